@@ -1,0 +1,95 @@
+"""API for the current user and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from pydantic import Field
+
+from beheer.core.errors import NotFound
+
+from . import services
+from .models import ApiToken, User
+
+router = Router(tags=["people"])
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    role: str
+    language: str
+    operator_groups: list[str]
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str
+
+
+def token_out(t: ApiToken) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "last_used_at": t.last_used_at,
+        "expires_at": t.expires_at,
+        "revoked_at": t.revoked_at,
+    }
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> dict[str, Any]:
+    u: User = request.user  # type: ignore[assignment]
+    return {
+        "id": u.pk,
+        "username": u.username,
+        "name": str(u),
+        "email": u.email,
+        "role": u.role,
+        "language": u.language,
+        "operator_groups": list(u.operator_groups.values_list("name", flat=True)),
+    }
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
+    return [token_out(t) for t in ApiToken.objects.filter(user=request.user)[:200]]  # type: ignore[misc]
+
+
+@router.post("/tokens", response={201: TokenCreatedOut})
+def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+    user: User = request.user  # type: ignore[assignment]
+    token, secret = services.issue_api_token(user, name=payload.name, actor=user,
+                                             expires_in_days=payload.expires_in_days)
+    return 201, {**token_out(token), "secret": secret}
+
+
+@router.delete("/tokens/{token_id}", response={204: None})
+def revoke_token(request: HttpRequest, token_id: int) -> Any:
+    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()  # type: ignore[misc]
+    if token is None:
+        raise NotFound(_("Token not found."))
+    services.revoke_api_token(token, actor=request.user)  # type: ignore[arg-type]
+    return 204, None

@@ -1,0 +1,35 @@
+"""Login with throttling: too many failures for one username or address lock it out for a while."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from . import services
+
+
+def client_address(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+class ThrottledModelBackend(ModelBackend):
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if username is None or password is None:
+            return None
+        address = client_address(request)
+        if services.login_throttled(username=username, address=address):
+            if request is not None:
+                request.login_throttled = True  # type: ignore[attr-defined]
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            services.record_login_failure(username=username, address=address)
+        else:
+            services.clear_login_failures(username=username)
+        return user

@@ -1,0 +1,227 @@
+"""People (callers and operators), roles, operator groups and the organisation they belong to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CALLER = "caller", _("Caller")
+    OPERATOR = "operator", _("Operator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ADMIN = "admin", _("Administrator")
+
+
+STAFF_ROLES = (Role.OPERATOR, Role.COORDINATOR, Role.ADMIN)
+
+
+class Branch(models.Model):
+    """Vestiging: a site of the organisation."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """Afdeling."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """Ruimte/locatie within a branch."""
+
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="locations", verbose_name=_("branch"))
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["branch__name", "name"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        constraints = [models.UniqueConstraint(fields=["branch", "name"], name="uniq_location_per_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.branch.name} / {self.name}"
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def operators(self) -> UserQuerySet:
+        return self.filter(role__in=STAFF_ROLES, is_active=True)
+
+    def callers(self) -> UserQuerySet:
+        return self.filter(is_active=True)
+
+    def search(self, text: str) -> UserQuerySet:
+        """Caller lookup by name, e-mail or employee number (prefix match on indexed columns)."""
+        words = [w for w in text.split() if w][:4]
+        qs = self
+        for w in words:
+            qs = qs.filter(
+                Q(first_name__istartswith=w)
+                | Q(last_name__istartswith=w)
+                | Q(email__istartswith=w)
+                | Q(username__istartswith=w)
+                | Q(employee_number__istartswith=w)
+            )
+        return qs
+
+    def visible_to(self, user: Any) -> UserQuerySet:
+        """Operators see everybody; a caller sees only themself."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_staff_member:
+            return self
+        return self.filter(pk=user.pk)
+
+
+class BeheerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person. Callers may have no password (registered by the desk); operators log in."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CALLER, db_index=True)
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        blank=True,
+        choices=[("", _("Browser default")), ("nl", "Nederlands"), ("en", "English")],
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("branch")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("department"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("location")
+    )
+
+    objects = BeheerUserManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="user_name_idx"),
+            models.Index(fields=["email"], name="user_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        """Operators, coordinators and administrators work in the operator UI."""
+        return self.is_active and self.role in STAFF_ROLES
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_active and self.role in (Role.COORDINATOR, Role.ADMIN)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+
+class OperatorGroupQuerySet(models.QuerySet["OperatorGroup"]):
+    def active(self) -> OperatorGroupQuerySet:
+        return self.filter(active=True)
+
+    def first_line(self) -> OperatorGroupQuerySet:
+        return self.filter(active=True, is_first_line=True)
+
+    def second_line(self) -> OperatorGroupQuerySet:
+        return self.filter(active=True, is_second_line=True)
+
+
+class OperatorGroup(models.Model):
+    """Behandelaarsgroep: a team of operators, first line and/or second line."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_first_line = models.BooleanField(_("first line"), default=False)
+    is_second_line = models.BooleanField(_("second line"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    members = models.ManyToManyField(User, blank=True, related_name="operator_groups", verbose_name=_("members"))
+    coordinator = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coordinated_groups",
+        verbose_name=_("coordinator"),
+    )
+
+    objects = OperatorGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("operator group")
+        verbose_name_plural = _("operator groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A personal API token; only a SHA-256 digest of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class LoginFailure(models.Model):
+    """A failed login; recent failures per username or address throttle further attempts."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)

@@ -1,0 +1,104 @@
+"""Login, logout and the profile page (language, API tokens)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from beheer.core.errors import DomainError
+
+from . import services
+from .models import ApiToken, User
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "login_throttled", False):
+                raise forms.ValidationError(
+                    _("Too many failed attempts. Wait a quarter of an hour and try again."), code="throttled"
+                ) from None
+            raise
+
+
+class BeheerLoginView(LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=[("", gettext_lazy("Browser default")), ("nl", "Nederlands"), ("en", "English")],
+        required=False,
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Token name"), max_length=100)
+    expires_in_days = forms.IntegerField(
+        label=gettext_lazy("Valid for (days)"), min_value=1, max_value=3650, required=False
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    language_form = LanguageForm(initial={"language": user.language})
+    token_form = TokenForm()
+    new_secret = None
+    if request.method == "POST":
+        if "language" in request.POST:
+            language_form = LanguageForm(request.POST)
+            if language_form.is_valid():
+                services.set_language(user, language=language_form.cleaned_data["language"], actor=user)
+                messages.success(request, _("Your language has been saved."))
+                return redirect("profile")
+        else:
+            token_form = TokenForm(request.POST)
+            if token_form.is_valid():
+                try:
+                    _token, new_secret = services.issue_api_token(
+                        user,
+                        name=token_form.cleaned_data["name"],
+                        actor=user,
+                        expires_in_days=token_form.cleaned_data["expires_in_days"],
+                    )
+                    token_form = TokenForm()
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+    tokens = ApiToken.objects.filter(user=user)[:100]
+    return render(
+        request,
+        "accounts/profile.html",
+        {"language_form": language_form, "token_form": token_form, "tokens": tokens, "new_secret": new_secret},
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.revoke_api_token(token, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The token has been revoked."))
+    return redirect("profile")

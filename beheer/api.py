@@ -1,0 +1,110 @@
+"""The REST API root: authentication, error mapping and the routers of each app, under /api/v1/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+import beheer
+from beheer.accounts.services import user_for_token
+from beheer.core.errors import DomainError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class TokenHeader(APIKeyHeader):
+    """`Authorization: Token <secret>` as an alternative spelling."""
+
+    param_name = "Authorization"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not key or not key.startswith("Token "):
+            return None
+        user = user_for_token(key.removeprefix("Token ").strip())
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ActiveSession(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Beheer API",
+    version="1",
+    description="Servicedesk, knowledge, CMDB and monitoring for ICT-beheerders.",
+    auth=[BearerToken(), TokenHeader(), ActiveSession()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str] | None = None) -> HttpResponse:
+    body: dict[str, Any] = {"error": code, "detail": message}
+    if fields:
+        body["fields"] = fields
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc.status_code, exc.code, exc.message, exc.field_errors)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "header")]
+        fields[".".join(loc) or "body"] = str(err.get("msg", "invalid"))
+    return _error(request, 422, "validation", _("The request is not valid."), fields)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthorized", _("Authentication required."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+    database: str
+
+
+@api.get("/health", response=HealthOut, auth=None, tags=["system"])
+def health(request: HttpRequest) -> dict[str, str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return {"status": "ok", "version": beheer.__version__, "database": connection.vendor}
+
+
+def _mount() -> None:
+    from beheer.accounts.api import router as accounts_router
+    from beheer.servicedesk.api import router as servicedesk_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", servicedesk_router)
+
+
+_mount()

@@ -1,0 +1,93 @@
+"""Keyset (cursor) pagination: every page costs the same, however deep.
+
+The ordering is a list of local, non-null fields ending in the primary key. The cursor carries the
+sort values of the last row of the previous page; the next page starts strictly after it. A redundant
+range condition on the first field lets the database start the index scan at the right place.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    field: str
+    descending: bool = False
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    return value
+
+
+def encode_cursor(obj: models.Model, order: Sequence[SortKey]) -> str:
+    values = [_encode_value(getattr(obj, key.field)) for key in order]
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(model: type[models.Model], cursor: str, order: Sequence[SortKey]) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != len(order):
+            raise ValueError("length")
+        result = []
+        for key, value in zip(order, values, strict=True):
+            field = model._meta.get_field(key.field)
+            if isinstance(value, dict):
+                value = value.get("dt")
+            result.append(field.to_python(value))  # type: ignore[union-attr]
+        return result
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, Exception) as exc:
+        raise DomainError(_("Invalid cursor."), field_errors={"cursor": _("Invalid cursor.")}) from exc
+
+
+def order_by_args(order: Sequence[SortKey]) -> list[str]:
+    return [("-" if k.descending else "") + k.field for k in order]
+
+
+def after(order: Sequence[SortKey], values: Sequence[Any]) -> Q:
+    """The condition 'strictly after `values` in `order`' as lexicographic OR-of-ANDs."""
+    condition = Q()
+    for i, key in enumerate(order):
+        term = Q(**{f"{order[j].field}": values[j] for j in range(i)})
+        op = "lt" if key.descending else "gt"
+        term &= Q(**{f"{key.field}__{op}": values[i]})
+        condition |= term
+    first = order[0]
+    lead = Q(**{f"{first.field}__{'lte' if first.descending else 'gte'}": values[0]})
+    return lead & condition
+
+
+def keyset_page(
+    queryset: models.QuerySet[M], order: Sequence[SortKey], *, cursor: str | None, size: int
+) -> Page[M]:
+    qs = queryset.order_by(*order_by_args(order))
+    if cursor:
+        qs = qs.filter(after(order, decode_cursor(queryset.model, cursor, order)))
+    rows = list(qs[: size + 1])
+    next_cursor = encode_cursor(rows[size - 1], order) if len(rows) > size else None
+    return Page(items=rows[:size], next_cursor=next_cursor)

@@ -1,0 +1,639 @@
+"""JSON adapter over the servicedesk services. Thin: authenticate, parse, call one service, serialise."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import Supplier
+from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core.models import IdempotencyRecord
+from beheer.core.pagination import keyset_page
+
+from . import exports, services
+from .models import (
+    Attachment,
+    CallType,
+    Category,
+    ClosureCode,
+    HistoryEntry,
+    Impact,
+    Melding,
+    Note,
+    Priority,
+    Status,
+    TimeEntry,
+    Urgency,
+)
+from .queries import MeldingFilter, filter_meldingen, order_for, partial_progress
+from .schemas import (
+    AssignIn,
+    AttachmentOut,
+    CategoryOut,
+    ClassificationIn,
+    CloseIn,
+    EscalateIn,
+    EstimatesIn,
+    GroupOut,
+    HistoryOut,
+    LevelLookupOut,
+    LinkIn,
+    LookupOut,
+    MeldingCreate,
+    MeldingDetailOut,
+    MeldingPage,
+    MergeIn,
+    NoteIn,
+    NoteOut,
+    PartialIn,
+    PersonOut,
+    ReopenIn,
+    ResolveIn,
+    StatusIn,
+    StatusLookupOut,
+    TargetDateIn,
+    TimeIn,
+    TimeOut,
+)
+
+router = Router(tags=["meldingen"])
+M = TypeVar("M", bound=models.Model)
+
+
+class ListParams(Schema):
+    queue: str = "all"
+    q: str = ""
+    status: int | None = None
+    operator_group: int | None = None
+    operator: int | None = None
+    category: int | None = None
+    priority: int | None = None
+    call_type: int | None = None
+    line: str = ""
+    caller: int | None = None
+    entry_type: str = ""
+    sort: str = "priority"
+    cursor: str | None = None
+    limit: int = 25
+
+
+# --------------------------------------------------------------------------------------------------
+# serialisation
+
+
+def ref(obj: Any) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    name = getattr(obj, "name", None)
+    if isinstance(obj, User):
+        name = str(obj)
+    elif isinstance(obj, Category):
+        name = obj.display_name
+    return {"id": obj.pk, "name": str(name if name is not None else obj)}
+
+
+def melding_out(m: Melding) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "number": m.number,
+        "brief_description": m.brief_description,
+        "entry_type": m.entry_type,
+        "call_type": ref(m.call_type),
+        "line": m.line,
+        "parent_id": m.parent_id,
+        "caller": ref(m.caller),
+        "caller_name": m.caller_display,
+        "category": ref(m.category),
+        "subcategory": ref(m.subcategory),
+        "object_name": m.object_name,
+        "impact": ref(m.impact),
+        "urgency": ref(m.urgency),
+        "priority": {**(ref(m.priority) or {}), "level": m.priority.level},
+        "target_date": m.target_date,
+        "operator_group": ref(m.operator_group),
+        "operator": ref(m.operator),
+        "supplier": ref(m.supplier),
+        "status": {**(ref(m.status) or {}), "kind": m.status.kind, "pauses_sla": m.status.pauses_sla},
+        "is_open": m.is_open,
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+        "version": m.version,
+    }
+
+
+def melding_detail_out(m: Melding) -> dict[str, Any]:
+    done, total = partial_progress(m)
+    from .models import MeldingLink
+
+    links = MeldingLink.objects.filter(models.Q(from_melding=m) | models.Q(to_melding=m))
+    linked = sorted({lk.to_melding_id if lk.from_melding_id == m.pk else lk.from_melding_id for lk in links})
+    return {
+        **melding_out(m),
+        "request": m.request,
+        "caller_email": m.caller_email,
+        "caller_phone": m.caller_phone,
+        "estimated_minutes": m.estimated_minutes,
+        "estimated_people": m.estimated_people,
+        "estimated_means": m.estimated_means,
+        "solution": m.solution,
+        "is_workaround": m.is_workaround,
+        "closure_code": ref(m.closure_code),
+        "merged_into_id": m.merged_into_id,
+        "reopen_count": m.reopen_count,
+        "first_response_at": m.first_response_at,
+        "resolved_at": m.resolved_at,
+        "closed_at": m.closed_at,
+        "partials_resolved": done,
+        "partials_total": total,
+        "linked_ids": linked,
+    }
+
+
+LIST_RELATED = ("call_type", "caller", "category", "subcategory", "impact", "urgency", "priority", "operator_group",
+                "operator", "supplier", "status")
+
+
+def _visible(request: HttpRequest, pk: int) -> Melding:
+    m = Melding.objects.visible_to(request.user).select_related(*LIST_RELATED, "closure_code").filter(pk=pk).first()
+    if m is None:
+        raise NotFound(_("Melding not found."))
+    return m
+
+
+def _staff(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_staff_member:
+        raise PermissionDenied(_("Only operators may do this."))
+    return user
+
+
+def _get(model: type[M], pk: int | None, field: str, *, required: bool = False, qs: Any = None) -> Any:
+    if pk is None:
+        if required:
+            raise DomainError(_("This field is required."), field_errors={field: _("Required.")})
+        return None
+    obj = (qs if qs is not None else model.objects).filter(pk=pk).first()
+    if obj is None:
+        message = _("Unknown %(field)s.") % {"field": field}
+        raise DomainError(message, field_errors={field: message})
+    return obj
+
+
+def _operator(pk: int | None, field: str = "operator_id") -> User | None:
+    return _get(User, pk, field, qs=User.objects.operators())  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------------------------------
+# meldingen
+
+
+@router.get("/meldingen", response=MeldingPage, summary="List meldingen (keyset pagination)")
+def list_meldingen(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    if not 1 <= params.limit <= 200:
+        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
+    f = MeldingFilter(**{k: v for k, v in params.dict().items() if k in MeldingFilter.__dataclass_fields__})
+    qs = filter_meldingen(Melding.objects.all(), f, request.user).select_related(*LIST_RELATED)
+    page = keyset_page(qs, order_for(params.sort), cursor=params.cursor, size=params.limit)
+    return {"items": [melding_out(m) for m in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/meldingen/export.csv", summary="Export the filtered list as CSV (streamed, no row cap)")
+def export_meldingen(request: HttpRequest, params: Query[ListParams]) -> StreamingHttpResponse:
+    f = MeldingFilter(**{k: v for k, v in params.dict().items() if k in MeldingFilter.__dataclass_fields__})
+    qs = filter_meldingen(Melding.objects.all(), f, request.user)
+    return exports.csv_response(qs, order_for(params.sort))
+
+
+def _request_hash(payload: Schema) -> str:
+    return hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
+
+
+@router.post("/meldingen", response={201: MeldingDetailOut, 200: MeldingDetailOut},
+             summary="Register a melding (send an Idempotency-Key header to make retries safe)")
+def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
+    user: User = request.user  # type: ignore[assignment]
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 200:
+        raise DomainError(_("Idempotency-Key is too long."), field_errors={"Idempotency-Key": _("Too long.")})
+    digest = _request_hash(payload)
+    if key:
+        existing = IdempotencyRecord.objects.filter(user=user, scope="melding.create", key=key).first()
+        if existing is not None:
+            return _replay(request, existing, digest)
+    try:
+        with transaction.atomic():
+            record = (
+                IdempotencyRecord.objects.create(user=user, scope="melding.create", key=key, request_hash=digest)
+                if key
+                else None
+            )
+            m = services.open_melding(
+                actor=user,
+                brief_description=payload.brief_description,
+                request=payload.request,
+                entry_type=payload.entry_type,
+                call_type=_get(CallType, payload.call_type_id, "call_type_id"),
+                caller=_get(User, payload.caller_id, "caller_id"),
+                caller_name=payload.caller_name,
+                caller_email=payload.caller_email,
+                caller_phone=payload.caller_phone,
+                category=_get(Category, payload.category_id, "category_id"),
+                subcategory=_get(Category, payload.subcategory_id, "subcategory_id"),
+                object_name=payload.object_name,
+                impact=_get(Impact, payload.impact_id, "impact_id"),
+                urgency=_get(Urgency, payload.urgency_id, "urgency_id"),
+                target_date=payload.target_date,
+                operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
+                operator=_operator(payload.operator_id),
+                estimated_minutes=payload.estimated_minutes,
+                estimated_people=payload.estimated_people,
+                estimated_means=payload.estimated_means,
+            )
+            m = _visible(request, m.pk)
+            body = melding_detail_out(m)
+            if record is not None:
+                record.status_code = 201
+                record.response = json.loads(json.dumps(body, default=str))
+                record.save(update_fields=["status_code", "response"])
+    except IntegrityError:
+        existing = IdempotencyRecord.objects.filter(user=user, scope="melding.create", key=key).first()
+        if not key or existing is None:
+            raise
+        return _replay(request, existing, digest)
+    return 201, body
+
+
+def _replay(request: HttpRequest, record: IdempotencyRecord, digest: str) -> Any:
+    if record.request_hash != digest:
+        raise DomainError(
+            _("This Idempotency-Key was used for a different request."),
+            field_errors={"Idempotency-Key": _("Reused with a different body.")},
+        )
+    return 200, record.response
+
+
+@router.get("/meldingen/{melding_id}", response=MeldingDetailOut)
+def get_melding(request: HttpRequest, melding_id: int) -> dict[str, Any]:
+    return melding_detail_out(_visible(request, melding_id))
+
+
+def _detail(request: HttpRequest, m: Melding) -> dict[str, Any]:
+    return melding_detail_out(_visible(request, m.pk))
+
+
+@router.put("/meldingen/{melding_id}/classification", response=MeldingDetailOut)
+def reclassify(request: HttpRequest, melding_id: int, payload: ClassificationIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.reclassify_melding(
+        _visible(request, melding_id),
+        actor=user,
+        expected_version=payload.version,
+        brief_description=payload.brief_description,
+        request=payload.request,
+        call_type=_get(CallType, payload.call_type_id, "call_type_id", required=True),
+        category=_get(Category, payload.category_id, "category_id"),
+        subcategory=_get(Category, payload.subcategory_id, "subcategory_id"),
+        object_name=payload.object_name,
+        impact=_get(Impact, payload.impact_id, "impact_id", required=True),
+        urgency=_get(Urgency, payload.urgency_id, "urgency_id", required=True),
+    )
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/assign", response=MeldingDetailOut)
+def assign(request: HttpRequest, melding_id: int, payload: AssignIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.assign_melding(
+        _visible(request, melding_id),
+        operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
+        operator=_operator(payload.operator_id),
+        actor=user,
+        expected_version=payload.version,
+    )
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/status", response=MeldingDetailOut)
+def set_status(request: HttpRequest, melding_id: int, payload: StatusIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.change_status(
+        _visible(request, melding_id),
+        status=_get(Status, payload.status_id, "status_id", required=True),
+        actor=user,
+        expected_version=payload.version,
+    )
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/target-date", response=MeldingDetailOut)
+def set_target(request: HttpRequest, melding_id: int, payload: TargetDateIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.set_target_date(
+        _visible(request, melding_id), target_date=payload.target_date, actor=user, expected_version=payload.version
+    )
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/escalate", response=MeldingDetailOut)
+def escalate(request: HttpRequest, melding_id: int, payload: EscalateIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.escalate_melding(
+        _visible(request, melding_id),
+        to_group=_get(OperatorGroup, payload.to_group_id, "to_group_id", required=True),
+        operator=_operator(payload.operator_id),
+        reason=payload.reason,
+        actor=user,
+        expected_version=payload.version,
+    )
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/deescalate", response=MeldingDetailOut)
+def deescalate(request: HttpRequest, melding_id: int, payload: EscalateIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.deescalate_melding(
+        _visible(request, melding_id),
+        to_group=_get(OperatorGroup, payload.to_group_id, "to_group_id", required=True),
+        operator=_operator(payload.operator_id),
+        reason=payload.reason,
+        actor=user,
+        expected_version=payload.version,
+    )
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/estimates", response=MeldingDetailOut)
+def estimates(request: HttpRequest, melding_id: int, payload: EstimatesIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.set_estimates(
+        _visible(request, melding_id),
+        minutes=payload.minutes,
+        people=payload.people,
+        means=payload.means,
+        actor=user,
+        expected_version=payload.version,
+    )
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/resolve", response=MeldingDetailOut)
+def resolve(request: HttpRequest, melding_id: int, payload: ResolveIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.resolve_melding(
+        _visible(request, melding_id),
+        solution=payload.solution,
+        is_workaround=payload.is_workaround,
+        closure_code=_get(ClosureCode, payload.closure_code_id, "closure_code_id"),
+        actor=user,
+        expected_version=payload.version,
+    )
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/close", response=MeldingDetailOut)
+def close(request: HttpRequest, melding_id: int, payload: CloseIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.close_melding(_visible(request, melding_id), actor=user, expected_version=payload.version)
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/confirm", response=MeldingDetailOut, summary="Caller confirms the solution")
+def confirm(request: HttpRequest, melding_id: int) -> dict[str, Any]:
+    m = services.confirm_resolution(_visible(request, melding_id), actor=request.user)  # type: ignore[arg-type]
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/reopen", response=MeldingDetailOut)
+def reopen(request: HttpRequest, melding_id: int, payload: ReopenIn) -> dict[str, Any]:
+    m = services.reopen_melding(_visible(request, melding_id), reason=payload.reason, actor=request.user)  # type: ignore[arg-type]
+    return _detail(request, m)
+
+
+def note_out(n: Note) -> dict[str, Any]:
+    return {"id": n.pk, "text": n.text, "visibility": n.visibility, "author": ref(n.author), "created_at": n.created_at}
+
+
+@router.get("/meldingen/{melding_id}/notes", response=list[NoteOut])
+def list_notes(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+    m = _visible(request, melding_id)
+    notes = Note.objects.visible_to(request.user).filter(melding=m).select_related("author").order_by("created_at", "id")
+    return [note_out(n) for n in notes[:1000]]
+
+
+@router.post("/meldingen/{melding_id}/notes", response={201: NoteOut})
+def create_note(request: HttpRequest, melding_id: int, payload: NoteIn) -> Any:
+    note = services.add_note(
+        _visible(request, melding_id), text=payload.text, visibility=payload.visibility, actor=request.user  # type: ignore[arg-type]
+    )
+    return 201, note_out(note)
+
+
+@router.get("/meldingen/{melding_id}/history", response=list[HistoryOut])
+def list_history(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+    m = _visible(request, melding_id)
+    rows = HistoryEntry.objects.visible_to(request.user).filter(melding=m).select_related("actor").order_by("at", "id")
+    return [
+        {
+            "id": h.pk,
+            "at": h.at,
+            "actor": ref(h.actor),
+            "action": h.action,
+            "field": h.field,
+            "old_value": h.old_value,
+            "new_value": h.new_value,
+            "detail": h.detail,
+        }
+        for h in rows[:2000]
+    ]
+
+
+@router.get("/meldingen/{melding_id}/time", response=list[TimeOut])
+def list_time(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+    _staff(request)
+    m = _visible(request, melding_id)
+    rows = TimeEntry.objects.filter(melding=m).select_related("operator").order_by("date", "id")
+    return [
+        {"id": t.pk, "operator": ref(t.operator), "line": t.line, "minutes": t.minutes, "date": t.date, "note": t.note}
+        for t in rows
+    ]
+
+
+@router.post("/meldingen/{melding_id}/time", response={201: TimeOut})
+def create_time(request: HttpRequest, melding_id: int, payload: TimeIn) -> Any:
+    user = _staff(request)
+    t = services.register_time(
+        _visible(request, melding_id), minutes=payload.minutes, on=payload.date, note=payload.note, actor=user
+    )
+    return 201, {"id": t.pk, "operator": ref(t.operator), "line": t.line, "minutes": t.minutes, "date": t.date,
+                 "note": t.note}
+
+
+@router.post("/meldingen/{melding_id}/links", response=MeldingDetailOut)
+def create_link(request: HttpRequest, melding_id: int, payload: LinkIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = _visible(request, melding_id)
+    services.link_meldingen(m, other=_visible(request, payload.other_id), actor=user)
+    return _detail(request, m)
+
+
+@router.delete("/meldingen/{melding_id}/links/{other_id}", response=MeldingDetailOut)
+def delete_link(request: HttpRequest, melding_id: int, other_id: int) -> dict[str, Any]:
+    user = _staff(request)
+    m = _visible(request, melding_id)
+    services.unlink_meldingen(m, other=_visible(request, other_id), actor=user)
+    return _detail(request, m)
+
+
+@router.post("/meldingen/{melding_id}/merge", response=MeldingDetailOut, summary="Merge this duplicate into another")
+def merge(request: HttpRequest, melding_id: int, payload: MergeIn) -> dict[str, Any]:
+    user = _staff(request)
+    m = services.merge_melding(_visible(request, melding_id), into=_visible(request, payload.into_id), actor=user)
+    return _detail(request, m)
+
+
+@router.get("/meldingen/{melding_id}/partials", response=list[MeldingDetailOut])
+def list_partials(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+    _staff(request)
+    m = _visible(request, melding_id)
+    return [melding_detail_out(p) for p in Melding.objects.filter(parent=m).select_related(*LIST_RELATED)[:200]]
+
+
+@router.post("/meldingen/{melding_id}/partials", response={201: MeldingDetailOut})
+def create_partial(request: HttpRequest, melding_id: int, payload: PartialIn) -> Any:
+    user = _staff(request)
+    p = services.create_partial(
+        _visible(request, melding_id),
+        brief_description=payload.brief_description,
+        request=payload.request,
+        operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
+        operator=_operator(payload.operator_id),
+        supplier=_get(Supplier, payload.supplier_id, "supplier_id"),
+        actor=user,
+    )
+    return 201, _detail(request, p)
+
+
+def attachment_out(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "original_name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "visible_to_caller": a.visible_to_caller,
+        "created_at": a.created_at,
+    }
+
+
+@router.get("/meldingen/{melding_id}/attachments", response=list[AttachmentOut])
+def list_attachments(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+    m = _visible(request, melding_id)
+    return [attachment_out(a) for a in Attachment.objects.visible_to(request.user).filter(melding=m)[:500]]
+
+
+@router.post("/meldingen/{melding_id}/attachments", response={201: AttachmentOut})
+def upload_attachment(
+    request: HttpRequest, melding_id: int, file: File[UploadedFile], visible_to_caller: Form[bool] = True
+) -> Any:
+    a = services.add_attachment(
+        _visible(request, melding_id), upload=file, actor=request.user, visible_to_caller=visible_to_caller  # type: ignore[arg-type]
+    )
+    return 201, attachment_out(a)
+
+
+@router.get("/attachments/{attachment_id}", summary="Download an attachment")
+def download_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    a = Attachment.objects.visible_to(request.user).filter(pk=attachment_id).first()
+    if a is None:
+        raise NotFound(_("Attachment not found."))
+    return attachment_response(a)
+
+
+def attachment_response(a: Attachment) -> FileResponse:
+    response = FileResponse(a.file.open("rb"), as_attachment=True, filename=a.original_name,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --------------------------------------------------------------------------------------------------
+# lookups
+
+
+def _lookups(model: Any, extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    return [
+        {"id": o.pk, "code": o.code, "name": o.name, **{f: getattr(o, f) for f in extra}}
+        for o in model.objects.filter(active=True).order_by("order", "id")
+    ]
+
+
+@router.get("/call-types", response=list[LookupOut], tags=["configuration"])
+def call_types(request: HttpRequest) -> list[dict[str, Any]]:
+    return _lookups(CallType)
+
+
+@router.get("/statuses", response=list[StatusLookupOut], tags=["configuration"])
+def statuses(request: HttpRequest) -> list[dict[str, Any]]:
+    return _lookups(Status, ("kind", "pauses_sla"))
+
+
+@router.get("/impacts", response=list[LevelLookupOut], tags=["configuration"])
+def impacts(request: HttpRequest) -> list[dict[str, Any]]:
+    return _lookups(Impact, ("level",))
+
+
+@router.get("/urgencies", response=list[LevelLookupOut], tags=["configuration"])
+def urgencies(request: HttpRequest) -> list[dict[str, Any]]:
+    return _lookups(Urgency, ("level",))
+
+
+@router.get("/priorities", response=list[LevelLookupOut], tags=["configuration"])
+def priorities(request: HttpRequest) -> list[dict[str, Any]]:
+    return _lookups(Priority, ("level",))
+
+
+@router.get("/closure-codes", response=list[LookupOut], tags=["configuration"])
+def closure_codes(request: HttpRequest) -> list[dict[str, Any]]:
+    return _lookups(ClosureCode)
+
+
+@router.get("/categories", response=list[CategoryOut], tags=["configuration"])
+def categories(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"id": c.pk, "name": c.display_name, "parent_id": c.parent_id}
+        for c in Category.objects.filter(active=True).order_by("parent_id", "order", "name")[:2000]
+    ]
+
+
+@router.get("/operator-groups", response=list[GroupOut], tags=["configuration"])
+def operator_groups(request: HttpRequest) -> list[dict[str, Any]]:
+    _staff(request)
+    return [
+        {"id": g.pk, "name": g.name, "is_first_line": g.is_first_line, "is_second_line": g.is_second_line}
+        for g in OperatorGroup.objects.active()
+    ]
+
+
+@router.get("/persons", response=list[PersonOut], tags=["people"], summary="Caller lookup (operators only)")
+def persons(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
+    _staff(request)
+    limit = max(1, min(limit, 100))
+    qs = User.objects.visible_to(request.user).callers().search(q).select_related("department", "branch")
+    return [
+        {
+            "id": u.pk,
+            "name": str(u),
+            "email": u.email,
+            "department": u.department.name if u.department else None,
+            "branch": u.branch.name if u.branch else None,
+        }
+        for u in qs.order_by("last_name", "first_name", "id")[:limit]
+    ]

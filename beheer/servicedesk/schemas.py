@@ -1,0 +1,253 @@
+"""API input and output shapes for the servicedesk (shape only; rules live in services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from .models import EntryType, Line, Visibility
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class StatusRef(Ref):
+    kind: str
+    pauses_sla: bool
+
+
+class PriorityRef(Ref):
+    level: int
+
+
+class MeldingOut(Schema):
+    id: int
+    number: str
+    brief_description: str
+    entry_type: EntryType
+    call_type: Ref
+    line: Line
+    parent_id: int | None
+    caller: Ref | None
+    caller_name: str
+    category: Ref | None
+    subcategory: Ref | None
+    object_name: str
+    impact: Ref
+    urgency: Ref
+    priority: PriorityRef
+    target_date: datetime
+    operator_group: Ref | None
+    operator: Ref | None
+    supplier: Ref | None
+    status: StatusRef
+    is_open: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class MeldingDetailOut(MeldingOut):
+    request: str
+    caller_email: str
+    caller_phone: str
+    estimated_minutes: int | None
+    estimated_people: int | None
+    estimated_means: str
+    solution: str
+    is_workaround: bool
+    closure_code: Ref | None
+    merged_into_id: int | None
+    reopen_count: int
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    partials_resolved: int
+    partials_total: int
+    linked_ids: list[int]
+
+
+class MeldingPage(Schema):
+    items: list[MeldingOut]
+    next_cursor: str | None
+
+
+class MeldingCreate(Schema):
+    brief_description: str = Field(min_length=1, max_length=80)
+    request: str = Field("", max_length=100_000)
+    entry_type: EntryType = EntryType.API
+    call_type_id: int | None = None
+    caller_id: int | None = None
+    caller_name: str = Field("", max_length=150)
+    caller_email: str = Field("", max_length=254)
+    caller_phone: str = Field("", max_length=40)
+    category_id: int | None = None
+    subcategory_id: int | None = None
+    object_name: str = Field("", max_length=200)
+    impact_id: int | None = None
+    urgency_id: int | None = None
+    target_date: datetime | None = None
+    operator_group_id: int | None = None
+    operator_id: int | None = None
+    estimated_minutes: int | None = Field(None, ge=0, le=10_000_000)
+    estimated_people: int | None = Field(None, ge=0, le=10_000)
+    estimated_means: str = Field("", max_length=500)
+
+
+class Versioned(Schema):
+    version: int = Field(ge=1, description="The version you last read; a stale version gives 409.")
+
+
+class ClassificationIn(Versioned):
+    brief_description: str = Field(min_length=1, max_length=80)
+    request: str = Field("", max_length=100_000)
+    call_type_id: int
+    category_id: int | None = None
+    subcategory_id: int | None = None
+    object_name: str = Field("", max_length=200)
+    impact_id: int
+    urgency_id: int
+
+
+class AssignIn(Versioned):
+    operator_group_id: int | None = None
+    operator_id: int | None = None
+
+
+class StatusIn(Versioned):
+    status_id: int
+
+
+class TargetDateIn(Versioned):
+    target_date: datetime
+
+
+class EscalateIn(Versioned):
+    to_group_id: int
+    operator_id: int | None = None
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class EstimatesIn(Versioned):
+    minutes: int | None = Field(None, ge=0, le=10_000_000)
+    people: int | None = Field(None, ge=0, le=10_000)
+    means: str = Field("", max_length=500)
+
+
+class ResolveIn(Versioned):
+    solution: str = Field(min_length=1, max_length=100_000)
+    is_workaround: bool = False
+    closure_code_id: int | None = None
+
+
+class CloseIn(Versioned):
+    pass
+
+
+class ReopenIn(Schema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class NoteIn(Schema):
+    text: str = Field(min_length=1, max_length=100_000)
+    visibility: Visibility = Visibility.INTERNAL
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    visibility: Visibility
+    author: Ref | None
+    created_at: datetime
+
+
+class HistoryOut(Schema):
+    id: int
+    at: datetime
+    actor: Ref | None
+    action: str
+    field: str
+    old_value: str
+    new_value: str
+    detail: str
+
+
+class TimeIn(Schema):
+    minutes: int = Field(ge=1, le=1440)
+    date: dt.date | None = None
+    note: str = Field("", max_length=200)
+
+
+class TimeOut(Schema):
+    id: int
+    operator: Ref
+    line: Line
+    minutes: int
+    date: dt.date
+    note: str
+
+
+class LinkIn(Schema):
+    other_id: int
+
+
+class MergeIn(Schema):
+    into_id: int
+
+
+class PartialIn(Schema):
+    brief_description: str = Field(min_length=1, max_length=80)
+    request: str = Field("", max_length=100_000)
+    operator_group_id: int | None = None
+    operator_id: int | None = None
+    supplier_id: int | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    visible_to_caller: bool
+    created_at: datetime
+
+
+class LookupOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class LevelLookupOut(LookupOut):
+    level: int
+
+
+class StatusLookupOut(LookupOut):
+    kind: str
+    pauses_sla: bool
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    is_first_line: bool
+    is_second_line: bool
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    email: str
+    department: str | None
+    branch: str | None

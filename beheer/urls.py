@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from beheer.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("beheer-admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("beheer.accounts.urls")),
+    path("", include("beheer.servicedesk.urls")),
+]
