@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from beheer.api import api
 
@@ -10,3 +11,7 @@ urlpatterns = [
     path("", include("beheer.accounts.urls")),
     path("", include("beheer.servicedesk.urls")),
 ]
+
+admin.site.site_header = "Beheer"
+admin.site.site_title = "Beheer"
+admin.site.index_title = gettext_lazy("Configuration")

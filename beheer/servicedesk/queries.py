@@ -5,12 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core.pagination import SortKey
 
-from .models import QUEUES, Melding, MeldingQuerySet, parse_number
+from .models import (
+    QUEUES,
+    HistoryEntry,
+    Melding,
+    MeldingLink,
+    MeldingQuerySet,
+    Note,
+    Status,
+    TimeEntry,
+    parse_number,
+)
 
 SORTS: dict[str, tuple[Any, list[SortKey]]] = {
     "priority": (_("Priority, then target date"), [SortKey("priority_level"), SortKey("target_date"), SortKey("id")]),
@@ -74,3 +84,58 @@ def partial_progress(melding: Melding) -> tuple[int, int]:
     total = partials.count()
     done = partials.filter(is_open=False).count() if total else 0
     return done, total
+
+
+# --------------------------------------------------------------------------------------------------
+# read helpers for the detail and portal screens
+
+
+def allowed_statuses(melding: Melding) -> QuerySet[Status]:
+    """The working statuses an operator may pick next (kind rules, narrowed by configured next statuses)."""
+    from .workflow import RULES, Action, Kind
+
+    current = melding.status
+    kinds = [str(k) for k in RULES[Action.CHANGE].get(Kind(current.kind), frozenset())]
+    qs = Status.objects.filter(active=True, kind__in=kinds).exclude(pk=current.pk)
+    configured = list(current.allowed_next.values_list("pk", flat=True))
+    if configured:
+        qs = qs.filter(pk__in=configured)
+    return qs.order_by("order", "id")
+
+
+def linked_meldingen(melding: Melding) -> MeldingQuerySet:
+    """Meldingen linked to this one ('related to'), in either direction."""
+    links = MeldingLink.objects.filter(Q(from_melding=melding) | Q(to_melding=melding))
+    ids = [a if a != melding.pk else b for a, b in links.values_list("from_melding_id", "to_melding_id")[:500]]
+    return Melding.objects.filter(pk__in=ids).select_related("status", "priority").order_by("id")
+
+
+def time_totals(melding: Melding) -> list[dict[str, Any]]:
+    """Minutes registered on a melding per line: [{"line": "first", "minutes": 35}, ...]."""
+    rows = TimeEntry.objects.filter(melding=melding).values("line").annotate(minutes=Sum("minutes")).order_by("line")
+    return list(rows)
+
+
+def recent_time_entries(melding: Melding, limit: int = 50) -> QuerySet[TimeEntry]:
+    return TimeEntry.objects.filter(melding=melding).select_related("operator").order_by("-date", "-id")[:limit]
+
+
+def timeline(melding: Melding, user: Any, *, limit: int | None = 200) -> tuple[list[Any], bool]:
+    """Notes and history entries the user may see, newest first, merged; and whether more exist."""
+    notes = Note.objects.visible_to(user).filter(melding=melding).select_related("author").order_by(
+        "-created_at", "-id"
+    )
+    history = HistoryEntry.objects.visible_to(user).filter(melding=melding).select_related("actor").order_by(
+        "-at", "-id"
+    )
+    if limit is not None:
+        note_rows = list(notes[: limit + 1])
+        history_rows = list(history[: limit + 1])
+    else:
+        note_rows, history_rows = list(notes), list(history)
+    more = limit is not None and (len(note_rows) > limit or len(history_rows) > limit)
+    entries: list[Any] = [*note_rows[:limit], *history_rows[:limit]]
+    entries.sort(key=lambda e: (getattr(e, "created_at", None) or e.at, isinstance(e, Note), e.pk), reverse=True)
+    if limit is not None:
+        entries = entries[:limit]
+    return entries, more

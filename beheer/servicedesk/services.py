@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
-from beheer.core import search
+from beheer.core import clock, search
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 
 from . import priority as priority_rules
@@ -60,7 +60,7 @@ CALLER_ENTRY_TYPES = (EntryType.PORTAL, EntryType.API, EntryType.EMAIL)
 
 
 def _now() -> datetime:
-    return timezone.now()
+    return clock.now()
 
 
 def _ensure_staff(actor: User) -> None:
@@ -94,6 +94,12 @@ def _save(melding: Melding, fields: Iterable[str], *, now: datetime) -> None:
     melding.version += 1
     melding.updated_at = now
     melding.save(update_fields=[*set(fields), "version", "updated_at"])
+
+
+def _touch(melding: Melding, *, now: datetime) -> None:
+    """Record activity (a note, an attachment) without a new version: it conflicts with no editor."""
+    Melding.objects.filter(pk=melding.pk).update(updated_at=now)
+    melding.updated_at = now
 
 
 def _text(value: Any) -> str:
@@ -571,7 +577,10 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
         fields.append("status")
     _record(m, actor, "note" if visibility == Visibility.INTERNAL else "reply", now=now,
             public=visibility == Visibility.CALLER)
-    _save(m, fields, now=now)
+    if fields:
+        _save(m, fields, now=now)
+    else:
+        _touch(m, now=now)
     _reindex(m)
     return note
 
@@ -661,7 +670,7 @@ def add_attachment(melding: Melding, *, upload: UploadedFile, actor: User, visib
     attachment.file.save(name, upload, save=False)
     attachment.save()
     _record(m, actor, "attachment", now=now, new=name, public=attachment.visible_to_caller)
-    _save(m, [], now=now)
+    _touch(m, now=now)
     return attachment
 
 
@@ -726,7 +735,7 @@ def create_partial(
     )
     _record(partial, actor, "created", now=now, detail=_("Partial incident of %(number)s") % {"number": m.number})
     _record(m, actor, "partial_created", now=now, new=partial.number, detail=brief)
-    _save(m, [], now=now)
+    _touch(m, now=now)
     search.index_document("melding", partial.pk, title=f"{partial.number} {brief}", body=partial.request)
     return partial
 
@@ -765,7 +774,7 @@ def merge_melding(duplicate: Melding, *, into: Melding, actor: User) -> Melding:
         % {"number": dup.number, "brief": dup.brief_description, "request": dup.request},
     )
     _record(target, actor, "merged_duplicate", now=now, new=dup.number)
-    _save(target, [], now=now)
+    _touch(target, now=now)
     low, high = sorted([dup.pk, target.pk])
     MeldingLink.objects.get_or_create(
         from_melding_id=low, to_melding_id=high, defaults={"created_by": actor, "created_at": now}

@@ -1,0 +1,98 @@
+"""Periodic jobs registered in code and run by `beheer worker`.
+
+Each job has a ScheduledRun row; a worker claims a due job with a conditional UPDATE, so any number
+of workers on any number of machines run each job once per interval.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ProcessHeartbeat, ScheduledRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    func: Callable[[], object]
+
+
+JOBS: dict[str, Job] = {}
+
+
+def periodic(*, every: timedelta, name: str | None = None) -> Callable[[Callable[[], object]], Callable[[], object]]:
+    def register(func: Callable[[], object]) -> Callable[[], object]:
+        job_name = name or f"{func.__module__}.{func.__name__}"
+        JOBS[job_name] = Job(job_name, every, func)
+        return func
+
+    return register
+
+
+def autodiscover() -> None:
+    """Import `<app>.periodic` for every Beheer app so its jobs register."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("beheer."):
+            try:
+                importlib.import_module(f"{config.name}.periodic")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.periodic":
+                    raise
+
+
+def claim(job: Job, *, now: datetime) -> bool:
+    ScheduledRun.objects.get_or_create(name=job.name, defaults={"next_run_at": now})
+    claimed = ScheduledRun.objects.filter(name=job.name, next_run_at__lte=now).update(
+        next_run_at=now + job.every, last_started_at=now
+    )
+    return claimed == 1
+
+
+def run_due_jobs(*, now: datetime | None = None) -> list[str]:
+    """Run every job that is due and not claimed by another worker; return the names run."""
+    ran = []
+    for job in list(JOBS.values()):
+        now_ = now or timezone.now()
+        with transaction.atomic():
+            claimed = claim(job, now=now_)
+        if not claimed:
+            continue
+        error = ""
+        try:
+            job.func()
+        except Exception as exc:  # one failing job must not stop the others
+            logger.exception("Periodic job %s failed", job.name)
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+        ScheduledRun.objects.filter(name=job.name).update(last_finished_at=timezone.now(), last_error=error)
+        ran.append(job.name)
+    return ran
+
+
+def beat(kind: str, *, started_at: datetime) -> None:
+    """Record that this process is alive."""
+    ProcessHeartbeat.objects.update_or_create(
+        kind=kind,
+        host=socket.gethostname()[:200],
+        pid=os.getpid(),
+        defaults={"seen_at": timezone.now(), "started_at": started_at},
+    )
+
+
+def missing_processes(*, kinds: tuple[str, ...] = ("worker",), within: timedelta = timedelta(minutes=2)) -> list[str]:
+    """Kinds of process that have not sent a heartbeat recently."""
+    since = timezone.now() - within
+    alive = set(ProcessHeartbeat.objects.filter(seen_at__gte=since).values_list("kind", flat=True))
+    return [k for k in kinds if k not in alive]

@@ -1,0 +1,82 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from beheer.core.admin_base import ConfigAdmin
+
+from .models import CallType, Category, ClosureCode, Impact, Priority, PriorityMatrixCell, ServicedeskSettings, Status, Urgency
+
+
+class LookupAdmin(ConfigAdmin):
+    list_display = ("code", "name_nl", "name_en", "order", "active")
+    list_editable = ("order", "active")
+    search_fields = ("code", "name_nl", "name_en")
+
+
+@admin.register(Status)
+class StatusAdmin(LookupAdmin):
+    list_display = ("code", "name_nl", "name_en", "kind", "pauses_sla", "is_default", "order", "active")
+    list_filter = ("kind", "pauses_sla")
+    filter_horizontal = ("allowed_next",)
+
+
+@admin.register(CallType)
+class CallTypeAdmin(LookupAdmin):
+    pass
+
+
+@admin.register(ClosureCode)
+class ClosureCodeAdmin(LookupAdmin):
+    pass
+
+
+@admin.register(Impact)
+class ImpactAdmin(LookupAdmin):
+    list_display = ("code", "name_nl", "name_en", "level", "order", "active")
+
+
+@admin.register(Urgency)
+class UrgencyAdmin(LookupAdmin):
+    list_display = ("code", "name_nl", "name_en", "level", "order", "active")
+
+
+@admin.register(Priority)
+class PriorityAdmin(LookupAdmin):
+    list_display = ("code", "name_nl", "name_en", "level", "resolution_minutes", "order", "active")
+
+
+@admin.register(PriorityMatrixCell)
+class PriorityMatrixAdmin(ConfigAdmin):
+    list_display = ("impact", "urgency", "priority")
+    list_editable = ("priority",)
+    list_filter = ("impact", "urgency")
+
+
+class SubcategoryInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Category
+    fk_name = "parent"
+    extra = 1
+    fields = ("name", "name_en", "order", "active")
+    verbose_name = _("subcategory")
+    verbose_name_plural = _("subcategories")
+
+
+@admin.register(Category)
+class CategoryAdmin(ConfigAdmin):
+    list_display = ("name", "name_en", "parent", "order", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "name_en")
+    inlines = [SubcategoryInline]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("parent")
+
+
+@admin.register(ServicedeskSettings)
+class ServicedeskSettingsAdmin(ConfigAdmin):
+    list_display = ("__str__", "reopen_days", "auto_close", "default_first_line_group")
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return super().has_add_permission(request) and not ServicedeskSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

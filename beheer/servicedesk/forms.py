@@ -1,0 +1,466 @@
+"""Input shape for the servicedesk screens. Forms check shape only; services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import Supplier
+
+from .models import (
+    CallType,
+    Category,
+    ClosureCode,
+    EntryType,
+    Impact,
+    Line,
+    Melding,
+    Priority,
+    Status,
+    Urgency,
+    Visibility,
+    parse_number,
+)
+from .queries import SORTS
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
+BRIEF_MAX = 80
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    """A lookup shown by its localised name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(getattr(obj, "name", obj))
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class SubcategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.parent.display_name} / {obj.display_name}" if obj.parent_id else obj.display_name
+
+
+def main_categories() -> Any:
+    return Category.objects.filter(active=True, parent__isnull=True).order_by("order", "name")
+
+
+def subcategories(category_id: Any = None) -> Any:
+    qs = Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
+    if category_id:
+        qs = qs.filter(parent_id=category_id)
+    return qs.order_by("parent__order", "parent__name", "order", "name")
+
+
+def active(model: Any) -> Any:
+    return model.objects.filter(active=True).order_by("order", "id")
+
+
+def operators() -> Any:
+    return User.objects.operators().order_by("last_name", "first_name", "id")
+
+
+def check_upload(upload: Any) -> Any:
+    if upload is not None and upload.size > settings.MAX_ATTACHMENT_BYTES:
+        raise forms.ValidationError(
+            _("The file is too large: at most %(mb)d MB.") % {"mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+        )
+    return upload
+
+
+class CategoryMixin:
+    """Narrow the subcategory choices to the chosen category (the page refreshes them with HTMX)."""
+
+    fields: dict[str, Any]
+    data: Any
+    initial: dict[str, Any]
+
+    def narrow_subcategories(self, prefix: str = "") -> None:
+        raw = self.data.get(prefix + "category") if self.data else self.initial.get("category")
+        category_id = getattr(raw, "pk", raw)
+        if category_id and str(category_id).isdigit():
+            self.fields["subcategory"].queryset = subcategories(int(category_id))
+
+
+# --------------------------------------------------------------------------------------------------
+# queue filters
+
+
+class QueueFilterForm(forms.Form):
+    QUEUE_CHOICES = [
+        ("mine", _("My calls")),
+        ("groups", _("My operator groups")),
+        ("first", _("First line")),
+        ("second", _("Second line")),
+        ("partial", _("Partial incidents")),
+        ("unassigned", _("Unassigned")),
+        ("open", _("All open")),
+        ("closed", _("Resolved and closed")),
+        ("all", _("All calls")),
+    ]
+    queue = forms.ChoiceField(label=_("Queue"), choices=QUEUE_CHOICES, required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = NamedChoiceField(label=_("Status"), queryset=Status.objects.none(), required=False,
+                              empty_label=_("Any status"))
+    operator_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none(),
+                                            required=False, empty_label=_("Any group"))
+    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False,
+                                 empty_label=_("Any operator"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False,
+                                      empty_label=_("Any category"))
+    priority = NamedChoiceField(label=_("Priority"), queryset=Priority.objects.none(), required=False,
+                                empty_label=_("Any priority"))
+    line = forms.ChoiceField(label=_("Line"), choices=[("", _("Any line")), *Line.choices], required=False)
+    call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), required=False,
+                                 empty_label=_("Any call type"))
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = active(Status)
+        self.fields["operator_group"].queryset = OperatorGroup.objects.active()
+        self.fields["operator"].queryset = operators()
+        self.fields["category"].queryset = main_categories()
+        self.fields["priority"].queryset = active(Priority)
+        self.fields["call_type"].queryset = active(CallType)
+        self.fields["sort"].choices = [(key, label) for key, (label, _order) in SORTS.items()]
+        for name in ("status", "operator_group", "operator", "category", "priority", "line", "call_type", "sort"):
+            self.fields[name].widget.attrs["data-filter"] = name
+
+
+# --------------------------------------------------------------------------------------------------
+# registering
+
+
+class MeldingCreateForm(CategoryMixin, forms.Form):
+    caller = PersonChoiceField(label=_("Caller"), queryset=User.objects.none(), required=False,
+                               widget=forms.RadioSelect)
+    caller_name = forms.CharField(label=_("Name (unregistered caller)"), max_length=150, required=False)
+    caller_email = forms.EmailField(label=_("E-mail"), required=False)
+    caller_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    brief_description = forms.CharField(
+        label=_("Brief description"), max_length=BRIEF_MAX,
+        widget=forms.TextInput(attrs={"data-counter": "", "autocomplete": "off"}),
+    )
+    request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    entry_type = forms.ChoiceField(
+        label=_("Entry type"),
+        choices=[(v, label) for v, label in EntryType.choices if v not in (EntryType.API, EntryType.MONITORING)],
+        initial=EntryType.PHONE,
+    )
+    call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), empty_label=None)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    subcategory = SubcategoryChoiceField(label=_("Subcategory"), queryset=Category.objects.none(), required=False)
+    object_name = forms.CharField(label=_("Object"), max_length=200, required=False)
+    impact = NamedChoiceField(label=_("Impact"), queryset=Impact.objects.none(), required=False)
+    urgency = NamedChoiceField(label=_("Urgency"), queryset=Urgency.objects.none(), required=False)
+    target_date = forms.DateTimeField(
+        label=_("Target date"), required=False, widget=DateTimeLocalInput(), input_formats=DATETIME_INPUT_FORMATS,
+        help_text=_("Leave empty to compute it from the priority."),
+    )
+    operator_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none(),
+                                            required=False)
+    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
+    estimated_minutes = forms.IntegerField(label=_("Estimated time (minutes)"), min_value=0, max_value=10**6,
+                                           required=False)
+    estimated_people = forms.IntegerField(label=_("Estimated people"), min_value=0, max_value=1000, required=False)
+    estimated_means = forms.CharField(label=_("Estimated means"), max_length=500, required=False)
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["caller"].queryset = User.objects.visible_to(user).callers()
+        self.fields["call_type"].queryset = active(CallType)
+        self.fields["category"].queryset = main_categories()
+        self.fields["subcategory"].queryset = subcategories()
+        self.fields["impact"].queryset = active(Impact)
+        self.fields["urgency"].queryset = active(Urgency)
+        self.fields["operator_group"].queryset = OperatorGroup.objects.first_line()
+        self.fields["operator"].queryset = operators()
+        self.narrow_subcategories()
+
+    def clean_attachment(self) -> Any:
+        return check_upload(self.cleaned_data.get("attachment"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("caller") and not (data.get("caller_name") or "").strip() and not self.has_error("caller"):
+            self.add_error("caller", _("Choose a caller or enter the name of an unregistered caller."))
+        return data
+
+
+class PortalMeldingForm(CategoryMixin, forms.Form):
+    brief_description = forms.CharField(
+        label=_("Brief description"), max_length=BRIEF_MAX,
+        widget=forms.TextInput(attrs={"data-counter": "", "autocomplete": "off"}),
+        help_text=_("In a few words: what is the matter?"),
+    )
+    request = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happened, what did you expect, and since when?"),
+    )
+    call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), empty_label=None)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    subcategory = SubcategoryChoiceField(label=_("Subcategory"), queryset=Category.objects.none(), required=False)
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["call_type"].queryset = active(CallType)
+        self.fields["category"].queryset = main_categories()
+        self.fields["subcategory"].queryset = subcategories()
+        self.narrow_subcategories()
+
+    def clean_attachment(self) -> Any:
+        return check_upload(self.cleaned_data.get("attachment"))
+
+
+# --------------------------------------------------------------------------------------------------
+# actions on a melding; every one carries the version the operator saw
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", melding.version)
+        kwargs.setdefault("prefix", self.prefix_name)
+        super().__init__(*args, **kwargs)
+        self.melding = melding
+        self.user = user
+
+    prefix_name = ""
+
+
+class ClassificationForm(CategoryMixin, ActionForm):
+    prefix_name = "cls"
+    brief_description = forms.CharField(label=_("Brief description"), max_length=BRIEF_MAX,
+                                        widget=forms.TextInput(attrs={"data-counter": ""}))
+    request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), empty_label=None)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    subcategory = SubcategoryChoiceField(label=_("Subcategory"), queryset=Category.objects.none(), required=False)
+    object_name = forms.CharField(label=_("Object"), max_length=200, required=False)
+    impact = NamedChoiceField(label=_("Impact"), queryset=Impact.objects.none(), empty_label=None)
+    urgency = NamedChoiceField(label=_("Urgency"), queryset=Urgency.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        for name in ("brief_description", "request", "object_name"):
+            kwargs["initial"].setdefault(name, getattr(melding, name))
+        for name in ("call_type", "category", "subcategory", "impact", "urgency"):
+            kwargs["initial"].setdefault(name, getattr(melding, f"{name}_id"))
+        super().__init__(*args, melding=melding, user=user, **kwargs)
+        self.fields["call_type"].queryset = CallType.objects.filter(Q(active=True) | Q(pk=melding.call_type_id))
+        self.fields["category"].queryset = main_categories()
+        self.fields["subcategory"].queryset = subcategories()
+        self.fields["impact"].queryset = active(Impact)
+        self.fields["urgency"].queryset = active(Urgency)
+        self.narrow_subcategories(prefix="cls-")
+
+
+class TargetDateForm(ActionForm):
+    prefix_name = "target"
+    target_date = forms.DateTimeField(label=_("Target date"), widget=DateTimeLocalInput(),
+                                      input_formats=DATETIME_INPUT_FORMATS)
+
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        from django.utils import timezone
+
+        kwargs.setdefault("initial", {"target_date": timezone.localtime(melding.target_date)})
+        super().__init__(*args, melding=melding, user=user, **kwargs)
+
+
+class AssignForm(ActionForm):
+    prefix_name = "assign"
+    operator_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none(),
+                                            required=False)
+    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"operator_group": melding.operator_group_id, "operator": melding.operator_id}
+        )
+        super().__init__(*args, melding=melding, user=user, **kwargs)
+        groups = OperatorGroup.objects.active()
+        if melding.line == Line.FIRST:
+            groups = groups.filter(is_first_line=True)
+        elif melding.line == Line.SECOND:
+            groups = groups.filter(is_second_line=True)
+        self.fields["operator_group"].queryset = groups
+        self.fields["operator"].queryset = operators()
+
+
+class StatusForm(ActionForm):
+    prefix_name = "status"
+    status = NamedChoiceField(label=_("Status"), queryset=Status.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, melding: Melding, user: User, statuses: Any, **kwargs: Any) -> None:
+        super().__init__(*args, melding=melding, user=user, **kwargs)
+        self.fields["status"].queryset = statuses
+
+
+class EscalateForm(ActionForm):
+    prefix_name = "escalate"
+    second_line = True
+    to_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none())
+    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, melding=melding, user=user, **kwargs)
+        groups = OperatorGroup.objects.second_line() if self.second_line else OperatorGroup.objects.first_line()
+        self.fields["to_group"].queryset = groups
+        self.fields["operator"].queryset = operators()
+
+
+class DeescalateForm(EscalateForm):
+    prefix_name = "deescalate"
+    second_line = False
+
+
+class EstimatesForm(ActionForm):
+    prefix_name = "estimates"
+    minutes = forms.IntegerField(label=_("Estimated time (minutes)"), min_value=0, max_value=10**6, required=False)
+    people = forms.IntegerField(label=_("Estimated people"), min_value=0, max_value=1000, required=False)
+    means = forms.CharField(label=_("Estimated means"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {
+            "minutes": melding.estimated_minutes, "people": melding.estimated_people,
+            "means": melding.estimated_means,
+        })
+        super().__init__(*args, melding=melding, user=user, **kwargs)
+
+
+class NoteForm(ActionForm):
+    prefix_name = "note"
+    text = forms.CharField(label=_("Text"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL, widget=forms.RadioSelect
+    )
+
+
+class TimeForm(ActionForm):
+    prefix_name = "time"
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class NumberForm(ActionForm):
+    """A form that names another melding by its number (link, merge)."""
+
+    number = forms.CharField(label=_("Call number"), max_length=20)
+
+    def clean_number(self) -> Melding:
+        pk = parse_number(self.cleaned_data["number"])
+        other = Melding.objects.visible_to(self.user).filter(pk=pk).first() if pk else None
+        if other is None:
+            raise forms.ValidationError(_("No call with this number."))
+        return other
+
+
+class LinkForm(NumberForm):
+    prefix_name = "link"
+
+
+class MergeForm(NumberForm):
+    prefix_name = "merge"
+
+
+class UnlinkForm(ActionForm):
+    prefix_name = "unlink"
+    other = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_other(self) -> Melding:
+        other = Melding.objects.visible_to(self.user).filter(pk=self.cleaned_data["other"]).first()
+        if other is None:
+            raise forms.ValidationError(_("No call with this number."))
+        return other
+
+
+class PartialForm(ActionForm):
+    prefix_name = "partial"
+    brief_description = forms.CharField(label=_("Brief description"), max_length=BRIEF_MAX)
+    request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    operator_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none(),
+                                            required=False)
+    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none(), required=False)
+
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, melding=melding, user=user, **kwargs)
+        self.fields["operator_group"].queryset = OperatorGroup.objects.active()
+        self.fields["operator"].queryset = operators()
+        self.fields["supplier"].queryset = Supplier.objects.filter(active=True)
+
+
+class AttachmentForm(ActionForm):
+    prefix_name = "attachment"
+    file = forms.FileField(label=_("File"))
+    visible_to_caller = forms.BooleanField(label=_("Visible to caller"), required=False, initial=True)
+
+    def clean_file(self) -> Any:
+        return check_upload(self.cleaned_data.get("file"))
+
+
+class ResolveForm(ActionForm):
+    prefix_name = "resolve"
+    solution = forms.CharField(label=_("Solution"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}))
+    is_workaround = forms.BooleanField(label=_("This is a workaround"), required=False)
+    closure_code = NamedChoiceField(label=_("Closure code"), queryset=ClosureCode.objects.none(), required=False)
+
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, melding=melding, user=user, **kwargs)
+        self.fields["closure_code"].queryset = active(ClosureCode)
+
+
+class CloseForm(ActionForm):
+    prefix_name = "close"
+
+
+class ReopenForm(ActionForm):
+    prefix_name = "reopen"
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --------------------------------------------------------------------------------------------------
+# portal
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Your reply"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}))
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def clean_attachment(self) -> Any:
+        return check_upload(self.cleaned_data.get("attachment"))
+
+
+class PortalReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the problem not solved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,14 @@
+"""Periodic jobs of the servicedesk (registered in code, run by `beheer worker`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from beheer.core.scheduler import periodic
+
+from . import services
+
+
+@periodic(every=timedelta(minutes=15), name="servicedesk.auto_close_resolved")
+def auto_close_resolved() -> int:
+    return services.auto_close_resolved()
