@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -16,12 +17,18 @@ from beheer.accounts.services import user_for_token
 from beheer.core.errors import DomainError
 
 
+def _as_token_user(request: HttpRequest, user: Any) -> Any:
+    if user is not None:
+        request.user = user
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+    return user
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        return _as_token_user(request, user_for_token(token))
 
 
 class TokenHeader(APIKeyHeader):
@@ -32,10 +39,7 @@ class TokenHeader(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key or not key.startswith("Token "):
             return None
-        user = user_for_token(key.removeprefix("Token ").strip())
-        if user is not None:
-            request.user = user
-        return user
+        return _as_token_user(request, user_for_token(key.removeprefix("Token ").strip()))
 
 
 class ActiveSession(SessionAuth):

@@ -89,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(USAGE)
         return 0
+    if args[0] in {"--version", "version"}:
+        from beheer import __version__
+
+        print(f"beheer {__version__}")
+        return 0
     command, rest = args[0], args[1:]
     if command == "run":
         return run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -11,8 +12,13 @@ from . import services
 
 
 def client_address(request: HttpRequest | None) -> str:
+    """The client's address: the connection's, or the one the trusted proxies put in X-Forwarded-For."""
     if request is None:
         return ""
+    if settings.PROXY_COUNT > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= settings.PROXY_COUNT:
+            return hops[-settings.PROXY_COUNT][:64]
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 

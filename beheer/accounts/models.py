@@ -99,7 +99,9 @@ class UserQuerySet(models.QuerySet["User"]):
 
 
 class BeheerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
-    pass
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> Any:
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
 
 
 class User(AbstractUser):
@@ -147,11 +149,11 @@ class User(AbstractUser):
     @property
     def is_staff_member(self) -> bool:
         """Operators, coordinators and administrators work in the operator UI."""
-        return self.is_active and self.role in STAFF_ROLES
+        return self.is_active and (self.role in STAFF_ROLES or self.is_superuser)
 
     @property
     def is_coordinator(self) -> bool:
-        return self.is_active and self.role in (Role.COORDINATOR, Role.ADMIN)
+        return self.is_active and (self.role in (Role.COORDINATOR, Role.ADMIN) or self.is_superuser)
 
     @property
     def is_administrator(self) -> bool:

@@ -12,6 +12,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -71,8 +73,15 @@ def profile(request: HttpRequest) -> HttpResponse:
         if "language" in request.POST:
             language_form = LanguageForm(request.POST)
             if language_form.is_valid():
-                services.set_language(user, language=language_form.cleaned_data["language"], actor=user)
+                language = language_form.cleaned_data["language"]
+                services.set_language(user, language=language, actor=user)
+                translation.activate(language or translation.get_language_from_request(request))
                 messages.success(request, _("Your language has been saved."))
+                next_url = request.POST.get("next", "")
+                if next_url and url_has_allowed_host_and_scheme(
+                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    return redirect(next_url)
                 return redirect("profile")
         else:
             token_form = TokenForm(request.POST)

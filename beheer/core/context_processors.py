@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-import beheer
+from beheer import __version__
 
 
 def beheer(request: HttpRequest) -> dict[str, Any]:
-    return {"beheer_version": beheer.__version__}
+    return {"beheer_version": __version__}

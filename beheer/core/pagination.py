@@ -12,10 +12,10 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -59,7 +59,12 @@ def decode_cursor(model: type[models.Model], cursor: str, order: Sequence[SortKe
             field = model._meta.get_field(key.field)
             if isinstance(value, dict):
                 value = value.get("dt")
-            result.append(field.to_python(value))  # type: ignore[union-attr]
+            converted = field.to_python(value)  # type: ignore[union-attr]
+            if converted is None:
+                raise ValueError("null")
+            if isinstance(converted, int) and not -(2**63) <= converted < 2**63:
+                raise ValueError("out of range")
+            result.append(converted)
         return result
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, Exception) as exc:
         raise DomainError(_("Invalid cursor."), field_errors={"cursor": _("Invalid cursor.")}) from exc
@@ -82,12 +87,34 @@ def after(order: Sequence[SortKey], values: Sequence[Any]) -> Q:
     return lead & condition
 
 
+def open_range(queryset: models.QuerySet[Any], order: Sequence[SortKey]) -> Q:
+    """An always-true range on the first sort field, for the first page.
+
+    Without any condition on the sorted table, SQLite's planner may put the small lookup tables of a
+    select_related() first and build an automatic index over the whole table on every request; a range
+    on the leading sort column makes it walk the matching index instead. A no-op on PostgreSQL.
+    """
+    first = order[0]
+    kind = queryset.model._meta.get_field(first.field).get_internal_type()
+    if kind == "DateTimeField":
+        bound: Any = datetime(9999, 12, 30, tzinfo=UTC) if first.descending else datetime(1, 1, 2, tzinfo=UTC)
+    elif kind.endswith(("IntegerField", "AutoField")):
+        # the backend's own range: Django drops an out-of-range comparison altogether
+        low, high = connections[queryset.db].ops.integer_field_range(kind)
+        bound = high if first.descending else low
+    else:
+        return Q()
+    return Q(**{f"{first.field}__{'lte' if first.descending else 'gte'}": bound})
+
+
 def keyset_page(
     queryset: models.QuerySet[M], order: Sequence[SortKey], *, cursor: str | None, size: int
 ) -> Page[M]:
     qs = queryset.order_by(*order_by_args(order))
     if cursor:
         qs = qs.filter(after(order, decode_cursor(queryset.model, cursor, order)))
+    else:
+        qs = qs.filter(open_range(queryset, order))
     rows = list(qs[: size + 1])
     next_cursor = encode_cursor(rows[size - 1], order) if len(rows) > size else None
     return Page(items=rows[:size], next_cursor=next_cursor)

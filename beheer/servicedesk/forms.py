@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
@@ -30,6 +31,14 @@ from .queries import SORTS
 
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
 BRIEF_MAX = 80
+
+
+class BeheerForm(forms.Form):
+    """Labels without a trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -98,6 +107,11 @@ class CategoryMixin:
     initial: dict[str, Any]
 
     def narrow_subcategories(self, prefix: str = "") -> None:
+        sub_id = self["subcategory"].auto_id  # type: ignore[index]
+        self.fields["category"].widget.attrs.update(
+            {"hx-get": reverse("subcategory-options"), "hx-trigger": "change", "hx-target": f"#{sub_id}",
+             "hx-swap": "innerHTML"}
+        )
         raw = self.data.get(prefix + "category") if self.data else self.initial.get("category")
         category_id = getattr(raw, "pk", raw)
         if category_id and str(category_id).isdigit():
@@ -108,7 +122,7 @@ class CategoryMixin:
 # queue filters
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(BeheerForm):
     QUEUE_CHOICES = [
         ("mine", _("My calls")),
         ("groups", _("My operator groups")),
@@ -154,7 +168,7 @@ class QueueFilterForm(forms.Form):
 # registering
 
 
-class MeldingCreateForm(CategoryMixin, forms.Form):
+class MeldingCreateForm(CategoryMixin, BeheerForm):
     caller = PersonChoiceField(label=_("Caller"), queryset=User.objects.none(), required=False,
                                widget=forms.RadioSelect)
     caller_name = forms.CharField(label=_("Name (unregistered caller)"), max_length=150, required=False)
@@ -211,7 +225,7 @@ class MeldingCreateForm(CategoryMixin, forms.Form):
         return data
 
 
-class PortalMeldingForm(CategoryMixin, forms.Form):
+class PortalMeldingForm(CategoryMixin, BeheerForm):
     brief_description = forms.CharField(
         label=_("Brief description"), max_length=BRIEF_MAX,
         widget=forms.TextInput(attrs={"data-counter": "", "autocomplete": "off"}),
@@ -241,7 +255,7 @@ class PortalMeldingForm(CategoryMixin, forms.Form):
 # actions on a melding; every one carries the version the operator saw
 
 
-class ActionForm(forms.Form):
+class ActionForm(BeheerForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
@@ -256,7 +270,7 @@ class ActionForm(forms.Form):
 
 
 class ClassificationForm(CategoryMixin, ActionForm):
-    prefix_name = "cls"
+    prefix_name = "classify"
     brief_description = forms.CharField(label=_("Brief description"), max_length=BRIEF_MAX,
                                         widget=forms.TextInput(attrs={"data-counter": ""}))
     request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -279,7 +293,7 @@ class ClassificationForm(CategoryMixin, ActionForm):
         self.fields["subcategory"].queryset = subcategories()
         self.fields["impact"].queryset = active(Impact)
         self.fields["urgency"].queryset = active(Urgency)
-        self.narrow_subcategories(prefix="cls-")
+        self.narrow_subcategories(prefix="classify-")
 
 
 class TargetDateForm(ActionForm):
@@ -452,7 +466,7 @@ class ReopenForm(ActionForm):
 # portal
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(BeheerForm):
     text = forms.CharField(label=_("Your reply"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}))
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
@@ -460,7 +474,7 @@ class ReplyForm(forms.Form):
         return check_upload(self.cleaned_data.get("attachment"))
 
 
-class PortalReopenForm(forms.Form):
+class PortalReopenForm(BeheerForm):
     reason = forms.CharField(
         label=_("Why is the problem not solved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -612,12 +612,19 @@ def register_time(
     return entry
 
 
+def _lock_pair(a: Melding, b: Melding) -> None:
+    """Lock two meldingen in id order (no deadlocks); both must still be editable."""
+    for m in sorted([a, b], key=lambda x: x.pk):
+        _lock(m, None)
+
+
 @transaction.atomic
 def link_meldingen(melding: Melding, *, other: Melding, actor: User) -> MeldingLink:
     _ensure_staff(actor)
     if melding.pk == other.pk:
         raise DomainError(_("A melding cannot be linked to itself."))
     low, high = sorted([melding, other], key=lambda x: x.pk)
+    _lock_pair(low, high)
     link, created = MeldingLink.objects.get_or_create(
         from_melding=low, to_melding=high, defaults={"created_by": actor, "created_at": _now()}
     )
@@ -632,6 +639,7 @@ def link_meldingen(melding: Melding, *, other: Melding, actor: User) -> MeldingL
 def unlink_meldingen(melding: Melding, *, other: Melding, actor: User) -> None:
     _ensure_staff(actor)
     low, high = sorted([melding.pk, other.pk])
+    _lock_pair(melding, other)
     deleted, _rows = MeldingLink.objects.filter(from_melding_id=low, to_melding_id=high).delete()
     if deleted:
         now = _now()

@@ -83,3 +83,11 @@ def line_label(code: str) -> Any:
         return Line(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def overdue(melding: Any) -> bool:
+    """An open call past its target date."""
+    from django.utils import timezone
+
+    return bool(getattr(melding, "is_open", False) and melding.target_date and melding.target_date < timezone.now())

@@ -1,0 +1,437 @@
+"""`make bench`: seed a fresh database with BENCH_TICKETS meldingen, start gunicorn, measure the API.
+
+Environment:
+  BENCH_TICKETS       number of meldingen (default 1000000; 20000 gives a quick run)
+  BENCH_DB            sqlite, postgres or both (default: both when PostgreSQL is reachable)
+  BENCH_DATABASE_URL  PostgreSQL database to (re)create (default postgres://postgres@127.0.0.1:5432/beheer_bench)
+  BENCH_WORKERS       gunicorn workers (default 4)
+  BENCH_THREADS       gunicorn threads per worker (default 1: sync workers)
+  BENCH_REQUESTS      requests per read scenario (default 200); BENCH_SECONDS time cap (default 60)
+  BENCH_CREATES       create requests (default 2000); BENCH_CREATE_SECONDS time cap (default 90)
+  BENCH_KEEP_DB       1 to keep the seeded database (default: SQLite file kept, PostgreSQL dropped)
+
+All traffic goes to 127.0.0.1. Results: bench/results/latest.json (and latest.md, a markdown table).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loadgen
+import seed
+from seed import log
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+SECRET = "bench-secret-key-not-for-production-0123456789abcdefghijklmnop"
+
+TARGETS = {
+    "queue_first_page_p95_ms": 50,
+    "queue_deep_page_p95_ms": 50,
+    "detail_p95_ms": 50,
+    "search_p95_ms": 100,
+    "create_per_s": 200,
+}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+def postgres_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/beheer_bench"
+
+
+def admin_dsn(url: str) -> tuple[str, str]:
+    """(DSN of the maintenance database, name of the bench database)."""
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") or "beheer_bench"
+    return urlunparse(parsed._replace(path="/postgres")), name
+
+
+def postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        dsn, _name = admin_dsn(postgres_url())
+        with psycopg.connect(dsn, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEHEER_")}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "BEHEER_DATA_DIR": str(WORK),
+            "BEHEER_SECRET_KEY": SECRET,
+            "BEHEER_ALLOWED_HOSTS": "127.0.0.1",
+            "BEHEER_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "beheer.settings",
+        }
+    )
+    return env
+
+
+# --------------------------------------------------------------------------------------------------
+# database preparation
+
+
+def prepare(db: str) -> tuple[str, seed.Database]:
+    """Create an empty database, migrate it; returns its DATABASE_URL and a loader connection."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        path = WORK / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        url = postgres_url()
+        dsn, name = admin_dsn(url)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    t = time.perf_counter()
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=django_env(url), check=True)
+    log(f"{db}: migrated in {time.perf_counter() - t:.1f} s")
+    loader: seed.Database = (
+        seed.SqliteDatabase(str(WORK / "bench.sqlite3")) if db == "sqlite" else seed.PostgresDatabase(url)
+    )
+    return url, loader
+
+
+def drop(db: str) -> None:
+    if db != "postgres" or os.environ.get("BENCH_KEEP_DB") == "1":
+        return
+    import psycopg
+
+    dsn, name = admin_dsn(postgres_url())
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def issue_token(url: str, username: str) -> str:
+    snippet = (
+        "import django; django.setup()\n"
+        "from beheer.accounts.models import User\n"
+        "from beheer.accounts.services import issue_api_token\n"
+        f"u = User.objects.get(username={username!r})\n"
+        "print(issue_api_token(u, name='bench', actor=u)[1])\n"
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", snippet], cwd=ROOT, env=django_env(url), check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def size_of(db: str, url: str) -> int:
+    if db == "sqlite":
+        return sum(p.stat().st_size for p in WORK.glob("bench.sqlite3*"))
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
+# --------------------------------------------------------------------------------------------------
+# server
+
+
+class Server:
+    def __init__(self, db: str, url: str, workers: int, threads: int) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = WORK / f"gunicorn-{db}.log"
+        args = [
+            GUNICORN,
+            "beheer.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ]
+        if threads > 1:
+            args += ["--threads", str(threads)]
+        self.log_file = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=django_env(url),
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait(self, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.base_url}/api/v1/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("gunicorn did not become healthy in time")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.log_file.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# scenarios
+
+
+def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
+    count = env_int("BENCH_REQUESTS", 200)
+    seconds = float(env_int("BENCH_SECONDS", 60))
+    results: dict[str, Any] = {}
+    with loadgen.client(base_url, token) as c:
+
+        def list_loop(name: str, params: dict[str, Any]) -> dict[str, Any]:
+            def call() -> None:
+                loadgen.check(c.get("/api/v1/meldingen", params=params))
+
+            body = loadgen.check(c.get("/api/v1/meldingen", params=params)).json()
+            r = loadgen.timed_loop(call, count=count, seconds=seconds)
+            r["items"] = len(body["items"])
+            results[name] = r
+            log(
+                f"  {name}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms "
+                f"({r['n']} requests, {r['items']} items)"
+            )
+            return r
+
+        queue = {"queue": "open", "sort": "priority", "limit": 25}
+        list_loop("queue_first_page", queue)
+        list_loop("queue_first_line", {**queue, "queue": "first"})
+        list_loop("queue_second_line", {**queue, "queue": "second"})
+        list_loop("queue_my_groups", {**queue, "queue": "groups"})
+        list_loop("queue_group_filter", {**queue, "operator_group": info["second_line_group"]})
+        list_loop("list_all_newest", {"queue": "all", "sort": "newest", "limit": 25})
+
+        t = time.perf_counter()
+        cursor, reached = loadgen.walk_to_page(c, queue, 100)
+        walk_ms = (time.perf_counter() - t) * 1000
+        log(f"  walked to page {reached} of the open queue in {walk_ms:.0f} ms")
+        deep = list_loop("queue_deep_page", {**queue, **({"cursor": cursor} if cursor else {})})
+        deep["page"] = reached
+        deep["walk_99_pages_ms"] = round(walk_ms, 0)
+
+        search = list_loop("search", {"q": seed.KEYWORD, "sort": "newest", "limit": 25})
+        search["matches_expected"] = info["keyword_meldingen"]
+        list_loop(
+            "search_priority_open", {"q": seed.KEYWORD, "queue": "open", "sort": "priority", "limit": 25}
+        )
+        list_loop("search_two_words", {"q": "printer storing", "sort": "newest", "limit": 25})
+
+        mid = info["detail_id"]
+        history = loadgen.check(c.get(f"/api/v1/meldingen/{mid}/history")).json()
+        if len(history) != seed.DETAIL_HISTORY:
+            raise RuntimeError(
+                f"melding {mid} has {len(history)} history rows, expected {seed.DETAIL_HISTORY}"
+            )
+        detail_ids = seed.detail_ids(info["meldingen"])
+
+        for name, path in (("detail", ""), ("history", "/history"), ("notes", "/notes")):
+            r = loadgen.timed_loop(
+                lambda p=path: loadgen.check(c.get(f"/api/v1/meldingen/{mid}{p}")),
+                count=count,
+                seconds=seconds,
+            )
+            r["melding_id"] = mid
+            results[name] = r
+            log(f"  {name}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms")
+
+        rng = random.Random(7)
+
+        def detail_page() -> None:
+            other = rng.choice(detail_ids)
+            loadgen.check(c.get(f"/api/v1/meldingen/{other}"))
+            loadgen.check(c.get(f"/api/v1/meldingen/{other}/history"))
+
+        r = loadgen.timed_loop(detail_page, count=count, seconds=seconds)
+        results["detail_with_history"] = r
+        log(
+            f"  detail_with_history (2 requests, 200 different meldingen): p50 {r['p50_ms']} ms, "
+            f"p95 {r['p95_ms']} ms"
+        )
+
+    callers, categories = info["callers"], info["categories"]
+
+    def payload(n: int) -> dict[str, Any]:
+        category, sub = categories[n % len(categories)]
+        return {
+            "brief_description": f"Bench melding {n} printer storing",
+            "request": "De printer op de tweede verdieping geeft een papierstoring. " * 3,
+            "entry_type": "phone",
+            "caller_id": callers[n % len(callers)],
+            "category_id": category,
+            "subcategory_id": sub,
+            "impact_id": info["impacts"][n % 3],
+            "urgency_id": info["urgencies"][(n // 3) % 3],
+            "operator_group_id": info["first_line_group"],
+        }
+
+    r = loadgen.concurrent_creates(
+        base_url,
+        token,
+        payload,
+        clients=8,
+        count=env_int("BENCH_CREATES", 2000),
+        seconds=float(env_int("BENCH_CREATE_SECONDS", 90)),
+    )
+    results["create"] = r
+    log(
+        f"  create: {r['per_s']}/s with 8 clients, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+        f"{r['errors']} errors"
+    )
+    return results
+
+
+def run_backend(db: str, tickets: int) -> dict[str, Any]:
+    workers = env_int("BENCH_WORKERS", 4)
+    threads = env_int("BENCH_THREADS", 1)
+    url, loader = prepare(db)
+    try:
+        log(f"{db}: seeding {tickets:,} meldingen")
+        info = seed.seed(loader, tickets)
+        log(f"{db}: seeded in {info['timings']['total_s']} s: {info['timings']}")
+        token = issue_token(url, info["bench_username"])
+        size = size_of(db, url)
+        server = Server(db, url, workers, threads)
+        try:
+            server.wait()
+            log(f"{db}: gunicorn up on {server.base_url} ({workers} workers x {threads} threads)")
+            scenarios = measure(server.base_url, token, info)
+        finally:
+            server.stop()
+    finally:
+        drop(db)
+    run = {
+        "db": db,
+        "tickets": info["meldingen"],
+        "open": info["open"],
+        "keyword_meldingen": info["keyword_meldingen"],
+        "history_rows": info["history_rows"],
+        "notes": info["notes"],
+        "db_size_mb": round(size / 1e6),
+        "seed": info["timings"],
+        "server": {
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread" if threads > 1 else "sync",
+        },
+        "queue_first_page_p95_ms": scenarios["queue_first_page"]["p95_ms"],
+        "queue_deep_page_p95_ms": scenarios["queue_deep_page"]["p95_ms"],
+        "search_p95_ms": scenarios["search"]["p95_ms"],
+        "detail_p95_ms": scenarios["detail"]["p95_ms"],
+        "history_p95_ms": scenarios["history"]["p95_ms"],
+        "create_per_s": scenarios["create"]["per_s"],
+        "create_p95_ms": scenarios["create"]["p95_ms"],
+        "scenarios": scenarios,
+    }
+    run["targets_met"] = {
+        key: (run[key] >= limit if key == "create_per_s" else run[key] < limit)
+        for key, limit in TARGETS.items()
+    }
+    return run
+
+
+def markdown(runs: list[dict[str, Any]]) -> str:
+    names = list(runs[0]["scenarios"])
+    header = "| scenario | " + " | ".join(f"{r['db']} p50 ms | {r['db']} p95 ms" for r in runs) + " |"
+    lines = [header, "|---|" + "---:|---:|" * len(runs)]
+    for name in names:
+        cells = []
+        for r in runs:
+            s = r["scenarios"].get(name, {})
+            cells.append(f"{s.get('p50_ms', '')} | {s.get('p95_ms', '')}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| create per second (8 clients) | " + " | ".join(f"{r['create_per_s']} | " for r in runs) + "|"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    tickets = env_int("BENCH_TICKETS", 1_000_000)
+    choice = os.environ.get("BENCH_DB", "").strip() or ("both" if postgres_reachable() else "sqlite")
+    if choice not in {"sqlite", "postgres", "both"}:
+        print("BENCH_DB must be sqlite, postgres or both", file=sys.stderr)
+        return 2
+    backends = ["sqlite", "postgres"] if choice == "both" else [choice]
+    if "postgres" in backends and not postgres_reachable():
+        print(f"PostgreSQL is not reachable at {postgres_url()}", file=sys.stderr)
+        return 2
+    if not shutil.which(GUNICORN):
+        print("gunicorn is missing from the virtualenv", file=sys.stderr)
+        return 2
+    runs = []
+    for db in backends:
+        runs.append(run_backend(db, tickets))
+    result: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "date": time.strftime("%Y-%m-%d"),
+        "runs": runs,
+    }
+    main_run = next((r for r in runs if r["db"] == "postgres"), runs[0])
+    result.update({k: v for k, v in main_run.items() if k != "scenarios"})
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / "latest.md").write_text(markdown(runs), encoding="utf-8")
+    print(markdown(runs))
+    for r in runs:
+        missed = [k for k, ok in r["targets_met"].items() if not ok]
+        log(f"{r['db']}: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
