@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-WARMUP = 5
+WARMUP = 10  # enough to reach every gunicorn worker once
+WARMUP_SECONDS = 15.0
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -45,8 +46,11 @@ def check(response: httpx.Response, expected: int = 200) -> httpx.Response:
 
 def timed_loop(call: Callable[[], Any], *, count: int, seconds: float) -> dict[str, Any]:
     """Run `call` after a short warm-up until `count` samples or `seconds` elapsed; latency in ms."""
+    warm_until = time.monotonic() + WARMUP_SECONDS
     for _ in range(WARMUP):
         call()
+        if time.monotonic() >= warm_until:
+            break
     samples: list[float] = []
     deadline = time.monotonic() + seconds
     capped = False

@@ -8,6 +8,7 @@ Environment:
   BENCH_THREADS       gunicorn threads per worker (default 1: sync workers)
   BENCH_REQUESTS      requests per read scenario (default 200); BENCH_SECONDS time cap (default 60)
   BENCH_CREATES       create requests (default 2000); BENCH_CREATE_SECONDS time cap (default 90)
+  BENCH_SQLITE_ANALYZE 1 to run ANALYZE on the SQLite database after the load (Beheer itself does not)
   BENCH_KEEP_DB       1 to keep the seeded database (default: SQLite file kept, PostgreSQL dropped)
 
 All traffic goes to 127.0.0.1. Results: bench/results/latest.json (and latest.md, a markdown table).
@@ -125,7 +126,11 @@ def prepare(db: str) -> tuple[str, seed.Database]:
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=django_env(url), check=True)
     log(f"{db}: migrated in {time.perf_counter() - t:.1f} s")
     loader: seed.Database = (
-        seed.SqliteDatabase(str(WORK / "bench.sqlite3")) if db == "sqlite" else seed.PostgresDatabase(url)
+        seed.SqliteDatabase(
+            str(WORK / "bench.sqlite3"), analyze=os.environ.get("BENCH_SQLITE_ANALYZE") == "1"
+        )
+        if db == "sqlite"
+        else seed.PostgresDatabase(url)
     )
     return url, loader
 
@@ -342,10 +347,12 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
         token = issue_token(url, info["bench_username"])
         size = size_of(db, url)
         server = Server(db, url, workers, threads)
+        load_before = os.getloadavg()[0]
         try:
             server.wait()
             log(f"{db}: gunicorn up on {server.base_url} ({workers} workers x {threads} threads)")
             scenarios = measure(server.base_url, token, info)
+            load_after = os.getloadavg()[0]
         finally:
             server.stop()
     finally:
@@ -358,6 +365,7 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
         "history_rows": info["history_rows"],
         "notes": info["notes"],
         "db_size_mb": round(size / 1e6),
+        "loadavg_1m": {"before": round(load_before, 2), "after": round(load_after, 2)},
         "seed": info["timings"],
         "server": {
             "workers": workers,

@@ -224,7 +224,10 @@ class SqliteDatabase(Database):
     vendor = "sqlite"
     placeholder = "?"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, analyze: bool = False) -> None:
+        # Beheer never runs ANALYZE on SQLite, so by default neither does the benchmark: planner
+        # statistics change the plans (see docs/benchmarks.md).
+        self.analyze = analyze
         self.conn = sqlite3.connect(path, isolation_level=None)
         self.conn.execute("PRAGMA synchronous=OFF")
         self.conn.execute("PRAGMA cache_size=-1048576")
@@ -279,7 +282,8 @@ class SqliteDatabase(Database):
 
     def finish(self) -> None:
         self.conn.execute("COMMIT")
-        self.conn.execute("ANALYZE")
+        if self.analyze:
+            self.conn.execute("ANALYZE")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
 

@@ -81,8 +81,9 @@ def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/tokens", response={201: TokenCreatedOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     user: User = request.user  # type: ignore[assignment]
-    token, secret = services.issue_api_token(user, name=payload.name, actor=user,
-                                             expires_in_days=payload.expires_in_days)
+    token, secret = services.issue_api_token(
+        user, name=payload.name, actor=user, expires_in_days=payload.expires_in_days
+    )
     return 201, {**token_out(token), "secret": secret}
 
 

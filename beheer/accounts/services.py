@@ -92,7 +92,9 @@ def create_operator_group(
     if actor is not None:
         _ensure_coordinator(actor)
     if OperatorGroup.objects.filter(name=name).exists():
-        raise DomainError(_("An operator group with this name already exists."), field_errors={"name": _("Exists.")})
+        raise DomainError(
+            _("An operator group with this name already exists."), field_errors={"name": _("Exists.")}
+        )
     return OperatorGroup.objects.create(
         name=name, is_first_line=is_first_line, is_second_line=is_second_line, email=email
     )
@@ -114,17 +116,25 @@ def _digest(secret: str) -> str:
 
 
 @transaction.atomic
-def issue_api_token(user: User, *, name: str, actor: User, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+def issue_api_token(
+    user: User, *, name: str, actor: User, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret; the secret is shown once and never stored."""
     if actor.pk != user.pk and not actor.is_administrator:
         raise PermissionDenied(_("You may only create tokens for yourself."))
-    name = name.strip()
+    name = name.replace("\x00", "").strip()
     if not name or len(name) > 100:
-        raise DomainError(_("Give the token a name of at most 100 characters."), field_errors={"name": _("Required.")})
+        raise DomainError(
+            _("Give the token a name of at most 100 characters."), field_errors={"name": _("Required.")}
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=secret[: len(TOKEN_PREFIX) + 6], digest=_digest(secret), expires_at=expires_at
+        user=user,
+        name=name,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        digest=_digest(secret),
+        expires_at=expires_at,
     )
     return token, secret
 

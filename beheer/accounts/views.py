@@ -100,7 +100,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"language_form": language_form, "token_form": token_form, "tokens": tokens, "new_secret": new_secret},
+        {
+            "language_form": language_form,
+            "token_form": token_form,
+            "tokens": tokens,
+            "new_secret": new_secret,
+        },
     )
 
 

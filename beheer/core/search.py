@@ -1,10 +1,10 @@
 """Full-text search behind one small interface.
 
-SQLite: an FTS5 table (unicode61, diacritics folded, prefix indexes); every query token is a prefix
-match, which also catches Dutch and English inflections. PostgreSQL: a tsvector per document built
-with both the Dutch and the English configuration and a GIN index; a query matches when either
-language's stemming matches. Both return a subquery of object ids, so callers keep their own
-permission filter (visible_to) and ordering. Never a LIKE scan.
+SQLite: an FTS5 table (unicode61, diacritics folded, prefix indexes); every query token is lightly
+stemmed and matched as a prefix, which catches the common Dutch and English inflections. PostgreSQL:
+a tsvector per document built with both the Dutch and the English configuration and a GIN index; a
+query matches when either language's stemming matches. Both return a subquery of object ids, so
+callers keep their own permission filter (visible_to) and ordering. Never a LIKE scan.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import re
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-KINDS = {"melding": 1, "article": 2, "ci": 3, "problem": 4}
+# "melding" holds everything operators may search (internal notes too); "melding_public" only what the
+# caller may read, and is the document a caller's search uses.
+KINDS = {"melding": 1, "article": 2, "ci": 3, "problem": 4, "melding_public": 5}
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 12
 MAX_TEXT = 200_000
@@ -22,6 +24,19 @@ MAX_TEXT = 200_000
 
 def tokens(query: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(query or "")][:MAX_TOKENS]
+
+
+# FTS5 has no Dutch or English stemmer; a prefix match on a lightly stemmed word catches the common
+# inflections ("printers" -> printer*, "storingen" -> storing*, "sending" -> send*). PostgreSQL stems itself.
+_SUFFIXES = ("ies", "ing", "es", "en", "ed", "s")
+_MIN_STEM = 4
+
+
+def prefix_stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)]
+    return word
 
 
 def _is_postgres() -> bool:
@@ -71,7 +86,7 @@ def matching_ids(kind: str, query: str) -> RawSQL | None:
             "(to_tsquery('dutch', %s) || to_tsquery('english', %s))",
             (k, ts, ts),
         )
-    match = " AND ".join(f'"{w}"*' for w in words)
+    match = " AND ".join(f'"{prefix_stem(w)}"*' for w in words)
     return RawSQL(
         "SELECT rowid >> 4 FROM core_search_fts WHERE core_search_fts MATCH %s AND (rowid & 15) = %s",
         (match, k),

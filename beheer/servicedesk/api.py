@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import Field, field_validator
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
@@ -68,21 +69,30 @@ router = Router(tags=["meldingen"])
 M = TypeVar("M", bound=models.Model)
 
 
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class ListParams(Schema):
     queue: str = "all"
     q: str = ""
-    status: int | None = None
-    operator_group: int | None = None
-    operator: int | None = None
-    category: int | None = None
-    priority: int | None = None
-    call_type: int | None = None
+    status: Id | None = None
+    operator_group: Id | None = None
+    operator: Id | None = None
+    category: Id | None = None
+    priority: Id | None = None
+    call_type: Id | None = None
     line: str = ""
-    caller: int | None = None
+    caller: Id | None = None
     entry_type: str = ""
     sort: str = "priority"
     cursor: str | None = None
     limit: int = 25
+
+    @field_validator("queue", "q", "line", "entry_type", "sort", "cursor", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL refuses NUL characters in strings; they never mean anything in a filter.
+        return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -157,12 +167,28 @@ def melding_detail_out(m: Melding) -> dict[str, Any]:
     }
 
 
-LIST_RELATED = ("call_type", "caller", "category", "subcategory", "impact", "urgency", "priority", "operator_group",
-                "operator", "supplier", "status")
+LIST_RELATED = (
+    "call_type",
+    "caller",
+    "category",
+    "subcategory",
+    "impact",
+    "urgency",
+    "priority",
+    "operator_group",
+    "operator",
+    "supplier",
+    "status",
+)
 
 
 def _visible(request: HttpRequest, pk: int) -> Melding:
-    m = Melding.objects.visible_to(request.user).select_related(*LIST_RELATED, "closure_code").filter(pk=pk).first()
+    m = (
+        Melding.objects.visible_to(request.user)
+        .select_related(*LIST_RELATED, "closure_code")
+        .filter(pk=pk)
+        .first()
+    )
     if m is None:
         raise NotFound(_("Melding not found."))
     return m
@@ -180,7 +206,7 @@ def _get(model: type[M], pk: int | None, field: str, *, required: bool = False, 
         if required:
             raise DomainError(_("This field is required."), field_errors={field: _("Required.")})
         return None
-    obj = (qs if qs is not None else model.objects).filter(pk=pk).first()
+    obj = (qs if qs is not None else model._default_manager).filter(pk=pk).first()
     if obj is None:
         message = _("Unknown %(field)s.") % {"field": field}
         raise DomainError(message, field_errors={field: message})
@@ -188,7 +214,7 @@ def _get(model: type[M], pk: int | None, field: str, *, required: bool = False, 
 
 
 def _operator(pk: int | None, field: str = "operator_id") -> User | None:
-    return _get(User, pk, field, qs=User.objects.operators())  # type: ignore[no-any-return]
+    return _get(User, pk, field, qs=User.objects.operators())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -216,8 +242,11 @@ def _request_hash(payload: Schema) -> str:
     return hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
 
 
-@router.post("/meldingen", response={201: MeldingDetailOut, 200: MeldingDetailOut},
-             summary="Register a melding (send an Idempotency-Key header to make retries safe)")
+@router.post(
+    "/meldingen",
+    response={201: MeldingDetailOut, 200: MeldingDetailOut},
+    summary="Register a melding (send an Idempotency-Key header to make retries safe)",
+)
 def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
     user: User = request.user  # type: ignore[assignment]
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -231,7 +260,9 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
     try:
         with transaction.atomic():
             record = (
-                IdempotencyRecord.objects.create(user=user, scope="melding.create", key=key, request_hash=digest)
+                IdempotencyRecord.objects.create(
+                    user=user, scope="melding.create", key=key, request_hash=digest
+                )
                 if key
                 else None
             )
@@ -337,7 +368,10 @@ def set_status(request: HttpRequest, melding_id: int, payload: StatusIn) -> dict
 def set_target(request: HttpRequest, melding_id: int, payload: TargetDateIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.set_target_date(
-        _visible(request, melding_id), target_date=payload.target_date, actor=user, expected_version=payload.version
+        _visible(request, melding_id),
+        target_date=payload.target_date,
+        actor=user,
+        expected_version=payload.version,
     )
     return _detail(request, m)
 
@@ -405,7 +439,9 @@ def close(request: HttpRequest, melding_id: int, payload: CloseIn) -> dict[str, 
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/confirm", response=MeldingDetailOut, summary="Caller confirms the solution")
+@router.post(
+    "/meldingen/{melding_id}/confirm", response=MeldingDetailOut, summary="Caller confirms the solution"
+)
 def confirm(request: HttpRequest, melding_id: int) -> dict[str, Any]:
     m = services.confirm_resolution(_visible(request, melding_id), actor=request.user)  # type: ignore[arg-type]
     return _detail(request, m)
@@ -418,20 +454,34 @@ def reopen(request: HttpRequest, melding_id: int, payload: ReopenIn) -> dict[str
 
 
 def note_out(n: Note) -> dict[str, Any]:
-    return {"id": n.pk, "text": n.text, "visibility": n.visibility, "author": ref(n.author), "created_at": n.created_at}
+    return {
+        "id": n.pk,
+        "text": n.text,
+        "visibility": n.visibility,
+        "author": ref(n.author),
+        "created_at": n.created_at,
+    }
 
 
 @router.get("/meldingen/{melding_id}/notes", response=list[NoteOut])
 def list_notes(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
     m = _visible(request, melding_id)
-    notes = Note.objects.visible_to(request.user).filter(melding=m).select_related("author").order_by("created_at", "id")
+    notes = (
+        Note.objects.visible_to(request.user)
+        .filter(melding=m)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
     return [note_out(n) for n in notes[:1000]]
 
 
 @router.post("/meldingen/{melding_id}/notes", response={201: NoteOut})
 def create_note(request: HttpRequest, melding_id: int, payload: NoteIn) -> Any:
     note = services.add_note(
-        _visible(request, melding_id), text=payload.text, visibility=payload.visibility, actor=request.user  # type: ignore[arg-type]
+        _visible(request, melding_id),
+        text=payload.text,
+        visibility=payload.visibility,
+        actor=request.user,  # type: ignore[arg-type]
     )
     return 201, note_out(note)
 
@@ -439,7 +489,12 @@ def create_note(request: HttpRequest, melding_id: int, payload: NoteIn) -> Any:
 @router.get("/meldingen/{melding_id}/history", response=list[HistoryOut])
 def list_history(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
     m = _visible(request, melding_id)
-    rows = HistoryEntry.objects.visible_to(request.user).filter(melding=m).select_related("actor").order_by("at", "id")
+    rows = (
+        HistoryEntry.objects.visible_to(request.user)
+        .filter(melding=m)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
     return [
         {
             "id": h.pk,
@@ -447,8 +502,8 @@ def list_history(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
             "actor": ref(h.actor),
             "action": h.action,
             "field": h.field,
-            "old_value": h.old_value,
-            "new_value": h.new_value,
+            "old_value": h.old_display,
+            "new_value": h.new_display,
             "detail": h.detail,
         }
         for h in rows[:2000]
@@ -461,7 +516,14 @@ def list_time(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
     m = _visible(request, melding_id)
     rows = TimeEntry.objects.filter(melding=m).select_related("operator").order_by("date", "id")
     return [
-        {"id": t.pk, "operator": ref(t.operator), "line": t.line, "minutes": t.minutes, "date": t.date, "note": t.note}
+        {
+            "id": t.pk,
+            "operator": ref(t.operator),
+            "line": t.line,
+            "minutes": t.minutes,
+            "date": t.date,
+            "note": t.note,
+        }
         for t in rows
     ]
 
@@ -472,8 +534,14 @@ def create_time(request: HttpRequest, melding_id: int, payload: TimeIn) -> Any:
     t = services.register_time(
         _visible(request, melding_id), minutes=payload.minutes, on=payload.date, note=payload.note, actor=user
     )
-    return 201, {"id": t.pk, "operator": ref(t.operator), "line": t.line, "minutes": t.minutes, "date": t.date,
-                 "note": t.note}
+    return 201, {
+        "id": t.pk,
+        "operator": ref(t.operator),
+        "line": t.line,
+        "minutes": t.minutes,
+        "date": t.date,
+        "note": t.note,
+    }
 
 
 @router.post("/meldingen/{melding_id}/links", response=MeldingDetailOut)
@@ -492,10 +560,14 @@ def delete_link(request: HttpRequest, melding_id: int, other_id: int) -> dict[st
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/merge", response=MeldingDetailOut, summary="Merge this duplicate into another")
+@router.post(
+    "/meldingen/{melding_id}/merge", response=MeldingDetailOut, summary="Merge this duplicate into another"
+)
 def merge(request: HttpRequest, melding_id: int, payload: MergeIn) -> dict[str, Any]:
     user = _staff(request)
-    m = services.merge_melding(_visible(request, melding_id), into=_visible(request, payload.into_id), actor=user)
+    m = services.merge_melding(
+        _visible(request, melding_id), into=_visible(request, payload.into_id), actor=user
+    )
     return _detail(request, m)
 
 
@@ -503,7 +575,9 @@ def merge(request: HttpRequest, melding_id: int, payload: MergeIn) -> dict[str, 
 def list_partials(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
     _staff(request)
     m = _visible(request, melding_id)
-    return [melding_detail_out(p) for p in Melding.objects.filter(parent=m).select_related(*LIST_RELATED)[:200]]
+    return [
+        melding_detail_out(p) for p in Melding.objects.filter(parent=m).select_related(*LIST_RELATED)[:200]
+    ]
 
 
 @router.post("/meldingen/{melding_id}/partials", response={201: MeldingDetailOut})
@@ -543,13 +617,16 @@ def upload_attachment(
     request: HttpRequest, melding_id: int, file: File[UploadedFile], visible_to_caller: Form[bool] = True
 ) -> Any:
     a = services.add_attachment(
-        _visible(request, melding_id), upload=file, actor=request.user, visible_to_caller=visible_to_caller  # type: ignore[arg-type]
+        _visible(request, melding_id),
+        upload=file,
+        actor=request.user,  # type: ignore[arg-type]
+        visible_to_caller=visible_to_caller,
     )
     return 201, attachment_out(a)
 
 
 @router.get("/attachments/{attachment_id}", summary="Download an attachment")
-def download_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def download_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     a = Attachment.objects.visible_to(request.user).filter(pk=attachment_id).first()
     if a is None:
         raise NotFound(_("Attachment not found."))
@@ -557,8 +634,12 @@ def download_attachment(request: HttpRequest, attachment_id: int) -> HttpRespons
 
 
 def attachment_response(a: Attachment) -> FileResponse:
-    response = FileResponse(a.file.open("rb"), as_attachment=True, filename=a.original_name,
-                            content_type="application/octet-stream")
+    response = FileResponse(
+        a.file.open("rb"),
+        as_attachment=True,
+        filename=a.original_name,
+        content_type="application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -626,6 +707,7 @@ def operator_groups(request: HttpRequest) -> list[dict[str, Any]]:
 def persons(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
     _staff(request)
     limit = max(1, min(limit, 100))
+    q = q.replace("\x00", "")
     qs = User.objects.visible_to(request.user).callers().search(q).select_related("department", "branch")
     return [
         {

@@ -35,24 +35,49 @@ def _when(value: object) -> str:
 
 def header() -> list[str]:
     return [
-        _("Number"), _("Brief description"), _("Status"), _("Priority"), _("Line"), _("Operator group"),
-        _("Operator"), _("Caller"), _("Category"), _("Call type"), _("Entry type"), _("Registered"),
-        _("Target date"), _("Resolved"), _("Closed"),
+        _("Number"),
+        _("Brief description"),
+        _("Status"),
+        _("Priority"),
+        _("Line"),
+        _("Operator group"),
+        _("Operator"),
+        _("Caller"),
+        _("Category"),
+        _("Call type"),
+        _("Entry type"),
+        _("Registered"),
+        _("Target date"),
+        _("Resolved"),
+        _("Closed"),
     ]
 
 
 def row(m: Melding) -> list[str]:
     return [
-        m.number, m.brief_description, str(m.status), str(m.priority), m.get_line_display(),
-        str(m.operator_group or ""), str(m.operator or ""), m.caller_display, str(m.category or ""),
-        str(m.call_type), m.get_entry_type_display(), _when(m.created_at), _when(m.target_date),
-        _when(m.resolved_at), _when(m.closed_at),
+        m.number,
+        m.brief_description,
+        str(m.status),
+        str(m.priority),
+        m.get_line_display(),
+        str(m.operator_group or ""),
+        str(m.operator or ""),
+        m.caller_display,
+        str(m.category or ""),
+        str(m.call_type),
+        m.get_entry_type_display(),
+        _when(m.created_at),
+        _when(m.target_date),
+        _when(m.resolved_at),
+        _when(m.closed_at),
     ]
 
 
 def rows(qs: MeldingQuerySet, order: Sequence[SortKey]) -> Iterator[list[str]]:
     """Every row of the (already permission-filtered) queryset, fetched in keyset batches."""
-    qs = qs.select_related("status", "priority", "operator_group", "operator", "caller", "category", "call_type")
+    qs = qs.select_related(
+        "status", "priority", "operator_group", "operator", "caller", "category", "call_type"
+    )
     cursor: str | None = None
     while True:
         page = keyset_page(qs, order, cursor=cursor, size=BATCH)

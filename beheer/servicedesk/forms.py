@@ -40,6 +40,11 @@ class BeheerForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def set_queryset(self, name: str, queryset: Any) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
+
 
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
@@ -94,28 +99,29 @@ def operators() -> Any:
 def check_upload(upload: Any) -> Any:
     if upload is not None and upload.size > settings.MAX_ATTACHMENT_BYTES:
         raise forms.ValidationError(
-            _("The file is too large: at most %(mb)d MB.") % {"mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+            _("The file is too large: at most %(mb)d MB.")
+            % {"mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)}
         )
     return upload
 
 
-class CategoryMixin:
+class CategoryMixin(BeheerForm):
     """Narrow the subcategory choices to the chosen category (the page refreshes them with HTMX)."""
 
-    fields: dict[str, Any]
-    data: Any
-    initial: dict[str, Any]
-
     def narrow_subcategories(self, prefix: str = "") -> None:
-        sub_id = self["subcategory"].auto_id  # type: ignore[index]
+        sub_id = self["subcategory"].auto_id
         self.fields["category"].widget.attrs.update(
-            {"hx-get": reverse("subcategory-options"), "hx-trigger": "change", "hx-target": f"#{sub_id}",
-             "hx-swap": "innerHTML"}
+            {
+                "hx-get": reverse("subcategory-options"),
+                "hx-trigger": "change",
+                "hx-target": f"#{sub_id}",
+                "hx-swap": "innerHTML",
+            }
         )
         raw = self.data.get(prefix + "category") if self.data else self.initial.get("category")
         category_id = getattr(raw, "pk", raw)
         if category_id and str(category_id).isdigit():
-            self.fields["subcategory"].queryset = subcategories(int(category_id))
+            self.set_queryset("subcategory", subcategories(int(category_id)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -136,31 +142,50 @@ class QueueFilterForm(BeheerForm):
     ]
     queue = forms.ChoiceField(label=_("Queue"), choices=QUEUE_CHOICES, required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = NamedChoiceField(label=_("Status"), queryset=Status.objects.none(), required=False,
-                              empty_label=_("Any status"))
-    operator_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none(),
-                                            required=False, empty_label=_("Any group"))
-    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False,
-                                 empty_label=_("Any operator"))
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False,
-                                      empty_label=_("Any category"))
-    priority = NamedChoiceField(label=_("Priority"), queryset=Priority.objects.none(), required=False,
-                                empty_label=_("Any priority"))
+    status = NamedChoiceField(
+        label=_("Status"), queryset=Status.objects.none(), required=False, empty_label=_("Any status")
+    )
+    operator_group = forms.ModelChoiceField(
+        label=_("Operator group"),
+        queryset=OperatorGroup.objects.none(),
+        required=False,
+        empty_label=_("Any group"),
+    )
+    operator = PersonChoiceField(
+        label=_("Operator"), queryset=User.objects.none(), required=False, empty_label=_("Any operator")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("Any category")
+    )
+    priority = NamedChoiceField(
+        label=_("Priority"), queryset=Priority.objects.none(), required=False, empty_label=_("Any priority")
+    )
     line = forms.ChoiceField(label=_("Line"), choices=[("", _("Any line")), *Line.choices], required=False)
-    call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), required=False,
-                                 empty_label=_("Any call type"))
+    call_type = NamedChoiceField(
+        label=_("Call type"), queryset=CallType.objects.none(), required=False, empty_label=_("Any call type")
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].queryset = active(Status)
-        self.fields["operator_group"].queryset = OperatorGroup.objects.active()
-        self.fields["operator"].queryset = operators()
-        self.fields["category"].queryset = main_categories()
-        self.fields["priority"].queryset = active(Priority)
-        self.fields["call_type"].queryset = active(CallType)
-        self.fields["sort"].choices = [(key, label) for key, (label, _order) in SORTS.items()]
-        for name in ("status", "operator_group", "operator", "category", "priority", "line", "call_type", "sort"):
+        self.set_queryset("status", active(Status))
+        self.set_queryset("operator_group", OperatorGroup.objects.active())
+        self.set_queryset("operator", operators())
+        self.set_queryset("category", main_categories())
+        self.set_queryset("priority", active(Priority))
+        self.set_queryset("call_type", active(CallType))
+        sort_choices = [(key, label) for key, (label, _order) in SORTS.items()]
+        self.fields["sort"].choices = sort_choices  # type: ignore[attr-defined]
+        for name in (
+            "status",
+            "operator_group",
+            "operator",
+            "category",
+            "priority",
+            "line",
+            "call_type",
+            "sort",
+        ):
             self.fields[name].widget.attrs["data-filter"] = name
 
 
@@ -169,82 +194,104 @@ class QueueFilterForm(BeheerForm):
 
 
 class MeldingCreateForm(CategoryMixin, BeheerForm):
-    caller = PersonChoiceField(label=_("Caller"), queryset=User.objects.none(), required=False,
-                               widget=forms.RadioSelect)
+    caller = PersonChoiceField(
+        label=_("Caller"), queryset=User.objects.none(), required=False, widget=forms.RadioSelect
+    )
     caller_name = forms.CharField(label=_("Name (unregistered caller)"), max_length=150, required=False)
     caller_email = forms.EmailField(label=_("E-mail"), required=False)
     caller_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     brief_description = forms.CharField(
-        label=_("Brief description"), max_length=BRIEF_MAX,
+        label=_("Brief description"),
+        max_length=BRIEF_MAX,
         widget=forms.TextInput(attrs={"data-counter": "", "autocomplete": "off"}),
     )
     request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
     entry_type = forms.ChoiceField(
         label=_("Entry type"),
-        choices=[(v, label) for v, label in EntryType.choices if v not in (EntryType.API, EntryType.MONITORING)],
+        choices=[
+            (v, label) for v, label in EntryType.choices if v not in (EntryType.API, EntryType.MONITORING)
+        ],
         initial=EntryType.PHONE,
     )
     call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), empty_label=None)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
-    subcategory = SubcategoryChoiceField(label=_("Subcategory"), queryset=Category.objects.none(), required=False)
+    subcategory = SubcategoryChoiceField(
+        label=_("Subcategory"), queryset=Category.objects.none(), required=False
+    )
     object_name = forms.CharField(label=_("Object"), max_length=200, required=False)
     impact = NamedChoiceField(label=_("Impact"), queryset=Impact.objects.none(), required=False)
     urgency = NamedChoiceField(label=_("Urgency"), queryset=Urgency.objects.none(), required=False)
     target_date = forms.DateTimeField(
-        label=_("Target date"), required=False, widget=DateTimeLocalInput(), input_formats=DATETIME_INPUT_FORMATS,
+        label=_("Target date"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=DATETIME_INPUT_FORMATS,
         help_text=_("Leave empty to compute it from the priority."),
     )
-    operator_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none(),
-                                            required=False)
+    operator_group = forms.ModelChoiceField(
+        label=_("Operator group"), queryset=OperatorGroup.objects.none(), required=False
+    )
     operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
-    estimated_minutes = forms.IntegerField(label=_("Estimated time (minutes)"), min_value=0, max_value=10**6,
-                                           required=False)
-    estimated_people = forms.IntegerField(label=_("Estimated people"), min_value=0, max_value=1000, required=False)
+    estimated_minutes = forms.IntegerField(
+        label=_("Estimated time (minutes)"), min_value=0, max_value=10**6, required=False
+    )
+    estimated_people = forms.IntegerField(
+        label=_("Estimated people"), min_value=0, max_value=1000, required=False
+    )
     estimated_means = forms.CharField(label=_("Estimated means"), max_length=500, required=False)
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caller"].queryset = User.objects.visible_to(user).callers()
-        self.fields["call_type"].queryset = active(CallType)
-        self.fields["category"].queryset = main_categories()
-        self.fields["subcategory"].queryset = subcategories()
-        self.fields["impact"].queryset = active(Impact)
-        self.fields["urgency"].queryset = active(Urgency)
-        self.fields["operator_group"].queryset = OperatorGroup.objects.first_line()
-        self.fields["operator"].queryset = operators()
+        self.set_queryset("caller", User.objects.visible_to(user).callers())
+        self.set_queryset("call_type", active(CallType))
+        self.set_queryset("category", main_categories())
+        self.set_queryset("subcategory", subcategories())
+        self.set_queryset("impact", active(Impact))
+        self.set_queryset("urgency", active(Urgency))
+        self.set_queryset("operator_group", OperatorGroup.objects.first_line())
+        self.set_queryset("operator", operators())
         self.narrow_subcategories()
 
     def clean_attachment(self) -> Any:
         return check_upload(self.cleaned_data.get("attachment"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not data.get("caller") and not (data.get("caller_name") or "").strip() and not self.has_error("caller"):
+        data = super().clean() or {}
+        if (
+            not data.get("caller")
+            and not (data.get("caller_name") or "").strip()
+            and not self.has_error("caller")
+        ):
             self.add_error("caller", _("Choose a caller or enter the name of an unregistered caller."))
         return data
 
 
 class PortalMeldingForm(CategoryMixin, BeheerForm):
     brief_description = forms.CharField(
-        label=_("Brief description"), max_length=BRIEF_MAX,
+        label=_("Brief description"),
+        max_length=BRIEF_MAX,
         widget=forms.TextInput(attrs={"data-counter": "", "autocomplete": "off"}),
         help_text=_("In a few words: what is the matter?"),
     )
     request = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What happened, what did you expect, and since when?"),
     )
     call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), empty_label=None)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
-    subcategory = SubcategoryChoiceField(label=_("Subcategory"), queryset=Category.objects.none(), required=False)
+    subcategory = SubcategoryChoiceField(
+        label=_("Subcategory"), queryset=Category.objects.none(), required=False
+    )
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["call_type"].queryset = active(CallType)
-        self.fields["category"].queryset = main_categories()
-        self.fields["subcategory"].queryset = subcategories()
+        self.set_queryset("call_type", active(CallType))
+        self.set_queryset("category", main_categories())
+        self.set_queryset("subcategory", subcategories())
         self.narrow_subcategories()
 
     def clean_attachment(self) -> Any:
@@ -271,12 +318,15 @@ class ActionForm(BeheerForm):
 
 class ClassificationForm(CategoryMixin, ActionForm):
     prefix_name = "classify"
-    brief_description = forms.CharField(label=_("Brief description"), max_length=BRIEF_MAX,
-                                        widget=forms.TextInput(attrs={"data-counter": ""}))
+    brief_description = forms.CharField(
+        label=_("Brief description"), max_length=BRIEF_MAX, widget=forms.TextInput(attrs={"data-counter": ""})
+    )
     request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), empty_label=None)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
-    subcategory = SubcategoryChoiceField(label=_("Subcategory"), queryset=Category.objects.none(), required=False)
+    subcategory = SubcategoryChoiceField(
+        label=_("Subcategory"), queryset=Category.objects.none(), required=False
+    )
     object_name = forms.CharField(label=_("Object"), max_length=200, required=False)
     impact = NamedChoiceField(label=_("Impact"), queryset=Impact.objects.none(), empty_label=None)
     urgency = NamedChoiceField(label=_("Urgency"), queryset=Urgency.objects.none(), empty_label=None)
@@ -288,18 +338,19 @@ class ClassificationForm(CategoryMixin, ActionForm):
         for name in ("call_type", "category", "subcategory", "impact", "urgency"):
             kwargs["initial"].setdefault(name, getattr(melding, f"{name}_id"))
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        self.fields["call_type"].queryset = CallType.objects.filter(Q(active=True) | Q(pk=melding.call_type_id))
-        self.fields["category"].queryset = main_categories()
-        self.fields["subcategory"].queryset = subcategories()
-        self.fields["impact"].queryset = active(Impact)
-        self.fields["urgency"].queryset = active(Urgency)
+        self.set_queryset("call_type", CallType.objects.filter(Q(active=True) | Q(pk=melding.call_type_id)))
+        self.set_queryset("category", main_categories())
+        self.set_queryset("subcategory", subcategories())
+        self.set_queryset("impact", active(Impact))
+        self.set_queryset("urgency", active(Urgency))
         self.narrow_subcategories(prefix="classify-")
 
 
 class TargetDateForm(ActionForm):
     prefix_name = "target"
-    target_date = forms.DateTimeField(label=_("Target date"), widget=DateTimeLocalInput(),
-                                      input_formats=DATETIME_INPUT_FORMATS)
+    target_date = forms.DateTimeField(
+        label=_("Target date"), widget=DateTimeLocalInput(), input_formats=DATETIME_INPUT_FORMATS
+    )
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         from django.utils import timezone
@@ -310,8 +361,9 @@ class TargetDateForm(ActionForm):
 
 class AssignForm(ActionForm):
     prefix_name = "assign"
-    operator_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none(),
-                                            required=False)
+    operator_group = forms.ModelChoiceField(
+        label=_("Operator group"), queryset=OperatorGroup.objects.none(), required=False
+    )
     operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
@@ -324,8 +376,8 @@ class AssignForm(ActionForm):
             groups = groups.filter(is_first_line=True)
         elif melding.line == Line.SECOND:
             groups = groups.filter(is_second_line=True)
-        self.fields["operator_group"].queryset = groups
-        self.fields["operator"].queryset = operators()
+        self.set_queryset("operator_group", groups)
+        self.set_queryset("operator", operators())
 
 
 class StatusForm(ActionForm):
@@ -334,7 +386,7 @@ class StatusForm(ActionForm):
 
     def __init__(self, *args: Any, melding: Melding, user: User, statuses: Any, **kwargs: Any) -> None:
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        self.fields["status"].queryset = statuses
+        self.set_queryset("status", statuses)
 
 
 class EscalateForm(ActionForm):
@@ -346,9 +398,11 @@ class EscalateForm(ActionForm):
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        groups = OperatorGroup.objects.second_line() if self.second_line else OperatorGroup.objects.first_line()
-        self.fields["to_group"].queryset = groups
-        self.fields["operator"].queryset = operators()
+        groups = (
+            OperatorGroup.objects.second_line() if self.second_line else OperatorGroup.objects.first_line()
+        )
+        self.set_queryset("to_group", groups)
+        self.set_queryset("operator", operators())
 
 
 class DeescalateForm(EscalateForm):
@@ -358,15 +412,21 @@ class DeescalateForm(EscalateForm):
 
 class EstimatesForm(ActionForm):
     prefix_name = "estimates"
-    minutes = forms.IntegerField(label=_("Estimated time (minutes)"), min_value=0, max_value=10**6, required=False)
+    minutes = forms.IntegerField(
+        label=_("Estimated time (minutes)"), min_value=0, max_value=10**6, required=False
+    )
     people = forms.IntegerField(label=_("Estimated people"), min_value=0, max_value=1000, required=False)
     means = forms.CharField(label=_("Estimated means"), max_length=500, required=False)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {
-            "minutes": melding.estimated_minutes, "people": melding.estimated_people,
-            "means": melding.estimated_means,
-        })
+        kwargs.setdefault(
+            "initial",
+            {
+                "minutes": melding.estimated_minutes,
+                "people": melding.estimated_people,
+                "means": melding.estimated_means,
+            },
+        )
         super().__init__(*args, melding=melding, user=user, **kwargs)
 
 
@@ -374,7 +434,10 @@ class NoteForm(ActionForm):
     prefix_name = "note"
     text = forms.CharField(label=_("Text"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}))
     visibility = forms.ChoiceField(
-        label=_("Visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL, widget=forms.RadioSelect
+        label=_("Visibility"),
+        choices=Visibility.choices,
+        initial=Visibility.INTERNAL,
+        widget=forms.RadioSelect,
     )
 
 
@@ -421,16 +484,17 @@ class PartialForm(ActionForm):
     prefix_name = "partial"
     brief_description = forms.CharField(label=_("Brief description"), max_length=BRIEF_MAX)
     request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    operator_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none(),
-                                            required=False)
+    operator_group = forms.ModelChoiceField(
+        label=_("Operator group"), queryset=OperatorGroup.objects.none(), required=False
+    )
     operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none(), required=False)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        self.fields["operator_group"].queryset = OperatorGroup.objects.active()
-        self.fields["operator"].queryset = operators()
-        self.fields["supplier"].queryset = Supplier.objects.filter(active=True)
+        self.set_queryset("operator_group", OperatorGroup.objects.active())
+        self.set_queryset("operator", operators())
+        self.set_queryset("supplier", Supplier.objects.filter(active=True))
 
 
 class AttachmentForm(ActionForm):
@@ -444,13 +508,17 @@ class AttachmentForm(ActionForm):
 
 class ResolveForm(ActionForm):
     prefix_name = "resolve"
-    solution = forms.CharField(label=_("Solution"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}))
+    solution = forms.CharField(
+        label=_("Solution"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     is_workaround = forms.BooleanField(label=_("This is a workaround"), required=False)
-    closure_code = NamedChoiceField(label=_("Closure code"), queryset=ClosureCode.objects.none(), required=False)
+    closure_code = NamedChoiceField(
+        label=_("Closure code"), queryset=ClosureCode.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        self.fields["closure_code"].queryset = active(ClosureCode)
+        self.set_queryset("closure_code", active(ClosureCode))
 
 
 class CloseForm(ActionForm):
@@ -467,7 +535,9 @@ class ReopenForm(ActionForm):
 
 
 class ReplyForm(BeheerForm):
-    text = forms.CharField(label=_("Your reply"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("Your reply"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
     def clean_attachment(self) -> Any:

@@ -404,6 +404,12 @@ class Note(models.Model):
         indexes = [models.Index(fields=["melding", "created_at", "id"], name="note_melding_created")]
 
 
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "nl")[:2] == "en"
+
+
 class HistoryQuerySet(models.QuerySet["HistoryEntry"]):
     def visible_to(self, user: Any) -> HistoryQuerySet:
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
@@ -420,12 +426,22 @@ class HistoryEntry(models.Model):
     at = models.DateTimeField()
     action = models.CharField(max_length=40)
     field = models.CharField(max_length=40, blank=True)
-    old_value = models.TextField(blank=True)
+    old_value = models.TextField(blank=True)  # as shown in Dutch
     new_value = models.TextField(blank=True)
+    old_value_en = models.TextField(blank=True)  # as shown in English
+    new_value_en = models.TextField(blank=True)
     detail = models.TextField(blank=True)
     public = models.BooleanField(default=False)
 
     objects = HistoryQuerySet.as_manager()
+
+    @property
+    def old_display(self) -> str:
+        return self.old_value_en if _english() else self.old_value
+
+    @property
+    def new_display(self) -> str:
+        return self.new_value_en if _english() else self.new_value
 
     class Meta:
         indexes = [models.Index(fields=["melding", "at", "id"], name="history_melding_at")]

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from beheer.core import search
 from beheer.core.pagination import SortKey
 
 from .models import (
@@ -23,7 +24,10 @@ from .models import (
 )
 
 SORTS: dict[str, tuple[Any, list[SortKey]]] = {
-    "priority": (_("Priority, then target date"), [SortKey("priority_level"), SortKey("target_date"), SortKey("id")]),
+    "priority": (
+        _("Priority, then target date"),
+        [SortKey("priority_level"), SortKey("target_date"), SortKey("id")],
+    ),
     "target": (_("Target date"), [SortKey("target_date"), SortKey("id")]),
     "newest": (_("Newest first"), [SortKey("created_at", True), SortKey("id", True)]),
     "oldest": (_("Oldest first"), [SortKey("created_at"), SortKey("id")]),
@@ -53,7 +57,10 @@ def filter_meldingen(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> Meldin
         qs = qs.queue(f.queue, user)
     if f.q.strip():
         number = parse_number(f.q) if f.q.strip()[:1] in "Mm0123456789" else None
-        text_matches = qs.search(f.q)
+        # Callers search their own document kind, which leaves out internal notes.
+        kind = "melding" if getattr(user, "is_staff_member", False) else "melding_public"
+        ids = search.matching_ids(kind, f.q)
+        text_matches = qs.filter(pk__in=ids) if ids is not None else qs.none()
         qs = (qs.filter(Q(pk=number) | Q(pk__in=text_matches.values("pk")))) if number else text_matches
     exact = {
         "status_id": f.status,
@@ -106,27 +113,42 @@ def allowed_statuses(melding: Melding) -> QuerySet[Status]:
 def linked_meldingen(melding: Melding) -> MeldingQuerySet:
     """Meldingen linked to this one ('related to'), in either direction."""
     links = MeldingLink.objects.filter(Q(from_melding=melding) | Q(to_melding=melding))
-    ids = [a if a != melding.pk else b for a, b in links.values_list("from_melding_id", "to_melding_id")[:500]]
+    ids = [
+        a if a != melding.pk else b for a, b in links.values_list("from_melding_id", "to_melding_id")[:500]
+    ]
     return Melding.objects.filter(pk__in=ids).select_related("status", "priority").order_by("id")
 
 
 def time_totals(melding: Melding) -> list[dict[str, Any]]:
     """Minutes registered on a melding per line: [{"line": "first", "minutes": 35}, ...]."""
-    rows = TimeEntry.objects.filter(melding=melding).values("line").annotate(minutes=Sum("minutes")).order_by("line")
-    return list(rows)
+    rows = (
+        TimeEntry.objects.filter(melding=melding)
+        .values("line")
+        .annotate(minutes=Sum("minutes"))
+        .order_by("line")
+    )
+    return [dict(row) for row in rows]
 
 
 def recent_time_entries(melding: Melding, limit: int = 50) -> QuerySet[TimeEntry]:
-    return TimeEntry.objects.filter(melding=melding).select_related("operator").order_by("-date", "-id")[:limit]
+    return (
+        TimeEntry.objects.filter(melding=melding).select_related("operator").order_by("-date", "-id")[:limit]
+    )
 
 
 def timeline(melding: Melding, user: Any, *, limit: int | None = 200) -> tuple[list[Any], bool]:
     """Notes and history entries the user may see, newest first, merged; and whether more exist."""
-    notes = Note.objects.visible_to(user).filter(melding=melding).select_related("author").order_by(
-        "-created_at", "-id"
+    notes = (
+        Note.objects.visible_to(user)
+        .filter(melding=melding)
+        .select_related("author")
+        .order_by("-created_at", "-id")
     )
-    history = HistoryEntry.objects.visible_to(user).filter(melding=melding).select_related("actor").order_by(
-        "-at", "-id"
+    history = (
+        HistoryEntry.objects.visible_to(user)
+        .filter(melding=melding)
+        .select_related("actor")
+        .order_by("-at", "-id")
     )
     if limit is not None:
         note_rows = list(notes[: limit + 1])
@@ -135,7 +157,9 @@ def timeline(melding: Melding, user: Any, *, limit: int | None = 200) -> tuple[l
         note_rows, history_rows = list(notes), list(history)
     more = limit is not None and (len(note_rows) > limit or len(history_rows) > limit)
     entries: list[Any] = [*note_rows[:limit], *history_rows[:limit]]
-    entries.sort(key=lambda e: (getattr(e, "created_at", None) or e.at, isinstance(e, Note), e.pk), reverse=True)
+    entries.sort(
+        key=lambda e: (getattr(e, "created_at", None) or e.at, isinstance(e, Note), e.pk), reverse=True
+    )
     if limit is not None:
         entries = entries[:limit]
     return entries, more

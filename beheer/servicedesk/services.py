@@ -15,7 +15,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
@@ -75,7 +75,9 @@ def _ensure_visible(melding: Melding, actor: User) -> None:
 
 def _ensure_editable(melding: Melding) -> None:
     if melding.closed_at is not None:
-        raise ReadOnly(_("Melding %(number)s is closed and can no longer be changed.") % {"number": melding.number})
+        raise ReadOnly(
+            _("Melding %(number)s is closed and can no longer be changed.") % {"number": melding.number}
+        )
 
 
 def _lock(melding: Melding, expected_version: int | None) -> Melding:
@@ -110,6 +112,15 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _texts(value: Any) -> tuple[str, str]:
+    """The value as shown in Dutch and in English (names of statuses, lines, priorities differ)."""
+    with translation.override("nl"):
+        nl = _text(value)
+    with translation.override("en"):
+        en = _text(value)
+    return nl, en
+
+
 def _record(
     melding: Melding,
     actor: User | None,
@@ -122,33 +133,44 @@ def _record(
     detail: str = "",
     public: bool = False,
 ) -> HistoryEntry:
+    old_nl, old_en = _texts(old)
+    new_nl, new_en = _texts(new)
     return HistoryEntry.objects.create(
         melding=melding,
         actor=actor,
         at=now,
         action=action,
         field=field,
-        old_value=_text(old),
-        new_value=_text(new),
+        old_value=old_nl,
+        new_value=new_nl,
+        old_value_en=old_en,
+        new_value_en=new_en,
         detail=detail,
         public=public,
     )
 
 
 def _reindex(melding: Melding) -> None:
-    notes = "\n".join(Note.objects.filter(melding=melding).order_by("id").values_list("text", flat=True))
-    search.index_document(
-        "melding",
-        melding.pk,
-        title=f"{melding.number} {melding.brief_description}",
-        body=f"{melding.request}\n{melding.object_name}\n{notes}",
-    )
+    """Two search documents: everything (for operators) and only what the caller may read (for callers),
+    so a caller's search can never probe the words of internal notes."""
+    rows = list(Note.objects.filter(melding=melding).order_by("id").values_list("text", "visibility"))
+    title = f"{melding.number} {melding.brief_description}"
+    base = f"{melding.request}\n{melding.object_name}"
+    all_notes = "\n".join(text for text, _visibility in rows)
+    search.index_document("melding", melding.pk, title=title, body=f"{base}\n{all_notes}")
+    if melding.parent_id is None:
+        public = "\n".join(text for text, visibility in rows if visibility == Visibility.CALLER)
+        search.index_document("melding_public", melding.pk, title=title, body=f"{base}\n{public}")
 
 
-def _clean_text(value: str, *, field: str, label: str, required: bool = False, max_length: int = TEXT_MAX) -> str:
+def _clean_text(
+    value: str, *, field: str, label: str, required: bool = False, max_length: int = TEXT_MAX
+) -> str:
     value = (value or "").replace("\x00", "").strip()
     if required and not value:
-        raise DomainError(_("%(label)s is required.") % {"label": label}, field_errors={field: _("Required.")})
+        raise DomainError(
+            _("%(label)s is required.") % {"label": label}, field_errors={field: _("Required.")}
+        )
     if len(value) > max_length:
         message = _("%(label)s may be at most %(max)d characters.") % {"label": label, "max": max_length}
         raise DomainError(message, field_errors={field: message})
@@ -156,9 +178,7 @@ def _clean_text(value: str, *, field: str, label: str, required: bool = False, m
 
 
 def default_status(kind: StatusKind | str) -> Status:
-    status = (
-        Status.objects.filter(kind=kind, active=True).order_by("-is_default", "order", "id").first()
-    )
+    status = Status.objects.filter(kind=kind, active=True).order_by("-is_default", "order", "id").first()
     if status is None:
         raise DomainError(_("No status of kind %(kind)s is configured.") % {"kind": kind})
     return status
@@ -166,7 +186,9 @@ def default_status(kind: StatusKind | str) -> Status:
 
 def priority_for(impact: Impact, urgency: Urgency) -> Priority:
     """The configured matrix cell, or the sum rule when an administrator left the cell empty."""
-    cell = PriorityMatrixCell.objects.filter(impact=impact, urgency=urgency).select_related("priority").first()
+    cell = (
+        PriorityMatrixCell.objects.filter(impact=impact, urgency=urgency).select_related("priority").first()
+    )
     if cell is not None:
         return cell.priority
     priorities = list(Priority.objects.filter(active=True).order_by("level"))
@@ -179,18 +201,21 @@ def priority_for(impact: Impact, urgency: Urgency) -> Priority:
 def _check_category(category: Category | None, subcategory: Category | None) -> None:
     if category is not None and category.parent_id is not None:
         raise DomainError(_("Choose a main category."), field_errors={"category": _("Not a main category.")})
-    if subcategory is not None:
-        if category is None or subcategory.parent_id != category.pk:
-            message = _("The subcategory does not belong to the category.")
-            raise DomainError(message, field_errors={"subcategory": message})
+    if subcategory is not None and (category is None or subcategory.parent_id != category.pk):
+        message = _("The subcategory does not belong to the category.")
+        raise DomainError(message, field_errors={"subcategory": message})
 
 
 def _check_assignment(melding_line: str, group: OperatorGroup | None, operator: User | None) -> None:
     if group is not None:
         if not group.active:
-            raise DomainError(_("This operator group is inactive."), field_errors={"operator_group": _("Inactive.")})
+            raise DomainError(
+                _("This operator group is inactive."), field_errors={"operator_group": _("Inactive.")}
+            )
         if melding_line == Line.FIRST and not group.is_first_line:
-            message = _("A first-line melding goes to a first-line group; escalate it to reach the second line.")
+            message = _(
+                "A first-line melding goes to a first-line group; escalate it to reach the second line."
+            )
             raise DomainError(message, field_errors={"operator_group": message})
         if melding_line == Line.SECOND and not group.is_second_line:
             message = _("A second-line melding goes to a second-line group.")
@@ -241,8 +266,13 @@ def open_melding(
     if not actor.is_active:
         raise PermissionDenied(_("Your account is inactive."))
     now = now or _now()
-    brief = _clean_text(brief_description, field="brief_description", label=_("Brief description"), required=True,
-                        max_length=BRIEF_MAX)
+    brief = _clean_text(
+        brief_description,
+        field="brief_description",
+        label=_("Brief description"),
+        required=True,
+        max_length=BRIEF_MAX,
+    )
     request_text = _clean_text(request, field="request", label=_("Request"))
     if entry_type not in EntryType.values:
         raise DomainError(_("Unknown entry type."), field_errors={"entry_type": _("Unknown entry type.")})
@@ -270,7 +300,9 @@ def open_melding(
     impact = impact or Impact.objects.filter(active=True).order_by("-level").first()
     urgency = urgency or Urgency.objects.filter(active=True).order_by("-level").first()
     if call_type is None or impact is None or urgency is None:
-        raise DomainError(_("The servicedesk is not configured: call types, impacts and urgencies are missing."))
+        raise DomainError(
+            _("The servicedesk is not configured: call types, impacts and urgencies are missing.")
+        )
     prio = priority_for(impact, urgency)
 
     if operator_group is None and operator is None:
@@ -280,7 +312,9 @@ def open_melding(
         message = _("The target date lies in the past.")
         raise DomainError(message, field_errors={"target_date": message})
     if estimated_minutes is not None and estimated_minutes < 0:
-        raise DomainError(_("Estimates cannot be negative."), field_errors={"estimated_minutes": _("Negative.")})
+        raise DomainError(
+            _("Estimates cannot be negative."), field_errors={"estimated_minutes": _("Negative.")}
+        )
 
     status = default_status(StatusKind.NEW)
     melding = Melding.objects.create(
@@ -291,7 +325,7 @@ def open_melding(
         line=Line.FIRST,
         caller=caller,
         caller_name=_clean_text(caller_name, field="caller_name", label=_("Caller name"), max_length=150),
-        caller_email=caller_email.strip()[:254],
+        caller_email=_clean_text(caller_email, field="caller_email", label=_("E-mail"), max_length=254),
         caller_phone=_clean_text(caller_phone, field="caller_phone", label=_("Phone"), max_length=40),
         caller_department=caller.department if caller else None,
         caller_branch=caller.branch if caller else None,
@@ -305,7 +339,9 @@ def open_melding(
         target_date=target_date or now + prio.duration,
         estimated_minutes=estimated_minutes,
         estimated_people=estimated_people,
-        estimated_means=_clean_text(estimated_means, field="estimated_means", label=_("Means"), max_length=500),
+        estimated_means=_clean_text(
+            estimated_means, field="estimated_means", label=_("Means"), max_length=500
+        ),
         operator_group=operator_group,
         operator=operator,
         status=status,
@@ -315,12 +351,7 @@ def open_melding(
         updated_at=now,
     )
     _record(melding, actor, "created", now=now, detail=brief, public=True)
-    search.index_document(
-        "melding",
-        melding.pk,
-        title=f"{melding.number} {melding.brief_description}",
-        body=f"{melding.request}\n{melding.object_name}",
-    )
+    _reindex(melding)
     return melding
 
 
@@ -350,7 +381,10 @@ def reclassify_melding(
     _check_category(category, subcategory)
     new_values: dict[str, Any] = {
         "brief_description": _clean_text(
-            brief_description, field="brief_description", label=_("Brief description"), required=True,
+            brief_description,
+            field="brief_description",
+            label=_("Brief description"),
+            required=True,
             max_length=BRIEF_MAX,
         ),
         "request": _clean_text(request, field="request", label=_("Request")),
@@ -384,7 +418,9 @@ def reclassify_melding(
 
 
 @transaction.atomic
-def set_target_date(melding: Melding, *, target_date: datetime, actor: User, expected_version: int | None) -> Melding:
+def set_target_date(
+    melding: Melding, *, target_date: datetime, actor: User, expected_version: int | None
+) -> Melding:
     _ensure_staff(actor)
     m = _lock(melding, expected_version)
     now = _now()
@@ -392,7 +428,9 @@ def set_target_date(melding: Melding, *, target_date: datetime, actor: User, exp
         message = _("The target date lies before the melding was registered.")
         raise DomainError(message, field_errors={"target_date": message})
     if target_date != m.target_date:
-        _record(m, actor, "changed", now=now, field="target_date", old=m.target_date, new=target_date, public=True)
+        _record(
+            m, actor, "changed", now=now, field="target_date", old=m.target_date, new=target_date, public=True
+        )
         m.target_date = target_date
         _save(m, ["target_date"], now=now)
     return m
@@ -417,7 +455,9 @@ def assign_melding(
     _check_assignment(m.line, operator_group, operator)
     changed = []
     if m.operator_group_id != (operator_group.pk if operator_group else None):
-        _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=operator_group)
+        _record(
+            m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=operator_group
+        )
         m.operator_group = operator_group
         changed.append("operator_group")
     if m.operator_id != (operator.pk if operator else None):
@@ -441,7 +481,10 @@ def change_status(melding: Melding, *, status: Status, actor: User, expected_ver
     if not status.active or not allowed_status(
         Action.CHANGE, Kind(m.status.kind), Kind(status.kind), configured_next=configured, target_id=status.pk
     ):
-        message = _("A melding cannot go from '%(old)s' to '%(new)s' this way.") % {"old": m.status, "new": status}
+        message = _("A melding cannot go from '%(old)s' to '%(new)s' this way.") % {
+            "old": m.status,
+            "new": status,
+        }
         raise DomainError(message, field_errors={"status": message})
     _record(m, actor, "status", now=now, field="status", old=m.status, new=status, public=True)
     fields = ["status"]
@@ -476,8 +519,16 @@ def escalate_melding(
         message = _("Choose a second-line group.")
         raise DomainError(message, field_errors={"to_group": message})
     _check_assignment(Line.SECOND, to_group, operator)
-    _record(m, actor, "escalated", now=now, field="line", old=m.get_line_display(), new=Line.SECOND.label,
-            detail=reason)
+    _record(
+        m,
+        actor,
+        "escalated",
+        now=now,
+        field="line",
+        old=m.get_line_display(),
+        new=Line.SECOND.label,
+        detail=reason,
+    )
     _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
     if m.operator_id != (operator.pk if operator else None):
         _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
@@ -509,8 +560,16 @@ def deescalate_melding(
         message = _("Choose a first-line group.")
         raise DomainError(message, field_errors={"to_group": message})
     _check_assignment(Line.FIRST, to_group, operator)
-    _record(m, actor, "deescalated", now=now, field="line", old=m.get_line_display(), new=Line.FIRST.label,
-            detail=reason)
+    _record(
+        m,
+        actor,
+        "deescalated",
+        now=now,
+        field="line",
+        old=m.get_line_display(),
+        new=Line.FIRST.label,
+        detail=reason,
+    )
     _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
     if m.operator_id != (operator.pk if operator else None):
         _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
@@ -537,7 +596,11 @@ def set_estimates(
         raise DomainError(_("Estimates cannot be negative."))
     means = _clean_text(means, field="means", label=_("Means"), max_length=500)
     changed = []
-    for field, value in (("estimated_minutes", minutes), ("estimated_people", people), ("estimated_means", means)):
+    for field, value in (
+        ("estimated_minutes", minutes),
+        ("estimated_people", people),
+        ("estimated_means", means),
+    ):
         if getattr(m, field) != value:
             _record(m, actor, "changed", now=now, field=field, old=getattr(m, field), new=value)
             setattr(m, field, value)
@@ -571,12 +634,26 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
     if not actor.is_staff_member and m.status.kind == StatusKind.WAITING:
         # The caller answered: the melding is back with the desk.
         new_status = default_status(StatusKind.OPEN)
-        _record(m, actor, "status", now=now, field="status", old=m.status, new=new_status, public=True,
-                detail=_("The caller replied."))
+        _record(
+            m,
+            actor,
+            "status",
+            now=now,
+            field="status",
+            old=m.status,
+            new=new_status,
+            public=True,
+            detail=_("The caller replied."),
+        )
         m.status = new_status
         fields.append("status")
-    _record(m, actor, "note" if visibility == Visibility.INTERNAL else "reply", now=now,
-            public=visibility == Visibility.CALLER)
+    _record(
+        m,
+        actor,
+        "note" if visibility == Visibility.INTERNAL else "reply",
+        now=now,
+        public=visibility == Visibility.CALLER,
+    )
     if fields:
         _save(m, fields, now=now)
     else:
@@ -598,7 +675,9 @@ def register_time(
         raise DomainError(message, field_errors={"minutes": message})
     on = on or timezone.localdate(now)
     if on > timezone.localdate(now):
-        raise DomainError(_("Time cannot be registered in the future."), field_errors={"date": _("In the future.")})
+        raise DomainError(
+            _("Time cannot be registered in the future."), field_errors={"date": _("In the future.")}
+        )
     entry = TimeEntry.objects.create(
         melding=m,
         operator=actor,
@@ -653,13 +732,17 @@ def _safe_filename(name: str) -> str:
 
 
 @transaction.atomic
-def add_attachment(melding: Melding, *, upload: UploadedFile, actor: User, visible_to_caller: bool = True) -> Attachment:
+def add_attachment(
+    melding: Melding, *, upload: UploadedFile, actor: User, visible_to_caller: bool = True
+) -> Attachment:
     _ensure_visible(melding, actor)
     m = Melding.objects.select_for_update().get(pk=melding.pk)
     _ensure_editable(m)
     size = upload.size or 0
     if size > MAX_ATTACHMENT_BYTES:
-        message = _("The file is too large: at most %(mb)d MB.") % {"mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+        message = _("The file is too large: at most %(mb)d MB.") % {
+            "mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)
+        }
         raise DomainError(message, field_errors={"file": message})
     if size == 0:
         raise DomainError(_("The file is empty."), field_errors={"file": _("The file is empty.")})
@@ -709,8 +792,13 @@ def create_partial(
         message = _("Choose an operator group or a supplier.")
         raise DomainError(message, field_errors={"operator_group": message})
     _check_assignment(Line.PARTIAL, operator_group, operator)
-    brief = _clean_text(brief_description, field="brief_description", label=_("Brief description"),
-                        required=True, max_length=BRIEF_MAX)
+    brief = _clean_text(
+        brief_description,
+        field="brief_description",
+        label=_("Brief description"),
+        required=True,
+        max_length=BRIEF_MAX,
+    )
     partial = Melding.objects.create(
         brief_description=brief,
         request=_clean_text(request, field="request", label=_("Request")),
@@ -741,7 +829,9 @@ def create_partial(
         created_at=now,
         updated_at=now,
     )
-    _record(partial, actor, "created", now=now, detail=_("Partial incident of %(number)s") % {"number": m.number})
+    _record(
+        partial, actor, "created", now=now, detail=_("Partial incident of %(number)s") % {"number": m.number}
+    )
     _record(m, actor, "partial_created", now=now, new=partial.number, detail=brief)
     _touch(m, now=now)
     search.index_document("melding", partial.pk, title=f"{partial.number} {brief}", body=partial.request)
@@ -754,8 +844,9 @@ def merge_melding(duplicate: Melding, *, into: Melding, actor: User) -> Melding:
     _ensure_staff(actor)
     if duplicate.pk == into.pk:
         raise DomainError(_("A melding cannot be merged into itself."))
-    dup = _lock(duplicate, None)
-    target = _lock(into, None)
+    # lock in id order, like links, so two opposite merges cannot deadlock
+    locked = {m.pk: _lock(m, None) for m in sorted([duplicate, into], key=lambda x: x.pk)}
+    dup, target = locked[duplicate.pk], locked[into.pk]
     if dup.parent_id is not None or target.parent_id is not None:
         raise DomainError(_("Partial incidents cannot be merged."))
     if target.merged_into_id is not None:
@@ -772,7 +863,11 @@ def merge_melding(duplicate: Melding, *, into: Melding, actor: User) -> Melding:
     dup.resolved_at = dup.resolved_at or now
     dup.closed_at = now
     dup.closure_code = ClosureCode.objects.filter(code="duplicate").first() or dup.closure_code
-    _save(dup, ["status", "is_open", "merged_into", "solution", "resolved_at", "closed_at", "closure_code"], now=now)
+    _save(
+        dup,
+        ["status", "is_open", "merged_into", "solution", "resolved_at", "closed_at", "closure_code"],
+        now=now,
+    )
     Note.objects.create(
         melding=target,
         author=actor,
@@ -817,7 +912,17 @@ def resolve_melding(
         message = _("%(count)d partial incident(s) are still open.") % {"count": open_partials}
         raise DomainError(message)
     resolved = default_status(StatusKind.RESOLVED)
-    _record(m, actor, "resolved", now=now, field="status", old=m.status, new=resolved, detail=solution, public=True)
+    _record(
+        m,
+        actor,
+        "resolved",
+        now=now,
+        field="status",
+        old=m.status,
+        new=resolved,
+        detail=solution,
+        public=True,
+    )
     m.status, m.is_open = resolved, False
     m.solution, m.is_workaround, m.closure_code = solution, is_workaround, closure_code
     m.resolved_at = now
@@ -869,10 +974,13 @@ def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
     days = ServicedeskSettings.current().reopen_days
     if now > m.resolved_at + timedelta(days=days):
         raise DomainError(
-            _("The reopen period of %(days)d days has passed; register a new melding instead.") % {"days": days}
+            _("The reopen period of %(days)d days has passed; register a new melding instead.")
+            % {"days": days}
         )
     status = default_status(StatusKind.OPEN)
-    _record(m, actor, "reopened", now=now, field="status", old=m.status, new=status, detail=reason, public=True)
+    _record(
+        m, actor, "reopened", now=now, field="status", old=m.status, new=status, detail=reason, public=True
+    )
     Note.objects.create(melding=m, author=actor, text=reason, visibility=Visibility.CALLER, created_at=now)
     m.status, m.is_open, m.resolved_at = status, True, None
     m.reopen_count = F("reopen_count") + 1

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -38,7 +38,7 @@ TIMELINE_LIMIT = 200
 TIMELINE_ALL_LIMIT = 5000
 FILTER_FIELDS = ("status", "operator_group", "operator", "category", "priority", "call_type")
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_required(view: View) -> View:
@@ -46,7 +46,7 @@ def staff_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not getattr(request.user, "is_staff_member", False):
             raise DjangoPermissionDenied(_("This page is for operators."))
         return view(request, *args, **kwargs)
@@ -62,7 +62,11 @@ def apply_domain_error(form: Any, exc: DomainError) -> None:
     """Put a service's field errors on the form fields that exist, the rest as form errors."""
     placed = False
     for field, message in exc.field_errors.items():
-        for candidate in (field, field.removeprefix("estimated_"), "to_group" if field == "operator_group" else ""):
+        for candidate in (
+            field,
+            field.removeprefix("estimated_"),
+            "to_group" if field == "operator_group" else "",
+        ):
             if candidate and candidate in form.fields:
                 form.add_error(candidate, message)
                 placed = True
@@ -114,7 +118,7 @@ def melding_list(request: HttpRequest) -> HttpResponse:
         cursor = None
         page = keyset_page(qs, order, cursor=None, size=PAGE_SIZE)
 
-    params = {k: v for k, v in request.GET.items() if k != "cursor" and v != ""}
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v != ""}
     params.setdefault("queue", mf.queue)
     base_query = urlencode(params)
     context = {
@@ -125,11 +129,13 @@ def melding_list(request: HttpRequest) -> HttpResponse:
         "is_first_page": cursor is None,
         "first_url": f"?{base_query}",
         "next_url": f"?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else "",
-        "export_url": f"{reverse('api:export_meldingen')}?{urlencode({k: v for k, v in params.items()})}",
+        "export_url": f"{reverse('api:export_meldingen')}?{urlencode(params)}",
         "has_filters": any(params.get(k) for k in (*FILTER_FIELDS, "q", "line")),
     }
-    partial = is_htmx(request) and request.headers.get("HX-Target") == "queue-results" and not request.headers.get(
-        "HX-History-Restore-Request"
+    partial = (
+        is_htmx(request)
+        and request.headers.get("HX-Target") == "queue-results"
+        and not request.headers.get("HX-History-Restore-Request")
     )
     template = "servicedesk/_queue_results.html" if partial else "servicedesk/melding_list.html"
     response = render(request, template, context)
@@ -162,7 +168,10 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 def subcategory_options(request: HttpRequest) -> HttpResponse:
     """The <option>s of the subcategories of the chosen category (for the HTMX category select)."""
-    raw = next((v for k, v in request.GET.items() if k.endswith("category") and not k.endswith("subcategory")), "")
+    raw = next(
+        (str(v) for k, v in request.GET.items() if k.endswith("category") and not k.endswith("subcategory")),
+        "",
+    )
     options = list(f.subcategories(int(raw))) if raw.isdigit() else []
     return render(request, "servicedesk/_subcategory_options.html", {"options": options})
 
@@ -215,7 +224,9 @@ def melding_create(request: HttpRequest) -> HttpResponse:
         status = 200
     selected = form["caller"].value() if form.is_bound else None
     selected_person = (
-        User.objects.visible_to(user).filter(pk=selected).first() if selected and str(selected).isdigit() else None
+        User.objects.visible_to(user).filter(pk=selected).first()
+        if selected and str(selected).isdigit()
+        else None
     )
     return render(
         request,
@@ -233,9 +244,25 @@ def _melding_for(user: User, pk: int) -> Melding:
     melding = (
         Melding.objects.visible_to(user)
         .select_related(
-            "status", "priority", "impact", "urgency", "call_type", "category", "subcategory", "operator_group",
-            "operator", "caller", "caller__department", "caller__branch", "caller_department", "caller_branch",
-            "supplier", "closure_code", "parent", "merged_into", "created_by",
+            "status",
+            "priority",
+            "impact",
+            "urgency",
+            "call_type",
+            "category",
+            "subcategory",
+            "operator_group",
+            "operator",
+            "caller",
+            "caller__department",
+            "caller__branch",
+            "caller_department",
+            "caller_branch",
+            "supplier",
+            "closure_code",
+            "parent",
+            "merged_into",
+            "created_by",
         )
         .filter(pk=pk)
         .first()
@@ -252,8 +279,9 @@ class ActionSpec:
 
 
 def _assign(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.assign_melding(m, operator_group=d["operator_group"], operator=d["operator"], actor=u,
-                            expected_version=d["version"])
+    services.assign_melding(
+        m, operator_group=d["operator_group"], operator=d["operator"], actor=u, expected_version=d["version"]
+    )
     return _("The assignment has been saved.")
 
 
@@ -263,22 +291,42 @@ def _status(m: Melding, d: dict[str, Any], u: User) -> str:
 
 
 def _escalate(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.escalate_melding(m, to_group=d["to_group"], operator=d["operator"], reason=d["reason"], actor=u,
-                              expected_version=d["version"])
+    services.escalate_melding(
+        m,
+        to_group=d["to_group"],
+        operator=d["operator"],
+        reason=d["reason"],
+        actor=u,
+        expected_version=d["version"],
+    )
     return _("The call has been escalated to the second line.")
 
 
 def _deescalate(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.deescalate_melding(m, to_group=d["to_group"], operator=d["operator"], reason=d["reason"], actor=u,
-                                expected_version=d["version"])
+    services.deescalate_melding(
+        m,
+        to_group=d["to_group"],
+        operator=d["operator"],
+        reason=d["reason"],
+        actor=u,
+        expected_version=d["version"],
+    )
     return _("The call has been returned to the first line.")
 
 
 def _classify(m: Melding, d: dict[str, Any], u: User) -> str:
     services.reclassify_melding(
-        m, actor=u, expected_version=d["version"], brief_description=d["brief_description"], request=d["request"],
-        call_type=d["call_type"], category=d["category"], subcategory=d["subcategory"],
-        object_name=d["object_name"], impact=d["impact"], urgency=d["urgency"],
+        m,
+        actor=u,
+        expected_version=d["version"],
+        brief_description=d["brief_description"],
+        request=d["request"],
+        call_type=d["call_type"],
+        category=d["category"],
+        subcategory=d["subcategory"],
+        object_name=d["object_name"],
+        impact=d["impact"],
+        urgency=d["urgency"],
     )
     return _("The classification has been saved.")
 
@@ -289,8 +337,9 @@ def _target(m: Melding, d: dict[str, Any], u: User) -> str:
 
 
 def _estimates(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.set_estimates(m, minutes=d["minutes"], people=d["people"], means=d["means"], actor=u,
-                           expected_version=d["version"])
+    services.set_estimates(
+        m, minutes=d["minutes"], people=d["people"], means=d["means"], actor=u, expected_version=d["version"]
+    )
     return _("The estimates have been saved.")
 
 
@@ -321,8 +370,13 @@ def _merge(m: Melding, d: dict[str, Any], u: User) -> str:
 
 def _partial(m: Melding, d: dict[str, Any], u: User) -> str:
     partial = services.create_partial(
-        m, brief_description=d["brief_description"], request=d["request"], operator_group=d["operator_group"],
-        operator=d["operator"], supplier=d["supplier"], actor=u,
+        m,
+        brief_description=d["brief_description"],
+        request=d["request"],
+        operator_group=d["operator_group"],
+        operator=d["operator"],
+        supplier=d["supplier"],
+        actor=u,
     )
     return _("Partial incident %(number)s has been created.") % {"number": partial.number}
 
@@ -333,8 +387,14 @@ def _attachment(m: Melding, d: dict[str, Any], u: User) -> str:
 
 
 def _resolve(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.resolve_melding(m, solution=d["solution"], is_workaround=d["is_workaround"],
-                             closure_code=d["closure_code"], actor=u, expected_version=d["version"])
+    services.resolve_melding(
+        m,
+        solution=d["solution"],
+        is_workaround=d["is_workaround"],
+        closure_code=d["closure_code"],
+        actor=u,
+        expected_version=d["version"],
+    )
     return _("The call has been resolved; the caller is asked to confirm the solution.")
 
 
@@ -432,7 +492,9 @@ def _detail_context(
         "time_totals": queries.time_totals(melding),
         "time_entries": list(queries.recent_time_entries(melding)),
         "attachments": list(
-            Attachment.objects.visible_to(user).filter(melding=melding).select_related("uploaded_by")
+            Attachment.objects.visible_to(user)
+            .filter(melding=melding)
+            .select_related("uploaded_by")
             .order_by("-created_at")[:200]
         ),
         "unlink_version": melding.version,
@@ -484,7 +546,7 @@ def melding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = Attachment.objects.visible_to(request.user).filter(pk=pk).first()
     if attachment is None:
         raise Http404(_("Attachment not found."))
@@ -502,9 +564,12 @@ def _own_meldingen(user: User) -> MeldingQuerySet:
 
 
 def _portal_melding(user: User, pk: int) -> Melding:
-    melding = _own_meldingen(user).select_related("status", "call_type", "category", "subcategory").filter(
-        pk=pk
-    ).first()
+    melding = (
+        _own_meldingen(user)
+        .select_related("status", "call_type", "category", "subcategory")
+        .filter(pk=pk)
+        .first()
+    )
     if melding is None:
         raise Http404(_("Call not found."))
     return melding
@@ -624,7 +689,9 @@ def portal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not reply_form.is_valid():
                 raise DomainError(_("Please correct the errors below."))
             with transaction.atomic():
-                services.add_note(melding, text=reply_form.cleaned_data["text"], visibility="caller", actor=user)
+                services.add_note(
+                    melding, text=reply_form.cleaned_data["text"], visibility="caller", actor=user
+                )
                 if reply_form.cleaned_data.get("attachment"):
                     services.add_attachment(melding, upload=reply_form.cleaned_data["attachment"], actor=user)
             messages.success(request, _("Your reply has been sent."))

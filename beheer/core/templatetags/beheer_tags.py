@@ -90,4 +90,6 @@ def overdue(melding: Any) -> bool:
     """An open call past its target date."""
     from django.utils import timezone
 
-    return bool(getattr(melding, "is_open", False) and melding.target_date and melding.target_date < timezone.now())
+    return bool(
+        getattr(melding, "is_open", False) and melding.target_date and melding.target_date < timezone.now()
+    )

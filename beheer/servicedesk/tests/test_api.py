@@ -21,24 +21,18 @@ from beheer.cmdb.models import Supplier
 from beheer.core.models import IdempotencyRecord
 from beheer.servicedesk import services
 from beheer.servicedesk.models import (
-    Attachment,
     CallType,
     Category,
     ClosureCode,
     EntryType,
     HistoryEntry,
     Impact,
-    Line,
     Melding,
-    MeldingLink,
-    Note,
     Status,
-    StatusKind,
-    TimeEntry,
     Urgency,
     Visibility,
 )
-from tests.helpers import client_for, make_person
+from tests.helpers import client_for
 
 API = "/api/v1"
 
@@ -54,8 +48,9 @@ class JsonClient:
 
     def _send(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
         data = body if isinstance(body, (str, bytes)) else json.dumps(body if body is not None else {})
-        return getattr(self.client, method)(API + path, data=data, content_type="application/json",
-                                            headers=headers or {})
+        return getattr(self.client, method)(
+            API + path, data=data, content_type="application/json", headers=headers or {}
+        )
 
     def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
         return self._send("post", path, body, headers)
@@ -103,8 +98,14 @@ def fresh(m: Melding) -> Melding:
 
 
 def open_for(actor: User, caller: User | None, brief: str = "Melding", **kw: Any) -> Melding:
-    return services.open_melding(actor=actor, brief_description=brief, entry_type=EntryType.PHONE, caller=caller,
-                                 caller_name="" if caller else "Onbekend", **kw)
+    return services.open_melding(
+        actor=actor,
+        brief_description=brief,
+        entry_type=EntryType.PHONE,
+        caller=caller,
+        caller_name="" if caller else "Onbekend",
+        **kw,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -127,13 +128,22 @@ def test_openapi_lists_the_endpoints():
     assert spec["openapi"].startswith("3.")
     paths = spec["paths"]
     for path in [
-        "/api/v1/health", "/api/v1/meldingen", "/api/v1/meldingen/{melding_id}", "/api/v1/meldingen/export.csv",
-        "/api/v1/meldingen/{melding_id}/notes", "/api/v1/meldingen/{melding_id}/resolve",
-        "/api/v1/meldingen/{melding_id}/attachments", "/api/v1/attachments/{attachment_id}", "/api/v1/me",
-        "/api/v1/tokens", "/api/v1/tokens/{token_id}", "/api/v1/persons",
+        "/api/v1/health",
+        "/api/v1/meldingen",
+        "/api/v1/meldingen/{melding_id}",
+        "/api/v1/meldingen/export.csv",
+        "/api/v1/meldingen/{melding_id}/notes",
+        "/api/v1/meldingen/{melding_id}/resolve",
+        "/api/v1/meldingen/{melding_id}/attachments",
+        "/api/v1/attachments/{attachment_id}",
+        "/api/v1/me",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}",
+        "/api/v1/persons",
     ]:
         assert path in paths, path
-    assert "post" in paths["/api/v1/meldingen"] and "get" in paths["/api/v1/meldingen"]
+    assert "post" in paths["/api/v1/meldingen"]
+    assert "get" in paths["/api/v1/meldingen"]
     assert spec["components"]["securitySchemes"]
 
 
@@ -145,7 +155,9 @@ def test_docs_reachable():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/meldingen", "/me", "/tokens", "/statuses", "/meldingen/1", "/attachments/1"])
+@pytest.mark.parametrize(
+    "path", ["/meldingen", "/me", "/tokens", "/statuses", "/meldingen/1", "/attachments/1"]
+)
 def test_anonymous_gets_401(path):
     response = Client().get(API + path)
     assert response.status_code == 401
@@ -171,7 +183,9 @@ class TestTokens:
         assert client.get("/me").status_code == 401
 
     def test_expired_token_401(self, operator):
-        token, secret = account_services.issue_api_token(operator, name="t", actor=operator, expires_in_days=1)
+        token, secret = account_services.issue_api_token(
+            operator, name="t", actor=operator, expires_in_days=1
+        )
         ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
         assert JsonClient(Client(headers={"Authorization": f"Bearer {secret}"})).get("/me").status_code == 401
 
@@ -185,8 +199,10 @@ class TestTokens:
         assert token_api.post("/meldingen", {"brief_description": "x", "caller_name": "y"}).status_code == 401
         assert not Melding.objects.exists()
 
-    @pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer bhr_" + "x" * 43, "Token ", "Basic abc",
-                                        "Bearer " + "bhr_" * 200])
+    @pytest.mark.parametrize(
+        "header",
+        ["Bearer nonsense", "Bearer bhr_" + "x" * 43, "Token ", "Basic abc", "Bearer " + "bhr_" * 200],
+    )
     def test_garbage_tokens_401(self, operator, header):
         assert JsonClient(Client(headers={"Authorization": header})).get("/me").status_code == 401
 
@@ -200,7 +216,8 @@ class TestTokens:
 class TestAccountsApi:
     def test_me(self, op_api, operator, first_line):
         body = op_api.get("/me").json()
-        assert body["id"] == operator.pk and body["role"] == Role.OPERATOR
+        assert body["id"] == operator.pk
+        assert body["role"] == Role.OPERATOR
         assert body["operator_groups"] == [first_line.name]
         assert body["name"] == str(operator)
 
@@ -210,12 +227,15 @@ class TestAccountsApi:
         assert response.status_code == 201
         created = response.json()
         secret = created["secret"]
-        assert secret.startswith("bhr_") and created["prefix"] == secret[:10]
+        assert secret.startswith("bhr_")
+        assert created["prefix"] == secret[:10]
         token = ApiToken.objects.get(pk=created["id"])
-        assert secret not in token.digest and token.digest != secret
+        assert secret not in token.digest
+        assert token.digest != secret
         listed = op_api.get("/tokens").json()
         ids = {t["id"] for t in listed}
-        assert created["id"] in ids and other_token.pk not in ids
+        assert created["id"] in ids
+        assert other_token.pk not in ids
         assert all("secret" not in t for t in listed)
         new_api = JsonClient(Client(headers={"Authorization": f"Bearer {secret}"}))
         assert new_api.get("/me").status_code == 200
@@ -227,8 +247,16 @@ class TestAccountsApi:
         assert new_api.get("/me").status_code == 401
         assert op_api.delete("/tokens/999999").status_code == 404
 
-    @pytest.mark.parametrize("body", [{"name": ""}, {"name": "x" * 101}, {"name": "x", "expires_in_days": 0},
-                                      {"name": "x", "expires_in_days": "soon"}, {}])
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"name": ""},
+            {"name": "x" * 101},
+            {"name": "x", "expires_in_days": 0},
+            {"name": "x", "expires_in_days": "soon"},
+            {},
+        ],
+    )
     def test_token_bad_input(self, op_api, body):
         response = op_api.post("/tokens", body)
         assert response.status_code == 422
@@ -247,31 +275,47 @@ class TestAccountsApi:
 class TestCreate:
     def test_operator_creates_for_caller(self, op_api, caller, operator, first_line):
         body = {
-            "brief_description": "VPN werkt niet", "request": "Sinds vanochtend", "entry_type": "phone",
-            "caller_id": caller.pk, "impact_id": Impact.objects.get(level=1).pk,
-            "urgency_id": Urgency.objects.get(level=1).pk, "operator_group_id": first_line.pk,
-            "operator_id": operator.pk, "call_type_id": CallType.objects.get(code="incident").pk,
+            "brief_description": "VPN werkt niet",
+            "request": "Sinds vanochtend",
+            "entry_type": "phone",
+            "caller_id": caller.pk,
+            "impact_id": Impact.objects.get(level=1).pk,
+            "urgency_id": Urgency.objects.get(level=1).pk,
+            "operator_group_id": first_line.pk,
+            "operator_id": operator.pk,
+            "call_type_id": CallType.objects.get(code="incident").pk,
         }
         response = op_api.post("/meldingen", body)
         assert response.status_code == 201, response.content
         data = response.json()
         m = Melding.objects.get(pk=data["id"])
-        assert data["number"] == m.number and data["version"] == 1
-        assert data["caller"]["id"] == caller.pk and data["priority"]["level"] == 1
-        assert data["operator"]["id"] == operator.pk and data["status"]["kind"] == "new"
-        assert data["request"] == "Sinds vanochtend" and data["entry_type"] == "phone"
+        assert data["number"] == m.number
+        assert data["version"] == 1
+        assert data["caller"]["id"] == caller.pk
+        assert data["priority"]["level"] == 1
+        assert data["operator"]["id"] == operator.pk
+        assert data["status"]["kind"] == "new"
+        assert data["request"] == "Sinds vanochtend"
+        assert data["entry_type"] == "phone"
         assert m.created_by == operator
 
     def test_caller_creates_for_self_only(self, caller_api, caller, other_caller, operator, first_line):
-        body = {"brief_description": "Scherm flikkert", "caller_id": other_caller.pk, "entry_type": "phone",
-                "impact_id": Impact.objects.get(level=1).pk, "urgency_id": Urgency.objects.get(level=1).pk,
-                "operator_group_id": first_line.pk, "operator_id": operator.pk}
+        body = {
+            "brief_description": "Scherm flikkert",
+            "caller_id": other_caller.pk,
+            "entry_type": "phone",
+            "impact_id": Impact.objects.get(level=1).pk,
+            "urgency_id": Urgency.objects.get(level=1).pk,
+            "operator_group_id": first_line.pk,
+            "operator_id": operator.pk,
+        }
         response = caller_api.post("/meldingen", body)
         assert response.status_code == 201, response.content
         data = response.json()
         assert data["caller"]["id"] == caller.pk
         assert data["entry_type"] == EntryType.PORTAL
-        assert data["operator"] is None and data["operator_group"] is None
+        assert data["operator"] is None
+        assert data["operator_group"] is None
         assert data["priority"]["level"] == 4
 
     def test_idempotency_key(self, op_api, caller):
@@ -282,8 +326,9 @@ class TestCreate:
         assert again.status_code == 200
         assert again.json() == first.json()
         assert Melding.objects.count() == 1
-        different = op_api.post("/meldingen", {**body, "brief_description": "Anders"},
-                                headers={"Idempotency-Key": "abc-123"})
+        different = op_api.post(
+            "/meldingen", {**body, "brief_description": "Anders"}, headers={"Idempotency-Key": "abc-123"}
+        )
         assert 400 <= different.status_code < 500
         assert Melding.objects.count() == 1
         other_key = op_api.post("/meldingen", body, headers={"Idempotency-Key": "def-456"})
@@ -304,18 +349,35 @@ class TestCreate:
         bad = op_api.post("/meldingen", {"brief_description": "x"}, headers={"Idempotency-Key": "k1"})
         assert bad.status_code == 400
         assert not IdempotencyRecord.objects.exists()
-        good = op_api.post("/meldingen", {"brief_description": "x", "caller_id": caller.pk},
-                           headers={"Idempotency-Key": "k1"})
+        good = op_api.post(
+            "/meldingen",
+            {"brief_description": "x", "caller_id": caller.pk},
+            headers={"Idempotency-Key": "k1"},
+        )
         assert good.status_code == 201
 
     def test_overlong_idempotency_key(self, op_api, caller):
-        response = op_api.post("/meldingen", {"brief_description": "x", "caller_id": caller.pk},
-                               headers={"Idempotency-Key": "k" * 201})
+        response = op_api.post(
+            "/meldingen",
+            {"brief_description": "x", "caller_id": caller.pk},
+            headers={"Idempotency-Key": "k" * 201},
+        )
         assert response.status_code == 400
         assert not Melding.objects.exists()
 
-    @pytest.mark.parametrize("field", ["caller_id", "call_type_id", "category_id", "impact_id", "urgency_id",
-                                       "operator_group_id", "operator_id", "subcategory_id"])
+    @pytest.mark.parametrize(
+        "field",
+        [
+            "caller_id",
+            "call_type_id",
+            "category_id",
+            "impact_id",
+            "urgency_id",
+            "operator_group_id",
+            "operator_id",
+            "subcategory_id",
+        ],
+    )
     def test_unknown_foreign_keys_400_with_fields(self, op_api, caller, field):
         body = {"brief_description": "x", "caller_id": caller.pk, field: 987654}
         response = op_api.post("/meldingen", body)
@@ -324,17 +386,22 @@ class TestCreate:
         assert not Melding.objects.exists()
 
     def test_caller_as_operator_refused(self, op_api, caller, other_caller):
-        response = op_api.post("/meldingen", {"brief_description": "x", "caller_id": caller.pk,
-                                              "operator_id": other_caller.pk})
+        response = op_api.post(
+            "/meldingen", {"brief_description": "x", "caller_id": caller.pk, "operator_id": other_caller.pk}
+        )
         assert response.status_code == 400
         assert "operator_id" in response.json()["fields"]
 
     def test_rule_errors_have_fields(self, op_api, caller, second_line):
-        response = op_api.post("/meldingen", {"brief_description": "x", "caller_id": caller.pk,
-                                              "operator_group_id": second_line.pk})
+        response = op_api.post(
+            "/meldingen",
+            {"brief_description": "x", "caller_id": caller.pk, "operator_group_id": second_line.pk},
+        )
         assert response.status_code == 400
         body = response.json()
-        assert body["error"] == "invalid" and body["detail"] and "operator_group" in body["fields"]
+        assert body["error"] == "invalid"
+        assert body["detail"]
+        assert "operator_group" in body["fields"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -344,14 +411,22 @@ class TestCreate:
 class TestRead:
     def test_detail(self, op_api, melding):
         body = op_api.get(f"/meldingen/{melding.pk}").json()
-        assert body["id"] == melding.pk and body["request"] == melding.request
-        assert body["partials_total"] == 0 and body["linked_ids"] == []
+        assert body["id"] == melding.pk
+        assert body["request"] == melding.request
+        assert body["partials_total"] == 0
+        assert body["linked_ids"] == []
         assert body["status"]["kind"] == "new"
 
     def test_unknown_ids_404(self, op_api, melding):
-        for path in ["/meldingen/999999", "/meldingen/999999/notes", "/meldingen/999999/history",
-                     "/meldingen/999999/attachments", "/meldingen/999999/time", "/meldingen/999999/partials",
-                     "/attachments/999999"]:
+        for path in [
+            "/meldingen/999999",
+            "/meldingen/999999/notes",
+            "/meldingen/999999/history",
+            "/meldingen/999999/attachments",
+            "/meldingen/999999/time",
+            "/meldingen/999999/partials",
+            "/attachments/999999",
+        ]:
             response = op_api.get(path)
             assert response.status_code == 404, path
             assert response.json()["error"] == "not_found"
@@ -388,12 +463,19 @@ class TestRead:
         assert op_api.get("/meldingen", limit="many").status_code == 422
 
     def test_lookups(self, op_api, caller):
-        for path, extra in [("/call-types", None), ("/statuses", "kind"), ("/impacts", "level"),
-                            ("/urgencies", "level"), ("/priorities", "level"), ("/closure-codes", None)]:
+        for path, extra in [
+            ("/call-types", None),
+            ("/statuses", "kind"),
+            ("/impacts", "level"),
+            ("/urgencies", "level"),
+            ("/priorities", "level"),
+            ("/closure-codes", None),
+        ]:
             response = op_api.get(path)
             assert response.status_code == 200, path
             rows = response.json()
-            assert rows and all({"id", "code", "name"} <= set(r) for r in rows)
+            assert rows
+            assert all({"id", "code", "name"} <= set(r) for r in rows)
             if extra:
                 assert all(extra in r for r in rows)
         Category.objects.create(name="Hardware", name_en="Hardware EN")
@@ -415,7 +497,8 @@ class TestRead:
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/csv")
         text = b"".join(response.streaming_content).decode("utf-8")
-        assert melding.number in text and melding.brief_description in text
+        assert melding.number in text
+        assert melding.brief_description in text
         assert text.startswith("\ufeff")
 
 
@@ -428,13 +511,21 @@ class TestWrites:
         base = f"/meldingen/{melding.pk}"
         v = melding.version
 
-        r = op_api.put(f"{base}/classification", {
-            "version": v, "brief_description": "Printer kapot", "request": "Papier", "call_type_id":
-            CallType.objects.get(code="incident").pk, "impact_id": Impact.objects.get(level=1).pk,
-            "urgency_id": Urgency.objects.get(level=2).pk, "object_name": "PRN-214",
-        })
+        r = op_api.put(
+            f"{base}/classification",
+            {
+                "version": v,
+                "brief_description": "Printer kapot",
+                "request": "Papier",
+                "call_type_id": CallType.objects.get(code="incident").pk,
+                "impact_id": Impact.objects.get(level=1).pk,
+                "urgency_id": Urgency.objects.get(level=2).pk,
+                "object_name": "PRN-214",
+            },
+        )
         assert r.status_code == 200, r.content
-        assert r.json()["priority"]["level"] == 2 and r.json()["object_name"] == "PRN-214"
+        assert r.json()["priority"]["level"] == 2
+        assert r.json()["object_name"] == "PRN-214"
         v = r.json()["version"]
 
         target = (timezone.now() + timedelta(days=5)).isoformat()
@@ -442,49 +533,70 @@ class TestWrites:
         assert r.status_code == 200, r.content
         v = r.json()["version"]
 
-        r = op_api.post(f"{base}/assign", {"version": v, "operator_group_id": first_line.pk,
-                                           "operator_id": operator.pk})
-        assert r.status_code == 200 and r.json()["operator"]["id"] == operator.pk
+        r = op_api.post(
+            f"{base}/assign", {"version": v, "operator_group_id": first_line.pk, "operator_id": operator.pk}
+        )
+        assert r.status_code == 200
+        assert r.json()["operator"]["id"] == operator.pk
         v = r.json()["version"]
 
         r = op_api.post(f"{base}/status", {"version": v, "status_id": status_id("in_progress")})
-        assert r.status_code == 200 and r.json()["status"]["kind"] == "open"
+        assert r.status_code == 200
+        assert r.json()["status"]["kind"] == "open"
         assert r.json()["first_response_at"] is not None
         v = r.json()["version"]
 
         r = op_api.post(f"{base}/estimates", {"version": v, "minutes": 60, "people": 1, "means": "Ladder"})
-        assert r.status_code == 200 and r.json()["estimated_minutes"] == 60
+        assert r.status_code == 200
+        assert r.json()["estimated_minutes"] == 60
         v = r.json()["version"]
 
         r = op_api.post(f"{base}/notes", {"text": "Intern", "visibility": "internal"})
-        assert r.status_code == 201 and r.json()["visibility"] == "internal"
+        assert r.status_code == 201
+        assert r.json()["visibility"] == "internal"
         r = op_api.post(f"{base}/notes", {"text": "Voor u", "visibility": "caller"})
         assert r.status_code == 201
         notes = op_api.get(f"{base}/notes").json()
         assert [n["text"] for n in notes] == ["Intern", "Voor u"]
 
         r = op_api.post(f"{base}/time", {"minutes": 20, "note": "Bekeken"})
-        assert r.status_code == 201 and r.json()["line"] == "first" and r.json()["minutes"] == 20
+        assert r.status_code == 201
+        assert r.json()["line"] == "first"
+        assert r.json()["minutes"] == 20
         assert op_api.get(f"{base}/time").json()[0]["minutes"] == 20
 
-        r = op_api.post(f"{base}/escalate", {"version": fresh(melding).version, "to_group_id": second_line.pk,
-                                             "operator_id": specialist.pk, "reason": "Hardware"})
-        assert r.status_code == 200 and r.json()["line"] == "second"
-        r = op_api.post(f"{base}/deescalate", {"version": r.json()["version"], "to_group_id": first_line.pk,
-                                               "reason": "Terug"})
-        assert r.status_code == 200 and r.json()["line"] == "first"
+        r = op_api.post(
+            f"{base}/escalate",
+            {
+                "version": fresh(melding).version,
+                "to_group_id": second_line.pk,
+                "operator_id": specialist.pk,
+                "reason": "Hardware",
+            },
+        )
+        assert r.status_code == 200
+        assert r.json()["line"] == "second"
+        r = op_api.post(
+            f"{base}/deescalate",
+            {"version": r.json()["version"], "to_group_id": first_line.pk, "reason": "Terug"},
+        )
+        assert r.status_code == 200
+        assert r.json()["line"] == "first"
 
         other = open_for(operator, caller, "Zelfde printer")
         r = op_api.post(f"{base}/links", {"other_id": other.pk})
-        assert r.status_code == 200 and r.json()["linked_ids"] == [other.pk]
+        assert r.status_code == 200
+        assert r.json()["linked_ids"] == [other.pk]
         r = op_api.delete(f"{base}/links/{other.pk}")
-        assert r.status_code == 200 and r.json()["linked_ids"] == []
+        assert r.status_code == 200
+        assert r.json()["linked_ids"] == []
 
         supplier = Supplier.objects.create(name="Leverancier")
         r = op_api.post(f"{base}/partials", {"brief_description": "Onderdeel", "supplier_id": supplier.pk})
         assert r.status_code == 201, r.content
         partial_id = r.json()["id"]
-        assert r.json()["line"] == "partial" and r.json()["parent_id"] == melding.pk
+        assert r.json()["line"] == "partial"
+        assert r.json()["parent_id"] == melding.pk
         partials = op_api.get(f"{base}/partials").json()
         assert [p["id"] for p in partials] == [partial_id]
         assert op_api.get(base).json()["partials_total"] == 1
@@ -496,7 +608,8 @@ class TestWrites:
         r = op_api.upload(f"{base}/attachments", "foto.png", b"\x89PNG...")
         assert r.status_code == 201, r.content
         att = r.json()
-        assert att["original_name"] == "foto.png" and att["size"] == 7
+        assert att["original_name"] == "foto.png"
+        assert att["size"] == 7
         assert op_api.get(f"{base}/attachments").json()[0]["id"] == att["id"]
         download = op_api.client.get(f"{API}/attachments/{att['id']}")
         assert download.status_code == 200
@@ -505,47 +618,74 @@ class TestWrites:
         assert "attachment" in download["Content-Disposition"]
 
         code = ClosureCode.objects.get(code="solved")
-        r = op_api.post(f"{base}/resolve", {"version": fresh(melding).version, "solution": "Fuser vervangen",
-                                            "closure_code_id": code.pk})
+        r = op_api.post(
+            f"{base}/resolve",
+            {"version": fresh(melding).version, "solution": "Fuser vervangen", "closure_code_id": code.pk},
+        )
         assert r.status_code == 200, r.content
         body = r.json()
-        assert body["status"]["kind"] == "resolved" and body["solution"] == "Fuser vervangen"
-        assert body["closure_code"]["id"] == code.pk and body["partials_resolved"] == 1
+        assert body["status"]["kind"] == "resolved"
+        assert body["solution"] == "Fuser vervangen"
+        assert body["closure_code"]["id"] == code.pk
+        assert body["partials_resolved"] == 1
 
         r = op_api.post(f"{base}/reopen", {"reason": "Nog niet goed"})
-        assert r.status_code == 200 and r.json()["reopen_count"] == 1 and r.json()["is_open"]
+        assert r.status_code == 200
+        assert r.json()["reopen_count"] == 1
+        assert r.json()["is_open"]
         r = op_api.post(f"{base}/resolve", {"version": r.json()["version"], "solution": "Nu wel"})
         r = op_api.post(f"{base}/close", {"version": r.json()["version"]})
-        assert r.status_code == 200 and r.json()["closed_at"] is not None
+        assert r.status_code == 200
+        assert r.json()["closed_at"] is not None
 
         history = op_api.get(f"{base}/history").json()
         actions = [h["action"] for h in history]
-        for expected in ["created", "changed", "assigned", "status", "escalated", "deescalated", "note", "reply",
-                         "time", "linked", "unlinked", "partial_created", "partial_resolved", "attachment",
-                         "resolved", "reopened", "closed"]:
+        for expected in [
+            "created",
+            "changed",
+            "assigned",
+            "status",
+            "escalated",
+            "deescalated",
+            "note",
+            "reply",
+            "time",
+            "linked",
+            "unlinked",
+            "partial_created",
+            "partial_resolved",
+            "attachment",
+            "resolved",
+            "reopened",
+            "closed",
+        ]:
             assert expected in actions, expected
 
         # closed: read-only through the API too
         r = op_api.post(f"{base}/notes", {"text": "Te laat"})
-        assert r.status_code == 409 and r.json()["error"] == "read_only"
+        assert r.status_code == 409
+        assert r.json()["error"] == "read_only"
 
     def test_merge(self, op_api, melding, operator, caller):
         dup = open_for(operator, caller, "Dubbel")
         r = op_api.post(f"/meldingen/{dup.pk}/merge", {"into_id": melding.pk})
         assert r.status_code == 200, r.content
-        assert r.json()["merged_into_id"] == melding.pk and r.json()["status"]["kind"] == "closed"
+        assert r.json()["merged_into_id"] == melding.pk
+        assert r.json()["status"]["kind"] == "closed"
         r = op_api.post(f"/meldingen/{melding.pk}/merge", {"into_id": melding.pk})
         assert r.status_code == 400
 
     def test_confirm_by_caller(self, caller_api, melding, operator):
         services.resolve_melding(melding, solution="x", actor=operator, expected_version=None)
         r = caller_api.post(f"/meldingen/{melding.pk}/confirm")
-        assert r.status_code == 200 and r.json()["status"]["kind"] == "closed"
+        assert r.status_code == 200
+        assert r.json()["status"]["kind"] == "closed"
 
     def test_stale_version_409_changes_nothing(self, op_api, melding, operator, first_line):
         stale = melding.version
-        services.change_status(melding, status=Status.objects.get(code="in_progress"), actor=operator,
-                               expected_version=stale)
+        services.change_status(
+            melding, status=Status.objects.get(code="in_progress"), actor=operator, expected_version=stale
+        )
         before = Melding.objects.filter(pk=melding.pk).values().get()
         history = HistoryEntry.objects.count()
         for path, body in [
@@ -571,6 +711,7 @@ class TestWrites:
             ("resolve", {"solution": "x", "closure_code_id": 99999}, "closure_code_id"),
             ("partials", {"brief_description": "x", "supplier_id": 99999}, "supplier_id"),
         ]:
+            assert isinstance(body, dict)
             r = op_api.post(f"/meldingen/{melding.pk}/{path}", {**body, "version": v})
             assert r.status_code == 400, (path, r.content)
             assert field in r.json()["fields"]
@@ -582,8 +723,9 @@ class TestWrites:
 
 
 class TestMalformed:
-    @pytest.mark.parametrize("raw", ["{", "not json", "[1, 2", '{"brief_description": }', "\x00", "null", "[]",
-                                     '"string"'])
+    @pytest.mark.parametrize(
+        "raw", ["{", "not json", "[1, 2", '{"brief_description": }', "\x00", "null", "[]", '"string"']
+    )
     def test_malformed_json_is_4xx(self, op_api, raw):
         r = op_api.post("/meldingen", raw)
         assert 400 <= r.status_code < 500, r.content
@@ -594,32 +736,40 @@ class TestMalformed:
             r = op_api.post(f"/meldingen/{melding.pk}/{path}", "{oops")
             assert 400 <= r.status_code < 500, path
 
-    @pytest.mark.parametrize("body", [
-        {"brief_description": 12},
-        {"brief_description": "x", "entry_type": "carrier-pigeon"},
-        {"brief_description": "x", "caller_id": "abc"},
-        {"brief_description": "x", "estimated_minutes": -1},
-        {"brief_description": "x", "target_date": "tomorrow"},
-        {"brief_description": ""},
-        {"brief_description": "x" * 81},
-        {},
-    ])
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"brief_description": 12},
+            {"brief_description": "x", "entry_type": "carrier-pigeon"},
+            {"brief_description": "x", "caller_id": "abc"},
+            {"brief_description": "x", "estimated_minutes": -1},
+            {"brief_description": "x", "target_date": "tomorrow"},
+            {"brief_description": ""},
+            {"brief_description": "x" * 81},
+            {},
+        ],
+    )
     def test_wrong_types_and_enums_422(self, op_api, caller, body):
         r = op_api.post("/meldingen", {"caller_id": caller.pk, **body} if "caller_id" not in body else body)
         assert r.status_code == 422, r.content
         data = r.json()
-        assert data["error"] == "validation" and data["fields"]
+        assert data["error"] == "validation"
+        assert data["fields"]
         assert not Melding.objects.exists()
 
     def test_field_names_in_422(self, op_api, melding):
         r = op_api.post(f"/meldingen/{melding.pk}/notes", {"text": "x", "visibility": "public"})
-        assert r.status_code == 422 and "visibility" in r.json()["fields"]
+        assert r.status_code == 422
+        assert "visibility" in r.json()["fields"]
         r = op_api.post(f"/meldingen/{melding.pk}/status", {"status_id": "open", "version": 1})
-        assert r.status_code == 422 and "status_id" in r.json()["fields"]
+        assert r.status_code == 422
+        assert "status_id" in r.json()["fields"]
         r = op_api.post(f"/meldingen/{melding.pk}/time", {"minutes": 0})
-        assert r.status_code == 422 and "minutes" in r.json()["fields"]
+        assert r.status_code == 422
+        assert "minutes" in r.json()["fields"]
         r = op_api.post(f"/meldingen/{melding.pk}/resolve", {"solution": "x"})
-        assert r.status_code == 422 and "version" in r.json()["fields"]
+        assert r.status_code == 422
+        assert "version" in r.json()["fields"]
 
     def test_non_numeric_path_id(self, op_api):
         r = op_api.get("/meldingen/abc")
@@ -631,7 +781,9 @@ class TestMalformed:
 
 
 def _make_meldingen(n: int, operator: User, caller: User, group: OperatorGroup) -> list[Melding]:
-    return [open_for(operator, caller, f"Melding {i}", operator_group=group, operator=operator) for i in range(n)]
+    return [
+        open_for(operator, caller, f"Melding {i}", operator_group=group, operator=operator) for i in range(n)
+    ]
 
 
 def _count(api: JsonClient, path: str, **params: Any) -> int:
@@ -700,9 +852,13 @@ def many_meldingen(operator: User, caller: User, other_caller: User) -> list[Mel
         # equal timestamps and equal priorities on purpose: the id must break the ties
         created = now - timedelta(hours=i // 3)
         m = services.open_melding(
-            actor=operator, brief_description=f"Pagina {i}", entry_type=EntryType.PHONE,
-            caller=caller if i % 4 else other_caller, impact=Impact.objects.get(level=1 + i % 3),
-            urgency=Urgency.objects.get(level=1 + (i // 3) % 3), now=created,
+            actor=operator,
+            brief_description=f"Pagina {i}",
+            entry_type=EntryType.PHONE,
+            caller=caller if i % 4 else other_caller,
+            impact=Impact.objects.get(level=1 + i % 3),
+            urgency=Urgency.objects.get(level=1 + (i // 3) % 3),
+            now=created,
         )
         result.append(m)
     return result
@@ -745,9 +901,20 @@ def test_walk_pages_as_caller_sees_only_own(caller, many_meldingen):
     assert sorted(seen) == sorted(m.pk for m in many_meldingen if m.caller_id == caller.pk)
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "!!!", "W10", "WzEsMiwzXQ", "eyJhIjoxfQ", "W251bGwsbnVsbCxudWxsXQ",
-                                    "WyJ4IiwieSIsInoiXQ", "Wzk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5LHsiZHQiOiIyMDI0LTAxLTAxVDAwOjAwOjAwKzAwOjAwIn0sMV0",
-                                    "W3RydWUseyJkdCI6bnVsbH0sMV0"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "!!!",
+        "W10",
+        "WzEsMiwzXQ",
+        "eyJhIjoxfQ",
+        "W251bGwsbnVsbCxudWxsXQ",
+        "WyJ4IiwieSIsInoiXQ",
+        "Wzk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5LHsiZHQiOiIyMDI0LTAxLTAxVDAwOjAwOjAwKzAwOjAwIn0sMV0",
+        "W3RydWUseyJkdCI6bnVsbH0sMV0",
+    ],
+)
 def test_invalid_cursor_400(op_api, melding, cursor):
     r = op_api.get("/meldingen", cursor=cursor)
     assert r.status_code == 400, (cursor, r.content)

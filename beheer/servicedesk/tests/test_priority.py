@@ -14,7 +14,9 @@ levels = st.integers(min_value=1, max_value=6)
 
 @given(impacts=levels, urgencies=levels, priorities=levels)
 def test_default_matrix_is_total_and_monotonic(impacts, urgencies, priorities):
-    matrix = priority.default_matrix(range(1, impacts + 1), range(1, urgencies + 1), priority_levels=priorities)
+    matrix = priority.default_matrix(
+        range(1, impacts + 1), range(1, urgencies + 1), priority_levels=priorities
+    )
     assert priority.missing_cells(matrix, range(1, impacts + 1), range(1, urgencies + 1)) == []
     assert len(matrix) == impacts * urgencies
     assert priority.is_monotonic(matrix)
@@ -50,9 +52,15 @@ def test_is_monotonic_detects_a_violation():
 
 
 EXPECTED = {  # (impact level, urgency level) -> priority level, as seeded
-    (1, 1): 1, (1, 2): 2, (1, 3): 3,
-    (2, 1): 2, (2, 2): 3, (2, 3): 4,
-    (3, 1): 3, (3, 2): 4, (3, 3): 4,
+    (1, 1): 1,
+    (1, 2): 2,
+    (1, 3): 3,
+    (2, 1): 2,
+    (2, 2): 3,
+    (2, 3): 4,
+    (3, 1): 3,
+    (3, 2): 4,
+    (3, 3): 4,
 }
 
 

@@ -30,7 +30,7 @@ from beheer.servicedesk.models import (
 )
 from tests.helpers import client_for, make_person
 
-HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "melding-main"}
+HTMX = {"HX-Request": "true", "HX-Target": "melding-main"}
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 STYLE_ATTR = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 EVENT_HANDLER_ATTR = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
@@ -45,8 +45,8 @@ def english(settings: Any) -> None:
 def action(client: Client, melding: Melding, name: str, data: dict[str, Any], *, htmx: bool = True) -> Any:
     payload = {f"{name}-{k}": v for k, v in data.items()}
     payload.setdefault(f"{name}-version", melding.version)
-    extra = HTMX if htmx else {}
-    return client.post(f"/meldingen/{melding.pk}/{name}/", payload, **extra)
+    headers = HTMX if htmx else None
+    return client.post(f"/meldingen/{melding.pk}/{name}/", payload, headers=headers)
 
 
 def fresh(melding: Melding) -> Melding:
@@ -54,7 +54,9 @@ def fresh(melding: Melding) -> Melding:
 
 
 def open_for(caller: User, actor: User, brief: str = "Laptop start niet") -> Melding:
-    return services.open_melding(actor=actor, brief_description=brief, entry_type=EntryType.PHONE, caller=caller)
+    return services.open_melding(
+        actor=actor, brief_description=brief, entry_type=EntryType.PHONE, caller=caller
+    )
 
 
 def assert_csp_clean(response: Any) -> None:
@@ -104,7 +106,12 @@ def test_operator_pages_render(operator_client: Client, melding: Melding) -> Non
 
 
 def test_caller_is_refused_operator_pages(caller_client: Client, melding: Melding) -> None:
-    for url in ["/meldingen/", "/meldingen/new/", f"/meldingen/{melding.pk}/", "/meldingen/callers/?caller_q=an"]:
+    for url in [
+        "/meldingen/",
+        "/meldingen/new/",
+        f"/meldingen/{melding.pk}/",
+        "/meldingen/callers/?caller_q=an",
+    ]:
         assert caller_client.get(url).status_code == 403, url
     response = action(caller_client, melding, "escalate", {"reason": "x"})
     assert response.status_code == 403
@@ -140,7 +147,9 @@ def test_unknown_melding_is_404(operator_client: Client) -> None:
 
 def test_queue_list_filters_and_htmx_partial(operator_client: Client, operator: User, caller: User) -> None:
     mine = open_for(caller, operator, "Beamer in aula kapot")
-    services.assign_melding(mine, operator_group=None, operator=operator, actor=operator, expected_version=None)
+    services.assign_melding(
+        mine, operator_group=None, operator=operator, actor=operator, expected_version=None
+    )
     other = open_for(caller, operator, "Wachtwoord vergeten")
 
     response = operator_client.get("/meldingen/?queue=mine")
@@ -149,12 +158,15 @@ def test_queue_list_filters_and_htmx_partial(operator_client: Client, operator: 
     assert "Wachtwoord vergeten" not in html
     assert "/api/v1/meldingen/export.csv?queue=mine" in html
 
-    response = operator_client.get("/meldingen/?queue=all", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-results")
+    response = operator_client.get(
+        "/meldingen/?queue=all", headers={"HX-Request": "true", "HX-Target": "queue-results"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
     assert 'id="queue-results"' in html
-    assert "Beamer in aula kapot" in html and "Wachtwoord vergeten" in html
+    assert "Beamer in aula kapot" in html
+    assert "Wachtwoord vergeten" in html
 
     response = operator_client.get(f"/meldingen/?queue=all&q={other.number}")
     html = response.content.decode()
@@ -183,7 +195,9 @@ def test_queue_list_keyset_pagination(
 
 
 def test_queue_list_bad_cursor_and_filters_do_not_fail(operator_client: Client, melding: Melding) -> None:
-    response = operator_client.get("/meldingen/?queue=all&cursor=not-a-cursor&status=abc&sort=nonsense&line=x")
+    response = operator_client.get(
+        "/meldingen/?queue=all&cursor=not-a-cursor&status=abc&sort=nonsense&line=x"
+    )
     assert response.status_code == 200
     assert melding.brief_description in response.content.decode()
 
@@ -191,8 +205,12 @@ def test_queue_list_bad_cursor_and_filters_do_not_fail(operator_client: Client, 
 def _make_meldingen(count: int, operator: User, caller: User, group: OperatorGroup) -> None:
     for i in range(count):
         m = services.open_melding(
-            actor=operator, brief_description=f"Melding {i}", entry_type=EntryType.PHONE, caller=caller,
-            operator_group=group, operator=operator,
+            actor=operator,
+            brief_description=f"Melding {i}",
+            entry_type=EntryType.PHONE,
+            caller=caller,
+            operator_group=group,
+            operator=operator,
         )
         assert m.pk
 
@@ -206,7 +224,7 @@ def test_queue_list_query_count_is_constant(
 ) -> None:
     _make_meldingen(5, operator, caller, first_line)
     operator_client.get("/meldingen/?queue=all")  # warm the session and caches
-    with django_assert_max_num_queries(25) as small:
+    with django_assert_max_num_queries(12) as small:
         assert operator_client.get("/meldingen/?queue=all").status_code == 200
     _make_meldingen(25, operator, caller, first_line)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -249,8 +267,13 @@ def test_create_melding_for_registered_caller(
 def test_create_melding_for_unregistered_caller(operator_client: Client, operator: User) -> None:
     response = operator_client.post(
         "/meldingen/new/",
-        {"caller_name": "Gast Docent", "caller_email": "gast@example.org", "brief_description": "Wifi-code nodig",
-         "entry_type": "desk", "call_type": "1"},
+        {
+            "caller_name": "Gast Docent",
+            "caller_email": "gast@example.org",
+            "brief_description": "Wifi-code nodig",
+            "entry_type": "desk",
+            "call_type": "1",
+        },
     )
     assert response.status_code == 302
     melding = Melding.objects.get()
@@ -259,7 +282,9 @@ def test_create_melding_for_unregistered_caller(operator_client: Client, operato
     assert melding.entry_type == EntryType.DESK
 
 
-def test_create_melding_bad_input_keeps_input_and_creates_nothing(operator_client: Client, caller: User) -> None:
+def test_create_melding_bad_input_keeps_input_and_creates_nothing(
+    operator_client: Client, caller: User
+) -> None:
     response = operator_client.post(
         "/meldingen/new/", {"brief_description": "", "request": "Mijn lange verhaal", "entry_type": "phone"}
     )
@@ -272,8 +297,13 @@ def test_create_melding_bad_input_keeps_input_and_creates_nothing(operator_clien
     # A rule the service checks (target date in the past) is shown on the form; nothing is lost.
     response = operator_client.post(
         "/meldingen/new/",
-        {"caller": caller.pk, "brief_description": "Te laat", "entry_type": "phone", "call_type": "1",
-         "target_date": "2001-01-01T10:00"},
+        {
+            "caller": caller.pk,
+            "brief_description": "Te laat",
+            "entry_type": "phone",
+            "call_type": "1",
+            "target_date": "2001-01-01T10:00",
+        },
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -282,12 +312,19 @@ def test_create_melding_bad_input_keeps_input_and_creates_nothing(operator_clien
     assert Melding.objects.count() == 0
 
 
-def test_brief_description_script_is_escaped(operator_client: Client, caller_client: Client, caller: User) -> None:
+def test_brief_description_script_is_escaped(
+    operator_client: Client, caller_client: Client, caller: User
+) -> None:
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     response = operator_client.post(
         "/meldingen/new/",
-        {"caller": caller.pk, "brief_description": payload[:80], "request": payload + "\nregel 2",
-         "entry_type": "phone", "call_type": "1"},
+        {
+            "caller": caller.pk,
+            "brief_description": payload[:80],
+            "request": payload + "\nregel 2",
+            "entry_type": "phone",
+            "call_type": "1",
+        },
     )
     assert response.status_code == 302
     melding = Melding.objects.get()
@@ -329,7 +366,9 @@ def test_caller_lookup_and_subcategories(operator_client: Client, caller: User, 
 
 
 def test_escalate_via_htmx(operator_client: Client, melding: Melding, second_line: OperatorGroup) -> None:
-    response = action(operator_client, melding, "escalate", {"to_group": second_line.pk, "reason": "Serverprobleem"})
+    response = action(
+        operator_client, melding, "escalate", {"to_group": second_line.pk, "reason": "Serverprobleem"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="melding-main"' in html
@@ -341,9 +380,15 @@ def test_escalate_via_htmx(operator_client: Client, melding: Melding, second_lin
     assert HistoryEntry.objects.filter(melding=m, action="escalated").exists()
 
 
-def test_action_without_js_redirects(operator_client: Client, melding: Melding, second_line: OperatorGroup) -> None:
+def test_action_without_js_redirects(
+    operator_client: Client, melding: Melding, second_line: OperatorGroup
+) -> None:
     response = action(
-        operator_client, melding, "escalate", {"to_group": second_line.pk, "reason": "Serverprobleem"}, htmx=False
+        operator_client,
+        melding,
+        "escalate",
+        {"to_group": second_line.pk, "reason": "Serverprobleem"},
+        htmx=False,
     )
     assert response.status_code == 302
     assert response["Location"] == f"/meldingen/{melding.pk}/"
@@ -360,7 +405,7 @@ def test_stale_version_shows_conflict_and_changes_nothing(
     response = operator_client.post(
         f"/meldingen/{melding.pk}/escalate/",
         {"escalate-version": stale, "escalate-to_group": second_line.pk, "escalate-reason": "te laat"},
-        **HTMX,
+        headers=HTMX,
     )
     assert response.status_code == 409
     html = response.content.decode()
@@ -382,14 +427,16 @@ def test_bad_input_shows_errors_and_changes_nothing(
     m = fresh(melding)
     assert m.line == Line.FIRST
     assert m.version == melding.version
-    response = operator_client.post(f"/meldingen/{melding.pk}/nonsense/", {}, **HTMX)
+    response = operator_client.post(f"/meldingen/{melding.pk}/nonsense/", {}, headers=HTMX)
     assert response.status_code == 404
 
 
 def test_assign_status_estimates_classify_and_target(
     operator_client: Client, melding: Melding, operator: User, first_line: OperatorGroup
 ) -> None:
-    response = action(operator_client, melding, "assign", {"operator_group": first_line.pk, "operator": operator.pk})
+    response = action(
+        operator_client, melding, "assign", {"operator_group": first_line.pk, "operator": operator.pk}
+    )
     assert response.status_code == 200
     melding = fresh(melding)
     assert melding.operator == operator
@@ -410,9 +457,17 @@ def test_assign_status_estimates_classify_and_target(
     assert (melding.estimated_minutes, melding.estimated_people, melding.estimated_means) == (90, 2, "ladder")
 
     response = action(
-        operator_client, melding, "classify",
-        {"brief_description": "Printer 2.14 kapot", "request": "papier", "call_type": melding.call_type_id,
-         "object_name": "PRN-214", "impact": melding.impact_id, "urgency": melding.urgency_id},
+        operator_client,
+        melding,
+        "classify",
+        {
+            "brief_description": "Printer 2.14 kapot",
+            "request": "papier",
+            "call_type": melding.call_type_id,
+            "object_name": "PRN-214",
+            "impact": melding.impact_id,
+            "urgency": melding.urgency_id,
+        },
     )
     assert response.status_code == 200
     melding = fresh(melding)
@@ -428,13 +483,16 @@ def test_assign_status_estimates_classify_and_target(
 def test_notes_time_links_partials_attachments(
     operator_client: Client, melding: Melding, operator: User, caller: User, second_line: OperatorGroup
 ) -> None:
-    response = action(operator_client, melding, "note", {"text": "Intern: toner bestellen", "visibility": "internal"})
+    response = action(
+        operator_client, melding, "note", {"text": "Intern: toner bestellen", "visibility": "internal"}
+    )
     assert response.status_code == 200
     melding = fresh(melding)
     action(operator_client, melding, "note", {"text": "Beste Anna, we komen eraan", "visibility": "caller"})
     assert Note.objects.filter(melding=melding).count() == 2
     page = operator_client.get(f"/meldingen/{melding.pk}/").content.decode()
-    assert "note-internal" in page and "note-caller" in page
+    assert "note-internal" in page
+    assert "note-caller" in page
 
     response = action(operator_client, melding, "time", {"minutes": 25, "note": "ter plaatse"})
     assert response.status_code == 200
@@ -451,8 +509,12 @@ def test_notes_time_links_partials_attachments(
     assert response.status_code == 200
     assert MeldingLink.objects.count() == 0
 
-    response = action(operator_client, melding, "partial",
-                      {"brief_description": "Kabel trekken", "operator_group": second_line.pk})
+    response = action(
+        operator_client,
+        melding,
+        "partial",
+        {"brief_description": "Kabel trekken", "operator_group": second_line.pk},
+    )
     assert response.status_code == 200
     partial = Melding.objects.get(parent=melding)
     assert partial.line == Line.PARTIAL
@@ -466,13 +528,16 @@ def test_notes_time_links_partials_attachments(
     download = operator_client.get(f"/attachments/{attachment.pk}/")
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
-    assert b"".join(download.streaming_content) == b"regel\n"
+    content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    assert content == b"regel\n"
     # Internal attachment: the caller may not download it.
     assert client_for(caller).get(f"/attachments/{attachment.pk}/").status_code == 404
 
 
 def test_resolve_close_and_read_only(operator_client: Client, melding: Melding) -> None:
-    response = action(operator_client, melding, "resolve", {"solution": "Papier verwijderd", "is_workaround": ""})
+    response = action(
+        operator_client, melding, "resolve", {"solution": "Papier verwijderd", "is_workaround": ""}
+    )
     assert response.status_code == 200
     melding = fresh(melding)
     assert melding.status.kind == StatusKind.RESOLVED
@@ -513,8 +578,12 @@ def test_reopen_and_merge(operator_client: Client, melding: Melding, operator: U
 def test_portal_create_reply_and_visibility(caller_client: Client, caller: User, operator: User) -> None:
     response = caller_client.post(
         "/portal/new/",
-        {"brief_description": "Geen toegang tot Teams", "request": "Foutmelding 403", "call_type": "1",
-         "attachment": SimpleUploadedFile("scherm.png", b"png")},
+        {
+            "brief_description": "Geen toegang tot Teams",
+            "request": "Foutmelding 403",
+            "call_type": "1",
+            "attachment": SimpleUploadedFile("scherm.png", b"png"),
+        },
     )
     assert response.status_code == 302
     melding = Melding.objects.get()
@@ -539,14 +608,18 @@ def test_portal_create_reply_and_visibility(caller_client: Client, caller: User,
 
 
 def test_portal_create_bad_input(caller_client: Client) -> None:
-    response = caller_client.post("/portal/new/", {"brief_description": "x" * 81, "request": "behouden tekst"})
+    response = caller_client.post(
+        "/portal/new/", {"brief_description": "x" * 81, "request": "behouden tekst"}
+    )
     assert response.status_code == 400
     assert "behouden tekst" in response.content.decode()
     assert Melding.objects.count() == 0
 
 
 def test_portal_confirm_and_reopen(caller_client: Client, melding: Melding, operator: User) -> None:
-    services.resolve_melding(melding, solution="Nieuwe toner geplaatst", actor=operator, expected_version=None)
+    services.resolve_melding(
+        melding, solution="Nieuwe toner geplaatst", actor=operator, expected_version=None
+    )
     html = caller_client.get(f"/portal/{melding.pk}/").content.decode()
     assert "Nieuwe toner geplaatst" in html
     assert "Confirm solution" in html
@@ -570,8 +643,9 @@ def test_portal_confirm_and_reopen(caller_client: Client, melding: Melding, oper
 def test_portal_never_shows_partials_or_other_callers(
     caller_client: Client, melding: Melding, operator: User, other_caller: User, second_line: OperatorGroup
 ) -> None:
-    partial = services.create_partial(melding, brief_description="Deel intern", operator_group=second_line,
-                                      actor=operator)
+    partial = services.create_partial(
+        melding, brief_description="Deel intern", operator_group=second_line, actor=operator
+    )
     other = open_for(other_caller, operator, "Van iemand anders")
     html = caller_client.get("/portal/").content.decode()
     assert melding.brief_description in html

@@ -13,7 +13,16 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from beheer.core.errors import Conflict, DomainError
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, HistoryEntry, Melding, Note, Status, StatusKind, Visibility
-from beheer.servicedesk.workflow import RULES, WORKING, Action, Kind, allowed, allowed_status, is_editable, is_open
+from beheer.servicedesk.workflow import (
+    RULES,
+    WORKING,
+    Action,
+    Kind,
+    allowed,
+    allowed_status,
+    is_editable,
+    is_open,
+)
 
 KINDS = list(Kind)
 
@@ -105,10 +114,26 @@ TestWorkflowMachine.settings = settings(max_examples=200, stateful_step_count=30
 
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from([
-            "status", "resolve", "resolve_empty", "close", "confirm", "reopen", "caller_note", "operator_reply",
-            "internal_note", "escalate", "deescalate", "assign", "estimates", "stale", "auto_close", "time",
-        ]),
+        st.sampled_from(
+            [
+                "status",
+                "resolve",
+                "resolve_empty",
+                "close",
+                "confirm",
+                "reopen",
+                "caller_note",
+                "operator_reply",
+                "internal_note",
+                "escalate",
+                "deescalate",
+                "assign",
+                "estimates",
+                "stale",
+                "auto_close",
+                "time",
+            ]
+        ),
         st.integers(min_value=0, max_value=5),
     ),
     min_size=1,
@@ -117,7 +142,7 @@ STEPS = st.lists(
 
 
 def _state(pk: int) -> dict[str, Any]:
-    row = Melding.objects.filter(pk=pk).values().get()
+    row: dict[str, Any] = dict(Melding.objects.filter(pk=pk).values().get())
     row["_history"] = HistoryEntry.objects.filter(melding_id=pk).count()
     row["_notes"] = Note.objects.filter(melding_id=pk).count()
     return row
@@ -141,15 +166,22 @@ def _check_invariants(m: Melding) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
 def test_random_service_calls_keep_invariants(steps, operator, specialist, caller, first_line, second_line):
-    m = services.open_melding(actor=operator, brief_description="Eigenschap", entry_type=EntryType.PHONE,
-                              caller=caller, operator_group=first_line)
+    m = services.open_melding(
+        actor=operator,
+        brief_description="Eigenschap",
+        entry_type=EntryType.PHONE,
+        caller=caller,
+        operator_group=first_line,
+    )
     statuses = list(Status.objects.order_by("id"))
 
     def call(name: str, n: int) -> None:
         cur = Melding.objects.select_related("status").get(pk=m.pk)
         v = cur.version
         if name == "status":
-            services.change_status(cur, status=statuses[n % len(statuses)], actor=operator, expected_version=v)
+            services.change_status(
+                cur, status=statuses[n % len(statuses)], actor=operator, expected_version=v
+            )
         elif name == "resolve":
             services.resolve_melding(cur, solution=f"Oplossing {n}", actor=operator, expected_version=v)
         elif name == "resolve_empty":
@@ -159,7 +191,9 @@ def test_random_service_calls_keep_invariants(steps, operator, specialist, calle
         elif name == "confirm":
             services.confirm_resolution(cur, actor=caller)
         elif name == "reopen":
-            services.reopen_melding(cur, reason="Nog steeds stuk" if n else "", actor=caller if n % 2 else operator)
+            services.reopen_melding(
+                cur, reason="Nog steeds stuk" if n else "", actor=caller if n % 2 else operator
+            )
         elif name == "caller_note":
             services.add_note(cur, text=f"Antwoord {n}", visibility=Visibility.CALLER, actor=caller)
         elif name == "operator_reply":
@@ -167,20 +201,36 @@ def test_random_service_calls_keep_invariants(steps, operator, specialist, calle
         elif name == "internal_note":
             services.add_note(cur, text=f"Intern {n}", visibility=Visibility.INTERNAL, actor=operator)
         elif name == "escalate":
-            services.escalate_melding(cur, to_group=second_line if n else first_line, reason="Verder",
-                                      actor=operator, expected_version=v)
+            services.escalate_melding(
+                cur,
+                to_group=second_line if n else first_line,
+                reason="Verder",
+                actor=operator,
+                expected_version=v,
+            )
         elif name == "deescalate":
-            services.deescalate_melding(cur, to_group=first_line, reason="Terug", actor=specialist,
-                                        expected_version=v)
+            services.deescalate_melding(
+                cur, to_group=first_line, reason="Terug", actor=specialist, expected_version=v
+            )
         elif name == "assign":
             group = first_line if cur.line == "first" else second_line
             person = operator if n % 2 else specialist
-            services.assign_melding(cur, operator_group=group, operator=person, actor=operator, expected_version=v)
+            services.assign_melding(
+                cur, operator_group=group, operator=person, actor=operator, expected_version=v
+            )
         elif name == "estimates":
-            services.set_estimates(cur, minutes=n * 10, people=n, means="", actor=operator, expected_version=v)
+            services.set_estimates(
+                cur, minutes=n * 10, people=n, means="", actor=operator, expected_version=v
+            )
         elif name == "stale":
-            services.set_estimates(cur, minutes=n + 1000, people=None, means="", actor=operator,
-                                   expected_version=v - 1 if v > 1 else v + 1)
+            services.set_estimates(
+                cur,
+                minutes=n + 1000,
+                people=None,
+                means="",
+                actor=operator,
+                expected_version=v - 1 if v > 1 else v + 1,
+            )
         elif name == "auto_close":
             services.auto_close_resolved(now=services._now() + timedelta(days=365 * n))
         elif name == "time":
