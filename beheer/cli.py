@@ -1,9 +1,9 @@
 """The `beheer` console command.
 
-    beheer run              migrate, then web + worker in one supervised process group
-    beheer web              the web server (gunicorn): UI + API
-    beheer worker           periodic jobs and background tasks
-    beheer migrate | createsuperuser | demo | <any Django management command>
+beheer run              migrate, then web + worker in one supervised process group
+beheer web              the web server (gunicorn): UI + API
+beheer worker           periodic jobs and background tasks
+beheer migrate | createsuperuser | demo | <any Django management command>
 """
 
 from __future__ import annotations
@@ -30,10 +30,22 @@ def _web_command() -> list[str]:
     workers = os.environ.get("BEHEER_WEB_WORKERS", str(min(2 * (os.cpu_count() or 1) + 1, 8)))
     threads = os.environ.get("BEHEER_WEB_THREADS", "2")
     return [
-        sys.executable, "-m", "gunicorn", "beheer.wsgi:application",
-        "--bind", bind, "--workers", workers, "--threads", threads,
-        "--access-logfile", "-" if os.environ.get("BEHEER_ACCESS_LOG") else "/dev/null",
-        "--timeout", "60", "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "beheer.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        workers,
+        "--threads",
+        threads,
+        "--access-logfile",
+        "-" if os.environ.get("BEHEER_ACCESS_LOG") else "/dev/null",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
     ]
 
 
@@ -44,9 +56,13 @@ def web() -> int:
 
 def run() -> int:
     """Migrate, then supervise web and worker; Ctrl-C (or SIGTERM) stops all of them."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "beheer.settings")}
-    migrate = subprocess.run([sys.executable, "-m", "beheer.cli", "migrate", "--no-input", "-v", "0"], env=env,
-                             check=False)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "beheer.settings"),
+    }
+    migrate = subprocess.run(
+        [sys.executable, "-m", "beheer.cli", "migrate", "--no-input", "-v", "0"], env=env, check=False
+    )
     if migrate.returncode != 0:
         return migrate.returncode
     children = {

@@ -6,6 +6,7 @@ loudly at start-up. Business settings (categories, statuses, SLA calendars) live
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -21,7 +22,7 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-def env_bool(name: str, default: bool) -> bool:  # noqa: FBT001
+def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -69,7 +70,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
-ALLOWED_HOSTS = [h.strip() for h in env_str("BEHEER_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+ALLOWED_HOSTS = [
+    h.strip() for h in env_str("BEHEER_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("BEHEER_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 SITE_URL = env_str("BEHEER_SITE_URL", "http://127.0.0.1:8000")
 
@@ -93,7 +96,9 @@ def _database(url: str) -> dict[str, object]:
         }
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
-        raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite: or postgres://, got {parsed.scheme!r}")
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with sqlite: or postgres://, got {parsed.scheme!r}"
+        )
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parsed.path.lstrip("/")) or "beheer",
@@ -211,10 +216,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("BEHEER_STATIC_ROOT", str(DATA_DIR / "static")))
-try:
+with contextlib.suppress(OSError):  # a read-only installation serves static files through the finders
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:  # a read-only installation serves static files through the finders
-    pass
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

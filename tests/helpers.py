@@ -5,13 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from beheer.accounts import services as account_services
-from beheer.accounts.models import OperatorGroup, Role, User
-from beheer.servicedesk import services
-from beheer.servicedesk.models import EntryType, Melding
+from beheer.accounts.models import Role, User
 
 _seq = itertools.count(1)
 
@@ -28,7 +25,6 @@ def make_person(role: str = Role.CALLER, **kwargs: Any) -> User:
         password=kwargs.pop("password", "correct-horse-battery"),
         **kwargs,
     )
-
 
 
 def client_for(user: User) -> Client:

@@ -24,7 +24,9 @@ if not HAS_BROWSER and os.environ.get("BEHEER_REQUIRE_BROWSER"):
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not HAS_BROWSER, reason="Debian's chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not HAS_BROWSER, reason="Debian's chromium is not installed (apt-get install chromium)"
+    ),
 ]
 PASSWORD = "browser-test-password-1"
 
@@ -37,8 +39,15 @@ def browser_page(live_server: Any) -> Iterator[Any]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         context = browser.new_context(locale="en-GB")
         page = context.new_page()
@@ -66,21 +75,29 @@ def _open_action(page: Any, name: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_operator_registers_escalates_resolves_and_caller_confirms(browser_page: Any, live_server: Any) -> None:
+def test_operator_registers_escalates_resolves_and_caller_confirms(
+    browser_page: Any, live_server: Any
+) -> None:
     page, base = browser_page, live_server.url
     desk = OperatorGroup.objects.create(name="Servicedesk", is_first_line=True)
     systems = OperatorGroup.objects.create(name="Systeembeheer", is_second_line=True)
-    operator = make_person(Role.OPERATOR, username="olga", password=PASSWORD, first_name="Olga", last_name="Op")
-    specialist = make_person(Role.OPERATOR, username="sem", password=PASSWORD, first_name="Sem", last_name="Spec")
+    operator = make_person(
+        Role.OPERATOR, username="olga", password=PASSWORD, first_name="Olga", last_name="Op"
+    )
+    specialist = make_person(
+        Role.OPERATOR, username="sem", password=PASSWORD, first_name="Sem", last_name="Spec"
+    )
     desk.members.add(operator)
     systems.members.add(specialist)
-    caller = make_person(Role.CALLER, username="anna", password=PASSWORD, first_name="Anna", last_name="Zandvoort")
+    caller = make_person(
+        Role.CALLER, username="anna", password=PASSWORD, first_name="Anna", last_name="Zandvoort"
+    )
 
     # The operator registers a phone call for Anna.
     _login(page, base, "olga")
     page.goto(f"{base}/meldingen/new/")
     page.fill("#caller-q", "Zandv")
-    page.check("input[name=caller][value='%d']" % caller.pk)
+    page.check(f"input[name=caller][value='{caller.pk}']")
     page.fill("#id_brief_description", "Beamer lokaal 2.14 geeft geen beeld")
     page.fill("#id_request", "Sinds vanochtend blijft het scherm zwart.")
     page.select_option("#id_entry_type", "phone")

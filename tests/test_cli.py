@@ -30,23 +30,27 @@ def _free_port() -> int:
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    )
     return [int(p) for p in out.stdout.split()]
 
 
 def test_run_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    } | {
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")} | {
         "BEHEER_DATA_DIR": str(tmp_path / "data"),
         "BEHEER_BIND": f"127.0.0.1:{port}",
         "BEHEER_WEB_WORKERS": "1",
         "BEHEER_SECRET_KEY": "cli-test-secret-key-0123456789-abcdefghijklmnop",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "beheer.cli", "run"], env=env, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "beheer.cli", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         body = ""

@@ -8,23 +8,50 @@ from .models import ApiToken, Branch, Department, Location, OperatorGroup, User
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin, ConfigAdmin):  # type: ignore[type-arg,misc]
-    list_display = ("username", "first_name", "last_name", "email", "role", "department", "branch", "is_active")
+class PersonAdmin(UserAdmin, ConfigAdmin):
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "department",
+        "branch",
+        "is_active",
+    )
     list_filter = ("role", "is_active", "department", "branch")
     search_fields = ("username", "first_name", "last_name", "email", "employee_number")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("first_name", "last_name", "email", "phone", "mobile", "employee_number",
-                                  "job_title", "language")}),
+        (
+            _("Person"),
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "mobile",
+                    "employee_number",
+                    "job_title",
+                    "language",
+                )
+            },
+        ),
         (_("Organisation"), {"fields": ("branch", "department", "location")}),
         (_("Access"), {"fields": ("role", "is_active")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email", "role",
-                                                  "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "first_name", "last_name", "email", "role", "password1", "password2"),
+            },
+        ),
     )
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         # Roles decide access to this configuration site; keep the Django flags in step.
         obj.is_staff = obj.role in ("coordinator", "admin")
         if not request.user.is_administrator:
@@ -69,5 +96,5 @@ class ApiTokenAdmin(AdministratorAdmin):
     readonly_fields = ("user", "prefix", "digest", "created_at", "last_used_at")
     exclude = ("digest",)
 
-    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, *args):
         return False

@@ -23,8 +23,12 @@ def client_address(request: HttpRequest | None) -> str:
 
 
 class ThrottledModelBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         if username is None or password is None:
             return None

@@ -55,7 +55,9 @@ class Department(models.Model):
 class Location(models.Model):
     """Ruimte/locatie within a branch."""
 
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="locations", verbose_name=_("branch"))
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="locations", verbose_name=_("branch")
+    )
     name = models.CharField(_("name"), max_length=120)
 
     class Meta:
@@ -99,7 +101,9 @@ class UserQuerySet(models.QuerySet["User"]):
 
 
 class BeheerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> Any:
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> Any:
         extra.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra)
 
@@ -107,7 +111,9 @@ class BeheerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignor
 class User(AbstractUser):
     """A person. Callers may have no password (registered by the desk); operators log in."""
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CALLER, db_index=True)
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.CALLER, db_index=True
+    )
     language = models.CharField(
         _("language"),
         max_length=5,
@@ -119,7 +125,12 @@ class User(AbstractUser):
     employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("branch")
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("branch"),
     )
     department = models.ForeignKey(
         Department,
@@ -130,10 +141,15 @@ class User(AbstractUser):
         verbose_name=_("department"),
     )
     location = models.ForeignKey(
-        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("location")
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("location"),
     )
 
-    objects = BeheerUserManager()
+    objects = BeheerUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("person")
@@ -179,7 +195,9 @@ class OperatorGroup(models.Model):
     is_first_line = models.BooleanField(_("first line"), default=False)
     is_second_line = models.BooleanField(_("second line"), default=False)
     active = models.BooleanField(_("active"), default=True)
-    members = models.ManyToManyField(User, blank=True, related_name="operator_groups", verbose_name=_("members"))
+    members = models.ManyToManyField(
+        User, blank=True, related_name="operator_groups", verbose_name=_("members")
+    )
     coordinator = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
@@ -203,7 +221,9 @@ class OperatorGroup(models.Model):
 class ApiToken(models.Model):
     """A personal API token; only a SHA-256 digest of the secret is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 
-class ConfigAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ConfigAdmin(admin.ModelAdmin):
     """Business configuration (categories, statuses, groups, ...): coordinators and administrators."""
 
     def _allowed(self, request: HttpRequest) -> bool:

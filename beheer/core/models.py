@@ -21,13 +21,13 @@ class LocalizedNameModel(models.Model):
         abstract = True
         ordering = ["order", "id"]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = (get_language() or "nl")[:2]
         return self.name_en if lang == "en" else self.name_nl
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class IdempotencyRecord(models.Model):

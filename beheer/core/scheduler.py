@@ -33,7 +33,9 @@ class Job:
 JOBS: dict[str, Job] = {}
 
 
-def periodic(*, every: timedelta, name: str | None = None) -> Callable[[Callable[[], object]], Callable[[], object]]:
+def periodic(
+    *, every: timedelta, name: str | None = None
+) -> Callable[[Callable[[], object]], Callable[[], object]]:
     def register(func: Callable[[], object]) -> Callable[[], object]:
         job_name = name or f"{func.__module__}.{func.__name__}"
         JOBS[job_name] = Job(job_name, every, func)
@@ -91,7 +93,9 @@ def beat(kind: str, *, started_at: datetime) -> None:
     )
 
 
-def missing_processes(*, kinds: tuple[str, ...] = ("worker",), within: timedelta = timedelta(minutes=2)) -> list[str]:
+def missing_processes(
+    *, kinds: tuple[str, ...] = ("worker",), within: timedelta = timedelta(minutes=2)
+) -> list[str]:
     """Kinds of process that have not sent a heartbeat recently."""
     since = timezone.now() - within
     alive = set(ProcessHeartbeat.objects.filter(seen_at__gte=since).values_list("kind", flat=True))

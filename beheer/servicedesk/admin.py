@@ -3,11 +3,21 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.core.admin_base import ConfigAdmin
 
-from .models import CallType, Category, ClosureCode, Impact, Priority, PriorityMatrixCell, ServicedeskSettings, Status, Urgency
+from .models import (
+    CallType,
+    Category,
+    ClosureCode,
+    Impact,
+    Priority,
+    PriorityMatrixCell,
+    ServicedeskSettings,
+    Status,
+    Urgency,
+)
 
 
 class LookupAdmin(ConfigAdmin):
-    list_display = ("code", "name_nl", "name_en", "order", "active")
+    list_display: tuple[str, ...] = ("code", "name_nl", "name_en", "order", "active")
     list_editable = ("order", "active")
     search_fields = ("code", "name_nl", "name_en")
 
@@ -51,7 +61,7 @@ class PriorityMatrixAdmin(ConfigAdmin):
     list_filter = ("impact", "urgency")
 
 
-class SubcategoryInline(admin.TabularInline):  # type: ignore[type-arg]
+class SubcategoryInline(admin.TabularInline):
     model = Category
     fk_name = "parent"
     extra = 1
@@ -67,7 +77,7 @@ class CategoryAdmin(ConfigAdmin):
     search_fields = ("name", "name_en")
     inlines = [SubcategoryInline]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent")
 
 
@@ -75,8 +85,8 @@ class CategoryAdmin(ConfigAdmin):
 class ServicedeskSettingsAdmin(ConfigAdmin):
     list_display = ("__str__", "reopen_days", "auto_close", "default_first_line_group")
 
-    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, *args):
         return super().has_add_permission(request) and not ServicedeskSettings.objects.exists()
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

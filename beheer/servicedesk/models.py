@@ -13,12 +13,17 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup, User
 from beheer.cmdb.models import Supplier
 from beheer.core.models import LocalizedNameModel
 from beheer.core.search import matching_ids
+
+
+def _english() -> bool:
+    return (get_language() or "nl")[:2] == "en"
 
 
 class EntryType(models.TextChoices):
@@ -55,10 +60,16 @@ class Status(LocalizedNameModel):
     kind = models.CharField(_("kind"), max_length=10, choices=StatusKind.choices)
     pauses_sla = models.BooleanField(_("pauses SLA"), default=False)
     is_default = models.BooleanField(
-        _("default for its kind"), default=False, help_text=_("Used when the system moves a melding to this kind.")
+        _("default for its kind"),
+        default=False,
+        help_text=_("Used when the system moves a melding to this kind."),
     )
     allowed_next = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="allowed_previous", verbose_name=_("allowed next statuses")
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="allowed_previous",
+        verbose_name=_("allowed next statuses"),
     )
 
     class Meta(LocalizedNameModel.Meta):
@@ -91,7 +102,9 @@ class Urgency(LocalizedNameModel):
 
 
 class Priority(LocalizedNameModel):
-    level = models.PositiveSmallIntegerField(_("level"), unique=True, help_text=_("1 is the highest priority."))
+    level = models.PositiveSmallIntegerField(
+        _("level"), unique=True, help_text=_("1 is the highest priority.")
+    )
     resolution_minutes = models.PositiveIntegerField(
         _("resolution time allowed (minutes)"), help_text=_("Used to compute the target date.")
     )
@@ -109,8 +122,12 @@ class PriorityMatrixCell(models.Model):
     """Impact x urgency -> priority."""
 
     impact = models.ForeignKey(Impact, on_delete=models.CASCADE, related_name="+", verbose_name=_("impact"))
-    urgency = models.ForeignKey(Urgency, on_delete=models.CASCADE, related_name="+", verbose_name=_("urgency"))
-    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="+", verbose_name=_("priority"))
+    urgency = models.ForeignKey(
+        Urgency, on_delete=models.CASCADE, related_name="+", verbose_name=_("urgency")
+    )
+    priority = models.ForeignKey(
+        Priority, on_delete=models.PROTECT, related_name="+", verbose_name=_("priority")
+    )
 
     class Meta:
         verbose_name = _("priority matrix cell")
@@ -130,7 +147,12 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -141,29 +163,33 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="uniq_category_name")]
 
-    @property
-    def display_name(self) -> str:
-        from django.utils.translation import get_language
-
-        if (get_language() or "nl")[:2] == "en" and self.name_en:
-            return self.name_en
-        return self.name
-
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if _english() and self.name_en else self.name
 
 
 class ServicedeskSettings(models.Model):
     """Business settings of the servicedesk, edited by administrators (one row)."""
 
     reopen_days = models.PositiveSmallIntegerField(
-        _("reopen period (days)"), default=14, help_text=_("A caller can reopen a resolved melding this long.")
+        _("reopen period (days)"),
+        default=14,
+        help_text=_("A caller can reopen a resolved melding this long."),
     )
     auto_close = models.BooleanField(
-        _("close automatically"), default=True, help_text=_("Close resolved meldingen when the reopen period ends.")
+        _("close automatically"),
+        default=True,
+        help_text=_("Close resolved meldingen when the reopen period ends."),
     )
     default_first_line_group = models.ForeignKey(
-        OperatorGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        OperatorGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("default first-line group"),
     )
     number_prefix = models.CharField(_("number prefix"), max_length=4, default="M")
@@ -231,38 +257,68 @@ class Melding(models.Model):
     brief_description = models.CharField(_("brief description"), max_length=80)
     request = models.TextField(_("request"), blank=True)
     entry_type = models.CharField(_("entry type"), max_length=12, choices=EntryType.choices)
-    call_type = models.ForeignKey(CallType, on_delete=models.PROTECT, related_name="+", verbose_name=_("call type"))
+    call_type = models.ForeignKey(
+        CallType, on_delete=models.PROTECT, related_name="+", verbose_name=_("call type")
+    )
     line = models.CharField(_("line"), max_length=8, choices=Line.choices, default=Line.FIRST)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="partials",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partials",
         verbose_name=_("main melding"),
     )
 
     # Caller: a registered person, or an unregistered caller's name and contact data.
     caller = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="meldingen", verbose_name=_("caller")
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meldingen",
+        verbose_name=_("caller"),
     )
     caller_name = models.CharField(_("caller name"), max_length=150, blank=True)
     caller_email = models.EmailField(_("caller e-mail"), blank=True)
     caller_phone = models.CharField(_("caller phone"), max_length=40, blank=True)
     caller_department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("department")
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
     )
     caller_branch = models.ForeignKey(
         Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("branch")
     )
 
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
     )
     subcategory = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("subcategory")
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subcategory"),
     )
     object_name = models.CharField(_("object"), max_length=200, blank=True)
 
     impact = models.ForeignKey(Impact, on_delete=models.PROTECT, related_name="+", verbose_name=_("impact"))
-    urgency = models.ForeignKey(Urgency, on_delete=models.PROTECT, related_name="+", verbose_name=_("urgency"))
-    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="+", verbose_name=_("priority"))
+    urgency = models.ForeignKey(
+        Urgency, on_delete=models.PROTECT, related_name="+", verbose_name=_("urgency")
+    )
+    priority = models.ForeignKey(
+        Priority, on_delete=models.PROTECT, related_name="+", verbose_name=_("priority")
+    )
     priority_level = models.PositiveSmallIntegerField(editable=False)
     target_date = models.DateTimeField(_("target date"))
 
@@ -271,15 +327,28 @@ class Melding(models.Model):
     estimated_means = models.CharField(_("estimated means"), max_length=500, blank=True)
 
     operator_group = models.ForeignKey(
-        OperatorGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="meldingen",
+        OperatorGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meldingen",
         verbose_name=_("operator group"),
     )
     operator = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_meldingen",
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_meldingen",
         verbose_name=_("operator"),
     )
     supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="meldingen", verbose_name=_("supplier")
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meldingen",
+        verbose_name=_("supplier"),
     )
 
     status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+", verbose_name=_("status"))
@@ -288,16 +357,30 @@ class Melding(models.Model):
     solution = models.TextField(_("solution"), blank=True)
     is_workaround = models.BooleanField(_("workaround"), default=False)
     closure_code = models.ForeignKey(
-        ClosureCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("closure code")
+        ClosureCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closure code"),
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_duplicates",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
         verbose_name=_("merged into"),
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
     )
     created_at = models.DateTimeField(_("registered"))
     updated_at = models.DateTimeField(_("last change"))
@@ -313,9 +396,13 @@ class Melding(models.Model):
         verbose_name_plural = _("meldingen")
         indexes = [
             # queue views: open meldingen by priority then target date, per selection
-            models.Index(fields=["priority_level", "target_date", "id"], name="m_open_prio", condition=Q(is_open=True)),
             models.Index(
-                fields=["line", "priority_level", "target_date", "id"], name="m_open_line_prio", condition=Q(is_open=True)
+                fields=["priority_level", "target_date", "id"], name="m_open_prio", condition=Q(is_open=True)
+            ),
+            models.Index(
+                fields=["line", "priority_level", "target_date", "id"],
+                name="m_open_line_prio",
+                condition=Q(is_open=True),
             ),
             models.Index(
                 fields=["operator_group", "priority_level", "target_date", "id"],
@@ -404,12 +491,6 @@ class Note(models.Model):
         indexes = [models.Index(fields=["melding", "created_at", "id"], name="note_melding_created")]
 
 
-def _english() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "nl")[:2] == "en"
-
-
 class HistoryQuerySet(models.QuerySet["HistoryEntry"]):
     def visible_to(self, user: Any) -> HistoryQuerySet:
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
@@ -435,6 +516,9 @@ class HistoryEntry(models.Model):
 
     objects = HistoryQuerySet.as_manager()
 
+    class Meta:
+        indexes = [models.Index(fields=["melding", "at", "id"], name="history_melding_at")]
+
     @property
     def old_display(self) -> str:
         return self.old_value_en if _english() else self.old_value
@@ -442,9 +526,6 @@ class HistoryEntry(models.Model):
     @property
     def new_display(self) -> str:
         return self.new_value_en if _english() else self.new_value
-
-    class Meta:
-        indexes = [models.Index(fields=["melding", "at", "id"], name="history_melding_at")]
 
 
 class TimeEntry(models.Model):

@@ -17,12 +17,14 @@ def suggested_level(impact_level: int, urgency_level: int, *, priority_levels: i
     return max(1, min(priority_levels, impact_level + urgency_level - 1))
 
 
-def default_matrix(impact_levels: Iterable[int], urgency_levels: Iterable[int], *, priority_levels: int) -> dict[
-    tuple[int, int], int
-]:
+def default_matrix(
+    impact_levels: Iterable[int], urgency_levels: Iterable[int], *, priority_levels: int
+) -> dict[tuple[int, int], int]:
     urgencies = list(urgency_levels)
     return {
-        (i, u): suggested_level(i, u, priority_levels=priority_levels) for i in impact_levels for u in urgencies
+        (i, u): suggested_level(i, u, priority_levels=priority_levels)
+        for i in impact_levels
+        for u in urgencies
     }
 
 
@@ -30,7 +32,9 @@ def lookup(matrix: Matrix, impact_level: int, urgency_level: int) -> int | None:
     return matrix.get((impact_level, urgency_level))
 
 
-def missing_cells(matrix: Matrix, impact_levels: Iterable[int], urgency_levels: Iterable[int]) -> list[tuple[int, int]]:
+def missing_cells(
+    matrix: Matrix, impact_levels: Iterable[int], urgency_levels: Iterable[int]
+) -> list[tuple[int, int]]:
     """Cells an administrator still has to fill for the matrix to be complete."""
     urgencies = list(urgency_levels)
     return [(i, u) for i in impact_levels for u in urgencies if (i, u) not in matrix]

@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--interval", type=float, default=2.0, help="Seconds between polls.")
-        parser.add_argument("--once", action="store_true", help="Run due jobs and queued tasks once, then exit.")
+        parser.add_argument(
+            "--once", action="store_true", help="Run due jobs and queued tasks once, then exit."
+        )
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
         from django_tasks_db.management.commands.db_worker import Worker

@@ -34,40 +34,141 @@ from beheer.servicedesk.models import (
 )
 
 PASSWORD = "demo-wachtwoord-2026"
-FIRST = ["Anouk", "Bas", "Daan", "Eva", "Fleur", "Gijs", "Hanna", "Iris", "Jesse", "Kim", "Lars", "Lotte", "Milan",
-         "Noor", "Olaf", "Priya", "Ruben", "Sanne", "Thijs", "Tess", "Yara", "Zeynep", "Mohamed", "Sophie", "Luuk"]
-LAST = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos",
-        "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Yilmaz", "El Amrani"]
+FIRST = [
+    "Anouk",
+    "Bas",
+    "Daan",
+    "Eva",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Iris",
+    "Jesse",
+    "Kim",
+    "Lars",
+    "Lotte",
+    "Milan",
+    "Noor",
+    "Olaf",
+    "Priya",
+    "Ruben",
+    "Sanne",
+    "Thijs",
+    "Tess",
+    "Yara",
+    "Zeynep",
+    "Mohamed",
+    "Sophie",
+    "Luuk",
+]
+LAST = [
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Yilmaz",
+    "El Amrani",
+]
 CATEGORIES = {
-    ("Hardware", "Hardware"): [("Laptop", "Laptop"), ("Printer", "Printer"), ("Digibord en beamer", "Smartboard and projector")],
-    ("Software", "Software"): [("Microsoft 365", "Microsoft 365"), ("Magister", "Magister"), ("Windows", "Windows")],
-    ("Netwerk", "Network"): [("Wifi", "Wi-Fi"), ("Internet", "Internet"), ("Netwerkaansluiting", "Network port")],
-    ("Accounts en rechten", "Accounts and access"): [("Wachtwoord", "Password"), ("Rechten", "Access rights"),
-                                                      ("Nieuw account", "New account")],
+    ("Hardware", "Hardware"): [
+        ("Laptop", "Laptop"),
+        ("Printer", "Printer"),
+        ("Digibord en beamer", "Smartboard and projector"),
+    ],
+    ("Software", "Software"): [
+        ("Microsoft 365", "Microsoft 365"),
+        ("Magister", "Magister"),
+        ("Windows", "Windows"),
+    ],
+    ("Netwerk", "Network"): [
+        ("Wifi", "Wi-Fi"),
+        ("Internet", "Internet"),
+        ("Netwerkaansluiting", "Network port"),
+    ],
+    ("Accounts en rechten", "Accounts and access"): [
+        ("Wachtwoord", "Password"),
+        ("Rechten", "Access rights"),
+        ("Nieuw account", "New account"),
+    ],
     ("Telefonie", "Telephony"): [("Vaste telefoon", "Desk phone"), ("Mobiel", "Mobile")],
 }
 PROBLEMS = [
-    ("Printer {room} drukt niet af", "De printer in lokaal {room} geeft een papierstoring en drukt niets af.", "Hardware",
-     "Printer"),
-    ("Digibord in {room} reageert niet op aanraking", "Het digibord reageert niet meer; kalibreren helpt niet.",
-     "Hardware", "Digibord en beamer"),
+    (
+        "Printer {room} drukt niet af",
+        "De printer in lokaal {room} geeft een papierstoring en drukt niets af.",
+        "Hardware",
+        "Printer",
+    ),
+    (
+        "Digibord in {room} reageert niet op aanraking",
+        "Het digibord reageert niet meer; kalibreren helpt niet.",
+        "Hardware",
+        "Digibord en beamer",
+    ),
     ("Laptop start niet op", "Mijn laptop blijft hangen op het logo van de fabrikant.", "Hardware", "Laptop"),
-    ("Wachtwoord verlopen", "Ik kan niet meer inloggen, mijn wachtwoord is verlopen.", "Accounts en rechten",
-     "Wachtwoord"),
-    ("Geen toegang tot de gedeelde map Sectie Wiskunde", "Ik zie de map van de sectie niet meer in de Verkenner.",
-     "Accounts en rechten", "Rechten"),
-    ("Wifi valt steeds weg in {room}", "Leerlingen verliezen elke paar minuten de wifi-verbinding in {room}.",
-     "Netwerk", "Wifi"),
-    ("Magister laadt heel traag", "Cijfers invoeren in Magister duurt minuten per klas.", "Software", "Magister"),
-    ("Outlook synchroniseert niet", "Nieuwe mail komt niet binnen in Outlook, wel in de webversie.", "Software",
-     "Microsoft 365"),
-    ("Nieuw account voor stagiair", "Graag een account voor onze stagiair vanaf maandag.", "Accounts en rechten",
-     "Nieuw account"),
+    (
+        "Wachtwoord verlopen",
+        "Ik kan niet meer inloggen, mijn wachtwoord is verlopen.",
+        "Accounts en rechten",
+        "Wachtwoord",
+    ),
+    (
+        "Geen toegang tot de gedeelde map Sectie Wiskunde",
+        "Ik zie de map van de sectie niet meer in de Verkenner.",
+        "Accounts en rechten",
+        "Rechten",
+    ),
+    (
+        "Wifi valt steeds weg in {room}",
+        "Leerlingen verliezen elke paar minuten de wifi-verbinding in {room}.",
+        "Netwerk",
+        "Wifi",
+    ),
+    (
+        "Magister laadt heel traag",
+        "Cijfers invoeren in Magister duurt minuten per klas.",
+        "Software",
+        "Magister",
+    ),
+    (
+        "Outlook synchroniseert niet",
+        "Nieuwe mail komt niet binnen in Outlook, wel in de webversie.",
+        "Software",
+        "Microsoft 365",
+    ),
+    (
+        "Nieuw account voor stagiair",
+        "Graag een account voor onze stagiair vanaf maandag.",
+        "Accounts en rechten",
+        "Nieuw account",
+    ),
     ("Windows-update blijft hangen", "De update staat al twee uur op 30 procent.", "Software", "Windows"),
-    ("Netwerkaansluiting {room} doet het niet", "Het lampje van de wandcontactdoos brandt niet.", "Netwerk",
-     "Netwerkaansluiting"),
-    ("Telefoon receptie geeft in gesprek", "Bellers krijgen de in-gesprektoon terwijl niemand belt.", "Telefonie",
-     "Vaste telefoon"),
+    (
+        "Netwerkaansluiting {room} doet het niet",
+        "Het lampje van de wandcontactdoos brandt niet.",
+        "Netwerk",
+        "Netwerkaansluiting",
+    ),
+    (
+        "Telefoon receptie geeft in gesprek",
+        "Bellers krijgen de in-gesprektoon terwijl niemand belt.",
+        "Telefonie",
+        "Vaste telefoon",
+    ),
 ]
 SOLUTIONS = [
     "Papierstoring verholpen en de fuser gereinigd.",
@@ -102,12 +203,20 @@ class Command(BaseCommand):
         )
 
     def _organisation(self, rng: random.Random) -> dict[str, Any]:
-        main = Branch.objects.create(name="Het Baken College - Hoofdgebouw", address="Schoolstraat 1", city="Utrecht")
-        north = Branch.objects.create(name="Het Baken College - Dependance Noord", address="Noordweg 12", city="Utrecht")
-        departments = [Department.objects.create(name=n) for n in
-                       ("Onderwijs", "Administratie", "Directie", "Facilitair", "ICT")]
-        locations = [Location.objects.create(branch=main if i % 3 else north, name=f"Lokaal {room}")
-                     for i, room in enumerate(ROOMS)]
+        main = Branch.objects.create(
+            name="Het Baken College - Hoofdgebouw", address="Schoolstraat 1", city="Utrecht"
+        )
+        north = Branch.objects.create(
+            name="Het Baken College - Dependance Noord", address="Noordweg 12", city="Utrecht"
+        )
+        departments = [
+            Department.objects.create(name=n)
+            for n in ("Onderwijs", "Administratie", "Directie", "Facilitair", "ICT")
+        ]
+        locations = [
+            Location.objects.create(branch=main if i % 3 else north, name=f"Lokaal {room}")
+            for i, room in enumerate(ROOMS)
+        ]
         for (nl, en), children in CATEGORIES.items():
             parent = Category.objects.create(name=nl, name_en=en)
             for c_nl, c_en in children:
@@ -115,7 +224,9 @@ class Command(BaseCommand):
         for name in ("Ricoh Nederland", "KPN Zakelijk", "Dell Technologies"):
             Supplier.objects.create(name=name, email=f"support@{name.split()[0].lower()}.example")
 
-        desk = OperatorGroup.objects.create(name="Servicedesk", is_first_line=True, email="servicedesk@baken.example")
+        desk = OperatorGroup.objects.create(
+            name="Servicedesk", is_first_line=True, email="servicedesk@baken.example"
+        )
         systems = OperatorGroup.objects.create(name="Systeembeheer", is_second_line=True)
         network = OperatorGroup.objects.create(name="Netwerkbeheer", is_second_line=True)
         settings = ServicedeskSettings.current()
@@ -124,9 +235,16 @@ class Command(BaseCommand):
 
         def person(username: str, first: str, last: str, role: str, **kw: Any) -> User:
             return accounts.register_person(
-                actor=None, username=username, first_name=first, last_name=last, role=role,
-                email=f"{username}@baken.example", password=PASSWORD, branch=main,
-                department=kw.pop("department", departments[4]), **kw,
+                actor=None,
+                username=username,
+                first_name=first,
+                last_name=last,
+                role=role,
+                email=f"{username}@baken.example",
+                password=PASSWORD,
+                branch=main,
+                department=kw.pop("department", departments[4]),
+                **kw,
             )
 
         operator = person("demo.behandelaar", "Bente", "Behandelaar", Role.OPERATOR)
@@ -142,19 +260,40 @@ class Command(BaseCommand):
         desk.save()
         systems.save()
 
-        caller = person("demo.melder", "Mila", "Melder", Role.CALLER, department=departments[0],
-                        location=locations[3], phone="030 123 45 67")
+        caller = person(
+            "demo.melder",
+            "Mila",
+            "Melder",
+            Role.CALLER,
+            department=departments[0],
+            location=locations[3],
+            phone="030 123 45 67",
+        )
         callers = [caller]
         for i in range(40):
             first, last = rng.choice(FIRST), rng.choice(LAST)
-            callers.append(accounts.register_person(
-                actor=None, username=f"{first}.{last}.{i}".lower().replace(" ", ""), first_name=first, last_name=last,
-                email=f"{first}.{last.replace(' ', '')}{i}@baken.example".lower(), role=Role.CALLER,
-                department=rng.choice(departments[:4]), branch=rng.choice([main, north]),
-                location=rng.choice(locations), phone=f"030 {rng.randint(100, 999)} {rng.randint(10, 99)} 00",
-            ))
-        return {"desk": [operator, helper], "systems": specialist, "network": netops, "callers": callers,
-                "groups": (desk, systems, network), "coordinator": coordinator}
+            callers.append(
+                accounts.register_person(
+                    actor=None,
+                    username=f"{first}.{last}.{i}".lower().replace(" ", ""),
+                    first_name=first,
+                    last_name=last,
+                    email=f"{first}.{last.replace(' ', '')}{i}@baken.example".lower(),
+                    role=Role.CALLER,
+                    department=rng.choice(departments[:4]),
+                    branch=rng.choice([main, north]),
+                    location=rng.choice(locations),
+                    phone=f"030 {rng.randint(100, 999)} {rng.randint(10, 99)} 00",
+                )
+            )
+        return {
+            "desk": [operator, helper],
+            "systems": specialist,
+            "network": netops,
+            "callers": callers,
+            "groups": (desk, systems, network),
+            "coordinator": coordinator,
+        }
 
     def _meldingen(self, rng: random.Random, p: dict[str, Any], count: int) -> None:
         desk, systems, network = p["groups"]
@@ -174,16 +313,19 @@ class Command(BaseCommand):
             operator = rng.choice(p["desk"])
             age = (timezone.now() - created).days
             # Older meldingen are mostly finished; recent ones are still being worked on.
-            fate = rng.choices(["open", "waiting", "second", "resolved", "closed"],
-                               weights=[2, 1, 1, 2, 6] if age > 10 else [5, 2, 3, 2, 1])[0]
+            fate = rng.choices(
+                ["open", "waiting", "second", "resolved", "closed"],
+                weights=[2, 1, 1, 2, 6] if age > 10 else [5, 2, 3, 2, 1],
+            )[0]
             try:
                 with frozen(created):
                     m = services.open_melding(
                         actor=caller if i % 4 == 0 else operator,
                         brief_description=brief.format(room=room)[:80],
                         request=request.format(room=room),
-                        entry_type=EntryType.PORTAL if i % 4 == 0 else rng.choice([EntryType.PHONE, EntryType.EMAIL,
-                                                                                     EntryType.DESK]),
+                        entry_type=EntryType.PORTAL
+                        if i % 4 == 0
+                        else rng.choice([EntryType.PHONE, EntryType.EMAIL, EntryType.DESK]),
                         call_type=rng.choice(call_types[:3]),
                         caller=caller,
                         category=categories[cat],
@@ -193,50 +335,105 @@ class Command(BaseCommand):
                         urgency=rng.choice(urgencies),
                         operator_group=desk,
                     )
-                self._handle(rng, m, fate, created, operator, p, in_progress, waiting, codes, systems, network,
-                             suppliers)
+                self._handle(
+                    rng,
+                    m,
+                    fate,
+                    created,
+                    operator,
+                    p,
+                    in_progress,
+                    waiting,
+                    codes,
+                    systems,
+                    network,
+                    suppliers,
+                )
             except DomainError as exc:  # pragma: no cover - demo data is generated to be valid
                 self.stderr.write(f"Skipped a demo melding: {exc.message}")
 
-    def _handle(self, rng: random.Random, m: Melding, fate: str, created: Any, operator: User, p: dict[str, Any],
-                in_progress: Status, waiting: list[Status], codes: list[ClosureCode], systems: OperatorGroup,
-                network: OperatorGroup, suppliers: list[Supplier]) -> None:
+    def _handle(
+        self,
+        rng: random.Random,
+        m: Melding,
+        fate: str,
+        created: Any,
+        operator: User,
+        p: dict[str, Any],
+        in_progress: Status,
+        waiting: list[Status],
+        codes: list[ClosureCode],
+        systems: OperatorGroup,
+        network: OperatorGroup,
+        suppliers: list[Supplier],
+    ) -> None:
         t = created + timedelta(minutes=rng.randint(5, 90))
         with frozen(t):
             if m.created_by_id != operator.pk and fate == "open" and rng.random() < 0.4:
                 return  # still new and unassigned to a person
-            m = services.assign_melding(m, operator_group=m.operator_group, operator=operator, actor=operator,
-                                        expected_version=m.version)
+            m = services.assign_melding(
+                m,
+                operator_group=m.operator_group,
+                operator=operator,
+                actor=operator,
+                expected_version=m.version,
+            )
             m = services.change_status(m, status=in_progress, actor=operator, expected_version=m.version)
-            services.add_note(m, text="Melding opgepakt, ik kijk ernaar.", visibility=Visibility.CALLER, actor=operator)
+            services.add_note(
+                m, text="Melding opgepakt, ik kijk ernaar.", visibility=Visibility.CALLER, actor=operator
+            )
             services.register_time(m, minutes=rng.choice([5, 10, 15, 20]), actor=operator)
         if fate == "waiting":
             with frozen(t + timedelta(minutes=30)):
-                services.change_status(m, status=rng.choice(waiting), actor=operator, expected_version=m.version + 0)
+                services.change_status(
+                    m, status=rng.choice(waiting), actor=operator, expected_version=m.version + 0
+                )
             return
         if fate in ("second", "resolved", "closed") and rng.random() < 0.45:
             group = network if m.category and m.category.name == "Netwerk" else systems
             specialist = p["network"] if group == network else p["systems"]
             with frozen(t + timedelta(hours=1)):
-                m = services.escalate_melding(m, to_group=group, operator=specialist,
-                                              reason="Vraagt kennis van de tweede lijn.", actor=operator,
-                                              expected_version=m.version)
-                services.add_note(m, text="Logbestanden bekeken; oorzaak lijkt in de configuratie te zitten.",
-                                  visibility=Visibility.INTERNAL, actor=specialist)
+                m = services.escalate_melding(
+                    m,
+                    to_group=group,
+                    operator=specialist,
+                    reason="Vraagt kennis van de tweede lijn.",
+                    actor=operator,
+                    expected_version=m.version,
+                )
+                services.add_note(
+                    m,
+                    text="Logbestanden bekeken; oorzaak lijkt in de configuratie te zitten.",
+                    visibility=Visibility.INTERNAL,
+                    actor=specialist,
+                )
                 if rng.random() < 0.3:
-                    services.create_partial(m, brief_description="Onderdeel bestellen bij leverancier",
-                                            supplier=rng.choice(suppliers), actor=specialist)
+                    services.create_partial(
+                        m,
+                        brief_description="Onderdeel bestellen bij leverancier",
+                        supplier=rng.choice(suppliers),
+                        actor=specialist,
+                    )
             operator = specialist
         if fate in ("open", "second"):
             return
         with frozen(t + timedelta(hours=rng.randint(2, 30))):
             m.refresh_from_db()
             for partial in Melding.objects.filter(parent=m, is_open=True):
-                services.resolve_melding(partial, solution="Onderdeel geleverd en geplaatst.", actor=operator,
-                                         expected_version=partial.version)
+                services.resolve_melding(
+                    partial,
+                    solution="Onderdeel geleverd en geplaatst.",
+                    actor=operator,
+                    expected_version=partial.version,
+                )
             m.refresh_from_db()
-            m = services.resolve_melding(m, solution=rng.choice(SOLUTIONS), closure_code=rng.choice(codes),
-                                         actor=operator, expected_version=m.version)
+            m = services.resolve_melding(
+                m,
+                solution=rng.choice(SOLUTIONS),
+                closure_code=rng.choice(codes),
+                actor=operator,
+                expected_version=m.version,
+            )
         if fate == "closed" and m.caller is not None:
             with frozen(t + timedelta(days=1)):
                 services.confirm_resolution(m, actor=m.caller)
