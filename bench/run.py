@@ -417,9 +417,18 @@ def main() -> int:
     if not shutil.which(GUNICORN):
         print("gunicorn is missing from the virtualenv", file=sys.stderr)
         return 2
-    runs = []
+    runs: list[dict[str, Any]] = []
     for db in backends:
         runs.append(run_backend(db, tickets))
+        write_results(runs)
+    print(markdown(runs))
+    for r in runs:
+        missed = [k for k, ok in r["targets_met"].items() if not ok]
+        log(f"{r['db']}: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")
+    return 0
+
+
+def write_results(runs: list[dict[str, Any]]) -> None:
     result: dict[str, Any] = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -434,11 +443,6 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (RESULTS / "latest.md").write_text(markdown(runs), encoding="utf-8")
-    print(markdown(runs))
-    for r in runs:
-        missed = [k for k, ok in r["targets_met"].items() if not ok]
-        log(f"{r['db']}: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -195,6 +195,22 @@ class Database:
     def indexes(self, table: str) -> list[tuple[str, str]]:
         raise NotImplementedError
 
+    def required_columns(self, table: str) -> list[tuple[str, str]]:
+        """(name, type) of the NOT NULL columns without a default, the primary key excepted."""
+        raise NotImplementedError
+
+    def padding(self, table: str, columns: Sequence[str]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        """Columns this loader does not know (added by a newer migration) and a neutral value for each."""
+        names: list[str] = []
+        values: list[Any] = []
+        for name, kind in self.required_columns(table):
+            if name in columns or name == "id":
+                continue
+            kind = kind.lower()
+            names.append(name)
+            values.append(False if "bool" in kind else 0 if ("int" in kind or "numeric" in kind) else "")
+        return tuple(names), tuple(values)
+
     def create_indexes(self, statements: list[str]) -> None:
         raise NotImplementedError
 
@@ -271,6 +287,10 @@ class SqliteDatabase(Database):
         )
         return [(r[0], r[1]) for r in rows]
 
+    def required_columns(self, table: str) -> list[tuple[str, str]]:
+        rows = self.all(f'PRAGMA table_info("{table}")')
+        return [(r[1], r[2]) for r in rows if r[3] and r[4] is None and not r[5]]
+
     def create_indexes(self, statements: list[str]) -> None:
         for sql in statements:
             self.conn.execute(sql)
@@ -339,6 +359,14 @@ class PostgresDatabase(Database):
             "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
             "WHERE t.relname = %s AND NOT EXISTS "
             "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+            [table],
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def required_columns(self, table: str) -> list[tuple[str, str]]:
+        rows = self.all(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
+            "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
             [table],
         )
         return [(r[0], r[1]) for r in rows]
@@ -783,6 +811,17 @@ def seed(db: Database, n: int, *, rng_seed: int = 42) -> dict[str, Any]:
             db.execute(f'DROP INDEX "{name}"')
     db.commit()
 
+    columns = {
+        table: (cols, *db.padding(table, cols))
+        for table, cols in zip(BULK_TABLES, (MELDING_COLUMNS, HISTORY_COLUMNS, NOTE_COLUMNS), strict=True)
+    }
+
+    def load(table: str, rows: Iterable[Sequence[Any]]) -> int:
+        cols, extra, values = columns[table]
+        if extra:
+            return db.bulk(table, cols + extra, (tuple(row) + values for row in rows))
+        return db.bulk(table, cols, rows)
+
     out = Counters()
     loaded = 0
     rows = _meldingen(db, world, rng, n, now, out)
@@ -790,9 +829,9 @@ def seed(db: Database, n: int, *, rng_seed: int = 42) -> dict[str, Any]:
         chunk = [row for _, row in zip(range(100_000), rows, strict=False)]
         if not chunk:
             break
-        loaded += db.bulk("servicedesk_melding", MELDING_COLUMNS, chunk)
-        out.history += db.bulk("servicedesk_historyentry", HISTORY_COLUMNS, out.history_rows)
-        out.notes += db.bulk("servicedesk_note", NOTE_COLUMNS, out.note_rows)
+        loaded += load("servicedesk_melding", chunk)
+        out.history += load("servicedesk_historyentry", out.history_rows)
+        out.notes += load("servicedesk_note", out.note_rows)
         out.history_rows.clear()
         out.note_rows.clear()
         db.commit()

@@ -20,7 +20,12 @@ def person(db):
 
 
 def login(client: Client, username: str, password: str, address: str = "10.0.0.1"):
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def test_login_page_renders():
@@ -136,3 +141,12 @@ def test_profile_token_secret_shown_once(person):
     revoke = client.post(reverse("token-revoke", args=[token.pk]))
     assert revoke.status_code == 302
     assert services.user_for_token(secret) is None
+
+
+@pytest.mark.django_db
+def test_the_throttle_message_is_dutch_for_a_dutch_browser(operator):
+    client = Client()
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        client.post(reverse("login"), {"username": "olga", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="nl")
+    response = client.post(reverse("login"), {"username": "olga", "password": "x"}, HTTP_ACCEPT_LANGUAGE="nl")
+    assert "Te veel mislukte pogingen" in response.content.decode()
