@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.responses import Status as Answer
 from pydantic import Field
 
 from beheer.core.errors import NotFound
@@ -84,7 +85,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     token, secret = services.issue_api_token(
         user, name=payload.name, actor=user, expires_in_days=payload.expires_in_days
     )
-    return 201, {**token_out(token), "secret": secret}
+    return Answer(201, {**token_out(token), "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
@@ -93,4 +94,4 @@ def revoke_token(request: HttpRequest, token_id: int) -> Any:
     if token is None:
         raise NotFound(_("Token not found."))
     services.revoke_api_token(token, actor=request.user)  # type: ignore[arg-type]
-    return 204, None
+    return Answer(204, None)

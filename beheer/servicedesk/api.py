@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status as Answer
 from pydantic import Field, field_validator
 
 from beheer.accounts.models import OperatorGroup, User
@@ -299,7 +300,7 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
         if not key or existing is None:
             raise
         return _replay(request, existing, digest)
-    return 201, body
+    return Answer(201, body)
 
 
 def _replay(request: HttpRequest, record: IdempotencyRecord, digest: str) -> Any:
@@ -308,7 +309,7 @@ def _replay(request: HttpRequest, record: IdempotencyRecord, digest: str) -> Any
             _("This Idempotency-Key was used for a different request."),
             field_errors={"Idempotency-Key": _("Reused with a different body.")},
         )
-    return 200, record.response
+    return Answer(200, record.response)
 
 
 @router.get("/meldingen/{melding_id}", response=MeldingDetailOut)
@@ -483,7 +484,7 @@ def create_note(request: HttpRequest, melding_id: int, payload: NoteIn) -> Any:
         visibility=payload.visibility,
         actor=request.user,  # type: ignore[arg-type]
     )
-    return 201, note_out(note)
+    return Answer(201, note_out(note))
 
 
 @router.get("/meldingen/{melding_id}/history", response=list[HistoryOut])
@@ -510,22 +511,23 @@ def list_history(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def time_out(t: TimeEntry) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "operator": ref(t.operator),
+        "line": t.line,
+        "minutes": t.minutes,
+        "date": t.date,
+        "note": t.note,
+    }
+
+
 @router.get("/meldingen/{melding_id}/time", response=list[TimeOut])
 def list_time(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
     _staff(request)
     m = _visible(request, melding_id)
     rows = TimeEntry.objects.filter(melding=m).select_related("operator").order_by("date", "id")
-    return [
-        {
-            "id": t.pk,
-            "operator": ref(t.operator),
-            "line": t.line,
-            "minutes": t.minutes,
-            "date": t.date,
-            "note": t.note,
-        }
-        for t in rows
-    ]
+    return [time_out(t) for t in rows]
 
 
 @router.post("/meldingen/{melding_id}/time", response={201: TimeOut})
@@ -534,14 +536,7 @@ def create_time(request: HttpRequest, melding_id: int, payload: TimeIn) -> Any:
     t = services.register_time(
         _visible(request, melding_id), minutes=payload.minutes, on=payload.date, note=payload.note, actor=user
     )
-    return 201, {
-        "id": t.pk,
-        "operator": ref(t.operator),
-        "line": t.line,
-        "minutes": t.minutes,
-        "date": t.date,
-        "note": t.note,
-    }
+    return Answer(201, time_out(t))
 
 
 @router.post("/meldingen/{melding_id}/links", response=MeldingDetailOut)
@@ -592,7 +587,7 @@ def create_partial(request: HttpRequest, melding_id: int, payload: PartialIn) ->
         supplier=_get(Supplier, payload.supplier_id, "supplier_id"),
         actor=user,
     )
-    return 201, _detail(request, p)
+    return Answer(201, _detail(request, p))
 
 
 def attachment_out(a: Attachment) -> dict[str, Any]:
@@ -622,7 +617,7 @@ def upload_attachment(
         actor=request.user,  # type: ignore[arg-type]
         visible_to_caller=visible_to_caller,
     )
-    return 201, attachment_out(a)
+    return Answer(201, attachment_out(a))
 
 
 @router.get("/attachments/{attachment_id}", summary="Download an attachment")

@@ -10,7 +10,6 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -588,6 +587,3 @@ class Attachment(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["melding", "created_at"], name="attachment_melding")]
-
-
-MAX_ATTACHMENT_BYTES = settings.MAX_ATTACHMENT_BYTES

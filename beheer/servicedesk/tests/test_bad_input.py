@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beheer.servicedesk import services
 from beheer.servicedesk.models import Attachment, HistoryEntry, Melding, Note, TimeEntry
 from beheer.servicedesk.tests.test_api import API, JsonClient, token_client
 
@@ -145,8 +144,8 @@ def test_wrong_content_type(api, caller):
     assert not Melding.objects.exists()
 
 
-def test_huge_attachment_refused_nothing_saved(api, melding, monkeypatch):
-    monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 1024)
+def test_huge_attachment_refused_nothing_saved(api, melding, settings):
+    settings.MAX_ATTACHMENT_BYTES = 1024
     before = counts()
     version = Melding.objects.get(pk=melding.pk).version
     response = api.upload(f"/meldingen/{melding.pk}/attachments", "groot.bin", b"x" * 1025)

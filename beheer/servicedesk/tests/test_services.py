@@ -1248,8 +1248,8 @@ class TestAttachments:
         else:
             assert a.original_name == expected
 
-    def test_size_limit(self, melding, operator, monkeypatch):
-        monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 10)
+    def test_size_limit(self, melding, operator, settings):
+        settings.MAX_ATTACHMENT_BYTES = 10
         before = snapshot(melding)
         with pytest.raises(DomainError) as exc:
             services.add_attachment(melding, upload=SimpleUploadedFile("big.bin", b"x" * 11), actor=operator)

@@ -1,0 +1,213 @@
+"""Shared helpers of the servicedesk services: locking, versions, history, text checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.core import clock, search
+from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
+
+from .. import priority as priority_rules
+from ..models import (
+    Category,
+    EntryType,
+    HistoryEntry,
+    Impact,
+    Line,
+    Melding,
+    Note,
+    Priority,
+    PriorityMatrixCell,
+    Status,
+    StatusKind,
+    Urgency,
+    Visibility,
+)
+
+BRIEF_MAX = 80
+TEXT_MAX = 100_000
+MAX_MINUTES_PER_ENTRY = 24 * 60
+CALLER_ENTRY_TYPES = (EntryType.PORTAL, EntryType.API, EntryType.EMAIL)
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _now() -> datetime:
+    return clock.now()
+
+
+def _ensure_staff(actor: User) -> None:
+    if not actor.is_staff_member:
+        raise PermissionDenied(_("Only operators may do this."))
+
+
+def _ensure_visible(melding: Melding, actor: User) -> None:
+    if not Melding.objects.visible_to(actor).filter(pk=melding.pk).exists():
+        raise NotFound(_("Melding not found."))
+
+
+def _ensure_editable(melding: Melding) -> None:
+    if melding.closed_at is not None:
+        raise ReadOnly(
+            _("Melding %(number)s is closed and can no longer be changed.") % {"number": melding.number}
+        )
+
+
+def _lock(melding: Melding, expected_version: int | None) -> Melding:
+    """Re-read the melding under a row lock and check the version the editor saw."""
+    fresh = Melding.objects.select_for_update().select_related("status", "priority").get(pk=melding.pk)
+    _ensure_editable(fresh)
+    if expected_version is not None and fresh.version != expected_version:
+        raise Conflict(
+            _("Somebody else changed melding %(number)s in the meantime. Reload it and try again.")
+            % {"number": fresh.number}
+        )
+    return fresh
+
+
+def _save(melding: Melding, fields: Iterable[str], *, now: datetime) -> None:
+    melding.version += 1
+    melding.updated_at = now
+    melding.save(update_fields=[*set(fields), "version", "updated_at"])
+
+
+def _touch(melding: Melding, *, now: datetime) -> None:
+    """Record activity (a note, an attachment) without a new version: it conflicts with no editor."""
+    Melding.objects.filter(pk=melding.pk).update(updated_at=now)
+    melding.updated_at = now
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _texts(value: Any) -> tuple[str, str]:
+    """The value as shown in Dutch and in English (names of statuses, lines, priorities differ)."""
+    with translation.override("nl"):
+        nl = _text(value)
+    with translation.override("en"):
+        en = _text(value)
+    return nl, en
+
+
+def _record(
+    melding: Melding,
+    actor: User | None,
+    action: str,
+    *,
+    now: datetime,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    detail: str = "",
+    public: bool = False,
+) -> HistoryEntry:
+    old_nl, old_en = _texts(old)
+    new_nl, new_en = _texts(new)
+    return HistoryEntry.objects.create(
+        melding=melding,
+        actor=actor,
+        at=now,
+        action=action,
+        field=field,
+        old_value=old_nl,
+        new_value=new_nl,
+        old_value_en=old_en,
+        new_value_en=new_en,
+        detail=detail,
+        public=public,
+    )
+
+
+def _reindex(melding: Melding) -> None:
+    """Two search documents: everything (for operators) and only what the caller may read (for callers),
+    so a caller's search can never probe the words of internal notes."""
+    rows = list(Note.objects.filter(melding=melding).order_by("id").values_list("text", "visibility"))
+    title = f"{melding.number} {melding.brief_description}"
+    base = f"{melding.request}\n{melding.object_name}"
+    all_notes = "\n".join(text for text, _visibility in rows)
+    search.index_document("melding", melding.pk, title=title, body=f"{base}\n{all_notes}")
+    if melding.parent_id is None:
+        public = "\n".join(text for text, visibility in rows if visibility == Visibility.CALLER)
+        search.index_document("melding_public", melding.pk, title=title, body=f"{base}\n{public}")
+
+
+def _clean_text(
+    value: str, *, field: str, label: str, required: bool = False, max_length: int = TEXT_MAX
+) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if required and not value:
+        raise DomainError(
+            _("%(label)s is required.") % {"label": label}, field_errors={field: _("Required.")}
+        )
+    if len(value) > max_length:
+        message = _("%(label)s may be at most %(max)d characters.") % {"label": label, "max": max_length}
+        raise DomainError(message, field_errors={field: message})
+    return value
+
+
+def default_status(kind: StatusKind | str) -> Status:
+    status = Status.objects.filter(kind=kind, active=True).order_by("-is_default", "order", "id").first()
+    if status is None:
+        raise DomainError(_("No status of kind %(kind)s is configured.") % {"kind": kind})
+    return status
+
+
+def priority_for(impact: Impact, urgency: Urgency) -> Priority:
+    """The configured matrix cell, or the sum rule when an administrator left the cell empty."""
+    cell = (
+        PriorityMatrixCell.objects.filter(impact=impact, urgency=urgency).select_related("priority").first()
+    )
+    if cell is not None:
+        return cell.priority
+    priorities = list(Priority.objects.filter(active=True).order_by("level"))
+    if not priorities:
+        raise DomainError(_("No priorities are configured."))
+    level = priority_rules.suggested_level(impact.level, urgency.level, priority_levels=len(priorities))
+    return priorities[level - 1]
+
+
+def _check_category(category: Category | None, subcategory: Category | None) -> None:
+    if category is not None and category.parent_id is not None:
+        raise DomainError(_("Choose a main category."), field_errors={"category": _("Not a main category.")})
+    if subcategory is not None and (category is None or subcategory.parent_id != category.pk):
+        message = _("The subcategory does not belong to the category.")
+        raise DomainError(message, field_errors={"subcategory": message})
+
+
+def _check_assignment(melding_line: str, group: OperatorGroup | None, operator: User | None) -> None:
+    if group is not None:
+        if not group.active:
+            raise DomainError(
+                _("This operator group is inactive."), field_errors={"operator_group": _("Inactive.")}
+            )
+        if melding_line == Line.FIRST and not group.is_first_line:
+            message = _(
+                "A first-line melding goes to a first-line group; escalate it to reach the second line."
+            )
+            raise DomainError(message, field_errors={"operator_group": message})
+        if melding_line == Line.SECOND and not group.is_second_line:
+            message = _("A second-line melding goes to a second-line group.")
+            raise DomainError(message, field_errors={"operator_group": message})
+    if operator is not None:
+        if not operator.is_staff_member:
+            message = _("Only operators can be assigned.")
+            raise DomainError(message, field_errors={"operator": message})
+        if group is not None and not group.members.filter(pk=operator.pk).exists():
+            message = _("%(operator)s is not a member of %(group)s.") % {"operator": operator, "group": group}
+            raise DomainError(message, field_errors={"operator": message})
+
+
+def _open_partials(melding: Melding) -> int:
+    return Melding.objects.filter(parent=melding, is_open=True).count()

@@ -1,0 +1,287 @@
+"""Classification, assignment, status, escalation and estimates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.core.errors import DomainError
+
+from ..models import (
+    CallType,
+    Category,
+    Impact,
+    Line,
+    Melding,
+    Status,
+    Urgency,
+)
+from ..workflow import Action, Kind, allowed_status
+from ._base import (
+    BRIEF_MAX,
+    _check_assignment,
+    _check_category,
+    _clean_text,
+    _ensure_staff,
+    _lock,
+    _now,
+    _record,
+    _reindex,
+    _save,
+    priority_for,
+)
+
+
+@transaction.atomic
+def reclassify_melding(
+    melding: Melding,
+    *,
+    actor: User,
+    expected_version: int | None,
+    brief_description: str,
+    request: str,
+    call_type: CallType,
+    category: Category | None,
+    subcategory: Category | None,
+    object_name: str,
+    impact: Impact,
+    urgency: Urgency,
+) -> Melding:
+    """Change what the melding is about; a new impact or urgency recomputes priority and target date."""
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    _check_category(category, subcategory)
+    new_values: dict[str, Any] = {
+        "brief_description": _clean_text(
+            brief_description,
+            field="brief_description",
+            label=_("Brief description"),
+            required=True,
+            max_length=BRIEF_MAX,
+        ),
+        "request": _clean_text(request, field="request", label=_("Request")),
+        "call_type": call_type,
+        "category": category,
+        "subcategory": subcategory,
+        "object_name": _clean_text(object_name, field="object_name", label=_("Object"), max_length=200),
+        "impact": impact,
+        "urgency": urgency,
+    }
+    changed = []
+    for field, value in new_values.items():
+        old = getattr(m, field)
+        if old != value:
+            _record(m, actor, "changed", now=now, field=field, old=old, new=value)
+            setattr(m, field, value)
+            changed.append(field)
+    if "impact" in changed or "urgency" in changed:
+        prio = priority_for(impact, urgency)
+        if prio.pk != m.priority_id:
+            _record(m, actor, "changed", now=now, field="priority", old=m.priority, new=prio)
+            new_target = m.created_at + prio.duration
+            _record(m, actor, "changed", now=now, field="target_date", old=m.target_date, new=new_target)
+            m.priority, m.priority_level, m.target_date = prio, prio.level, new_target
+            changed += ["priority", "priority_level", "target_date"]
+    if changed:
+        _save(m, changed, now=now)
+        if {"brief_description", "request", "object_name"} & set(changed):
+            _reindex(m)
+    return m
+
+
+@transaction.atomic
+def set_target_date(
+    melding: Melding, *, target_date: datetime, actor: User, expected_version: int | None
+) -> Melding:
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    if target_date < m.created_at:
+        message = _("The target date lies before the melding was registered.")
+        raise DomainError(message, field_errors={"target_date": message})
+    if target_date != m.target_date:
+        _record(
+            m, actor, "changed", now=now, field="target_date", old=m.target_date, new=target_date, public=True
+        )
+        m.target_date = target_date
+        _save(m, ["target_date"], now=now)
+    return m
+
+
+@transaction.atomic
+def assign_melding(
+    melding: Melding,
+    *,
+    operator_group: OperatorGroup | None,
+    operator: User | None,
+    actor: User,
+    expected_version: int | None,
+) -> Melding:
+    """Give the melding to a group and/or an operator within the melding's line."""
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    if operator_group is None and operator is None:
+        message = _("Choose an operator group or an operator.")
+        raise DomainError(message, field_errors={"operator_group": message})
+    _check_assignment(m.line, operator_group, operator)
+    changed = []
+    if m.operator_group_id != (operator_group.pk if operator_group else None):
+        _record(
+            m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=operator_group
+        )
+        m.operator_group = operator_group
+        changed.append("operator_group")
+    if m.operator_id != (operator.pk if operator else None):
+        _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
+        m.operator = operator
+        changed.append("operator")
+    if changed:
+        _save(m, changed, now=now)
+    return m
+
+
+@transaction.atomic
+def change_status(melding: Melding, *, status: Status, actor: User, expected_version: int | None) -> Melding:
+    """Move between working statuses (in progress, waiting for caller, waiting for supplier, ...)."""
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    if status.pk == m.status_id:
+        return m
+    configured = set(m.status.allowed_next.values_list("pk", flat=True))
+    if not status.active or not allowed_status(
+        Action.CHANGE, Kind(m.status.kind), Kind(status.kind), configured_next=configured, target_id=status.pk
+    ):
+        message = _("A melding cannot go from '%(old)s' to '%(new)s' this way.") % {
+            "old": m.status,
+            "new": status,
+        }
+        raise DomainError(message, field_errors={"status": message})
+    _record(m, actor, "status", now=now, field="status", old=m.status, new=status, public=True)
+    fields = ["status"]
+    if m.first_response_at is None:
+        m.first_response_at = now
+        fields.append("first_response_at")
+    m.status = status
+    _save(m, fields, now=now)
+    return m
+
+
+@transaction.atomic
+def escalate_melding(
+    melding: Melding,
+    *,
+    to_group: OperatorGroup,
+    reason: str,
+    actor: User,
+    expected_version: int | None,
+    operator: User | None = None,
+) -> Melding:
+    """First line -> second line, with a reason."""
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=1000)
+    if not m.is_open:
+        raise DomainError(_("Only an open melding can be escalated."))
+    if m.line != Line.FIRST:
+        raise DomainError(_("Only a first-line melding can be escalated to the second line."))
+    if not to_group.is_second_line:
+        message = _("Choose a second-line group.")
+        raise DomainError(message, field_errors={"to_group": message})
+    _check_assignment(Line.SECOND, to_group, operator)
+    _record(
+        m,
+        actor,
+        "escalated",
+        now=now,
+        field="line",
+        old=m.get_line_display(),
+        new=Line.SECOND.label,
+        detail=reason,
+    )
+    _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
+    if m.operator_id != (operator.pk if operator else None):
+        _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
+    m.line, m.operator_group, m.operator = Line.SECOND, to_group, operator
+    _save(m, ["line", "operator_group", "operator"], now=now)
+    return m
+
+
+@transaction.atomic
+def deescalate_melding(
+    melding: Melding,
+    *,
+    to_group: OperatorGroup,
+    reason: str,
+    actor: User,
+    expected_version: int | None,
+    operator: User | None = None,
+) -> Melding:
+    """Second line -> first line, with a reason."""
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=1000)
+    if not m.is_open:
+        raise DomainError(_("Only an open melding can be de-escalated."))
+    if m.line != Line.SECOND:
+        raise DomainError(_("Only a second-line melding can go back to the first line."))
+    if not to_group.is_first_line:
+        message = _("Choose a first-line group.")
+        raise DomainError(message, field_errors={"to_group": message})
+    _check_assignment(Line.FIRST, to_group, operator)
+    _record(
+        m,
+        actor,
+        "deescalated",
+        now=now,
+        field="line",
+        old=m.get_line_display(),
+        new=Line.FIRST.label,
+        detail=reason,
+    )
+    _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
+    if m.operator_id != (operator.pk if operator else None):
+        _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
+    m.line, m.operator_group, m.operator = Line.FIRST, to_group, operator
+    _save(m, ["line", "operator_group", "operator"], now=now)
+    return m
+
+
+@transaction.atomic
+def set_estimates(
+    melding: Melding,
+    *,
+    minutes: int | None,
+    people: int | None,
+    means: str,
+    actor: User,
+    expected_version: int | None,
+) -> Melding:
+    """Estimate the time, people and means the melding needs."""
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    if (minutes is not None and minutes < 0) or (people is not None and people < 0):
+        raise DomainError(_("Estimates cannot be negative."))
+    means = _clean_text(means, field="means", label=_("Means"), max_length=500)
+    changed = []
+    for field, value in (
+        ("estimated_minutes", minutes),
+        ("estimated_people", people),
+        ("estimated_means", means),
+    ):
+        if getattr(m, field) != value:
+            _record(m, actor, "changed", now=now, field=field, old=getattr(m, field), new=value)
+            setattr(m, field, value)
+            changed.append(field)
+    if changed:
+        _save(m, changed, now=now)
+    return m

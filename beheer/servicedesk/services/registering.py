@@ -1,0 +1,281 @@
+"""Registering meldingen, partial incidents and merging duplicates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import Supplier
+from beheer.core import search
+from beheer.core.errors import DomainError, PermissionDenied
+
+from ..models import (
+    CallType,
+    Category,
+    ClosureCode,
+    EntryType,
+    Impact,
+    Line,
+    Melding,
+    MeldingLink,
+    Note,
+    ServicedeskSettings,
+    StatusKind,
+    Urgency,
+    Visibility,
+)
+from ._base import (
+    BRIEF_MAX,
+    CALLER_ENTRY_TYPES,
+    _check_assignment,
+    _check_category,
+    _clean_text,
+    _ensure_staff,
+    _lock,
+    _now,
+    _open_partials,
+    _record,
+    _reindex,
+    _save,
+    _touch,
+    default_status,
+    priority_for,
+)
+
+
+@transaction.atomic
+def open_melding(
+    *,
+    actor: User,
+    brief_description: str,
+    request: str = "",
+    entry_type: str,
+    call_type: CallType | None = None,
+    caller: User | None = None,
+    caller_name: str = "",
+    caller_email: str = "",
+    caller_phone: str = "",
+    category: Category | None = None,
+    subcategory: Category | None = None,
+    object_name: str = "",
+    impact: Impact | None = None,
+    urgency: Urgency | None = None,
+    target_date: datetime | None = None,
+    operator_group: OperatorGroup | None = None,
+    operator: User | None = None,
+    estimated_minutes: int | None = None,
+    estimated_people: int | None = None,
+    estimated_means: str = "",
+    now: datetime | None = None,
+) -> Melding:
+    """Register a melding. Callers register only for themselves, through the portal, API or e-mail."""
+    if not actor.is_active:
+        raise PermissionDenied(_("Your account is inactive."))
+    now = now or _now()
+    brief = _clean_text(
+        brief_description,
+        field="brief_description",
+        label=_("Brief description"),
+        required=True,
+        max_length=BRIEF_MAX,
+    )
+    request_text = _clean_text(request, field="request", label=_("Request"))
+    if entry_type not in EntryType.values:
+        raise DomainError(_("Unknown entry type."), field_errors={"entry_type": _("Unknown entry type.")})
+
+    if not actor.is_staff_member:
+        # A caller registers for themself; the desk decides classification and assignment.
+        if entry_type not in CALLER_ENTRY_TYPES:
+            entry_type = EntryType.PORTAL
+        caller, caller_name, caller_phone = actor, "", ""
+        caller_email = ""
+        impact = urgency = None
+        target_date = None
+        operator_group = operator = None
+        estimated_minutes = estimated_people = None
+        estimated_means = ""
+
+    if caller is None and not caller_name.strip():
+        message = _("Choose a caller or enter the name of an unregistered caller.")
+        raise DomainError(message, field_errors={"caller": message})
+    if caller is not None and not caller.is_active:
+        raise DomainError(_("This caller is inactive."), field_errors={"caller": _("Inactive.")})
+    _check_category(category, subcategory)
+
+    call_type = call_type or CallType.objects.filter(active=True).order_by("order", "id").first()
+    impact = impact or Impact.objects.filter(active=True).order_by("-level").first()
+    urgency = urgency or Urgency.objects.filter(active=True).order_by("-level").first()
+    if call_type is None or impact is None or urgency is None:
+        raise DomainError(
+            _("The servicedesk is not configured: call types, impacts and urgencies are missing.")
+        )
+    prio = priority_for(impact, urgency)
+
+    if operator_group is None and operator is None:
+        operator_group = ServicedeskSettings.current().default_first_line_group
+    _check_assignment(Line.FIRST, operator_group, operator)
+    if target_date is not None and target_date < now - timedelta(minutes=1):
+        message = _("The target date lies in the past.")
+        raise DomainError(message, field_errors={"target_date": message})
+    if estimated_minutes is not None and estimated_minutes < 0:
+        raise DomainError(
+            _("Estimates cannot be negative."), field_errors={"estimated_minutes": _("Negative.")}
+        )
+
+    status = default_status(StatusKind.NEW)
+    melding = Melding.objects.create(
+        brief_description=brief,
+        request=request_text,
+        entry_type=entry_type,
+        call_type=call_type,
+        line=Line.FIRST,
+        caller=caller,
+        caller_name=_clean_text(caller_name, field="caller_name", label=_("Caller name"), max_length=150),
+        caller_email=_clean_text(caller_email, field="caller_email", label=_("E-mail"), max_length=254),
+        caller_phone=_clean_text(caller_phone, field="caller_phone", label=_("Phone"), max_length=40),
+        caller_department=caller.department if caller else None,
+        caller_branch=caller.branch if caller else None,
+        category=category,
+        subcategory=subcategory,
+        object_name=_clean_text(object_name, field="object_name", label=_("Object"), max_length=200),
+        impact=impact,
+        urgency=urgency,
+        priority=prio,
+        priority_level=prio.level,
+        target_date=target_date or now + prio.duration,
+        estimated_minutes=estimated_minutes,
+        estimated_people=estimated_people,
+        estimated_means=_clean_text(
+            estimated_means, field="estimated_means", label=_("Means"), max_length=500
+        ),
+        operator_group=operator_group,
+        operator=operator,
+        status=status,
+        is_open=True,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _record(melding, actor, "created", now=now, detail=brief, public=True)
+    _reindex(melding)
+    return melding
+
+
+@transaction.atomic
+def create_partial(
+    main: Melding,
+    *,
+    brief_description: str,
+    request: str = "",
+    operator_group: OperatorGroup | None = None,
+    operator: User | None = None,
+    supplier: Supplier | None = None,
+    actor: User,
+) -> Melding:
+    """Deelmelding: a part of the work handed to another group or a supplier."""
+    _ensure_staff(actor)
+    m = _lock(main, None)
+    now = _now()
+    if m.parent_id is not None:
+        raise DomainError(_("A partial incident cannot have partial incidents of its own."))
+    if not m.is_open:
+        raise DomainError(_("Partial incidents can only be made for an open melding."))
+    if operator_group is None and supplier is None and operator is None:
+        message = _("Choose an operator group or a supplier.")
+        raise DomainError(message, field_errors={"operator_group": message})
+    _check_assignment(Line.PARTIAL, operator_group, operator)
+    brief = _clean_text(
+        brief_description,
+        field="brief_description",
+        label=_("Brief description"),
+        required=True,
+        max_length=BRIEF_MAX,
+    )
+    partial = Melding.objects.create(
+        brief_description=brief,
+        request=_clean_text(request, field="request", label=_("Request")),
+        entry_type=m.entry_type,
+        call_type=m.call_type,
+        line=Line.PARTIAL,
+        parent=m,
+        caller=m.caller,
+        caller_name=m.caller_name,
+        caller_email=m.caller_email,
+        caller_phone=m.caller_phone,
+        caller_department=m.caller_department,
+        caller_branch=m.caller_branch,
+        category=m.category,
+        subcategory=m.subcategory,
+        object_name=m.object_name,
+        impact=m.impact,
+        urgency=m.urgency,
+        priority=m.priority,
+        priority_level=m.priority_level,
+        target_date=m.target_date,
+        operator_group=operator_group,
+        operator=operator,
+        supplier=supplier,
+        status=default_status(StatusKind.NEW),
+        is_open=True,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _record(
+        partial, actor, "created", now=now, detail=_("Partial incident of %(number)s") % {"number": m.number}
+    )
+    _record(m, actor, "partial_created", now=now, new=partial.number, detail=brief)
+    _touch(m, now=now)
+    search.index_document("melding", partial.pk, title=f"{partial.number} {brief}", body=partial.request)
+    return partial
+
+
+@transaction.atomic
+def merge_melding(duplicate: Melding, *, into: Melding, actor: User) -> Melding:
+    """Close a duplicate with a reference to the melding it duplicates; link the two."""
+    _ensure_staff(actor)
+    if duplicate.pk == into.pk:
+        raise DomainError(_("A melding cannot be merged into itself."))
+    # lock in id order, like links, so two opposite merges cannot deadlock
+    locked = {m.pk: _lock(m, None) for m in sorted([duplicate, into], key=lambda x: x.pk)}
+    dup, target = locked[duplicate.pk], locked[into.pk]
+    if dup.parent_id is not None or target.parent_id is not None:
+        raise DomainError(_("Partial incidents cannot be merged."))
+    if target.merged_into_id is not None:
+        raise DomainError(_("The target melding was itself merged into another one."))
+    if _open_partials(dup):
+        raise DomainError(_("The duplicate still has open partial incidents."))
+    now = _now()
+    closed = default_status(StatusKind.CLOSED)
+    solution = _("Duplicate of %(number)s.") % {"number": target.number}
+    _record(dup, actor, "merged", now=now, field="merged_into", new=target.number, public=True)
+    _record(dup, actor, "status", now=now, field="status", old=dup.status, new=closed, public=True)
+    dup.status, dup.is_open, dup.merged_into = closed, False, target
+    dup.solution = dup.solution or solution
+    dup.resolved_at = dup.resolved_at or now
+    dup.closed_at = now
+    dup.closure_code = ClosureCode.objects.filter(code="duplicate").first() or dup.closure_code
+    _save(
+        dup,
+        ["status", "is_open", "merged_into", "solution", "resolved_at", "closed_at", "closure_code"],
+        now=now,
+    )
+    Note.objects.create(
+        melding=target,
+        author=actor,
+        visibility=Visibility.INTERNAL,
+        created_at=now,
+        text=_("Merged duplicate %(number)s: %(brief)s\n\n%(request)s")
+        % {"number": dup.number, "brief": dup.brief_description, "request": dup.request},
+    )
+    _record(target, actor, "merged_duplicate", now=now, new=dup.number)
+    _touch(target, now=now)
+    low, high = sorted([dup.pk, target.pk])
+    MeldingLink.objects.get_or_create(
+        from_melding_id=low, to_melding_id=high, defaults={"created_by": actor, "created_at": now}
+    )
+    _reindex(target)
+    return dup

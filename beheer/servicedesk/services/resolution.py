@@ -1,0 +1,162 @@
+"""Resolving, confirming, closing and reopening."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import User
+from beheer.core.errors import DomainError
+
+from ..models import (
+    ClosureCode,
+    Melding,
+    Note,
+    ServicedeskSettings,
+    StatusKind,
+    Visibility,
+    format_number,
+)
+from ..workflow import Action, Kind, allowed_status
+from ._base import (
+    _clean_text,
+    _ensure_staff,
+    _ensure_visible,
+    _lock,
+    _now,
+    _open_partials,
+    _record,
+    _reindex,
+    _save,
+    default_status,
+)
+
+
+@transaction.atomic
+def resolve_melding(
+    melding: Melding,
+    *,
+    solution: str,
+    is_workaround: bool = False,
+    closure_code: ClosureCode | None = None,
+    actor: User,
+    expected_version: int | None,
+) -> Melding:
+    """Afmelden: record the solution; the caller is asked to confirm."""
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    solution = _clean_text(solution, field="solution", label=_("Solution"), required=True)
+    if not allowed_status(Action.RESOLVE, Kind(m.status.kind), Kind.RESOLVED):
+        raise DomainError(_("This melding is already resolved."))
+    open_partials = _open_partials(m)
+    if open_partials:
+        message = _("%(count)d partial incident(s) are still open.") % {"count": open_partials}
+        raise DomainError(message)
+    resolved = default_status(StatusKind.RESOLVED)
+    _record(
+        m,
+        actor,
+        "resolved",
+        now=now,
+        field="status",
+        old=m.status,
+        new=resolved,
+        detail=solution,
+        public=True,
+    )
+    m.status, m.is_open = resolved, False
+    m.solution, m.is_workaround, m.closure_code = solution, is_workaround, closure_code
+    m.resolved_at = now
+    fields = ["status", "is_open", "solution", "is_workaround", "closure_code", "resolved_at"]
+    if m.first_response_at is None:
+        m.first_response_at = now
+        fields.append("first_response_at")
+    _save(m, fields, now=now)
+    if m.parent_id is not None:
+        parent = Melding.objects.get(pk=m.parent_id)
+        _record(parent, actor, "partial_resolved", now=now, new=m.number, detail=solution)
+    return m
+
+
+def _close(m: Melding, actor: User | None, *, now: datetime, detail: str = "") -> Melding:
+    if not allowed_status(Action.CLOSE, Kind(m.status.kind), Kind.CLOSED):
+        raise DomainError(_("Only a resolved melding can be closed."))
+    closed = default_status(StatusKind.CLOSED)
+    _record(m, actor, "closed", now=now, field="status", old=m.status, new=closed, detail=detail, public=True)
+    m.status, m.closed_at, m.is_open = closed, now, False
+    _save(m, ["status", "closed_at", "is_open"], now=now)
+    return m
+
+
+@transaction.atomic
+def confirm_resolution(melding: Melding, *, actor: User) -> Melding:
+    """The caller agrees with the solution: the melding is closed."""
+    _ensure_visible(melding, actor)
+    m = _lock(melding, None)
+    return _close(m, actor, now=_now(), detail=_("Confirmed by the caller."))
+
+
+@transaction.atomic
+def close_melding(melding: Melding, *, actor: User, expected_version: int | None) -> Melding:
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    return _close(m, actor, now=_now())
+
+
+@transaction.atomic
+def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
+    """Back to work, within the reopen period after resolution."""
+    _ensure_visible(melding, actor)
+    m = _lock(melding, None)
+    now = _now()
+    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=2000)
+    if not allowed_status(Action.REOPEN, Kind(m.status.kind), Kind.OPEN) or m.resolved_at is None:
+        raise DomainError(_("Only a resolved melding can be reopened."))
+    days = ServicedeskSettings.current().reopen_days
+    if now > m.resolved_at + timedelta(days=days):
+        raise DomainError(
+            _("The reopen period of %(days)d days has passed; register a new melding instead.")
+            % {"days": days}
+        )
+    status = default_status(StatusKind.OPEN)
+    _record(
+        m, actor, "reopened", now=now, field="status", old=m.status, new=status, detail=reason, public=True
+    )
+    Note.objects.create(melding=m, author=actor, text=reason, visibility=Visibility.CALLER, created_at=now)
+    m.status, m.is_open, m.resolved_at = status, True, None
+    m.reopen_count = F("reopen_count") + 1
+    _save(m, ["status", "is_open", "resolved_at", "reopen_count"], now=now)
+    m.refresh_from_db(fields=["reopen_count"])
+    _reindex(m)
+    return m
+
+
+def auto_close_resolved(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Close resolved meldingen whose reopen period has passed. Safe to run twice or concurrently."""
+    now = now or _now()
+    cfg = ServicedeskSettings.current()
+    if not cfg.auto_close:
+        return 0
+    cutoff = now - timedelta(days=cfg.reopen_days)
+    closed = 0
+    ids = list(
+        Melding.objects.filter(is_open=False, closed_at__isnull=True, resolved_at__lt=cutoff)
+        .order_by("resolved_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            m = Melding.objects.select_for_update().select_related("status").filter(pk=pk).first()
+            if m is None or m.closed_at is not None or m.status.kind != StatusKind.RESOLVED:
+                continue
+            _close(m, None, now=now, detail=_("Closed automatically after the reopen period."))
+            closed += 1
+    return closed
+
+
+def number_of(pk: int) -> str:
+    return format_number(pk)
