@@ -377,32 +377,30 @@ def set_target(request: HttpRequest, melding_id: int, payload: TargetDateIn) -> 
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/escalate", response=MeldingDetailOut)
+def _move(request: HttpRequest, melding_id: int, payload: EscalateIn, service: Any) -> dict[str, Any]:
+    m = service(
+        _visible(request, melding_id),
+        to_group=_get(OperatorGroup, payload.to_group_id, "to_group_id", required=True),
+        operator=_operator(payload.operator_id),
+        reason=payload.reason,
+        actor=_staff(request),
+        expected_version=payload.version,
+    )
+    return _detail(request, m)
+
+
+@router.post(
+    "/meldingen/{melding_id}/escalate", response=MeldingDetailOut, summary="First line -> second line"
+)
 def escalate(request: HttpRequest, melding_id: int, payload: EscalateIn) -> dict[str, Any]:
-    user = _staff(request)
-    m = services.escalate_melding(
-        _visible(request, melding_id),
-        to_group=_get(OperatorGroup, payload.to_group_id, "to_group_id", required=True),
-        operator=_operator(payload.operator_id),
-        reason=payload.reason,
-        actor=user,
-        expected_version=payload.version,
-    )
-    return _detail(request, m)
+    return _move(request, melding_id, payload, services.escalate_melding)
 
 
-@router.post("/meldingen/{melding_id}/deescalate", response=MeldingDetailOut)
+@router.post(
+    "/meldingen/{melding_id}/deescalate", response=MeldingDetailOut, summary="Second line -> first line"
+)
 def deescalate(request: HttpRequest, melding_id: int, payload: EscalateIn) -> dict[str, Any]:
-    user = _staff(request)
-    m = services.deescalate_melding(
-        _visible(request, melding_id),
-        to_group=_get(OperatorGroup, payload.to_group_id, "to_group_id", required=True),
-        operator=_operator(payload.operator_id),
-        reason=payload.reason,
-        actor=user,
-        expected_version=payload.version,
-    )
-    return _detail(request, m)
+    return _move(request, melding_id, payload, services.deescalate_melding)
 
 
 @router.post("/meldingen/{melding_id}/estimates", response=MeldingDetailOut)

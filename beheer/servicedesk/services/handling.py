@@ -173,6 +173,42 @@ def change_status(melding: Melding, *, status: Status, actor: User, expected_ver
     return m
 
 
+def _change_line(
+    melding: Melding,
+    *,
+    to_line: Line,
+    to_group: OperatorGroup,
+    operator: User | None,
+    reason: str,
+    actor: User,
+    expected_version: int | None,
+    refusals: dict[str, str],
+) -> Melding:
+    """Move an open melding between the first and the second line, with a reason and a new group."""
+    _ensure_staff(actor)
+    m = _lock(melding, expected_version)
+    now = _now()
+    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=1000)
+    from_line = Line.FIRST if to_line == Line.SECOND else Line.SECOND
+    if not m.is_open:
+        raise DomainError(refusals["closed"])
+    if m.line != from_line:
+        raise DomainError(refusals["line"])
+    if not (to_group.is_second_line if to_line == Line.SECOND else to_group.is_first_line):
+        raise DomainError(refusals["group"], field_errors={"to_group": refusals["group"]})
+    _check_assignment(to_line, to_group, operator)
+    action = "escalated" if to_line == Line.SECOND else "deescalated"
+    _record(
+        m, actor, action, now=now, field="line", old=m.get_line_display(), new=to_line.label, detail=reason
+    )
+    _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
+    if m.operator_id != (operator.pk if operator else None):
+        _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
+    m.line, m.operator_group, m.operator = to_line, to_group, operator
+    _save(m, ["line", "operator_group", "operator"], now=now)
+    return m
+
+
 @transaction.atomic
 def escalate_melding(
     melding: Melding,
@@ -184,34 +220,20 @@ def escalate_melding(
     operator: User | None = None,
 ) -> Melding:
     """First line -> second line, with a reason."""
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
-    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=1000)
-    if not m.is_open:
-        raise DomainError(_("Only an open melding can be escalated."))
-    if m.line != Line.FIRST:
-        raise DomainError(_("Only a first-line melding can be escalated to the second line."))
-    if not to_group.is_second_line:
-        message = _("Choose a second-line group.")
-        raise DomainError(message, field_errors={"to_group": message})
-    _check_assignment(Line.SECOND, to_group, operator)
-    _record(
-        m,
-        actor,
-        "escalated",
-        now=now,
-        field="line",
-        old=m.get_line_display(),
-        new=Line.SECOND.label,
-        detail=reason,
+    return _change_line(
+        melding,
+        to_line=Line.SECOND,
+        to_group=to_group,
+        operator=operator,
+        reason=reason,
+        actor=actor,
+        expected_version=expected_version,
+        refusals={
+            "closed": _("Only an open melding can be escalated."),
+            "line": _("Only a first-line melding can be escalated to the second line."),
+            "group": _("Choose a second-line group."),
+        },
     )
-    _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
-    if m.operator_id != (operator.pk if operator else None):
-        _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
-    m.line, m.operator_group, m.operator = Line.SECOND, to_group, operator
-    _save(m, ["line", "operator_group", "operator"], now=now)
-    return m
 
 
 @transaction.atomic
@@ -225,34 +247,20 @@ def deescalate_melding(
     operator: User | None = None,
 ) -> Melding:
     """Second line -> first line, with a reason."""
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
-    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=1000)
-    if not m.is_open:
-        raise DomainError(_("Only an open melding can be de-escalated."))
-    if m.line != Line.SECOND:
-        raise DomainError(_("Only a second-line melding can go back to the first line."))
-    if not to_group.is_first_line:
-        message = _("Choose a first-line group.")
-        raise DomainError(message, field_errors={"to_group": message})
-    _check_assignment(Line.FIRST, to_group, operator)
-    _record(
-        m,
-        actor,
-        "deescalated",
-        now=now,
-        field="line",
-        old=m.get_line_display(),
-        new=Line.FIRST.label,
-        detail=reason,
+    return _change_line(
+        melding,
+        to_line=Line.FIRST,
+        to_group=to_group,
+        operator=operator,
+        reason=reason,
+        actor=actor,
+        expected_version=expected_version,
+        refusals={
+            "closed": _("Only an open melding can be de-escalated."),
+            "line": _("Only a second-line melding can go back to the first line."),
+            "group": _("Choose a first-line group."),
+        },
     )
-    _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
-    if m.operator_id != (operator.pk if operator else None):
-        _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
-    m.line, m.operator_group, m.operator = Line.FIRST, to_group, operator
-    _save(m, ["line", "operator_group", "operator"], now=now)
-    return m
 
 
 @transaction.atomic
