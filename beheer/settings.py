@@ -213,6 +213,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("BEHEER_TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["beheer.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("BEHEER_STATIC_ROOT", str(DATA_DIR / "static")))
