@@ -34,8 +34,8 @@ run: $(VENV)/.base
 test: lint typecheck pytest
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check beheer tests bench
-	$(VENV)/bin/ruff format --check beheer tests bench
+	$(VENV)/bin/ruff check beheer tests bench tools
+	$(VENV)/bin/ruff format --check beheer tests bench tools
 
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy beheer

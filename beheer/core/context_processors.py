@@ -6,6 +6,13 @@ from django.http import HttpRequest
 
 from beheer import __version__
 
+from .scheduler import missing_processes
+
 
 def beheer(request: HttpRequest) -> dict[str, Any]:
-    return {"beheer_version": __version__}
+    context: dict[str, Any] = {"beheer_version": __version__}
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_staff_member", False):
+        # Operators are told when background work (closing, reminders, later mail) is not running.
+        context["missing_processes"] = missing_processes(kinds=("worker",))
+    return context

@@ -653,3 +653,20 @@ def test_portal_never_shows_partials_or_other_callers(
     assert "Van iemand anders" not in html
     assert caller_client.get(f"/portal/{partial.pk}/").status_code == 404
     assert caller_client.get(f"/portal/{other.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_operators_are_warned_when_the_worker_is_not_running(operator_client):
+    from django.utils import timezone
+
+    from beheer.core import scheduler
+
+    warning = "beheer worker"
+    assert warning in operator_client.get("/meldingen/").content.decode()
+    scheduler.beat("worker", started_at=timezone.now())
+    assert warning not in operator_client.get("/meldingen/").content.decode()
+
+
+@pytest.mark.django_db
+def test_callers_never_see_the_worker_warning(caller_client):
+    assert "beheer worker" not in caller_client.get("/portal/").content.decode()
