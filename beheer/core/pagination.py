@@ -110,11 +110,23 @@ def open_range(queryset: models.QuerySet[Any], order: Sequence[SortKey]) -> Q:
 def keyset_page(
     queryset: models.QuerySet[M], order: Sequence[SortKey], *, cursor: str | None, size: int
 ) -> Page[M]:
+    """One page of `queryset` in `order`, starting after `cursor`.
+
+    Two steps: first the keys of the page from the filtered, ordered rows (narrow: no joins), then the
+    rows themselves with their select_related joins by primary key. The database then sorts or walks
+    only the key columns, however many rows match a filter such as a search, and joins just the page.
+    """
     qs = queryset.order_by(*order_by_args(order))
     if cursor:
         qs = qs.filter(after(order, decode_cursor(queryset.model, cursor, order)))
     else:
         qs = qs.filter(open_range(queryset, order))
-    rows = list(qs[: size + 1])
-    next_cursor = encode_cursor(rows[size - 1], order) if len(rows) > size else None
-    return Page(items=rows[:size], next_cursor=next_cursor)
+    keys = list(qs.values_list("pk", flat=True)[: size + 1])
+    if not keys:
+        return Page(items=[], next_cursor=None)
+    fetch = queryset.model._default_manager.filter(pk__in=keys[:size])
+    fetch.query.select_related = queryset.query.select_related
+    by_pk = {row.pk: row for row in fetch}
+    rows = [by_pk[pk] for pk in keys[:size] if pk in by_pk]
+    next_cursor = encode_cursor(rows[-1], order) if len(keys) > size and rows else None
+    return Page(items=rows, next_cursor=next_cursor)
