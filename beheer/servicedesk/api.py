@@ -35,7 +35,7 @@ from .models import (
     TimeEntry,
     Urgency,
 )
-from .queries import MeldingFilter, filter_meldingen, order_for, partial_progress
+from .queries import MeldingFilter, filter_meldingen, linked_ids, order_for, partial_progress
 from .schemas import (
     AssignIn,
     AttachmentOut,
@@ -140,12 +140,10 @@ def melding_out(m: Melding) -> dict[str, Any]:
     }
 
 
-def melding_detail_out(m: Melding) -> dict[str, Any]:
-    done, total = partial_progress(m)
-    from .models import MeldingLink
-
-    links = MeldingLink.objects.filter(models.Q(from_melding=m) | models.Q(to_melding=m))
-    linked = sorted({lk.to_melding_id if lk.from_melding_id == m.pk else lk.from_melding_id for lk in links})
+def melding_detail_out(m: Melding, *, new: bool = False) -> dict[str, Any]:
+    """The full melding; a melding registered in this request has no partials or links yet."""
+    done, total = (0, 0) if new else partial_progress(m)
+    linked = [] if new else linked_ids(m)
     return {
         **melding_out(m),
         "request": m.request,
@@ -289,8 +287,7 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
                 estimated_people=payload.estimated_people,
                 estimated_means=payload.estimated_means,
             )
-            m = _visible(request, m.pk)
-            body = melding_detail_out(m)
+            body = melding_detail_out(m, new=True)
             if record is not None:
                 record.status_code = 201
                 record.response = json.loads(json.dumps(body, default=str))

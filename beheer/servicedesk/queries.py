@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core import search
@@ -87,10 +87,10 @@ def order_for(sort: str) -> list[SortKey]:
 
 def partial_progress(melding: Melding) -> tuple[int, int]:
     """(resolved, total) partial incidents of a main melding."""
-    partials = Melding.objects.filter(parent=melding)
-    total = partials.count()
-    done = partials.filter(is_open=False).count() if total else 0
-    return done, total
+    counts = Melding.objects.filter(parent=melding).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(is_open=False))
+    )
+    return counts["done"], counts["total"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -110,13 +110,19 @@ def allowed_statuses(melding: Melding) -> QuerySet[Status]:
     return qs.order_by("order", "id")
 
 
+def linked_ids(melding: Melding) -> list[int]:
+    """Ids of the meldingen linked to this one ('related to'), in either direction."""
+    links = MeldingLink.objects.filter(Q(from_melding=melding) | Q(to_melding=melding))
+    return sorted(
+        a if a != melding.pk else b for a, b in links.values_list("from_melding_id", "to_melding_id")[:500]
+    )
+
+
 def linked_meldingen(melding: Melding) -> MeldingQuerySet:
     """Meldingen linked to this one ('related to'), in either direction."""
-    links = MeldingLink.objects.filter(Q(from_melding=melding) | Q(to_melding=melding))
-    ids = [
-        a if a != melding.pk else b for a, b in links.values_list("from_melding_id", "to_melding_id")[:500]
-    ]
-    return Melding.objects.filter(pk__in=ids).select_related("status", "priority").order_by("id")
+    return (
+        Melding.objects.filter(pk__in=linked_ids(melding)).select_related("status", "priority").order_by("id")
+    )
 
 
 def time_totals(melding: Melding) -> list[dict[str, Any]]:

@@ -130,10 +130,14 @@ def _record(
     )
 
 
-def _reindex(melding: Melding) -> None:
+def _reindex(melding: Melding, *, new: bool = False) -> None:
     """Two search documents: everything (for operators) and only what the caller may read (for callers),
-    so a caller's search can never probe the words of internal notes."""
-    rows = list(Note.objects.filter(melding=melding).order_by("id").values_list("text", "visibility"))
+    so a caller's search can never probe the words of internal notes. A new melding has no notes yet."""
+    rows = (
+        []
+        if new
+        else list(Note.objects.filter(melding=melding).order_by("id").values_list("text", "visibility"))
+    )
     title = f"{melding.number} {melding.brief_description}"
     base = f"{melding.request}\n{melding.object_name}"
     all_notes = "\n".join(text for text, _visibility in rows)

@@ -160,7 +160,7 @@ def open_melding(
         updated_at=now,
     )
     _record(melding, actor, "created", now=now, detail=brief, public=True)
-    _reindex(melding)
+    _reindex(melding, new=True)
     return melding
 
 
