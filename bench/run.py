@@ -4,8 +4,8 @@ Environment:
   BENCH_TICKETS       number of meldingen (default 1000000; 20000 gives a quick run)
   BENCH_DB            sqlite, postgres or both (default: both when PostgreSQL is reachable)
   BENCH_DATABASE_URL  PostgreSQL database to (re)create (default postgres://postgres@127.0.0.1:5432/beheer_bench)
-  BENCH_WORKERS       gunicorn workers (default 4)
-  BENCH_THREADS       gunicorn threads per worker (default 1: sync workers)
+  BENCH_WORKERS       gunicorn workers (default 2)
+  BENCH_THREADS       gunicorn threads per worker (default 4: gthread workers; 1 gives sync workers)
   BENCH_REQUESTS      requests per read scenario (default 200); BENCH_SECONDS time cap (default 60)
   BENCH_CREATES       create requests (default 2000); BENCH_CREATE_SECONDS time cap (default 90)
   BENCH_SQLITE_ANALYZE 1 to run ANALYZE on the SQLite database after the load (Beheer itself does not)
@@ -337,8 +337,9 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_backend(db: str, tickets: int) -> dict[str, Any]:
-    workers = env_int("BENCH_WORKERS", 4)
-    threads = env_int("BENCH_THREADS", 1)
+    # 2 processes x 4 threads served the most creates on 2 cores (sync 4 workers: about half); see docs
+    workers = env_int("BENCH_WORKERS", 2)
+    threads = env_int("BENCH_THREADS", 4)
     url, loader = prepare(db)
     try:
         log(f"{db}: seeding {tickets:,} meldingen")

@@ -220,7 +220,10 @@ class MeldingQuerySet(models.QuerySet["Melding"]):
         if name == "mine":
             return self.filter(is_open=True, operator_id=user.pk)
         if name == "groups":
-            return self.filter(is_open=True, operator_group__in=user.operator_groups.values("pk"))
+            groups = list(user.operator_groups.values_list("pk", flat=True))
+            if len(groups) == 1:  # one index range, already in queue order: no sort
+                return self.filter(is_open=True, operator_group_id=groups[0])
+            return self.filter(is_open=True, operator_group__in=groups)
         if name == "first":
             return self.filter(is_open=True, line=Line.FIRST)
         if name == "second":
@@ -418,6 +421,9 @@ class Melding(models.Model):
                 name="m_unassigned_prio",
                 condition=Q(is_open=True, operator__isnull=True),
             ),
+            # every melding (the API's default list, closed ones) by priority or by target date
+            models.Index(fields=["priority_level", "target_date", "id"], name="m_prio"),
+            models.Index(fields=["target_date", "id"], name="m_target"),
             models.Index(fields=["-created_at", "-id"], name="m_created"),
             models.Index(fields=["-updated_at", "-id"], name="m_updated"),
             models.Index(fields=["caller", "-created_at", "-id"], name="m_caller_created"),

@@ -791,7 +791,8 @@ def _count(api: JsonClient, path: str, **params: Any) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = api.get(path, **params)
     assert response.status_code == 200
-    return len(ctx.captured_queries)
+    # A token records its use at most once a minute; under load that minute can pass mid-test.
+    return len([q for q in ctx.captured_queries if not q["sql"].startswith('UPDATE "accounts_apitoken"')])
 
 
 class TestQueryCounts:
