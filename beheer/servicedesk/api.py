@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Annotated, Any, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
@@ -16,8 +16,8 @@ from pydantic import Field, field_validator
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
+from beheer.core import idempotency
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
-from beheer.core.models import IdempotencyRecord
 from beheer.core.pagination import keyset_page
 
 from . import exports, services
@@ -248,65 +248,40 @@ def _request_hash(payload: Schema) -> str:
 )
 def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
     user: User = request.user  # type: ignore[assignment]
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 200:
-        raise DomainError(_("Idempotency-Key is too long."), field_errors={"Idempotency-Key": _("Too long.")})
-    digest = _request_hash(payload)
-    if key:
-        existing = IdempotencyRecord.objects.filter(user=user, scope="melding.create", key=key).first()
-        if existing is not None:
-            return _replay(request, existing, digest)
-    try:
-        with transaction.atomic():
-            record = (
-                IdempotencyRecord.objects.create(
-                    user=user, scope="melding.create", key=key, request_hash=digest
-                )
-                if key
-                else None
-            )
-            m = services.open_melding(
-                actor=user,
-                brief_description=payload.brief_description,
-                request=payload.request,
-                entry_type=payload.entry_type,
-                call_type=_get(CallType, payload.call_type_id, "call_type_id"),
-                caller=_get(User, payload.caller_id, "caller_id"),
-                caller_name=payload.caller_name,
-                caller_email=payload.caller_email,
-                caller_phone=payload.caller_phone,
-                category=_get(Category, payload.category_id, "category_id"),
-                subcategory=_get(Category, payload.subcategory_id, "subcategory_id"),
-                object_name=payload.object_name,
-                impact=_get(Impact, payload.impact_id, "impact_id"),
-                urgency=_get(Urgency, payload.urgency_id, "urgency_id"),
-                target_date=payload.target_date,
-                operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
-                operator=_operator(payload.operator_id),
-                estimated_minutes=payload.estimated_minutes,
-                estimated_people=payload.estimated_people,
-                estimated_means=payload.estimated_means,
-            )
-            body = melding_detail_out(m, new=True)
-            if record is not None:
-                record.status_code = 201
-                record.response = json.loads(json.dumps(body, default=str))
-                record.save(update_fields=["status_code", "response"])
-    except IntegrityError:
-        existing = IdempotencyRecord.objects.filter(user=user, scope="melding.create", key=key).first()
-        if not key or existing is None:
-            raise
-        return _replay(request, existing, digest)
-    return Answer(201, body)
 
-
-def _replay(request: HttpRequest, record: IdempotencyRecord, digest: str) -> Any:
-    if record.request_hash != digest:
-        raise DomainError(
-            _("This Idempotency-Key was used for a different request."),
-            field_errors={"Idempotency-Key": _("Reused with a different body.")},
+    def register() -> tuple[int, dict[str, Any]]:
+        m = services.open_melding(
+            actor=user,
+            brief_description=payload.brief_description,
+            request=payload.request,
+            entry_type=payload.entry_type,
+            call_type=_get(CallType, payload.call_type_id, "call_type_id"),
+            caller=_get(User, payload.caller_id, "caller_id"),
+            caller_name=payload.caller_name,
+            caller_email=payload.caller_email,
+            caller_phone=payload.caller_phone,
+            category=_get(Category, payload.category_id, "category_id"),
+            subcategory=_get(Category, payload.subcategory_id, "subcategory_id"),
+            object_name=payload.object_name,
+            impact=_get(Impact, payload.impact_id, "impact_id"),
+            urgency=_get(Urgency, payload.urgency_id, "urgency_id"),
+            target_date=payload.target_date,
+            operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
+            operator=_operator(payload.operator_id),
+            estimated_minutes=payload.estimated_minutes,
+            estimated_people=payload.estimated_people,
+            estimated_means=payload.estimated_means,
         )
-    return Answer(200, record.response)
+        return 201, melding_detail_out(m, new=True)
+
+    status, body = idempotency.run_once(
+        user=user,
+        scope="melding.create",
+        key=request.headers.get("Idempotency-Key", "").strip(),
+        request_hash=_request_hash(payload),
+        produce=register,
+    )
+    return Answer(status, body)
 
 
 @router.get("/meldingen/{melding_id}", response=MeldingDetailOut)
