@@ -690,7 +690,7 @@ def _meldingen(
         if status != st_new:
             first_response = min(now, created + randint(300, 4 * 3600))
         updated = closed or resolved or first_response or created
-        yield (
+        row = (
             mid,
             brief,
             request,
@@ -787,7 +787,9 @@ def _meldingen(
                 hist.append(
                     (mid, operator, ts(resolved), "resolved", "status", "", "Afgemeld", solution, True)
                 )
+        # count and record everything before handing the row over: the consumer may stop after it
         out.meldingen += 1
+        yield row
 
 
 def seed(db: Database, n: int, *, rng_seed: int = 42) -> dict[str, Any]:
