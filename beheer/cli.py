@@ -27,8 +27,9 @@ def _django(argv: list[str]) -> None:
 
 def _web_command() -> list[str]:
     bind = os.environ.get("BEHEER_BIND", "127.0.0.1:8000")
-    workers = os.environ.get("BEHEER_WEB_WORKERS", str(min(2 * (os.cpu_count() or 1) + 1, 8)))
-    threads = os.environ.get("BEHEER_WEB_THREADS", "2")
+    # One process per core with four threads each served creates fastest (docs/benchmarks.md).
+    workers = os.environ.get("BEHEER_WEB_WORKERS", str(max(1, min(os.cpu_count() or 1, 8))))
+    threads = os.environ.get("BEHEER_WEB_THREADS", "4")
     return [
         sys.executable,
         "-m",
