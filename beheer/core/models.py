@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .language import english_active
 
 
 class LocalizedNameModel(models.Model):
@@ -26,8 +27,7 @@ class LocalizedNameModel(models.Model):
 
     @property
     def name(self) -> str:
-        lang = (get_language() or "nl")[:2]
-        return self.name_en if lang == "en" else self.name_nl
+        return self.name_en if english_active() else self.name_nl
 
 
 class IdempotencyRecord(models.Model):

@@ -4,13 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from beheer.core.admin_base import ConfigAdmin
 
 from .models import (
+    BusinessCalendar,
     CallType,
     Category,
+    ClosingDay,
     ClosureCode,
     Impact,
+    OpeningHours,
     Priority,
     PriorityMatrixCell,
     ServicedeskSettings,
+    SlaPolicy,
+    SlaTarget,
     Status,
     Urgency,
 )
@@ -90,3 +95,38 @@ class ServicedeskSettingsAdmin(ConfigAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 1
+    fields = ("weekday", "start", "end")
+
+
+class ClosingDayInline(admin.TabularInline):
+    model = ClosingDay
+    extra = 1
+    fields = ("date", "name")
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(ConfigAdmin):
+    list_display = ("name", "time_zone", "always_open", "public_holidays", "school_holidays_region", "active")
+    list_filter = ("always_open", "active")
+    search_fields = ("name",)
+    inlines = [OpeningHoursInline, ClosingDayInline]
+
+
+class SlaTargetInline(admin.TabularInline):
+    model = SlaTarget
+    extra = 0
+    fields = ("priority", "response_minutes", "resolution_minutes")
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(ConfigAdmin):
+    list_display = ("name", "calendar", "order", "at_risk_percent", "active")
+    list_editable = ("order", "active")
+    list_filter = ("active", "calendar")
+    filter_horizontal = ("call_types", "categories", "departments", "branches")
+    inlines = [SlaTargetInline]

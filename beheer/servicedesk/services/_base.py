@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,11 @@ def _texts(value: Any) -> tuple[str, str]:
     return nl, en
 
 
+def _ref(value: Any) -> str:
+    """The primary key of a referenced row, so history can be replayed (the SLA clock reads statuses)."""
+    return str(value.pk) if isinstance(value, models.Model) and value.pk is not None else ""
+
+
 def _record(
     melding: Melding,
     actor: User | None,
@@ -125,6 +131,8 @@ def _record(
         new_value=new_nl,
         old_value_en=old_en,
         new_value_en=new_en,
+        old_ref=_ref(old),
+        new_ref=_ref(new),
         detail=detail,
         public=public,
     )

@@ -1,0 +1,87 @@
+"""Meldingen (calls) and everything that hangs off them.
+
+Reads are QuerySet methods; `Melding.objects.visible_to(user)` is the one permission filter used by
+lists, detail pages, search, exports and the API alike. Writes live in the services package.
+"""
+
+from .activity import (
+    Attachment,
+    AttachmentQuerySet,
+    HistoryEntry,
+    HistoryQuerySet,
+    MeldingLink,
+    Note,
+    NoteQuerySet,
+    TimeEntry,
+    Visibility,
+    attachment_path,
+)
+from .lookups import (
+    OPEN_KINDS,
+    CallType,
+    Category,
+    ClosureCode,
+    EntryType,
+    Impact,
+    Line,
+    Priority,
+    PriorityMatrixCell,
+    ServicedeskSettings,
+    Status,
+    StatusKind,
+    Urgency,
+)
+from .melding import QUEUES, Melding, MeldingQuerySet, format_number, parse_number
+from .service_levels import (
+    WEEKDAYS,
+    BusinessCalendar,
+    ClosingDay,
+    OpeningHours,
+    SchoolRegion,
+    SlaEscalation,
+    SlaEscalationKind,
+    SlaMetric,
+    SlaPolicy,
+    SlaTarget,
+)
+
+__all__ = [
+    "OPEN_KINDS",
+    "QUEUES",
+    "WEEKDAYS",
+    "Attachment",
+    "AttachmentQuerySet",
+    "BusinessCalendar",
+    "CallType",
+    "Category",
+    "ClosingDay",
+    "ClosureCode",
+    "EntryType",
+    "HistoryEntry",
+    "HistoryQuerySet",
+    "Impact",
+    "Line",
+    "Melding",
+    "MeldingLink",
+    "MeldingQuerySet",
+    "Note",
+    "NoteQuerySet",
+    "OpeningHours",
+    "Priority",
+    "PriorityMatrixCell",
+    "SchoolRegion",
+    "ServicedeskSettings",
+    "SlaEscalation",
+    "SlaEscalationKind",
+    "SlaMetric",
+    "SlaPolicy",
+    "SlaTarget",
+    "Status",
+    "StatusKind",
+    "TimeEntry",
+    "Urgency",
+    "Visibility",
+    "attachment_path",
+    "format_number",
+    "parse_number",
+]

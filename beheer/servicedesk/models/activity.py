@@ -1,0 +1,145 @@
+"""What happens on a melding: notes, history, time entries, links, attachments."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from beheer.accounts.models import User
+from beheer.core.language import english_active
+
+from .lookups import Line
+from .melding import Melding
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", _("Internal note")
+    CALLER = "caller", _("Visible to caller")
+
+
+class NoteQuerySet(models.QuerySet["Note"]):
+    def visible_to(self, user: Any) -> NoteQuerySet:
+        qs = self.filter(melding__in=Melding.objects.visible_to(user))
+        if user is not None and getattr(user, "is_staff_member", False):
+            return qs
+        return qs.filter(visibility=Visibility.CALLER)
+
+
+class Note(models.Model):
+    """Actie: a progress entry. Internal notes stay with operators; replies reach the caller."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    text = models.TextField(_("text"))
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
+    created_at = models.DateTimeField(_("created"))
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["melding", "created_at", "id"], name="note_melding_created")]
+
+
+class HistoryQuerySet(models.QuerySet["HistoryEntry"]):
+    def visible_to(self, user: Any) -> HistoryQuerySet:
+        qs = self.filter(melding__in=Melding.objects.visible_to(user))
+        if user is not None and getattr(user, "is_staff_member", False):
+            return qs
+        return qs.filter(public=True)
+
+
+class HistoryEntry(models.Model):
+    """Who changed what, when, old -> new; written by the service layer."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.TextField(blank=True)  # as shown in Dutch
+    new_value = models.TextField(blank=True)
+    old_value_en = models.TextField(blank=True)  # as shown in English
+    new_value_en = models.TextField(blank=True)
+    old_ref = models.CharField(max_length=40, blank=True)  # primary key of a changed reference (status, ...)
+    new_ref = models.CharField(max_length=40, blank=True)
+    detail = models.TextField(blank=True)
+    public = models.BooleanField(default=False)
+
+    objects = HistoryQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["melding", "at", "id"], name="history_melding_at")]
+
+    @property
+    def old_display(self) -> str:
+        return self.old_value_en if english_active() else self.old_value
+
+    @property
+    def new_display(self) -> str:
+        return self.new_value_en if english_active() else self.new_value
+
+
+class TimeEntry(models.Model):
+    """Bestede tijd: time registered on a melding, per line."""
+
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="time_entries")
+    operator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    line = models.CharField(max_length=8, choices=Line.choices)
+    minutes = models.PositiveIntegerField(_("minutes"))
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["melding", "date"], name="time_melding_date"),
+            models.Index(fields=["operator", "date"], name="time_operator_date"),
+        ]
+
+
+class MeldingLink(models.Model):
+    """A 'related to' link between two meldingen; stored once with from.id < to.id."""
+
+    from_melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="+")
+    to_melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_melding", "to_melding"], name="uniq_melding_link"),
+            models.CheckConstraint(condition=Q(from_melding__lt=models.F("to_melding")), name="link_ordered"),
+        ]
+        indexes = [models.Index(fields=["to_melding"], name="link_to")]
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class AttachmentQuerySet(models.QuerySet["Attachment"]):
+    def visible_to(self, user: Any) -> AttachmentQuerySet:
+        qs = self.filter(melding__in=Melding.objects.visible_to(user))
+        if user is not None and getattr(user, "is_staff_member", False):
+            return qs
+        return qs.filter(visible_to_caller=True)
+
+
+class Attachment(models.Model):
+    melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    visible_to_caller = models.BooleanField(_("visible to caller"), default=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["melding", "created_at"], name="attachment_melding")]

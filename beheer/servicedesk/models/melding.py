@@ -1,0 +1,298 @@
+"""The melding (call) and its reads: visible_to, queues, search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from beheer.accounts.models import Branch, Department, OperatorGroup, User
+from beheer.cmdb.models import Supplier
+from beheer.core.search import matching_ids
+
+from .lookups import CallType, Category, ClosureCode, EntryType, Impact, Line, Priority, Status, Urgency
+
+
+class MeldingQuerySet(models.QuerySet["Melding"]):
+    def visible_to(self, user: Any) -> MeldingQuerySet:
+        """Operators see all meldingen; a caller sees only their own, never partial incidents."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_staff_member:
+            return self
+        return self.filter(caller_id=user.pk, parent__isnull=True)
+
+    def open(self) -> MeldingQuerySet:
+        return self.filter(is_open=True)
+
+    def queue(self, name: str, user: Any) -> MeldingQuerySet:
+        """The operator queue views: mine, my groups, first line, second line, unassigned, all."""
+        if name == "mine":
+            return self.filter(is_open=True, operator_id=user.pk)
+        if name == "groups":
+            groups = list(user.operator_groups.values_list("pk", flat=True))
+            if len(groups) == 1:  # one index range, already in queue order: no sort
+                return self.filter(is_open=True, operator_group_id=groups[0])
+            return self.filter(is_open=True, operator_group__in=groups)
+        if name == "first":
+            return self.filter(is_open=True, line=Line.FIRST)
+        if name == "second":
+            return self.filter(is_open=True, line=Line.SECOND)
+        if name == "partial":
+            return self.filter(is_open=True, line=Line.PARTIAL)
+        if name == "unassigned":
+            return self.filter(is_open=True, operator__isnull=True)
+        if name == "open":
+            return self.filter(is_open=True)
+        if name == "closed":
+            return self.filter(is_open=False)
+        return self
+
+    def search(self, text: str) -> MeldingQuerySet:
+        ids = matching_ids("melding", text)
+        if ids is None:
+            return self.none()
+        return self.filter(pk__in=ids)
+
+    def for_list(self) -> MeldingQuerySet:
+        return self.select_related(
+            "status", "priority", "operator_group", "operator", "caller", "category", "call_type"
+        )
+
+
+QUEUES = ["mine", "groups", "first", "second", "partial", "unassigned", "open", "closed", "all"]
+
+
+class Melding(models.Model):
+    """A call: incident, question, service request or complaint."""
+
+    brief_description = models.CharField(_("brief description"), max_length=80)
+    request = models.TextField(_("request"), blank=True)
+    entry_type = models.CharField(_("entry type"), max_length=12, choices=EntryType.choices)
+    call_type = models.ForeignKey(
+        CallType, on_delete=models.PROTECT, related_name="+", verbose_name=_("call type")
+    )
+    line = models.CharField(_("line"), max_length=8, choices=Line.choices, default=Line.FIRST)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partials",
+        verbose_name=_("main melding"),
+    )
+
+    # Caller: a registered person, or an unregistered caller's name and contact data.
+    caller = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meldingen",
+        verbose_name=_("caller"),
+    )
+    caller_name = models.CharField(_("caller name"), max_length=150, blank=True)
+    caller_email = models.EmailField(_("caller e-mail"), blank=True)
+    caller_phone = models.CharField(_("caller phone"), max_length=40, blank=True)
+    caller_department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    caller_branch = models.ForeignKey(
+        Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("branch")
+    )
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    subcategory = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subcategory"),
+    )
+    object_name = models.CharField(_("object"), max_length=200, blank=True)
+
+    impact = models.ForeignKey(Impact, on_delete=models.PROTECT, related_name="+", verbose_name=_("impact"))
+    urgency = models.ForeignKey(
+        Urgency, on_delete=models.PROTECT, related_name="+", verbose_name=_("urgency")
+    )
+    priority = models.ForeignKey(
+        Priority, on_delete=models.PROTECT, related_name="+", verbose_name=_("priority")
+    )
+    priority_level = models.PositiveSmallIntegerField(editable=False)
+    target_date = models.DateTimeField(_("target date"))
+
+    estimated_minutes = models.PositiveIntegerField(_("estimated time (minutes)"), null=True, blank=True)
+    estimated_people = models.PositiveSmallIntegerField(_("estimated people"), null=True, blank=True)
+    estimated_means = models.CharField(_("estimated means"), max_length=500, blank=True)
+
+    operator_group = models.ForeignKey(
+        OperatorGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meldingen",
+        verbose_name=_("operator group"),
+    )
+    operator = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_meldingen",
+        verbose_name=_("operator"),
+    )
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meldingen",
+        verbose_name=_("supplier"),
+    )
+
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="+", verbose_name=_("status"))
+    is_open = models.BooleanField(default=True, editable=False)
+
+    solution = models.TextField(_("solution"), blank=True)
+    is_workaround = models.BooleanField(_("workaround"), default=False)
+    closure_code = models.ForeignKey(
+        ClosureCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closure code"),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        verbose_name=_("merged into"),
+    )
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("registered"))
+    updated_at = models.DateTimeField(_("last change"))
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    # Service level: computed by the services from the melding's history (see servicedesk/sla.py).
+    sla_policy = models.ForeignKey(
+        "SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("SLA")
+    )
+    response_due = models.DateTimeField(_("response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(
+        _("resolution due"), null=True, blank=True, help_text=_("Empty while the clock is paused or stopped.")
+    )
+    resolution_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+
+    objects = MeldingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+        indexes = [
+            # queue views: open meldingen by priority then target date, per selection
+            models.Index(
+                fields=["priority_level", "target_date", "id"], name="m_open_prio", condition=Q(is_open=True)
+            ),
+            models.Index(
+                fields=["line", "priority_level", "target_date", "id"],
+                name="m_open_line_prio",
+                condition=Q(is_open=True),
+            ),
+            models.Index(
+                fields=["operator_group", "priority_level", "target_date", "id"],
+                name="m_open_group_prio",
+                condition=Q(is_open=True),
+            ),
+            models.Index(
+                fields=["operator", "priority_level", "target_date", "id"],
+                name="m_open_operator_prio",
+                condition=Q(is_open=True),
+            ),
+            models.Index(
+                fields=["priority_level", "target_date", "id"],
+                name="m_unassigned_prio",
+                condition=Q(is_open=True, operator__isnull=True),
+            ),
+            # every melding (the API's default list, closed ones) by priority or by target date
+            models.Index(fields=["priority_level", "target_date", "id"], name="m_prio"),
+            models.Index(fields=["target_date", "id"], name="m_target"),
+            models.Index(fields=["-created_at", "-id"], name="m_created"),
+            models.Index(fields=["-updated_at", "-id"], name="m_updated"),
+            models.Index(fields=["caller", "-created_at", "-id"], name="m_caller_created"),
+            models.Index(fields=["status", "-created_at"], name="m_status_created"),
+            models.Index(fields=["is_open", "resolved_at"], name="m_open_resolved"),
+            # the SLA sweep and the dashboard: open meldingen by their coming deadlines
+            models.Index(fields=["resolution_risk_at"], name="m_open_risk", condition=Q(is_open=True)),
+            models.Index(fields=["resolution_due"], name="m_open_due", condition=Q(is_open=True)),
+            models.Index(
+                fields=["response_due"],
+                name="m_awaiting_response",
+                condition=Q(first_response_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(line=Line.PARTIAL), name="partial_has_line_partial"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.brief_description}"
+
+    @property
+    def number(self) -> str:
+        return format_number(self.pk)
+
+    @property
+    def caller_display(self) -> str:
+        if self.caller_id is not None and self.caller is not None:
+            return str(self.caller)
+        return self.caller_name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None and self.closed_at is None
+
+
+def format_number(pk: int | None) -> str:
+    return f"M{pk:07d}" if pk else "M-"
+
+
+def parse_number(text: str) -> int | None:
+    """'M0001234', 'm1234' or '1234' -> 1234."""
+    raw = text.strip().upper().removeprefix("M").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 12 else None

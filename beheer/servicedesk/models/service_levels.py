@@ -1,0 +1,203 @@
+"""Service levels: business calendars, SLA policies with targets per priority.
+
+The arithmetic (business time, pauses, deadlines, states) lives in `servicedesk/sla.py` without the
+ORM; these models hold the configuration an administrator edits, and build that module's Calendar.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from beheer.accounts.models import Branch, Department
+
+from .lookups import CallType, Category, Priority
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class SchoolRegion(models.TextChoices):
+    NONE = "", _("No school holidays")
+    NORTH = "Noord", _("Region North")
+    MIDDLE = "Midden", _("Region Middle")
+    SOUTH = "Zuid", _("Region South")
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value}) from exc
+
+
+class BusinessCalendar(models.Model):
+    """Servicevenster: when the SLA clock runs."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+    )
+    always_open = models.BooleanField(
+        _("24x7"), default=False, help_text=_("Every hour counts; opening hours and holidays are ignored.")
+    )
+    public_holidays = models.BooleanField(_("closed on Dutch public holidays"), default=True)
+    liberation_day_every_year = models.BooleanField(
+        _("Liberation Day every year"),
+        default=False,
+        help_text=_("Closed on 5 May every year instead of only every fifth year (2025, 2030, ...)."),
+    )
+    school_holidays_region = models.CharField(
+        _("closed in the school holidays of"), max_length=10, choices=SchoolRegion.choices, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"), help_text=_("00:00 means midnight at the end of the day."))
+
+    class Meta:
+        ordering = ["calendar", "weekday", "start"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")) | Q(end=time(0)), name="hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{dict(WEEKDAYS)[self.weekday]} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class ClosingDay(models.Model):
+    """An extra day the desk is closed: a study day, a bridge day, a CAO holiday."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="closing_days")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("reason"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["calendar", "date"]
+        verbose_name = _("closing day")
+        verbose_name_plural = _("closing days")
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="uniq_closing_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+class SlaPolicyQuerySet(models.QuerySet["SlaPolicy"]):
+    def active(self) -> SlaPolicyQuerySet:
+        return self.filter(active=True)
+
+
+class SlaPolicy(models.Model):
+    """Dienstverleningsovereenkomst: targets per priority for meldingen matching its conditions.
+
+    The first active policy (lowest order) whose conditions all match applies; an empty condition
+    matches everything.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.PROTECT,
+        related_name="policies",
+        verbose_name=_("business calendar"),
+    )
+    order = models.PositiveIntegerField(
+        _("order"), default=100, help_text=_("Lower numbers are tried first.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    at_risk_percent = models.PositiveSmallIntegerField(
+        _("at risk from (% of target)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    call_types = models.ManyToManyField(CallType, blank=True, related_name="+", verbose_name=_("call types"))
+    categories = models.ManyToManyField(Category, blank=True, related_name="+", verbose_name=_("categories"))
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("departments")
+    )
+    branches = models.ManyToManyField(Branch, blank=True, related_name="+", verbose_name=_("branches"))
+    escalate_on_breach = models.BooleanField(_("escalate to the second line on breach"), default=False)
+    raise_priority_on_breach = models.BooleanField(_("raise the priority on breach"), default=False)
+
+    objects = SlaPolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaTarget(models.Model):
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.CASCADE, related_name="targets")
+    priority = models.ForeignKey(
+        Priority, on_delete=models.CASCADE, related_name="+", verbose_name=_("priority")
+    )
+    response_minutes = models.PositiveIntegerField(
+        _("response within (business minutes)"), null=True, blank=True
+    )
+    resolution_minutes = models.PositiveIntegerField(_("resolution within (business minutes)"))
+
+    class Meta:
+        ordering = ["policy", "priority__level"]
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        constraints = [models.UniqueConstraint(fields=["policy", "priority"], name="uniq_sla_target")]
+
+    def __str__(self) -> str:
+        return f"{self.policy} / {self.priority}"
+
+
+class SlaMetric(models.TextChoices):
+    RESPONSE = "response", _("Response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class SlaEscalationKind(models.TextChoices):
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+
+
+class SlaEscalation(models.Model):
+    """One escalation of one melding; the unique constraint makes the periodic sweep escalate once."""
+
+    melding = models.ForeignKey("Melding", on_delete=models.CASCADE, related_name="sla_escalations")
+    metric = models.CharField(max_length=12, choices=SlaMetric.choices)
+    kind = models.CharField(max_length=10, choices=SlaEscalationKind.choices)
+    at = models.DateTimeField()
+    actions = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["melding", "metric", "kind"], name="uniq_sla_escalation"),
+        ]
