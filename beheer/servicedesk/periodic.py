@@ -12,3 +12,8 @@ from . import services
 @periodic(every=timedelta(minutes=15), name="servicedesk.auto_close_resolved")
 def auto_close_resolved() -> int:
     return services.auto_close_resolved()
+
+
+@periodic(every=timedelta(minutes=1), name="servicedesk.sweep_sla")
+def sweep_sla() -> int:
+    return services.sweep_sla()

@@ -212,6 +212,8 @@ class Melding(models.Model):
         _("resolution due"), null=True, blank=True, help_text=_("Empty while the clock is paused or stopped.")
     )
     resolution_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    response_met = models.BooleanField(_("response within SLA"), null=True, blank=True)
+    resolution_met = models.BooleanField(_("resolution within SLA"), null=True, blank=True)
 
     objects = MeldingQuerySet.as_manager()
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from beheer.accounts.models import Branch, Department
+from beheer.accounts.models import Branch, Department, OperatorGroup
 
 from .lookups import CallType, Category, Priority
 
@@ -144,6 +144,15 @@ class SlaPolicy(models.Model):
         Department, blank=True, related_name="+", verbose_name=_("departments")
     )
     branches = models.ManyToManyField(Branch, blank=True, related_name="+", verbose_name=_("branches"))
+    escalation_group = models.ForeignKey(
+        OperatorGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("second-line group for escalation"),
+        help_text=_("Where a first-line melding goes when it breaches, if escalation is switched on."),
+    )
     escalate_on_breach = models.BooleanField(_("escalate to the second line on breach"), default=False)
     raise_priority_on_breach = models.BooleanField(_("raise the priority on breach"), default=False)
 

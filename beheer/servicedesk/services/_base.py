@@ -63,7 +63,11 @@ def _ensure_editable(melding: Melding) -> None:
 
 def _lock(melding: Melding, expected_version: int | None) -> Melding:
     """Re-read the melding under a row lock and check the version the editor saw."""
-    fresh = Melding.objects.select_for_update().select_related("status", "priority").get(pk=melding.pk)
+    fresh = (
+        Melding.objects.select_for_update(of=("self",))
+        .select_related("status", "priority")
+        .get(pk=melding.pk)
+    )
     _ensure_editable(fresh)
     if expected_version is not None and fresh.version != expected_version:
         raise Conflict(

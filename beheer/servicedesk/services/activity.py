@@ -38,13 +38,14 @@ from ._base import (
     _touch,
     default_status,
 )
+from .service_level import apply_sla
 
 
 @transaction.atomic
 def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> Note:
     """An internal note (operators) or a reply visible to the caller (operators and the caller)."""
     _ensure_visible(melding, actor)
-    m = Melding.objects.select_for_update().select_related("status").get(pk=melding.pk)
+    m = Melding.objects.select_for_update(of=("self",)).select_related("status").get(pk=melding.pk)
     _ensure_editable(m)
     now = _now()
     text = _clean_text(text, field="text", label=_("Text"), required=True)
@@ -81,6 +82,7 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
         public=visibility == Visibility.CALLER,
     )
     if fields:
+        fields += apply_sla(m, now=now)
         _save(m, fields, now=now)
     else:
         _touch(m, now=now)

@@ -34,6 +34,7 @@ from ._base import (
     _save,
     priority_for,
 )
+from .service_level import apply_sla
 
 
 @transaction.atomic
@@ -87,6 +88,8 @@ def reclassify_melding(
             _record(m, actor, "changed", now=now, field="target_date", old=m.target_date, new=new_target)
             m.priority, m.priority_level, m.target_date = prio, prio.level, new_target
             changed += ["priority", "priority_level", "target_date"]
+    if {"priority", "category", "call_type"} & set(changed):
+        changed += apply_sla(m, now=now)  # another policy or target; time already spent is kept
     if changed:
         _save(m, changed, now=now)
         if {"brief_description", "request", "object_name"} & set(changed):
@@ -169,6 +172,7 @@ def change_status(melding: Melding, *, status: Status, actor: User, expected_ver
         m.first_response_at = now
         fields.append("first_response_at")
     m.status = status
+    fields += apply_sla(m, now=now)  # a waiting status pauses the clock, leaving it resumes it
     _save(m, fields, now=now)
     return m
 

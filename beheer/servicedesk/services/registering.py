@@ -44,6 +44,7 @@ from ._base import (
     default_status,
     priority_for,
 )
+from .service_level import apply_sla
 
 
 @transaction.atomic
@@ -160,6 +161,9 @@ def open_melding(
         updated_at=now,
     )
     _record(melding, actor, "created", now=now, detail=brief, public=True)
+    sla_fields = apply_sla(melding, now=now, new=True)
+    if sla_fields:
+        Melding.objects.filter(pk=melding.pk).update(**{f: getattr(melding, f) for f in sla_fields})
     _reindex(melding, new=True)
     return melding
 

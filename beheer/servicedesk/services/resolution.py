@@ -33,6 +33,7 @@ from ._base import (
     _save,
     default_status,
 )
+from .service_level import apply_sla
 
 
 @transaction.atomic
@@ -75,6 +76,7 @@ def resolve_melding(
     if m.first_response_at is None:
         m.first_response_at = now
         fields.append("first_response_at")
+    fields += apply_sla(m, now=now)
     _save(m, fields, now=now)
     if m.parent_id is not None:
         parent = Melding.objects.get(pk=m.parent_id)
@@ -129,7 +131,7 @@ def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
     Note.objects.create(melding=m, author=actor, text=reason, visibility=Visibility.CALLER, created_at=now)
     m.status, m.is_open, m.resolved_at = status, True, None
     m.reopen_count = F("reopen_count") + 1
-    _save(m, ["status", "is_open", "resolved_at", "reopen_count"], now=now)
+    _save(m, ["status", "is_open", "resolved_at", "reopen_count", *apply_sla(m, now=now)], now=now)
     m.refresh_from_db(fields=["reopen_count"])
     _reindex(m)
     return m
@@ -150,7 +152,7 @@ def auto_close_resolved(*, now: datetime | None = None, batch: int = 500) -> int
     )
     for pk in ids:
         with transaction.atomic():
-            m = Melding.objects.select_for_update().select_related("status").filter(pk=pk).first()
+            m = Melding.objects.select_for_update(of=("self",)).select_related("status").filter(pk=pk).first()
             if m is None or m.closed_at is not None or m.status.kind != StatusKind.RESOLVED:
                 continue
             _close(m, None, now=now, detail=_("Closed automatically after the reopen period."))
