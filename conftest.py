@@ -77,3 +77,11 @@ def operator_client(operator: User) -> Client:
 @pytest.fixture
 def caller_client(caller: User) -> Client:
     return client_for(caller)
+
+
+@pytest.fixture
+def no_sla(db: Any) -> None:
+    """No SLA policy applies: target dates are registration time plus the priority's duration."""
+    from beheer.servicedesk.models import SlaPolicy
+
+    SlaPolicy.objects.update(active=False)

@@ -16,7 +16,7 @@ from pydantic import Field, field_validator
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
-from beheer.core import idempotency
+from beheer.core import clock, idempotency
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import keyset_page
 
@@ -59,6 +59,7 @@ from .schemas import (
     PersonOut,
     ReopenIn,
     ResolveIn,
+    SlaOut,
     StatusIn,
     StatusLookupOut,
     TargetDateIn,
@@ -137,6 +138,12 @@ def melding_out(m: Melding) -> dict[str, Any]:
         "created_at": m.created_at,
         "updated_at": m.updated_at,
         "version": m.version,
+        "sla_policy": ref(m.sla_policy),
+        "sla_state": m.sla_state(clock.now()),
+        "response_due": m.response_due,
+        "resolution_due": m.resolution_due,
+        "response_met": m.response_met,
+        "resolution_met": m.resolution_met,
     }
 
 
@@ -178,6 +185,7 @@ LIST_RELATED = (
     "operator",
     "supplier",
     "status",
+    "sla_policy",
 )
 
 
@@ -684,3 +692,35 @@ def persons(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[str
         }
         for u in qs.order_by("last_name", "first_name", "id")[:limit]
     ]
+
+
+def _metric_out(metric: services.Metric | None) -> dict[str, Any] | None:
+    if metric is None:
+        return None
+    r = metric.reading
+    return {
+        "target_minutes": int(metric.target.total_seconds() // 60),
+        "elapsed_minutes": round(r.elapsed.total_seconds() / 60, 1),
+        "remaining_minutes": round(metric.remaining.total_seconds() / 60, 1),
+        "paused_minutes": round(r.paused_for.total_seconds() / 60, 1),
+        "due": r.due,
+        "state": str(metric.state),
+        "stopped_at": r.stopped_at,
+        "breached_at": r.breached_at,
+    }
+
+
+@router.get(
+    "/meldingen/{melding_id}/sla", response=SlaOut, summary="The melding's service level, replayed now"
+)
+def melding_sla(request: HttpRequest, melding_id: int) -> dict[str, Any]:
+    m = _visible(request, melding_id)
+    ev = services.evaluate(m, now=clock.now())
+    if ev is None:
+        return {"policy": None, "calendar": None, "response": None, "resolution": None}
+    return {
+        "policy": ref(ev.policy),
+        "calendar": ref(ev.policy.calendar),
+        "response": _metric_out(ev.response),
+        "resolution": _metric_out(ev.resolution),
+    }

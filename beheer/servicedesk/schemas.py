@@ -50,6 +50,12 @@ class MeldingOut(Schema):
     created_at: datetime
     updated_at: datetime
     version: int
+    sla_policy: Ref | None
+    sla_state: str = Field(description="on_track, at_risk, breached, met, paused, or empty without an SLA")
+    response_due: datetime | None
+    resolution_due: datetime | None
+    response_met: bool | None
+    resolution_met: bool | None
 
 
 class MeldingDetailOut(MeldingOut):
@@ -251,3 +257,21 @@ class PersonOut(Schema):
     email: str
     department: str | None
     branch: str | None
+
+
+class SlaMetricOut(Schema):
+    target_minutes: int
+    elapsed_minutes: float
+    remaining_minutes: float
+    paused_minutes: float
+    due: datetime | None
+    state: str
+    stopped_at: datetime | None
+    breached_at: datetime | None
+
+
+class SlaOut(Schema):
+    policy: Ref | None
+    calendar: Ref | None
+    response: SlaMetricOut | None
+    resolution: SlaMetricOut | None

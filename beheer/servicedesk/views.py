@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beheer.accounts.models import User
+from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, ReadOnly
 from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, keyset_page
@@ -475,8 +476,11 @@ def _detail_context(
             .order_by("id")[:200]
         )
         progress = (sum(1 for p in partials if not p.is_open), len(partials))
+    sla = services.evaluate(melding, now=clock.now())
     return {
         "m": melding,
+        "sla": sla,
+        "sla_metrics": [(_("Response"), sla.response), (_("Resolution"), sla.resolution)] if sla else [],
         "forms": forms_,
         "open_action": next(iter(bound)) if bound else "",
         "error": error,

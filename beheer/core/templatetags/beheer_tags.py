@@ -93,3 +93,34 @@ def overdue(melding: Any) -> bool:
     return bool(
         getattr(melding, "is_open", False) and melding.target_date and melding.target_date < timezone.now()
     )
+
+
+SLA_LABELS = {
+    "on_track": _("On track"),
+    "at_risk": _("At risk"),
+    "breached": _("Breached"),
+    "met": _("Met"),
+    "paused": _("Paused"),
+}
+
+
+@register.filter
+def sla_state(melding: Any) -> str:
+    """The melding's SLA state from its stored deadlines ("" without an SLA)."""
+    from beheer.core import clock
+
+    return str(melding.sla_state(clock.now())) if hasattr(melding, "sla_state") else ""
+
+
+@register.filter
+def sla_label(state: str) -> str:
+    return str(SLA_LABELS.get(str(state), ""))
+
+
+@register.filter
+def minutes(value: Any) -> str:
+    """A duration as hours and minutes: 1:05 h."""
+    total = int(value.total_seconds() // 60) if hasattr(value, "total_seconds") else int(value or 0)
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    return f"{sign}{total // 60}:{total % 60:02d} h"

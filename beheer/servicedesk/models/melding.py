@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -135,6 +136,11 @@ class Melding(models.Model):
     )
     priority_level = models.PositiveSmallIntegerField(editable=False)
     target_date = models.DateTimeField(_("target date"))
+    target_date_manual = models.BooleanField(
+        _("target date set by hand"),
+        default=False,
+        help_text=_("The SLA no longer moves a target date set by hand."),
+    )
 
     estimated_minutes = models.PositiveIntegerField(_("estimated time (minutes)"), null=True, blank=True)
     estimated_people = models.PositiveSmallIntegerField(_("estimated people"), null=True, blank=True)
@@ -270,6 +276,20 @@ class Melding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.brief_description}"
+
+    def sla_state(self, now: datetime) -> str:
+        """on_track, at_risk, breached, met or paused from the stored SLA fields; "" without an SLA."""
+        if self.resolution_met is not None:
+            return "met" if self.resolution_met else "breached"
+        if self.sla_policy_id is None:
+            return ""
+        if self.resolution_due is not None and now > self.resolution_due:
+            return "breached"
+        if self.is_open and self.resolution_due is None:
+            return "paused"
+        if self.resolution_risk_at is not None and now >= self.resolution_risk_at:
+            return "at_risk"
+        return "on_track"
 
     @property
     def number(self) -> str:

@@ -136,7 +136,9 @@ class SlaPolicy(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     at_risk_percent = models.PositiveSmallIntegerField(
-        _("at risk from (% of target)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("at risk from (percentage of the target)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
     )
     call_types = models.ManyToManyField(CallType, blank=True, related_name="+", verbose_name=_("call types"))
     categories = models.ManyToManyField(Category, blank=True, related_name="+", verbose_name=_("categories"))

@@ -84,12 +84,16 @@ def reclassify_melding(
         prio = priority_for(impact, urgency)
         if prio.pk != m.priority_id:
             _record(m, actor, "changed", now=now, field="priority", old=m.priority, new=prio)
-            new_target = m.created_at + prio.duration
-            _record(m, actor, "changed", now=now, field="target_date", old=m.target_date, new=new_target)
-            m.priority, m.priority_level, m.target_date = prio, prio.level, new_target
-            changed += ["priority", "priority_level", "target_date"]
+            m.priority, m.priority_level = prio, prio.level
+            changed += ["priority", "priority_level"]
+            if not m.target_date_manual:
+                m.target_date = m.created_at + prio.duration  # the SLA below may move it again
+                changed.append("target_date")
     if {"priority", "category", "call_type"} & set(changed):
+        old_target = m.target_date
         changed += apply_sla(m, now=now)  # another policy or target; time already spent is kept
+        if "target_date" in changed:
+            _record(m, actor, "changed", now=now, field="target_date", old=old_target, new=m.target_date)
     if changed:
         _save(m, changed, now=now)
         if {"brief_description", "request", "object_name"} & set(changed):
@@ -111,8 +115,8 @@ def set_target_date(
         _record(
             m, actor, "changed", now=now, field="target_date", old=m.target_date, new=target_date, public=True
         )
-        m.target_date = target_date
-        _save(m, ["target_date"], now=now)
+        m.target_date, m.target_date_manual = target_date, True
+        _save(m, ["target_date", "target_date_manual"], now=now)
     return m
 
 

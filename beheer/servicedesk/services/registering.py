@@ -147,6 +147,7 @@ def open_melding(
         priority=prio,
         priority_level=prio.level,
         target_date=target_date or now + prio.duration,
+        target_date_manual=target_date is not None,
         estimated_minutes=estimated_minutes,
         estimated_people=estimated_people,
         estimated_means=_clean_text(

@@ -202,6 +202,8 @@ def apply_sla(melding: Melding, *, now: datetime, new: bool = False) -> list[str
         "response_met": _met(ev.response) if ev and ev.response else None,
         "resolution_met": _met(ev.resolution) if ev else None,
     }
+    if ev and ev.resolution.due and not melding.target_date_manual:
+        values["target_date"] = ev.resolution.due  # the streefdatum follows the SLA deadline
     changed = []
     for field, value in values.items():
         current = getattr(melding, field)

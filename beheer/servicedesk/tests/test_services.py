@@ -177,7 +177,9 @@ class TestRegister:
         assert m.impact.level == 3
         assert m.urgency.level == 3
         assert m.priority == services.priority_for(m.impact, m.urgency)
-        assert m.target_date == m.created_at + m.priority.duration
+        assert m.target_date != future  # the caller cannot set it: it follows the SLA
+        assert m.target_date == m.resolution_due
+        assert not m.target_date_manual
         assert m.operator_group is None
         assert m.operator is None
         assert m.estimated_minutes is None
@@ -231,7 +233,7 @@ class TestRegister:
             )
         assert "target_date" in exc.value.field_errors
 
-    def test_explicit_target_date_kept(self, operator, caller):
+    def test_explicit_target_date_kept(self, operator, caller):  # and the SLA leaves it alone
         target = timezone.now() + timedelta(days=9)
         m = services.open_melding(
             actor=operator,
@@ -279,7 +281,10 @@ class TestRegister:
 # priority and target date
 
 
+@pytest.mark.usefixtures("no_sla")
 class TestPriority:
+    """Without an SLA policy the target date is the registration plus the priority's duration."""
+
     @pytest.mark.parametrize(
         ("imp", "urg", "expected"), [(1, 1, 1), (1, 2, 2), (2, 2, 3), (3, 3, 4), (3, 1, 3)]
     )

@@ -1,0 +1,87 @@
+"""The service level through the API and the UI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from beheer.core.clock import frozen
+from beheer.servicedesk import services
+from beheer.servicedesk.models import EntryType, Impact, Status, Urgency
+from tests.helpers import client_for
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def p1_melding(operator, caller, first_line):
+    with frozen(datetime(2026, 11, 30, 9, 0, tzinfo=AMS)):
+        return services.open_melding(
+            actor=operator,
+            brief_description="Server plat",
+            entry_type=EntryType.PHONE,
+            caller=caller,
+            operator_group=first_line,
+            impact=Impact.objects.get(level=1),
+            urgency=Urgency.objects.get(level=1),
+        )
+
+
+def test_list_and_detail_carry_the_sla_fields(operator, p1_melding):
+    client = client_for(operator)
+    with frozen(datetime(2026, 11, 30, 12, 30, tzinfo=AMS)):
+        item = client.get("/api/v1/meldingen").json()["items"][0]
+        detail = client.get(f"/api/v1/meldingen/{p1_melding.pk}").json()
+    assert item["sla_policy"]["name"] == "Standaard"
+    assert item["sla_state"] == "at_risk"  # 3.5 of 4 business hours used
+    assert detail["resolution_due"].startswith("2026-11-30T12:00")  # 13:00 Amsterdam in UTC
+    assert detail["response_due"].startswith("2026-11-30T08:30")
+    assert detail["resolution_met"] is None
+
+
+def test_the_sla_endpoint_replays_the_clock(operator, p1_melding):
+    client = client_for(operator)
+    with frozen(datetime(2026, 11, 30, 9, 15, tzinfo=AMS)):
+        services.change_status(
+            p1_melding, status=Status.objects.get(code="waiting_caller"), actor=operator, expected_version=1
+        )
+    with frozen(datetime(2026, 11, 30, 11, 0, tzinfo=AMS)):
+        body = client.get(f"/api/v1/meldingen/{p1_melding.pk}/sla").json()
+    assert body["policy"]["name"] == "Standaard"
+    assert body["resolution"]["state"] == "paused"
+    assert body["resolution"]["elapsed_minutes"] == 15
+    assert body["resolution"]["paused_minutes"] == 105
+    assert body["resolution"]["remaining_minutes"] == 225
+    assert body["resolution"]["due"] is None
+    assert body["response"]["state"] == "met"  # leaving "new" after 15 of 30 minutes counts
+
+
+def test_the_sla_endpoint_without_a_policy(operator, p1_melding, no_sla):
+    body = client_for(operator).get(f"/api/v1/meldingen/{p1_melding.pk}/sla").json()
+    assert body == {"policy": None, "calendar": None, "response": None, "resolution": None}
+
+
+def test_another_caller_cannot_read_the_sla(other_caller, p1_melding):
+    assert client_for(other_caller).get(f"/api/v1/meldingen/{p1_melding.pk}/sla").status_code == 404
+
+
+def test_the_queue_and_the_detail_page_show_the_sla(operator, p1_melding):
+    client = client_for(operator)
+    with frozen(datetime(2026, 11, 30, 12, 30, tzinfo=AMS)):
+        queue = client.get("/meldingen/?queue=all", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        detail = client.get(f"/meldingen/{p1_melding.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="badge sla-at_risk"' in queue
+    assert "At risk" in queue
+    assert "Service level" in detail
+    assert "Standaard" in detail
+    assert "4:00 h" in detail  # the resolution target
+    assert "3:30 h" in detail  # business time used from 09:00 to 12:30
+
+
+def test_the_detail_page_says_when_no_sla_applies(operator, p1_melding, no_sla):
+    detail = (
+        client_for(operator).get(f"/meldingen/{p1_melding.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert "No SLA applies to this call." in detail
