@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "beheer.accounts",
     "beheer.cmdb",
     "beheer.servicedesk",
+    "beheer.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

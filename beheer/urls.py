@@ -9,6 +9,7 @@ urlpatterns = [
     path("beheer-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("beheer.accounts.urls")),
+    path("", include("beheer.reports.urls")),
     path("", include("beheer.servicedesk.urls")),
 ]
 
