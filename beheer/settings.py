@@ -228,6 +228,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("BEHEER_MEDIA_DIR", str(DATA_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # attachments are served only through permission-checked views
 
+# Seconds a process keeps small configuration tables (statuses, matrix, SLA policies) cached.
+CONFIG_CACHE_SECONDS = env_int("BEHEER_CONFIG_CACHE_SECONDS", 10)
+
 MAX_ATTACHMENT_BYTES = env_int("BEHEER_MAX_ATTACHMENT_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -11,6 +11,7 @@ from beheer.settings import *  # noqa: E402,F403
 from beheer.settings import DATA_DIR, PASSWORD_HASHERS  # noqa: E402
 
 TESTING = True
+CONFIG_CACHE_SECONDS = 0  # tests change configuration directly; core/tests/test_config_cache.py tests caching
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = DATA_DIR / "media"

@@ -11,11 +11,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock, search
+from beheer.core import clock, config_cache, search
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 
 from .. import priority as priority_rules
 from ..models import (
+    CallType,
     Category,
     EntryType,
     HistoryEntry,
@@ -25,6 +26,7 @@ from ..models import (
     Note,
     Priority,
     PriorityMatrixCell,
+    ServicedeskSettings,
     Status,
     StatusKind,
     Urgency,
@@ -174,19 +176,42 @@ def _clean_text(
 
 
 def default_status(kind: StatusKind | str) -> Status:
-    status = Status.objects.filter(kind=kind, active=True).order_by("-is_default", "order", "id").first()
+    status = config_cache.cached(
+        ("default_status", str(kind)),
+        lambda: Status.objects.filter(kind=kind, active=True).order_by("-is_default", "order", "id").first(),
+    )
     if status is None:
         raise DomainError(_("No status of kind %(kind)s is configured.") % {"kind": kind})
     return status
 
 
+def lookup_defaults() -> tuple[CallType | None, Impact | None, Urgency | None]:
+    """The call type, impact and urgency a melding gets when nobody chooses: first, lowest, lowest."""
+    return config_cache.cached(
+        "lookup_defaults",
+        lambda: (
+            CallType.objects.filter(active=True).order_by("order", "id").first(),
+            Impact.objects.filter(active=True).order_by("-level").first(),
+            Urgency.objects.filter(active=True).order_by("-level").first(),
+        ),
+    )
+
+
+def servicedesk_settings() -> ServicedeskSettings:
+    return config_cache.cached("servicedesk_settings", ServicedeskSettings.current)
+
+
 def priority_for(impact: Impact, urgency: Urgency) -> Priority:
     """The configured matrix cell, or the sum rule when an administrator left the cell empty."""
-    cell = (
-        PriorityMatrixCell.objects.filter(impact=impact, urgency=urgency).select_related("priority").first()
+    matrix = config_cache.cached(
+        "priority_matrix",
+        lambda: {
+            (c.impact_id, c.urgency_id): c.priority
+            for c in PriorityMatrixCell.objects.select_related("priority")
+        },
     )
-    if cell is not None:
-        return cell.priority
+    if (impact.pk, urgency.pk) in matrix:
+        return matrix[(impact.pk, urgency.pk)]
     priorities = list(Priority.objects.filter(active=True).order_by("level"))
     if not priorities:
         raise DomainError(_("No priorities are configured."))

@@ -22,7 +22,6 @@ from ..models import (
     Melding,
     MeldingLink,
     Note,
-    ServicedeskSettings,
     StatusKind,
     Urgency,
     Visibility,
@@ -42,7 +41,9 @@ from ._base import (
     _save,
     _touch,
     default_status,
+    lookup_defaults,
     priority_for,
+    servicedesk_settings,
 )
 from .service_level import apply_sla
 
@@ -106,9 +107,10 @@ def open_melding(
         raise DomainError(_("This caller is inactive."), field_errors={"caller": _("Inactive.")})
     _check_category(category, subcategory)
 
-    call_type = call_type or CallType.objects.filter(active=True).order_by("order", "id").first()
-    impact = impact or Impact.objects.filter(active=True).order_by("-level").first()
-    urgency = urgency or Urgency.objects.filter(active=True).order_by("-level").first()
+    default_call_type, default_impact, default_urgency = lookup_defaults()
+    call_type = call_type or default_call_type
+    impact = impact or default_impact
+    urgency = urgency or default_urgency
     if call_type is None or impact is None or urgency is None:
         raise DomainError(
             _("The servicedesk is not configured: call types, impacts and urgencies are missing.")
@@ -116,7 +118,7 @@ def open_melding(
     prio = priority_for(impact, urgency)
 
     if operator_group is None and operator is None:
-        operator_group = ServicedeskSettings.current().default_first_line_group
+        operator_group = servicedesk_settings().default_first_line_group
     _check_assignment(Line.FIRST, operator_group, operator)
     if target_date is not None and target_date < now - timedelta(minutes=1):
         message = _("The target date lies in the past.")
@@ -127,7 +129,7 @@ def open_melding(
         )
 
     status = default_status(StatusKind.NEW)
-    melding = Melding.objects.create(
+    melding = Melding(
         brief_description=brief,
         request=request_text,
         entry_type=entry_type,
@@ -161,10 +163,9 @@ def open_melding(
         created_at=now,
         updated_at=now,
     )
+    apply_sla(melding, now=now, new=True)  # deadlines from the SLA, before the row is written
+    melding.save(force_insert=True)
     _record(melding, actor, "created", now=now, detail=brief, public=True)
-    sla_fields = apply_sla(melding, now=now, new=True)
-    if sla_fields:
-        Melding.objects.filter(pk=melding.pk).update(**{f: getattr(melding, f) for f in sla_fields})
     _reindex(melding, new=True)
     return melding
 

@@ -15,7 +15,6 @@ from ..models import (
     ClosureCode,
     Melding,
     Note,
-    ServicedeskSettings,
     StatusKind,
     Visibility,
     format_number,
@@ -32,6 +31,7 @@ from ._base import (
     _reindex,
     _save,
     default_status,
+    servicedesk_settings,
 )
 from .service_level import apply_sla
 
@@ -118,7 +118,7 @@ def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
     reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=2000)
     if not allowed_status(Action.REOPEN, Kind(m.status.kind), Kind.OPEN) or m.resolved_at is None:
         raise DomainError(_("Only a resolved melding can be reopened."))
-    days = ServicedeskSettings.current().reopen_days
+    days = servicedesk_settings().reopen_days
     if now > m.resolved_at + timedelta(days=days):
         raise DomainError(
             _("The reopen period of %(days)d days has passed; register a new melding instead.")
@@ -140,7 +140,7 @@ def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
 def auto_close_resolved(*, now: datetime | None = None, batch: int = 500) -> int:
     """Close resolved meldingen whose reopen period has passed. Safe to run twice or concurrently."""
     now = now or _now()
-    cfg = ServicedeskSettings.current()
+    cfg = servicedesk_settings()
     if not cfg.auto_close:
         return 0
     cutoff = now - timedelta(days=cfg.reopen_days)

@@ -19,6 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from beheer.core import config_cache
+
 from .. import sla
 from ..models import (
     BusinessCalendar,
@@ -106,18 +108,58 @@ def calendar_for(cal: BusinessCalendar, *, years: range) -> sla.Calendar:
     return sla.Calendar(hours={d: sorted(v) for d, v in hours.items()}, closed=frozenset(closed), tz=tz)
 
 
+@dataclass(frozen=True)
+class _PolicyRule:
+    policy: SlaPolicy
+    call_types: frozenset[int]
+    categories: frozenset[int]
+    departments: frozenset[int]
+    branches: frozenset[int]
+
+    def matches(self, melding: Melding) -> bool:
+        return all(
+            not allowed or value in allowed
+            for allowed, value in (
+                (self.call_types, melding.call_type_id),
+                (self.categories, melding.category_id),
+                (self.departments, melding.caller_department_id),
+                (self.branches, melding.caller_branch_id),
+            )
+        )
+
+
+def _policy_rules() -> list[_PolicyRule]:
+    policies = (
+        SlaPolicy.objects.active()
+        .select_related("calendar")
+        .prefetch_related("call_types", "categories", "departments", "branches")
+        .order_by("order", "name", "pk")
+    )
+    return [
+        _PolicyRule(
+            policy=p,
+            call_types=frozenset(x.pk for x in p.call_types.all()),
+            categories=frozenset(x.pk for x in p.categories.all()),
+            departments=frozenset(x.pk for x in p.departments.all()),
+            branches=frozenset(x.pk for x in p.branches.all()),
+        )
+        for p in policies
+    ]
+
+
 def policy_for(melding: Melding) -> SlaPolicy | None:
     """The first active policy (by order) whose conditions all match; an empty condition matches all."""
-    return (
-        SlaPolicy.objects.active()
-        .filter(Q(call_types=None) | Q(call_types=melding.call_type_id))
-        .filter(Q(categories=None) | Q(categories=melding.category_id))
-        .filter(Q(departments=None) | Q(departments=melding.caller_department_id))
-        .filter(Q(branches=None) | Q(branches=melding.caller_branch_id))
-        .select_related("calendar")
-        .order_by("order", "name", "pk")
-        .first()
+    for rule in config_cache.cached("sla_policies", _policy_rules):
+        if rule.matches(melding):
+            return rule.policy
+    return None
+
+
+def target_for(policy: SlaPolicy, priority_id: int) -> SlaTarget | None:
+    targets = config_cache.cached(
+        "sla_targets", lambda: {(t.policy_id, t.priority_id): t for t in SlaTarget.objects.all()}
     )
+    return targets.get((policy.pk, priority_id))
 
 
 def clock_events(melding: Melding) -> list[sla.ClockEvent]:
@@ -151,12 +193,16 @@ def evaluate(melding: Melding, *, now: datetime, new: bool = False) -> Evaluatio
     policy = policy_for(melding)
     if policy is None:
         return None
-    target = SlaTarget.objects.filter(policy=policy, priority_id=melding.priority_id).first()
+    target = target_for(policy, melding.priority_id)
     if target is None:
         return None
     start = melding.created_at
     try:
-        calendar = calendar_for(policy.calendar, years=range(start.year - 1, max(now.year, start.year) + 3))
+        years = range(start.year - 1, max(now.year, start.year) + 3)
+        calendar = config_cache.cached(
+            ("sla_calendar", policy.calendar_id, years.start, years.stop),
+            lambda: calendar_for(policy.calendar, years=years),
+        )
     except ValueError:
         logger.exception("Business calendar %s is not usable", policy.calendar_id)
         return None

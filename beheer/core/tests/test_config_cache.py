@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from beheer.core import config_cache
+from beheer.servicedesk import services
+from beheer.servicedesk.models import Impact, Priority, PriorityMatrixCell, Urgency
+
+
+@pytest.fixture
+def caching(settings):
+    settings.CONFIG_CACHE_SECONDS = 60
+    config_cache.clear()
+    yield
+    config_cache.clear()
+
+
+def test_nothing_is_cached_when_switched_off(settings):
+    settings.CONFIG_CACHE_SECONDS = 0
+    calls = []
+    config_cache.cached("k", lambda: calls.append(1))
+    config_cache.cached("k", lambda: calls.append(1))
+    assert len(calls) == 2
+
+
+def test_values_are_kept_until_cleared(caching):
+    calls: list[str] = []
+
+    def load(value: str) -> str:
+        calls.append(value)
+        return value
+
+    assert config_cache.cached("k", lambda: load("v")) == "v"
+    assert config_cache.cached("k", lambda: load("w")) == "v"
+    config_cache.clear()
+    assert config_cache.cached("k", lambda: load("w")) == "w"
+    assert calls == ["v", "w"]
+
+
+def test_values_expire(caching, settings, monkeypatch):
+    import time
+
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    assert config_cache.cached("k", lambda: 1) == 1
+    now[0] += 59
+    assert config_cache.cached("k", lambda: 2) == 1
+    now[0] += 2
+    assert config_cache.cached("k", lambda: 2) == 2
+
+
+@pytest.mark.django_db
+def test_the_priority_matrix_is_cached_and_a_change_in_the_admin_clears_it(caching, administrator):
+    impact, urgency = Impact.objects.get(level=1), Urgency.objects.get(level=1)
+    assert services.priority_for(impact, urgency).level == 1
+    cell = PriorityMatrixCell.objects.get(impact=impact, urgency=urgency)
+    p2 = Priority.objects.get(level=2)
+    PriorityMatrixCell.objects.filter(pk=cell.pk).update(priority=p2)  # behind the cache's back
+    assert services.priority_for(impact, urgency).level == 1
+    client = Client()
+    client.force_login(administrator)
+    response = client.post(
+        f"/beheer-admin/servicedesk/prioritymatrixcell/{cell.pk}/change/",
+        {"impact": impact.pk, "urgency": urgency.pk, "priority": p2.pk},
+    )
+    assert response.status_code == 302
+    assert services.priority_for(impact, urgency).level == 2
