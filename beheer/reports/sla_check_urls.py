@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from .sla_check_views import sla_check_view
+
+urlpatterns = [
+    path("", sla_check_view, name="sla-check"),
+]

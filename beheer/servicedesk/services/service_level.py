@@ -9,6 +9,7 @@ Because everything is derived from the history, it can be recomputed after a cal
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -162,18 +163,23 @@ def target_for(policy: SlaPolicy, priority_id: int) -> SlaTarget | None:
     return targets.get((policy.pk, priority_id))
 
 
-def clock_events(melding: Melding) -> list[sla.ClockEvent]:
-    """The resolution clock's events, from the melding's status history."""
-    rows = list(
-        HistoryEntry.objects.filter(melding=melding, action__in=CLOCK_ACTIONS, field="status")
-        .order_by("at", "id")
-        .values_list("at", "action", "new_ref")
-    )
-    if not rows:
-        return []
-    statuses = {
+StatusMap = dict[str, tuple[str, bool]]  # status pk (as text) -> (kind, pauses_sla)
+
+
+def status_map() -> StatusMap:
+    return {
         str(pk): (kind, pauses) for pk, kind, pauses in Status.objects.values_list("pk", "kind", "pauses_sla")
     }
+
+
+def events_from_history(
+    rows: Iterable[tuple[datetime, str, str]], statuses: StatusMap
+) -> list[sla.ClockEvent]:
+    """Clock events from (at, action, new_ref) status-history rows in order (no queries).
+
+    Resolved or closed stops the clock, a reopen restarts it, a status that pauses the SLA pauses
+    it and any other status resumes it.
+    """
     events = []
     for at, action, new_ref in rows:
         kind, pauses = statuses.get(new_ref, ("", False))
@@ -186,6 +192,16 @@ def clock_events(melding: Melding) -> list[sla.ClockEvent]:
         elif kind:
             events.append(sla.ClockEvent(at, sla.EventKind.RESUME))
     return events
+
+
+def clock_events(melding: Melding) -> list[sla.ClockEvent]:
+    """The resolution clock's events, from the melding's status history."""
+    rows = list(
+        HistoryEntry.objects.filter(melding=melding, action__in=CLOCK_ACTIONS, field="status")
+        .order_by("at", "id")
+        .values_list("at", "action", "new_ref")
+    )
+    return events_from_history(rows, status_map()) if rows else []
 
 
 def evaluate(melding: Melding, *, now: datetime, new: bool = False) -> Evaluation | None:
