@@ -1,3 +1,100 @@
-from ninja import Router
+"""The dashboard's figures as JSON: GET /api/v1/reports/dashboard (staff only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from beheer.core.errors import PermissionDenied
+
+from .dashboard import Figure, build_dashboard, parse_scope
 
 router = Router(tags=["reports"])
+
+
+class FigureOut(Schema):
+    count: int
+    label: str
+    params: dict[str, str]  # the /api/v1/meldingen parameters that list exactly these calls
+
+
+class GroupRowOut(Schema):
+    id: int | None
+    name: str
+    open: FigureOut
+    unassigned: FigureOut
+    at_risk: FigureOut
+    breached: FigureOut
+    waiting: FigureOut
+
+
+class UrgentOut(Schema):
+    id: int
+    number: str
+    brief_description: str
+    priority: str
+    priority_level: int
+    operator_group: str | None
+    operator: str | None
+    sla_state: str
+    resolution_due: datetime | None
+    remaining_seconds: int | None  # negative once overdue; null while the clock is paused
+    remaining: str
+
+
+class DashboardOut(Schema):
+    operator_group: str
+    generated_at: datetime
+    figures: dict[str, FigureOut]
+    groups: list[GroupRowOut]
+    urgent: list[UrgentOut]
+
+
+def _figure(f: Figure) -> dict[str, Any]:
+    return {"count": f.count, "label": f.label, "params": f.params}
+
+
+@router.get("/dashboard", response=DashboardOut, summary="The servicedesk dashboard's figures")
+def dashboard(request: HttpRequest, operator_group: str = "") -> dict[str, Any]:
+    """Optional `operator_group`: a group's id, or `mine` for the user's own operator groups."""
+    user = request.user
+    if not getattr(user, "is_staff_member", False):
+        raise PermissionDenied(_("The dashboard is for operators."))
+    scope = parse_scope(operator_group, user)
+    d = build_dashboard(user, scope)
+    return {
+        "operator_group": scope.value,
+        "generated_at": d.now,
+        "figures": {key: _figure(f) for key, f in d.figures.items()},
+        "groups": [
+            {
+                "id": g.id,
+                "name": g.name,
+                **{
+                    k: _figure(getattr(g, k))
+                    for k in ("open", "unassigned", "at_risk", "breached", "waiting")
+                },
+            }
+            for g in d.groups
+        ],
+        "urgent": [
+            {
+                "id": r.melding.pk,
+                "number": r.melding.number,
+                "brief_description": r.melding.brief_description,
+                "priority": r.melding.priority.name,
+                "priority_level": r.melding.priority_level,
+                "operator_group": r.melding.operator_group.name if r.melding.operator_group else None,
+                "operator": str(r.melding.operator) if r.melding.operator else None,
+                "sla_state": r.state,
+                "resolution_due": r.due,
+                "remaining_seconds": int(r.remaining.total_seconds()) if r.remaining is not None else None,
+                "remaining": r.text,
+            }
+            for r in d.urgent
+        ],
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from django.db import models
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
@@ -86,11 +86,19 @@ class ListParams(Schema):
     line: str = ""
     caller: Id | None = None
     entry_type: str = ""
+    sla: Literal["", "on_track", "at_risk", "breached", "paused", "met"] = ""
+    age: Literal["", "0-2", "3-7", "8-30", "31+"] = ""
+    created: Literal["", "today", "yesterday"] = ""
+    resolved: Literal["", "today", "yesterday"] = ""
+    unassigned: bool = False
+    status_code: str = ""
+    status_kind: Literal["", "new", "open", "waiting", "resolved", "closed"] = ""
+    groups: Literal["", "mine", "none"] = ""
     sort: str = "priority"
     cursor: str | None = None
     limit: int = 25
 
-    @field_validator("queue", "q", "line", "entry_type", "sort", "cursor", mode="before")
+    @field_validator("queue", "q", "line", "entry_type", "status_code", "sort", "cursor", mode="before")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         # PostgreSQL refuses NUL characters in strings; they never mean anything in a filter.

@@ -23,6 +23,7 @@ from .models import (
     Melding,
     Priority,
     Status,
+    StatusKind,
     Urgency,
     Visibility,
     parse_number,
@@ -164,10 +165,68 @@ class QueueFilterForm(BeheerForm):
     call_type = NamedChoiceField(
         label=_("Call type"), queryset=CallType.objects.none(), required=False, empty_label=_("Any call type")
     )
+    sla = forms.ChoiceField(
+        label=_("SLA"),
+        required=False,
+        choices=[
+            ("", _("Any SLA state")),
+            ("on_track", _("On track")),
+            ("at_risk", _("At risk")),
+            ("breached", _("Breached")),
+            ("paused", _("Paused")),
+            ("met", _("Met")),
+        ],
+    )
+    age = forms.ChoiceField(
+        label=_("Age"),
+        required=False,
+        choices=[
+            ("", _("Any age")),
+            ("0-2", _("0-2 days")),
+            ("3-7", _("3-7 days")),
+            ("8-30", _("8-30 days")),
+            ("31+", _("More than 30 days")),
+        ],
+    )
+    # Filters the dashboard links to: shown only when the link set them, so they can be cleared.
+    created = forms.ChoiceField(
+        label=_("Registered"),
+        required=False,
+        choices=[("", _("Any day")), ("today", _("Today")), ("yesterday", _("Yesterday"))],
+    )
+    resolved = forms.ChoiceField(
+        label=_("Resolved"),
+        required=False,
+        choices=[("", _("Any day")), ("today", _("Today")), ("yesterday", _("Yesterday"))],
+    )
+    unassigned = forms.ChoiceField(
+        label=_("Operator assigned"),
+        required=False,
+        choices=[("", _("Assigned or not")), ("1", _("Unassigned only"))],
+    )
+    status_code = forms.ChoiceField(label=_("Status"), required=False, choices=[])
+    status_kind = forms.ChoiceField(
+        label=_("Kind of status"), required=False, choices=[("", _("Any kind")), *StatusKind.choices]
+    )
+    groups = forms.ChoiceField(
+        label=_("Operator groups"),
+        required=False,
+        choices=[("", _("Any group")), ("mine", _("My operator groups")), ("none", _("No operator group"))],
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[])
+
+    DASHBOARD_ONLY = ("created", "resolved", "unassigned", "status_code", "status_kind", "groups")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in self.DASHBOARD_ONLY:
+            if not self.data.get(name):
+                del self.fields[name]
+        if "status_code" in self.fields:
+            self.fields["status_code"].choices = [  # type: ignore[attr-defined]
+                ("", _("Any status")),
+                *((s.code, s.name) for s in Status.objects.order_by("order", "id")),
+            ]
         self.set_queryset("status", active(Status))
         self.set_queryset("operator_group", OperatorGroup.objects.active())
         self.set_queryset("operator", operators())
@@ -184,6 +243,9 @@ class QueueFilterForm(BeheerForm):
             "priority",
             "line",
             "call_type",
+            "sla",
+            "age",
+            *(name for name in self.DASHBOARD_ONLY if name in self.fields),
             "sort",
         ):
             self.fields[name].widget.attrs["data-filter"] = name

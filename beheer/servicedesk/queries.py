@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beheer.core import search
+from beheer.core import clock, search
 from beheer.core.pagination import SortKey
 
 from .models import (
@@ -49,6 +51,81 @@ class MeldingFilter:
     line: str = ""
     caller: int | None = None
     entry_type: str = ""
+    # the dashboard's figures link to the list with these
+    sla: str = ""  # on_track, at_risk, breached, paused, met (Melding.sla_state)
+    age: str = ""  # days since registration: 0-2, 3-7, 8-30, 31+
+    created: str = ""  # today, yesterday (local date)
+    resolved: str = ""  # today, yesterday (local date)
+    unassigned: bool = False
+    status_code: str = ""
+    status_kind: str = ""
+    groups: str = ""  # mine (the user's operator groups), none (no operator group)
+
+
+# --------------------------------------------------------------------------------------------------
+# conditions shared by the list filters and the dashboard's counts (one definition, equal numbers)
+
+SLA_STATES = ("on_track", "at_risk", "breached", "paused", "met")
+AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
+    "0-2": (0, 2),
+    "3-7": (3, 7),
+    "8-30": (8, 30),
+    "31+": (31, None),
+}
+DAYS = ("today", "yesterday")
+GROUP_SCOPES = ("mine", "none")
+
+
+def sla_condition(state: str, now: datetime) -> Q:
+    """The meldingen whose Melding.sla_state(now) is `state`, as a database condition."""
+    running = Q(resolution_met__isnull=True, sla_policy__isnull=False)
+    if state == "breached":
+        return Q(resolution_met=False) | (running & Q(resolution_due__lt=now))
+    if state == "met":
+        return Q(resolution_met=True)
+    if state == "paused":
+        return running & Q(is_open=True, resolution_due__isnull=True)
+    if state == "at_risk":
+        return running & Q(resolution_due__gte=now, resolution_risk_at__lte=now)
+    if state == "on_track":
+        return (
+            running
+            & Q(resolution_due__gte=now)
+            & (Q(resolution_risk_at__isnull=True) | Q(resolution_risk_at__gt=now))
+        )
+    return Q(pk__in=[])
+
+
+def age_condition(bucket: str, now: datetime) -> Q:
+    """Registered 0-2, 3-7, 8-30 or 31+ whole days (of 24 hours) before `now`."""
+    if bucket not in AGE_BUCKETS:
+        return Q(pk__in=[])
+    low, high = AGE_BUCKETS[bucket]
+    q = Q(created_at__lte=now - timedelta(days=low))
+    if high is not None:
+        q &= Q(created_at__gt=now - timedelta(days=high + 1))
+    return q
+
+
+def day_bounds(day: str, now: datetime) -> tuple[datetime, datetime]:
+    """Start and end of today or yesterday in the configured time zone (Europe/Amsterdam)."""
+    tz = timezone.get_default_timezone()
+    today = now.astimezone(tz).date()
+    date = today - timedelta(days=1) if day == "yesterday" else today
+    start = datetime(date.year, date.month, date.day, tzinfo=tz)
+    end_date = date + timedelta(days=1)
+    return start, datetime(end_date.year, end_date.month, end_date.day, tzinfo=tz)
+
+
+def created_condition(day: str, now: datetime) -> Q:
+    start, end = day_bounds(day, now)
+    return Q(created_at__gte=start, created_at__lt=end)
+
+
+def resolved_condition(day: str, now: datetime) -> Q:
+    # resolved_at is only set while the melding is resolved or closed; is_open=False uses its index
+    start, end = day_bounds(day, now)
+    return Q(is_open=False, resolved_at__gte=start, resolved_at__lt=end)
 
 
 def filter_meldingen(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> MeldingQuerySet:
@@ -78,6 +155,34 @@ def filter_meldingen(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> Meldin
         qs = qs.filter(line=f.line)
     if f.entry_type:
         qs = qs.filter(entry_type=f.entry_type)
+    return _dashboard_filters(qs, f, user)
+
+
+def _dashboard_filters(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> MeldingQuerySet:
+    now = clock.now()
+    if f.sla in SLA_STATES:
+        qs = qs.filter(sla_condition(f.sla, now))
+    if f.age in AGE_BUCKETS:
+        qs = qs.filter(age_condition(f.age, now))
+    if f.created in DAYS:
+        qs = qs.filter(created_condition(f.created, now))
+    if f.resolved in DAYS:
+        qs = qs.filter(resolved_condition(f.resolved, now))
+    if f.unassigned:
+        qs = qs.filter(operator__isnull=True)
+    if f.status_code:
+        qs = qs.filter(status__code=f.status_code)
+    if f.status_kind:
+        qs = qs.filter(status__kind=f.status_kind)
+    if f.groups == "mine":
+        groups = (
+            list(user.operator_groups.values_list("pk", flat=True))
+            if getattr(user, "is_authenticated", False)
+            else []
+        )
+        qs = qs.filter(operator_group__in=groups)
+    elif f.groups == "none":
+        qs = qs.filter(operator_group__isnull=True)
     return qs
 
 

@@ -38,6 +38,7 @@ PAGE_SIZE = 50
 TIMELINE_LIMIT = 200
 TIMELINE_ALL_LIMIT = 5000
 FILTER_FIELDS = ("status", "operator_group", "operator", "category", "priority", "call_type")
+EXTRA_FILTERS = ("sla", "age", "created", "resolved", "status_code", "status_kind", "groups")
 
 View = Callable[..., HttpResponseBase]
 
@@ -94,10 +95,13 @@ def _filter_from(form: f.QueueFilterForm, default_queue: str) -> tuple[queries.M
     for name in FILTER_FIELDS:
         obj = data.get(name)
         values[name] = obj.pk if obj is not None else None
+    extra: dict[str, Any] = {name: data.get(name) or "" for name in EXTRA_FILTERS}
     mf = queries.MeldingFilter(
         queue=data.get("queue") or default_queue,
         q=data.get("q") or "",
         line=data.get("line") or "",
+        **extra,
+        unassigned=data.get("unassigned") == "1",
         **values,
     )
     return mf, data.get("sort") or queries.DEFAULT_SORT
@@ -131,7 +135,9 @@ def melding_list(request: HttpRequest) -> HttpResponse:
         "first_url": f"?{base_query}",
         "next_url": f"?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else "",
         "export_url": f"{reverse('api:export_meldingen')}?{urlencode(params)}",
-        "has_filters": any(params.get(k) for k in (*FILTER_FIELDS, "q", "line")),
+        "has_filters": any(
+            params.get(k) for k in (*FILTER_FIELDS, *EXTRA_FILTERS, "q", "line", "unassigned")
+        ),
     }
     partial = (
         is_htmx(request)

@@ -88,10 +88,10 @@ def line_label(code: str) -> Any:
 @register.filter
 def overdue(melding: Any) -> bool:
     """An open call past its target date."""
-    from django.utils import timezone
+    from beheer.core import clock
 
     return bool(
-        getattr(melding, "is_open", False) and melding.target_date and melding.target_date < timezone.now()
+        getattr(melding, "is_open", False) and melding.target_date and melding.target_date < clock.now()
     )
 
 
