@@ -16,6 +16,7 @@ All traffic goes to 127.0.0.1. Results: bench/results/latest.json (and latest.md
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
 import platform
@@ -52,6 +53,8 @@ TARGETS = {
     "search_p95_ms": 100,
     "create_per_s": 200,
 }
+# The monthly management report (KPI API, one month, one operator group), per database.
+REPORT_TARGET_MS = {"postgres": 1000, "sqlite": 2000}
 
 
 def env_int(name: str, default: int) -> int:
@@ -157,6 +160,35 @@ def issue_token(url: str, username: str) -> str:
         [PYTHON, "-c", snippet], cwd=ROOT, env=django_env(url), check=True, capture_output=True, text=True
     )
     return out.stdout.strip().splitlines()[-1]
+
+
+def coordinator_token(url: str) -> str:
+    """A coordinator (reports are coordinator-only) registered through the service layer, and a token."""
+    snippet = (
+        "import django; django.setup()\n"
+        "from beheer.accounts.models import User\n"
+        "from beheer.accounts.services import issue_api_token, register_person\n"
+        "u = User.objects.filter(username='bench-coordinator').first() or register_person(\n"
+        "    actor=None, first_name='Bench', last_name='Coordinator', username='bench-coordinator',\n"
+        "    email='bench-coordinator@example.invalid', role='coordinator', password=None)\n"
+        "print(issue_api_token(u, name='bench', actor=u)[1])\n"
+    )
+    out = subprocess.run(
+        [PYTHON, "-c", snippet], cwd=ROOT, env=django_env(url), check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def report_month_params(info: dict[str, Any]) -> dict[str, Any]:
+    """The last full calendar month before today, for the busiest first-line group."""
+    today = time.localtime()
+    year, month = (today.tm_year, today.tm_mon - 1) if today.tm_mon > 1 else (today.tm_year - 1, 12)
+    days = calendar.monthrange(year, month)[1]
+    return {
+        "date_from": f"{year:04d}-{month:02d}-01",
+        "date_to": f"{year:04d}-{month:02d}-{days:02d}",
+        "operator_group": info["first_line_group"],
+    }
 
 
 def size_of(db: str, url: str) -> int:
@@ -304,6 +336,22 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
             f"p95 {r['p95_ms']} ms"
         )
 
+    with loadgen.client(base_url, info["coordinator_token"]) as c:
+        params = report_month_params(info)
+        body = loadgen.check(c.get("/api/v1/reports/kpis", params=params)).json()
+        r = loadgen.timed_loop(
+            lambda: loadgen.check(c.get("/api/v1/reports/kpis", params=params)),
+            count=env_int("BENCH_REPORT_REQUESTS", 20),
+            seconds=seconds,
+        )
+        r.update({"params": params, "registered": body["volume"]["registered"], "resolved": body["resolved"]})
+        results["report_month"] = r
+        log(
+            f"  report_month (KPI API, {params['date_from']}..{params['date_to']}, one group): "
+            f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms "
+            f"({r['registered']} registered, {r['resolved']} resolved)"
+        )
+
     callers, categories = info["callers"], info["categories"]
 
     def payload(n: int) -> dict[str, Any]:
@@ -346,6 +394,7 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
         info = seed.seed(loader, tickets)
         log(f"{db}: seeded in {info['timings']['total_s']} s: {info['timings']}")
         token = issue_token(url, info["bench_username"])
+        info = {**info, "coordinator_token": coordinator_token(url)}
         size = size_of(db, url)
         server = Server(db, url, workers, threads)
         load_before = os.getloadavg()[0]
@@ -380,12 +429,14 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
         "history_p95_ms": scenarios["history"]["p95_ms"],
         "create_per_s": scenarios["create"]["per_s"],
         "create_p95_ms": scenarios["create"]["p95_ms"],
+        "report_month_ms": scenarios["report_month"]["p95_ms"],
         "scenarios": scenarios,
     }
     run["targets_met"] = {
         key: (run[key] >= limit if key == "create_per_s" else run[key] < limit)
         for key, limit in TARGETS.items()
     }
+    run["targets_met"]["report_month_ms"] = run["report_month_ms"] < REPORT_TARGET_MS[db]
     return run
 
 
@@ -401,6 +452,11 @@ def markdown(runs: list[dict[str, Any]]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append(
         "| create per second (8 clients) | " + " | ".join(f"{r['create_per_s']} | " for r in runs) + "|"
+    )
+    lines.append(
+        "| report_month_ms (KPI API, one month, one group; p95) | "
+        + " | ".join(f" | {r.get('report_month_ms', '')}" for r in runs)
+        + " |"
     )
     return "\n".join(lines) + "\n"
 

@@ -1,3 +1,91 @@
-from ninja import Router
+"""Management report API under /api/v1/reports/: KPIs as JSON, report exports, melding list as XLSX."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field, field_validator
+
+from beheer.core.errors import PermissionDenied
+from beheer.servicedesk.models import Melding
+from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
+
+from . import exports, kpis
 
 router = Router(tags=["reports"])
+
+
+class ReportParams(Schema):
+    date_from: str = ""
+    date_to: str = ""
+    operator_group: str = ""
+    category: str = ""
+    department: str = ""
+    priority: str = ""
+
+
+def _coordinator(request: HttpRequest) -> None:
+    if not getattr(request.user, "is_coordinator", False):
+        raise PermissionDenied(_("Reports are for coordinators."))
+
+
+def _filter(request: HttpRequest, params: ReportParams) -> kpis.ReportFilter:
+    _coordinator(request)
+    return kpis.parse_filter(params.dict())
+
+
+@router.get(
+    "/kpis",
+    summary="Management KPIs for a period (local dates, inclusive) and filter; coordinators only",
+    response=dict[str, Any],
+)
+def report_kpis(request: HttpRequest, params: Query[ReportParams]) -> dict[str, Any]:
+    return kpis.compute(request.user, _filter(request, params))
+
+
+@router.get("/export.csv", summary="The management report as CSV; coordinators only")
+def report_export_csv(request: HttpRequest, params: Query[ReportParams]) -> StreamingHttpResponse:
+    return exports.report_csv(kpis.compute(request.user, _filter(request, params)))
+
+
+@router.get("/export.xlsx", summary="The management report as XLSX; coordinators only")
+def report_export_xlsx(request: HttpRequest, params: Query[ReportParams]) -> FileResponse:
+    return exports.report_xlsx(kpis.compute(request.user, _filter(request, params)))
+
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class MeldingListParams(Schema):
+    """The same filter parameters as GET /api/v1/meldingen."""
+
+    queue: str = "all"
+    q: str = ""
+    status: Id | None = None
+    operator_group: Id | None = None
+    operator: Id | None = None
+    category: Id | None = None
+    priority: Id | None = None
+    call_type: Id | None = None
+    line: str = ""
+    caller: Id | None = None
+    entry_type: str = ""
+    sort: str = "priority"
+
+    @field_validator("queue", "q", "line", "entry_type", "sort", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+@router.get("/meldingen.xlsx", summary="The filtered melding list as XLSX (no row cap); operators")
+def meldingen_xlsx(request: HttpRequest, params: Query[MeldingListParams]) -> FileResponse:
+    if not getattr(request.user, "is_staff_member", False):
+        raise PermissionDenied(_("Exports are for operators."))
+    values = params.dict()
+    f = MeldingFilter(**{k: v for k, v in values.items() if k in MeldingFilter.__dataclass_fields__})
+    qs = filter_meldingen(Melding.objects.all(), f, request.user)
+    return exports.meldingen_xlsx(qs, order_for(params.sort))

@@ -1,3 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import report_views as views
+
+urlpatterns = [
+    path("", views.report, name="reports"),
+    path("export.csv", views.export_csv, name="report-export-csv"),
+    path("export.xlsx", views.export_xlsx, name="report-export-xlsx"),
+    path("monthly/", views.monthly, name="report-monthly"),
+    path("schedules/", views.schedules, name="report-schedules"),
+    path("schedules/<int:pk>/cancel/", views.schedule_cancel, name="report-schedule-cancel"),
+    path("runs/<int:pk>/download/", views.run_download, name="report-run-download"),
+]

@@ -98,6 +98,7 @@ class TimeEntry(models.Model):
         indexes = [
             models.Index(fields=["melding", "date"], name="time_melding_date"),
             models.Index(fields=["operator", "date"], name="time_operator_date"),
+            models.Index(fields=["date"], name="time_date"),  # time spent per period (reports)
         ]
 
 

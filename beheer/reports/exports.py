@@ -1,0 +1,201 @@
+"""CSV and XLSX of the management report and XLSX of any filtered melding list.
+
+XLSX files are written with openpyxl's write-only mode into a temporary file and streamed from there:
+memory stays constant whatever the number of rows. Text cells that a spreadsheet would read as a
+formula (= + - @ and tab/CR at the start) get a leading apostrophe, as in the CSV export.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from beheer.core.pagination import SortKey
+from beheer.servicedesk import exports as melding_exports
+from beheer.servicedesk.exports import _cell as neutralise
+from beheer.servicedesk.models import MeldingQuerySet
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+Section = tuple[str, list[str], list[list[Any]]]
+
+
+def safe(value: Any) -> Any:
+    """Numbers stay numbers; everything else becomes neutralised text."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, (int, float)):
+        return value
+    return neutralise(value)
+
+
+def _pct(r: dict[str, Any]) -> Any:
+    return "" if r.get("percent") is None else r["percent"]
+
+
+def sections(data: dict[str, Any]) -> list[Section]:
+    """The report as titled tables: (title, header, rows)."""
+    rt = data["resolution_time"]
+    labels = data.get("filter_labels", {})
+    filters = ", ".join(f"{k}: {v}" for k, v in labels.items()) or _("none")
+    ratio_rows = [
+        (_("First-contact resolution (%)"), data["first_contact_resolution"]),
+        (_("First-line resolution rate (%)"), data["first_line_resolution"]),
+        (_("Reopen rate (%)"), data["reopen_rate"]),
+        (_("Escalation rate (%)"), data["escalation_rate"]),
+        (_("Response within SLA (%)"), data["sla"]["response"]),
+        (_("Resolution within SLA (%)"), data["sla"]["resolution"]),
+    ]
+    summary: list[list[Any]] = [
+        [_("Period"), f"{data['period']['date_from']} – {data['period']['date_to']}", "", ""],
+        [_("Filters"), filters, "", ""],
+        [_("Registered"), data["volume"]["registered"], "", ""],
+        [_("Resolved"), data["resolved"], "", ""],
+        *[[label, _pct(r), r["numerator"], r["denominator"]] for label, r in ratio_rows],
+        [_("Resolution time, business hours, mean"), rt["business_hours"]["mean"], "", rt["count"]],
+        [_("Resolution time, business hours, median"), rt["business_hours"]["median"], "", rt["count"]],
+        [_("Resolution time, wall-clock hours, mean"), rt["wall_clock_hours"]["mean"], "", rt["count"]],
+        [_("Resolution time, wall-clock hours, median"), rt["wall_clock_hours"]["median"], "", rt["count"]],
+        [_("Open at the start"), data["backlog"]["at_start"], "", ""],
+        [_("Open at the end"), data["backlog"]["at_end"], "", ""],
+        [_("Time spent (minutes)"), data["time_spent"]["total_minutes"], "", ""],
+        [_("Satisfaction"), _("not measured"), "", ""],
+    ]
+    groups = [
+        [
+            g["name"],
+            g["registered"],
+            g["escalated"],
+            g["resolved"],
+            g["reopened"],
+            g["open_at_end"],
+            _pct(g["sla_resolution"]),
+            g["minutes"],
+        ]
+        for g in data["groups"]
+    ]
+    return [
+        (_("Summary"), [_("Figure"), _("Value"), _("Count"), _("Out of")], summary),
+        (
+            _("Operator groups"),
+            [
+                _("Operator group"),
+                _("Registered"),
+                _("Escalated"),
+                _("Resolved"),
+                _("Reopened"),
+                _("Open at the end"),
+                _("Resolution within SLA (%)"),
+                _("Time spent (minutes)"),
+            ],
+            groups,
+        ),
+        (
+            _("Backlog"),
+            [
+                _("Date"),
+                _("Open at the end of the day") if data["backlog"]["granularity"] == "day" else _("Open"),
+            ],
+            [[p["date"], p["open"]] for p in data["backlog"]["points"]],
+        ),
+        (
+            _("Inflow and outflow"),
+            [_("Week (Monday)"), _("Inflow"), _("Outflow"), _("Open at the end")],
+            [
+                [w["week"], w["inflow"], w["outflow"], w["open_at_end"]]
+                for w in data["backlog"]["flow_per_week"]
+            ],
+        ),
+        (
+            _("Volume"),
+            [_("Kind"), _("Value"), _("Registered")],
+            [[_("Entry type"), r["label"], r["count"]] for r in data["volume"]["by_entry_type"]]
+            + [[_("Call type"), r["label"], r["count"]] for r in data["volume"]["by_call_type"]]
+            + [[_("Month"), r["month"], r["count"]] for r in data["volume"]["per_month"]],
+        ),
+        (
+            _("Time spent"),
+            [_("Kind"), _("Value"), _("Minutes")],
+            [[_("Line"), r["label"], r["minutes"]] for r in data["time_spent"]["by_line"]]
+            + [
+                [_("Operator group"), r["label"] or _("(no group)"), r["minutes"]]
+                for r in data["time_spent"]["by_group"]
+            ],
+        ),
+    ]
+
+
+def _filename(data: dict[str, Any], ext: str) -> str:
+    p = data["period"]
+    return f"report-{p['date_from'].replace('-', '')}-{p['date_to'].replace('-', '')}.{ext}"
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def report_csv(data: dict[str, Any]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff"
+        for n, (title, header, rows) in enumerate(sections(data)):
+            if n:
+                yield writer.writerow([])
+            yield writer.writerow([neutralise(title)])
+            yield writer.writerow([neutralise(h) for h in header])
+            for row in rows:
+                yield writer.writerow([neutralise(c) for c in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(data, "csv")}"'
+    return response
+
+
+def _sheet_title(title: str) -> str:
+    # Excel refuses []:*?/\ in sheet names and more than 31 characters.
+    return "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
+
+
+def write_workbook(
+    out: IO[bytes], sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
+) -> None:
+    wb = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(_sheet_title(title))
+        ws.append([safe(h) for h in header])
+        for row in rows:
+            ws.append([safe(c) for c in row])
+    wb.save(out)
+
+
+def report_xlsx_file(data: dict[str, Any], out: IO[bytes]) -> None:
+    write_workbook(out, sections(data))
+
+
+def _file_response(tmp: IO[bytes], filename: str) -> FileResponse:
+    tmp.seek(0)
+    response = FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def report_xlsx(data: dict[str, Any]) -> FileResponse:
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    report_xlsx_file(data, tmp)
+    return _file_response(tmp, _filename(data, "xlsx"))
+
+
+def meldingen_xlsx(qs: MeldingQuerySet, order: Sequence[SortKey]) -> FileResponse:
+    """Every melding of the (already permission-filtered) list, fetched in keyset batches; no cap."""
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_workbook(tmp, [(_("Meldingen"), melding_exports.header(), melding_exports.rows(qs, order))])
+    return _file_response(tmp, f"meldingen-{timezone.localdate():%Y%m%d}.xlsx")

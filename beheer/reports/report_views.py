@@ -1,0 +1,199 @@
+"""Management report screens (coordinators): the report, its exports, the printable monthly
+report and scheduled reports. Thin: parse, compute with kpis, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseBase,
+)
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from beheer.core import clock
+from beheer.core.errors import DomainError
+
+from . import charts, exports, kpis, services
+from .forms import ReportFilterForm, ScheduleForm, preset_period
+from .models import ReportRun, ScheduledReport
+
+View = Callable[..., HttpResponseBase]
+
+
+def coordinator_required(view: View) -> View:
+    """Logged in and a coordinator (or administrator); others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not getattr(request.user, "is_coordinator", False):
+            raise DjangoPermissionDenied(_("Reports are for coordinators."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _today() -> date:
+    return clock.now().astimezone(kpis.zone()).date()
+
+
+def _context(request: HttpRequest, f: kpis.ReportFilter) -> dict[str, Any]:
+    data = kpis.compute(request.user, f)
+    query = urlencode(f.params())
+    return {"data": data, "charts": charts.report_charts(data), "filter": f, "query": query}
+
+
+@coordinator_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    form = ReportFilterForm(request.GET or None)
+    start, end = preset_period("this_month", _today()) or (_today(), _today())
+    f = kpis.ReportFilter(date_from=start, date_to=end)
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                f = form.report_filter(_today())
+            except DomainError as exc:
+                for field, message in exc.field_errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+        if form.errors:
+            messages.error(request, _("The filter is not valid; the report shows this month."))
+    return render(request, "reports/report.html", {"form": form, **_context(request, f)})
+
+
+def _filter_or_400(request: HttpRequest) -> kpis.ReportFilter | HttpResponse:
+    try:
+        return kpis.parse_filter(request.GET)
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.field_errors.items())
+        return HttpResponseBadRequest(
+            f"{exc.message} {details}".strip(), content_type="text/plain; charset=utf-8"
+        )
+
+
+@coordinator_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponseBase:
+    f = _filter_or_400(request)
+    if isinstance(f, HttpResponse):
+        return f
+    return exports.report_csv(kpis.compute(request.user, f))
+
+
+@coordinator_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponseBase:
+    f = _filter_or_400(request)
+    if isinstance(f, HttpResponse):
+        return f
+    return exports.report_xlsx(kpis.compute(request.user, f))
+
+
+def parse_month(text: str) -> tuple[date, date] | None:
+    try:
+        year, month = (int(part) for part in text.strip().split("-", 1))
+        first = date(year, month, 1)
+    except ValueError:
+        return None
+    if not 2000 <= year <= 2100:
+        return None
+    last = (date(year + (month == 12), month % 12 + 1, 1)).toordinal() - 1
+    return first, date.fromordinal(last)
+
+
+@coordinator_required
+@require_GET
+def monthly(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("month", "")
+    if text:
+        period = parse_month(text)
+        if period is None:
+            return HttpResponseBadRequest(
+                _("Give the month as YYYY-MM, for example 2026-10."), content_type="text/plain; charset=utf-8"
+            )
+    else:
+        period = preset_period("last_month", _today())
+    assert period is not None
+    dims = {k: request.GET.get(k) for k in kpis.FILTER_FIELDS}
+    try:
+        f = kpis.parse_filter({"date_from": period[0], "date_to": period[1], **dims})
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
+    return render(
+        request,
+        "reports/report_monthly.html",
+        {"month": period[0], "generated": clock.now(), **_context(request, f)},
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# scheduled reports
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def schedules(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = ScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_report(
+                actor=user,
+                name=form.cleaned_data["name"],
+                frequency=form.cleaned_data["frequency"],
+                filters={k: v for k, v in form.dimension_values().items() if v is not None},
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The report is scheduled."))
+            return redirect("report-schedules")
+    items = (
+        ScheduledReport.objects.visible_to(user)
+        .select_related("owner")
+        .prefetch_related("runs")
+        .order_by("-active", "name", "pk")[:200]
+    )
+    return render(request, "reports/report_schedules.html", {"form": form, "schedules": items})
+
+
+@coordinator_required
+@require_POST
+def schedule_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = ScheduledReport.objects.visible_to(request.user).filter(pk=pk).first()
+    if schedule is None:
+        raise Http404
+    try:
+        services.cancel_report(schedule, actor=request.user)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The schedule is stopped; its stored reports stay available."))
+    return redirect("report-schedules")
+
+
+@coordinator_required
+@require_GET
+def run_download(request: HttpRequest, pk: int) -> FileResponse:
+    run = ReportRun.objects.visible_to(request.user).filter(pk=pk).first()
+    if run is None or not run.file:
+        raise Http404
+    response = FileResponse(
+        run.file.open("rb"), as_attachment=True, filename=run.filename, content_type=exports.XLSX
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
