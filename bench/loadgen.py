@@ -139,3 +139,80 @@ def concurrent_creates(
         }
     )
     return result
+
+
+WRK_SCRIPT = """
+local bodies = {}
+local n = 0
+init = function(args)
+  for i, b in ipairs(args) do bodies[i] = b end
+end
+request = function()
+  n = n + 1
+  local body = bodies[(n %% #bodies) + 1]
+  return wrk.format("POST", "/api/v1/meldingen", {["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer %s"}, body)
+end
+response = function(status, headers, body)
+  if status ~= 201 then wrk.thread:stop() end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK_RESULT %%d %%d %%d %%f %%f %%f %%f\\n", summary.requests, summary.errors.status,
+    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def wrk_creates(
+    base_url: str, token: str, payload: Callable[[int], dict[str, Any]], *, clients: int, seconds: int
+) -> dict[str, Any] | None:
+    """Creates measured by wrk (a small C load generator), so the client hardly takes CPU from the server.
+
+    Returns None when wrk is not installed (Debian: apt-get install wrk). Bounded by `seconds`.
+    """
+    import json
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    bodies = [json.dumps(payload(n)) for n in range(1, 61)]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(WRK_SCRIPT % token)
+        script = fh.name
+    out = subprocess.run(
+        [
+            wrk,
+            "-t2",
+            f"-c{clients}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script,
+            base_url,
+            "--",
+            *bodies,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=False,
+    )
+    m = re.search(r"WRK_RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)", out.stdout)
+    if m is None:
+        raise RuntimeError(f"wrk gave no result: {out.stdout[-500:]} {out.stderr[-500:]}")
+    requests, status_errors, duration_us = int(m[1]), int(m[2]), int(m[3])
+    return {
+        "tool": "wrk",
+        "count": requests,
+        "errors": status_errors,
+        "per_s": round(requests / (duration_us / 1e6), 1),
+        "p50_ms": round(float(m[4]) / 1000, 1),
+        "p95_ms": round(float(m[5]) / 1000, 1),
+        "p99_ms": round(float(m[6]) / 1000, 1),
+        "max_ms": round(float(m[7]) / 1000, 1),
+    }
