@@ -297,8 +297,8 @@ def _status(m: Melding, d: dict[str, Any], u: User) -> str:
     return _("The status has been changed.")
 
 
-def _escalate(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.escalate_melding(
+def _move_line(service: Any, m: Melding, d: dict[str, Any], u: User) -> None:
+    service(
         m,
         to_group=d["to_group"],
         operator=d["operator"],
@@ -306,18 +306,15 @@ def _escalate(m: Melding, d: dict[str, Any], u: User) -> str:
         actor=u,
         expected_version=d["version"],
     )
+
+
+def _escalate(m: Melding, d: dict[str, Any], u: User) -> str:
+    _move_line(services.escalate_melding, m, d, u)
     return _("The call has been escalated to the second line.")
 
 
 def _deescalate(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.deescalate_melding(
-        m,
-        to_group=d["to_group"],
-        operator=d["operator"],
-        reason=d["reason"],
-        actor=u,
-        expected_version=d["version"],
-    )
+    _move_line(services.deescalate_melding, m, d, u)
     return _("The call has been returned to the first line.")
 
 
