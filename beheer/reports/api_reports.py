@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import Field, field_validator
 
 from beheer.core.errors import PermissionDenied
 from beheer.servicedesk.models import Melding
 from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
+from beheer.servicedesk.schemas import MeldingListParams
 
 from . import exports, kpis
 
@@ -54,31 +54,6 @@ def report_export_csv(request: HttpRequest, params: Query[ReportParams]) -> Stre
 @router.get("/export.xlsx", summary="The management report as XLSX; coordinators only")
 def report_export_xlsx(request: HttpRequest, params: Query[ReportParams]) -> FileResponse:
     return exports.report_xlsx(kpis.compute(request.user, _filter(request, params)))
-
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-class MeldingListParams(Schema):
-    """The same filter parameters as GET /api/v1/meldingen."""
-
-    queue: str = "all"
-    q: str = ""
-    status: Id | None = None
-    operator_group: Id | None = None
-    operator: Id | None = None
-    category: Id | None = None
-    priority: Id | None = None
-    call_type: Id | None = None
-    line: str = ""
-    caller: Id | None = None
-    entry_type: str = ""
-    sort: str = "priority"
-
-    @field_validator("queue", "q", "line", "entry_type", "sort", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 @router.get("/meldingen.xlsx", summary="The filtered melding list as XLSX (no row cap); operators")

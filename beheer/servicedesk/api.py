@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from django.db import models
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
-from pydantic import Field, field_validator
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
@@ -51,6 +50,7 @@ from .schemas import (
     LookupOut,
     MeldingCreate,
     MeldingDetailOut,
+    MeldingListParams,
     MeldingPage,
     MergeIn,
     NoteIn,
@@ -69,40 +69,6 @@ from .schemas import (
 
 router = Router(tags=["meldingen"])
 M = TypeVar("M", bound=models.Model)
-
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-class ListParams(Schema):
-    queue: str = "all"
-    q: str = ""
-    status: Id | None = None
-    operator_group: Id | None = None
-    operator: Id | None = None
-    category: Id | None = None
-    priority: Id | None = None
-    call_type: Id | None = None
-    line: str = ""
-    caller: Id | None = None
-    entry_type: str = ""
-    sla: Literal["", "on_track", "at_risk", "breached", "paused", "met"] = ""
-    age: Literal["", "0-2", "3-7", "8-30", "31+"] = ""
-    created: Literal["", "today", "yesterday"] = ""
-    resolved: Literal["", "today", "yesterday"] = ""
-    unassigned: bool = False
-    status_code: str = ""
-    status_kind: Literal["", "new", "open", "waiting", "resolved", "closed"] = ""
-    groups: Literal["", "mine", "none"] = ""
-    sort: str = "priority"
-    cursor: str | None = None
-    limit: int = 25
-
-    @field_validator("queue", "q", "line", "entry_type", "status_code", "sort", "cursor", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL refuses NUL characters in strings; they never mean anything in a filter.
-        return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -237,7 +203,7 @@ def _operator(pk: int | None, field: str = "operator_id") -> User | None:
 
 
 @router.get("/meldingen", response=MeldingPage, summary="List meldingen (keyset pagination)")
-def list_meldingen(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+def list_meldingen(request: HttpRequest, params: Query[MeldingListParams]) -> dict[str, Any]:
     if not 1 <= params.limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
     f = MeldingFilter(**{k: v for k, v in params.dict().items() if k in MeldingFilter.__dataclass_fields__})
@@ -247,7 +213,7 @@ def list_meldingen(request: HttpRequest, params: Query[ListParams]) -> dict[str,
 
 
 @router.get("/meldingen/export.csv", summary="Export the filtered list as CSV (streamed, no row cap)")
-def export_meldingen(request: HttpRequest, params: Query[ListParams]) -> StreamingHttpResponse:
+def export_meldingen(request: HttpRequest, params: Query[MeldingListParams]) -> StreamingHttpResponse:
     f = MeldingFilter(**{k: v for k, v in params.dict().items() if k in MeldingFilter.__dataclass_fields__})
     qs = filter_meldingen(Melding.objects.all(), f, request.user)
     return exports.csv_response(qs, order_for(params.sort))

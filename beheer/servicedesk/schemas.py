@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .models import EntryType, Line, Visibility
 
@@ -275,3 +276,39 @@ class SlaOut(Schema):
     calendar: Ref | None
     response: SlaMetricOut | None
     resolution: SlaMetricOut | None
+
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class MeldingListParams(Schema):
+    """Filters, sort and page of a melding list: the API list, its exports and the reports' XLSX."""
+
+    queue: str = "all"
+    q: str = ""
+    status: Id | None = None
+    operator_group: Id | None = None
+    operator: Id | None = None
+    category: Id | None = None
+    priority: Id | None = None
+    call_type: Id | None = None
+    line: str = ""
+    caller: Id | None = None
+    entry_type: str = ""
+    sla: Literal["", "on_track", "at_risk", "breached", "paused", "met"] = ""
+    age: Literal["", "0-2", "3-7", "8-30", "31+"] = ""
+    created: Literal["", "today", "yesterday"] = ""
+    resolved: Literal["", "today", "yesterday"] = ""
+    unassigned: bool = False
+    status_code: str = ""
+    status_kind: Literal["", "new", "open", "waiting", "resolved", "closed"] = ""
+    groups: Literal["", "mine", "none"] = ""
+    sort: str = "priority"
+    cursor: str | None = None
+    limit: int = 25
+
+    @field_validator("queue", "q", "line", "entry_type", "status_code", "sort", "cursor", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL refuses NUL characters in strings; they never mean anything in a filter.
+        return value.replace("\x00", "") if isinstance(value, str) else value

@@ -118,6 +118,13 @@ def test_meldingen_xlsx(operator: User, caller: User, first_line: OperatorGroup)
     other = OperatorGroup.objects.create(name="Leeg", is_first_line=True)
     r = client_for(operator).get("/api/v1/reports/meldingen.xlsx", {"operator_group": other.pk})
     assert len(list(_workbook(r).active.iter_rows(values_only=True))) == 1
+    # the list's newer filters too (the same parameters as GET /api/v1/meldingen)
+    r = client_for(operator).get(
+        "/api/v1/reports/meldingen.xlsx", {"status_kind": "new", "unassigned": "true"}
+    )
+    assert len(list(_workbook(r).active.iter_rows(values_only=True))) == 4
+    r = client_for(operator).get("/api/v1/reports/meldingen.xlsx", {"status_kind": "resolved"})
+    assert len(list(_workbook(r).active.iter_rows(values_only=True))) == 1
 
 
 def test_meldingen_xlsx_permissions(melding: Any, caller_client: Client) -> None:
