@@ -183,6 +183,19 @@ def subcategory_options(request: HttpRequest) -> HttpResponse:
     return render(request, "servicedesk/_subcategory_options.html", {"options": options})
 
 
+def _register(form: Any, user: User, **fields: Any) -> Melding | None:
+    """Register a melding and its optional attachment together; on a refusal, mark the form."""
+    try:
+        with transaction.atomic():
+            melding = services.open_melding(actor=user, **fields)
+            if form.cleaned_data.get("attachment"):
+                services.add_attachment(melding, upload=form.cleaned_data["attachment"], actor=user)
+    except DomainError as exc:
+        apply_domain_error(form, exc)
+        return None
+    return melding
+
+
 @staff_required
 def melding_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -190,35 +203,30 @@ def melding_create(request: HttpRequest) -> HttpResponse:
         form = f.MeldingCreateForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    melding = services.open_melding(
-                        actor=user,
-                        brief_description=data["brief_description"],
-                        request=data["request"],
-                        entry_type=data["entry_type"],
-                        call_type=data["call_type"],
-                        caller=data["caller"],
-                        caller_name=data["caller_name"] if not data["caller"] else "",
-                        caller_email=data["caller_email"] if not data["caller"] else "",
-                        caller_phone=data["caller_phone"],
-                        category=data["category"],
-                        subcategory=data["subcategory"],
-                        object_name=data["object_name"],
-                        impact=data["impact"],
-                        urgency=data["urgency"],
-                        target_date=data["target_date"],
-                        operator_group=data["operator_group"],
-                        operator=data["operator"],
-                        estimated_minutes=data["estimated_minutes"],
-                        estimated_people=data["estimated_people"],
-                        estimated_means=data["estimated_means"],
-                    )
-                    if data.get("attachment"):
-                        services.add_attachment(melding, upload=data["attachment"], actor=user)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-            else:
+            melding = _register(
+                form,
+                user,
+                brief_description=data["brief_description"],
+                request=data["request"],
+                entry_type=data["entry_type"],
+                call_type=data["call_type"],
+                caller=data["caller"],
+                caller_name=data["caller_name"] if not data["caller"] else "",
+                caller_email=data["caller_email"] if not data["caller"] else "",
+                caller_phone=data["caller_phone"],
+                category=data["category"],
+                subcategory=data["subcategory"],
+                object_name=data["object_name"],
+                impact=data["impact"],
+                urgency=data["urgency"],
+                target_date=data["target_date"],
+                operator_group=data["operator_group"],
+                operator=data["operator"],
+                estimated_minutes=data["estimated_minutes"],
+                estimated_people=data["estimated_people"],
+                estimated_means=data["estimated_means"],
+            )
+            if melding is not None:
                 messages.success(
                     request,
                     _("Call %(number)s has been registered with priority %(priority)s.")
@@ -613,23 +621,18 @@ def portal_create(request: HttpRequest) -> HttpResponse:
         form = f.PortalMeldingForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    melding = services.open_melding(
-                        actor=user,
-                        entry_type="portal",
-                        caller=user,
-                        brief_description=data["brief_description"],
-                        request=data["request"],
-                        call_type=data["call_type"],
-                        category=data["category"],
-                        subcategory=data["subcategory"],
-                    )
-                    if data.get("attachment"):
-                        services.add_attachment(melding, upload=data["attachment"], actor=user)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-            else:
+            melding = _register(
+                form,
+                user,
+                entry_type="portal",
+                caller=user,
+                brief_description=data["brief_description"],
+                request=data["request"],
+                call_type=data["call_type"],
+                category=data["category"],
+                subcategory=data["subcategory"],
+            )
+            if melding is not None:
                 messages.success(
                     request,
                     _("Thank you. Your call has number %(number)s; the servicedesk will get back to you.")
