@@ -41,3 +41,23 @@ def clear() -> None:
     """Forget everything (called after a configuration change in this process)."""
     with _lock:
         _entries.clear()
+
+
+def row(model: type[T], pk: Any) -> T | None:
+    """One row of a small configuration table by primary key (None when it does not exist).
+
+    The whole table is kept per process; a key that is not in the cached copy is looked up in the
+    database, so a row added a moment ago in another process is found at once. Only for small
+    tables (categories, impacts, urgencies, call types, operator groups).
+    """
+    manager = model._default_manager  # type: ignore[attr-defined]
+    if float(getattr(settings, "CONFIG_CACHE_SECONDS", 0)) <= 0:
+        return manager.filter(pk=pk).first()  # type: ignore[no-any-return]
+    rows: dict[Any, T] = cached(("rows", model._meta.label), lambda: {r.pk: r for r in manager.all()})  # type: ignore[attr-defined]
+    found = rows.get(pk)
+    if found is None:
+        found = manager.filter(pk=pk).first()
+        if found is not None:
+            with _lock:
+                rows[pk] = found
+    return found

@@ -15,7 +15,7 @@ from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
-from beheer.core import clock, idempotency
+from beheer.core import clock, config_cache, idempotency
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import keyset_page
 
@@ -182,12 +182,18 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
+CONFIG_MODELS = (CallType, Category, Impact, Urgency, OperatorGroup, ClosureCode)
+
+
 def _get(model: type[M], pk: int | None, field: str, *, required: bool = False, qs: Any = None) -> Any:
     if pk is None:
         if required:
             raise DomainError(_("This field is required."), field_errors={field: _("Required.")})
         return None
-    obj = (qs if qs is not None else model._default_manager).filter(pk=pk).first()
+    if qs is None and model in CONFIG_MODELS:
+        obj = config_cache.row(model, pk)  # small configuration tables: cached per process
+    else:
+        obj = (qs if qs is not None else model._default_manager).filter(pk=pk).first()
     if obj is None:
         message = _("Unknown %(field)s.") % {"field": field}
         raise DomainError(message, field_errors={field: message})

@@ -66,3 +66,52 @@ def test_the_priority_matrix_is_cached_and_a_change_in_the_admin_clears_it(cachi
     )
     assert response.status_code == 302
     assert services.priority_for(impact, urgency).level == 2
+
+
+@pytest.mark.django_db
+def test_rows_are_read_once_and_a_new_row_is_found_at_once(caching, django_assert_num_queries):
+    from beheer.servicedesk.models import Category
+
+    first = Category.objects.create(name="Printers")
+    assert config_cache.row(Category, first.pk) == first  # loads the table
+    with django_assert_num_queries(0):
+        assert config_cache.row(Category, first.pk).name == "Printers"
+    added = Category.objects.create(name="Beamers")  # not in the cached copy
+    with django_assert_num_queries(1):
+        assert config_cache.row(Category, added.pk) == added
+    with django_assert_num_queries(0):
+        assert config_cache.row(Category, added.pk) == added
+    with django_assert_num_queries(1):
+        assert config_cache.row(Category, 987654) is None
+
+
+@pytest.mark.django_db
+def test_registering_through_the_api_reads_no_configuration_rows(caching, operator, first_line):
+    from beheer.accounts.services import issue_api_token
+    from beheer.servicedesk.models import Category, Impact, Urgency
+
+    category = Category.objects.create(name="Netwerk")
+    token = issue_api_token(operator, name="bench", actor=operator)[1]
+    payload = {
+        "brief_description": "Wifi valt weg",
+        "entry_type": "phone",
+        "caller_name": "Onbekende beller",
+        "category_id": category.pk,
+        "impact_id": Impact.objects.get(level=1).pk,
+        "urgency_id": Urgency.objects.get(level=1).pk,
+        "operator_group_id": first_line.pk,
+    }
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.post("/api/v1/meldingen", payload, content_type="application/json").status_code == 201
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/meldingen", payload, content_type="application/json")
+    assert response.status_code == 201
+    tables = " ".join(
+        q["sql"].split(" FROM ")[-1][:40] for q in ctx.captured_queries if q["sql"].startswith("SELECT")
+    )
+    assert "servicedesk_category" not in tables
+    assert "servicedesk_impact" not in tables
+    assert len(ctx.captured_queries) <= 8, [q["sql"][:80] for q in ctx.captured_queries]
