@@ -52,7 +52,7 @@ def row(model: type[T], pk: Any) -> T | None:
     """
     manager = model._default_manager  # type: ignore[attr-defined]
     if float(getattr(settings, "CONFIG_CACHE_SECONDS", 0)) <= 0:
-        return manager.filter(pk=pk).first()  # type: ignore[no-any-return]
+        return manager.filter(pk=pk).first()
     rows: dict[Any, T] = cached(("rows", model._meta.label), lambda: {r.pk: r for r in manager.all()})  # type: ignore[attr-defined]
     found = rows.get(pk)
     if found is None:

@@ -29,12 +29,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ScheduledReport)
 class ScheduledReportAdmin(ReadOnlyAdmin):
-    list_display = ("name", "owner", "frequency", "next_run_at", "active")
+    list_display = ("name", "owner", "frequency", "file_format", "next_run_at", "active")
     list_filter = ("frequency", "active")
 
 
 @admin.register(ReportRun)
 class ReportRunAdmin(ReadOnlyAdmin):
-    list_display = ("scheduled_report", "period_start", "period_end", "status", "created_at")
+    list_display = ("scheduled_report", "period_start", "period_end", "file_format", "status", "created_at")
     list_filter = ("status",)
     exclude = ("file",)  # downloads go through the permission-checked view, never as media

@@ -1,19 +1,21 @@
-"""Management report API under /api/v1/reports/: KPIs as JSON, report exports, melding list as XLSX."""
+"""Management report API under /api/v1/reports/: KPIs as JSON, report exports (CSV, XLSX, PDF),
+melding list as XLSX."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from beheer.core import clock
 from beheer.core.errors import PermissionDenied
 from beheer.servicedesk.models import Melding
 from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
 from beheer.servicedesk.schemas import MeldingListParams
 
-from . import exports, kpis
+from . import exports, kpis, pdf
 
 router = Router(tags=["reports"])
 
@@ -25,6 +27,10 @@ class ReportParams(Schema):
     category: str = ""
     department: str = ""
     priority: str = ""
+
+
+class MonthlyParams(ReportParams):
+    month: str = ""
 
 
 def _coordinator(request: HttpRequest) -> None:
@@ -54,6 +60,18 @@ def report_export_csv(request: HttpRequest, params: Query[ReportParams]) -> Stre
 @router.get("/export.xlsx", summary="The management report as XLSX; coordinators only")
 def report_export_xlsx(request: HttpRequest, params: Query[ReportParams]) -> FileResponse:
     return exports.report_xlsx(kpis.compute(request.user, _filter(request, params)))
+
+
+@router.get(
+    "/monthly.pdf",
+    summary="The management report as a PDF: `month` (YYYY-MM), or date_from and date_to, "
+    "default last month; in the user's language; coordinators only",
+)
+def report_monthly_pdf(request: HttpRequest, params: Query[MonthlyParams]) -> HttpResponse:
+    _coordinator(request)
+    now = clock.now()
+    f = pdf.monthly_filter(params.dict(), today=now.astimezone(kpis.zone()).date())
+    return pdf.report_pdf_response(kpis.compute(request.user, f), generated=now)
 
 
 @router.get("/meldingen.xlsx", summary="The filtered melding list as XLSX (no row cap); operators")

@@ -12,7 +12,7 @@ from beheer.accounts.models import Department, OperatorGroup
 from beheer.servicedesk.models import Category, Priority
 
 from .kpis import ReportFilter, parse_filter
-from .models import Frequency
+from .models import Frequency, ReportFormat
 
 PRESETS = [
     ("this_month", _("This month")),
@@ -98,5 +98,11 @@ class ReportFilterForm(DimensionFields):
 class ScheduleForm(DimensionFields):
     name = forms.CharField(max_length=100, label=_("Name"))
     frequency = forms.ChoiceField(choices=Frequency.choices, label=_("Frequency"))
+    file_format = forms.ChoiceField(
+        choices=ReportFormat.choices, required=False, initial=ReportFormat.XLSX, label=_("Format")
+    )
 
-    field_order = ["name", "frequency", *DIMENSIONS]
+    field_order = ["name", "frequency", "file_format", *DIMENSIONS]
+
+    def clean_file_format(self) -> str:
+        return self.cleaned_data.get("file_format") or ReportFormat.XLSX

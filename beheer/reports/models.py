@@ -17,6 +17,17 @@ class Frequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly (the previous month, on the first day)")
 
 
+class ReportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel (XLSX)")
+    PDF = "pdf", _("PDF")
+
+
+CONTENT_TYPES: dict[str, str] = {
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ReportFormat.PDF: "application/pdf",
+}
+
+
 class ScheduledReportQuerySet(models.QuerySet["ScheduledReport"]):
     def visible_to(self, user: Any) -> ScheduledReportQuerySet:
         """Administrators see every schedule; a coordinator sees their own."""
@@ -37,6 +48,9 @@ class ScheduledReport(models.Model):
     name = models.CharField(_("name"), max_length=100)
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
+    file_format = models.CharField(
+        _("format"), max_length=4, choices=ReportFormat.choices, default=ReportFormat.XLSX
+    )
     next_run_at = models.DateTimeField(_("next run"))
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"))
@@ -59,7 +73,7 @@ class RunStatus(models.TextChoices):
 
 
 def run_path(instance: ReportRun, filename: str) -> str:
-    return f"reports/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}.xlsx"
+    return f"reports/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}.{instance.file_format}"
 
 
 class ReportRunQuerySet(models.QuerySet["ReportRun"]):
@@ -68,13 +82,17 @@ class ReportRunQuerySet(models.QuerySet["ReportRun"]):
 
 
 class ReportRun(models.Model):
-    """One produced report: the XLSX is stored under MEDIA_ROOT/reports and served by a checked view."""
+    """One produced report: the XLSX or PDF file is stored under MEDIA_ROOT/reports and served by a
+    checked view."""
 
     scheduled_report = models.ForeignKey(ScheduledReport, on_delete=models.CASCADE, related_name="runs")
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("until"))
     created_at = models.DateTimeField(_("created"))
     file = models.FileField(upload_to=run_path, max_length=200, blank=True)
+    file_format = models.CharField(
+        _("format"), max_length=4, choices=ReportFormat.choices, default=ReportFormat.XLSX
+    )
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices)
     error = models.TextField(blank=True)
 
@@ -95,4 +113,8 @@ class ReportRun(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"report-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}.xlsx"
+        return f"report-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}.{self.file_format}"
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES.get(self.file_format, "application/octet-stream")

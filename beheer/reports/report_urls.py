@@ -7,6 +7,7 @@ urlpatterns = [
     path("export.csv", views.export_csv, name="report-export-csv"),
     path("export.xlsx", views.export_xlsx, name="report-export-xlsx"),
     path("monthly/", views.monthly, name="report-monthly"),
+    path("monthly.pdf", views.monthly_pdf, name="report-monthly-pdf"),
     path("schedules/", views.schedules, name="report-schedules"),
     path("schedules/<int:pk>/cancel/", views.schedule_cancel, name="report-schedule-cancel"),
     path("runs/<int:pk>/download/", views.run_download, name="report-run-download"),

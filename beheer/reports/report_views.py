@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from beheer.core import clock
 from beheer.core.errors import DomainError
 
-from . import charts, exports, kpis, services
+from . import charts, exports, kpis, pdf, services
 from .forms import ReportFilterForm, ScheduleForm, preset_period
 from .models import ReportRun, ScheduledReport
 
@@ -103,41 +103,42 @@ def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     return exports.report_xlsx(kpis.compute(request.user, f))
 
 
-def parse_month(text: str) -> tuple[date, date] | None:
+def _monthly_filter(request: HttpRequest) -> kpis.ReportFilter | HttpResponse:
     try:
-        year, month = (int(part) for part in text.strip().split("-", 1))
-        first = date(year, month, 1)
-    except ValueError:
-        return None
-    if not 2000 <= year <= 2100:
-        return None
-    last = (date(year + (month == 12), month % 12 + 1, 1)).toordinal() - 1
-    return first, date.fromordinal(last)
+        return pdf.monthly_filter(request.GET, today=_today())
+    except DomainError as exc:
+        details = "; ".join(v for k, v in exc.field_errors.items() if v != exc.message)
+        return HttpResponseBadRequest(
+            f"{exc.message} {details}".strip(), content_type="text/plain; charset=utf-8"
+        )
 
 
 @coordinator_required
 @require_GET
 def monthly(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("month", "")
-    if text:
-        period = parse_month(text)
-        if period is None:
-            return HttpResponseBadRequest(
-                _("Give the month as YYYY-MM, for example 2026-10."), content_type="text/plain; charset=utf-8"
-            )
-    else:
-        period = preset_period("last_month", _today())
-    assert period is not None
-    dims = {k: request.GET.get(k) for k in kpis.FILTER_FIELDS}
-    try:
-        f = kpis.parse_filter({"date_from": period[0], "date_to": period[1], **dims})
-    except DomainError as exc:
-        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
+    """The printable report of one month (`month=YYYY-MM`, default last month) or a period."""
+    f = _monthly_filter(request)
+    if isinstance(f, HttpResponse):
+        return f
     return render(
         request,
         "reports/report_monthly.html",
-        {"month": period[0], "generated": clock.now(), **_context(request, f)},
+        {
+            "title": pdf.report_title(f.date_from, f.date_to),
+            "generated": clock.now(),
+            **_context(request, f),
+        },
     )
+
+
+@coordinator_required
+@require_GET
+def monthly_pdf(request: HttpRequest) -> HttpResponse:
+    """The same report as a PDF download, in the user's language."""
+    f = _monthly_filter(request)
+    if isinstance(f, HttpResponse):
+        return f
+    return pdf.report_pdf_response(kpis.compute(request.user, f), generated=clock.now())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -155,6 +156,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
                 actor=user,
                 name=form.cleaned_data["name"],
                 frequency=form.cleaned_data["frequency"],
+                file_format=form.cleaned_data["file_format"],
                 filters={k: v for k, v in form.dimension_values().items() if v is not None},
             )
         except DomainError as exc:
@@ -193,7 +195,7 @@ def run_download(request: HttpRequest, pk: int) -> FileResponse:
     if run is None or not run.file:
         raise Http404
     response = FileResponse(
-        run.file.open("rb"), as_attachment=True, filename=run.filename, content_type=exports.XLSX
+        run.file.open("rb"), as_attachment=True, filename=run.filename, content_type=run.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

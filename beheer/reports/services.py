@@ -2,9 +2,10 @@
 
 A schedule belongs to a coordinator; every week or month `run_due_reports` (a periodic job) claims
 each due schedule with a conditional UPDATE on next_run_at, so two workers never run it twice, and
-stores the previous period's report as an XLSX file under MEDIA_ROOT/reports/. A run for the same
-schedule and period is never made twice (unique constraint). E-mail delivery follows with the
-notifications outbox; until then runs are downloaded from the schedules page.
+stores the previous period's report as an XLSX or PDF file (the schedule's format) under
+MEDIA_ROOT/reports/. A run for the same schedule and period is never made twice (unique
+constraint). E-mail delivery follows with the notifications outbox; until then runs are downloaded
+from the schedules page.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.core.errors import DomainError, PermissionDenied
 
-from . import exports, kpis
-from .models import Frequency, ReportRun, RunStatus, ScheduledReport
+from . import exports, kpis, pdf
+from .models import Frequency, ReportFormat, ReportRun, RunStatus, ScheduledReport
 
 logger = logging.getLogger(__name__)
 RUN_HOUR = time(6)
@@ -80,7 +81,14 @@ def period_for(frequency: str, run_at: datetime) -> tuple[date, date]:
 
 
 @transaction.atomic
-def schedule_report(*, actor: User, name: str, frequency: str, filters: dict[str, Any]) -> ScheduledReport:
+def schedule_report(
+    *,
+    actor: User,
+    name: str,
+    frequency: str,
+    filters: dict[str, Any],
+    file_format: str = ReportFormat.XLSX,
+) -> ScheduledReport:
     _ensure_coordinator(actor)
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -89,12 +97,16 @@ def schedule_report(*, actor: User, name: str, frequency: str, filters: dict[str
     if frequency not in Frequency.values:
         message = _("Choose weekly or monthly.")
         raise DomainError(message, field_errors={"frequency": message})
+    if file_format not in ReportFormat.values:
+        message = _("Choose Excel or PDF.")
+        raise DomainError(message, field_errors={"file_format": message})
     now = clock.now()
     return ScheduledReport.objects.create(
         owner=actor,
         name=name,
         frequency=frequency,
         filters=_clean_filters(filters),
+        file_format=file_format,
         next_run_at=next_run(frequency, now),
         active=True,
         created_at=now,
@@ -127,7 +139,13 @@ def produce_run(schedule: ScheduledReport, *, due_at: datetime, now: datetime) -
     start, end = period_for(schedule.frequency, due_at)
     if ReportRun.objects.filter(scheduled_report=schedule, period_start=start).exists():
         return None
-    run = ReportRun(scheduled_report=schedule, period_start=start, period_end=end, created_at=now)
+    run = ReportRun(
+        scheduled_report=schedule,
+        period_start=start,
+        period_end=end,
+        created_at=now,
+        file_format=schedule.file_format,
+    )
     owner = schedule.owner
     try:
         if not owner.is_coordinator:
@@ -135,7 +153,11 @@ def produce_run(schedule: ScheduledReport, *, due_at: datetime, now: datetime) -
         f = kpis.parse_filter({"date_from": start, "date_to": end, **schedule.filters})
         # Written in the owner's language, like the pages they read.
         with translation.override(owner.language or settings.LANGUAGE_CODE), tempfile.TemporaryFile() as tmp:
-            exports.report_xlsx_file(kpis.compute(owner, f), tmp)
+            data = kpis.compute(owner, f)
+            if run.file_format == ReportFormat.PDF:
+                pdf.write_report_pdf(data, tmp, generated=now)
+            else:
+                exports.report_xlsx_file(data, tmp)
             tmp.seek(0)
             run.file.save(run.filename, File(tmp), save=False)
         run.status = RunStatus.DONE

@@ -75,7 +75,7 @@ def test_rows_are_read_once_and_a_new_row_is_found_at_once(caching, django_asser
     first = Category.objects.create(name="Printers")
     assert config_cache.row(Category, first.pk) == first  # loads the table
     with django_assert_num_queries(0):
-        assert config_cache.row(Category, first.pk).name == "Printers"
+        assert getattr(config_cache.row(Category, first.pk), "name", None) == "Printers"
     added = Category.objects.create(name="Beamers")  # not in the cached copy
     with django_assert_num_queries(1):
         assert config_cache.row(Category, added.pk) == added

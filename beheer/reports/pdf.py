@@ -1,0 +1,489 @@
+"""The management report as a PDF: the same content as the printable monthly report page.
+
+Built with reportlab in memory (a report is a few pages). The charts are the SVG charts of
+`charts.py`, converted to reportlab drawings by svglib, so the PDF and the page show the same
+pictures. Text goes into reportlab paragraphs only through `_text`, which escapes it: a category
+called ``<b>R&D`` is printed as it is and cannot break the paragraph markup. The PDF uses the
+standard Helvetica fonts (nothing to install, nothing embedded), which cover Western European
+text; characters outside that set print as a box.
+
+The request parameters of the monthly report (page, PDF button, API) are parsed here too:
+`monthly_filter` turns ``month`` (YYYY-MM) or ``date_from``/``date_to`` plus the dimension filters
+into a `kpis.ReportFilter`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+from django.http import HttpResponse
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from svglib.fonts import FontMap
+from svglib.svglib import svg2rlg
+
+from beheer.core.errors import DomainError
+
+from . import charts, kpis
+
+PDF = "application/pdf"
+
+MARGIN = 15 * mm
+FOOTER = 9 * mm
+FRAME_WIDTH = A4[0] - 2 * MARGIN
+FRAME_HEIGHT = A4[1] - 2 * MARGIN - FOOTER
+
+INK = colors.HexColor("#1d2530")
+MUTED = colors.HexColor("#5b6675")
+RULE = colors.HexColor("#d8dde4")
+HEAD = colors.HexColor("#eef1f5")
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
+
+STYLES = {
+    "title": ParagraphStyle("title", fontName=BOLD, fontSize=17, leading=21, textColor=INK, spaceAfter=4),
+    "h2": ParagraphStyle(
+        "h2", fontName=BOLD, fontSize=12.5, leading=16, textColor=INK, spaceBefore=8, spaceAfter=5
+    ),
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK),
+    "muted": ParagraphStyle("muted", fontName=FONT, fontSize=8, leading=10.5, textColor=MUTED),
+    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=10.5, textColor=INK),
+    "head": ParagraphStyle("head", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=INK),
+    "num": ParagraphStyle(
+        "num", fontName=FONT, fontSize=8.5, leading=10.5, textColor=INK, alignment=TA_RIGHT
+    ),
+    "numhead": ParagraphStyle(
+        "numhead", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=INK, alignment=TA_RIGHT
+    ),
+    "kpi_label": ParagraphStyle("kpi_label", fontName=FONT, fontSize=8, leading=10, textColor=MUTED),
+    "kpi_value": ParagraphStyle("kpi_value", fontName=BOLD, fontSize=15, leading=19, textColor=INK),
+    "kpi_detail": ParagraphStyle("kpi_detail", fontName=FONT, fontSize=7.5, leading=9.5, textColor=MUTED),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# request parameters
+
+
+def parse_month(text: str) -> tuple[date, date] | None:
+    """The first and last day of a month given as YYYY-MM; None when it is not one (2000-2100)."""
+    try:
+        year, month = (int(part) for part in text.strip().split("-", 1))
+        first = date(year, month, 1)
+    except ValueError:
+        return None
+    if not 2000 <= year <= 2100:
+        return None
+    return first, _month_end(first)
+
+
+def _month_end(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def monthly_filter(data: Mapping[str, Any], *, today: date) -> kpis.ReportFilter:
+    """The filter of a monthly report request: ``month`` (YYYY-MM), or ``date_from`` and
+    ``date_to``, or else last month; plus the dimension filters. DomainError on bad input."""
+    month = str(data.get("month") or "").strip()
+    dated = any(str(data.get(name) or "").strip() for name in ("date_from", "date_to"))
+    dims = {name: data.get(name) for name in kpis.FILTER_FIELDS}
+    if month:
+        if dated:
+            message = _("Give either a month or a period, not both.")
+            raise DomainError(message, field_errors={"month": message})
+        period = parse_month(month)
+        if period is None:
+            message = _("Give the month as YYYY-MM, for example 2026-10.")
+            raise DomainError(message, field_errors={"month": message})
+        return kpis.parse_filter({"date_from": period[0], "date_to": period[1], **dims})
+    if dated:
+        return kpis.parse_filter({"date_from": data.get("date_from"), "date_to": data.get("date_to"), **dims})
+    last = today.replace(day=1) - timedelta(days=1)
+    return kpis.parse_filter({"date_from": last.replace(day=1), "date_to": last, **dims})
+
+
+def is_whole_month(date_from: date, date_to: date) -> bool:
+    return date_from.day == 1 and date_to == _month_end(date_from)
+
+
+def report_title(date_from: date, date_to: date) -> str:
+    """'Management report October 2026' for a calendar month, else 'Management report'."""
+    if is_whole_month(date_from, date_to):
+        return _("Management report %(m)s") % {"m": formats.date_format(date_from, "F Y")}
+    return _("Management report")
+
+
+# --------------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _text(value: Any, style: str = "cell") -> Paragraph:
+    """A paragraph of plain text: every <, > and & is escaped, so no input is read as markup."""
+    return Paragraph(escape(str(value)), STYLES[style])
+
+
+def _n(value: Any) -> str:
+    """A figure as the page shows it: localised decimals, a dash for no value."""
+    if value is None:
+        return "–"
+    return str(formats.localize(value))
+
+
+def _pct(r: Mapping[str, Any]) -> str:
+    return "–" if r.get("percent") is None else f"{_n(r['percent'])} %"
+
+
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso)
+
+
+_FONTS = FontMap()
+# The charts ask for "system-ui, sans-serif": map both to Helvetica here, so svglib never asks the
+# system's fontconfig and the PDF is the same on every machine.
+_FONTS.register_font("system-ui", rlgFontName=FONT)
+_FONTS.register_font("system-ui", weight="bold", rlgFontName=BOLD)
+
+
+def svg_drawing(svg: str, *, max_width: float = FRAME_WIDTH, max_height: float = FRAME_HEIGHT) -> Drawing:
+    """A chart of charts.py as a reportlab drawing, scaled to fit the given box."""
+    drawing = svg2rlg(io.StringIO(str(svg)), font_map=_FONTS)
+    if drawing is None:  # pragma: no cover - charts.py always writes valid SVG
+        raise ValueError("not an SVG chart")
+    scale = min(max_width / drawing.width, max_height / drawing.height, 1.0)
+    drawing.scale(scale, scale)
+    drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
+    return drawing
+
+
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    widths: Sequence[float] | None = None,
+    numeric_from: int = 1,
+    empty: str = "–",
+) -> Table:
+    """A data table with a repeated header row; column `numeric_from` onwards is right-aligned."""
+
+    def cells(row: Sequence[Any], head: bool) -> list[Paragraph]:
+        out = []
+        for i, value in enumerate(row):
+            numeric = i >= numeric_from
+            style = ("numhead" if numeric else "head") if head else ("num" if numeric else "cell")
+            out.append(_text(value, style))
+        return out
+
+    body = [cells(row, False) for row in rows] or [[_text(empty, "muted")] + [""] * (len(header) - 1)]
+    table = Table([cells(header, True), *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if not rows:
+        style.append(("SPAN", (0, 1), (-1, 1)))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _columns(header: Sequence[str], rows: Sequence[Sequence[Any]], *, count: int = 3) -> list[Flowable]:
+    """A long two-column table (one row per day) set in `count` columns side by side, in blocks of
+    at most 40 rows per column so that each block fits on a page."""
+    gap = 8
+    width = (FRAME_WIDTH - gap * (count - 1)) / count
+    per_column = max(1, min(40, -(-len(rows) // count)))
+    blocks: list[Flowable] = []
+    for start in range(0, max(len(rows), 1), per_column * count):
+        chunk = rows[start : start + per_column * count]
+        tables = [
+            _table(header, chunk[i : i + per_column], widths=[width * 0.6, width * 0.4])
+            for i in range(0, max(len(chunk), 1), per_column)
+        ]
+        row = Table([tables], colWidths=[width + gap] * len(tables), hAlign="LEFT")
+        row.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), gap),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        blocks.append(row)
+    return blocks
+
+
+# --------------------------------------------------------------------------------------------------
+# the report
+
+
+def _kpis(data: Mapping[str, Any]) -> list[Flowable]:
+    rt = data["resolution_time"]
+    cards: list[tuple[str, str, str]] = [
+        (_("Registered"), _n(data["volume"]["registered"]), _("in the period")),
+        (_("Resolved"), _n(data["resolved"]), _("in the period")),
+        (
+            _("Open"),
+            _n(data["backlog"]["at_end"]),
+            _("at the end (%(n)s at the start)") % {"n": _n(data["backlog"]["at_start"])},
+        ),
+    ]
+    for label, r in (
+        (_("First-contact resolution"), data["first_contact_resolution"]),
+        (_("First-line resolution rate"), data["first_line_resolution"]),
+        (_("Response within SLA"), data["sla"]["response"]),
+        (_("Resolution within SLA"), data["sla"]["resolution"]),
+        (_("Reopen rate"), data["reopen_rate"]),
+        (_("Escalation rate"), data["escalation_rate"]),
+    ):
+        cards.append(
+            (label, _pct(r), _("%(n)s of %(d)s") % {"n": _n(r["numerator"]), "d": _n(r["denominator"])})
+        )
+    for label, hours in (
+        (_("Resolution time (business hours)"), rt["business_hours"]),
+        (_("Resolution time (wall-clock hours)"), rt["wall_clock_hours"]),
+    ):
+        cards.append((label, _n(hours["median"]), _("median; mean %(m)s") % {"m": _n(hours["mean"])}))
+    cards.append((_("Time spent"), _n(data["time_spent"]["total_minutes"]), _("minutes")))
+    cards.append((_("Satisfaction"), "–", _("not measured")))
+
+    columns = 4
+    cells = [
+        [_text(label, "kpi_label"), _text(value, "kpi_value"), _text(detail, "kpi_detail")]
+        for label, value, detail in cards
+    ]
+    cells += [[] for _ in range(-len(cells) % columns)]
+    grid = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+    table = Table(grid, colWidths=[FRAME_WIDTH / columns] * columns, hAlign="LEFT")
+    style: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 5)]
+    for i in range(len(cards)):
+        cell = (i % columns, i // columns)
+        style.append(("BOX", cell, cell, 0.5, RULE))
+    table.setStyle(TableStyle(style))
+    out: list[Flowable] = [_text(_("Key figures"), "h2"), table]
+    if not rt.get("business_hours_computed", True):
+        out += [
+            Spacer(1, 4),
+            _text(
+                _(
+                    "Business hours are not computed for this many resolved meldingen; "
+                    "choose a shorter period."
+                ),
+                "muted",
+            ),
+        ]
+    return out
+
+
+def _trend(data: Mapping[str, Any], pictures: Mapping[str, str]) -> list[Flowable]:
+    backlog = data["backlog"]
+    return [
+        _text(_("Backlog, inflow and outflow"), "h2"),
+        svg_drawing(pictures["trend"]),
+        Spacer(1, 4),
+        *_columns([_("Date"), _("Open")], [[p["date"], _n(p["open"])] for p in backlog["points"]]),
+        CondPageBreak(60 * mm),
+        Spacer(1, 8),
+        svg_drawing(pictures["flow"]),
+        Spacer(1, 4),
+        _table(
+            [_("Week"), _("Inflow"), _("Outflow"), _("Open")],
+            [
+                [w["week"], _n(w["inflow"]), _n(w["outflow"]), _n(w["open_at_end"])]
+                for w in backlog["flow_per_week"]
+            ],
+            widths=[FRAME_WIDTH * 0.31, FRAME_WIDTH * 0.23, FRAME_WIDTH * 0.23, FRAME_WIDTH * 0.23],
+        ),
+    ]
+
+
+def _groups(data: Mapping[str, Any], pictures: Mapping[str, str]) -> list[Flowable]:
+    rows = [
+        [
+            g["name"],
+            _n(g["registered"]),
+            _n(g["escalated"]),
+            _n(g["resolved"]),
+            _n(g["reopened"]),
+            _n(g["open_at_end"]),
+            _pct(g["sla_resolution"]),
+            _n(g["minutes"]),
+        ]
+        for g in data["groups"]
+    ]
+    header = [
+        _("Operator group"),
+        _("Registered"),
+        _("Escalated"),
+        _("Resolved"),
+        _("Reopened"),
+        _("Open at the end"),
+        _("Resolution within SLA"),
+        _("Time spent (min)"),
+    ]
+    first = FRAME_WIDTH * 0.23
+    rest = (FRAME_WIDTH - first) / 7
+    return [
+        _text(_("Operator groups"), "h2"),
+        svg_drawing(pictures["groups"], max_height=FRAME_HEIGHT * 0.6),
+        Spacer(1, 6),
+        _table(header, rows, widths=[first] + [rest] * 7, empty=_("No meldingen in this period.")),
+    ]
+
+
+def _volume(data: Mapping[str, Any]) -> list[Flowable]:
+    width = (FRAME_WIDTH - 12) / 3
+    widths = [width * 0.62, width * 0.38]
+    tables = [
+        _table(
+            [_("Entry type"), _("Registered")],
+            [[r["label"], _n(r["count"])] for r in data["volume"]["by_entry_type"]],
+            widths=widths,
+        ),
+        _table(
+            [_("Call type"), _("Registered")],
+            [[r["label"], _n(r["count"])] for r in data["volume"]["by_call_type"]],
+            widths=widths,
+        ),
+        _table(
+            [_("Line"), _("Time spent (min)")],
+            [[r["label"], _n(r["minutes"])] for r in data["time_spent"]["by_line"]],
+            widths=widths,
+        ),
+    ]
+    row = Table([tables], colWidths=[width + 6] * 3, hAlign="LEFT")
+    row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    note = _(
+        "Dates are local dates in %(tz)s. Merged duplicates and partial incidents are not counted as "
+        "meldingen. See the KPI definitions in the user guide."
+    ) % {"tz": data["period"]["time_zone"]}
+    return [KeepTogether([_text(_("Volume and time spent"), "h2"), row]), Spacer(1, 6), _text(note, "muted")]
+
+
+def _header(data: Mapping[str, Any], generated: datetime) -> tuple[str, list[Flowable], str]:
+    start, end = _day(data["period"]["date_from"]), _day(data["period"]["date_to"])
+    title = report_title(start, end)
+    period = _("Period: %(a)s – %(b)s") % {
+        "a": formats.date_format(start, "j F Y"),
+        "b": formats.date_format(end, "j F Y"),
+    }
+    labels = [str(label) for label in data.get("filter_labels", {}).values()]
+    stamp = formats.date_format(generated.astimezone(kpis.zone()), "j F Y H:i")
+    flowables: list[Flowable] = [
+        _text(title, "title"),
+        _text(" · ".join([period, *labels]), "body"),
+        Spacer(1, 2),
+        _text(_("Generated %(g)s.") % {"g": stamp}, "muted"),
+        Spacer(1, 6),
+    ]
+    return title, flowables, stamp
+
+
+def _canvas_maker(footer_left: str) -> type[Canvas]:
+    """A canvas that keeps every page until the end, to print 'Page n of m' in the footer."""
+    page_of = _("Page %(page)s of %(pages)s")
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(FONT, 7.5)
+                self.setFillColor(MUTED)
+                self.setStrokeColor(RULE)
+                self.line(MARGIN, MARGIN + 5 * mm, A4[0] - MARGIN, MARGIN + 5 * mm)
+                self.drawString(MARGIN, MARGIN + 1.5 * mm, footer_left)
+                self.drawRightString(
+                    A4[0] - MARGIN, MARGIN + 1.5 * mm, page_of % {"page": number, "pages": total}
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def write_report_pdf(data: Mapping[str, Any], out: IO[bytes], *, generated: datetime) -> None:
+    """Write the management report (`kpis.compute`'s result) as an A4 PDF to `out`, in the active
+    language; `generated` is the moment printed in the header and the footer."""
+    title, header, stamp = _header(data, generated)
+    pictures = {name: str(svg) for name, svg in charts.report_charts(dict(data)).items()}
+    story: list[Flowable] = [
+        *header,
+        *_kpis(data),
+        PageBreak(),
+        *_trend(data, pictures),
+        PageBreak(),
+        *_groups(data, pictures),
+        Spacer(1, 10),
+        *_volume(data),
+    ]
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + FOOTER,
+        title=title,
+        subject=" – ".join((data["period"]["date_from"], data["period"]["date_to"])),
+        author="Beheer",
+        creator="Beheer",
+        lang=(get_language() or "nl")[:2],
+    )
+    footer = f"{title} · {_('Generated %(g)s.') % {'g': stamp}}"
+    doc.build(story, canvasmaker=_canvas_maker(footer))
+
+
+def report_pdf_bytes(data: Mapping[str, Any], *, generated: datetime) -> bytes:
+    buffer = io.BytesIO()
+    write_report_pdf(data, buffer, generated=generated)
+    return buffer.getvalue()
+
+
+def filename(data: Mapping[str, Any]) -> str:
+    p = data["period"]
+    return f"report-{p['date_from'].replace('-', '')}-{p['date_to'].replace('-', '')}.pdf"
+
+
+def report_pdf_response(data: Mapping[str, Any], *, generated: datetime) -> HttpResponse:
+    """The PDF as a download (built in memory: a report is a few pages)."""
+    response = HttpResponse(report_pdf_bytes(data, generated=generated), content_type=PDF)
+    response["Content-Disposition"] = f'attachment; filename="{filename(data)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
