@@ -6,11 +6,20 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from beheer.accounts.models import OperatorGroup, Role, User
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, Melding
 from tests.helpers import client_for, make_person
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Every test starts in the default language; a request in another language does not leak."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core.admin_base import ConfigAdmin
 
+from . import services
 from .models import (
     BusinessCalendar,
     CallType,
@@ -10,6 +14,7 @@ from .models import (
     ClosingDay,
     ClosureCode,
     Impact,
+    OlaTarget,
     OpeningHours,
     Priority,
     PriorityMatrixCell,
@@ -120,7 +125,7 @@ class BusinessCalendarAdmin(ConfigAdmin):
 class SlaTargetInline(admin.TabularInline):
     model = SlaTarget
     extra = 0
-    fields = ("priority", "response_minutes", "resolution_minutes")
+    fields = ("priority", "response_minutes", "resolution_minutes", "update_minutes")
 
 
 @admin.register(SlaPolicy)
@@ -130,3 +135,33 @@ class SlaPolicyAdmin(ConfigAdmin):
     list_filter = ("active", "calendar")
     filter_horizontal = ("call_types", "categories", "departments", "branches")
     inlines = [SlaTargetInline]
+
+
+@admin.register(OlaTarget)
+class OlaTargetAdmin(ConfigAdmin):
+    """OLA per operator group: how long a melding may stay with the group, in business minutes."""
+
+    list_display = ("operator_group", "priority", "minutes", "calendar", "at_risk_percent", "active")
+    list_editable = ("minutes", "active")
+    list_filter = ("active", "operator_group", "priority")
+    fields = ("operator_group", "priority", "minutes", "calendar", "at_risk_percent", "active")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("operator_group", "priority", "calendar")
+
+    # A changed OLA applies to the group's meldingen at once: their stored figures are recomputed by
+    # the next SLA sweep (within a minute).
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.invalidate_olas(operator_group_id=obj.operator_group_id)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        group_id = obj.operator_group_id
+        super().delete_model(request, obj)
+        services.invalidate_olas(operator_group_id=group_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        group_ids = set(queryset.values_list("operator_group_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for group_id in group_ids:
+            services.invalidate_olas(operator_group_id=group_id)

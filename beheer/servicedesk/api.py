@@ -41,6 +41,7 @@ from .schemas import (
     CategoryOut,
     ClassificationIn,
     CloseIn,
+    ConfirmIn,
     EscalateIn,
     EstimatesIn,
     GroupOut,
@@ -144,6 +145,9 @@ def melding_detail_out(m: Melding, *, new: bool = False) -> dict[str, Any]:
         "partials_resolved": done,
         "partials_total": total,
         "linked_ids": linked,
+        "confirmed_at": m.confirmed_at,
+        "satisfaction_rating": m.satisfaction_rating,
+        "satisfaction_comment": m.satisfaction_comment,
     }
 
 
@@ -401,8 +405,14 @@ def close(request: HttpRequest, melding_id: int, payload: CloseIn) -> dict[str, 
 @router.post(
     "/meldingen/{melding_id}/confirm", response=MeldingDetailOut, summary="Caller confirms the solution"
 )
-def confirm(request: HttpRequest, melding_id: int) -> dict[str, Any]:
-    m = services.confirm_resolution(_visible(request, melding_id), actor=request.user)  # type: ignore[arg-type]
+def confirm(request: HttpRequest, melding_id: int, payload: ConfirmIn | None = None) -> dict[str, Any]:
+    """Closes a resolved melding. The caller may rate the handling (1-5) with an optional comment."""
+    m = services.confirm_resolution(
+        _visible(request, melding_id),
+        actor=request.user,  # type: ignore[arg-type]
+        rating=payload.rating if payload else None,
+        comment=payload.comment if payload else "",
+    )
     return _detail(request, m)
 
 
@@ -674,7 +684,7 @@ def persons(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[str
     ]
 
 
-def _metric_out(metric: services.Metric | None) -> dict[str, Any] | None:
+def _metric_out(metric: services.Metric | services.OlaMetric | None) -> dict[str, Any] | None:
     if metric is None:
         return None
     r = metric.reading
@@ -694,13 +704,30 @@ def _metric_out(metric: services.Metric | None) -> dict[str, Any] | None:
     "/meldingen/{melding_id}/sla", response=SlaOut, summary="The melding's service level, replayed now"
 )
 def melding_sla(request: HttpRequest, melding_id: int) -> dict[str, Any]:
+    """SLA clocks, the caller-update clock and, for operators, the OLA clock of each group."""
     m = _visible(request, melding_id)
-    ev = services.evaluate(m, now=clock.now())
+    now = clock.now()
+    ev = services.evaluate(m, now=now)
+    staff = getattr(request.user, "is_staff_member", False)
+    olas = [_ola_out(o) for o in services.evaluate_olas(m, now=now)] if staff else []
     if ev is None:
-        return {"policy": None, "calendar": None, "response": None, "resolution": None}
+        return {"policy": None, "calendar": None, "response": None, "resolution": None, "olas": olas}
     return {
         "policy": ref(ev.policy),
         "calendar": ref(ev.policy.calendar),
         "response": _metric_out(ev.response),
         "resolution": _metric_out(ev.resolution),
+        "update": _metric_out(ev.update),
+        "last_update_at": ev.last_update_at,
+        "olas": olas,
+    }
+
+
+def _ola_out(ola: services.OlaMetric) -> dict[str, Any]:
+    return {
+        **(_metric_out(ola) or {}),
+        "operator_group": ref(ola.group),
+        "calendar": ref(ola.calendar),
+        "holding": ola.holding,
+        "first_assigned_at": ola.first_assigned_at,
     }

@@ -610,3 +610,33 @@ class PortalReopenForm(BeheerForm):
     reason = forms.CharField(
         label=_("Why is the problem not solved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+RATING_CHOICES = [
+    ("", _("No rating")),
+    ("1", _("1 - very dissatisfied")),
+    ("2", _("2 - dissatisfied")),
+    ("3", _("3 - neutral")),
+    ("4", _("4 - satisfied")),
+    ("5", _("5 - very satisfied")),
+]
+
+
+class ConfirmForm(BeheerForm):
+    """Confirming a solution, with an optional satisfaction rating and comment."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with how your call was handled? (optional)"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="",
+        widget=forms.RadioSelect(attrs={"class": "rating-choice"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -77,6 +77,9 @@ class MeldingDetailOut(MeldingOut):
     partials_resolved: int
     partials_total: int
     linked_ids: list[int]
+    confirmed_at: datetime | None = None
+    satisfaction_rating: int | None = None
+    satisfaction_comment: str = ""
 
 
 class MeldingPage(Schema):
@@ -271,11 +274,38 @@ class SlaMetricOut(Schema):
     breached_at: datetime | None
 
 
+class OlaOut(Schema):
+    operator_group: Ref
+    calendar: Ref | None
+    holding: bool = Field(description="The group has the melding now")
+    first_assigned_at: datetime
+    target_minutes: int
+    elapsed_minutes: float = Field(description="Business minutes the group held the melding, pauses excluded")
+    remaining_minutes: float
+    paused_minutes: float
+    due: datetime | None = Field(description="While the group's clock runs")
+    state: str = Field(description="on_track, at_risk, breached, met or paused")
+    stopped_at: datetime | None
+    breached_at: datetime | None
+
+
 class SlaOut(Schema):
     policy: Ref | None
     calendar: Ref | None
     response: SlaMetricOut | None
     resolution: SlaMetricOut | None
+    update: SlaMetricOut | None = Field(
+        None, description="The caller-update clock, when the SLA target sets an update interval"
+    )
+    last_update_at: datetime | None = Field(None, description="The last update the caller could see")
+    olas: list[OlaOut] = Field(default_factory=list, description="OLA clocks per operator group")
+
+
+class ConfirmIn(Schema):
+    """Optional satisfaction with the confirmation: a rating 1-5 and a comment (the caller only)."""
+
+    rating: int | None = Field(None, ge=1, le=5)
+    comment: str = Field("", max_length=2000)
 
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]

@@ -615,3 +615,87 @@ def state(reading: ClockReading, target: timedelta, *, at_risk_ratio: float) -> 
     if reading.elapsed >= target * at_risk_ratio:
         return SlaState.AT_RISK
     return SlaState.ON_TRACK
+
+
+# --------------------------------------------------------------------------------------------------
+# OLA: one clock per operator group
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handover:
+    """The melding went to another operator group (``group`` "" means: to no group)."""
+
+    at: datetime
+    group: str
+
+
+@dataclass(frozen=True)
+class GroupClock:
+    start: datetime  # when the group first got the melding (UTC)
+    events: tuple[ClockEvent, ...]  # replay with read_clock(start=start, events=events)
+    holding: bool  # the group has the melding at the end of the timeline
+
+
+def group_clocks(
+    *, start: datetime, first_group: str, timeline: Sequence[ClockEvent | Handover]
+) -> dict[str, GroupClock]:
+    """Split a melding's clock over the operator groups that held it.
+
+    ``timeline`` is the melding's status clock events (as for :func:`read_clock`) and its handovers,
+    in the order they happened; ``first_group`` held the melding from ``start``. A group's clock
+    runs only while it holds the melding: a handover stops the old group's clock and (re)starts the
+    new group's, in the state the melding's own clock is in then (running, paused or stopped).
+    Pauses, resolving and reopening act on the clock of the group holding the melding. Repeated
+    stints with the same group add up, because each later stint is a REOPEN of the same clock.
+    """
+    begin = _utc(start, "start")
+    mode = _RUNNING
+    current = first_group
+    starts: dict[str, datetime] = {}
+    events: dict[str, list[ClockEvent]] = {}
+
+    def take(group: str, at: datetime) -> None:
+        if not group:
+            return
+        if group in starts:
+            events[group].append(ClockEvent(at, EventKind.REOPEN))
+        else:
+            starts[group], events[group] = at, []
+        if mode == _PAUSED:
+            events[group].append(ClockEvent(at, EventKind.PAUSE))
+        elif mode == _STOPPED:
+            events[group].append(ClockEvent(at, EventKind.RESOLVE))
+
+    take(current, begin)
+    ordered = sorted(
+        ((max(_utc(item.at, "event time"), begin), index, item) for index, item in enumerate(timeline)),
+        key=lambda row: (row[0], row[1]),
+    )
+    for at, _index, item in ordered:
+        if isinstance(item, Handover):
+            if item.group == current:
+                continue
+            if current:
+                events[current].append(ClockEvent(at, EventKind.RESOLVE))
+            current = item.group
+            take(current, at)
+            continue
+        kind = EventKind(item.kind)
+        new_mode = mode
+        if mode == _RUNNING and kind == EventKind.PAUSE:
+            new_mode = _PAUSED
+        elif mode == _PAUSED and kind == EventKind.RESUME:
+            new_mode = _RUNNING
+        elif mode in (_RUNNING, _PAUSED) and kind == EventKind.RESOLVE:
+            new_mode = _STOPPED
+        elif mode == _STOPPED and kind == EventKind.REOPEN:
+            new_mode = _RUNNING
+        if new_mode != mode:
+            mode = new_mode
+            if current:
+                events[current].append(ClockEvent(at, kind))
+    return {
+        group: GroupClock(start=starts[group], events=tuple(events[group]), holding=group == current)
+        for group in starts
+    }

@@ -487,11 +487,19 @@ def _detail_context(
             .order_by("id")[:200]
         )
         progress = (sum(1 for p in partials if not p.is_open), len(partials))
-    sla = services.evaluate(melding, now=clock.now())
+    now = clock.now()
+    sla = services.evaluate(melding, now=now)
     return {
         "m": melding,
         "sla": sla,
-        "sla_metrics": [(_("Response"), sla.response), (_("Resolution"), sla.resolution)] if sla else [],
+        "sla_metrics": [
+            (_("Response"), sla.response),
+            (_("Resolution"), sla.resolution),
+            (_("Update to the caller"), sla.update),
+        ]
+        if sla
+        else [],
+        "olas": services.evaluate_olas(melding, now=now),
         "forms": forms_,
         "open_action": next(iter(bound)) if bound else "",
         "error": error,
@@ -646,7 +654,12 @@ def portal_create(request: HttpRequest) -> HttpResponse:
 
 
 def _portal_context(
-    request: HttpRequest, melding: Melding, *, reply_form: Any = None, reopen_form: Any = None
+    request: HttpRequest,
+    melding: Melding,
+    *,
+    reply_form: Any = None,
+    reopen_form: Any = None,
+    confirm_form: Any = None,
 ) -> dict[str, Any]:
     from .models import HistoryEntry, Note, Visibility
 
@@ -677,6 +690,7 @@ def _portal_context(
         "is_resolved": melding.status.kind == StatusKind.RESOLVED and not is_closed,
         "reply_form": reply_form or f.ReplyForm(),
         "reopen_form": reopen_form or f.PortalReopenForm(),
+        "confirm_form": confirm_form or f.ConfirmForm(),
     }
 
 
@@ -692,7 +706,7 @@ def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def portal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = current_user(request)
     melding = _portal_melding(user, pk)
-    reply_form = reopen_form = None
+    reply_form = reopen_form = confirm_form = None
     try:
         if action == "reply":
             reply_form = f.ReplyForm(request.POST, request.FILES)
@@ -706,7 +720,15 @@ def portal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     services.add_attachment(melding, upload=reply_form.cleaned_data["attachment"], actor=user)
             messages.success(request, _("Your reply has been sent."))
         elif action == "confirm":
-            services.confirm_resolution(melding, actor=user)
+            confirm_form = f.ConfirmForm(request.POST)
+            if not confirm_form.is_valid():
+                raise DomainError(_("Please correct the errors below."))
+            services.confirm_resolution(
+                melding,
+                actor=user,
+                rating=confirm_form.cleaned_data["rating"],
+                comment=confirm_form.cleaned_data["comment"],
+            )
             messages.success(request, _("Thank you for confirming. The call is now closed."))
         elif action == "reopen":
             reopen_form = f.PortalReopenForm(request.POST)
@@ -717,12 +739,14 @@ def portal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404(_("Unknown action."))
     except DomainError as exc:
-        form = reply_form if action == "reply" else reopen_form
+        form = {"reply": reply_form, "reopen": reopen_form, "confirm": confirm_form}.get(action)
         if form is not None and form.is_bound and form.is_valid():
             apply_domain_error(form, exc)
         elif form is None or not form.errors:
             messages.error(request, exc.message)
         melding = _portal_melding(user, pk)
-        context = _portal_context(request, melding, reply_form=reply_form, reopen_form=reopen_form)
+        context = _portal_context(
+            request, melding, reply_form=reply_form, reopen_form=reopen_form, confirm_form=confirm_form
+        )
         return render(request, "servicedesk/portal_detail.html", context, status=exc.status_code)
     return redirect("portal-detail", pk=melding.pk)

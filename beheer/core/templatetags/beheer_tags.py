@@ -30,6 +30,9 @@ HISTORY_ACTIONS: dict[str, Any] = {
     "resolved": _("Resolved"),
     "closed": _("Closed"),
     "reopened": _("Reopened"),
+    "rated": _("Satisfaction rated"),
+    "sla_at_risk": _("SLA at risk"),
+    "sla_breached": _("SLA breached"),
 }
 
 

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from beheer.accounts.models import OperatorGroup, Role
 from beheer.core.clock import frozen
@@ -316,7 +317,7 @@ def test_workload_per_week(scenario, coordinator):
 
 def test_too_many_meldingen_gives_a_clear_message(scenario, coordinator, monkeypatch):
     monkeypatch.setattr(sla_check, "MAX_MELDINGEN", 3)
-    with pytest.raises(DomainError) as info:
+    with translation.override("en"), pytest.raises(DomainError) as info:
         _check(coordinator, 120)
     assert "limit is 3" in info.value.message
     assert "weeks" in info.value.field_errors
@@ -356,7 +357,7 @@ def test_bad_input_names_the_field(db, p1, office, kwargs, field):
 
 def test_a_calendar_without_opening_hours_is_refused(db, p1):
     empty = BusinessCalendar.objects.create(name="Leeg")
-    with pytest.raises(DomainError) as info:
+    with translation.override("en"), pytest.raises(DomainError) as info:
         sla_check.build_proposal(calendar_id=empty.pk, targets=[sla_check.TargetInput(p1.pk, None, 60)])
     assert "no opening hours" in info.value.field_errors["calendar_id"]
 

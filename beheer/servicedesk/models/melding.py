@@ -220,6 +220,17 @@ class Melding(models.Model):
     resolution_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
     response_met = models.BooleanField(_("response within SLA"), null=True, blank=True)
     resolution_met = models.BooleanField(_("resolution within SLA"), null=True, blank=True)
+    update_due = models.DateTimeField(
+        _("update due"), null=True, blank=True, help_text=_("When the caller must have had the next update.")
+    )
+    update_risk_at = models.DateTimeField(_("update at risk from"), null=True, blank=True)
+    # When the melding's OLA rows (MeldingOla) were last recomputed; older than updated_at = stale.
+    ola_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Caller satisfaction, given once when the caller confirms the solution (closed = read-only).
+    confirmed_at = models.DateTimeField(_("confirmed by the caller"), null=True, blank=True)
+    satisfaction_rating = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
 
     objects = MeldingQuerySet.as_manager()
 
@@ -267,10 +278,21 @@ class Melding(models.Model):
                 name="m_awaiting_response",
                 condition=Q(first_response_at__isnull=True),
             ),
+            models.Index(fields=["update_due"], name="m_open_update_due", condition=Q(is_open=True)),
+            models.Index(fields=["update_risk_at"], name="m_open_update_risk", condition=Q(is_open=True)),
+            # the sweep's backlog of meldingen whose OLA rows were never computed
+            models.Index(fields=["id"], name="m_ola_pending", condition=Q(ola_computed_at__isnull=True)),
+            # satisfaction per period (reports)
+            models.Index(fields=["confirmed_at"], name="m_confirmed"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(parent__isnull=True) | Q(line=Line.PARTIAL), name="partial_has_line_partial"
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction_rating__isnull=True)
+                | Q(satisfaction_rating__gte=1, satisfaction_rating__lte=5),
+                name="satisfaction_rating_1_to_5",
             ),
         ]
 
@@ -288,6 +310,16 @@ class Melding(models.Model):
         if self.is_open and self.resolution_due is None:
             return "paused"
         if self.resolution_risk_at is not None and now >= self.resolution_risk_at:
+            return "at_risk"
+        return "on_track"
+
+    def update_state(self, now: datetime) -> str:
+        """The caller-update clock from the stored fields: breached, at_risk, on_track; "" otherwise."""
+        if not self.is_open or self.update_due is None:
+            return ""
+        if now > self.update_due:
+            return "breached"
+        if self.update_risk_at is not None and now >= self.update_risk_at:
             return "at_risk"
         return "on_track"
 

@@ -1,7 +1,8 @@
-"""Service levels: business calendars, SLA policies with targets per priority.
+"""Service levels: business calendars, SLA policies with targets per priority, OLAs per group.
 
 The arithmetic (business time, pauses, deadlines, states) lives in `servicedesk/sla.py` without the
 ORM; these models hold the configuration an administrator edits, and build that module's Calendar.
+`MeldingOla` rows are derived data: each can be recomputed from the melding's history.
 """
 
 from __future__ import annotations
@@ -178,6 +179,13 @@ class SlaTarget(models.Model):
         _("response within (business minutes)"), null=True, blank=True
     )
     resolution_minutes = models.PositiveIntegerField(_("resolution within (business minutes)"))
+    update_minutes = models.PositiveIntegerField(
+        _("update the caller every (business minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Optional: how often the caller must get a reply or a status change."),
+    )
 
     class Meta:
         ordering = ["policy", "priority__level"]
@@ -192,6 +200,7 @@ class SlaTarget(models.Model):
 class SlaMetric(models.TextChoices):
     RESPONSE = "response", _("Response")
     RESOLUTION = "resolution", _("Resolution")
+    UPDATE = "update", _("Update to the caller")
 
 
 class SlaEscalationKind(models.TextChoices):
@@ -211,4 +220,98 @@ class SlaEscalation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["melding", "metric", "kind"], name="uniq_sla_escalation"),
+        ]
+
+
+class OlaTargetQuerySet(models.QuerySet["OlaTarget"]):
+    def active(self) -> OlaTargetQuerySet:
+        return self.filter(active=True)
+
+
+class OlaTarget(models.Model):
+    """Operational level agreement: how long a melding may stay with one operator group.
+
+    A row without a priority applies to every priority that has no row of its own for the group.
+    The clock counts business minutes in which the group held the melding (pauses excluded).
+    """
+
+    operator_group = models.ForeignKey(
+        OperatorGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("operator group")
+    )
+    priority = models.ForeignKey(
+        Priority,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("priority"),
+        help_text=_("Empty: every priority without a target of its own."),
+    )
+    minutes = models.PositiveIntegerField(
+        _("may stay with the group for (business minutes)"), validators=[MinValueValidator(1)]
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("business calendar"),
+        help_text=_("Empty: the calendar of the SLA policy that applies to the melding."),
+    )
+    at_risk_percent = models.PositiveSmallIntegerField(
+        _("at risk from (percentage of the target)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = OlaTargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["operator_group__name", "priority__level"]
+        verbose_name = _("OLA target")
+        verbose_name_plural = _("OLA targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator_group", "priority"],
+                condition=Q(priority__isnull=False),
+                name="uniq_ola_group_priority",
+            ),
+            models.UniqueConstraint(
+                fields=["operator_group"], condition=Q(priority__isnull=True), name="uniq_ola_group_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operator_group} / {self.priority or _('every priority')}"
+
+
+class MeldingOla(models.Model):
+    """One operator group's OLA figures for one melding, derived from the melding's history.
+
+    Written only by `services.service_level.refresh_olas`, which recomputes the row from scratch;
+    reports aggregate these rows. `stopped_at` is set while the group does not hold the melding (it
+    handed it over, or the melding was resolved); `met` is decided once the clock stopped or the
+    target was exceeded.
+    """
+
+    melding = models.ForeignKey("Melding", on_delete=models.CASCADE, related_name="olas")
+    operator_group = models.ForeignKey(OperatorGroup, on_delete=models.PROTECT, related_name="+")
+    target_minutes = models.PositiveIntegerField()
+    elapsed_minutes = models.PositiveIntegerField()
+    first_assigned_at = models.DateTimeField()
+    due = models.DateTimeField(null=True, blank=True)
+    risk_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    met = models.BooleanField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["melding", "operator_group"], name="uniq_melding_ola"),
+        ]
+        indexes = [
+            models.Index(fields=["operator_group", "stopped_at"], name="ola_group_stopped"),
         ]

@@ -84,6 +84,11 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
     if fields:
         fields += apply_sla(m, now=now)
         _save(m, fields, now=now)
+    elif actor.is_staff_member and visibility == Visibility.CALLER:
+        # A reply is an update to the caller: the update clock starts again (no version bump).
+        changed = apply_sla(m, now=now)
+        Melding.objects.filter(pk=m.pk).update(updated_at=now, **{f: getattr(m, f) for f in changed})
+        m.updated_at = now
     else:
         _touch(m, now=now)
     _reindex(m)

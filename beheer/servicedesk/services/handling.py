@@ -148,6 +148,8 @@ def assign_melding(
         _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
         m.operator = operator
         changed.append("operator")
+    if "operator_group" in changed:
+        changed += apply_sla(m, now=now)  # the OLA clock of the old group stops, the new one starts
     if changed:
         _save(m, changed, now=now)
     return m
@@ -213,7 +215,7 @@ def _change_line(
     if m.operator_id != (operator.pk if operator else None):
         _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
     m.line, m.operator_group, m.operator = to_line, to_group, operator
-    _save(m, ["line", "operator_group", "operator"], now=now)
+    _save(m, ["line", "operator_group", "operator", *apply_sla(m, now=now)], now=now)
     return m
 
 

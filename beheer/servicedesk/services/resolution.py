@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core.errors import DomainError
+from beheer.core.errors import DomainError, PermissionDenied
 
 from ..models import (
     ClosureCode,
@@ -84,22 +84,57 @@ def resolve_melding(
     return m
 
 
-def _close(m: Melding, actor: User | None, *, now: datetime, detail: str = "") -> Melding:
+def _check_closable(m: Melding) -> None:
     if not allowed_status(Action.CLOSE, Kind(m.status.kind), Kind.CLOSED):
         raise DomainError(_("Only a resolved melding can be closed."))
+
+
+def _close(
+    m: Melding, actor: User | None, *, now: datetime, detail: str = "", fields: tuple[str, ...] = ()
+) -> Melding:
+    _check_closable(m)
     closed = default_status(StatusKind.CLOSED)
     _record(m, actor, "closed", now=now, field="status", old=m.status, new=closed, detail=detail, public=True)
     m.status, m.closed_at, m.is_open = closed, now, False
-    _save(m, ["status", "closed_at", "is_open"], now=now)
+    _save(m, ["status", "closed_at", "is_open", *fields], now=now)
     return m
 
 
+SATISFACTION_COMMENT_MAX = 2000
+
+
 @transaction.atomic
-def confirm_resolution(melding: Melding, *, actor: User) -> Melding:
-    """The caller agrees with the solution: the melding is closed."""
+def confirm_resolution(
+    melding: Melding, *, actor: User, rating: int | None = None, comment: str = ""
+) -> Melding:
+    """The caller agrees with the solution: the melding is closed.
+
+    The caller may rate the handling (1-5) and add a comment. A melding is confirmed once (it is
+    closed and read-only afterwards), so its rating is given once and never changed; only the
+    melding's own caller can give one.
+    """
     _ensure_visible(melding, actor)
     m = _lock(melding, None)
-    return _close(m, actor, now=_now(), detail=_("Confirmed by the caller."))
+    now = _now()
+    comment = _clean_text(comment, field="comment", label=_("Comment"), max_length=SATISFACTION_COMMENT_MAX)
+    if rating is not None or comment:
+        if m.caller_id is None or m.caller_id != actor.pk:
+            raise PermissionDenied(_("Only the caller can rate the handling of this melding."))
+        if rating is None or isinstance(rating, bool) or not 1 <= rating <= 5:
+            message = _("Choose a rating from 1 to 5.")
+            raise DomainError(message, field_errors={"rating": message})
+    _check_closable(m)
+    fields: list[str] = []
+    if m.caller_id is not None and m.caller_id == actor.pk:
+        m.confirmed_at = now
+        fields.append("confirmed_at")
+    if rating is not None:
+        m.satisfaction_rating, m.satisfaction_comment = rating, comment
+        fields += ["satisfaction_rating", "satisfaction_comment"]
+    m = _close(m, actor, now=now, detail=_("Confirmed by the caller."), fields=tuple(fields))
+    if rating is not None:
+        _record(m, actor, "rated", now=now, field="satisfaction_rating", new=f"{rating}/5", detail=comment)
+    return m
 
 
 @transaction.atomic

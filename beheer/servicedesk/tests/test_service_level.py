@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils.translation import gettext
 
 from beheer.accounts.models import OperatorGroup
 from beheer.core.clock import frozen
@@ -276,3 +277,100 @@ def test_each_group_can_be_escalated_only_to_a_second_line_group(operator, calle
     services.sweep_sla(now=at(2026, 12, 30, 9, 0))
     m.refresh_from_db()
     assert m.line == Line.FIRST
+
+
+# --------------------------------------------------------------------------------------------------
+# at risk after a change, and the caller-update clock
+
+
+def test_a_change_after_the_at_risk_moment_keeps_the_melding_at_risk(operator, caller, first_line):
+    m = register(operator, caller, first_line, at(2026, 11, 30, 9, 0), **p1_cells())
+    with frozen(at(2026, 11, 30, 12, 30)):  # at risk from 12:00
+        m = services.change_status(
+            m, status=Status.objects.get(code="in_progress"), actor=operator, expected_version=m.version
+        )
+    m.refresh_from_db()
+    assert m.resolution_risk_at == at(2026, 11, 30, 12, 0)
+    assert m.sla_state(at(2026, 11, 30, 12, 31)) == "at_risk"
+
+
+@pytest.fixture
+def hourly_updates(db) -> None:
+    SlaTarget.objects.filter(policy__name="Standaard", priority__level=1).update(update_minutes=60)
+
+
+def test_the_update_clock_restarts_at_each_public_update(operator, caller, first_line, hourly_updates):
+    m = register(operator, caller, first_line, at(2026, 11, 30, 9, 0), **p1_cells())
+    m.refresh_from_db()
+    assert m.update_due == at(2026, 11, 30, 10, 0)
+    assert m.update_risk_at == at(2026, 11, 30, 9, 45)
+    assert m.update_state(at(2026, 11, 30, 9, 50)) == "at_risk"
+    with frozen(at(2026, 11, 30, 9, 30)):
+        m = services.change_status(
+            m, status=Status.objects.get(code="in_progress"), actor=operator, expected_version=m.version
+        )
+    m.refresh_from_db()
+    assert m.update_due == at(2026, 11, 30, 10, 30)
+    with frozen(at(2026, 11, 30, 10, 0)):  # the caller's own reply is no update
+        services.add_note(m, text="Nog nieuws?", visibility=Visibility.CALLER, actor=caller)
+    ev = services.evaluate(m, now=at(2026, 11, 30, 10, 5))
+    assert ev is not None
+    assert ev.update is not None
+    assert ev.update.due == at(2026, 11, 30, 10, 30)
+    with frozen(at(2026, 11, 30, 10, 10)):
+        services.add_note(m, text="We zijn ermee bezig", visibility=Visibility.CALLER, actor=operator)
+    ev = services.evaluate(m, now=at(2026, 11, 30, 10, 15))
+    assert ev is not None
+    assert ev.update is not None
+    assert ev.last_update_at == at(2026, 11, 30, 10, 10)
+    assert ev.update.due == at(2026, 11, 30, 11, 10)
+    # an internal note is no update either
+    with frozen(at(2026, 11, 30, 10, 20)):
+        services.add_note(m, text="Switch checken", visibility=Visibility.INTERNAL, actor=operator)
+    assert services.last_update_at(m) == at(2026, 11, 30, 10, 10)
+
+
+def test_the_update_clock_pauses_with_the_sla_and_stops_at_resolution(
+    operator, caller, first_line, hourly_updates
+):
+    m = register(operator, caller, first_line, at(2026, 11, 27, 16, 30), **p1_cells())  # Friday
+    m.refresh_from_db()
+    assert m.update_due == at(2026, 11, 30, 8, 30)  # 30 minutes on Friday, 30 on Monday
+    with frozen(at(2026, 11, 30, 8, 10)):
+        m = services.change_status(
+            m, status=Status.objects.get(code="waiting_caller"), actor=operator, expected_version=m.version
+        )
+    m.refresh_from_db()
+    assert m.update_due is None
+    assert m.update_state(at(2026, 12, 9, 9, 0)) == ""
+    with frozen(at(2026, 11, 30, 9, 0)):
+        m = services.resolve_melding(m, solution="Opgelost", actor=operator, expected_version=m.version)
+    m.refresh_from_db()
+    assert m.update_due is None
+    assert m.update_risk_at is None
+
+
+def test_the_sweep_escalates_a_missed_update_once_and_not_on_a_stale_deadline(
+    operator, caller, first_line, hourly_updates
+):
+    m = register(operator, caller, first_line, at(2026, 11, 30, 9, 0), **p1_cells())
+    with frozen(at(2026, 11, 30, 9, 10)):  # the first response: stops the response clock
+        services.add_note(m, text="Ontvangen", visibility=Visibility.CALLER, actor=operator)
+    with frozen(at(2026, 11, 30, 9, 40)):  # a later reply starts the update clock again
+        services.add_note(m, text="Nog even geduld", visibility=Visibility.CALLER, actor=operator)
+    m.refresh_from_db()
+    assert m.update_due == at(2026, 11, 30, 10, 40)
+    # a stored deadline that fell behind (say, restored from an old backup) is not escalated
+    Melding.objects.filter(pk=m.pk).update(update_due=at(2026, 11, 30, 10, 10))
+    assert services.sweep_sla(now=at(2026, 11, 30, 10, 15)) == 0
+    m.refresh_from_db()
+    assert m.update_due == at(2026, 11, 30, 10, 40)  # corrected by the sweep
+    assert not SlaEscalation.objects.filter(metric="update").exists()
+    assert services.sweep_sla(now=at(2026, 11, 30, 10, 41)) == 2  # at risk and breached
+    assert services.sweep_sla(now=at(2026, 11, 30, 10, 42)) == 0
+    kinds = set(SlaEscalation.objects.filter(melding=m, metric="update").values_list("kind", flat=True))
+    assert kinds == {"at_risk", "breached"}
+    entry = HistoryEntry.objects.get(melding=m, action="sla_breached", field="update")
+    assert entry.detail == gettext("The caller has not had an update in time.")
+    m.refresh_from_db()
+    assert m.line == Line.FIRST  # a missed update changes nothing else

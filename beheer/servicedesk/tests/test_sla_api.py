@@ -9,7 +9,7 @@ import pytest
 
 from beheer.core.clock import frozen
 from beheer.servicedesk import services
-from beheer.servicedesk.models import EntryType, Impact, Status, Urgency
+from beheer.servicedesk.models import EntryType, Impact, SlaTarget, Status, Urgency
 from tests.helpers import client_for
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -60,7 +60,15 @@ def test_the_sla_endpoint_replays_the_clock(operator, p1_melding):
 
 def test_the_sla_endpoint_without_a_policy(operator, p1_melding, no_sla):
     body = client_for(operator).get(f"/api/v1/meldingen/{p1_melding.pk}/sla").json()
-    assert body == {"policy": None, "calendar": None, "response": None, "resolution": None}
+    assert body == {
+        "policy": None,
+        "calendar": None,
+        "response": None,
+        "resolution": None,
+        "update": None,
+        "last_update_at": None,
+        "olas": [],
+    }
 
 
 def test_another_caller_cannot_read_the_sla(other_caller, p1_melding):
@@ -85,3 +93,18 @@ def test_the_detail_page_says_when_no_sla_applies(operator, p1_melding, no_sla):
         client_for(operator).get(f"/meldingen/{p1_melding.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
     assert "No SLA applies to this call." in detail
+
+
+def test_the_sla_endpoint_and_the_panel_show_the_update_clock(operator, p1_melding):
+    SlaTarget.objects.filter(priority__level=1).update(update_minutes=60)
+    with frozen(datetime(2026, 11, 30, 9, 50, tzinfo=AMS)):
+        body = client_for(operator).get(f"/api/v1/meldingen/{p1_melding.pk}/sla").json()
+        page = client_for(operator).get(f"/meldingen/{p1_melding.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert body["update"]["target_minutes"] == 60
+    assert body["update"]["elapsed_minutes"] == 50
+    assert body["update"]["state"] == "at_risk"
+    assert body["update"]["due"].startswith("2026-11-30T09:00")  # 10:00 Amsterdam
+    assert body["last_update_at"].startswith("2026-11-30T08:00")  # registration, 09:00 Amsterdam
+    html = page.content.decode()
+    assert "Update to the caller" in html
+    assert "Last update to the caller" in html

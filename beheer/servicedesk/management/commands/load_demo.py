@@ -27,6 +27,7 @@ from beheer.servicedesk.models import (
     EntryType,
     Impact,
     Melding,
+    OlaTarget,
     ServicedeskSettings,
     Status,
     Urgency,
@@ -196,6 +197,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = self._organisation(rng)
         self._meldingen(rng, people, meldingen)
+        while services.refresh_stale_olas():  # the OLA figures the worker would compute
+            pass
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {Melding.objects.count()} meldingen."))
         self.stdout.write(
             "Logins (password " + PASSWORD + "): demo.behandelaar (operator), demo.specialist (second line), "
@@ -232,6 +235,8 @@ class Command(BaseCommand):
         settings = ServicedeskSettings.current()
         settings.default_first_line_group = desk
         settings.save()
+        # OLA: a melding stays at most two office hours with the first line.
+        OlaTarget.objects.create(operator_group=desk, minutes=120)
 
         def person(username: str, first: str, last: str, role: str, **kw: Any) -> User:
             return accounts.register_person(
@@ -435,5 +440,9 @@ class Command(BaseCommand):
                 expected_version=m.version,
             )
         if fate == "closed" and m.caller is not None:
+            rating = rng.choice([5, 5, 4, 4, 4, 3, 2, None, None])
+            comment = rng.choice(["", "", "Snel en vriendelijk geholpen.", "Duurde wat lang."])
             with frozen(t + timedelta(days=1)):
-                services.confirm_resolution(m, actor=m.caller)
+                services.confirm_resolution(
+                    m, actor=m.caller, rating=rating, comment=comment if rating else ""
+                )
