@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "beheer.cmdb",
     "beheer.servicedesk",
     "beheer.reports",
+    "beheer.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -240,6 +241,12 @@ TASKS = {
         "BACKEND": "django_tasks_db.DatabaseBackend",
     }
 }
+
+# Notifications: secrets in the database (SMTP password, webhook secrets) are encrypted with this
+# Fernet key (comma-separated keys rotate: the first encrypts); empty derives one from SECRET_KEY.
+ENCRYPTION_KEY = env_secret("BEHEER_ENCRYPTION_KEY") or ""
+# A CA bundle for verifying the SMTP server's certificate (an internal CA); empty: the system's.
+SMTP_CA_FILE = env_str("BEHEER_SMTP_CA_FILE", "")
 
 EMAIL_BACKEND = env_str("BEHEER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("BEHEER_FROM_EMAIL", "beheer@localhost")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("beheer.accounts.urls")),
     path("", include("beheer.reports.urls")),
+    path("", include("beheer.notifications.urls")),
     path("", include("beheer.servicedesk.urls")),
 ]
 

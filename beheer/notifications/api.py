@@ -1,0 +1,117 @@
+"""The notifications API, mounted under /api/v1/notifications by beheer/api.py.
+
+The outbox is for coordinators and administrators (403 for others, 404 for an unknown message);
+retrying and template previews are for administrators; everybody manages their own preferences.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core.pagination import SortKey, keyset_page
+
+from . import services
+from .events import EVENTS, LANGUAGES
+from .models import MessageStatus, OutgoingMessage
+from .schemas import (
+    MessageDetailOut,
+    MessageOut,
+    MessagePage,
+    OutboxParams,
+    PreferencesIn,
+    PreferencesOut,
+    PreviewIn,
+    PreviewOut,
+)
+
+router = Router(tags=["notifications"])
+ORDER = (SortKey("created_at", descending=True), SortKey("id", descending=True))
+
+
+def _coordinator(request: HttpRequest) -> None:
+    if not getattr(request.user, "is_coordinator", False):
+        raise PermissionDenied(_("The outbox is for coordinators and administrators."))
+
+
+def _administrator(request: HttpRequest) -> None:
+    if not getattr(request.user, "is_administrator", False):
+        raise PermissionDenied(_("Only administrators can do this."))
+
+
+def _message(request: HttpRequest, message_id: int) -> OutgoingMessage:
+    _coordinator(request)
+    msg = OutgoingMessage.objects.visible_to(request.user).filter(pk=message_id).first()
+    if msg is None:
+        raise NotFound(_("Message not found."))
+    return msg
+
+
+@router.get("/outbox", response=MessagePage, summary="Outbox messages, newest first (coordinators)")
+def outbox(request: HttpRequest, params: Query[OutboxParams]) -> dict[str, Any]:
+    _coordinator(request)
+    if not 1 <= params.limit <= 200:
+        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
+    qs = OutgoingMessage.objects.visible_to(request.user).for_list()
+    if params.status:
+        if params.status not in MessageStatus.values:
+            raise DomainError(_("Unknown status."), field_errors={"status": _("Unknown status.")})
+        qs = qs.filter(status=params.status)
+    if params.event:
+        if params.event not in EVENTS:
+            raise DomainError(_("Unknown event."), field_errors={"event": _("Unknown event.")})
+        qs = qs.filter(event=params.event)
+    if params.object_type:
+        qs = qs.filter(object_type=params.object_type)
+        if params.object_id is not None:
+            qs = qs.filter(object_id=params.object_id)
+    page = keyset_page(qs, ORDER, cursor=params.cursor, size=params.limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/outbox/{message_id}", response=MessageDetailOut, summary="One outbox message (coordinators)")
+def message_detail(request: HttpRequest, message_id: int) -> OutgoingMessage:
+    return _message(request, message_id)
+
+
+@router.post(
+    "/outbox/{message_id}/retry",
+    response=MessageOut,
+    summary="Send a permanently failed message again (admins)",
+)
+def message_retry(request: HttpRequest, message_id: int) -> OutgoingMessage:
+    msg = _message(request, message_id)
+    _administrator(request)
+    return services.retry_message(msg, actor=request.user)  # type: ignore[arg-type]
+
+
+@router.get("/preferences", response=PreferencesOut, summary="My notification preferences")
+def my_preferences(request: HttpRequest) -> dict[str, Any]:
+    return {"preferences": services.preferences_of(request.user)}  # type: ignore[arg-type]
+
+
+@router.put("/preferences", response=PreferencesOut, summary="Change my notification preferences")
+def set_my_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str, Any]:
+    user: Any = request.user
+    return {"preferences": services.set_preferences(user, preferences=payload.preferences, actor=user)}
+
+
+@router.post("/templates/preview", response=PreviewOut, summary="Render a template with sample data (admins)")
+def template_preview(request: HttpRequest, payload: PreviewIn) -> dict[str, str]:
+    _administrator(request)
+    if payload.language not in LANGUAGES:
+        raise DomainError(
+            _("Choose Dutch or English."), field_errors={"language": _("Choose Dutch or English.")}
+        )
+    rendered = services.preview_template(
+        event=payload.event,
+        language=payload.language,
+        subject=payload.subject,
+        body=payload.body,
+        body_html=payload.body_html,
+    )
+    return {"subject": rendered.subject, "body_text": rendered.body_text, "body_html": rendered.body_html}

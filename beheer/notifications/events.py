@@ -1,0 +1,303 @@
+"""The notification events: codes, who receives them, their template variables and built-in texts.
+
+Pure data, no ORM. Every event ships a default subject and body in Dutch and English; an administrator
+may override either per language (NotificationTemplate). Domain services pass the variables listed in
+`variables` as plain strings or numbers (or a {"nl": ..., "en": ...} pair where the value depends on
+the recipient's language, such as a status name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+
+# Variables every event provides (the recipient's name is filled in per recipient).
+COMMON_VARIABLES: dict[str, Promise] = {
+    "melding_number": _("Number of the call, e.g. M0001234"),
+    "brief_description": _("Brief description of the call"),
+    "link_url": _("Link to the call (portal for callers, call page for operators)"),
+    "recipient_name": _("Name of the person (or group) receiving the message"),
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    code: str
+    label: Promise
+    audience: str  # "caller" or "staff": whose preference page lists it
+    variables: dict[str, Promise] = field(default_factory=dict)
+    subject: dict[str, str] = field(default_factory=dict)
+    body: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def all_variables(self) -> dict[str, Promise]:
+        return {**COMMON_VARIABLES, **self.variables}
+
+
+_SIGN_NL = "\n\nMet vriendelijke groet,\nde servicedesk\n"
+_SIGN_EN = "\n\nKind regards,\nthe service desk\n"
+
+EVENTS: dict[str, Event] = {}
+
+
+def _register(event: Event) -> None:
+    EVENTS[event.code] = event
+
+
+_register(
+    Event(
+        code="melding_registered",
+        label=_("Call registered (to the caller)"),
+        audience="caller",
+        variables={"caller_name": _("Name of the caller")},
+        subject={
+            "nl": "Uw melding {{ melding_number }} is geregistreerd: {{ brief_description }}",
+            "en": "Your call {{ melding_number }} has been registered: {{ brief_description }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Wij hebben uw melding ontvangen en geregistreerd onder nummer {{ melding_number }}.\n\n"
+            "Korte omschrijving: {{ brief_description }}\n\n"
+            "Noem dit nummer als u contact met ons opneemt. U kunt de voortgang volgen via:\n"
+            "{{ link_url }}" + _SIGN_NL,
+            "en": "Dear {{ recipient_name }},\n\n"
+            "We have received your call and registered it as {{ melding_number }}.\n\n"
+            "Brief description: {{ brief_description }}\n\n"
+            "Please quote this number when you contact us. You can follow its progress at:\n"
+            "{{ link_url }}" + _SIGN_EN,
+        },
+    )
+)
+
+_register(
+    Event(
+        code="operator_reply",
+        label=_("Reply from an operator (to the caller)"),
+        audience="caller",
+        variables={
+            "caller_name": _("Name of the caller"),
+            "operator_name": _("Name of the operator who replied"),
+            "reply_text": _("The text of the reply"),
+        },
+        subject={
+            "nl": "Reactie op uw melding {{ melding_number }}: {{ brief_description }}",
+            "en": "Reply to your call {{ melding_number }}: {{ brief_description }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "{{ operator_name }} heeft gereageerd op uw melding {{ melding_number }}:\n\n"
+            "{{ reply_text }}\n\n"
+            "U kunt antwoorden op deze e-mail of de melding bekijken via:\n{{ link_url }}" + _SIGN_NL,
+            "en": "Dear {{ recipient_name }},\n\n"
+            "{{ operator_name }} has replied to your call {{ melding_number }}:\n\n"
+            "{{ reply_text }}\n\n"
+            "You can reply to this e-mail or view the call at:\n{{ link_url }}" + _SIGN_EN,
+        },
+    )
+)
+
+_register(
+    Event(
+        code="status_changed",
+        label=_("Status changed: waiting for you, or resolved (to the caller)"),
+        audience="caller",
+        variables={
+            "caller_name": _("Name of the caller"),
+            "status": _("Name of the new status"),
+            "status_kind": _("Kind of the new status: waiting, resolved or another kind"),
+            "solution_text": _("The solution, when the call is resolved"),
+        },
+        subject={
+            "nl": "{% if status_kind == 'resolved' %}Uw melding {{ melding_number }} is afgemeld"
+            "{% elif status_kind == 'waiting' %}Wij wachten op uw reactie: {{ melding_number }}"
+            "{% else %}Uw melding {{ melding_number }}: {{ status }}{% endif %}",
+            "en": "{% if status_kind == 'resolved' %}Your call {{ melding_number }} has been resolved"
+            "{% elif status_kind == 'waiting' %}We are waiting for your reply: {{ melding_number }}"
+            "{% else %}Your call {{ melding_number }}: {{ status }}{% endif %}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "{% if status_kind == 'resolved' %}"
+            "Uw melding {{ melding_number }} ({{ brief_description }}) is afgemeld.\n\n"
+            "{% if solution_text %}Oplossing:\n{{ solution_text }}\n\n{% endif %}"
+            "Is het probleem niet opgelost? Laat het ons weten via de link hieronder; anders wordt de "
+            "melding vanzelf afgesloten.\n"
+            "{% elif status_kind == 'waiting' %}"
+            "Voor uw melding {{ melding_number }} ({{ brief_description }}) hebben wij informatie van u "
+            "nodig. Wilt u reageren via de link hieronder of door deze e-mail te beantwoorden?\n"
+            "{% else %}"
+            "De status van uw melding {{ melding_number }} ({{ brief_description }}) is nu: {{ status }}.\n"
+            "{% endif %}\n{{ link_url }}" + _SIGN_NL,
+            "en": "Dear {{ recipient_name }},\n\n"
+            "{% if status_kind == 'resolved' %}"
+            "Your call {{ melding_number }} ({{ brief_description }}) has been resolved.\n\n"
+            "{% if solution_text %}Solution:\n{{ solution_text }}\n\n{% endif %}"
+            "Is the problem not solved? Let us know through the link below; otherwise the call will be "
+            "closed automatically.\n"
+            "{% elif status_kind == 'waiting' %}"
+            "We need information from you for your call {{ melding_number }} ({{ brief_description }}). "
+            "Please reply through the link below or by answering this e-mail.\n"
+            "{% else %}"
+            "The status of your call {{ melding_number }} ({{ brief_description }}) is now: {{ status }}.\n"
+            "{% endif %}\n{{ link_url }}" + _SIGN_EN,
+        },
+    )
+)
+
+_SLA_VARIABLES: dict[str, Promise] = {
+    "target_date": _("Target date (formatted)"),
+    "operator_group": _("Operator group of the call"),
+    "operator_name": _("Operator of the call"),
+    "priority": _("Priority of the call"),
+}
+
+_register(
+    Event(
+        code="sla_at_risk",
+        label=_("Target date at risk (to operators and coordinators)"),
+        audience="staff",
+        variables=_SLA_VARIABLES,
+        subject={
+            "nl": "Streefdatum in gevaar: {{ melding_number }} {{ brief_description }}",
+            "en": "Target date at risk: {{ melding_number }} {{ brief_description }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De streefdatum van melding {{ melding_number }} ({{ brief_description }}) komt dichtbij: "
+            "{{ target_date }}.\n\n"
+            "Behandelaarsgroep: {{ operator_group }}\nBehandelaar: {{ operator_name }}\n"
+            "Prioriteit: {{ priority }}\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The target date of call {{ melding_number }} ({{ brief_description }}) is near: "
+            "{{ target_date }}.\n\n"
+            "Operator group: {{ operator_group }}\nOperator: {{ operator_name }}\n"
+            "Priority: {{ priority }}\n\n{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="sla_breached",
+        label=_("Target date passed (to operators and coordinators)"),
+        audience="staff",
+        variables=_SLA_VARIABLES,
+        subject={
+            "nl": "Streefdatum verstreken: {{ melding_number }} {{ brief_description }}",
+            "en": "Target date passed: {{ melding_number }} {{ brief_description }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De streefdatum van melding {{ melding_number }} ({{ brief_description }}) is verstreken: "
+            "{{ target_date }}.\n\n"
+            "Behandelaarsgroep: {{ operator_group }}\nBehandelaar: {{ operator_name }}\n"
+            "Prioriteit: {{ priority }}\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The target date of call {{ melding_number }} ({{ brief_description }}) has passed: "
+            "{{ target_date }}.\n\n"
+            "Operator group: {{ operator_group }}\nOperator: {{ operator_name }}\n"
+            "Priority: {{ priority }}\n\n{{ link_url }}\n",
+        },
+    )
+)
+
+_ASSIGN_VARIABLES: dict[str, Promise] = {
+    "operator_group": _("Operator group the call is assigned to"),
+    "priority": _("Priority of the call"),
+    "assigned_by": _("Name of the person who assigned the call"),
+}
+
+_register(
+    Event(
+        code="assigned_to_you",
+        label=_("A call was assigned to you"),
+        audience="staff",
+        variables=_ASSIGN_VARIABLES,
+        subject={
+            "nl": "Melding {{ melding_number }} is aan u toegewezen: {{ brief_description }}",
+            "en": "Call {{ melding_number }} has been assigned to you: {{ brief_description }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "{{ assigned_by }} heeft melding {{ melding_number }} aan u toegewezen.\n\n"
+            "Korte omschrijving: {{ brief_description }}\nBehandelaarsgroep: {{ operator_group }}\n"
+            "Prioriteit: {{ priority }}\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "{{ assigned_by }} has assigned call {{ melding_number }} to you.\n\n"
+            "Brief description: {{ brief_description }}\nOperator group: {{ operator_group }}\n"
+            "Priority: {{ priority }}\n\n{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="assigned_to_group",
+        label=_("A call was assigned to your operator group"),
+        audience="staff",
+        variables=_ASSIGN_VARIABLES,
+        subject={
+            "nl": "Nieuwe melding voor {{ operator_group }}: {{ melding_number }} {{ brief_description }}",
+            "en": "New call for {{ operator_group }}: {{ melding_number }} {{ brief_description }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "{{ assigned_by }} heeft melding {{ melding_number }} toegewezen aan behandelaarsgroep "
+            "{{ operator_group }}.\n\n"
+            "Korte omschrijving: {{ brief_description }}\nPrioriteit: {{ priority }}\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "{{ assigned_by }} has assigned call {{ melding_number }} to operator group "
+            "{{ operator_group }}.\n\n"
+            "Brief description: {{ brief_description }}\nPriority: {{ priority }}\n\n{{ link_url }}\n",
+        },
+    )
+)
+
+# Made-up values for the preview and for checking a template on save.
+SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "melding_number": "M0001234",
+        "brief_description": "Printer lokaal 2.14 drukt niet af",
+        "link_url": "https://beheer.example/portal/meldingen/1234/",
+        "recipient_name": "Anna de Vries",
+        "caller_name": "Anna de Vries",
+        "operator_name": "Olga Jansen",
+        "reply_text": "De toner is vervangen. Wilt u het nog eens proberen?",
+        "status": "Wachten op aanmelder",
+        "status_kind": "waiting",
+        "solution_text": "De toner is vervangen.",
+        "target_date": "12-03-2026 16:00",
+        "operator_group": "Servicedesk",
+        "priority": "P2 Hoog",
+        "assigned_by": "Cora Bakker",
+    },
+    "en": {
+        "melding_number": "M0001234",
+        "brief_description": "Printer in room 2.14 does not print",
+        "link_url": "https://beheer.example/portal/meldingen/1234/",
+        "recipient_name": "Anna de Vries",
+        "caller_name": "Anna de Vries",
+        "operator_name": "Olga Jansen",
+        "reply_text": "The toner has been replaced. Could you try again?",
+        "status": "Waiting for caller",
+        "status_kind": "waiting",
+        "solution_text": "The toner has been replaced.",
+        "target_date": "12-03-2026 16:00",
+        "operator_group": "Service desk",
+        "priority": "P2 High",
+        "assigned_by": "Cora Bakker",
+    },
+}
+
+
+def event_choices() -> list[tuple[str, Promise]]:
+    return [(e.code, e.label) for e in EVENTS.values()]
+
+
+def get_event(code: str) -> Event | None:
+    return EVENTS.get(code)

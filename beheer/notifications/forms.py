@@ -1,0 +1,83 @@
+"""Input shape of the notification screens; the rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .events import EVENTS, event_choices
+from .models import MessageStatus, Security
+
+
+class OutboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *MessageStatus.choices]
+    )
+    event = forms.ChoiceField(label=_("Event"), required=False, choices=[("", _("All")), *event_choices()])
+
+
+class MailServerForm(forms.Form):
+    host = forms.CharField(label=_("Host"), max_length=255)
+    port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=587)
+    security = forms.ChoiceField(label=_("Security"), choices=Security.choices, initial=Security.STARTTLS)
+    verify_certificate = forms.BooleanField(
+        label=_("Verify the server certificate"), required=False, initial=True
+    )
+    username = forms.CharField(label=_("User name"), max_length=255, required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the stored password."),
+    )
+    clear_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
+    from_address = forms.EmailField(label=_("From address"))
+    from_name = forms.CharField(label=_("From name"), max_length=100, required=False)
+    timeout = forms.IntegerField(label=_("Timeout (seconds)"), min_value=1, max_value=300, initial=30)
+    active = forms.BooleanField(label=_("Send e-mail"), required=False, initial=True)
+
+
+class TestMailForm(forms.Form):
+    to = forms.EmailField(label=_("Send a test message to"))
+
+
+class TemplateForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"), max_length=500, widget=forms.TextInput(attrs={"class": "wide"})
+    )
+    body = forms.CharField(label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 16}))
+    body_html = forms.CharField(
+        label=_("HTML (optional)"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Leave empty to send the text as simple HTML. Variables are escaped."),
+    )
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=event_choices, widget=forms.CheckboxSelectMultiple
+    )
+    secret = forms.CharField(
+        label=_("Secret"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 16 characters; used to sign each request. Leave empty to keep the stored one."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class PreferencesForm(forms.Form):
+    """One checkbox per event the person can receive."""
+
+    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code in codes:
+            self.fields[code] = forms.BooleanField(label=str(EVENTS[code].label), required=False)

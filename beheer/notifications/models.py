@@ -1,0 +1,255 @@
+"""The outbox and the configuration of notifications: mail server, webhooks, templates, preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from beheer.accounts.models import OperatorGroup, User
+
+from .events import event_choices
+
+
+def _is_admin(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_administrator)
+
+
+def _is_coordinator(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_coordinator)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    RETRYING = "retrying", _("Failed, will retry")
+    DEAD = "dead", _("Failed permanently")
+
+
+# Rows a sender may claim: waiting (pending or retrying) or a send whose lease expired.
+CLAIMABLE = (MessageStatus.PENDING, MessageStatus.RETRYING, MessageStatus.SENDING)
+
+
+class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
+    def visible_to(self, user: Any) -> OutgoingMessageQuerySet:
+        """Coordinators and administrators see the outbox; nobody else (never callers)."""
+        return self if _is_coordinator(user) else self.none()
+
+    def due(self, now: datetime) -> OutgoingMessageQuerySet:
+        """Waiting rows whose time has come, and rows in "sending" whose lease ran out.
+
+        For a row in "sending", next_attempt_at holds the end of the sender's lease.
+        """
+        return self.filter(status__in=CLAIMABLE, next_attempt_at__lte=now)
+
+    def for_object(self, object_type: str, object_id: int) -> OutgoingMessageQuerySet:
+        return self.filter(object_type=object_type, object_id=object_id)
+
+    def for_list(self) -> OutgoingMessageQuerySet:
+        return self.select_related("recipient_user").defer("body_text", "body_html", "headers")
+
+
+class OutgoingMessage(models.Model):
+    """One message to one recipient over one channel, written in the transaction of the change."""
+
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    event = models.CharField(_("event"), max_length=40, choices=event_choices())
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    recipient_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
+    webhook = models.ForeignKey(
+        "WebhookEndpoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("webhook"),
+    )
+    language = models.CharField(_("language"), max_length=5)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.BigIntegerField(_("object"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    claim_token = models.CharField(max_length=32, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"))
+
+    objects = OutgoingMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [
+            # the sender's claim query
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_due",
+                condition=Q(status__in=["pending", "retrying", "sending"]),
+            ),
+            # the outbox list, newest first, with or without a status filter
+            models.Index(fields=["-created_at", "-id"], name="outbox_list"),
+            models.Index(fields=["status", "-created_at", "-id"], name="outbox_status_list"),
+            models.Index(fields=["object_type", "object_id"], name="outbox_object"),
+            models.Index(fields=["message_id"], name="outbox_message_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient}"
+
+    @property
+    def is_dead(self) -> bool:
+        return self.status == MessageStatus.DEAD
+
+
+class Security(models.TextChoices):
+    NONE = "none", _("None (plain SMTP)")
+    STARTTLS = "starttls", _("STARTTLS")
+    TLS = "tls", _("TLS (implicit, SMTPS)")
+
+
+class MailServer(models.Model):
+    """The outgoing mail server: one row (id 1), edited by administrators."""
+
+    host = models.CharField(_("host"), max_length=255)
+    port = models.PositiveIntegerField(_("port"), default=587)
+    security = models.CharField(
+        _("security"), max_length=10, choices=Security.choices, default=Security.STARTTLS
+    )
+    verify_certificate = models.BooleanField(_("verify the server certificate"), default=True)
+    username = models.CharField(_("user name"), max_length=255, blank=True)
+    password_encrypted = models.TextField(blank=True)
+    from_address = models.EmailField(_("from address"))
+    from_name = models.CharField(_("from name"), max_length=100, blank=True)
+    timeout = models.PositiveIntegerField(_("timeout (seconds)"), default=30)
+    active = models.BooleanField(_("send e-mail"), default=True)
+    updated_at = models.DateTimeField(_("changed"), null=True, blank=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("mail server")
+        verbose_name_plural = _("mail server")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="mail_server_singleton")]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_encrypted)
+
+
+class WebhookEndpointQuerySet(models.QuerySet["WebhookEndpoint"]):
+    def visible_to(self, user: Any) -> WebhookEndpointQuerySet:
+        return self if _is_admin(user) else self.none()
+
+    def subscribed(self, event: str) -> list[WebhookEndpoint]:
+        return [e for e in self.filter(active=True).order_by("id") if event in (e.events or [])]
+
+
+class WebhookEndpoint(models.Model):
+    """A URL that receives a signed JSON POST for the events it subscribes to."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret_encrypted = models.TextField(blank=True)
+    events = models.JSONField(_("events"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"))
+
+    objects = WebhookEndpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NotificationTemplate(models.Model):
+    """An administrator's override of the built-in text of one event in one language."""
+
+    event = models.CharField(_("event"), max_length=40, choices=event_choices())
+    language = models.CharField(
+        _("language"), max_length=5, choices=[("nl", "Nederlands"), ("en", "English")]
+    )
+    subject = models.CharField(_("subject"), max_length=500)
+    body = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML (optional)"), blank=True)
+    updated_at = models.DateTimeField(_("changed"))
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["event", "language"]
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "language"], name="uniq_template_event_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({self.language})"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one event; no row means: on."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    event = models.CharField(_("event"), max_length=40, choices=event_choices())
+    enabled = models.BooleanField(_("send"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="uniq_preference_user_event")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.event}={self.enabled}"
+
+
+class GroupNotificationSetting(models.Model):
+    """How an operator group hears of calls assigned to it: a group address and/or each member."""
+
+    group = models.OneToOneField(
+        OperatorGroup, on_delete=models.CASCADE, related_name="notification_setting", verbose_name=_("group")
+    )
+    email = models.EmailField(
+        _("group e-mail address"),
+        blank=True,
+        help_text=_("Leave empty to use the e-mail address of the operator group, if any."),
+    )
+    mail_group_address = models.BooleanField(_("mail the group address"), default=True)
+    mail_members = models.BooleanField(
+        _("mail every member"),
+        default=False,
+        help_text=_("Members can still turn this off on their own notification settings."),
+    )
+
+    class Meta:
+        verbose_name = _("group notification setting")
+        verbose_name_plural = _("group notification settings")
+
+    def __str__(self) -> str:
+        return str(self.group)

@@ -1,0 +1,244 @@
+"""The safe template language for notification texts: a locked-down Jinja2 sandbox.
+
+Administrators write `{{ variable }}`, `{% if %}`/`{% elif %}`/`{% else %}` and a short list of
+filters. There is no attribute or method access on any value (so `{{ ''.__class__ }}` is refused), no
+loops, macros, includes or global functions, arithmetic that could build huge values is refused, and
+the output is capped. The context holds only strings and numbers. The subject and text body are
+rendered without escaping; an HTML body is rendered with autoescape, or derived from the text body by
+escaping all of it.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from jinja2 import StrictUndefined, TemplateError, Undefined, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+MAX_SOURCE = 20_000
+MAX_OUTPUT = 100_000
+MAX_SUBJECT = 250
+MAX_STRING_OP = 10_000
+ALLOWED_FILTERS = (
+    "default",
+    "d",
+    "upper",
+    "lower",
+    "title",
+    "capitalize",
+    "trim",
+    "truncate",
+    "length",
+    "count",
+    "escape",
+    "e",
+    "striptags",
+    "wordcount",
+    "int",
+    "round",
+    "abs",
+    "string",
+)
+FORBIDDEN_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.For,
+    nodes.Macro,
+    nodes.CallBlock,
+    nodes.FilterBlock,
+    nodes.Include,
+    nodes.Import,
+    nodes.FromImport,
+    nodes.Extends,
+    nodes.Block,
+    nodes.With,
+    nodes.Scope,
+)
+
+Scalar = str | int | float
+
+
+class TemplateProblem(Exception):
+    """A template cannot be used: a syntax error, a forbidden construct or an unknown variable."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.line:
+            return _("Line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
+        return self.message
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """No attribute access, no calls, bounded arithmetic."""
+
+    intercepted_binops = frozenset(["*", "**", "%", "+", "//"])
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return False
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        return False
+
+    def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        numbers = (int, float)
+        both_numbers = isinstance(left, numbers) and isinstance(right, numbers)
+        if operator_ == "**":
+            refused = not both_numbers or abs(right) > 64
+        elif operator_ in {"*", "%", "//"}:
+            refused = not both_numbers
+        else:  # "+": strings may be joined up to a limit
+            refused = (
+                isinstance(left, str) and isinstance(right, str) and len(left) + len(right) > MAX_STRING_OP
+            )
+        if refused:
+            raise SecurityError(_("This calculation is not allowed in a template."))
+        return {
+            "*": operator.mul,
+            "**": operator.pow,
+            "%": operator.mod,
+            "+": operator.add,
+            "//": operator.floordiv,
+        }[operator_](left, right)
+
+
+def _environment(*, autoescape: bool, strict: bool) -> _Sandbox:
+    env = _Sandbox(
+        autoescape=autoescape,
+        undefined=StrictUndefined if strict else Undefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+        auto_reload=False,
+        cache_size=200,
+    )
+    env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
+    env.tests = {name: env.tests[name] for name in ("defined", "undefined", "none", "number", "string")}
+    env.globals.clear()
+    return env
+
+
+_ENVIRONMENTS = {
+    (autoescape, strict): _environment(autoescape=autoescape, strict=strict)
+    for autoescape in (False, True)
+    for strict in (False, True)
+}
+
+
+def _line(exc: Exception) -> int | None:
+    return getattr(exc, "lineno", None)
+
+
+def check_source(source: str, *, variables: Mapping[str, Any] | None = None) -> None:
+    """Raise TemplateProblem if `source` does not parse, uses a forbidden construct, or (when
+    `variables` is given) names a variable that is not one of them."""
+    if len(source) > MAX_SOURCE:
+        raise TemplateProblem(_("A template can have at most %(n)s characters.") % {"n": MAX_SOURCE})
+    env = _ENVIRONMENTS[(False, True)]
+    try:
+        tree = env.parse(source)
+    except TemplateError as exc:
+        raise TemplateProblem(str(getattr(exc, "message", None) or exc), line=_line(exc)) from exc
+    for node in tree.find_all(FORBIDDEN_NODES):
+        raise TemplateProblem(
+            _("“%(tag)s” is not allowed in notification templates; use variables, if and filters.")
+            % {"tag": type(node).__name__.lower()},
+            line=node.lineno,
+        )
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Call)):
+        raise TemplateProblem(
+            _("Attribute access and function calls are not allowed in notification templates."),
+            line=node.lineno,
+        )
+    if variables is not None:
+        assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+        for node in tree.find_all(nodes.Name):
+            if node.ctx == "load" and node.name not in variables and node.name not in assigned:
+                raise TemplateProblem(
+                    _("Unknown variable “%(name)s”.") % {"name": node.name}, line=node.lineno
+                )
+
+
+def _plain_context(context: Mapping[str, Any]) -> dict[str, Scalar]:
+    """Only strings and numbers reach a template; anything else becomes its text."""
+    clean: dict[str, Scalar] = {}
+    for key, value in context.items():
+        if value is None:
+            clean[key] = ""
+        elif isinstance(value, bool):
+            clean[key] = "1" if value else ""
+        elif isinstance(value, int | float | str):
+            clean[key] = value
+        else:
+            clean[key] = str(value)
+    return clean
+
+
+def render(source: str, context: Mapping[str, Any], *, autoescape: bool = False, strict: bool = False) -> str:
+    """Render one template; TemplateProblem for any error (never an unexpected exception)."""
+    check_source(source)
+    env = _ENVIRONMENTS[(autoescape, strict)]
+    try:
+        output = env.from_string(source).render(_plain_context(context))
+    except SecurityError as exc:
+        raise TemplateProblem(str(exc) or _("This is not allowed in a template.")) from exc
+    except TemplateError as exc:
+        raise TemplateProblem(str(getattr(exc, "message", None) or exc), line=_line(exc)) from exc
+    except (ArithmeticError, ValueError, TypeError, OverflowError) as exc:
+        raise TemplateProblem(_("The template could not be rendered: %(error)s") % {"error": exc}) from exc
+    if len(output) > MAX_OUTPUT:
+        raise TemplateProblem(_("The rendered text is too long."))
+    return output
+
+
+def clean_subject(text: str) -> str:
+    """One line, no control characters (no header injection), at most MAX_SUBJECT characters."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:MAX_SUBJECT]
+
+
+_URL = re.compile(r"(https?://[^\s<]+)")
+
+
+def text_to_html(text: str) -> str:
+    """An HTML body for a text body: everything escaped, paragraphs and line breaks kept, links made
+    clickable."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    parts = []
+    for paragraph in paragraphs:
+        html = str(escape(paragraph))
+        html = _URL.sub(r'<a href="\1">\1</a>', html)
+        parts.append("<p>" + html.replace("\n", "<br>\n") + "</p>")
+    return (
+        '<!doctype html>\n<html><head><meta charset="utf-8"></head>\n<body>\n'
+        + "\n".join(parts)
+        + "\n</body></html>\n"
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+def render_message(
+    *, subject: str, body: str, body_html: str, context: Mapping[str, Any], strict: bool = False
+) -> Rendered:
+    text = render(body, context, strict=strict)
+    html = (
+        render(body_html, context, autoescape=True, strict=strict)
+        if body_html.strip()
+        else text_to_html(text)
+    )
+    return Rendered(
+        subject=clean_subject(render(subject, context, strict=strict)), body_text=text, body_html=html
+    )

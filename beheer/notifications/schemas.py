@@ -1,0 +1,71 @@
+"""Shapes of the notifications API (types and lengths only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class MessageOut(Schema):
+    id: int
+    key: str
+    event: str
+    channel: str
+    recipient: str
+    recipient_user_id: int | None
+    language: str
+    subject: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    sent_at: datetime | None
+    bounced_at: datetime | None
+    created_at: datetime
+    object_type: str
+    object_id: int | None
+
+
+class MessageDetailOut(MessageOut):
+    message_id: str
+    headers: dict[str, str]
+    body_text: str
+    body_html: str
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+class OutboxParams(Schema):
+    status: str = ""
+    event: str = ""
+    object_type: str = Field("", max_length=60)
+    object_id: int | None = None
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = 50
+
+
+class PreferencesIn(Schema):
+    preferences: dict[str, bool]
+
+
+class PreferencesOut(Schema):
+    preferences: dict[str, bool]
+
+
+class PreviewIn(Schema):
+    event: str = Field(..., max_length=40)
+    language: str = Field("nl", max_length=5)
+    subject: str = Field(..., max_length=500)
+    body: str = Field(..., max_length=20000)
+    body_html: str = Field("", max_length=20000)
+
+
+class PreviewOut(Schema):
+    subject: str
+    body_text: str
+    body_html: str

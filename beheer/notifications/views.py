@@ -1,0 +1,413 @@
+"""Notification screens: the outbox (coordinators and administrators), the mail server, templates
+and webhooks (administrators) and everybody's own notification settings. Thin: parse, call one
+service, render or redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from beheer.accounts.models import User
+from beheer.core.errors import DomainError
+from beheer.core.pagination import SortKey, keyset_page
+
+from . import rendering, services
+from .events import EVENTS, LANGUAGES, SAMPLE_CONTEXT
+from .forms import MailServerForm, OutboxFilterForm, PreferencesForm, TemplateForm, TestMailForm, WebhookForm
+from .models import MailServer, NotificationTemplate, OutgoingMessage, WebhookEndpoint
+
+View = Callable[..., HttpResponseBase]
+PAGE_SIZE = 50
+OUTBOX_ORDER = (SortKey("created_at", descending=True), SortKey("id", descending=True))
+
+
+def _role_required(check: str, message: str) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not getattr(request.user, check, False):
+                raise DjangoPermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+coordinator_required = _role_required("is_coordinator", "The outbox is for coordinators and administrators.")
+admin_required = _role_required("is_administrator", "Notification settings are for administrators.")
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _apply(form: Any, exc: DomainError) -> None:
+    placed = False
+    for name, message in exc.field_errors.items():
+        if name in form.fields:
+            form.add_error(name, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+# --------------------------------------------------------------------------------------------------
+# outbox
+
+
+@coordinator_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    form = OutboxFilterForm(request.GET)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    qs = OutgoingMessage.objects.visible_to(request.user).for_list()
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("event"):
+        qs = qs.filter(event=data["event"])
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = keyset_page(qs, OUTBOX_ORDER, cursor=cursor, size=PAGE_SIZE)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        cursor, page = None, keyset_page(qs, OUTBOX_ORDER, cursor=None, size=PAGE_SIZE)
+    params = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v}
+    return render(
+        request,
+        "notifications/outbox.html",
+        {
+            "form": form,
+            "page": page,
+            "is_first_page": cursor is None,
+            "first_url": f"?{urlencode(params)}",
+            "next_url": f"?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else "",
+            "mail_server_missing": services.active_mail_server() is None,
+        },
+    )
+
+
+def _visible_message(request: HttpRequest, pk: int) -> OutgoingMessage:
+    msg = (
+        OutgoingMessage.objects.visible_to(request.user)
+        .select_related("recipient_user", "webhook")
+        .filter(pk=pk)
+        .first()
+    )
+    if msg is None:
+        raise Http404
+    return msg
+
+
+@coordinator_required
+@require_GET
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    msg = _visible_message(request, pk)
+    return render(
+        request,
+        "notifications/message_detail.html",
+        {"msg": msg, "headers": sorted((msg.headers or {}).items())},
+    )
+
+
+@admin_required
+@require_POST
+def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    msg = _visible_message(request, pk)
+    try:
+        services.retry_message(msg, actor=_user(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The message will be sent again."))
+    return redirect("notification-message", pk=pk)
+
+
+# --------------------------------------------------------------------------------------------------
+# mail server
+
+
+def _server_initial(server: MailServer | None) -> dict[str, Any]:
+    if server is None:
+        return {}
+    return {
+        "host": server.host,
+        "port": server.port,
+        "security": server.security,
+        "verify_certificate": server.verify_certificate,
+        "username": server.username,
+        "from_address": server.from_address,
+        "from_name": server.from_name,
+        "timeout": server.timeout,
+        "active": server.active,
+    }
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def mail_server(request: HttpRequest) -> HttpResponse:
+    server = MailServer.objects.filter(pk=1).first()
+    form = MailServerForm(request.POST or None, initial=_server_initial(server))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        password: str | None = data["password"] or None
+        if data["clear_password"]:
+            password = ""
+        try:
+            services.configure_mail_server(
+                actor=_user(request),
+                host=data["host"],
+                port=data["port"],
+                security=data["security"],
+                verify_certificate=data["verify_certificate"],
+                username=data["username"],
+                password=password,
+                from_address=data["from_address"],
+                from_name=data["from_name"],
+                timeout=data["timeout"],
+                active=data["active"],
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The mail server settings have been saved."))
+            return redirect("notification-mail-server")
+    return render(
+        request,
+        "notifications/mail_server.html",
+        {"form": form, "server": server, "test_form": TestMailForm(initial={"to": _user(request).email})},
+    )
+
+
+@admin_required
+@require_POST
+def mail_server_test(request: HttpRequest) -> HttpResponse:
+    form = TestMailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid e-mail address."))
+        return redirect("notification-mail-server")
+    try:
+        services.send_test_email(actor=_user(request), to=form.cleaned_data["to"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The test message has been sent."))
+    return redirect("notification-mail-server")
+
+
+# --------------------------------------------------------------------------------------------------
+# templates
+
+
+def _event_or_404(event: str, language: str | None = None) -> None:
+    if event not in EVENTS or (language is not None and language not in LANGUAGES):
+        raise Http404
+
+
+@admin_required
+@require_GET
+def template_list(request: HttpRequest) -> HttpResponse:
+    overrides = set(NotificationTemplate.objects.values_list("event", "language"))
+    rows = [
+        {"event": e, "languages": [(lang, (e.code, lang) in overrides) for lang in LANGUAGES]}
+        for e in EVENTS.values()
+    ]
+    return render(request, "notifications/template_list.html", {"rows": rows})
+
+
+def _preview(event: str, language: str, subject: str, body: str, body_html: str) -> dict[str, Any]:
+    try:
+        rendered = services.preview_template(
+            event=event, language=language, subject=subject, body=body, body_html=body_html
+        )
+    except DomainError as exc:
+        return {"errors": exc.field_errors or {"": exc.message}}
+    return {"rendered": rendered}
+
+
+@admin_required
+@require_GET
+def template_event(request: HttpRequest, event: str) -> HttpResponse:
+    """Both languages of one event as they are sent now, with sample data."""
+    _event_or_404(event)
+    previews = []
+    for language in LANGUAGES:
+        subject, body, body_html, overridden = services.template_source(event, language)
+        try:
+            rendered: rendering.Rendered | None = rendering.render_message(
+                subject=subject, body=body, body_html=body_html, context=SAMPLE_CONTEXT[language]
+            )
+        except rendering.TemplateProblem:
+            rendered = None
+        previews.append({"language": language, "rendered": rendered, "overridden": overridden})
+    return render(
+        request, "notifications/template_event.html", {"event": EVENTS[event], "previews": previews}
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, event: str, language: str) -> HttpResponse:
+    _event_or_404(event, language)
+    subject, body, body_html, overridden = services.template_source(event, language)
+    form = TemplateForm(
+        request.POST or None, initial={"subject": subject, "body": body, "body_html": body_html}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_template(actor=_user(request), event=event, language=language, **form.cleaned_data)
+        except DomainError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The template has been saved."))
+            return redirect("notification-template-event", event=event)
+    source = (
+        form.cleaned_data
+        if form.is_bound and form.is_valid()
+        else {"subject": subject, "body": body, "body_html": body_html}
+    )
+    return render(
+        request,
+        "notifications/template_edit.html",
+        {
+            "form": form,
+            "event": EVENTS[event],
+            "language": language,
+            "overridden": overridden,
+            "variables": sorted(EVENTS[event].all_variables.items()),
+            "preview": _preview(event, language, source["subject"], source["body"], source["body_html"]),
+        },
+    )
+
+
+@admin_required
+@require_POST
+def template_preview(request: HttpRequest, event: str, language: str) -> HttpResponse:
+    """The live preview (HTMX): the form's current text rendered with sample data."""
+    _event_or_404(event, language)
+    form = TemplateForm(request.POST)
+    if form.is_valid():
+        preview = _preview(event, language, **form.cleaned_data)
+    else:
+        preview = {"errors": {name: "; ".join(str(e) for e in errs) for name, errs in form.errors.items()}}
+    return render(request, "notifications/_template_preview.html", {"preview": preview, "language": language})
+
+
+@admin_required
+@require_POST
+def template_reset(request: HttpRequest, event: str, language: str) -> HttpResponse:
+    _event_or_404(event, language)
+    services.reset_template(actor=_user(request), event=event, language=language)
+    messages.success(request, _("The built-in text applies again."))
+    return redirect("notification-template-event", event=event)
+
+
+# --------------------------------------------------------------------------------------------------
+# webhooks
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def webhook_list(request: HttpRequest) -> HttpResponse:
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_webhook(
+                actor=_user(request),
+                name=data["name"],
+                url=data["url"],
+                events=data["events"],
+                secret=data["secret"],
+                active=data["active"],
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The webhook has been added."))
+            return redirect("notification-webhooks")
+    endpoints = WebhookEndpoint.objects.visible_to(request.user).order_by("name", "id")[:200]
+    return render(request, "notifications/webhook_list.html", {"form": form, "endpoints": endpoints})
+
+
+def _endpoint(request: HttpRequest, pk: int) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.visible_to(request.user).filter(pk=pk).first()
+    if endpoint is None:
+        raise Http404
+    return endpoint
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    endpoint = _endpoint(request, pk)
+    initial = {
+        "name": endpoint.name,
+        "url": endpoint.url,
+        "events": endpoint.events,
+        "active": endpoint.active,
+    }
+    form = WebhookForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_webhook(
+                endpoint,
+                actor=_user(request),
+                name=data["name"],
+                url=data["url"],
+                events=data["events"],
+                secret=data["secret"] or None,
+                active=data["active"],
+            )
+        except DomainError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The webhook has been saved."))
+            return redirect("notification-webhooks")
+    return render(request, "notifications/webhook_edit.html", {"form": form, "endpoint": endpoint})
+
+
+@admin_required
+@require_POST
+def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    services.delete_webhook(_endpoint(request, pk), actor=_user(request))
+    messages.success(request, _("The webhook has been removed."))
+    return redirect("notification-webhooks")
+
+
+# --------------------------------------------------------------------------------------------------
+# own preferences
+
+
+def events_for(user: User) -> list[str]:
+    """Callers choose among the caller events; operators among all."""
+    if getattr(user, "is_staff_member", False):
+        return list(EVENTS)
+    return [code for code, e in EVENTS.items() if e.audience == "caller"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    codes = events_for(user)
+    current = services.preferences_of(user)
+    form = PreferencesForm(request.POST or None, codes=codes, initial={c: current[c] for c in codes})
+    if request.method == "POST" and form.is_valid():
+        services.set_preferences(user, preferences={c: form.cleaned_data[c] for c in codes}, actor=user)
+        messages.success(request, _("Your notification settings have been saved."))
+        return redirect("notification-preferences")
+    return render(request, "notifications/preferences.html", {"form": form, "has_email": bool(user.email)})
