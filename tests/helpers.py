@@ -31,3 +31,18 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def restore_default_configuration() -> None:
+    """A transactional test before this one may have emptied the tables: load the shipped defaults
+    (statuses, call types, impacts, urgencies, priorities, the default calendars and SLA)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from beheer.servicedesk.models import Status
+
+    if not Status.objects.exists():
+        for name in ("0002_defaults", "0006_default_service_levels"):
+            import_module(f"beheer.servicedesk.migrations.{name}").load(apps, None)
+        Status.objects.filter(code="waiting_caller").update(notify_caller=True)

@@ -15,7 +15,7 @@ import pytest
 
 from beheer.accounts.models import OperatorGroup, Role
 from beheer.servicedesk.models import Line, Melding, StatusKind
-from tests.helpers import make_person
+from tests.helpers import make_person, restore_default_configuration
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HAS_BROWSER = os.path.exists(CHROMIUM)
@@ -74,25 +74,12 @@ def _open_action(page: Any, name: str) -> None:
     page.click(f"details.action-{name} > summary")
 
 
-def _restore_default_configuration() -> None:
-    """A transactional test before this one may have emptied the tables: load the shipped defaults."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from beheer.servicedesk.models import Status
-
-    if not Status.objects.exists():
-        for name in ("0002_defaults", "0006_default_service_levels"):
-            import_module(f"beheer.servicedesk.migrations.{name}").load(apps, None)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_operator_registers_escalates_resolves_and_caller_confirms(
     browser_page: Any, live_server: Any
 ) -> None:
     page, base = browser_page, live_server.url
-    _restore_default_configuration()
+    restore_default_configuration()
     desk = OperatorGroup.objects.create(name="Servicedesk", is_first_line=True)
     systems = OperatorGroup.objects.create(name="Systeembeheer", is_second_line=True)
     operator = make_person(

@@ -48,8 +48,8 @@ def index_document(kind: str, object_id: int, *, title: str, body: str) -> None:
     index_documents([kind], object_id, title=title, body=body)
 
 
-def index_documents(kinds: list[str], object_id: int, *, title: str, body: str) -> None:
-    """The same document under several kinds at once, in one statement."""
+def index_documents(kinds: list[str], object_id: int, *, title: str, body: str, new: bool = False) -> None:
+    """The same document under several kinds at once, in one statement (`new`: none indexed yet)."""
     codes = [KINDS[kind] for kind in kinds]
     title, body = title[:MAX_TEXT], body[:MAX_TEXT]
     with connection.cursor() as cur:
@@ -66,7 +66,8 @@ def index_documents(kinds: list[str], object_id: int, *, title: str, body: str) 
         else:
             rowids = [object_id * 16 + code for code in codes]
             marks = ", ".join(["%s"] * len(rowids))
-            cur.execute(f"DELETE FROM core_search_fts WHERE rowid IN ({marks})", rowids)  # noqa: S608
+            if not new:
+                cur.execute(f"DELETE FROM core_search_fts WHERE rowid IN ({marks})", rowids)  # noqa: S608
             cur.executemany(
                 "INSERT INTO core_search_fts (rowid, title, body) VALUES (%s, %s, %s)",
                 [(rowid, title, body) for rowid in rowids],

@@ -33,10 +33,14 @@ class Event:
     variables: dict[str, Promise] = field(default_factory=dict)
     subject: dict[str, str] = field(default_factory=dict)
     body: dict[str, str] = field(default_factory=dict)
+    about_melding: bool = True  # False: no melding number or description (a report, say)
 
     @property
     def all_variables(self) -> dict[str, Promise]:
-        return {**COMMON_VARIABLES, **self.variables}
+        common = COMMON_VARIABLES
+        if not self.about_melding:
+            common = {k: v for k, v in COMMON_VARIABLES.items() if k in ("link_url", "recipient_name")}
+        return {**common, **self.variables}
 
 
 _SIGN_NL = "\n\nMet vriendelijke groet,\nde servicedesk\n"
@@ -258,6 +262,32 @@ _register(
     )
 )
 
+_register(
+    Event(
+        code="report_ready",
+        label=_("A scheduled report is ready (to its owner)"),
+        audience="staff",
+        about_melding=False,
+        variables={
+            "report_name": _("Name of the scheduled report"),
+            "period": _("The period the report covers"),
+            "file_format": _("The file format: Excel or PDF"),
+        },
+        subject={
+            "nl": "Rapportage klaar: {{ report_name }} ({{ period }})",
+            "en": "Report ready: {{ report_name }} ({{ period }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De rapportage {{ report_name }} over {{ period }} staat klaar ({{ file_format }}). "
+            "Download hem hier (inloggen nodig):\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The report {{ report_name }} for {{ period }} is ready ({{ file_format }}). "
+            "Download it here (you need to log in):\n\n{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -275,6 +305,9 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "operator_group": "Servicedesk",
         "priority": "P2 Hoog",
         "assigned_by": "Cora Bakker",
+        "report_name": "Maandrapportage servicedesk",
+        "period": "1-10-2026 - 31-10-2026",
+        "file_format": "PDF",
     },
     "en": {
         "melding_number": "M0001234",
@@ -291,6 +324,9 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "operator_group": "Service desk",
         "priority": "P2 High",
         "assigned_by": "Cora Bakker",
+        "report_name": "Monthly service desk report",
+        "period": "1-10-2026 - 31-10-2026",
+        "file_format": "PDF",
     },
 }
 

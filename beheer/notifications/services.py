@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock
+from beheer.core import clock, config_cache
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import crypto, rendering, transports
@@ -236,7 +236,10 @@ def enqueue(
     now = clock.now()
     object_type, object_id = object_ref if object_ref else ("", None)
     thread = {k: v for k, v in (thread_headers or {}).items() if k in ("In-Reply-To", "References") and v}
-    overrides = {t.language: t for t in NotificationTemplate.objects.filter(event=event)}
+    overrides = config_cache.cached(  # configuration: kept per process for a few seconds
+        ("notification_templates", event),
+        lambda: {t.language: t for t in NotificationTemplate.objects.filter(event=event)},
+    )
     rows: list[OutgoingMessage] = []
     for recipient in _expand(list(recipients), event):
         values = {**_localized(context, recipient.language), "recipient_name": recipient.name}
@@ -268,7 +271,8 @@ def enqueue(
                 created_at=now,
             )
         )
-    for endpoint in WebhookEndpoint.objects.subscribed(event):
+    endpoints = config_cache.cached(("webhooks", event), lambda: WebhookEndpoint.objects.subscribed(event))
+    for endpoint in endpoints:
         message_key = _message_key(key, f"webhook:{endpoint.pk}")
         payload = {
             "event": event,
@@ -498,6 +502,7 @@ def save_template(
             "updated_by": actor,
         },
     )
+    transaction.on_commit(config_cache.clear)
     return template
 
 
@@ -507,6 +512,7 @@ def reset_template(*, actor: User, event: str, language: str) -> None:
     _require_admin(actor)
     _event(event)
     NotificationTemplate.objects.filter(event=event, language=language).delete()
+    transaction.on_commit(config_cache.clear)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -539,7 +545,7 @@ def create_webhook(
             _("The secret must have at least 16 characters."),
             field_errors={"secret": _("The secret must have at least 16 characters.")},
         )
-    return WebhookEndpoint.objects.create(
+    endpoint = WebhookEndpoint.objects.create(
         name=name,
         url=url,
         events=events,
@@ -547,6 +553,8 @@ def create_webhook(
         active=active,
         created_at=clock.now(),
     )
+    transaction.on_commit(config_cache.clear)
+    return endpoint
 
 
 @transaction.atomic
@@ -575,6 +583,7 @@ def update_webhook(
             )
         locked.secret_encrypted = crypto.encrypt(secret)
     locked.save()
+    transaction.on_commit(config_cache.clear)
     return locked
 
 
@@ -583,6 +592,7 @@ def delete_webhook(endpoint: WebhookEndpoint, *, actor: User) -> None:
     """Remove an endpoint; its messages stay in the outbox (undelivered ones fail permanently)."""
     _require_admin(actor)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+    transaction.on_commit(config_cache.clear)
 
 
 # --------------------------------------------------------------------------------------------------

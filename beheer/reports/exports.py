@@ -66,7 +66,12 @@ def sections(data: dict[str, Any]) -> list[Section]:
         [_("Open at the start"), data["backlog"]["at_start"], "", ""],
         [_("Open at the end"), data["backlog"]["at_end"], "", ""],
         [_("Time spent (minutes)"), data["time_spent"]["total_minutes"], "", ""],
-        [_("Satisfaction"), _("not measured"), "", ""],
+        [
+            _("Satisfaction (average of 5)"),
+            data["satisfaction"]["average"] if data["satisfaction"]["measured"] else _("no ratings"),
+            data["satisfaction"]["rated"],
+            data["satisfaction"]["confirmed"],
+        ],
     ]
     groups = [
         [
@@ -96,6 +101,21 @@ def sections(data: dict[str, Any]) -> list[Section]:
                 _("Time spent (minutes)"),
             ],
             groups,
+        ),
+        (
+            _("OLA"),
+            [
+                _("Operator group"),
+                _("Decided"),
+                _("Met"),
+                _("Breached"),
+                _("Met %"),
+                _("Average time with the group (business minutes)"),
+            ],
+            [
+                [r["name"], r["total"], r["met"], r["breached"], r["met_percent"], r["average_minutes"]]
+                for r in data["ola"]
+            ],
         ),
         (
             _("Backlog"),

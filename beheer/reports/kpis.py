@@ -63,6 +63,7 @@ from beheer.servicedesk.models import (
     StatusKind,
     TimeEntry,
 )
+from beheer.servicedesk.service_level_queries import ola_summary, satisfaction_summary
 from beheer.servicedesk.services import calendar_for
 from beheer.servicedesk.services.service_level import CLOCK_ACTIONS
 
@@ -819,5 +820,40 @@ def compute(user: Any, f: ReportFilter) -> dict[str, Any]:
         "sla": sla_compliance(user, f, facts),
         "time_spent": spent,
         "groups": per_group(user, f, facts, {r["id"]: r["minutes"] for r in spent["by_group"]}),
-        "satisfaction": {"measured": False, "note": _("Not measured: satisfaction is not collected yet.")},
+        "satisfaction": satisfaction(user, f),
+        "ola": ola(f),
     }
+
+
+def satisfaction(user: Any, f: ReportFilter) -> dict[str, Any]:
+    """Ratings given by callers when confirming a solution in the period (one aggregate query)."""
+    confirmed = counted(user, f).filter(confirmed_at__gte=f.start, confirmed_at__lt=f.end)
+    summary = satisfaction_summary(confirmed)  # type: ignore[arg-type]
+    return {
+        "measured": summary.rated > 0,
+        "confirmed": summary.confirmed,
+        "rated": summary.rated,
+        "average": summary.average,
+        "response_rate": summary.response_rate,
+        "distribution": [{"rating": n, "count": c} for n, c in sorted(summary.distribution.items())],
+    }
+
+
+def ola(f: ReportFilter) -> list[dict[str, Any]]:
+    """OLA attainment per operator group: stints with a group that ended in the period.
+
+    Only the period and the operator group filter apply: an OLA is the group's own agreement.
+    """
+    groups = [f.operator_group] if f.operator_group is not None else None
+    return [
+        {
+            "group_id": row.group_id,
+            "name": row.group,
+            "total": row.total,
+            "met": row.met,
+            "breached": row.breached,
+            "met_percent": row.met_percent,
+            "average_minutes": row.average_minutes,
+        }
+        for row in ola_summary(f.date_from, f.date_to, groups)
+    ]

@@ -273,7 +273,13 @@ def _kpis(data: Mapping[str, Any]) -> list[Flowable]:
     ):
         cards.append((label, _n(hours["median"]), _("median; mean %(m)s") % {"m": _n(hours["mean"])}))
     cards.append((_("Time spent"), _n(data["time_spent"]["total_minutes"]), _("minutes")))
-    cards.append((_("Satisfaction"), "–", _("not measured")))
+    sat = data["satisfaction"]
+    if sat["measured"]:
+        counts = {"n": sat["rated"], "c": sat["confirmed"]}
+        detail = _("of 5; %(n)s ratings from %(c)s confirmations") % counts
+        cards.append((_("Satisfaction"), _n(sat["average"]), detail))
+    else:
+        cards.append((_("Satisfaction"), "–", _("no ratings in this period")))
 
     columns = 4
     cells = [

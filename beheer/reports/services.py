@@ -18,12 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.core.errors import DomainError, PermissionDenied
+from beheer.notifications import services as notifications
 
 from . import exports, kpis, pdf
 from .models import Frequency, ReportFormat, ReportRun, RunStatus, ScheduledReport
@@ -166,11 +168,31 @@ def produce_run(schedule: ScheduledReport, *, due_at: datetime, now: datetime) -
     try:
         with transaction.atomic():
             run.save()
+            if run.status == RunStatus.DONE:
+                _announce(run, owner)
     except IntegrityError:  # another worker stored this period first
         if run.file:
             run.file.delete(save=False)
         return None
     return run
+
+
+def _announce(run: ReportRun, owner: User) -> None:
+    """Mail the owner a link to the stored file, through the outbox (in the run's transaction)."""
+    period = f"{run.period_start:%d-%m-%Y} - {run.period_end:%d-%m-%Y}"
+    link = str(settings.SITE_URL).rstrip("/") + reverse("report-run-download", args=[run.pk])
+    notifications.enqueue(
+        "report_ready",
+        key=f"report-run:{run.pk}",
+        recipients=[owner],
+        context={
+            "report_name": run.scheduled_report.name,
+            "period": period,
+            "file_format": "PDF" if run.file_format == ReportFormat.PDF else "Excel",
+            "link_url": link,
+        },
+        object_ref=("reports.reportrun", run.pk),
+    )
 
 
 def run_due_reports(*, now: datetime | None = None) -> int:

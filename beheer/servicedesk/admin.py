@@ -34,7 +34,17 @@ class LookupAdmin(ConfigAdmin):
 
 @admin.register(Status)
 class StatusAdmin(LookupAdmin):
-    list_display = ("code", "name_nl", "name_en", "kind", "pauses_sla", "is_default", "order", "active")
+    list_display = (
+        "code",
+        "name_nl",
+        "name_en",
+        "kind",
+        "pauses_sla",
+        "notify_caller",
+        "is_default",
+        "order",
+        "active",
+    )
     list_filter = ("kind", "pauses_sla")
     filter_horizontal = ("allowed_next",)
 

@@ -381,3 +381,64 @@ def test_query_count_does_not_grow_with_the_data(
     # grouped queries plus a few lookups; one history query per batch of resolved meldingen
     with django_assert_max_num_queries(30):
         kpis.compute(coordinator, OCTOBER)
+
+
+def test_satisfaction_counts_the_ratings_given_when_confirming_in_the_period(
+    db: Any, operator: User, caller: User, first_line: OperatorGroup
+) -> None:
+    def solved_and_confirmed(when: datetime, rating: int | None) -> None:
+        m = _resolve(_open(operator, caller, first_line, when - timedelta(hours=2)), operator, when)
+        with clock.frozen(when + timedelta(hours=1)):
+            services.confirm_resolution(Melding.objects.get(pk=m.pk), actor=caller, rating=rating)
+
+    solved_and_confirmed(at(10, 5, 10), 5)
+    solved_and_confirmed(at(10, 12, 10), 2)
+    solved_and_confirmed(at(10, 19, 10), None)  # confirmed without a rating
+    solved_and_confirmed(at(11, 3, 10), 1)  # next month: not in October
+    _resolve(_open(operator, caller, first_line, at(10, 20, 9)), operator, at(10, 20, 10))  # not confirmed
+    sat = kpis.satisfaction(operator, OCTOBER)
+    assert sat["measured"] is True
+    assert (sat["confirmed"], sat["rated"]) == (3, 2)
+    assert sat["average"] == 3.5  # (5 + 2) / 2
+    assert sat["response_rate"] == 66.7  # 2 of 3 confirmations carried a rating
+    assert {d["rating"]: d["count"] for d in sat["distribution"]} == {1: 0, 2: 1, 3: 0, 4: 0, 5: 1}
+    assert kpis.satisfaction(
+        operator, kpis.parse_filter({"date_from": "2026-09-01", "date_to": "2026-09-30"})
+    ) == {
+        "measured": False,
+        "confirmed": 0,
+        "rated": 0,
+        "average": None,
+        "response_rate": None,
+        "distribution": [{"rating": n, "count": 0} for n in range(1, 6)],
+    }
+
+
+def test_ola_attainment_per_group_over_the_period(
+    db: Any, operator: User, caller: User, first_line: OperatorGroup, second_line: OperatorGroup
+) -> None:
+    from beheer.servicedesk.models import BusinessCalendar, OlaTarget
+
+    always = BusinessCalendar.objects.get(always_open=True)
+    OlaTarget.objects.create(operator_group=first_line, minutes=60, calendar=always)
+    quick = _open(operator, caller, first_line, at(10, 6, 9))
+    _resolve(quick, operator, at(10, 6, 9, 30))  # 30 minutes with the first line: met
+    slow = _open(operator, caller, first_line, at(10, 7, 9))
+    with clock.frozen(at(10, 7, 11)):  # two hours with the first line: breached
+        services.escalate_melding(
+            Melding.objects.get(pk=slow.pk),
+            to_group=second_line,
+            reason="Hardware",
+            actor=operator,
+            expected_version=None,
+        )
+    rows = {r["group_id"]: r for r in kpis.ola(OCTOBER)}
+    first = rows[first_line.pk]
+    assert (first["total"], first["met"], first["breached"]) == (2, 1, 1)
+    assert first["met_percent"] == 50.0
+    assert first["average_minutes"] == 75.0  # (30 + 120) / 2
+    assert second_line.pk not in rows  # no OLA target for the second line
+    only_second = kpis.ReportFilter(
+        date_from=OCTOBER.date_from, date_to=OCTOBER.date_to, operator_group=second_line.pk
+    )
+    assert kpis.ola(only_second) == []

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from beheer.accounts.models import OperatorGroup, Role, User
 from beheer.core import clock
 from beheer.core.errors import DomainError, PermissionDenied
+from beheer.notifications.models import OutgoingMessage
 from beheer.reports import services
 from beheer.reports.models import ReportRun, RunStatus, ScheduledReport
 from tests.helpers import client_for as _client_for
@@ -99,6 +100,12 @@ def test_run_twice_makes_one_run_and_advances(month: Month, coordinator: User) -
     assert not services._claim(s.pk, datetime(2026, 11, 1, 6, tzinfo=AMS), now=later, frequency="monthly")
     assert services.produce_run(s, due_at=datetime(2026, 11, 1, 6, tzinfo=AMS), now=later) is None
     assert ReportRun.objects.count() == 1
+    # the owner is mailed a link to the stored file, once, in their language
+    [mail] = OutgoingMessage.objects.filter(event="report_ready")
+    assert mail.recipient == coordinator.email
+    assert mail.subject.startswith("Report ready: ")
+    assert "01-10-2026 - 31-10-2026" in mail.subject
+    assert f"/reports/runs/{run.pk}/download/" in mail.body_text
 
 
 def test_cancelled_schedules_do_not_run(db: Any, coordinator: User) -> None:
@@ -118,6 +125,7 @@ def test_owner_no_longer_coordinator_gives_failed_run(db: Any) -> None:
     run = ReportRun.objects.get()
     assert run.status == RunStatus.FAILED
     assert not run.file
+    assert not OutgoingMessage.objects.filter(event="report_ready").exists()  # nothing to fetch
 
 
 def test_schedule_pages_and_downloads(month: Month, coordinator: User) -> None:

@@ -45,6 +45,11 @@ class Status(LocalizedNameModel):
 
     kind = models.CharField(_("kind"), max_length=10, choices=StatusKind.choices)
     pauses_sla = models.BooleanField(_("pauses SLA"), default=False)
+    notify_caller = models.BooleanField(
+        _("e-mail the caller"),
+        default=False,
+        help_text=_("The caller gets an e-mail when a melding gets this status (e.g. waiting for caller)."),
+    )
     is_default = models.BooleanField(
         _("default for its kind"),
         default=False,

@@ -156,7 +156,7 @@ def _reindex(melding: Melding, *, new: bool = False) -> None:
     base = f"{melding.request}\n{melding.object_name}"
     if new:  # no notes yet: both documents are the same
         kinds = ["melding"] if melding.parent_id is not None else ["melding", "melding_public"]
-        search.index_documents(kinds, melding.pk, title=title, body=f"{base}\n")
+        search.index_documents(kinds, melding.pk, title=title, body=f"{base}\n", new=True)
         return
     all_notes = "\n".join(text for text, _visibility in rows)
     search.index_document("melding", melding.pk, title=title, body=f"{base}\n{all_notes}")

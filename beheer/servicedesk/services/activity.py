@@ -24,6 +24,7 @@ from ..models import (
     TimeEntry,
     Visibility,
 )
+from . import notify
 from ._base import (
     MAX_MINUTES_PER_ENTRY,
     _clean_text,
@@ -92,6 +93,8 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
     else:
         _touch(m, now=now)
     _reindex(m)
+    if actor.is_staff_member and visibility == Visibility.CALLER:
+        notify.operator_replied(m, note, actor=actor)
     return note
 
 

@@ -21,6 +21,7 @@ from ..models import (
     Urgency,
 )
 from ..workflow import Action, Kind, allowed_status
+from . import notify
 from ._base import (
     BRIEF_MAX,
     _check_assignment,
@@ -152,6 +153,9 @@ def assign_melding(
         changed += apply_sla(m, now=now)  # the OLA clock of the old group stops, the new one starts
     if changed:
         _save(m, changed, now=now)
+        notify.assigned(
+            m, group_changed="operator_group" in changed, operator_changed="operator" in changed, actor=actor
+        )
     return m
 
 
@@ -180,6 +184,7 @@ def change_status(melding: Melding, *, status: Status, actor: User, expected_ver
     m.status = status
     fields += apply_sla(m, now=now)  # a waiting status pauses the clock, leaving it resumes it
     _save(m, fields, now=now)
+    notify.status_changed(m, status)
     return m
 
 
@@ -214,8 +219,10 @@ def _change_line(
     _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
     if m.operator_id != (operator.pk if operator else None):
         _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
+    operator_changed = m.operator_id != (operator.pk if operator else None)
     m.line, m.operator_group, m.operator = to_line, to_group, operator
     _save(m, ["line", "operator_group", "operator", *apply_sla(m, now=now)], now=now)
+    notify.assigned(m, group_changed=True, operator_changed=operator_changed, actor=actor)
     return m
 
 

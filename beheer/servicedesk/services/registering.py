@@ -26,6 +26,7 @@ from ..models import (
     Urgency,
     Visibility,
 )
+from . import notify
 from ._base import (
     BRIEF_MAX,
     CALLER_ENTRY_TYPES,
@@ -167,6 +168,9 @@ def open_melding(
     melding.save(force_insert=True)
     _record(melding, actor, "created", now=now, detail=brief, public=True)
     _reindex(melding, new=True)
+    notify.melding_registered(melding)
+    if operator is not None:
+        notify.assigned(melding, group_changed=False, operator_changed=True, actor=actor)
     return melding
 
 

@@ -20,6 +20,7 @@ from ..models import (
     format_number,
 )
 from ..workflow import Action, Kind, allowed_status
+from . import notify
 from ._base import (
     _clean_text,
     _ensure_staff,
@@ -81,6 +82,7 @@ def resolve_melding(
     if m.parent_id is not None:
         parent = Melding.objects.get(pk=m.parent_id)
         _record(parent, actor, "partial_resolved", now=now, new=m.number, detail=solution)
+    notify.status_changed(m, resolved)  # please confirm
     return m
 
 

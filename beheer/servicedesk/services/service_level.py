@@ -41,6 +41,7 @@ from ..models import (
     Status,
     StatusKind,
 )
+from . import notify
 from ._base import _now, _record, _save
 
 logger = logging.getLogger(__name__)
@@ -631,6 +632,7 @@ def _escalate(pk: int, *, metric: str, kind: str, now: datetime) -> bool:
             actions = _escalation_actions(m, metric=metric, kind=kind, now=now)
             escalation.actions = ",".join(actions)[:200]
             escalation.save(update_fields=["actions"])
+            notify.sla_escalated(m, metric=metric, kind=kind)
     except IntegrityError:
         return False  # another worker escalated it first
     return True
