@@ -61,7 +61,7 @@ class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
 class OutgoingMessage(models.Model):
     """One message to one recipient over one channel, written in the transaction of the change."""
 
-    key = models.CharField(_("key"), max_length=255, unique=True)
+    key = models.CharField(_("key"), max_length=255)  # unique: see Meta (no LIKE index needed)
     event = models.CharField(_("event"), max_length=40, choices=event_choices())
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
@@ -100,6 +100,7 @@ class OutgoingMessage(models.Model):
     class Meta:
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
+        constraints = [models.UniqueConstraint(fields=["key"], name="outbox_unique_key")]
         indexes = [
             # the sender's claim query
             models.Index(

@@ -9,7 +9,7 @@ from beheer.core.scheduler import periodic
 from . import services
 
 
-@periodic(every=timedelta(minutes=1), name="notifications.send_due")
+@periodic(every=timedelta(seconds=5), name="notifications.send_due")
 def send_due() -> dict[str, int]:
-    """The safety net: sends what the after-commit task did not (a stopped worker, retries)."""
+    """Sends what is due: new messages within seconds of their commit, and the retries."""
     return services.send_due()

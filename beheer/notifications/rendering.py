@@ -10,6 +10,7 @@ escaping all of it.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from jinja2 import StrictUndefined, TemplateError, Undefined, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, Undefined, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_SOURCE = 20_000
@@ -180,12 +181,23 @@ def _plain_context(context: Mapping[str, Any]) -> dict[str, Scalar]:
     return clean
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str, autoescape: bool, strict: bool) -> Template:
+    """The checked and compiled template (kept per process: the same few sources are used all day)."""
+    check_source(source)
+    try:
+        return _ENVIRONMENTS[(autoescape, strict)].from_string(source)
+    except TemplateError as exc:
+        raise TemplateProblem(str(getattr(exc, "message", None) or exc), line=_line(exc)) from exc
+
+
 def render(source: str, context: Mapping[str, Any], *, autoescape: bool = False, strict: bool = False) -> str:
     """Render one template; TemplateProblem for any error (never an unexpected exception)."""
-    check_source(source)
-    env = _ENVIRONMENTS[(autoescape, strict)]
+    if len(source) > MAX_SOURCE:
+        raise TemplateProblem(_("A template can have at most %(n)s characters.") % {"n": MAX_SOURCE})
+    template = _compiled(source, autoescape, strict)
     try:
-        output = env.from_string(source).render(_plain_context(context))
+        output = template.render(_plain_context(context))
     except SecurityError as exc:
         raise TemplateProblem(str(exc) or _("This is not allowed in a template.")) from exc
     except TemplateError as exc:

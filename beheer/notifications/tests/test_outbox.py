@@ -95,6 +95,23 @@ class TestEnqueueAndSend:
         services.send_due(now=later(1))
         assert smtp.sink.messages == []
 
+    def test_with_database_tasks_the_worker_job_sends_and_nothing_else_is_queued(
+        self, settings: Any, smtp: SmtpServer, mail_server: Any, caller: User
+    ):
+        from django_tasks_db.models import DBTaskResult
+
+        from beheer.core import scheduler
+
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        registered([caller])
+        assert DBTaskResult.objects.count() == 0  # no task row: the request did one commit
+        assert smtp.sink.messages == []  # nothing is sent by the request itself
+        scheduler.autodiscover()
+        job = scheduler.JOBS["notifications.send_due"]
+        assert job.every.total_seconds() <= 5  # the worker finds it within seconds
+        job.func()
+        assert len(smtp.sink.messages) == 1
+
     def test_same_key_twice_makes_one_message(self, smtp: SmtpServer, mail_server: Any, caller: User):
         first = registered([caller])
         second = registered([caller])
