@@ -28,6 +28,7 @@ from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, ReadOnly
 from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, keyset_page
+from beheer.notifications.models import OutgoingMessage
 
 from . import forms as f
 from . import queries, services
@@ -448,6 +449,9 @@ def _make_form(name: str, melding: Melding, user: User, *args: Any) -> f.ActionF
     return ACTIONS[name].form(*args, melding=melding, user=user, **extra)
 
 
+MAILS_SHOWN = 20  # the newest e-mails about a melding shown on its page
+
+
 def _detail_context(
     request: HttpRequest,
     melding: Melding,
@@ -521,6 +525,11 @@ def _detail_context(
             .order_by("-created_at")[:200]
         ),
         "unlink_version": melding.version,
+        "mails": list(
+            OutgoingMessage.objects.for_object("servicedesk.melding", melding.pk)
+            .defer("body_text", "body_html", "headers")
+            .order_by("-created_at", "-id")[:MAILS_SHOWN]
+        ),
     }
 
 

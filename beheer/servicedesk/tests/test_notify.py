@@ -191,3 +191,17 @@ def test_the_acknowledgement_arrives_at_a_real_mail_server(
     [received] = smtp.sink.messages
     assert received["To"] == caller.email
     assert m.number in received["Subject"]
+
+
+@pytest.mark.django_db
+def test_the_melding_page_lists_its_e_mails(operator, coordinator, caller, first_line):
+    from tests.helpers import client_for
+
+    m = register(operator, caller, first_line)
+    page = client_for(operator).get(f"/meldingen/{m.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "E-mails" in page
+    assert caller.email in page
+    msg = OutgoingMessage.objects.get(event="melding_registered")
+    assert f"/notifications/outbox/{msg.pk}/" not in page  # message bodies are for coordinators
+    page = client_for(coordinator).get(f"/meldingen/{m.pk}/").content.decode()
+    assert f"/notifications/outbox/{msg.pk}/" in page
