@@ -59,7 +59,16 @@ def browser_page(live_server: Any) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+            _close_database_connections()
         assert errors == []
+
+
+def _close_database_connections() -> None:
+    """Playwright's sync API runs the test in its own context, where Django opened a database
+    connection of its own; close it, or the test database cannot be dropped at the end."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 def _login(page: Any, base: str, username: str) -> None:
