@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "beheer.servicedesk",
     "beheer.reports",
     "beheer.notifications",
+    "beheer.knowledge",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

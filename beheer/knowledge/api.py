@@ -1,0 +1,247 @@
+"""JSON adapter over the knowledge services, under /api/v1/knowledge. Thin: look up through
+visible_to (hidden -> 404), call one service, serialise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.responses import Status as Answer
+
+from beheer.accounts.models import User
+from beheer.core.errors import NotFound
+from beheer.core.pagination import keyset_page
+
+from . import services
+from .models import Article, ArticleVersion, KnowledgeCategory
+from .queries import ORDER, ArticleFilter, filter_articles, shown_version
+from .rendering import diff_lines, render_markdown
+
+router = Router(tags=["knowledge"])
+
+
+class ArticleListParams(Schema):
+    q: str = ""
+    kind: str = ""
+    status: str = ""
+    audience: str = ""
+    category: int | None = None
+    cursor: str | None = None
+    size: int = 50
+
+
+class ArticleIn(Schema):
+    title: str
+    body: str = ""
+    kind: str = "solution"
+    audience: str = "operators"
+    category: int | None = None
+    tags: str = ""
+    review_interval_days: int = 365
+    change_note: str = ""
+
+
+class DraftIn(ArticleIn):
+    version: int
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class RestoreIn(Schema):
+    version: int
+    number: int
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _visible(request: HttpRequest, pk: int) -> Article:
+    article = (
+        Article.objects.visible_to(request.user).select_related("category", "owner").filter(pk=pk).first()
+    )
+    if article is None:
+        raise NotFound(_("Article not found."))
+    return article
+
+
+def _category(pk: int | None) -> KnowledgeCategory | None:
+    if pk is None:
+        return None
+    category = KnowledgeCategory.objects.filter(pk=pk).first()
+    if category is None:
+        raise NotFound(_("Category not found."), field_errors={"category": _("Category not found.")})
+    return category
+
+
+def article_out(a: Article) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "title": a.title,
+        "kind": a.kind,
+        "audience": a.audience,
+        "status": a.status,
+        "archived": a.is_archived,
+        "category": {"id": a.category.pk, "name": a.category.name} if a.category else None,
+        "tags": a.tag_list,
+        "owner": {"id": a.owner.pk, "name": str(a.owner)},
+        "next_review_on": a.next_review_on.isoformat() if a.next_review_on else None,
+        "version": a.version,
+        "updated_at": a.updated_at.isoformat(),
+    }
+
+
+def version_out(v: ArticleVersion, *, body: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "number": v.number,
+        "state": v.state,
+        "title": v.title,
+        "tags": v.tag_list,
+        "audience": v.audience,
+        "change_note": v.change_note,
+        "author": str(v.author),
+        "created_at": v.created_at.isoformat(),
+        "published_at": v.published_at.isoformat() if v.published_at else None,
+        "approved_by": str(v.approved_by) if v.approved_by else None,
+    }
+    if body:
+        out["body"] = v.body
+        out["html"] = render_markdown(v.body)
+    return out
+
+
+def detail_out(a: Article, user: Any) -> dict[str, Any]:
+    shown = shown_version(a, user)
+    if shown is None:
+        raise NotFound(_("Article not found."))
+    out = article_out(a)
+    out["title"] = shown.title
+    out["shown_version"] = version_out(shown, body=True)
+    out["body"] = shown.body
+    out["html"] = render_markdown(shown.body)
+    if getattr(user, "is_staff_member", False) and a.draft_version is not None:
+        out["draft"] = version_out(a.draft_version, body=True)
+    return out
+
+
+@router.get("/articles")
+def list_articles(request: HttpRequest, params: Query[ArticleListParams]) -> dict[str, Any]:
+    f = ArticleFilter(
+        q=params.q, kind=params.kind, status=params.status, audience=params.audience, category=params.category
+    )
+    qs = filter_articles(request.user, f).for_list()
+    page = keyset_page(qs, ORDER, cursor=params.cursor, size=max(1, min(params.size, 200)))
+    return {"items": [article_out(a) for a in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/articles/{article_id}")
+def get_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
+    return detail_out(_visible(request, article_id), request.user)
+
+
+@router.post("/articles", response={201: dict})
+def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
+    article = services.create_article(
+        actor=_user(request),
+        title=payload.title,
+        body=payload.body,
+        kind=payload.kind,
+        audience=payload.audience,
+        category=_category(payload.category),
+        tags=payload.tags,
+        review_interval_days=payload.review_interval_days,
+        change_note=payload.change_note,
+    )
+    return Answer(201, detail_out(_visible(request, article.pk), request.user))
+
+
+@router.put("/articles/{article_id}/draft")
+def update_draft(request: HttpRequest, article_id: int, payload: DraftIn) -> dict[str, Any]:
+    article = services.save_draft(
+        _visible(request, article_id),
+        actor=_user(request),
+        expected_version=payload.version,
+        title=payload.title,
+        body=payload.body,
+        kind=payload.kind,
+        audience=payload.audience,
+        category=_category(payload.category),
+        tags=payload.tags,
+        review_interval_days=payload.review_interval_days,
+        change_note=payload.change_note,
+    )
+    return detail_out(_visible(request, article.pk), request.user)
+
+
+def _act(request: HttpRequest, article_id: int, service: Any, version: int) -> dict[str, Any]:
+    article = service(_visible(request, article_id), actor=_user(request), expected_version=version)
+    visible = Article.objects.visible_to(request.user).filter(pk=article.pk).first()
+    return detail_out(visible, request.user) if visible else article_out(article)
+
+
+@router.post("/articles/{article_id}/submit")
+def submit(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+    return _act(request, article_id, services.submit_for_review, payload.version)
+
+
+@router.post("/articles/{article_id}/approve")
+def approve(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+    return _act(request, article_id, services.approve_and_publish, payload.version)
+
+
+@router.post("/articles/{article_id}/publish")
+def publish(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+    return _act(request, article_id, services.publish, payload.version)
+
+
+@router.post("/articles/{article_id}/archive")
+def archive(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+    return _act(request, article_id, services.archive, payload.version)
+
+
+@router.post("/articles/{article_id}/restore")
+def restore(request: HttpRequest, article_id: int, payload: RestoreIn) -> dict[str, Any]:
+    article = services.restore_version(
+        _visible(request, article_id),
+        actor=_user(request),
+        expected_version=payload.version,
+        number=payload.number,
+    )
+    return detail_out(_visible(request, article.pk), request.user)
+
+
+def _staff_article(request: HttpRequest, article_id: int) -> Article:
+    article = _visible(request, article_id)
+    if not getattr(request.user, "is_staff_member", False):
+        raise NotFound(_("Article not found."))
+    return article
+
+
+@router.get("/articles/{article_id}/versions")
+def versions(request: HttpRequest, article_id: int) -> list[dict[str, Any]]:
+    article = _staff_article(request, article_id)
+    return [
+        version_out(v)
+        for v in article.versions.select_related("author", "approved_by").order_by("-number")[:500]
+    ]
+
+
+@router.get("/articles/{article_id}/diff")
+def diff(request: HttpRequest, article_id: int, a: int, b: int) -> dict[str, Any]:
+    article = _staff_article(request, article_id)
+    found = {v.number: v for v in article.versions.filter(number__in=[a, b])}
+    if a not in found or b not in found:
+        raise NotFound(_("Version not found."))
+    old, new = found[a], found[b]
+    return {
+        "old": version_out(old),
+        "new": version_out(new),
+        "lines": [
+            {"op": r.op, "old_number": r.old_number, "new_number": r.new_number, "text": r.text}
+            for r in diff_lines(old.body, new.body)
+        ],
+    }

@@ -1,0 +1,54 @@
+"""Input shape of the knowledge screens; the rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .models import ArticleStatus, Audience, Kind, KnowledgeCategory
+
+
+class ArticleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=KnowledgeCategory.objects.filter(active=True)
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ArticleStatus.choices]
+    )
+
+
+class ArticleForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=KnowledgeCategory.objects.filter(active=True)
+    )
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=400, help_text=_("Separate tags with commas.")
+    )
+    body = forms.CharField(
+        label=_("Text (Markdown)"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 18,
+                "hx-post": reverse_lazy("knowledge-preview"),
+                "hx-trigger": "input changed delay:400ms, load",
+                "hx-target": "#kb-preview",
+            }
+        ),
+    )
+    review_interval_days = forms.IntegerField(
+        label=_("Review interval (days)"), min_value=1, max_value=3650, initial=365
+    )
+    change_note = forms.CharField(label=_("Change note"), required=False, max_length=500)
+
+
+class PreviewForm(forms.Form):
+    body = forms.CharField(required=False, max_length=200_000)

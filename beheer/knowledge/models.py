@@ -1,0 +1,232 @@
+"""The knowledge base: articles with versions, audiences, categories and tags.
+
+An article's content lives in its versions. `current_version` is the published one (what readers see);
+`draft_version` is the pending change (being edited or waiting for review). The article mirrors the
+title, tags and audience of its published version (or of its draft while it was never published), so
+lists and the permission filter need no join.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from beheer.core import search
+from beheer.core.models import LocalizedNameModel
+
+
+class Kind(models.TextChoices):
+    SOLUTION = "solution", _("Solution")
+    KNOWN_ERROR = "known_error", _("Known error")
+    INSTRUCTION = "instruction", _("User instruction")
+    PROCEDURE_SECURITY = "procedure_security", _("Procedure: security")
+    PROCEDURE_MAINTENANCE = "procedure_maintenance", _("Procedure: maintenance")
+    PROCEDURE_BACKUP = "procedure_backup", _("Procedure: backup")
+    PROCEDURE_OTHER = "procedure_other", _("Procedure: other")
+    SYSTEM_DOC = "system_doc", _("System documentation")
+
+
+class Audience(models.TextChoices):
+    CALLERS = "callers", _("Callers (portal)")
+    OPERATORS = "operators", _("Operators")
+    ADMINISTRATORS = "administrators", _("Administrators only")
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class VersionState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("Waiting for review")
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class KnowledgeCategory(LocalizedNameModel):
+    """A node in the knowledge category tree."""
+
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+
+    class Meta(LocalizedNameModel.Meta):
+        verbose_name = _("knowledge category")
+        verbose_name_plural = _("knowledge categories")
+
+    def path(self) -> str:
+        names: list[str] = []
+        node: KnowledgeCategory | None = self
+        seen: set[int] = set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(node.name)
+            node = node.parent
+        return " / ".join(reversed(names))
+
+
+class KindSetting(models.Model):
+    """Per article kind: must a second person approve a change before it is published?"""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, unique=True)
+    review_required = models.BooleanField(_("review required"), default=False)
+
+    class Meta:
+        verbose_name = _("knowledge kind setting")
+        verbose_name_plural = _("knowledge kind settings")
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+def audiences_for(user: Any) -> list[str] | None:
+    """The audiences `user` may read; None means all (administrators)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_administrator:
+        return None
+    if user.is_staff_member:
+        return [Audience.CALLERS, Audience.OPERATORS]
+    return [Audience.CALLERS]
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def visible_to(self, user: Any) -> ArticleQuerySet:
+        """Callers: published caller articles. Operators and coordinators: drafts and published
+        articles for callers and operators. Administrators: everything, archived included."""
+        audiences = audiences_for(user)
+        if audiences is None:
+            return self
+        if not audiences:
+            return self.none()
+        if user.is_staff_member:
+            return self.filter(
+                audience__in=audiences, status__in=[ArticleStatus.DRAFT, ArticleStatus.PUBLISHED]
+            )
+        return self.filter(audience=Audience.CALLERS, status=ArticleStatus.PUBLISHED)
+
+    def search(self, text: str) -> ArticleQuerySet:
+        ids = search.matching_ids("article", text)
+        if ids is None:
+            return self
+        return self.filter(id__in=ids)
+
+    def for_list(self) -> ArticleQuerySet:
+        return self.select_related("category", "owner")
+
+
+class Article(models.Model):
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.SOLUTION)
+    audience = models.CharField(
+        _("audience"), max_length=20, choices=Audience.choices, default=Audience.OPERATORS
+    )
+    title = models.CharField(_("title"), max_length=200)
+    category = models.ForeignKey(
+        KnowledgeCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("category"),
+    )
+    tags = models.CharField(_("tags"), max_length=400, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_articles",
+        verbose_name=_("owner"),
+    )
+    review_interval_days = models.PositiveIntegerField(_("review interval (days)"), default=365)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
+    )
+    current_version = models.ForeignKey(
+        "ArticleVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    draft_version = models.ForeignKey(
+        "ArticleVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(fields=["status", "audience", "-updated_at", "-id"], name="kb_article_list_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="kb_article_updated_idx"),
+            models.Index(fields=["kind", "-updated_at"], name="kb_article_kind_idx"),
+            models.Index(fields=["next_review_on"], name="kb_article_review_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "archived"]), name="kb_article_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == ArticleStatus.ARCHIVED
+
+
+class ArticleVersion(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("number"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=VersionState.choices, default=VersionState.DRAFT
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    tags = models.CharField(_("tags"), max_length=400, blank=True)
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    change_note = models.CharField(_("change note"), max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("created"))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+
+    class Meta:
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="kb_version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]

@@ -1,0 +1,76 @@
+"""Shared read logic of the knowledge lists: the UI, the portal and the API filter alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404
+
+from beheer.core.pagination import SortKey
+
+from .models import Article, ArticleQuerySet, ArticleVersion, KnowledgeCategory
+
+ORDER = [SortKey("updated_at", descending=True), SortKey("id", descending=True)]
+
+
+@dataclass
+class ArticleFilter:
+    q: str = ""
+    kind: str = ""
+    status: str = ""
+    audience: str = ""
+    category: int | None = None
+
+
+def category_and_descendants(pk: int) -> list[int]:
+    """The category and every category below it (the tree is small; read it once)."""
+    children: dict[int | None, list[int]] = {}
+    for cid, parent in KnowledgeCategory.objects.values_list("id", "parent_id"):
+        children.setdefault(parent, []).append(cid)
+    found, todo = [], [pk]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def filter_articles(user: Any, f: ArticleFilter) -> ArticleQuerySet:
+    qs = Article.objects.visible_to(user)
+    if f.q:
+        qs = qs.search(f.q)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.audience:
+        qs = qs.filter(audience=f.audience)
+    if f.category:
+        qs = qs.filter(category_id__in=category_and_descendants(f.category))
+    return qs
+
+
+def visible_article(user: Any, pk: int) -> Article:
+    article = Article.objects.visible_to(user).select_related("category", "owner").filter(pk=pk).first()
+    if article is None:
+        raise Http404
+    return article
+
+
+def shown_version(article: Article, user: Any) -> ArticleVersion | None:
+    """What a reader sees: the published version; staff see the draft of a never-published article."""
+    if article.current_version_id:
+        return article.current_version
+    if getattr(user, "is_staff_member", False):
+        return article.draft_version
+    return None
+
+
+def versions_for(article: Article, user: Any) -> list[ArticleVersion]:
+    """Every version, for staff only: callers see only the published text."""
+    if not getattr(user, "is_staff_member", False):
+        raise Http404
+    return list(article.versions.select_related("author", "approved_by").order_by("-number")[:500])

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("kennisbank/", views.article_list, name="knowledge-list"),
+    path("kennisbank/new/", views.article_create, name="knowledge-create"),
+    path("kennisbank/preview/", views.article_preview, name="knowledge-preview"),
+    path("kennisbank/<int:pk>/", views.article_detail, name="knowledge-detail"),
+    path("kennisbank/<int:pk>/edit/", views.article_edit, name="knowledge-edit"),
+    path("kennisbank/<int:pk>/print/", views.article_print, name="knowledge-print"),
+    path("kennisbank/<int:pk>/versions/", views.article_versions, name="knowledge-versions"),
+    path("kennisbank/<int:pk>/versions/<int:number>/", views.version_detail, name="knowledge-version"),
+    path("kennisbank/<int:pk>/diff/", views.article_diff, name="knowledge-diff"),
+    path("kennisbank/<int:pk>/<slug:action>/", views.article_action, name="knowledge-action"),
+    path("portal/kennisbank/", views.portal_list, name="portal-knowledge"),
+    path("portal/kennisbank/<int:pk>/", views.portal_detail, name="portal-knowledge-detail"),
+]

@@ -1,0 +1,305 @@
+"""The knowledge screens (operators) and the caller's knowledge pages in the portal.
+
+Thin adapters: look the article up through visible_to (hidden -> 404), call one service, render or
+redirect. Every action is a POST followed by a redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from beheer.accounts.models import User
+from beheer.core.errors import DomainError
+from beheer.core.pagination import keyset_page
+
+from . import services
+from .forms import ArticleFilterForm, ArticleForm, PreviewForm
+from .models import Article, ArticleVersion
+from .queries import ORDER, ArticleFilter, filter_articles, shown_version, versions_for, visible_article
+from .rendering import diff_lines, render_markdown
+
+PAGE_SIZE = 50
+View = Callable[..., HttpResponseBase]
+
+
+def staff_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not getattr(request.user, "is_staff_member", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
+    form = ArticleFilterForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    category = data.get("category")
+    f = ArticleFilter(
+        q=data.get("q") or "",
+        kind=data.get("kind") or "",
+        status=data.get("status") or "",
+        category=category.pk if category else None,
+    )
+    qs = filter_articles(_user(request), f).for_list()
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = keyset_page(qs, ORDER, cursor=cursor, size=PAGE_SIZE)
+    except DomainError:
+        page = keyset_page(qs, ORDER, cursor=None, size=PAGE_SIZE)
+    next_url = None
+    if page.next_cursor:
+        params = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v}
+        next_url = reverse(url_name) + "?" + urlencode({**params, "cursor": page.next_cursor})
+    return {"form": form, "page": page, "next_url": next_url, "is_first_page": not cursor, "q": f.q}
+
+
+@staff_required
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "knowledge/article_list.html", _list_context(request, "knowledge-list"))
+
+
+def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
+    user = _user(request)
+    shown = shown_version(article, user)
+    if shown is None:
+        raise Http404
+    return {
+        "article": article,
+        "shown": shown,
+        "html": render_markdown(shown.body),
+        "draft": article.draft_version if user.is_staff_member else None,
+        "review_required": services.review_required(article.kind),
+    }
+
+
+@staff_required
+@require_GET
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = visible_article(_user(request), pk)
+    return render(request, "knowledge/article_detail.html", _article_context(request, article))
+
+
+@login_required
+@require_GET
+def article_print(request: HttpRequest, pk: int) -> HttpResponse:
+    article = visible_article(_user(request), pk)
+    return render(request, "knowledge/article_print.html", _article_context(request, article))
+
+
+def _form_initial(article: Article) -> dict[str, Any]:
+    source = article.draft_version or article.current_version
+    return {
+        "version": article.version,
+        "title": source.title if source else article.title,
+        "kind": article.kind,
+        "audience": source.audience if source else article.audience,
+        "category": article.category_id,
+        "tags": ", ".join(source.tag_list) if source else "",
+        "body": source.body if source else "",
+        "review_interval_days": article.review_interval_days,
+        "change_note": article.draft_version.change_note if article.draft_version else "",
+    }
+
+
+def _place_errors(form: ArticleForm, exc: DomainError) -> None:
+    placed = False
+    for field, message in exc.field_errors.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+@staff_required
+def article_create(request: HttpRequest) -> HttpResponse:
+    form = ArticleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            article = services.create_article(
+                actor=_user(request),
+                title=d["title"],
+                body=d["body"],
+                kind=d["kind"],
+                audience=d["audience"],
+                category=d["category"],
+                tags=d["tags"],
+                review_interval_days=d["review_interval_days"],
+                change_note=d["change_note"],
+            )
+        except DomainError as exc:
+            _place_errors(form, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("knowledge-detail", pk=article.pk)
+    return render(request, "knowledge/article_form.html", {"form": form, "article": None})
+
+
+@staff_required
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = visible_article(_user(request), pk)
+    form = ArticleForm(request.POST or None, initial=_form_initial(article))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.save_draft(
+                article,
+                actor=_user(request),
+                expected_version=d["version"] or 0,
+                title=d["title"],
+                body=d["body"],
+                kind=d["kind"],
+                audience=d["audience"],
+                category=d["category"],
+                tags=d["tags"],
+                review_interval_days=d["review_interval_days"],
+                change_note=d["change_note"],
+            )
+        except DomainError as exc:
+            _place_errors(form, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("knowledge-detail", pk=article.pk)
+    return render(request, "knowledge/article_form.html", {"form": form, "article": article})
+
+
+@staff_required
+@require_POST
+def article_preview(request: HttpRequest) -> HttpResponse:
+    form = PreviewForm(request.POST)
+    html = render_markdown(form.cleaned_data["body"]) if form.is_valid() else ""
+    return render(request, "knowledge/_preview.html", {"html": html})
+
+
+ACTIONS = {
+    "submit": (services.submit_for_review, gettext_lazy("Submitted for review.")),
+    "approve": (services.approve_and_publish, gettext_lazy("Approved and published.")),
+    "publish": (services.publish, gettext_lazy("Published.")),
+    "archive": (services.archive, gettext_lazy("Archived.")),
+}
+
+
+@staff_required
+@require_POST
+def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    article = visible_article(_user(request), pk)
+    try:
+        expected = int(request.POST.get("version") or 0)
+    except ValueError:
+        expected = 0
+    try:
+        if action == "restore":
+            if request.POST.get("confirm") != "1":
+                raise DomainError(_("Confirm restoring this version."))
+            try:
+                number = int(request.POST.get("number") or 0)
+            except ValueError:
+                number = 0
+            services.restore_version(article, actor=_user(request), expected_version=expected, number=number)
+            messages.success(request, _("The old version is now the draft; publish it to make it current."))
+        elif action in ACTIONS:
+            service, done = ACTIONS[action]
+            service(article, actor=_user(request), expected_version=expected)
+            messages.success(request, str(done))
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    if not Article.objects.visible_to(_user(request)).filter(pk=pk).exists():
+        return redirect("knowledge-list")
+    return redirect("knowledge-detail", pk=pk)
+
+
+@staff_required
+@require_GET
+def article_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    article = visible_article(_user(request), pk)
+    versions = versions_for(article, _user(request))
+    return render(request, "knowledge/article_versions.html", {"article": article, "versions": versions})
+
+
+def _version(article: Article, number: Any) -> ArticleVersion:
+    try:
+        n = int(number)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    version = article.versions.select_related("author", "approved_by").filter(number=n).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+@staff_required
+@require_GET
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    article = visible_article(_user(request), pk)
+    version = _version(article, number)
+    return render(
+        request,
+        "knowledge/version_detail.html",
+        {"article": article, "version": version, "html": render_markdown(version.body)},
+    )
+
+
+@staff_required
+@require_GET
+def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    article = visible_article(_user(request), pk)
+    old = _version(article, request.GET.get("a"))
+    new = _version(article, request.GET.get("b"))
+    return render(
+        request,
+        "knowledge/article_diff.html",
+        {
+            "article": article,
+            "old": old,
+            "new": new,
+            "title_changed": old.title != new.title,
+            "tags_changed": old.tags != new.tags,
+            "rows": diff_lines(old.body, new.body),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# portal (callers; staff see the same pages with their own visibility)
+
+
+@login_required
+@require_GET
+def portal_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "knowledge/portal_list.html", _list_context(request, "portal-knowledge"))
+
+
+@login_required
+@require_GET
+def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = visible_article(_user(request), pk)
+    if article.current_version_id is None:
+        raise Http404
+    context = _article_context(request, article)
+    context["shown"] = article.current_version
+    context["html"] = render_markdown(article.current_version.body)  # type: ignore[union-attr]
+    return render(request, "knowledge/portal_detail.html", context)
