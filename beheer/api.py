@@ -108,6 +108,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 def _mount() -> None:
     from beheer.accounts.api import router as accounts_router
     from beheer.knowledge.api import router as knowledge_router
+    from beheer.monitoring.api import router as monitoring_router
     from beheer.notifications.api import router as notifications_router
     from beheer.reports.api import router as reports_router
     from beheer.servicedesk.api import router as servicedesk_router
@@ -117,6 +118,7 @@ def _mount() -> None:
     api.add_router("/reports", reports_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/knowledge", knowledge_router)
+    api.add_router("/monitoring", monitoring_router)
 
 
 _mount()

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "beheer.reports",
     "beheer.notifications",
     "beheer.knowledge",
+    "beheer.monitoring",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

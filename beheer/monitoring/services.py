@@ -1,0 +1,238 @@
+"""Every write of the monitoring app: recording a result and turning state changes into meldingen.
+
+`record_result` is called for every probe result (by the monitor process, a push check's URL, or a
+test). It locks the check's state row, stores the result, runs the SOFT/HARD state machine and,
+for a change worth reporting, opens or updates the outage's melding in the same transaction: one
+melding per outage, not per result.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import Role, User
+from beheer.core import clock
+from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.servicedesk import services as servicedesk
+from beheer.servicedesk.models import EntryType, Melding, Visibility
+
+from . import states
+from .models import Check, CheckKind, CheckResult, CheckState, MaintenanceWindow
+
+MONITOR_USERNAME = "monitoring"
+DETAIL_MAX = 500
+
+
+def monitor_actor() -> User:
+    """The built-in operator that registers and resolves meldingen for checks; it cannot sign in."""
+    user = User.objects.filter(username=MONITOR_USERNAME).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            user = User(
+                username=MONITOR_USERNAME, first_name="Monitoring", role=Role.OPERATOR, is_active=True
+            )
+            user.set_unusable_password()
+            user.save(force_insert=True)
+            return user
+    except IntegrityError:  # another process made it first
+        return User.objects.get(username=MONITOR_USERNAME)
+
+
+def in_maintenance(check: Check, at: datetime) -> bool:
+    for window in MaintenanceWindow.objects.for_check(check):
+        pure = window.window()
+        if pure is not None and pure.active_at(at):
+            return True
+    return False
+
+
+def _parent_down(check: Check) -> bool:
+    if check.parent_id is None:
+        return False
+    parent_state = CheckState.objects.filter(check_obj_id=check.parent_id).values_list(
+        "hard_status", flat=True
+    )
+    return bool(parent_state) and parent_state[0] == states.Status.DOWN
+
+
+@transaction.atomic
+def record_result(
+    check: Check, *, ok: bool, at: datetime | None = None, latency_ms: int | None = None, detail: str = ""
+) -> CheckResult:
+    """Store one result and act on what it changes (see the module docstring)."""
+    at = at or clock.now()
+    state_row, _created = CheckState.objects.get_or_create(check_obj=check)
+    state_row = CheckState.objects.select_for_update().get(pk=state_row.pk)
+    maintenance = in_maintenance(check, at)
+    suppressed = _parent_down(check)
+    result = CheckResult.objects.create(
+        check_obj=check,
+        at=at,
+        ok=ok,
+        latency_ms=latency_ms,
+        detail=detail.replace("\x00", "")[:DETAIL_MAX],
+        in_maintenance=maintenance,
+        suppressed=suppressed,
+    )
+    before = state_row.as_state()
+    after, events = states.step(before, ok, check.policy())
+    if after.hard_status != before.hard_status:
+        state_row.hard_changed_at = at
+    # What people were told is decided here, not by the state machine alone: a check that went down
+    # during maintenance or behind a down parent is reported once that ends, if it is still down;
+    # a recovery is always reported when a melding is open (also one opened before a parent failed).
+    reported = before.reported
+    quiet = maintenance or suppressed
+    if any(e.kind == states.EventKind.FLAPPING_STARTED for e in events) and state_row.melding is not None:
+        _note(state_row.melding, _("The check is flapping: it keeps changing between up and down."))
+    if not after.flapping:
+        if after.hard_status == states.Status.DOWN and reported != states.Status.DOWN and not quiet:
+            state_row.melding = _open_outage(check, state_row.melding, result)
+            reported = states.Status.DOWN
+        elif after.hard_status == states.Status.UP and reported == states.Status.DOWN:
+            if state_row.melding is not None:
+                _recovered(check, state_row.melding, result)
+            reported = states.Status.UP
+    after = replace(after, reported=reported)
+    state_row.status = after.status
+    state_row.hard_status = after.hard_status
+    state_row.attempt = after.attempt
+    state_row.recent = list(after.recent)
+    state_row.flapping = after.flapping
+    state_row.reported = after.reported
+    state_row.last_result_at = at
+    state_row.save()
+    return result
+
+
+def _describe(check: Check, result: CheckResult) -> str:
+    lines = [
+        _("Check: %(name)s (%(kind)s)") % {"name": check.name, "kind": check.get_kind_display()},
+        _("Target: %(target)s") % {"target": check.target or check.host},
+        _("Failed at: %(at)s") % {"at": result.at.isoformat(timespec="seconds")},
+    ]
+    if result.detail:
+        lines.append(_("Result: %(detail)s") % {"detail": result.detail})
+    recent = CheckResult.objects.filter(check_obj=check).order_by("-at", "-id")[:10]
+    lines.append(_("Recent results:"))
+    lines += [
+        f"  {r.at.isoformat(timespec='seconds')}  {'OK' if r.ok else 'FAIL'}  {r.detail[:120]}"
+        for r in recent
+    ]
+    return "\n".join(lines)
+
+
+def _open_outage(check: Check, current: Melding | None, result: CheckResult) -> Melding:
+    actor = monitor_actor()
+    if current is not None:
+        current = Melding.objects.select_related("status").get(pk=current.pk)
+        if current.is_open:
+            _note(current, _("Down again.") + "\n" + _describe(check, result))
+            return current
+        if current.closed_at is None:
+            try:
+                reopened = servicedesk.reopen_melding(
+                    current,
+                    reason=_("The check is down again.") + "\n" + _describe(check, result),
+                    actor=actor,
+                )
+                return reopened
+            except DomainError:
+                pass  # past the reopen period: a new melding below
+    return servicedesk.open_melding(
+        actor=actor,
+        brief_description=(_("Down: %(name)s") % {"name": check.name})[:80],
+        request=_describe(check, result),
+        entry_type=EntryType.MONITORING,
+        caller_name=_("Monitoring"),
+        object_name=(check.host or check.target)[:200],
+        impact=check.impact,
+        urgency=check.urgency,
+        operator_group=check.operator_group,
+    )
+
+
+def _note(melding: Melding, text: str) -> None:
+    servicedesk.add_note(melding, text=text, visibility=Visibility.INTERNAL, actor=monitor_actor())
+
+
+def _recovered(check: Check, melding: Melding, result: CheckResult) -> None:
+    melding = Melding.objects.select_related("status").get(pk=melding.pk)
+    if not melding.is_open:
+        return
+    text = _("Recovered at %(at)s.") % {"at": result.at.isoformat(timespec="seconds")}
+    if check.resolve_on_recovery:
+        servicedesk.resolve_melding(
+            melding,
+            solution=_("The check %(name)s is up again.") % {"name": check.name} + " " + text,
+            actor=monitor_actor(),
+            expected_version=None,
+        )
+    else:
+        _note(melding, text)
+
+
+PUSH_MIN_SECONDS_BETWEEN = 1  # pings closer together than this are acknowledged but not stored
+
+
+def issue_push_token(check: Check, *, actor: User) -> str:
+    """Give a push check a new secret URL token (the old URL stops working)."""
+    if not getattr(actor, "is_staff_member", False):
+        raise PermissionDenied(_("Only operators manage checks."))
+    if check.kind != CheckKind.PUSH:
+        raise DomainError(_("Only push checks have a ping URL."))
+    token = secrets.token_urlsafe(24)
+    Check.objects.filter(pk=check.pk).update(push_token=token)
+    check.push_token = token
+    return token
+
+
+@transaction.atomic
+def receive_push(token: str, *, ok: bool, detail: str = "", at: datetime | None = None) -> CheckResult | None:
+    """A ping from a cron job or backup script; NotFound for an unknown or inactive token.
+
+    Returns None when the ping came within a second of the previous one (stored once).
+    """
+    at = at or clock.now()
+    check = (
+        Check.objects.filter(push_token=token, active=True, kind=CheckKind.PUSH).first() if token else None
+    )
+    if check is None:
+        raise NotFound(_("Unknown ping URL."))
+    last = CheckState.objects.filter(pk=check.pk).values_list("last_result_at", flat=True).first()
+    if ok and last is not None and (at - last).total_seconds() < PUSH_MIN_SECONDS_BETWEEN:
+        return None
+    return record_result(check, ok=ok, at=at, detail=detail or (_("Ping") if ok else _("Failure reported")))
+
+
+def sweep_overdue_pushes(*, now: datetime | None = None) -> int:
+    """Record a failure for every push check whose ping is later than its period plus grace."""
+    now = now or clock.now()
+    made = 0
+    candidates = Check.objects.filter(active=True, kind=CheckKind.PUSH).select_related("state")
+    for check in candidates.iterator(chunk_size=500):
+        state = getattr(check, "state", None)
+        last = state.last_result_at if state else None
+        if state is not None and state.status == states.Status.DOWN and last is not None:
+            due = last + timedelta(seconds=check.interval_seconds)  # one failure per silent period
+        else:
+            due = (last or check.created_at) + timedelta(seconds=check.interval_seconds + check.grace_seconds)
+        if now < due:
+            continue
+        last_ping = (
+            CheckResult.objects.filter(check_obj=check, ok=True)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        when = (last_ping or check.created_at).isoformat(timespec="seconds")
+        record_result(check, ok=False, at=now, detail=_("No ping since %(since)s.") % {"since": when})
+        made += 1
+    return made

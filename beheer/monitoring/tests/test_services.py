@@ -1,0 +1,240 @@
+"""From probe results to meldingen: one melding per outage, recovery, maintenance and parents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.utils.translation import gettext
+
+from beheer.monitoring.models import Check, CheckResult, CheckState, MaintenanceWindow
+from beheer.monitoring.services import record_result
+from beheer.servicedesk.models import EntryType, Impact, Melding, Note, StatusKind, Urgency
+
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def web(db: Any, first_line: Any) -> Check:
+    return Check.objects.create(
+        name="Website school",
+        kind="http",
+        target="https://www.school.example/",
+        host="web01",
+        max_attempts=3,
+        impact=Impact.objects.get(level=1),
+        urgency=Urgency.objects.get(level=1),
+        operator_group=first_line,
+        created_at=T0,
+    )
+
+
+def feed(check: Check, results: list[bool], start: float = 0, step: float = 1) -> None:
+    for i, ok in enumerate(results):
+        record_result(check, ok=ok, at=at(start + i * step), detail="HTTP 200" if ok else "HTTP 503")
+
+
+def test_a_hard_failure_opens_one_melding_with_the_evidence(web):
+    feed(web, [True, False, False])
+    assert Melding.objects.count() == 0  # still soft
+    feed(web, [False, False, False], start=3)
+    m = Melding.objects.get()
+    assert m.entry_type == EntryType.MONITORING
+    assert m.brief_description == gettext("Down: %(name)s") % {"name": "Website school"}
+    assert m.priority.level == 1
+    assert m.operator_group == web.operator_group
+    assert m.object_name == "web01"
+    assert "HTTP 503" in m.request
+    assert CheckState.objects.get(pk=web.pk).melding == m
+    assert CheckResult.objects.filter(check_obj=web).count() == 6
+
+
+def test_recovery_resolves_the_melding_and_a_new_outage_reopens_it(web):
+    feed(web, [False, False, False])
+    m = Melding.objects.get()
+    feed(web, [True], start=3)
+    m.refresh_from_db()
+    assert m.status.kind == StatusKind.RESOLVED
+    assert "Website school" in m.solution
+    feed(web, [False, False, False], start=4)
+    m.refresh_from_db()
+    assert Melding.objects.count() == 1  # re-opened, not a second melding
+    assert m.is_open
+    assert m.reopen_count == 1
+
+
+def test_without_resolve_on_recovery_the_melding_gets_a_note(web):
+    web.resolve_on_recovery = False
+    web.save()
+    feed(web, [False, False, False, True])
+    m = Melding.objects.get()
+    assert m.is_open
+    assert Note.objects.filter(melding=m, text__contains="2026-11-30T09:03").exists()  # recovered at
+
+
+def test_results_during_maintenance_are_flagged_and_open_nothing_until_it_ends(web):
+    window = MaintenanceWindow.objects.create(
+        name="Patch night", start=at(0), duration_minutes=10, time_zone="Europe/Amsterdam"
+    )
+    window.checks.add(web)
+    feed(web, [False] * 8)
+    assert Melding.objects.count() == 0
+    assert CheckResult.objects.filter(in_maintenance=True).count() == 8
+    feed(web, [False], start=12)  # still down after the window: now it is reported
+    assert Melding.objects.count() == 1
+
+
+def test_a_recurring_window_by_tag(web):
+    web.tags = "Webservers, extern"
+    web.save()
+    MaintenanceWindow.objects.create(
+        name="Sunday",
+        start=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+        duration_minutes=60,
+        rule="FREQ=DAILY",
+        tags="webservers",
+    )
+    feed(web, [False] * 5)  # 10:00-10:05 Amsterdam on a Monday: inside the daily 10:00-11:00 window
+    assert Melding.objects.count() == 0
+
+
+def test_a_child_behind_a_down_parent_is_recorded_but_opens_nothing(web, first_line):
+    router = Check.objects.create(
+        name="Router", kind="ping", target="10.0.0.1", created_at=T0, max_attempts=1
+    )
+    web.parent = router
+    web.save()
+    feed(router, [False])
+    assert Melding.objects.filter(brief_description__endswith=": Router").count() == 1
+    feed(web, [False, False, False], start=1)
+    assert not Melding.objects.filter(brief_description__endswith=": Website school").exists()
+    assert CheckResult.objects.filter(check_obj=web, suppressed=True).count() == 3
+
+
+def test_a_child_melding_opened_before_the_parent_failed_still_resolves(web):
+    router = Check.objects.create(
+        name="Router", kind="ping", target="10.0.0.1", created_at=T0, max_attempts=1
+    )
+    web.parent = router
+    web.save()
+    feed(web, [False, False, False])
+    child = Melding.objects.get(brief_description__endswith=": Website school")
+    feed(router, [False], start=3)
+    feed(web, [True], start=4)
+    child.refresh_from_db()
+    assert child.status.kind == StatusKind.RESOLVED
+
+
+def test_a_flapping_check_gets_one_note_and_no_melding_per_flap(web):
+    web.max_attempts = 1
+    web.save()
+    feed(web, [False, False])  # a real outage first
+    m = Melding.objects.get()
+    feed(web, [i % 2 == 0 for i in range(40)], start=2)  # then it keeps flapping
+    assert Melding.objects.count() == 1
+    assert (
+        Note.objects.filter(
+            melding=m, text=gettext("The check is flapping: it keeps changing between up and down.")
+        ).count()
+        == 1
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# push checks
+
+
+@pytest.fixture
+def backup(db: Any, operator: Any) -> Check:
+    from beheer.monitoring.services import issue_push_token
+
+    check = Check.objects.create(
+        name="Nightly backup", kind="push", interval_seconds=86400, grace_seconds=3600, created_at=T0
+    )
+    issue_push_token(check, actor=operator)
+    return check
+
+
+def test_pings_keep_a_push_check_up_and_silence_takes_it_down_once_per_period(backup):
+    from beheer.monitoring.services import receive_push, sweep_overdue_pushes
+
+    receive_push(backup.push_token, ok=True, at=at(0))
+    assert sweep_overdue_pushes(now=at(24 * 60 + 59)) == 0  # within period + grace
+    assert sweep_overdue_pushes(now=at(25 * 60 + 1)) == 1  # an hour late: down at once
+    m = Melding.objects.get()
+    assert "Nightly backup" in m.brief_description
+    assert sweep_overdue_pushes(now=at(25 * 60 + 30)) == 0  # one failure per period while silent
+    assert sweep_overdue_pushes(now=at(49 * 60 + 2)) == 1
+    assert Melding.objects.count() == 1
+    receive_push(backup.push_token, ok=True, at=at(50 * 60))  # the backup ran again
+    m.refresh_from_db()
+    assert m.status.kind == StatusKind.RESOLVED
+
+
+def test_a_failure_ping_goes_down_at_once_with_the_reason(backup):
+    from beheer.monitoring.services import receive_push
+
+    receive_push(backup.push_token, ok=False, detail="rsync exit 23", at=at(0))
+    assert "rsync exit 23" in Melding.objects.get().request
+
+
+def test_ping_urls_through_the_api_need_only_the_token(client, backup, operator):
+    from tests.helpers import client_for
+
+    assert client.get(f"/api/v1/monitoring/push/{backup.push_token}").json() == {"ok": True, "stored": True}
+    assert client.get(f"/api/v1/monitoring/push/{backup.push_token}").json()["stored"] is False  # within 1 s
+    failed = client.post(
+        f"/api/v1/monitoring/push/{backup.push_token}/fail", data=b"disk full", content_type="text/plain"
+    )
+    assert failed.status_code == 200
+    assert CheckResult.objects.filter(check_obj=backup, ok=False, detail="disk full").exists()
+    assert client.get("/api/v1/monitoring/push/not-a-token").status_code == 404
+    assert client.get("/api/v1/monitoring/checks").status_code == 401  # the list needs a login
+    listed = client_for(operator).get("/api/v1/monitoring/checks").json()
+    assert [c["name"] for c in listed] == ["Nightly backup"]
+    assert listed[0]["hard_status"] == "down"
+
+
+def test_callers_see_no_checks_and_cannot_issue_tokens(backup, caller):
+    from beheer.core.errors import PermissionDenied
+    from beheer.monitoring.services import issue_push_token
+    from tests.helpers import client_for
+
+    assert client_for(caller).get("/api/v1/monitoring/checks").status_code == 403
+    with pytest.raises(PermissionDenied):
+        issue_push_token(backup, actor=caller)
+    old = backup.push_token
+    assert Check.objects.get(pk=backup.pk).push_token == old
+
+
+def test_the_configuration_screen_issues_and_shows_the_ping_url(administrator):
+    from tests.helpers import client_for
+
+    client = client_for(administrator)
+    response = client.post(
+        "/beheer-admin/monitoring/check/add/",
+        {
+            "name": "Backup fileserver",
+            "kind": "push",
+            "target": "",
+            "host": "fs01",
+            "interval_seconds": 86400,
+            "timeout_seconds": 10,
+            "max_attempts": 3,
+            "retry_interval_seconds": 10,
+            "grace_seconds": 3600,
+            "tags": "backup",
+            "resolve_on_recovery": "on",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    check = Check.objects.get(name="Backup fileserver")
+    assert check.push_token
+    page = client.get(f"/beheer-admin/monitoring/check/{check.pk}/change/").content.decode()
+    assert f"/api/v1/monitoring/push/{check.push_token}" in page
