@@ -63,7 +63,7 @@ class Check(models.Model):
         blank=True,
         related_name="children",
         verbose_name=_("depends on"),
-        help_text=_("While this check is down, this check's meldingen and notifications are suppressed."),
+        help_text=_("While that check is down, this check's failures open no meldingen."),
     )
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Comma-separated."))
     impact = models.ForeignKey(Impact, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

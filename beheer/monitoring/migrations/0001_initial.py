@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('impact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='servicedesk.impact')),
                 ('operator_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.operatorgroup', verbose_name='operator group for meldingen')),
-                ('parent', models.ForeignKey(blank=True, help_text="While this check is down, this check's meldingen and notifications are suppressed.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='monitoring.check', verbose_name='depends on')),
+                ('parent', models.ForeignKey(blank=True, help_text="While that check is down, this check's failures open no meldingen.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='monitoring.check', verbose_name='depends on')),
                 ('urgency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='servicedesk.urgency')),
             ],
             options={
