@@ -112,6 +112,7 @@ def _mount() -> None:
     from beheer.notifications.api import router as notifications_router
     from beheer.reports.api import router as reports_router
     from beheer.servicedesk.api import router as servicedesk_router
+    from beheer.servicedesk.mail_api import router as mail_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", servicedesk_router)
@@ -119,6 +120,7 @@ def _mount() -> None:
     api.add_router("/notifications", notifications_router)
     api.add_router("/knowledge", knowledge_router)
     api.add_router("/monitoring", monitoring_router)
+    api.add_router("/mail", mail_router)
 
 
 _mount()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("beheer.reports.urls")),
     path("", include("beheer.notifications.urls")),
     path("", include("beheer.servicedesk.urls")),
+    path("", include("beheer.servicedesk.mail_urls")),
     path("", include("beheer.knowledge.urls")),
 ]
 

@@ -10,6 +10,7 @@ Environment:
   BENCH_CREATES       create requests (default 2000); BENCH_CREATE_SECONDS time cap (default 90)
   BENCH_SQLITE_ANALYZE 1 to run ANALYZE on the SQLite database after the load (Beheer itself does not)
   BENCH_KEEP_DB       1 to keep the seeded database (default: SQLite file kept, PostgreSQL dropped)
+  BENCH_MAIL_MESSAGES e-mails for the intake measurement (default 1000; needs Debian's dovecot-imapd)
 
 All traffic goes to 127.0.0.1. Results: bench/results/latest.json (and latest.md, a markdown table).
 """
@@ -36,6 +37,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen
+import mail_intake as mail_intake_bench
 import seed
 from seed import log
 
@@ -52,6 +54,7 @@ TARGETS = {
     "detail_p95_ms": 50,
     "search_p95_ms": 100,
     "create_per_s": 200,
+    "email_intake_per_s": 50,
 }
 # The monthly management report (KPI API, one month, one operator group), per database.
 REPORT_TARGET_MS = {"postgres": 1000, "sqlite": 2000}
@@ -60,6 +63,13 @@ REPORT_TARGET_MS = {"postgres": 1000, "sqlite": 2000}
 def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "")
     return int(raw) if raw.strip() else default
+
+
+def _dovecot() -> str | None:
+    sys.path.insert(0, str(ROOT))
+    from tests.mailserver import dovecot_binary
+
+    return dovecot_binary()
 
 
 def postgres_url() -> str:
@@ -412,6 +422,16 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
             load_after = os.getloadavg()[0]
         finally:
             server.stop()
+        # E-mail intake: messages delivered to a local dovecot, read and stored by the intake
+        if _dovecot() is None:
+            log(f"{db}: e-mail intake skipped: dovecot is not installed (apt-get install dovecot-imapd)")
+            scenarios["email_intake"] = {"email_intake_per_s": None, "skipped": "dovecot not installed"}
+        else:
+            intake = mail_intake_bench.measure(
+                url, django_env(url), messages=env_int("BENCH_MAIL_MESSAGES", 1000)
+            )
+            log(f"{db}: e-mail intake {intake['email_intake_per_s']} messages/s")
+            scenarios["email_intake"] = intake
     finally:
         drop(db)
     run = {
@@ -437,10 +457,11 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
         "create_per_s": scenarios["create"]["per_s"],
         "create_p95_ms": scenarios["create"]["p95_ms"],
         "report_month_ms": scenarios["report_month"]["p95_ms"],
+        "email_intake_per_s": scenarios["email_intake"]["email_intake_per_s"],
         "scenarios": scenarios,
     }
     run["targets_met"] = {
-        key: (run[key] >= limit if key == "create_per_s" else run[key] < limit)
+        key: (run[key] is not None and (run[key] >= limit if key.endswith("_per_s") else run[key] < limit))
         for key, limit in TARGETS.items()
     }
     run["targets_met"]["report_month_ms"] = run["report_month_ms"] < REPORT_TARGET_MS[db]
@@ -459,6 +480,11 @@ def markdown(runs: list[dict[str, Any]]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append(
         "| create per second (8 clients) | " + " | ".join(f"{r['create_per_s']} | " for r in runs) + "|"
+    )
+    lines.append(
+        "| e-mail intake, messages per second | "
+        + " | ".join(f"{r.get('email_intake_per_s') or 'skipped'} | " for r in runs)
+        + "|"
     )
     lines.append(
         "| create per second, Python client | "

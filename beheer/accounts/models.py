@@ -18,6 +18,9 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = (Role.OPERATOR, Role.COORDINATOR, Role.ADMIN)
+# Built-in operators that register meldingen for the mail intake and the monitor; nobody signs in
+# with them and they are never offered as an operator to assign.
+SERVICE_USERNAMES = ("beheer-mail-intake", "beheer-monitoring")
 
 
 class Branch(models.Model):
@@ -72,7 +75,7 @@ class Location(models.Model):
 
 class UserQuerySet(models.QuerySet["User"]):
     def operators(self) -> UserQuerySet:
-        return self.filter(role__in=STAFF_ROLES, is_active=True)
+        return self.filter(role__in=STAFF_ROLES, is_active=True).exclude(username__in=SERVICE_USERNAMES)
 
     def callers(self) -> UserQuerySet:
         return self.filter(is_active=True)

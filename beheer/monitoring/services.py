@@ -24,7 +24,7 @@ from beheer.servicedesk.models import EntryType, Melding, Visibility
 from . import states
 from .models import Check, CheckKind, CheckResult, CheckState, MaintenanceWindow
 
-MONITOR_USERNAME = "monitoring"
+MONITOR_USERNAME = "beheer-monitoring"
 DETAIL_MAX = 500
 
 

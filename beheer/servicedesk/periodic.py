@@ -6,7 +6,10 @@ from datetime import timedelta
 
 from beheer.core.scheduler import periodic
 
-from . import services
+from . import (
+    mail_periodic,  # noqa: F401  (registers servicedesk.poll_mailboxes)
+    services,
+)
 
 
 @periodic(every=timedelta(minutes=15), name="servicedesk.auto_close_resolved")

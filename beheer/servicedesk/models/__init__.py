@@ -31,6 +31,7 @@ from .lookups import (
     StatusKind,
     Urgency,
 )
+from .mail import DeadLetter, InboundMessage, Mailbox, MailRule  # noqa: F401
 from .melding import QUEUES, Melding, MeldingQuerySet, format_number, parse_number
 from .service_levels import (
     WEEKDAYS,

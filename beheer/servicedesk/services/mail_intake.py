@@ -1,0 +1,667 @@
+"""Meldingen from mailboxes: each received message becomes a melding, a reply, ignored, or a dead letter.
+
+Exactly once. `process_message` first inserts an `InboundMessage` row with the message key (the
+Message-ID, or a hash of the raw bytes) under a unique constraint, then in the same transaction
+writes the melding or reply. `poll_mailbox` moves or flags a message on the server only after that
+transaction committed. A crash before the commit leaves the message unacknowledged and nothing
+written: it is read again. A crash after the commit but before the move makes the next poll read it
+again, find the key and only acknowledge it. So no message is lost and none is registered twice.
+
+Who acts. Meldingen from mail are registered by a built-in person, "E-mail intake" (username
+`beheer-mail-intake`, an operator without a usable password that cannot sign in), created on first
+use. It sets the caller (a known person by address, or an unregistered caller with name and address),
+the mailbox's category, operator group and call type, or those of the first matching rule. Replies:
+
+- from the melding's caller: a reply by the caller (as that person when registered);
+- from an operator (an active staff member with that address): a reply by that operator, visible to
+  the caller (the operator answered a notification by e-mail);
+- from anybody else: an internal note with the sender, never shown to the caller;
+- to a closed melding: a new melding, linked to the closed one (an operator's mail to a closed
+  melding goes to the dead letters instead).
+
+Noise: auto-replies, bulk mail, loops and our own messages are ignored; a bounce is recorded against
+the notification that bounced. Rate limit: when one address already had `rate_limit_count` new
+meldingen within `rate_limit_minutes` (per mailbox settings, 0 switches it off), further new meldingen
+from it go to the dead letters with reason "rate-limited", where a person can still turn them into a
+melding. Replies are never rate-limited.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import OperatorGroup, Role, User
+from beheer.core.errors import Conflict, DomainError, PermissionDenied
+from beheer.notifications import services as notification_services
+from beheer.notifications.models import MailServer, OutgoingMessage
+
+from ..email_in.imap import ImapClient, ImapError
+from ..email_in.parse import BOUNCE, ParsedMessage, ParseFailure, parse_message
+from ..models import Category, EntryType, Melding, MeldingLink, Note, StatusKind, Visibility
+from ..models.mail import (
+    MAX_RAW_BYTES,
+    AfterProcessing,
+    DeadLetter,
+    DeadLetterStatus,
+    InboundMessage,
+    Mailbox,
+    MailRule,
+    Outcome,
+)
+from ._base import BRIEF_MAX, TEXT_MAX, _now, _record, _reindex, _save, _touch, default_status
+from .activity import add_attachment, add_note
+from .registering import open_melding
+from .service_level import apply_sla
+
+logger = logging.getLogger(__name__)
+
+INTAKE_USERNAME: Final = "beheer-mail-intake"
+DUPLICATE: Final = "duplicate"
+PROCESSED_KEYWORD: Final = "$BeheerProcessed"
+
+# Dead-letter reasons besides the parser's (empty, no-headers, no-sender, unreadable).
+REASON_RATE_LIMITED: Final = "rate-limited"
+REASON_REJECTED: Final = "rejected"  # a rule of the servicedesk refused it (the detail says which)
+REASON_CLOSED: Final = "melding-closed"
+REASON_ERROR: Final = "error"
+
+MAX_THREAD_IDS: Final = 50
+MAX_BATCH: Final = 500
+TIME_BUDGET_SECONDS: Final = 50.0
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: str  # an Outcome value, or DUPLICATE
+    inbound_id: int | None = None
+    melding_id: int | None = None
+
+
+@dataclass
+class PollReport:
+    counts: Counter[str] = field(default_factory=Counter)
+    error: str = ""
+    remaining: int = 0  # messages left for the next poll (batch size or time budget reached)
+
+    @property
+    def processed(self) -> int:
+        return sum(self.counts.values())
+
+
+# --------------------------------------------------------------------------------------------------
+# who acts, what is ours
+
+
+def intake_actor() -> User:
+    """The built-in operator that registers meldingen from mail; it cannot sign in."""
+    user = User.objects.filter(username=INTAKE_USERNAME).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            user = User(
+                username=INTAKE_USERNAME,
+                first_name="E-mail",
+                last_name="intake",
+                role=Role.OPERATOR,
+                is_active=True,
+            )
+            user.set_unusable_password()
+            user.save(force_insert=True)
+            return user
+    except IntegrityError:  # another process made it first
+        return User.objects.get(username=INTAKE_USERNAME)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What identifies our own mail: the addresses we send from and the Message-ID domain."""
+
+    addresses: frozenset[str]
+    message_id_domain: str | None
+
+
+def own_identity() -> Identity:
+    addresses = {str(settings.DEFAULT_FROM_EMAIL).strip().lower()}
+    server = MailServer.objects.filter(pk=1).only("from_address").first()
+    if server is not None and server.from_address:
+        addresses.add(server.from_address.strip().lower())
+    for username in Mailbox.objects.values_list("username", flat=True):
+        if "@" in username:
+            addresses.add(username.strip().lower())
+    domain = urlsplit(str(getattr(settings, "SITE_URL", ""))).hostname
+    return Identity(frozenset(a for a in addresses if a), domain.lower() if domain else None)
+
+
+def parse(raw: bytes, *, identity: Identity | None = None) -> ParsedMessage | ParseFailure:
+    identity = identity or own_identity()
+    return parse_message(
+        raw,
+        max_attachment_bytes=int(settings.MAX_ATTACHMENT_BYTES),
+        own_addresses=identity.addresses,
+        own_message_id_domain=identity.message_id_domain,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# one message
+
+
+def process_message(
+    mailbox: Mailbox,
+    raw: bytes,
+    *,
+    uid: int | None = None,
+    identity: Identity | None = None,
+    now: datetime | None = None,
+) -> Result:
+    """Record one message exactly once and turn it into a melding, a reply, ignored or a dead letter.
+
+    Commits before it returns; a message already recorded (by key) returns DUPLICATE and changes
+    nothing. Database errors propagate (the message stays on the server and is read again).
+    """
+    parsed = parse(raw, identity=identity)
+    now = now or _now()
+    sender = "" if isinstance(parsed, ParseFailure) else parsed.sender
+    subject = "" if isinstance(parsed, ParseFailure) else parsed.subject
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(
+                    mailbox=mailbox,
+                    message_key=parsed.message_key,
+                    uid=uid,
+                    received_at=now,
+                    sender=sender[:254],
+                    subject=subject[:255],
+                    outcome=Outcome.DEAD_LETTER,  # until decided below, in this transaction
+                )
+        except IntegrityError:
+            return Result(DUPLICATE)
+        if isinstance(parsed, ParseFailure):
+            _dead_letter(mailbox, raw, inbound, reason=parsed.reason, detail=parsed.detail, now=now)
+            return Result(Outcome.DEAD_LETTER, inbound.pk)
+        try:
+            with transaction.atomic():
+                return _apply(mailbox, parsed, inbound, now=now, check_rate=True)
+        except DatabaseError:
+            raise
+        except _DeadLetter as exc:
+            _dead_letter(mailbox, raw, inbound, reason=exc.reason, detail=exc.detail, now=now)
+        except DomainError as exc:
+            _dead_letter(mailbox, raw, inbound, reason=REASON_REJECTED, detail=exc.message, now=now)
+        except Exception as exc:  # a bug must not block the mailbox: keep the message for a person
+            logger.exception("Mail intake failed on %s", parsed.message_key)
+            detail = f"{type(exc).__name__}: {exc}"[:2000]
+            _dead_letter(mailbox, raw, inbound, reason=REASON_ERROR, detail=detail, now=now)
+        return Result(Outcome.DEAD_LETTER, inbound.pk)
+
+
+class _DeadLetter(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def _dead_letter(
+    mailbox: Mailbox | None, raw: bytes, inbound: InboundMessage, *, reason: str, detail: str, now: datetime
+) -> DeadLetter:
+    InboundMessage.objects.filter(pk=inbound.pk).update(outcome=Outcome.DEAD_LETTER, ignore_reason=reason)
+    return DeadLetter.objects.create(
+        mailbox=mailbox,
+        inbound=inbound,
+        raw=bytes(raw[:MAX_RAW_BYTES]),
+        raw_size=len(raw),
+        truncated=len(raw) > MAX_RAW_BYTES,
+        sender=inbound.sender,
+        subject=inbound.subject,
+        reason=reason[:40],
+        detail=detail[:5000],
+        created_at=now,
+    )
+
+
+def _apply(
+    mailbox: Mailbox | None,
+    parsed: ParsedMessage,
+    inbound: InboundMessage,
+    *,
+    now: datetime,
+    check_rate: bool,
+) -> Result:
+    """Decide and write; raises _DeadLetter or DomainError to send the message to the dead letters."""
+    if parsed.ignore_reason:
+        if parsed.ignore_reason == BOUNCE and parsed.bounce_message_id:
+            detail = parsed.subject or parsed.reply_text[:200]
+            notification_services.record_bounce(parsed.bounce_message_id, detail=detail)
+        InboundMessage.objects.filter(pk=inbound.pk).update(
+            outcome=Outcome.IGNORED, ignore_reason=parsed.ignore_reason[:40]
+        )
+        return Result(Outcome.IGNORED, inbound.pk)
+
+    person = _person_for(parsed.sender)
+    melding = _thread_target(parsed, person)
+    if melding is not None and melding.closed_at is not None:
+        if person is not None and person.is_staff_member:
+            raise _DeadLetter(
+                REASON_CLOSED,
+                _("Melding %(number)s is closed; an operator's mail cannot be added to it.")
+                % {"number": melding.number},
+            )
+        new = _new_melding(mailbox, parsed, person, now=now, check_rate=check_rate)
+        _link_to_closed(new, melding, now=now)
+        return _done(inbound, Outcome.MELDING, new, None)
+    if melding is not None:
+        note = _reply(melding, parsed, person, now=now)
+        actor, visible = _attachment_actor(melding, parsed, person)
+        _store_attachments(melding, parsed, actor=actor, visible=visible)
+        return _done(inbound, Outcome.REPLY, melding, note)
+    new = _new_melding(mailbox, parsed, person, now=now, check_rate=check_rate)
+    return _done(inbound, Outcome.MELDING, new, None)
+
+
+def _link_to_closed(new: Melding, closed: Melding, *, now: datetime) -> None:
+    """Relate the new melding to the closed one it answers (the closed one itself stays unchanged)."""
+    actor = intake_actor()
+    low, high = sorted([new, closed], key=lambda m: m.pk)
+    MeldingLink.objects.get_or_create(
+        from_melding=low, to_melding=high, defaults={"created_by": actor, "created_at": now}
+    )
+    _record(new, actor, "linked", now=now, new=closed.number)
+
+
+def _done(inbound: InboundMessage, outcome: str, melding: Melding, note: Note | None) -> Result:
+    InboundMessage.objects.filter(pk=inbound.pk).update(
+        outcome=outcome, melding=melding, note=note, ignore_reason=""
+    )
+    return Result(outcome, inbound.pk, melding.pk)
+
+
+def _person_for(address: str) -> User | None:
+    if not address:
+        return None
+    return User.objects.filter(email__iexact=address, is_active=True).order_by("id").first()
+
+
+def _thread_target(parsed: ParsedMessage, person: User | None) -> Melding | None:
+    """The melding a message answers: by its headers (mail we sent or received), then by the subject."""
+    found: Melding | None = None
+    ids = list(parsed.thread_ids[:MAX_THREAD_IDS])
+    if ids:
+        received = dict(
+            InboundMessage.objects.filter(message_key__in=ids, melding__isnull=False).values_list(
+                "message_key", "melding_id"
+            )
+        )
+        sent = dict(
+            OutgoingMessage.objects.filter(
+                message_id__in=[f"<{ref}>" for ref in ids], object_type="servicedesk.melding"
+            ).values_list("message_id", "object_id")
+        )
+        for ref in ids:  # nearest first
+            pk = received.get(ref) or sent.get(f"<{ref}>")
+            if pk:
+                found = Melding.objects.filter(pk=pk).first()
+                if found is not None:
+                    break
+    if found is None and parsed.melding_number:
+        found = Melding.objects.filter(pk=parsed.melding_number).first()
+    if found is not None and found.parent_id is not None and not (person and person.is_staff_member):
+        found = Melding.objects.filter(pk=found.parent_id).first()  # callers never see partials
+    return found
+
+
+def _is_caller(melding: Melding, address: str, person: User | None) -> bool:
+    if person is not None and melding.caller_id == person.pk:
+        return True
+    if melding.caller_id is None and melding.caller_email:
+        return melding.caller_email.strip().lower() == address
+    return False
+
+
+def _message_text(parsed: ParsedMessage) -> str:
+    text = (parsed.reply_text or parsed.body_text or "").replace("\x00", "").strip()
+    return text[:TEXT_MAX] or _("(The e-mail has no text.)")
+
+
+def _reply(melding: Melding, parsed: ParsedMessage, person: User | None, *, now: datetime) -> Note:
+    text = _message_text(parsed)
+    if person is not None and person.is_staff_member:
+        return add_note(melding, text=text, visibility=Visibility.CALLER, actor=person)
+    if _is_caller(melding, parsed.sender, person):
+        if person is not None:
+            return add_note(melding, text=text, visibility=Visibility.CALLER, actor=person)
+        return _unregistered_caller_reply(melding, text=text, sender=parsed.sender, now=now)
+    who = f"{parsed.sender_name} <{parsed.sender}>" if parsed.sender_name else parsed.sender
+    note_text = _("E-mail from %(sender)s (not the caller):") % {"sender": who} + "\n\n" + text
+    return add_note(melding, text=note_text[:TEXT_MAX], visibility=Visibility.INTERNAL, actor=intake_actor())
+
+
+def _unregistered_caller_reply(melding: Melding, *, text: str, sender: str, now: datetime) -> Note:
+    """A reply from a caller without an account: like add_note by a caller, with no author."""
+    m = Melding.objects.select_for_update(of=("self",)).select_related("status").get(pk=melding.pk)
+    note = Note.objects.create(
+        melding=m, author=None, text=text, visibility=Visibility.CALLER, created_at=now
+    )
+    if m.status.kind == StatusKind.WAITING:
+        new_status = default_status(StatusKind.OPEN)
+        _record(
+            m,
+            None,
+            "status",
+            now=now,
+            field="status",
+            old=m.status,
+            new=new_status,
+            public=True,
+            detail=_("The caller replied."),
+        )
+        m.status = new_status
+        _record(m, None, "reply", now=now, public=True, detail=sender)
+        _save(m, ["status", *apply_sla(m, now=now)], now=now)
+    else:
+        _record(m, None, "reply", now=now, public=True, detail=sender)
+        _touch(m, now=now)
+    _reindex(m)
+    return note
+
+
+def _routing(mailbox: Mailbox | None, parsed: ParsedMessage) -> tuple[Category | None, OperatorGroup | None]:
+    category = mailbox.default_category if mailbox else None
+    group = mailbox.default_operator_group if mailbox else None
+    if mailbox is not None:
+        for rule in MailRule.objects.filter(mailbox=mailbox).select_related("category", "operator_group"):
+            if rule.matches(sender=parsed.sender, subject=parsed.subject):
+                category = rule.category or category
+                group = rule.operator_group or group
+                break
+    return category, group
+
+
+def _check_rate(mailbox: Mailbox | None, sender: str, *, now: datetime) -> None:
+    if mailbox is None or not mailbox.rate_limit_count or not mailbox.rate_limit_minutes:
+        return
+    since = now - timedelta(minutes=mailbox.rate_limit_minutes)
+    recent = InboundMessage.objects.filter(
+        sender=sender[:254], outcome=Outcome.MELDING, received_at__gte=since
+    ).count()
+    if recent >= mailbox.rate_limit_count:
+        raise _DeadLetter(
+            REASON_RATE_LIMITED,
+            _("%(sender)s sent %(count)d new meldingen within %(minutes)d minutes.")
+            % {"sender": sender, "count": recent, "minutes": mailbox.rate_limit_minutes},
+        )
+
+
+def _brief(parsed: ParsedMessage) -> str:
+    brief = " ".join(parsed.subject.split())
+    if not brief:
+        first = next((line.strip() for line in parsed.body_text.splitlines() if line.strip()), "")
+        brief = first or _("E-mail without subject")
+    return brief[:BRIEF_MAX]
+
+
+def _new_melding(
+    mailbox: Mailbox | None, parsed: ParsedMessage, person: User | None, *, now: datetime, check_rate: bool
+) -> Melding:
+    if check_rate:
+        _check_rate(mailbox, parsed.sender, now=now)
+    category, group = _routing(mailbox, parsed)
+    actor = intake_actor()
+    melding = open_melding(
+        actor=actor,
+        brief_description=_brief(parsed),
+        request=(parsed.body_text or "").replace("\x00", "")[:TEXT_MAX],
+        entry_type=EntryType.EMAIL,
+        call_type=mailbox.default_call_type if mailbox else None,
+        caller=person,
+        caller_name="" if person else (parsed.sender_name or parsed.sender)[:150],
+        caller_email="" if person else parsed.sender[:254],
+        category=category,
+        operator_group=group,
+        now=now,
+    )
+    _store_attachments(melding, parsed, actor=actor, visible=True)
+    return melding
+
+
+def _attachment_actor(melding: Melding, parsed: ParsedMessage, person: User | None) -> tuple[User, bool]:
+    """Who adds a reply's attachments, and whether the caller may see them (not a stranger's)."""
+    if person is not None and (person.is_staff_member or _is_caller(melding, parsed.sender, person)):
+        return person, True
+    return intake_actor(), _is_caller(melding, parsed.sender, None)
+
+
+def _store_attachments(melding: Melding, parsed: ParsedMessage, *, actor: User, visible: bool) -> None:
+    """Attachments and inline images; what cannot be stored is listed in an internal note."""
+    skipped: list[str] = []
+    for attachment in parsed.attachments:
+        if attachment.size == 0:
+            skipped.append(_("%(name)s: empty") % {"name": attachment.filename})
+            continue
+        if attachment.type_mismatch:
+            skipped.append(
+                _("%(name)s: the content is %(type)s, not what the name says")
+                % {"name": attachment.filename, "type": attachment.sniffed_type}
+            )
+            continue
+        upload = SimpleUploadedFile(attachment.filename, attachment.content, attachment.sniffed_type)
+        add_attachment(melding, upload=upload, actor=actor, visible_to_caller=visible)
+    for skip in parsed.skipped_attachments:
+        skipped.append(f"{skip.filename}: {skip.reason}")
+    if skipped:
+        text = _("Not stored from the e-mail:") + "\n" + "\n".join(f"- {line}" for line in skipped[:100])
+        add_note(melding, text=text[:TEXT_MAX], visibility=Visibility.INTERNAL, actor=intake_actor())
+
+
+# --------------------------------------------------------------------------------------------------
+# a mailbox
+
+
+def poll_mailbox(
+    mailbox: Mailbox,
+    *,
+    max_messages: int = MAX_BATCH,
+    time_budget: float = TIME_BUDGET_SECONDS,
+    client: ImapClient | None = None,
+) -> PollReport:
+    """Read new messages, process each (committed), then move or flag it on the server."""
+    from .mailboxes import connect  # configuration and sign-in (OAuth2 refresh) live there
+
+    report = PollReport()
+    started = time.monotonic()
+    identity = own_identity()
+    try:
+        imap = client or connect(mailbox)
+    except (ImapError, DomainError) as exc:
+        report.error = str(exc)[:2000]
+        _record_poll(mailbox, error=report.error)
+        return report
+    try:
+        move = mailbox.after_processing == AfterProcessing.MOVE
+        if move:
+            imap.ensure_folder(mailbox.processed_folder)
+        after = mailbox.last_seen_uid if not move else 0
+        state = imap.list_uids(mailbox.folder, unseen_only=False, after_uid=after)
+        if state.uidvalidity != mailbox.uidvalidity:
+            # The server renumbered the folder: remembered UIDs mean nothing, rescan it all (the unique
+            # message key makes a re-read harmless).
+            Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=state.uidvalidity, last_seen_uid=0)
+            mailbox.uidvalidity, mailbox.last_seen_uid = state.uidvalidity, 0
+            if after:
+                state = imap.list_uids(mailbox.folder, unseen_only=False, after_uid=0)
+        uids = state.uids
+        for index, uid in enumerate(uids):
+            if index >= max_messages or time.monotonic() - started > time_budget:
+                report.remaining = len(uids) - index
+                break
+            raw = imap.fetch(uid)
+            if raw is None:  # gone meanwhile (another poller moved it)
+                continue
+            result = process_message(mailbox, raw, uid=uid, identity=identity)
+            if move:
+                imap.move(uid, mailbox.processed_folder)
+            else:
+                _flag(imap, uid)
+                Mailbox.objects.filter(pk=mailbox.pk, last_seen_uid__lt=uid).update(last_seen_uid=uid)
+            report.counts[result.outcome] += 1
+    except ImapError as exc:
+        report.error = str(exc)[:2000]
+    finally:
+        if client is None:
+            imap.logout()
+    _record_poll(mailbox, error=report.error)
+    return report
+
+
+def wait_for_mail(mailbox: Mailbox, *, timeout: float) -> bool:
+    """Wait up to `timeout` seconds with IMAP IDLE for a change in the mailbox's folder.
+
+    True when the server reported one (poll now), False after the timeout. Without IDLE support, or
+    when the connection fails, it sleeps the timeout and returns False (the caller polls as usual).
+    """
+    from .mailboxes import connect
+
+    started = time.monotonic()
+    try:
+        imap = connect(mailbox)
+        try:
+            imap.select(mailbox.folder, readonly=True)
+            if imap.supports_idle:
+                return imap.idle(timeout)
+        finally:
+            imap.logout()
+    except (ImapError, DomainError) as exc:
+        logger.warning("IDLE on mailbox %s failed: %s", mailbox.name, exc)
+    time.sleep(max(0.0, timeout - (time.monotonic() - started)))
+    return False
+
+
+def _flag(imap: ImapClient, uid: int) -> None:
+    """Mark a processed message read, with our keyword when the server allows keywords."""
+    try:
+        imap.add_flags(uid, "\\Seen", PROCESSED_KEYWORD)
+    except ImapError:  # no custom keywords on this server: \\Seen alone (the last UID is remembered)
+        imap.add_flags(uid, "\\Seen")
+
+
+def _record_poll(mailbox: Mailbox, *, error: str) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_poll_at=_now(), last_error=error)
+
+
+def poll_mailboxes(*, time_budget: float = TIME_BUDGET_SECONDS) -> dict[str, PollReport]:
+    """Poll every active mailbox once (the periodic job and `beheer poll_mail`)."""
+    reports: dict[str, PollReport] = {}
+    started = time.monotonic()
+    for mailbox in Mailbox.objects.active().order_by("id"):
+        left = time_budget - (time.monotonic() - started)
+        if left <= 0:
+            break
+        reports[mailbox.name] = poll_mailbox(mailbox, time_budget=left)
+    return reports
+
+
+# --------------------------------------------------------------------------------------------------
+# dead letters
+
+
+def _lock_open(dead_letter: DeadLetter) -> DeadLetter:
+    fresh = (
+        DeadLetter.objects.select_for_update(of=("self",))
+        .select_related("mailbox", "inbound")
+        .get(pk=dead_letter.pk)
+    )
+    if fresh.status != DeadLetterStatus.OPEN:
+        raise Conflict(_("This dead letter was already handled."))
+    return fresh
+
+
+def _resolve(dl: DeadLetter, *, status: str, actor: User, melding: Melding | None) -> None:
+    dl.status = status
+    dl.resolved_at = _now()
+    dl.resolved_by = actor
+    dl.melding = melding
+    dl.save(update_fields=["status", "resolved_at", "resolved_by", "melding"])
+
+
+@transaction.atomic
+def retry_dead_letter(dead_letter: DeadLetter, *, actor: User) -> Result:
+    """Process the kept message again (after a fix, or a rate limit a person lifts); operators."""
+    if not actor.is_staff_member:
+        raise PermissionDenied(_("Only operators may do this."))
+    dl = _lock_open(dead_letter)
+    raw = bytes(dl.raw)
+    parsed = parse(raw)
+    if isinstance(parsed, ParseFailure):
+        raise DomainError(_("The message still cannot be read: %(detail)s") % {"detail": parsed.detail})
+    inbound = dl.inbound
+    if inbound is None:
+        inbound = InboundMessage.objects.create(
+            mailbox=dl.mailbox, message_key=f"retry:{dl.pk}", received_at=_now(), outcome=Outcome.DEAD_LETTER
+        )
+    try:
+        result = _apply(dl.mailbox, parsed, inbound, now=_now(), check_rate=False)
+    except _DeadLetter as exc:
+        raise DomainError(exc.detail) from exc
+    melding = Melding.objects.filter(pk=result.melding_id).first() if result.melding_id else None
+    _resolve(dl, status=DeadLetterStatus.RETRIED, actor=actor, melding=melding)
+    return result
+
+
+@transaction.atomic
+def convert_dead_letter_to_melding(
+    dead_letter: DeadLetter, *, brief_description: str, actor: User
+) -> Melding:
+    """An operator registers the message as a melding by hand (the raw text becomes the request)."""
+    if not actor.is_staff_member:
+        raise PermissionDenied(_("Only operators may do this."))
+    dl = _lock_open(dead_letter)
+    raw = bytes(dl.raw)
+    parsed = parse(raw)
+    if isinstance(parsed, ParsedMessage):
+        person = _person_for(parsed.sender)
+        request = parsed.body_text or raw.decode("utf-8", "replace")
+        name, address = parsed.sender_name or parsed.sender, parsed.sender
+    else:
+        person = _person_for(dl.sender)
+        request = raw.decode("utf-8", "replace")
+        name, address = dl.sender or _("Unknown sender"), dl.sender
+    melding = open_melding(
+        actor=actor,
+        brief_description=brief_description,
+        request=request.replace("\x00", "")[:TEXT_MAX],
+        entry_type=EntryType.EMAIL,
+        call_type=dl.mailbox.default_call_type if dl.mailbox else None,
+        caller=person,
+        caller_name="" if person else name[:150],
+        caller_email="" if person else address[:254],
+        category=dl.mailbox.default_category if dl.mailbox else None,
+        operator_group=dl.mailbox.default_operator_group if dl.mailbox else None,
+    )
+    if isinstance(parsed, ParsedMessage):
+        _store_attachments(melding, parsed, actor=actor, visible=True)
+    if dl.inbound_id:
+        InboundMessage.objects.filter(pk=dl.inbound_id).update(melding=melding)
+    _resolve(dl, status=DeadLetterStatus.CONVERTED, actor=actor, melding=melding)
+    return melding
+
+
+@transaction.atomic
+def discard_dead_letter(dead_letter: DeadLetter, *, actor: User) -> None:
+    """Coordinators and administrators throw a dead letter away (it stays listed as discarded)."""
+    if not actor.is_coordinator:
+        raise PermissionDenied(_("Only coordinators and administrators may discard dead letters."))
+    dl = _lock_open(dead_letter)
+    _resolve(dl, status=DeadLetterStatus.DISCARDED, actor=actor, melding=None)
