@@ -1,8 +1,9 @@
 """The `beheer` console command.
 
-beheer run              migrate, then web + worker in one supervised process group
+beheer run              migrate, then web + worker + monitor in one supervised process group
 beheer web              the web server (gunicorn): UI + API
 beheer worker           periodic jobs and background tasks
+beheer monitor          the probe process for HTTP and TCP checks
 beheer migrate | createsuperuser | demo | <any Django management command>
 """
 
@@ -56,7 +57,7 @@ def web() -> int:
 
 
 def run() -> int:
-    """Migrate, then supervise web and worker; Ctrl-C (or SIGTERM) stops all of them."""
+    """Migrate, then supervise web, worker and monitor; Ctrl-C (or SIGTERM) stops all of them."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "beheer.settings"),
@@ -69,6 +70,7 @@ def run() -> int:
     children = {
         "web": subprocess.Popen(_web_command(), env=env),
         "worker": subprocess.Popen([sys.executable, "-m", "beheer.cli", "worker"], env=env),
+        "monitor": subprocess.Popen([sys.executable, "-m", "beheer.cli", "monitor"], env=env),
     }
     stopping = False
 

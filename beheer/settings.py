@@ -244,6 +244,11 @@ TASKS = {
     }
 }
 
+# Monitoring: networks checks may never reach (besides cloud metadata, link-local and multicast,
+# which are always refused), or the only networks they may reach; comma-separated CIDRs.
+MONITOR_DENIED_NETWORKS = env_str("BEHEER_MONITOR_DENIED_NETWORKS", "")
+MONITOR_ALLOWED_NETWORKS = env_str("BEHEER_MONITOR_ALLOWED_NETWORKS", "")
+
 # Notifications: secrets in the database (SMTP password, webhook secrets) are encrypted with this
 # Fernet key (comma-separated keys rotate: the first encrypts); empty derives one from SECRET_KEY.
 ENCRYPTION_KEY = env_secret("BEHEER_ENCRYPTION_KEY") or ""

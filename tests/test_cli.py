@@ -1,4 +1,4 @@
-"""The `beheer` command: `beheer run` serves web + worker and stops all of it on Ctrl-C."""
+"""The `beheer` command: `beheer run` serves web + worker + monitor and stops all of it on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from beheer import cli
 def test_help_lists_the_commands(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("run", "web", "worker", "migrate", "createsuperuser", "demo"):
+    for command in ("run", "web", "worker", "monitor", "migrate", "createsuperuser", "demo"):
         assert command in out
 
 
@@ -64,7 +64,7 @@ def test_run_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
                 time.sleep(0.5)
         assert '"status":"ok"' in body.replace(" ", "")
         children = _children(proc.pid)
-        assert len(children) >= 2  # web and worker
+        assert len(children) >= 3  # web, worker and monitor
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
         time.sleep(0.5)

@@ -120,6 +120,13 @@ class CheckState(models.Model):
     last_result_at = models.DateTimeField(null=True, blank=True)
     hard_changed_at = models.DateTimeField(null=True, blank=True)
     melding = models.ForeignKey(Melding, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # scheduling: when the next probe is due, and which monitor process holds it until when
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_due_at"], name="checkstate_due")]
 
     def as_state(self) -> states.State:
         return states.State(

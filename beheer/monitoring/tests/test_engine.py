@@ -1,0 +1,194 @@
+"""The monitor process against a real local HTTP server and real sockets on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from beheer.monitoring.engine import Monitor, claim_due, ensure_states, phase_offset
+from beheer.monitoring.guard import NetworkPolicy
+from beheer.monitoring.models import Check, CheckResult, CheckState
+from beheer.servicedesk.models import Melding
+from tests.helpers import restore_default_configuration
+
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+LOOPBACK = NetworkPolicy(allowed_only=())  # the defaults still refuse metadata and link-local
+
+
+class Target:
+    """An aiohttp server on 127.0.0.1 in its own thread: /ok, /down, /slow, /to-metadata."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.port = 0
+        ready = threading.Event()
+
+        async def ok(request: web.Request) -> web.Response:
+            return web.Response(text="fine")
+
+        async def down(request: web.Request) -> web.Response:
+            return web.Response(status=503, text="maintenance")
+
+        async def slow(request: web.Request) -> web.Response:
+            await asyncio.sleep(3)
+            return web.Response(text="late")
+
+        async def to_metadata(request: web.Request) -> web.Response:
+            raise web.HTTPFound("http://169.254.169.254/latest/meta-data/")
+
+        async def start() -> None:
+            app = web.Application()
+            app.add_routes(
+                [
+                    web.get("/ok", ok),
+                    web.get("/down", down),
+                    web.get("/slow", slow),
+                    web.get("/to-metadata", to_metadata),
+                ]
+            )
+            self.runner = web.AppRunner(app)
+            await self.runner.setup()
+            site = web.TCPSite(self.runner, "127.0.0.1", 0)
+            await site.start()
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            ready.set()
+
+        def serve() -> None:
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(start())
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=serve, daemon=True)
+        self.thread.start()
+        assert ready.wait(10)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture
+def target() -> Iterator[Target]:
+    server = Target()
+    yield server
+    server.stop()
+
+
+def make(name: str, kind: str, target: str, **kw: Any) -> Check:
+    return Check.objects.create(name=name, kind=kind, target=target, created_at=T0, **kw)
+
+
+def run_at(monitor: Monitor, when: datetime) -> int:
+    monitor.now = lambda: when
+
+    async def once() -> int:
+        async with monitor.session() as session:
+            return await monitor.run_once(session)
+
+    return asyncio.run(once())
+
+
+def due_now(check: Check, when: datetime) -> None:
+    ensure_states(when)
+    CheckState.objects.filter(pk=check.pk).update(next_due_at=when)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_http_and_tcp_checks_are_probed_and_scheduled(target):
+    restore_default_configuration()
+    web_ok = make("Website", "http", target.url("/ok"))
+    port_ok = make("Web port", "tcp", f"127.0.0.1:{target.port}")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    port_closed = make("Closed port", "tcp", f"127.0.0.1:{closed}", timeout_seconds=2)
+    monitor = Monitor(policy=LOOPBACK, owner="test-monitor")
+    assert run_at(monitor, T0) == 0  # first runs are spread over the interval
+    for check in (web_ok, port_ok, port_closed):
+        due_now(check, T0)
+    assert run_at(monitor, T0) == 3
+    results = {r.check_obj_id: r for r in CheckResult.objects.all()}
+    assert results[web_ok.pk].ok
+    assert results[web_ok.pk].detail.startswith("HTTP 200")
+    assert results[port_ok.pk].ok
+    assert not results[port_closed.pk].ok
+    state = CheckState.objects.get(pk=web_ok.pk)
+    assert state.next_due_at == T0 + timedelta(seconds=60)
+    assert state.lease_owner == ""
+    assert CheckState.objects.get(pk=port_closed.pk).next_due_at == T0 + timedelta(seconds=10)  # retry
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_site_becomes_one_melding_after_its_retries(target):
+    restore_default_configuration()
+    site = make("Intranet", "http", target.url("/down"), max_attempts=3)
+    monitor = Monitor(policy=LOOPBACK, owner="test-monitor")
+    for i in range(5):
+        due_now(site, T0 + timedelta(seconds=10 * i))
+        run_at(monitor, T0 + timedelta(seconds=10 * i))
+    assert CheckResult.objects.filter(check_obj=site, ok=False).count() == 5
+    m = Melding.objects.get()
+    assert "Intranet" in m.brief_description
+    assert "HTTP 503" in m.request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_network_policy_refuses_metadata_addresses_and_redirects_to_them(target):
+    restore_default_configuration()
+    direct = make("Metadata", "http", "http://169.254.169.254/latest/meta-data/")
+    redirected = make("Redirect", "http", target.url("/to-metadata"))
+    tcp = make("Metadata port", "tcp", "169.254.169.254:80")
+    denied = make("Denied network", "tcp", f"127.0.0.1:{target.port}")
+    for check in (direct, redirected, tcp, denied):
+        due_now(check, T0)
+    monitor = Monitor(policy=NetworkPolicy.from_text(denied="127.0.0.0/8"), owner="test-monitor")
+    assert run_at(monitor, T0) == 4
+    details = {r.check_obj_id: r.detail for r in CheckResult.objects.all()}
+    for check in (direct, redirected, tcp, denied):
+        assert "network policy" in details[check.pk], details[check.pk]
+    assert not CheckResult.objects.filter(ok=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_site_times_out(target):
+    restore_default_configuration()
+    slow = make("Slow", "http", target.url("/slow"), timeout_seconds=1)
+    due_now(slow, T0)
+    run_at(Monitor(policy=LOOPBACK, owner="test-monitor"), T0)
+    result = CheckResult.objects.get()
+    assert not result.ok
+    assert "within 1 s" in result.detail
+
+
+@pytest.mark.django_db
+def test_monitors_share_checks_through_leases_and_take_over_a_dead_ones():
+    checks = [make(f"c{i}", "tcp", "127.0.0.1:9") for i in range(6)]
+    claim_due("a", now=T0, limit=10)  # creates the states with their phase offsets
+    CheckState.objects.update(next_due_at=T0)
+    first = claim_due("a", now=T0, limit=4)
+    second = claim_due("b", now=T0, limit=10)
+    assert len(first) == 4
+    assert sorted(first + second) == sorted(c.pk for c in checks)  # nothing twice, nothing left
+    assert claim_due("c", now=T0 + timedelta(seconds=60), limit=10) == []  # leases still valid
+    # "a" died: its leases expire and another monitor takes its checks over
+    taken = claim_due("c", now=T0 + timedelta(seconds=121), limit=10)
+    assert sorted(taken) == sorted(first + second)
+
+
+def test_phase_offsets_are_stable_and_spread():
+    offsets = [phase_offset(i, 60) for i in range(1, 1001)]
+    assert all(0 <= o < 60 for o in offsets)
+    assert offsets == [phase_offset(i, 60) for i in range(1, 1001)]
+    assert len(set(offsets)) == 60  # every second of the minute is used
+    assert max(offsets.count(o) for o in set(offsets)) < 40  # no second gets a crowd
