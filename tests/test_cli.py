@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -52,6 +53,7 @@ def test_run_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    children: list[int] = []
     try:
         body = ""
         deadline = time.monotonic() + 90
@@ -73,6 +75,10 @@ def test_run_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
                 os.kill(child, 0)
         assert (tmp_path / "data" / "beheer.sqlite3").exists()
     finally:
+        # whatever failed, leave no process behind
+        for pid in [*_children(proc.pid), *children]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
             proc.wait()

@@ -182,6 +182,34 @@ SOLUTIONS = [
 ROOMS = ["1.04", "1.12", "2.03", "2.14", "2.21", "3.07", "aula", "mediatheek", "docentenkamer"]
 
 
+DEMO_ARTICLES = [
+    (
+        "Wachtwoord wijzigen",
+        "Zo wijzigt u uw schoolwachtwoord:\n\n1. Ga naar **Mijn account** in het portaal van school.\n"
+        "2. Kies *Wachtwoord wijzigen*.\n3. Kies een wachtwoord van minstens 12 tekens.\n\n"
+        "Lukt het niet? Meld het via het selfserviceportaal.",
+        "instruction",
+        "callers",
+    ),
+    (
+        "Printer lokaal toont 'offline'",
+        "**Oorzaak**: de printer heeft na een stroomstoring een nieuw IP-adres gekregen.\n\n"
+        "**Oplossing**: zet in het printbeheer het adres terug naar het vaste adres uit de CMDB en "
+        "herstart de afdrukwachtrij.",
+        "solution",
+        "operators",
+    ),
+    (
+        "Back-up controleren (wekelijks)",
+        "Elke maandag:\n\n- controleer in het back-uplogboek dat alle nachtelijke back-ups zijn gelukt;\n"
+        "- zet één willekeurig bestand terug naar een testmap;\n- noteer het resultaat in de melding "
+        "*Wekelijkse back-upcontrole*.",
+        "procedure_backup",
+        "operators",
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Load demo data: a small school with callers, operators, categories and ~200 meldingen."
 
@@ -199,11 +227,59 @@ class Command(BaseCommand):
         self._meldingen(rng, people, meldingen)
         while services.refresh_stale_olas():  # the OLA figures the worker would compute
             pass
+        with transaction.atomic():
+            self._knowledge(people)
+            self._monitoring(people)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {Melding.objects.count()} meldingen."))
         self.stdout.write(
             "Logins (password " + PASSWORD + "): demo.behandelaar (operator), demo.specialist (second line), "
             "demo.coordinator, demo.beheerder (administrator), demo.melder (caller)."
         )
+
+    def _knowledge(self, people: dict[str, Any]) -> None:
+        """A few published articles: one for callers in the portal, two for the desk."""
+        from beheer.knowledge import services as knowledge
+
+        author = people["desk"][0]
+        for title, body, kind, audience in DEMO_ARTICLES:
+            article = knowledge.create_article(
+                actor=author, title=title, body=body, kind=kind, audience=audience, owner=author
+            )
+            if knowledge.review_required(article.kind):
+                article = knowledge.submit_for_review(article, actor=author, expected_version=article.version)
+                knowledge.approve_and_publish(
+                    article, actor=people["coordinator"], expected_version=article.version
+                )
+            else:
+                knowledge.publish(article, actor=author, expected_version=article.version)
+
+    def _monitoring(self, people: dict[str, Any]) -> None:
+        """Two checks: Beheer's own health URL (the monitor of `beheer run` probes it) and a backup."""
+        from django.conf import settings
+
+        from beheer.monitoring import services as monitoring
+        from beheer.monitoring.models import Check, CheckKind
+
+        desk = people["groups"][0]
+        now = timezone.now()
+        Check.objects.create(
+            name="Beheer zelf",
+            kind=CheckKind.HTTP,
+            target=str(settings.SITE_URL).rstrip("/") + "/api/v1/health",
+            host="beheer",
+            operator_group=desk,
+            created_at=now,
+        )
+        backup = Check.objects.create(
+            name="Nachtelijke back-up fileserver",
+            kind=CheckKind.PUSH,
+            host="fs01",
+            interval_seconds=86400,
+            grace_seconds=3600,
+            operator_group=desk,
+            created_at=now,
+        )
+        monitoring.issue_push_token(backup, actor=people["desk"][0])
 
     def _organisation(self, rng: random.Random) -> dict[str, Any]:
         main = Branch.objects.create(
