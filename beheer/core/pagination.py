@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from django.contrib import messages
 from django.db import connections, models
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
@@ -34,6 +36,7 @@ class SortKey:
 class Page(Generic[M]):
     items: list[M]
     next_cursor: str | None
+    is_first: bool = True  # no cursor was given: the list starts here
 
 
 def _encode_value(value: Any) -> Any:
@@ -123,10 +126,23 @@ def keyset_page(
         qs = qs.filter(open_range(queryset, order))
     keys = list(qs.values_list("pk", flat=True)[: size + 1])
     if not keys:
-        return Page(items=[], next_cursor=None)
+        return Page(items=[], next_cursor=None, is_first=not cursor)
     fetch = queryset.model._default_manager.filter(pk__in=keys[:size])
     fetch.query.select_related = queryset.query.select_related
     by_pk = {row.pk: row for row in fetch}
     rows = [by_pk[pk] for pk in keys[:size] if pk in by_pk]
     next_cursor = encode_cursor(rows[-1], order) if len(keys) > size and rows else None
-    return Page(items=rows, next_cursor=next_cursor)
+    return Page(items=rows, next_cursor=next_cursor, is_first=not cursor)
+
+
+def page_for_request(
+    request: HttpRequest, queryset: models.QuerySet[M], order: Sequence[SortKey], *, size: int
+) -> Page[M]:
+    """The page a list view shows: after the request's `cursor`, or the first page with a message
+    when the cursor is invalid (an old bookmark, a hand-edited URL)."""
+    cursor = request.GET.get("cursor") or None
+    try:
+        return keyset_page(queryset, order, cursor=cursor, size=size)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return keyset_page(queryset, order, cursor=None, size=size)

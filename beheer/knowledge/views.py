@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError
-from beheer.core.pagination import keyset_page
+from beheer.core.pagination import page_for_request
 
 from . import services
 from .forms import ArticleFilterForm, ArticleForm, PreviewForm
@@ -61,16 +61,12 @@ def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
         category=category.pk if category else None,
     )
     qs = filter_articles(_user(request), f).for_list()
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = keyset_page(qs, ORDER, cursor=cursor, size=PAGE_SIZE)
-    except DomainError:
-        page = keyset_page(qs, ORDER, cursor=None, size=PAGE_SIZE)
+    page = page_for_request(request, qs, ORDER, size=PAGE_SIZE)
     next_url = None
     if page.next_cursor:
         params = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v}
         next_url = reverse(url_name) + "?" + urlencode({**params, "cursor": page.next_cursor})
-    return {"form": form, "page": page, "next_url": next_url, "is_first_page": not cursor, "q": f.q}
+    return {"form": form, "page": page, "next_url": next_url, "is_first_page": page.is_first, "q": f.q}
 
 
 @staff_required

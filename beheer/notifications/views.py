@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError
-from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.pagination import SortKey, page_for_request
 
 from . import rendering, services
 from .events import EVENTS, LANGUAGES, SAMPLE_CONTEXT
@@ -78,12 +78,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=data["status"])
     if data.get("event"):
         qs = qs.filter(event=data["event"])
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = keyset_page(qs, OUTBOX_ORDER, cursor=cursor, size=PAGE_SIZE)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        cursor, page = None, keyset_page(qs, OUTBOX_ORDER, cursor=None, size=PAGE_SIZE)
+    page = page_for_request(request, qs, OUTBOX_ORDER, size=PAGE_SIZE)
     params = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v}
     return render(
         request,
@@ -91,7 +86,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "is_first_page": cursor is None,
+            "is_first_page": page.is_first,
             "first_url": f"?{urlencode(params)}",
             "next_url": f"?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else "",
             "mail_server_missing": services.active_mail_server() is None,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError
-from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.pagination import SortKey, page_for_request
 
 from .mail_forms import ConfirmForm, ConvertForm, DeadLetterFilterForm, MailboxForm, MailRuleForm
 from .models.mail import DeadLetter, Mailbox, MailRule
@@ -233,12 +233,7 @@ def dead_letter_list(request: HttpRequest) -> HttpResponse:
     qs = DeadLetter.objects.visible_to(request.user).defer("raw").select_related("mailbox")
     if status != "all":
         qs = qs.filter(status=status)
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = keyset_page(qs, ORDER, cursor=cursor, size=PAGE_SIZE)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        cursor, page = None, keyset_page(qs, ORDER, cursor=None, size=PAGE_SIZE)
+    page = page_for_request(request, qs, ORDER, size=PAGE_SIZE)
     params = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v}
     return render(
         request,
@@ -246,7 +241,7 @@ def dead_letter_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "is_first_page": cursor is None,
+            "is_first_page": page.is_first,
             "first_url": f"?{urlencode(params)}",
             "next_url": f"?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else "",
         },

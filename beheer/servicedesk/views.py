@@ -27,7 +27,7 @@ from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, ReadOnly
 from beheer.core.htmx import is_htmx
-from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.pagination import SortKey, page_for_request
 from beheer.notifications.models import OutgoingMessage
 
 from . import forms as f
@@ -116,13 +116,7 @@ def melding_list(request: HttpRequest) -> HttpResponse:
     mf, sort = _filter_from(form, "mine")
     order = queries.order_for(sort)
     qs = queries.filter_meldingen(Melding.objects.all(), mf, user).for_list()
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = keyset_page(qs, order, cursor=cursor, size=PAGE_SIZE)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        cursor = None
-        page = keyset_page(qs, order, cursor=None, size=PAGE_SIZE)
+    page = page_for_request(request, qs, order, size=PAGE_SIZE)
 
     params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v != ""}
     params.setdefault("queue", mf.queue)
@@ -132,7 +126,7 @@ def melding_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "queue": mf.queue,
         "queues": f.QueueFilterForm.QUEUE_CHOICES,
-        "is_first_page": cursor is None,
+        "is_first_page": page.is_first,
         "first_url": f"?{base_query}",
         "next_url": f"?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else "",
         "export_url": f"{reverse('api:export_meldingen')}?{urlencode(params)}",
@@ -612,19 +606,13 @@ def _portal_melding(user: User, pk: int) -> Melding:
 def portal(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     qs = _own_meldingen(user).select_related("status", "call_type")
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = keyset_page(qs, PORTAL_ORDER, cursor=cursor, size=PAGE_SIZE)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        cursor = None
-        page = keyset_page(qs, PORTAL_ORDER, cursor=None, size=PAGE_SIZE)
+    page = page_for_request(request, qs, PORTAL_ORDER, size=PAGE_SIZE)
     return render(
         request,
         "servicedesk/portal_list.html",
         {
             "page": page,
-            "is_first_page": cursor is None,
+            "is_first_page": page.is_first,
             "next_url": f"?{urlencode({'cursor': page.next_cursor})}" if page.next_cursor else "",
         },
     )
