@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,3 +184,25 @@ def record_login_failure(*, username: str, address: str) -> None:
 
 def clear_login_failures(*, username: str) -> None:
     LoginFailure.objects.filter(username=username.lower()[:150]).delete()
+
+
+def service_user(username: str, *, first_name: str, last_name: str = "") -> User:
+    """A built-in operator that acts for a process (mail intake, monitor); it cannot sign in and is
+    never offered as an operator to assign (see SERVICE_USERNAMES). Made on first use, race-safe."""
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    try:
+        with transaction.atomic():
+            user = User(
+                username=username,
+                first_name=first_name,
+                last_name=last_name,
+                role=Role.OPERATOR,
+                is_active=True,
+            )
+            user.set_unusable_password()
+            user.save(force_insert=True)
+            return user
+    except IntegrityError:  # another process made it first
+        return User.objects.get(username=username)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status as Answer
 
-from beheer.accounts.models import User
 from beheer.core.errors import NotFound
+from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
 
 from . import services
@@ -54,10 +54,6 @@ class VersionIn(Schema):
 class RestoreIn(Schema):
     version: int
     number: int
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _visible(request: HttpRequest, pk: int) -> Article:
@@ -146,7 +142,7 @@ def get_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
 @router.post("/articles", response={201: dict})
 def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
     article = services.create_article(
-        actor=_user(request),
+        actor=current_user(request),
         title=payload.title,
         body=payload.body,
         kind=payload.kind,
@@ -163,7 +159,7 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
 def update_draft(request: HttpRequest, article_id: int, payload: DraftIn) -> dict[str, Any]:
     article = services.save_draft(
         _visible(request, article_id),
-        actor=_user(request),
+        actor=current_user(request),
         expected_version=payload.version,
         title=payload.title,
         body=payload.body,
@@ -178,7 +174,7 @@ def update_draft(request: HttpRequest, article_id: int, payload: DraftIn) -> dic
 
 
 def _act(request: HttpRequest, article_id: int, service: Any, version: int) -> dict[str, Any]:
-    article = service(_visible(request, article_id), actor=_user(request), expected_version=version)
+    article = service(_visible(request, article_id), actor=current_user(request), expected_version=version)
     visible = Article.objects.visible_to(request.user).filter(pk=article.pk).first()
     return detail_out(visible, request.user) if visible else article_out(article)
 
@@ -207,7 +203,7 @@ def archive(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[s
 def restore(request: HttpRequest, article_id: int, payload: RestoreIn) -> dict[str, Any]:
     article = services.restore_version(
         _visible(request, article_id),
-        actor=_user(request),
+        actor=current_user(request),
         expected_version=payload.version,
         number=payload.number,
     )

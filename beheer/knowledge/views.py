@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from beheer.accounts.models import User
 from beheer.core.errors import DomainError
+from beheer.core.forms import current_user, place_domain_errors
 from beheer.core.pagination import page_for_request
 
 from . import services
@@ -45,10 +45,6 @@ def staff_required(view: View) -> View:
     return wrapper
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
     form = ArticleFilterForm(request.GET)
     form.is_valid()
@@ -60,7 +56,7 @@ def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
         status=data.get("status") or "",
         category=category.pk if category else None,
     )
-    qs = filter_articles(_user(request), f).for_list()
+    qs = filter_articles(current_user(request), f).for_list()
     page = page_for_request(request, qs, ORDER, size=PAGE_SIZE)
     next_url = None
     if page.next_cursor:
@@ -76,7 +72,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
-    user = _user(request)
+    user = current_user(request)
     shown = shown_version(article, user)
     if shown is None:
         raise Http404
@@ -92,14 +88,14 @@ def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
 @staff_required
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = visible_article(_user(request), pk)
+    article = visible_article(current_user(request), pk)
     return render(request, "knowledge/article_detail.html", _article_context(request, article))
 
 
 @login_required
 @require_GET
 def article_print(request: HttpRequest, pk: int) -> HttpResponse:
-    article = visible_article(_user(request), pk)
+    article = visible_article(current_user(request), pk)
     return render(request, "knowledge/article_print.html", _article_context(request, article))
 
 
@@ -118,16 +114,6 @@ def _form_initial(article: Article) -> dict[str, Any]:
     }
 
 
-def _place_errors(form: ArticleForm, exc: DomainError) -> None:
-    placed = False
-    for field, message in exc.field_errors.items():
-        if field in form.fields:
-            form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 @staff_required
 def article_create(request: HttpRequest) -> HttpResponse:
     form = ArticleForm(request.POST or None)
@@ -135,7 +121,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             article = services.create_article(
-                actor=_user(request),
+                actor=current_user(request),
                 title=d["title"],
                 body=d["body"],
                 kind=d["kind"],
@@ -146,7 +132,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
                 change_note=d["change_note"],
             )
         except DomainError as exc:
-            _place_errors(form, exc)
+            place_domain_errors(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("knowledge-detail", pk=article.pk)
@@ -155,14 +141,14 @@ def article_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    article = visible_article(_user(request), pk)
+    article = visible_article(current_user(request), pk)
     form = ArticleForm(request.POST or None, initial=_form_initial(article))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.save_draft(
                 article,
-                actor=_user(request),
+                actor=current_user(request),
                 expected_version=d["version"] or 0,
                 title=d["title"],
                 body=d["body"],
@@ -174,7 +160,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 change_note=d["change_note"],
             )
         except DomainError as exc:
-            _place_errors(form, exc)
+            place_domain_errors(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("knowledge-detail", pk=article.pk)
@@ -200,7 +186,7 @@ ACTIONS = {
 @staff_required
 @require_POST
 def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    article = visible_article(_user(request), pk)
+    article = visible_article(current_user(request), pk)
     try:
         expected = int(request.POST.get("version") or 0)
     except ValueError:
@@ -213,17 +199,19 @@ def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 number = int(request.POST.get("number") or 0)
             except ValueError:
                 number = 0
-            services.restore_version(article, actor=_user(request), expected_version=expected, number=number)
+            services.restore_version(
+                article, actor=current_user(request), expected_version=expected, number=number
+            )
             messages.success(request, _("The old version is now the draft; publish it to make it current."))
         elif action in ACTIONS:
             service, done = ACTIONS[action]
-            service(article, actor=_user(request), expected_version=expected)
+            service(article, actor=current_user(request), expected_version=expected)
             messages.success(request, str(done))
         else:
             raise Http404
     except DomainError as exc:
         messages.error(request, exc.message)
-    if not Article.objects.visible_to(_user(request)).filter(pk=pk).exists():
+    if not Article.objects.visible_to(current_user(request)).filter(pk=pk).exists():
         return redirect("knowledge-list")
     return redirect("knowledge-detail", pk=pk)
 
@@ -231,8 +219,8 @@ def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @staff_required
 @require_GET
 def article_versions(request: HttpRequest, pk: int) -> HttpResponse:
-    article = visible_article(_user(request), pk)
-    versions = versions_for(article, _user(request))
+    article = visible_article(current_user(request), pk)
+    versions = versions_for(article, current_user(request))
     return render(request, "knowledge/article_versions.html", {"article": article, "versions": versions})
 
 
@@ -250,7 +238,7 @@ def _version(article: Article, number: Any) -> ArticleVersion:
 @staff_required
 @require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    article = visible_article(_user(request), pk)
+    article = visible_article(current_user(request), pk)
     version = _version(article, number)
     return render(
         request,
@@ -262,7 +250,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @staff_required
 @require_GET
 def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
-    article = visible_article(_user(request), pk)
+    article = visible_article(current_user(request), pk)
     old = _version(article, request.GET.get("a"))
     new = _version(article, request.GET.get("b"))
     return render(
@@ -292,7 +280,7 @@ def portal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = visible_article(_user(request), pk)
+    article = visible_article(current_user(request), pk)
     if article.current_version_id is None:
         raise Http404
     context = _article_context(request, article)

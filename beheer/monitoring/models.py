@@ -152,16 +152,6 @@ class CheckResult(models.Model):
         indexes = [models.Index(fields=["check_obj", "-at"], name="result_check_at")]
 
 
-class MaintenanceWindowQuerySet(models.QuerySet["MaintenanceWindow"]):
-    def for_check(self, check: Check) -> list[MaintenanceWindow]:
-        tags = set(check.tag_list)
-        return [
-            w
-            for w in self.filter(active=True).prefetch_related("checks")
-            if any(c.pk == check.pk for c in w.checks.all()) or (tags & set(w.tag_list))
-        ]
-
-
 class MaintenanceWindow(models.Model):
     name = models.CharField(_("name"), max_length=120)
     start = models.DateTimeField(_("first start (local time)"))
@@ -178,8 +168,6 @@ class MaintenanceWindow(models.Model):
     checks = models.ManyToManyField(Check, blank=True, related_name="maintenance_windows")
     tags = models.CharField(_("tags"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
-
-    objects = MaintenanceWindowQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

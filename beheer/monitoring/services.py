@@ -12,17 +12,19 @@ import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from beheer.accounts.models import Role, User
-from beheer.core import clock
+from beheer.accounts import services as accounts
+from beheer.accounts.models import User
+from beheer.core import clock, config_cache
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import EntryType, Melding, Visibility
 
 from . import states
 from .models import Check, CheckKind, CheckResult, CheckState, MaintenanceWindow
+from .windows import Window
 
 MONITOR_USERNAME = "beheer-monitoring"
 DETAIL_MAX = 500
@@ -30,27 +32,28 @@ DETAIL_MAX = 500
 
 def monitor_actor() -> User:
     """The built-in operator that registers and resolves meldingen for checks; it cannot sign in."""
-    user = User.objects.filter(username=MONITOR_USERNAME).first()
-    if user is not None:
-        return user
-    try:
-        with transaction.atomic():
-            user = User(
-                username=MONITOR_USERNAME, first_name="Monitoring", role=Role.OPERATOR, is_active=True
-            )
-            user.set_unusable_password()
-            user.save(force_insert=True)
-            return user
-    except IntegrityError:  # another process made it first
-        return User.objects.get(username=MONITOR_USERNAME)
+    return accounts.service_user(MONITOR_USERNAME, first_name="Monitoring")
+
+
+def _active_windows() -> list[tuple[Window, frozenset[int], frozenset[str]]]:
+    """Every active window with the checks and tags it covers; configuration, kept per process
+    for a few seconds, so recording a result does not read every window again."""
+    return config_cache.cached(
+        "maintenance_windows",
+        lambda: [
+            (pure, frozenset(c.pk for c in w.checks.all()), frozenset(w.tag_list))
+            for w in MaintenanceWindow.objects.filter(active=True).prefetch_related("checks")
+            if (pure := w.window()) is not None
+        ],
+    )
 
 
 def in_maintenance(check: Check, at: datetime) -> bool:
-    for window in MaintenanceWindow.objects.for_check(check):
-        pure = window.window()
-        if pure is not None and pure.active_at(at):
-            return True
-    return False
+    tags = set(check.tag_list)
+    return any(
+        (check.pk in checks or tags & window_tags) and window.active_at(at)
+        for window, checks, window_tags in _active_windows()
+    )
 
 
 def _parent_down(check: Check) -> bool:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError
+from beheer.core.forms import current_user, place_domain_errors
 from beheer.core.pagination import SortKey, page_for_request
 
 from . import rendering, services
@@ -47,20 +48,6 @@ def _role_required(check: str, message: str) -> Callable[[View], View]:
 
 coordinator_required = _role_required("is_coordinator", "The outbox is for coordinators and administrators.")
 admin_required = _role_required("is_administrator", "Notification settings are for administrators.")
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _apply(form: Any, exc: DomainError) -> None:
-    placed = False
-    for name, message in exc.field_errors.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -122,7 +109,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     msg = _visible_message(request, pk)
     try:
-        services.retry_message(msg, actor=_user(request))
+        services.retry_message(msg, actor=current_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -162,7 +149,7 @@ def mail_server(request: HttpRequest) -> HttpResponse:
             password = ""
         try:
             services.configure_mail_server(
-                actor=_user(request),
+                actor=current_user(request),
                 host=data["host"],
                 port=data["port"],
                 security=data["security"],
@@ -175,14 +162,18 @@ def mail_server(request: HttpRequest) -> HttpResponse:
                 active=data["active"],
             )
         except DomainError as exc:
-            _apply(form, exc)
+            place_domain_errors(form, exc)
         else:
             messages.success(request, _("The mail server settings have been saved."))
             return redirect("notification-mail-server")
     return render(
         request,
         "notifications/mail_server.html",
-        {"form": form, "server": server, "test_form": TestMailForm(initial={"to": _user(request).email})},
+        {
+            "form": form,
+            "server": server,
+            "test_form": TestMailForm(initial={"to": current_user(request).email}),
+        },
     )
 
 
@@ -194,7 +185,7 @@ def mail_server_test(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Enter a valid e-mail address."))
         return redirect("notification-mail-server")
     try:
-        services.send_test_email(actor=_user(request), to=form.cleaned_data["to"])
+        services.send_test_email(actor=current_user(request), to=form.cleaned_data["to"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -262,9 +253,11 @@ def template_edit(request: HttpRequest, event: str, language: str) -> HttpRespon
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_template(actor=_user(request), event=event, language=language, **form.cleaned_data)
+            services.save_template(
+                actor=current_user(request), event=event, language=language, **form.cleaned_data
+            )
         except DomainError as exc:
-            _apply(form, exc)
+            place_domain_errors(form, exc)
         else:
             messages.success(request, _("The template has been saved."))
             return redirect("notification-template-event", event=event)
@@ -304,7 +297,7 @@ def template_preview(request: HttpRequest, event: str, language: str) -> HttpRes
 @require_POST
 def template_reset(request: HttpRequest, event: str, language: str) -> HttpResponse:
     _event_or_404(event, language)
-    services.reset_template(actor=_user(request), event=event, language=language)
+    services.reset_template(actor=current_user(request), event=event, language=language)
     messages.success(request, _("The built-in text applies again."))
     return redirect("notification-template-event", event=event)
 
@@ -321,7 +314,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.create_webhook(
-                actor=_user(request),
+                actor=current_user(request),
                 name=data["name"],
                 url=data["url"],
                 events=data["events"],
@@ -329,7 +322,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
                 active=data["active"],
             )
         except DomainError as exc:
-            _apply(form, exc)
+            place_domain_errors(form, exc)
         else:
             messages.success(request, _("The webhook has been added."))
             return redirect("notification-webhooks")
@@ -360,7 +353,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_webhook(
                 endpoint,
-                actor=_user(request),
+                actor=current_user(request),
                 name=data["name"],
                 url=data["url"],
                 events=data["events"],
@@ -368,7 +361,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 active=data["active"],
             )
         except DomainError as exc:
-            _apply(form, exc)
+            place_domain_errors(form, exc)
         else:
             messages.success(request, _("The webhook has been saved."))
             return redirect("notification-webhooks")
@@ -378,7 +371,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_required
 @require_POST
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    services.delete_webhook(_endpoint(request, pk), actor=_user(request))
+    services.delete_webhook(_endpoint(request, pk), actor=current_user(request))
     messages.success(request, _("The webhook has been removed."))
     return redirect("notification-webhooks")
 
@@ -397,7 +390,7 @@ def events_for(user: User) -> list[str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     codes = events_for(user)
     current = services.preferences_of(user)
     form = PreferencesForm(request.POST or None, codes=codes, initial={c: current[c] for c in codes})

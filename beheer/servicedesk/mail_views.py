@@ -16,8 +16,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from beheer.accounts.models import User
 from beheer.core.errors import DomainError
+from beheer.core.forms import current_user, place_domain_errors
 from beheer.core.pagination import SortKey, page_for_request
 
 from .mail_forms import ConfirmForm, ConvertForm, DeadLetterFilterForm, MailboxForm, MailRuleForm
@@ -46,20 +46,6 @@ def _role_required(check: str) -> Callable[[View], View]:
 
 admin_required = _role_required("is_administrator")
 staff_required = _role_required("is_staff_member")
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _apply(form: Any, exc: DomainError) -> None:
-    placed = False
-    for name, message in exc.field_errors.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _mailbox(request: HttpRequest, pk: int) -> Mailbox:
@@ -111,7 +97,7 @@ def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             saved = mailboxes.configure_mailbox(
                 box,
-                actor=_user(request),
+                actor=current_user(request),
                 name=data["name"],
                 host=data["host"],
                 port=data["port"],
@@ -136,7 +122,7 @@ def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 expected_version=data["version"] if box else None,
             )
         except DomainError as exc:
-            _apply(form, exc)
+            place_domain_errors(form, exc)
         else:
             messages.success(request, _("The mailbox has been saved."))
             return redirect("mail-mailbox-edit", pk=saved.pk)
@@ -159,7 +145,7 @@ def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def mailbox_test(request: HttpRequest, pk: int) -> HttpResponse:
     box = _mailbox(request, pk)
     try:
-        count = mailboxes.check_connection(box, actor=_user(request))
+        count = mailboxes.check_connection(box, actor=current_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -176,7 +162,7 @@ def mailbox_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not ConfirmForm(request.POST).is_valid():
         messages.error(request, _("Tick the box to confirm."))
         return redirect("mail-mailbox-edit", pk=pk)
-    mailboxes.delete_mailbox(box, actor=_user(request))
+    mailboxes.delete_mailbox(box, actor=current_user(request))
     messages.success(request, _("The mailbox has been removed."))
     return redirect("mail-mailboxes")
 
@@ -194,7 +180,7 @@ def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         mailboxes.add_mail_rule(
             box,
-            actor=_user(request),
+            actor=current_user(request),
             match_field=data["match_field"],
             pattern=data["pattern"],
             category=data["category"],
@@ -215,7 +201,7 @@ def rule_delete(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
     rule = MailRule.objects.filter(mailbox=box, pk=rule_pk).first()
     if rule is None:
         raise Http404
-    mailboxes.remove_mail_rule(rule, actor=_user(request))
+    mailboxes.remove_mail_rule(rule, actor=current_user(request))
     messages.success(request, _("The rule has been removed."))
     return redirect("mail-mailbox-edit", pk=pk)
 
@@ -272,7 +258,7 @@ def dead_letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dead_letter_retry(request: HttpRequest, pk: int) -> HttpResponse:
     dl = _dead_letter(request, pk)
     try:
-        result = mail_intake.retry_dead_letter(dl, actor=_user(request))
+        result = mail_intake.retry_dead_letter(dl, actor=current_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("mail-dead-letter", pk=pk)
@@ -292,7 +278,7 @@ def dead_letter_convert(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("mail-dead-letter", pk=pk)
     try:
         melding = mail_intake.convert_dead_letter_to_melding(
-            dl, brief_description=form.cleaned_data["brief_description"], actor=_user(request)
+            dl, brief_description=form.cleaned_data["brief_description"], actor=current_user(request)
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -309,7 +295,7 @@ def dead_letter_discard(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Tick the box to confirm."))
         return redirect("mail-dead-letter", pk=pk)
     try:
-        mail_intake.discard_dead_letter(dl, actor=_user(request))
+        mail_intake.discard_dead_letter(dl, actor=current_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("mail-dead-letter", pk=pk)

@@ -41,7 +41,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from beheer.accounts.models import OperatorGroup, Role, User
+from beheer.accounts import services as accounts
+from beheer.accounts.models import OperatorGroup, User
 from beheer.core.errors import Conflict, DomainError, PermissionDenied
 from beheer.notifications import services as notification_services
 from beheer.notifications.models import MailServer, OutgoingMessage
@@ -105,23 +106,7 @@ class PollReport:
 
 def intake_actor() -> User:
     """The built-in operator that registers meldingen from mail; it cannot sign in."""
-    user = User.objects.filter(username=INTAKE_USERNAME).first()
-    if user is not None:
-        return user
-    try:
-        with transaction.atomic():
-            user = User(
-                username=INTAKE_USERNAME,
-                first_name="E-mail",
-                last_name="intake",
-                role=Role.OPERATOR,
-                is_active=True,
-            )
-            user.set_unusable_password()
-            user.save(force_insert=True)
-            return user
-    except IntegrityError:  # another process made it first
-        return User.objects.get(username=INTAKE_USERNAME)
+    return accounts.service_user(INTAKE_USERNAME, first_name="E-mail", last_name="intake")
 
 
 @dataclass(frozen=True)
