@@ -19,7 +19,7 @@ from beheer.accounts.models import User
 from beheer.core import clock, search
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
-from .models import (
+from ..models import (
     Article,
     ArticleStatus,
     ArticleVersion,
