@@ -11,6 +11,7 @@ Environment:
   BENCH_SQLITE_ANALYZE 1 to run ANALYZE on the SQLite database after the load (Beheer itself does not)
   BENCH_KEEP_DB       1 to keep the seeded database (default: SQLite file kept, PostgreSQL dropped)
   BENCH_MAIL_MESSAGES e-mails for the intake measurement (default 1000; needs Debian's dovecot-imapd)
+  BENCH_MONITOR       0 to skip the monitor benchmark (bench/monitor.py; BENCH_MONITOR_SECONDS)
 
 All traffic goes to 127.0.0.1. Results: bench/results/latest.json (and latest.md, a markdown table).
 """
@@ -38,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen
 import mail_intake as mail_intake_bench
+import monitor as monitor_bench
 import seed
 from seed import log
 
@@ -517,6 +519,10 @@ def main() -> int:
         runs.append(run_backend(db, tickets))
         write_results(runs)
     print(markdown(runs))
+    if os.environ.get("BENCH_MONITOR", "1") != "0":
+        monitor = monitor_bench.measure("postgres" if "postgres" in backends else "sqlite")
+        monitor_bench.write(monitor)
+        print(json.dumps({k: v for k, v in monitor.items() if k != "scenarios"}, indent=2))
     for r in runs:
         missed = [k for k, ok in r["targets_met"].items() if not ok]
         log(f"{r['db']}: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")

@@ -27,14 +27,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
-from django.db import close_old_connections, transaction
-from django.db.models import Q
+from django.db import close_old_connections, connection, transaction
 
 from beheer.core import clock
 
@@ -80,48 +80,72 @@ def ensure_states(now: datetime) -> None:
         CheckState.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def claim_due(owner: str, *, now: datetime, limit: int, lease: timedelta = LEASE) -> list[int]:
-    """Claim up to `limit` due checks for `owner`; returns their ids. Safe with many processes."""
-    ensure_states(now)
-    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    candidates = list(
-        CheckState.objects.filter(
-            free,
-            next_due_at__lte=now,
-            check_obj__active=True,
-            check_obj__kind__in=PROBED_KINDS,
-        )
-        .order_by("next_due_at")
-        .values_list("pk", flat=True)[: limit * 2]
+_CLAIM_SQL = (
+    "UPDATE monitoring_checkstate SET lease_owner = %s, lease_until = %s "
+    "WHERE check_obj_id IN ("
+    " SELECT s.check_obj_id FROM monitoring_checkstate s"
+    " JOIN monitoring_check c ON c.id = s.check_obj_id"
+    " WHERE s.next_due_at <= %s AND (s.lease_until IS NULL OR s.lease_until < %s)"
+    " AND c.active AND c.kind IN ({kinds})"
+    " ORDER BY s.next_due_at LIMIT %s{lock})"
+    " AND (lease_until IS NULL OR lease_until < %s) "
+    "RETURNING check_obj_id"
+)
+
+
+def claim_due(
+    owner: str,
+    *,
+    now: datetime,
+    limit: int,
+    lookahead: timedelta = timedelta(0),
+    lease: timedelta = LEASE,
+    ensure: bool = True,
+) -> list[int]:
+    """Claim up to `limit` checks due by `now + lookahead` for `owner`; returns their ids.
+
+    One statement: on PostgreSQL the candidates are locked with SKIP LOCKED, so monitors on several
+    machines never claim the same check; SQLite has one writer at a time. Safe with many processes.
+    """
+    if ensure:
+        ensure_states(now)
+    if limit <= 0:
+        return []
+    postgres = connection.vendor == "postgresql"
+    sql = _CLAIM_SQL.format(
+        kinds=", ".join(["%s"] * len(PROBED_KINDS)), lock=" FOR UPDATE OF s SKIP LOCKED" if postgres else ""
     )
-    claimed: list[int] = []
-    for pk in candidates:
-        if len(claimed) >= limit:
-            break
-        won = CheckState.objects.filter(free, pk=pk).update(lease_owner=owner[:100], lease_until=now + lease)
-        if won:
-            claimed.append(pk)
-    return claimed
+    at = connection.ops.adapt_datetimefield_value
+    kinds = [str(kind) for kind in PROBED_KINDS]
+    params = [owner[:100], at(now + lease), at(now + lookahead), at(now), *kinds, limit, at(now)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed check: what to probe and when it is due."""
+
+    check: Check
+    due_at: datetime
+    state: CheckState  # as claimed: the lease keeps other writers away until it is recorded
+
+
+def load_jobs(ids: list[int]) -> list[Job]:
+    """The claimed checks with their states, in one query."""
+    rows = CheckState.objects.filter(pk__in=ids).select_related("check_obj")
+    return sorted(
+        (Job(row.check_obj, row.next_due_at, row) for row in rows if row.next_due_at is not None),
+        key=lambda job: job.due_at,
+    )
 
 
 def finish(check_id: int, owner: str, probe: Probe, *, at: datetime) -> None:
-    """Record the result and schedule the next probe (sooner while a failure is being confirmed)."""
-    check = Check.objects.filter(pk=check_id, active=True).first()
-    with transaction.atomic():
-        if check is not None:
-            services.record_result(
-                check, ok=probe.ok, at=at, latency_ms=probe.latency_ms, detail=probe.detail
-            )
-        state = CheckState.objects.select_for_update().filter(pk=check_id).first()
-        if state is None or (state.lease_owner and state.lease_owner != owner):
-            return  # the lease passed to another monitor: it schedules the check now
-        if check is None:
-            wait = timedelta(hours=1)
-        elif state.status != state.hard_status:  # failing, not yet confirmed: retry sooner
-            wait = timedelta(seconds=check.retry_interval_seconds)
-        else:
-            wait = timedelta(seconds=check.interval_seconds)
-        CheckState.objects.filter(pk=check_id).update(next_due_at=at + wait, lease_owner="", lease_until=None)
+    """Record one result and schedule the next probe (kept for single results and tests)."""
+    services.record_results(
+        [services.Outcome(check_id, probe.ok, at, probe.latency_ms, probe.detail)], owner=owner, now=at
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -130,6 +154,8 @@ def finish(check_id: int, owner: str, probe: Probe, *, at: datetime) -> None:
 
 async def guarded_addresses(host: str, port: int, policy: NetworkPolicy) -> list[str]:
     """The target's addresses the policy allows; AddressRefused when none is allowed."""
+    if _is_address(host):  # an address needs no resolving (and no thread of the resolver pool)
+        return [str(policy.check(host))]
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -148,6 +174,15 @@ async def guarded_addresses(host: str, port: int, policy: NetworkPolicy) -> list
     if not allowed:
         raise AddressRefused(refused[0] if refused else f"no address for {host}")
     return allowed
+
+
+@lru_cache(maxsize=4096)
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class GuardedResolver(AbstractResolver):
@@ -186,11 +221,11 @@ async def probe_tcp(target: str, timeout: float, policy: NetworkPolicy) -> Probe
     started = time.monotonic()
     try:
         addresses = await guarded_addresses(host, int(port_text), policy)
-        _reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(addresses[0], int(port_text)), timeout
-        )
-        writer.close()
-        await writer.wait_closed()
+        async with asyncio.timeout(timeout):
+            transport, _protocol = await asyncio.get_running_loop().create_connection(
+                asyncio.Protocol, addresses[0], int(port_text)
+            )
+        transport.close()  # connected is all we need to know: no stream objects
     except AddressRefused as exc:
         return Probe(False, None, _short(f"refused by the network policy: {exc}"))
     except TimeoutError:
@@ -249,89 +284,173 @@ async def probe_http(
 
 
 class Monitor:
+    """Claims due checks a little ahead, starts each probe at its due time, records in batches.
+
+    The loop claims (one statement) every `tick` what falls due within `lookahead`, at most
+    `pending` checks claimed and not yet recorded; each probe waits for its moment, runs (at most
+    `concurrency` at the same time), and hands its outcome to a buffer that is written every
+    `flush_interval` (or sooner when large) in one transaction. All database work happens in one
+    thread, in order.
+    """
+
+    LATENESS_SAMPLES = 100_000
+
     def __init__(
         self,
         *,
         policy: NetworkPolicy | None = None,
-        concurrency: int = 50,
+        concurrency: int = 256,
         owner: str | None = None,
         now: Callable[[], datetime] = clock.now,
+        lookahead: timedelta = timedelta(seconds=2),
+        flush_interval: float = 0.5,
+        batch: int = 500,
+        pending: int | None = None,
     ) -> None:
         self.policy = policy or NetworkPolicy()
         self.concurrency = concurrency
+        self.pending = pending or max(1000, 4 * concurrency)
+        self.slots = asyncio.Semaphore(concurrency)  # made anew by session(), in the running loop
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.now = now
+        self.lookahead = lookahead
+        self.flush_interval = flush_interval
+        self.batch = batch
         self.in_flight: set[asyncio.Task[Any]] = set()
+        self.outcomes: list[services.Outcome] = []
+        self.claimed: dict[int, CheckState] = {}  # state rows of the buffered outcomes
+        self.probed = 0
+        self.lateness_ms: list[float] = []  # the most recent start latenesses, for the benchmark
         # one thread does every database call: SQLite has one writer anyway, and results are
-        # written one after another instead of competing for locks
+        # written one batch after another instead of competing for locks
         self.db = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
 
     async def _db(self, func: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.db, func, *args)
 
-    async def _probe(self, session: aiohttp.ClientSession, check_id: int) -> None:
-        check = await self._db(_load, check_id)
-        if check is None:
-            return
+    async def probe(self, session: aiohttp.ClientSession, check: Check) -> Probe:
         if check.kind == CheckKind.TCP:
-            result = await probe_tcp(check.target, check.timeout_seconds, self.policy)
-        else:
-            result = await probe_http(session, check.target, check.timeout_seconds, self.policy)
-        await self._db(_finish_in_thread, check_id, self.owner, result, self.now())
+            return await probe_tcp(check.target, check.timeout_seconds, self.policy)
+        return await probe_http(session, check.target, check.timeout_seconds, self.policy)
 
-    async def run_once(self, session: aiohttp.ClientSession) -> int:
-        """Claim what is due now and probe it; returns the number of checks probed."""
-        free = self.concurrency - len(self.in_flight)
-        if free <= 0:
-            return 0
-        ids = await self._db(_claim_in_thread, self.owner, self.now(), free)
-        tasks = [asyncio.create_task(self._probe(session, pk)) for pk in ids]
+    async def _run_job(self, session: aiohttp.ClientSession, job: Job) -> None:
+        delay = (job.due_at - self.now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        async with self.slots:
+            started = self.now()
+            self._note_lateness((started - job.due_at).total_seconds() * 1000)
+            result = await self.probe(session, job.check)
+        self.outcomes.append(
+            services.Outcome(job.check.pk, result.ok, started, result.latency_ms, result.detail, job.due_at)
+        )
+        self.claimed[job.check.pk] = job.state
+        self.probed += 1
+
+    def _note_lateness(self, ms: float) -> None:
+        if len(self.lateness_ms) >= self.LATENESS_SAMPLES:
+            del self.lateness_ms[: self.LATENESS_SAMPLES // 2]
+        self.lateness_ms.append(max(0.0, ms))
+
+    def _start(self, session: aiohttp.ClientSession, jobs: list[Job]) -> list[asyncio.Task[Any]]:
+        tasks = [asyncio.create_task(self._run_job(session, job)) for job in jobs]
         for task in tasks:
             self.in_flight.add(task)
             task.add_done_callback(self.in_flight.discard)
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        return len(ids)
+        return tasks
+
+    async def claim(self, session: aiohttp.ClientSession, *, lookahead: timedelta, ensure: bool) -> int:
+        """Claim and schedule what falls due within `lookahead`; returns how many were claimed, or
+        -1 when every pending slot was used (more may be due: claim again soon)."""
+        free = self.pending - len(self.in_flight) - len(self.outcomes)
+        if free <= 0:
+            return 0
+        jobs = await self._db(_claim_in_thread, self.owner, self.now(), free, lookahead, ensure)
+        self._start(session, jobs)
+        return -1 if len(jobs) == free else len(jobs)
+
+    async def flush(self) -> int:
+        """Write the buffered outcomes (one transaction); on failure they stay for the next try."""
+        if not self.outcomes:
+            return 0
+        batch, self.outcomes = self.outcomes, []
+        claimed, self.claimed = self.claimed, {}
+        try:
+            return int(await self._db(_record_in_thread, batch, claimed, self.owner, self.now()))
+        except Exception:
+            logger.exception("Recording %d results failed; their checks are probed again", len(batch))
+            return 0
+
+    async def run_once(self, session: aiohttp.ClientSession) -> int:
+        """Claim what is due now, probe it and record the results; returns the number probed."""
+        count = len(self.in_flight)
+        await self.claim(session, lookahead=timedelta(0), ensure=True)
+        count = len(self.in_flight) - count
+        if self.in_flight:
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+        await self.flush()
+        return count
 
     def session(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(resolver=GuardedResolver(self.policy), limit=self.concurrency)
+        # a new connection for every probe: a pooled connection would hide a server that stopped
+        # accepting connections
+        self.slots = asyncio.Semaphore(self.concurrency)
+        connector = aiohttp.TCPConnector(
+            resolver=GuardedResolver(self.policy), limit=self.concurrency, force_close=True
+        )
         return aiohttp.ClientSession(connector=connector, headers={"User-Agent": "Beheer-monitor"})
 
-    async def run(self, stop: asyncio.Event, *, tick: float = 1.0) -> None:
-        """Until `stop` is set: claim and probe every `tick` seconds; in-flight probes finish."""
+    async def run(self, stop: asyncio.Event, *, tick: float = 0.25) -> None:
+        """Until `stop` is set: claim, probe and record; in-flight probes finish and are recorded."""
         started = self.now()
-        last_beat = 0.0
+        last_beat = last_ensure = last_flush = 0.0
         async with self.session() as session:
             while not stop.is_set():
-                if time.monotonic() - last_beat > 15:
-                    await self._db(_beat, started)
-                    last_beat = time.monotonic()
+                clock_now = time.monotonic()
                 try:
-                    await self.run_once(session)
+                    if clock_now - last_beat > 15:
+                        await self._db(_beat, started)
+                        last_beat = clock_now
+                    ensure = clock_now - last_ensure > 10
+                    busy = await self.claim(session, lookahead=self.lookahead, ensure=ensure) < 0
+                    if ensure:
+                        last_ensure = clock_now
+                    if len(self.outcomes) >= self.batch or clock_now - last_flush >= self.flush_interval:
+                        await self.flush()
+                        last_flush = clock_now
                 except Exception:  # a database hiccup must not end the monitor
                     logger.exception("Monitor iteration failed; retrying")
+                    busy = False
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=tick)
+                    await asyncio.wait_for(stop.wait(), timeout=0.02 if busy else tick)
+            # SIGTERM: probes that already started finish; those still waiting for their moment are
+            # dropped (their leases expire and the next monitor probes them)
+            for task in list(self.in_flight):
+                if not task.done():
+                    task.cancel()
             if self.in_flight:
                 await asyncio.gather(*self.in_flight, return_exceptions=True)
+            await self.flush()
+
+    def stats(self) -> dict[str, Any]:
+        samples = sorted(self.lateness_ms)
+
+        def pct(p: float) -> float | None:
+            return round(samples[min(len(samples) - 1, int(p * len(samples)))], 2) if samples else None
+
+        return {"probed": self.probed, "lateness_p50_ms": pct(0.5), "lateness_p99_ms": pct(0.99)}
 
 
-def _load(check_id: int) -> Check | None:
+def _claim_in_thread(owner: str, now: datetime, limit: int, lookahead: timedelta, ensure: bool) -> list[Job]:
     close_old_connections()
-    return Check.objects.filter(pk=check_id, active=True).first()
+    return load_jobs(claim_due(owner, now=now, limit=limit, lookahead=lookahead, ensure=ensure))
 
 
-def _claim_in_thread(owner: str, now: datetime, limit: int) -> list[int]:
+def _record_in_thread(
+    outcomes: list[services.Outcome], claimed: dict[int, CheckState], owner: str, now: datetime
+) -> int:
     close_old_connections()
-    return claim_due(owner, now=now, limit=limit)
-
-
-def _finish_in_thread(check_id: int, owner: str, probe: Probe, at: datetime) -> None:
-    close_old_connections()
-    try:
-        finish(check_id, owner, probe, at=at)
-    except Exception:
-        logger.exception("Recording the result of check %s failed", check_id)
+    return services.record_results(outcomes, owner=owner, now=now, claimed=claimed)
 
 
 def _beat(started: datetime) -> None:

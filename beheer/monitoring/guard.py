@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -81,6 +82,15 @@ class NetworkPolicy:
 
     def check(self, address: str | Address) -> Address:
         """The address, if the monitor may connect to it; AddressRefused otherwise."""
+        if isinstance(address, str):  # the monitor asks about the same few addresses all day
+            ip, refusal = _decide(self, address)
+            if refusal:
+                raise AddressRefused(refusal)
+            assert ip is not None
+            return ip
+        return self._check(address)
+
+    def _check(self, address: str | Address) -> Address:
         try:
             ip = _plain(ipaddress.ip_address(address) if isinstance(address, str) else address)
         except ValueError as exc:
@@ -102,3 +112,11 @@ class NetworkPolicy:
         except AddressRefused:
             return False
         return True
+
+
+@lru_cache(maxsize=4096)
+def _decide(policy: NetworkPolicy, address: str) -> tuple[Address | None, str]:
+    try:
+        return policy._check(address), ""
+    except AddressRefused as exc:
+        return None, str(exc)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
+from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -16,19 +19,34 @@ from beheer.monitoring.guard import NetworkPolicy
 logger = logging.getLogger(__name__)
 
 
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop where it is installed (Linux, macOS): about twice the probes per CPU-second."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
 class Command(BaseCommand):
     help = "Probe the HTTP and TCP checks that are due, record the results; SIGTERM stops it cleanly."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--concurrency", type=int, default=50, help="Probes at the same time.")
+        parser.add_argument("--concurrency", type=int, default=256, help="Probes at the same time.")
         parser.add_argument("--once", action="store_true", help="Probe what is due now, then exit.")
+        parser.add_argument(
+            "--stats-file", default="", help="On exit, write the number of probes and start lateness as JSON."
+        )
 
-    def handle(self, *args: Any, concurrency: int, once: bool, **options: Any) -> None:
+    def handle(self, *args: Any, concurrency: int, once: bool, stats_file: str, **options: Any) -> None:
         policy = NetworkPolicy.from_text(
             denied=settings.MONITOR_DENIED_NETWORKS, allowed_only=settings.MONITOR_ALLOWED_NETWORKS
         )
-        monitor = Monitor(policy=policy, concurrency=max(1, min(concurrency, 1000)))
-        asyncio.run(self._main(monitor, once))
+        monitor = Monitor(policy=policy, concurrency=max(1, min(concurrency, 5000)))
+        run(self._main(monitor, once))
+        if stats_file:
+            Path(stats_file).write_text(json.dumps(monitor.stats()))
 
     async def _main(self, monitor: Monitor, once: bool) -> None:
         if once:
