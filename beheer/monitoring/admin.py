@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from beheer.core import clock
 from beheer.core.admin_base import ConfigAdmin
 
 from . import services
-from .models import Check, CheckKind, MaintenanceWindow
+from .models import AlertSource, Check, CheckKind, MaintenanceWindow
 
 
 @admin.register(Check)
@@ -44,3 +45,28 @@ class MaintenanceWindowAdmin(ConfigAdmin):
     list_display = ("name", "start", "duration_minutes", "rule", "tags", "active")
     list_filter = ("active",)
     filter_horizontal = ("checks",)
+
+
+@admin.register(AlertSource)
+class AlertSourceAdmin(ConfigAdmin):
+    """Alertmanager sources: the webhook URL (with its secret token) is shown once, after saving."""
+
+    list_display = ("name", "operator_group", "resolve_on_resolved", "active")
+    list_filter = ("active",)
+    exclude = ("created_by", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: AlertSource, form: Any, change: bool) -> None:
+        new = not change
+        if new:
+            obj.created_by = request.user  # type: ignore[assignment]
+            obj.created_at = clock.now()
+            obj.token_hash = secrets.token_hex(32)  # replaced below; unique until then
+        super().save_model(request, obj, form, change)
+        if new:
+            token = services.issue_alert_source_token(obj, actor=request.user)  # type: ignore[arg-type]
+            url = str(settings.SITE_URL).rstrip("/") + reverse("api:alertmanager", args=[token])
+            self.message_user(
+                request,
+                _("Webhook URL for Alertmanager (shown only now; keep it secret): %(url)s") % {"url": url},
+                messages.WARNING,
+            )

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from beheer.accounts.models import User
-from beheer.core.errors import PermissionDenied
+from beheer.core.errors import NotFound, PermissionDenied
 
 from . import services
+from .alertmanager import InboundMessage
 from .models import Check
 
 router = Router(tags=["monitoring"])
@@ -83,3 +84,29 @@ def list_checks(request: HttpRequest) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+class AlertsOut(Schema):
+    opened: int
+    repeated: int
+    resolved: int
+    ignored: int
+
+
+@router.post("/alertmanager/{token}", response=AlertsOut, auth=None, url_name="alertmanager")
+def alertmanager_webhook(request: HttpRequest, token: str, message: InboundMessage) -> dict[str, int]:
+    """Prometheus Alertmanager webhook (version 4): each alert becomes a melding, one per fingerprint.
+
+    Configure it in Alertmanager as a webhook receiver with this URL (the token is the credential),
+    or POST to /alertmanager with `Authorization: Bearer <token>`. Unknown fields are ignored."""
+    return services.receive_alerts(token, message)
+
+
+@router.post("/alertmanager", response=AlertsOut, auth=None)
+def alertmanager_webhook_bearer(request: HttpRequest, message: InboundMessage) -> dict[str, int]:
+    """The same, with the token in the Authorization header (Alertmanager's http_config)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotFound(_("Unknown alert source."))
+    return services.receive_alerts(token.strip(), message)

@@ -193,3 +193,52 @@ class MaintenanceWindow(models.Model):
             )
         except (WindowError, ZoneInfoNotFoundError, ValueError):
             return None
+
+
+class AlertSource(models.Model):
+    """A system that posts Prometheus Alertmanager webhooks to Beheer (its URL token is the key)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    operator_group = models.ForeignKey(
+        OperatorGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator group"),
+    )
+    impact = models.ForeignKey(Impact, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    urgency = models.ForeignKey(Urgency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolve_on_resolved = models.BooleanField(
+        _("resolve the melding when the alert is resolved"), default=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("alert source (Alertmanager)")
+        verbose_name_plural = _("alert sources (Alertmanager)")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReceivedAlert(models.Model):
+    """One alert of a source, by fingerprint: the melding it opened and its last known status."""
+
+    source = models.ForeignKey(AlertSource, on_delete=models.CASCADE, related_name="alerts")
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10)
+    title = models.CharField(max_length=200)
+    labels = models.JSONField(default=dict)
+    melding = models.ForeignKey(Melding, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    first_received_at = models.DateTimeField()
+    last_received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "fingerprint"], name="received_alert_unique"),
+        ]

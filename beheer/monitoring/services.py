@@ -8,23 +8,36 @@ melding per outage, not per result.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from beheer.accounts import services as accounts
 from beheer.accounts.models import User
 from beheer.core import clock, config_cache
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.notifications import services as notifications
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import EntryType, Melding, Visibility
 
-from . import states
-from .models import Check, CheckKind, CheckResult, CheckState, MaintenanceWindow
+from . import alertmanager, states
+from .models import (
+    AlertSource,
+    Check,
+    CheckKind,
+    CheckResult,
+    CheckState,
+    MaintenanceWindow,
+    ReceivedAlert,
+)
 from .windows import Window
 
 MONITOR_USERNAME = "beheer-monitoring"
@@ -316,33 +329,96 @@ def _describe(check: Check, result: CheckResult) -> str:
     return "\n".join(lines)
 
 
-def _open_outage(check: Check, current: Melding | None, result: CheckResult) -> Melding:
+def _open_or_reopen(
+    current: Melding | None,
+    *,
+    brief: str,
+    request: str,
+    again: str,
+    object_name: str,
+    impact: Any,
+    urgency: Any,
+    operator_group: Any,
+) -> Melding:
+    """One melding per outage: a note on the open one, else re-open the resolved one (within the
+    re-open period), else a new melding with entry type "monitoring"."""
     actor = monitor_actor()
     if current is not None:
         current = Melding.objects.select_related("status").get(pk=current.pk)
         if current.is_open:
-            _note(current, _("Down again.") + "\n" + _describe(check, result))
+            _note(current, again + "\n" + request)
             return current
         if current.closed_at is None:
             try:
-                reopened = servicedesk.reopen_melding(
-                    current,
-                    reason=_("The check is down again.") + "\n" + _describe(check, result),
-                    actor=actor,
-                )
-                return reopened
+                return servicedesk.reopen_melding(current, reason=again + "\n" + request, actor=actor)
             except DomainError:
                 pass  # past the reopen period: a new melding below
     return servicedesk.open_melding(
         actor=actor,
-        brief_description=(_("Down: %(name)s") % {"name": check.name})[:80],
-        request=_describe(check, result),
+        brief_description=brief[:80],
+        request=request,
         entry_type=EntryType.MONITORING,
         caller_name=_("Monitoring"),
-        object_name=(check.host or check.target)[:200],
+        object_name=object_name[:200],
+        impact=impact,
+        urgency=urgency,
+        operator_group=operator_group,
+    )
+
+
+def _open_outage(check: Check, current: Melding | None, result: CheckResult) -> Melding:
+    melding = _open_or_reopen(
+        current,
+        brief=_("Down: %(name)s") % {"name": check.name},
+        request=_describe(check, result),
+        again=_("Down again."),
+        object_name=check.host or check.target,
         impact=check.impact,
         urgency=check.urgency,
         operator_group=check.operator_group,
+    )
+    _alert(check, firing=True, melding=melding, result=result)
+    return melding
+
+
+def _check_labels(check: Check) -> dict[str, str]:
+    return {
+        "alertname": "BeheerCheckDown",
+        "check": check.name,
+        "check_id": str(check.pk),
+        "kind": str(check.kind),
+        "instance": check.host or check.target,
+        "tags": ",".join(check.tag_list),
+    }
+
+
+def _alert(check: Check, *, firing: bool, melding: Melding, result: CheckResult) -> None:
+    """Tell the check's operator group (e-mail) and the subscribed webhooks (Alertmanager v4 JSON)."""
+    summary = (_("Down: %(name)s") if firing else _("Up again: %(name)s")) % {"name": check.name}
+    link = str(settings.SITE_URL).rstrip("/") + reverse("melding-detail", args=[melding.pk])
+    body = alertmanager.outbound(
+        firing=firing,
+        labels=_check_labels(check),
+        annotations={"summary": summary, "description": result.detail},
+        starts_at=result.at if firing else melding.created_at,
+        ends_at=None if firing else result.at,
+        generator_url=link,
+        external_url=str(settings.SITE_URL).rstrip("/"),
+    )
+    notifications.enqueue(
+        "check_down" if firing else "check_up",
+        key=f"check:{check.pk}:{'down' if firing else 'up'}:{result.at.isoformat()}",
+        recipients=[check.operator_group] if check.operator_group is not None else [],
+        context={
+            "melding_number": melding.number,
+            "brief_description": melding.brief_description,
+            "link_url": link,
+            "check_name": check.name,
+            "target": check.host or check.target,
+            "result_detail": result.detail,
+            "webhook_body": body,
+        },
+        object_ref=("melding", melding.pk),
     )
 
 
@@ -352,6 +428,7 @@ def _note(melding: Melding, text: str) -> None:
 
 def _recovered(check: Check, melding: Melding, result: CheckResult) -> None:
     melding = Melding.objects.select_related("status").get(pk=melding.pk)
+    _alert(check, firing=False, melding=melding, result=result)
     if not melding.is_open:
         return
     text = _("Recovered at %(at)s.") % {"at": result.at.isoformat(timespec="seconds")}
@@ -423,3 +500,129 @@ def sweep_overdue_pushes(*, now: datetime | None = None) -> int:
         record_result(check, ok=False, at=now, detail=_("No ping since %(since)s.") % {"since": when})
         made += 1
     return made
+
+
+# --------------------------------------------------------------------------------------------------
+# Prometheus Alertmanager webhooks in
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_alert_source_token(source: AlertSource, *, actor: User) -> str:
+    """A new secret for the source's webhook URL (the old URL stops working); shown once."""
+    if not getattr(actor, "is_administrator", False):
+        raise PermissionDenied(_("Only administrators may configure alert sources."))
+    token = secrets.token_urlsafe(24)
+    source.token_hash = _token_hash(token)
+    source.save(update_fields=["token_hash"])
+    return token
+
+
+@transaction.atomic
+def create_alert_source(
+    *,
+    actor: User,
+    name: str,
+    operator_group: Any = None,
+    impact: Any = None,
+    urgency: Any = None,
+    resolve_on_resolved: bool = True,
+) -> tuple[AlertSource, str]:
+    """A new Alertmanager source and the token of its webhook URL."""
+    if not getattr(actor, "is_administrator", False):
+        raise PermissionDenied(_("Only administrators may configure alert sources."))
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise DomainError(
+            _("A name of at most 120 characters is required."),
+            field_errors={"name": _("A name of at most 120 characters is required.")},
+        )
+    token = secrets.token_urlsafe(24)
+    source = AlertSource.objects.create(
+        name=name,
+        token_hash=_token_hash(token),
+        operator_group=operator_group,
+        impact=impact,
+        urgency=urgency,
+        resolve_on_resolved=resolve_on_resolved,
+        created_by=actor,
+        created_at=clock.now(),
+    )
+    return source, token
+
+
+def _alert_request(source: AlertSource, alert: alertmanager.InboundAlert) -> str:
+    lines = [_("Alert from %(source)s: %(title)s") % {"source": source.name, "title": alert.title()}]
+    if alert.annotations.get("description"):
+        lines.append(alert.annotations["description"])
+    if alert.startsAt:
+        lines.append(_("Firing since: %(at)s") % {"at": alert.startsAt.isoformat(timespec="seconds")})
+    lines.append(_("Labels:"))
+    lines += [f"  {k}={v}" for k, v in sorted(alert.labels.items())]
+    if alert.generatorURL:
+        lines.append(_("Source: %(url)s") % {"url": alert.generatorURL[:500]})
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def receive_alerts(
+    token: str, message: alertmanager.InboundMessage, *, at: datetime | None = None
+) -> dict[str, int]:
+    """Turn an Alertmanager webhook into meldingen: a firing alert opens (or re-opens) one melding
+    per fingerprint, repeats of a firing alert change nothing, a resolved alert adds a note and
+    (configurable per source) resolves the melding. Returns counts per outcome."""
+    source = AlertSource.objects.filter(token_hash=_token_hash(token or ""), active=True).first()
+    if source is None:
+        raise NotFound(_("Unknown alert source."))
+    now = at or clock.now()
+    counts = {"opened": 0, "repeated": 0, "resolved": 0, "ignored": 0}
+    for alert in message.alerts:
+        identity = alert.identity()
+        title = alert.title()[:200]
+        row, _created = ReceivedAlert.objects.get_or_create(
+            source=source,
+            fingerprint=identity,
+            defaults={
+                "status": "new",
+                "title": title,
+                "labels": alert.labels,
+                "first_received_at": now,
+                "last_received_at": now,
+            },
+        )
+        row = ReceivedAlert.objects.select_for_update().select_related("melding__status").get(pk=row.pk)
+        open_melding = row.melding if row.melding is not None and row.melding.is_open else None
+        if alert.status == "firing":
+            if row.status == "firing" and open_melding is not None:
+                counts["repeated"] += 1
+            else:
+                row.melding = _open_or_reopen(
+                    row.melding,
+                    brief=_("Alert: %(title)s") % {"title": title},
+                    request=_alert_request(source, alert),
+                    again=_("The alert is firing again."),
+                    object_name=alert.labels.get("instance", "") or alert.labels.get("job", ""),
+                    impact=source.impact,
+                    urgency=source.urgency,
+                    operator_group=source.operator_group,
+                )
+                counts["opened"] += 1
+            row.status = "firing"
+        elif open_melding is not None and row.status != "resolved":
+            text = _("The alert %(title)s is resolved.") % {"title": title}
+            if source.resolve_on_resolved:
+                servicedesk.resolve_melding(
+                    open_melding, solution=text, actor=monitor_actor(), expected_version=None
+                )
+            else:
+                _note(open_melding, text)
+            row.status = "resolved"
+            counts["resolved"] += 1
+        else:
+            row.status = "resolved"
+            counts["ignored"] += 1
+        row.title, row.labels, row.last_received_at = title, alert.labels, now
+        row.save()
+    return counts

@@ -288,6 +288,54 @@ _register(
     )
 )
 
+_CHECK_VARIABLES: dict[str, Promise] = {
+    "check_name": _("Name of the monitoring check"),
+    "target": _("What the check probes (host, URL or address)"),
+    "result_detail": _("The result that changed the state, e.g. HTTP 503"),
+}
+
+_register(
+    Event(
+        code="check_down",
+        label=_("A monitoring check is down (to its operator group; webhooks get Alertmanager JSON)"),
+        audience="staff",
+        variables=_CHECK_VARIABLES,
+        subject={
+            "nl": "Storing: {{ check_name }} is onbereikbaar ({{ melding_number }})",
+            "en": "Down: {{ check_name }} ({{ melding_number }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De controle {{ check_name }} ({{ target }}) is down: {{ result_detail }}.\n"
+            "Melding {{ melding_number }} is geregistreerd:\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The check {{ check_name }} ({{ target }}) is down: {{ result_detail }}.\n"
+            "Call {{ melding_number }} has been registered:\n\n{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="check_up",
+        label=_("A monitoring check is up again (to its operator group; webhooks get Alertmanager JSON)"),
+        audience="staff",
+        variables=_CHECK_VARIABLES,
+        subject={
+            "nl": "Hersteld: {{ check_name }} ({{ melding_number }})",
+            "en": "Recovered: {{ check_name }} ({{ melding_number }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De controle {{ check_name }} ({{ target }}) is weer in orde: {{ result_detail }}.\n"
+            "Melding {{ melding_number }}:\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The check {{ check_name }} ({{ target }}) is up again: {{ result_detail }}.\n"
+            "Call {{ melding_number }}:\n\n{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -308,6 +356,9 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "report_name": "Maandrapportage servicedesk",
         "period": "1-10-2026 - 31-10-2026",
         "file_format": "PDF",
+        "check_name": "Website leerlingportaal",
+        "target": "https://portaal.school.example/",
+        "result_detail": "HTTP 503 Service Unavailable",
     },
     "en": {
         "melding_number": "M0001234",
@@ -327,6 +378,9 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "report_name": "Monthly service desk report",
         "period": "1-10-2026 - 31-10-2026",
         "file_format": "PDF",
+        "check_name": "Student portal website",
+        "target": "https://portaal.school.example/",
+        "result_detail": "HTTP 503 Service Unavailable",
     },
 }
 

@@ -167,6 +167,8 @@ def _localized(context: Mapping[str, Any], language: str) -> dict[str, Any]:
     """Values given as {"nl": ..., "en": ...} become the one for `language`."""
     out: dict[str, Any] = {}
     for key, value in context.items():
+        if key == "webhook_body":  # for webhooks only, not a template variable
+            continue
         if isinstance(value, Mapping):
             value = value.get(language) or value.get(DEFAULT_LANGUAGE) or next(iter(value.values()), "")
         out[key] = value
@@ -291,7 +293,8 @@ def enqueue(
     endpoints = config_cache.cached(("webhooks", event), lambda: WebhookEndpoint.objects.subscribed(event))
     for endpoint in endpoints:
         message_key = _message_key(key, f"webhook:{endpoint.pk}")
-        payload = {
+        # an event may bring its own webhook body in a standard format (check alerts: Alertmanager)
+        payload = context.get("webhook_body") or {
             "event": event,
             "key": message_key,
             "occurred_at": now.isoformat(),
