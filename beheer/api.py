@@ -113,6 +113,7 @@ def _mount() -> None:
     from beheer.reports.api import router as reports_router
     from beheer.servicedesk.api import router as servicedesk_router
     from beheer.servicedesk.mail_api import router as mail_router
+    from beheer.servicedesk.problem_api import router as problem_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", servicedesk_router)
@@ -121,6 +122,7 @@ def _mount() -> None:
     api.add_router("/knowledge", knowledge_router)
     api.add_router("/monitoring", monitoring_router)
     api.add_router("/mail", mail_router)
+    api.add_router("/problems", problem_router)
 
 
 _mount()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("beheer.notifications.urls")),
     path("", include("beheer.servicedesk.urls")),
     path("", include("beheer.servicedesk.mail_urls")),
+    path("", include("beheer.servicedesk.problem_urls")),
     path("", include("beheer.knowledge.urls")),
 ]
 

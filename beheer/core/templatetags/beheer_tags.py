@@ -33,6 +33,9 @@ HISTORY_ACTIONS: dict[str, Any] = {
     "rated": _("Satisfaction rated"),
     "sla_at_risk": _("SLA at risk"),
     "sla_breached": _("SLA breached"),
+    "problem_linked": _("Linked to a problem"),
+    "problem_unlinked": _("Unlinked from a problem"),
+    "problem_resolved": _("Problem resolved"),
 }
 
 

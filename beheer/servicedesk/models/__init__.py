@@ -33,6 +33,16 @@ from .lookups import (
 )
 from .mail import DeadLetter, InboundMessage, Mailbox, MailRule  # noqa: F401
 from .melding import QUEUES, Melding, MeldingQuerySet, format_number, parse_number
+from .problem import (
+    OPEN_PROBLEM_STATUSES,
+    Problem,
+    ProblemHistoryEntry,
+    ProblemHistoryQuerySet,
+    ProblemQuerySet,
+    ProblemStatus,
+    format_problem_number,
+    parse_problem_number,
+)
 from .service_levels import (
     WEEKDAYS,
     BusinessCalendar,
@@ -50,6 +60,7 @@ from .service_levels import (
 
 __all__ = [
     "OPEN_KINDS",
+    "OPEN_PROBLEM_STATUSES",
     "QUEUES",
     "WEEKDAYS",
     "Attachment",
@@ -74,6 +85,11 @@ __all__ = [
     "OpeningHours",
     "Priority",
     "PriorityMatrixCell",
+    "Problem",
+    "ProblemHistoryEntry",
+    "ProblemHistoryQuerySet",
+    "ProblemQuerySet",
+    "ProblemStatus",
     "SchoolRegion",
     "ServicedeskSettings",
     "SlaEscalation",
@@ -88,5 +104,7 @@ __all__ = [
     "Visibility",
     "attachment_path",
     "format_number",
+    "format_problem_number",
     "parse_number",
+    "parse_problem_number",
 ]

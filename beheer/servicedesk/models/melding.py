@@ -193,6 +193,16 @@ class Melding(models.Model):
         verbose_name=_("merged into"),
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # The problem behind this melding (operators only; never shown to the caller).
+    problem = models.ForeignKey(
+        "Problem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=True,
+        related_name="meldingen",
+        verbose_name=_("problem"),
+    )
 
     created_by = models.ForeignKey(
         User,

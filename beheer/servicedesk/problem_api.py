@@ -1,0 +1,443 @@
+"""JSON adapter over the problem services, mounted under /api/v1/problems. Operators only: anyone else
+gets 403 on every endpoint. Thin: authenticate, parse, call one service, serialise."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.responses import Status as Answer
+from pydantic import Field
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core.pagination import keyset_page
+from beheer.knowledge.models import Article, Audience
+
+from . import services
+from .api import _get, _operator, ref
+from .models import (
+    Impact,
+    Melding,
+    Problem,
+    ProblemHistoryEntry,
+    ProblemStatus,
+    Urgency,
+)
+from .problem_queries import ORDER, filter_problems, open_counts
+from .schemas import HistoryOut, Id, PriorityRef, Ref
+
+router = Router(tags=["problems"])
+MAX_ID = 2**63 - 1
+
+
+# --------------------------------------------------------------------------------------------------
+# shapes
+
+
+class ProblemOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: ProblemStatus
+    priority: PriorityRef
+    operator_group: Ref | None
+    operator: Ref | None
+    open_meldingen: int
+    linked_meldingen: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class LinkedMeldingOut(Schema):
+    id: int
+    number: str
+    brief_description: str
+    status: Ref
+    is_open: bool
+
+
+class ProblemDetailOut(ProblemOut):
+    description: str
+    impact: Ref
+    urgency: Ref
+    root_cause: str
+    workaround: str
+    solution: str
+    known_error_article_id: int | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    meldingen: list[LinkedMeldingOut]
+
+
+class ProblemPage(Schema):
+    items: list[ProblemOut]
+    next_cursor: str | None
+
+
+class ProblemListParams(Schema):
+    q: str = Field("", max_length=200)
+    status: str = Field("", description='"" (open problems), "all" or one status')
+    operator_group: Id | None = None
+    operator: Id | None = None
+    melding: Id | None = Field(None, description="Only the problem this melding is linked to")
+    cursor: str | None = None
+    limit: int = 50
+
+
+class ProblemCreate(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=100_000)
+    impact_id: Id | None = None
+    urgency_id: Id | None = None
+    operator_group_id: Id | None = None
+    operator_id: Id | None = None
+    root_cause: str = Field("", max_length=100_000)
+    workaround: str = Field("", max_length=100_000)
+
+
+class ProblemUpdate(Schema):
+    version: int
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=100_000)
+    impact_id: Id
+    urgency_id: Id
+    root_cause: str = Field("", max_length=100_000)
+    workaround: str = Field("", max_length=100_000)
+
+
+class VersionIn(Schema):
+    version: int | None = None
+
+
+class AssignIn(VersionIn):
+    operator_group_id: Id | None = None
+    operator_id: Id | None = None
+
+
+class ReopenIn(VersionIn):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ResolveIn(VersionIn):
+    solution: str = Field("", max_length=100_000)
+    resolve_melding_ids: list[Id] | None = Field(
+        None, description="Linked meldingen to resolve with the solution; omitted: every open linked one"
+    )
+    note_others: bool = True
+
+
+class OutcomeOut(Schema):
+    melding_id: int
+    number: str
+    outcome: str
+    message: str
+
+
+class ResolveOut(Schema):
+    problem: ProblemDetailOut
+    outcomes: list[OutcomeOut]
+
+
+class LinkMeldingIn(Schema):
+    melding_id: Id
+
+
+class ArticleIn(VersionIn):
+    title: str = Field("", max_length=200)
+    audience: Audience = Audience.OPERATORS
+
+
+class LinkArticleIn(VersionIn):
+    article_id: Id | None
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _staff(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_staff_member:
+        raise PermissionDenied(_("Only operators may do this."))
+    return user
+
+
+def _problem(request: HttpRequest, problem_id: int) -> Problem:
+    user = _staff(request)
+    problem = (
+        Problem.objects.visible_to(user)
+        .select_related("impact", "urgency", "priority", "operator_group", "operator")
+        .filter(pk=problem_id if 1 <= problem_id <= MAX_ID else 0)
+        .first()
+    )
+    if problem is None:
+        raise NotFound(_("Problem not found."))
+    return problem
+
+
+def _melding(request: HttpRequest, melding_id: int) -> Melding:
+    pk = melding_id if 1 <= melding_id <= MAX_ID else 0
+    melding = Melding.objects.visible_to(request.user).filter(pk=pk).first()
+    if melding is None:
+        message = _("Melding not found.")
+        raise NotFound(message, field_errors={"melding_id": message})
+    return melding
+
+
+def problem_out(p: Problem, counts: tuple[int, int]) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "number": p.number,
+        "title": p.title,
+        "status": p.status,
+        "priority": {**(ref(p.priority) or {}), "level": p.priority.level},
+        "operator_group": ref(p.operator_group),
+        "operator": ref(p.operator),
+        "open_meldingen": counts[0],
+        "linked_meldingen": counts[1],
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+        "version": p.version,
+    }
+
+
+def _detail(request: HttpRequest, problem_id: int) -> dict[str, Any]:
+    p = _problem(request, problem_id)
+    linked = list(
+        Melding.objects.visible_to(request.user)
+        .filter(problem=p)
+        .select_related("status")
+        .order_by("id")[:500]
+    )
+    counts = (sum(1 for m in linked if m.is_open), len(linked))
+    return {
+        **problem_out(p, counts),
+        "description": p.description,
+        "impact": ref(p.impact),
+        "urgency": ref(p.urgency),
+        "root_cause": p.root_cause,
+        "workaround": p.workaround,
+        "solution": p.solution,
+        "known_error_article_id": p.known_error_article_id,
+        "resolved_at": p.resolved_at,
+        "closed_at": p.closed_at,
+        "meldingen": [
+            {
+                "id": m.pk,
+                "number": m.number,
+                "brief_description": m.brief_description,
+                "status": ref(m.status),
+                "is_open": m.is_open,
+            }
+            for m in linked
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# endpoints
+
+
+@router.get("", response=ProblemPage, summary="List problems (keyset pagination)")
+def list_problems(request: HttpRequest, params: Query[ProblemListParams]) -> dict[str, Any]:
+    user = _staff(request)
+    if not 1 <= params.limit <= 200:
+        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
+    if params.status not in ("", "all", *ProblemStatus.values):
+        raise DomainError(_("Unknown status."), field_errors={"status": _("Unknown status.")})
+    qs = filter_problems(Problem.objects.visible_to(user), params.dict()).for_list()
+    page = keyset_page(qs, ORDER, cursor=params.cursor, size=params.limit)
+    counts = open_counts([p.pk for p in page.items])
+    return {
+        "items": [problem_out(p, counts.get(p.pk, (0, 0))) for p in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.post("", response={201: ProblemDetailOut}, summary="Register a problem")
+def create_problem(request: HttpRequest, payload: ProblemCreate) -> Any:
+    user = _staff(request)
+    p = services.open_problem(
+        actor=user,
+        title=payload.title,
+        description=payload.description,
+        impact=_get(Impact, payload.impact_id, "impact_id"),
+        urgency=_get(Urgency, payload.urgency_id, "urgency_id"),
+        operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
+        operator=_operator(payload.operator_id),
+        root_cause=payload.root_cause,
+        workaround=payload.workaround,
+    )
+    return Answer(201, _detail(request, p.pk))
+
+
+@router.get("/{problem_id}", response=ProblemDetailOut)
+def get_problem(request: HttpRequest, problem_id: int) -> dict[str, Any]:
+    return _detail(request, problem_id)
+
+
+@router.put("/{problem_id}", response=ProblemDetailOut, summary="Edit text and classification")
+def update_problem(request: HttpRequest, problem_id: int, payload: ProblemUpdate) -> dict[str, Any]:
+    p = _problem(request, problem_id)
+    services.edit_problem(
+        p,
+        actor=_staff(request),
+        expected_version=payload.version,
+        title=payload.title,
+        description=payload.description,
+        impact=_get(Impact, payload.impact_id, "impact_id", required=True),
+        urgency=_get(Urgency, payload.urgency_id, "urgency_id", required=True),
+        root_cause=payload.root_cause,
+        workaround=payload.workaround,
+    )
+    return _detail(request, problem_id)
+
+
+@router.post("/{problem_id}/assign", response=ProblemDetailOut)
+def assign(request: HttpRequest, problem_id: int, payload: AssignIn) -> dict[str, Any]:
+    services.assign_problem(
+        _problem(request, problem_id),
+        operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
+        operator=_operator(payload.operator_id),
+        actor=_staff(request),
+        expected_version=payload.version,
+    )
+    return _detail(request, problem_id)
+
+
+@router.post("/{problem_id}/analyse", response=ProblemDetailOut, summary="Registered -> analysing")
+def analyse(request: HttpRequest, problem_id: int, payload: VersionIn) -> dict[str, Any]:
+    services.analyse_problem(
+        _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
+    )
+    return _detail(request, problem_id)
+
+
+@router.post(
+    "/{problem_id}/known-error", response=ProblemDetailOut, summary="Set known error (needs a workaround)"
+)
+def known_error(request: HttpRequest, problem_id: int, payload: VersionIn) -> dict[str, Any]:
+    services.mark_known_error(
+        _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
+    )
+    return _detail(request, problem_id)
+
+
+@router.post(
+    "/{problem_id}/resolve",
+    response=ResolveOut,
+    summary="Resolve the problem and (some of) its linked meldingen; safe to repeat",
+)
+def resolve(request: HttpRequest, problem_id: int, payload: ResolveIn) -> dict[str, Any]:
+    result = services.resolve_problem(
+        _problem(request, problem_id),
+        solution=payload.solution,
+        resolve_meldingen=payload.resolve_melding_ids,
+        note_others=payload.note_others,
+        actor=_staff(request),
+        expected_version=payload.version,
+    )
+    return {
+        "problem": _detail(request, problem_id),
+        "outcomes": [
+            {"melding_id": o.melding_id, "number": o.number, "outcome": o.outcome, "message": o.message}
+            for o in result.outcomes
+        ],
+    }
+
+
+@router.post("/{problem_id}/close", response=ProblemDetailOut, summary="Resolved -> closed (coordinators)")
+def close(request: HttpRequest, problem_id: int, payload: VersionIn) -> dict[str, Any]:
+    services.close_problem(
+        _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
+    )
+    return _detail(request, problem_id)
+
+
+@router.post("/{problem_id}/reopen", response=ProblemDetailOut, summary="Resolved -> analysing")
+def reopen(request: HttpRequest, problem_id: int, payload: ReopenIn) -> dict[str, Any]:
+    services.reopen_problem(
+        _problem(request, problem_id),
+        reason=payload.reason,
+        actor=_staff(request),
+        expected_version=payload.version,
+    )
+    return _detail(request, problem_id)
+
+
+@router.post("/{problem_id}/meldingen", response=ProblemDetailOut, summary="Link a melding")
+def link_melding(request: HttpRequest, problem_id: int, payload: LinkMeldingIn) -> dict[str, Any]:
+    p = _problem(request, problem_id)
+    services.link_melding(p, melding=_melding(request, payload.melding_id), actor=_staff(request))
+    return _detail(request, problem_id)
+
+
+@router.delete("/{problem_id}/meldingen/{melding_id}", response=ProblemDetailOut, summary="Unlink a melding")
+def unlink_melding(request: HttpRequest, problem_id: int, melding_id: int) -> dict[str, Any]:
+    p = _problem(request, problem_id)
+    services.unlink_melding(p, melding=_melding(request, melding_id), actor=_staff(request))
+    return _detail(request, problem_id)
+
+
+@router.post(
+    "/{problem_id}/known-error-article",
+    response={201: ProblemDetailOut},
+    summary="Create a draft known-error article from the workaround and link it",
+)
+def create_article(request: HttpRequest, problem_id: int, payload: ArticleIn) -> Any:
+    services.create_known_error_article(
+        _problem(request, problem_id),
+        actor=_staff(request),
+        expected_version=payload.version,
+        title=payload.title,
+        audience=payload.audience,
+    )
+    return Answer(201, _detail(request, problem_id))
+
+
+@router.put(
+    "/{problem_id}/known-error-article",
+    response=ProblemDetailOut,
+    summary="Link an existing article as the known-error article (null: unlink)",
+)
+def link_article(request: HttpRequest, problem_id: int, payload: LinkArticleIn) -> dict[str, Any]:
+    user = _staff(request)
+    article = None
+    if payload.article_id is not None:
+        article = Article.objects.visible_to(user).filter(pk=payload.article_id).first()
+        if article is None:
+            message = _("Article not found.")
+            raise DomainError(message, field_errors={"article_id": message})
+    services.link_known_error_article(
+        _problem(request, problem_id), article=article, actor=user, expected_version=payload.version
+    )
+    return _detail(request, problem_id)
+
+
+@router.get("/{problem_id}/history", response=list[HistoryOut])
+def history(request: HttpRequest, problem_id: int) -> list[dict[str, Any]]:
+    p = _problem(request, problem_id)
+    rows = (
+        ProblemHistoryEntry.objects.visible_to(request.user)
+        .filter(problem=p)
+        .select_related("actor")
+        .order_by("at", "id")[:2000]
+    )
+    return [
+        {
+            "id": h.pk,
+            "at": h.at,
+            "actor": ref(h.actor),
+            "action": h.action,
+            "field": h.field,
+            "old_value": h.old_display,
+            "new_value": h.new_display,
+            "detail": h.detail,
+        }
+        for h in rows
+    ]

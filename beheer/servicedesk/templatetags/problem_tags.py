@@ -1,0 +1,70 @@
+"""The problem panel on the melding page and the labels of problem history entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+
+from ..models import OPEN_PROBLEM_STATUSES, Problem
+
+register = template.Library()
+
+PROBLEM_ACTIONS: dict[str, Any] = {
+    "created": _("Registered"),
+    "changed": _("Changed"),
+    "assigned": _("Assigned"),
+    "analyse": _("Analysis started"),
+    "known_error": _("Marked as known error"),
+    "resolve": _("Resolved"),
+    "close": _("Closed"),
+    "reopen": _("Reopened"),
+    "melding_linked": _("Call linked"),
+    "melding_unlinked": _("Call unlinked"),
+    "meldingen_resolved": _("Linked calls resolved"),
+    "article_created": _("Known-error article created"),
+}
+CHOICES_SHOWN = 50
+
+
+@register.filter
+def problem_action_label(code: str) -> Any:
+    return PROBLEM_ACTIONS.get(code, code.replace("_", " "))
+
+
+@register.filter
+def problem_field_label(name: str) -> Any:
+    if name == "status":
+        return _("status")
+    try:
+        return Problem._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
+@register.inclusion_tag("servicedesk/_melding_problem.html", takes_context=True)
+def melding_problem_panel(context: template.Context, melding: Any) -> dict[str, Any]:
+    """The melding's problem (with its workaround), or a form to link one. Operators only."""
+    user = context.get("user")
+    visible = Problem.objects.visible_to(user)
+    problem = visible.filter(pk=melding.problem_id).first() if melding.problem_id else None
+    editable = melding.closed_at is None and (problem is None or not problem.is_closed)
+    choices = (
+        list(
+            visible.filter(status__in=OPEN_PROBLEM_STATUSES)
+            .only("id", "title")
+            .order_by("-updated_at", "-id")[:CHOICES_SHOWN]
+        )
+        if problem is None and editable
+        else []
+    )
+    return {
+        "m": melding,
+        "problem": problem,
+        "editable": editable,
+        "choices": choices,
+        "csrf_token": context.get("csrf_token"),
+        "user": user,
+    }
