@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
 from beheer.core.errors import NotFound
+from beheer.core.files import protected_file_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
 
 from . import services
-from .models import Article, ArticleVersion, KnowledgeCategory
-from .queries import ORDER, ArticleFilter, filter_articles, shown_version
-from .rendering import diff_lines, render_markdown
+from .handbook import article_entry, build_handbook
+from .models import Article, ArticleAttachment, ArticleVersion, KnowledgeCategory
+from .pdf import article_pdf, handbook_pdf, pdf_response
+from .queries import ORDER, ArticleFilter, attachments_of, filter_articles, render_body, shown_version
+from .rendering import diff_lines
 
 router = Router(tags=["knowledge"])
 
@@ -91,7 +97,9 @@ def article_out(a: Article) -> dict[str, Any]:
     }
 
 
-def version_out(v: ArticleVersion, *, body: bool = False) -> dict[str, Any]:
+def version_out(
+    v: ArticleVersion, *, body: bool = False, attachments: list[ArticleAttachment] | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "number": v.number,
         "state": v.state,
@@ -106,21 +114,36 @@ def version_out(v: ArticleVersion, *, body: bool = False) -> dict[str, Any]:
     }
     if body:
         out["body"] = v.body
-        out["html"] = render_markdown(v.body)
+        out["html"] = render_body(v.body, attachments or [])
     return out
+
+
+def attachment_out(a: ArticleAttachment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "original_name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "is_image": a.is_image,
+        "markdown": a.markdown,
+        "created_at": a.created_at.isoformat(),
+        "download_url": reverse("api:knowledge_download_attachment", args=[a.pk]),
+    }
 
 
 def detail_out(a: Article, user: Any) -> dict[str, Any]:
     shown = shown_version(a, user)
     if shown is None:
         raise NotFound(_("Article not found."))
+    files = attachments_of(a)
     out = article_out(a)
     out["title"] = shown.title
-    out["shown_version"] = version_out(shown, body=True)
+    out["shown_version"] = version_out(shown, body=True, attachments=files)
     out["body"] = shown.body
-    out["html"] = render_markdown(shown.body)
+    out["html"] = render_body(shown.body, files)
+    out["attachments"] = [attachment_out(f) for f in files]
     if getattr(user, "is_staff_member", False) and a.draft_version is not None:
-        out["draft"] = version_out(a.draft_version, body=True)
+        out["draft"] = version_out(a.draft_version, body=True, attachments=files)
     return out
 
 
@@ -241,3 +264,65 @@ def diff(request: HttpRequest, article_id: int, a: int, b: int) -> dict[str, Any
             for r in diff_lines(old.body, new.body)
         ],
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# attachments, PDF
+
+
+@router.get("/articles/{article_id}/attachments")
+def list_attachments(request: HttpRequest, article_id: int) -> list[dict[str, Any]]:
+    return [attachment_out(a) for a in attachments_of(_visible(request, article_id))]
+
+
+@router.post("/articles/{article_id}/attachments", response={201: dict})
+def upload_attachment(request: HttpRequest, article_id: int, file: File[UploadedFile]) -> Answer:
+    attachment = services.add_attachment(
+        _visible(request, article_id), upload=file, actor=current_user(request)
+    )
+    return Answer(201, attachment_out(attachment))
+
+
+@router.delete("/articles/{article_id}/attachments/{attachment_id}", response={204: None})
+def delete_attachment(request: HttpRequest, article_id: int, attachment_id: int) -> Answer:
+    article = _visible(request, article_id)
+    attachment = ArticleAttachment.objects.filter(pk=attachment_id, article=article).first()
+    if attachment is None:
+        raise NotFound(_("Attachment not found."))
+    services.remove_attachment(attachment, actor=current_user(request))
+    return Answer(204, None)
+
+
+@router.get(
+    "/attachments/{attachment_id}", url_name="knowledge_download_attachment", summary="Download an attachment"
+)
+def download_attachment(request: HttpRequest, attachment_id: int, download: bool = False) -> FileResponse:
+    attachment = ArticleAttachment.objects.visible_to(request.user).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("Attachment not found."))
+    return protected_file_response(
+        attachment.file,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+        inline=not download,
+    )
+
+
+@router.get("/articles/{article_id}/pdf", summary="The article as PDF")
+def article_pdf_download(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = _visible(request, article_id)
+    version = shown_version(article, request.user)
+    if version is None:
+        raise NotFound(_("Article not found."))
+    content = article_pdf(article_entry(article, version), generated=timezone.now())
+    return pdf_response(content, f"article-{article.pk}.pdf")
+
+
+@router.get(
+    "/categories/{category_id}/handbook.pdf", summary="A category with its sub-categories as a PDF handbook"
+)
+def handbook_pdf_download(request: HttpRequest, category_id: int) -> HttpResponse:
+    category = _category(category_id)
+    assert category is not None
+    content = handbook_pdf(build_handbook(category, request.user), generated=timezone.now())
+    return pdf_response(content, f"handbook-{category.pk}.pdf")

@@ -39,7 +39,7 @@ class ArticleForm(forms.Form):
             attrs={
                 "rows": 18,
                 "hx-post": reverse_lazy("knowledge-preview"),
-                "hx-trigger": "input changed delay:400ms, load",
+                "hx-trigger": "input changed delay:400ms, load, kb-attachments-changed from:body",
                 "hx-target": "#kb-preview",
             }
         ),
@@ -52,3 +52,8 @@ class ArticleForm(forms.Form):
 
 class PreviewForm(forms.Form):
     body = forms.CharField(required=False, max_length=200_000)
+    article = forms.IntegerField(required=False, min_value=1)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))

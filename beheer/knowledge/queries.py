@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
 
 from beheer.core.pagination import SortKey
 
-from .models import Article, ArticleQuerySet, ArticleVersion, KnowledgeCategory
+from .models import Article, ArticleAttachment, ArticleQuerySet, ArticleVersion, KnowledgeCategory
+from .rendering import AttachmentRef, render_markdown
 
 ORDER = [SortKey("updated_at", descending=True), SortKey("id", descending=True)]
 
@@ -74,3 +76,21 @@ def versions_for(article: Article, user: Any) -> list[ArticleVersion]:
     if not getattr(user, "is_staff_member", False):
         raise Http404
     return list(article.versions.select_related("author", "approved_by").order_by("-number")[:500])
+
+
+def attachment_url(attachment_id: int) -> str:
+    return reverse("knowledge-attachment", args=[attachment_id])
+
+
+def attachment_ref(a: ArticleAttachment) -> AttachmentRef:
+    return AttachmentRef(id=a.pk, name=a.original_name, url=attachment_url(a.pk), is_image=a.is_image)
+
+
+def attachments_of(article: Article) -> list[ArticleAttachment]:
+    """The article's attachments, oldest first (the caller has already checked the article is visible)."""
+    return list(article.attachments.select_related("uploaded_by").order_by("created_at", "id")[:500])
+
+
+def render_body(text: str, attachments: list[ArticleAttachment]) -> str:
+    """An article text as safe HTML, its attachment references resolved."""
+    return render_markdown(text, [attachment_ref(a) for a in attachments])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import print_views, views
 
 urlpatterns = [
     path("kennisbank/", views.article_list, name="knowledge-list"),
@@ -8,7 +8,26 @@ urlpatterns = [
     path("kennisbank/preview/", views.article_preview, name="knowledge-preview"),
     path("kennisbank/<int:pk>/", views.article_detail, name="knowledge-detail"),
     path("kennisbank/<int:pk>/edit/", views.article_edit, name="knowledge-edit"),
-    path("kennisbank/<int:pk>/print/", views.article_print, name="knowledge-print"),
+    path("kennisbank/<int:pk>/print/", print_views.article_print, name="knowledge-print"),
+    path("kennisbank/<int:pk>/pdf/", print_views.article_pdf_view, name="knowledge-pdf"),
+    path("kennisbank/<int:pk>/attachments/", print_views.attachment_panel, name="knowledge-attachments"),
+    path(
+        "kennisbank/<int:pk>/attachments/upload/",
+        print_views.attachment_upload,
+        name="knowledge-attachment-upload",
+    ),
+    path(
+        "kennisbank/<int:pk>/attachments/<int:attachment_pk>/delete/",
+        print_views.attachment_delete,
+        name="knowledge-attachment-delete",
+    ),
+    path("kennisbank/attachments/<int:pk>/", print_views.attachment_download, name="knowledge-attachment"),
+    path("kennisbank/categories/<int:pk>/handbook/", print_views.handbook_print, name="knowledge-handbook"),
+    path(
+        "kennisbank/categories/<int:pk>/handbook.pdf",
+        print_views.handbook_pdf_view,
+        name="knowledge-handbook-pdf",
+    ),
     path("kennisbank/<int:pk>/versions/", views.article_versions, name="knowledge-versions"),
     path("kennisbank/<int:pk>/versions/<int:number>/", views.version_detail, name="knowledge-version"),
     path("kennisbank/<int:pk>/diff/", views.article_diff, name="knowledge-diff"),

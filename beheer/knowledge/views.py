@@ -21,14 +21,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from beheer.core.errors import DomainError
+from beheer.core.files import max_upload_mb
 from beheer.core.forms import current_user, place_domain_errors
 from beheer.core.pagination import page_for_request
 
 from . import services
-from .forms import ArticleFilterForm, ArticleForm, PreviewForm
+from .forms import ArticleFilterForm, ArticleForm, AttachmentForm, PreviewForm
 from .models import Article, ArticleVersion
-from .queries import ORDER, ArticleFilter, filter_articles, shown_version, versions_for, visible_article
-from .rendering import diff_lines, render_markdown
+from .queries import (
+    ORDER,
+    ArticleFilter,
+    attachments_of,
+    filter_articles,
+    render_body,
+    shown_version,
+    versions_for,
+    visible_article,
+)
+from .rendering import diff_lines
 
 PAGE_SIZE = 50
 View = Callable[..., HttpResponseBase]
@@ -76,10 +86,12 @@ def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
     shown = shown_version(article, user)
     if shown is None:
         raise Http404
+    attachments = attachments_of(article)
     return {
         "article": article,
         "shown": shown,
-        "html": render_markdown(shown.body),
+        "attachments": attachments,
+        "html": render_body(shown.body, attachments),
         "draft": article.draft_version if user.is_staff_member else None,
         "review_required": services.review_required(article.kind),
     }
@@ -90,13 +102,6 @@ def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
     return render(request, "knowledge/article_detail.html", _article_context(request, article))
-
-
-@login_required
-@require_GET
-def article_print(request: HttpRequest, pk: int) -> HttpResponse:
-    article = visible_article(current_user(request), pk)
-    return render(request, "knowledge/article_print.html", _article_context(request, article))
 
 
 def _form_initial(article: Article) -> dict[str, Any]:
@@ -164,14 +169,28 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Draft saved."))
             return redirect("knowledge-detail", pk=article.pk)
-    return render(request, "knowledge/article_form.html", {"form": form, "article": article})
+    return render(
+        request,
+        "knowledge/article_form.html",
+        {
+            "form": form,
+            "article": article,
+            "attachments": attachments_of(article),
+            "attachment_form": AttachmentForm(),
+            "max_mb": max_upload_mb(),
+        },
+    )
 
 
 @staff_required
 @require_POST
 def article_preview(request: HttpRequest) -> HttpResponse:
     form = PreviewForm(request.POST)
-    html = render_markdown(form.cleaned_data["body"]) if form.is_valid() else ""
+    html = ""
+    if form.is_valid():
+        pk = form.cleaned_data.get("article")
+        article = Article.objects.visible_to(current_user(request)).filter(pk=pk).first() if pk else None
+        html = render_body(form.cleaned_data["body"], attachments_of(article) if article else [])
     return render(request, "knowledge/_preview.html", {"html": html})
 
 
@@ -243,7 +262,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(
         request,
         "knowledge/version_detail.html",
-        {"article": article, "version": version, "html": render_markdown(version.body)},
+        {"article": article, "version": version, "html": render_body(version.body, attachments_of(article))},
     )
 
 
@@ -285,5 +304,5 @@ def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     context = _article_context(request, article)
     context["shown"] = article.current_version
-    context["html"] = render_markdown(article.current_version.body)  # type: ignore[union-attr]
+    context["html"] = render_body(article.current_version.body, context["attachments"])  # type: ignore[union-attr]
     return render(request, "knowledge/portal_detail.html", context)

@@ -25,12 +25,10 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -46,21 +44,22 @@ from svglib.fonts import FontMap
 from svglib.svglib import svg2rlg
 
 from beheer.core.errors import DomainError
+from beheer.core.pdf import (
+    BOLD,
+    FONT,
+    FOOTER,
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    HEAD,
+    INK,
+    MARGIN,
+    MUTED,
+    PDF,
+    RULE,
+)
+from beheer.core.pdf import canvas_maker as _canvas_maker
 
 from . import charts, kpis
-
-PDF = "application/pdf"
-
-MARGIN = 15 * mm
-FOOTER = 9 * mm
-FRAME_WIDTH = A4[0] - 2 * MARGIN
-FRAME_HEIGHT = A4[1] - 2 * MARGIN - FOOTER
-
-INK = colors.HexColor("#1d2530")
-MUTED = colors.HexColor("#5b6675")
-RULE = colors.HexColor("#d8dde4")
-HEAD = colors.HexColor("#eef1f5")
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
 
 STYLES = {
     "title": ParagraphStyle("title", fontName=BOLD, fontSize=17, leading=21, textColor=INK, spaceAfter=4),
@@ -411,37 +410,6 @@ def _header(data: Mapping[str, Any], generated: datetime) -> tuple[str, list[Flo
         Spacer(1, 6),
     ]
     return title, flowables, stamp
-
-
-def _canvas_maker(footer_left: str) -> type[Canvas]:
-    """A canvas that keeps every page until the end, to print 'Page n of m' in the footer."""
-    page_of = _("Page %(page)s of %(pages)s")
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont(FONT, 7.5)
-                self.setFillColor(MUTED)
-                self.setStrokeColor(RULE)
-                self.line(MARGIN, MARGIN + 5 * mm, A4[0] - MARGIN, MARGIN + 5 * mm)
-                self.drawString(MARGIN, MARGIN + 1.5 * mm, footer_left)
-                self.drawRightString(
-                    A4[0] - MARGIN, MARGIN + 1.5 * mm, page_of % {"page": number, "pages": total}
-                )
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
 
 
 def write_report_pdf(data: Mapping[str, Any], out: IO[bytes], *, generated: datetime) -> None:

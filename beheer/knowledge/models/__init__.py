@@ -1,4 +1,7 @@
-"""Models of the knowledge base, one module per subject; everything is importable from here."""
+"""The knowledge base: articles with versions, categories, kind settings and attachments.
+
+Reads are QuerySet methods (`visible_to(user)` is the permission filter); writes live in services.
+"""
 
 from .articles import (
     Article,
@@ -12,9 +15,12 @@ from .articles import (
     VersionState,
     audiences_for,
 )
+from .attachments import ArticleAttachment, ArticleAttachmentQuerySet, knowledge_attachment_path
 
 __all__ = [
     "Article",
+    "ArticleAttachment",
+    "ArticleAttachmentQuerySet",
     "ArticleQuerySet",
     "ArticleStatus",
     "ArticleVersion",
@@ -24,4 +30,5 @@ __all__ = [
     "KnowledgeCategory",
     "VersionState",
     "audiences_for",
+    "knowledge_attachment_path",
 ]

@@ -33,7 +33,8 @@ from typing import Final, Literal
 
 import nh3
 
-from .sniff import is_mismatch, sniff
+from beheer.core.sniff import is_mismatch, sniff
+
 from .text import (
     decode_bytes,
     decode_header_value,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from datetime import date
-from pathlib import PurePath
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError
+from beheer.core.files import check_upload_size
+from beheer.core.files import safe_filename as _safe_filename
 
 from ..models import (
     Attachment,
@@ -162,11 +162,6 @@ def unlink_meldingen(melding: Melding, *, other: Melding, actor: User) -> None:
         _record(other, actor, "unlinked", now=now, old=melding.number)
 
 
-def _safe_filename(name: str) -> str:
-    base = PurePath(name.replace("\\", "/")).name.replace("\x00", "").strip() or "bestand"
-    return "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"/|?*')[:200] or "bestand"
-
-
 @transaction.atomic
 def add_attachment(
     melding: Melding, *, upload: UploadedFile, actor: User, visible_to_caller: bool = True
@@ -175,13 +170,7 @@ def add_attachment(
     m = Melding.objects.select_for_update().get(pk=melding.pk)
     _ensure_editable(m)
     size = upload.size or 0
-    if size > settings.MAX_ATTACHMENT_BYTES:
-        message = _("The file is too large: at most %(mb)d MB.") % {
-            "mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)
-        }
-        raise DomainError(message, field_errors={"file": message})
-    if size == 0:
-        raise DomainError(_("The file is empty."), field_errors={"file": _("The file is empty.")})
+    check_upload_size(size)
     name = _safe_filename(upload.name or "")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     now = _now()

@@ -1,0 +1,68 @@
+"""Files attached to a knowledge article: images shown in the text, documents to download.
+
+An attachment belongs to the article, not to one of its versions: every reader of the article (see
+`Article.visible_to`) may download every attachment of it, whichever version refers to it. Files are
+stored under a random name and served only through permission-checked views.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from beheer.core.files import INLINE_IMAGE_TYPES
+
+from .articles import Article
+
+
+def knowledge_attachment_path(instance: ArticleAttachment, filename: str) -> str:
+    return f"knowledge/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class ArticleAttachmentQuerySet(models.QuerySet["ArticleAttachment"]):
+    def visible_to(self, user: Any) -> ArticleAttachmentQuerySet:
+        """The attachments of the articles `user` may read (Article.visible_to), nothing else."""
+        return self.filter(article__in=Article.objects.visible_to(user))
+
+
+class ArticleAttachment(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("article")
+    )
+    file = models.FileField(upload_to=knowledge_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created"))
+
+    objects = ArticleAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article attachment")
+        verbose_name_plural = _("article attachments")
+        indexes = [models.Index(fields=["article", "created_at"], name="kb_attachment_article_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        """A raster image (type sniffed from the bytes at upload): shown inline and in the text."""
+        return self.content_type in INLINE_IMAGE_TYPES
+
+    @property
+    def markdown(self) -> str:
+        """The snippet that puts this attachment into the article text."""
+        label = self.original_name.replace("[", "(").replace("]", ")")
+        return f"{'!' if self.is_image else ''}[{label}](attachment:{self.pk})"
