@@ -6,20 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.responses import Status as Answer
 
+from beheer.core import clock
 from beheer.core.errors import NotFound
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
 
 from . import services
 from .models import Article, ArticleVersion, KnowledgeCategory
+from .notices_api import router as notices_router
 from .queries import ORDER, ArticleFilter, filter_articles, shown_version
 from .rendering import diff_lines, render_markdown
 
 router = Router(tags=["knowledge"])
+router.add_router("", notices_router)
 
 
 class ArticleListParams(Schema):
@@ -28,6 +32,7 @@ class ArticleListParams(Schema):
     status: str = ""
     audience: str = ""
     category: int | None = None
+    review_overdue: bool = False
     cursor: str | None = None
     size: int = 50
 
@@ -86,6 +91,9 @@ def article_out(a: Article) -> dict[str, Any]:
         "tags": a.tag_list,
         "owner": {"id": a.owner.pk, "name": str(a.owner)},
         "next_review_on": a.next_review_on.isoformat() if a.next_review_on else None,
+        "review_overdue": a.is_stale(timezone.localdate(clock.now())),
+        "last_reviewed_at": a.last_reviewed_at.isoformat() if a.last_reviewed_at else None,
+        "requires_acknowledgement": a.acknowledgement_required,
         "version": a.version,
         "updated_at": a.updated_at.isoformat(),
     }
@@ -127,7 +135,12 @@ def detail_out(a: Article, user: Any) -> dict[str, Any]:
 @router.get("/articles")
 def list_articles(request: HttpRequest, params: Query[ArticleListParams]) -> dict[str, Any]:
     f = ArticleFilter(
-        q=params.q, kind=params.kind, status=params.status, audience=params.audience, category=params.category
+        q=params.q,
+        kind=params.kind,
+        status=params.status,
+        audience=params.audience,
+        category=params.category,
+        review_overdue=params.review_overdue,
     )
     qs = filter_articles(request.user, f).for_list()
     page = keyset_page(qs, ORDER, cursor=params.cursor, size=max(1, min(params.size, 200)))
@@ -192,6 +205,12 @@ def approve(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[s
 @router.post("/articles/{article_id}/publish")
 def publish(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.publish, payload.version)
+
+
+@router.post("/articles/{article_id}/reviewed")
+def reviewed(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+    """The owner, a coordinator or an administrator confirms the published text is still current."""
+    return _act(request, article_id, services.mark_reviewed, payload.version)
 
 
 @router.post("/articles/{article_id}/archive")
