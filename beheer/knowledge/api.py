@@ -13,6 +13,7 @@ from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
+from beheer.core import clock
 from beheer.core.errors import NotFound
 from beheer.core.files import protected_file_response
 from beheer.core.forms import current_user
@@ -21,11 +22,13 @@ from beheer.core.pagination import keyset_page
 from . import services
 from .handbook import article_entry, build_handbook
 from .models import Article, ArticleAttachment, ArticleVersion, KnowledgeCategory
+from .notices_api import router as notices_router
 from .pdf import article_pdf, handbook_pdf, pdf_response
 from .queries import ORDER, ArticleFilter, attachments_of, filter_articles, render_body, shown_version
 from .rendering import diff_lines
 
 router = Router(tags=["knowledge"])
+router.add_router("", notices_router)
 
 
 class ArticleListParams(Schema):
@@ -34,6 +37,7 @@ class ArticleListParams(Schema):
     status: str = ""
     audience: str = ""
     category: int | None = None
+    review_overdue: bool = False
     cursor: str | None = None
     size: int = 50
 
@@ -92,6 +96,9 @@ def article_out(a: Article) -> dict[str, Any]:
         "tags": a.tag_list,
         "owner": {"id": a.owner.pk, "name": str(a.owner)},
         "next_review_on": a.next_review_on.isoformat() if a.next_review_on else None,
+        "review_overdue": a.is_stale(timezone.localdate(clock.now())),
+        "last_reviewed_at": a.last_reviewed_at.isoformat() if a.last_reviewed_at else None,
+        "requires_acknowledgement": a.acknowledgement_required,
         "version": a.version,
         "updated_at": a.updated_at.isoformat(),
     }
@@ -150,7 +157,12 @@ def detail_out(a: Article, user: Any) -> dict[str, Any]:
 @router.get("/articles")
 def list_articles(request: HttpRequest, params: Query[ArticleListParams]) -> dict[str, Any]:
     f = ArticleFilter(
-        q=params.q, kind=params.kind, status=params.status, audience=params.audience, category=params.category
+        q=params.q,
+        kind=params.kind,
+        status=params.status,
+        audience=params.audience,
+        category=params.category,
+        review_overdue=params.review_overdue,
     )
     qs = filter_articles(request.user, f).for_list()
     page = keyset_page(qs, ORDER, cursor=params.cursor, size=max(1, min(params.size, 200)))
@@ -215,6 +227,12 @@ def approve(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[s
 @router.post("/articles/{article_id}/publish")
 def publish(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.publish, payload.version)
+
+
+@router.post("/articles/{article_id}/reviewed")
+def reviewed(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+    """The owner, a coordinator or an administrator confirms the published text is still current."""
+    return _act(request, article_id, services.mark_reviewed, payload.version)
 
 
 @router.post("/articles/{article_id}/archive")

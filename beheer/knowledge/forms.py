@@ -18,6 +18,11 @@ class ArticleFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *ArticleStatus.choices]
     )
+    review = forms.ChoiceField(
+        label=_("Review"),
+        required=False,
+        choices=[("", _("Any review date")), ("overdue", _("Review overdue"))],
+    )
 
 
 class ArticleForm(forms.Form):

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
+from beheer.accounts.models import User, UserQuerySet
+from beheer.core import clock
 from beheer.core.pagination import SortKey
 
-from .models import Article, ArticleAttachment, ArticleQuerySet, ArticleVersion, KnowledgeCategory
+from .models import (
+    Article,
+    ArticleAcknowledgement,
+    ArticleAttachment,
+    ArticleQuerySet,
+    ArticleVersion,
+    KnowledgeCategory,
+    expected_readers,
+)
 from .rendering import AttachmentRef, render_markdown
 
 ORDER = [SortKey("updated_at", descending=True), SortKey("id", descending=True)]
@@ -23,6 +36,8 @@ class ArticleFilter:
     status: str = ""
     audience: str = ""
     category: int | None = None
+    review_overdue: bool = False
+    today: date | None = None  # for review_overdue; the local date when not given
 
 
 def category_and_descendants(pk: int) -> list[int]:
@@ -52,6 +67,8 @@ def filter_articles(user: Any, f: ArticleFilter) -> ArticleQuerySet:
         qs = qs.filter(audience=f.audience)
     if f.category:
         qs = qs.filter(category_id__in=category_and_descendants(f.category))
+    if f.review_overdue:
+        qs = qs.stale(f.today or timezone.localdate(clock.now()))
     return qs
 
 
@@ -94,3 +111,55 @@ def attachments_of(article: Article) -> list[ArticleAttachment]:
 def render_body(text: str, attachments: list[ArticleAttachment]) -> str:
     """An article text as safe HTML, its attachment references resolved."""
     return render_markdown(text, [attachment_ref(a) for a in attachments])
+
+
+# --------------------------------------------------------------------------------------------------
+# read acknowledgements of the current version
+
+PENDING_ORDER = [SortKey("last_name"), SortKey("first_name"), SortKey("id")]
+ACKNOWLEDGED_ORDER = [SortKey("acknowledged_at", descending=True), SortKey("id", descending=True)]
+
+
+@dataclass(frozen=True)
+class AcknowledgementCounts:
+    expected: int  # subscribers who may read the article
+    acknowledged: int  # of them, those who confirmed the current version
+    pending: int
+    total: int  # every confirmation of the current version, subscriber or not
+
+
+def _acknowledged_user_ids(article: Article) -> Any:
+    return ArticleAcknowledgement.objects.filter(version_id=article.current_version_id).values("user_id")
+
+
+def acknowledgement_counts(article: Article) -> AcknowledgementCounts:
+    """Two aggregate queries, whatever the number of readers."""
+    if article.current_version_id is None:
+        return AcknowledgementCounts(0, 0, 0, 0)
+    figures = expected_readers(article).aggregate(
+        expected=Count("pk"), acknowledged=Count("pk", filter=Q(pk__in=_acknowledged_user_ids(article)))
+    )
+    total = ArticleAcknowledgement.objects.filter(version_id=article.current_version_id).count()
+    expected, acknowledged = figures["expected"], figures["acknowledged"]
+    return AcknowledgementCounts(expected, acknowledged, expected - acknowledged, total)
+
+
+def pending_readers(article: Article) -> UserQuerySet:
+    """Expected readers who have not confirmed the current version (page with PENDING_ORDER)."""
+    if article.current_version_id is None:
+        return User.objects.none()
+    return expected_readers(article).exclude(pk__in=_acknowledged_user_ids(article))
+
+
+def acknowledgements_of(article: Article) -> QuerySet[ArticleAcknowledgement]:
+    """Confirmations of the current version (page with ACKNOWLEDGED_ORDER)."""
+    return ArticleAcknowledgement.objects.filter(version_id=article.current_version_id).select_related("user")
+
+
+def has_acknowledged(article: Article, user: Any) -> bool:
+    pk = getattr(user, "pk", None)
+    return bool(
+        article.current_version_id
+        and pk is not None
+        and ArticleAcknowledgement.objects.filter(version_id=article.current_version_id, user_id=pk).exists()
+    )

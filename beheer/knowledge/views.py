@@ -15,11 +15,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.core.files import max_upload_mb
 from beheer.core.forms import current_user, place_domain_errors
@@ -33,6 +35,7 @@ from .queries import (
     ArticleFilter,
     attachments_of,
     filter_articles,
+    has_acknowledged,
     render_body,
     shown_version,
     versions_for,
@@ -65,6 +68,7 @@ def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
         kind=data.get("kind") or "",
         status=data.get("status") or "",
         category=category.pk if category else None,
+        review_overdue=data.get("review") == "overdue",
     )
     qs = filter_articles(current_user(request), f).for_list()
     page = page_for_request(request, qs, ORDER, size=PAGE_SIZE)
@@ -72,7 +76,14 @@ def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
     if page.next_cursor:
         params = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v}
         next_url = reverse(url_name) + "?" + urlencode({**params, "cursor": page.next_cursor})
-    return {"form": form, "page": page, "next_url": next_url, "is_first_page": page.is_first, "q": f.q}
+    return {
+        "form": form,
+        "page": page,
+        "next_url": next_url,
+        "is_first_page": page.is_first,
+        "q": f.q,
+        "today": timezone.localdate(clock.now()),
+    }
 
 
 @staff_required
@@ -94,6 +105,19 @@ def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
         "html": render_body(shown.body, attachments),
         "draft": article.draft_version if user.is_staff_member else None,
         "review_required": services.review_required(article.kind),
+        **notice_context(article, user),
+    }
+
+
+def notice_context(article: Article, user: Any) -> dict[str, Any]:
+    """Review and read acknowledgement, as the article pages show them to `user`."""
+    can_ack = services.can_acknowledge(article, user)
+    acknowledged = can_ack and has_acknowledged(article, user)
+    return {
+        "can_mark_reviewed": article.status == "published" and services.can_mark_reviewed(article, user),
+        "review_overdue": article.is_stale(timezone.localdate(clock.now())),
+        "ask_acknowledgement": can_ack and not acknowledged,
+        "acknowledged": acknowledged,
     }
 
 
@@ -199,6 +223,7 @@ ACTIONS = {
     "approve": (services.approve_and_publish, gettext_lazy("Approved and published.")),
     "publish": (services.publish, gettext_lazy("Published.")),
     "archive": (services.archive, gettext_lazy("Archived.")),
+    "reviewed": (services.mark_reviewed, gettext_lazy("Review recorded: the article is still current.")),
 }
 
 

@@ -288,6 +288,100 @@ _register(
     )
 )
 
+_ARTICLE_VARIABLES: dict[str, Promise] = {
+    "article_title": _("Title of the knowledge article"),
+    "article_kind": _("Kind of the knowledge article"),
+    "version_number": _("Number of the published version"),
+}
+
+_register(
+    Event(
+        code="article_review_due",
+        label=_("A knowledge article is due for review (to its owner)"),
+        audience="staff",
+        about_melding=False,
+        variables={
+            **_ARTICLE_VARIABLES,
+            "due_date": _("The date the article was due for review"),
+            "owner_name": _("Name of the article's owner"),
+        },
+        subject={
+            "nl": "Kennisitem controleren: {{ article_title }}",
+            "en": "Knowledge article to review: {{ article_title }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Het kennisitem {{ article_title }} (eigenaar: {{ owner_name }}) moest uiterlijk "
+            "{{ due_date }} gecontroleerd worden. Kijk of de tekst nog klopt: pas hem aan of bevestig "
+            "op de pagina van het kennisitem dat hij nog actueel is.\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The knowledge article {{ article_title }} (owner: {{ owner_name }}) was due for review on "
+            "{{ due_date }}. Please check whether the text is still correct: change it, or confirm on "
+            "the article's page that it is still current.\n\n{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="article_changed",
+        label=_("A procedure or user instruction you follow has a new version"),
+        audience="caller",
+        about_melding=False,
+        variables={
+            **_ARTICLE_VARIABLES,
+            "change_note": _("The change note of the new version"),
+            "acknowledgement_required": _("'yes' when readers must confirm they have read it"),
+        },
+        subject={
+            "nl": "Nieuwe versie: {{ article_title }} (versie {{ version_number }})",
+            "en": "New version: {{ article_title }} (version {{ version_number }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Er is een nieuwe versie van {{ article_title }} gepubliceerd (versie {{ version_number }})."
+            "\n\n{% if change_note %}Wat is er veranderd:\n{{ change_note }}\n\n{% endif %}"
+            "{% if acknowledgement_required == 'yes' %}Lees de nieuwe versie en bevestig op de pagina "
+            "dat u hem gelezen hebt.\n\n{% endif %}{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "A new version of {{ article_title }} has been published (version {{ version_number }})."
+            "\n\n{% if change_note %}What changed:\n{{ change_note }}\n\n{% endif %}"
+            "{% if acknowledgement_required == 'yes' %}Please read the new version and confirm on the "
+            "page that you have read it.\n\n{% endif %}{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="article_acknowledgement_due",
+        label=_("Reminder: confirm that you have read a procedure or user instruction"),
+        audience="caller",
+        about_melding=False,
+        variables={
+            **_ARTICLE_VARIABLES,
+            "change_note": _("The change note of the version"),
+            "published_on": _("The date the version was published"),
+        },
+        subject={
+            "nl": "Herinnering: bevestig dat u {{ article_title }} gelezen hebt",
+            "en": "Reminder: confirm that you have read {{ article_title }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Op {{ published_on }} is versie {{ version_number }} van {{ article_title }} gepubliceerd. "
+            "U hebt nog niet bevestigd dat u deze versie gelezen hebt.\n\n"
+            "{% if change_note %}Wat is er veranderd:\n{{ change_note }}\n\n{% endif %}"
+            "Lees de tekst en klik op de pagina op “Ik heb deze versie gelezen”:\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "Version {{ version_number }} of {{ article_title }} was published on {{ published_on }}. "
+            "You have not yet confirmed that you have read this version.\n\n"
+            "{% if change_note %}What changed:\n{{ change_note }}\n\n{% endif %}"
+            "Please read it and click “I have read this version” on the page:\n{{ link_url }}\n",
+        },
+    )
+)
+
 _CHECK_VARIABLES: dict[str, Promise] = {
     "check_name": _("Name of the monitoring check"),
     "target": _("What the check probes (host, URL or address)"),
@@ -359,6 +453,14 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "check_name": "Website leerlingportaal",
         "target": "https://portaal.school.example/",
         "result_detail": "HTTP 503 Service Unavailable",
+        "article_title": "Back-up controleren",
+        "article_kind": "Procedure: back-up",
+        "version_number": "3",
+        "change_note": "Stap 4 aangepast: de hersteltest is nu maandelijks.",
+        "acknowledgement_required": "yes",
+        "due_date": "12-03-2026",
+        "owner_name": "Olga Jansen",
+        "published_on": "12-03-2026",
     },
     "en": {
         "melding_number": "M0001234",
@@ -381,6 +483,14 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "check_name": "Student portal website",
         "target": "https://portaal.school.example/",
         "result_detail": "HTTP 503 Service Unavailable",
+        "article_title": "Checking the backup",
+        "article_kind": "Procedure: backup",
+        "version_number": "3",
+        "change_note": "Step 4 changed: the restore test is now monthly.",
+        "acknowledgement_required": "yes",
+        "due_date": "12-03-2026",
+        "owner_name": "Olga Jansen",
+        "published_on": "12-03-2026",
     },
 }
 

@@ -19,6 +19,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from beheer.accounts.models import OperatorGroup
 from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.core.htmx import is_htmx
+from beheer.knowledge.models import Article
 from beheer.servicedesk.models import Line, Melding, Status, StatusKind
 from beheer.servicedesk.queries import (
     AGE_BUCKETS,
@@ -40,6 +42,7 @@ from beheer.servicedesk.queries import (
 )
 
 URGENT_LIMIT = 10
+KNOWLEDGE_LIMIT = 5
 POLL_SECONDS = 30
 
 LABELS: dict[str, Promise] = {
@@ -141,6 +144,18 @@ class UrgentRow:
     text: str
 
 
+@dataclass(frozen=True)
+class KnowledgeReview:
+    """Published knowledge articles past their review date that the user may read."""
+
+    count: int
+    articles: list[Article]
+
+    @property
+    def url(self) -> str:
+        return f"{reverse('knowledge-list')}?{urlencode({'review': 'overdue'})}"
+
+
 @dataclass
 class Dashboard:
     now: datetime
@@ -148,6 +163,7 @@ class Dashboard:
     figures: dict[str, Figure] = field(default_factory=dict)
     groups: list[GroupRow] = field(default_factory=list)
     urgent: list[UrgentRow] = field(default_factory=list)
+    knowledge: KnowledgeReview | None = None
 
     def __getitem__(self, key: str) -> Figure:
         return self.figures[key]
@@ -256,7 +272,16 @@ def build_dashboard(user: Any, scope: Scope, *, now: datetime | None = None) -> 
         open_qs, scope, unassigned=unassigned, at_risk=at_risk, breached=breached, waiting=waiting
     )
     d.urgent = _urgent(open_qs, now, at_risk=at_risk, breached=breached)
+    d.knowledge = knowledge_review(user, now)
     return d
+
+
+def knowledge_review(user: Any, now: datetime) -> KnowledgeReview:
+    """Two queries: how many articles are due for review, and the few to do first (the user's own,
+    then the longest overdue)."""
+    stale = Article.objects.visible_to(user).stale(timezone.localdate(now))
+    articles = list(stale.review_order(user).select_related("owner")[:KNOWLEDGE_LIMIT])
+    return KnowledgeReview(count=stale.count(), articles=articles)
 
 
 def _group_rows(open_qs: Any, scope: Scope, **conditions: Q) -> list[GroupRow]:

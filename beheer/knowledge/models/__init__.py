@@ -1,9 +1,11 @@
-"""The knowledge base: articles with versions, categories, kind settings and attachments.
+"""The knowledge base: articles with versions, categories, kind settings, attachments, subscriptions
+and read acknowledgements, one module per subject; import them from here.
 
 Reads are QuerySet methods (`visible_to(user)` is the permission filter); writes live in services.
 """
 
 from .articles import (
+    NOTICE_KINDS,
     Article,
     ArticleQuerySet,
     ArticleStatus,
@@ -15,20 +17,39 @@ from .articles import (
     VersionState,
     audiences_for,
 )
-from .attachments import ArticleAttachment, ArticleAttachmentQuerySet, knowledge_attachment_path
+from .attachments import (
+    ArticleAttachment,
+    ArticleAttachmentQuerySet,
+    knowledge_attachment_path,
+)
+from .notices import (
+    AcknowledgementReminder,
+    ArticleAcknowledgement,
+    ArticleSubscription,
+    SubscriptionQuerySet,
+    expected_readers,
+    reader_condition,
+)
 
 __all__ = [
+    "NOTICE_KINDS",
+    "AcknowledgementReminder",
     "Article",
+    "ArticleAcknowledgement",
     "ArticleAttachment",
     "ArticleAttachmentQuerySet",
     "ArticleQuerySet",
     "ArticleStatus",
+    "ArticleSubscription",
     "ArticleVersion",
     "Audience",
     "Kind",
     "KindSetting",
     "KnowledgeCategory",
+    "SubscriptionQuerySet",
     "VersionState",
     "audiences_for",
+    "expected_readers",
     "knowledge_attachment_path",
+    "reader_condition",
 ]

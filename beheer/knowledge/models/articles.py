@@ -8,6 +8,7 @@ lists and the permission filter need no join.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +35,18 @@ class Audience(models.TextChoices):
     CALLERS = "callers", _("Callers (portal)")
     OPERATORS = "operators", _("Operators")
     ADMINISTRATORS = "administrators", _("Administrators only")
+
+
+# Kinds that announce new versions to subscribers and may require a read acknowledgement.
+NOTICE_KINDS = frozenset(
+    {
+        Kind.INSTRUCTION,
+        Kind.PROCEDURE_SECURITY,
+        Kind.PROCEDURE_MAINTENANCE,
+        Kind.PROCEDURE_BACKUP,
+        Kind.PROCEDURE_OTHER,
+    }
+)
 
 
 class ArticleStatus(models.TextChoices):
@@ -125,6 +138,19 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def for_list(self) -> ArticleQuerySet:
         return self.select_related("category", "owner")
 
+    def stale(self, today: date) -> ArticleQuerySet:
+        """Published articles whose review date has come (kb_article_stale_idx)."""
+        return self.filter(status=ArticleStatus.PUBLISHED, next_review_on__lte=today)
+
+    def review_order(self, user: Any) -> ArticleQuerySet:
+        """The user's own articles first, then the longest overdue (for short review lists)."""
+        mine = models.Case(
+            models.When(owner_id=getattr(user, "pk", None), then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.annotate(review_mine=mine).order_by("review_mine", "next_review_on", "id")
+
 
 class Article(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.SOLUTION)
@@ -149,6 +175,18 @@ class Article(models.Model):
     )
     review_interval_days = models.PositiveIntegerField(_("review interval (days)"), default=365)
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    last_reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last reviewed by"),
+    )
+    # the review date the owner was last reminded of: one reminder per due date
+    review_reminded_for = models.DateField(null=True, blank=True)
+    requires_acknowledgement = models.BooleanField(_("requires read acknowledgement"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
     )
@@ -172,6 +210,9 @@ class Article(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="kb_article_updated_idx"),
             models.Index(fields=["kind", "-updated_at"], name="kb_article_kind_idx"),
             models.Index(fields=["next_review_on"], name="kb_article_review_idx"),
+            # stale(): status = published and next_review_on <= today, oldest first (a partial index
+            # would not do: SQLite cannot match its condition against a bound parameter)
+            models.Index(fields=["status", "next_review_on", "id"], name="kb_article_stale_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -189,6 +230,22 @@ class Article(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.status == ArticleStatus.ARCHIVED
+
+    @property
+    def sends_notices(self) -> bool:
+        """Procedures and user instructions announce new versions to their subscribers."""
+        return self.kind in NOTICE_KINDS
+
+    @property
+    def acknowledgement_required(self) -> bool:
+        return self.requires_acknowledgement and self.kind in NOTICE_KINDS
+
+    def is_stale(self, today: date) -> bool:
+        return (
+            self.status == ArticleStatus.PUBLISHED
+            and self.next_review_on is not None
+            and self.next_review_on <= today
+        )
 
 
 class ArticleVersion(models.Model):

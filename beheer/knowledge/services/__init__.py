@@ -15,23 +15,61 @@ from .articles import (
     save_draft,
     submit_for_review,
 )
-from .attachments import MAX_ATTACHMENTS, add_attachment, remove_attachment
+from .attachments import (
+    MAX_ATTACHMENTS,
+    add_attachment,
+    remove_attachment,
+)
+from .currency import (
+    can_mark_reviewed,
+    mark_reviewed,
+    remind_review_due,
+    review_recipients,
+)
+from .notices import (
+    ACK_REMINDER_AFTER_DAYS,
+    ACK_REMINDER_EVERY_DAYS,
+    ACK_REMINDER_ROUNDS,
+    acknowledge,
+    announce_new_version,
+    can_acknowledge,
+    remind_acknowledgements,
+    reminder_round,
+    set_acknowledgement_required,
+    subscribe,
+    unsubscribe,
+)
 
 __all__ = [
+    "ACK_REMINDER_AFTER_DAYS",
+    "ACK_REMINDER_EVERY_DAYS",
+    "ACK_REMINDER_ROUNDS",
     "KEEP",
     "MAX_ATTACHMENTS",
     "MAX_BODY",
     "MAX_TAGS",
     "MAX_TAG_LENGTH",
+    "acknowledge",
     "add_attachment",
+    "announce_new_version",
     "approve_and_publish",
     "archive",
+    "can_acknowledge",
+    "can_mark_reviewed",
     "create_article",
+    "mark_reviewed",
     "normalise_tags",
     "publish",
+    "remind_acknowledgements",
+    "remind_review_due",
+    "reminder_round",
     "remove_attachment",
     "restore_version",
+    "review_recipients",
     "review_required",
     "save_draft",
+    "set_acknowledgement_required",
     "submit_for_review",
+    "subscribe",
+    "unsubscribe",
 ]

@@ -275,6 +275,9 @@ def _publish(article: Article, draft: ArticleVersion, *, approver: User | None) 
         ["current_version", "draft_version", "title", "tags", "audience", "status", "next_review_on"],
     )
     _reindex(article)
+    from .notices import announce_new_version  # notices builds on this module
+
+    announce_new_version(article, draft)
     return article
 
 

@@ -306,7 +306,13 @@ def test_webhook_screens(administrator: User) -> None:
 def test_own_preferences_page(caller: User, operator: User) -> None:
     client = client_for(caller)
     page = client.get(reverse("notification-preferences"))
-    assert set(page.context["form"].fields) == {"melding_registered", "operator_reply", "status_changed"}
+    assert set(page.context["form"].fields) == {
+        "melding_registered",
+        "operator_reply",
+        "status_changed",
+        "article_changed",
+        "article_acknowledgement_due",
+    }
     response = client.post(
         reverse("notification-preferences"), {"melding_registered": "on", "status_changed": "on"}
     )

@@ -409,7 +409,8 @@ def test_the_dashboard_counts_with_aggregates_not_rows(data: dict[str, Melding],
     with frozen(NOW), CaptureQueriesContext(connection) as ctx:
         build_dashboard(operator, Scope())
     sql = [q["sql"].upper() for q in ctx.captured_queries]
-    assert len(sql) == 7  # statuses, open counts, intake, resolved, per group, group names, urgent
+    # statuses, open counts, intake, resolved, per group, group names, urgent; knowledge to review: 2
+    assert len(sql) == 9
     melding_reads = [s for s in sql if '"SERVICEDESK_MELDING"' in s.split("FROM", 1)[1][:40]]
     for s in melding_reads:
         assert "COUNT(" in s or "LIMIT 10" in s
