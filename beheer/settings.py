@@ -170,6 +170,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "beheer.core.context_processors.beheer",
+                "beheer.monitoring.context_processors.monitoring",
             ],
         },
     },

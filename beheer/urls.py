@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("beheer.servicedesk.mail_urls")),
     path("", include("beheer.servicedesk.problem_urls")),
     path("", include("beheer.knowledge.urls")),
+    path("monitoring/", include("beheer.monitoring.urls")),
+    path("", include("beheer.monitoring.public_urls")),
 ]
 
 admin.site.site_header = "Beheer"

@@ -13,12 +13,21 @@ from beheer.core import clock
 from beheer.core.admin_base import ConfigAdmin
 
 from . import services
-from .models import AlertSource, Check, CheckKind, MaintenanceWindow
+from .models import AlertSource, Check, CheckKind, MaintenanceWindow, StatusPage, StatusPageEntry
 
 
 @admin.register(Check)
 class CheckAdmin(ConfigAdmin):
-    list_display = ("name", "kind", "target", "host", "interval_seconds", "active")
+    list_display = (
+        "name",
+        "kind",
+        "target",
+        "host",
+        "interval_seconds",
+        "availability_target",
+        "latency_target_ms",
+        "active",
+    )
     list_filter = ("kind", "active")
     search_fields = ("name", "target", "host", "tags")
     readonly_fields = ("ping_url",)
@@ -70,3 +79,34 @@ class AlertSourceAdmin(ConfigAdmin):
                 _("Webhook URL for Alertmanager (shown only now; keep it secret): %(url)s") % {"url": url},
                 messages.WARNING,
             )
+
+
+class StatusPageEntryInline(admin.TabularInline):
+    model = StatusPageEntry
+    extra = 1
+    autocomplete_fields = ("check_obj",)
+
+    # the same people as the page itself (ConfigAdmin), not Django's model permissions
+    def _allowed(self, request: HttpRequest) -> bool:
+        user: Any = request.user
+        return bool(user.is_authenticated and getattr(user, "is_coordinator", False))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+
+@admin.register(StatusPage)
+class StatusPageAdmin(ConfigAdmin):
+    list_display = ("title", "slug", "active")
+    list_filter = ("active",)
+    search_fields = ("title", "slug")
+    inlines = (StatusPageEntryInline,)

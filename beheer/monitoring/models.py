@@ -7,6 +7,7 @@ these models hold what an administrator configures and what the monitor records.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -84,6 +85,22 @@ class Check(models.Model):
     )
     push_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     resolve_on_recovery = models.BooleanField(_("resolve the melding on recovery"), default=True)
+    # quality norm: what the availability report compares against
+    availability_target = models.DecimalField(
+        _("availability target (%)"),
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("99.9"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("The share of measured time (maintenance excluded) the check should be up."),
+    )
+    latency_target_ms = models.PositiveIntegerField(
+        _("latency target (ms)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600000)],
+        help_text=_("The 95th percentile response time should stay at or below this; empty for none."),
+    )
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()
@@ -242,3 +259,81 @@ class ReceivedAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "fingerprint"], name="received_alert_unique"),
         ]
+
+
+class Bucket(models.TextChoices):
+    MINUTE = "minute", _("minute")
+    HOUR = "hour", _("hour")
+    DAY = "day", _("day")
+
+
+class CheckRollup(models.Model):
+    """Time per state and latency figures of one check in one minute, hour or (local) day.
+
+    Filled by `rollup_job.roll_up`; see `rollups.py` for the arithmetic and the retention.
+    """
+
+    check_obj = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="rollups")
+    bucket = models.CharField(max_length=6, choices=Bucket.choices)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    up_seconds = models.FloatField(default=0)
+    down_seconds = models.FloatField(default=0)
+    maintenance_seconds = models.FloatField(default=0)
+    unknown_seconds = models.FloatField(default=0)
+    outages = models.PositiveIntegerField(default=0)  # up -> down transitions that started here
+    latency_count = models.PositiveIntegerField(default=0)
+    latency_sum = models.BigIntegerField(default=0)
+    latency_max = models.PositiveIntegerField(null=True, blank=True)
+    latency_histogram = models.JSONField(default=list)  # counts per rollups.LATENCY_BOUNDS bin
+    closed = models.BooleanField(default=False)  # closed buckets are final
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["check_obj", "bucket", "start"], name="uniq_rollup_bucket")
+        ]
+        indexes = [models.Index(fields=["bucket", "start"], name="rollup_bucket_start")]
+
+
+class RollupProgress(models.Model):
+    """One row per bucket size: everything before `closed_until` is rolled up and final."""
+
+    bucket = models.CharField(max_length=6, choices=Bucket.choices, primary_key=True)
+    closed_until = models.DateTimeField()
+
+
+class StatusPage(models.Model):
+    """A public status page (no login) for a service: chosen checks under public names only."""
+
+    slug = models.SlugField(
+        _("address"), max_length=60, unique=True, help_text=_("The page is /status/<address>/.")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    introduction = models.TextField(_("introduction"), blank=True, max_length=2000)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("public status page")
+        verbose_name_plural = _("public status pages")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StatusPageEntry(models.Model):
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="entries")
+    check_obj = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="+", verbose_name=_("check"))
+    public_name = models.CharField(
+        _("public name"), max_length=120, help_text=_("What visitors see instead of the check's own name.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("service on the page")
+        verbose_name_plural = _("services on the page")
+        constraints = [models.UniqueConstraint(fields=["page", "check_obj"], name="uniq_statuspage_check")]
+
+    def __str__(self) -> str:
+        return self.public_name

@@ -12,3 +12,10 @@ from . import services
 @periodic(every=timedelta(seconds=30), name="monitoring.sweep_overdue_pushes")
 def sweep_overdue_pushes() -> int:
     return services.sweep_overdue_pushes()
+
+
+@periodic(every=timedelta(seconds=60), name="monitoring.roll_up")
+def roll_up() -> int:
+    from .rollup_job import roll_up as run
+
+    return run()

@@ -15,7 +15,7 @@ from beheer.servicedesk.models import Melding
 from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
 from beheer.servicedesk.schemas import MeldingListParams
 
-from . import exports, kpis, pdf
+from . import availability, exports, kpis, pdf
 
 router = Router(tags=["reports"])
 
@@ -82,3 +82,37 @@ def meldingen_xlsx(request: HttpRequest, params: Query[MeldingListParams]) -> Fi
     f = MeldingFilter(**{k: v for k, v in values.items() if k in MeldingFilter.__dataclass_fields__})
     qs = filter_meldingen(Melding.objects.all(), f, request.user)
     return exports.meldingen_xlsx(qs, order_for(params.sort))
+
+
+class AvailabilityParams(Schema):
+    month: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+
+def _availability(request: HttpRequest, params: AvailabilityParams) -> dict[str, Any]:
+    _coordinator(request)
+    today = clock.now().astimezone(kpis.zone()).date()
+    date_from, date_to = availability.parse_period(params.dict(), today=today)
+    return availability.compute(request.user, date_from, date_to)  # type: ignore[arg-type]
+
+
+@router.get(
+    "/availability",
+    summary="Availability, downtime, outages and latency per check and per tag against each check's "
+    "norm: `month` (YYYY-MM), or date_from and date_to (local dates, inclusive), default last month; "
+    "coordinators only",
+    response=dict[str, Any],
+)
+def report_availability(request: HttpRequest, params: Query[AvailabilityParams]) -> dict[str, Any]:
+    return _availability(request, params)
+
+
+@router.get("/availability.csv", summary="The availability report as CSV; coordinators only")
+def report_availability_csv(request: HttpRequest, params: Query[AvailabilityParams]) -> StreamingHttpResponse:
+    return availability.availability_csv(_availability(request, params))
+
+
+@router.get("/availability.xlsx", summary="The availability report as XLSX; coordinators only")
+def report_availability_xlsx(request: HttpRequest, params: Query[AvailabilityParams]) -> FileResponse:
+    return availability.availability_xlsx(_availability(request, params))

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import availability_views
 from . import report_views as views
 
 urlpatterns = [
@@ -8,6 +9,9 @@ urlpatterns = [
     path("export.xlsx", views.export_xlsx, name="report-export-xlsx"),
     path("monthly/", views.monthly, name="report-monthly"),
     path("monthly.pdf", views.monthly_pdf, name="report-monthly-pdf"),
+    path("availability/", availability_views.report, name="report-availability"),
+    path("availability.csv", availability_views.export_csv, name="report-availability-csv"),
+    path("availability.xlsx", availability_views.export_xlsx, name="report-availability-xlsx"),
     path("schedules/", views.schedules, name="report-schedules"),
     path("schedules/<int:pk>/cancel/", views.schedule_cancel, name="report-schedule-cancel"),
     path("runs/<int:pk>/download/", views.run_download, name="report-run-download"),

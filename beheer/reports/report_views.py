@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from beheer.core import clock
 from beheer.core.errors import DomainError
 
-from . import charts, exports, kpis, pdf, services
+from . import availability, charts, exports, kpis, pdf, services
 from .forms import ReportFilterForm, ScheduleForm, preset_period
 from .models import ReportRun, ScheduledReport
 
@@ -126,6 +126,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
         {
             "title": pdf.report_title(f.date_from, f.date_to),
             "generated": clock.now(),
+            "availability": availability.compute(request.user, f.date_from, f.date_to),  # type: ignore[arg-type]
             **_context(request, f),
         },
     )

@@ -228,6 +228,7 @@ def test_the_configuration_screen_issues_and_shows_the_ping_url(administrator):
             "max_attempts": 3,
             "retry_interval_seconds": 10,
             "grace_seconds": 3600,
+            "availability_target": "99.9",
             "tags": "backup",
             "resolve_on_recovery": "on",
             "active": "on",

@@ -1,0 +1,208 @@
+"""The roll-up job: results -> minute buckets -> hour buckets -> day buckets (see rollups.py).
+
+Run every minute by the worker (`periodic.py`). Each run starts where the previous run's closed
+buckets end (`RollupProgress`), rebuilds every bucket from there to now, and marks the buckets that
+ended more than `LAG` ago as closed; closed buckets are never written again. Running it twice
+gives the same rows. A run handles at most `CHUNK` of history, so catching up after the worker was
+stopped for a long time happens in steps of one day per run.
+
+Retention: minute buckets `MINUTE_RETENTION` (3 days), hour buckets `HOUR_RETENTION` (90 days),
+day buckets forever. Results recorded more than `LAG` after their own time (which the monitor and
+the push URLs never do) are not rolled up.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min, OuterRef, Subquery
+
+from beheer.core import clock
+
+from . import rollups
+from .availability import maintenance_intervals
+from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup, RollupProgress
+from .rollups import HOUR, MINUTE, Totals
+
+LAG = timedelta(minutes=2)
+CHUNK = timedelta(days=1)
+MINUTE_RETENTION = timedelta(days=3)
+HOUR_RETENTION = timedelta(days=90)
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def hold(check: Check) -> timedelta:
+    """How long one result stands for the check's state when no next result comes."""
+    if check.kind == CheckKind.PUSH:
+        return timedelta(seconds=check.interval_seconds + check.grace_seconds)
+    return timedelta(seconds=2 * check.interval_seconds + check.timeout_seconds)
+
+
+def _maintenance(check: Check, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    from .services import _active_windows
+
+    tags = set(check.tag_list)
+    windows = [w for w, ids, wtags in _active_windows() if check.pk in ids or tags & wtags]
+    return maintenance_intervals(windows, start, end) if windows else []
+
+
+def _row(check_id: int, bucket: str, start: datetime, end: datetime, t: Totals, closed: bool) -> CheckRollup:
+    return CheckRollup(
+        check_obj_id=check_id,
+        bucket=bucket,
+        start=start,
+        end=end,
+        up_seconds=t.up,
+        down_seconds=t.down,
+        maintenance_seconds=t.maintenance,
+        unknown_seconds=t.unknown,
+        outages=t.outages,
+        latency_count=t.latency_count,
+        latency_sum=t.latency_sum,
+        latency_max=t.latency_max,
+        latency_histogram=t.histogram,
+        closed=closed,
+    )
+
+
+def totals_of(row: CheckRollup) -> Totals:
+    histogram = list(row.latency_histogram or [])
+    return Totals(
+        up=row.up_seconds,
+        down=row.down_seconds,
+        maintenance=row.maintenance_seconds,
+        unknown=row.unknown_seconds,
+        outages=row.outages,
+        latency_count=row.latency_count,
+        latency_sum=row.latency_sum,
+        latency_max=row.latency_max,
+        histogram=histogram + [0] * (rollups.BINS - len(histogram)),
+    )
+
+
+def _minute_rows(start: datetime, end: datetime, now: datetime, horizon: datetime) -> list[CheckRollup]:
+    """Minute buckets of every check for [start, end), from the results."""
+    before = CheckResult.objects.filter(check_obj=OuterRef("pk"), at__lt=start).order_by("-at", "-id")
+    checks = {
+        c.pk: c for c in Check.objects.annotate(previous=Subquery(before.values("pk")[:1])).order_by("pk")
+    }
+    previous_ids = [c.previous for c in checks.values() if c.previous is not None]
+    per_check: dict[int, list[tuple[datetime, bool, int | None]]] = defaultdict(list)
+    for check_id, at, ok in CheckResult.objects.filter(pk__in=previous_ids).values_list(
+        "check_obj_id", "at", "ok"
+    ):
+        per_check[check_id].append((at, ok, None))  # latency belongs to an earlier bucket
+    current = (
+        CheckResult.objects.filter(at__gte=start, at__lt=end)
+        .order_by("check_obj_id", "at", "id")
+        .values_list("check_obj_id", "at", "ok", "latency_ms")
+    )
+    for check_id, at, ok, latency in current.iterator(chunk_size=2000):
+        per_check[check_id].append((at, ok, latency))
+    rows: list[CheckRollup] = []
+    until = min(end, now)
+    for check_id, results in per_check.items():
+        check = checks.get(check_id)
+        if check is None:
+            continue
+        spans = rollups.spans_from_results([(a, ok) for a, ok, _l in results], hold=hold(check), until=until)
+        buckets = rollups.distribute(
+            spans, _maintenance(check, start, end), start=start, end=end, step=MINUTE
+        )
+        for at, _ok, latency in results:
+            if latency is not None and start <= at < end:
+                buckets[(at - start) // MINUTE].add_latency(latency)
+        for i, t in enumerate(buckets):
+            if not t.empty:
+                b_start = start + i * MINUTE
+                rows.append(
+                    _row(check_id, Bucket.MINUTE, b_start, b_start + MINUTE, t, b_start + MINUTE <= horizon)
+                )
+    return rows
+
+
+def _aggregate(
+    source: Iterable[CheckRollup], bucket: str, starts: list[datetime], horizon: datetime
+) -> list[CheckRollup]:
+    """Rows of `bucket` (consecutive starts, the last one being the end) summed from finer rows."""
+    sums: dict[tuple[int, int], Totals] = {}
+    for row in source:
+        i = _index(starts, row.start)
+        if i is None:
+            continue
+        sums.setdefault((row.check_obj_id, i), Totals()).add(totals_of(row))
+    return [
+        _row(check_id, bucket, starts[i], starts[i + 1], t, starts[i + 1] <= horizon)
+        for (check_id, i), t in sorted(sums.items())
+    ]
+
+
+def _index(starts: list[datetime], moment: datetime) -> int | None:
+    i = bisect.bisect_right(starts, moment) - 1
+    return i if 0 <= i < len(starts) - 1 else None
+
+
+def _first_start() -> datetime | None:
+    first = CheckResult.objects.aggregate(first=Min("at"))["first"]
+    return None if first is None else rollups.floor_to(first, MINUTE)
+
+
+def roll_up(*, now: datetime | None = None) -> int:
+    """Bring the roll-ups up to `now`; returns the number of minute rows written."""
+    now = now or clock.now()
+    tz = zone()
+    horizon = rollups.floor_to(now - LAG, MINUTE)
+    progress = RollupProgress.objects.filter(bucket=Bucket.MINUTE).first()
+    start = progress.closed_until if progress else _first_start()
+    if start is None:
+        return 0
+    start = min(start, horizon)
+    end = min(rollups.ceil_to(now, MINUTE), start + rollups.DAY)
+    if end <= start:
+        end = start + MINUTE
+    closed_to = min(horizon, end)
+    with transaction.atomic():
+        minute_rows = _minute_rows(start, end, now, closed_to)
+        CheckRollup.objects.filter(bucket=Bucket.MINUTE, start__gte=start, start__lt=end).delete()
+        CheckRollup.objects.bulk_create(minute_rows, batch_size=1000)
+
+        h0, h1 = rollups.floor_to(start, HOUR), rollups.ceil_to(end, HOUR)
+        hour_starts = [h0 + i * HOUR for i in range((h1 - h0) // HOUR + 1)]
+        minutes = CheckRollup.objects.filter(bucket=Bucket.MINUTE, start__gte=h0, start__lt=h1)
+        hour_rows = _aggregate(minutes.iterator(chunk_size=2000), Bucket.HOUR, hour_starts, closed_to)
+        CheckRollup.objects.filter(bucket=Bucket.HOUR, start__gte=h0, start__lt=h1).delete()
+        CheckRollup.objects.bulk_create(hour_rows, batch_size=1000)
+
+        d0 = rollups.day_start(start, tz)
+        day_starts = [d0]
+        while day_starts[-1] < end:
+            day_starts.append(rollups.next_day(day_starts[-1], tz))
+        hours = CheckRollup.objects.filter(bucket=Bucket.HOUR, start__gte=d0, start__lt=day_starts[-1])
+        day_rows = _aggregate(hours.iterator(chunk_size=2000), Bucket.DAY, day_starts, closed_to)
+        CheckRollup.objects.filter(bucket=Bucket.DAY, start__gte=d0, start__lt=day_starts[-1]).delete()
+        CheckRollup.objects.bulk_create(day_rows, batch_size=1000)
+
+        RollupProgress.objects.update_or_create(bucket=Bucket.MINUTE, defaults={"closed_until": closed_to})
+        # what later runs still aggregate (this day, from its hours and minutes) is never purged
+        keep_from = d0 - HOUR
+        CheckRollup.objects.filter(
+            bucket=Bucket.MINUTE, start__lt=min(now - MINUTE_RETENTION, keep_from)
+        ).delete()
+        CheckRollup.objects.filter(
+            bucket=Bucket.HOUR, start__lt=min(now - HOUR_RETENTION, keep_from)
+        ).delete()
+    return len(minute_rows)
+
+
+def retained_since(now: datetime) -> tuple[datetime, datetime]:
+    """From when on minute and hour buckets are still kept (for `rollups.decompose`)."""
+    return now - MINUTE_RETENTION, now - HOUR_RETENTION

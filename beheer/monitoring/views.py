@@ -1,0 +1,121 @@
+"""The monitoring screens for operators: the live status overview and a check's detail page.
+
+Callers get 403 on every screen. The overview polls one partial every 10 seconds (HTMX); the
+partial costs a fixed number of queries whatever the number of checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from beheer.core import clock
+from beheer.core.htmx import is_htmx
+from beheer.reports import charts
+
+from . import queries, rollups
+from .models import Bucket, Check, CheckResult, CheckRollup
+from .rollup_job import totals_of
+
+View = Callable[..., HttpResponseBase]
+POLL_SECONDS = 10
+RECENT_RESULTS = 50
+
+
+def staff_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not getattr(request.user, "is_staff_member", False):
+            raise DjangoPermissionDenied(_("Monitoring is for operators."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def may_see_details(user: Any, check: Check) -> bool:
+    """Result details (response bodies, error texts) are for administrators and the check's creator."""
+    return bool(getattr(user, "is_administrator", False)) or (
+        check.created_by_id is not None and check.created_by_id == user.pk
+    )
+
+
+@staff_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    group_by = "host" if request.GET.get("by") == "host" else "tag"
+    context = {"data": queries.overview(request.user), "group_by": group_by, "poll": POLL_SECONDS}  # type: ignore[arg-type]
+    template = "monitoring/_overview.html" if is_htmx(request) else "monitoring/overview.html"
+    return render(request, template, context)
+
+
+def _latency_chart(check: Check, end: Any) -> Any:
+    start = rollups.floor_to(end, rollups.HOUR) - timedelta(hours=23)
+    rows = {
+        r.start: totals_of(r)
+        for r in CheckRollup.objects.filter(check_obj=check, bucket=Bucket.HOUR, start__gte=start)
+    }
+    hours = [start + i * rollups.HOUR for i in range(24)]
+    avg = [float((rows[h].latency_avg or 0) if h in rows else 0) for h in hours]
+    p95 = [float((rows[h].latency_p95 or 0) if h in rows else 0) for h in hours]
+    labels = [h.astimezone(queries.zone()).strftime("%H:%M") for h in hours]
+    return charts.line_chart(
+        title=_("Latency per hour, last 24 hours (ms)"),
+        x_labels=labels,
+        series=[(_("average"), avg), (_("95th percentile"), p95)],
+    )
+
+
+@staff_required
+@require_GET
+def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    check = (
+        Check.objects.visible_to(request.user)  # type: ignore[arg-type]
+        .select_related("state", "state__melding", "created_by", "parent")
+        .filter(pk=pk)
+        .first()
+    )
+    if check is None:
+        raise Http404
+    now = clock.now()
+    maintenance = queries.in_maintenance_now([check], now)
+    periods = []
+    for label, length in (
+        (_("24 hours"), timedelta(days=1)),
+        (_("7 days"), timedelta(days=7)),
+        (_("30 days"), timedelta(days=30)),
+    ):
+        t = queries.period_totals([check.pk], now - length, now)[check.pk]
+        periods.append(
+            {
+                "label": label,
+                "totals": t,
+                "met": queries.norm_met(check, t),
+                "downtime_minutes": round(t.down / 60, 1),
+            }
+        )
+    results = list(CheckResult.objects.filter(check_obj=check).order_by("-at", "-id")[:RECENT_RESULTS])
+    return render(
+        request,
+        "monitoring/check_detail.html",
+        {
+            "check": check,
+            "state": getattr(check, "state", None),
+            "status": queries.check_status(check, now=now, maintenance_ids=maintenance),
+            "results": results,
+            "show_details": may_see_details(request.user, check),
+            "changes": queries.state_changes(check),
+            "periods": periods,
+            "latency_chart": _latency_chart(check, now),
+            "windows": queries.windows_for(check),
+        },
+    )

@@ -1,0 +1,187 @@
+"""The monthly availability report: per check and per tag, against each check's norm.
+
+The figures come from `beheer.monitoring.queries` (roll-ups); this module only picks the period,
+shapes the tables for the page and the exports, and draws the chart. Periods are local dates
+(inclusive): a month is a whole number of day buckets.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import User
+from beheer.core.errors import DomainError
+from beheer.monitoring import queries
+
+from . import charts, exports, kpis
+from .pdf import parse_month
+
+MAX_DAYS = 366
+
+
+def parse_period(data: Mapping[str, Any], *, today: date) -> tuple[date, date]:
+    """`month` (YYYY-MM), or `date_from` and `date_to` (inclusive), or else last month."""
+    month = str(data.get("month") or "").strip()
+    raw_from, raw_to = (str(data.get(n) or "").strip() for n in ("date_from", "date_to"))
+    if month:
+        if raw_from or raw_to:
+            message = _("Give either a month or a period, not both.")
+            raise DomainError(message, field_errors={"month": message})
+        period = parse_month(month)
+        if period is None:
+            message = _("Give the month as YYYY-MM, for example 2026-10.")
+            raise DomainError(message, field_errors={"month": message})
+        return period
+    if raw_from or raw_to:
+        errors = {}
+        parsed: dict[str, date] = {}
+        for name, raw in (("date_from", raw_from), ("date_to", raw_to)):
+            try:
+                parsed[name] = date.fromisoformat(raw)
+            except ValueError:
+                errors[name] = _("Give a date as YYYY-MM-DD.")
+        if errors:
+            raise DomainError(_("The period is not valid."), field_errors=errors)
+        if parsed["date_to"] < parsed["date_from"]:
+            message = _("The period ends before it starts.")
+            raise DomainError(message, field_errors={"date_to": message})
+        if (parsed["date_to"] - parsed["date_from"]).days >= MAX_DAYS:
+            message = _("The period is at most a year.")
+            raise DomainError(message, field_errors={"date_to": message})
+        return parsed["date_from"], parsed["date_to"]
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def _instant(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=kpis.zone())
+
+
+def compute(user: User, date_from: date, date_to: date) -> dict[str, Any]:
+    data = queries.availability_report(user, _instant(date_from), _instant(date_to + timedelta(days=1)))
+    data["period"].update({"date_from": date_from.isoformat(), "date_to": date_to.isoformat()})
+    return data
+
+
+def chart(data: dict[str, Any]) -> SafeString:
+    """Availability per check, lowest first (at most 40 bars)."""
+    measured = [r for r in data["checks"] if r["availability"] is not None]
+    measured.sort(key=lambda r: (r["availability"], r["name"]))
+    return charts.bar_chart(
+        title=_("Availability per check (%)"),
+        items=[(r["name"], r["availability"]) for r in measured[:40]],
+        unit="%",
+    )
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else (_("yes") if value else _("no"))
+
+
+def sections(data: dict[str, Any]) -> list[exports.Section]:
+    check_rows = [
+        [
+            r["name"],
+            r["host"],
+            ", ".join(r["tags"]),
+            r["availability"],
+            r["availability_target"],
+            _yes_no(r["availability_met"]),
+            r["downtime_minutes"],
+            r["maintenance_minutes"],
+            r["outages"],
+            r["latency_avg"],
+            r["latency_p95"],
+            r["latency_target_ms"],
+            _yes_no(r["latency_met"]),
+        ]
+        for r in data["checks"]
+    ]
+    tag_rows = [
+        [
+            r["tag"],
+            r["checks"],
+            r["checks_met"],
+            r["checks_not_met"],
+            r["availability"],
+            r["downtime_minutes"],
+            r["outages"],
+            r["latency_avg"],
+            r["latency_p95"],
+        ]
+        for r in data["tags"]
+    ]
+    return [
+        (
+            _("Checks"),
+            [
+                _("Check"),
+                _("Host"),
+                _("Tags"),
+                _("Availability (%)"),
+                _("Availability norm (%)"),
+                _("Norm met"),
+                _("Downtime (minutes)"),
+                _("Maintenance (minutes)"),
+                _("Outages"),
+                _("Average latency (ms)"),
+                _("95th percentile latency (ms)"),
+                _("Latency norm (ms)"),
+                _("Latency norm met"),
+            ],
+            check_rows,
+        ),
+        (
+            _("Tags"),
+            [
+                _("Tag"),
+                _("Checks"),
+                _("Checks meeting their norm"),
+                _("Checks not meeting their norm"),
+                _("Availability (%)"),
+                _("Downtime (minutes)"),
+                _("Outages"),
+                _("Average latency (ms)"),
+                _("95th percentile latency (ms)"),
+            ],
+            tag_rows,
+        ),
+    ]
+
+
+def _filename(data: dict[str, Any], ext: str) -> str:
+    p = data["period"]
+    return f"availability-{p['date_from'].replace('-', '')}-{p['date_to'].replace('-', '')}.{ext}"
+
+
+def availability_csv(data: dict[str, Any]) -> StreamingHttpResponse:
+    writer = csv.writer(exports._Echo(), delimiter=";")
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff"
+        for n, (title, header, rows) in enumerate(sections(data)):
+            if n:
+                yield writer.writerow([])
+            yield writer.writerow([exports.neutralise(title)])
+            yield writer.writerow([exports.neutralise(h) for h in header])
+            for row in rows:
+                yield writer.writerow([exports.neutralise(c) for c in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(data, "csv")}"'
+    return response
+
+
+def availability_xlsx(data: dict[str, Any]) -> FileResponse:
+    import tempfile
+
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    exports.write_workbook(tmp, sections(data))
+    return exports._file_response(tmp, _filename(data, "xlsx"))
