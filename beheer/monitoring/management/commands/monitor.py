@@ -12,12 +12,13 @@ from django.core.management.base import BaseCommand
 
 from beheer.monitoring.engine import Monitor
 from beheer.monitoring.guard import NetworkPolicy
+from beheer.monitoring.probes import default_tls_context
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Probe the HTTP and TCP checks that are due, record the results; SIGTERM stops it cleanly."
+    help = "Probe the checks that are due, record the results; SIGTERM stops it cleanly."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--concurrency", type=int, default=50, help="Probes at the same time.")
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         policy = NetworkPolicy.from_text(
             denied=settings.MONITOR_DENIED_NETWORKS, allowed_only=settings.MONITOR_ALLOWED_NETWORKS
         )
-        monitor = Monitor(policy=policy, concurrency=max(1, min(concurrency, 1000)))
+        tls_context = default_tls_context(settings.MONITOR_CA_FILE or None)
+        monitor = Monitor(policy=policy, concurrency=max(1, min(concurrency, 1000)), tls_context=tls_context)
         asyncio.run(self._main(monitor, once))
 
     async def _main(self, monitor: Monitor, once: bool) -> None:
