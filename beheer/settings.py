@@ -249,6 +249,8 @@ TASKS = {
 # which are always refused), or the only networks they may reach; comma-separated CIDRs.
 MONITOR_DENIED_NETWORKS = env_str("BEHEER_MONITOR_DENIED_NETWORKS", "")
 MONITOR_ALLOWED_NETWORKS = env_str("BEHEER_MONITOR_ALLOWED_NETWORKS", "")
+# A PEM file of extra CA certificates (an internal CA) that HTTPS and TLS checks trust.
+MONITOR_CA_FILE = env_str("BEHEER_MONITOR_CA_FILE", "")
 
 # Notifications: secrets in the database (SMTP password, webhook secrets) are encrypted with this
 # Fernet key (comma-separated keys rotate: the first encrypts); empty derives one from SECRET_KEY.

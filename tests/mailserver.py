@@ -49,8 +49,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def make_certificate(directory: Path, common_name: str = "localhost") -> tuple[Path, Path]:
-    """A self-signed certificate and key (PEM) valid for localhost and 127.0.0.1."""
+def make_certificate(
+    directory: Path,
+    common_name: str = "localhost",
+    *,
+    days: float = 2,
+    alt_names: tuple[str, ...] = ("localhost", "127.0.0.1"),
+) -> tuple[Path, Path]:
+    """A self-signed certificate and key (PEM), valid for `alt_names` (names or IP addresses) until
+    `days` from now (negative: expired)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -59,20 +66,22 @@ def make_certificate(directory: Path, common_name: str = "localhost") -> tuple[P
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
+    not_after = now + dt.timedelta(days=days)
+    sans: list[x509.GeneralName] = []
+    for alt in alt_names:
+        try:
+            sans.append(x509.IPAddress(ipaddress.ip_address(alt)))
+        except ValueError:
+            sans.append(x509.DNSName(alt))
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
+        .not_valid_before(min(now, not_after) - dt.timedelta(hours=1))
+        .not_valid_after(not_after)
+        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )

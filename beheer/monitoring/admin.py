@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core import clock
@@ -30,8 +31,19 @@ class CheckAdmin(ConfigAdmin):
     )
     list_filter = ("kind", "active")
     search_fields = ("name", "target", "host", "tags")
-    readonly_fields = ("ping_url",)
-    exclude = ("created_by", "created_at")
+    readonly_fields = ("ping_url", "edit_screen")
+    exclude = ("created_by", "created_at", "options")
+
+    @admin.display(description=_("options"))
+    def edit_screen(self, obj: Check) -> str:
+        """Per-kind options (and their encrypted secrets) are edited on the check screen."""
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("monitoring:check-edit", args=[obj.pk]),
+            _("Edit on the check screen"),
+        )
 
     @admin.display(description=_("ping URL"))
     def ping_url(self, obj: Check) -> str:

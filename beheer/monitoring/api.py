@@ -7,19 +7,26 @@ Healthchecks. Everything else is for operators and up.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja.responses import Status as Answer
 
-from beheer.accounts.models import User
+from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock
-from beheer.core.errors import NotFound, PermissionDenied
+from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core.forms import current_user
+from beheer.servicedesk.models import Impact, Urgency
 
 from . import queries, services
 from .alertmanager import InboundMessage
-from .models import Check, CheckResult
+from .models import Check, CheckKind, CheckResult
 from .views import may_see_details
 
 router = Router(tags=["monitoring"])
@@ -62,11 +69,6 @@ def ping(request: HttpRequest, token: str) -> dict[str, Any]:
 def ping_fail(request: HttpRequest, token: str) -> dict[str, Any]:
     """The job failed: the check goes down at once (a POST body is kept as the reason)."""
     return _ping(token, False, request)
-
-
-def _staff(request: HttpRequest) -> None:
-    if not getattr(request.user, "is_staff_member", False):
-        raise PermissionDenied(_("Only operators see checks."))
 
 
 @router.get("/checks", response=list[CheckOut])
@@ -184,3 +186,146 @@ def public_status_page(request: HttpRequest, slug: str) -> dict[str, Any]:
     if data is None:
         raise NotFound(_("No such status page."))
     return data
+
+
+class CheckIn(Schema):
+    name: str
+    kind: str
+    target: str = ""
+    host: str = ""
+    interval_seconds: int = 60
+    timeout_seconds: int = 10
+    max_attempts: int = 3
+    retry_interval_seconds: int = 10
+    grace_seconds: int = 300
+    parent: int | None = None
+    tags: str = ""
+    impact: int | None = None
+    urgency: int | None = None
+    operator_group: int | None = None
+    resolve_on_recovery: bool = True
+    active: bool = True
+    options: dict[str, Any] = {}
+    availability_target: Decimal = Field(default=Decimal("99.9"), ge=0, le=100, decimal_places=3)
+    latency_target_ms: int | None = Field(default=None, ge=1, le=600_000)
+
+
+class CheckUpdateIn(CheckIn):
+    version: int | None = None
+
+
+def _staff(request: HttpRequest) -> User:
+    user = current_user(request)
+    if not getattr(user, "is_staff_member", False):
+        raise PermissionDenied(_("Only operators and administrators define checks."))
+    return user
+
+
+def _visible(request: HttpRequest, check_id: int) -> Check:
+    check = Check.objects.visible_to(_staff(request)).filter(pk=check_id).first()
+    if check is None:
+        raise NotFound(_("No such check."))
+    return check
+
+
+def _ref(model: type[models.Model], pk: int | None, name: str) -> Any:
+    if pk is None:
+        return None
+    found = model._default_manager.filter(pk=pk).first()
+    if found is None:
+        raise DomainError(_("The check is not valid."), field_errors={name: _("No such item.")})
+    return found
+
+
+def _data(request: HttpRequest, payload: CheckIn) -> services.CheckData:
+    user = _staff(request)
+    parent = None
+    if payload.parent is not None:
+        parent = Check.objects.visible_to(user).filter(pk=payload.parent).first()
+        if parent is None:
+            raise DomainError(_("The check is not valid."), field_errors={"parent": _("No such check.")})
+    return services.CheckData(
+        name=payload.name,
+        kind=payload.kind,
+        target=payload.target,
+        host=payload.host,
+        interval_seconds=payload.interval_seconds,
+        timeout_seconds=payload.timeout_seconds,
+        max_attempts=payload.max_attempts,
+        retry_interval_seconds=payload.retry_interval_seconds,
+        grace_seconds=payload.grace_seconds,
+        parent=parent,
+        tags=payload.tags,
+        impact=_ref(Impact, payload.impact, "impact"),
+        urgency=_ref(Urgency, payload.urgency, "urgency"),
+        operator_group=_ref(OperatorGroup, payload.operator_group, "operator_group"),
+        resolve_on_recovery=payload.resolve_on_recovery,
+        active=payload.active,
+        options=payload.options,
+        availability_target=payload.availability_target,
+        latency_target_ms=payload.latency_target_ms,
+    )
+
+
+def check_detail(check: Check) -> dict[str, Any]:
+    """A check as the API shows it to operators: secret option values masked."""
+    ping_url = None
+    if check.kind == CheckKind.PUSH and check.push_token:
+        ping_url = str(settings.SITE_URL).rstrip("/") + reverse("api:ping", args=[check.push_token])
+    return {
+        "id": check.pk,
+        "version": check.version,
+        "name": check.name,
+        "kind": check.kind,
+        "target": check.target,
+        "host": check.host,
+        "interval_seconds": check.interval_seconds,
+        "timeout_seconds": check.timeout_seconds,
+        "max_attempts": check.max_attempts,
+        "retry_interval_seconds": check.retry_interval_seconds,
+        "grace_seconds": check.grace_seconds,
+        "parent": check.parent_id,
+        "tags": check.tags,
+        "impact": check.impact_id,
+        "urgency": check.urgency_id,
+        "operator_group": check.operator_group_id,
+        "resolve_on_recovery": check.resolve_on_recovery,
+        "active": check.active,
+        "availability_target": float(check.availability_target),
+        "latency_target_ms": check.latency_target_ms,
+        "options": services.shown_options(check),
+        "ping_url": ping_url,
+    }
+
+
+@router.get("/checks/{check_id}", url_name="monitoring-check")
+def get_check(request: HttpRequest, check_id: int) -> dict[str, Any]:
+    """One check with its options (secret values shown as ********)."""
+    return check_detail(_visible(request, check_id))
+
+
+@router.post("/checks", response={201: dict})
+def create_check(request: HttpRequest, payload: CheckIn) -> Answer:
+    """Define a check (operators and administrators); 400 with a message per field when invalid."""
+    check = services.create_check(actor=_staff(request), data=_data(request, payload))
+    return Answer(201, check_detail(check))
+
+
+@router.put("/checks/{check_id}")
+def update_check(request: HttpRequest, check_id: int, payload: CheckUpdateIn) -> dict[str, Any]:
+    """Change a check; send `version` from the last read to be told (409) about a concurrent edit.
+    A secret option value sent as ******** keeps the stored value."""
+    check = services.update_check(
+        _visible(request, check_id),
+        actor=_staff(request),
+        data=_data(request, payload),
+        expected_version=payload.version,
+    )
+    return check_detail(check)
+
+
+@router.delete("/checks/{check_id}", response={204: None})
+def delete_check(request: HttpRequest, check_id: int) -> HttpResponse:
+    """Remove a check and its results (its meldingen stay)."""
+    services.delete_check(_visible(request, check_id), actor=_staff(request))
+    return HttpResponse(status=204)

@@ -10,7 +10,7 @@ Every outbound connection goes through `guarded_addresses`: the target's name is
 each address is checked against the administrator's network policy before anything connects; the
 HTTP client uses the same policy through its resolver, so redirects cannot reach a forbidden address.
 
-HTTP and TCP checks are probed here; the other kinds follow (push checks need no probe).
+The probes themselves live in probes.py (one per kind); push checks need no probe.
 """
 
 from __future__ import annotations
@@ -19,48 +19,43 @@ import asyncio
 import concurrent.futures
 import contextlib
 import hashlib
-import ipaddress
 import logging
 import os
 import socket
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
-import yarl
-from aiohttp.abc import AbstractResolver, ResolveResult
 from django.db import close_old_connections, connection, transaction
 
 from beheer.core import clock
 
-from . import services
-from .guard import AddressRefused, NetworkPolicy
+from . import probes, services
+from .guard import NetworkPolicy
 from .models import Check, CheckKind, CheckState
+from .probes import (  # noqa: F401  (re-exported: the engine's public names before probes.py)
+    MAX_REDIRECTS,
+    GuardedResolver,
+    Probe,
+    guarded_addresses,
+    probe_http,
+    probe_tcp,
+)
 
 logger = logging.getLogger(__name__)
 
-PROBED_KINDS = (CheckKind.HTTP, CheckKind.TCP)
-MAX_REDIRECTS = 5
+PROBED_KINDS = tuple(kind for kind in CheckKind if kind != CheckKind.PUSH)
 LEASE = timedelta(seconds=120)
-DETAIL_MAX = 300
 
 
 def phase_offset(check_id: int, interval_seconds: int) -> int:
     """A stable offset in [0, interval) for the check's first run."""
     digest = hashlib.sha256(f"beheer-check-{check_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") % max(1, interval_seconds)
-
-
-@dataclass(frozen=True)
-class Probe:
-    ok: bool
-    latency_ms: int | None
-    detail: str
 
 
 # --------------------------------------------------------------------------------------------------
@@ -149,137 +144,6 @@ def finish(check_id: int, owner: str, probe: Probe, *, at: datetime) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# probing (asynchronous)
-
-
-async def guarded_addresses(host: str, port: int, policy: NetworkPolicy) -> list[str]:
-    """The target's addresses the policy allows; AddressRefused when none is allowed."""
-    if _is_address(host):  # an address needs no resolving (and no thread of the resolver pool)
-        return [str(policy.check(host))]
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise AddressRefused(f"cannot resolve {host}: {exc.strerror}") from exc
-    allowed, refused = [], []
-    for info in infos:
-        address = str(info[4][0])
-        try:
-            policy.check(address)
-        except AddressRefused as exc:
-            refused.append(str(exc))
-            continue
-        if address not in allowed:
-            allowed.append(address)
-    if not allowed:
-        raise AddressRefused(refused[0] if refused else f"no address for {host}")
-    return allowed
-
-
-@lru_cache(maxsize=4096)
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-class GuardedResolver(AbstractResolver):
-    """aiohttp's resolver, refusing addresses outside the network policy (also after redirects)."""
-
-    def __init__(self, policy: NetworkPolicy) -> None:
-        self.policy = policy
-
-    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_UNSPEC) -> list[ResolveResult]:
-        addresses = await guarded_addresses(host, port, self.policy)
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=port,
-                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
-                proto=0,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for address in addresses
-        ]
-
-    async def close(self) -> None:
-        return None
-
-
-def _short(text: str) -> str:
-    return " ".join(text.split())[:DETAIL_MAX]
-
-
-async def probe_tcp(target: str, timeout: float, policy: NetworkPolicy) -> Probe:
-    host, _, port_text = target.rpartition(":")
-    host = host.strip("[]")
-    if not host or not port_text.isdigit():
-        return Probe(False, None, _short(f"target must be host:port, got {target!r}"))
-    started = time.monotonic()
-    try:
-        addresses = await guarded_addresses(host, int(port_text), policy)
-        async with asyncio.timeout(timeout):
-            transport, _protocol = await asyncio.get_running_loop().create_connection(
-                asyncio.Protocol, addresses[0], int(port_text)
-            )
-        transport.close()  # connected is all we need to know: no stream objects
-    except AddressRefused as exc:
-        return Probe(False, None, _short(f"refused by the network policy: {exc}"))
-    except TimeoutError:
-        return Probe(False, None, f"no connection within {timeout:g} s")
-    except OSError as exc:
-        return Probe(False, None, _short(f"connection failed: {exc.strerror or exc}"))
-    return Probe(True, int((time.monotonic() - started) * 1000), f"connected to {addresses[0]}:{port_text}")
-
-
-def _check_literal(url: str, policy: NetworkPolicy) -> None:
-    """aiohttp does not resolve an IP address written in the URL: check it here."""
-    host = (urlsplit(url).hostname or "").strip("[]")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return  # a name: the guarded resolver checks what it resolves to
-    policy.check(host)
-
-
-async def probe_http(
-    session: aiohttp.ClientSession, target: str, timeout: float, policy: NetworkPolicy | None = None
-) -> Probe:
-    policy = policy or NetworkPolicy()
-    if urlsplit(target).scheme not in ("http", "https"):
-        return Probe(False, None, _short(f"target must be an http or https URL, got {target!r}"))
-    started = time.monotonic()
-    url = target
-    try:
-        async with asyncio.timeout(timeout):
-            for _hop in range(MAX_REDIRECTS + 1):
-                _check_literal(url, policy)
-                async with session.get(url, allow_redirects=False) as response:
-                    location = response.headers.get("Location")
-                    if response.status in (301, 302, 303, 307, 308) and location:
-                        url = str(response.url.join(yarl.URL(location)))
-                        if urlsplit(url).scheme not in ("http", "https"):
-                            return Probe(False, None, _short(f"redirect to a non-http URL: {url}"))
-                        continue
-                    await response.content.read(65536)  # enough to know the server answered
-                    latency = int((time.monotonic() - started) * 1000)
-                    ok = response.status < 400
-                    return Probe(ok, latency, f"HTTP {response.status} {response.reason or ''}".strip())
-            return Probe(False, None, f"more than {MAX_REDIRECTS} redirects")
-    except AddressRefused as exc:
-        return Probe(False, None, _short(f"refused by the network policy: {exc}"))
-    except TimeoutError:
-        return Probe(False, None, f"no answer within {timeout:g} s")
-    except aiohttp.ClientError as exc:
-        cause = exc.__cause__ if isinstance(exc.__cause__, AddressRefused) else exc
-        prefix = "refused by the network policy: " if isinstance(cause, AddressRefused) else ""
-        return Probe(False, None, _short(f"{prefix}{cause}"))
-
-
-# --------------------------------------------------------------------------------------------------
 # the loop
 
 
@@ -306,9 +170,11 @@ class Monitor:
         flush_interval: float = 0.5,
         batch: int = 500,
         pending: int | None = None,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self.policy = policy or NetworkPolicy()
         self.concurrency = concurrency
+        self.tls_context = tls_context
         self.pending = pending or max(1000, 4 * concurrency)
         self.slots = asyncio.Semaphore(concurrency)  # made anew by session(), in the running loop
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
@@ -329,9 +195,17 @@ class Monitor:
         return await asyncio.get_running_loop().run_in_executor(self.db, func, *args)
 
     async def probe(self, session: aiohttp.ClientSession, check: Check) -> Probe:
-        if check.kind == CheckKind.TCP:
-            return await probe_tcp(check.target, check.timeout_seconds, self.policy)
-        return await probe_http(session, check.target, check.timeout_seconds, self.policy)
+        """Probe one check by its kind (options parsed once per loaded check, see probes.prepare)."""
+        prepared = probes.prepare(check)
+        if not prepared.needs_memo:
+            return await probes.run_probe(prepared, session=session, policy=self.policy, tls=self.tls_context)
+        memo = await self._db(_load_memo, check.pk)  # SNMP counter rates: the previous reading
+        result = await probes.run_probe(
+            prepared, session=session, policy=self.policy, tls=self.tls_context, memo=memo
+        )
+        if result.memo is not None:
+            await self._db(_save_memo, check.pk, result.memo)
+        return result
 
     async def _run_job(self, session: aiohttp.ClientSession, job: Job) -> None:
         delay = (job.due_at - self.now()).total_seconds()
@@ -396,13 +270,17 @@ class Monitor:
         # accepting connections
         self.slots = asyncio.Semaphore(self.concurrency)
         connector = aiohttp.TCPConnector(
-            resolver=GuardedResolver(self.policy), limit=self.concurrency, force_close=True
+            resolver=GuardedResolver(self.policy),
+            limit=self.concurrency,
+            force_close=True,
+            ssl=self.tls_context or True,
         )
         return aiohttp.ClientSession(connector=connector, headers={"User-Agent": "Beheer-monitor"})
 
     async def run(self, stop: asyncio.Event, *, tick: float = 0.25) -> None:
         """Until `stop` is set: claim, probe and record; in-flight probes finish and are recorded."""
         started = self.now()
+        probes.warn_if_no_icmp()
         last_beat = last_ensure = last_flush = 0.0
         async with self.session() as session:
             while not stop.is_set():
@@ -451,6 +329,16 @@ def _record_in_thread(
 ) -> int:
     close_old_connections()
     return services.record_results(outcomes, owner=owner, now=now, claimed=claimed)
+
+
+def _load_memo(check_id: int) -> dict[str, Any]:
+    close_old_connections()
+    return CheckState.objects.filter(pk=check_id).values_list("memo", flat=True).first() or {}
+
+
+def _save_memo(check_id: int, memo: dict[str, Any]) -> None:
+    close_old_connections()
+    services.keep_probe_memo(check_id, memo=memo)
 
 
 def _beat(started: datetime) -> None:

@@ -27,6 +27,7 @@ class CheckKind(models.TextChoices):
     PING = "ping", _("Ping (ICMP)")
     DNS = "dns", _("DNS")
     TLS = "tls", _("TLS certificate")
+    SNMP = "snmp", _("SNMP")
     PUSH = "push", _("Push / heartbeat")
 
 
@@ -84,6 +85,13 @@ class Check(models.Model):
         help_text=_("Push checks: how late a ping may be before the check is down."),
     )
     push_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    options = models.JSONField(
+        _("options"),
+        default=dict,
+        blank=True,
+        help_text=_("Per-kind settings; secrets are stored encrypted."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
     resolve_on_recovery = models.BooleanField(_("resolve the melding on recovery"), default=True)
     # quality norm: what the availability report compares against
     availability_target = models.DecimalField(
@@ -141,6 +149,8 @@ class CheckState(models.Model):
     next_due_at = models.DateTimeField(null=True, blank=True)
     lease_owner = models.CharField(max_length=100, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # what a probe keeps for the next one (an SNMP counter and when it was read)
+    memo = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["next_due_at"], name="checkstate_due")]

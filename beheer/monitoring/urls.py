@@ -1,6 +1,7 @@
-"""The monitoring screens, included under /monitoring/ with the namespace "monitoring"."""
+"""The monitoring screens, included under /monitoring/ with the namespace "monitoring": the
+read-only screens here, the check definition screens in check_urls.py."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,4 +10,5 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("checks/<int:pk>/", views.check_detail, name="check-detail"),
+    path("", include("beheer.monitoring.check_urls")),
 ]

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 
 from beheer.monitoring.engine import Monitor
 from beheer.monitoring.guard import NetworkPolicy
+from beheer.monitoring.probes import default_tls_context
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def run(main: Coroutine[Any, Any, None]) -> None:
 
 
 class Command(BaseCommand):
-    help = "Probe the HTTP and TCP checks that are due, record the results; SIGTERM stops it cleanly."
+    help = "Probe the checks that are due, record the results; SIGTERM stops it cleanly."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--concurrency", type=int, default=256, help="Probes at the same time.")
@@ -43,7 +44,8 @@ class Command(BaseCommand):
         policy = NetworkPolicy.from_text(
             denied=settings.MONITOR_DENIED_NETWORKS, allowed_only=settings.MONITOR_ALLOWED_NETWORKS
         )
-        monitor = Monitor(policy=policy, concurrency=max(1, min(concurrency, 5000)))
+        tls_context = default_tls_context(settings.MONITOR_CA_FILE or None)
+        monitor = Monitor(policy=policy, concurrency=max(1, min(concurrency, 5000)), tls_context=tls_context)
         run(self._main(monitor, once))
         if stats_file:
             Path(stats_file).write_text(json.dumps(monitor.stats()))

@@ -1,0 +1,169 @@
+"""The screens where operators and administrators define checks: create, edit, delete.
+
+Thin adapters: the form checks shape, the services check every rule (DomainError -> form errors).
+The form shows the options of the chosen kind; changing the kind swaps them in with HTMX (without
+JavaScript the "Show the fields of this kind" button does the same with a full page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from beheer.core.errors import DomainError
+from beheer.core.forms import current_user
+from beheer.core.pagination import SortKey, page_for_request
+
+from . import services
+from .check_forms import CheckForm, defaults_for, initial_for
+from .models import Check, CheckKind
+
+View = Callable[..., HttpResponseBase]
+ORDER = [SortKey("name"), SortKey("id")]
+
+
+def staff_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not getattr(request.user, "is_staff_member", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _visible(request: HttpRequest, pk: int) -> Check:
+    check = Check.objects.visible_to(current_user(request)).filter(pk=pk).first()
+    if check is None:
+        raise Http404
+    return check
+
+
+def _form(request: HttpRequest, *, initial: dict[str, Any], exclude: int | None = None) -> CheckForm:
+    parents = Check.objects.visible_to(current_user(request)).exclude(kind=CheckKind.PUSH)
+    if exclude is not None:
+        parents = parents.exclude(pk=exclude)
+    bound = request.method == "POST" and "_refresh" not in request.POST
+    if request.method == "POST" and not bound:  # only the kind changed: show its fields, keep the rest
+        initial = {**initial, **request.POST.dict(), **defaults_for(request.POST.get("kind", "http"))}
+        initial["kind"] = request.POST.get("kind", "http")
+    return CheckForm(request.POST if bound else None, initial=initial, parents=parents)
+
+
+def _data(form: CheckForm) -> services.CheckData:
+    d = form.cleaned_data
+    return services.CheckData(
+        name=d["name"],
+        kind=d["kind"],
+        target=d["target"] or "",
+        host=d["host"] or "",
+        interval_seconds=d["interval_seconds"],
+        timeout_seconds=d["timeout_seconds"],
+        max_attempts=d["max_attempts"],
+        retry_interval_seconds=d["retry_interval_seconds"],
+        grace_seconds=d["grace_seconds"]
+        if d["grace_seconds"] is not None
+        else form.initial.get("grace_seconds", 300),
+        parent=d["parent"],
+        tags=d["tags"] or "",
+        impact=d["impact"],
+        urgency=d["urgency"],
+        operator_group=d["operator_group"],
+        resolve_on_recovery=d["resolve_on_recovery"],
+        active=d["active"],
+        options=form.options(),
+        availability_target=d["availability_target"]
+        if d["availability_target"] is not None
+        else Decimal("99.9"),
+        latency_target_ms=d["latency_target_ms"],
+    )
+
+
+@staff_required
+@require_GET
+def check_manage(request: HttpRequest) -> HttpResponse:
+    """Every check with links to edit or delete it (the definitions, not their states)."""
+    qs = Check.objects.visible_to(current_user(request)).only("name", "kind", "target", "active")
+    page = page_for_request(request, qs, ORDER, size=100)
+    next_url = None
+    if page.next_cursor:
+        next_url = reverse("monitoring:check-manage") + "?" + urlencode({"cursor": page.next_cursor})
+    return render(request, "monitoring/check_manage.html", {"page": page, "next_url": next_url})
+
+
+@staff_required
+def check_create(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", CheckKind.HTTP)
+    form = _form(
+        request, initial={"kind": kind, **defaults_for(kind if kind in CheckKind.values else "http")}
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            check = services.create_check(actor=current_user(request), data=_data(form))
+        except DomainError as exc:
+            form.place_errors(exc)
+        else:
+            messages.success(request, _("Check %(name)s created.") % {"name": check.name})
+            return redirect("monitoring:check-edit", pk=check.pk)
+    return render(request, "monitoring/check_form.html", {"form": form, "check": None})
+
+
+@staff_required
+def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    check = _visible(request, pk)
+    form = _form(request, initial=initial_for(check, services.shown_options(check)), exclude=check.pk)
+    if form.is_bound and form.is_valid():
+        try:
+            check = services.update_check(
+                check,
+                actor=current_user(request),
+                data=_data(form),
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            form.place_errors(exc)
+        else:
+            messages.success(request, _("Check %(name)s saved.") % {"name": check.name})
+            return redirect("monitoring:check-edit", pk=check.pk)
+    ping_url = None
+    if check.kind == CheckKind.PUSH and check.push_token:
+        ping_url = request.build_absolute_uri(reverse("api:ping", args=[check.push_token]))
+    return render(request, "monitoring/check_form.html", {"form": form, "check": check, "ping_url": ping_url})
+
+
+@staff_required
+@require_GET
+def check_kind_fields(request: HttpRequest) -> HttpResponse:
+    """HTMX: the target and option fields of the kind just chosen, with that kind's defaults."""
+    kind = request.GET.get("kind", CheckKind.HTTP)
+    if kind not in CheckKind.values:
+        kind = CheckKind.HTTP
+    form = CheckForm(initial={"kind": kind, "target": request.GET.get("target", ""), **defaults_for(kind)})
+    return render(request, "monitoring/_check_kind_fields.html", {"form": form})
+
+
+@staff_required
+def check_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    check = _visible(request, pk)
+    if request.method == "POST":
+        try:
+            services.delete_check(check, actor=current_user(request))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("monitoring:check-edit", pk=check.pk)
+        messages.success(request, _("Check %(name)s deleted.") % {"name": check.name})
+        return redirect("monitoring:check-manage")
+    results = check.results.count()
+    return render(request, "monitoring/check_delete.html", {"check": check, "results": results})
