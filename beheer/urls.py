@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("beheer.servicedesk.urls")),
     path("", include("beheer.servicedesk.mail_urls")),
     path("", include("beheer.knowledge.urls")),
+    path("", include("beheer.operations.urls")),
 ]
 
 admin.site.site_header = "Beheer"

@@ -17,6 +17,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
 from beheer.core import clock, config_cache, idempotency
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core.files import download_response
 from beheer.core.pagination import keyset_page
 
 from . import exports, services
@@ -597,15 +598,7 @@ def download_attachment(request: HttpRequest, attachment_id: int) -> FileRespons
 
 
 def attachment_response(a: Attachment) -> FileResponse:
-    response = FileResponse(
-        a.file.open("rb"),
-        as_attachment=True,
-        filename=a.original_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(a.file, filename=a.original_name)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import date
-from pathlib import PurePath
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError
+from beheer.core.files import check_upload
 
 from ..models import (
     Attachment,
@@ -162,11 +160,6 @@ def unlink_meldingen(melding: Melding, *, other: Melding, actor: User) -> None:
         _record(other, actor, "unlinked", now=now, old=melding.number)
 
 
-def _safe_filename(name: str) -> str:
-    base = PurePath(name.replace("\\", "/")).name.replace("\x00", "").strip() or "bestand"
-    return "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"/|?*')[:200] or "bestand"
-
-
 @transaction.atomic
 def add_attachment(
     melding: Melding, *, upload: UploadedFile, actor: User, visible_to_caller: bool = True
@@ -174,28 +167,19 @@ def add_attachment(
     _ensure_visible(melding, actor)
     m = Melding.objects.select_for_update().get(pk=melding.pk)
     _ensure_editable(m)
-    size = upload.size or 0
-    if size > settings.MAX_ATTACHMENT_BYTES:
-        message = _("The file is too large: at most %(mb)d MB.") % {
-            "mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)
-        }
-        raise DomainError(message, field_errors={"file": message})
-    if size == 0:
-        raise DomainError(_("The file is empty."), field_errors={"file": _("The file is empty.")})
-    name = _safe_filename(upload.name or "")
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    checked = check_upload(upload)
     now = _now()
     attachment = Attachment(
         melding=m,
-        original_name=name,
-        content_type=content_type,
-        size=size,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
         visible_to_caller=visible_to_caller if actor.is_staff_member else True,
         uploaded_by=actor,
         created_at=now,
     )
-    attachment.file.save(name, upload, save=False)
+    attachment.file.save(checked.name, upload, save=False)
     attachment.save()
-    _record(m, actor, "attachment", now=now, new=name, public=attachment.visible_to_caller)
+    _record(m, actor, "attachment", now=now, new=checked.name, public=attachment.visible_to_caller)
     _touch(m, now=now)
     return attachment
