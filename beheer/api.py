@@ -110,6 +110,7 @@ def _mount() -> None:
     from beheer.knowledge.api import router as knowledge_router
     from beheer.monitoring.api import router as monitoring_router
     from beheer.notifications.api import router as notifications_router
+    from beheer.operations.api import router as operations_router
     from beheer.reports.api import router as reports_router
     from beheer.servicedesk.api import router as servicedesk_router
     from beheer.servicedesk.mail_api import router as mail_router
@@ -121,6 +122,7 @@ def _mount() -> None:
     api.add_router("/notifications", notifications_router)
     api.add_router("/knowledge", knowledge_router)
     api.add_router("/monitoring", monitoring_router)
+    api.add_router("/operations", operations_router)
     api.add_router("/mail", mail_router)
     api.add_router("/problems", problem_router)
 

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "beheer.notifications",
     "beheer.knowledge",
     "beheer.monitoring",
+    "beheer.operations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("beheer.knowledge.urls")),
     path("monitoring/", include("beheer.monitoring.urls")),
     path("", include("beheer.monitoring.public_urls")),
+    path("", include("beheer.operations.urls")),
 ]
 
 admin.site.site_header = "Beheer"

@@ -7,6 +7,7 @@ views through `protected_file_response`, which never lets a browser run what it 
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -93,3 +94,23 @@ def protected_file_response(
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    size: int
+    content_type: str
+
+
+def check_upload(upload: Any, *, field: str = "file") -> CheckedUpload:
+    """An upload's safe name, size and type from its bytes; DomainError when it is empty, too
+    large, a program or not the image its name claims."""
+    check_upload_size(upload.size or 0, field=field)
+    name = safe_filename(upload.name or "")
+    return CheckedUpload(name, upload.size, sniffed_type(upload, name, field=field))
+
+
+def download_response(file: Any, *, filename: str) -> FileResponse:
+    """A stored file as a download that browsers neither sniff nor render."""
+    return protected_file_response(file, filename=filename, content_type="application/octet-stream")

@@ -31,6 +31,7 @@ from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.core.htmx import is_htmx
 from beheer.knowledge.models import Article
+from beheer.operations.models import Occurrence
 from beheer.servicedesk.models import Line, Melding, Status, StatusKind
 from beheer.servicedesk.queries import (
     AGE_BUCKETS,
@@ -64,6 +65,7 @@ LABELS: dict[str, Promise] = {
     "resolved_today": gettext_lazy("Resolved today"),
     "created_yesterday": gettext_lazy("Registered yesterday"),
     "resolved_yesterday": gettext_lazy("Resolved yesterday"),
+    "preventive_overdue": gettext_lazy("Overdue preventive activities"),
 }
 AGE_KEYS = {"0-2": "age_0_2", "3-7": "age_3_7", "8-30": "age_8_30", "31+": "age_31_plus"}
 assert set(AGE_KEYS) == set(AGE_BUCKETS)
@@ -93,6 +95,20 @@ class Scope:
             return Q()
         return Q(operator_group_id__in=self.group_ids)
 
+    @property
+    def preventive_params(self) -> dict[str, str]:
+        """The preventive activity list's parameters that select this scope."""
+        if self.value == "mine":
+            return {"scope": "team"}
+        if self.group is not None:
+            return {"scope": "all", "operator_group": str(self.group.pk)}
+        return {"scope": "all"}
+
+    def preventive_condition(self) -> Q:
+        if self.group_ids is None:
+            return Q()
+        return Q(series__operator_group_id__in=self.group_ids)
+
 
 def parse_scope(raw: str, user: Any) -> Scope:
     """'' (all calls), 'mine' (the user's operator groups) or an operator group's id."""
@@ -118,10 +134,11 @@ class Figure:
     count: int
     params: dict[str, str]
     label: str = ""
+    list_view: str = "melding-list"  # the list that shows the counted rows
 
     @property
     def url(self) -> str:
-        return f"{reverse('melding-list')}?{urlencode(self.params)}"
+        return f"{reverse(self.list_view)}?{urlencode(self.params)}"
 
 
 @dataclass(frozen=True)
@@ -268,6 +285,7 @@ def build_dashboard(user: Any, scope: Scope, *, now: datetime | None = None) -> 
         params[f"resolved_{day}"] = {"queue": "all", "resolved": day}
 
     d.figures = {key: Figure(key, counts[key], {**params[key], **base}, str(LABELS[key])) for key in params}
+    d.figures["preventive_overdue"] = _preventive_overdue(user, scope, now)
     d.groups = _group_rows(
         open_qs, scope, unassigned=unassigned, at_risk=at_risk, breached=breached, waiting=waiting
     )
@@ -282,6 +300,14 @@ def knowledge_review(user: Any, now: datetime) -> KnowledgeReview:
     stale = Article.objects.visible_to(user).stale(timezone.localdate(now))
     articles = list(stale.review_order(user).select_related("owner")[:KNOWLEDGE_LIMIT])
     return KnowledgeReview(count=stale.count(), articles=articles)
+
+
+def _preventive_overdue(user: Any, scope: Scope, now: datetime) -> Figure:
+    """Open preventive activities past their due time: one COUNT over the partial index on open ones."""
+    count = Occurrence.objects.visible_to(user).filter(scope.preventive_condition()).overdue(now).count()
+    params = {**scope.preventive_params, "overdue": "1"}
+    key = "preventive_overdue"
+    return Figure(key, count, params, str(LABELS[key]), list_view="operations-occurrences")
 
 
 def _group_rows(open_qs: Any, scope: Scope, **conditions: Q) -> list[GroupRow]:

@@ -271,7 +271,9 @@ class MeldingCreateForm(CategoryMixin, BeheerForm):
     entry_type = forms.ChoiceField(
         label=_("Entry type"),
         choices=[
-            (v, label) for v, label in EntryType.choices if v not in (EntryType.API, EntryType.MONITORING)
+            (v, label)
+            for v, label in EntryType.choices
+            if v not in (EntryType.API, EntryType.MONITORING, EntryType.PREVENTIVE)
         ],
         initial=EntryType.PHONE,
     )

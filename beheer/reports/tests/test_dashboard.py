@@ -139,6 +139,7 @@ EXPECTED_ALL = {
     "created_yesterday": 3,  # C D J
     "resolved_today": 2,  # J L
     "resolved_yesterday": 1,  # K (closed today, resolved yesterday)
+    "preventive_overdue": 0,  # no preventive activities in this data set (see operations tests)
 }
 
 
@@ -409,8 +410,9 @@ def test_the_dashboard_counts_with_aggregates_not_rows(data: dict[str, Melding],
     with frozen(NOW), CaptureQueriesContext(connection) as ctx:
         build_dashboard(operator, Scope())
     sql = [q["sql"].upper() for q in ctx.captured_queries]
-    # statuses, open counts, intake, resolved, per group, group names, urgent; knowledge to review: 2
-    assert len(sql) == 9
+    # statuses, open counts, intake, resolved, overdue preventive activities, per group, group names,
+    # urgent; knowledge to review: 2
+    assert len(sql) == 10
     melding_reads = [s for s in sql if '"SERVICEDESK_MELDING"' in s.split("FROM", 1)[1][:40]]
     for s in melding_reads:
         assert "COUNT(" in s or "LIMIT 10" in s

@@ -21,6 +21,7 @@ class EntryType(models.TextChoices):
     EMAIL = "email", _("E-mail")
     API = "api", _("API")
     MONITORING = "monitoring", _("Monitoring")
+    PREVENTIVE = "preventive", _("Preventive activity")
 
 
 class Line(models.TextChoices):

@@ -5,9 +5,10 @@ the rules, writes the history itself and raises DomainError (or a subclass) when
 The functions live in submodules by theme; import them from here.
 """
 
+from beheer.core.files import safe_filename as _safe_filename
+
 from ._base import _now, default_status, priority_for
 from .activity import (
-    _safe_filename,
     add_attachment,
     add_note,
     link_meldingen,

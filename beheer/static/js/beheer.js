@@ -24,10 +24,12 @@
     }
   });
 
-  // Plain (non-HTMX) forms with data-confirm ask before submitting.
+  // Plain (non-HTMX) forms with data-confirm (on the form or on the button pressed) ask before submitting.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var message = form && form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var message = (button && button.getAttribute && button.getAttribute("data-confirm")) ||
+      (form && form.getAttribute && form.getAttribute("data-confirm"));
     if (message && !window.confirm(message)) {
       event.preventDefault();
     }

@@ -230,6 +230,16 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._knowledge(people)
             self._monitoring(people)
+            from beheer.operations import demo as operations_demo
+
+            desk, systems, _network = people["groups"]
+            operations_demo.load(
+                coordinator=people["coordinator"],
+                desk=desk,
+                systems=systems,
+                operator=people["desk"][0],
+                specialist=people["systems"],
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {Melding.objects.count()} meldingen."))
         self.stdout.write(
             "Logins (password " + PASSWORD + "): demo.behandelaar (operator), demo.specialist (second line), "

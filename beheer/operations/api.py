@@ -1,0 +1,473 @@
+"""JSON adapter over the operations services, under /api/v1/operations. Thin: look up through
+visible_to (hidden -> 404), call one service, serialise. Staff only: callers get 403."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status as Answer
+from pydantic import Field
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.core import clock
+from beheer.core.errors import NotFound, PermissionDenied
+from beheer.core.files import download_response
+from beheer.core.forms import current_user
+from beheer.core.pagination import keyset_page
+from beheer.servicedesk.models import Melding
+
+from . import services
+from .models import ActivitySeries, Evidence, Occurrence
+from .queries import (
+    OCCURRENCE_ORDER,
+    SERIES_ORDER,
+    OccurrenceFilter,
+    filter_occurrences,
+    visible_occurrence,
+    visible_series,
+)
+
+router = Router(tags=["operations"])
+
+
+# --------------------------------------------------------------------------------------------------
+# schemas (shape only; the services check the rules)
+
+
+class SeriesIn(Schema):
+    name: str = Field(max_length=500)
+    kind: str = Field(max_length=40)
+    rule: str = Field(max_length=1000)
+    start_date: date
+    start_time: time
+    time_zone: str = Field("Europe/Amsterdam", max_length=64)
+    description: str = Field("", max_length=100_000)
+    checklist: list[str] = Field(default_factory=list, max_length=200)
+    lead_days: int = 30
+    grace_hours: int = 24
+    operator_group_id: int | None = None
+    assignee_id: int | None = None
+    linked_objects: list[str] = Field(default_factory=list, max_length=200)
+
+
+class SeriesUpdate(SeriesIn):
+    version: int
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class PreviewIn(Schema):
+    rule: str = Field(max_length=1000)
+    start_date: date
+    start_time: time
+    time_zone: str = Field("Europe/Amsterdam", max_length=64)
+
+
+class AnswerIn(Schema):
+    done: bool
+    remark: str = Field("", max_length=2000)
+
+
+class ChecklistIn(Schema):
+    version: int
+    results: list[AnswerIn] = Field(max_length=200)
+
+
+class CompleteIn(Schema):
+    version: int
+    results: list[AnswerIn] | None = Field(None, max_length=200)
+    remark: str = Field("", max_length=10_000)
+    minutes: int = 0
+
+
+class SkipIn(Schema):
+    version: int
+    reason: str = Field(max_length=10_000)
+
+
+class AnomalyIn(Schema):
+    version: int
+    reason: str = Field(max_length=10_000)
+    results: list[AnswerIn] | None = Field(None, max_length=200)
+    minutes: int = 0
+
+
+class TimeIn(Schema):
+    minutes: int
+
+
+class SeriesListParams(Schema):
+    active: bool | None = None
+    kind: str = Field("", max_length=40)
+    cursor: str | None = Field(None, max_length=2000)
+    size: int = Field(50, ge=1, le=200)
+
+
+class OccurrenceListParams(Schema):
+    scope: str = Field("all", max_length=10)
+    status: str = Field("", max_length=20)
+    operator_group: int | None = None
+    assignee: int | None = None
+    series: int | None = None
+    overdue: bool = False
+    cursor: str | None = Field(None, max_length=2000)
+    size: int = Field(50, ge=1, le=200)
+
+
+class RefOut(Schema):
+    id: int
+    name: str
+
+
+class SeriesOut(Schema):
+    id: int
+    name: str
+    kind: str
+    description: str
+    checklist: list[str]
+    rule: str
+    start_date: date
+    start_time: time
+    time_zone: str
+    lead_days: int
+    grace_hours: int
+    operator_group: RefOut | None
+    assignee: RefOut | None
+    linked_objects: list[str]
+    active: bool
+    version: int
+
+
+class SeriesPage(Schema):
+    items: list[SeriesOut]
+    next_cursor: str | None
+
+
+class ChecklistItemOut(Schema):
+    item: str
+    done: bool
+    remark: str
+
+
+class OccurrenceOut(Schema):
+    id: int
+    series: RefOut
+    planned_at: datetime
+    due_at: datetime
+    overdue: bool
+    status: str
+    checklist: list[ChecklistItemOut]
+    reason: str
+    melding: RefOut | None
+    time_spent_minutes: int
+    completed_by: RefOut | None
+    completed_at: datetime | None
+    version: int
+
+
+class OccurrencePage(Schema):
+    items: list[OccurrenceOut]
+    next_cursor: str | None
+
+
+class EvidenceOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+
+
+def _staff(request: HttpRequest) -> User:
+    user = current_user(request)
+    if not user.is_staff_member:
+        raise PermissionDenied(_("Preventive activities are for operators."))
+    return user
+
+
+def _person(user: User | None) -> dict[str, Any] | None:
+    return {"id": user.pk, "name": user.get_full_name() or user.username} if user is not None else None
+
+
+def series_out(s: ActivitySeries) -> dict[str, Any]:
+    group = s.operator_group
+    return {
+        "id": s.pk,
+        "name": s.name,
+        "kind": s.kind,
+        "description": s.description,
+        "checklist": list(s.checklist),
+        "rule": s.rule,
+        "start_date": s.start_date,
+        "start_time": s.start_time,
+        "time_zone": s.time_zone,
+        "lead_days": s.lead_days,
+        "grace_hours": s.grace_hours,
+        "operator_group": {"id": group.pk, "name": group.name} if group is not None else None,
+        "assignee": _person(s.assignee),
+        "linked_objects": list(s.linked_objects),
+        "active": s.active,
+        "version": s.version,
+    }
+
+
+def occurrence_out(o: Occurrence, now: datetime) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "series": {"id": o.series.pk, "name": o.series.name},
+        "planned_at": o.planned_at,
+        "due_at": o.due_at,
+        "overdue": o.is_overdue(now),
+        "status": o.status,
+        "checklist": [
+            {"item": str(r.get("item", "")), "done": bool(r.get("done")), "remark": str(r.get("remark", ""))}
+            for r in o.checklist_results
+        ],
+        "reason": o.reason,
+        "melding": {"id": o.melding_id, "name": Melding(pk=o.melding_id).number} if o.melding_id else None,
+        "time_spent_minutes": o.time_spent_minutes,
+        "completed_by": _person(o.completed_by) if o.completed_by_id else None,
+        "completed_at": o.completed_at,
+        "version": o.version,
+    }
+
+
+def _group(pk: int | None) -> OperatorGroup | None:
+    if pk is None:
+        return None
+    group = OperatorGroup.objects.filter(pk=pk).first()
+    if group is None:
+        raise NotFound(_("Operator group not found."), field_errors={"operator_group_id": _("Not found.")})
+    return group
+
+
+def _assignee(pk: int | None) -> User | None:
+    if pk is None:
+        return None
+    user = User.objects.operators().filter(pk=pk).first()
+    if user is None:
+        raise NotFound(_("Operator not found."), field_errors={"assignee_id": _("Not found.")})
+    return user
+
+
+def _series_args(payload: SeriesIn) -> dict[str, Any]:
+    return {
+        "name": payload.name,
+        "kind": payload.kind,
+        "rule": payload.rule,
+        "start_date": payload.start_date,
+        "start_time": payload.start_time,
+        "time_zone": payload.time_zone,
+        "description": payload.description,
+        "checklist": payload.checklist,
+        "lead_days": payload.lead_days,
+        "grace_hours": payload.grace_hours,
+        "operator_group": _group(payload.operator_group_id),
+        "assignee": _assignee(payload.assignee_id),
+        "linked_objects": payload.linked_objects,
+    }
+
+
+def _answers(results: list[AnswerIn] | None) -> list[services.ChecklistAnswer] | None:
+    if results is None:
+        return None
+    return [services.ChecklistAnswer(done=r.done, remark=r.remark) for r in results]
+
+
+def _occurrence(request: HttpRequest, pk: int) -> Occurrence:
+    return visible_occurrence(_staff(request), pk)
+
+
+def _reloaded(request: HttpRequest, o: Occurrence) -> dict[str, Any]:
+    return occurrence_out(visible_occurrence(request.user, o.pk), clock.now())
+
+
+# --------------------------------------------------------------------------------------------------
+# series
+
+
+@router.get("/series", response=SeriesPage, summary="Preventive activity series")
+def list_series(request: HttpRequest, params: Query[SeriesListParams]) -> dict[str, Any]:
+    qs = ActivitySeries.objects.visible_to(_staff(request)).for_list()
+    if params.active is not None:
+        qs = qs.filter(active=params.active)
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    page = keyset_page(qs, SERIES_ORDER, cursor=params.cursor, size=params.size)
+    return {"items": [series_out(s) for s in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/series", response={201: SeriesOut}, summary="Create a series (coordinators)")
+def create_series(request: HttpRequest, payload: SeriesIn) -> Any:
+    s = services.create_series(actor=_staff(request), **_series_args(payload))
+    return Answer(201, series_out(visible_series(request.user, s.pk)))
+
+
+@router.post("/series/preview", response=list[datetime], summary="The next five dates of a rule")
+def preview(request: HttpRequest, payload: PreviewIn) -> list[datetime]:
+    _staff(request)
+    return services.preview_dates(
+        rule=payload.rule,
+        start_date=payload.start_date,
+        start_time=payload.start_time,
+        time_zone=payload.time_zone,
+    )
+
+
+@router.get("/series/{series_id}", response=SeriesOut)
+def get_series(request: HttpRequest, series_id: int) -> dict[str, Any]:
+    return series_out(visible_series(_staff(request), series_id))
+
+
+@router.put("/series/{series_id}", response=SeriesOut, summary="Change a series (coordinators)")
+def update_series(request: HttpRequest, series_id: int, payload: SeriesUpdate) -> dict[str, Any]:
+    user = _staff(request)
+    s = services.update_series(
+        visible_series(user, series_id), actor=user, expected_version=payload.version, **_series_args(payload)
+    )
+    return series_out(visible_series(user, s.pk))
+
+
+@router.post("/series/{series_id}/deactivate", response=SeriesOut)
+def deactivate_series(request: HttpRequest, series_id: int, payload: VersionIn) -> dict[str, Any]:
+    user = _staff(request)
+    s = services.deactivate_series(
+        visible_series(user, series_id), actor=user, expected_version=payload.version
+    )
+    return series_out(visible_series(user, s.pk))
+
+
+@router.post("/series/{series_id}/activate", response=SeriesOut)
+def activate_series(request: HttpRequest, series_id: int, payload: VersionIn) -> dict[str, Any]:
+    user = _staff(request)
+    s = services.activate_series(
+        visible_series(user, series_id), actor=user, expected_version=payload.version
+    )
+    return series_out(visible_series(user, s.pk))
+
+
+# --------------------------------------------------------------------------------------------------
+# occurrences
+
+
+@router.get("/occurrences", response=OccurrencePage, summary="Occurrences, by due time")
+def list_occurrences(request: HttpRequest, params: Query[OccurrenceListParams]) -> dict[str, Any]:
+    user = _staff(request)
+    now = clock.now()
+    f = OccurrenceFilter(
+        scope=params.scope,
+        status=params.status,
+        operator_group=params.operator_group,
+        assignee=params.assignee,
+        series=params.series,
+        overdue=params.overdue,
+    )
+    qs = filter_occurrences(user, f, now=now).for_list().select_related("completed_by")
+    page = keyset_page(qs, OCCURRENCE_ORDER, cursor=params.cursor, size=params.size)
+    return {"items": [occurrence_out(o, now) for o in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/occurrences/{occurrence_id}", response=OccurrenceOut)
+def get_occurrence(request: HttpRequest, occurrence_id: int) -> dict[str, Any]:
+    return occurrence_out(_occurrence(request, occurrence_id), clock.now())
+
+
+@router.post("/occurrences/{occurrence_id}/checklist", response=OccurrenceOut)
+def save_checklist(request: HttpRequest, occurrence_id: int, payload: ChecklistIn) -> dict[str, Any]:
+    o = services.save_checklist(
+        _occurrence(request, occurrence_id),
+        results=_answers(payload.results) or [],
+        actor=current_user(request),
+        expected_version=payload.version,
+    )
+    return _reloaded(request, o)
+
+
+@router.post("/occurrences/{occurrence_id}/complete", response=OccurrenceOut, summary="Done")
+def complete(request: HttpRequest, occurrence_id: int, payload: CompleteIn) -> dict[str, Any]:
+    o = services.complete_occurrence(
+        _occurrence(request, occurrence_id),
+        actor=current_user(request),
+        expected_version=payload.version,
+        results=_answers(payload.results),
+        remark=payload.remark,
+        minutes=payload.minutes,
+    )
+    return _reloaded(request, o)
+
+
+@router.post("/occurrences/{occurrence_id}/skip", response=OccurrenceOut, summary="Skipped (reason required)")
+def skip(request: HttpRequest, occurrence_id: int, payload: SkipIn) -> dict[str, Any]:
+    o = services.skip_occurrence(
+        _occurrence(request, occurrence_id),
+        reason=payload.reason,
+        actor=current_user(request),
+        expected_version=payload.version,
+    )
+    return _reloaded(request, o)
+
+
+@router.post(
+    "/occurrences/{occurrence_id}/anomaly",
+    response=OccurrenceOut,
+    summary="Done with an anomaly (reason required): opens a melding",
+)
+def anomaly(request: HttpRequest, occurrence_id: int, payload: AnomalyIn) -> dict[str, Any]:
+    o = services.report_anomaly(
+        _occurrence(request, occurrence_id),
+        reason=payload.reason,
+        actor=current_user(request),
+        expected_version=payload.version,
+        results=_answers(payload.results),
+        minutes=payload.minutes,
+    )
+    return _reloaded(request, o)
+
+
+@router.post("/occurrences/{occurrence_id}/time", response=OccurrenceOut, summary="Add time spent")
+def add_time(request: HttpRequest, occurrence_id: int, payload: TimeIn) -> dict[str, Any]:
+    o = services.record_time(
+        _occurrence(request, occurrence_id), minutes=payload.minutes, actor=current_user(request)
+    )
+    return _reloaded(request, o)
+
+
+def evidence_out(e: Evidence) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "original_name": e.original_name,
+        "content_type": e.content_type,
+        "size": e.size,
+        "created_at": e.created_at,
+    }
+
+
+@router.get("/occurrences/{occurrence_id}/evidence", response=list[EvidenceOut])
+def list_evidence(request: HttpRequest, occurrence_id: int) -> list[dict[str, Any]]:
+    o = _occurrence(request, occurrence_id)
+    return [evidence_out(e) for e in Evidence.objects.filter(occurrence=o).order_by("created_at", "pk")[:500]]
+
+
+@router.post("/occurrences/{occurrence_id}/evidence", response={201: EvidenceOut})
+def upload_evidence(request: HttpRequest, occurrence_id: int, file: File[UploadedFile]) -> Any:
+    e = services.add_evidence(_occurrence(request, occurrence_id), upload=file, actor=current_user(request))
+    return Answer(201, evidence_out(e))
+
+
+@router.get("/evidence/{evidence_id}", summary="Download evidence")
+def download_evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
+    e = Evidence.objects.visible_to(_staff(request)).filter(pk=evidence_id).first()
+    if e is None:
+        raise NotFound(_("Evidence not found."))
+    return download_response(e.file, filename=e.original_name)
