@@ -16,6 +16,7 @@ from .activity import (
     Visibility,
     attachment_path,
 )
+from .knowledge_links import ArticleLink, ArticleLinkQuerySet
 from .lookups import (
     OPEN_KINDS,
     CallType,
@@ -52,6 +53,8 @@ __all__ = [
     "OPEN_KINDS",
     "QUEUES",
     "WEEKDAYS",
+    "ArticleLink",
+    "ArticleLinkQuerySet",
     "Attachment",
     "AttachmentQuerySet",
     "BusinessCalendar",

@@ -23,6 +23,7 @@ from .handling import (
     set_estimates,
     set_target_date,
 )
+from .knowledge_links import article_reference_text, link_article, unlink_article, visible_article
 from .registering import (
     create_partial,
     merge_melding,
@@ -62,6 +63,7 @@ __all__ = [
     "add_attachment",
     "add_note",
     "apply_sla",
+    "article_reference_text",
     "assign_melding",
     "auto_close_resolved",
     "calendar_for",
@@ -76,6 +78,7 @@ __all__ = [
     "evaluate_olas",
     "invalidate_olas",
     "last_update_at",
+    "link_article",
     "link_meldingen",
     "merge_melding",
     "number_of",
@@ -92,5 +95,7 @@ __all__ = [
     "set_estimates",
     "set_target_date",
     "sweep_sla",
+    "unlink_article",
     "unlink_meldingen",
+    "visible_article",
 ]
