@@ -115,9 +115,11 @@ def _mount() -> None:
     from beheer.servicedesk.api import router as servicedesk_router
     from beheer.servicedesk.mail_api import router as mail_router
     from beheer.servicedesk.problem_api import router as problem_router
+    from beheer.servicedesk.suggestion_api import router as suggestion_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", servicedesk_router)
+    api.add_router("/", suggestion_router)
     api.add_router("/reports", reports_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/knowledge", knowledge_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("beheer.accounts.urls")),
     path("", include("beheer.reports.urls")),
     path("", include("beheer.notifications.urls")),
+    path("", include("beheer.servicedesk.suggestion_urls")),
     path("", include("beheer.servicedesk.urls")),
     path("", include("beheer.servicedesk.mail_urls")),
     path("", include("beheer.servicedesk.problem_urls")),

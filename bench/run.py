@@ -41,6 +41,7 @@ import loadgen
 import mail_intake as mail_intake_bench
 import monitor as monitor_bench
 import seed
+import suggest_quality
 from seed import log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,6 +278,7 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
     count = env_int("BENCH_REQUESTS", 200)
     seconds = float(env_int("BENCH_SECONDS", 60))
     results: dict[str, Any] = {}
+    rng_suggest = random.Random(11)
     with loadgen.client(base_url, token) as c:
 
         def list_loop(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -315,6 +317,21 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
             "search_priority_open", {"q": seed.KEYWORD, "queue": "open", "sort": "priority", "limit": 25}
         )
         list_loop("search_two_words", {"q": "printer storing", "sort": "newest", "limit": 25})
+
+        # suggestions while registering: OR-ranked full-text candidates, permission filter, rerank
+        texts = ["printer storing papier", "wachtwoord vergeten inloggen", "wifi eduroam verbinding traag"]
+        suggest_params = {"brief_description": texts[0], "request": "De printer geeft een papierstoring."}
+        body = loadgen.check(c.get("/api/v1/suggestions", params=suggest_params)).json()
+        r = loadgen.timed_loop(
+            lambda: loadgen.check(
+                c.get("/api/v1/suggestions", params={"text": texts[rng_suggest.randrange(len(texts))]})
+            ),
+            count=count,
+            seconds=seconds,
+        )
+        r["items"] = len(body["articles"]) + len(body["meldingen"])
+        results["suggest"] = r
+        log(f"  suggest: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms ({r['items']} suggestions)")
 
         mid = info["detail_id"]
         history = loadgen.check(c.get(f"/api/v1/meldingen/{mid}/history")).json()
@@ -434,6 +451,8 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
             )
             log(f"{db}: e-mail intake {intake['email_intake_per_s']} messages/s")
             scenarios["email_intake"] = intake
+        quality = suggest_quality.measure(db)  # the labelled set, on its own small database
+        log(f"{db}: suggestion precision@5 {quality['suggest_precision_at_5']}, MRR {quality['suggest_mrr']}")
     finally:
         drop(db)
     run = {
@@ -460,6 +479,8 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
         "create_p95_ms": scenarios["create"]["p95_ms"],
         "report_month_ms": scenarios["report_month"]["p95_ms"],
         "email_intake_per_s": scenarios["email_intake"]["email_intake_per_s"],
+        "suggest_p95_ms": scenarios["suggest"]["p95_ms"],
+        **{k: v for k, v in quality.items() if k.startswith("suggest_")},
         "scenarios": scenarios,
     }
     run["targets_met"] = {

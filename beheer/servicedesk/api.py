@@ -392,6 +392,7 @@ def resolve(request: HttpRequest, melding_id: int, payload: ResolveIn) -> dict[s
         closure_code=_get(ClosureCode, payload.closure_code_id, "closure_code_id"),
         actor=user,
         expected_version=payload.version,
+        article=services.visible_article(payload.article_id, user) if payload.article_id else None,
     )
     return _detail(request, m)
 

@@ -579,6 +579,8 @@ class ResolveForm(ActionForm):
     closure_code = NamedChoiceField(
         label=_("Closure code"), queryset=ClosureCode.objects.none(), required=False
     )
+    # set by "Resolve with this article" in the suggestions panel; the service checks visibility
+    article = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         super().__init__(*args, melding=melding, user=user, **kwargs)

@@ -153,6 +153,7 @@ class ResolveIn(Versioned):
     solution: str = Field(min_length=1, max_length=100_000)
     is_workaround: bool = False
     closure_code_id: int | None = None
+    article_id: int | None = Field(default=None, ge=1, description="resolve with this knowledge article")
 
 
 class CloseIn(Versioned):

@@ -34,6 +34,7 @@ from . import forms as f
 from . import queries, services
 from .api import attachment_response
 from .models import Attachment, Line, Melding, MeldingQuerySet, StatusKind
+from .suggestion_support import caller_solution_article, deflection_token, record_portal_submission
 
 PAGE_SIZE = 50
 TIMELINE_LIMIT = 200
@@ -273,6 +274,7 @@ def _melding_for(user: User, pk: int) -> Melding:
             "parent",
             "merged_into",
             "created_by",
+            "solution_article",
         )
         .filter(pk=pk)
         .first()
@@ -401,6 +403,7 @@ def _resolve(m: Melding, d: dict[str, Any], u: User) -> str:
         closure_code=d["closure_code"],
         actor=u,
         expected_version=d["version"],
+        article=services.visible_article(d["article"], u) if d.get("article") else None,
     )
     return _("The call has been resolved; the caller is asked to confirm the solution.")
 
@@ -638,6 +641,7 @@ def portal_create(request: HttpRequest) -> HttpResponse:
                 subcategory=data["subcategory"],
             )
             if melding is not None:
+                record_portal_submission(request, melding)  # suggestion_views: deflection record
                 messages.success(
                     request,
                     _("Thank you. Your call has number %(number)s; the servicedesk will get back to you.")
@@ -647,7 +651,8 @@ def portal_create(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = f.PortalMeldingForm()
-    return render(request, "servicedesk/portal_form.html", {"form": form}, status=status)
+    context = {"form": form, "deflection_token": deflection_token(request)}
+    return render(request, "servicedesk/portal_form.html", context, status=status)
 
 
 def _portal_context(
@@ -688,6 +693,7 @@ def _portal_context(
         "reply_form": reply_form or f.ReplyForm(),
         "reopen_form": reopen_form or f.PortalReopenForm(),
         "confirm_form": confirm_form or f.ConfirmForm(),
+        "solution_article": caller_solution_article(melding, user),
     }
 
 

@@ -22,6 +22,8 @@ HISTORY_ACTIONS: dict[str, Any] = {
     "time": _("Time registered"),
     "linked": _("Linked"),
     "unlinked": _("Link removed"),
+    "article_linked": _("Knowledge article linked"),
+    "article_unlinked": _("Knowledge article unlinked"),
     "attachment": _("Attachment added"),
     "partial_created": _("Partial incident created"),
     "partial_resolved": _("Partial incident resolved"),

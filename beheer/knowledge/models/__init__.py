@@ -1,5 +1,5 @@
-"""The knowledge base: articles with versions, categories, kind settings, attachments, subscriptions
-and read acknowledgements, one module per subject; import them from here.
+"""The knowledge base: articles with versions, categories, kind settings, attachments, subscriptions,
+read acknowledgements and portal deflection records, one module per subject; import them from here.
 
 Reads are QuerySet methods (`visible_to(user)` is the permission filter); writes live in services.
 """
@@ -22,6 +22,11 @@ from .attachments import (
     ArticleAttachmentQuerySet,
     knowledge_attachment_path,
 )
+from .deflection import (
+    DEFLECTION_RETENTION_DAYS,
+    DeflectionEvent,
+    DeflectionEventQuerySet,
+)
 from .notices import (
     AcknowledgementReminder,
     ArticleAcknowledgement,
@@ -32,6 +37,7 @@ from .notices import (
 )
 
 __all__ = [
+    "DEFLECTION_RETENTION_DAYS",
     "NOTICE_KINDS",
     "AcknowledgementReminder",
     "Article",
@@ -43,6 +49,8 @@ __all__ = [
     "ArticleSubscription",
     "ArticleVersion",
     "Audience",
+    "DeflectionEvent",
+    "DeflectionEventQuerySet",
     "Kind",
     "KindSetting",
     "KnowledgeCategory",

@@ -26,6 +26,23 @@ from .currency import (
     remind_review_due,
     review_recipients,
 )
+from .deflection import (
+    SETTLE_MINUTES,
+    DeflectionFigures,
+    deflection_figures,
+    purge_deflection_events,
+    record_click,
+    record_shown,
+    record_submission,
+)
+from .deflection import (
+    valid_token as valid_deflection_token,
+)
+from .from_melding import (
+    article_body_from,
+    create_article_from_melding,
+    escape_markdown,
+)
 from .notices import (
     ACK_REMINDER_AFTER_DAYS,
     ACK_REMINDER_EVERY_DAYS,
@@ -49,17 +66,27 @@ __all__ = [
     "MAX_BODY",
     "MAX_TAGS",
     "MAX_TAG_LENGTH",
+    "SETTLE_MINUTES",
+    "DeflectionFigures",
     "acknowledge",
     "add_attachment",
     "announce_new_version",
     "approve_and_publish",
     "archive",
+    "article_body_from",
     "can_acknowledge",
     "can_mark_reviewed",
     "create_article",
+    "create_article_from_melding",
+    "deflection_figures",
+    "escape_markdown",
     "mark_reviewed",
     "normalise_tags",
     "publish",
+    "purge_deflection_events",
+    "record_click",
+    "record_shown",
+    "record_submission",
     "remind_acknowledgements",
     "remind_review_due",
     "reminder_round",
@@ -72,4 +99,5 @@ __all__ = [
     "submit_for_review",
     "subscribe",
     "unsubscribe",
+    "valid_deflection_token",
 ]

@@ -16,6 +16,7 @@ from .activity import (
     Visibility,
     attachment_path,
 )
+from .knowledge_links import ArticleLink, ArticleLinkQuerySet
 from .lookups import (
     OPEN_KINDS,
     CallType,
@@ -63,6 +64,8 @@ __all__ = [
     "OPEN_PROBLEM_STATUSES",
     "QUEUES",
     "WEEKDAYS",
+    "ArticleLink",
+    "ArticleLinkQuerySet",
     "Attachment",
     "AttachmentQuerySet",
     "BusinessCalendar",

@@ -192,6 +192,17 @@ class Melding(models.Model):
         related_name="merged_duplicates",
         verbose_name=_("merged into"),
     )
+    # The knowledge article the melding was resolved with. SET_NULL: articles are archived, never
+    # deleted by Beheer; an administrator deleting one on purpose must not be blocked by old meldingen
+    # (the solution text keeps its "KB-n" reference).
+    solution_article = models.ForeignKey(
+        "knowledge.Article",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolved_meldingen",
+        verbose_name=_("solution article"),
+    )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     # The problem behind this melding (operators only; never shown to the caller).
     problem = models.ForeignKey(

@@ -24,6 +24,7 @@ from .handling import (
     set_estimates,
     set_target_date,
 )
+from .knowledge_links import article_reference_text, link_article, unlink_article, visible_article
 from .problems import (
     MeldingOutcome,
     ProblemResolution,
@@ -82,6 +83,7 @@ __all__ = [
     "add_note",
     "analyse_problem",
     "apply_sla",
+    "article_reference_text",
     "assign_melding",
     "assign_problem",
     "auto_close_resolved",
@@ -100,6 +102,7 @@ __all__ = [
     "evaluate_olas",
     "invalidate_olas",
     "last_update_at",
+    "link_article",
     "link_known_error_article",
     "link_melding",
     "link_meldingen",
@@ -122,6 +125,8 @@ __all__ = [
     "set_estimates",
     "set_target_date",
     "sweep_sla",
+    "unlink_article",
     "unlink_melding",
     "unlink_meldingen",
+    "visible_article",
 ]

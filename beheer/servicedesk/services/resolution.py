@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -34,7 +35,11 @@ from ._base import (
     default_status,
     servicedesk_settings,
 )
+from .knowledge_links import article_reference_text, visible_article
 from .service_level import apply_sla
+
+if TYPE_CHECKING:
+    from beheer.knowledge.models import Article
 
 
 @transaction.atomic
@@ -46,12 +51,22 @@ def resolve_melding(
     closure_code: ClosureCode | None = None,
     actor: User,
     expected_version: int | None,
+    article: Article | None = None,
 ) -> Melding:
-    """Afmelden: record the solution; the caller is asked to confirm."""
+    """Afmelden: record the solution; the caller is asked to confirm.
+
+    With `article` the melding stores it as its solution article; when the caller may read the
+    article, the solution text gets a reference with the portal address (an operator-only article is
+    linked but never named in the text the caller reads)."""
     _ensure_staff(actor)
     m = _lock(melding, expected_version)
     now = _now()
     solution = _clean_text(solution, field="solution", label=_("Solution"), required=True)
+    if article is not None:
+        article = visible_article(article.pk, actor)
+        reference = article_reference_text(article, m)
+        if reference and reference not in solution:
+            solution = _clean_text(f"{solution}\n\n{reference}", field="solution", label=_("Solution"))
     if not allowed_status(Action.RESOLVE, Kind(m.status.kind), Kind.RESOLVED):
         raise DomainError(_("This melding is already resolved."))
     open_partials = _open_partials(m)
@@ -74,6 +89,9 @@ def resolve_melding(
     m.solution, m.is_workaround, m.closure_code = solution, is_workaround, closure_code
     m.resolved_at = now
     fields = ["status", "is_open", "solution", "is_workaround", "closure_code", "resolved_at"]
+    if article is not None:
+        m.solution_article = article
+        fields.append("solution_article")
     if m.first_response_at is None:
         m.first_response_at = now
         fields.append("first_response_at")

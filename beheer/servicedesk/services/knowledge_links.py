@@ -1,0 +1,76 @@
+"""Meldingen and knowledge articles: link, unlink, and the article reference in a solution text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import User
+from beheer.core.errors import NotFound
+
+from ..models import ArticleLink, Melding
+from ._base import _ensure_staff, _ensure_visible, _now, _record
+
+if TYPE_CHECKING:
+    from beheer.knowledge.models import Article
+
+
+def visible_article(pk: int, actor: User) -> Article:
+    """The article if `actor` may read it; otherwise NotFound (never a hint that it exists)."""
+    from beheer.knowledge.models import Article
+
+    article = Article.objects.visible_to(actor).filter(pk=pk).first()
+    if article is None:
+        message = _("Article not found.")
+        raise NotFound(message, field_errors={"article": message})
+    return article
+
+
+def is_caller_visible(article: Article) -> bool:
+    """Would a caller find this article in the portal? (published, for callers)."""
+    from beheer.knowledge.models import ArticleStatus, Audience
+
+    return article.audience == Audience.CALLERS and article.status == ArticleStatus.PUBLISHED
+
+
+def article_reference_text(article: Article, melding: Melding) -> str:
+    """'See knowledge article KB-12: <title> (<portal address>)' in the caller's language, or "" when
+    the caller may not read the article (its title must never reach the caller)."""
+    if not is_caller_visible(article):
+        return ""
+    language = (melding.caller.language if melding.caller_id and melding.caller else "") or "nl"
+    url = str(settings.SITE_URL).rstrip("/") + reverse("portal-knowledge-detail", args=[article.pk])
+    with translation.override(language):
+        return _("See knowledge article %(reference)s: %(title)s (%(url)s)") % {
+            "reference": f"KB-{article.pk}",
+            "title": article.title,
+            "url": url,
+        }
+
+
+@transaction.atomic
+def link_article(melding: Melding, *, article: Article, actor: User) -> ArticleLink:
+    """Link an article to a melding ("related"), without resolving; a second link is a no-op."""
+    _ensure_staff(actor)
+    _ensure_visible(melding, actor)
+    article = visible_article(article.pk, actor)
+    link, created = ArticleLink.objects.get_or_create(
+        melding=melding, article=article, defaults={"created_by": actor, "created_at": _now()}
+    )
+    if created:
+        _record(melding, actor, "article_linked", now=_now(), new=f"KB-{article.pk}")
+    return link
+
+
+@transaction.atomic
+def unlink_article(melding: Melding, *, article: Article, actor: User) -> None:
+    _ensure_staff(actor)
+    _ensure_visible(melding, actor)
+    deleted, _rows = ArticleLink.objects.filter(melding=melding, article_id=article.pk).delete()
+    if deleted:
+        _record(melding, actor, "article_unlinked", now=_now(), old=f"KB-{article.pk}")
