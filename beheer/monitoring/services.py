@@ -595,7 +595,11 @@ def receive_alerts(
                 "last_received_at": now,
             },
         )
-        row = ReceivedAlert.objects.select_for_update().select_related("melding__status").get(pk=row.pk)
+        row = (
+            ReceivedAlert.objects.select_for_update(of=("self",))
+            .select_related("melding__status")
+            .get(pk=row.pk)
+        )
         open_melding = row.melding if row.melding is not None and row.melding.is_open else None
         if alert.status == "firing":
             if row.status == "firing" and open_melding is not None:
