@@ -252,7 +252,10 @@ class Monitor:
         try:
             return int(await self._db(_record_in_thread, batch, claimed, self.owner, self.now()))
         except Exception:
-            logger.exception("Recording %d results failed; their checks are probed again", len(batch))
+            logger.exception("Recording %d results failed; retrying", len(batch))
+            if len(self.outcomes) + len(batch) <= 10 * self.batch:  # else their leases expire and
+                self.outcomes[:0] = batch  # the checks are probed again
+                self.claimed = {**claimed, **self.claimed}
             return 0
 
     async def run_once(self, session: aiohttp.ClientSession) -> int:

@@ -8,15 +8,22 @@ after a hard failure is a hard recovery at once.
 Flap detection follows Nagios/Icinga: over the last `window` results, each change between up and
 down counts with a weight from 0.8 (oldest) to 1.2 (newest); the weighted changes as a percentage
 of the possible changes is the *percent state change*. Above `flap_high` the check is flapping,
-below `flap_low` it settles. While flapping, hard changes are recorded but not reported; when it
-settles, one report says where it settled if that differs from what was last reported. A target
-that alternates every check thus gives at most one report per flap episode plus one on settling.
+below `flap_low` it settles. The percentage is judged over a full window, or sooner over the last
+six results once they hold three changes (up, down, up, down: a second failure right after a
+recovery). While
+flapping, hard changes are recorded but not reported; when it settles, one report says where it
+settled if that differs from what was last reported. A target that was up and then alternates thus
+gives one failure report (and its recovery) per flap episode, plus one on settling.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from enum import StrEnum
+
+EARLY_RESULTS = 6  # the last results judged before a full window ...
+EARLY_CHANGES = 3  # ... once they hold this many changes of state
 
 
 class Status(StrEnum):
@@ -101,7 +108,15 @@ def step(state: State, ok: bool, policy: Policy = Policy()) -> tuple[State, list
 
     flapping = state.flapping
     pct = percent_state_change(recent)
-    if not flapping and len(recent) >= policy.window and pct > policy.flap_high:
+    # judged over a full window, or sooner over the last few results once they hold three changes
+    # (a second failure right after a recovery): an alternating target is recognised before it
+    # has alerted twice
+    tail = recent[-EARLY_RESULTS:]
+    early = sum(1 for a, b in itertools.pairwise(tail) if a != b) >= EARLY_CHANGES
+    judged = (len(recent) >= policy.window and pct > policy.flap_high) or (
+        early and percent_state_change(tail) > policy.flap_high
+    )
+    if not flapping and judged:
         flapping = True
         events.append(Event(EventKind.FLAPPING_STARTED, reported=True))
     elif flapping and pct < policy.flap_low:

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beheer.monitoring.states import EventKind, Policy, State, Status, percent_state_change, step
+from beheer.monitoring.states import (
+    EARLY_CHANGES,
+    EventKind,
+    Policy,
+    State,
+    Status,
+    percent_state_change,
+    step,
+)
 
 
 def run(results: list[bool], policy: Policy = Policy()) -> tuple[State, list[tuple[int, EventKind, bool]]]:
@@ -57,14 +65,35 @@ def test_an_alternating_target_reports_once_per_flap_episode_and_once_on_settlin
     flapping = [i % 2 == 1 for i in range(60)]  # down, up, down, up, ...
     state, seen = run([*flapping, *([False] * 40)], policy)
     started = [i for i, kind, _ in seen if kind == EventKind.FLAPPING_STARTED]
-    assert started == [Policy().window - 1]  # detected once the window is full
+    assert started == [EARLY_CHANGES]  # detected at the third change, before the window is full
     before = reported(seen)[: len([r for r in reported(seen) if r[0] < started[0]])]
     assert len(before) <= (started[0] if attempts == 1 else 0)  # real changes before detection
     during = [r for r in reported(seen) if started[0] <= r[0] < 60]
     assert during == [(started[0], EventKind.FLAPPING_STARTED)]
-    settling = [r for r in reported(seen) if r[0] >= 60]
-    assert settling == [(settling[0][0], EventKind.HARD_DOWN)]  # it settled down: one report
+    settling = [kind for i, kind in reported(seen) if i >= 60]
+    told_down = [kind for _, kind in before if kind in (EventKind.HARD_DOWN, EventKind.HARD_UP)][-1:] == [
+        EventKind.HARD_DOWN
+    ]
+    # it settled down: one report, unless the last report before the flapping already said down
+    assert settling == ([] if told_down else [EventKind.HARD_DOWN])
     assert state.hard_status == Status.DOWN
+    assert not state.flapping
+
+
+@pytest.mark.parametrize("attempts", [1, 2])
+def test_a_target_that_was_up_and_starts_to_alternate_reports_one_failure(attempts):
+    policy = Policy(max_attempts=attempts)
+    results = [True] * 10 + [i % 2 == 1 for i in range(40)]  # up, then down, up, down, ...
+    _state, seen = run(results, policy)
+    downs = [i for i, kind in reported(seen) if kind == EventKind.HARD_DOWN]
+    assert len(downs) <= 1
+    assert EventKind.FLAPPING_STARTED in [kind for _, kind in reported(seen)]
+
+
+def test_a_single_outage_is_not_flapping():
+    state, seen = run([True] * 10 + [False] * 5 + [True] * 5, Policy(max_attempts=2))
+    assert EventKind.FLAPPING_STARTED not in [kind for _, kind, _r in seen]
+    assert [kind for _, kind in reported(seen)] == [EventKind.HARD_DOWN, EventKind.HARD_UP]
     assert not state.flapping
 
 
