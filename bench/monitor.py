@@ -16,7 +16,8 @@ a small aiohttp server; the monitor is pinned to CPU 0 and the target to CPU 1 w
                            driven by wrk with 8 connections), when both are installed
 The figures count everything the monitor process does: claiming, probing, and recording every
 result in the database (the database server's own CPU is not counted, as for the exporter, which
-stores nothing). `--write` merges the figures into bench/results/latest.json.
+stores nothing). `--write` merges the figures into bench/results/latest.json. BENCH_MONITOR_ONLY
+(comma-separated: http, tcp, steady, blackbox) runs only those scenarios.
 """
 
 from __future__ import annotations
@@ -344,20 +345,28 @@ def measure(db: str) -> dict[str, Any]:
     seconds = int(os.environ.get("BENCH_MONITOR_SECONDS", "150"))
     figures: dict[str, Any] = {"db": db, "target": target.kind}
     try:
-        log(f"{db}: HTTP, saturated")
-        setup_checks(url, 6000, "http", target.url, 2, "now")
-        http = run_monitor(url, 20, concurrency=64, warmup=5)
-        log(f"{db}: HTTP {http}")
-        log(f"{db}: TCP, saturated")
-        setup_checks(url, 12000, "tcp", f"127.0.0.1:{target.port}", 2, "now")
-        tcp = run_monitor(url, 20, concurrency=64, warmup=5)
-        log(f"{db}: TCP {tcp}")
-        log(f"{db}: 10,000 HTTP checks every 60 s for {seconds} s")
-        setup_checks(url, 10_000, "http", target.url, 60, "phase")
-        steady = run_monitor(url, seconds, concurrency=256, warmup=30)
-        log(f"{db}: 10k {steady}")
-        blackbox = run_blackbox(target, 20)
-        log(f"blackbox_exporter: {blackbox}")
+        only = {x for x in os.environ.get("BENCH_MONITOR_ONLY", "").split(",") if x}
+        empty: dict[str, Any] = {"per_cpu_s": None, "core_fraction": None, "peak_rss_mb": None}
+        http = tcp = steady = empty
+        blackbox = None
+        if not only or "http" in only:
+            log(f"{db}: HTTP, saturated")
+            setup_checks(url, 6000, "http", target.url, 2, "now")
+            http = run_monitor(url, 20, concurrency=64, warmup=5)
+            log(f"{db}: HTTP {http}")
+        if not only or "tcp" in only:
+            log(f"{db}: TCP, saturated")
+            setup_checks(url, 12000, "tcp", f"127.0.0.1:{target.port}", 2, "now")
+            tcp = run_monitor(url, 20, concurrency=64, warmup=5)
+            log(f"{db}: TCP {tcp}")
+        if not only or "steady" in only:
+            log(f"{db}: 10,000 HTTP checks every 60 s for {seconds} s")
+            setup_checks(url, 10_000, "http", target.url, 60, "phase")
+            steady = run_monitor(url, seconds, concurrency=256, warmup=30)
+            log(f"{db}: 10k {steady}")
+        if not only or "blackbox" in only:
+            blackbox = run_blackbox(target, 20)
+            log(f"blackbox_exporter: {blackbox}")
     finally:
         target.stop()
     figures.update(

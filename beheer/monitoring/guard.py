@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -69,6 +68,10 @@ class NetworkPolicy:
     _defaults: tuple[Network, ...] = field(
         default=tuple(ipaddress.ip_network(n) for n in ALWAYS_DENIED), init=False, repr=False
     )
+    # decisions per address string, kept by each policy (a policy never changes)
+    _decided: dict[str, tuple[Address | None, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     @classmethod
     def from_text(
@@ -83,7 +86,13 @@ class NetworkPolicy:
     def check(self, address: str | Address) -> Address:
         """The address, if the monitor may connect to it; AddressRefused otherwise."""
         if isinstance(address, str):  # the monitor asks about the same few addresses all day
-            ip, refusal = _decide(self, address)
+            decided = self._decided
+            found = decided.get(address)
+            if found is None:
+                if len(decided) > 4096:
+                    decided.clear()
+                found = decided[address] = _decide(self, address)
+            ip, refusal = found
             if refusal:
                 raise AddressRefused(refusal)
             assert ip is not None
@@ -114,7 +123,6 @@ class NetworkPolicy:
         return True
 
 
-@lru_cache(maxsize=4096)
 def _decide(policy: NetworkPolicy, address: str) -> tuple[Address | None, str]:
     try:
         return policy._check(address), ""

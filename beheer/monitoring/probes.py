@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
-import yarl
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from . import rawhttp
 from .guard import AddressRefused, NetworkPolicy
 from .options import (
     BODY_LIMIT,
@@ -172,22 +172,10 @@ def _check_literal(url: str, policy: NetworkPolicy) -> None:
     policy.check(host)
 
 
-async def _read_bounded(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        chunk = await response.content.read(limit - size)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-def _judge_body(body: bytes, response: aiohttp.ClientResponse, options: HttpOptions) -> str | None:
+def _judge_body(body: bytes, answer: rawhttp.Answer, options: HttpOptions) -> str | None:
     """Why the body fails the keyword or JSON condition, or None."""
     if options.pattern is not None:
-        found = options.pattern.search(body.decode(response.get_encoding() or "utf-8", "replace"))
+        found = options.pattern.search(body.decode(answer.encoding(), "replace"))
         if options.keyword_absent and found:
             return "keyword found"
         if not options.keyword_absent and not found:
@@ -204,60 +192,82 @@ def _judge_body(body: bytes, response: aiohttp.ClientResponse, options: HttpOpti
     return None
 
 
+_contexts: dict[str, ssl.SSLContext] = {}
+
+
+def _http_tls(options: HttpOptions, tls: ssl.SSLContext | None) -> ssl.SSLContext:
+    """One context per kind, made once: creating one costs about a millisecond."""
+    if options.ignore_tls_errors:
+        return _contexts.setdefault("unverified", _unverified_context())
+    return tls or _contexts.setdefault("default", default_tls_context())
+
+
 async def probe_http(
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | None,
     target: str,
     timeout: float,
     policy: NetworkPolicy | None = None,
     options: HttpOptions = DEFAULT_HTTP,
+    tls: ssl.SSLContext | None = None,
 ) -> Probe:
+    """One HTTP(S) request over a new connection to an address the policy allows (redirects too).
+
+    `session` is not used (the probe writes its request on a bare transport, see rawhttp.py); it is
+    accepted so callers that hold one need not change."""
     policy = policy or NetworkPolicy()
     if urlsplit(target).scheme not in ("http", "https"):
         return Probe(False, None, _short(f"target must be an http or https URL, got {target!r}"))
     started = time.monotonic()
     url = target
     hops = MAX_REDIRECTS if options.follow_redirects else 0
-    ssl_arg: bool = not options.ignore_tls_errors
+    context = _http_tls(options, tls)
     try:
         async with asyncio.timeout(timeout):
             for _hop in range(hops + 1):
-                _check_literal(url, policy)
-                async with session.request(
-                    options.method, url, allow_redirects=False, headers=options.headers or None, ssl=ssl_arg
-                ) as response:
-                    location = response.headers.get("Location")
-                    redirect = response.status in (301, 302, 303, 307, 308)
-                    if redirect and location and options.follow_redirects:
-                        url = str(response.url.join(yarl.URL(location)))
-                        if urlsplit(url).scheme not in ("http", "https"):
-                            return Probe(False, None, _short(f"redirect to a non-http URL: {url}"))
-                        continue
-                    if options.reads_body and options.status_ok(response.status):
-                        body = await _read_bounded(response, BODY_LIMIT)
-                    else:
-                        body = b""
-                        await response.content.read(65536)  # enough to know the server answered
-                    latency = _ms(started)
-                    status = f"HTTP {response.status} {response.reason or ''}".strip()
-                    if not options.status_ok(response.status):
-                        return Probe(False, latency, _short(f"{status}, expected {options.expected_status}"))
-                    if options.max_latency_ms is not None and latency > options.max_latency_ms:
-                        return Probe(
-                            False, latency, f"{status}, slow: {latency} ms > {options.max_latency_ms} ms"
-                        )
-                    failure = _judge_body(body, response, options) if options.reads_body else None
-                    if failure:
-                        return Probe(False, latency, _short(f"{status}, {failure}"))
-                    return Probe(True, latency, status)
+                parts = urlsplit(url)
+                host = parts.hostname or ""
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+                addresses = await guarded_addresses(host, port, policy)
+                answer = await rawhttp.fetch(
+                    url,
+                    addresses[0],
+                    method=options.method,
+                    headers=options.headers,
+                    want_body=options.reads_body,
+                    limit=BODY_LIMIT,
+                    tls=context,
+                )
+                location = answer.headers.get("location")
+                redirect = answer.status in (301, 302, 303, 307, 308)
+                if redirect and location and options.follow_redirects:
+                    url = urljoin(url, location)
+                    if urlsplit(url).scheme not in ("http", "https"):
+                        return Probe(False, None, _short(f"redirect to a non-http URL: {url}"))
+                    continue
+                latency = _ms(started)
+                status = f"HTTP {answer.status} {answer.reason}".strip()
+                if not options.status_ok(answer.status):
+                    return Probe(False, latency, _short(f"{status}, expected {options.expected_status}"))
+                if options.max_latency_ms is not None and latency > options.max_latency_ms:
+                    return Probe(
+                        False, latency, f"{status}, slow: {latency} ms > {options.max_latency_ms} ms"
+                    )
+                failure = _judge_body(answer.body, answer, options) if options.reads_body else None
+                if failure:
+                    return Probe(False, latency, _short(f"{status}, {failure}"))
+                return Probe(True, latency, status)
             return Probe(False, None, f"more than {MAX_REDIRECTS} redirects")
     except AddressRefused as exc:
         return Probe(False, None, _short(f"{REFUSED}{exc}"))
     except TimeoutError:
         return Probe(False, None, f"no answer within {timeout:g} s")
-    except aiohttp.ClientError as exc:
-        cause = exc.__cause__ if isinstance(exc.__cause__, AddressRefused) else exc
-        prefix = REFUSED if isinstance(cause, AddressRefused) else ""
-        return Probe(False, None, _short(f"{prefix}{cause}"))
+    except ssl.SSLError as exc:
+        why = getattr(exc, "verify_message", None) or exc.reason or exc
+        return Probe(False, None, _short(f"TLS failed: certificate or handshake: {why}"))
+    except rawhttp.HttpError as exc:
+        return Probe(False, None, _short(f"invalid HTTP answer: {exc}"))
+    except OSError as exc:
+        return Probe(False, None, _short(f"connection failed: {exc.strerror or exc}"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -337,7 +347,8 @@ async def probe_tls(
     except TimeoutError:
         return Probe(False, None, f"no TLS handshake within {timeout:g} s")
     except ssl.SSLError as exc:
-        return Probe(False, None, _short(f"TLS failed: {exc.reason or exc}"))
+        why = getattr(exc, "verify_message", None) or exc.reason or exc
+        return Probe(False, None, _short(f"TLS failed: certificate or handshake: {why}"))
     except OSError as exc:
         return Probe(False, None, _short(f"connection failed: {exc.strerror or exc}"))
     latency = _ms(started)
@@ -692,7 +703,7 @@ async def run_probe(
     if opts is None:
         return Probe(False, None, prepared.problem)
     if isinstance(opts, HttpOptions):
-        return await probe_http(session, target, timeout, policy, opts)
+        return await probe_http(session, target, timeout, policy, opts, tls=tls)
     if isinstance(opts, TlsOptions):
         return await probe_tls(target, timeout, policy, opts, context=tls)
     if isinstance(opts, DnsOptions):

@@ -153,11 +153,8 @@ def test_https_verifies_certificates_unless_told_to_ignore_errors(tmp_path):
         assert http(server.url("/ok"), {"ignore_tls_errors": True}).ok
 
         async def trusted() -> probes.Probe:  # an internal CA given to the monitor
-            connector = aiohttp.TCPConnector(
-                resolver=GuardedResolver(LOOPBACK), ssl=probes.default_tls_context(str(cert[0]))
-            )
-            async with aiohttp.ClientSession(connector=connector) as session:
-                return await probe_http(session, server.url("/ok"), 5, LOOPBACK, opts("http", {}))
+            context = probes.default_tls_context(str(cert[0]))
+            return await probe_http(None, server.url("/ok"), 5, LOOPBACK, opts("http", {}), tls=context)
 
         assert asyncio.run(trusted()).ok
     finally:

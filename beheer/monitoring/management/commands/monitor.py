@@ -45,7 +45,9 @@ class Command(BaseCommand):
             denied=settings.MONITOR_DENIED_NETWORKS, allowed_only=settings.MONITOR_ALLOWED_NETWORKS
         )
         tls_context = default_tls_context(settings.MONITOR_CA_FILE or None)
-        monitor = Monitor(policy=policy, concurrency=max(1, min(concurrency, 5000)), tls_context=tls_context)
+        monitor = Monitor(
+            policy=policy, concurrency=max(1, min(concurrency, 5000)), tls_context=tls_context, tune_gc=True
+        )
         run(self._main(monitor, once))
         if stats_file:
             Path(stats_file).write_text(json.dumps(monitor.stats()))
