@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponseBase
 
 from .errors import DomainError
 
@@ -27,3 +30,24 @@ def place_domain_errors(form: Any, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def require_staff(refusal: Callable[[], Exception]) -> Callable[[View], View]:
+    """A decorator for views of operators, coordinators and administrators: a login first, then
+    `refusal()` is raised for anyone else (Http404 where even the page's existence is private, a
+    PermissionDenied with a message elsewhere)."""
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not getattr(request.user, "is_staff_member", False):
+                raise refusal()
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

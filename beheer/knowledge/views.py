@@ -6,13 +6,11 @@ redirect. Every action is a POST followed by a redirect.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.core.files import max_upload_mb
-from beheer.core.forms import current_user, place_domain_errors
+from beheer.core.forms import current_user, place_domain_errors, require_staff
 from beheer.core.pagination import page_for_request
 
 from . import services
@@ -44,18 +42,9 @@ from .queries import (
 from .rendering import diff_lines
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponseBase]
 
 
-def staff_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not getattr(request.user, "is_staff_member", False):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = require_staff(Http404)  # callers never learn an article page exists
 
 
 def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:

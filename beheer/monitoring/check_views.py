@@ -7,14 +7,11 @@ JavaScript the "Show the fields of this kind" button does the same with a full p
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -22,26 +19,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user
+from beheer.core.forms import current_user, require_staff
 from beheer.core.pagination import SortKey, page_for_request
 
 from . import services
 from .check_forms import CheckForm, defaults_for, initial_for
 from .models import Check, CheckKind
 
-View = Callable[..., HttpResponseBase]
 ORDER = [SortKey("name"), SortKey("id")]
 
 
-def staff_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not getattr(request.user, "is_staff_member", False):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = require_staff(Http404)
 
 
 def _visible(request: HttpRequest, pk: int) -> Check:

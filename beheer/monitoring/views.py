@@ -6,19 +6,17 @@ partial costs a fixed number of queries whatever the number of checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from beheer.core import clock
+from beheer.core.forms import require_staff
 from beheer.core.htmx import is_htmx
 from beheer.reports import charts
 
@@ -26,20 +24,11 @@ from . import queries, rollups
 from .models import Bucket, Check, CheckResult, CheckRollup
 from .rollup_job import totals_of
 
-View = Callable[..., HttpResponseBase]
 POLL_SECONDS = 10
 RECENT_RESULTS = 50
 
 
-def staff_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not getattr(request.user, "is_staff_member", False):
-            raise DjangoPermissionDenied(_("Monitoring is for operators."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = require_staff(lambda: DjangoPermissionDenied(_("Monitoring is for operators.")))
 
 
 def may_see_details(user: Any, check: Check) -> bool:

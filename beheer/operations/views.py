@@ -8,12 +8,9 @@ again with the typed input and the error (status 400).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.files import download_response
-from beheer.core.forms import current_user, place_domain_errors
+from beheer.core.forms import current_user, place_domain_errors, require_staff
 from beheer.core.pagination import page_for_request
 
 from . import services
@@ -48,18 +45,9 @@ from .queries import (
 )
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponseBase]
 
 
-def staff_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not getattr(request.user, "is_staff_member", False):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = require_staff(Http404)
 
 
 def _series(request: HttpRequest, pk: int) -> ActivitySeries:

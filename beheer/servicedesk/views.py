@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, ReadOnly
+from beheer.core.forms import require_staff
 from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, page_for_request
 from beheer.notifications.models import OutgoingMessage
@@ -42,20 +42,8 @@ TIMELINE_ALL_LIMIT = 5000
 FILTER_FIELDS = ("status", "operator_group", "operator", "category", "priority", "call_type")
 EXTRA_FILTERS = ("sla", "age", "created", "resolved", "status_code", "status_kind", "groups")
 
-View = Callable[..., HttpResponseBase]
 
-
-def staff_required(view: View) -> View:
-    """Logged in and an operator, coordinator or administrator; others get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not getattr(request.user, "is_staff_member", False):
-            raise DjangoPermissionDenied(_("This page is for operators."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = require_staff(lambda: DjangoPermissionDenied(_("This page is for operators.")))
 
 
 def current_user(request: HttpRequest) -> User:
