@@ -53,7 +53,9 @@ def browser_page(live_server: Any) -> Iterator[Any]:
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.set_default_timeout(15_000)
+        # generous: the live server answers one request at a time and shares two cores with the
+        # other test worker and the database
+        page.set_default_timeout(45_000)
         try:
             yield page
         finally:
