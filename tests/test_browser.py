@@ -53,9 +53,7 @@ def browser_page(live_server: Any) -> Iterator[Any]:
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        # generous: the live server answers one request at a time and shares two cores with the
-        # other test worker and the database
-        page.set_default_timeout(45_000)
+        page.set_default_timeout(15_000)
         try:
             yield page
         finally:
@@ -140,7 +138,9 @@ def test_operator_registers_escalates_resolves_and_caller_confirms(
     melding.refresh_from_db()
     assert melding.status.kind == StatusKind.RESOLVED
 
-    # The caller confirms the solution in the portal.
+    # The caller confirms the solution in the portal. First let the melding page's panels finish
+    # loading: a late answer to the old session would set its CSRF cookie over the login form's.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     _login(page, base, "anna")
     page.goto(f"{base}/portal/{melding.pk}/")
