@@ -1,0 +1,183 @@
+"""Defining checks (operators and administrators)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.core import clock, config_cache
+from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from beheer.servicedesk.models import Impact, Urgency
+
+from .. import options as check_options
+from .. import sealed
+from ..models import (
+    Check,
+    CheckKind,
+    CheckState,
+)
+from .push import issue_push_token
+
+
+@dataclass(frozen=True)
+class CheckData:
+    """What a person defines for a check; the services check every rule."""
+
+    name: str
+    kind: str
+    target: str = ""
+    host: str = ""
+    interval_seconds: int = 60
+    timeout_seconds: int = 10
+    max_attempts: int = 3
+    retry_interval_seconds: int = 10
+    grace_seconds: int = 300
+    parent: Check | None = None
+    tags: str = ""
+    impact: Impact | None = None
+    urgency: Urgency | None = None
+    operator_group: OperatorGroup | None = None
+    resolve_on_recovery: bool = True
+    active: bool = True
+    options: dict[str, Any] = field(default_factory=dict)
+    availability_target: Decimal = Decimal("99.9")  # quality norm: percent of the time up
+    latency_target_ms: int | None = None  # quality norm: p95 response time
+
+
+def _require_definer(actor: User) -> None:
+    if not getattr(actor, "is_staff_member", False):
+        raise PermissionDenied(_("Only operators and administrators define checks."))
+
+
+def plain_options(check: Check) -> dict[str, Any]:
+    """The check's stored options with their secrets decrypted (for the monitor and editing)."""
+    return sealed.reveal(check.kind, check.options or {})
+
+
+def shown_options(check: Check) -> dict[str, Any]:
+    """Every option of the check's kind, with secret values masked (for screens and the API)."""
+    return check_options.mask(check.kind, check_options.with_defaults(check.kind, check.options))
+
+
+def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
+    """Validate `data` and copy it onto `check` (not saved); DomainError with every field message."""
+    errors: dict[str, str] = {}
+    kind = data.kind
+    if kind not in CheckKind.values:
+        raise DomainError(_("The check is not valid."), field_errors={"kind": _("Unknown kind of check.")})
+    if not data.name.strip():
+        errors["name"] = _("Enter a name.")
+    try:
+        target = check_options.clean_target(kind, data.target)
+    except check_options.OptionsError as exc:
+        errors.update(exc.fields)
+        target = data.target
+    submitted = dict(data.options or {})
+    if check.pk and check.kind == kind:
+        submitted = check_options.keep_secrets(kind, submitted, old_plain)
+    try:
+        parsed = check_options.parse(kind, submitted)
+    except check_options.OptionsError as exc:
+        errors.update({f"options.{name}": message for name, message in exc.fields.items()})
+        parsed = None
+    parent = data.parent
+    if parent is not None and check.pk:
+        seen: set[int] = set()
+        walker: Check | None = parent
+        while walker is not None and walker.pk not in seen:
+            if walker.pk == check.pk:
+                errors["parent"] = _("A check cannot depend on itself or on a check that depends on it.")
+                break
+            seen.add(walker.pk)
+            walker = walker.parent
+    check.name = data.name.strip()
+    check.kind = kind
+    check.target = target
+    check.host = data.host.strip()
+    check.interval_seconds = data.interval_seconds
+    check.timeout_seconds = data.timeout_seconds
+    check.max_attempts = data.max_attempts
+    check.retry_interval_seconds = data.retry_interval_seconds
+    check.grace_seconds = data.grace_seconds
+    check.parent = parent
+    check.tags = data.tags.strip()
+    check.impact = data.impact
+    check.urgency = data.urgency
+    check.operator_group = data.operator_group
+    check.resolve_on_recovery = data.resolve_on_recovery
+    check.active = data.active
+    check.availability_target = data.availability_target
+    check.latency_target_ms = data.latency_target_ms
+    try:
+        check.full_clean(
+            exclude=["created_at", "push_token", "options", "target", "kind"], validate_unique=False
+        )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, " ".join(messages))
+    if errors:
+        raise DomainError(_("The check is not valid."), field_errors=errors)
+    assert parsed is not None
+    check.options = sealed.seal(kind, check_options.to_stored(kind, parsed))
+
+
+@transaction.atomic
+def create_check(*, actor: User, data: CheckData) -> Check:
+    """A new check; push checks get their secret ping URL token at once."""
+    _require_definer(actor)
+    check = Check(created_by=actor, created_at=clock.now())
+    _apply(check, data, old_plain={})
+    check.save()
+    if check.kind == CheckKind.PUSH:
+        issue_push_token(check, actor=actor)
+    return check
+
+
+@transaction.atomic
+def update_check(check: Check, *, actor: User, data: CheckData, expected_version: int | None) -> Check:
+    """Change a check; Conflict when somebody else saved it since `expected_version`.
+
+    Secret option values submitted as the mask (`********`) keep their stored value. A check that
+    changes its kind starts with a fresh state (its results stay).
+    """
+    _require_definer(actor)
+    current = Check.objects.select_for_update().filter(pk=check.pk).first()
+    if current is None:
+        raise NotFound(_("The check no longer exists."))
+    if expected_version is not None and current.version != expected_version:
+        raise Conflict(_("Somebody else changed this check; reload it and make your change again."))
+    kind_before, push_token = current.kind, current.push_token
+    old_plain = check_options.with_defaults(current.kind, plain_options(current))
+    _apply(current, data, old_plain=old_plain)
+    current.version = current.version + 1
+    current.save()
+    if current.kind != kind_before:
+        CheckState.objects.filter(pk=current.pk).update(memo={}, next_due_at=clock.now())
+    if current.kind == CheckKind.PUSH and not push_token:
+        issue_push_token(current, actor=actor)
+    elif current.kind != CheckKind.PUSH and push_token:
+        Check.objects.filter(pk=current.pk).update(push_token=None)
+        current.push_token = None
+    config_cache.clear()
+    return current
+
+
+@transaction.atomic
+def delete_check(check: Check, *, actor: User) -> None:
+    """Remove a check with its results; its meldingen stay, checks that depended on it no longer do."""
+    _require_definer(actor)
+    deleted, _rows = Check.objects.filter(pk=check.pk).delete()
+    if not deleted:
+        raise NotFound(_("The check no longer exists."))
+    config_cache.clear()
+
+
+def keep_probe_memo(check_id: int, *, memo: dict[str, Any]) -> None:
+    """What a probe keeps for the next one (an SNMP counter reading); written by the monitor."""
+    CheckState.objects.filter(pk=check_id).update(memo=memo)

@@ -1,0 +1,80 @@
+"""Push (heartbeat) checks: the secret ping URL and the sweep for pings that are late."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import User
+from beheer.core import clock
+from beheer.core.errors import DomainError, NotFound, PermissionDenied
+
+from .. import states
+from ..models import (
+    Check,
+    CheckKind,
+    CheckResult,
+    CheckState,
+)
+from .recording import record_result
+
+PUSH_MIN_SECONDS_BETWEEN = 1  # pings closer together than this are acknowledged but not stored
+
+
+def issue_push_token(check: Check, *, actor: User) -> str:
+    """Give a push check a new secret URL token (the old URL stops working)."""
+    if not getattr(actor, "is_staff_member", False):
+        raise PermissionDenied(_("Only operators manage checks."))
+    if check.kind != CheckKind.PUSH:
+        raise DomainError(_("Only push checks have a ping URL."))
+    token = secrets.token_urlsafe(24)
+    Check.objects.filter(pk=check.pk).update(push_token=token)
+    check.push_token = token
+    return token
+
+
+@transaction.atomic
+def receive_push(token: str, *, ok: bool, detail: str = "", at: datetime | None = None) -> CheckResult | None:
+    """A ping from a cron job or backup script; NotFound for an unknown or inactive token.
+
+    Returns None when the ping came within a second of the previous one (stored once).
+    """
+    at = at or clock.now()
+    check = (
+        Check.objects.filter(push_token=token, active=True, kind=CheckKind.PUSH).first() if token else None
+    )
+    if check is None:
+        raise NotFound(_("Unknown ping URL."))
+    last = CheckState.objects.filter(pk=check.pk).values_list("last_result_at", flat=True).first()
+    if ok and last is not None and (at - last).total_seconds() < PUSH_MIN_SECONDS_BETWEEN:
+        return None
+    return record_result(check, ok=ok, at=at, detail=detail or (_("Ping") if ok else _("Failure reported")))
+
+
+def sweep_overdue_pushes(*, now: datetime | None = None) -> int:
+    """Record a failure for every push check whose ping is later than its period plus grace."""
+    now = now or clock.now()
+    made = 0
+    candidates = Check.objects.filter(active=True, kind=CheckKind.PUSH).select_related("state")
+    for check in candidates.iterator(chunk_size=500):
+        state = getattr(check, "state", None)
+        last = state.last_result_at if state else None
+        if state is not None and state.status == states.Status.DOWN and last is not None:
+            due = last + timedelta(seconds=check.interval_seconds)  # one failure per silent period
+        else:
+            due = (last or check.created_at) + timedelta(seconds=check.interval_seconds + check.grace_seconds)
+        if now < due:
+            continue
+        last_ping = (
+            CheckResult.objects.filter(check_obj=check, ok=True)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        when = (last_ping or check.created_at).isoformat(timespec="seconds")
+        record_result(check, ok=False, at=now, detail=_("No ping since %(since)s.") % {"since": when})
+        made += 1
+    return made
