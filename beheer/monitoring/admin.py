@@ -56,6 +56,8 @@ class CheckAdmin(ConfigAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
             obj.created_at = clock.now()
+        else:
+            obj.version += 1  # running monitors read the changed check again
         super().save_model(request, obj, form, change)
         if obj.kind == CheckKind.PUSH and not obj.push_token:
             services.issue_push_token(obj, actor=request.user)  # type: ignore[arg-type]

@@ -85,8 +85,30 @@ _CLAIM_SQL = (
     " AND c.active AND c.kind IN ({kinds})"
     " ORDER BY s.next_due_at LIMIT %s{lock})"
     " AND (lease_until IS NULL OR lease_until < %s) "
-    "RETURNING check_obj_id"
+    "RETURNING {columns},"
+    " (SELECT c2.version FROM monitoring_check c2 WHERE c2.id = monitoring_checkstate.check_obj_id)"
 )
+
+
+def _claim(
+    owner: str, *, now: datetime, limit: int, lookahead: timedelta, lease: timedelta, ensure: bool
+) -> list[tuple[Any, ...]]:
+    if ensure:
+        ensure_states(now)
+    if limit <= 0:
+        return []
+    postgres = connection.vendor == "postgresql"
+    sql = _CLAIM_SQL.format(
+        kinds=", ".join(["%s"] * len(PROBED_KINDS)),
+        lock=" FOR UPDATE OF s SKIP LOCKED" if postgres else "",
+        columns=", ".join(services.CLAIMED_COLUMNS),
+    )
+    at = connection.ops.adapt_datetimefield_value
+    kinds = [str(kind) for kind in PROBED_KINDS]
+    params = [owner[:100], at(now + lease), at(now + lookahead), at(now), *kinds, limit, at(now)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def claim_due(
@@ -103,38 +125,60 @@ def claim_due(
     One statement: on PostgreSQL the candidates are locked with SKIP LOCKED, so monitors on several
     machines never claim the same check; SQLite has one writer at a time. Safe with many processes.
     """
-    if ensure:
-        ensure_states(now)
-    if limit <= 0:
-        return []
-    postgres = connection.vendor == "postgresql"
-    sql = _CLAIM_SQL.format(
-        kinds=", ".join(["%s"] * len(PROBED_KINDS)), lock=" FOR UPDATE OF s SKIP LOCKED" if postgres else ""
-    )
-    at = connection.ops.adapt_datetimefield_value
-    kinds = [str(kind) for kind in PROBED_KINDS]
-    params = [owner[:100], at(now + lease), at(now + lookahead), at(now), *kinds, limit, at(now)]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    rows = _claim(owner, now=now, limit=limit, lookahead=lookahead, lease=lease, ensure=ensure)
+    return [row[0] for row in rows]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Job:
-    """A claimed check: what to probe and when it is due."""
+    """A claimed check: what to probe, when it is due, and its state as claimed (the lease keeps other
+    writers away until it is recorded)."""
 
-    check: Check
-    due_at: datetime
-    state: CheckState  # as claimed: the lease keeps other writers away until it is recorded
+    claimed: services.Claimed
+    prepared: probes.Prepared
+
+    @property
+    def check_id(self) -> int:
+        return self.claimed.plan.pk
+
+    @property
+    def due_at(self) -> datetime:
+        return self.claimed.due_at or clock.now()
 
 
-def load_jobs(ids: list[int]) -> list[Job]:
-    """The claimed checks with their states, in one query."""
-    rows = CheckState.objects.filter(pk__in=ids).select_related("check_obj")
-    return sorted(
-        (Job(row.check_obj, row.next_due_at, row) for row in rows if row.next_due_at is not None),
-        key=lambda job: job.due_at,
-    )
+class Plans:
+    """The checks as this process knows them, by version: a check is read from the database only
+    when it is new to the process or was changed (its version moved), and everything is read
+    again every `refresh` seconds (a change that did not move the version is seen then)."""
+
+    def __init__(self, refresh: float = 300.0) -> None:
+        self.refresh = refresh
+        self.known: dict[int, tuple[services.CheckPlan, probes.Prepared]] = {}
+        self.since = time.monotonic()
+
+    def jobs(self, rows: list[tuple[Any, ...]]) -> list[Job]:
+        """Jobs for claimed rows (CLAIMED_COLUMNS + the check's version), due first."""
+        if time.monotonic() - self.since > self.refresh:
+            self.known.clear()
+            self.since = time.monotonic()
+        width = len(services.CLAIMED_COLUMNS)
+        stale = [
+            row[0] for row in rows if (k := self.known.get(row[0])) is None or k[0].version != row[width]
+        ]
+        if stale:
+            for check in Check.objects.filter(pk__in=stale):
+                self.known[check.pk] = (services.CheckPlan.of(check), probes.prepare(check))
+        jobs = []
+        for row in rows:
+            known = self.known.get(row[0])
+            if known is None:  # deleted since the claim
+                continue
+            _id, state, melding_id, due, owner = services.state_from_row(row)
+            if due is None:
+                continue
+            jobs.append(Job(services.Claimed(known[0], state, melding_id, due, owner), known[1]))
+        jobs.sort(key=lambda job: job.due_at)
+        return jobs
 
 
 def finish(check_id: int, owner: str, probe: Probe, *, at: datetime) -> None:
@@ -187,7 +231,8 @@ class Monitor:
         self.batch = batch
         self.in_flight: set[asyncio.Task[Any]] = set()
         self.outcomes: list[services.Outcome] = []
-        self.claimed: dict[int, CheckState] = {}  # state rows of the buffered outcomes
+        self.claimed: dict[int, services.Claimed] = {}  # state rows of the buffered outcomes
+        self.plans = Plans()  # used by the database thread only
         self.probed = 0
         self.lateness_ms: list[float] = []  # the most recent start latenesses, for the benchmark
         # one thread does every database call: SQLite has one writer anyway, and results are
@@ -197,31 +242,32 @@ class Monitor:
     async def _db(self, func: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.db, func, *args)
 
-    async def probe(self, session: aiohttp.ClientSession, check: Check) -> Probe:
+    async def probe(self, session: aiohttp.ClientSession, check_id: int, prepared: probes.Prepared) -> Probe:
         """Probe one check by its kind (options parsed once per loaded check, see probes.prepare)."""
-        prepared = probes.prepare(check)
         if not prepared.needs_memo:
             return await probes.run_probe(prepared, session=session, policy=self.policy, tls=self.tls_context)
-        memo = await self._db(_load_memo, check.pk)  # SNMP counter rates: the previous reading
+        memo = await self._db(_load_memo, check_id)  # SNMP counter rates: the previous reading
         result = await probes.run_probe(
             prepared, session=session, policy=self.policy, tls=self.tls_context, memo=memo
         )
         if result.memo is not None:
-            await self._db(_save_memo, check.pk, result.memo)
+            await self._db(_save_memo, check_id, result.memo)
         return result
 
     async def _run_job(self, session: aiohttp.ClientSession, job: Job) -> None:
-        delay = (job.due_at - self.now()).total_seconds()
+        claimed = job.claimed
+        due_at, check_id = claimed.due_at or self.now(), claimed.plan.pk
+        delay = (due_at - self.now()).total_seconds()
         if delay > 0:
             await asyncio.sleep(delay)
         async with self.slots:
             started = self.now()
-            self._note_lateness((started - job.due_at).total_seconds() * 1000)
-            result = await self.probe(session, job.check)
+            self._note_lateness((started - due_at).total_seconds() * 1000)
+            result = await self.probe(session, check_id, job.prepared)
         self.outcomes.append(
-            services.Outcome(job.check.pk, result.ok, started, result.latency_ms, result.detail, job.due_at)
+            services.Outcome(check_id, result.ok, started, result.latency_ms, result.detail, due_at)
         )
-        self.claimed[job.check.pk] = job.state
+        self.claimed[check_id] = claimed
         self.probed += 1
 
     def _note_lateness(self, ms: float) -> None:
@@ -242,7 +288,7 @@ class Monitor:
         free = self.pending - len(self.in_flight) - len(self.outcomes)
         if free <= 0:
             return 0
-        jobs = await self._db(_claim_in_thread, self.owner, self.now(), free, lookahead, ensure)
+        jobs = await self._db(_claim_in_thread, self.plans, self.owner, self.now(), free, lookahead, ensure)
         self._start(session, jobs)
         return -1 if len(jobs) == free else len(jobs)
 
@@ -333,13 +379,15 @@ class Monitor:
         return {"probed": self.probed, "lateness_p50_ms": pct(0.5), "lateness_p99_ms": pct(0.99)}
 
 
-def _claim_in_thread(owner: str, now: datetime, limit: int, lookahead: timedelta, ensure: bool) -> list[Job]:
+def _claim_in_thread(
+    plans: Plans, owner: str, now: datetime, limit: int, lookahead: timedelta, ensure: bool
+) -> list[Job]:
     close_old_connections()
-    return load_jobs(claim_due(owner, now=now, limit=limit, lookahead=lookahead, ensure=ensure))
+    return plans.jobs(_claim(owner, now=now, limit=limit, lookahead=lookahead, lease=LEASE, ensure=ensure))
 
 
 def _record_in_thread(
-    outcomes: list[services.Outcome], claimed: dict[int, CheckState], owner: str, now: datetime
+    outcomes: list[services.Outcome], claimed: dict[int, services.Claimed], owner: str, now: datetime
 ) -> int:
     close_old_connections()
     return services.record_results(outcomes, owner=owner, now=now, claimed=claimed)

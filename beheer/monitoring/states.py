@@ -92,6 +92,16 @@ def percent_state_change(results: tuple[bool, ...]) -> float:
 
 def step(state: State, ok: bool, policy: Policy = Policy()) -> tuple[State, list[Event]]:
     """The next state after one result, with what happened."""
+    if (
+        ok
+        and state.attempt == 0
+        and not state.flapping
+        and state.status == Status.UP
+        and state.hard_status == Status.UP
+        and len(state.recent) == policy.window
+        and all(state.recent)
+    ):
+        return state, []  # up for a whole window and up again: nothing changes (the common case)
     events: list[Event] = []
     recent = (*state.recent, ok)[-policy.window :]
     status = Status.UP if ok else Status.DOWN

@@ -13,22 +13,31 @@ from .checks import (
 from .outages import MONITOR_USERNAME, monitor_actor
 from .push import PUSH_MIN_SECONDS_BETWEEN, issue_push_token, receive_push, sweep_overdue_pushes
 from .recording import (
+    CLAIMED_COLUMNS,
     DETAIL_MAX,
+    CheckPlan,
+    Claimed,
     Outcome,
     _active_windows,
+    claimed_rows,
     in_maintenance,
     next_due,
     record_result,
     record_results,
+    state_from_row,
 )
 
 __all__ = [
+    "CLAIMED_COLUMNS",
     "DETAIL_MAX",
     "MONITOR_USERNAME",
     "PUSH_MIN_SECONDS_BETWEEN",
     "CheckData",
+    "CheckPlan",
+    "Claimed",
     "Outcome",
     "_active_windows",
+    "claimed_rows",
     "create_alert_source",
     "create_check",
     "delete_check",
@@ -44,6 +53,7 @@ __all__ = [
     "record_result",
     "record_results",
     "shown_options",
+    "state_from_row",
     "sweep_overdue_pushes",
     "update_check",
 ]

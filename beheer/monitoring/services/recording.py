@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -42,9 +43,12 @@ def _active_windows() -> list[tuple[Window, frozenset[int], frozenset[str]]]:
 
 
 def in_maintenance(check: Check, at: datetime) -> bool:
-    tags = set(check.tag_list)
+    return _in_maintenance(check.pk, frozenset(check.tag_list), at)
+
+
+def _in_maintenance(check_id: int, tags: frozenset[str], at: datetime) -> bool:
     return any(
-        (check.pk in checks or tags & window_tags) and window.active_at(at)
+        (check_id in checks or tags & window_tags) and window.active_at(at)
         for window, checks, window_tags in _active_windows()
     )
 
@@ -56,6 +60,19 @@ def _parent_down(check: Check) -> bool:
         "hard_status", flat=True
     )
     return bool(parent_state) and parent_state[0] == states.Status.DOWN
+
+
+def _reports(before: states.State, after: states.State, events: list[states.Event], *, quiet: bool) -> bool:
+    """Whether this step tells people something (a melding opened, noted or resolved): the rare case
+    that needs the check and its melding from the database. What people were told is decided here,
+    not by the state machine alone: a check that went down during maintenance or behind a down
+    parent is reported once that ends, if it is still down; a recovery is always reported when a
+    melding is open (also one opened before a parent failed)."""
+    if after is before or after.flapping:
+        return any(e.kind == states.EventKind.FLAPPING_STARTED for e in events)
+    if after.hard_status == states.Status.DOWN:
+        return before.reported != states.Status.DOWN and not quiet
+    return before.reported == states.Status.DOWN
 
 
 def _step(
@@ -75,7 +92,7 @@ def _step(
         at=at,
         ok=ok,
         latency_ms=latency_ms,
-        detail=detail.replace("\x00", "")[:DETAIL_MAX],
+        detail=_clean_detail(detail),
         in_maintenance=in_maintenance(check, at),
         suppressed=suppressed,
     )
@@ -83,25 +100,24 @@ def _step(
     after, events = states.step(before, ok, check.policy())
     if after.hard_status != before.hard_status:
         state_row.hard_changed_at = at
-    # What people were told is decided here, not by the state machine alone: a check that went down
-    # during maintenance or behind a down parent is reported once that ends, if it is still down;
-    # a recovery is always reported when a melding is open (also one opened before a parent failed).
     reported = before.reported
     quiet = result.in_maintenance or suppressed
-    has_melding = state_row.melding_id is not None  # read the melding only when it is needed
-    if any(e.kind == states.EventKind.FLAPPING_STARTED for e in events) and state_row.melding:
-        _note(state_row.melding, _("The check is flapping: it keeps changing between up and down."))
-    if not after.flapping:
-        if after.hard_status == states.Status.DOWN and reported != states.Status.DOWN and not quiet:
-            result.save()
-            state_row.melding = _open_outage(check, state_row.melding, result)
-            reported = states.Status.DOWN
-        elif after.hard_status == states.Status.UP and reported == states.Status.DOWN:
-            if has_melding and state_row.melding:
+    if _reports(before, after, events, quiet=quiet):
+        has_melding = state_row.melding_id is not None  # read the melding only when it is needed
+        if any(e.kind == states.EventKind.FLAPPING_STARTED for e in events) and state_row.melding:
+            _note(state_row.melding, _("The check is flapping: it keeps changing between up and down."))
+        if not after.flapping:
+            if after.hard_status == states.Status.DOWN and reported != states.Status.DOWN and not quiet:
                 result.save()
-                _recovered(check, state_row.melding, result)
-            reported = states.Status.UP
-    after = replace(after, reported=reported)
+                state_row.melding = _open_outage(check, state_row.melding, result)
+                reported = states.Status.DOWN
+            elif after.hard_status == states.Status.UP and reported == states.Status.DOWN:
+                if has_melding and state_row.melding:
+                    result.save()
+                    _recovered(check, state_row.melding, result)
+                reported = states.Status.UP
+    if after.reported != reported:
+        after = replace(after, reported=reported)
     state_row.status = after.status
     state_row.hard_status = after.hard_status
     state_row.attempt = after.attempt
@@ -110,6 +126,10 @@ def _step(
     state_row.reported = after.reported
     state_row.last_result_at = at
     return result
+
+
+def _clean_detail(detail: str) -> str:
+    return detail.replace("\x00", "")[:DETAIL_MAX]
 
 
 @transaction.atomic
@@ -141,50 +161,136 @@ class Outcome:
     due_at: datetime | None = None  # when the probe was due: the next one is due an interval later
 
 
-_STATE_COLUMNS = (
+@dataclass(frozen=True, slots=True)
+class CheckPlan:
+    """What probing and recording need of a check, without the model (a monitor process keeps one
+    per check, by the check's version, instead of loading the check for every probe)."""
+
+    pk: int
+    version: int
+    active: bool
+    kind: str
+    interval_seconds: int
+    retry_interval_seconds: int
+    parent_id: int | None
+    tags: frozenset[str]
+    policy: states.Policy
+
+    @classmethod
+    def of(cls, check: Check) -> CheckPlan:
+        return cls(
+            pk=check.pk,
+            version=check.version,
+            active=check.active,
+            kind=str(check.kind),
+            interval_seconds=check.interval_seconds,
+            retry_interval_seconds=check.retry_interval_seconds,
+            parent_id=check.parent_id,
+            tags=frozenset(check.tag_list),
+            policy=check.policy(),
+        )
+
+
+@dataclass(slots=True)
+class Claimed:
+    """A check's state row as its monitor claimed it: while the lease is the monitor's nobody else
+    writes the row, so recording does not read it again."""
+
+    plan: CheckPlan
+    state: states.State
+    melding_id: int | None
+    due_at: datetime | None
+    lease_owner: str
+
+    @property
+    def pk(self) -> int:
+        return self.plan.pk
+
+
+# the state columns a claim returns, in the order `state_from_row` reads them
+CLAIMED_COLUMNS = (
+    "check_obj_id",
     "status",
     "hard_status",
     "attempt",
     "recent",
     "flapping",
     "reported",
-    "last_result_at",
-    "hard_changed_at",
     "melding_id",
     "next_due_at",
     "lease_owner",
-    "lease_until",
 )
-_RESULT_COLUMNS = ("check_obj_id", "at", "ok", "latency_ms", "detail", "in_maintenance", "suppressed")
+
+
+def state_from_row(row: tuple[Any, ...]) -> tuple[int, states.State, int | None, datetime | None, str]:
+    """(check id, state, melding id, due time, lease owner) from a row of CLAIMED_COLUMNS."""
+    check_id, status, hard, attempt, recent, flapping, reported, melding_id, due, owner = row[:10]
+    if isinstance(recent, str):
+        recent = json.loads(recent)
+    state = states.State(
+        status=states.Status(status),
+        hard_status=states.Status(hard),
+        attempt=attempt,
+        recent=tuple(bool(x) for x in recent or ()),
+        flapping=bool(flapping),
+        reported=states.Status(reported),
+    )
+    return check_id, state, melding_id, _aware(due), owner or ""
+
+
+def _aware(value: Any) -> datetime | None:
+    """A datetime from a raw row (SQLite returns text for expression columns)."""
+    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def claimed_rows(ids: list[int], *, lock: bool) -> dict[int, Claimed]:
+    """The state rows of `ids` with their checks' plans (locked with `lock`), for recording."""
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(CheckState._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    locking = (
+        " ORDER BY check_obj_id FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(CLAIMED_COLUMNS)} FROM {table} WHERE check_obj_id IN ({marks}){locking}",  # noqa: S608
+            ids,
+        )
+        rows = cursor.fetchall()
+    plans = {c.pk: CheckPlan.of(c) for c in Check.objects.filter(pk__in=[r[0] for r in rows])}
+    claimed: dict[int, Claimed] = {}
+    for row in rows:
+        check_id, state, melding_id, due, owner = state_from_row(row)
+        if check_id in plans:
+            claimed[check_id] = Claimed(plans[check_id], state, melding_id, due, owner)
+    return claimed
 
 
 @transaction.atomic
 def record_results(
-    outcomes: list[Outcome], *, owner: str, now: datetime, claimed: dict[int, CheckState] | None = None
+    outcomes: list[Outcome], *, owner: str, now: datetime, claimed: dict[int, Claimed] | None = None
 ) -> int:
     """Record a batch of probe outcomes of the monitor process `owner` in one transaction.
 
-    `claimed` are the state rows (with their checks) as the monitor read them when it claimed the
-    checks: while `owner` holds the lease nobody else writes them, so they are not read again, and
-    each is written back only if the lease is still the owner's. Without `claimed` the rows are
-    read and locked here. A few statements for the whole batch: the parents' states, one insert of
-    the results and one update per state row (executemany). A check whose lease passed to another
-    monitor is recorded but not rescheduled; an inactive or deleted check is not recorded. Only a
-    change worth reporting costs more (a melding). Returns the number of results stored.
+    `claimed` are the state rows as the monitor read them when it claimed the checks: while `owner`
+    holds the lease nobody else writes them, so they are not read again, and each is written back
+    only if the lease is still the owner's. Without `claimed` the rows are read and locked here.
+    A few statements for the whole batch: the parents' states, one insert of the results and one
+    update of the state rows. A check whose lease passed to another monitor is recorded but not
+    rescheduled; an inactive or deleted check is not recorded. Only a change worth reporting costs
+    more: that check's row and melding are read and handled one by one (`_step`). Returns the
+    number of results stored.
     """
     if not outcomes:
         return 0
     if claimed is None:
-        ids = sorted({o.check_id for o in outcomes})
-        claimed = {
-            row.pk: row
-            for row in CheckState.objects.select_for_update(of=("self",))
-            .select_related("check_obj")
-            .filter(pk__in=ids)
-            .order_by("pk")
-        }
-    rows = claimed
-    parent_ids = {row.check_obj.parent_id for row in rows.values() if row.check_obj.parent_id}
+        claimed = claimed_rows(sorted({o.check_id for o in outcomes}), lock=True)
+    parent_ids = {c.plan.parent_id for c in claimed.values() if c.plan.parent_id}
     parents_down = (
         set(
             CheckState.objects.filter(pk__in=parent_ids, hard_status=states.Status.DOWN).values_list(
@@ -194,98 +300,206 @@ def record_results(
         if parent_ids
         else set()
     )
-    results: list[CheckResult] = []
-    changed: list[CheckState] = []
-    for outcome in sorted(outcomes, key=lambda o: (o.check_id, o.at)):
-        row = rows.get(outcome.check_id)
+    results: list[tuple[Any, ...]] = []
+    # per check: (state, result time, hard change time, next due, state changed since the claim)
+    writes: dict[int, tuple[states.State, datetime | None, datetime | None, datetime, bool]] = {}
+    reporting: list[tuple[Claimed, Outcome, bool]] = []
+    reporting_ids: set[int] = set()
+    for outcome in sorted(outcomes, key=lambda o: (o.check_id, o.at)) if len(outcomes) > 1 else outcomes:
+        row = claimed.get(outcome.check_id)
         if row is None:
             continue
-        check = row.check_obj
-        if check.active:
-            result = _step(
-                check,
-                row,
-                ok=outcome.ok,
-                at=outcome.at,
-                latency_ms=outcome.latency_ms,
-                detail=outcome.detail,
-                suppressed=check.parent_id in parents_down,
+        plan, before, at = row.plan, row.state, outcome.at
+        earlier = writes.get(plan.pk)
+        if not plan.active:
+            writes[plan.pk] = (
+                before,
+                None,
+                None,
+                next_due(plan, before, outcome, now),
+                bool(earlier and earlier[4]),
             )
-            if result.pk is None:
-                results.append(result)
-        if not row.lease_owner or row.lease_owner == owner:
-            row.next_due_at = next_due(check, row, outcome, now)
-        changed.append(row)
+            continue
+        suppressed = plan.parent_id in parents_down
+        maintenance = _in_maintenance(plan.pk, plan.tags, at)
+        after, events = states.step(before, outcome.ok, plan.policy)
+        if plan.pk in reporting_ids or _reports(before, after, events, quiet=maintenance or suppressed):
+            reporting.append((row, outcome, suppressed))  # after this batch's plain writes, in order
+            reporting_ids.add(plan.pk)
+            continue
+        if after.reported != before.reported:
+            after = replace(after, reported=before.reported)
+        results.append(
+            (
+                plan.pk,
+                at,
+                outcome.ok,
+                outcome.latency_ms,
+                _clean_detail(outcome.detail),
+                maintenance,
+                suppressed,
+            )
+        )
+        hard_at = at if after.hard_status != before.hard_status else (earlier[2] if earlier else None)
+        changed = bool(earlier and earlier[4]) or not (after is before or after == before)
+        writes[plan.pk] = (after, at, hard_at, next_due(plan, after, outcome, now), changed)
+        row.state = after
     _insert_results(results)
-    _save_states(changed, owner)
-    return len(results)
+    _save_states(
+        [(pk, st, at, hard_at, due) for pk, (st, at, hard_at, due, changed) in writes.items() if changed],
+        [(pk, at, due) for pk, (_st, at, _hard_at, due, changed) in writes.items() if not changed],
+        owner,
+    )
+    for row, outcome, suppressed in reporting:
+        _record_reporting(row, outcome, suppressed=suppressed, owner=owner, now=now)
+    return len(results) + len(reporting)
 
 
-def _insert_results(results: list[CheckResult]) -> None:
-    """One multi-row INSERT per 500 results, without the model machinery (the hot path)."""
-    if not results:
-        return
-    quote = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
-    columns = ", ".join(quote(c) for c in _RESULT_COLUMNS)
-    rows = [
-        (r.check_obj_id, adapt(r.at), r.ok, r.latency_ms, r.detail, r.in_maintenance, r.suppressed)
-        for r in results
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {quote(CheckResult._meta.db_table)} ({columns}) VALUES {marks}",  # noqa: S608
-                [value for row in chunk for value in row],
-            )
+def _record_reporting(row: Claimed, outcome: Outcome, *, suppressed: bool, owner: str, now: datetime) -> None:
+    """One result that tells people something: with the check and its state row from the database."""
+    state_row = CheckState.objects.select_related("check_obj").get(pk=row.pk)
+    check = state_row.check_obj
+    result = _step(
+        check,
+        state_row,
+        ok=outcome.ok,
+        at=outcome.at,
+        latency_ms=outcome.latency_ms,
+        detail=outcome.detail,
+        suppressed=suppressed,
+    )
+    if result.pk is None:
+        result.save()
+    state_row.next_due_at = next_due(row.plan, state_row, outcome, now)
+    fields = [*_STATE_FIELDS, "melding", "hard_changed_at", "last_result_at", "next_due_at"]
+    CheckState.objects.filter(pk=row.pk, lease_owner__in=("", owner)).update(
+        **{name: getattr(state_row, name) for name in fields}, lease_owner="", lease_until=None
+    )
+    row.state = state_row.as_state()
+    row.melding_id = state_row.melding_id
 
 
-def _save_states(rows: list[CheckState], owner: str) -> None:
-    """Write the state rows back (executemany; Django's bulk_update builds a CASE per field and row,
-    which costs milliseconds per row) and release the owner's leases; a row whose lease another
-    monitor took meanwhile is left to that monitor."""
+_STATE_FIELDS = ("status", "hard_status", "attempt", "recent", "flapping", "reported")
+_RESULT_COLUMNS = ("check_obj_id", "at", "ok", "latency_ms", "detail", "in_maintenance", "suppressed")
+
+
+def _insert_results(rows: list[tuple[Any, ...]]) -> None:
+    """The results in one COPY (PostgreSQL) or one multi-row INSERT per 500 (the hot path)."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    adapt = connection.ops.adapt_datetimefield_value
-    json_mark = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    assignments = ", ".join(
-        f"{quote(c)} = {json_mark if c == 'recent' else '%s'}" for c in _STATE_COLUMNS if c != "lease_owner"
-    )
-    sql = (
-        f"UPDATE {quote(CheckState._meta.db_table)} SET {assignments}, {quote('lease_owner')} = '' "  # noqa: S608
-        f"WHERE {quote('check_obj_id')} = %s AND {quote('lease_owner')} IN ('', %s)"
-    )
-    params = [
-        (
-            r.status,
-            r.hard_status,
-            r.attempt,
-            json.dumps(r.recent),
-            r.flapping,
-            r.reported,
-            adapt(r.last_result_at),
-            adapt(r.hard_changed_at),
-            r.melding_id,
-            adapt(r.next_due_at),
-            None,
-            r.pk,
-            owner[:100],
-        )
-        for r in rows
-    ]
+    table, columns = quote(CheckResult._meta.db_table), ", ".join(quote(c) for c in _RESULT_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            params = [v for r in chunk for v in (r[0], adapt(r[1]), *r[2:])]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {marks}", params)  # noqa: S608
 
 
-def next_due(check: Check, row: CheckState, outcome: Outcome, now: datetime) -> datetime:
+def _save_states(changed: list[tuple[Any, ...]], moved: list[tuple[Any, ...]], owner: str) -> None:
+    """Write the state rows back and release the owner's leases; a row whose lease another monitor
+    took meanwhile is left to that monitor (its state is written, its schedule is not). On
+    PostgreSQL each kind of row is one UPDATE ... FROM unnest(arrays); elsewhere executemany."""
+    table = connection.ops.quote_name(CheckState._meta.db_table)
+    owner = owner[:100]
+    if connection.vendor == "postgresql":
+        _save_states_postgres(table, changed, moved, owner)
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        if changed:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, hard_status = %s, attempt = %s, recent = %s, "  # noqa: S608
+                "flapping = %s, reported = %s, last_result_at = %s, "
+                "hard_changed_at = COALESCE(%s, hard_changed_at), "
+                "next_due_at = %s, lease_owner = '', lease_until = NULL "
+                "WHERE check_obj_id = %s AND lease_owner IN ('', %s)",
+                [
+                    (
+                        a.status.value,
+                        a.hard_status.value,
+                        a.attempt,
+                        json.dumps(a.recent),
+                        a.flapping,
+                        a.reported.value,
+                        adapt(at),
+                        adapt(hard),
+                        adapt(due),
+                        pk,
+                        owner,
+                    )
+                    for pk, a, at, hard, due in changed
+                ],
+            )
+        if moved:
+            cursor.executemany(
+                f"UPDATE {table} SET last_result_at = COALESCE(%s, last_result_at), "  # noqa: S608
+                "next_due_at = %s, lease_owner = '', lease_until = NULL "
+                "WHERE check_obj_id = %s AND lease_owner IN ('', %s)",
+                [(adapt(at), adapt(due), pk, owner) for pk, at, due in moved],
+            )
+
+
+def _save_states_postgres(
+    table: str, changed: list[tuple[Any, ...]], moved: list[tuple[Any, ...]], owner: str
+) -> None:
+    with connection.cursor() as cursor:
+        if changed:
+            columns = zip(
+                *(
+                    (
+                        pk,
+                        a.status.value,
+                        a.hard_status.value,
+                        a.attempt,
+                        json.dumps(a.recent),
+                        a.flapping,
+                        a.reported.value,
+                        at,
+                        hard,
+                        due,
+                    )
+                    for pk, a, at, hard, due in changed
+                ),
+                strict=True,
+            )
+            cursor.execute(
+                f"UPDATE {table} AS s SET status = v.status, hard_status = v.hard_status, "  # noqa: S608
+                "attempt = v.attempt, recent = CAST(v.recent AS jsonb), flapping = v.flapping, "
+                "reported = v.reported, last_result_at = v.at, "
+                "hard_changed_at = COALESCE(v.hard_at, s.hard_changed_at), next_due_at = v.due, "
+                "lease_owner = '', lease_until = NULL "
+                "FROM unnest(CAST(%s AS integer[]), CAST(%s AS varchar[]), CAST(%s AS varchar[]), "
+                "CAST(%s AS integer[]), CAST(%s AS text[]), CAST(%s AS boolean[]), CAST(%s AS varchar[]), "
+                "CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[])) "
+                "AS v(id, status, hard_status, attempt, recent, flapping, reported, at, hard_at, due) "
+                "WHERE s.check_obj_id = v.id AND s.lease_owner IN ('', %s)",
+                [*(list(c) for c in columns), owner],
+            )
+        if moved:
+            ids, ats, dues = (list(c) for c in zip(*moved, strict=True))
+            cursor.execute(
+                f"UPDATE {table} AS s SET last_result_at = COALESCE(v.at, s.last_result_at), "  # noqa: S608
+                "next_due_at = v.due, lease_owner = '', lease_until = NULL "
+                "FROM unnest(CAST(%s AS integer[]), CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[])) "
+                "AS v(id, at, due) WHERE s.check_obj_id = v.id AND s.lease_owner IN ('', %s)",
+                [ids, ats, dues, owner],
+            )
+
+
+def next_due(check: CheckPlan, state: states.State | CheckState, outcome: Outcome, now: datetime) -> datetime:
     """The next probe: an interval after this one was due (no drift), sooner while a failure is being
     confirmed, never in the past; an hour away for a check that is no longer active."""
     if not check.active:
         return now + timedelta(hours=1)
-    soft = row.status != row.hard_status
+    soft = state.status != state.hard_status
     wait = timedelta(seconds=check.retry_interval_seconds if soft else check.interval_seconds)
     base = outcome.due_at or outcome.at
     return max(base + wait, now)
