@@ -72,8 +72,8 @@ def ensure_states(now: datetime) -> None:
         CheckState(check_obj_id=pk, next_due_at=now + timedelta(seconds=phase_offset(pk, interval)))
         for pk, interval in missing
     ]
-    if rows:
-        CheckState.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:  # in batches: one statement for 10,000 new checks would need memory for all of it
+        CheckState.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
 
 
 _CLAIM_SQL = (
@@ -315,6 +315,7 @@ class Monitor:
         if self.in_flight:
             await asyncio.gather(*self.in_flight, return_exceptions=True)
         await self.flush()
+        await self._db(_close_connection)
         return count
 
     def session(self) -> aiohttp.ClientSession:
@@ -369,6 +370,7 @@ class Monitor:
             if self.in_flight:
                 await asyncio.gather(*self.in_flight, return_exceptions=True)
             await self.flush()
+            await self._db(_close_connection)
 
     def stats(self) -> dict[str, Any]:
         samples = sorted(self.lateness_ms)
@@ -391,6 +393,10 @@ def _record_in_thread(
 ) -> int:
     close_old_connections()
     return services.record_results(outcomes, owner=owner, now=now, claimed=claimed)
+
+
+def _close_connection() -> None:
+    connection.close()  # the database thread's own connection
 
 
 def _load_memo(check_id: int) -> dict[str, Any]:

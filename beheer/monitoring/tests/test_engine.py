@@ -192,3 +192,94 @@ def test_phase_offsets_are_stable_and_spread():
     assert offsets == [phase_offset(i, 60) for i in range(1, 1001)]
     assert len(set(offsets)) == 60  # every second of the minute is used
     assert max(offsets.count(o) for o in set(offsets)) < 40  # no second gets a crowd
+
+
+@pytest.mark.django_db
+def test_a_monitor_reads_a_check_again_only_when_its_version_moves(operator):
+    from beheer.monitoring import services
+    from beheer.monitoring.engine import Plans, _claim
+
+    check = services.create_check(
+        actor=operator,
+        data=services.CheckData(name="Port", kind="tcp", target="127.0.0.1:1", interval_seconds=60),
+    )
+    plans = Plans()
+
+    def claim(when: datetime) -> list[Any]:
+        due_now(check, when)
+        rows = _claim(
+            "m", now=when, limit=10, lookahead=timedelta(0), lease=timedelta(seconds=1), ensure=True
+        )
+        return plans.jobs(rows)
+
+    first = claim(T0)
+    assert [job.prepared.target for job in first] == ["127.0.0.1:1"]
+    plan = first[0].claimed.plan
+    assert claim(T0 + timedelta(seconds=2))[0].claimed.plan is plan  # not read again
+    services.update_check(
+        check,
+        actor=operator,
+        data=services.CheckData(name="Port", kind="tcp", target="127.0.0.1:2", interval_seconds=30),
+        expected_version=None,
+    )
+    again = claim(T0 + timedelta(seconds=4))[0]
+    assert again.prepared.target == "127.0.0.1:2"
+    assert again.claimed.plan.interval_seconds == 30
+    assert again.claimed.plan.version == plan.version + 1
+    Check.objects.filter(pk=check.pk).update(target="127.0.0.1:3")  # a change that skips the version
+    plans.since -= plans.refresh + 1  # ... is seen at the next full refresh
+    assert claim(T0 + timedelta(seconds=6))[0].prepared.target == "127.0.0.1:3"
+
+
+@pytest.mark.django_db
+def test_a_batch_with_several_results_of_one_check_keeps_their_order():
+    from beheer.monitoring import services
+
+    restore_default_configuration()
+    check = make("Port", "tcp", "127.0.0.1:1", max_attempts=2, interval_seconds=60, retry_interval_seconds=10)
+    ensure_states(T0)
+    CheckState.objects.filter(pk=check.pk).update(lease_owner="m", lease_until=T0 + timedelta(minutes=2))
+    outcomes = [
+        services.Outcome(check.pk, ok, T0 + timedelta(seconds=10 * i), 5, "", T0 + timedelta(seconds=10 * i))
+        for i, ok in enumerate([True, False, False, True])
+    ]
+    assert services.record_results(list(reversed(outcomes)), owner="m", now=T0 + timedelta(seconds=31)) == 4
+    state = CheckState.objects.get(pk=check.pk)
+    assert (state.status, state.hard_status, state.lease_owner) == ("up", "up", "")
+    assert state.recent == [True, False, False, True]
+    assert state.last_result_at == T0 + timedelta(seconds=30)
+    assert state.next_due_at == T0 + timedelta(seconds=90)  # an interval after the last was due
+    assert state.hard_changed_at == T0 + timedelta(seconds=30)  # down at 20 s, up again at 30 s
+    # the second failure made it hard down: one melding, then resolved by the recovery
+    melding = Melding.objects.get()
+    assert melding.status.kind == "resolved"
+    assert CheckResult.objects.filter(check_obj=check).count() == 4
+
+
+@pytest.mark.django_db
+def test_a_result_for_a_check_another_monitor_took_over_is_kept_but_not_rescheduled():
+    from beheer.monitoring import services
+
+    check = make("Port", "tcp", "127.0.0.1:1", interval_seconds=60)
+    ensure_states(T0)
+    CheckState.objects.filter(pk=check.pk).update(
+        lease_owner="other", lease_until=T0 + timedelta(minutes=2), next_due_at=T0 + timedelta(seconds=5)
+    )
+    assert services.record_results([services.Outcome(check.pk, True, T0, 3, "", T0)], owner="m", now=T0) == 1
+    state = CheckState.objects.get(pk=check.pk)
+    assert (state.lease_owner, state.next_due_at) == ("other", T0 + timedelta(seconds=5))
+    assert CheckResult.objects.filter(check_obj=check).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_admin_edit_moves_the_version(administrator):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    check = make("Port", "tcp", "127.0.0.1:1")
+    model_admin = site._registry[Check]
+    request = RequestFactory().post("/")
+    request.user = administrator
+    check.target = "127.0.0.1:2"
+    model_admin.save_model(request, check, form=None, change=True)
+    assert Check.objects.get(pk=check.pk).version == 2
