@@ -13,7 +13,12 @@ LOCALE = Path(beheer.__file__).parent / "locale"
 
 def _entries(po: Path) -> list[tuple[str, str, bool]]:
     """(msgid, msgstr, fuzzy) for every entry, plural forms folded into one string each."""
-    entries: list[tuple[str, str, bool]] = []
+    return [(msgid, msgstr, fuzzy) for _context, msgid, msgstr, fuzzy in _entries_with_context(po)]
+
+
+def _entries_with_context(po: Path) -> list[tuple[str | None, str, str, bool]]:
+    """(msgctxt, msgid, msgstr, fuzzy) for every entry."""
+    entries: list[tuple[str | None, str, str, bool]] = []
     text = po.read_text(encoding="utf-8")
     for block in text.split("\n\n"):
         lines = [ln for ln in block.splitlines() if ln.strip()]
@@ -36,7 +41,7 @@ def _entries(po: Path) -> list[tuple[str, str, bool]]:
         msgstr = parts.get("msgstr[0]", parts.get("msgstr", ""))
         if any(k.startswith("msgstr") and not v for k, v in parts.items()):
             msgstr = ""
-        entries.append((parts["msgid"], msgstr, fuzzy))
+        entries.append((parts.get("msgctxt"), parts["msgid"], msgstr, fuzzy))
     return entries
 
 
@@ -55,6 +60,7 @@ def test_the_compiled_dutch_catalogue_matches_the_source():
     mo = LOCALE / "nl" / "LC_MESSAGES" / "django.mo"
     with mo.open("rb") as fh:
         catalogue = gettext.GNUTranslations(fh)
-    for msgid, msgstr, _ in _entries(po):
+    for context, msgid, msgstr, _ in _entries_with_context(po):
         if msgid and "\\" not in msgid and "\\" not in msgstr and msgid.count("%") == 0:
-            assert catalogue.gettext(msgid) == msgstr, msgid
+            found = catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
+            assert found == msgstr, msgid

@@ -56,13 +56,18 @@ class ScheduledRun(models.Model):
 
 
 class ProcessHeartbeat(models.Model):
-    """Written by every long-running process so the UI can warn when one is missing."""
+    """Written by every long-running process so the UI can warn when one is missing.
+
+    `capabilities` is what the process found out about its machine that the web process cannot see
+    for itself, as short strings (the monitor: ``{"icmp": "unprivileged" | "raw" | "none"}``).
+    """
 
     kind = models.CharField(max_length=20)
     host = models.CharField(max_length=200)
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     seen_at = models.DateTimeField(db_index=True)
+    capabilities = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "host", "pid"], name="uniq_heartbeat")]

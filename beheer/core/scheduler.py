@@ -83,13 +83,14 @@ def run_due_jobs(*, now: datetime | None = None) -> list[str]:
     return ran
 
 
-def beat(kind: str, *, started_at: datetime) -> None:
-    """Record that this process is alive."""
+def beat(kind: str, *, started_at: datetime, capabilities: dict[str, str] | None = None) -> None:
+    """Record that this process is alive, and what it can do on its machine when it says so
+    (`capabilities`, kept as the last value given)."""
+    defaults: dict[str, object] = {"seen_at": timezone.now(), "started_at": started_at}
+    if capabilities is not None:
+        defaults["capabilities"] = capabilities
     ProcessHeartbeat.objects.update_or_create(
-        kind=kind,
-        host=socket.gethostname()[:200],
-        pid=os.getpid(),
-        defaults={"seen_at": timezone.now(), "started_at": started_at},
+        kind=kind, host=socket.gethostname()[:200], pid=os.getpid(), defaults=defaults
     )
 
 

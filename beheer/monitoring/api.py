@@ -24,7 +24,7 @@ from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.forms import current_user
 from beheer.servicedesk.models import Impact, Urgency
 
-from . import queries, services
+from . import monitor_status, queries, services
 from .alertmanager import InboundMessage
 from .models import Check, CheckKind, CheckResult
 from .views import may_see_details
@@ -268,10 +268,15 @@ def _data(request: HttpRequest, payload: CheckIn) -> services.CheckData:
 
 
 def check_detail(check: Check) -> dict[str, Any]:
-    """A check as the API shows it to operators: secret option values masked."""
+    """A check as the API shows it to operators: secret option values masked. A ping check has
+    `monitor_icmp` (read-only): how the monitor may send ICMP, "unprivileged", "raw" or "none"
+    (ping checks cannot work), or null when no monitor has said so yet."""
     ping_url = None
     if check.kind == CheckKind.PUSH and check.push_token:
         ping_url = str(settings.SITE_URL).rstrip("/") + reverse("api:ping", args=[check.push_token])
+    extra: dict[str, Any] = {}
+    if check.kind == CheckKind.PING:
+        extra["monitor_icmp"] = monitor_status.icmp_capability()
     return {
         "id": check.pk,
         "version": check.version,
@@ -295,12 +300,15 @@ def check_detail(check: Check) -> dict[str, Any]:
         "latency_target_ms": check.latency_target_ms,
         "options": services.shown_options(check),
         "ping_url": ping_url,
+        **extra,
     }
 
 
 @router.get("/checks/{check_id}", url_name="monitoring-check")
 def get_check(request: HttpRequest, check_id: int) -> dict[str, Any]:
-    """One check with its options (secret values shown as ********)."""
+    """One check with its options (secret values shown as ********). For a ping check,
+    `monitor_icmp` says whether the monitor may ping: "unprivileged" or "raw" (it can), "none" (it
+    cannot: every ping check fails until ICMP is allowed), or null (no monitor has reported yet)."""
     return check_detail(_visible(request, check_id))
 
 

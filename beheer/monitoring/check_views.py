@@ -2,7 +2,8 @@
 
 Thin adapters: the form checks shape, the services check every rule (DomainError -> form errors).
 The form shows the options of the chosen kind; changing the kind swaps them in with HTMX (without
-JavaScript the "Show the fields of this kind" button does the same with a full page).
+JavaScript the "Show the fields of this kind" button does the same with a full page). For ping, a
+warning comes with them when the monitor said it may not send ICMP (`monitor_status`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from beheer.core.errors import DomainError
 from beheer.core.forms import current_user, require_staff
 from beheer.core.pagination import SortKey, page_for_request
 
-from . import services
+from . import monitor_status, services
 from .check_forms import CheckForm, defaults_for, initial_for
 from .models import Check, CheckKind
 
@@ -48,6 +49,11 @@ def _form(request: HttpRequest, *, initial: dict[str, Any], exclude: int | None 
         initial = {**initial, **request.POST.dict(), **defaults_for(request.POST.get("kind", "http"))}
         initial["kind"] = request.POST.get("kind", "http")
     return CheckForm(request.POST if bound else None, initial=initial, parents=parents)
+
+
+def _icmp_unavailable(form: CheckForm) -> bool:
+    """Warn on the form of a ping check when the monitor said it may not send ICMP."""
+    return form.chosen_kind == CheckKind.PING and monitor_status.ping_unavailable()
 
 
 def _data(form: CheckForm) -> services.CheckData:
@@ -105,7 +111,11 @@ def check_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Check %(name)s created.") % {"name": check.name})
             return redirect("monitoring:check-edit", pk=check.pk)
-    return render(request, "monitoring/check_form.html", {"form": form, "check": None})
+    return render(
+        request,
+        "monitoring/check_form.html",
+        {"form": form, "check": None, "icmp_unavailable": _icmp_unavailable(form)},
+    )
 
 
 @staff_required
@@ -128,7 +138,13 @@ def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ping_url = None
     if check.kind == CheckKind.PUSH and check.push_token:
         ping_url = request.build_absolute_uri(reverse("api:ping", args=[check.push_token]))
-    return render(request, "monitoring/check_form.html", {"form": form, "check": check, "ping_url": ping_url})
+    context = {
+        "form": form,
+        "check": check,
+        "ping_url": ping_url,
+        "icmp_unavailable": _icmp_unavailable(form),
+    }
+    return render(request, "monitoring/check_form.html", context)
 
 
 @staff_required
@@ -139,7 +155,11 @@ def check_kind_fields(request: HttpRequest) -> HttpResponse:
     if kind not in CheckKind.values:
         kind = CheckKind.HTTP
     form = CheckForm(initial={"kind": kind, "target": request.GET.get("target", ""), **defaults_for(kind)})
-    return render(request, "monitoring/_check_kind_fields.html", {"form": form})
+    return render(
+        request,
+        "monitoring/_check_kind_fields.html",
+        {"form": form, "icmp_unavailable": _icmp_unavailable(form)},
+    )
 
 
 @staff_required

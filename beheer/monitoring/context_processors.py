@@ -7,7 +7,6 @@ kept in the per-process configuration cache (`CONFIG_CACHE_SECONDS`, default 10 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import Exists
@@ -18,8 +17,7 @@ from beheer.core.models import ProcessHeartbeat
 
 from .engine import PROBED_KINDS
 from .models import Check
-
-MONITOR_SILENT_AFTER = timedelta(seconds=60)
+from .monitor_status import MONITOR_SILENT_AFTER
 
 
 def monitor_missing() -> bool:

@@ -412,5 +412,8 @@ def _save_memo(check_id: int, memo: dict[str, Any]) -> None:
 def _beat(started: datetime) -> None:
     from beheer.core import scheduler
 
+    from .monitor_status import capabilities
+
     close_old_connections()
-    scheduler.beat("monitor", started_at=started)
+    # with what the web process cannot find out itself: whether this monitor may ping
+    scheduler.beat("monitor", started_at=started, capabilities=capabilities())

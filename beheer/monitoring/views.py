@@ -1,7 +1,8 @@
 """The monitoring screens for operators: the live status overview and a check's detail page.
 
 Callers get 403 on every screen. The overview polls one partial every 10 seconds (HTMX); the
-partial costs a fixed number of queries whatever the number of checks.
+partial costs a fixed number of queries whatever the number of checks. The overview (with an active
+ping check) and a ping check's page warn when the monitor said it may not send ICMP.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from beheer.core.forms import require_staff
 from beheer.core.htmx import is_htmx
 from beheer.reports import charts
 
-from . import queries, rollups
-from .models import Bucket, Check, CheckResult, CheckRollup
+from . import monitor_status, queries, rollups
+from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup
 from .rollup_job import totals_of
 
 POLL_SECONDS = 10
@@ -42,9 +43,16 @@ def may_see_details(user: Any, check: Check) -> bool:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     group_by = "host" if request.GET.get("by") == "host" else "tag"
-    context = {"data": queries.overview(request.user), "group_by": group_by, "poll": POLL_SECONDS}  # type: ignore[arg-type]
-    template = "monitoring/_overview.html" if is_htmx(request) else "monitoring/overview.html"
-    return render(request, template, context)
+    data = queries.overview(request.user)  # type: ignore[arg-type]
+    if is_htmx(request):  # the refreshed part: a fixed number of queries
+        return render(request, "monitoring/_overview.html", {"data": data, "group_by": group_by})
+    context = {
+        "data": data,
+        "group_by": group_by,
+        "poll": POLL_SECONDS,
+        "icmp_unavailable": monitor_status.ping_warning_for(row["check"] for row in data["rows"]),
+    }
+    return render(request, "monitoring/overview.html", context)
 
 
 def _latency_chart(check: Check, end: Any) -> Any:
@@ -106,5 +114,6 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "periods": periods,
             "latency_chart": _latency_chart(check, now),
             "windows": queries.windows_for(check),
+            "icmp_unavailable": check.kind == CheckKind.PING and monitor_status.ping_unavailable(),
         },
     )

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -291,7 +292,9 @@ def _ensure_manager(request: HttpRequest) -> None:
 @staff_required
 def series_create(request: HttpRequest) -> HttpResponse:
     _ensure_manager(request)
-    form = SeriesForm(request.POST or None, initial={"start_date": clock.now().date(), "start_time": "09:00"})
+    form = SeriesForm(
+        request.POST or None, initial={"start_date": timezone.localdate(clock.now()), "start_time": "09:00"}
+    )
     status = 200
     if request.method == "POST":
         status = 400

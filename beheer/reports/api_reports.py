@@ -65,13 +65,18 @@ def report_export_xlsx(request: HttpRequest, params: Query[ReportParams]) -> Fil
 @router.get(
     "/monthly.pdf",
     summary="The management report as a PDF: `month` (YYYY-MM), or date_from and date_to, "
-    "default last month; in the user's language; coordinators only",
+    "default last month; in the user's language; with the availability of the monitored services in "
+    "the same period; coordinators only",
 )
 def report_monthly_pdf(request: HttpRequest, params: Query[MonthlyParams]) -> HttpResponse:
     _coordinator(request)
     now = clock.now()
     f = pdf.monthly_filter(params.dict(), today=now.astimezone(kpis.zone()).date())
-    return pdf.report_pdf_response(kpis.compute(request.user, f), generated=now)
+    return pdf.report_pdf_response(
+        kpis.compute(request.user, f),
+        generated=now,
+        availability=availability.for_management_report(request.user, f.date_from, f.date_to),  # type: ignore[arg-type]
+    )
 
 
 @router.get("/meldingen.xlsx", summary="The filtered melding list as XLSX (no row cap); operators")

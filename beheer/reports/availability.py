@@ -15,13 +15,14 @@ from typing import Any
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError
 from beheer.monitoring import queries
 
 from . import charts, exports, kpis
-from .pdf import parse_month
+from .periods import parse_month
 
 MAX_DAYS = 366
 
@@ -68,6 +69,17 @@ def compute(user: User, date_from: date, date_to: date) -> dict[str, Any]:
     data = queries.availability_report(user, _instant(date_from), _instant(date_to + timedelta(days=1)))
     data["period"].update({"date_from": date_from.isoformat(), "date_to": date_to.isoformat()})
     return data
+
+
+def may_see(user: Any) -> bool:
+    """The availability report is for coordinators and administrators, like the management report."""
+    return bool(getattr(user, "is_coordinator", False))
+
+
+def for_management_report(user: User, date_from: date, date_to: date) -> dict[str, Any] | None:
+    """The availability figures for the management report of the same period (its printable page
+    and its PDF); None for someone who may not see the availability report."""
+    return compute(user, date_from, date_to) if may_see(user) else None
 
 
 def chart(data: dict[str, Any]) -> SafeString:
@@ -122,7 +134,7 @@ def sections(data: dict[str, Any]) -> list[exports.Section]:
         (
             _("Checks"),
             [
-                _("Check"),
+                pgettext("monitoring", "Check"),
                 _("Host"),
                 _("Tags"),
                 _("Availability (%)"),

@@ -1,4 +1,6 @@
-"""The management report as a PDF: the same content as the printable monthly report page.
+"""The management report as a PDF: the same content as the printable monthly report page, with the
+availability of the monitored services in the same period (the figures and the chart of the
+availability report, `availability.py`) for the readers who may see that report.
 
 Built with reportlab in memory (a report is a few pages). The charts are the SVG charts of
 `charts.py`, converted to reportlab drawings by svglib, so the PDF and the page show the same
@@ -22,7 +24,7 @@ from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_RIGHT
@@ -59,7 +61,8 @@ from beheer.core.pdf import (
 )
 from beheer.core.pdf import canvas_maker as _canvas_maker
 
-from . import charts, kpis
+from . import availability, charts, kpis
+from .periods import month_end, parse_month
 
 STYLES = {
     "title": ParagraphStyle("title", fontName=BOLD, fontSize=17, leading=21, textColor=INK, spaceAfter=4),
@@ -86,22 +89,6 @@ STYLES = {
 # request parameters
 
 
-def parse_month(text: str) -> tuple[date, date] | None:
-    """The first and last day of a month given as YYYY-MM; None when it is not one (2000-2100)."""
-    try:
-        year, month = (int(part) for part in text.strip().split("-", 1))
-        first = date(year, month, 1)
-    except ValueError:
-        return None
-    if not 2000 <= year <= 2100:
-        return None
-    return first, _month_end(first)
-
-
-def _month_end(first: date) -> date:
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
 def monthly_filter(data: Mapping[str, Any], *, today: date) -> kpis.ReportFilter:
     """The filter of a monthly report request: ``month`` (YYYY-MM), or ``date_from`` and
     ``date_to``, or else last month; plus the dimension filters. DomainError on bad input."""
@@ -124,7 +111,7 @@ def monthly_filter(data: Mapping[str, Any], *, today: date) -> kpis.ReportFilter
 
 
 def is_whole_month(date_from: date, date_to: date) -> bool:
-    return date_from.day == 1 and date_to == _month_end(date_from)
+    return date_from.day == 1 and date_to == month_end(date_from)
 
 
 def report_title(date_from: date, date_to: date) -> str:
@@ -393,6 +380,73 @@ def _volume(data: Mapping[str, Any]) -> list[Flowable]:
     return [KeepTogether([_text(_("Volume and time spent"), "h2"), row]), Spacer(1, 6), _text(note, "muted")]
 
 
+def _yes_no(value: bool | None) -> str:
+    return "–" if value is None else (_("yes") if value else _("no"))
+
+
+def _latency(r: Mapping[str, Any]) -> str:
+    """The 95th percentile latency against the check's latency norm: '120 / 100 not met'."""
+    if r["latency_target_ms"] is None:
+        return _n(r["latency_p95"])
+    shown = f"{_n(r['latency_p95'])} / {_n(r['latency_target_ms'])}"
+    return f"{shown} {_('not met')}" if r["latency_met"] is False else shown
+
+
+def _availability(avail: Mapping[str, Any], *, filtered: bool) -> list[Flowable]:
+    """The availability of the monitored services in the report's period: the chart and the table
+    of the availability report (`availability.compute`'s result, the same figures)."""
+    out: list[Flowable] = [_text(_("Availability of monitored services"), "h2")]
+    rows = avail["checks"]
+    if not rows:
+        return [*out, _text(_("No services were monitored in this period."), "body")]
+    summary = avail["summary"]
+    out.append(
+        _text(
+            _("%(met)s of %(measured)s measured checks met their availability norm.")
+            % {"met": _n(summary["met"]), "measured": _n(summary["measured"])},
+            "body",
+        )
+    )
+    if filtered:
+        out.append(
+            _text(_("The report's filters do not apply to the checks: all checks are shown."), "muted")
+        )
+    out.append(Spacer(1, 4))
+    if summary["measured"]:
+        out += [svg_drawing(availability.chart(dict(avail)), max_height=FRAME_HEIGHT * 0.45), Spacer(1, 6)]
+    header = [
+        pgettext("monitoring", "Check"),
+        _("Availability (%)"),
+        _("Norm (%)"),
+        _("Norm met"),
+        _("95th percentile latency / norm (ms)"),
+        _("Downtime (minutes)"),
+    ]
+    table_rows = [
+        [
+            r["name"],
+            "–" if r["availability"] is None else formats.number_format(r["availability"], 3),
+            _n(r["availability_target"]),
+            _yes_no(r["availability_met"]),
+            _latency(r),
+            _n(r["downtime_minutes"]),
+        ]
+        for r in rows
+    ]
+    first = FRAME_WIDTH * 0.22
+    rest = (FRAME_WIDTH - first) / 5
+    note = _(
+        "Time in maintenance windows does not count as downtime; time without results counts as neither "
+        "up nor down. The availability report has the figures per tag."
+    )
+    return [
+        *out,
+        _table(header, table_rows, widths=[first] + [rest] * 5),
+        Spacer(1, 6),
+        _text(note, "muted"),
+    ]
+
+
 def _header(data: Mapping[str, Any], generated: datetime) -> tuple[str, list[Flowable], str]:
     start, end = _day(data["period"]["date_from"]), _day(data["period"]["date_to"])
     title = report_title(start, end)
@@ -412,9 +466,17 @@ def _header(data: Mapping[str, Any], generated: datetime) -> tuple[str, list[Flo
     return title, flowables, stamp
 
 
-def write_report_pdf(data: Mapping[str, Any], out: IO[bytes], *, generated: datetime) -> None:
+def write_report_pdf(
+    data: Mapping[str, Any],
+    out: IO[bytes],
+    *,
+    generated: datetime,
+    availability: Mapping[str, Any] | None = None,
+) -> None:
     """Write the management report (`kpis.compute`'s result) as an A4 PDF to `out`, in the active
-    language; `generated` is the moment printed in the header and the footer."""
+    language; `generated` is the moment printed in the header and the footer. `availability` is
+    `availability.for_management_report`'s result for the same period: its section is left out
+    when it is None (a reader who may not see the availability report)."""
     title, header, stamp = _header(data, generated)
     pictures = {name: str(svg) for name, svg in charts.report_charts(dict(data)).items()}
     story: list[Flowable] = [
@@ -427,6 +489,8 @@ def write_report_pdf(data: Mapping[str, Any], out: IO[bytes], *, generated: date
         Spacer(1, 10),
         *_volume(data),
     ]
+    if availability is not None:
+        story += [PageBreak(), *_availability(availability, filtered=bool(data.get("filter_labels")))]
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
@@ -444,9 +508,11 @@ def write_report_pdf(data: Mapping[str, Any], out: IO[bytes], *, generated: date
     doc.build(story, canvasmaker=_canvas_maker(footer))
 
 
-def report_pdf_bytes(data: Mapping[str, Any], *, generated: datetime) -> bytes:
+def report_pdf_bytes(
+    data: Mapping[str, Any], *, generated: datetime, availability: Mapping[str, Any] | None = None
+) -> bytes:
     buffer = io.BytesIO()
-    write_report_pdf(data, buffer, generated=generated)
+    write_report_pdf(data, buffer, generated=generated, availability=availability)
     return buffer.getvalue()
 
 
@@ -455,9 +521,13 @@ def filename(data: Mapping[str, Any]) -> str:
     return f"report-{p['date_from'].replace('-', '')}-{p['date_to'].replace('-', '')}.pdf"
 
 
-def report_pdf_response(data: Mapping[str, Any], *, generated: datetime) -> HttpResponse:
+def report_pdf_response(
+    data: Mapping[str, Any], *, generated: datetime, availability: Mapping[str, Any] | None = None
+) -> HttpResponse:
     """The PDF as a download (built in memory: a report is a few pages)."""
-    response = HttpResponse(report_pdf_bytes(data, generated=generated), content_type=PDF)
+    response = HttpResponse(
+        report_pdf_bytes(data, generated=generated, availability=availability), content_type=PDF
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename(data)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

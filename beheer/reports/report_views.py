@@ -126,7 +126,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
         {
             "title": pdf.report_title(f.date_from, f.date_to),
             "generated": clock.now(),
-            "availability": availability.compute(request.user, f.date_from, f.date_to),  # type: ignore[arg-type]
+            "availability": availability.for_management_report(request.user, f.date_from, f.date_to),  # type: ignore[arg-type]
             **_context(request, f),
         },
     )
@@ -139,7 +139,11 @@ def monthly_pdf(request: HttpRequest) -> HttpResponse:
     f = _monthly_filter(request)
     if isinstance(f, HttpResponse):
         return f
-    return pdf.report_pdf_response(kpis.compute(request.user, f), generated=clock.now())
+    return pdf.report_pdf_response(
+        kpis.compute(request.user, f),
+        generated=clock.now(),
+        availability=availability.for_management_report(request.user, f.date_from, f.date_to),  # type: ignore[arg-type]
+    )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 A schedule belongs to a coordinator; every week or month `run_due_reports` (a periodic job) claims
 each due schedule with a conditional UPDATE on next_run_at, so two workers never run it twice, and
-stores the previous period's report as an XLSX or PDF file (the schedule's format) under
-MEDIA_ROOT/reports/. A run for the same schedule and period is never made twice (unique
-constraint). E-mail delivery follows with the notifications outbox; until then runs are downloaded
-from the schedules page.
+stores the previous period's report as an XLSX or PDF file (the schedule's format; a PDF has the
+availability of the monitored services too) under MEDIA_ROOT/reports/. A run for the same schedule
+and period is never made twice (unique constraint). E-mail delivery follows with the notifications
+outbox; until then runs are downloaded from the schedules page.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from beheer.core import clock
 from beheer.core.errors import DomainError, PermissionDenied
 from beheer.notifications import services as notifications
 
-from . import exports, kpis, pdf
+from . import availability, exports, kpis, pdf
 from .models import Frequency, ReportFormat, ReportRun, RunStatus, ScheduledReport
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,8 @@ def produce_run(schedule: ScheduledReport, *, due_at: datetime, now: datetime) -
         with translation.override(owner.language or settings.LANGUAGE_CODE), tempfile.TemporaryFile() as tmp:
             data = kpis.compute(owner, f)
             if run.file_format == ReportFormat.PDF:
-                pdf.write_report_pdf(data, tmp, generated=now)
+                monitored = availability.for_management_report(owner, start, end)
+                pdf.write_report_pdf(data, tmp, generated=now, availability=monitored)
             else:
                 exports.report_xlsx_file(data, tmp)
             tmp.seek(0)

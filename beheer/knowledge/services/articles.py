@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
@@ -268,7 +269,7 @@ def _publish(article: Article, draft: ArticleVersion, *, approver: User | None) 
     article.draft_version = None
     article.title, article.tags, article.audience = draft.title, draft.tags, draft.audience
     article.status = ArticleStatus.PUBLISHED
-    article.next_review_on = (now + timedelta(days=article.review_interval_days)).date()
+    article.next_review_on = timezone.localdate(now + timedelta(days=article.review_interval_days))
     _touch(
         article,
         now,

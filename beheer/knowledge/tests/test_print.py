@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import formats
+from django.utils import formats, timezone
 from pypdf import PdfReader
 
 from beheer.accounts.models import User
@@ -179,7 +179,7 @@ def test_article_print_view_header(tree, operator):
     assert PENDING_SECRET not in page
     assert str(article.get_kind_display()) in page
     assert str(article.owner) in page
-    assert formats.date_format(version.published_at.date(), "SHORT_DATE_FORMAT") in page
+    assert formats.date_format(timezone.localdate(version.published_at), "SHORT_DATE_FORMAT") in page
     assert formats.date_format(article.next_review_on, "SHORT_DATE_FORMAT") in page
     assert f"<dd>{version.number}</dd>" in page
 

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
+from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.monitoring.models import Check, CheckResult, MaintenanceWindow
 from beheer.monitoring.rollup_job import roll_up
-from beheer.reports.availability import parse_period
+from beheer.reports import availability, kpis, pdf, services
+from beheer.reports.availability import compute, parse_period
+from beheer.reports.models import ReportFormat, ReportRun, RunStatus
 from tests.helpers import client_for
 
 DAY_START = datetime(2026, 11, 9, 23, 0, tzinfo=UTC)  # 10 November 2026, 00:00 in Amsterdam
@@ -164,6 +170,117 @@ def test_the_printable_monthly_report_includes_availability(coordinator, dataset
     page = client_for(coordinator).get(reverse("report-monthly"), {"month": "2026-11"})
     assert page.status_code == 200
     assert b"data-availability-checks" in page.content
+
+
+# --------------------------------------------------------------------------------------------------
+# the availability section of the management report's PDF
+
+PDF_UI = "/reports/monthly.pdf"
+PDF_API = "/api/v1/reports/monthly.pdf"
+NOVEMBER = {"month": "2026-11"}
+SECTION = "Availability of monitored services"
+
+
+def _pdf_text(content: bytes) -> str:
+    """All text of a PDF, pages joined, whitespace runs folded to one space."""
+    assert content.startswith(b"%PDF-")
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
+
+
+def _in_english(user: User) -> User:
+    User.objects.filter(pk=user.pk).update(language="en")
+    user.refresh_from_db()
+    return user
+
+
+def _november(user: User) -> dict[str, Any]:
+    return {r["name"]: r for r in compute(user, date(2026, 11, 1), date(2026, 11, 30))["checks"]}
+
+
+def test_the_monthly_pdf_shows_availability_per_check_against_the_norm(coordinator, dataset):
+    client = client_for(_in_english(coordinator))
+    rows = _november(coordinator)  # the availability report's own figures for the month
+    web, mail = f"{rows['web']['availability']:.3f}", f"{rows['mail']['availability']:.3f}"
+    for url in (PDF_UI, PDF_API):
+        response = client.get(url, NOVEMBER)
+        assert response.status_code == 200, url
+        text = _pdf_text(response.content)
+        assert SECTION in text
+        assert "1 of 2 measured checks met their availability norm." in text
+        # check, availability, norm, met, latency p95 / norm, downtime
+        assert f"web {web} 99.9 no 100 / 50 not met 30.0" in text
+        assert f"mail {mail} 99.5 yes 100 0.0" in text
+        assert "Check Availability (%) Norm (%) Norm met 95th percentile latency / norm (ms)" in text
+        assert text.count("web ") >= 2  # the chart's bar label and the table row
+        assert "Time in maintenance windows does not count as downtime" in text
+        assert "The report's filters do not apply" not in text
+        assert CANARY not in text
+
+
+def test_the_monthly_pdf_in_dutch(coordinator, dataset):
+    User.objects.filter(pk=coordinator.pk).update(language="nl")
+    text = _pdf_text(client_for(coordinator).get(PDF_API, NOVEMBER).content)
+    assert "1 van de 2 gemeten checks haalden hun beschikbaarheidsnorm." in text
+    assert "Norm gehaald" in text
+    web = f"{_november(coordinator)['web']['availability']:.3f}".replace(".", ",")
+    assert f"web {web} 99,9 nee 100 / 50 niet gehaald 30,0" in text
+
+
+def test_the_section_says_so_when_no_service_is_monitored(coordinator):
+    client = client_for(_in_english(coordinator))
+    text = _pdf_text(client.get(PDF_API, NOVEMBER).content)
+    assert f"{SECTION} No services were monitored in this period." in text
+    page = client.get(reverse("report-monthly"), NOVEMBER)
+    assert b"data-availability-none" in page.content
+    assert b"No services were monitored in this period." in page.content
+
+
+def test_the_section_ignores_the_report_filters_and_says_so(coordinator, dataset, first_line):
+    client = client_for(_in_english(coordinator))
+    text = _pdf_text(client.get(PDF_API, {**NOVEMBER, "operator_group": first_line.pk}).content)
+    assert "1 of 2 measured checks met their availability norm." in text
+    assert "The report's filters do not apply to the checks: all checks are shown." in text
+
+
+def test_checks_are_printed_as_text_not_markup(coordinator, dataset):
+    Check.objects.filter(name="web").update(name="<b>R&D</b> <para x")
+    text = _pdf_text(client_for(_in_english(coordinator)).get(PDF_API, NOVEMBER).content)
+    assert "<b>R&D</b> <para x" in text
+
+
+def test_only_those_who_may_see_the_availability_report_get_the_section(
+    coordinator, administrator, operator, caller, dataset
+):
+    # the same rule as the availability report: coordinators and administrators
+    assert (
+        _pdf_text(client_for(_in_english(administrator)).get(PDF_API, NOVEMBER).content).count(SECTION) == 1
+    )
+    for user in (operator, caller):
+        assert availability.for_management_report(user, date(2026, 11, 1), date(2026, 11, 30)) is None
+        client = client_for(user)
+        assert client.get(PDF_UI, NOVEMBER).status_code == 403
+        assert client.get(PDF_API, NOVEMBER).status_code == 403
+    # the builder leaves the section out when it is given no availability figures
+    f = kpis.parse_filter({"date_from": "2026-11-01", "date_to": "2026-11-30"})
+    with translation.override("en"):
+        bare = pdf.report_pdf_bytes(kpis.compute(coordinator, f), generated=clock.now())
+    assert SECTION not in _pdf_text(bare)
+
+
+def test_a_scheduled_pdf_has_the_section(coordinator, dataset, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    coordinator = _in_english(coordinator)
+    with clock.frozen(datetime(2026, 11, 14, tzinfo=UTC)):
+        services.schedule_report(
+            actor=coordinator, name="Maand", frequency="monthly", filters={}, file_format=ReportFormat.PDF
+        )
+    assert services.run_due_reports(now=datetime(2026, 12, 1, 6, 10, tzinfo=UTC)) == 1
+    run = ReportRun.objects.get()
+    assert run.status == RunStatus.DONE
+    with run.file.open("rb") as fh:
+        text = _pdf_text(fh.read())
+    assert SECTION in text
+    assert "1 of 2 measured checks met their availability norm." in text
 
 
 def _body(response: Any) -> bytes:

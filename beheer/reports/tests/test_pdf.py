@@ -19,7 +19,7 @@ from reportlab.graphics.shapes import Group, String
 from beheer.accounts.models import OperatorGroup, Role, User
 from beheer.core import clock
 from beheer.core.errors import DomainError
-from beheer.reports import charts, pdf, services
+from beheer.reports import availability, charts, pdf, services
 from beheer.reports.models import ReportFormat, ReportRun, RunStatus, ScheduledReport
 from beheer.servicedesk import services as desk
 from beheer.servicedesk.models import Category, EntryType
@@ -212,15 +212,18 @@ def test_others_are_refused(db: Any, role: str) -> None:
 
 
 def test_pdf_adds_no_queries_to_the_report(month: Month, coordinator: User) -> None:
+    """The PDF costs the report's queries plus the availability report's, nothing more."""
     c = client_for(coordinator)
     with CaptureQueriesContext(connection) as kpi_queries:
         assert (
             c.get("/api/v1/reports/kpis", {"date_from": "2026-10-01", "date_to": "2026-10-31"}).status_code
             == 200
         )
+    with CaptureQueriesContext(connection) as availability_queries:
+        availability.compute(coordinator, date(2026, 10, 1), date(2026, 10, 31))
     with CaptureQueriesContext(connection) as pdf_queries:
         assert c.get(API, OCTOBER).status_code == 200
-    assert len(pdf_queries) == len(kpi_queries)
+    assert len(pdf_queries) == len(kpi_queries) + len(availability_queries)
 
 
 def test_anonymous_and_administrator(db: Any) -> None:
