@@ -187,13 +187,13 @@ def _figures(t: Totals) -> dict[str, Any]:
 
 
 def availability_report(user: User, start: datetime, end: datetime) -> dict[str, Any]:
-    """Availability, downtime, outages and latency per check and per tag over [start, end),
-    compared with each check's norm. Checks the user may not see are left out."""
+    """Availability, downtime, outages and latency per check, per tag (a service) and per host (the
+    configuration item, until the CMDB exists) over [start, end), compared with each check's norm.
+    Checks the user may not see are left out."""
     checks = list(Check.objects.visible_to(user).order_by("name", "id"))
     totals = period_totals([c.pk for c in checks], start, end)
     rows = []
-    tags: dict[str, Totals] = {}
-    tag_met: dict[str, list[bool | None]] = defaultdict(list)
+    groups: dict[str, dict[str, tuple[Totals, list[bool | None]]]] = {"tag": {}, "host": {}}
     for c in checks:
         t = totals[c.pk]
         met = norm_met(c, t)
@@ -212,24 +212,17 @@ def availability_report(user: User, start: datetime, end: datetime) -> dict[str,
                 **_figures(t),
             }
         )
-        for tag in c.tag_list:
-            tags.setdefault(tag, Totals()).add(t)
-            tag_met[tag].append(met["availability"])
-    tag_rows = [
-        {
-            "tag": tag,
-            "checks": len(tag_met[tag]),
-            "checks_met": sum(1 for m in tag_met[tag] if m),
-            "checks_not_met": sum(1 for m in tag_met[tag] if m is False),
-            **_figures(t),
-        }
-        for tag, t in sorted(tags.items())
-    ]
+        for kind, names in (("tag", c.tag_list), ("host", [c.host] if c.host else [])):
+            for name in names:
+                group_totals, group_met = groups[kind].setdefault(name, (Totals(), []))
+                group_totals.add(t)
+                group_met.append(met["availability"])
     measured = [r for r in rows if r["availability_met"] is not None]
     return {
         "period": {"start": start, "end": end},
         "checks": rows,
-        "tags": tag_rows,
+        "tags": _group_rows("tag", groups["tag"]),
+        "hosts": _group_rows("host", groups["host"]),
         "summary": {
             "checks": len(rows),
             "measured": len(measured),
@@ -237,6 +230,19 @@ def availability_report(user: User, start: datetime, end: datetime) -> dict[str,
             "not_met": sum(1 for r in measured if not r["availability_met"]),
         },
     }
+
+
+def _group_rows(key: str, groups: dict[str, tuple[Totals, list[bool | None]]]) -> list[dict[str, Any]]:
+    return [
+        {
+            key: name,
+            "checks": len(met),
+            "checks_met": sum(1 for m in met if m),
+            "checks_not_met": sum(1 for m in met if m is False),
+            **_figures(t),
+        }
+        for name, (t, met) in sorted(groups.items())
+    ]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -116,20 +116,36 @@ def sections(data: dict[str, Any]) -> list[exports.Section]:
         ]
         for r in data["checks"]
     ]
-    tag_rows = [
-        [
-            r["tag"],
-            r["checks"],
-            r["checks_met"],
-            r["checks_not_met"],
-            r["availability"],
-            r["downtime_minutes"],
-            r["outages"],
-            r["latency_avg"],
-            r["latency_p95"],
+
+    def group_rows(key: str) -> list[list[Any]]:
+        return [
+            [
+                r[key[:-1]],
+                r["checks"],
+                r["checks_met"],
+                r["checks_not_met"],
+                r["availability"],
+                r["downtime_minutes"],
+                r["outages"],
+                r["latency_avg"],
+                r["latency_p95"],
+            ]
+            for r in data[key]
         ]
-        for r in data["tags"]
-    ]
+
+    def group_header(first: str) -> list[str]:
+        return [
+            first,
+            _("Checks"),
+            _("Checks meeting their norm"),
+            _("Checks not meeting their norm"),
+            _("Availability (%)"),
+            _("Downtime (minutes)"),
+            _("Outages"),
+            _("Average latency (ms)"),
+            _("95th percentile latency (ms)"),
+        ]
+
     return [
         (
             _("Checks"),
@@ -150,21 +166,8 @@ def sections(data: dict[str, Any]) -> list[exports.Section]:
             ],
             check_rows,
         ),
-        (
-            _("Tags"),
-            [
-                _("Tag"),
-                _("Checks"),
-                _("Checks meeting their norm"),
-                _("Checks not meeting their norm"),
-                _("Availability (%)"),
-                _("Downtime (minutes)"),
-                _("Outages"),
-                _("Average latency (ms)"),
-                _("95th percentile latency (ms)"),
-            ],
-            tag_rows,
-        ),
+        (_("Tags"), group_header(_("Tag")), group_rows("tags")),
+        (_("Hosts"), group_header(_("Host")), group_rows("hosts")),
     ]
 
 

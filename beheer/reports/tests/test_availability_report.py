@@ -103,6 +103,12 @@ def test_figures_per_check_and_per_tag(coordinator, dataset):
     assert tags["school"]["checks"] == 2
     assert tags["school"]["checks_met"] == 1
     assert tags["school"]["downtime_minutes"] == 30
+    hosts = {r["host"]: r for r in page.context["data"]["hosts"]}
+    assert set(hosts) == {"web01", "mail01"}
+    assert (hosts["web01"]["checks"], hosts["web01"]["checks_not_met"]) == (1, 1)
+    assert hosts["web01"]["downtime_minutes"] == 30
+    assert hosts["mail01"]["availability"] == 100.0
+    assert b"data-availability-hosts" in page.content
     assert page.context["data"]["summary"] == {"checks": 2, "measured": 2, "met": 1, "not_met": 1}
     assert b"<svg" in page.content
     assert CANARY.encode() not in page.content
