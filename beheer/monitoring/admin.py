@@ -65,7 +65,7 @@ class CheckAdmin(ConfigAdmin):
 
 @admin.register(MaintenanceWindow)
 class MaintenanceWindowAdmin(ConfigAdmin):
-    list_display = ("name", "start", "duration_minutes", "rule", "tags", "active")
+    list_display = ("name", "start", "duration_minutes", "rule", "tags", "hosts", "active")
     list_filter = ("active",)
     filter_horizontal = ("checks",)
 

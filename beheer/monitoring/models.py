@@ -194,6 +194,12 @@ class MaintenanceWindow(models.Model):
     )
     checks = models.ManyToManyField(Check, blank=True, related_name="maintenance_windows")
     tags = models.CharField(_("tags"), max_length=200, blank=True)
+    hosts = models.CharField(
+        _("hosts"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated: every check whose host is one of these is in maintenance."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -207,6 +213,10 @@ class MaintenanceWindow(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return [t.strip().lower() for t in self.tags.split(",") if t.strip()]
+
+    @property
+    def host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.hosts.split(",") if h.strip()]
 
     def window(self) -> Window | None:
         """The pure window, or None when the stored rule cannot be evaluated."""

@@ -60,8 +60,12 @@ def in_maintenance_now(checks: Sequence[Check], now: datetime) -> set[int]:
     """The checks inside a maintenance window at `now` (windows read once, not per check)."""
     from .services import _active_windows
 
-    active = [(ids, tags) for window, ids, tags in _active_windows() if window.active_at(now)]
-    return {c.pk for c in checks if any(c.pk in ids or set(c.tag_list) & tags for ids, tags in active)}
+    active = [w for w in _active_windows() if w.window.active_at(now)]
+    return {
+        c.pk
+        for c in checks
+        if any(w.covers(c.pk, frozenset(c.tag_list), c.host.strip().lower()) for w in active)
+    }
 
 
 @dataclass
@@ -151,13 +155,14 @@ def state_changes(check: Check, *, limit: int = 50, scan: int = 5000) -> list[di
 
 
 def windows_for(check: Check) -> list[MaintenanceWindow]:
-    """The active maintenance windows that apply to the check (directly or through a tag)."""
+    """The active maintenance windows that apply to the check (directly, through a tag or through
+    its host)."""
     direct = set(check.maintenance_windows.values_list("pk", flat=True))
-    tags = set(check.tag_list)
+    tags, host = set(check.tag_list), check.host.strip().lower()
     return [
         w
         for w in MaintenanceWindow.objects.filter(active=True).order_by("name", "id")
-        if w.pk in direct or set(w.tag_list) & tags
+        if w.pk in direct or set(w.tag_list) & tags or (host and host in w.host_list)
     ]
 
 

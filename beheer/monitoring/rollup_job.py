@@ -48,10 +48,9 @@ def hold(check: Check) -> timedelta:
 
 
 def _maintenance(check: Check, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    from .services import _active_windows
+    from .services import windows_covering
 
-    tags = set(check.tag_list)
-    windows = [w for w, ids, wtags in _active_windows() if check.pk in ids or tags & wtags]
+    windows = windows_covering(check)
     return maintenance_intervals(windows, start, end) if windows else []
 
 

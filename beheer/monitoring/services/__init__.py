@@ -15,6 +15,7 @@ from .push import PUSH_MIN_SECONDS_BETWEEN, issue_push_token, receive_push, swee
 from .recording import (
     CLAIMED_COLUMNS,
     DETAIL_MAX,
+    ActiveWindow,
     CheckPlan,
     Claimed,
     Outcome,
@@ -25,6 +26,7 @@ from .recording import (
     record_result,
     record_results,
     state_from_row,
+    windows_covering,
 )
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "DETAIL_MAX",
     "MONITOR_USERNAME",
     "PUSH_MIN_SECONDS_BETWEEN",
+    "ActiveWindow",
     "CheckData",
     "CheckPlan",
     "Claimed",
@@ -56,4 +59,5 @@ __all__ = [
     "state_from_row",
     "sweep_overdue_pushes",
     "update_check",
+    "windows_covering",
 ]

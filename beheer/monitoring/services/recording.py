@@ -29,28 +29,46 @@ from .outages import _note, _open_outage, _recovered
 DETAIL_MAX = 500
 
 
-def _active_windows() -> list[tuple[Window, frozenset[int], frozenset[str]]]:
-    """Every active window with the checks and tags it covers; configuration, kept per process
-    for a few seconds, so recording a result does not read every window again."""
+@dataclass(frozen=True)
+class ActiveWindow:
+    """An active maintenance window with what it covers: checks, tags and hosts."""
+
+    window: Window
+    checks: frozenset[int]
+    tags: frozenset[str]
+    hosts: frozenset[str]
+
+    def covers(self, check_id: int, tags: frozenset[str], host: str) -> bool:
+        return check_id in self.checks or bool(tags & self.tags) or (bool(host) and host in self.hosts)
+
+
+def _active_windows() -> list[ActiveWindow]:
+    """Every active window with the checks, tags and hosts it covers; configuration, kept per
+    process for a few seconds, so recording a result does not read every window again."""
     return config_cache.cached(
         "maintenance_windows",
         lambda: [
-            (pure, frozenset(c.pk for c in w.checks.all()), frozenset(w.tag_list))
+            ActiveWindow(
+                pure, frozenset(c.pk for c in w.checks.all()), frozenset(w.tag_list), frozenset(w.host_list)
+            )
             for w in MaintenanceWindow.objects.filter(active=True).prefetch_related("checks")
             if (pure := w.window()) is not None
         ],
     )
 
 
+def windows_covering(check: Check) -> list[Window]:
+    """The active windows that apply to the check (directly, through a tag or through its host)."""
+    tags, host = frozenset(check.tag_list), check.host.strip().lower()
+    return [w.window for w in _active_windows() if w.covers(check.pk, tags, host)]
+
+
 def in_maintenance(check: Check, at: datetime) -> bool:
-    return _in_maintenance(check.pk, frozenset(check.tag_list), at)
+    return _in_maintenance(check.pk, frozenset(check.tag_list), check.host.strip().lower(), at)
 
 
-def _in_maintenance(check_id: int, tags: frozenset[str], at: datetime) -> bool:
-    return any(
-        (check_id in checks or tags & window_tags) and window.active_at(at)
-        for window, checks, window_tags in _active_windows()
-    )
+def _in_maintenance(check_id: int, tags: frozenset[str], host: str, at: datetime) -> bool:
+    return any(w.covers(check_id, tags, host) and w.window.active_at(at) for w in _active_windows())
 
 
 def _parent_down(check: Check) -> bool:
@@ -174,6 +192,7 @@ class CheckPlan:
     retry_interval_seconds: int
     parent_id: int | None
     tags: frozenset[str]
+    host: str  # lower case: maintenance windows may name hosts
     policy: states.Policy
 
     @classmethod
@@ -187,6 +206,7 @@ class CheckPlan:
             retry_interval_seconds=check.retry_interval_seconds,
             parent_id=check.parent_id,
             tags=frozenset(check.tag_list),
+            host=check.host.strip().lower(),
             policy=check.policy(),
         )
 
@@ -321,7 +341,7 @@ def record_results(
             )
             continue
         suppressed = plan.parent_id in parents_down
-        maintenance = _in_maintenance(plan.pk, plan.tags, at)
+        maintenance = _in_maintenance(plan.pk, plan.tags, plan.host, at)
         after, events = states.step(before, outcome.ok, plan.policy)
         if plan.pk in reporting_ids or _reports(before, after, events, quiet=maintenance or suppressed):
             reporting.append((row, outcome, suppressed))  # after this batch's plain writes, in order

@@ -103,6 +103,24 @@ def test_a_recurring_window_by_tag(web):
     assert Melding.objects.count() == 0
 
 
+def test_a_window_by_host_covers_every_check_of_that_host(web):
+    other = Check.objects.create(name="Mail", kind="tcp", target="mail:25", host="mail01", created_at=T0)
+    window = MaintenanceWindow.objects.create(
+        name="Web01 patches", start=at(0), duration_minutes=10, hosts="WEB01 , db01"
+    )
+    feed(web, [False] * 4)
+    feed(other, [False] * 4)
+    assert set(CheckResult.objects.filter(in_maintenance=True).values_list("check_obj", flat=True)) == {
+        web.pk
+    }
+    assert [m.object_name for m in Melding.objects.all()] == ["mail01"]  # only the other host's outage
+    from beheer.monitoring import queries
+
+    assert queries.windows_for(web) == [window]
+    assert queries.windows_for(other) == []
+    assert queries.in_maintenance_now([web, other], at(5)) == {web.pk}
+
+
 def test_a_child_behind_a_down_parent_is_recorded_but_opens_nothing(web, first_line):
     router = Check.objects.create(
         name="Router", kind="ping", target="10.0.0.1", created_at=T0, max_attempts=1
