@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -34,7 +38,18 @@ ALWAYS_DENIED: tuple[str, ...] = (
 
 
 class AddressRefused(ValueError):
-    """The monitor may not connect to this address; the message says why."""
+    """The monitor may not connect to this address; the message says why (in the active language)."""
+
+
+class Refusal(NamedTuple):
+    """Why an address is refused, kept untranslated (a policy caches its decisions across languages)."""
+
+    message: str  # a gettext_noop msgid with %(address)s and %(network)s
+    address: str
+    network: str = ""
+
+    def text(self) -> str:
+        return _(self.message) % {"address": self.address, "network": self.network}
 
 
 def parse_networks(lines: str | list[str]) -> list[Network]:
@@ -69,7 +84,7 @@ class NetworkPolicy:
         default=tuple(ipaddress.ip_network(n) for n in ALWAYS_DENIED), init=False, repr=False
     )
     # decisions per address string, kept by each policy (a policy never changes)
-    _decided: dict[str, tuple[Address | None, str]] = field(
+    _decided: dict[str, tuple[Address | None, Refusal | None]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
 
@@ -85,46 +100,43 @@ class NetworkPolicy:
 
     def check(self, address: str | Address) -> Address:
         """The address, if the monitor may connect to it; AddressRefused otherwise."""
-        if isinstance(address, str):  # the monitor asks about the same few addresses all day
-            decided = self._decided
-            found = decided.get(address)
-            if found is None:
-                if len(decided) > 4096:
-                    decided.clear()
-                found = decided[address] = _decide(self, address)
-            ip, refusal = found
-            if refusal:
-                raise AddressRefused(refusal)
-            assert ip is not None
-            return ip
-        return self._check(address)
-
-    def _check(self, address: str | Address) -> Address:
-        try:
-            ip = _plain(ipaddress.ip_address(address) if isinstance(address, str) else address)
-        except ValueError as exc:
-            raise AddressRefused(f"not an IP address: {address!r}") from exc
-        if self.deny_defaults:
-            for net in self._defaults:
-                if ip.version == net.version and ip in net:
-                    raise AddressRefused(f"{ip} is in {net}, which checks may never reach")
-        for net in self.denied:
-            if ip.version == net.version and ip in net:
-                raise AddressRefused(f"{ip} is in the denied network {net}")
-        if self.allowed_only and not any(ip.version == n.version and ip in n for n in self.allowed_only):
-            raise AddressRefused(f"{ip} is outside the networks checks may reach")
+        ip, refusal = self._decision(address)
+        if refusal is not None:
+            raise AddressRefused(refusal.text())
+        assert ip is not None
         return ip
 
     def allows(self, address: str | Address) -> bool:
+        return self._decision(address)[1] is None
+
+    def _decision(self, address: str | Address) -> tuple[Address | None, Refusal | None]:
+        if not isinstance(address, str):
+            return self._judge(address)
+        decided = self._decided  # the monitor asks about the same few addresses all day
+        found = decided.get(address)
+        if found is None:
+            if len(decided) > 4096:
+                decided.clear()
+            found = decided[address] = self._judge(address)
+        return found
+
+    def _judge(self, address: str | Address) -> tuple[Address | None, Refusal | None]:
         try:
-            self.check(address)
-        except AddressRefused:
-            return False
-        return True
-
-
-def _decide(policy: NetworkPolicy, address: str) -> tuple[Address | None, str]:
-    try:
-        return policy._check(address), ""
-    except AddressRefused as exc:
-        return None, str(exc)
+            ip = _plain(ipaddress.ip_address(address) if isinstance(address, str) else address)
+        except ValueError:
+            return None, Refusal(gettext_noop("not an IP address: %(address)s"), repr(address))
+        if self.deny_defaults:
+            for net in self._defaults:
+                if ip.version == net.version and ip in net:
+                    message = gettext_noop("%(address)s is in %(network)s, which checks may never reach")
+                    return None, Refusal(message, str(ip), str(net))
+        for net in self.denied:
+            if ip.version == net.version and ip in net:
+                return None, Refusal(
+                    gettext_noop("%(address)s is in the denied network %(network)s"), str(ip), str(net)
+                )
+        if self.allowed_only and not any(ip.version == n.version and ip in n for n in self.allowed_only):
+            return None, Refusal(
+                gettext_noop("%(address)s is outside the networks checks may reach"), str(ip)
+            )
+        return ip, None

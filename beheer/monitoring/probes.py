@@ -6,7 +6,9 @@ checked address itself (never to the name again), so DNS rebinding cannot slip p
 HTTP client resolves through `GuardedResolver`, so redirects are held to the same policy.
 
 Details are short and never contain a response body: a keyword mismatch says "keyword not found",
-a JSON condition says which condition failed, not what the document held.
+a JSON condition says which condition failed, not what the document held. They are written in the
+active language (`beheer monitor` activates the installation's LANGUAGE_CODE): one gettext call
+per probe at most; data in them (status codes, addresses, OS and library error texts) stays as is.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
 
 from . import rawhttp
 from .guard import AddressRefused, NetworkPolicy
@@ -53,7 +57,6 @@ logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 DETAIL_MAX = 300
-REFUSED = "refused by the network policy: "
 DEFAULT_HTTP = HttpOptions()
 
 
@@ -67,6 +70,15 @@ class Probe:
 
 def _short(text: str) -> str:
     return " ".join(text.split())[:DETAIL_MAX]
+
+
+def refused_detail(exc: AddressRefused) -> str:
+    """The detail of a probe the network policy stopped."""
+    return _short(_("refused by the network policy: %(reason)s") % {"reason": exc})
+
+
+def _seconds(timeout: float) -> dict[str, str]:
+    return {"seconds": f"{timeout:g}"}
 
 
 def _ms(started: float) -> int:
@@ -83,7 +95,8 @@ async def guarded_addresses(
     try:
         infos = await loop.getaddrinfo(host, port, type=kind)
     except socket.gaierror as exc:
-        raise AddressRefused(f"cannot resolve {host}: {exc.strerror}") from exc
+        message = _("cannot resolve %(host)s: %(reason)s") % {"host": host, "reason": exc.strerror}
+        raise AddressRefused(message) from exc
     allowed, refused = [], []
     for info in infos:
         address = str(info[4][0])
@@ -95,7 +108,7 @@ async def guarded_addresses(
         if address not in allowed:
             allowed.append(address)
     if not allowed:
-        raise AddressRefused(refused[0] if refused else f"no address for {host}")
+        raise AddressRefused(refused[0] if refused else _("no address for %(host)s") % {"host": host})
     return allowed
 
 
@@ -140,7 +153,9 @@ async def probe_tcp(target: str, timeout: float, policy: NetworkPolicy) -> Probe
     try:
         host, port = split_host_port(target, None)
     except ValueError:
-        return Probe(False, None, _short(f"target must be host:port, got {target!r}"))
+        return Probe(
+            False, None, _short(_("target must be host:port, got %(target)s") % {"target": repr(target)})
+        )
     started = time.monotonic()
     try:
         addresses = await guarded_addresses(host, port, policy)
@@ -150,12 +165,14 @@ async def probe_tcp(target: str, timeout: float, policy: NetworkPolicy) -> Probe
             )
         transport.close()  # connected is all we need to know: no stream objects
     except AddressRefused as exc:
-        return Probe(False, None, _short(f"{REFUSED}{exc}"))
+        return Probe(False, None, refused_detail(exc))
     except TimeoutError:
-        return Probe(False, None, f"no connection within {timeout:g} s")
+        return Probe(False, None, _("no connection within %(seconds)s s") % _seconds(timeout))
     except OSError as exc:
-        return Probe(False, None, _short(f"connection failed: {exc.strerror or exc}"))
-    return Probe(True, _ms(started), f"connected to {addresses[0]}:{port}")
+        return Probe(
+            False, None, _short(_("connection failed: %(reason)s") % {"reason": exc.strerror or exc})
+        )
+    return Probe(True, _ms(started), _("connected to %(address)s") % {"address": f"{addresses[0]}:{port}"})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -172,23 +189,29 @@ def _check_literal(url: str, policy: NetworkPolicy) -> None:
     policy.check(host)
 
 
-def _judge_body(body: bytes, answer: rawhttp.Answer, options: HttpOptions) -> str | None:
-    """Why the body fails the keyword or JSON condition, or None."""
+def _judge_body(body: bytes, answer: rawhttp.Answer, options: HttpOptions, status: str) -> str | None:
+    """Why the body fails the keyword or JSON condition (the detail, after the status), or None."""
     if options.pattern is not None:
         found = options.pattern.search(body.decode(answer.encoding(), "replace"))
         if options.keyword_absent and found:
-            return "keyword found"
+            return _("%(status)s, keyword found") % {"status": status}
         if not options.keyword_absent and not found:
-            return "keyword not found"
+            return _("%(status)s, keyword not found") % {"status": status}
     if options.json_path:
         try:
             document = json.loads(body)
         except ValueError:
-            return "the response is not JSON" + (" (or larger than 1 MB)" if len(body) >= BODY_LIMIT else "")
+            if len(body) >= BODY_LIMIT:
+                return _("%(status)s, the response is not JSON (or larger than 1 MB)") % {"status": status}
+            return _("%(status)s, the response is not JSON") % {"status": status}
         value = lookup(document, options.path)
         if not condition_holds(value, options.json_operator, options.json_value):
             wanted = "" if options.json_operator == "exists" else f" {options.json_value}"
-            return f"JSON condition not met: {options.json_path} {options.json_operator}{wanted}"
+            condition = f"{options.json_path} {options.json_operator}{wanted}"
+            return _("%(status)s, JSON condition not met: %(condition)s") % {
+                "status": status,
+                "condition": condition,
+            }
     return None
 
 
@@ -216,7 +239,8 @@ async def probe_http(
     accepted so callers that hold one need not change."""
     policy = policy or NetworkPolicy()
     if urlsplit(target).scheme not in ("http", "https"):
-        return Probe(False, None, _short(f"target must be an http or https URL, got {target!r}"))
+        message = _("target must be an http or https URL, got %(target)s") % {"target": repr(target)}
+        return Probe(False, None, _short(message))
     started = time.monotonic()
     url = target
     hops = MAX_REDIRECTS if options.follow_redirects else 0
@@ -242,32 +266,45 @@ async def probe_http(
                 if redirect and location and options.follow_redirects:
                     url = urljoin(url, location)
                     if urlsplit(url).scheme not in ("http", "https"):
-                        return Probe(False, None, _short(f"redirect to a non-http URL: {url}"))
+                        message = _("redirect to a non-http URL: %(url)s") % {"url": url}
+                        return Probe(False, None, _short(message))
                     continue
                 latency = _ms(started)
                 status = f"HTTP {answer.status} {answer.reason}".strip()
                 if not options.status_ok(answer.status):
-                    return Probe(False, latency, _short(f"{status}, expected {options.expected_status}"))
+                    message = _("%(status)s, expected %(expected)s") % {
+                        "status": status,
+                        "expected": options.expected_status,
+                    }
+                    return Probe(False, latency, _short(message))
                 if options.max_latency_ms is not None and latency > options.max_latency_ms:
-                    return Probe(
-                        False, latency, f"{status}, slow: {latency} ms > {options.max_latency_ms} ms"
-                    )
-                failure = _judge_body(answer.body, answer, options) if options.reads_body else None
+                    message = _("%(status)s, slow: %(latency)s ms > %(limit)s ms") % {
+                        "status": status,
+                        "latency": latency,
+                        "limit": options.max_latency_ms,
+                    }
+                    return Probe(False, latency, _short(message))
+                failure = _judge_body(answer.body, answer, options, status) if options.reads_body else None
                 if failure:
-                    return Probe(False, latency, _short(f"{status}, {failure}"))
+                    return Probe(False, latency, _short(failure))
                 return Probe(True, latency, status)
-            return Probe(False, None, f"more than {MAX_REDIRECTS} redirects")
+            return Probe(False, None, _("more than %(count)s redirects") % {"count": MAX_REDIRECTS})
     except AddressRefused as exc:
-        return Probe(False, None, _short(f"{REFUSED}{exc}"))
+        return Probe(False, None, refused_detail(exc))
     except TimeoutError:
-        return Probe(False, None, f"no answer within {timeout:g} s")
+        return Probe(False, None, _("no answer within %(seconds)s s") % _seconds(timeout))
     except ssl.SSLError as exc:
         why = getattr(exc, "verify_message", None) or exc.reason or exc
-        return Probe(False, None, _short(f"TLS failed: certificate or handshake: {why}"))
+        return Probe(
+            False, None, _short(_("TLS failed: certificate or handshake: %(reason)s") % {"reason": why})
+        )
     except rawhttp.HttpError as exc:
-        return Probe(False, None, _short(f"invalid HTTP answer: {exc}"))
+        # rawhttp's messages are msgids (gettext_noop), translated here
+        return Probe(False, None, _short(_("invalid HTTP answer: %(reason)s") % {"reason": _(str(exc))}))
     except OSError as exc:
-        return Probe(False, None, _short(f"connection failed: {exc.strerror or exc}"))
+        return Probe(
+            False, None, _short(_("connection failed: %(reason)s") % {"reason": exc.strerror or exc})
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -325,7 +362,11 @@ async def probe_tls(
     try:
         host, port = split_host_port(target, 443)
     except ValueError:
-        return Probe(False, None, _short(f"target must be host or host:port, got {target!r}"))
+        return Probe(
+            False,
+            None,
+            _short(_("target must be host or host:port, got %(target)s") % {"target": repr(target)}),
+        )
     started = time.monotonic()
     try:
         async with asyncio.timeout(timeout):
@@ -338,26 +379,39 @@ async def probe_tls(
                     expires, issuer = _certificate_facts(
                         await _peer_certificate(address, port, host, _unverified_context())
                     )
-                    facts = f"; expires {expires:%Y-%m-%d}, issuer {issuer}"
                 except (OSError, ssl.SSLError, ValueError):
-                    facts = ""
-                return Probe(False, _ms(started), _short(f"invalid certificate: {reason}{facts}"))
+                    message = _("invalid certificate: %(reason)s") % {"reason": reason}
+                else:
+                    message = _("invalid certificate: %(reason)s; expires %(date)s, issuer %(issuer)s") % {
+                        "reason": reason,
+                        "date": f"{expires:%Y-%m-%d}",
+                        "issuer": issuer,
+                    }
+                return Probe(False, _ms(started), _short(message))
     except AddressRefused as exc:
-        return Probe(False, None, _short(f"{REFUSED}{exc}"))
+        return Probe(False, None, refused_detail(exc))
     except TimeoutError:
-        return Probe(False, None, f"no TLS handshake within {timeout:g} s")
+        return Probe(False, None, _("no TLS handshake within %(seconds)s s") % _seconds(timeout))
     except ssl.SSLError as exc:
         why = getattr(exc, "verify_message", None) or exc.reason or exc
-        return Probe(False, None, _short(f"TLS failed: certificate or handshake: {why}"))
+        return Probe(
+            False, None, _short(_("TLS failed: certificate or handshake: %(reason)s") % {"reason": why})
+        )
     except OSError as exc:
-        return Probe(False, None, _short(f"connection failed: {exc.strerror or exc}"))
+        return Probe(
+            False, None, _short(_("connection failed: %(reason)s") % {"reason": exc.strerror or exc})
+        )
     latency = _ms(started)
     expires, issuer = _certificate_facts(der)
     days = (expires - (now or datetime.now(UTC))).total_seconds() / 86400
-    facts = f"expires {expires:%Y-%m-%d} ({int(days)} days), issuer {issuer}"
+    facts = {"date": f"{expires:%Y-%m-%d}", "days": int(days), "issuer": issuer, "warn": options.warn_days}
     if days < options.warn_days:
-        return Probe(False, latency, _short(f"certificate expires within {options.warn_days} days: {facts}"))
-    return Probe(True, latency, _short(f"certificate valid, {facts}"))
+        message = _(
+            "certificate expires within %(warn)s days: expires %(date)s (%(days)s days), issuer %(issuer)s"
+        )
+        return Probe(False, latency, _short(message % facts))
+    message = _("certificate valid, expires %(date)s (%(days)s days), issuer %(issuer)s")
+    return Probe(True, latency, _short(message % facts))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -395,41 +449,47 @@ async def probe_dns(target: str, timeout: float, policy: NetworkPolicy, options:
             resolver = dns.asyncresolver.Resolver()
             allowed = [ns for ns in resolver.nameservers if policy.allows(str(ns))]
             if not allowed:
-                raise AddressRefused("none of the system's resolvers is allowed")
+                raise AddressRefused(_("none of the system's resolvers is allowed"))
             resolver.nameservers = allowed
     except AddressRefused as exc:
-        return Probe(False, None, _short(f"{REFUSED}{exc}"))
+        return Probe(False, None, refused_detail(exc))
     except ValueError:
-        return Probe(False, None, _short(f"not a resolver address: {options.server!r}"))
+        message = _("not a resolver address: %(server)s") % {"server": repr(options.server)}
+        return Probe(False, None, _short(message))
     resolver.lifetime = timeout
     resolver.timeout = timeout
     started = time.monotonic()
     try:
         answer = await resolver.resolve(name, options.record_type, search=False)
     except dns.resolver.NXDOMAIN:
-        return Probe(False, _ms(started), _short(f"{name}: no such name (NXDOMAIN)"))
+        return Probe(False, _ms(started), _short(_("%(name)s: no such name (NXDOMAIN)") % {"name": name}))
     except dns.resolver.NoAnswer:
-        return Probe(False, _ms(started), _short(f"{name}: no {options.record_type} record"))
+        message = _("%(name)s: no %(type)s record") % {"name": name, "type": options.record_type}
+        return Probe(False, _ms(started), _short(message))
     except dns.exception.Timeout:
-        return Probe(False, None, f"no DNS answer within {timeout:g} s")
+        return Probe(False, None, _("no DNS answer within %(seconds)s s") % _seconds(timeout))
     except dns.resolver.NoNameservers as exc:
-        return Probe(False, None, _short(f"no resolver answered: {exc}"))
+        return Probe(False, None, _short(_("no resolver answered: %(reason)s") % {"reason": exc}))
     except dns.exception.DNSException as exc:
-        return Probe(False, None, _short(f"DNS failed: {exc}"))
+        return Probe(False, None, _short(_("DNS failed: %(reason)s") % {"reason": exc}))
     latency = _ms(started)
     texts = [rdata.to_text() for rdata in answer]
     shown = ", ".join(texts)
     if options.expected:
         wanted = options.expected.strip().lower().rstrip(".").strip('"')
         if not any(wanted in _answer_forms(t) for t in texts):
-            return Probe(False, latency, _short(f"{options.expected} not in the answer: {shown}"))
+            message = _("%(expected)s not in the answer: %(answer)s") % {
+                "expected": options.expected,
+                "answer": shown,
+            }
+            return Probe(False, latency, _short(message))
     return Probe(True, latency, _short(f"{options.record_type}: {shown}"))
 
 
 # --------------------------------------------------------------------------------------------------
 # ping
 
-ICMP_UNAVAILABLE = (
+ICMP_UNAVAILABLE = gettext_noop(  # logged as is, translated in details
     "ICMP ping is not permitted for the monitor: allow unprivileged ping "
     "(sysctl net.ipv4.ping_group_range) or give the process CAP_NET_RAW"
 )
@@ -466,29 +526,33 @@ async def probe_ping(
 
     mode = detect_icmp() if privileged is None else privileged
     if mode is None:
-        return Probe(False, None, ICMP_UNAVAILABLE)
+        return Probe(False, None, _(ICMP_UNAVAILABLE))
     try:
         address = (await guarded_addresses(target.strip("[]"), 0, policy))[0]
     except AddressRefused as exc:
-        return Probe(False, None, _short(f"{REFUSED}{exc}"))
+        return Probe(False, None, refused_detail(exc))
     try:
         host = await async_ping(
             address, count=options.count, interval=0.2, timeout=min(timeout, 5), privileged=mode
         )
     except ICMPLibError as exc:
-        return Probe(False, None, _short(f"ping failed: {exc}"))
+        return Probe(False, None, _short(_("ping failed: %(reason)s") % {"reason": exc}))
     except OSError as exc:
-        return Probe(False, None, _short(f"ping failed: {exc.strerror or exc}"))
+        return Probe(False, None, _short(_("ping failed: %(reason)s") % {"reason": exc.strerror or exc}))
     loss = round(host.packet_loss * 100)
-    facts = f"{host.packets_received}/{host.packets_sent} replies from {address}"
+    counts = {"received": host.packets_received, "sent": host.packets_sent, "address": address}
     if not host.is_alive:
-        return Probe(False, None, f"no reply: {facts}")
+        return Probe(False, None, _("no reply: %(received)s/%(sent)s replies from %(address)s") % counts)
     latency = round(host.avg_rtt)
-    facts += f", {loss}% loss, avg {host.avg_rtt:.1f} ms"
+    facts = _("%(received)s/%(sent)s replies from %(address)s, %(loss)s%% loss, avg %(rtt)s ms") % {
+        **counts,
+        "loss": loss,
+        "rtt": f"{host.avg_rtt:.1f}",
+    }
     if loss > options.max_loss_percent:
-        return Probe(False, latency, f"too much loss: {facts}")
+        return Probe(False, latency, _("too much loss: %(facts)s") % {"facts": facts})
     if options.max_rtt_ms is not None and host.avg_rtt > options.max_rtt_ms:
-        return Probe(False, latency, f"slow: {facts}")
+        return Probe(False, latency, _("slow: %(facts)s") % {"facts": facts})
     return Probe(True, latency, facts)
 
 
@@ -586,11 +650,15 @@ async def probe_snmp(
     try:
         host, port = split_host_port(target, 161)
     except ValueError:
-        return Probe(False, None, _short(f"target must be host or host:port, got {target!r}"))
+        return Probe(
+            False,
+            None,
+            _short(_("target must be host or host:port, got %(target)s") % {"target": repr(target)}),
+        )
     try:
         address = (await guarded_addresses(host, port, policy, kind=socket.SOCK_DGRAM))[0]
     except AddressRefused as exc:
-        return Probe(False, None, _short(f"{REFUSED}{exc}"))
+        return Probe(False, None, refused_detail(exc))
     transport_class = Udp6TransportTarget if ":" in address else UdpTransportTarget
     engine = _snmp_engine(options, SnmpEngine)
     started = time.monotonic()
@@ -604,48 +672,65 @@ async def probe_snmp(
             ObjectType(ObjectIdentity(options.oid)),
         )
     except Exception as exc:  # pysnmp raises its own errors from deep inside; say what it said
-        return Probe(False, None, _short(f"SNMP failed: {exc}"))
+        return Probe(False, None, _short(_("SNMP failed: %(reason)s") % {"reason": exc}))
     latency = _ms(started)
     if error:
-        return Probe(False, None, _short(f"SNMP failed: {error}"))
+        return Probe(False, None, _short(_("SNMP failed: %(reason)s") % {"reason": error}))
     if status:
-        return Probe(False, latency, _short(f"SNMP error: {status.prettyPrint()} at {index}"))
+        message = _("SNMP error: %(status)s at %(index)s") % {"status": status.prettyPrint(), "index": index}
+        return Probe(False, latency, _short(message))
     raw = binds[0][1]
     kind = type(raw).__name__
     if kind in ("NoSuchObject", "NoSuchInstance", "EndOfMibView"):
-        return Probe(False, latency, f"{options.oid}: no such object")
+        return Probe(False, latency, _short(_("%(oid)s: no such object") % {"oid": options.oid}))
     value = _snmp_value(raw)
     if options.rate:
         return _snmp_rate(options, value, latency, memo or {}, time.time() if at is None else at)
-    ok = condition_holds(value, options.operator, options.value)
-    wanted = "" if options.operator == "exists" else f" {options.operator} {options.value}"
-    verdict = "" if ok else f" (expected{wanted})"
-    return Probe(ok, latency, _short(f"{options.oid} = {value}{verdict}"))
+    if condition_holds(value, options.operator, options.value):
+        return Probe(True, latency, _short(f"{options.oid} = {value}"))
+    message = _("%(oid)s = %(value)s (expected %(condition)s)") % {
+        "oid": options.oid,
+        "value": value,
+        "condition": _snmp_condition(options),
+    }
+    return Probe(False, latency, _short(message))
+
+
+def _snmp_condition(options: SnmpOptions) -> str:
+    return options.operator if options.operator == "exists" else f"{options.operator} {options.value}"
 
 
 def _snmp_rate(options: SnmpOptions, value: Any, latency: int, memo: dict[str, Any], now: float) -> Probe:
     if not isinstance(value, int):
-        return Probe(False, latency, _short(f"{options.oid} is not a counter: {value}"))
+        message = _("%(oid)s is not a counter: %(value)s") % {"oid": options.oid, "value": value}
+        return Probe(False, latency, _short(message))
     new_memo = {"oid": options.oid, "value": value, "at": now}
     last_value, last_at = memo.get("value"), memo.get("at")
+    reading = {"oid": options.oid, "value": value}
     if (
         memo.get("oid") != options.oid
         or not isinstance(last_value, int)
         or not isinstance(last_at, int | float)
     ):
-        return Probe(
-            True, latency, f"{options.oid} = {value}; the rate follows from the next probe", new_memo
-        )
+        message = _("%(oid)s = %(value)s; the rate follows from the next probe") % reading
+        return Probe(True, latency, _short(message), new_memo)
     elapsed = now - last_at
     delta = value - last_value
     if delta < 0:  # the counter wrapped or the device restarted: measure again next time
-        return Probe(True, latency, f"{options.oid} = {value}; the counter restarted", new_memo)
+        return Probe(
+            True, latency, _short(_("%(oid)s = %(value)s; the counter restarted") % reading), new_memo
+        )
     if elapsed <= 0:
         return Probe(True, latency, f"{options.oid} = {value}", new_memo)
     rate = delta / elapsed
-    ok = condition_holds(rate, options.operator, options.value)
-    verdict = "" if ok else f" (expected {options.operator} {options.value})"
-    return Probe(ok, latency, _short(f"{options.oid}: {rate:.2f}/s{verdict}"), new_memo)
+    if condition_holds(rate, options.operator, options.value):
+        return Probe(True, latency, _short(f"{options.oid}: {rate:.2f}/s"), new_memo)
+    message = _("%(oid)s: %(rate)s/s (expected %(condition)s)") % {
+        "oid": options.oid,
+        "rate": f"{rate:.2f}",
+        "condition": _snmp_condition(options),
+    }
+    return Probe(False, latency, _short(message), new_memo)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -668,7 +753,9 @@ class Prepared:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(kind: str, stored: str) -> KindOptions | str:
+def _parsed(kind: str, stored: str, language: str | None) -> KindOptions | str:
+    """The options, or why they cannot be used in `language` (the option errors are translated
+    while parsing, so the language is part of the cache key)."""
     from beheer.core.errors import DomainError
 
     from .sealed import reveal
@@ -676,15 +763,15 @@ def _parsed(kind: str, stored: str) -> KindOptions | str:
     try:
         return parse(kind, reveal(kind, json.loads(stored)))
     except OptionsError as exc:
-        return _short(f"the check's options are not valid ({exc}); edit the check")
+        return _short(_("the check's options are not valid (%(reason)s); edit the check") % {"reason": exc})
     except DomainError as exc:
         return _short(exc.message)
 
 
 def prepare(check: Any) -> Prepared:
     """Parse a loaded check's options once (cached by their stored text across loads)."""
-    stored = check.options or {}
-    parsed = _parsed(check.kind, json.dumps(stored, sort_keys=True)) if stored else _parsed(check.kind, "{}")
+    stored = json.dumps(check.options, sort_keys=True) if check.options else "{}"
+    parsed = _parsed(check.kind, stored, get_language())
     if isinstance(parsed, str):
         return Prepared(check.kind, check.target, check.timeout_seconds, None, parsed)
     return Prepared(check.kind, check.target, check.timeout_seconds, parsed)
@@ -714,7 +801,7 @@ async def run_probe(
         return await probe_snmp(target, timeout, policy, opts, memo=memo)
     if prepared.kind == "tcp":
         return await probe_tcp(target, timeout, policy)
-    return Probe(False, None, f"checks of kind {prepared.kind} are not probed")
+    return Probe(False, None, _("checks of kind %(kind)s are not probed") % {"kind": prepared.kind})
 
 
 _warned: list[bool] = []

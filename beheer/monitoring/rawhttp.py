@@ -7,6 +7,9 @@ writes the request on a bare transport and collects the answer in a protocol obj
 times the probes per CPU-second. It asks for no compression and says `Connection: close`, so the
 answer ends when the server closes; chunked bodies are decoded. The caller resolves and checks the
 address (the network policy) before anything connects.
+
+HttpError messages are untranslated msgids (gettext_noop): the probe translates them into its
+detail, in the language of the task that runs it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop
+
 HEADER_LIMIT = 64 * 1024
 
 
 class HttpError(Exception):
-    """The server's answer is not HTTP the probe can read."""
+    """The server's answer is not HTTP the probe can read; the message is an untranslated msgid."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class _Collector(asyncio.Protocol):
             self.header_end = self.buffer.find(b"\r\n\r\n")
             if self.header_end < 0:
                 if len(self.buffer) > HEADER_LIMIT:
-                    self._finish(HttpError("response headers too large"))
+                    self._finish(HttpError(gettext_noop("response headers too large")))
                 return
             self.length = _content_length(bytes(self.buffer[: self.header_end]))
         body = len(self.buffer) - self.header_end - 4
@@ -107,7 +112,7 @@ def _dechunk(data: bytes, limit: int) -> bytes:
         try:
             size = int(data[position:end].split(b";", 1)[0].strip() or b"0", 16)
         except ValueError as exc:
-            raise HttpError("invalid chunked body") from exc
+            raise HttpError(gettext_noop("invalid chunked body")) from exc
         if size == 0:
             break
         start = end + 2
@@ -119,12 +124,12 @@ def _dechunk(data: bytes, limit: int) -> bytes:
 def parse(raw: bytes, *, limit: int, head_only: bool) -> Answer:
     end = raw.find(b"\r\n\r\n")
     if end < 0:
-        raise HttpError("no complete HTTP response")
+        raise HttpError(gettext_noop("no complete HTTP response"))
     lines = raw[:end].decode("latin-1").split("\r\n")
     version, _, rest = lines[0].partition(" ")
     code, _, reason = rest.partition(" ")
     if not version.startswith("HTTP/") or not code.isdigit():
-        raise HttpError("not an HTTP response")
+        raise HttpError(gettext_noop("not an HTTP response"))
     headers: dict[str, str] = {}
     for line in lines[1:]:
         name, sep, value = line.partition(":")

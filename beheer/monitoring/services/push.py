@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
@@ -51,7 +53,10 @@ def receive_push(token: str, *, ok: bool, detail: str = "", at: datetime | None 
     last = CheckState.objects.filter(pk=check.pk).values_list("last_result_at", flat=True).first()
     if ok and last is not None and (at - last).total_seconds() < PUSH_MIN_SECONDS_BETWEEN:
         return None
-    return record_result(check, ok=ok, at=at, detail=detail or (_("Ping") if ok else _("Failure reported")))
+    if not detail:  # stored in the installation's language, not in the language of the pinging client
+        with translation.override(settings.LANGUAGE_CODE):
+            detail = _("Ping") if ok else _("Failure reported")
+    return record_result(check, ok=ok, at=at, detail=detail)
 
 
 def sweep_overdue_pushes(*, now: datetime | None = None) -> int:
@@ -75,6 +80,8 @@ def sweep_overdue_pushes(*, now: datetime | None = None) -> int:
             .first()
         )
         when = (last_ping or check.created_at).isoformat(timespec="seconds")
-        record_result(check, ok=False, at=now, detail=_("No ping since %(since)s.") % {"since": when})
+        with translation.override(settings.LANGUAGE_CODE):  # a result detail: the installation's language
+            detail = _("No ping since %(since)s.") % {"since": when}
+        record_result(check, ok=False, at=now, detail=detail)
         made += 1
     return made

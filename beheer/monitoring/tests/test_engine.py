@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 import threading
 from collections.abc import Iterator
@@ -11,7 +12,11 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import translation
 
+from beheer.core import clock
 from beheer.monitoring.engine import Monitor, claim_due, ensure_states, phase_offset
 from beheer.monitoring.guard import NetworkPolicy
 from beheer.monitoring.models import Check, CheckResult, CheckState
@@ -20,6 +25,13 @@ from tests.helpers import restore_default_configuration
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LOOPBACK = NetworkPolicy(allowed_only=())  # the defaults still refuse metadata and link-local
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The details asserted here are the English ones (the tests otherwise run in LANGUAGE_CODE, nl)."""
+    with translation.override("en"):
+        yield
 
 
 class Target:
@@ -283,3 +295,26 @@ def test_an_admin_edit_moves_the_version(administrator):
     check.target = "127.0.0.1:2"
     model_admin.save_model(request, check, form=None, change=True)
     assert Check.objects.get(pk=check.pk).version == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_monitor_command_writes_details_in_the_installation_language():
+    """`beheer monitor` stores details in LANGUAGE_CODE, whatever language its caller had active."""
+    restore_default_configuration()
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    check = make("Closed port", "tcp", f"127.0.0.1:{closed}", timeout_seconds=2)
+
+    def probe_once() -> str:
+        due_now(check, clock.now() - timedelta(seconds=1))
+        call_command("monitor", "--once", stdout=io.StringIO())
+        return CheckResult.objects.filter(check_obj=check).latest("at").detail
+
+    with translation.override("en"):
+        dutch = probe_once()
+        assert translation.get_language() == "en"  # the caller's language is restored afterwards
+    with override_settings(LANGUAGE_CODE="en"), translation.override("nl"):
+        english = probe_once()
+    assert dutch.startswith("verbinding mislukt: "), dutch
+    assert english.startswith("connection failed: "), english

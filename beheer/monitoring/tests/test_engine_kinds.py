@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from beheer.accounts.models import User
 from beheer.monitoring import probes, services
@@ -20,6 +21,13 @@ from tests.mailserver import make_certificate
 from .servers import SNMP_COMMUNITY, DnsTarget, HttpTarget, SnmpAgent, TlsTarget, snmpd_binary
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The details asserted here are the English ones (the tests otherwise run in LANGUAGE_CODE, nl)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

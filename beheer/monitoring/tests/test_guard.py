@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,15 +49,32 @@ def test_an_administrator_denies_networks_or_allows_only_some():
     assert only.allows("2001:db8::5")
     assert not only.allows("8.8.8.8")
     assert not only.allows("169.254.169.254")  # the defaults still apply inside allowed networks
-    with pytest.raises(AddressRefused, match="outside"):
+    with translation.override("en"), pytest.raises(AddressRefused, match="outside"):
         only.check("192.168.1.1")
 
 
 def test_bad_input_is_refused_clearly():
     with pytest.raises(ValueError, match="not a network"):
         parse_networks("10.0.0.0/8\nfoo.example")
-    with pytest.raises(AddressRefused, match="not an IP"):
+    with translation.override("en"), pytest.raises(AddressRefused, match="not an IP"):
         DEFAULT.check("printer.school.example")
+
+
+def test_a_refusal_is_explained_in_the_active_language_also_when_the_decision_was_cached():
+    policy = NetworkPolicy.from_text(denied="10.66.0.0/16")
+    for language, expected in (
+        ("en", "10.66.3.4 is in the denied network 10.66.0.0/16"),
+        ("nl", "10.66.3.4 ligt in het geweigerde netwerk 10.66.0.0/16"),
+        ("en", "10.66.3.4 is in the denied network 10.66.0.0/16"),
+    ):
+        with translation.override(language), pytest.raises(AddressRefused) as refused:
+            policy.check("10.66.3.4")
+        assert str(refused.value) == expected
+    with (
+        translation.override("nl"),
+        pytest.raises(AddressRefused, match="dat controles nooit mogen bereiken"),
+    ):
+        DEFAULT.check(ipaddress.ip_address("169.254.169.254"))  # an address object: not cached
 
 
 @settings(max_examples=300, deadline=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from django.utils import translation
 
 from beheer.monitoring import probes
 from beheer.monitoring.guard import NetworkPolicy
@@ -41,6 +43,14 @@ from .servers import (
 
 LOOPBACK = NetworkPolicy()
 NO_LOOPBACK = NetworkPolicy.from_text(denied="127.0.0.0/8, ::1/128")
+REFUSED = "refused by the network policy: "
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The details asserted here are the English ones (the tests otherwise run in LANGUAGE_CODE, nl)."""
+    with translation.override("en"):
+        yield
 
 
 def opts(kind: str, data: dict[str, Any] | None) -> Any:
@@ -140,7 +150,7 @@ def test_http_custom_headers_are_sent(web):
 def test_http_redirect_to_metadata_is_refused(web):
     result = http(web.url("/to-metadata"))
     assert not result.ok
-    assert result.detail.startswith(probes.REFUSED)
+    assert result.detail.startswith(REFUSED)
 
 
 def test_https_verifies_certificates_unless_told_to_ignore_errors(tmp_path):
@@ -395,5 +405,40 @@ def test_every_kind_is_refused_by_the_network_policy(web, resolver):
     }
     for kind, result in results.items():
         assert not result.ok, kind
-        assert result.detail.startswith(probes.REFUSED), (kind, result.detail)
+        assert result.detail.startswith(REFUSED), (kind, result.detail)
     assert resolver.queries == queries_before  # the refused DNS probe sent nothing
+
+
+# --------------------------------------------------------------------------------------------------
+# the language of the details
+
+
+def closed_port() -> int:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_details_are_written_in_the_active_language(web):
+    refused_target = f"127.0.0.1:{closed_port()}"
+    with translation.override("nl"):
+        tcp_nl = asyncio.run(probe_tcp(refused_target, 2, LOOPBACK))
+        http_nl = http(web.url("/down"))
+        policy_nl = http(web.url("/ok"), policy=NO_LOOPBACK)
+    with translation.override("en"):
+        tcp_en = asyncio.run(probe_tcp(refused_target, 2, LOOPBACK))
+        http_en = http(web.url("/down"))
+        policy_en = http(web.url("/ok"), policy=NO_LOOPBACK)
+    # the OS error text and the status line are data: they stay as they are
+    assert tcp_nl.detail.startswith("verbinding mislukt: ")
+    assert tcp_en.detail.startswith("connection failed: ")
+    assert tcp_nl.detail.removeprefix("verbinding mislukt: ") == tcp_en.detail.removeprefix(
+        "connection failed: "
+    )
+    assert http_nl.detail == "HTTP 503 Service Unavailable, verwacht 200-399"
+    assert http_en.detail == "HTTP 503 Service Unavailable, expected 200-399"
+    # the network policy caches its decisions, not the language they were first written in
+    assert policy_nl.detail == (
+        "geweigerd door het netwerkbeleid: 127.0.0.1 ligt in het geweigerde netwerk 127.0.0.0/8"
+    )
+    assert policy_en.detail == "refused by the network policy: 127.0.0.1 is in the denied network 127.0.0.0/8"

@@ -201,6 +201,21 @@ def test_a_failure_ping_goes_down_at_once_with_the_reason(backup):
     assert "rsync exit 23" in Melding.objects.get().request
 
 
+def test_push_details_are_stored_in_the_installation_language(backup):
+    """A ping without a reason and a silent job get details in LANGUAGE_CODE (nl), not the caller's."""
+    from django.utils import translation
+
+    from beheer.monitoring.services import receive_push, sweep_overdue_pushes
+
+    with translation.override("en"):
+        receive_push(backup.push_token, ok=False, at=at(0))
+        sweep_overdue_pushes(now=at(25 * 60))
+    details = list(
+        CheckResult.objects.filter(check_obj=backup).order_by("at").values_list("detail", flat=True)
+    )
+    assert details == ["Fout gemeld", "Geen ping sinds 2026-11-30T09:00:00+00:00."]
+
+
 def test_ping_urls_through_the_api_need_only_the_token(client, backup, operator):
     from tests.helpers import client_for
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from beheer.monitoring.engine import Monitor
 from beheer.monitoring.guard import NetworkPolicy
@@ -44,6 +45,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, concurrency: int, once: bool, stats_file: str, **options: Any) -> None:
+        # result details (stored, shown on the check pages, in meldingen and in alerts) are written in
+        # the installation's language, whatever language the caller had active; the probes' tasks
+        # inherit it (asyncio copies the context into the loop), and the database thread falls back
+        # to the same LANGUAGE_CODE
+        with translation.override(settings.LANGUAGE_CODE):
+            self._handle(concurrency=concurrency, once=once, stats_file=stats_file)
+
+    def _handle(self, *, concurrency: int, once: bool, stats_file: str) -> None:
         policy = NetworkPolicy.from_text(
             denied=settings.MONITOR_DENIED_NETWORKS, allowed_only=settings.MONITOR_ALLOWED_NETWORKS
         )
