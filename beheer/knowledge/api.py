@@ -142,7 +142,7 @@ def detail_out(a: Article, user: Any) -> dict[str, Any]:
     shown = shown_version(a, user)
     if shown is None:
         raise NotFound(_("Article not found."))
-    files = attachments_of(a)
+    files = attachments_of(a, user)
     out = article_out(a)
     out["title"] = shown.title
     out["shown_version"] = version_out(shown, body=True, attachments=files)
@@ -290,7 +290,7 @@ def diff(request: HttpRequest, article_id: int, a: int, b: int) -> dict[str, Any
 
 @router.get("/articles/{article_id}/attachments")
 def list_attachments(request: HttpRequest, article_id: int) -> list[dict[str, Any]]:
-    return [attachment_out(a) for a in attachments_of(_visible(request, article_id))]
+    return [attachment_out(a) for a in attachments_of(_visible(request, article_id), request.user)]
 
 
 @router.post("/articles/{article_id}/attachments", response={201: dict})
@@ -332,7 +332,7 @@ def article_pdf_download(request: HttpRequest, article_id: int) -> HttpResponse:
     version = shown_version(article, request.user)
     if version is None:
         raise NotFound(_("Article not found."))
-    content = article_pdf(article_entry(article, version), generated=timezone.now())
+    content = article_pdf(article_entry(article, version, request.user), generated=timezone.now())
     return pdf_response(content, f"article-{article.pk}.pdf")
 
 

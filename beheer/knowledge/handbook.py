@@ -50,8 +50,8 @@ class Handbook:
         return [e for c in self.chapters for e in c.entries]
 
 
-def article_entry(article: Article, version: ArticleVersion) -> Entry:
-    attachments = attachments_of(article)
+def article_entry(article: Article, version: ArticleVersion, user: Any) -> Entry:
+    attachments = attachments_of(article, user)
     return Entry(article, version, render_body(version.body, attachments), attachments, anchor="article")
 
 
@@ -86,8 +86,10 @@ def build_handbook(category: KnowledgeCategory, user: Any) -> Handbook:
     truncated = len(articles) > MAX_HANDBOOK_ARTICLES
     articles = articles[:MAX_HANDBOOK_ARTICLES]
     files: dict[int, list[ArticleAttachment]] = {}
-    for a in ArticleAttachment.objects.filter(article__in=[x.pk for x in articles]).order_by(
-        "created_at", "id"
+    for a in (
+        ArticleAttachment.objects.filter(article__in=[x.pk for x in articles])
+        .for_reader(user)
+        .order_by("created_at", "id")
     ):
         files.setdefault(a.article_id, []).append(a)
     by_category: dict[int, list[Article]] = {}

@@ -53,7 +53,7 @@ def _panel(
         "knowledge/_attachments.html",
         {
             "article": article,
-            "attachments": attachments_of(article),
+            "attachments": attachments_of(article, current_user(request)),
             "attachment_form": form or AttachmentForm(),
             "max_mb": max_upload_mb(),
             "error": error,
@@ -115,7 +115,7 @@ def _entry(request: HttpRequest, pk: int) -> Entry:
     version = shown_version(article, current_user(request))
     if version is None:
         raise Http404
-    return article_entry(article, version)
+    return article_entry(article, version, current_user(request))
 
 
 @login_required

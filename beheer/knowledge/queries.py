@@ -103,9 +103,11 @@ def attachment_ref(a: ArticleAttachment) -> AttachmentRef:
     return AttachmentRef(id=a.pk, name=a.original_name, url=attachment_url(a.pk), is_image=a.is_image)
 
 
-def attachments_of(article: Article) -> list[ArticleAttachment]:
-    """The article's attachments, oldest first (the caller has already checked the article is visible)."""
-    return list(article.attachments.select_related("uploaded_by").order_by("created_at", "id")[:500])
+def attachments_of(article: Article, user: Any) -> list[ArticleAttachment]:
+    """The article's attachments `user` may see, oldest first (the caller has already checked that
+    the article is visible; see ArticleAttachmentQuerySet.for_reader)."""
+    files = article.attachments.for_reader(user).select_related("uploaded_by")
+    return list(files.order_by("created_at", "id")[:500])
 
 
 def render_body(text: str, attachments: list[ArticleAttachment]) -> str:

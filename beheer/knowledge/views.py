@@ -86,7 +86,7 @@ def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
     shown = shown_version(article, user)
     if shown is None:
         raise Http404
-    attachments = attachments_of(article)
+    attachments = attachments_of(article, user)
     return {
         "article": article,
         "shown": shown,
@@ -188,7 +188,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "article": article,
-            "attachments": attachments_of(article),
+            "attachments": attachments_of(article, current_user(request)),
             "attachment_form": AttachmentForm(),
             "max_mb": max_upload_mb(),
         },
@@ -203,7 +203,9 @@ def article_preview(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         pk = form.cleaned_data.get("article")
         article = Article.objects.visible_to(current_user(request)).filter(pk=pk).first() if pk else None
-        html = render_body(form.cleaned_data["body"], attachments_of(article) if article else [])
+        html = render_body(
+            form.cleaned_data["body"], attachments_of(article, current_user(request)) if article else []
+        )
     return render(request, "knowledge/_preview.html", {"html": html})
 
 
@@ -276,7 +278,11 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(
         request,
         "knowledge/version_detail.html",
-        {"article": article, "version": version, "html": render_body(version.body, attachments_of(article))},
+        {
+            "article": article,
+            "version": version,
+            "html": render_body(version.body, attachments_of(article, current_user(request))),
+        },
     )
 
 

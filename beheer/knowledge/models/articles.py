@@ -114,6 +114,12 @@ def audiences_for(user: Any) -> list[str] | None:
     return [Audience.CALLERS]
 
 
+def reads_drafts(user: Any) -> bool:
+    """Operators, coordinators and administrators read drafts (of the articles they may read)."""
+    audiences = audiences_for(user)
+    return audiences is None or (bool(audiences) and bool(getattr(user, "is_staff_member", False)))
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def visible_to(self, user: Any) -> ArticleQuerySet:
         """Callers: published caller articles. Operators and coordinators: drafts and published

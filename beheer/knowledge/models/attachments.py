@@ -1,8 +1,10 @@
 """Files attached to a knowledge article: images shown in the text, documents to download.
 
-An attachment belongs to the article, not to one of its versions: every reader of the article (see
-`Article.visible_to`) may download every attachment of it, whichever version refers to it. Files are
-stored under a random name and served only through permission-checked views.
+An attachment belongs to the article, not to one of its versions. People who read drafts (operators,
+coordinators, administrators) may download every attachment of an article they may read; the other
+readers only those added before the version they read was published, so a file uploaded for a draft
+stays out of sight until that draft is published. Files are stored under a random name and served only
+through permission-checked views.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.core.files import INLINE_IMAGE_TYPES
 
-from .articles import Article
+from .articles import Article, reads_drafts
 
 
 def knowledge_attachment_path(instance: ArticleAttachment, filename: str) -> str:
@@ -26,7 +28,17 @@ def knowledge_attachment_path(instance: ArticleAttachment, filename: str) -> str
 class ArticleAttachmentQuerySet(models.QuerySet["ArticleAttachment"]):
     def visible_to(self, user: Any) -> ArticleAttachmentQuerySet:
         """The attachments of the articles `user` may read (Article.visible_to), nothing else."""
-        return self.filter(article__in=Article.objects.visible_to(user))
+        return self.filter(article__in=Article.objects.visible_to(user)).for_reader(user)
+
+    def for_reader(self, user: Any) -> ArticleAttachmentQuerySet:
+        """Without the attachments a reader who sees no drafts may not see yet: those added after the
+        article's current version was published (they belong to a draft)."""
+        if reads_drafts(user):
+            return self
+        return self.filter(
+            article__current_version__published_at__isnull=False,
+            created_at__lte=models.F("article__current_version__published_at"),
+        )
 
 
 class ArticleAttachment(models.Model):

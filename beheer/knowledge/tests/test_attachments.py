@@ -212,9 +212,10 @@ def test_anonymous_users_get_nothing(article, operator):
 
 
 def test_a_caller_page_never_names_a_hidden_attachment(caller, operator):
-    public = published(operator, title="Public", audience=Audience.CALLERS)
-    hidden = published(operator, title="Internal", audience=Audience.OPERATORS)
+    public = services.create_article(actor=operator, title="Public", audience=Audience.CALLERS)
     services.add_attachment(public, upload=upload("public-file.txt", b"x"), actor=operator)
+    public = services.publish(public, actor=operator, expected_version=refreshed(public).version)
+    hidden = published(operator, title="Internal", audience=Audience.OPERATORS)
     secret = services.add_attachment(hidden, upload=upload("canary-internal.txt", b"x"), actor=operator)
     client = client_for(caller)
     page = client.get(f"/portal/kennisbank/{public.pk}/").content.decode()
@@ -236,6 +237,34 @@ def test_a_caller_page_never_names_a_hidden_attachment(caller, operator):
     services.publish(edited, actor=operator, expected_version=edited.version)
     page = client.get(f"/portal/kennisbank/{public.pk}/").content.decode()
     assert f"/kennisbank/attachments/{secret.pk}/" not in page
+
+
+def test_a_file_added_for_a_draft_reaches_callers_only_with_the_next_published_version(caller, operator):
+    article = services.create_article(actor=operator, title="Wifi", body="Old text", audience=Audience.CALLERS)
+    old = services.add_attachment(article, upload=upload("old-manual.txt", b"old"), actor=operator)
+    article = services.publish(article, actor=operator, expected_version=refreshed(article).version)
+    draft = services.save_draft(
+        article,
+        actor=operator,
+        expected_version=refreshed(article).version,
+        title="Wifi",
+        body="New text ![new](attachment:canary-draft.txt)",
+    )
+    new = services.add_attachment(draft, upload=upload("canary-draft.txt", CANARY), actor=operator)
+    client, staff = client_for(caller), client_for(operator)
+    for url in (f"/kennisbank/attachments/{new.pk}/", f"/api/v1/knowledge/attachments/{new.pk}"):
+        assert client.get(url).status_code == 404, url
+        assert staff.get(url).status_code == 200, url  # operators read drafts
+    assert client.get(f"/kennisbank/attachments/{old.pk}/").status_code == 200
+    listing = client.get(f"/api/v1/knowledge/articles/{article.pk}/attachments").json()
+    assert [x["original_name"] for x in listing] == ["old-manual.txt"]
+    for url in (f"/portal/kennisbank/{article.pk}/", f"/kennisbank/{article.pk}/print/"):
+        assert "canary-draft" not in client.get(url).content.decode(), url
+    assert "canary-draft" not in client.get(f"/api/v1/knowledge/articles/{article.pk}").content.decode()
+    assert {a.pk for a in ArticleAttachment.objects.visible_to(caller)} == {old.pk}
+    services.publish(refreshed(article), actor=operator, expected_version=refreshed(article).version)
+    assert client.get(f"/kennisbank/attachments/{new.pk}/").getvalue() == CANARY
+    assert "canary-draft.txt" in client.get(f"/portal/kennisbank/{article.pk}/").content.decode()
 
 
 # --------------------------------------------------------------------------------------------------
