@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest
@@ -15,6 +16,8 @@ from beheer.core.admin_base import ConfigAdmin
 
 from . import services
 from .models import AlertSource, Check, CheckKind, MaintenanceWindow, StatusPage, StatusPageEntry
+from .services import windows as window_services
+from .windows import WindowError, parse_rule
 
 
 @admin.register(Check)
@@ -63,11 +66,56 @@ class CheckAdmin(ConfigAdmin):
             services.issue_push_token(obj, actor=request.user)  # type: ignore[arg-type]
 
 
+class MaintenanceWindowAdminForm(forms.ModelForm):
+    """The checks of the screens that keep a window evaluable: a known time zone and a rule that
+    parses, occurs and does not start more often than every 15 minutes (a rule that never occurs
+    would make every evaluation walk the calendar to the year 9999)."""
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = [
+            "name",
+            "start",
+            "duration_minutes",
+            "time_zone",
+            "rule",
+            "checks",
+            "tags",
+            "hosts",
+            "active",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        zone = window_services.known_zone(data.get("time_zone") or "")
+        if zone is None:
+            self.add_error("time_zone", _("Unknown time zone."))
+        rule, start = window_services.normalise_rule(data.get("rule") or ""), data.get("start")
+        if rule and zone is not None and start is not None:
+            local = start.astimezone(zone).replace(tzinfo=None) if start.tzinfo else start
+            try:
+                problem = window_services.rule_problem(parse_rule(rule, local, zone))
+            except WindowError as exc:
+                problem = str(exc)
+            if problem:
+                self.add_error("rule", problem)
+        return data
+
+
 @admin.register(MaintenanceWindow)
 class MaintenanceWindowAdmin(ConfigAdmin):
+    """Also edited under Monitoring -> Maintenance windows (with every rule checked there)."""
+
+    form = MaintenanceWindowAdminForm
+
     list_display = ("name", "start", "duration_minutes", "rule", "tags", "hosts", "active")
     list_filter = ("active",)
     filter_horizontal = ("checks",)
+
+    def save_model(self, request: HttpRequest, obj: MaintenanceWindow, form: Any, change: bool) -> None:
+        if change:  # an edit here makes a concurrent edit on the screen or in the API stale
+            obj.version = obj.version + 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AlertSource)

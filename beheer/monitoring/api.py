@@ -6,12 +6,13 @@ Healthchecks. Everything else is for operators and up.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,11 +23,12 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.forms import current_user
+from beheer.core.pagination import SortKey, keyset_page
 from beheer.servicedesk.models import Impact, Urgency
 
 from . import monitor_status, queries, services
 from .alertmanager import InboundMessage
-from .models import Check, CheckKind, CheckResult
+from .models import Check, CheckKind, CheckResult, MaintenanceWindow
 from .views import may_see_details
 
 router = Router(tags=["monitoring"])
@@ -337,3 +339,163 @@ def delete_check(request: HttpRequest, check_id: int) -> HttpResponse:
     """Remove a check and its results (its meldingen stay)."""
     services.delete_check(_visible(request, check_id), actor=_staff(request))
     return HttpResponse(status=204)
+
+
+# --------------------------------------------------------------------------------------------------
+# maintenance windows
+
+WindowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class WindowIn(Schema):
+    name: str = Field(max_length=1000)
+    start: datetime
+    duration_minutes: int
+    time_zone: str = Field(default="Europe/Amsterdam", max_length=200)
+    rule: str = Field(default="", max_length=2000)
+    checks: list[WindowId] = Field(default=[], max_length=5000)
+    tags: str | list[str] = Field(default="", max_length=5000)
+    hosts: str | list[str] = Field(default="", max_length=5000)
+    active: bool = True
+
+
+class WindowUpdateIn(WindowIn):
+    version: int | None = None
+
+
+class WindowOut(Schema):
+    id: int
+    name: str
+    start: datetime
+    time_zone: str
+    duration_minutes: int
+    rule: str
+    checks: list[int]
+    tags: str
+    hosts: str
+    active: bool
+    version: int
+    next_start: datetime | None
+    running: bool
+
+
+class WindowPage(Schema):
+    items: list[WindowOut]
+    next_cursor: str | None
+
+
+class WindowEndOut(WindowOut):
+    outcome: str
+
+
+WINDOW_ORDER = [SortKey("name"), SortKey("id")]
+
+
+def _window_data(payload: WindowIn) -> services.WindowData:
+    def joined(value: str | list[str]) -> str:
+        return value if isinstance(value, str) else ",".join(value)
+
+    return services.WindowData(
+        name=payload.name,
+        start=payload.start,
+        duration_minutes=payload.duration_minutes,
+        time_zone=payload.time_zone,
+        rule=payload.rule,
+        checks=payload.checks,
+        tags=joined(payload.tags),
+        hosts=joined(payload.hosts),
+        active=payload.active,
+    )
+
+
+def window_out(window: MaintenanceWindow, *, now: datetime | None = None) -> dict[str, Any]:
+    """A window as the API shows it: `start` is the first start (UTC); `next_start` the next
+    occurrence that starts after now, `running` whether one is in progress (both from the pure
+    evaluation in windows.py; an inactive window has neither)."""
+    now = now or clock.now()
+    pure = window.window() if window.active else None
+    return {
+        "id": window.pk,
+        "name": window.name,
+        "start": window.start,
+        "time_zone": window.time_zone,
+        "duration_minutes": window.duration_minutes,
+        "rule": window.rule,
+        "checks": sorted(c.pk for c in window.checks.all()),
+        "tags": window.tags,
+        "hosts": window.hosts,
+        "active": window.active,
+        "version": window.version,
+        "next_start": pure.next_start(now) if pure else None,
+        "running": bool(pure and pure.active_at(now)),
+    }
+
+
+def _scheduler(request: HttpRequest) -> User:
+    user = current_user(request)
+    if not getattr(user, "is_staff_member", False):
+        raise PermissionDenied(_("Only operators and administrators schedule maintenance windows."))
+    return user
+
+
+def _visible_window(request: HttpRequest, window_id: int) -> MaintenanceWindow:
+    window = MaintenanceWindow.objects.visible_to(_scheduler(request)).filter(pk=window_id).first()
+    if window is None:
+        raise NotFound(_("No such maintenance window."))
+    return window
+
+
+@router.get("/windows", response=WindowPage, summary="List maintenance windows (keyset pagination)")
+def list_windows(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
+    """Maintenance windows by name, `limit` (1-200) per page; pass `next_cursor` as `cursor`."""
+    user = _scheduler(request)
+    if not 1 <= limit <= 200:
+        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
+    page = keyset_page(MaintenanceWindow.objects.visible_to(user), WINDOW_ORDER, cursor=cursor, size=limit)
+    prefetch_related_objects(page.items, Prefetch("checks", queryset=Check.objects.only("pk")))
+    now = clock.now()
+    return {"items": [window_out(w, now=now) for w in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/windows/{window_id}", response=WindowOut, url_name="monitoring-window")
+def get_window(request: HttpRequest, window_id: int) -> dict[str, Any]:
+    """One maintenance window."""
+    return window_out(_visible_window(request, window_id))
+
+
+@router.post("/windows", response={201: WindowOut})
+def create_window(request: HttpRequest, payload: WindowIn) -> Answer:
+    """Schedule a maintenance window (operators and up); 400 with a message per field when invalid.
+    `start` without an offset is local time in `time_zone`; with one, it is converted to it."""
+    window = services.create_window(actor=_scheduler(request), data=_window_data(payload))
+    return Answer(201, window_out(window))
+
+
+@router.put("/windows/{window_id}", response=WindowOut)
+def update_window(request: HttpRequest, window_id: int, payload: WindowUpdateIn) -> dict[str, Any]:
+    """Change a window (every field); send `version` from the last read to get 409 on a
+    concurrent edit."""
+    window = services.update_window(
+        _visible_window(request, window_id),
+        actor=_scheduler(request),
+        data=_window_data(payload),
+        expected_version=payload.version,
+    )
+    return window_out(window)
+
+
+@router.delete("/windows/{window_id}", response={204: None})
+def delete_window(request: HttpRequest, window_id: int) -> HttpResponse:
+    """Remove a window (results recorded during it stay flagged as in maintenance)."""
+    services.delete_window(_visible_window(request, window_id), actor=_scheduler(request))
+    return HttpResponse(status=204)
+
+
+@router.post("/windows/{window_id}/end", response=WindowEndOut)
+def end_window(request: HttpRequest, window_id: int) -> dict[str, Any]:
+    """End the window now. `outcome`: `shortened` (a running one-off window now ends now),
+    `cancelled` (a one-off window that had not started, now inactive), `next_occurrence` (a
+    recurring window: this occurrence ended, the first start moved to the next one) or `unchanged`
+    (nothing was running: calling it twice is harmless)."""
+    window, outcome = services.end_window_now(_visible_window(request, window_id), actor=_scheduler(request))
+    return {**window_out(window), "outcome": str(outcome)}

@@ -179,6 +179,14 @@ class CheckResult(models.Model):
         indexes = [models.Index(fields=["check_obj", "-at"], name="result_check_at")]
 
 
+class MaintenanceWindowQuerySet(models.QuerySet["MaintenanceWindow"]):
+    def visible_to(self, user: User) -> MaintenanceWindowQuerySet:
+        """Operators, coordinators and administrators see maintenance windows; callers never do."""
+        if getattr(user, "is_staff_member", False):
+            return self
+        return self.none()
+
+
 class MaintenanceWindow(models.Model):
     name = models.CharField(_("name"), max_length=120)
     start = models.DateTimeField(_("first start (local time)"))
@@ -201,11 +209,15 @@ class MaintenanceWindow(models.Model):
         help_text=_("Comma-separated: every check whose host is one of these is in maintenance."),
     )
     active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = MaintenanceWindowQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("maintenance window")
         verbose_name_plural = _("maintenance windows")
+        indexes = [models.Index(fields=["name", "id"], name="mwindow_name_id")]
 
     def __str__(self) -> str:
         return self.name

@@ -152,6 +152,8 @@ def parse_rule(text: str, start: datetime, tz: ZoneInfo = AMSTERDAM) -> du.rrule
         raise WindowError("give one RRULE, not a set of rules")
     if parsed._freq not in _ALLOWED_FREQ:
         raise WindowError("the most frequent recurrence allowed is hourly")
+    if parsed._interval < 1:
+        raise WindowError("INTERVAL must be 1 or more")
     return parsed
 
 

@@ -240,7 +240,9 @@ def test_a_caller_page_never_names_a_hidden_attachment(caller, operator):
 
 
 def test_a_file_added_for_a_draft_reaches_callers_only_with_the_next_published_version(caller, operator):
-    article = services.create_article(actor=operator, title="Wifi", body="Old text", audience=Audience.CALLERS)
+    article = services.create_article(
+        actor=operator, title="Wifi", body="Old text", audience=Audience.CALLERS
+    )
     old = services.add_attachment(article, upload=upload("old-manual.txt", b"old"), actor=operator)
     article = services.publish(article, actor=operator, expected_version=refreshed(article).version)
     draft = services.save_draft(

@@ -28,6 +28,16 @@ from .recording import (
     state_from_row,
     windows_covering,
 )
+from .windows import (
+    Ending,
+    EndPlan,
+    WindowData,
+    create_window,
+    delete_window,
+    end_window_now,
+    plan_end,
+    update_window,
+)
 
 __all__ = [
     "CLAIMED_COLUMNS",
@@ -38,12 +48,18 @@ __all__ = [
     "CheckData",
     "CheckPlan",
     "Claimed",
+    "EndPlan",
+    "Ending",
     "Outcome",
+    "WindowData",
     "_active_windows",
     "claimed_rows",
     "create_alert_source",
     "create_check",
+    "create_window",
     "delete_check",
+    "delete_window",
+    "end_window_now",
     "in_maintenance",
     "issue_alert_source_token",
     "issue_push_token",
@@ -51,6 +67,7 @@ __all__ = [
     "monitor_actor",
     "next_due",
     "plain_options",
+    "plan_end",
     "receive_alerts",
     "receive_push",
     "record_result",
@@ -59,5 +76,6 @@ __all__ = [
     "state_from_row",
     "sweep_overdue_pushes",
     "update_check",
+    "update_window",
     "windows_covering",
 ]

@@ -1,0 +1,137 @@
+"""The maintenance window form: shape only, the services (create_window, update_window) check every
+rule and report per field; `start` errors land on the date field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from beheer.core.errors import DomainError
+
+from .models import Check, MaintenanceWindow
+from .services import WindowData
+from .services.windows import DEFAULT_TIME_ZONE, MAX_DURATION_MINUTES, time_zone_names
+
+# service field -> form field
+FIELD_FOR = {"start": "start_date"}
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(time_zone_names())]
+
+
+class WindowForm(forms.Form):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+        help_text=_("For example: Patch night, or Replacing web01."),
+    )
+    start_date = forms.DateField(
+        label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        initial=DEFAULT_TIME_ZONE,
+        help_text=_("The date, the time and the recurrence are local time in this time zone."),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"),
+        min_value=1,
+        max_value=MAX_DURATION_MINUTES,
+        initial=120,
+        help_text=_("For example 120 for two hours; at most 31 days (44640 minutes)."),
+    )
+    rule = forms.CharField(
+        label=_("Recurrence (RRULE)"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        help_text=_(
+            "Empty for once. For example FREQ=WEEKLY;BYDAY=SU for every Sunday, FREQ=MONTHLY;BYDAY=1TU "
+            "for the first Tuesday of every month. At most every 15 minutes."
+        ),
+    )
+    checks = forms.ModelMultipleChoiceField(
+        label=_("Checks"),
+        queryset=Check.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (Cmd on a Mac) to choose more than one."),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=200,
+        required=False,
+        help_text=_("Comma-separated: every check with one of these tags is in maintenance."),
+    )
+    hosts = forms.CharField(
+        label=_("Hosts"),
+        max_length=500,
+        required=False,
+        help_text=_("Comma-separated: every check whose host is one of these is in maintenance."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, checks: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if checks is not None:
+            self.fields["checks"].queryset = checks  # type: ignore[attr-defined]
+        self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
+
+    def data_for_services(self) -> WindowData:
+        d = self.cleaned_data
+        return WindowData(
+            name=d["name"],
+            start=datetime.combine(d["start_date"], d["start_time"].replace(tzinfo=None)),
+            duration_minutes=d["duration_minutes"],
+            time_zone=d["time_zone"],
+            rule=d["rule"] or "",
+            checks=[c.pk for c in d["checks"]],
+            tags=d["tags"] or "",
+            hosts=d["hosts"] or "",
+            active=d["active"],
+        )
+
+    def place_errors(self, exc: DomainError) -> None:
+        """The service's field errors on their fields; the message when no field shows one."""
+        placed = False
+        for key, message in exc.field_errors.items():
+            name = FIELD_FOR.get(key, key)
+            if name in self.fields:
+                self.add_error(name, message)
+                placed = True
+            else:
+                self.add_error(None, message)
+                placed = True
+        if not placed:
+            self.add_error(None, exc.message)
+
+
+def initial_for(window: MaintenanceWindow) -> dict[str, Any]:
+    """The form's values for an existing window: the first start in its own time zone."""
+    try:
+        local = window.start.astimezone(ZoneInfo(window.time_zone))
+    except Exception:
+        local = window.start
+    return {
+        "version": window.version,
+        "name": window.name,
+        "start_date": local.date(),
+        "start_time": local.time().replace(second=0, microsecond=0, tzinfo=None),
+        "time_zone": window.time_zone,
+        "duration_minutes": window.duration_minutes,
+        "rule": window.rule,
+        "checks": list(window.checks.all()),
+        "tags": window.tags,
+        "hosts": window.hosts,
+        "active": window.active,
+    }
