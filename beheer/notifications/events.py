@@ -430,6 +430,84 @@ _register(
     )
 )
 
+_PREVENTIVE_VARIABLES: dict[str, Promise] = {
+    "activity_name": _("Name of the preventive activity"),
+    "activity_kind": _("Kind of the preventive activity, e.g. backup check"),
+    "planned_at": _("When the activity is planned (date and time)"),
+    "due_at": _("When the activity is overdue if it has not been done (date and time)"),
+    "checklist": _("The checklist, one item per line ([x] done, [ ] not yet)"),
+    "operator_group": _("Operator group of the activity"),
+    "assignee_name": _("Name of the operator the activity is assigned to"),
+    "objects": _("The objects the activity concerns, e.g. host names"),
+}
+
+_register(
+    Event(
+        code="preventive_due",
+        label=_("A preventive activity is due (to its assignee, or its operator group)"),
+        audience="staff",
+        about_melding=False,
+        variables=_PREVENTIVE_VARIABLES,
+        subject={
+            "nl": "Preventieve activiteit uitvoeren: {{ activity_name }} ({{ planned_at }})",
+            "en": "Preventive activity due: {{ activity_name }} ({{ planned_at }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De preventieve activiteit {{ activity_name }} ({{ activity_kind }}) staat gepland op "
+            "{{ planned_at }}. Voer de activiteit uiterlijk {{ due_at }} uit.\n\n"
+            "{% if assignee_name %}Behandelaar: {{ assignee_name }}\n{% endif %}"
+            "{% if operator_group %}Behandelaarsgroep: {{ operator_group }}\n{% endif %}"
+            "{% if objects %}Objecten: {{ objects }}\n{% endif %}"
+            "{% if checklist %}\nChecklist:\n{{ checklist }}\n{% endif %}\n"
+            "Vink de checklist af en meld de uitvoering af als gedaan, overgeslagen of gedaan met "
+            "afwijking:\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The preventive activity {{ activity_name }} ({{ activity_kind }}) is planned for "
+            "{{ planned_at }}. Please carry it out by {{ due_at }}.\n\n"
+            "{% if assignee_name %}Assignee: {{ assignee_name }}\n{% endif %}"
+            "{% if operator_group %}Operator group: {{ operator_group }}\n{% endif %}"
+            "{% if objects %}Objects: {{ objects }}\n{% endif %}"
+            "{% if checklist %}\nChecklist:\n{{ checklist }}\n{% endif %}\n"
+            "Tick the checklist and finish the occurrence as done, skipped or done with an anomaly:\n"
+            "{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="preventive_overdue",
+        label=_("A preventive activity is overdue (to its assignee or operator group, and the coordinator)"),
+        audience="staff",
+        about_melding=False,
+        variables=_PREVENTIVE_VARIABLES,
+        subject={
+            "nl": "Preventieve activiteit te laat: {{ activity_name }} ({{ planned_at }})",
+            "en": "Preventive activity overdue: {{ activity_name }} ({{ planned_at }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De preventieve activiteit {{ activity_name }} ({{ activity_kind }}), gepland op "
+            "{{ planned_at }}, is te laat: de activiteit had uiterlijk {{ due_at }} uitgevoerd of "
+            "overgeslagen moeten zijn.\n\n"
+            "{% if assignee_name %}Behandelaar: {{ assignee_name }}\n{% endif %}"
+            "{% if operator_group %}Behandelaarsgroep: {{ operator_group }}\n{% endif %}"
+            "{% if objects %}Objecten: {{ objects }}\n{% endif %}"
+            "{% if checklist %}\nChecklist:\n{{ checklist }}\n{% endif %}\n"
+            "Voer de activiteit alsnog uit, of sla deze over met een reden:\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The preventive activity {{ activity_name }} ({{ activity_kind }}), planned for "
+            "{{ planned_at }}, is overdue: it should have been done or skipped by {{ due_at }}.\n\n"
+            "{% if assignee_name %}Assignee: {{ assignee_name }}\n{% endif %}"
+            "{% if operator_group %}Operator group: {{ operator_group }}\n{% endif %}"
+            "{% if objects %}Objects: {{ objects }}\n{% endif %}"
+            "{% if checklist %}\nChecklist:\n{{ checklist }}\n{% endif %}\n"
+            "Please carry it out now, or skip it with a reason:\n{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -461,6 +539,13 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "due_date": "12-03-2026",
         "owner_name": "Olga Jansen",
         "published_on": "12-03-2026",
+        "activity_name": "Back-up controleren",
+        "activity_kind": "Back-upcontrole",
+        "planned_at": "donderdag 12 maart 2026, 09:00",
+        "due_at": "vrijdag 13 maart 2026, 09:00",
+        "checklist": "[x] Logboek van de back-up bekeken\n[ ] Steekproef teruggezet",
+        "assignee_name": "Olga Jansen",
+        "objects": "fs01, nas02",
     },
     "en": {
         "melding_number": "M0001234",
@@ -491,6 +576,13 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "due_date": "12-03-2026",
         "owner_name": "Olga Jansen",
         "published_on": "12-03-2026",
+        "activity_name": "Checking the backup",
+        "activity_kind": "Backup check",
+        "planned_at": "Thursday 12 March 2026, 09:00",
+        "due_at": "Friday 13 March 2026, 09:00",
+        "checklist": "[x] Backup log checked\n[ ] Sample restored",
+        "assignee_name": "Olga Jansen",
+        "objects": "fs01, nas02",
     },
 }
 

@@ -48,6 +48,7 @@ __all__ = [
     "create_webhook",
     "delete_webhook",
     "enqueue",
+    "escalation_recipients",
     "record_bounce",
     "reset_template",
     "retry_message",
@@ -161,6 +162,26 @@ def _expand(recipients: Iterable[RecipientSpec], event: str) -> list[Recipient]:
         seen.add(address.lower())
         distinct.append(Recipient(address=address, language=_language(r.language), name=r.name, user=r.user))
     return distinct
+
+
+def escalation_recipients(
+    person: User | None, group: OperatorGroup | None, *, include_group: bool = False
+) -> list[RecipientSpec]:
+    """Who hears that something is late: the person in charge and the coordinator of their
+    operator group; the group itself (its notification setting applies) when neither can be told,
+    or always with `include_group`. Inactive people count as absent.
+
+    Used for target dates at risk or passed (servicedesk) and overdue preventive activities.
+    """
+    people: list[RecipientSpec] = []
+    if person is not None and person.is_active:
+        people.append(person)
+    coordinator = group.coordinator if group is not None and group.coordinator_id else None
+    if coordinator is not None and coordinator.is_active:
+        people.append(coordinator)
+    if group is not None and (include_group or not people):
+        people.append(group)
+    return people
 
 
 def _localized(context: Mapping[str, Any], language: str) -> dict[str, Any]:

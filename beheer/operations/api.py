@@ -50,6 +50,7 @@ class SeriesIn(Schema):
     checklist: list[str] = Field(default_factory=list, max_length=200)
     lead_days: int = 30
     grace_hours: int = 24
+    remind_hours: int = 0
     operator_group_id: int | None = None
     assignee_id: int | None = None
     linked_objects: list[str] = Field(default_factory=list, max_length=200)
@@ -138,6 +139,7 @@ class SeriesOut(Schema):
     time_zone: str
     lead_days: int
     grace_hours: int
+    remind_hours: int
     operator_group: RefOut | None
     assignee: RefOut | None
     linked_objects: list[str]
@@ -161,6 +163,7 @@ class OccurrenceOut(Schema):
     series: RefOut
     planned_at: datetime
     due_at: datetime
+    remind_at: datetime
     overdue: bool
     status: str
     checklist: list[ChecklistItemOut]
@@ -214,6 +217,7 @@ def series_out(s: ActivitySeries) -> dict[str, Any]:
         "time_zone": s.time_zone,
         "lead_days": s.lead_days,
         "grace_hours": s.grace_hours,
+        "remind_hours": s.remind_hours,
         "operator_group": {"id": group.pk, "name": group.name} if group is not None else None,
         "assignee": _person(s.assignee),
         "linked_objects": list(s.linked_objects),
@@ -228,6 +232,7 @@ def occurrence_out(o: Occurrence, now: datetime) -> dict[str, Any]:
         "series": {"id": o.series.pk, "name": o.series.name},
         "planned_at": o.planned_at,
         "due_at": o.due_at,
+        "remind_at": o.remind_at,
         "overdue": o.is_overdue(now),
         "status": o.status,
         "checklist": [
@@ -273,6 +278,7 @@ def _series_args(payload: SeriesIn) -> dict[str, Any]:
         "checklist": payload.checklist,
         "lead_days": payload.lead_days,
         "grace_hours": payload.grace_hours,
+        "remind_hours": payload.remind_hours,
         "operator_group": _group(payload.operator_group_id),
         "assignee": _assignee(payload.assignee_id),
         "linked_objects": payload.linked_objects,

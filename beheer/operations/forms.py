@@ -116,6 +116,7 @@ class SeriesForm(RecurrenceForm):
         "time_zone",
         "lead_days",
         "grace_hours",
+        "remind_hours",
         "operator_group",
         "assignee",
         "linked_objects",
@@ -140,6 +141,17 @@ class SeriesForm(RecurrenceForm):
         max_value=24 * 366,
         initial=24,
         help_text=_("An occurrence is overdue this long after its planned time."),
+    )
+    remind_hours = forms.IntegerField(
+        label=_("Remind before (hours)"),
+        min_value=0,
+        max_value=24 * 366,
+        initial=0,
+        required=False,
+        help_text=_(
+            "The assignee (or the operator group) is e-mailed this long before the planned time; "
+            "0 or empty: at the planned time."
+        ),
     )
     operator_group = forms.ModelChoiceField(
         label=_("Operator group"), required=False, queryset=OperatorGroup.objects.active()
@@ -179,6 +191,7 @@ class SeriesForm(RecurrenceForm):
             "time_zone": series.time_zone,
             "lead_days": series.lead_days,
             "grace_hours": series.grace_hours,
+            "remind_hours": series.remind_hours,
             "operator_group": series.operator_group_id,
             "assignee": series.assignee_id,
             "linked_objects": "\n".join(series.linked_objects),

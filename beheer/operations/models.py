@@ -3,6 +3,8 @@
 A series (backup check, restore test, patch round, ...) has a recurrence rule, a checklist template,
 an operator group and/or an assignee and the names of the objects it concerns. The periodic job
 creates its occurrences ahead of time; each occurrence ends done, skipped or done with an anomaly.
+Each occurrence also knows when its reminder is due (`remind_at`) and how far its people have been
+told (`notice`, see `services.reminders`).
 
 Who sees what (`visible_to`): callers nothing; coordinators and administrators every series and
 occurrence; an operator the series of their operator groups, the series assigned to them and the
@@ -75,6 +77,8 @@ class ActivitySeries(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Amsterdam")
     lead_days = models.PositiveSmallIntegerField(_("create ahead (days)"), default=30)
     grace_hours = models.PositiveIntegerField(_("due after (hours)"), default=24)
+    # The reminder that an occurrence is due goes out this long before its planned time (0: at it).
+    remind_hours = models.PositiveIntegerField(_("remind before (hours)"), default=0)
     operator_group = models.ForeignKey(
         OperatorGroup,
         on_delete=models.PROTECT,
@@ -112,6 +116,14 @@ class ActivitySeries(models.Model):
         return datetime.combine(self.start_date, self.start_time)
 
 
+class Notice(models.IntegerChoices):
+    """How far the people of an occurrence have been told about it (it only moves forward)."""
+
+    NONE = 0, _("Not yet told")
+    DUE = 1, _("Told it is due")
+    OVERDUE = 2, _("Told it is overdue")
+
+
 class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
     def visible_to(self, user: Any) -> OccurrenceQuerySet:
         if user is None or not getattr(user, "is_staff_member", False):
@@ -132,6 +144,9 @@ class Occurrence(models.Model):
     series = models.ForeignKey(ActivitySeries, on_delete=models.CASCADE, related_name="occurrences")
     planned_at = models.DateTimeField(_("planned"))  # the rule's instant: with series, the unique key
     due_at = models.DateTimeField(_("due"))  # planned_at + the series' grace hours
+    remind_at = models.DateTimeField(_("reminder"))  # planned_at - the series' remind hours
+    # Which message went out (or is no longer to go out): set by `services.reminders`, never back.
+    notice = models.PositiveSmallIntegerField(choices=Notice.choices, default=Notice.NONE)
     status = models.CharField(
         _("status"), max_length=10, choices=OccurrenceStatus.choices, default=OccurrenceStatus.OPEN
     )
@@ -159,6 +174,17 @@ class Occurrence(models.Model):
                 fields=["due_at", "id"],
                 name="ops_occ_open_due",
                 condition=Q(status="open"),
+            ),
+            # the reminder job: open occurrences whose people have not been told yet
+            models.Index(
+                fields=["remind_at", "id"],
+                name="ops_occ_remind",
+                condition=Q(status="open", notice=0),
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                name="ops_occ_overdue_notice",
+                condition=Q(status="open", notice__lt=2),
             ),
         ]
 
@@ -210,6 +236,8 @@ LOG_ACTIONS = {
     "anomaly": _("anomaly reported"),
     "time": _("time recorded"),
     "evidence": _("evidence added"),
+    "due_notice": _("reminder sent"),
+    "overdue_notice": _("overdue notice sent"),
 }
 
 

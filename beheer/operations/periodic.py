@@ -13,3 +13,9 @@ from . import services
 def generate_occurrences() -> int:
     """Create the occurrences of every active series ahead of time; safe to run twice."""
     return services.generate_occurrences()
+
+
+@periodic(every=timedelta(minutes=5), name="operations.send_reminders")
+def send_reminders() -> int:
+    """Tell people an occurrence is due or overdue; once per occurrence and event, safe to run twice."""
+    return services.send_reminders()

@@ -278,6 +278,7 @@ def _series_args(form: SeriesForm) -> dict[str, Any]:
         "checklist": lines(d.get("checklist") or ""),
         "lead_days": d["lead_days"],
         "grace_hours": d["grace_hours"],
+        "remind_hours": d.get("remind_hours") or 0,
         "operator_group": d.get("operator_group"),
         "assignee": d.get("assignee"),
         "linked_objects": lines(d.get("linked_objects") or ""),

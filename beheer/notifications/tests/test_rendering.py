@@ -146,6 +146,8 @@ def test_every_built_in_template_renders_in_both_languages() -> None:
                 expected = "M0001234"
             elif event.code.startswith("article_"):
                 expected = SAMPLE_CONTEXT[language]["article_title"]
+            elif event.code.startswith("preventive_"):
+                expected = SAMPLE_CONTEXT[language]["activity_name"]
             else:
                 expected = SAMPLE_CONTEXT[language]["report_name"]
             assert expected in rendered.subject + rendered.body_text

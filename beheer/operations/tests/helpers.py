@@ -31,3 +31,25 @@ def first_open(series: ActivitySeries) -> Occurrence:
     occurrence = Occurrence.objects.filter(series=series, status="open").order_by("planned_at").first()
     assert occurrence is not None
     return occurrence
+
+
+def series_fields(series: ActivitySeries, **changes: Any) -> dict[str, Any]:
+    """Every field `update_series` takes, as the series has them now, with `changes` applied."""
+    values: dict[str, Any] = {
+        "name": series.name,
+        "kind": series.kind,
+        "rule": series.rule,
+        "start_date": series.start_date,
+        "start_time": series.start_time,
+        "time_zone": series.time_zone,
+        "description": series.description,
+        "checklist": series.checklist,
+        "lead_days": series.lead_days,
+        "grace_hours": series.grace_hours,
+        "remind_hours": series.remind_hours,
+        "operator_group": series.operator_group,
+        "assignee": series.assignee,
+        "linked_objects": series.linked_objects,
+    }
+    values.update(changes)
+    return values

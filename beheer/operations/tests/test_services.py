@@ -18,6 +18,7 @@ from beheer.servicedesk.models import EntryType, Melding
 from beheer.servicedesk.tests.mail_helpers import PNG
 
 from .helpers import first_open, make_series
+from .helpers import series_fields as _fields
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, before the 09:00 occurrence
@@ -56,7 +57,10 @@ class TestGeneration:
         existing = {o.planned_at: o for o in series.occurrences.all()}
         # simulate the race: the unique constraint makes the second insert a no-op
         Occurrence.objects.bulk_create(
-            [Occurrence(series=series, planned_at=p, due_at=p, created_at=NOW) for p in existing],
+            [
+                Occurrence(series=series, planned_at=p, due_at=p, remind_at=p, created_at=NOW)
+                for p in existing
+            ],
             ignore_conflicts=True,
         )
         assert series.occurrences.count() == count - 1
@@ -183,26 +187,6 @@ class TestGeneration:
         ran = run_due_jobs(now=NOW)
         assert "operations.generate_occurrences" in ran
         assert series.occurrences.count() == 5
-
-
-def _fields(series: ActivitySeries, **changes):
-    values = {
-        "name": series.name,
-        "kind": series.kind,
-        "rule": series.rule,
-        "start_date": series.start_date,
-        "start_time": series.start_time,
-        "time_zone": series.time_zone,
-        "description": series.description,
-        "checklist": series.checklist,
-        "lead_days": series.lead_days,
-        "grace_hours": series.grace_hours,
-        "operator_group": series.operator_group,
-        "assignee": series.assignee,
-        "linked_objects": series.linked_objects,
-    }
-    values.update(changes)
-    return values
 
 
 class TestTransitions:

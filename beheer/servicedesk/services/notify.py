@@ -110,14 +110,8 @@ def _target(m: Melding) -> str:
 
 def sla_escalated(m: Melding, *, metric: str, kind: str) -> None:
     """At risk or breached: the operator and the coordinators of the group (once per escalation)."""
-    people: list[RecipientSpec] = []
-    if m.operator_id and m.operator:
-        people.append(m.operator)
     group: OperatorGroup | None = m.operator_group
-    if group is not None and group.coordinator_id and group.coordinator:
-        people.append(group.coordinator)
-    if not people and group is not None:
-        people.append(group)  # nobody named: the group's mailbox
+    people = notifications.escalation_recipients(m.operator if m.operator_id else None, group)
     context = {
         **_base(m, for_caller=False),
         "target_date": _target(m),

@@ -1,4 +1,4 @@
-"""Every write to preventive activities: series, the generation of occurrences and their completion.
+"""Writes to preventive activities: series, the generation of occurrences and their completion.
 
 Each function takes the object first, keyword-only arguments after and an explicit actor; it checks
 the rules, writes the log itself and raises DomainError (or a subclass) when a rule refuses.
@@ -11,6 +11,11 @@ planned_at) is unique and rows are inserted with "insert or ignore", so running 
 workers at once, creates nothing new. When the rule of a series changes, its future open occurrences
 that no longer match the new rule are removed (unless somebody already recorded time or evidence on
 them: those are kept), matching ones are kept, and the missing ones are created.
+
+Each occurrence carries the moment its reminder is due (`remind_at`, the planned time minus the
+series' remind hours) and how far its people have been told (`notice`); `reminders` sends the
+messages. An occurrence created when its deadline had already passed (created afterwards for a time
+no worker ran) is marked as told: it is shown as overdue but sends no e-mail.
 """
 
 from __future__ import annotations
@@ -35,11 +40,12 @@ from beheer.monitoring.windows import Window, WindowError
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import EntryType, Melding
 
-from .models import (
+from ..models import (
     ActivityKind,
     ActivitySeries,
     Evidence,
     LogEntry,
+    Notice,
     Occurrence,
     OccurrenceStatus,
 )
@@ -54,6 +60,7 @@ OBJECT_MAX = 200
 MAX_OBJECTS = 50
 MAX_LEAD_DAYS = 366
 MAX_GRACE_HOURS = 24 * 366
+MAX_REMIND_HOURS = 24 * 366
 MAX_MINUTES = 24 * 60
 # Occurrences missed while no worker ran are created afterwards (as overdue) for this long back.
 LOOKBACK = timedelta(days=31)
@@ -221,6 +228,7 @@ class SeriesInput:
     time_zone: str
     lead_days: int
     grace_hours: int
+    remind_hours: int
     operator_group: OperatorGroup | None
     assignee: User | None
     linked_objects: list[str]
@@ -238,6 +246,7 @@ def _check_series(
     time_zone: str,
     lead_days: int,
     grace_hours: int,
+    remind_hours: int,
     operator_group: OperatorGroup | None,
     assignee: User | None,
     linked_objects: Sequence[str],
@@ -260,6 +269,7 @@ def _check_series(
     window = build_window(rule=rule, start_date=start_date, start_time=start_time, time_zone=time_zone)
     _bounded(lead_days, field="lead_days", low=1, high=MAX_LEAD_DAYS)
     _bounded(grace_hours, field="grace_hours", low=1, high=MAX_GRACE_HOURS)
+    _bounded(remind_hours, field="remind_hours", low=0, high=MAX_REMIND_HOURS)
     if operator_group is not None and not operator_group.active:
         message = _("This operator group is inactive.")
         raise DomainError(message, field_errors={"operator_group": message})
@@ -277,6 +287,7 @@ def _check_series(
         time_zone=time_zone,
         lead_days=lead_days,
         grace_hours=grace_hours,
+        remind_hours=remind_hours,
         operator_group=operator_group,
         assignee=assignee,
         linked_objects=objects,
@@ -310,6 +321,7 @@ def create_series(
     checklist: Sequence[str] = (),
     lead_days: int = 30,
     grace_hours: int = 24,
+    remind_hours: int = 0,
     operator_group: OperatorGroup | None = None,
     assignee: User | None = None,
     linked_objects: Sequence[str] = (),
@@ -327,6 +339,7 @@ def create_series(
         time_zone=time_zone,
         lead_days=lead_days,
         grace_hours=grace_hours,
+        remind_hours=remind_hours,
         operator_group=operator_group,
         assignee=assignee,
         linked_objects=linked_objects,
@@ -379,13 +392,15 @@ def update_series(
     checklist: Sequence[str],
     lead_days: int,
     grace_hours: int,
+    remind_hours: int,
     operator_group: OperatorGroup | None,
     assignee: User | None,
     linked_objects: Sequence[str],
 ) -> ActivitySeries:
     """Change a series. A changed rule removes future open occurrences that no longer match it
     (keeping those with time or evidence) and creates the missing ones; a changed grace period moves
-    the due time of every open occurrence; a changed checklist applies to future open ones."""
+    the due time of every open occurrence; changed remind hours move the reminder of every open
+    occurrence whose people have not been told yet; a changed checklist applies to future open ones."""
     _ensure_manager(actor)
     s = _lock_series(series, expected_version)
     data = _check_series(
@@ -399,6 +414,7 @@ def update_series(
         time_zone=time_zone,
         lead_days=lead_days,
         grace_hours=grace_hours,
+        remind_hours=remind_hours,
         operator_group=operator_group,
         assignee=assignee,
         linked_objects=linked_objects,
@@ -433,6 +449,10 @@ def update_series(
         Occurrence.objects.filter(series=s, status=OccurrenceStatus.OPEN).update(
             due_at=F("planned_at") + timedelta(hours=s.grace_hours)
         )
+    if "remind_hours" in changes:
+        Occurrence.objects.filter(series=s, status=OccurrenceStatus.OPEN, notice=Notice.NONE).update(
+            remind_at=F("planned_at") - timedelta(hours=s.remind_hours)
+        )
     if "checklist" in changes:
         Occurrence.objects.filter(series=s, status=OccurrenceStatus.OPEN, planned_at__gte=now).update(
             checklist_results=_snapshot(s.checklist)
@@ -460,7 +480,8 @@ def deactivate_series(series: ActivitySeries, *, actor: User, expected_version: 
 
 @transaction.atomic
 def activate_series(series: ActivitySeries, *, actor: User, expected_version: int) -> ActivitySeries:
-    """Restart a stopped series from now on."""
+    """Restart a stopped series from now on. What fell due while it was stopped is not told
+    afterwards: its open occurrences whose reminder or deadline has passed are marked as told."""
     _ensure_manager(actor)
     s = _lock_series(series, expected_version)
     if s.active:
@@ -470,6 +491,9 @@ def activate_series(series: ActivitySeries, *, actor: User, expected_version: in
         active=True, generate_from=now, version=F("version") + 1, updated_at=now
     )
     s.refresh_from_db()
+    still_open = Occurrence.objects.filter(series=s, status=OccurrenceStatus.OPEN)
+    still_open.filter(notice__lt=Notice.OVERDUE, due_at__lte=now).update(notice=Notice.OVERDUE)
+    still_open.filter(notice=Notice.NONE, remind_at__lte=now).update(notice=Notice.DUE)
     _log(s, actor, "activated", now=now)
     generate_for_series(s, now=now)
     return s
@@ -501,12 +525,16 @@ def generate_for_series(series: ActivitySeries, *, now: datetime | None = None) 
         ).values_list("planned_at", flat=True)
     )
     grace = timedelta(hours=series.grace_hours)
+    remind = timedelta(hours=series.remind_hours)
     snapshot = _snapshot(series.checklist)
     missing = [
         Occurrence(
             series=series,
             planned_at=moment,
             due_at=moment + grace,
+            remind_at=moment - remind,
+            # already overdue when planned (no worker ran for a while): shown, never mailed
+            notice=Notice.OVERDUE if moment + grace <= now else Notice.NONE,
             checklist_results=snapshot,
             created_at=now,
         )
