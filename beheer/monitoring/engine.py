@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 
 from beheer.core import clock
 
@@ -106,7 +106,7 @@ def _claim(
     at = connection.ops.adapt_datetimefield_value
     kinds = [str(kind) for kind in PROBED_KINDS]
     params = [owner[:100], at(now + lease), at(now + lookahead), at(now), *kinds, limit, at(now)]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: atomic without a transaction around it
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -240,7 +240,7 @@ class Monitor:
         self.db = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-db")
 
     async def _db(self, func: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.db, func, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.db, _in_db_thread, func, *args)
 
     async def probe(self, session: aiohttp.ClientSession, check_id: int, prepared: probes.Prepared) -> Probe:
         """Probe one check by its kind (options parsed once per loaded check, see probes.prepare)."""
@@ -381,17 +381,33 @@ class Monitor:
         return {"probed": self.probed, "lateness_p50_ms": pct(0.5), "lateness_p99_ms": pct(0.99)}
 
 
+_connection_checked = [0.0]  # when the database thread last looked at its connection
+
+
+def _in_db_thread(func: Callable[..., Any], *args: Any) -> Any:
+    """Run `func` in the database thread. Its connection is checked (closed when broken or too old,
+    pinged before the next use) every ten seconds and after every failure, not before every call:
+    with health checks on, each check is a round trip."""
+    now = time.monotonic()
+    if now - _connection_checked[0] > 10:
+        close_old_connections()
+        _connection_checked[0] = now
+    try:
+        return func(*args)
+    except Exception:
+        _connection_checked[0] = 0.0
+        raise
+
+
 def _claim_in_thread(
     plans: Plans, owner: str, now: datetime, limit: int, lookahead: timedelta, ensure: bool
 ) -> list[Job]:
-    close_old_connections()
     return plans.jobs(_claim(owner, now=now, limit=limit, lookahead=lookahead, lease=LEASE, ensure=ensure))
 
 
 def _record_in_thread(
     outcomes: list[services.Outcome], claimed: dict[int, services.Claimed], owner: str, now: datetime
 ) -> int:
-    close_old_connections()
     return services.record_results(outcomes, owner=owner, now=now, claimed=claimed)
 
 
@@ -400,12 +416,10 @@ def _close_connection() -> None:
 
 
 def _load_memo(check_id: int) -> dict[str, Any]:
-    close_old_connections()
     return CheckState.objects.filter(pk=check_id).values_list("memo", flat=True).first() or {}
 
 
 def _save_memo(check_id: int, memo: dict[str, Any]) -> None:
-    close_old_connections()
     services.keep_probe_memo(check_id, memo=memo)
 
 
@@ -414,6 +428,5 @@ def _beat(started: datetime) -> None:
 
     from .monitor_status import capabilities
 
-    close_old_connections()
     # with what the web process cannot find out itself: whether this monitor may ping
     scheduler.beat("monitor", started_at=started, capabilities=capabilities())

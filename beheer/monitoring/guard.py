@@ -87,6 +87,9 @@ class NetworkPolicy:
     _decided: dict[str, tuple[Address | None, Refusal | None]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    _allowed_text: dict[str, str] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     @classmethod
     def from_text(
@@ -105,6 +108,17 @@ class NetworkPolicy:
             raise AddressRefused(refusal.text())
         assert ip is not None
         return ip
+
+    def checked_text(self, address: str) -> str:
+        """`check` as text, the form a socket connects to (kept: the monitor connects to the same
+        addresses all day); AddressRefused as `check`."""
+        text = self._allowed_text.get(address)
+        if text is None:
+            text = str(self.check(address))
+            if len(self._allowed_text) > 4096:
+                self._allowed_text.clear()
+            self._allowed_text[address] = text
+        return text
 
     def allows(self, address: str | Address) -> bool:
         return self._decision(address)[1] is None

@@ -45,14 +45,16 @@ class Answer:
 
 
 class _Collector(asyncio.Protocol):
-    def __init__(self, request: bytes, *, want_body: bool, limit: int) -> None:
+    def __init__(
+        self, request: bytes, *, want_body: bool, limit: int, loop: asyncio.AbstractEventLoop
+    ) -> None:
         self.request = request
         self.want_body = want_body
         self.limit = limit
         self.buffer = bytearray()
         self.header_end = -1
         self.length: int | None = None
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.done: asyncio.Future[None] = loop.create_future()
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -177,6 +179,7 @@ async def fetch(
     want_body: bool = False,
     limit: int = 1024 * 1024,
     tls: ssl.SSLContext | None = None,
+    loop: asyncio.AbstractEventLoop | None = None,
 ) -> Answer:
     """One request to `url`, connecting to the already checked `address`. OSError, ssl.SSLError or
     HttpError when it fails; the caller bounds the time."""
@@ -185,9 +188,9 @@ async def fetch(
     port = parts.port or (443 if https else 80)
     request = request_bytes(url, method=method, headers=headers or {})
     head_only = method == "HEAD"
-    loop = asyncio.get_running_loop()
-    transport, collector = await loop.create_connection(
-        lambda: _Collector(request, want_body=want_body and not head_only, limit=limit),
+    running = loop or asyncio.get_running_loop()
+    transport, collector = await running.create_connection(
+        lambda: _Collector(request, want_body=want_body and not head_only, limit=limit, loop=running),
         address,
         port,
         ssl=(tls or ssl.create_default_context()) if https else None,

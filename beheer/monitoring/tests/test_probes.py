@@ -442,3 +442,35 @@ def test_details_are_written_in_the_active_language(web):
         "geweigerd door het netwerkbeleid: 127.0.0.1 ligt in het geweigerde netwerk 127.0.0.0/8"
     )
     assert policy_en.detail == "refused by the network policy: 127.0.0.1 is in the denied network 127.0.0.0/8"
+
+
+def test_the_probes_deadline_behaves_like_asyncio_timeout():
+    from beheer.monitoring.probes import Deadline
+
+    async def scenario() -> list[str]:
+        loop = asyncio.get_running_loop()
+        seen = []
+        try:
+            async with Deadline(loop, 0.05):
+                await asyncio.sleep(5)
+        except TimeoutError:
+            seen.append("timed out")
+        async with Deadline(loop, 5):
+            await asyncio.sleep(0)
+        seen.append("finished in time")
+
+        async def waits() -> None:
+            async with Deadline(loop, 5):
+                await asyncio.sleep(5)
+
+        task = asyncio.ensure_future(waits())
+        await asyncio.sleep(0.01)
+        task.cancel()  # a cancellation from outside stays a cancellation
+        try:
+            await task
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+        assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
+        return seen
+
+    assert asyncio.run(scenario()) == ["timed out", "finished in time", "cancelled"]
