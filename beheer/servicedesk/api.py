@@ -34,6 +34,7 @@ from .models import (
     Status,
     TimeEntry,
     Urgency,
+    format_problem_number,
 )
 from .queries import MeldingFilter, filter_meldingen, linked_ids, order_for, partial_progress
 from .schemas import (
@@ -123,8 +124,9 @@ def melding_out(m: Melding) -> dict[str, Any]:
     }
 
 
-def melding_detail_out(m: Melding, *, new: bool = False) -> dict[str, Any]:
-    """The full melding; a melding registered in this request has no partials or links yet."""
+def melding_detail_out(m: Melding, *, new: bool = False, staff: bool = False) -> dict[str, Any]:
+    """The full melding; a melding registered in this request has no partials or links yet. The
+    problem behind it is shown to staff only (`staff`)."""
     done, total = (0, 0) if new else partial_progress(m)
     linked = [] if new else linked_ids(m)
     return {
@@ -149,6 +151,11 @@ def melding_detail_out(m: Melding, *, new: bool = False) -> dict[str, Any]:
         "confirmed_at": m.confirmed_at,
         "satisfaction_rating": m.satisfaction_rating,
         "satisfaction_comment": m.satisfaction_comment,
+        "problem": (
+            {"id": m.problem_id, "number": format_problem_number(m.problem_id)}
+            if staff and m.problem_id is not None
+            else None
+        ),
     }
 
 
@@ -279,11 +286,15 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
 
 @router.get("/meldingen/{melding_id}", response=MeldingDetailOut)
 def get_melding(request: HttpRequest, melding_id: int) -> dict[str, Any]:
-    return melding_detail_out(_visible(request, melding_id))
+    return melding_detail_out(_visible(request, melding_id), staff=_is_staff(request))
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_staff_member", False))
 
 
 def _detail(request: HttpRequest, m: Melding) -> dict[str, Any]:
-    return melding_detail_out(_visible(request, m.pk))
+    return melding_detail_out(_visible(request, m.pk), staff=_is_staff(request))
 
 
 @router.put("/meldingen/{melding_id}/classification", response=MeldingDetailOut)

@@ -80,6 +80,12 @@ class MeldingDetailOut(MeldingOut):
     confirmed_at: datetime | None = None
     satisfaction_rating: int | None = None
     satisfaction_comment: str = ""
+    problem: ProblemRef | None = None  # operators only: never shown to a caller
+
+
+class ProblemRef(Schema):
+    id: int
+    number: str
 
 
 class MeldingPage(Schema):

@@ -116,9 +116,11 @@ def test_link_unlink_and_resolve_meldingen(api, operator, caller, first_line) ->
     assert [m["id"] for m in r.json()["meldingen"]] == [a.pk, b.pk]
     assert api.post(f"/problems/{p.pk}/meldingen", {"melding_id": 999999}).status_code == 404
     assert api.post(f"/problems/{p.pk}/meldingen", {"melding_id": "x"}).status_code == 422
+    assert api.get(f"/meldingen/{a.pk}").json()["problem"] == {"id": p.pk, "number": p.number}
     r = api.delete(f"/problems/{p.pk}/meldingen/{b.pk}")
     assert r.status_code == 200
     assert fresh(b).problem_id is None
+    assert api.get(f"/meldingen/{b.pk}").json()["problem"] is None
     services.link_melding(p, melding=b, actor=operator)
     body = {"solution": "Firmware", "resolve_melding_ids": [a.pk], "note_others": True, "version": p.version}
     r = api.post(f"/problems/{p.pk}/resolve", body)
