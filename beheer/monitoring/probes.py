@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from . import rawhttp
@@ -438,11 +438,17 @@ async def probe_tls(
     days = (expires - (now or datetime.now(UTC))).total_seconds() / 86400
     facts = {"date": f"{expires:%Y-%m-%d}", "days": int(days), "issuer": issuer, "warn": options.warn_days}
     if days < options.warn_days:
-        message = _(
-            "certificate expires within %(warn)s days: expires %(date)s (%(days)s days), issuer %(issuer)s"
+        message = ngettext(
+            "certificate expires within %(warn)s days: expires %(date)s (%(days)s day), issuer %(issuer)s",
+            "certificate expires within %(warn)s days: expires %(date)s (%(days)s days), issuer %(issuer)s",
+            abs(int(days)),
         )
         return Probe(False, latency, _short(message % facts))
-    message = _("certificate valid, expires %(date)s (%(days)s days), issuer %(issuer)s")
+    message = ngettext(
+        "certificate valid, expires %(date)s (%(days)s day), issuer %(issuer)s",
+        "certificate valid, expires %(date)s (%(days)s days), issuer %(issuer)s",
+        int(days),
+    )
     return Probe(True, latency, _short(message % facts))
 
 
