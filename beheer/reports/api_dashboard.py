@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,7 +11,7 @@ from ninja import Router, Schema
 
 from beheer.core.errors import PermissionDenied
 
-from .dashboard import Figure, build_dashboard, parse_scope
+from .dashboard import Figure, KnowledgeReview, build_dashboard, parse_scope
 
 router = Router(tags=["reports"])
 
@@ -46,12 +46,25 @@ class UrgentOut(Schema):
     remaining: str
 
 
+class ReviewArticleOut(Schema):
+    id: int
+    title: str
+    owner: str | None
+    next_review_on: date | None
+
+
+class KnowledgeReviewOut(Schema):
+    count: int  # published articles past their review date that the user may read
+    articles: list[ReviewArticleOut]  # the few to do first: the user's own, then the longest overdue
+
+
 class DashboardOut(Schema):
     operator_group: str
     generated_at: datetime
     figures: dict[str, FigureOut]
     groups: list[GroupRowOut]
     urgent: list[UrgentOut]
+    knowledge_review: KnowledgeReviewOut | None  # null when the panel is not built
 
 
 def _figure(f: Figure) -> dict[str, Any]:
@@ -96,5 +109,23 @@ def dashboard(request: HttpRequest, operator_group: str = "") -> dict[str, Any]:
                 "remaining": r.text,
             }
             for r in d.urgent
+        ],
+        "knowledge_review": _knowledge(d.knowledge),
+    }
+
+
+def _knowledge(review: KnowledgeReview | None) -> dict[str, Any] | None:
+    if review is None:
+        return None
+    return {
+        "count": review.count,
+        "articles": [
+            {
+                "id": a.pk,
+                "title": a.title,
+                "owner": str(a.owner) if a.owner else None,
+                "next_review_on": a.next_review_on,
+            }
+            for a in review.articles
         ],
     }

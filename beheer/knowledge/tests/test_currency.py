@@ -230,6 +230,12 @@ def test_dashboard_panel(stale_world: dict[str, Article], operator: User, admini
     assert 'data-figure="knowledge_review" data-count="2"' in page
     assert "canarymine" in page
     assert "canaryadminstale" not in page
+    with clock.frozen(NOW):
+        api = client_for(operator).get("/api/v1/reports/dashboard").json()["knowledge_review"]
+    assert api["count"] == 2
+    assert [a["id"] for a in api["articles"]] == [stale_world["mine"].pk, stale_world["oldest"].pk]
+    assert api["articles"][0]["next_review_on"] == (TODAY - timedelta(days=2)).isoformat()
+    assert "canaryadminstale" not in str(api)
 
 
 def test_dashboard_panel_escapes_titles(operator: User) -> None:
