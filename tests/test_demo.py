@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from beheer.accounts.models import User
 from beheer.knowledge.models import Article
-from beheer.monitoring.models import Check
+from beheer.monitoring.models import Check, MaintenanceWindow
 from beheer.servicedesk.models import Melding
 
 
@@ -23,6 +23,10 @@ def test_the_demo_loads_once_with_meldingen_articles_and_checks():
     backup = Check.objects.get(kind="push")
     assert backup.push_token
     assert Check.objects.get(kind="http").target.endswith("/api/v1/health")
+    assert Check.objects.get(kind="tcp").host == "beheer"
+    window = MaintenanceWindow.objects.get()
+    assert (window.host_list, window.rule) == (["fs01"], "FREQ=WEEKLY;BYDAY=WE")
     call_command("load_demo", meldingen=30)  # a second run changes nothing
     assert Article.objects.count() == 3
-    assert Check.objects.count() == 2
+    assert Check.objects.count() == 3
+    assert MaintenanceWindow.objects.count() == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -264,7 +265,8 @@ class Command(BaseCommand):
                 knowledge.publish(article, actor=author, expected_version=article.version)
 
     def _monitoring(self, people: dict[str, Any]) -> None:
-        """Two checks: Beheer's own health URL (the monitor of `beheer run` probes it) and a backup."""
+        """Beheer's own health URL and web port (the monitor of `beheer run` probes them), a backup
+        heartbeat and a weekly maintenance window for the file server."""
         from django.conf import settings
 
         from beheer.monitoring import services as monitoring
@@ -290,6 +292,28 @@ class Command(BaseCommand):
             created_at=now,
         )
         monitoring.issue_push_token(backup, actor=people["desk"][0])
+        port = urlsplit(str(settings.SITE_URL)).port or 80
+        Check.objects.create(
+            name="Beheer webpoort",
+            kind=CheckKind.TCP,
+            target=f"127.0.0.1:{port}",
+            host="beheer",
+            tags="intern",
+            operator_group=desk,
+            created_at=now,
+        )
+        # the weekly patch evening of the file server: its backup's silence then opens no melding
+        local = timezone.localtime(now)
+        monitoring.create_window(
+            actor=people["desk"][0],
+            data=monitoring.WindowData(
+                name="Patchavond fileserver",
+                start=local.replace(hour=22, minute=0, second=0, microsecond=0, tzinfo=None),
+                duration_minutes=120,
+                rule="FREQ=WEEKLY;BYDAY=WE",
+                hosts="fs01",
+            ),
+        )
 
     def _organisation(self, rng: random.Random) -> dict[str, Any]:
         main = Branch.objects.create(
