@@ -138,10 +138,6 @@ class Job:
     prepared: probes.Prepared
 
     @property
-    def check_id(self) -> int:
-        return self.claimed.plan.pk
-
-    @property
     def due_at(self) -> datetime:
         return self.claimed.due_at or clock.now()
 
@@ -179,13 +175,6 @@ class Plans:
             jobs.append(Job(services.Claimed(known[0], state, melding_id, due, owner), known[1]))
         jobs.sort(key=lambda job: job.due_at)
         return jobs
-
-
-def finish(check_id: int, owner: str, probe: Probe, *, at: datetime) -> None:
-    """Record one result and schedule the next probe (kept for single results and tests)."""
-    services.record_results(
-        [services.Outcome(check_id, probe.ok, at, probe.latency_ms, probe.detail)], owner=owner, now=at
-    )
 
 
 # --------------------------------------------------------------------------------------------------

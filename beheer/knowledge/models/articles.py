@@ -129,7 +129,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             return self
         if not audiences:
             return self.none()
-        if user.is_staff_member:
+        if reads_drafts(user):
             return self.filter(
                 audience__in=audiences, status__in=[ArticleStatus.DRAFT, ArticleStatus.PUBLISHED]
             )
