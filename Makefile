@@ -18,12 +18,12 @@ $(VENV)/.dev: $(VENV)/.base
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-## make run: set up, migrate SQLite in ./data, load demo data, serve at http://127.0.0.1:8000
+## make run: set up, migrate SQLite in ./data, load demo data, serve at BEHEER_BIND (default 127.0.0.1:8000)
 run: $(VENV)/.base
 	$(VENV)/bin/beheer migrate --no-input -v 0
 	$(VENV)/bin/beheer demo
 	@echo ""
-	@echo "  Beheer: http://127.0.0.1:8000/"
+	@echo "  Beheer: $$($(PY) -c 'from beheer.core.bind import local_url; print(local_url())')/"
 	@echo "  Demo logins (password demo-wachtwoord-2026):"
 	@echo "    demo.behandelaar (operator)   demo.coordinator (coordinator)"
 	@echo "    demo.beheerder (administrator) demo.melder (caller, self-service portal)"

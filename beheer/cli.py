@@ -16,6 +16,8 @@ import sys
 import time
 from types import FrameType
 
+from beheer.core.bind import BindError, current_bind, local_url, parse_bind
+
 USAGE = __doc__ or ""
 
 
@@ -27,7 +29,7 @@ def _django(argv: list[str]) -> None:
 
 
 def _web_command() -> list[str]:
-    bind = os.environ.get("BEHEER_BIND", "127.0.0.1:8000")
+    bind = current_bind()
     # One process per core with four threads each served creates fastest (docs/benchmarks.md).
     workers = os.environ.get("BEHEER_WEB_WORKERS", str(max(1, min(os.cpu_count() or 1, 8))))
     threads = os.environ.get("BEHEER_WEB_THREADS", "4")
@@ -80,8 +82,7 @@ def run() -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    bind = os.environ.get("BEHEER_BIND", "127.0.0.1:8000")
-    print(f"Beheer runs at http://{bind}/  (Ctrl-C stops it)", flush=True)
+    print(f"Beheer runs at {local_url()}/  (Ctrl-C stops it)", flush=True)
     code = 0
     while not stopping:
         for name, proc in children.items():
@@ -114,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"beheer {__version__}")
         return 0
     command, rest = args[0], args[1:]
+    if command in {"run", "web"}:
+        try:
+            parse_bind(current_bind())
+        except BindError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     if command == "run":
         return run()
     if command == "web":

@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlparse
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from beheer.core import bind as _bind
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -74,7 +76,13 @@ ALLOWED_HOSTS = [
     h.strip() for h in env_str("BEHEER_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h
 ]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("BEHEER_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
-SITE_URL = env_str("BEHEER_SITE_URL", "http://127.0.0.1:8000")
+try:
+    BIND = _bind.current_bind()
+    _bind.parse_bind(BIND)
+except _bind.BindError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# Links in e-mail and the demo's own checks point here; by default the address `BEHEER_BIND` serves.
+SITE_URL = env_str("BEHEER_SITE_URL", "").strip() or _bind.local_url(BIND)
 
 
 def _database(url: str) -> dict[str, object]:

@@ -30,3 +30,15 @@ def test_the_demo_loads_once_with_meldingen_articles_and_checks():
     assert Article.objects.count() == 3
     assert Check.objects.count() == 3
     assert MaintenanceWindow.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_checks_follow_the_address_beheer_serves(settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    call_command("load_demo", meldingen=10)
+    assert Check.objects.get(name="Beheer webpoort").target == "127.0.0.1:8000"
+    # the next start serves on another port (BEHEER_BIND): its self-checks go along
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    call_command("load_demo", meldingen=10)
+    assert Check.objects.get(name="Beheer zelf").target == "http://127.0.0.1:8123/api/v1/health"
+    assert Check.objects.get(name="Beheer webpoort").target == "127.0.0.1:8123"

@@ -116,7 +116,8 @@ def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
     check.latency_target_ms = data.latency_target_ms
     try:
         check.full_clean(
-            exclude=["created_at", "push_token", "options", "target", "kind"], validate_unique=False
+            exclude=["created_at", "created_by", "push_token", "options", "target", "kind"],
+            validate_unique=False,
         )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():

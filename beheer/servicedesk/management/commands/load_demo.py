@@ -220,6 +220,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, meldingen: int, seed: int, **options: Any) -> None:
         if User.objects.filter(username="demo.behandelaar").exists():
+            self._follow_site_url()
             self.stdout.write("Demo data is already loaded.")
             return
         rng = random.Random(seed)
@@ -264,20 +265,51 @@ class Command(BaseCommand):
             else:
                 knowledge.publish(article, actor=author, expected_version=article.version)
 
+    @staticmethod
+    def _self_targets() -> dict[str, str]:
+        """What the demo's checks of Beheer itself probe: the address this installation serves."""
+        from django.conf import settings
+
+        site = str(settings.SITE_URL).rstrip("/")
+        port = urlsplit(site).port or (443 if site.startswith("https:") else 80)
+        return {"Beheer zelf": site + "/api/v1/health", "Beheer webpoort": f"127.0.0.1:{port}"}
+
+    def _follow_site_url(self) -> None:
+        """Demo data loaded for another address (`BEHEER_BIND`): point its self-checks at this one, so
+        they do not go down and open outage meldingen."""
+        from dataclasses import fields
+
+        from beheer.monitoring import services as monitoring
+        from beheer.monitoring.models import Check
+
+        admin = User.objects.filter(username="demo.beheerder").first()
+        if admin is None:
+            return
+        for name, target in self._self_targets().items():
+            check = Check.objects.filter(name=name, host="beheer", created_by=None).first()
+            if check is None or check.target == target:
+                continue
+            values = {f.name: getattr(check, f.name) for f in fields(monitoring.CheckData)}
+            values["options"] = monitoring.plain_options(check)
+            values["target"] = target
+            monitoring.update_check(
+                check, actor=admin, data=monitoring.CheckData(**values), expected_version=check.version
+            )
+            self.stdout.write(f"Demo check {name!r} now probes {target}.")
+
     def _monitoring(self, people: dict[str, Any]) -> None:
         """Beheer's own health URL and web port (the monitor of `beheer run` probes them), a backup
         heartbeat and a weekly maintenance window for the file server."""
-        from django.conf import settings
-
         from beheer.monitoring import services as monitoring
         from beheer.monitoring.models import Check, CheckKind
 
         desk = people["groups"][0]
         now = timezone.now()
+        targets = self._self_targets()
         Check.objects.create(
             name="Beheer zelf",
             kind=CheckKind.HTTP,
-            target=str(settings.SITE_URL).rstrip("/") + "/api/v1/health",
+            target=targets["Beheer zelf"],
             host="beheer",
             operator_group=desk,
             created_at=now,
@@ -292,11 +324,10 @@ class Command(BaseCommand):
             created_at=now,
         )
         monitoring.issue_push_token(backup, actor=people["desk"][0])
-        port = urlsplit(str(settings.SITE_URL)).port or 80
         Check.objects.create(
             name="Beheer webpoort",
             kind=CheckKind.TCP,
-            target=f"127.0.0.1:{port}",
+            target=targets["Beheer webpoort"],
             host="beheer",
             tags="intern",
             operator_group=desk,
