@@ -36,7 +36,7 @@ from django.db import close_old_connections, connection
 from beheer.core import clock
 
 from . import probes, services
-from .guard import NetworkPolicy
+from beheer.core.outbound import NetworkPolicy
 from .models import Check, CheckKind, CheckState
 from .probes import (  # noqa: F401  (re-exported: the engine's public names before probes.py)
     MAX_REDIRECTS,

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from beheer.core import clock
 from beheer.monitoring.engine import Monitor, claim_due, ensure_states, phase_offset
-from beheer.monitoring.guard import NetworkPolicy
+from beheer.core.outbound import NetworkPolicy
 from beheer.monitoring.models import Check, CheckResult, CheckState
 from beheer.servicedesk.models import Melding
 from tests.helpers import restore_default_configuration

@@ -15,7 +15,7 @@ import pytest
 from django.utils import translation
 
 from beheer.monitoring import probes
-from beheer.monitoring.guard import NetworkPolicy
+from beheer.core.outbound import NetworkPolicy
 from beheer.monitoring.options import parse
 from beheer.monitoring.probes import (
     GuardedResolver,

@@ -9,7 +9,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beheer.monitoring.guard import AddressRefused, NetworkPolicy, parse_networks
+from beheer.core.outbound import AddressRefused, NetworkPolicy, parse_networks
 
 DEFAULT = NetworkPolicy()
 
