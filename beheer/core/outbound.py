@@ -95,14 +95,17 @@ def parse_networks(lines: str | list[str]) -> list[Network]:
     return networks
 
 
-def _rfc6052(value: int, prefix_length: int) -> ipaddress.IPv4Address:
+def _rfc6052(value: int, prefix_length: int) -> ipaddress.IPv4Address | None:
     """The IPv4 address in an IPv4-embedded IPv6 address with a prefix of this length (RFC 6052
-    section 2.2: bits 64-71 are reserved and skipped)."""
+    section 2.2: bits 64-71 are reserved and skipped), or None when the address cannot be of that
+    form (those bits, or the suffix after the IPv4 address, are not zero)."""
     if prefix_length == 96:
         return ipaddress.IPv4Address(value & 0xFFFFFFFF)
     data = value.to_bytes(16, "big")
     without_u = data[:8] + data[9:]
     start = prefix_length // 8
+    if data[8] or any(without_u[start + 4 :]):
+        return None
     return ipaddress.IPv4Address(without_u[start : start + 4])
 
 
@@ -118,8 +121,9 @@ def embedded_ipv4(address: Address) -> tuple[ipaddress.IPv4Address, ...]:
     if address in _NAT64:
         return (ipaddress.IPv4Address(value & 0xFFFFFFFF),)
     if address in _NAT64_LOCAL:
-        # the operator chooses a prefix of /48 up to /96 inside it: every reading counts
-        return tuple(dict.fromkeys(_rfc6052(value, length) for length in (48, 56, 64, 96)))
+        # the operator chooses a prefix of /48 up to /96 inside it: every possible reading counts
+        readings = (_rfc6052(value, length) for length in (48, 56, 64, 96))
+        return tuple(dict.fromkeys(v4 for v4 in readings if v4 is not None))
     if address.sixtofour is not None:
         return (address.sixtofour,)
     if address.teredo is not None:
