@@ -256,7 +256,7 @@ def configured_policy() -> NetworkPolicy:
 
 def refused_text(exc: AddressRefused) -> str:
     """How a refusal reads where an administrator sees it (an outgoing message, a mailbox)."""
-    return _("refused by the outbound address policy: %(reason)s") % {"reason": exc}
+    return _("Refused by the outbound address policy: %(reason)s") % {"reason": exc}
 
 
 # --------------------------------------------------------------------------------------------------

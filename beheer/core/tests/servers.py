@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,7 +54,15 @@ class HttpRecorder:
     """An HTTP server on `host` that records every request and answers `status` (with `location`
     for a redirect) and `body`."""
 
-    def __init__(self, host: str = "127.0.0.1", *, status: int = 200, location: str = "", body: bytes = b"{}"):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        *,
+        status: int = 200,
+        location: str = "",
+        body: bytes = b"{}",
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.requests: list[dict[str, Any]] = []
         self.status, self.location, self.body = status, location, body
         recorder = self
@@ -83,7 +92,10 @@ class HttpRecorder:
                 pass
 
         self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.url = f"http://{host}:{self.server.server_address[1]}/"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://{host}:{self.server.server_address[1]}/"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 

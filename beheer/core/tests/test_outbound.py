@@ -383,3 +383,32 @@ def test_http_requests_are_held_to_the_policy():
         assert server.requests == []
         assert http_request(host_url, timeout=5).status == 200
         assert len(server.requests) == 1
+
+
+def test_tls_is_verified_against_the_host_name_while_the_socket_goes_to_the_checked_address(tmp_path):
+    import ssl
+
+    from beheer.core.outbound import http_request
+    from tests.mailserver import make_certificate
+
+    from .servers import http_recorder
+
+    cert, key = make_certificate(tmp_path, "hooks.school.test", alt_names=("hooks.school.test",))
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(str(cert), str(key))
+    trusting = ssl.create_default_context(cafile=str(cert))
+
+    def hooks(host: str, port: int, kind: int) -> list[str]:
+        assert host == "hooks.school.test"
+        return ["127.0.0.1"]
+
+    with http_recorder(tls=server_side) as server:
+        port = server.server.server_address[1]
+        answer = http_request(
+            f"https://hooks.school.test:{port}/ok", method="GET", context=trusting, resolver=hooks, timeout=5
+        )
+        assert answer.status == 200
+        assert [r["headers"]["host"] for r in server.requests] == [f"hooks.school.test:{port}"]
+        with pytest.raises(ssl.SSLCertVerificationError):  # the certificate names the host, not the address
+            http_request(f"https://127.0.0.1:{port}/ok", method="GET", context=trusting, timeout=5)
+        assert len(server.requests) == 1
