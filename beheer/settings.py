@@ -248,7 +248,6 @@ TASKS = {
 }
 
 
-
 def env_networks(name: str, old_name: str) -> str:
     """Comma-separated networks (CIDRs or addresses); the name used before is still read."""
     raw = os.environ.get(name) or os.environ.get(old_name) or ""
@@ -264,7 +263,9 @@ def env_networks(name: str, old_name: str) -> str:
 # webhooks, SMTP, IMAP, OAuth token requests): networks it may never reach (besides cloud metadata,
 # link-local, multicast and the like, which are always refused), or the only networks it may reach.
 OUTBOUND_DENIED_NETWORKS = env_networks("BEHEER_OUTBOUND_DENIED_NETWORKS", "BEHEER_MONITOR_DENIED_NETWORKS")
-OUTBOUND_ALLOWED_NETWORKS = env_networks("BEHEER_OUTBOUND_ALLOWED_NETWORKS", "BEHEER_MONITOR_ALLOWED_NETWORKS")
+OUTBOUND_ALLOWED_NETWORKS = env_networks(
+    "BEHEER_OUTBOUND_ALLOWED_NETWORKS", "BEHEER_MONITOR_ALLOWED_NETWORKS"
+)
 # A PEM file of extra CA certificates (an internal CA) that HTTPS and TLS checks trust.
 MONITOR_CA_FILE = env_str("BEHEER_MONITOR_CA_FILE", "")
 

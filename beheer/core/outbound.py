@@ -80,18 +80,16 @@ class Refusal(NamedTuple):
 
 
 def parse_networks(lines: str | list[str]) -> list[Network]:
-    """Networks from text, one per line or comma-separated (`10.0.0.0/8`, `2001:db8::/32`,
-    `192.0.2.7`); ValueError naming the first bad entry."""
-    items = lines if isinstance(lines, list) else lines.replace(",", "\n").splitlines()
+    """Networks from text, separated by commas, spaces or lines, `#` starting a comment to the end
+    of the line (`10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7`); ValueError naming the first bad entry."""
+    rows = lines if isinstance(lines, list) else lines.splitlines()
     networks: list[Network] = []
-    for raw in items:
-        item = raw.split("#", 1)[0].strip()
-        if not item:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError as exc:
-            raise ValueError(f"not a network or address: {item!r}") from exc
+    for row in rows:
+        for item in row.split("#", 1)[0].replace(",", " ").split():
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError as exc:
+                raise ValueError(f"not a network or address: {item!r}") from exc
     return networks
 
 
@@ -221,10 +219,10 @@ class NetworkPolicy:
             if net is not None:
                 message = gettext_noop("%(address)s is in the denied network %(network)s")
                 return None, Refusal(message, shown, str(net))
-        if self.allowed_only and _within(ip, self.allowed_only) is None:
-            if not carried or any(_within(v4, self.allowed_only) is None for v4 in carried):
-                message = gettext_noop("%(address)s is outside the networks Beheer may connect to")
-                return None, Refusal(message, str(ip))
+        outside = self.allowed_only and _within(ip, self.allowed_only) is None
+        if outside and (not carried or any(_within(v4, self.allowed_only) is None for v4 in carried)):
+            message = gettext_noop("%(address)s is outside the networks Beheer may connect to")
+            return None, Refusal(message, str(ip))
         return ip, None
 
 
@@ -375,7 +373,7 @@ async def checked_addresses_async(
 def create_connection(
     address: tuple[str, int],
     timeout: float | None = None,
-    source_address: tuple[str, int] | None = None,
+    source_address: Any = None,
     *,
     policy: NetworkPolicy | None = None,
     resolver: Resolver | None = None,

@@ -28,7 +28,6 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 

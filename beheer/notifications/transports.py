@@ -96,14 +96,14 @@ class _SMTP(smtplib.SMTP):
         return outbound.create_connection((host, port), timeout, self.source_address)
 
 
-class _SMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 (as smtplib names it)
+class _SMTP_SSL(smtplib.SMTP_SSL):
     """smtplib.SMTP_SSL connecting through the outbound address policy; TLS checks the host name."""
 
     def _get_socket(self, host: str, port: int, timeout: float) -> Any:
         if timeout is not None and not timeout:
             raise ValueError("Non-blocking socket (timeout=0) is not supported")
         sock = outbound.create_connection((host, port), timeout, self.source_address)
-        return self.context.wrap_socket(sock, server_hostname=self._host)
+        return self.context.wrap_socket(sock, server_hostname=self._host)  # type: ignore[attr-defined]
 
 
 def send_email(config: SmtpConfig, message: EmailMessage) -> None:

@@ -86,7 +86,7 @@ class HttpRecorder:
                 self.end_headers()
                 self.wfile.write(recorder.body)
 
-            do_GET = do_POST = _answer  # noqa: N815
+            do_GET = do_POST = _answer
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

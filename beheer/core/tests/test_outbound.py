@@ -316,7 +316,10 @@ def test_a_name_that_resolves_to_a_denied_address_is_refused_before_connecting()
     from .servers import listening
 
     with listening() as listener:
-        with translation.override("en"), pytest.raises(AddressRefused, match="denied network 127.0.0.0/8"):
+        with (
+            translation.override("en"),
+            pytest.raises(AddressRefused, match=r"denied network 127\.0\.0\.0/8"),
+        ):
             create_connection(("localhost", listener.port), 2, policy=NO_LOOPBACK)
         with pytest.raises(AddressRefused):
             create_connection(("127.0.0.1", listener.port), 2, policy=NO_LOOPBACK)
@@ -345,7 +348,7 @@ def test_the_socket_goes_to_the_address_that_was_checked():
         sock = create_connection(("hooks.school.test", listener.port), 2, resolver=rebinding)
         assert sock.getpeername()[0] == "127.0.0.1"
         sock.close()
-        with translation.override("en"), pytest.raises(AddressRefused, match="169.254.169.254 is in"):
+        with translation.override("en"), pytest.raises(AddressRefused, match=r"169\.254\.169\.254 is in"):
             create_connection(("hooks.school.test", listener.port), 2, resolver=rebinding)
         sock = create_connection(("hooks.school.test", listener.port), 2, resolver=rebinding)
         assert sock.getpeername()[0] == "127.0.0.1"  # the denied address of the two is skipped

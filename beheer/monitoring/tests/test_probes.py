@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from django.utils import translation
 
-from beheer.monitoring import probes
 from beheer.core.outbound import NetworkPolicy
+from beheer.monitoring import probes
 from beheer.monitoring.options import parse
 from beheer.monitoring.probes import (
     GuardedResolver,

@@ -81,7 +81,12 @@ def _admin() -> User:
 def test_a_webhook_url_naming_a_denied_address_is_refused_when_saved(administrator: User, url: str) -> None:
     with translation.override("en"), pytest.raises(DomainError) as refused:
         services.create_webhook(
-            actor=administrator, name="Hook", url=url, events=["melding_registered"], secret=SECRET, active=True
+            actor=administrator,
+            name="Hook",
+            url=url,
+            events=["melding_registered"],
+            secret=SECRET,
+            active=True,
         )
     assert "Beheer may not connect to this address" in refused.value.field_errors["url"]
     assert not WebhookEndpoint.objects.exists()
@@ -137,7 +142,9 @@ def test_a_webhook_host_that_resolves_to_a_denied_address_gets_nothing(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("target", ["http://169.254.169.254/latest/meta-data/iam/", "second"])
-def test_a_redirect_to_a_denied_address_is_not_followed(administrator: User, settings: Any, target: str) -> None:
+def test_a_redirect_to_a_denied_address_is_not_followed(
+    administrator: User, settings: Any, target: str
+) -> None:
     settings.OUTBOUND_DENIED_NETWORKS = "127.0.0.2/32"
     with http_recorder("127.0.0.2") as second:
         location = second.url + "steal" if target == "second" else target
@@ -182,7 +189,9 @@ def _mail_server(admin: User, host: str, port: int, **overrides: Any) -> Any:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("host", ["169.254.169.254", "fd00:ec2::254", "::ffff:169.254.169.254", "168.63.129.16"])
+@pytest.mark.parametrize(
+    "host", ["169.254.169.254", "fd00:ec2::254", "::ffff:169.254.169.254", "168.63.129.16"]
+)
 def test_a_mail_server_at_a_denied_address_is_refused_when_saved(administrator: User, host: str) -> None:
     with translation.override("en"), pytest.raises(DomainError) as refused:
         _mail_server(administrator, host, 25)

@@ -128,7 +128,9 @@ class _Guarded:
 
 
 class _IMAP4(_Reader, _Guarded, imaplib.IMAP4):
-    def __init__(self, host: str, port: int, *, timeout: float, connect: Callable[..., socket.socket]) -> None:
+    def __init__(
+        self, host: str, port: int, *, timeout: float, connect: Callable[..., socket.socket]
+    ) -> None:
         self._outbound_connect = connect
         super().__init__(host, port, timeout=timeout)
 

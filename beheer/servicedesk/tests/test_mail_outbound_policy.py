@@ -141,7 +141,10 @@ def test_a_redirect_from_the_token_endpoint_is_not_followed(
         location = second.url + "steal" if target == "second" else target
         with http_recorder(status=302, location=location) as token_endpoint:
             box = configure(administrator, oauth_token_url=token_endpoint.url + "oauth2/v2.0/token")
-            with translation.override("en"), pytest.raises(DomainError, match="redirect .302., which is not"):
+            with (
+                translation.override("en"),
+                pytest.raises(DomainError, match=r"redirect \(302\), which is not"),
+            ):
                 mailboxes.refresh_access_token(box)
             [request] = token_endpoint.requests
             assert request["method"] == "POST"
@@ -160,9 +163,7 @@ def test_a_token_endpoint_name_that_resolves_to_a_denied_address_is_refused(
         box = configure(administrator, oauth_token_url=url)
         with pytest.raises(DomainError) as refused:
             mailboxes.refresh_access_token(box)
-        assert refused.value.message == (
-            "Het tokenendpoint is niet bereikbaar: " + REFUSED_IN_DUTCH
-        )
+        assert refused.value.message == ("Het tokenendpoint is niet bereikbaar: " + REFUSED_IN_DUTCH)
         assert token_endpoint.requests == []
 
 
@@ -181,7 +182,10 @@ def test_an_imap_name_that_resolves_to_a_denied_address_is_never_contacted(
         assert box.last_error == REFUSED_IN_DUTCH
         with translation.override("en"), pytest.raises(DomainError) as failed:
             mailboxes.check_connection(box, actor=administrator)
-        assert "Refused by the outbound address policy: 127.0.0.1 is in the denied network" in failed.value.message
+        assert (
+            "Refused by the outbound address policy: 127.0.0.1 is in the denied network"
+            in failed.value.message
+        )
         assert imap.accepted == 0
 
 

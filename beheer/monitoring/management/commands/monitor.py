@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from beheer.monitoring.engine import Monitor
 from beheer.core.outbound import configured_policy
+from beheer.monitoring.engine import Monitor
 from beheer.monitoring.probes import default_tls_context
 
 logger = logging.getLogger(__name__)
