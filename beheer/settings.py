@@ -7,6 +7,7 @@ loudly at start-up. Business settings (categories, statuses, SLA calendars) live
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -254,10 +255,25 @@ TASKS = {
     }
 }
 
-# Monitoring: networks checks may never reach (besides cloud metadata, link-local and multicast,
-# which are always refused), or the only networks they may reach; comma-separated CIDRs.
-MONITOR_DENIED_NETWORKS = env_str("BEHEER_MONITOR_DENIED_NETWORKS", "")
-MONITOR_ALLOWED_NETWORKS = env_str("BEHEER_MONITOR_ALLOWED_NETWORKS", "")
+
+def env_networks(name: str, old_name: str) -> str:
+    """Comma-separated networks (CIDRs or addresses); the name used before is still read."""
+    raw = os.environ.get(name) or os.environ.get(old_name) or ""
+    for item in raw.replace(",", " ").split():
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: not a network or address: {item!r}") from exc
+    return raw
+
+
+# The outbound address policy (beheer/core/outbound.py), for every connection Beheer makes (checks,
+# webhooks, SMTP, IMAP, OAuth token requests): networks it may never reach (besides cloud metadata,
+# link-local, multicast and the like, which are always refused), or the only networks it may reach.
+OUTBOUND_DENIED_NETWORKS = env_networks("BEHEER_OUTBOUND_DENIED_NETWORKS", "BEHEER_MONITOR_DENIED_NETWORKS")
+OUTBOUND_ALLOWED_NETWORKS = env_networks(
+    "BEHEER_OUTBOUND_ALLOWED_NETWORKS", "BEHEER_MONITOR_ALLOWED_NETWORKS"
+)
 # A PEM file of extra CA certificates (an internal CA) that HTTPS and TLS checks trust.
 MONITOR_CA_FILE = env_str("BEHEER_MONITOR_CA_FILE", "")
 

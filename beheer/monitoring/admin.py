@@ -61,6 +61,18 @@ class CheckAdmin(ConfigAdmin):
             obj.created_at = clock.now()
         else:
             obj.version += 1  # running monitors read the changed check again
+            before = Check.objects.filter(pk=obj.pk).first()
+            cleared = services.forget_secrets_if_moved(obj, before=before) if before else []
+            if cleared:
+                self.message_user(
+                    request,
+                    _(
+                        "The kind, target or host changed, so the stored secrets were cleared (%(names)s): "
+                        "enter them again on the check screen."
+                    )
+                    % {"names": ", ".join(cleared)},
+                    messages.WARNING,
+                )
         super().save_model(request, obj, form, change)
         if obj.kind == CheckKind.PUSH and not obj.push_token:
             services.issue_push_token(obj, actor=request.user)  # type: ignore[arg-type]

@@ -324,7 +324,9 @@ def create_check(request: HttpRequest, payload: CheckIn) -> Answer:
 @router.put("/checks/{check_id}")
 def update_check(request: HttpRequest, check_id: int, payload: CheckUpdateIn) -> dict[str, Any]:
     """Change a check; send `version` from the last read to be told (409) about a concurrent edit.
-    A secret option value sent as ******** keeps the stored value."""
+    A secret option value sent as ******** keeps the stored value, unless the kind, target or host
+    changes: then it is cleared (a masked header is dropped; a required SNMP community or key gives
+    a 400 asking to enter it again), so a secret only goes to the target it was entered for."""
     check = services.update_check(
         _visible(request, check_id),
         actor=_staff(request),

@@ -123,17 +123,28 @@ def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
     check = _visible(request, pk)
     form = _form(request, initial=initial_for(check, services.shown_options(check)), exclude=check.pk)
     if form.is_bound and form.is_valid():
+        data = _data(form)
+        cleared = services.secrets_cleared_by(check, data)
         try:
             check = services.update_check(
                 check,
                 actor=current_user(request),
-                data=_data(form),
+                data=data,
                 expected_version=form.cleaned_data["version"],
             )
         except DomainError as exc:
             form.place_errors(exc)
         else:
             messages.success(request, _("Check %(name)s saved.") % {"name": check.name})
+            if cleared:
+                messages.warning(
+                    request,
+                    _(
+                        "The kind, target or host changed, so the stored secrets were cleared "
+                        "(%(names)s): enter them again if the new target needs them."
+                    )
+                    % {"names": ", ".join(cleared)},
+                )
             return redirect("monitoring:check-edit", pk=check.pk)
     ping_url = None
     if check.kind == CheckKind.PUSH and check.push_token:

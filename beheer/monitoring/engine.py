@@ -34,9 +34,9 @@ import aiohttp
 from django.db import close_old_connections, connection
 
 from beheer.core import clock
+from beheer.core.outbound import NetworkPolicy
 
 from . import probes, services
-from .guard import NetworkPolicy
 from .models import Check, CheckKind, CheckState
 from .probes import (  # noqa: F401  (re-exported: the engine's public names before probes.py)
     MAX_REDIRECTS,

@@ -1,6 +1,6 @@
 """Checks, their current state, their results and maintenance windows.
 
-The arithmetic lives in pure modules (`states.py`, `windows.py`, `availability.py`, `guard.py`);
+The arithmetic lives in pure modules (`states.py`, `windows.py`, `availability.py`);
 these models hold what an administrator configures and what the monitor records.
 """
 

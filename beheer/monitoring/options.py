@@ -584,6 +584,36 @@ def keep_secrets(kind: str, new: Mapping[str, Any], old_plain: Mapping[str, Any]
     return out
 
 
+def secret_label(name: str, header: str | None) -> str:
+    """How a secret is named to people: the header's name, or the option's."""
+    return header if header is not None else name
+
+
+def clear_masked(kind: str, new: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`new` without the secret values sent back as MASK, for a check that moves to another kind,
+    target or host: its stored secrets stay behind. A masked header is left out, another masked
+    secret becomes empty. Returns the options and the labels of what was cleared."""
+    out = dict(new)
+    cleared: list[str] = []
+    for name, header in secret_paths(kind, new):
+        if header is None:
+            if out[name] == MASK:
+                out[name] = ""
+                cleared.append(secret_label(name, None))
+        elif out[name].get(header) == MASK:
+            out[name] = {k: v for k, v in out[name].items() if k != header}
+            cleared.append(secret_label(name, header))
+            if not out[name]:
+                del out[name]
+    return out, cleared
+
+
+def clear_secrets(kind: str, stored: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`stored` (sealed or plain) with every secret value removed, as `clear_masked` does; the
+    labels of what was cleared."""
+    return clear_masked(kind, mask(kind, stored))
+
+
 # --------------------------------------------------------------------------------------------------
 # targets
 

@@ -1,6 +1,7 @@
 """One probe per kind of check: each returns Probe(ok, latency_ms, detail) and never raises.
 
-Every probe connects only through the guard: `guarded_addresses` resolves the target and checks
+Every probe connects only through the outbound address policy (beheer/core/outbound.py):
+`guarded_addresses` resolves the target and checks
 each address against the administrator's network policy, and the probe then connects to the
 checked address itself (never to the name again), so DNS rebinding cannot slip past the check. The
 HTTP client resolves through `GuardedResolver`, so redirects are held to the same policy.
@@ -27,7 +28,6 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -36,8 +36,9 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
+from beheer.core.outbound import AddressRefused, NetworkPolicy, checked_addresses_async
+
 from . import rawhttp
-from .guard import AddressRefused, NetworkPolicy
 from .options import (
     BODY_LIMIT,
     DnsOptions,
@@ -89,36 +90,7 @@ async def guarded_addresses(
     host: str, port: int, policy: NetworkPolicy, *, kind: int = socket.SOCK_STREAM
 ) -> list[str]:
     """The target's addresses the policy allows; AddressRefused when none is allowed."""
-    if _is_address(host):  # an address needs no resolving (and no thread of the resolver pool)
-        return [policy.checked_text(host)]
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=kind)
-    except socket.gaierror as exc:
-        message = _("cannot resolve %(host)s: %(reason)s") % {"host": host, "reason": exc.strerror}
-        raise AddressRefused(message) from exc
-    allowed, refused = [], []
-    for info in infos:
-        address = str(info[4][0])
-        try:
-            policy.check(address)
-        except AddressRefused as exc:
-            refused.append(str(exc))
-            continue
-        if address not in allowed:
-            allowed.append(address)
-    if not allowed:
-        raise AddressRefused(refused[0] if refused else _("no address for %(host)s") % {"host": host})
-    return allowed
-
-
-@lru_cache(maxsize=4096)
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+    return await checked_addresses_async(host, port, policy, kind=kind)
 
 
 class GuardedResolver(AbstractResolver):

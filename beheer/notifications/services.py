@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock, config_cache
+from beheer.core import clock, config_cache, outbound
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import crypto, rendering, transports
@@ -421,6 +421,8 @@ def configure_mail_server(
     host = host.strip()
     if not host or any(c in host for c in " /\\@"):
         errors["host"] = _("Enter a host name or IP address.")
+    elif refusal := outbound.literal_refusal(host):
+        errors["host"] = _("Beheer may not connect to this address: %(reason)s") % {"reason": refusal}
     if not 1 <= port <= 65535:
         errors["port"] = _("Enter a port between 1 and 65535.")
     if security not in Security.values:
@@ -566,6 +568,8 @@ def _webhook_fields(name: str, url: str, events: list[str]) -> tuple[str, str, l
         errors["name"] = _("Enter a name of at most 100 characters.")
     if not transports.valid_webhook_url(url) or len(url) > 500:
         errors["url"] = _("Enter an http or https URL.")
+    elif refusal := outbound.literal_refusal(urlsplit(url).hostname or ""):
+        errors["url"] = _("Beheer may not connect to this address: %(reason)s") % {"reason": refusal}
     unknown = [e for e in events if e not in EVENTS]
     if unknown or not events:
         errors["events"] = _("Choose at least one event.")

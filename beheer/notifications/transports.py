@@ -2,26 +2,31 @@
 
 No ORM. A transport raises TransientError (try again later) or PermanentError (the message can never
 be delivered as it is); anything else is treated as transient by the sender.
+
+Both connect only through the outbound address policy (beheer/core/outbound.py): the host name is
+resolved and every address checked at connect time, the socket goes to a checked address, and TLS
+is verified against the host name. A webhook's redirect is never followed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import smtplib
 import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beheer.core import outbound
 
 SIGNATURE_HEADER = "X-Beheer-Signature"
 TIMESTAMP_HEADER = "X-Beheer-Timestamp"
@@ -82,18 +87,37 @@ def build_email(
     return msg
 
 
+class _SMTP(smtplib.SMTP):
+    """smtplib.SMTP connecting through the outbound address policy."""
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> Any:
+        if timeout is not None and not timeout:
+            raise ValueError("Non-blocking socket (timeout=0) is not supported")
+        return outbound.create_connection((host, port), timeout, self.source_address)
+
+
+class _SMTP_SSL(smtplib.SMTP_SSL):
+    """smtplib.SMTP_SSL connecting through the outbound address policy; TLS checks the host name."""
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> Any:
+        if timeout is not None and not timeout:
+            raise ValueError("Non-blocking socket (timeout=0) is not supported")
+        sock = outbound.create_connection((host, port), timeout, self.source_address)
+        return self.context.wrap_socket(sock, server_hostname=self._host)  # type: ignore[attr-defined]
+
+
 def send_email(config: SmtpConfig, message: EmailMessage) -> None:
     """Deliver one message; raises TransientError or PermanentError."""
     try:
         if config.security == "tls":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
+            client: smtplib.SMTP = _SMTP_SSL(
                 config.host,
                 config.port,
                 timeout=config.timeout,
                 context=ssl_context(config.verify_certificate),
             )
         else:
-            client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+            client = _SMTP(config.host, config.port, timeout=config.timeout)
         try:
             client.ehlo()
             if config.security == "starttls":
@@ -107,6 +131,8 @@ def send_email(config: SmtpConfig, message: EmailMessage) -> None:
                 client.quit()
             except (smtplib.SMTPException, OSError):
                 client.close()
+    except outbound.AddressRefused as exc:  # the server's address: fixed in the settings, then retried
+        raise TransientError(outbound.refused_text(exc)) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
         detail = "; ".join(f"{rcpt}: {code} {_decode(msg)}" for rcpt, (code, msg) in exc.recipients.items())
@@ -138,46 +164,52 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def valid_webhook_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in {"http", "https"} and bool(parts.hostname) and not parts.username
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is reported as an error, never followed
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        outbound.split_http_url(url)
+    except outbound.UrlRefused:
+        return False
+    return True
 
 
 def post_webhook(
     *, url: str, secret: str, event: str, delivery: str, payload: dict[str, Any], timeout: int = 10
 ) -> int:
-    """POST `payload` as JSON with a signature; returns the HTTP status. Only http(s) URLs."""
-    if not valid_webhook_url(url):
-        raise PermanentError("Only http and https URLs can receive webhooks.")
+    """POST `payload` as JSON with a signature to an address the outbound policy allows; returns the
+    HTTP status. Only http(s) URLs; a redirect is an error, never followed."""
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": "Beheer-Webhook/1",
-            EVENT_HEADER: event,
-            DELIVERY_HEADER: delivery,
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(secret, timestamp, body),
-        },
-    )
     try:
-        with _opener.open(request, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-        if 300 <= status < 500 and status not in (408, 425, 429):  # redirects are not followed
-            raise PermanentError(f"HTTP {status} {exc.reason}") from exc
-        raise TransientError(f"HTTP {status} {exc.reason}") from exc
-    except (TimeoutError, urllib.error.URLError, OSError) as exc:
-        raise TransientError(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}") from exc
+        answer = outbound.http_request(
+            url,
+            method="POST",
+            body=body,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "Beheer-Webhook/1",
+                EVENT_HEADER: event,
+                DELIVERY_HEADER: delivery,
+                TIMESTAMP_HEADER: timestamp,
+                SIGNATURE_HEADER: sign(secret, timestamp, body),
+            },
+            timeout=timeout,
+            max_body=10_000,
+        )
+    except outbound.UrlRefused as exc:
+        raise PermanentError(str(exc)) from exc
+    except outbound.AddressRefused as exc:
+        raise PermanentError(outbound.refused_text(exc)) from exc
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+    status = answer.status
+    if 200 <= status < 300:
+        return status
+    text = f"HTTP {status} {answer.reason}".strip()
+    if 300 <= status < 400:
+        location = answer.headers.get("location", "")[:200]
+        raise PermanentError(
+            _("%(status)s: the webhook redirects to %(location)s, and redirects are not followed.")
+            % {"status": text, "location": location or "-"}
+        )
+    if status < 500 and status not in (408, 425, 429):
+        raise PermanentError(text)
+    raise TransientError(text)

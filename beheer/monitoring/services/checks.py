@@ -65,6 +65,35 @@ def shown_options(check: Check) -> dict[str, Any]:
     return check_options.mask(check.kind, check_options.with_defaults(check.kind, check.options))
 
 
+def _moves(check: Check, *, kind: str, target: str, host: str) -> bool:
+    """Whether an edit points the check somewhere else (its kind, target or host changes)."""
+    return (check.kind, check.target, check.host) != (kind, target.strip(), host.strip())
+
+
+def secrets_cleared_by(check: Check, data: CheckData) -> list[str]:
+    """The secrets (header names, option names) that `update_check` with `data` clears: those sent
+    back masked while the kind, target or host changes. A stored secret is only ever sent to the
+    target it was entered for; whoever points the check elsewhere enters it again."""
+    try:
+        target = check_options.clean_target(data.kind, data.target)
+    except check_options.OptionsError:
+        target = data.target
+    if not check.pk or not _moves(check, kind=data.kind, target=target, host=data.host):
+        return []
+    return check_options.clear_masked(data.kind, dict(data.options or {}))[1]
+
+
+def forget_secrets_if_moved(check: Check, *, before: Check) -> list[str]:
+    """For an edit that does not go through `update_check` (the Django admin, which does not edit
+    options): when `check` (changed, not yet saved) has another kind, target or host than `before`,
+    its stored secrets are removed. Returns the labels of what was removed."""
+    if not _moves(before, kind=check.kind, target=check.target, host=check.host):
+        return []
+    options, cleared = check_options.clear_secrets(before.kind, before.options or {})
+    check.options = options
+    return cleared
+
+
 def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
     """Validate `data` and copy it onto `check` (not saved); DomainError with every field message."""
     errors: dict[str, str] = {}
@@ -79,12 +108,20 @@ def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
         errors.update(exc.fields)
         target = data.target
     submitted = dict(data.options or {})
-    if check.pk and check.kind == kind:
+    cleared: list[str] = []
+    if check.pk and not _moves(check, kind=kind, target=target, host=data.host):
         submitted = check_options.keep_secrets(kind, submitted, old_plain)
+    elif check.pk:  # secrets follow the target: masked values are not carried to another one
+        submitted, cleared = check_options.clear_masked(kind, submitted)
     try:
         parsed = check_options.parse(kind, submitted)
     except check_options.OptionsError as exc:
-        errors.update({f"options.{name}": message for name, message in exc.fields.items()})
+        for name, message in exc.fields.items():
+            if name in cleared:
+                message = _(
+                    "The kind, target or host changed, so the stored value was cleared: enter it again."
+                )
+            errors[f"options.{name}"] = message
         parsed = None
     parent = data.parent
     if parent is not None and check.pk:
@@ -144,8 +181,10 @@ def create_check(*, actor: User, data: CheckData) -> Check:
 def update_check(check: Check, *, actor: User, data: CheckData, expected_version: int | None) -> Check:
     """Change a check; Conflict when somebody else saved it since `expected_version`.
 
-    Secret option values submitted as the mask (`********`) keep their stored value. A check that
-    changes its kind starts with a fresh state (its results stay).
+    Secret option values submitted as the mask (`********`) keep their stored value, unless the
+    kind, target or host changes: then they are cleared (`secrets_cleared_by`), so a secret never
+    goes to a server it was not entered for. A check that changes its kind starts with a fresh
+    state (its results stay).
     """
     _require_definer(actor)
     current = Check.objects.select_for_update().filter(pk=check.pk).first()

@@ -225,7 +225,7 @@ class SnmpAgent:
         """Ready when it answers a v2c get of sysLocation (tried with a raw SNMP packet)."""
         import asyncio as aio
 
-        from beheer.monitoring.guard import NetworkPolicy
+        from beheer.core.outbound import NetworkPolicy
         from beheer.monitoring.options import SnmpOptions, parse
         from beheer.monitoring.probes import probe_snmp
 

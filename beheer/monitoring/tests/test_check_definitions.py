@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from beheer.accounts.models import Role
 from beheer.core.errors import Conflict, DomainError, PermissionDenied
@@ -371,3 +372,261 @@ def test_the_admin_still_edits_checks_and_links_to_the_check_screen(administrato
     assert reverse("monitoring:check-edit", args=[http_check.pk]) in page.content.decode()
     assert SECRET not in page.content.decode()
     assert client.get(reverse("admin:monitoring_check_add")).status_code == 200
+
+
+# --------------------------------------------------------------------------------------------------
+# secrets follow the target: a masked secret is never carried to another kind, target or host
+
+
+class HeaderRecorder:
+    """A web server on 127.0.0.1 standing in for a server an operator points a check at."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen: list[dict[str, str]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen.append({k.lower(): v for k, v in self.headers.items()})
+                self.send_response(200)
+                self.send_header("Content-Length", "7")
+                self.end_headers()
+                self.wfile.write(b"welkom!")
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.seen = seen
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recorder():
+    server = HeaderRecorder()
+    yield server
+    server.close()
+
+
+def probe_once(check: Check) -> Any:
+    import asyncio
+
+    from beheer.core.outbound import NetworkPolicy
+    from beheer.monitoring import probes
+
+    prepared = probes.prepare(Check.objects.get(pk=check.pk))
+    return asyncio.run(probes.run_probe(prepared, session=None, policy=NetworkPolicy()))  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"target": "https://other.example.test/"},
+        {"host": "another-machine"},
+        {"target": "https://intranet.school.test/other"},
+    ],
+)
+def test_a_masked_header_does_not_follow_a_new_target_or_host(operator, specialist, http_check, change):
+    updated = services.update_check(
+        http_check,
+        actor=specialist,  # somebody who did not create the check
+        data=data(options={"keyword": "welkom", "headers": {"Authorization": MASK}}, **change),
+        expected_version=http_check.version,
+    )
+    assert services.plain_options(updated) == {"keyword": "welkom"}
+    assert SECRET not in json.dumps(services.plain_options(Check.objects.get(pk=http_check.pk)))
+
+
+@pytest.mark.django_db
+def test_a_secret_entered_again_goes_with_the_new_target(operator, http_check):
+    before = data(options={"headers": {"Authorization": MASK}})
+    assert services.secrets_cleared_by(http_check, before) == []
+    moved = data(target="https://new.school.test/", options={"headers": {"Authorization": MASK}})
+    assert services.secrets_cleared_by(http_check, moved) == ["Authorization"]
+    again = data(target="https://new.school.test/", options={"headers": {"Authorization": "Bearer new"}})
+    assert services.secrets_cleared_by(http_check, again) == []
+    updated = services.update_check(http_check, actor=operator, data=again, expected_version=None)
+    assert services.plain_options(updated)["headers"] == {"Authorization": "Bearer new"}
+
+
+@pytest.mark.django_db
+def test_a_new_kind_does_not_store_the_mask_as_a_secret(operator, http_check):
+    with translation.override("en"), pytest.raises(DomainError) as info:
+        services.update_check(
+            http_check,
+            actor=operator,
+            data=data(
+                kind="snmp", target="10.0.0.2", options={"community": MASK, "oid": "1.3.6.1.2.1.1.3.0"}
+            ),
+            expected_version=None,
+        )
+    assert "enter it again" in info.value.field_errors["options.community"]
+    assert services.plain_options(Check.objects.get(pk=http_check.pk))["headers"] == {"Authorization": SECRET}
+
+
+@pytest.mark.django_db
+def test_the_form_clears_the_header_when_the_target_moves_and_the_new_server_never_sees_it(
+    operator, specialist, http_check, recorder
+):
+    client = client_for(specialist)
+    url = reverse("monitoring:check-edit", args=[http_check.pk])
+    response = client.post(
+        url,
+        form_post(
+            name="Intranet",
+            target=recorder.url,
+            version=http_check.version,
+            o_keyword="welkom",
+            o_headers=f"Authorization: {MASK}",
+        ),
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("Authorization" in m and "gewist" in m for m in shown), shown
+    check = Check.objects.get(pk=http_check.pk)
+    assert check.target == recorder.url
+    assert "headers" not in services.plain_options(check)
+    result = probe_once(check)
+    assert result.ok, result.detail
+    [request] = recorder.seen
+    assert "authorization" not in request
+    assert SECRET not in json.dumps(request)
+
+
+@pytest.mark.django_db
+def test_the_form_keeps_the_header_when_only_other_fields_change(operator_client, http_check, recorder):
+    # the same target: the masked value keeps the secret, and the probe sends it
+    moved = services.update_check(
+        http_check,
+        actor=http_check.created_by,
+        data=data(target=recorder.url, options={"keyword": "welkom", "headers": {"Authorization": SECRET}}),
+        expected_version=None,
+    )
+    response = operator_client.post(
+        reverse("monitoring:check-edit", args=[moved.pk]),
+        form_post(
+            name="Intranet renamed",
+            target=recorder.url,
+            version=moved.version,
+            o_keyword="welkom",
+            o_headers=f"Authorization: {MASK}",
+        ),
+    )
+    assert response.status_code == 302
+    assert probe_once(moved).ok
+    assert recorder.seen[-1]["authorization"] == SECRET
+
+
+@pytest.mark.django_db
+def test_api_snmp_community_and_keys_do_not_follow_a_new_target(operator_client, specialist):
+    payload: dict[str, Any] = {
+        "name": "Core switch",
+        "kind": "snmp",
+        "target": "10.0.0.2",
+        "options": {
+            "version": "3",
+            "username": "monitor",
+            "auth_protocol": "SHA",
+            "auth_key": "auth-" + SECRET,
+            "priv_protocol": "AES",
+            "priv_key": "priv-" + SECRET,
+            "oid": "1.3.6.1.2.1.1.3.0",
+        },
+    }
+    created = operator_client.post(API, payload, content_type="application/json").json()
+    shown = created["options"]
+    assert shown["auth_key"] == MASK
+    assert shown["priv_key"] == MASK
+    other = client_for(specialist)
+    moved = other.put(
+        f"{API}/{created['id']}",
+        {
+            **payload,
+            "target": "203.0.113.9",
+            "options": {**payload["options"], **dict.fromkeys(("auth_key", "priv_key"), MASK)},
+        },
+        content_type="application/json",
+    )
+    assert moved.status_code == 400, moved.content
+    assert {"options.auth_key", "options.priv_key"} <= set(moved.json()["fields"])
+    check = Check.objects.get(pk=created["id"])
+    assert check.target == "10.0.0.2"  # nothing saved: the keys stay with the agent they were entered for
+    assert services.plain_options(check)["auth_key"] == "auth-" + SECRET
+    # v2c: the community likewise
+    community = {**payload, "name": "Printer", "options": {"community": SECRET, "oid": "1.3.6.1.2.1.1.3.0"}}
+    made = operator_client.post(API, community, content_type="application/json").json()
+    refused = other.put(
+        f"{API}/{made['id']}",
+        {**community, "target": "203.0.113.9", "options": {**community["options"], "community": MASK}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "options.community" in refused.json()["fields"]
+    entered = other.put(
+        f"{API}/{made['id']}",
+        {**community, "target": "203.0.113.9", "options": {**community["options"], "community": "new-one"}},
+        content_type="application/json",
+    )
+    assert entered.status_code == 200, entered.content
+    assert services.plain_options(Check.objects.get(pk=made["id"]))["community"] == "new-one"
+
+
+@pytest.mark.django_db
+def test_api_a_masked_header_is_cleared_when_the_host_changes(operator_client, specialist, http_check):
+    body = client_for(specialist).put(
+        f"{API}/{http_check.pk}",
+        {
+            "name": "Intranet",
+            "kind": "http",
+            "target": "https://intranet.school.test/",
+            "host": "elsewhere",
+            "options": {"headers": {"Authorization": MASK, "X-Plain": MASK}},
+        },
+        content_type="application/json",
+    )
+    assert body.status_code == 200, body.content
+    assert body.json()["options"]["headers"] == {}
+    assert "headers" not in services.plain_options(Check.objects.get(pk=http_check.pk))
+
+
+@pytest.mark.django_db
+def test_the_admin_clears_secrets_when_it_moves_a_check(administrator, http_check):
+    client = client_for(administrator)
+    url = reverse("admin:monitoring_check_change", args=[http_check.pk])
+    form = client.get(url).context["adminform"].form
+    post: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        post[name] = value
+    post["target"] = "https://attacker.example.test/"
+    response = client.post(url, post, follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("Authorization" in m for m in shown), shown
+    check = Check.objects.get(pk=http_check.pk)
+    assert check.target == "https://attacker.example.test/"
+    assert "headers" not in services.plain_options(check)
+    assert services.plain_options(check)["keyword"] == "welkom"
+    # an edit that does not move the check keeps them
+    services.update_check(
+        check,
+        actor=administrator,
+        data=data(target=check.target, options={"keyword": "welkom", "headers": {"Authorization": SECRET}}),
+        expected_version=None,
+    )
+    form = client.get(url).context["adminform"].form
+    post = {n: form[n].value() for n in form.fields if form[n].value() not in (None, False)}
+    post["name"] = "Renamed"
+    assert client.post(url, post).status_code == 302
+    assert services.plain_options(Check.objects.get(pk=http_check.pk))["headers"] == {"Authorization": SECRET}

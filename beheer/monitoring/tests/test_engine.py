@@ -17,8 +17,8 @@ from django.test import override_settings
 from django.utils import translation
 
 from beheer.core import clock
+from beheer.core.outbound import NetworkPolicy
 from beheer.monitoring.engine import Monitor, claim_due, ensure_states, phase_offset
-from beheer.monitoring.guard import NetworkPolicy
 from beheer.monitoring.models import Check, CheckResult, CheckState
 from beheer.servicedesk.models import Melding
 from tests.helpers import restore_default_configuration

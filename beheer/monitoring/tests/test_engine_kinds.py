@@ -11,9 +11,9 @@ import pytest
 from django.utils import translation
 
 from beheer.accounts.models import User
+from beheer.core.outbound import NetworkPolicy
 from beheer.monitoring import probes, services
 from beheer.monitoring.engine import PROBED_KINDS, Monitor, ensure_states
-from beheer.monitoring.guard import NetworkPolicy
 from beheer.monitoring.models import Check, CheckKind, CheckResult, CheckState
 from tests.helpers import restore_default_configuration
 from tests.mailserver import make_certificate

@@ -20,8 +20,8 @@ from django.db import OperationalError
 
 from beheer.accounts.models import OperatorGroup
 from beheer.core import clock
+from beheer.core.outbound import NetworkPolicy
 from beheer.monitoring.engine import Monitor, ensure_states
-from beheer.monitoring.guard import NetworkPolicy
 from beheer.monitoring.models import Check, CheckResult, CheckState
 from beheer.notifications.models import OutgoingMessage
 from beheer.servicedesk.models import Melding, StatusKind

@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from django.utils import translation
 
+from beheer.core.outbound import NetworkPolicy
 from beheer.monitoring import probes
-from beheer.monitoring.guard import NetworkPolicy
 from beheer.monitoring.options import parse
 from beheer.monitoring.probes import (
     GuardedResolver,
@@ -407,6 +407,27 @@ def test_every_kind_is_refused_by_the_network_policy(web, resolver):
         assert not result.ok, kind
         assert result.detail.startswith(REFUSED), (kind, result.detail)
     assert resolver.queries == queries_before  # the refused DNS probe sent nothing
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::", "::169.254.169.254", "::ffff:0:a9fe:a9fe", "fd00:ec2:0::254"],
+)
+def test_probes_refuse_every_ipv6_spelling_of_the_metadata_address(address):
+    results = {
+        "tcp": asyncio.run(probe_tcp(f"[{address}]:80", 2, LOOPBACK)),
+        "http": http(f"http://[{address}]/latest/meta-data/"),
+    }
+    for kind, result in results.items():
+        assert not result.ok, kind
+        assert result.detail.startswith(REFUSED), (kind, result.detail)
+
+
+@pytest.mark.parametrize("address", ["168.63.129.16", "192.0.0.192"])
+def test_probes_refuse_the_azure_and_oracle_metadata_addresses(address):
+    result = asyncio.run(probe_tcp(f"{address}:80", 2, LOOPBACK))
+    assert not result.ok
+    assert result.detail.startswith(REFUSED)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 - TLS always: implicit TLS (port 993) or STARTTLS (port 143). Certificates are verified by default;
   `ca_file` trusts a given CA instead of the system store (a private CA, or a test server).
+- Connects only through the outbound address policy (beheer/core/outbound.py): the host name is
+  resolved and every address checked at connect time; a refusal is `ImapRefused`.
 - Login with a password or with XOAUTH2 (an OAuth 2.0 access token obtained elsewhere).
 - `list_uids` returns the folder's UIDVALIDITY with the UIDs, so the caller can tell when the server
   renumbered the folder and its remembered UIDs mean nothing any more.
@@ -21,12 +23,15 @@ from __future__ import annotations
 import base64
 import imaplib
 import re
+import socket
 import ssl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from beheer.core import outbound
 
 Security = Literal["tls", "starttls"]
 
@@ -48,6 +53,10 @@ class ImapAuthError(ImapError):
 
 class ImapTlsError(ImapError):
     """The TLS handshake failed, for instance because the certificate could not be verified."""
+
+
+class ImapRefused(ImapError):
+    """The outbound address policy refused the server's address; the message is translated."""
 
 
 @dataclass(frozen=True)
@@ -104,12 +113,46 @@ class _Reader:
         return b"\n" in self._buffer()
 
 
-class _IMAP4(_Reader, imaplib.IMAP4):
-    pass
+class _Guarded:
+    """Connects through the outbound address policy: the host name is resolved and each address
+    checked at connect time, the socket goes to a checked address (TLS still checks the name)."""
+
+    host: str
+    port: int
+    _outbound_connect: Callable[..., socket.socket]
+
+    def _guarded_socket(self, timeout: float | None) -> socket.socket:
+        if timeout is not None and not timeout:
+            raise ValueError("Non-blocking socket (timeout=0) is not supported")
+        return self._outbound_connect((self.host, self.port), timeout)
 
 
-class _IMAP4_SSL(_Reader, imaplib.IMAP4_SSL):
-    pass
+class _IMAP4(_Reader, _Guarded, imaplib.IMAP4):
+    def __init__(
+        self, host: str, port: int, *, timeout: float, connect: Callable[..., socket.socket]
+    ) -> None:
+        self._outbound_connect = connect
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        return self._guarded_socket(timeout)
+
+
+class _IMAP4_SSL(_Reader, _Guarded, imaplib.IMAP4_SSL):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        ssl_context: ssl.SSLContext,
+        timeout: float,
+        connect: Callable[..., socket.socket],
+    ) -> None:
+        self._outbound_connect = connect
+        super().__init__(host, port, ssl_context=ssl_context, timeout=timeout)
+
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        return self.ssl_context.wrap_socket(self._guarded_socket(timeout), server_hostname=self.host)
 
 
 def _ssl_context(*, verify: bool, ca_file: str | None) -> ssl.SSLContext:
@@ -161,6 +204,7 @@ class ImapClient:
         ca_file: str | None = None,
         verify: bool = True,
         timeout: float = 30.0,
+        policy: outbound.NetworkPolicy | None = None,
     ) -> None:
         self.host = host
         self.security = security
@@ -168,19 +212,22 @@ class ImapClient:
         self.selected: str | None = None
         self._delimiter: str | None = None
         context = _ssl_context(verify=verify, ca_file=ca_file)
+        connect = outbound.connector(policy)  # None: the configured policy
         try:
             if security == "tls":
                 self._imap: imaplib.IMAP4 = _IMAP4_SSL(
-                    host, port or 993, ssl_context=context, timeout=timeout
+                    host, port or 993, ssl_context=context, timeout=timeout, connect=connect
                 )
             elif security == "starttls":
-                self._imap = _IMAP4(host, port or 143, timeout=timeout)
+                self._imap = _IMAP4(host, port or 143, timeout=timeout, connect=connect)
                 if "STARTTLS" not in self._imap.capabilities:
                     self._imap.shutdown()
                     raise ImapTlsError(f"{host} does not offer STARTTLS")
                 self._imap.starttls(ssl_context=context)
             else:
                 raise ImapError(f"unknown security {security!r}: use 'tls' or 'starttls'")
+        except outbound.AddressRefused as exc:
+            raise ImapRefused(outbound.refused_text(exc)) from exc
         except ssl.SSLError as exc:
             raise ImapTlsError(f"TLS with {host} failed: {exc}") from exc
         except (OSError, imaplib.IMAP4.error) as exc:

@@ -9,13 +9,12 @@ token (Microsoft returns a new one) replaces the stored one.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import timedelta
 from typing import Any, Final
 
@@ -23,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core import outbound
 from beheer.core.errors import Conflict, DomainError, PermissionDenied
 from beheer.notifications import crypto
 
@@ -69,6 +69,28 @@ def _folder(value: str, field: str) -> str:
         )
         raise DomainError(message, field_errors={field: message})
     return value
+
+
+def token_url_problem(url: str) -> str | None:
+    """Why a token endpoint URL cannot be used (translated), or None: https, or http to this
+    machine only (a test endpoint); no user name in it; not a literal address the outbound policy
+    refuses. The URL is parsed, never compared by its beginning."""
+    try:
+        scheme, host, _port, _path = outbound.split_http_url(url)
+    except outbound.UrlRefused:
+        return _("Enter the https address of the token endpoint.")
+    if scheme != "https" and not _loopback_host(host):
+        return _("Enter the https address of the token endpoint.")
+    if refusal := outbound.literal_refusal(host):
+        return _("Beheer may not connect to this address: %(reason)s") % {"reason": refusal}
+    return None
+
+
+def _loopback_host(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    address = outbound.literal_address(host)
+    return address is not None and address.is_loopback
 
 
 @transaction.atomic
@@ -120,11 +142,13 @@ def configure_mailbox(
         errors["default_operator_group"] = _("Choose an active first-line group.")
     if ca_certificate.strip() and "BEGIN CERTIFICATE" not in ca_certificate:
         errors["ca_certificate"] = _("Paste a certificate in PEM format.")
+    if refusal := outbound.literal_refusal(host):
+        errors["host"] = _("Beheer may not connect to this address: %(reason)s") % {"reason": refusal}
     if auth == MailAuth.XOAUTH2:
         if not oauth_client_id.strip():
             errors["oauth_client_id"] = _("Required for OAuth 2.0.")
-        if not oauth_token_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            errors["oauth_token_url"] = _("Enter the https address of the token endpoint.")
+        if problem := token_url_problem(oauth_token_url):
+            errors["oauth_token_url"] = problem
     if errors:
         raise DomainError(_("Check the highlighted fields."), field_errors=errors)
 
@@ -283,23 +307,36 @@ def refresh_access_token(mailbox: Mailbox, *, force: bool = False) -> str:
         form["client_secret"] = client_secret
     if mailbox.oauth_scope:
         form["scope"] = mailbox.oauth_scope
-    request = urllib.request.Request(  # noqa: S310 - the URL is checked on save (https or loopback)
-        mailbox.oauth_token_url,
-        data=urllib.parse.urlencode(form).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
-        method="POST",
-    )
+    problem = token_url_problem(mailbox.oauth_token_url)  # also for a URL saved before this rule
+    if problem:
+        raise DomainError(_("The token endpoint cannot be used: %(error)s") % {"error": problem})
     try:
-        with urllib.request.urlopen(request, timeout=TOKEN_TIMEOUT_SECONDS) as response:  # noqa: S310
-            body = response.read(MAX_TOKEN_RESPONSE)
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(2000).decode("utf-8", "replace")
+        answer = outbound.http_request(
+            mailbox.oauth_token_url,
+            method="POST",
+            body=urllib.parse.urlencode(form).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+            timeout=TOKEN_TIMEOUT_SECONDS,
+            max_body=MAX_TOKEN_RESPONSE,
+        )
+    except outbound.AddressRefused as exc:
+        raise DomainError(
+            _("The token endpoint cannot be reached: %(error)s") % {"error": outbound.refused_text(exc)}
+        ) from exc
+    except (outbound.UrlRefused, OSError, http.client.HTTPException) as exc:
+        raise DomainError(_("The token endpoint cannot be reached: %(error)s") % {"error": exc}) from exc
+    if 300 <= answer.status < 400:
+        raise DomainError(
+            _("The token endpoint answered with a redirect (%(status)s), which is not followed.")
+            % {"status": answer.status}
+        )
+    if answer.status >= 400:
+        detail = answer.body[:2000].decode("utf-8", "replace")
         raise DomainError(
             _("The token endpoint refused the refresh token (%(status)s): %(detail)s")
-            % {"status": exc.code, "detail": _oauth_error(detail)}
-        ) from exc
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DomainError(_("The token endpoint cannot be reached: %(error)s") % {"error": exc}) from exc
+            % {"status": answer.status, "detail": _oauth_error(detail)}
+        )
+    body = answer.body
     try:
         data: Any = json.loads(body)
         token = str(data["access_token"])

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from beheer.core.outbound import configured_policy
 from beheer.monitoring.engine import Monitor
-from beheer.monitoring.guard import NetworkPolicy
 from beheer.monitoring.probes import default_tls_context
 
 logger = logging.getLogger(__name__)
@@ -53,9 +53,7 @@ class Command(BaseCommand):
             self._handle(concurrency=concurrency, once=once, stats_file=stats_file)
 
     def _handle(self, *, concurrency: int, once: bool, stats_file: str) -> None:
-        policy = NetworkPolicy.from_text(
-            denied=settings.MONITOR_DENIED_NETWORKS, allowed_only=settings.MONITOR_ALLOWED_NETWORKS
-        )
+        policy = configured_policy()  # the one outbound address policy (beheer/core/outbound.py)
         tls_context = default_tls_context(settings.MONITOR_CA_FILE or None)
         monitor = Monitor(
             policy=policy, concurrency=max(1, min(concurrency, 5000)), tls_context=tls_context, tune_gc=True
