@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminPasswordChangeForm as OwnPasswordChangeFormBase
 from django.contrib.admin.utils import unquote
@@ -205,7 +204,11 @@ class PersonAdmin(UserAdmin, ConfigAdmin):
     # --- writes through the services ----------------------------------------------------------------
 
     def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
     ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -296,7 +299,9 @@ class PersonAdmin(UserAdmin, ConfigAdmin):
                         message = gettext("Password-based authentication was disabled.")
                     else:
                         self.message_user(
-                            request, gettext("Conflicting form data submitted. Please try again."), messages.ERROR
+                            request,
+                            gettext("Conflicting form data submitted. Please try again."),
+                            messages.ERROR,
                         )
                         return HttpResponseRedirect(request.get_full_path())
                 except DomainError as exc:

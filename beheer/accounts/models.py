@@ -289,9 +289,7 @@ class PersonHistoryEntry(models.Model):
     username is kept so the trail of a deleted person still says whose it was.
     """
 
-    person = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="history"
-    )
+    person = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="history")
     username = models.CharField(_("username"), max_length=150)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(_("when"))

@@ -199,7 +199,9 @@ def test_delete_person_is_recorded_with_the_username(coordinator: User) -> None:
     assert entry.actor == coordinator
 
 
-def test_a_person_who_acted_cannot_be_deleted_only_deactivated(administrator: User, coordinator: User) -> None:
+def test_a_person_who_acted_cannot_be_deleted_only_deactivated(
+    administrator: User, coordinator: User
+) -> None:
     services.change_role(make_person(Role.CALLER), role=Role.OPERATOR, actor=coordinator)
     with pytest.raises(DomainError) as refused:
         services.delete_person(coordinator, actor=administrator)
