@@ -215,6 +215,29 @@ PROXY_COUNT = env_int("BEHEER_PROXY_COUNT", 0)
 if env_bool("BEHEER_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
+def _hsts() -> tuple[int, bool, bool]:
+    """Strict-Transport-Security: off (0) by default, because a browser that saw it refuses plain HTTP
+    to the host for that long. Sent only on HTTPS responses (see BEHEER_BEHIND_TLS_PROXY)."""
+    seconds = env_int("BEHEER_HSTS_SECONDS", 0)
+    subdomains = env_bool("BEHEER_HSTS_INCLUDE_SUBDOMAINS", False)
+    preload = env_bool("BEHEER_HSTS_PRELOAD", False)
+    if seconds < 0:
+        raise ImproperlyConfigured(f"BEHEER_HSTS_SECONDS must be 0 (off) or more, got {seconds}")
+    if seconds == 0 and (subdomains or preload):
+        raise ImproperlyConfigured(
+            "BEHEER_HSTS_INCLUDE_SUBDOMAINS and BEHEER_HSTS_PRELOAD need BEHEER_HSTS_SECONDS above 0"
+        )
+    if preload and (not subdomains or seconds < 31536000):
+        raise ImproperlyConfigured(
+            "BEHEER_HSTS_PRELOAD needs BEHEER_HSTS_INCLUDE_SUBDOMAINS=true and BEHEER_HSTS_SECONDS of at "
+            "least 31536000 (one year), as the browsers' preload lists require"
+        )
+    return seconds, subdomains, preload
+
+
+SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD = _hsts()
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
