@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -106,6 +108,48 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "error", str(exc))
+
+
+def refused_request(request: HttpRequest, exc: Exception | None) -> HttpResponse | None:
+    """The JSON answer to a request Django refuses while reading its body, or None."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _error(
+            request,
+            413,
+            "too_large",
+            _("The request body is larger than the limit of %(limit)s bytes.") % {"limit": limit},
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        message = _("The request has more than %(limit)s fields.") % {"limit": limit}
+        return _error(request, 400, "too_many_fields", message)
+    if isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        message = _("The request has more than %(limit)s files.") % {"limit": limit}
+        return _error(request, 400, "too_many_files", message)
+    return None
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def body_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = refused_request(request, exc)
+    assert response is not None
+    return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 400 handler (beheer/urls.py): under /api/ the API's JSON error shape, also when the
+    body was refused before the API saw the request (the CSRF check of a session reads it first)."""
+    if request.path.startswith("/api/"):
+        return refused_request(request, exception) or _error(
+            request, 400, "bad_request", _("The request is not valid.")
+        )
+    from django.views.defaults import bad_request as html_bad_request
+
+    return html_bad_request(request, exception)  # type: ignore[arg-type]
 
 
 class HealthOut(Schema):

@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("beheer.operations.urls")),
 ]
 
+handler400 = "beheer.api.bad_request"  # JSON under /api/ (a body too large, too many fields)
+
 admin.site.site_header = "Beheer"
 admin.site.site_title = "Beheer"
 admin.site.index_title = gettext_lazy("Configuration")
