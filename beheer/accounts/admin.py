@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.forms import AdminPasswordChangeForm as OwnPasswordChangeFormBase
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
@@ -22,7 +23,7 @@ from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -48,7 +49,7 @@ class PersonChangeForm(UserChangeForm):
     actor: User | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         person = self.instance
         try:
             services.check_access_change(
@@ -66,7 +67,7 @@ class PersonCreationForm(AdminUserCreationForm):
     actor: User | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("first_name", "").strip() or data.get("last_name", "").strip()):
             self.add_error("last_name", gettext("A name is required."))
         role = data.get("role", Role.CALLER)
@@ -156,7 +157,7 @@ class PersonAdmin(UserAdmin, ConfigAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        form_class.actor = _actor(request)
+        form_class.actor = _actor(request)  # type: ignore[attr-defined]
         return form_class
 
     def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -320,7 +321,7 @@ class PersonAdmin(UserAdmin, ConfigAdmin):
         title = _("Change password: %s") if user.has_usable_password() else _("Set password: %s")
         context = {
             "title": title % user.get_username(),
-            "adminForm": admin.helpers.AdminForm(form, fieldsets, {}),
+            "adminForm": helpers.AdminForm(form, fieldsets, {}),  # type: ignore[arg-type]
             "form_url": form_url,
             "form": form,
             "is_popup": False,
@@ -346,7 +347,7 @@ class OwnPasswordChangeForm(OwnPasswordChangeFormBase):
         return services.set_password(self.user, password=self.cleaned_data["new_password1"], actor=self.user)
 
 
-def own_password_change(request: HttpRequest) -> HttpResponse:
+def own_password_change(request: HttpRequest) -> HttpResponseBase:
     """Replaces the admin site's password_change view (see beheer/urls.py)."""
     site = admin.site
     request.current_app = site.name

@@ -22,8 +22,8 @@ class Command(changepassword.Command):
             raise CommandError(f"user '{username}' does not exist")
         self.stdout.write(f"Changing password for user '{user}'")
         for _attempt in range(3):
-            first = self._get_pass()
-            second = self._get_pass("Password (again): ")
+            first = getpass.getpass()
+            second = getpass.getpass("Password (again): ")
             if first != second:
                 self.stdout.write("Passwords do not match. Please try again.")
                 continue
