@@ -108,7 +108,12 @@ class BeheerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignor
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
     ) -> Any:
         extra.setdefault("role", Role.ADMIN)
-        return super().create_superuser(username, email, password, **extra)
+        user = super().create_superuser(username, email, password, **extra)
+        # `beheer createsuperuser`: recorded like every other new person (by the system).
+        from .services import record_person_created
+
+        record_person_created(user, actor=None)
+        return user
 
 
 class User(AbstractUser):

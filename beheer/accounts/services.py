@@ -91,8 +91,13 @@ def register_person(
     else:
         user.set_unusable_password()
     user.save()
-    _record(user, actor, PersonAction.CREATED, field="role", new=role)
+    record_person_created(user, actor=actor)
     return user
+
+
+def record_person_created(person: User, *, actor: User | None) -> None:
+    """The history entry of a new person (register_person, `beheer createsuperuser`)."""
+    _record(person, actor, PersonAction.CREATED, field="role", new=effective_role(person))
 
 
 # --- Roles, activity and passwords -------------------------------------------------------------------

@@ -273,3 +273,14 @@ def test_a_coordinator_cannot_bulk_delete_an_administrator(coordinator: User, ad
     )
     assert response.status_code in (200, 403)
     assert User.objects.filter(pk=administrator.pk).exists()
+
+
+def test_createsuperuser_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", NEW_PASSWORD)
+    call_command(
+        "createsuperuser", interactive=False, username="root2", email="r@x.example", stdout=StringIO()
+    )
+    person = User.objects.get(username="root2")
+    assert (person.role, person.is_superuser) == (Role.ADMIN, True)
+    entry = PersonHistoryEntry.objects.get(person=person)
+    assert (entry.action, entry.new_value, entry.actor) == (PersonAction.CREATED, "admin", None)
