@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -182,7 +183,7 @@ class PersonAdmin(UserAdmin, ConfigAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    row.at.strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M"),
                     str(row.actor) if row.actor else gettext("system"),
                     row.get_action_display(),
                     row.old_display,
