@@ -58,16 +58,32 @@ DATA_DIR = Path(env_str("BEHEER_DATA_DIR", str(Path.cwd() / "data"))).resolve()
 DEBUG = env_bool("BEHEER_DEBUG", False)
 
 
+# Whatever Beheer creates in the data folder is its own alone, whatever the umask: folders 0700,
+# files 0600 (the SQLite database, its -wal and -shm files, which SQLite creates with the database
+# file's mode, the secret key, attachments).
+def _private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _create_private_file(path: Path, content: str = "") -> bool:
+    """Create `path` with mode 0600 from the start (never briefly readable); False if it exists."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(content)
+    return True
+
+
 def _secret_key() -> str:
     configured = env_secret("BEHEER_SECRET_KEY")
     if configured:
         return configured
     # Embedded default: a random key persisted in the data folder, so sessions survive restarts.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_dir(DATA_DIR)
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
+    _create_private_file(key_file, secrets.token_urlsafe(50))
     return key_file.read_text(encoding="utf-8").strip()
 
 
@@ -90,6 +106,8 @@ def _database(url: str) -> dict[str, object]:
     if url.startswith("sqlite:"):
         path = url.removeprefix("sqlite:").lstrip("/") if url != "sqlite:" else ""
         name = "/" + path if url.startswith("sqlite:////") else (path or str(DATA_DIR / "beheer.sqlite3"))
+        if Path(name).parent.is_dir():
+            _create_private_file(Path(name))  # an empty file is a new database to SQLite
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
@@ -126,7 +144,7 @@ def _database(url: str) -> dict[str, object]:
 
 DATABASE_URL = env_str("DATABASE_URL", "sqlite:")
 if DATABASE_URL == "sqlite:":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_dir(DATA_DIR)
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -224,6 +242,29 @@ PROXY_COUNT = env_int("BEHEER_PROXY_COUNT", 0)
 if env_bool("BEHEER_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
+def _hsts() -> tuple[int, bool, bool]:
+    """Strict-Transport-Security: off (0) by default, because a browser that saw it refuses plain HTTP
+    to the host for that long. Sent only on HTTPS responses (see BEHEER_BEHIND_TLS_PROXY)."""
+    seconds = env_int("BEHEER_HSTS_SECONDS", 0)
+    subdomains = env_bool("BEHEER_HSTS_INCLUDE_SUBDOMAINS", False)
+    preload = env_bool("BEHEER_HSTS_PRELOAD", False)
+    if seconds < 0:
+        raise ImproperlyConfigured(f"BEHEER_HSTS_SECONDS must be 0 (off) or more, got {seconds}")
+    if seconds == 0 and (subdomains or preload):
+        raise ImproperlyConfigured(
+            "BEHEER_HSTS_INCLUDE_SUBDOMAINS and BEHEER_HSTS_PRELOAD need BEHEER_HSTS_SECONDS above 0"
+        )
+    if preload and (not subdomains or seconds < 31536000):
+        raise ImproperlyConfigured(
+            "BEHEER_HSTS_PRELOAD needs BEHEER_HSTS_INCLUDE_SUBDOMAINS=true and BEHEER_HSTS_SECONDS of at "
+            "least 31536000 (one year), as the browsers' preload lists require"
+        )
+    return seconds, subdomains, preload
+
+
+SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD = _hsts()
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -241,6 +282,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("BEHEER_MEDIA_DIR", str(DATA_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # attachments are served only through permission-checked views
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Seconds a process keeps small configuration tables (statuses, matrix, SLA policies) cached.
 CONFIG_CACHE_SECONDS = env_int("BEHEER_CONFIG_CACHE_SECONDS", 10)

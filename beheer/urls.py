@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
 
+from beheer.accounts.admin import own_password_change_view
 from beheer.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # The admin's own "change my password" page, through the account services (recorded in history).
+    path("beheer-admin/password_change/", own_password_change_view, name="admin-own-password-change"),
     path("beheer-admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("beheer.accounts.urls")),
@@ -20,6 +23,8 @@ urlpatterns = [
     path("", include("beheer.monitoring.public_urls")),
     path("", include("beheer.operations.urls")),
 ]
+
+handler400 = "beheer.api.bad_request"  # JSON under /api/ (a body too large, too many fields)
 
 admin.site.site_header = "Beheer"
 admin.site.site_title = "Beheer"

@@ -33,7 +33,7 @@ class ThrottledModelBackend(ModelBackend):
         if username is None or password is None:
             return None
         address = client_address(request)
-        if services.login_throttled(username=username, address=address):
+        if not services.begin_login_attempt(username=username, address=address):
             if request is not None:
                 request.login_throttled = True  # type: ignore[attr-defined]
             return None
@@ -41,5 +41,5 @@ class ThrottledModelBackend(ModelBackend):
         if user is None:
             services.record_login_failure(username=username, address=address)
         else:
-            services.clear_login_failures(username=username)
+            services.record_login_success(username=username, address=address)
         return user

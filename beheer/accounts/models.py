@@ -108,7 +108,12 @@ class BeheerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignor
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
     ) -> Any:
         extra.setdefault("role", Role.ADMIN)
-        return super().create_superuser(username, email, password, **extra)
+        user = super().create_superuser(username, email, password, **extra)
+        # `beheer createsuperuser`: recorded like every other new person (by the system).
+        from .services import record_person_created
+
+        record_person_created(user, actor=None)
+        return user
 
 
 class User(AbstractUser):
@@ -250,3 +255,80 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     address = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(db_index=True)
+
+
+class LoginThrottle(models.Model):
+    """Sign-in attempts per username ("user:<name>") or client address ("addr:<address>") in the
+    current window. Every attempt is counted before its password is checked, under a row lock, so
+    parallel guesses cannot slip past the limit (accounts.services.begin_login_attempt)."""
+
+    key = models.CharField(max_length=220, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField()
+
+
+class PersonAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    CHANGED = "changed", _("Details changed")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    ACTIVATED = "activated", _("Activated")
+    PASSWORD_SET = "password_set", _("Password set")
+    PASSWORD_DISABLED = "password_disabled", _("Password sign-in disabled")
+    DELETED = "deleted", _("Deleted")
+
+
+class PersonHistoryQuerySet(models.QuerySet["PersonHistoryEntry"]):
+    def visible_to(self, user: Any) -> PersonHistoryQuerySet:
+        """Coordinators and administrators (who manage people) read the history of people."""
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_coordinator", False):
+            return self.none()
+        return self
+
+
+class PersonHistoryEntry(models.Model):
+    """Who changed a person's role, activity, password or details, when, old -> new.
+
+    Written by the account services. Values are stored as codes (a role's value, "true"/"false") and
+    shown in the reader's language; a password itself is never stored, only that it was set. The
+    username is kept so the trail of a deleted person still says whose it was.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="history")
+    username = models.CharField(_("username"), max_length=150)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("when"))
+    action = models.CharField(_("action"), max_length=40, choices=PersonAction.choices)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    old_value = models.CharField(_("old value"), max_length=200, blank=True)
+    new_value = models.CharField(_("new value"), max_length=200, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    objects = PersonHistoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person history entry")
+        verbose_name_plural = _("person history")
+        indexes = [models.Index(fields=["person", "at", "id"], name="person_history_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.get_action_display()}"
+
+    @staticmethod
+    def display_value(field: str, value: str) -> str:
+        """A stored code in the reader's language."""
+        if not value:
+            return ""
+        if field == "role":
+            return str(Role(value).label) if value in Role.values else value
+        if field == "is_active":
+            return str(_("active")) if value == "true" else str(_("inactive"))
+        return value
+
+    @property
+    def old_display(self) -> str:
+        return self.display_value(self.field, self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self.display_value(self.field, self.new_value)

@@ -7,13 +7,28 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 
-from .models import ApiToken, Branch, Department, Location, LoginFailure, OperatorGroup, Role, User
+from .models import (
+    ApiToken,
+    Branch,
+    Department,
+    Location,
+    LoginFailure,
+    LoginThrottle,
+    OperatorGroup,
+    PersonAction,
+    PersonHistoryEntry,
+    Role,
+    User,
+)
 
 TOKEN_PREFIX = "bhr_"
 
@@ -40,12 +55,13 @@ def register_person(
     language: str = "",
 ) -> User:
     """Register a person (a caller by default). `actor` None means the system (demo data, commands)."""
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."), field_errors={"role": _("Unknown role.")})
     if actor is not None:
         _ensure_coordinator(actor)
         if role == Role.ADMIN and not actor.is_administrator:
             raise PermissionDenied(_("Only administrators may create administrators."))
-    if role not in Role.values:
-        raise DomainError(_("Unknown role."), field_errors={"role": _("Unknown role.")})
+        _ensure_not_above_own_role(actor, role)
     if not (first_name.strip() or last_name.strip()):
         raise DomainError(_("A name is required."), field_errors={"last_name": _("A name is required.")})
     username = (username or email or f"{first_name}.{last_name}").strip().lower().replace(" ", ".")[:150]
@@ -69,11 +85,362 @@ def register_person(
         is_staff=role in (Role.ADMIN, Role.COORDINATOR),
     )
     if password:
+        if actor is not None:  # typed by a person; the system's own callers (demo, tests) are trusted
+            _validate_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save()
+    record_person_created(user, actor=actor)
     return user
+
+
+def record_person_created(person: User, *, actor: User | None) -> None:
+    """The history entry of a new person (register_person, `beheer createsuperuser`)."""
+    _record(person, actor, PersonAction.CREATED, field="role", new=effective_role(person))
+
+
+# --- Roles, activity and passwords -------------------------------------------------------------------
+#
+# Rules (docs/admin/configuration.md, "Who may manage whom"):
+# - coordinators and administrators manage people; a coordinator manages callers, operators and
+#   coordinators, an administrator everybody;
+# - nobody gives anyone a role above their own;
+# - only administrators edit, demote, deactivate or delete administrators, and only administrators set
+#   somebody else's password (everybody may change their own);
+# - the last active administrator cannot be demoted, deactivated or deleted. The check locks the
+#   active administrators' rows (and the person's and the actor's) in primary-key order and counts
+#   inside the transaction, so two administrators demoting each other at once leave one.
+
+_RANK = {Role.CALLER: 0, Role.OPERATOR: 1, Role.COORDINATOR: 2, Role.ADMIN: 3}
+
+
+def effective_role(user: User) -> str:
+    """The role that decides access: a Django superuser counts as an administrator."""
+    return Role.ADMIN if user.is_superuser else str(user.role)
+
+
+def _rank(role: str) -> int:
+    return _RANK.get(Role(role), 0) if role in Role.values else 0
+
+
+def may_manage(actor: User | None, person: User) -> bool:
+    """May `actor` edit, (de)activate or delete `person`? None is the system (commands)."""
+    if actor is None:
+        return True
+    if not actor.is_coordinator:
+        return False
+    if actor.is_administrator:
+        return True
+    return _rank(effective_role(person)) <= _rank(effective_role(actor))
+
+
+def assignable_roles(actor: User | None) -> list[str]:
+    """The roles `actor` may give: their own and those below it."""
+    if actor is None:
+        return list(Role.values)
+    if not actor.is_coordinator:
+        return []
+    top = _rank(effective_role(actor))
+    return [r for r in Role.values if _rank(r) <= top]
+
+
+def may_set_password(actor: User | None, person: User) -> bool:
+    if actor is None:
+        return True
+    if actor.pk == person.pk:
+        return actor.is_active
+    return actor.is_administrator
+
+
+def _ensure_may_manage(actor: User | None, person: User) -> None:
+    if actor is None:
+        return
+    _ensure_coordinator(actor)
+    if not may_manage(actor, person):
+        raise PermissionDenied(_("Only administrators may manage administrators."))
+
+
+def _ensure_not_above_own_role(actor: User | None, role: str) -> None:
+    if actor is not None and _rank(role) > _rank(effective_role(actor)):
+        raise PermissionDenied(
+            _("You cannot give anyone a role above your own."),
+            field_errors={"role": _("You cannot give anyone a role above your own.")},
+        )
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        message = " ".join(str(m) for m in exc.messages)
+        raise DomainError(message, field_errors={"password": message}) from None
+
+
+def _record(
+    person: User,
+    actor: User | None,
+    action: str,
+    *,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+    detail: str = "",
+) -> PersonHistoryEntry:
+    return PersonHistoryEntry.objects.create(
+        person=person if person.pk else None,
+        username=person.username,
+        actor=actor,
+        at=timezone.now(),
+        action=action,
+        field=field,
+        old_value=old[:200],
+        new_value=new[:200],
+        detail=detail,
+    )
+
+
+_ACTIVE_ADMINS = Q(is_active=True) & (Q(role=Role.ADMIN) | Q(is_superuser=True))
+
+
+def _lock(person: User, actor: User | None) -> tuple[User, User | None]:
+    """Lock the person, the actor and every active administrator, in primary-key order (so two
+    requests never wait on each other in a circle); return fresh copies of the person and the actor.
+    On SQLite the IMMEDIATE transaction already serialises writers."""
+    keys = [person.pk] + ([actor.pk] if actor is not None else [])
+    rows = {
+        u.pk: u
+        for u in User.objects.select_for_update().filter(Q(pk__in=keys) | _ACTIVE_ADMINS).order_by("pk")
+    }
+    if person.pk not in rows:
+        raise NotFound(_("Person not found."))
+    fresh_actor = rows.get(actor.pk) if actor is not None else None
+    if actor is not None and fresh_actor is None:
+        raise PermissionDenied(_("You may not do this."))
+    return rows[person.pk], fresh_actor
+
+
+def _ensure_not_last_administrator(person: User) -> None:
+    """Call inside the transaction, after `_lock`: refuses when `person` is the last active one."""
+    if not (person.is_active and effective_role(person) == Role.ADMIN):
+        return
+    others = User.objects.filter(_ACTIVE_ADMINS).exclude(pk=person.pk).count()
+    if others == 0:
+        raise DomainError(
+            _("This is the last active administrator: make somebody else administrator first."),
+            field_errors={"role": _("The last active administrator must stay an administrator.")},
+        )
+
+
+def _sync_flags(person: User) -> None:
+    """The role decides access to the configuration site; keep Django's flags in step."""
+    person.is_staff = person.role in (Role.COORDINATOR, Role.ADMIN)
+    person.is_superuser = person.role == Role.ADMIN
+
+
+def check_access_change(person: User, *, role: str, is_active: bool, actor: User | None) -> None:
+    """Raise what `change_role`, `activate_person` and `deactivate_person` would raise for this change,
+    without writing or locking (forms call it to show the refusal next to the field; the services
+    check again under row locks)."""
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."), field_errors={"role": _("Unknown role.")})
+    role_changes = effective_role(person) != role
+    if not role_changes and person.is_active == is_active:
+        return
+    _ensure_may_manage(actor, person)
+    if role_changes:
+        _ensure_not_above_own_role(actor, role)
+    if (role != Role.ADMIN or not is_active) and person.pk is not None:
+        current = User.objects.filter(pk=person.pk).first()
+        if current is not None:
+            _ensure_not_last_administrator(current)
+
+
+@transaction.atomic
+def change_role(person: User, *, role: str, actor: User | None) -> User:
+    """Give `person` another role. See the rules above."""
+    if role not in Role.values:
+        raise DomainError(_("Unknown role."), field_errors={"role": _("Unknown role.")})
+    locked, fresh_actor = _lock(person, actor)
+    _ensure_may_manage(fresh_actor, locked)
+    _ensure_not_above_own_role(fresh_actor, role)
+    old = effective_role(locked)
+    if old == role:
+        return locked
+    if role != Role.ADMIN:
+        _ensure_not_last_administrator(locked)
+    locked.role = role
+    _sync_flags(locked)
+    locked.save(update_fields=["role", "is_staff", "is_superuser"])
+    _record(locked, fresh_actor, PersonAction.ROLE_CHANGED, field="role", old=old, new=role)
+    person.role, person.is_staff, person.is_superuser = locked.role, locked.is_staff, locked.is_superuser
+    return locked
+
+
+@transaction.atomic
+def deactivate_person(person: User, *, actor: User | None) -> User:
+    """A deactivated person cannot sign in or use tokens; their history stays."""
+    locked, fresh_actor = _lock(person, actor)
+    _ensure_may_manage(fresh_actor, locked)
+    if not locked.is_active:
+        return locked
+    _ensure_not_last_administrator(locked)
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    _record(locked, fresh_actor, PersonAction.DEACTIVATED, field="is_active", old="true", new="false")
+    person.is_active = False
+    return locked
+
+
+@transaction.atomic
+def activate_person(person: User, *, actor: User | None) -> User:
+    locked, fresh_actor = _lock(person, actor)
+    _ensure_may_manage(fresh_actor, locked)
+    if locked.is_active:
+        return locked
+    locked.is_active = True
+    locked.save(update_fields=["is_active"])
+    _record(locked, fresh_actor, PersonAction.ACTIVATED, field="is_active", old="false", new="true")
+    person.is_active = True
+    return locked
+
+
+@transaction.atomic
+def set_password(person: User, *, password: str, actor: User | None) -> User:
+    """Set a password. Everybody may set their own; only administrators set somebody else's. The
+    history records that it was set, never the password. Other sessions of the person end (Django
+    checks the password hash on every request)."""
+    locked, fresh_actor = _lock(person, actor)
+    if not may_set_password(fresh_actor, locked):
+        raise PermissionDenied(_("Only administrators may set somebody else's password."))
+    _validate_password(password, locked)
+    locked.set_password(password)
+    locked.save(update_fields=["password"])
+    _record(locked, fresh_actor, PersonAction.PASSWORD_SET, field="password")
+    person.password = locked.password
+    return locked
+
+
+@transaction.atomic
+def disable_password(person: User, *, actor: User | None) -> User:
+    """Password sign-in off (an unusable password); API tokens are not affected."""
+    locked, fresh_actor = _lock(person, actor)
+    if not may_set_password(fresh_actor, locked):
+        raise PermissionDenied(_("Only administrators may set somebody else's password."))
+    locked.set_unusable_password()
+    locked.save(update_fields=["password"])
+    _record(locked, fresh_actor, PersonAction.PASSWORD_DISABLED, field="password")
+    person.password = locked.password
+    return locked
+
+
+_DETAIL_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "employee_number",
+    "job_title",
+    "language",
+    "branch",
+    "department",
+    "location",
+)
+
+
+@transaction.atomic
+def edit_person(
+    person: User,
+    *,
+    actor: User | None,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    mobile: str,
+    employee_number: str,
+    job_title: str,
+    language: str,
+    branch: Branch | None,
+    department: Department | None,
+    location: Location | None,
+) -> User:
+    """Change a person's details (not their role, activity or password: see the functions above)."""
+    locked, fresh_actor = _lock(person, actor)
+    _ensure_may_manage(fresh_actor, locked)
+    username = username.strip()
+    if not username:
+        raise DomainError(_("A username is required."), field_errors={"username": _("Required.")})
+    if User.objects.filter(username=username).exclude(pk=locked.pk).exists():
+        raise DomainError(
+            _("A person with this username already exists."),
+            field_errors={"username": _("A person with this username already exists.")},
+        )
+    if language not in ("", "nl", "en"):
+        raise DomainError(_("Unknown language."), field_errors={"language": _("Unknown language.")})
+    new_values: dict[str, object] = {
+        "username": username,
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "email": email.strip(),
+        "phone": phone.strip(),
+        "mobile": mobile.strip(),
+        "employee_number": employee_number.strip(),
+        "job_title": job_title.strip(),
+        "language": language,
+        "branch": branch,
+        "department": department,
+        "location": location,
+    }
+    changed = []
+    for name in _DETAIL_FIELDS:
+        old_value, new_value = getattr(locked, name), new_values[name]
+        if old_value != new_value:
+            changed.append(name)
+            setattr(locked, name, new_value)
+            setattr(person, name, new_value)
+            _record(
+                locked,
+                fresh_actor,
+                PersonAction.CHANGED,
+                field=name,
+                old="" if old_value is None else str(old_value),
+                new="" if new_value is None else str(new_value),
+            )
+    if changed:
+        locked.save(update_fields=changed)
+    return locked
+
+
+@transaction.atomic
+def delete_person(person: User, *, actor: User | None) -> None:
+    """Delete a person who has left no trail; anyone who has acted (history, notes, meldingen) can only
+    be deactivated. The deletion itself is recorded with the username."""
+    locked, fresh_actor = _lock(person, actor)
+    _ensure_may_manage(fresh_actor, locked)
+    if fresh_actor is not None and fresh_actor.pk == locked.pk:
+        raise DomainError(_("You cannot delete yourself."))
+    _ensure_not_last_administrator(locked)
+    username, role = locked.username, effective_role(locked)
+    try:
+        with transaction.atomic():
+            locked.delete()
+    except ProtectedError:
+        raise DomainError(
+            _("This person appears in the records of Beheer and cannot be deleted; deactivate them instead.")
+        ) from None
+    PersonHistoryEntry.objects.create(
+        person=None,
+        username=username,
+        actor=fresh_actor,
+        at=timezone.now(),
+        action=PersonAction.DELETED,
+        field="role",
+        old_value=role,
+    )
 
 
 @transaction.atomic
@@ -167,22 +534,64 @@ def _window_start(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
-def login_throttled(*, username: str, address: str) -> bool:
-    start = _window_start(timezone.now())
+def _throttle_limits(username: str, address: str) -> dict[str, int]:
     limit = settings.LOGIN_MAX_FAILURES
-    recent = LoginFailure.objects.filter(at__gte=start)
-    by_user = recent.filter(username=username.lower()[:150]).count()
-    by_address = recent.filter(address=address[:64]).count() if address else 0
-    return by_user >= limit or by_address >= limit * 4
+    limits = {f"user:{username.lower()[:150]}": limit}
+    if address:
+        limits[f"addr:{address[:64]}"] = limit * 4
+    return limits
+
+
+def login_throttled(*, username: str, address: str) -> bool:
+    """Would an attempt for this username from this address be refused now? (Read-only.)"""
+    start = _window_start(timezone.now())
+    limits = _throttle_limits(username, address)
+    rows = LoginThrottle.objects.filter(key__in=limits, window_started__gte=start)
+    return any(row.attempts >= limits[row.key] for row in rows)
+
+
+def begin_login_attempt(*, username: str, address: str) -> bool:
+    """Count one sign-in attempt for the username and for the address, and say whether its password
+    may be checked. Every attempt is counted before the check, refused ones too, under a row lock
+    taken in key order: parallel guesses queue on the counter, so once the limit is reached every
+    further attempt in the window is refused and the counter equals the number of attempts."""
+    now = timezone.now()
+    start = _window_start(now)
+    limits = _throttle_limits(username, address)
+    allowed = True
+    with transaction.atomic():
+        LoginThrottle.objects.bulk_create(
+            [LoginThrottle(key=key, attempts=0, window_started=now) for key in limits],
+            ignore_conflicts=True,
+        )
+        for row in LoginThrottle.objects.select_for_update().filter(key__in=limits).order_by("key"):
+            if row.window_started < start:  # a new window
+                row.attempts, row.window_started = 0, now
+            if row.attempts >= limits[row.key]:
+                allowed = False
+            row.attempts += 1
+            row.save(update_fields=["attempts", "window_started"])
+    return allowed
 
 
 def record_login_failure(*, username: str, address: str) -> None:
+    """Keep a record of the failed attempt (who, from where); old records and counters go after a day."""
     now = timezone.now()
     LoginFailure.objects.create(username=username.lower()[:150], address=address[:64], at=now)
     LoginFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    LoginThrottle.objects.filter(window_started__lt=now - timedelta(days=1)).delete()
 
 
-def clear_login_failures(*, username: str) -> None:
+def record_login_success(*, username: str, address: str) -> None:
+    """A correct password: the username's failures are forgiven and this attempt no longer counts
+    against the address."""
+    limits = _throttle_limits(username, address)
+    user_key = next(iter(limits))
+    LoginThrottle.objects.filter(key=user_key).update(attempts=0)
+    if address:
+        LoginThrottle.objects.filter(key=f"addr:{address[:64]}", attempts__gt=0).update(
+            attempts=F("attempts") - 1
+        )
     LoginFailure.objects.filter(username=username.lower()[:150]).delete()
 
 

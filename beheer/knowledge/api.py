@@ -57,7 +57,7 @@ class DraftIn(ArticleIn):
     version: int
 
 
-class VersionIn(Schema):
+class ArticleVersionIn(Schema):
     version: int
 
 
@@ -215,28 +215,28 @@ def _act(request: HttpRequest, article_id: int, service: Any, version: int) -> d
 
 
 @router.post("/articles/{article_id}/submit")
-def submit(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+def submit(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.submit_for_review, payload.version)
 
 
 @router.post("/articles/{article_id}/approve")
-def approve(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+def approve(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.approve_and_publish, payload.version)
 
 
 @router.post("/articles/{article_id}/publish")
-def publish(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+def publish(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.publish, payload.version)
 
 
 @router.post("/articles/{article_id}/reviewed")
-def reviewed(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+def reviewed(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
     """The owner, a coordinator or an administrator confirms the published text is still current."""
     return _act(request, article_id, services.mark_reviewed, payload.version)
 
 
 @router.post("/articles/{article_id}/archive")
-def archive(request: HttpRequest, article_id: int, payload: VersionIn) -> dict[str, Any]:
+def archive(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.archive, payload.version)
 
 

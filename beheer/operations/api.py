@@ -60,11 +60,11 @@ class SeriesUpdate(SeriesIn):
     version: int
 
 
-class VersionIn(Schema):
+class SeriesVersionIn(Schema):
     version: int
 
 
-class PreviewIn(Schema):
+class RecurrencePreviewIn(Schema):
     rule: str = Field(max_length=1000)
     start_date: date
     start_time: time
@@ -100,7 +100,7 @@ class AnomalyIn(Schema):
     minutes: int = 0
 
 
-class TimeIn(Schema):
+class OccurrenceTimeIn(Schema):
     minutes: int
 
 
@@ -321,7 +321,7 @@ def create_series(request: HttpRequest, payload: SeriesIn) -> Any:
 
 
 @router.post("/series/preview", response=list[datetime], summary="The next five dates of a rule")
-def preview(request: HttpRequest, payload: PreviewIn) -> list[datetime]:
+def preview(request: HttpRequest, payload: RecurrencePreviewIn) -> list[datetime]:
     _staff(request)
     return services.preview_dates(
         rule=payload.rule,
@@ -346,7 +346,7 @@ def update_series(request: HttpRequest, series_id: int, payload: SeriesUpdate) -
 
 
 @router.post("/series/{series_id}/deactivate", response=SeriesOut)
-def deactivate_series(request: HttpRequest, series_id: int, payload: VersionIn) -> dict[str, Any]:
+def deactivate_series(request: HttpRequest, series_id: int, payload: SeriesVersionIn) -> dict[str, Any]:
     user = _staff(request)
     s = services.deactivate_series(
         visible_series(user, series_id), actor=user, expected_version=payload.version
@@ -355,7 +355,7 @@ def deactivate_series(request: HttpRequest, series_id: int, payload: VersionIn) 
 
 
 @router.post("/series/{series_id}/activate", response=SeriesOut)
-def activate_series(request: HttpRequest, series_id: int, payload: VersionIn) -> dict[str, Any]:
+def activate_series(request: HttpRequest, series_id: int, payload: SeriesVersionIn) -> dict[str, Any]:
     user = _staff(request)
     s = services.activate_series(
         visible_series(user, series_id), actor=user, expected_version=payload.version
@@ -442,7 +442,7 @@ def anomaly(request: HttpRequest, occurrence_id: int, payload: AnomalyIn) -> dic
 
 
 @router.post("/occurrences/{occurrence_id}/time", response=OccurrenceOut, summary="Add time spent")
-def add_time(request: HttpRequest, occurrence_id: int, payload: TimeIn) -> dict[str, Any]:
+def add_time(request: HttpRequest, occurrence_id: int, payload: OccurrenceTimeIn) -> dict[str, Any]:
     o = services.record_time(
         _occurrence(request, occurrence_id), minutes=payload.minutes, actor=current_user(request)
     )

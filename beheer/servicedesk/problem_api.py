@@ -110,20 +110,20 @@ class ProblemUpdate(Schema):
     workaround: str = Field("", max_length=100_000)
 
 
-class VersionIn(Schema):
+class ProblemVersionIn(Schema):
     version: int | None = None
 
 
-class AssignIn(VersionIn):
+class ProblemAssignIn(ProblemVersionIn):
     operator_group_id: Id | None = None
     operator_id: Id | None = None
 
 
-class ReopenIn(VersionIn):
+class ProblemReopenIn(ProblemVersionIn):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ResolveIn(VersionIn):
+class ProblemResolveIn(ProblemVersionIn):
     solution: str = Field("", max_length=100_000)
     resolve_melding_ids: list[Id] | None = Field(
         None, description="Linked meldingen to resolve with the solution; omitted: every open linked one"
@@ -147,12 +147,12 @@ class LinkMeldingIn(Schema):
     melding_id: Id
 
 
-class ArticleIn(VersionIn):
+class ProblemArticleIn(ProblemVersionIn):
     title: str = Field("", max_length=200)
     audience: Audience = Audience.OPERATORS
 
 
-class LinkArticleIn(VersionIn):
+class LinkArticleIn(ProblemVersionIn):
     article_id: Id | None
 
 
@@ -299,7 +299,7 @@ def update_problem(request: HttpRequest, problem_id: int, payload: ProblemUpdate
 
 
 @router.post("/{problem_id}/assign", response=ProblemDetailOut)
-def assign(request: HttpRequest, problem_id: int, payload: AssignIn) -> dict[str, Any]:
+def assign(request: HttpRequest, problem_id: int, payload: ProblemAssignIn) -> dict[str, Any]:
     services.assign_problem(
         _problem(request, problem_id),
         operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
@@ -311,7 +311,7 @@ def assign(request: HttpRequest, problem_id: int, payload: AssignIn) -> dict[str
 
 
 @router.post("/{problem_id}/analyse", response=ProblemDetailOut, summary="Registered -> analysing")
-def analyse(request: HttpRequest, problem_id: int, payload: VersionIn) -> dict[str, Any]:
+def analyse(request: HttpRequest, problem_id: int, payload: ProblemVersionIn) -> dict[str, Any]:
     services.analyse_problem(
         _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
     )
@@ -321,7 +321,7 @@ def analyse(request: HttpRequest, problem_id: int, payload: VersionIn) -> dict[s
 @router.post(
     "/{problem_id}/known-error", response=ProblemDetailOut, summary="Set known error (needs a workaround)"
 )
-def known_error(request: HttpRequest, problem_id: int, payload: VersionIn) -> dict[str, Any]:
+def known_error(request: HttpRequest, problem_id: int, payload: ProblemVersionIn) -> dict[str, Any]:
     services.mark_known_error(
         _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
     )
@@ -333,7 +333,7 @@ def known_error(request: HttpRequest, problem_id: int, payload: VersionIn) -> di
     response=ResolveOut,
     summary="Resolve the problem and (some of) its linked meldingen; safe to repeat",
 )
-def resolve(request: HttpRequest, problem_id: int, payload: ResolveIn) -> dict[str, Any]:
+def resolve(request: HttpRequest, problem_id: int, payload: ProblemResolveIn) -> dict[str, Any]:
     result = services.resolve_problem(
         _problem(request, problem_id),
         solution=payload.solution,
@@ -352,7 +352,7 @@ def resolve(request: HttpRequest, problem_id: int, payload: ResolveIn) -> dict[s
 
 
 @router.post("/{problem_id}/close", response=ProblemDetailOut, summary="Resolved -> closed (coordinators)")
-def close(request: HttpRequest, problem_id: int, payload: VersionIn) -> dict[str, Any]:
+def close(request: HttpRequest, problem_id: int, payload: ProblemVersionIn) -> dict[str, Any]:
     services.close_problem(
         _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
     )
@@ -360,7 +360,7 @@ def close(request: HttpRequest, problem_id: int, payload: VersionIn) -> dict[str
 
 
 @router.post("/{problem_id}/reopen", response=ProblemDetailOut, summary="Resolved -> analysing")
-def reopen(request: HttpRequest, problem_id: int, payload: ReopenIn) -> dict[str, Any]:
+def reopen(request: HttpRequest, problem_id: int, payload: ProblemReopenIn) -> dict[str, Any]:
     services.reopen_problem(
         _problem(request, problem_id),
         reason=payload.reason,
@@ -389,7 +389,7 @@ def unlink_melding(request: HttpRequest, problem_id: int, melding_id: int) -> di
     response={201: ProblemDetailOut},
     summary="Create a draft known-error article from the workaround and link it",
 )
-def create_article(request: HttpRequest, problem_id: int, payload: ArticleIn) -> Any:
+def create_article(request: HttpRequest, problem_id: int, payload: ProblemArticleIn) -> Any:
     services.create_known_error_article(
         _problem(request, problem_id),
         actor=_staff(request),

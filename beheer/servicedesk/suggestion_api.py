@@ -75,7 +75,7 @@ class MeldingArticlesOut(Schema):
     linked: list[ArticleRefOut]
 
 
-class LinkIn(Schema):
+class ArticleLinkIn(Schema):
     article_id: int = Field(ge=1)
 
 
@@ -186,7 +186,7 @@ def melding_articles(request: HttpRequest, melding_id: int) -> dict[str, Any]:
 
 
 @router.post("/meldingen/{melding_id}/articles", response=MeldingArticlesOut, summary="Link an article")
-def link_article(request: HttpRequest, melding_id: int, payload: LinkIn) -> dict[str, Any]:
+def link_article(request: HttpRequest, melding_id: int, payload: ArticleLinkIn) -> dict[str, Any]:
     user = _staff(request)
     m = _melding(request, melding_id)
     services.link_article(m, article=services.visible_article(payload.article_id, user), actor=user)

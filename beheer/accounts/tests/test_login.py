@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.contrib.auth import authenticate
+from django.db import connection, connections
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from beheer.accounts import services
-from beheer.accounts.models import LoginFailure, Role
+from beheer.accounts.models import LoginFailure, LoginThrottle, Role
 from tests.helpers import make_person
 
 PASSWORD = "correct-horse-battery"
@@ -150,3 +155,41 @@ def test_the_throttle_message_is_dutch_for_a_dutch_browser(operator):
         client.post(reverse("login"), {"username": "olga", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="nl")
     response = client.post(reverse("login"), {"username": "olga", "password": "x"}, HTTP_ACCEPT_LANGUAGE="nl")
     assert "Te veel mislukte pogingen" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_guesses_cannot_race_past_the_limit(settings):
+    """Many wrong guesses at once: only the first LOGIN_MAX_FAILURES have their password checked, every
+    further one is refused, and the counter holds every attempt. A slow hasher (Argon2) keeps the
+    checks in flight together, so counting before the check and recording after it would let them all
+    through. On PostgreSQL the threads run truly in parallel and queue on the counter's row lock; the
+    shared in-memory SQLite test database cannot take parallel writers, so there they take turns (as
+    SQLite's IMMEDIATE transactions make them do on a database file)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    make_person(Role.OPERATOR, username="olga", password=PASSWORD)
+    limit = settings.LOGIN_MAX_FAILURES
+    attempts = limit + 7
+    barrier = threading.Barrier(attempts, timeout=30)
+    turns = threading.Lock() if connection.vendor == "sqlite" else contextlib.nullcontext()
+    results: list[object] = []
+
+    def guess(n: int) -> None:
+        request = RequestFactory().post("/login/", REMOTE_ADDR=f"10.0.1.{n}")
+        try:
+            barrier.wait()
+            with turns:
+                results.append(authenticate(request, username="olga", password=f"wrong-{n}"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert results == [None] * attempts
+    assert LoginFailure.objects.filter(username="olga").count() == limit  # passwords actually checked
+    assert LoginThrottle.objects.get(key="user:olga").attempts == attempts
+    # the right password is refused too until the window has passed
+    assert authenticate(RequestFactory().post("/login/"), username="olga", password=PASSWORD) is None
