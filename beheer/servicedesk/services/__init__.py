@@ -42,6 +42,7 @@ from .problems import (
     unlink_melding,
 )
 from .registering import (
+    check_new_melding_group,
     create_partial,
     merge_melding,
     open_melding,
@@ -72,6 +73,7 @@ from .service_level import (
 )
 
 __all__ = [
+    "check_new_melding_group",
     "Evaluation",
     "MeldingOutcome",
     "Metric",
