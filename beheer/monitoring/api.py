@@ -36,7 +36,7 @@ router = Router(tags=["monitoring"])
 
 class PingOut(Schema):
     ok: bool
-    stored: bool
+    stored: bool  # always true: every ping is recorded (kept for clients that read it)
 
 
 class CheckOut(Schema):

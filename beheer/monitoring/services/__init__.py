@@ -11,7 +11,7 @@ from .checks import (
     update_check,
 )
 from .outages import MONITOR_USERNAME, monitor_actor
-from .push import PUSH_MIN_SECONDS_BETWEEN, issue_push_token, receive_push, sweep_overdue_pushes
+from .push import issue_push_token, receive_push, sweep_overdue_pushes
 from .recording import (
     CLAIMED_COLUMNS,
     DETAIL_MAX,
@@ -45,7 +45,6 @@ __all__ = [
     "CLAIMED_COLUMNS",
     "DETAIL_MAX",
     "MONITOR_USERNAME",
-    "PUSH_MIN_SECONDS_BETWEEN",
     "ActiveWindow",
     "BatchReport",
     "CheckData",

@@ -23,9 +23,6 @@ from ..models import (
 )
 from .recording import record_result
 
-PUSH_MIN_SECONDS_BETWEEN = 1  # pings closer together than this are acknowledged but not stored
-
-
 def issue_push_token(check: Check, *, actor: User) -> str:
     """Give a push check a new secret URL token (the old URL stops working)."""
     if not getattr(actor, "is_staff_member", False):
@@ -39,24 +36,22 @@ def issue_push_token(check: Check, *, actor: User) -> str:
 
 
 @transaction.atomic
-def receive_push(token: str, *, ok: bool, detail: str = "", at: datetime | None = None) -> CheckResult | None:
+def receive_push(token: str, *, ok: bool, detail: str = "", at: datetime | None = None) -> CheckResult:
     """A ping from a cron job or backup script; NotFound for an unknown or inactive token.
 
-    Returns None when the ping came within a second of the previous one (stored once).
-    """
-    at = at or clock.now()
+    Every ping is recorded, in the order the pings arrive: a success a moment after a failure (a
+    job that retried) brings the check up at once. Without `at` the ping is timed when the check's
+    state row is locked (see `record_result`)."""
     check = (
         Check.objects.filter(push_token=token, active=True, kind=CheckKind.PUSH).first() if token else None
     )
     if check is None:
         raise NotFound(_("Unknown ping URL."))
-    last = CheckState.objects.filter(pk=check.pk).values_list("last_result_at", flat=True).first()
-    if ok and last is not None and (at - last).total_seconds() < PUSH_MIN_SECONDS_BETWEEN:
-        return None
-    if not detail:  # stored in the installation's language, not in the language of the pinging client
-        with translation.override(settings.LANGUAGE_CODE):
+    # details, meldingen and errors in the installation's language, not that of the pinging client
+    with translation.override(settings.LANGUAGE_CODE):
+        if not detail:
             detail = _("Ping") if ok else _("Failure reported")
-    return record_result(check, ok=ok, at=at, detail=detail)
+        return record_result(check, ok=ok, at=at, detail=detail)
 
 
 def sweep_overdue_pushes(*, now: datetime | None = None) -> int:

@@ -220,7 +220,7 @@ def test_ping_urls_through_the_api_need_only_the_token(client, backup, operator)
     from tests.helpers import client_for
 
     assert client.get(f"/api/v1/monitoring/push/{backup.push_token}").json() == {"ok": True, "stored": True}
-    assert client.get(f"/api/v1/monitoring/push/{backup.push_token}").json()["stored"] is False  # within 1 s
+    assert client.get(f"/api/v1/monitoring/push/{backup.push_token}").json()["stored"] is True  # none lost
     failed = client.post(
         f"/api/v1/monitoring/push/{backup.push_token}/fail", data=b"disk full", content_type="text/plain"
     )
@@ -231,6 +231,30 @@ def test_ping_urls_through_the_api_need_only_the_token(client, backup, operator)
     listed = client_for(operator).get("/api/v1/monitoring/checks").json()
     assert [c["name"] for c in listed] == ["Nightly backup"]
     assert listed[0]["hard_status"] == "down"
+
+
+@pytest.mark.parametrize("same_instant", [True, False])
+def test_a_success_right_after_a_failure_is_recorded_in_order(client, backup, first_line, same_instant):
+    """A job reports a failure and, its retry having worked, a success within the same second:
+    both pings are recorded in the order they arrived and the check ends up, with its melding
+    resolved."""
+    from beheer.core import clock
+
+    Check.objects.filter(pk=backup.pk).update(operator_group=first_line)
+    url = f"/api/v1/monitoring/push/{backup.push_token}"
+    moment = T0 + timedelta(seconds=5, microseconds=250)
+    with clock.frozen(moment):
+        failed = client.post(url + "/fail", data=b"rsync exit 23", content_type="text/plain")
+    with clock.frozen(moment if same_instant else moment + timedelta(milliseconds=300)):
+        ok = client.get(url)
+    assert failed.json() == {"ok": True, "stored": True}
+    assert ok.json() == {"ok": True, "stored": True}
+    results = list(CheckResult.objects.filter(check_obj=backup).order_by("-at", "-id"))
+    assert [r.ok for r in results] == [True, False]  # newest first: the success came last
+    state = CheckState.objects.get(pk=backup.pk)
+    assert (state.status, state.hard_status) == ("up", "up")
+    melding = Melding.objects.get()
+    assert melding.status.kind == StatusKind.RESOLVED
 
 
 def test_callers_see_no_checks_and_cannot_issue_tokens(backup, caller):
