@@ -87,27 +87,31 @@ def record_failure(kind: str, key: Any, exc: BaseException) -> str:
     return error
 
 
-class isolated:  # noqa: N801  (used as a statement: `with isolated("melding", pk):`)
-    """Run the block in a savepoint; a failure is rolled back, recorded and swallowed.
+class isolated:
+    """Run the block in a savepoint (a transaction outside one); a failure is rolled back,
+    recorded and swallowed. After the block, `failed` says whether it failed and `error` why.
 
-    After the block, `failed` says whether it failed and `error` why.
+    With `atomic=False` no transaction is opened: for a block that manages its own transactions
+    and runs long (producing a report file), which on SQLite must not hold the write lock.
     """
 
-    def __init__(self, kind: str, key: Any) -> None:
+    def __init__(self, kind: str, key: Any, *, atomic: bool = True) -> None:
         self.kind, self.key = kind, key
         self.failed = False
         self.error = ""
-        self._atomic = transaction.atomic()
+        self._atomic = transaction.atomic() if atomic else None
 
     def __enter__(self) -> isolated:
-        self._atomic.__enter__()
+        if self._atomic is not None:
+            self._atomic.__enter__()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool:
         try:
-            self._atomic.__exit__(exc_type, exc, tb)  # commits, or rolls back to the savepoint
+            if self._atomic is not None:
+                self._atomic.__exit__(exc_type, exc, tb)  # commits, or rolls back to the savepoint
         except Exception as commit_error:  # the commit itself failed (a deferred constraint)
             exc = commit_error
         if exc is None:

@@ -83,21 +83,26 @@ def run_due_jobs(*, now: datetime | None = None) -> list[str]:
             continue
         if not claimed:
             continue
-        failures, token = loops.collect()
-        error = ""
-        try:
-            job.func()
-        except Exception as exc:  # one failing job must not stop the others
-            logger.exception("Periodic job %s failed", job.name)
-            error = loops.describe(exc)
-        finally:
-            loops.stop_collecting(token)
-        try:
-            _finished(job, error=error, failures=failures)
-        except Exception:
-            logger.exception("Recording the run of periodic job %s failed", job.name)
+        run_job(job)
         ran.append(job.name)
     return ran
+
+
+def run_job(job: Job) -> None:
+    """Run one claimed job and record on its ScheduledRun how it went; never raises."""
+    failures, token = loops.collect()
+    error = ""
+    try:
+        job.func()
+    except Exception as exc:  # one failing job must not stop the others
+        logger.exception("Periodic job %s failed", job.name)
+        error = loops.describe(exc)
+    finally:
+        loops.stop_collecting(token)
+    try:
+        _finished(job, error=error, failures=failures)
+    except Exception:
+        logger.exception("Recording the run of periodic job %s failed", job.name)
 
 
 def _finished(job: Job, *, error: str, failures: loops.Failures) -> None:

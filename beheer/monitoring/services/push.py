@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core import clock
+from beheer.core.loops import isolated
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 
 from .. import states
@@ -19,9 +20,9 @@ from ..models import (
     Check,
     CheckKind,
     CheckResult,
-    CheckState,
 )
 from .recording import record_result
+
 
 def issue_push_token(check: Check, *, actor: User) -> str:
     """Give a push check a new secret URL token (the old URL stops working)."""
@@ -54,29 +55,41 @@ def receive_push(token: str, *, ok: bool, detail: str = "", at: datetime | None 
         return record_result(check, ok=ok, at=at, detail=detail)
 
 
+def _overdue(check: Check, state: CheckState | None, now: datetime) -> bool:
+    last = state.last_result_at if state else None
+    if state is not None and state.status == states.Status.DOWN and last is not None:
+        due = last + timedelta(seconds=check.interval_seconds)  # one failure per silent period
+    else:
+        due = (last or check.created_at) + timedelta(seconds=check.interval_seconds + check.grace_seconds)
+    return now >= due
+
+
 def sweep_overdue_pushes(*, now: datetime | None = None) -> int:
-    """Record a failure for every push check whose ping is later than its period plus grace."""
+    """Record a failure for every push check whose ping is later than its period plus grace.
+
+    Each check in a savepoint of its own: one that fails is rolled back alone, logged and counted
+    on the job's run, and the others are swept. The check is judged again under its state row's
+    lock, so a ping that arrived a moment ago is not followed by a "no ping" failure."""
     now = now or clock.now()
     made = 0
     candidates = Check.objects.filter(active=True, kind=CheckKind.PUSH).select_related("state")
     for check in candidates.iterator(chunk_size=500):
-        state = getattr(check, "state", None)
-        last = state.last_result_at if state else None
-        if state is not None and state.status == states.Status.DOWN and last is not None:
-            due = last + timedelta(seconds=check.interval_seconds)  # one failure per silent period
-        else:
-            due = (last or check.created_at) + timedelta(seconds=check.interval_seconds + check.grace_seconds)
-        if now < due:
+        if not _overdue(check, getattr(check, "state", None), now):
             continue
-        last_ping = (
-            CheckResult.objects.filter(check_obj=check, ok=True)
-            .order_by("-at")
-            .values_list("at", flat=True)
-            .first()
-        )
-        when = (last_ping or check.created_at).isoformat(timespec="seconds")
-        with translation.override(settings.LANGUAGE_CODE):  # a result detail: the installation's language
-            detail = _("No ping since %(since)s.") % {"since": when}
-        record_result(check, ok=False, at=now, detail=detail)
-        made += 1
+        with isolated("check", check.pk):
+            made += _record_silence(check, now)
     return made
+
+
+def _record_silence(check: Check, now: datetime) -> int:
+    state = CheckState.objects.select_for_update().filter(pk=check.pk).first()
+    if not _overdue(check, state, now):
+        return 0
+    last_ping = (
+        CheckResult.objects.filter(check_obj=check, ok=True).order_by("-at").values_list("at", flat=True).first()
+    )
+    when = (last_ping or check.created_at).isoformat(timespec="seconds")
+    with translation.override(settings.LANGUAGE_CODE):  # a result detail: the installation's language
+        detail = _("No ping since %(since)s.") % {"since": when}
+        record_result(check, ok=False, at=now, detail=detail)
+    return 1

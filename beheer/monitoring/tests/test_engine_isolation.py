@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import translation

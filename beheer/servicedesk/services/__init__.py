@@ -73,7 +73,6 @@ from .service_level import (
 )
 
 __all__ = [
-    "check_new_melding_group",
     "Evaluation",
     "MeldingOutcome",
     "Metric",
@@ -91,6 +90,7 @@ __all__ = [
     "auto_close_resolved",
     "calendar_for",
     "change_status",
+    "check_new_melding_group",
     "close_melding",
     "close_problem",
     "confirm_resolution",
