@@ -286,7 +286,7 @@ def check_detail(check: Check) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if check.kind == CheckKind.PING:
         extra["monitor_icmp"] = monitor_status.icmp_capability()
-    state = CheckState.objects.filter(pk=check.pk).values("error", "error_at").first() or {}
+    state = CheckState.objects.filter(pk=check.pk).values_list("error", "error_at").first() or ("", None)
     return {
         "id": check.pk,
         "version": check.version,
@@ -310,8 +310,8 @@ def check_detail(check: Check) -> dict[str, Any]:
         "latency_target_ms": check.latency_target_ms,
         "options": services.shown_options(check),
         "ping_url": ping_url,
-        "error": state.get("error", ""),
-        "error_at": state.get("error_at"),
+        "error": state[0],
+        "error_at": state[1],
         **extra,
     }
 

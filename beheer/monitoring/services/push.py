@@ -20,6 +20,7 @@ from ..models import (
     Check,
     CheckKind,
     CheckResult,
+    CheckState,
 )
 from .recording import record_result
 

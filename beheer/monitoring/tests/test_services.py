@@ -194,6 +194,43 @@ def test_pings_keep_a_push_check_up_and_silence_takes_it_down_once_per_period(ba
     assert m.status.kind == StatusKind.RESOLVED
 
 
+def test_one_push_check_that_fails_does_not_stop_the_sweep(backup, operator, second_line, first_line, monkeypatch):
+    """Two silent push checks: one whose melding the servicedesk refuses (saved before the rule,
+    its failure is still recorded, with the reason on its state row) and one whose recording fails
+    outright; the good one is swept all the same."""
+    from beheer.core import clock
+    from beheer.monitoring.services import issue_push_token, push
+    from tests.helpers import run_job
+
+    def silent(name: str, group: Any) -> Check:
+        check = Check.objects.create(
+            name=name, kind="push", interval_seconds=3600, grace_seconds=60, created_at=T0, operator_group=group
+        )
+        issue_push_token(check, actor=operator)
+        return check
+
+    refused, broken, good = silent("Refused", second_line), silent("Broken", first_line), silent("Good", first_line)
+    Check.objects.filter(pk=backup.pk).update(active=False)
+    real = push.record_result
+
+    def record(check: Check, **kwargs: Any) -> Any:
+        if check.pk == broken.pk:
+            raise ValueError("a check whose data makes recording fail")
+        return real(check, **kwargs)
+
+    monkeypatch.setattr(push, "record_result", record)
+    with clock.frozen(at(2 * 60)):
+        run = run_job("monitoring.sweep_overdue_pushes")
+    states = {s.pk: s for s in CheckState.objects.all()}
+    assert states[good.pk].hard_status == "down"
+    assert Melding.objects.get().brief_description.endswith("Good")
+    assert states[refused.pk].hard_status == "down" and states[refused.pk].melding_id is None
+    assert states[refused.pk].error and states[refused.pk].error_at is not None
+    assert broken.pk not in states  # rolled back
+    assert run.failed_items == 1
+    assert run.last_error == f"check {broken.pk}: ValueError: a check whose data makes recording fail"
+
+
 def test_a_failure_ping_goes_down_at_once_with_the_reason(backup):
     from beheer.monitoring.services import receive_push
 
