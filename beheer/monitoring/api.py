@@ -312,6 +312,7 @@ def check_detail(check: Check) -> dict[str, Any]:
         "ping_url": ping_url,
         "error": state[0],
         "error_at": state[1],
+        "priority": priority.level if (priority := services.outage_priority(check)) else None,
         **extra,
     }
 

@@ -22,7 +22,7 @@ from beheer.core.forms import require_staff
 from beheer.core.htmx import is_htmx
 from beheer.reports import charts
 
-from . import monitor_status, queries, rollups
+from . import monitor_status, queries, rollups, services
 from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup
 from .rollup_job import totals_of
 
@@ -120,5 +120,6 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "windows": queries.windows_for(check),
             "icmp_unavailable": check.kind == CheckKind.PING and monitor_status.ping_unavailable(),
             "ping_url": ping_url,
+            "priority": services.outage_priority(check),
         },
     )

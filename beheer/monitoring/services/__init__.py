@@ -10,7 +10,7 @@ from .checks import (
     shown_options,
     update_check,
 )
-from .outages import MONITOR_USERNAME, monitor_actor
+from .outages import MONITOR_USERNAME, monitor_actor, outage_classification, outage_priority
 from .push import issue_push_token, receive_push, sweep_overdue_pushes
 from .recording import (
     CLAIMED_COLUMNS,
@@ -68,6 +68,8 @@ __all__ = [
     "keep_probe_memo",
     "monitor_actor",
     "next_due",
+    "outage_classification",
+    "outage_priority",
     "plain_options",
     "plan_end",
     "receive_alerts",

@@ -143,8 +143,8 @@ def _step(
     )
     before = state_row.as_state()
     after, events = states.step(before, ok, check.policy())
-    if after.hard_status != before.hard_status:
-        state_row.hard_changed_at = at
+    if after.hard_status != before.hard_status or state_row.hard_changed_at is None:
+        state_row.hard_changed_at = at  # since when it is up or down (also from the first result)
     reported = before.reported
     quiet = result.in_maintenance or suppressed
     if report and _reports(before, after, events, quiet=quiet):
@@ -587,7 +587,7 @@ def _save_states(changed: list[tuple[Any, ...]], moved: list[tuple[Any, ...]], o
             cursor.executemany(
                 f"UPDATE {table} SET status = %s, hard_status = %s, attempt = %s, recent = %s, "  # noqa: S608
                 "flapping = %s, reported = %s, last_result_at = %s, "
-                "hard_changed_at = COALESCE(%s, hard_changed_at), "
+                "hard_changed_at = COALESCE(%s, hard_changed_at, %s), "
                 "next_due_at = %s, lease_owner = '', lease_until = NULL, error = '', error_at = NULL "
                 "WHERE check_obj_id = %s AND lease_owner IN ('', %s)",
                 [
@@ -600,6 +600,7 @@ def _save_states(changed: list[tuple[Any, ...]], moved: list[tuple[Any, ...]], o
                         a.reported.value,
                         adapt(at),
                         adapt(hard),
+                        adapt(at),
                         adapt(due),
                         pk,
                         owner,
@@ -637,7 +638,7 @@ def _save_states_postgres(
                 f"UPDATE {table} AS s SET status = v.status, hard_status = v.hard_status, "  # noqa: S608
                 "attempt = v.attempt, recent = CAST(v.recent AS jsonb), flapping = v.flapping, "
                 "reported = v.reported, last_result_at = v.at, "
-                "hard_changed_at = COALESCE(v.hard_at, s.hard_changed_at), next_due_at = v.due, "
+                "hard_changed_at = COALESCE(v.hard_at, s.hard_changed_at, v.at), next_due_at = v.due, "
                 "lease_owner = '', lease_until = NULL, error = '', error_at = NULL "
                 "FROM unnest(CAST(%s AS integer[]), CAST(%s AS varchar[]), CAST(%s AS varchar[]), "
                 "CAST(%s AS integer[]), CAST(%s AS text[]), CAST(%s AS boolean[]), CAST(%s AS varchar[]), "

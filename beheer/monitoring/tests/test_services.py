@@ -54,6 +54,32 @@ def test_a_hard_failure_opens_one_melding_with_the_evidence(web):
     assert CheckResult.objects.filter(check_obj=web).count() == 6
 
 
+def test_an_outage_of_a_check_without_impact_or_urgency_gets_the_checks_priority(web, operator_client):
+    """Empty impact and urgency are not "the lowest": a check that is down stops work (the most
+    urgent urgency); only the impact falls back to the servicedesk's default. The check's page
+    shows the priority its meldingen get, and the melding gets exactly that."""
+    from django.urls import reverse
+
+    from beheer.monitoring.services import outage_priority
+
+    Check.objects.filter(pk=web.pk).update(impact=None, urgency=None)
+    web.refresh_from_db()
+    expected = outage_priority(web)
+    assert expected is not None
+    assert expected.level == 3  # the shipped matrix: person x cannot work
+    feed(web, [False, False, False])
+    m = Melding.objects.get()
+    assert m.priority == expected and m.priority.level != 4
+    assert (m.impact.level, m.urgency.level) == (3, 1)
+    page = operator_client.get(reverse("monitoring:check-detail", args=[web.pk])).content.decode()
+    assert f'data-priority="{expected.level}"' in page
+    assert operator_client.get(f"/api/v1/monitoring/checks/{web.pk}").json()["priority"] == expected.level
+    # a check that names only its impact keeps it, with the most urgent urgency
+    Check.objects.filter(pk=web.pk).update(impact=Impact.objects.get(level=1))
+    web.refresh_from_db()
+    assert getattr(outage_priority(web), "level", None) == 1
+
+
 def test_recovery_resolves_the_melding_and_a_new_outage_reopens_it(web):
     feed(web, [False, False, False])
     m = Melding.objects.get()
