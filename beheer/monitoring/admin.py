@@ -22,7 +22,7 @@ from .services import windows as window_services
 from .windows import WindowError, parse_rule
 
 
-class OutageGroupForm(forms.ModelForm):
+class OutageGroupForm(forms.ModelForm):  # the admin builds its Meta (model, fields)
     """Refuses what the servicedesk would refuse when the melding is opened later (by the monitor
     or an alert): an operator group that cannot take a new, first-line melding."""
 
@@ -35,21 +35,9 @@ class OutageGroupForm(forms.ModelForm):
         return group
 
 
-class CheckAdminForm(OutageGroupForm):
-    class Meta:
-        model = Check
-        exclude = ("created_by", "created_at", "options")
-
-
-class AlertSourceAdminForm(OutageGroupForm):
-    class Meta:
-        model = AlertSource
-        exclude = ("created_by", "created_at")
-
-
 @admin.register(Check)
 class CheckAdmin(ConfigAdmin):
-    form = CheckAdminForm
+    form = OutageGroupForm
     list_display = (
         "name",
         "kind",
@@ -150,7 +138,7 @@ class MaintenanceWindowAdmin(ConfigAdmin):
 class AlertSourceAdmin(ConfigAdmin):
     """Alertmanager sources: the webhook URL (with its secret token) is shown once, after saving."""
 
-    form = AlertSourceAdminForm
+    form = OutageGroupForm
     list_display = ("name", "operator_group", "resolve_on_resolved", "active")
     list_filter = ("active",)
     exclude = ("created_by", "created_at")

@@ -181,7 +181,9 @@ class CheckForm(forms.Form):
         label=_("Urgency"),
         queryset=Urgency.objects.all(),
         required=False,
-        help_text=_("Of the call an outage opens. Empty: the most urgent, since a check that is down stops work."),
+        help_text=_(
+            "Of the call an outage opens. Empty: the most urgent, since a check that is down stops work."
+        ),
     )
     operator_group = forms.ModelChoiceField(
         label=_("Operator group for meldingen"),

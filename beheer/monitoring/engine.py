@@ -298,7 +298,10 @@ class Monitor:
             )
         except Exception:
             self.failed_flushes += 1
-            keep = self.failed_flushes <= self.FLUSH_RETRIES and len(self.outcomes) + len(batch) <= 10 * self.batch
+            keep = (
+                self.failed_flushes <= self.FLUSH_RETRIES
+                and len(self.outcomes) + len(batch) <= 10 * self.batch
+            )
             logger.exception(
                 "Recording %d results failed (attempt %d); %s",
                 len(batch),

@@ -142,7 +142,9 @@ def _check_minute_rows(
     for i, t in enumerate(buckets):
         if not t.empty:
             b_start = start + i * MINUTE
-            rows.append(_row(check.pk, Bucket.MINUTE, b_start, b_start + MINUTE, t, b_start + MINUTE <= horizon))
+            rows.append(
+                _row(check.pk, Bucket.MINUTE, b_start, b_start + MINUTE, t, b_start + MINUTE <= horizon)
+            )
     return rows
 
 

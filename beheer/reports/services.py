@@ -172,7 +172,9 @@ def produce_run(schedule: ScheduledReport, *, due_at: datetime, now: datetime) -
         if run.file:
             run.file.delete(save=False)
         run.status = RunStatus.FAILED
-        run.error = _("The report could not be produced. An administrator finds the reason among the background jobs.")
+        run.error = _(
+            "The report could not be produced. An administrator finds the reason among the background jobs."
+        )
     try:
         with transaction.atomic():
             run.save()

@@ -81,7 +81,8 @@ def test_a_raising_job_is_recorded_with_its_time_and_count_and_the_next_job_stil
     failed = ScheduledRun.objects.get(name="a.broken")
     assert failed.last_error == "RuntimeError: disk full"
     assert failed.error_count == 3
-    assert failed.last_error_at is not None and failed.last_error_at >= now
+    assert failed.last_error_at is not None
+    assert failed.last_error_at >= now
     fine = ScheduledRun.objects.get(name="b.fine")
     assert (fine.last_error, fine.error_count, fine.last_error_at) == ("", 0, None)
     # repaired: the next clean run clears the error and the count, and keeps when it last failed
@@ -109,10 +110,12 @@ def test_an_item_that_fails_is_rolled_back_alone_and_recorded_on_its_job(jobs, f
     scheduler.periodic(every=timedelta(minutes=1), name="deactivate")(deactivate_groups)
     assert scheduler.run_due_jobs() == ["deactivate"]
     active = dict(OperatorGroup.objects.values_list("pk", "active"))
-    assert active[first_line.pk] is False and active[last.pk] is False  # before and after it
+    assert active[first_line.pk] is False
+    assert active[last.pk] is False
     assert active[poisoned.pk] is True  # its own change was rolled back
     run = ScheduledRun.objects.get(name="deactivate")
-    assert run.failed_items == 1 and run.error_count == 1
+    assert run.failed_items == 1
+    assert run.error_count == 1
     assert run.last_error == f"operator group {poisoned.pk}: ValueError: bad row"
 
 
@@ -127,7 +130,8 @@ def test_administrators_see_which_background_job_fails(jobs, administrator, oper
     scheduler.run_due_jobs()
     admin_client = client_for(administrator)
     page = admin_client.get("/", follow=True).content.decode()
-    assert 'data-banner="jobs"' in page and "reports.run_due_reports" in page
+    assert 'data-banner="jobs"' in page
+    assert "reports.run_due_reports" in page
     assert 'data-banner="jobs"' not in client_for(operator).get("/", follow=True).content.decode()
     listing = admin_client.get("/beheer-admin/core/scheduledrun/")
     assert listing.status_code == 200

@@ -90,10 +90,12 @@ def outage_classification(check: Check) -> tuple[Impact | None, Urgency | None]:
     none, the servicedesk's default impact (the lowest) and the most urgent urgency, because a
     check that is down stops the work that depends on it (not "can work": P4 for an outage)."""
     impact = check.impact or config_cache.cached(
-        "monitoring_default_impact", lambda: Impact.objects.filter(active=True).order_by("-level", "id").first()
+        "monitoring_default_impact",
+        lambda: Impact.objects.filter(active=True).order_by("-level", "id").first(),
     )
     urgency = check.urgency or config_cache.cached(
-        "monitoring_default_urgency", lambda: Urgency.objects.filter(active=True).order_by("level", "id").first()
+        "monitoring_default_urgency",
+        lambda: Urgency.objects.filter(active=True).order_by("level", "id").first(),
     )
     return impact, urgency
 

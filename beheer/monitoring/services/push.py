@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core import clock
-from beheer.core.loops import isolated
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core.loops import isolated
 
 from .. import states
 from ..models import (
@@ -87,7 +87,10 @@ def _record_silence(check: Check, now: datetime) -> int:
     if not _overdue(check, state, now):
         return 0
     last_ping = (
-        CheckResult.objects.filter(check_obj=check, ok=True).order_by("-at").values_list("at", flat=True).first()
+        CheckResult.objects.filter(check_obj=check, ok=True)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
     )
     when = (last_ping or check.created_at).isoformat(timespec="seconds")
     with translation.override(settings.LANGUAGE_CODE):  # a result detail: the installation's language

@@ -507,7 +507,9 @@ def record_batch(
     try:
         return BatchReport(record_results(outcomes, owner=owner, now=now, claimed=claimed))
     except Exception:
-        logger.exception("Recording %d results in one transaction failed; recording them per check", len(outcomes))
+        logger.exception(
+            "Recording %d results in one transaction failed; recording them per check", len(outcomes)
+        )
     return record_one_by_one(outcomes, owner=owner, now=now)
 
 

@@ -424,7 +424,10 @@ def test_an_outage_group_the_servicedesk_would_refuse_is_refused_at_once(
     inactive = type(first_line).objects.create(name="Oud", is_first_line=True, active=False)
     with pytest.raises(DomainError):
         services.create_check(actor=operator, data=data(operator_group=inactive))
-    assert services.create_check(actor=operator, data=data(operator_group=first_line)).operator_group == first_line
+    assert (
+        services.create_check(actor=operator, data=data(operator_group=first_line)).operator_group
+        == first_line
+    )
 
 
 @pytest.mark.django_db

@@ -72,15 +72,18 @@ def test_a_check_whose_melding_is_refused_does_not_stop_the_others(target, opera
     for check in (good_up, good_down, bad):
         assert states[check.pk].last_result_at is not None
         assert states[check.pk].lease_owner == ""
-    assert states[good_up.pk].error == "" and states[good_down.pk].error == ""
+    assert states[good_up.pk].error == ""
+    assert states[good_down.pk].error == ""
     bad_state = states[bad.pk]
-    assert bad_state.hard_status == "down" and bad_state.melding_id is None
+    assert bad_state.hard_status == "down"
+    assert bad_state.melding_id is None
     assert bad_state.error == _refusal()
     assert bad_state.error_at == T0
 
     # the error is where people look: the check's page, the overview and the API
     page = client_for(operator).get(reverse("monitoring:check-detail", args=[bad.pk])).content.decode()
-    assert _refusal() in page and "data-check-error" in page
+    assert _refusal() in page
+    assert "data-check-error" in page
     overview = client_for(operator).get(reverse("monitoring:overview")).content.decode()
     assert f'data-check-error="{bad.pk}"' in overview
     assert f'data-check-error="{good_up.pk}"' not in overview
@@ -88,7 +91,8 @@ def test_a_check_whose_melding_is_refused_does_not_stop_the_others(target, opera
     assert listed[bad.pk]["error"] == _refusal()
     assert listed[good_up.pk]["error"] == ""
     detail = client_for(operator).get(f"/api/v1/monitoring/checks/{bad.pk}").json()
-    assert detail["error"] == _refusal() and detail["error_at"]
+    assert detail["error"] == _refusal()
+    assert detail["error_at"]
 
     # the next round: the good checks go on, the bad one keeps trying (and keeps its error)
     later = T0 + timedelta(seconds=60)
@@ -105,8 +109,10 @@ def test_a_check_whose_melding_is_refused_does_not_stop_the_others(target, opera
     due_now(bad, again)
     assert run_at(monitor, again) == 3  # all three are due again
     fixed = CheckState.objects.get(pk=bad.pk)
-    assert fixed.error == "" and fixed.error_at is None
-    assert fixed.melding is not None and fixed.melding.operator_group == desk
+    assert fixed.error == ""
+    assert fixed.error_at is None
+    assert fixed.melding is not None
+    assert fixed.melding.operator_group == desk
 
 
 @pytest.mark.django_db(transaction=True)
@@ -160,6 +166,7 @@ def test_a_batch_that_fails_is_recorded_check_by_check():
     assert set(report.failed) == {checks[1].pk}
     assert set(CheckResult.objects.values_list("check_obj_id", flat=True)) == {checks[0].pk, checks[2].pk}
     failed = CheckState.objects.get(pk=checks[1].pk)
-    assert failed.error and failed.error_at == T0
+    assert failed.error
+    assert failed.error_at == T0
     assert failed.lease_owner == ""  # released: probed again at its next due time
     assert failed.next_due_at == T0 + timedelta(seconds=60)

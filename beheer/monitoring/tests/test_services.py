@@ -69,7 +69,8 @@ def test_an_outage_of_a_check_without_impact_or_urgency_gets_the_checks_priority
     assert expected.level == 3  # the shipped matrix: person x cannot work
     feed(web, [False, False, False])
     m = Melding.objects.get()
-    assert m.priority == expected and m.priority.level != 4
+    assert m.priority == expected
+    assert m.priority.level != 4
     assert (m.impact.level, m.urgency.level) == (3, 1)
     page = operator_client.get(reverse("monitoring:check-detail", args=[web.pk])).content.decode()
     assert f'data-priority="{expected.level}"' in page
@@ -220,7 +221,9 @@ def test_pings_keep_a_push_check_up_and_silence_takes_it_down_once_per_period(ba
     assert m.status.kind == StatusKind.RESOLVED
 
 
-def test_one_push_check_that_fails_does_not_stop_the_sweep(backup, operator, second_line, first_line, monkeypatch):
+def test_one_push_check_that_fails_does_not_stop_the_sweep(
+    backup, operator, second_line, first_line, monkeypatch
+):
     """Two silent push checks: one whose melding the servicedesk refuses (saved before the rule,
     its failure is still recorded, with the reason on its state row) and one whose recording fails
     outright; the good one is swept all the same."""
@@ -230,12 +233,21 @@ def test_one_push_check_that_fails_does_not_stop_the_sweep(backup, operator, sec
 
     def silent(name: str, group: Any) -> Check:
         check = Check.objects.create(
-            name=name, kind="push", interval_seconds=3600, grace_seconds=60, created_at=T0, operator_group=group
+            name=name,
+            kind="push",
+            interval_seconds=3600,
+            grace_seconds=60,
+            created_at=T0,
+            operator_group=group,
         )
         issue_push_token(check, actor=operator)
         return check
 
-    refused, broken, good = silent("Refused", second_line), silent("Broken", first_line), silent("Good", first_line)
+    refused, broken, good = (
+        silent("Refused", second_line),
+        silent("Broken", first_line),
+        silent("Good", first_line),
+    )
     Check.objects.filter(pk=backup.pk).update(active=False)
     real = push.record_result
 
@@ -250,8 +262,10 @@ def test_one_push_check_that_fails_does_not_stop_the_sweep(backup, operator, sec
     states = {s.pk: s for s in CheckState.objects.all()}
     assert states[good.pk].hard_status == "down"
     assert Melding.objects.get().brief_description.endswith("Good")
-    assert states[refused.pk].hard_status == "down" and states[refused.pk].melding_id is None
-    assert states[refused.pk].error and states[refused.pk].error_at is not None
+    assert states[refused.pk].hard_status == "down"
+    assert states[refused.pk].melding_id is None
+    assert states[refused.pk].error
+    assert states[refused.pk].error_at is not None
     assert broken.pk not in states  # rolled back
     assert run.failed_items == 1
     assert run.last_error == f"check {broken.pk}: ValueError: a check whose data makes recording fail"

@@ -181,7 +181,8 @@ def test_an_up_check_shows_since_when(operator_client):
     for i in range(3):
         record_result(check, ok=True, at=first + timedelta(minutes=i), latency_ms=50)
     state = CheckState.objects.get(pk=check.pk)
-    assert state.hard_status == "up" and state.hard_changed_at == first
+    assert state.hard_status == "up"
+    assert state.hard_changed_at == first
     local = timezone.localtime(first).isoformat()
     overview = operator_client.get(reverse("monitoring:overview")).content.decode()
     row = overview[overview.index(f'data-check="{check.pk}"') :]

@@ -70,7 +70,9 @@ def group(first_line: OperatorGroup, coordinator: User) -> OperatorGroup:
 # once per occurrence and event
 
 
-def test_one_occurrence_whose_message_fails_does_not_stop_the_others(coordinator: User, operator: User) -> None:
+def test_one_occurrence_whose_message_fails_does_not_stop_the_others(
+    coordinator: User, operator: User
+) -> None:
     from tests.helpers import run_job
 
     bad = series_at(CREATED, coordinator, assignee=operator, name="Kapot")  # told first

@@ -140,7 +140,9 @@ def test_a_schedule_with_broken_stored_data_fails_visibly_and_the_others_run(db:
         job = run_job("reports.run_due_reports")
     assert ReportRun.objects.get(scheduled_report=good).status == RunStatus.DONE
     failed = ReportRun.objects.get(scheduled_report=bad)  # the owner sees that it failed
-    assert failed.status == RunStatus.FAILED and not failed.file and failed.error
+    assert failed.status == RunStatus.FAILED
+    assert not failed.file
+    assert failed.error
     assert job.failed_items == 1
     assert job.last_error.startswith(f"scheduled report {bad.pk}: TypeError")
 

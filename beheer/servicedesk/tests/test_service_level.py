@@ -279,7 +279,9 @@ def test_each_group_can_be_escalated_only_to_a_second_line_group(operator, calle
     assert m.line == Line.FIRST
 
 
-def test_one_melding_that_fails_to_escalate_does_not_stop_the_sweep(operator, caller, first_line, monkeypatch):
+def test_one_melding_that_fails_to_escalate_does_not_stop_the_sweep(
+    operator, caller, first_line, monkeypatch
+):
     from datetime import timedelta
 
     from beheer.core import clock
@@ -304,11 +306,14 @@ def test_one_melding_that_fails_to_escalate_does_not_stop_the_sweep(operator, ca
         ("resolution", "breached"),
     }
     assert not SlaEscalation.objects.filter(melding=bad).exists()  # rolled back, tried again next run
-    assert run.failed_items == 3 and run.error_count == 1
+    assert run.failed_items == 3
+    assert run.error_count == 1
     assert f"melding {bad.pk}: ValueError: a melding whose data makes the escalation fail" in run.last_error
 
 
-def test_a_full_batch_of_failing_meldingen_does_not_hide_the_ones_after_it(operator, caller, first_line, monkeypatch):
+def test_a_full_batch_of_failing_meldingen_does_not_hide_the_ones_after_it(
+    operator, caller, first_line, monkeypatch
+):
     from datetime import timedelta
 
     from beheer.core import clock

@@ -1175,7 +1175,9 @@ class TestAutoClose:
 
         now = timezone.now()
         bad, good = (
-            services.open_melding(actor=operator, brief_description=text, entry_type=EntryType.PHONE, caller=caller)
+            services.open_melding(
+                actor=operator, brief_description=text, entry_type=EntryType.PHONE, caller=caller
+            )
             for text in ("kapot", "goed")
         )
         for m, days in ((bad, 30), (good, 20)):  # the bad one comes first
@@ -1192,7 +1194,8 @@ class TestAutoClose:
         monkeypatch.setattr(resolution, "_close", close)
         run = run_job("servicedesk.auto_close_resolved")
         assert fresh(good).status.kind == StatusKind.CLOSED
-        assert fresh(bad).status.kind == StatusKind.RESOLVED and fresh(bad).closed_at is None
+        assert fresh(bad).status.kind == StatusKind.RESOLVED
+        assert fresh(bad).closed_at is None
         assert not HistoryEntry.objects.filter(melding=bad, action="closed").exists()
         assert (run.failed_items, run.error_count) == (1, 1)
         assert run.last_error == f"melding {bad.pk}: ValueError: a melding whose data makes closing fail"
