@@ -26,7 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from beheer.core import clock, config_cache
+from beheer.core import clock, config_cache, loops
 
 from .. import states
 from ..models import (
@@ -47,10 +47,7 @@ ERROR_MAX = 500
 def describe_error(exc: BaseException) -> str:
     """What is kept on the check's state row about a failure: a domain rule's own message, else
     the kind of error and its text."""
-    from beheer.core.errors import DomainError
-
-    text = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-    return str(text).replace("\x00", "")[:ERROR_MAX]
+    return loops.describe(exc)[:ERROR_MAX]
 
 
 @dataclass(frozen=True)
