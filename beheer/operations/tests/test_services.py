@@ -72,8 +72,8 @@ class TestGeneration:
 
         bad = make_series(coordinator, name="Kapot")  # the lowest id: planned first
         good = make_series(coordinator, name="Goed")
-        # stored straight into the database: a lead time no date arithmetic can hold
-        ActivitySeries.objects.filter(pk=bad.pk).update(lead_days=10**9)
+        # stored straight into the database: a grace no date arithmetic can hold (year 200,000+)
+        ActivitySeries.objects.filter(pk=bad.pk).update(grace_hours=2_000_000_000)
         before = good.occurrences.count()
         with clock.frozen(NOW + timedelta(days=7)):
             run = run_job("operations.generate_occurrences")
