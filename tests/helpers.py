@@ -46,3 +46,19 @@ def restore_default_configuration() -> None:
         for name in ("0002_defaults", "0006_default_service_levels"):
             import_module(f"beheer.servicedesk.migrations.{name}").load(apps, None)
         Status.objects.filter(code="waiting_caller").update(notify_caller=True)
+
+
+def run_job(name: str) -> Any:
+    """Run one registered periodic job now, as `beheer worker` does (its failures and those of its
+    items recorded); returns its ScheduledRun row."""
+    from django.utils import timezone
+
+    from beheer.core import scheduler
+    from beheer.core.models import ScheduledRun
+
+    scheduler.autodiscover()
+    job = scheduler.JOBS[name]
+    ScheduledRun.objects.update_or_create(name=name, defaults={"next_run_at": timezone.now()})
+    assert scheduler.claim(job, now=timezone.now())
+    scheduler.run_job(job)
+    return ScheduledRun.objects.get(name=name)

@@ -6,7 +6,8 @@ from django.http import HttpRequest
 
 from beheer import __version__
 
-from .scheduler import missing_processes
+from . import config_cache
+from .scheduler import failing_jobs, missing_processes
 
 
 def beheer(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +16,7 @@ def beheer(request: HttpRequest) -> dict[str, Any]:
     if user is not None and getattr(user, "is_staff_member", False):
         # Operators are told when background work (closing, reminders, later mail) is not running.
         context["missing_processes"] = missing_processes(kinds=("worker",))
+    if user is not None and getattr(user, "is_administrator", False):
+        # administrators are told when a background job keeps failing (see the job list)
+        context["failing_jobs"] = config_cache.cached("failing_jobs", failing_jobs)
     return context

@@ -46,13 +46,29 @@ class IdempotencyRecord(models.Model):
 
 
 class ScheduledRun(models.Model):
-    """One row per periodic job; workers claim a due job with a conditional UPDATE."""
+    """One row per periodic job; workers claim a due job with a conditional UPDATE.
 
-    name = models.CharField(max_length=100, primary_key=True)
-    next_run_at = models.DateTimeField()
-    last_started_at = models.DateTimeField(null=True, blank=True)
-    last_finished_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True, default="")
+    A run fails when the job raised, or when some of its items failed (`core.loops.isolated`): then
+    `last_error` says why (the first failed items), `error_count` how many runs in a row failed,
+    `failed_items` how many items the last run could not handle. A clean run clears the error and
+    the counts; `last_error_at` keeps when it last failed."""
+
+    name = models.CharField(_("job"), max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField(_("next run"))
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+    last_error_at = models.DateTimeField(_("last failed"), null=True, blank=True)
+    error_count = models.PositiveIntegerField(_("failed runs in a row"), default=0)
+    failed_items = models.PositiveIntegerField(_("failed items in the last run"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ProcessHeartbeat(models.Model):

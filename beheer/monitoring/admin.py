@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.core import clock
 from beheer.core.admin_base import ConfigAdmin
+from beheer.core.errors import DomainError
+from beheer.servicedesk import services as servicedesk
 
 from . import services
 from .models import AlertSource, Check, CheckKind, MaintenanceWindow, StatusPage, StatusPageEntry
@@ -20,8 +22,22 @@ from .services import windows as window_services
 from .windows import WindowError, parse_rule
 
 
+class OutageGroupForm(forms.ModelForm):  # the admin builds its Meta (model, fields)
+    """Refuses what the servicedesk would refuse when the melding is opened later (by the monitor
+    or an alert): an operator group that cannot take a new, first-line melding."""
+
+    def clean_operator_group(self) -> Any:
+        group = self.cleaned_data.get("operator_group")
+        try:
+            servicedesk.check_new_melding_group(group)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.field_errors.get("operator_group", exc.message)) from exc
+        return group
+
+
 @admin.register(Check)
 class CheckAdmin(ConfigAdmin):
+    form = OutageGroupForm
     list_display = (
         "name",
         "kind",
@@ -134,6 +150,7 @@ class MaintenanceWindowAdmin(ConfigAdmin):
 class AlertSourceAdmin(ConfigAdmin):
     """Alertmanager sources: the webhook URL (with its secret token) is shown once, after saving."""
 
+    form = OutageGroupForm
     list_display = ("name", "operator_group", "resolve_on_resolved", "active")
     list_filter = ("active",)
     exclude = ("created_by", "created_at")

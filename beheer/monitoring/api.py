@@ -28,7 +28,7 @@ from beheer.servicedesk.models import Impact, Urgency
 
 from . import monitor_status, queries, services
 from .alertmanager import InboundMessage
-from .models import Check, CheckKind, CheckResult, MaintenanceWindow
+from .models import Check, CheckKind, CheckResult, CheckState, MaintenanceWindow
 from .views import may_see_details
 
 router = Router(tags=["monitoring"])
@@ -36,7 +36,7 @@ router = Router(tags=["monitoring"])
 
 class PingOut(Schema):
     ok: bool
-    stored: bool
+    stored: bool  # always true: every ping is recorded (kept for clients that read it)
 
 
 class CheckOut(Schema):
@@ -53,6 +53,8 @@ class CheckOut(Schema):
     melding_id: int | None = None
     availability_target: float
     latency_target_ms: int | None = None
+    error: str = ""  # why the last result could not be recorded as it should; "" when it was
+    error_at: Any = None
 
 
 def _ping(token: str, ok: bool, request: HttpRequest) -> dict[str, Any]:
@@ -96,6 +98,8 @@ def list_checks(request: HttpRequest) -> list[dict[str, Any]]:
                 "melding_id": state.melding_id if state else None,
                 "availability_target": float(c.availability_target),
                 "latency_target_ms": c.latency_target_ms,
+                "error": state.error if state else "",
+                "error_at": state.error_at if state else None,
             }
         )
     return out
@@ -139,6 +143,7 @@ def check_status(request: HttpRequest, check_id: int) -> dict[str, Any]:
     check = Check.objects.visible_to(user).select_related("state").filter(pk=check_id).first()
     if check is None:
         raise NotFound(_("No such check."))
+    state = getattr(check, "state", None)
     now = clock.now()
     details = may_see_details(user, check)
     periods = {}
@@ -163,6 +168,8 @@ def check_status(request: HttpRequest, check_id: int) -> dict[str, Any]:
         ),
         "availability_target": float(check.availability_target),
         "latency_target_ms": check.latency_target_ms,
+        "error": state.error if state else "",
+        "error_at": state.error_at if state else None,
         "periods": periods,
         "results": [
             {
@@ -279,6 +286,7 @@ def check_detail(check: Check) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if check.kind == CheckKind.PING:
         extra["monitor_icmp"] = monitor_status.icmp_capability()
+    state = CheckState.objects.filter(pk=check.pk).values_list("error", "error_at").first() or ("", None)
     return {
         "id": check.pk,
         "version": check.version,
@@ -302,6 +310,9 @@ def check_detail(check: Check) -> dict[str, Any]:
         "latency_target_ms": check.latency_target_ms,
         "options": services.shown_options(check),
         "ping_url": ping_url,
+        "error": state[0],
+        "error_at": state[1],
+        "priority": priority.level if (priority := services.outage_priority(check)) else None,
         **extra,
     }
 

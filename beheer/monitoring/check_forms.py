@@ -171,8 +171,20 @@ class CheckForm(forms.Form):
     )
     parent = forms.ModelChoiceField(label=_("Depends on"), queryset=Check.objects.none(), required=False)
     tags = forms.CharField(label=_("Tags"), max_length=200, required=False, help_text=_("Comma-separated."))
-    impact = forms.ModelChoiceField(label=_("Impact"), queryset=Impact.objects.all(), required=False)
-    urgency = forms.ModelChoiceField(label=_("Urgency"), queryset=Urgency.objects.all(), required=False)
+    impact = forms.ModelChoiceField(
+        label=_("Impact"),
+        queryset=Impact.objects.all(),
+        required=False,
+        help_text=_("Of the call an outage opens. Empty: the lowest impact."),
+    )
+    urgency = forms.ModelChoiceField(
+        label=_("Urgency"),
+        queryset=Urgency.objects.all(),
+        required=False,
+        help_text=_(
+            "Of the call an outage opens. Empty: the most urgent, since a check that is down stops work."
+        ),
+    )
     operator_group = forms.ModelChoiceField(
         label=_("Operator group for meldingen"),
         queryset=OperatorGroup.objects.filter(active=True),

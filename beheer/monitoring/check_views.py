@@ -1,6 +1,7 @@
 """The screens where operators and administrators define checks: create, edit, delete.
 
 Thin adapters: the form checks shape, the services check every rule (DomainError -> form errors).
+A saved check opens its status page.
 The form shows the options of the chosen kind; changing the kind swaps them in with HTMX (without
 JavaScript the "Show the fields of this kind" button does the same with a full page). For ping, a
 warning comes with them when the monitor said it may not send ICMP (`monitor_status`).
@@ -110,7 +111,7 @@ def check_create(request: HttpRequest) -> HttpResponse:
             form.place_errors(exc)
         else:
             messages.success(request, _("Check %(name)s created.") % {"name": check.name})
-            return redirect("monitoring:check-edit", pk=check.pk)
+            return redirect("monitoring:check-detail", pk=check.pk)
     return render(
         request,
         "monitoring/check_form.html",
@@ -145,7 +146,7 @@ def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"names": ", ".join(cleared)},
                 )
-            return redirect("monitoring:check-edit", pk=check.pk)
+            return redirect("monitoring:check-detail", pk=check.pk)
     ping_url = None
     if check.kind == CheckKind.PUSH and check.push_token:
         ping_url = request.build_absolute_uri(reverse("api:ping", args=[check.push_token]))

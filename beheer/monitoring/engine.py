@@ -192,6 +192,8 @@ class Monitor:
     """
 
     LATENESS_SAMPLES = 100_000
+    FLUSH_RETRIES = 5  # flushes that failed as a whole (the database was unreachable) before the
+    # outcomes are dropped; per-check failures are never retried (see flush)
 
     def __init__(
         self,
@@ -221,6 +223,7 @@ class Monitor:
         self.in_flight: set[asyncio.Task[Any]] = set()
         self.outcomes: list[services.Outcome] = []
         self.claimed: dict[int, services.Claimed] = {}  # state rows of the buffered outcomes
+        self.failed_flushes = 0  # consecutive flushes that failed as a whole
         self.plans = Plans()  # used by the database thread only
         self.probed = 0
         self.lateness_ms: list[float] = []  # the most recent start latenesses, for the benchmark
@@ -282,19 +285,37 @@ class Monitor:
         return -1 if len(jobs) == free else len(jobs)
 
     async def flush(self) -> int:
-        """Write the buffered outcomes (one transaction); on failure they stay for the next try."""
+        """Write the buffered outcomes: in one transaction, or when that fails check by check, so
+        one bad check costs only its own result (`services.record_batch`). Only when the database
+        cannot be written at all do the outcomes stay for the next flush, a few times at most."""
         if not self.outcomes:
             return 0
         batch, self.outcomes = self.outcomes, []
         claimed, self.claimed = self.claimed, {}
         try:
-            return int(await self._db(_record_in_thread, batch, claimed, self.owner, self.now()))
+            report: services.BatchReport = await self._db(
+                _record_in_thread, batch, claimed, self.owner, self.now()
+            )
         except Exception:
-            logger.exception("Recording %d results failed; retrying", len(batch))
-            if len(self.outcomes) + len(batch) <= 10 * self.batch:  # else their leases expire and
-                self.outcomes[:0] = batch  # the checks are probed again
+            self.failed_flushes += 1
+            keep = (
+                self.failed_flushes <= self.FLUSH_RETRIES
+                and len(self.outcomes) + len(batch) <= 10 * self.batch
+            )
+            logger.exception(
+                "Recording %d results failed (attempt %d); %s",
+                len(batch),
+                self.failed_flushes,
+                "retrying" if keep else "dropped: the checks are probed again when their leases expire",
+            )
+            if keep:
+                self.outcomes[:0] = batch
                 self.claimed = {**claimed, **self.claimed}
             return 0
+        self.failed_flushes = 0
+        for check_id, error in report.failed.items():
+            logger.warning("Check %s: its result could not be recorded: %s", check_id, error)
+        return report.recorded
 
     async def run_once(self, session: aiohttp.ClientSession) -> int:
         """Claim what is due now, probe it and record the results; returns the number probed."""
@@ -396,8 +417,8 @@ def _claim_in_thread(
 
 def _record_in_thread(
     outcomes: list[services.Outcome], claimed: dict[int, services.Claimed], owner: str, now: datetime
-) -> int:
-    return services.record_results(outcomes, owner=owner, now=now, claimed=claimed)
+) -> services.BatchReport:
+    return services.record_batch(outcomes, owner=owner, now=now, claimed=claimed)
 
 
 def _close_connection() -> None:

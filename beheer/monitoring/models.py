@@ -151,6 +151,10 @@ class CheckState(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     # what a probe keeps for the next one (an SNMP counter and when it was read)
     memo = models.JSONField(default=dict, blank=True)
+    # why the last result could not be recorded as it should (a melding the servicedesk refused,
+    # a value the database would not store), and when; cleared by the next clean recording
+    error = models.CharField(max_length=500, blank=True, default="")
+    error_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["next_due_at"], name="checkstate_due")]

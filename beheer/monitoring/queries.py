@@ -117,6 +117,8 @@ def overview(user: User, *, now: datetime | None = None) -> dict[str, Any]:
                 "last_result_at": state.last_result_at if state else None,
                 "latency": c.last_latency,
                 "points": points[c.pk],
+                "error": state.error if state else "",
+                "error_at": state.error_at if state else None,
             }
         )
     by_tag: dict[str, Group] = {}
@@ -133,6 +135,7 @@ def overview(user: User, *, now: datetime | None = None) -> dict[str, Any]:
     return {
         "rows": rows,
         "counts": totals,
+        "errors": [row for row in rows if row["error"]],
         "by_tag": sorted(by_tag.values(), key=lambda g: (g.name == "", g.name)),
         "by_host": sorted(by_host.values(), key=lambda g: (g.name == "", g.name)),
         "now": now,

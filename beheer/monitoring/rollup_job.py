@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Min, OuterRef, Subquery
 
-from beheer.core import clock
+from beheer.core import clock, loops
 
 from . import rollups
 from .availability import maintenance_intervals
@@ -113,19 +113,38 @@ def _minute_rows(start: datetime, end: datetime, now: datetime, horizon: datetim
         check = checks.get(check_id)
         if check is None:
             continue
-        spans = rollups.spans_from_results([(a, ok) for a, ok, _l in results], hold=hold(check), until=until)
-        buckets = rollups.distribute(
-            spans, _maintenance(check, start, end), start=start, end=end, step=MINUTE
-        )
-        for at, _ok, latency in results:
-            if latency is not None and start <= at < end:
-                buckets[(at - start) // MINUTE].add_latency(latency)
-        for i, t in enumerate(buckets):
-            if not t.empty:
-                b_start = start + i * MINUTE
-                rows.append(
-                    _row(check_id, Bucket.MINUTE, b_start, b_start + MINUTE, t, b_start + MINUTE <= horizon)
-                )
+        try:
+            rows += _check_minute_rows(check, results, start=start, end=end, until=until, horizon=horizon)
+        except DatabaseError:
+            raise  # the database, not this check: the whole run is retried
+        except Exception as exc:
+            # one check whose data makes the arithmetic fail (a maintenance window that cannot be
+            # evaluated, an impossible value) loses this run's buckets; the others are rolled up
+            loops.record_failure("check", check_id, exc)
+    return rows
+
+
+def _check_minute_rows(
+    check: Check,
+    results: list[tuple[datetime, bool, int | None]],
+    *,
+    start: datetime,
+    end: datetime,
+    until: datetime,
+    horizon: datetime,
+) -> list[CheckRollup]:
+    spans = rollups.spans_from_results([(a, ok) for a, ok, _l in results], hold=hold(check), until=until)
+    buckets = rollups.distribute(spans, _maintenance(check, start, end), start=start, end=end, step=MINUTE)
+    for at, _ok, latency in results:
+        if latency is not None and start <= at < end:
+            buckets[(at - start) // MINUTE].add_latency(latency)
+    rows = []
+    for i, t in enumerate(buckets):
+        if not t.empty:
+            b_start = start + i * MINUTE
+            rows.append(
+                _row(check.pk, Bucket.MINUTE, b_start, b_start + MINUTE, t, b_start + MINUTE <= horizon)
+            )
     return rows
 
 

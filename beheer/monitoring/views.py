@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -21,7 +22,7 @@ from beheer.core.forms import require_staff
 from beheer.core.htmx import is_htmx
 from beheer.reports import charts
 
-from . import monitor_status, queries, rollups
+from . import monitor_status, queries, rollups, services
 from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup
 from .rollup_job import totals_of
 
@@ -101,6 +102,9 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     results = list(CheckResult.objects.filter(check_obj=check).order_by("-at", "-id")[:RECENT_RESULTS])
+    ping_url = None
+    if check.kind == CheckKind.PUSH and check.push_token:
+        ping_url = request.build_absolute_uri(reverse("api:ping", args=[check.push_token]))
     return render(
         request,
         "monitoring/check_detail.html",
@@ -115,5 +119,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "latency_chart": _latency_chart(check, now),
             "windows": queries.windows_for(check),
             "icmp_unavailable": check.kind == CheckKind.PING and monitor_status.ping_unavailable(),
+            "ping_url": ping_url,
+            "priority": services.outage_priority(check),
         },
     )

@@ -23,8 +23,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core import clock
+from beheer.core import clock, loops
 from beheer.core.errors import DomainError, PermissionDenied
+from beheer.core.loops import isolated
 from beheer.notifications import services as notifications
 
 from . import availability, exports, kpis, pdf
@@ -166,6 +167,14 @@ def produce_run(schedule: ScheduledReport, *, due_at: datetime, now: datetime) -
         run.status = RunStatus.DONE
     except DomainError as exc:
         run.status, run.error = RunStatus.FAILED, exc.message
+    except Exception as exc:  # bad stored data or a bug: this run fails visibly, the others go on
+        loops.record_failure("scheduled report", schedule.pk, exc)  # the reason, for administrators
+        if run.file:
+            run.file.delete(save=False)
+        run.status = RunStatus.FAILED
+        run.error = _(
+            "The report could not be produced. An administrator finds the reason among the background jobs."
+        )
     try:
         with transaction.atomic():
             run.save()
@@ -206,12 +215,14 @@ def run_due_reports(*, now: datetime | None = None) -> int:
     )
     made = 0
     for pk, due_at, frequency in due:
-        if not _claim(pk, due_at, now=now, frequency=frequency):
-            continue
-        schedule = ScheduledReport.objects.select_related("owner").get(pk=pk)
-        try:
+        # one broken schedule must not stop the others: its failure is logged and counted on the
+        # job's run (no transaction around it: producing a file takes a while)
+        with isolated("scheduled report", pk, atomic=False):
+            if not _claim(pk, due_at, now=now, frequency=frequency):
+                continue
+            schedule = ScheduledReport.objects.select_related("owner").filter(pk=pk).first()
+            if schedule is None:  # deleted a moment after it was claimed
+                continue
             if produce_run(schedule, due_at=due_at, now=now) is not None:
                 made += 1
-        except Exception:  # one broken schedule must not stop the others
-            logger.exception("Scheduled report %s failed", pk)
     return made

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from beheer.accounts.models import Role, User
 from beheer.core import clock
 from beheer.core.errors import DomainError, PermissionDenied
+from beheer.core.loops import isolated
 from beheer.notifications import services as notifications
 
 from ..models import Article, ArticleStatus, reader_condition
@@ -127,5 +128,6 @@ def remind_review_due(*, day: date | None = None) -> int:
         if not ids:
             return sent
         for pk in ids:
-            sent += _remind_one(pk, day)
+            with isolated("article", pk):  # one article that fails does not stop the reminders
+                sent += _remind_one(pk, day)
         last = ids[-1]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from beheer.accounts.models import Department, OperatorGroup, User
 from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, NotFound
+from beheer.core.loops import isolated
 from beheer.notifications import services as notifications
 
 from ..models import (
@@ -290,4 +291,8 @@ def remind_acknowledgements(*, now: datetime | None = None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return sum(_remind_article(pk, now) for pk in ids)
+    sent = 0
+    for pk in ids:
+        with isolated("article", pk):  # one article that fails does not stop the reminders
+            sent += _remind_article(pk, now)
+    return sent

@@ -98,6 +98,29 @@ def test_the_job_run_twice_reminds_once(operator: User) -> None:
     assert f"/kennisbank/{article.pk}/" in messages[0].body_text
 
 
+def test_one_article_whose_reminder_fails_does_not_stop_the_others(operator: User, monkeypatch: Any) -> None:
+    from beheer.knowledge.services import currency
+    from tests.helpers import run_job
+
+    bad = _due(published(operator, title="Kapot"), TODAY - timedelta(days=1))  # reminded first
+    good = _due(published(operator, title="Back-up"), TODAY - timedelta(days=1))
+    real = currency.review_recipients
+
+    def recipients(article: Article) -> list[User]:
+        if article.pk == bad.pk:
+            raise ValueError("an article whose data makes the reminder fail")
+        return real(article)
+
+    monkeypatch.setattr(currency, "review_recipients", recipients)
+    with clock.frozen(NOW):
+        run = run_job("knowledge.remind_review_due")
+    assert len(_reminders(good)) == 1
+    assert _reminders(bad) == []
+    assert Article.objects.get(pk=bad.pk).review_reminded_for is None  # tried again next run
+    assert run.failed_items == 1
+    assert run.last_error == f"article {bad.pk}: ValueError: an article whose data makes the reminder fail"
+
+
 def test_a_new_due_date_reminds_again(operator: User) -> None:
     article = _due(published(operator, title="Back-up"), TODAY)
     with clock.frozen(NOW):

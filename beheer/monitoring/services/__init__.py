@@ -12,12 +12,13 @@ from .checks import (
     shown_options,
     update_check,
 )
-from .outages import MONITOR_USERNAME, monitor_actor
-from .push import PUSH_MIN_SECONDS_BETWEEN, issue_push_token, receive_push, sweep_overdue_pushes
+from .outages import MONITOR_USERNAME, monitor_actor, outage_classification, outage_priority
+from .push import issue_push_token, receive_push, sweep_overdue_pushes
 from .recording import (
     CLAIMED_COLUMNS,
     DETAIL_MAX,
     ActiveWindow,
+    BatchReport,
     CheckPlan,
     Claimed,
     Outcome,
@@ -25,6 +26,7 @@ from .recording import (
     claimed_rows,
     in_maintenance,
     next_due,
+    record_batch,
     record_result,
     record_results,
     state_from_row,
@@ -45,8 +47,8 @@ __all__ = [
     "CLAIMED_COLUMNS",
     "DETAIL_MAX",
     "MONITOR_USERNAME",
-    "PUSH_MIN_SECONDS_BETWEEN",
     "ActiveWindow",
+    "BatchReport",
     "CheckData",
     "CheckPlan",
     "Claimed",
@@ -69,10 +71,13 @@ __all__ = [
     "keep_probe_memo",
     "monitor_actor",
     "next_due",
+    "outage_classification",
+    "outage_priority",
     "plain_options",
     "plan_end",
     "receive_alerts",
     "receive_push",
+    "record_batch",
     "record_result",
     "record_results",
     "secrets_cleared_by",

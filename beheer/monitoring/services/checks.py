@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock, config_cache
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import Impact, Urgency
 
 from .. import options as check_options
@@ -133,6 +134,10 @@ def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
                 break
             seen.add(walker.pk)
             walker = walker.parent
+    try:  # the outage melding is opened with this group later: what the servicedesk refuses then,
+        servicedesk.check_new_melding_group(data.operator_group)  # is refused now
+    except DomainError as exc:
+        errors.update(exc.field_errors or {"operator_group": exc.message})
     check.name = data.name.strip()
     check.kind = kind
     check.target = target

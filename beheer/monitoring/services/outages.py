@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts import services as accounts
 from beheer.accounts.models import User
+from beheer.core import config_cache
 from beheer.core.errors import DomainError
 from beheer.notifications import services as notifications
 from beheer.servicedesk import services as servicedesk
-from beheer.servicedesk.models import EntryType, Melding, Visibility
+from beheer.servicedesk.models import EntryType, Impact, Melding, Priority, Urgency, Visibility
 
 from .. import alertmanager
 from ..models import (
@@ -84,15 +85,43 @@ def _open_or_reopen(
     )
 
 
+def outage_classification(check: Check) -> tuple[Impact | None, Urgency | None]:
+    """The impact and urgency of the check's outage meldingen: the check's own; where it names
+    none, the servicedesk's default impact (the lowest) and the most urgent urgency, because a
+    check that is down stops the work that depends on it (not "can work": P4 for an outage)."""
+    impact = check.impact or config_cache.cached(
+        "monitoring_default_impact",
+        lambda: Impact.objects.filter(active=True).order_by("-level", "id").first(),
+    )
+    urgency = check.urgency or config_cache.cached(
+        "monitoring_default_urgency",
+        lambda: Urgency.objects.filter(active=True).order_by("level", "id").first(),
+    )
+    return impact, urgency
+
+
+def outage_priority(check: Check) -> Priority | None:
+    """The priority the check's outage meldingen get (None while the servicedesk has no impacts,
+    urgencies or priorities configured)."""
+    impact, urgency = outage_classification(check)
+    if impact is None or urgency is None:
+        return None
+    try:
+        return servicedesk.priority_for(impact, urgency)
+    except DomainError:
+        return None
+
+
 def _open_outage(check: Check, current: Melding | None, result: CheckResult) -> Melding:
+    impact, urgency = outage_classification(check)
     melding = _open_or_reopen(
         current,
         brief=_("Down: %(name)s") % {"name": check.name},
         request=_describe(check, result),
         again=_("Down again."),
         object_name=check.host or check.target,
-        impact=check.impact,
-        urgency=check.urgency,
+        impact=impact,
+        urgency=urgency,
         operator_group=check.operator_group,
     )
     _alert(check, firing=True, melding=melding, result=result)

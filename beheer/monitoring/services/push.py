@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core.loops import isolated
 
 from .. import states
 from ..models import (
@@ -22,8 +23,6 @@ from ..models import (
     CheckState,
 )
 from .recording import record_result
-
-PUSH_MIN_SECONDS_BETWEEN = 1  # pings closer together than this are acknowledged but not stored
 
 
 def issue_push_token(check: Check, *, actor: User) -> str:
@@ -39,49 +38,62 @@ def issue_push_token(check: Check, *, actor: User) -> str:
 
 
 @transaction.atomic
-def receive_push(token: str, *, ok: bool, detail: str = "", at: datetime | None = None) -> CheckResult | None:
+def receive_push(token: str, *, ok: bool, detail: str = "", at: datetime | None = None) -> CheckResult:
     """A ping from a cron job or backup script; NotFound for an unknown or inactive token.
 
-    Returns None when the ping came within a second of the previous one (stored once).
-    """
-    at = at or clock.now()
+    Every ping is recorded, in the order the pings arrive: a success a moment after a failure (a
+    job that retried) brings the check up at once. Without `at` the ping is timed when the check's
+    state row is locked (see `record_result`)."""
     check = (
         Check.objects.filter(push_token=token, active=True, kind=CheckKind.PUSH).first() if token else None
     )
     if check is None:
         raise NotFound(_("Unknown ping URL."))
-    last = CheckState.objects.filter(pk=check.pk).values_list("last_result_at", flat=True).first()
-    if ok and last is not None and (at - last).total_seconds() < PUSH_MIN_SECONDS_BETWEEN:
-        return None
-    if not detail:  # stored in the installation's language, not in the language of the pinging client
-        with translation.override(settings.LANGUAGE_CODE):
+    # details, meldingen and errors in the installation's language, not that of the pinging client
+    with translation.override(settings.LANGUAGE_CODE):
+        if not detail:
             detail = _("Ping") if ok else _("Failure reported")
-    return record_result(check, ok=ok, at=at, detail=detail)
+        return record_result(check, ok=ok, at=at, detail=detail)
+
+
+def _overdue(check: Check, state: CheckState | None, now: datetime) -> bool:
+    last = state.last_result_at if state else None
+    if state is not None and state.status == states.Status.DOWN and last is not None:
+        due = last + timedelta(seconds=check.interval_seconds)  # one failure per silent period
+    else:
+        due = (last or check.created_at) + timedelta(seconds=check.interval_seconds + check.grace_seconds)
+    return now >= due
 
 
 def sweep_overdue_pushes(*, now: datetime | None = None) -> int:
-    """Record a failure for every push check whose ping is later than its period plus grace."""
+    """Record a failure for every push check whose ping is later than its period plus grace.
+
+    Each check in a savepoint of its own: one that fails is rolled back alone, logged and counted
+    on the job's run, and the others are swept. The check is judged again under its state row's
+    lock, so a ping that arrived a moment ago is not followed by a "no ping" failure."""
     now = now or clock.now()
     made = 0
     candidates = Check.objects.filter(active=True, kind=CheckKind.PUSH).select_related("state")
     for check in candidates.iterator(chunk_size=500):
-        state = getattr(check, "state", None)
-        last = state.last_result_at if state else None
-        if state is not None and state.status == states.Status.DOWN and last is not None:
-            due = last + timedelta(seconds=check.interval_seconds)  # one failure per silent period
-        else:
-            due = (last or check.created_at) + timedelta(seconds=check.interval_seconds + check.grace_seconds)
-        if now < due:
+        if not _overdue(check, getattr(check, "state", None), now):
             continue
-        last_ping = (
-            CheckResult.objects.filter(check_obj=check, ok=True)
-            .order_by("-at")
-            .values_list("at", flat=True)
-            .first()
-        )
-        when = (last_ping or check.created_at).isoformat(timespec="seconds")
-        with translation.override(settings.LANGUAGE_CODE):  # a result detail: the installation's language
-            detail = _("No ping since %(since)s.") % {"since": when}
-        record_result(check, ok=False, at=now, detail=detail)
-        made += 1
+        with isolated("check", check.pk):
+            made += _record_silence(check, now)
     return made
+
+
+def _record_silence(check: Check, now: datetime) -> int:
+    state = CheckState.objects.select_for_update().filter(pk=check.pk).first()
+    if not _overdue(check, state, now):
+        return 0
+    last_ping = (
+        CheckResult.objects.filter(check_obj=check, ok=True)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    when = (last_ping or check.created_at).isoformat(timespec="seconds")
+    with translation.override(settings.LANGUAGE_CODE):  # a result detail: the installation's language
+        detail = _("No ping since %(since)s.") % {"since": when}
+        record_result(check, ok=False, at=now, detail=detail)
+    return 1

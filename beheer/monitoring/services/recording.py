@@ -1,21 +1,32 @@
 """Recording probe results: the SOFT/HARD state machine per result, and what a change reports.
 
 `record_result` is called for every push ping (and by tests); `record_results` records a batch of the
-monitor process's outcomes in a few statements. A change worth reporting opens or updates the
-outage's melding in the same transaction: one melding per outage, not per result."""
+monitor process's outcomes in a few statements; `record_batch` is what the monitor calls: the batch,
+and when its transaction fails, check by check. A change worth reporting opens or updates the
+outage's melding in the same transaction: one melding per outage, not per result.
+
+No single check stops the recording of the others. A report that fails (the servicedesk refuses the
+melding: a second-line operator group, an inactive group) is rolled back to a savepoint and the
+result is recorded without it: the state moves on, what was reported stays, so the next result
+tries again, and the reason is kept on the check's state row (`error`, `error_at`) until a result
+is recorded cleanly. A batch whose transaction fails as a whole (a check deleted while it was
+probed, a value the database refuses) is recorded again check by check, each in a savepoint: the
+results of deleted checks are dropped, a check that still fails gets its error and its lease back.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from beheer.core import clock, config_cache
+from beheer.core import clock, config_cache, loops
 
 from .. import states
 from ..models import (
@@ -27,7 +38,16 @@ from ..models import (
 from ..windows import Window
 from .outages import _note, _open_outage, _recovered
 
+logger = logging.getLogger(__name__)
+
 DETAIL_MAX = 500
+ERROR_MAX = 500
+
+
+def describe_error(exc: BaseException) -> str:
+    """What is kept on the check's state row about a failure: a domain rule's own message, else
+    the kind of error and its text."""
+    return loops.describe(exc)[:ERROR_MAX]
 
 
 @dataclass(frozen=True)
@@ -103,9 +123,12 @@ def _step(
     latency_ms: int | None,
     detail: str,
     suppressed: bool,
+    report: bool = True,
 ) -> CheckResult:
     """Apply one result to the locked state row (changed in memory, not saved) and report what
-    changed. Returns the result; it is saved here only when a report needs it in the database."""
+    changed. Returns the result; it is saved here only when a report needs it in the database.
+    With `report` off nothing is reported and what was last reported stays, so the next result
+    tries the report again."""
     result = CheckResult(
         check_obj=check,
         at=at,
@@ -117,11 +140,11 @@ def _step(
     )
     before = state_row.as_state()
     after, events = states.step(before, ok, check.policy())
-    if after.hard_status != before.hard_status:
-        state_row.hard_changed_at = at
+    if after.hard_status != before.hard_status or state_row.hard_changed_at is None:
+        state_row.hard_changed_at = at  # since when it is up or down (also from the first result)
     reported = before.reported
     quiet = result.in_maintenance or suppressed
-    if _reports(before, after, events, quiet=quiet):
+    if report and _reports(before, after, events, quiet=quiet):
         has_melding = state_row.melding_id is not None  # read the melding only when it is needed
         if any(e.kind == states.EventKind.FLAPPING_STARTED for e in events) and state_row.melding:
             _note(state_row.melding, _("The check is flapping: it keeps changing between up and down."))
@@ -155,15 +178,43 @@ def _clean_detail(detail: str) -> str:
 def record_result(
     check: Check, *, ok: bool, at: datetime | None = None, latency_ms: int | None = None, detail: str = ""
 ) -> CheckResult:
-    """Store one result and act on what it changes (see the module docstring)."""
-    at = at or clock.now()
+    """Store one result and act on what it changes (see the module docstring).
+
+    Without `at` the result is timed when the check's state row is locked, and never before the
+    previous result: results of one check are recorded in the order they arrive. A report that
+    fails is rolled back alone; the result is then stored without it and the reason kept on the
+    state row."""
     state_row, _created = CheckState.objects.get_or_create(check_obj=check)
     state_row = CheckState.objects.select_for_update().get(pk=state_row.pk)
-    result = _step(
-        check, state_row, ok=ok, at=at, latency_ms=latency_ms, detail=detail, suppressed=_parent_down(check)
-    )
-    if result.pk is None:
+    if at is None:
+        at = clock.now()
+        if state_row.last_result_at is not None and at < state_row.last_result_at:
+            at = state_row.last_result_at  # the clock stepped back: keep the order of arrival
+    suppressed = _parent_down(check)
+    error = ""
+    try:
+        with transaction.atomic():  # a savepoint: a refused melding costs only the report
+            result = _step(
+                check, state_row, ok=ok, at=at, latency_ms=latency_ms, detail=detail, suppressed=suppressed
+            )
+            if result.pk is None:
+                result.save()
+    except Exception as exc:
+        logger.exception("Reporting the result of check %s failed; recorded without the report", check.pk)
+        error = describe_error(exc)
+        state_row = CheckState.objects.select_for_update().get(pk=state_row.pk)
+        result = _step(
+            check,
+            state_row,
+            ok=ok,
+            at=at,
+            latency_ms=latency_ms,
+            detail=detail,
+            suppressed=suppressed,
+            report=False,
+        )
         result.save()
+    state_row.error, state_row.error_at = error, (clock.now() if error else None)
     state_row.save()
     return result
 
@@ -371,14 +422,42 @@ def record_results(
         [(pk, at, due) for pk, (_st, at, _hard_at, due, changed) in writes.items() if not changed],
         owner,
     )
+    stored = len(results)
     for row, outcome, suppressed in reporting:
-        _record_reporting(row, outcome, suppressed=suppressed, owner=owner, now=now)
-    return len(results) + len(reporting)
+        stored += _record_reporting(row, outcome, suppressed=suppressed, owner=owner, now=now)
+    return stored
 
 
-def _record_reporting(row: Claimed, outcome: Outcome, *, suppressed: bool, owner: str, now: datetime) -> None:
-    """One result that tells people something: with the check and its state row from the database."""
-    state_row = CheckState.objects.select_related("check_obj").get(pk=row.pk)
+def _record_reporting(row: Claimed, outcome: Outcome, *, suppressed: bool, owner: str, now: datetime) -> int:
+    """One result that tells people something, in a savepoint of its own: when the report fails
+    (the servicedesk refuses the melding), the result is recorded without it and the reason is
+    kept on the state row. Returns the number of results stored (0: the check no longer exists)."""
+    before, melding_id = row.state, row.melding_id
+    try:
+        with transaction.atomic():
+            return _record_reported(row, outcome, suppressed=suppressed, owner=owner, now=now, report=True)
+    except Exception as exc:
+        logger.exception("Reporting the result of check %s failed; recorded without the report", row.pk)
+        row.state, row.melding_id = before, melding_id
+        return _record_reported(
+            row, outcome, suppressed=suppressed, owner=owner, now=now, report=False, error=describe_error(exc)
+        )
+
+
+def _record_reported(
+    row: Claimed,
+    outcome: Outcome,
+    *,
+    suppressed: bool,
+    owner: str,
+    now: datetime,
+    report: bool,
+    error: str = "",
+) -> int:
+    """One result with the check and its state row from the database (see `_record_reporting`)."""
+    state_row = CheckState.objects.select_related("check_obj").filter(pk=row.pk).first()
+    if state_row is None:  # deleted since it was claimed: nothing to record
+        return 0
     check = state_row.check_obj
     result = _step(
         check,
@@ -388,16 +467,84 @@ def _record_reporting(row: Claimed, outcome: Outcome, *, suppressed: bool, owner
         latency_ms=outcome.latency_ms,
         detail=outcome.detail,
         suppressed=suppressed,
+        report=report,
     )
     if result.pk is None:
         result.save()
     state_row.next_due_at = next_due(row.plan, state_row, outcome, now)
     fields = [*_STATE_FIELDS, "melding", "hard_changed_at", "last_result_at", "next_due_at"]
     CheckState.objects.filter(pk=row.pk, lease_owner__in=("", owner)).update(
-        **{name: getattr(state_row, name) for name in fields}, lease_owner="", lease_until=None
+        **{name: getattr(state_row, name) for name in fields},
+        lease_owner="",
+        lease_until=None,
+        error=error,
+        error_at=now if error else None,
     )
     row.state = state_row.as_state()
     row.melding_id = state_row.melding_id
+    return 1
+
+
+@dataclass
+class BatchReport:
+    """What `record_batch` did: the results stored, and per check that failed, why."""
+
+    recorded: int = 0
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def record_batch(
+    outcomes: list[Outcome], *, owner: str, now: datetime, claimed: dict[int, Claimed] | None = None
+) -> BatchReport:
+    """Record the monitor's outcomes: the whole batch in one transaction (`record_results`), and
+    only when that fails, check by check (`record_one_by_one`). The fast path is unchanged by the
+    fallback; the fallback costs a few statements per check."""
+    if not outcomes:
+        return BatchReport()
+    try:
+        return BatchReport(record_results(outcomes, owner=owner, now=now, claimed=claimed))
+    except Exception:
+        logger.exception(
+            "Recording %d results in one transaction failed; recording them per check", len(outcomes)
+        )
+    return record_one_by_one(outcomes, owner=owner, now=now)
+
+
+@transaction.atomic
+def record_one_by_one(outcomes: list[Outcome], *, owner: str, now: datetime) -> BatchReport:
+    """Record each check's outcomes in a savepoint of its own, with its state row read (and
+    locked) again: the claimed copies may have moved in the failed attempt. Outcomes of checks
+    that no longer exist are dropped; a check that fails gets the reason on its state row and its
+    lease released, so it is probed again at its next due time."""
+    report = BatchReport()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a broken reference fails its own savepoint, not the commit
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    per_check: dict[int, list[Outcome]] = {}
+    for outcome in outcomes:
+        per_check.setdefault(outcome.check_id, []).append(outcome)
+    claimed = claimed_rows(sorted(per_check), lock=True)
+    for check_id, mine in per_check.items():
+        row = claimed.get(check_id)
+        if row is None:
+            logger.warning("Dropped %d result(s) of check %s: it no longer exists", len(mine), check_id)
+            continue
+        before, melding_id = row.state, row.melding_id
+        try:
+            report.recorded += record_results(mine, owner=owner, now=now, claimed={check_id: row})
+        except Exception as exc:  # record_results is atomic: here a savepoint, rolled back
+            logger.exception("Recording %d result(s) of check %s failed", len(mine), check_id)
+            row.state, row.melding_id = before, melding_id
+            report.failed[check_id] = describe_error(exc)
+            last = max(mine, key=lambda o: o.at)
+            CheckState.objects.filter(pk=check_id, lease_owner__in=("", owner)).update(
+                error=report.failed[check_id],
+                error_at=now,
+                lease_owner="",
+                lease_until=None,
+                next_due_at=next_due(row.plan, row.state, last, now),
+            )
+    return report
 
 
 _STATE_FIELDS = ("status", "hard_status", "attempt", "recent", "flapping", "reported")
@@ -439,8 +586,8 @@ def _save_states(changed: list[tuple[Any, ...]], moved: list[tuple[Any, ...]], o
             cursor.executemany(
                 f"UPDATE {table} SET status = %s, hard_status = %s, attempt = %s, recent = %s, "  # noqa: S608
                 "flapping = %s, reported = %s, last_result_at = %s, "
-                "hard_changed_at = COALESCE(%s, hard_changed_at), "
-                "next_due_at = %s, lease_owner = '', lease_until = NULL "
+                "hard_changed_at = COALESCE(%s, hard_changed_at, %s), "
+                "next_due_at = %s, lease_owner = '', lease_until = NULL, error = '', error_at = NULL "
                 "WHERE check_obj_id = %s AND lease_owner IN ('', %s)",
                 [
                     (
@@ -452,6 +599,7 @@ def _save_states(changed: list[tuple[Any, ...]], moved: list[tuple[Any, ...]], o
                         a.reported.value,
                         adapt(at),
                         adapt(hard),
+                        adapt(at),
                         adapt(due),
                         pk,
                         owner,
@@ -462,7 +610,7 @@ def _save_states(changed: list[tuple[Any, ...]], moved: list[tuple[Any, ...]], o
         if moved:
             cursor.executemany(
                 f"UPDATE {table} SET last_result_at = COALESCE(%s, last_result_at), "  # noqa: S608
-                "next_due_at = %s, lease_owner = '', lease_until = NULL "
+                "next_due_at = %s, lease_owner = '', lease_until = NULL, error = '', error_at = NULL "
                 "WHERE check_obj_id = %s AND lease_owner IN ('', %s)",
                 [(adapt(at), adapt(due), pk, owner) for pk, at, due in moved],
             )
@@ -489,8 +637,8 @@ def _save_states_postgres(
                 f"UPDATE {table} AS s SET status = v.status, hard_status = v.hard_status, "  # noqa: S608
                 "attempt = v.attempt, recent = CAST(v.recent AS jsonb), flapping = v.flapping, "
                 "reported = v.reported, last_result_at = v.at, "
-                "hard_changed_at = COALESCE(v.hard_at, s.hard_changed_at), next_due_at = v.due, "
-                "lease_owner = '', lease_until = NULL "
+                "hard_changed_at = COALESCE(v.hard_at, s.hard_changed_at, v.at), next_due_at = v.due, "
+                "lease_owner = '', lease_until = NULL, error = '', error_at = NULL "
                 "FROM unnest(CAST(%s AS integer[]), CAST(%s AS varchar[]), CAST(%s AS varchar[]), "
                 "CAST(%s AS integer[]), CAST(%s AS text[]), CAST(%s AS boolean[]), CAST(%s AS varchar[]), "
                 "CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[])) "
@@ -504,7 +652,7 @@ def _save_states_postgres(
             dues = _array(_moment(due) for _pk, _at, due in moved)
             cursor.execute(
                 f"UPDATE {table} AS s SET last_result_at = COALESCE(v.at, s.last_result_at), "  # noqa: S608
-                "next_due_at = v.due, lease_owner = '', lease_until = NULL "
+                "next_due_at = v.due, lease_owner = '', lease_until = NULL, error = '', error_at = NULL "
                 "FROM unnest(CAST(%s AS integer[]), CAST(%s AS timestamptz[]), CAST(%s AS timestamptz[])) "
                 "AS v(id, at, due) WHERE s.check_obj_id = v.id AND s.lease_owner IN ('', %s)",
                 [ids, ats, dues, owner],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -34,7 +35,7 @@ def test_the_kind_swaps_the_option_fields_and_the_check_is_saved(browser_page: A
     assert not Check.objects.exists()
     page.fill("#id_o_server", "127.0.0.1:5353")
     page.click("button[type=submit]:has-text('Save')")
-    page.wait_for_url(lambda url: "/edit/" in url)
+    page.wait_for_url(lambda url: re.search(r"/monitoring/checks/\d+/$", url) is not None)  # its status page
     check = Check.objects.get()
     assert (check.kind, check.target) == ("dns", "intranet.school.test")
     assert services.plain_options(check) == {"record_type": "MX", "server": "127.0.0.1:5353"}

@@ -166,7 +166,7 @@ def test_create_through_the_form(operator_client):
     )
     check = Check.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("monitoring:check-edit", args=[check.pk])
+    assert response["Location"] == reverse("monitoring:check-detail", args=[check.pk])
     assert services.plain_options(check) == {
         "keyword": "welkom",
         "max_latency_ms": 2000,
@@ -356,9 +356,11 @@ def test_a_push_check_from_the_form_shows_its_ping_url(operator_client):
     assert response.status_code == 302
     check = Check.objects.get()
     assert (check.kind, check.grace_seconds) == ("push", 900)
-    page = operator_client.get(response["Location"])
+    page = operator_client.get(response["Location"])  # the check's status page
     assert reverse("api:ping", args=[check.push_token]) in page.content.decode()
-    assert b'name="grace_seconds"' in page.content
+    edit = operator_client.get(reverse("monitoring:check-edit", args=[check.pk]))
+    assert reverse("api:ping", args=[check.push_token]) in edit.content.decode()
+    assert b'name="grace_seconds"' in edit.content
     other = operator_client.get(reverse("monitoring:check-create"))
     assert b'name="grace_seconds"' not in other.content  # only push checks have a grace
 
@@ -630,3 +632,71 @@ def test_the_admin_clears_secrets_when_it_moves_a_check(administrator, http_chec
     post["name"] = "Renamed"
     assert client.post(url, post).status_code == 302
     assert services.plain_options(Check.objects.get(pk=http_check.pk))["headers"] == {"Authorization": SECRET}
+
+
+# settings the servicedesk would refuse when the outage melding is opened
+
+
+@pytest.mark.django_db
+def test_an_outage_group_the_servicedesk_would_refuse_is_refused_at_once(
+    operator, operator_client, administrator, first_line, second_line
+):
+    """A new melding is first line: a second-line (or inactive) group would make opening the
+    outage melding fail later, so the service, the form, the API and the admin refuse it now."""
+    with pytest.raises(DomainError) as info:
+        services.create_check(actor=operator, data=data(operator_group=second_line))
+    assert set(info.value.field_errors) == {"operator_group"}
+    response = operator_client.post(
+        reverse("monitoring:check-create"), form_post(operator_group=second_line.pk)
+    )
+    assert response.status_code == 200
+    assert "operator_group" in response.context["form"].errors
+    api = operator_client.post(
+        API,
+        {"name": "x", "kind": "tcp", "target": "a:1", "operator_group": second_line.pk},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert set(api.json()["fields"]) == {"operator_group"}
+    admin = client_for(administrator).post(
+        reverse("admin:monitoring_check_add"),
+        {
+            "name": "Router",
+            "kind": "tcp",
+            "target": "10.0.0.1:22",
+            "host": "",
+            "interval_seconds": 60,
+            "timeout_seconds": 10,
+            "max_attempts": 3,
+            "retry_interval_seconds": 10,
+            "grace_seconds": 300,
+            "availability_target": "99.9",
+            "operator_group": second_line.pk,
+            "resolve_on_recovery": "on",
+            "active": "on",
+        },
+    )
+    assert admin.status_code == 200  # the form again, with the error
+    assert "operator_group" in admin.context["adminform"].form.errors
+    assert not Check.objects.exists()
+    inactive = type(first_line).objects.create(name="Oud", is_first_line=True, active=False)
+    with pytest.raises(DomainError):
+        services.create_check(actor=operator, data=data(operator_group=inactive))
+    assert (
+        services.create_check(actor=operator, data=data(operator_group=first_line)).operator_group
+        == first_line
+    )
+
+
+@pytest.mark.django_db
+def test_a_saved_check_opens_its_status_page(operator_client, http_check):
+    created = operator_client.post(reverse("monitoring:check-create"), form_post(name="Portal"))
+    check = Check.objects.get(name="Portal")
+    assert created["Location"] == reverse("monitoring:check-detail", args=[check.pk])
+    edited = operator_client.post(
+        reverse("monitoring:check-edit", args=[http_check.pk]),
+        form_post(name="Intranet", version=http_check.version),
+    )
+    assert edited.status_code == 302
+    assert edited["Location"] == reverse("monitoring:check-detail", args=[http_check.pk])
+    assert operator_client.get(edited["Location"]).status_code == 200

@@ -178,6 +178,29 @@ def test_running_the_job_twice_gives_the_same_rows(web):
     assert RollupProgress.objects.get().closed_until == now - timedelta(minutes=2)
 
 
+def test_one_check_whose_arithmetic_fails_does_not_stop_the_roll_up(web, monkeypatch):
+    from beheer.monitoring import rollup_job
+    from tests.helpers import run_job
+
+    bad = Check.objects.create(name="bad", kind="http", target="https://y.example/", created_at=T0)
+    _feed(bad, [True] * 10)
+    _feed(web, [True] * 10)
+    real = rollup_job._maintenance
+
+    def maintenance(check: Check, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        if check.pk == bad.pk:
+            raise ValueError("a check whose data breaks the arithmetic")
+        return real(check, start, end)
+
+    monkeypatch.setattr(rollup_job, "_maintenance", maintenance)
+    with clock.frozen(at(10 * 60)):
+        run = run_job("monitoring.roll_up")
+    assert CheckRollup.objects.filter(check_obj=web, bucket="minute").count() == 10
+    assert not CheckRollup.objects.filter(check_obj=bad).exists()
+    assert run.failed_items == 1
+    assert run.last_error == f"check {bad.pk}: ValueError: a check whose data breaks the arithmetic"
+
+
 def test_closed_buckets_stay_and_open_buckets_follow_new_results(web):
     _feed(web, [True] * 10)
     roll_up(now=at(10 * 60))

@@ -54,6 +54,33 @@ def test_a_hard_failure_opens_one_melding_with_the_evidence(web):
     assert CheckResult.objects.filter(check_obj=web).count() == 6
 
 
+def test_an_outage_of_a_check_without_impact_or_urgency_gets_the_checks_priority(web, operator_client):
+    """Empty impact and urgency are not "the lowest": a check that is down stops work (the most
+    urgent urgency); only the impact falls back to the servicedesk's default. The check's page
+    shows the priority its meldingen get, and the melding gets exactly that."""
+    from django.urls import reverse
+
+    from beheer.monitoring.services import outage_priority
+
+    Check.objects.filter(pk=web.pk).update(impact=None, urgency=None)
+    web.refresh_from_db()
+    expected = outage_priority(web)
+    assert expected is not None
+    assert expected.level == 3  # the shipped matrix: person x cannot work
+    feed(web, [False, False, False])
+    m = Melding.objects.get()
+    assert m.priority == expected
+    assert m.priority.level != 4
+    assert (m.impact.level, m.urgency.level) == (3, 1)
+    page = operator_client.get(reverse("monitoring:check-detail", args=[web.pk])).content.decode()
+    assert f'data-priority="{expected.level}"' in page
+    assert operator_client.get(f"/api/v1/monitoring/checks/{web.pk}").json()["priority"] == expected.level
+    # a check that names only its impact keeps it, with the most urgent urgency
+    Check.objects.filter(pk=web.pk).update(impact=Impact.objects.get(level=1))
+    web.refresh_from_db()
+    assert getattr(outage_priority(web), "level", None) == 1
+
+
 def test_recovery_resolves_the_melding_and_a_new_outage_reopens_it(web):
     feed(web, [False, False, False])
     m = Melding.objects.get()
@@ -194,6 +221,56 @@ def test_pings_keep_a_push_check_up_and_silence_takes_it_down_once_per_period(ba
     assert m.status.kind == StatusKind.RESOLVED
 
 
+def test_one_push_check_that_fails_does_not_stop_the_sweep(
+    backup, operator, second_line, first_line, monkeypatch
+):
+    """Two silent push checks: one whose melding the servicedesk refuses (saved before the rule,
+    its failure is still recorded, with the reason on its state row) and one whose recording fails
+    outright; the good one is swept all the same."""
+    from beheer.core import clock
+    from beheer.monitoring.services import issue_push_token, push
+    from tests.helpers import run_job
+
+    def silent(name: str, group: Any) -> Check:
+        check = Check.objects.create(
+            name=name,
+            kind="push",
+            interval_seconds=3600,
+            grace_seconds=60,
+            created_at=T0,
+            operator_group=group,
+        )
+        issue_push_token(check, actor=operator)
+        return check
+
+    refused, broken, good = (
+        silent("Refused", second_line),
+        silent("Broken", first_line),
+        silent("Good", first_line),
+    )
+    Check.objects.filter(pk=backup.pk).update(active=False)
+    real = push.record_result
+
+    def record(check: Check, **kwargs: Any) -> Any:
+        if check.pk == broken.pk:
+            raise ValueError("a check whose data makes recording fail")
+        return real(check, **kwargs)
+
+    monkeypatch.setattr(push, "record_result", record)
+    with clock.frozen(at(2 * 60)):
+        run = run_job("monitoring.sweep_overdue_pushes")
+    states = {s.pk: s for s in CheckState.objects.all()}
+    assert states[good.pk].hard_status == "down"
+    assert Melding.objects.get().brief_description.endswith("Good")
+    assert states[refused.pk].hard_status == "down"
+    assert states[refused.pk].melding_id is None
+    assert states[refused.pk].error
+    assert states[refused.pk].error_at is not None
+    assert broken.pk not in states  # rolled back
+    assert run.failed_items == 1
+    assert run.last_error == f"check {broken.pk}: ValueError: a check whose data makes recording fail"
+
+
 def test_a_failure_ping_goes_down_at_once_with_the_reason(backup):
     from beheer.monitoring.services import receive_push
 
@@ -220,7 +297,7 @@ def test_ping_urls_through_the_api_need_only_the_token(client, backup, operator)
     from tests.helpers import client_for
 
     assert client.get(f"/api/v1/monitoring/push/{backup.push_token}").json() == {"ok": True, "stored": True}
-    assert client.get(f"/api/v1/monitoring/push/{backup.push_token}").json()["stored"] is False  # within 1 s
+    assert client.get(f"/api/v1/monitoring/push/{backup.push_token}").json()["stored"] is True  # none lost
     failed = client.post(
         f"/api/v1/monitoring/push/{backup.push_token}/fail", data=b"disk full", content_type="text/plain"
     )
@@ -231,6 +308,30 @@ def test_ping_urls_through_the_api_need_only_the_token(client, backup, operator)
     listed = client_for(operator).get("/api/v1/monitoring/checks").json()
     assert [c["name"] for c in listed] == ["Nightly backup"]
     assert listed[0]["hard_status"] == "down"
+
+
+@pytest.mark.parametrize("same_instant", [True, False])
+def test_a_success_right_after_a_failure_is_recorded_in_order(client, backup, first_line, same_instant):
+    """A job reports a failure and, its retry having worked, a success within the same second:
+    both pings are recorded in the order they arrived and the check ends up, with its melding
+    resolved."""
+    from beheer.core import clock
+
+    Check.objects.filter(pk=backup.pk).update(operator_group=first_line)
+    url = f"/api/v1/monitoring/push/{backup.push_token}"
+    moment = T0 + timedelta(seconds=5, microseconds=250)
+    with clock.frozen(moment):
+        failed = client.post(url + "/fail", data=b"rsync exit 23", content_type="text/plain")
+    with clock.frozen(moment if same_instant else moment + timedelta(milliseconds=300)):
+        ok = client.get(url)
+    assert failed.json() == {"ok": True, "stored": True}
+    assert ok.json() == {"ok": True, "stored": True}
+    results = list(CheckResult.objects.filter(check_obj=backup).order_by("-at", "-id"))
+    assert [r.ok for r in results] == [True, False]  # newest first: the success came last
+    state = CheckState.objects.get(pk=backup.pk)
+    assert (state.status, state.hard_status) == ("up", "up")
+    melding = Melding.objects.get()
+    assert melding.status.kind == StatusKind.RESOLVED
 
 
 def test_callers_see_no_checks_and_cannot_issue_tokens(backup, caller):

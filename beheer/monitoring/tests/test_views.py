@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from beheer.accounts.models import Role
 from beheer.core import clock, config_cache, scheduler
@@ -170,3 +171,22 @@ def test_the_status_api_hides_details_and_refuses_callers(operator, administrato
     assert client_for(operator).get("/api/v1/monitoring/checks/99999/status").status_code == 404
     listed = client_for(operator).get("/api/v1/monitoring/checks").json()
     assert listed[0]["availability_target"] == 99.9
+
+
+def test_an_up_check_shows_since_when(operator_client):
+    """A check that has been up since its first result shows that moment, on the overview and on
+    its page (not a dash: it never changed state, but it has been up since then)."""
+    check = _check("always-up")
+    first = clock.now() - timedelta(minutes=5)
+    for i in range(3):
+        record_result(check, ok=True, at=first + timedelta(minutes=i), latency_ms=50)
+    state = CheckState.objects.get(pk=check.pk)
+    assert state.hard_status == "up"
+    assert state.hard_changed_at == first
+    local = timezone.localtime(first).isoformat()
+    overview = operator_client.get(reverse("monitoring:overview")).content.decode()
+    row = overview[overview.index(f'data-check="{check.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert f'datetime="{local}"' in row
+    page = operator_client.get(reverse("monitoring:check-detail", args=[check.pk])).content.decode()
+    assert f'data-since="{local}"' in page

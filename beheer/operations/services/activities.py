@@ -36,6 +36,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 from beheer.core.files import check_upload
+from beheer.core.loops import isolated
 from beheer.monitoring.windows import Window, WindowError
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import EntryType, Melding
@@ -552,7 +553,9 @@ def generate_occurrences(*, now: datetime | None = None) -> int:
     now = now or _now()
     created = 0
     for series in ActivitySeries.objects.filter(active=True).order_by("pk").iterator():
-        with transaction.atomic():
+        # one series whose data makes planning fail is rolled back alone (logged, counted on the
+        # job's run); the other series are planned
+        with isolated("activity series", series.pk):
             created += generate_for_series(series, now=now)
     return created
 

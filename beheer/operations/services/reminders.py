@@ -34,6 +34,7 @@ from django.utils import dateformat, translation
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock
+from beheer.core.loops import isolated
 from beheer.notifications import services as notifications
 from beheer.notifications.events import LANGUAGES
 from beheer.notifications.services import RecipientSpec
@@ -157,7 +158,10 @@ def _sweep(pending: Any, notice: Notice, now: datetime) -> int:
         if not ids:
             return sent
         for pk in ids:
-            sent += _tell(pk, notice, now)
+            # one occurrence whose data makes the message fail is rolled back alone (logged,
+            # counted on the job's run) and tried again next run; the others are told
+            with isolated("occurrence", pk):
+                sent += _tell(pk, notice, now)
         last = ids[-1]
 
 

@@ -70,6 +70,24 @@ def group(first_line: OperatorGroup, coordinator: User) -> OperatorGroup:
 # once per occurrence and event
 
 
+def test_one_occurrence_whose_message_fails_does_not_stop_the_others(
+    coordinator: User, operator: User
+) -> None:
+    from tests.helpers import run_job
+
+    bad = series_at(CREATED, coordinator, assignee=operator, name="Kapot")  # told first
+    good = series_at(CREATED, coordinator, assignee=operator, name="Goed")
+    # stored straight into the database: a time zone that does not exist (any more)
+    ActivitySeries.objects.filter(pk=bad.pk).update(time_zone="Mars/Olympus_Mons")
+    with clock.frozen(PLANNED):
+        run = run_job("operations.send_reminders")
+    assert len(mails("preventive_due", first_open(good))) == 1
+    assert mails("preventive_due", first_open(bad)) == []
+    assert first_open(bad).notice == Notice.NONE  # rolled back: tried again next time
+    assert run.failed_items == 1
+    assert run.last_error.startswith(f"occurrence {first_open(bad).pk}: ZoneInfoNotFoundError")
+
+
 def test_due_once_even_when_the_job_runs_twice(coordinator: User, operator: User) -> None:
     series = series_at(CREATED, coordinator, assignee=operator)
     o = first_open(series)

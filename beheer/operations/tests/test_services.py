@@ -67,6 +67,20 @@ class TestGeneration:
         services.generate_occurrences(now=NOW)
         assert series.occurrences.count() == count
 
+    def test_one_series_whose_data_breaks_planning_does_not_stop_the_others(self, coordinator, frozen):
+        from tests.helpers import run_job
+
+        bad = make_series(coordinator, name="Kapot")  # the lowest id: planned first
+        good = make_series(coordinator, name="Goed")
+        # stored straight into the database: a grace no date arithmetic can hold (year 200,000+)
+        ActivitySeries.objects.filter(pk=bad.pk).update(grace_hours=2_000_000_000)
+        before = good.occurrences.count()
+        with clock.frozen(NOW + timedelta(days=7)):
+            run = run_job("operations.generate_occurrences")
+        assert good.occurrences.count() == before + 1  # the next Monday, a week further on
+        assert run.failed_items == 1
+        assert run.last_error.startswith(f"activity series {bad.pk}: OverflowError")
+
     def test_dst_week_keeps_local_time(self, coordinator):
         # 29 March 2026: clocks go forward in Europe/Amsterdam
         with clock.frozen(datetime(2026, 3, 20, 12, 0, tzinfo=UTC)):

@@ -128,6 +128,25 @@ def test_owner_no_longer_coordinator_gives_failed_run(db: Any) -> None:
     assert not OutgoingMessage.objects.filter(event="report_ready").exists()  # nothing to fetch
 
 
+def test_a_schedule_with_broken_stored_data_fails_visibly_and_the_others_run(db: Any) -> None:
+    from tests.helpers import run_job
+
+    owner = make_person(Role.COORDINATOR)
+    bad = _schedule(owner, datetime(2026, 10, 14, tzinfo=AMS))
+    good = _schedule(owner, datetime(2026, 10, 14, tzinfo=AMS))
+    # stored by an older version or straight into the database: not a mapping of filters
+    ScheduledReport.objects.filter(pk=bad.pk).update(filters=["operator_group", 3])
+    with clock.frozen(datetime(2026, 11, 2, tzinfo=AMS)):
+        job = run_job("reports.run_due_reports")
+    assert ReportRun.objects.get(scheduled_report=good).status == RunStatus.DONE
+    failed = ReportRun.objects.get(scheduled_report=bad)  # the owner sees that it failed
+    assert failed.status == RunStatus.FAILED
+    assert not failed.file
+    assert failed.error
+    assert job.failed_items == 1
+    assert job.last_error.startswith(f"scheduled report {bad.pk}: TypeError")
+
+
 def test_schedule_pages_and_downloads(month: Month, coordinator: User) -> None:
     c = client_for(coordinator)
     r = c.post(

@@ -42,6 +42,7 @@ from .problems import (
     unlink_melding,
 )
 from .registering import (
+    check_new_melding_group,
     create_partial,
     merge_melding,
     open_melding,
@@ -89,6 +90,7 @@ __all__ = [
     "auto_close_resolved",
     "calendar_for",
     "change_status",
+    "check_new_melding_group",
     "close_melding",
     "close_problem",
     "confirm_resolution",

@@ -49,6 +49,13 @@ from ._base import (
 from .service_level import apply_sla
 
 
+def check_new_melding_group(operator_group: OperatorGroup | None) -> None:
+    """The rule `open_melding` applies to the operator group of a new melding (always first line:
+    an active first-line group); DomainError on `operator_group`. For screens that choose the group
+    of meldingen registered later (monitoring checks, alert sources), so they refuse it at once."""
+    _check_assignment(Line.FIRST, operator_group, None)
+
+
 @transaction.atomic
 def open_melding(
     *,

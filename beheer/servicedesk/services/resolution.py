@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError, PermissionDenied
+from beheer.core.loops import isolated
 
 from ..models import (
     ClosureCode,
@@ -206,7 +207,9 @@ def auto_close_resolved(*, now: datetime | None = None, batch: int = 500) -> int
         .values_list("pk", flat=True)[:batch]
     )
     for pk in ids:
-        with transaction.atomic():
+        # a savepoint per melding: one that cannot be closed is rolled back alone, logged and
+        # counted on the job's run, and the others are closed
+        with isolated("melding", pk):
             m = Melding.objects.select_for_update(of=("self",)).select_related("status").filter(pk=pk).first()
             if m is None or m.closed_at is not None or m.status.kind != StatusKind.RESOLVED:
                 continue

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import STAFF_ROLES, OperatorGroup
 from beheer.core import config_cache
+from beheer.core.loops import isolated
 
 from .. import sla
 from ..models import (
@@ -514,7 +515,8 @@ def refresh_stale_olas(
         .values_list("pk", flat=True)[:batch]
     )
     for pk in sorted(set(pending) | set(stale)):
-        recompute_olas(pk, now=now)
+        with isolated("melding", pk):  # one melding that cannot be computed does not stop the rest
+            recompute_olas(pk, now=now)
     return len(set(pending) | set(stale))
 
 
@@ -603,15 +605,24 @@ def sweep_sla(*, now: datetime | None = None, batch: int = 500) -> int:
         (SlaMetric.UPDATE, SlaEscalationKind.AT_RISK, Q(is_open=True, update_risk_at__lte=now)),
     ]
     for metric, kind, condition in candidates:
-        ids = list(
-            Melding.objects.filter(condition)
-            .exclude(Exists(SlaEscalation.objects.filter(melding=OuterRef("pk"), metric=metric, kind=kind)))
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch]
+        pending = Melding.objects.filter(condition).exclude(
+            Exists(SlaEscalation.objects.filter(melding=OuterRef("pk"), metric=metric, kind=kind))
         )
-        for pk in ids:
-            if _escalate(pk, metric=metric, kind=kind, now=now):
-                done += 1
+        last = 0
+        while True:
+            ids = list(pending.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+            failed = False
+            for pk in ids:
+                # one melding whose escalation fails is rolled back alone, logged and counted on the
+                # job's run; the others are escalated
+                with isolated("melding", pk) as item:
+                    done += _escalate(pk, metric=metric, kind=kind, now=now)
+                failed = failed or item.failed
+            # a full batch with failures: those stay candidates, so look past them now instead of
+            # letting them fill every later batch
+            if len(ids) < batch or not failed:
+                break
+            last = ids[-1]
     refresh_stale_olas(now=now, batch=batch)
     return done
 

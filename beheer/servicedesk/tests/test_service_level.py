@@ -279,6 +279,61 @@ def test_each_group_can_be_escalated_only_to_a_second_line_group(operator, calle
     assert m.line == Line.FIRST
 
 
+def test_one_melding_that_fails_to_escalate_does_not_stop_the_sweep(
+    operator, caller, first_line, monkeypatch
+):
+    from datetime import timedelta
+
+    from beheer.core import clock
+    from beheer.servicedesk.services import service_level
+    from tests.helpers import run_job
+
+    registered = clock.now() - timedelta(days=10)
+    bad = register(operator, caller, first_line, registered, **p1_cells())  # the lowest id: first
+    good = register(operator, caller, first_line, registered, **p1_cells())
+    real_actions = service_level._escalation_actions
+
+    def actions(m: Melding, **kwargs: object) -> list[str]:
+        if m.pk == bad.pk:
+            raise ValueError("a melding whose data makes the escalation fail")
+        return real_actions(m, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service_level, "_escalation_actions", actions)
+    run = run_job("servicedesk.sweep_sla")
+    assert set(SlaEscalation.objects.filter(melding=good).values_list("metric", "kind")) == {
+        ("response", "breached"),
+        ("resolution", "at_risk"),
+        ("resolution", "breached"),
+    }
+    assert not SlaEscalation.objects.filter(melding=bad).exists()  # rolled back, tried again next run
+    assert run.failed_items == 3
+    assert run.error_count == 1
+    assert f"melding {bad.pk}: ValueError: a melding whose data makes the escalation fail" in run.last_error
+
+
+def test_a_full_batch_of_failing_meldingen_does_not_hide_the_ones_after_it(
+    operator, caller, first_line, monkeypatch
+):
+    from datetime import timedelta
+
+    from beheer.core import clock
+    from beheer.servicedesk.services import service_level
+
+    registered = clock.now() - timedelta(days=10)
+    bad = [register(operator, caller, first_line, registered, **p1_cells()) for _ in range(2)]
+    good = register(operator, caller, first_line, registered, **p1_cells())
+    real_actions = service_level._escalation_actions
+
+    def actions(m: Melding, **kwargs: object) -> list[str]:
+        if m.pk in {b.pk for b in bad}:
+            raise ValueError("bad row")
+        return real_actions(m, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service_level, "_escalation_actions", actions)
+    assert services.sweep_sla(batch=2) == 3  # the two bad ones fill the first batch of each kind
+    assert SlaEscalation.objects.filter(melding=good).count() == 3
+
+
 # --------------------------------------------------------------------------------------------------
 # at risk after a change, and the caller-update clock
 

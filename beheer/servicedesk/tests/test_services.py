@@ -1169,6 +1169,37 @@ class TestAutoClose:
         assert h.actor is None
         assert HistoryEntry.objects.filter(action="closed").count() == 1
 
+    def test_one_melding_that_cannot_be_closed_does_not_stop_the_others(self, operator, caller, monkeypatch):
+        from beheer.servicedesk.services import resolution
+        from tests.helpers import run_job
+
+        now = timezone.now()
+        bad, good = (
+            services.open_melding(
+                actor=operator, brief_description=text, entry_type=EntryType.PHONE, caller=caller
+            )
+            for text in ("kapot", "goed")
+        )
+        for m, days in ((bad, 30), (good, 20)):  # the bad one comes first
+            resolve(m, operator)
+            Melding.objects.filter(pk=m.pk).update(resolved_at=now - timedelta(days=days))
+        real_close = resolution._close
+
+        def close(m: Melding, *args: Any, **kwargs: Any) -> Melding:
+            real_close(m, *args, **kwargs)  # its writes are rolled back with its savepoint
+            if m.pk == bad.pk:
+                raise ValueError("a melding whose data makes closing fail")
+            return m
+
+        monkeypatch.setattr(resolution, "_close", close)
+        run = run_job("servicedesk.auto_close_resolved")
+        assert fresh(good).status.kind == StatusKind.CLOSED
+        assert fresh(bad).status.kind == StatusKind.RESOLVED
+        assert fresh(bad).closed_at is None
+        assert not HistoryEntry.objects.filter(melding=bad, action="closed").exists()
+        assert (run.failed_items, run.error_count) == (1, 1)
+        assert run.last_error == f"melding {bad.pk}: ValueError: a melding whose data makes closing fail"
+
     def test_disabled(self, melding, operator):
         cfg = ServicedeskSettings.current()
         cfg.auto_close = False

@@ -1,0 +1,54 @@
+"""The background jobs' status for administrators: when each periodic job ran and why it failed.
+
+Read-only: the rows are written by the scheduler (`core/scheduler.py`), never by a person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .admin_base import ReadOnlyAdmin
+from .models import ScheduledRun
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "name",
+        "healthy",
+        "last_started_at",
+        "last_finished_at",
+        "error_count",
+        "failed_items",
+        "last_error_at",
+        "short_error",
+    )
+    list_filter = ("error_count",)
+    ordering = ("-error_count", "name")
+    search_fields = ("name",)
+    fields = (
+        "name",
+        "next_run_at",
+        "last_started_at",
+        "last_finished_at",
+        "error_count",
+        "failed_items",
+        "last_error_at",
+        "last_error",
+    )
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        user: Any = request.user
+        return bool(user.is_authenticated and getattr(user, "is_administrator", False))
+
+    @admin.display(description=_("OK"), boolean=True)
+    def healthy(self, obj: ScheduledRun) -> bool:
+        return obj.error_count == 0
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: ScheduledRun) -> str:
+        return obj.last_error[:160]
