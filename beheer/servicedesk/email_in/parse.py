@@ -229,6 +229,8 @@ class ParseFailure:
     message_key: str
     limit: int = 0  # for a limit failure: the limit, and the value found (where the check stopped)
     found: int = 0
+    sender: str = ""  # when the headers could be read
+    subject: str = ""
 
 
 ParseOutcome = ParsedMessage | ParseFailure
@@ -266,15 +268,25 @@ def parse_message(
         return ParseFailure(FAILURE_UNREADABLE, detail, hash_key(data))
 
 
-def header_key(raw: bytes) -> str:
-    """The message key from the header section alone (for a message that is not parsed further)."""
+def _header_facts(raw: bytes) -> tuple[str, str, str]:
+    """(message key, sender, subject) from the header section alone, for a message that is not
+    parsed further; the key is the one a full parse would give."""
     end = re.search(rb"\r?\n\r?\n", raw[:1_000_000])
     head = raw[: end.start()] if end else raw[:1_000_000]
     headers = HeaderParser(policy=policy.compat32).parsestr(head.decode("ascii", "surrogateescape"))
     message_id = normalise_message_id(_first(headers, "message-id"))
     if message_id and len(message_id) <= MAX_KEY_LENGTH:
-        return message_id
-    return hash_key(message_id.encode("utf-8", "surrogatepass") if message_id else raw)
+        key = message_id
+    else:
+        key = hash_key(message_id.encode("utf-8", "surrogatepass") if message_id else raw)
+    senders = _addresses(_raw_headers(headers, "from")) or _addresses(_raw_headers(headers, "sender"))
+    subject = decode_header_value(_first(headers, "subject"))[:MAX_SUBJECT]
+    return key, senders[0][1] if senders else "", subject
+
+
+def header_key(raw: bytes) -> str:
+    """The message key from the header section alone (the Message-ID, else a hash of the bytes)."""
+    return _header_facts(raw)[0]
 
 
 def check_raw_limits(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParseFailure | None:
@@ -297,7 +309,8 @@ def check_raw_limits(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParseFailur
         found = measure()
         if found > limit:
             detail = f"{reason}: {found} > {limit}"
-            return ParseFailure(reason, detail, header_key(raw), limit=limit, found=found)
+            key, sender, subject = _header_facts(raw)
+            return ParseFailure(reason, detail, key, limit=limit, found=found, sender=sender, subject=subject)
     return None
 
 
@@ -468,7 +481,8 @@ class _Parser:
         if not senders:
             given = " ".join(_raw_headers(msg, "from"))[:200]
             detail = f"no usable From address ({recover_8bit(given)!r})" if given else "no From header"
-            return ParseFailure(FAILURE_NO_SENDER, detail, key)
+            subject = decode_header_value(_first(msg, "subject"))[:MAX_SUBJECT]
+            return ParseFailure(FAILURE_NO_SENDER, detail, key, subject=subject)
         sender_name, sender = senders[0]
 
         subject = decode_header_value(_first(msg, "subject"))[:MAX_SUBJECT]
@@ -482,7 +496,9 @@ class _Parser:
             if problem is not None:
                 over, limit, found = problem
                 detail = f"{over}: {found} > {limit}"
-                return ParseFailure(over, detail, key, limit=limit, found=found)
+                return ParseFailure(
+                    over, detail, key, limit=limit, found=found, sender=sender, subject=subject
+                )
         body_html_safe = sanitise_html(html) if html else None
         if self.plain:
             body_text = normalise_text("\n\n".join(self.plain)[:MAX_BODY_CHARS])

@@ -231,8 +231,7 @@ def process_message(
         logger.exception("Parsing a message failed")
         parsed = ParseFailure(email_parse.FAILURE_UNREADABLE, _error_text(exc), _safe_key(raw))
     now = now or _now()
-    sender = "" if isinstance(parsed, ParseFailure) else parsed.sender
-    subject = "" if isinstance(parsed, ParseFailure) else parsed.subject
+    sender, subject = parsed.sender, parsed.subject
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -631,7 +630,8 @@ def _read_messages(
             state = imap.list_uids(mailbox.folder, unseen_only=False, after_uid=0)
     uids = state.uids
     for index, uid in enumerate(uids):
-        if index >= max_messages or time.monotonic() - started > budget:
+        # The first message is always read, however slow the server was: every poll makes progress.
+        if index >= max_messages or (index and time.monotonic() - started > budget):
             report.remaining = len(uids) - index
             break
         raw = imap.fetch(uid)
