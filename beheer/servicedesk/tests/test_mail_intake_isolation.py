@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import translation
+from django.utils.html import escape
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.servicedesk.email_in.tests import conftest as imap_fixtures
 from beheer.servicedesk.email_in.tests.conftest import Mailbox as Account
 from beheer.servicedesk.models import Melding
-from beheer.servicedesk.models.mail import DeadLetter, InboundMessage, Mailbox, Outcome
+from beheer.servicedesk.models.mail import DeadLetter, InboundMessage, Outcome
 from beheer.servicedesk.services import mail_intake
 from tests.faults import failing_write
 from tests.helpers import client_for
