@@ -1,7 +1,9 @@
 """Real failures for one row: a database trigger that refuses a write when a column has a value.
 
-    with failing_write(Melding, "brief_description", "BOOM"):
+    with failing_write(Melding, {"brief_description": "BOOM"}):
         ...  # inserting a melding with that brief description raises a DatabaseError
+    with failing_write(OutgoingMessage, {"recipient": "x@y.example", "status": "sent"}, on="UPDATE"):
+        ...  # marking that message sent raises
 
 The database itself raises (SQLite: RAISE(ABORT); PostgreSQL: a PL/pgSQL trigger), so the code
 under test meets the same exception a broken row would give it, without a mock. The trigger is
@@ -20,18 +22,20 @@ MESSAGE = "refused by a test trigger"
 
 
 @contextlib.contextmanager
-def failing_write(model: type[models.Model], column: str, value: str, *, on: str = "INSERT") -> Iterator[str]:
-    """Make every `on` (INSERT or UPDATE) of `model` with `column` = `value` fail; yields the
-    database's error text."""
+def failing_write(model: type[models.Model], values: dict[str, str], *, on: str = "INSERT") -> Iterator[str]:
+    """Make every `on` (INSERT or UPDATE) of `model` whose new row has these column values fail;
+    yields the database's error text."""
     table = connection.ops.quote_name(model._meta.db_table)
-    field = connection.ops.quote_name(column)
+    condition = " AND ".join(
+        f"NEW.{connection.ops.quote_name(column)} = '" + value.replace("'", "''") + "'"
+        for column, value in values.items()
+    )
     name = f"fault_{uuid.uuid4().hex[:12]}"
-    literal = "'" + value.replace("'", "''") + "'"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
-                f"IF NEW.{field} = {literal} THEN RAISE EXCEPTION '{MESSAGE}'; END IF; "
+                f"IF {condition} THEN RAISE EXCEPTION '{MESSAGE}'; END IF; "
                 f"RETURN NEW; END $$ LANGUAGE plpgsql"
             )
             cursor.execute(
@@ -39,7 +43,7 @@ def failing_write(model: type[models.Model], column: str, value: str, *, on: str
             )
         else:
             cursor.execute(
-                f"CREATE TRIGGER {name} BEFORE {on} ON {table} WHEN NEW.{field} = {literal} "
+                f"CREATE TRIGGER {name} BEFORE {on} ON {table} WHEN {condition} "
                 f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
             )
     try:

@@ -238,7 +238,8 @@ def _send_one(
             logger.exception("Sending message %s failed", msg.pk)
         error = str(exc) or type(exc).__name__
     try:
-        return _finish(msg, token, now=clock.now(), error=error, permanent=permanent)
+        with transaction.atomic():  # a savepoint: an error here leaves any outer transaction usable
+            return _finish(msg, token, now=clock.now(), error=error, permanent=permanent)
     except DatabaseError as exc:
         # The outcome cannot be written to this row. Leave it to its lease (it is tried again then,
         # with the same Message-ID) and record what happened if the row takes that at least.

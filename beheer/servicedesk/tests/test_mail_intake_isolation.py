@@ -89,7 +89,7 @@ def test_a_message_whose_processing_fails_is_a_dead_letter_and_the_others_go_on(
     account.deliver(mail(sender="boom@school.example", subject="BOOM", message_id="f-2@s"))
     account.deliver(mail(sender="twee@school.example", subject="Tweede", message_id="f-3@s"))
 
-    with failing_write(Melding, "brief_description", "BOOM") as error:
+    with failing_write(Melding, {"brief_description": "BOOM"}) as error:
         report = mail_intake.poll_mailbox(box, time_budget=60)
 
     assert report.error == ""
