@@ -737,7 +737,8 @@ def retry_dead_letter(dead_letter: DeadLetter, *, actor: User) -> Result:
     raw = bytes(dl.raw)
     parsed = parse(raw)
     if isinstance(parsed, ParseFailure):
-        raise DomainError(_("The message still cannot be read: %(detail)s") % {"detail": parsed.detail})
+        detail = failure_detail(parsed)
+        raise DomainError(_("The message still cannot be read: %(detail)s") % {"detail": detail})
     inbound = dl.inbound
     if inbound is None:
         inbound = InboundMessage.objects.create(

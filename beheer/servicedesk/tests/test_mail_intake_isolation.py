@@ -167,3 +167,27 @@ def test_one_mailbox_that_cannot_be_read_does_not_stop_the_others(
         assert escape(box.last_error) in page
     good.refresh_from_db()
     assert good.last_error == ""
+
+
+def test_a_spent_time_budget_leaves_the_rest_for_the_next_poll(
+    account: Account, first_line: OperatorGroup
+) -> None:
+    box = make_mailbox(account.server, account.user, account.password, default_operator_group=first_line)
+    for n in range(3):
+        account.deliver(
+            mail(sender=f"b{n}@school.example", subject=f"Budget {n}", message_id=f"budget-{n}@s")
+        )
+
+    first = mail_intake.poll_mailbox(box, time_budget=0)  # spent at once: one message, for progress
+
+    assert (first.counts, first.remaining) == ({Outcome.MELDING: 1}, 2)
+    assert len(account.server.folder_files(account.user)) == 2  # the rest waits on the server
+    box.refresh_from_db()
+    second = mail_intake.poll_mailbox(box, time_budget=60)
+    assert (second.counts, second.remaining) == ({Outcome.MELDING: 2}, 0)
+    assert sorted(Melding.objects.values_list("brief_description", flat=True)) == [
+        "Budget 0",
+        "Budget 1",
+        "Budget 2",
+    ]
+    assert account.server.folder_files(account.user) == []
