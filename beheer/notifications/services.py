@@ -27,6 +27,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
@@ -555,7 +556,8 @@ def discard_messages(filters: DiscardFilter, *, actor: User, created_before: dat
         status=MessageStatus.DISCARDED,
         claim_token="",
         last_error=(
-            _("Discarded by %(name)s on %(when)s.") % {"name": who, "when": now.strftime("%Y-%m-%d %H:%M")}
+            _("Discarded by %(name)s on %(when)s.")
+            % {"name": who, "when": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")}
         ),
     )
     record = OutboxDiscard.objects.create(
