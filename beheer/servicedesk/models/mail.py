@@ -49,6 +49,16 @@ class MailboxQuerySet(models.QuerySet["Mailbox"]):
     def active(self) -> MailboxQuerySet:
         return self.filter(active=True)
 
+    def for_polling(self) -> MailboxQuerySet:
+        """Active mailboxes in the order a poll reads them: the ones that worked last time first
+        (a server that is down or hangs goes last), and among those the longest unread first."""
+        failing = models.Case(
+            models.When(last_error="", then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.active().order_by(failing, models.F("last_poll_at").asc(nulls_first=True), "id")
+
 
 class Mailbox(models.Model):
     """One IMAP account whose messages become meldingen (or replies on them)."""

@@ -573,7 +573,11 @@ def poll_mailbox(
     and every network operation times out within the budget. Never raises: a failure is the
     report's error, recorded on the mailbox.
     """
-    from .mailboxes import IMAP_TIMEOUT_SECONDS, connect  # configuration and sign-in live there
+    from .mailboxes import (  # configuration and sign-in live there
+        IMAP_MIN_TIMEOUT_SECONDS,
+        IMAP_TIMEOUT_SECONDS,
+        connect,
+    )
 
     report = PollReport()
     started = time.monotonic()
@@ -581,7 +585,8 @@ def poll_mailbox(
     try:
         identity = own_identity()
         if imap is None:
-            imap = connect(mailbox, timeout=max(1.0, min(IMAP_TIMEOUT_SECONDS, time_budget)))
+            timeout = min(IMAP_TIMEOUT_SECONDS, max(IMAP_MIN_TIMEOUT_SECONDS, time_budget))
+            imap = connect(mailbox, timeout=timeout)
         _read_messages(
             mailbox,
             imap,
@@ -691,11 +696,12 @@ def poll_mailboxes(*, time_budget: float = TIME_BUDGET_SECONDS) -> dict[str, Pol
     Each mailbox gets an equal share of what is left of `time_budget` (at least
     MIN_MAILBOX_SECONDS), so a mailbox that is slow, unreachable or full of mail cannot use up the
     time of the ones after it; time a mailbox leaves unused goes to the next. A mailbox's failure is
-    recorded on it and the next one is read.
+    recorded on it and the next one is read; mailboxes that failed last time are read last, and the
+    longest unread first, so every mailbox gets its turn.
     """
     reports: dict[str, PollReport] = {}
     started = time.monotonic()
-    boxes = list(Mailbox.objects.active().order_by("id"))
+    boxes = list(Mailbox.objects.for_polling())
     for position, mailbox in enumerate(boxes):
         left = time_budget - (time.monotonic() - started)
         if left <= 0:

@@ -41,6 +41,7 @@ from ._base import _now
 
 TOKEN_TIMEOUT_SECONDS: Final = 20
 IMAP_TIMEOUT_SECONDS: Final = 30.0
+IMAP_MIN_TIMEOUT_SECONDS: Final = 5.0  # a sign-in may take a few seconds, however short the budget
 MAX_TOKEN_RESPONSE: Final = 100_000
 _NESTED_QUANTIFIER = re.compile(r"\([^)]*[+*}][^)]*\)\s*[+*{]")
 _FOLDER_BAD = re.compile(r"[\x00-\x1f\x7f*%\"\\]")

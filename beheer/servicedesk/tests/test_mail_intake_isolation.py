@@ -17,7 +17,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.servicedesk.email_in.tests import conftest as imap_fixtures
 from beheer.servicedesk.email_in.tests.conftest import Mailbox as Account
 from beheer.servicedesk.models import Melding
-from beheer.servicedesk.models.mail import DeadLetter, InboundMessage, Outcome
+from beheer.servicedesk.models.mail import DeadLetter, InboundMessage, Mailbox, Outcome
 from beheer.servicedesk.services import mail_intake
 from tests.faults import failing_write
 from tests.helpers import client_for
@@ -167,6 +167,8 @@ def test_one_mailbox_that_cannot_be_read_does_not_stop_the_others(
         assert escape(box.last_error) in page
     good.refresh_from_db()
     assert good.last_error == ""
+    # next time the mailboxes that failed are read last, so the good one is never held up again
+    assert Mailbox.objects.for_polling().values_list("name", flat=True)[0] == "Goed"
 
 
 def test_a_spent_time_budget_leaves_the_rest_for_the_next_poll(
