@@ -5,7 +5,9 @@
     .venv/bin/python bench/mail_intake.py --database-url URL --no-migrate   # an existing (seeded) database
 
 Starts a dovecot on loopback (tests/mailserver.py), delivers N varied messages (new meldingen in
-several charsets, HTML-only, with attachments, replies by In-Reply-To, auto-replies), configures a
+several charsets, HTML-only, with attachments, replies by In-Reply-To, auto-replies, and one in a
+hundred hostile: an HTML body of 100,000 nested <div>s, which must become a dead letter quickly
+instead of stalling the worker), configures a
 mailbox in the database and times `poll_mailbox` until the folder is empty: fetch, parse, store,
 move, per message. Prints JSON with "email_intake_per_s"; `--write` merges it into
 bench/results/latest.json. From bench/run.py: `mail_intake.measure(database_url, env)` after seeding.
@@ -81,12 +83,24 @@ def message(
     return msg.as_bytes()
 
 
+def hostile(message_id: str, depth: int = 100_000) -> bytes:
+    """An HTML-only message nested `depth` <div>s deep (anyone can send one; no login needed)."""
+    body = "<div>" * depth + "Help" + "</div>" * depth
+    return (
+        "From: stranger@elders.example\r\nTo: servicedesk@school.example\r\nSubject: Nested\r\n"
+        f"Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n\r\n" + body + "\r\n"
+    ).encode()
+
+
 def _messages(n: int) -> list[bytes]:
     out: list[bytes] = []
     for i in range(n):
         sender = f"bench{i % 400}@school.example"
         kind = i % 10
-        if kind == 9 and i >= 10:  # a reply to an earlier message
+        if i % 100 == 55:  # hostile: must be a dead letter within the per-message bound
+            out.append(hostile(f"b-{i}@bench"))
+        elif kind == 9 and i >= 10:  # a reply to an earlier message
             out.append(
                 message(
                     sender=f"bench{(i - 9) % 400}@school.example",
@@ -209,6 +223,7 @@ def measure(database_url: str, env: dict[str, str], *, messages: int = 1000) -> 
         "email_intake_per_s": round(per_s, 1),
         "email_intake_messages": processed,
         "email_intake_counts": result["counts"],
+        "email_intake_dead_letters": result["counts"].get("dead_letter", 0),
         "email_intake_left_in_inbox": left,
         "email_intake_target_met": per_s >= TARGET_PER_S and left == 0,
     }

@@ -1,7 +1,8 @@
 """The notifications API, mounted under /api/v1/notifications by beheer/api.py.
 
 The outbox is for coordinators and administrators (403 for others, 404 for an unknown message);
-retrying and template previews are for administrators; everybody manages their own preferences.
+retrying, discarding in bulk, the time to live per event and template previews are for
+administrators; everybody manages their own preferences.
 """
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import SortKey, keyset_page
 
 from . import services
 from .events import EVENTS, LANGUAGES
-from .models import MessageStatus, OutgoingMessage
+from .models import MessageStatus, OutboxDiscard, OutgoingMessage
 from .schemas import (
+    DiscardIn,
+    DiscardOut,
+    DiscardParams,
+    DiscardPreviewOut,
     MessageDetailOut,
     MessageOut,
     MessagePage,
@@ -27,6 +33,9 @@ from .schemas import (
     PreferencesOut,
     PreviewIn,
     PreviewOut,
+    SummaryOut,
+    TtlIn,
+    TtlOut,
 )
 
 router = Router(tags=["notifications"])
@@ -71,6 +80,53 @@ def outbox(request: HttpRequest, params: Query[OutboxParams]) -> dict[str, Any]:
             qs = qs.filter(object_id=params.object_id)
     page = keyset_page(qs, ORDER, cursor=params.cursor, size=params.limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/outbox/summary", response=SummaryOut, summary="Waiting, failed and expired messages (coordinators)"
+)
+def outbox_summary(request: HttpRequest) -> services.OutboxSummary:
+    _coordinator(request)
+    return services.outbox_summary()
+
+
+def _discard_filter(params: DiscardParams) -> services.DiscardFilter:
+    return services.DiscardFilter(
+        status=params.status, event=params.event, older_than_hours=params.older_than_hours
+    )
+
+
+@router.get(
+    "/outbox/discard", response=DiscardPreviewOut, summary="How many messages a discard takes (admins)"
+)
+def discard_preview(request: HttpRequest, params: Query[DiscardParams]) -> dict[str, Any]:
+    _administrator(request)
+    moment = clock.now()
+    count = services.discard_candidates(_discard_filter(params), created_before=moment).count()
+    return {"count": count, "created_before": moment}
+
+
+@router.post(
+    "/outbox/discard", response=DiscardOut, summary="Discard waiting or failed messages in bulk (admins)"
+)
+def discard(request: HttpRequest, payload: DiscardIn) -> OutboxDiscard:
+    _administrator(request)
+    actor: Any = request.user
+    return services.discard_messages(
+        _discard_filter(payload), actor=actor, created_before=payload.created_before
+    )
+
+
+@router.get("/time-to-live", response=TtlOut, summary="Hours a message of each event may wait (admins)")
+def ttl(request: HttpRequest) -> dict[str, Any]:
+    _administrator(request)
+    return {"hours": services.ttl_settings()}
+
+
+@router.put("/time-to-live", response=TtlOut, summary="Change the time to live of events (admins)")
+def set_ttl(request: HttpRequest, payload: TtlIn) -> dict[str, Any]:
+    _administrator(request)
+    return {"hours": services.set_ttl_hours(actor=request.user, hours=payload.hours)}  # type: ignore[arg-type]
 
 
 @router.get("/outbox/{message_id}", response=MessageDetailOut, summary="One outbox message (coordinators)")

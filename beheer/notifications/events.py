@@ -272,6 +272,7 @@ _register(
             "report_name": _("Name of the scheduled report"),
             "period": _("The period the report covers"),
             "file_format": _("The file format: Excel or PDF"),
+            "attached": _("“yes” when the report is attached to the e-mail, else empty"),
         },
         subject={
             "nl": "Rapportage klaar: {{ report_name }} ({{ period }})",
@@ -280,10 +281,14 @@ _register(
         body={
             "nl": "Beste {{ recipient_name }},\n\n"
             "De rapportage {{ report_name }} over {{ period }} staat klaar ({{ file_format }}). "
-            "Download hem hier (inloggen nodig):\n\n{{ link_url }}\n",
+            "{% if attached %}Je vindt hem als bijlage bij deze e-mail, en hier "
+            "(inloggen nodig):{% else %}Download hem hier (inloggen nodig):{% endif %}"
+            "\n\n{{ link_url }}\n",
             "en": "Dear {{ recipient_name }},\n\n"
             "The report {{ report_name }} for {{ period }} is ready ({{ file_format }}). "
-            "Download it here (you need to log in):\n\n{{ link_url }}\n",
+            "{% if attached %}It is attached to this e-mail, and available here "
+            "(you need to log in):{% else %}Download it here (you need to log in):{% endif %}"
+            "\n\n{{ link_url }}\n",
         },
     )
 )
@@ -528,6 +533,7 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "report_name": "Maandrapportage servicedesk",
         "period": "1-10-2026 - 31-10-2026",
         "file_format": "PDF",
+        "attached": "yes",
         "check_name": "Website leerlingportaal",
         "target": "https://portaal.school.example/",
         "result_detail": "HTTP 503 Service Unavailable",
@@ -565,6 +571,7 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "report_name": "Monthly service desk report",
         "period": "1-10-2026 - 31-10-2026",
         "file_format": "PDF",
+        "attached": "yes",
         "check_name": "Student portal website",
         "target": "https://portaal.school.example/",
         "result_detail": "HTTP 503 Service Unavailable",
@@ -585,6 +592,34 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "objects": "fs01, nas02",
     },
 }
+
+
+# How long a message of each kind may wait to be sent (hours; 0: no limit). A warning that a target
+# date is at risk, or that a check is down, is stale within hours; an assignment within a day; a
+# caller's acknowledgement or update within a few days; a reminder once its next round is due.
+DEFAULT_TTL_HOURS: dict[str, int] = {
+    "melding_registered": 72,
+    "operator_reply": 72,
+    "status_changed": 72,
+    "sla_at_risk": 4,
+    "sla_breached": 4,
+    "assigned_to_you": 24,
+    "assigned_to_group": 24,
+    "report_ready": 7 * 24,
+    "article_review_due": 7 * 24,
+    "article_changed": 72,
+    "article_acknowledgement_due": 7 * 24,  # the next reminder round comes a week later
+    "check_down": 4,
+    "check_up": 4,
+    "preventive_due": 24,
+    "preventive_overdue": 24,
+}
+FALLBACK_TTL_HOURS = 72
+MAX_TTL_HOURS = 90 * 24
+
+
+def default_ttl_hours(code: str) -> int:
+    return DEFAULT_TTL_HOURS.get(code, FALLBACK_TTL_HOURS)
 
 
 def event_choices() -> list[tuple[str, Promise]]:

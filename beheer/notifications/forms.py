@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .events import EVENTS, event_choices
-from .models import MessageStatus, Security
+from .events import EVENTS, MAX_TTL_HOURS, event_choices
+from .models import DISCARDABLE, MessageStatus, Security
 
 
 class OutboxFilterForm(forms.Form):
@@ -16,6 +16,50 @@ class OutboxFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All")), *MessageStatus.choices]
     )
     event = forms.ChoiceField(label=_("Event"), required=False, choices=[("", _("All")), *event_choices()])
+
+
+def _discardable_choices() -> list[tuple[str, str]]:
+    labels = dict(MessageStatus.choices)
+    return [
+        ("", str(_("Queued, retrying or failed"))),
+        *((s.value, str(labels[s.value])) for s in DISCARDABLE),
+    ]
+
+
+class DiscardFilterForm(forms.Form):
+    """Which messages to discard: shown first with their count, then confirmed."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_discardable_choices)
+    event = forms.ChoiceField(label=_("Event"), required=False, choices=[("", _("All")), *event_choices()])
+    older_than_hours = forms.IntegerField(
+        label=_("Older than (hours)"),
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        help_text=_("0: however old."),
+    )
+
+
+class DiscardConfirmForm(DiscardFilterForm):
+    created_before = forms.DateTimeField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label=_("Yes, discard these messages: they will never be sent"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("status", "event", "older_than_hours"):
+            self.fields[name].widget = forms.HiddenInput()
+
+
+class TtlForm(forms.Form):
+    """The time to live of every event, in hours."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, event in EVENTS.items():
+            self.fields[code] = forms.IntegerField(
+                label=str(event.label), min_value=0, max_value=MAX_TTL_HOURS, widget=forms.NumberInput()
+            )
 
 
 class MailServerForm(forms.Form):

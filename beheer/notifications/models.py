@@ -28,15 +28,20 @@ class Channel(models.TextChoices):
 
 
 class MessageStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     RETRYING = "retrying", _("Failed, will retry")
     DEAD = "dead", _("Failed permanently")
+    EXPIRED = "expired", _("Expired, not sent")
+    DISCARDED = "discarded", _("Discarded")
 
 
 # Rows a sender may claim: waiting (pending or retrying) or a send whose lease expired.
 CLAIMABLE = (MessageStatus.PENDING, MessageStatus.RETRYING, MessageStatus.SENDING)
+WAITING = CLAIMABLE  # not sent yet, and still to be sent
+# What an administrator may discard in bulk: waiting (not in flight) or failed.
+DISCARDABLE = (MessageStatus.PENDING, MessageStatus.RETRYING, MessageStatus.DEAD)
 
 
 class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
@@ -56,6 +61,23 @@ class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
 
     def for_list(self) -> OutgoingMessageQuerySet:
         return self.select_related("recipient_user").defer("body_text", "body_html", "headers")
+
+    def expired_by(self, now: datetime) -> OutgoingMessageQuerySet:
+        """Waiting rows past their time to live (a send in flight only once its lease ran out)."""
+        waiting = Q(status__in=(MessageStatus.PENDING, MessageStatus.RETRYING))
+        abandoned = Q(status=MessageStatus.SENDING, next_attempt_at__lte=now)
+        return self.filter(waiting | abandoned, expires_at__lte=now)
+
+    def discardable(
+        self, *, status: str = "", event: str = "", created_before: datetime
+    ) -> OutgoingMessageQuerySet:
+        """What a bulk discard with these filters takes: waiting or failed rows, never in flight."""
+        qs = self.filter(status__in=DISCARDABLE, created_at__lte=created_before)
+        if status:
+            qs = qs.filter(status=status)
+        if event:
+            qs = qs.filter(event=event)
+        return qs
 
 
 class OutgoingMessage(models.Model):
@@ -94,6 +116,11 @@ class OutgoingMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
+    # Not sent after this moment (the event's time to live); null: no limit.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # Written for a person (recipient_user): not sent once that person is removed or inactive.
+    to_person = models.BooleanField(default=False)
+    attachment_count = models.PositiveSmallIntegerField(_("attachments"), default=0)
 
     objects = OutgoingMessageQuerySet.as_manager()
 
@@ -113,6 +140,12 @@ class OutgoingMessage(models.Model):
             models.Index(fields=["status", "-created_at", "-id"], name="outbox_status_list"),
             models.Index(fields=["object_type", "object_id"], name="outbox_object"),
             models.Index(fields=["message_id"], name="outbox_message_id"),
+            # the expiry sweep
+            models.Index(
+                fields=["expires_at"],
+                name="outbox_expiry",
+                condition=Q(status__in=["pending", "retrying", "sending"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -121,6 +154,80 @@ class OutgoingMessage(models.Model):
     @property
     def is_dead(self) -> bool:
         return self.status == MessageStatus.DEAD
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in WAITING
+
+
+class OutgoingAttachment(models.Model):
+    """A file sent with an e-mail message, stored with it in the same transaction (so a message
+    and its files are written once, together); the total per message is bounded by the service."""
+
+    message = models.ForeignKey(OutgoingMessage, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveSmallIntegerField()
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["message", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "position"], name="outbox_attachment_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EventSetting(models.Model):
+    """An administrator's setting for one event: how long its messages may wait to be sent."""
+
+    event = models.CharField(_("event"), max_length=40, choices=event_choices(), unique=True)
+    ttl_hours = models.PositiveIntegerField(
+        _("time to live (hours)"), help_text=_("0: messages of this kind never expire.")
+    )
+    updated_at = models.DateTimeField(_("changed"))
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("event setting")
+        verbose_name_plural = _("event settings")
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.ttl_hours} h"
+
+
+class OutboxDiscardQuerySet(models.QuerySet["OutboxDiscard"]):
+    def visible_to(self, user: Any) -> OutboxDiscardQuerySet:
+        return self if _is_coordinator(user) else self.none()
+
+
+class OutboxDiscard(models.Model):
+    """One bulk discard of outbox messages: who, when, which filter, how many."""
+
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    actor_name = models.CharField(_("by"), max_length=150)
+    created_at = models.DateTimeField(_("when"))
+    status = models.CharField(_("status"), max_length=10, blank=True)
+    event = models.CharField(_("event"), max_length=40, blank=True)
+    created_before = models.DateTimeField(_("created before"))
+    count = models.PositiveIntegerField(_("messages"))
+
+    objects = OutboxDiscardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbox discard")
+        verbose_name_plural = _("outbox discards")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.count} by {self.actor_name}"
 
 
 class Security(models.TextChoices):

@@ -24,6 +24,8 @@ class MessageOut(Schema):
     sent_at: datetime | None
     bounced_at: datetime | None
     created_at: datetime
+    expires_at: datetime | None
+    attachment_count: int
     object_type: str
     object_id: int | None
 
@@ -69,3 +71,45 @@ class PreviewOut(Schema):
     subject: str
     body_text: str
     body_html: str
+
+
+class DiscardParams(Schema):
+    status: str = Field("", max_length=10, description="pending, retrying or dead; empty: all three")
+    event: str = Field("", max_length=40)
+    older_than_hours: int = Field(0, ge=0, le=100_000)
+
+
+class DiscardPreviewOut(Schema):
+    count: int
+    created_before: datetime = Field(description="Send this back to discard exactly these messages")
+
+
+class DiscardIn(DiscardParams):
+    created_before: datetime
+
+
+class DiscardOut(Schema):
+    id: int
+    count: int
+    created_at: datetime
+    actor_id: int | None
+    status: str
+    event: str
+    created_before: datetime
+
+
+class TtlOut(Schema):
+    hours: dict[str, int] = Field(description="Per event: hours a message may wait; 0: no limit")
+
+
+class TtlIn(Schema):
+    hours: dict[str, int]
+
+
+class SummaryOut(Schema):
+    waiting: int
+    failed: int
+    expired: int
+    days: int = Field(description="failed and expired count the messages of this many days")
+    mail_server_configured: bool
+    oldest_waiting: datetime | None

@@ -6,6 +6,12 @@ SELECT ... FOR UPDATE SKIP LOCKED, so concurrent workers take different rows wit
 holder of the claim token may record the outcome, so a sender that outlived its lease cannot overwrite
 a later attempt. A row left in "sending" (its worker stopped mid-send) becomes due again when the lease
 ends and is sent once more; it keeps its Message-ID, so a receiver can recognise the repeat.
+
+A message past its time to live (`expires_at`) is never claimed: `expire_due` marks it expired with
+the reason. A message for a person who has since been removed or made inactive is not sent either.
+Every message is handled on its own: whatever goes wrong with one (its content, its recipient, the
+transport, even recording its outcome) is recorded on it where possible and logged, and the next
+one is sent. A message counts as sent only when the transport accepted it.
 Import these functions from `services`.
 """
 
@@ -18,14 +24,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from beheer.core import clock
 
 from . import crypto, transports
-from .models import Channel, MailServer, MessageStatus, OutgoingMessage
+from .models import Channel, MailServer, MessageStatus, OutgoingAttachment, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
@@ -72,13 +78,30 @@ def _bury_abandoned(now: datetime) -> None:
     )
 
 
+def expire_due(now: datetime | None = None) -> int:
+    """Mark waiting messages past their time to live as expired (never sent); returns how many."""
+    now = now or clock.now()
+    count = OutgoingMessage.objects.expired_by(now).update(
+        status=MessageStatus.EXPIRED,
+        claim_token="",
+        last_error=_("Not sent: it waited longer than messages of this kind may (its time to live)."),
+    )
+    if count:
+        logger.info("Outbox: %d messages expired unsent", count)
+    return count
+
+
+def _not_expired(now: datetime) -> Q:
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+
+
 def claim(
     *, now: datetime, batch: int, ids: list[int] | None = None, email: bool = True
 ) -> tuple[str, list[OutgoingMessage]]:
     """Claim up to `batch` due rows (of `ids`, if given); returns the claim token and the rows."""
     token = uuid.uuid4().hex
     with transaction.atomic():
-        qs = OutgoingMessage.objects.due(now).filter(attempts__lt=max_attempts())
+        qs = OutgoingMessage.objects.due(now).filter(_not_expired(now), attempts__lt=max_attempts())
         if not email:
             qs = qs.exclude(channel=Channel.EMAIL)
         if ids is not None:
@@ -89,7 +112,7 @@ def claim(
         pks = list(qs.values_list("pk", flat=True)[:batch])
         if not pks:
             return token, []
-        OutgoingMessage.objects.filter(pk__in=pks).due(now).update(
+        OutgoingMessage.objects.filter(pk__in=pks).due(now).filter(_not_expired(now)).update(
             status=MessageStatus.SENDING,
             claim_token=token,
             attempts=F("attempts") + 1,
@@ -97,7 +120,7 @@ def claim(
         )
     rows = list(
         OutgoingMessage.objects.filter(claim_token=token, status=MessageStatus.SENDING)
-        .select_related("webhook")
+        .select_related("webhook", "recipient_user")
         .order_by("id")
     )
     return token, rows
@@ -110,7 +133,7 @@ def _finish(
     if not error:
         mine.update(status=MessageStatus.SENT, sent_at=now, last_error="", claim_token="")
         return MessageStatus.SENT
-    error = error[:ERROR_LENGTH]
+    error = error.replace("\x00", "")[:ERROR_LENGTH]  # PostgreSQL refuses NUL in text
     if permanent or msg.attempts >= max_attempts():
         mine.update(status=MessageStatus.DEAD, last_error=error, claim_token="")
         return MessageStatus.DEAD
@@ -123,8 +146,30 @@ def _finish(
     return MessageStatus.RETRYING
 
 
+def _check_recipient(msg: OutgoingMessage) -> None:
+    """A message written for a person goes only to a person who still exists and is active."""
+    if not msg.to_person:
+        return
+    if msg.recipient_user is None:
+        raise transports.PermanentError(_("The recipient has been removed; the message is not sent."))
+    if not msg.recipient_user.is_active:
+        raise transports.PermanentError(_("The recipient is no longer active; the message is not sent."))
+
+
+def _attach(email: Any, msg: OutgoingMessage) -> None:
+    for attachment in OutgoingAttachment.objects.filter(message_id=msg.pk).order_by("position"):
+        maintype, _slash, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            bytes(attachment.content),
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+
+
 def _deliver(msg: OutgoingMessage, server: MailServer | None, config: transports.SmtpConfig | None) -> None:
     if msg.channel == Channel.EMAIL:
+        _check_recipient(msg)
         if server is None or config is None:
             raise transports.TransientError(_("No mail server is configured."))
         email = transports.build_email(
@@ -136,6 +181,8 @@ def _deliver(msg: OutgoingMessage, server: MailServer | None, config: transports
             body_html=msg.body_html,
             headers={str(k): str(v) for k, v in (msg.headers or {}).items()},
         )
+        if msg.attachment_count:
+            _attach(email, msg)
         transports.send_email(config, email)
         return
     endpoint = msg.webhook
@@ -160,23 +207,52 @@ def _send_claimed(token: str, rows: list[OutgoingMessage], server: MailServer | 
             config = smtp_config(server)
         except crypto.UnreadableSecret as exc:
             config_error = exc.message
+        except Exception as exc:  # a configuration the transport cannot use: every e-mail waits
+            logger.exception("The mail server configuration cannot be used")
+            config_error = str(exc) or type(exc).__name__
     for msg in rows:
-        error, permanent = "", False
-        try:
-            if msg.channel == Channel.EMAIL and config_error:
-                raise transports.TransientError(config_error)
-            _deliver(msg, server, config)
-        except transports.PermanentError as exc:
-            error, permanent = str(exc), True
-        except crypto.UnreadableSecret as exc:
-            error = exc.message
-        except Exception as exc:  # a transient error, or a bug: retried later, recorded on the row
-            if not isinstance(exc, transports.TransientError):
-                logger.exception("Sending message %s failed", msg.pk)
-            error = str(exc) or type(exc).__name__
-        status = _finish(msg, token, now=clock.now(), error=error, permanent=permanent)
+        status = _send_one(msg, token, server, config, config_error)
         outcome[status] = outcome.get(status, 0) + 1
     return outcome
+
+
+def _send_one(
+    msg: OutgoingMessage,
+    token: str,
+    server: MailServer | None,
+    config: transports.SmtpConfig | None,
+    config_error: str,
+) -> str:
+    """Deliver one claimed message and record the outcome; never raises (the next one goes on)."""
+    error, permanent = "", False
+    try:
+        if msg.channel == Channel.EMAIL and config_error:
+            raise transports.TransientError(config_error)
+        _deliver(msg, server, config)
+    except transports.PermanentError as exc:
+        error, permanent = str(exc), True
+    except crypto.UnreadableSecret as exc:
+        error = exc.message
+    except Exception as exc:  # a transient error, or a bug: retried later, recorded on the row
+        if not isinstance(exc, transports.TransientError):
+            logger.exception("Sending message %s failed", msg.pk)
+        error = str(exc) or type(exc).__name__
+    try:
+        with transaction.atomic():  # a savepoint: an error here leaves any outer transaction usable
+            return _finish(msg, token, now=clock.now(), error=error, permanent=permanent)
+    except DatabaseError as exc:
+        # The outcome cannot be written to this row. Leave it to its lease (it is tried again then,
+        # with the same Message-ID) and record what happened if the row takes that at least.
+        logger.exception("Recording the outcome of message %s failed", msg.pk)
+        note = _("The outcome could not be recorded: %(error)s") % {"error": exc}
+        try:
+            with transaction.atomic():
+                OutgoingMessage.objects.filter(pk=msg.pk, claim_token=token).update(
+                    last_error=note.replace("\x00", "")[:ERROR_LENGTH]
+                )
+        except DatabaseError:
+            logger.exception("Recording the error of message %s failed too", msg.pk)
+        return "unrecorded"
 
 
 def send_messages(message_ids: list[int]) -> dict[str, int]:
@@ -189,15 +265,21 @@ def send_messages(message_ids: list[int]) -> dict[str, int]:
 
 
 def send_due(now: datetime | None = None, batch: int = BATCH) -> dict[str, int]:
-    """Send every due message, `batch` at a time (the periodic safety net); safe to run anywhere."""
+    """Send every due message, `batch` at a time (the periodic safety net); safe to run anywhere.
+    Expired messages are marked first, so they are never sent."""
     now = now or clock.now()
     _bury_abandoned(now)
-    server = active_mail_server()
     total: dict[str, int] = {}
+    expired = expire_due(now)
+    if expired:
+        total[MessageStatus.EXPIRED] = expired
+    server = active_mail_server()
     for _round in range(MAX_ROUNDS):
         token, rows = claim(now=now, batch=batch, email=server is not None)
         for status, count in _send_claimed(token, rows, server).items():
             total[status] = total.get(status, 0) + count
         if len(rows) < batch:
             break
+    if any(total.values()):
+        logger.info("Outbox: %s", ", ".join(f"{count} {status}" for status, count in sorted(total.items())))
     return total

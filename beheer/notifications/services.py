@@ -3,6 +3,10 @@
 Domain services call `enqueue` inside their own transaction: the outbox rows are written with the
 change that causes them, or not at all. After the commit a task sends them; the periodic job
 `notifications.send_due` is the safety net. The notifications app never calls back into a domain app.
+
+Every message gets the time to live of its event (`ttl_hours`, editable by administrators): one
+still waiting after it is marked expired, never sent. A message that cannot be written for one
+recipient (its text does not render) is stored as failed with the error; the others go out.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +25,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
@@ -27,28 +35,46 @@ from beheer.core import clock, config_cache, outbound
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import crypto, rendering, transports
-from .events import DEFAULT_LANGUAGE, EVENTS, LANGUAGES, SAMPLE_CONTEXT, Event
+from .events import (
+    DEFAULT_LANGUAGE,
+    EVENTS,
+    LANGUAGES,
+    MAX_TTL_HOURS,
+    SAMPLE_CONTEXT,
+    Event,
+    default_ttl_hours,
+)
 from .models import (
+    DISCARDABLE as _DISCARDABLE,
+)
+from .models import (
+    WAITING,
     Channel,
+    EventSetting,
     GroupNotificationSetting,
     MailServer,
     MessageStatus,
     NotificationPreference,
     NotificationTemplate,
+    OutboxDiscard,
+    OutgoingAttachment,
     OutgoingMessage,
     Security,
     WebhookEndpoint,
 )
-from .sending import active_mail_server, send_due, send_messages, smtp_config
+from .sending import active_mail_server, expire_due, send_due, send_messages, smtp_config
 
 __all__ = [
+    "OutgoingFile",
     "Recipient",
     "configure_group",
     "configure_mail_server",
     "create_webhook",
     "delete_webhook",
+    "discard_messages",
     "enqueue",
     "escalation_recipients",
+    "expire_due",
     "record_bounce",
     "reset_template",
     "retry_message",
@@ -57,6 +83,8 @@ __all__ = [
     "send_messages",
     "send_test_email",
     "set_preferences",
+    "set_ttl_hours",
+    "ttl_hours",
     "update_webhook",
 ]
 
@@ -75,6 +103,20 @@ class Recipient:
 
 
 RecipientSpec = User | OperatorGroup | Recipient | str
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A file to send with an e-mail message (stored with it; see `max_attachment_bytes`)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def max_attachment_bytes() -> int:
+    """The most one message may carry in attachments, together."""
+    return int(getattr(settings, "NOTIFICATIONS_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
 
 
 def _require_admin(actor: User | None) -> None:
@@ -105,6 +147,61 @@ def _valid_address(address: str) -> bool:
     except ValidationError:
         return False
     return "\n" not in address and "\r" not in address
+
+
+# --------------------------------------------------------------------------------------------------
+# time to live
+
+
+def ttl_settings() -> dict[str, int]:
+    """Every event's time to live in hours (0: no limit): the administrator's, else the default."""
+    stored = config_cache.cached(  # configuration: kept per process for a few seconds
+        ("notification_ttl",), lambda: dict(EventSetting.objects.values_list("event", "ttl_hours"))
+    )
+    return {code: stored.get(code, default_ttl_hours(code)) for code in EVENTS}
+
+
+def ttl_hours(event: str) -> int:
+    return ttl_settings().get(event, default_ttl_hours(event))
+
+
+def _expiry(event: str, created_at: datetime) -> datetime | None:
+    hours = ttl_hours(event)
+    return created_at + timedelta(hours=hours) if hours else None
+
+
+@transaction.atomic
+def set_ttl_hours(*, actor: User, hours: Mapping[str, int]) -> dict[str, int]:
+    """Change how long messages of each event may wait (administrators); messages still waiting
+    get the new limit too, counted from when they were written."""
+    _require_admin(actor)
+    errors = {
+        code: _("Enter a number of hours from 0 to %(max)d.") % {"max": MAX_TTL_HOURS}
+        for code, value in hours.items()
+        if code in EVENTS and not 0 <= int(value) <= MAX_TTL_HOURS
+    }
+    unknown = [code for code in hours if code not in EVENTS]
+    if unknown:
+        errors[unknown[0]] = _("Unknown event.")
+    if errors:
+        raise DomainError(_("The times to live are not valid."), field_errors=errors)
+    now = clock.now()
+    current = ttl_settings()
+    for code, value in hours.items():
+        value = int(value)
+        if value == current[code]:
+            continue
+        EventSetting.objects.update_or_create(
+            event=code, defaults={"ttl_hours": value, "updated_at": now, "updated_by": actor}
+        )
+        waiting = OutgoingMessage.objects.filter(event=code, status__in=WAITING)
+        if value:
+            waiting.update(expires_at=F("created_at") + timedelta(hours=value))
+        else:
+            waiting.update(expires_at=None)
+        logger.info("Time to live of %s set to %d hours by %s", code, value, actor.pk)
+    transaction.on_commit(config_cache.clear)
+    return {**current, **{code: int(value) for code, value in hours.items()}}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -261,6 +358,7 @@ def enqueue(
     context: Mapping[str, Any],
     object_ref: ObjectRef | None,
     thread_headers: Mapping[str, str] | None = None,
+    attachments: Sequence[OutgoingFile] = (),
 ) -> list[int]:
     """Write the outbox rows for `event` in the caller's transaction; returns their ids.
 
@@ -268,12 +366,21 @@ def enqueue(
     recipient, so enqueuing the same occurrence twice writes each message once. Recipients are
     people (their language and preferences apply; no address, no message), operator groups (the
     group's notification setting applies) or plain addresses. Webhooks subscribed to the event get
-    one message each. The messages are sent after the commit.
+    one message each. `attachments` go with every e-mail message, stored with it (at most
+    `max_attachment_bytes` together). The messages are queued: they are sent after the commit,
+    unless they wait longer than the event's time to live.
     """
     definition = _event(event)
     if not key or len(key) > 200:
         raise DomainError(_("A notification needs a key of at most 200 characters."))
+    total = sum(len(f.content) for f in attachments)
+    if total > max_attachment_bytes() or len(attachments) > 20:
+        raise DomainError(
+            _("Attachments of at most %(size)s together can be sent.")
+            % {"size": filesizeformat(max_attachment_bytes())}
+        )
     now = clock.now()
+    expires_at = _expiry(event, now)
     object_type, object_id = object_ref if object_ref else ("", None)
     thread = {k: v for k, v in (thread_headers or {}).items() if k in ("In-Reply-To", "References") and v}
     overrides = config_cache.cached(  # configuration: kept per process for a few seconds
@@ -282,35 +389,44 @@ def enqueue(
     )
     rows: list[OutgoingMessage] = []
     for recipient in _expand(list(recipients), event):
-        values = {**_localized(context, recipient.language), "recipient_name": recipient.name}
-        rendered = _render_for(definition, recipient.language, overrides, values)
         message_id = _message_id()
         suffix = f"user:{recipient.user.pk}" if recipient.user else f"to:{recipient.address.lower()}"
-        rows.append(
-            OutgoingMessage(
-                key=_message_key(key, suffix),
-                event=event,
-                channel=Channel.EMAIL,
-                recipient=recipient.address[:254],
-                recipient_user=recipient.user,
-                language=recipient.language,
-                subject=rendered.subject,
-                body_text=rendered.body_text,
-                body_html=rendered.body_html,
-                message_id=message_id,
-                headers={
-                    "Message-ID": message_id,
-                    **thread,
-                    "Auto-Submitted": "auto-generated",
-                    "X-Auto-Response-Suppress": "All",
-                    "X-Beheer-Event": event,
-                },
-                object_type=object_type,
-                object_id=object_id,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        row = OutgoingMessage(
+            key=_message_key(key, suffix),
+            event=event,
+            channel=Channel.EMAIL,
+            recipient=recipient.address[:254],
+            recipient_user=recipient.user,
+            to_person=recipient.user is not None,
+            language=recipient.language,
+            message_id=message_id,
+            headers={
+                "Message-ID": message_id,
+                **thread,
+                "Auto-Submitted": "auto-generated",
+                "X-Auto-Response-Suppress": "All",
+                "X-Beheer-Event": event,
+            },
+            object_type=object_type,
+            object_id=object_id,
+            next_attempt_at=now,
+            created_at=now,
+            expires_at=expires_at,
+            attachment_count=len(attachments),
         )
+        try:
+            values = {**_localized(context, recipient.language), "recipient_name": recipient.name}
+            rendered = _render_for(definition, recipient.language, overrides, values)
+        except Exception as exc:  # this recipient's text cannot be made: record it, mail the others
+            logger.warning("Message %s for %s could not be rendered: %s", event, row.key, exc)
+            row.subject = str(definition.label)[:255]
+            row.status = MessageStatus.DEAD
+            row.last_error = (_("The message could not be written: %(error)s") % {"error": exc})[:2000]
+        else:
+            row.subject = rendered.subject
+            row.body_text = rendered.body_text
+            row.body_html = rendered.body_html
+        rows.append(row)
     endpoints = config_cache.cached(("webhooks", event), lambda: WebhookEndpoint.objects.subscribed(event))
     for endpoint in endpoints:
         message_key = _message_key(key, f"webhook:{endpoint.pk}")
@@ -338,6 +454,7 @@ def enqueue(
                 object_id=object_id,
                 next_attempt_at=now,
                 created_at=now,
+                expires_at=expires_at,
             )
         )
     if not rows:
@@ -348,7 +465,26 @@ def enqueue(
         created = OutgoingMessage.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["key"], update_fields=["key"]
         )
+        if attachments:
+            # Written with the messages; a repeated enqueue finds its positions taken and adds none.
+            OutgoingAttachment.objects.bulk_create(
+                [
+                    OutgoingAttachment(
+                        message_id=row.pk,
+                        position=position,
+                        filename=f.filename[:200],
+                        content_type=f.content_type[:100],
+                        size=len(f.content),
+                        content=f.content,
+                    )
+                    for row in created
+                    if row.pk is not None and row.channel == Channel.EMAIL
+                    for position, f in enumerate(attachments)
+                ],
+                ignore_conflicts=True,
+            )
     ids = [row.pk for row in created if row.pk is not None]
+    logger.debug("Queued %d messages for %s (%s)", len(ids), event, key)
     _send_after_commit(ids)
     return ids
 
@@ -375,6 +511,100 @@ def retry_message(message: OutgoingMessage, *, actor: User) -> OutgoingMessage:
     _send_after_commit([message.pk])
     message.refresh_from_db()
     return message
+
+
+@dataclass(frozen=True)
+class DiscardFilter:
+    """Which messages a bulk discard takes: a status among the discardable ones (or all of them),
+    an event (or all), and created before a moment (the moment the count was shown, and the age)."""
+
+    status: str = ""
+    event: str = ""
+    older_than_hours: int = 0
+
+
+def discard_candidates(filters: DiscardFilter, *, created_before: datetime | None = None) -> Any:
+    """The messages `discard_messages` would take now (a QuerySet); raises DomainError for a
+    status or event that cannot be discarded."""
+    errors: dict[str, str] = {}
+    if filters.status and filters.status not in (s.value for s in _DISCARDABLE):
+        errors["status"] = _("Only queued, retrying or failed messages can be discarded.")
+    if filters.event and filters.event not in EVENTS:
+        errors["event"] = _("Unknown event.")
+    if not 0 <= filters.older_than_hours <= 100_000:
+        errors["older_than_hours"] = _("Out of range.")
+    if errors:
+        raise DomainError(_("The filter is not valid."), field_errors=errors)
+    moment = created_before or clock.now()
+    if filters.older_than_hours:
+        moment = min(moment, clock.now() - timedelta(hours=filters.older_than_hours))
+    return OutgoingMessage.objects.discardable(
+        status=filters.status, event=filters.event, created_before=moment
+    )
+
+
+@transaction.atomic
+def discard_messages(filters: DiscardFilter, *, actor: User, created_before: datetime) -> OutboxDiscard:
+    """Discard, in one go, the waiting and failed messages that match (administrators): they are
+    never sent. `created_before` is the moment the administrator saw the count, so messages
+    written since are left alone. A message being sent at this moment is not taken. Recorded with
+    who, when, the filter and how many."""
+    _require_admin(actor)
+    now = clock.now()
+    who = actor.get_full_name() or actor.username
+    count = discard_candidates(filters, created_before=created_before).update(
+        status=MessageStatus.DISCARDED,
+        claim_token="",
+        last_error=(
+            _("Discarded by %(name)s on %(when)s.")
+            % {"name": who, "when": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")}
+        ),
+    )
+    record = OutboxDiscard.objects.create(
+        actor=actor,
+        actor_name=who[:150],
+        created_at=now,
+        status=filters.status,
+        event=filters.event,
+        created_before=created_before,
+        count=count,
+    )
+    logger.info("%d outbox messages discarded by %s (discard %s)", count, actor.pk, record.pk)
+    return record
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    """What the dashboard says about the outbox: waiting now, failed and expired in the last days."""
+
+    waiting: int
+    failed: int
+    expired: int
+    days: int
+    mail_server_configured: bool
+    oldest_waiting: datetime | None
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.failed or self.expired or (self.waiting and not self.mail_server_configured))
+
+
+def outbox_summary(*, days: int = 7) -> OutboxSummary:
+    """Counts by state; each count is read from an index (status and creation time), never a scan
+    of the whole outbox."""
+    since = clock.now() - timedelta(days=days)
+    messages = OutgoingMessage.objects
+    waiting = messages.filter(status__in=WAITING)
+    count = waiting.count()
+    oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first() if count else None
+    return OutboxSummary(
+        waiting=count,
+        failed=messages.filter(status=MessageStatus.DEAD, created_at__gte=since).count(),
+        expired=messages.filter(status=MessageStatus.EXPIRED, created_at__gte=since).count(),
+        days=days,
+        mail_server_configured=active_mail_server() is not None,
+        oldest_waiting=oldest,
+    )
 
 
 @transaction.atomic

@@ -8,7 +8,9 @@ from . import views
 urlpatterns = [
     path("notifications/", RedirectView.as_view(pattern_name="notification-outbox"), name="notifications"),
     path("notifications/outbox/", views.outbox, name="notification-outbox"),
+    path("notifications/outbox/discard/", views.outbox_discard, name="notification-outbox-discard"),
     path("notifications/outbox/<int:pk>/", views.message_detail, name="notification-message"),
+    path("notifications/time-to-live/", views.ttl_settings, name="notification-ttl"),
     path("notifications/outbox/<int:pk>/retry/", views.message_retry, name="notification-message-retry"),
     path("notifications/mail-server/", views.mail_server, name="notification-mail-server"),
     path("notifications/mail-server/test/", views.mail_server_test, name="notification-mail-test"),

@@ -13,19 +13,39 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beheer.accounts.models import User
+from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.core.forms import current_user, place_domain_errors
 from beheer.core.pagination import SortKey, page_for_request
 
 from . import rendering, services
-from .events import EVENTS, LANGUAGES, SAMPLE_CONTEXT
-from .forms import MailServerForm, OutboxFilterForm, PreferencesForm, TemplateForm, TestMailForm, WebhookForm
-from .models import MailServer, NotificationTemplate, OutgoingMessage, WebhookEndpoint
+from .events import DEFAULT_TTL_HOURS, EVENTS, FALLBACK_TTL_HOURS, LANGUAGES, SAMPLE_CONTEXT
+from .forms import (
+    DiscardConfirmForm,
+    DiscardFilterForm,
+    MailServerForm,
+    OutboxFilterForm,
+    PreferencesForm,
+    TemplateForm,
+    TestMailForm,
+    TtlForm,
+    WebhookForm,
+)
+from .models import (
+    MailServer,
+    NotificationTemplate,
+    OutboxDiscard,
+    OutgoingAttachment,
+    OutgoingMessage,
+    WebhookEndpoint,
+)
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 50
@@ -97,11 +117,103 @@ def _visible_message(request: HttpRequest, pk: int) -> OutgoingMessage:
 @require_GET
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     msg = _visible_message(request, pk)
+    attachments = (
+        OutgoingAttachment.objects.filter(message=msg).order_by("position").defer("content")
+        if msg.attachment_count
+        else []
+    )
     return render(
         request,
         "notifications/message_detail.html",
-        {"msg": msg, "headers": sorted((msg.headers or {}).items())},
+        {"msg": msg, "headers": sorted((msg.headers or {}).items()), "attachments": attachments},
     )
+
+
+def _discard_filter(data: dict[str, Any]) -> services.DiscardFilter:
+    return services.DiscardFilter(
+        status=data.get("status") or "",
+        event=data.get("event") or "",
+        older_than_hours=data.get("older_than_hours") or 0,
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def outbox_discard(request: HttpRequest) -> HttpResponse:
+    """Discard waiting or failed messages in bulk: choose, see how many, confirm."""
+    if request.method == "POST":
+        confirm = DiscardConfirmForm(request.POST)
+        if not confirm.is_valid():
+            messages.error(request, _("Tick the box to confirm."))
+            query = {
+                k: str(v) for k, v in request.POST.items() if k in ("status", "event", "older_than_hours")
+            }
+            return redirect(f"{request.path}?{urlencode(query)}")
+        data = confirm.cleaned_data
+        try:
+            record = services.discard_messages(
+                _discard_filter(data), actor=current_user(request), created_before=data["created_before"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("notification-outbox-discard")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d message has been discarded.",
+                "%(count)d messages have been discarded.",
+                record.count,
+            )
+            % {"count": record.count},
+        )
+        return redirect(f"{reverse('notification-outbox')}?status=discarded")
+    form = DiscardFilterForm(request.GET or None)
+    preview: dict[str, Any] | None = None
+    if form.is_bound and form.is_valid():
+        moment = clock.now()
+        try:
+            count = services.discard_candidates(
+                _discard_filter(form.cleaned_data), created_before=moment
+            ).count()
+        except DomainError as exc:
+            place_domain_errors(form, exc)
+        else:
+            preview = {
+                "count": count,
+                "form": DiscardConfirmForm(
+                    initial={**form.cleaned_data, "created_before": moment.isoformat()}
+                ),
+            }
+    return render(
+        request,
+        "notifications/outbox_discard.html",
+        {
+            "form": form,
+            "preview": preview,
+            "discards": OutboxDiscard.objects.visible_to(request.user)[:20],
+            "mail_server_missing": services.active_mail_server() is None,
+        },
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def ttl_settings(request: HttpRequest) -> HttpResponse:
+    """How long messages of each event may wait to be sent."""
+    current = services.ttl_settings()
+    form = TtlForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_ttl_hours(actor=current_user(request), hours=form.cleaned_data)
+        except DomainError as exc:
+            place_domain_errors(form, exc)
+        else:
+            messages.success(request, _("The times to live have been saved."))
+            return redirect("notification-ttl")
+    rows = [
+        {"field": form[code], "default": DEFAULT_TTL_HOURS.get(code, FALLBACK_TTL_HOURS)} for code in EVENTS
+    ]
+    return render(request, "notifications/ttl.html", {"form": form, "rows": rows})
 
 
 @admin_required

@@ -236,8 +236,8 @@ LOG_ACTIONS = {
     "anomaly": _("anomaly reported"),
     "time": _("time recorded"),
     "evidence": _("evidence added"),
-    "due_notice": _("reminder sent"),
-    "overdue_notice": _("overdue notice sent"),
+    "due_notice": _("reminder queued for sending"),
+    "overdue_notice": _("overdue notice queued for sending"),
 }
 
 

@@ -31,6 +31,7 @@ from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.core.htmx import is_htmx
 from beheer.knowledge.models import Article
+from beheer.notifications import services as notifications
 from beheer.operations.models import Occurrence
 from beheer.servicedesk.models import Line, Melding, Status, StatusKind
 from beheer.servicedesk.queries import (
@@ -403,6 +404,8 @@ def _render(request: HttpRequest, *, partial: bool) -> HttpResponse:
         "scope": scope,
         "figures_url": reverse("dashboard-figures") + (f"?{query}" if query else ""),
         "poll_seconds": POLL_SECONDS,
+        # the outbox (waiting, failed, expired; no mail server) for coordinators and administrators
+        "outbox": notifications.outbox_summary() if getattr(user, "is_coordinator", False) else None,
     }
     if partial:
         response = render(request, "reports/_dashboard_figures.html", context)

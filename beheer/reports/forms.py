@@ -101,8 +101,13 @@ class ScheduleForm(DimensionFields):
     file_format = forms.ChoiceField(
         choices=ReportFormat.choices, required=False, initial=ReportFormat.XLSX, label=_("Format")
     )
+    email_file = forms.BooleanField(
+        required=False,
+        label=_("Attach the report to the e-mail"),
+        help_text=_("Each report is announced to you by e-mail; with this, the file comes along."),
+    )
 
-    field_order = ["name", "frequency", "file_format", *DIMENSIONS]
+    field_order = ["name", "frequency", "file_format", "email_file", *DIMENSIONS]
 
     def clean_file_format(self) -> str:
         return self.cleaned_data.get("file_format") or ReportFormat.XLSX

@@ -54,6 +54,11 @@ class ScheduledReport(models.Model):
     next_run_at = models.DateTimeField(_("next run"))
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"))
+    email_file = models.BooleanField(
+        _("attach the report to the e-mail"),
+        default=False,
+        help_text=_("The e-mail that announces each report carries the file (up to the size limit)."),
+    )
 
     objects = ScheduledReportQuerySet.as_manager()
 

@@ -162,6 +162,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 frequency=form.cleaned_data["frequency"],
                 file_format=form.cleaned_data["file_format"],
+                email_file=form.cleaned_data["email_file"],
                 filters={k: v for k, v in form.dimension_values().items() if v is not None},
             )
         except DomainError as exc:

@@ -4,8 +4,10 @@ A schedule belongs to a coordinator; every week or month `run_due_reports` (a pe
 each due schedule with a conditional UPDATE on next_run_at, so two workers never run it twice, and
 stores the previous period's report as an XLSX or PDF file (the schedule's format; a PDF has the
 availability of the monitored services too) under MEDIA_ROOT/reports/. A run for the same schedule
-and period is never made twice (unique constraint). E-mail delivery follows with the notifications
-outbox; until then runs are downloaded from the schedules page.
+and period is never made twice (unique constraint). Each stored run is announced to its owner by
+e-mail through the outbox, in the run's transaction; with `email_file` the file goes with it as an
+attachment (stored with the message, up to the outbox's attachment limit; a larger file is linked
+only), provided the owner may still see the run.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ def schedule_report(
     frequency: str,
     filters: dict[str, Any],
     file_format: str = ReportFormat.XLSX,
+    email_file: bool = False,
 ) -> ScheduledReport:
     _ensure_coordinator(actor)
     name = (name or "").strip()
@@ -113,6 +116,7 @@ def schedule_report(
         next_run_at=next_run(frequency, now),
         active=True,
         created_at=now,
+        email_file=bool(email_file),
     )
 
 
@@ -187,10 +191,27 @@ def produce_run(schedule: ScheduledReport, *, due_at: datetime, now: datetime) -
     return run
 
 
+def _attachment(run: ReportRun, owner: User) -> list[notifications.OutgoingFile]:
+    """The run's file for the e-mail, when the schedule asks for it, the owner may see the run and
+    the file is within the outbox's limit; else nothing (the e-mail still links to it)."""
+    if not run.scheduled_report.email_file or not run.file:
+        return []
+    if not (owner.is_active and ReportRun.objects.visible_to(owner).filter(pk=run.pk).exists()):
+        return []
+    if run.file.size > notifications.max_attachment_bytes():
+        logger.info("Report run %s is too large to attach; the e-mail links to it", run.pk)
+        return []
+    with run.file.open("rb") as handle:
+        content = handle.read()
+    return [notifications.OutgoingFile(run.filename, run.content_type, content)]
+
+
 def _announce(run: ReportRun, owner: User) -> None:
-    """Mail the owner a link to the stored file, through the outbox (in the run's transaction)."""
+    """Mail the owner a link to the stored file (and the file, if asked), through the outbox, in
+    the run's transaction: the message is queued with the run, or not at all."""
     period = f"{run.period_start:%d-%m-%Y} - {run.period_end:%d-%m-%Y}"
     link = str(settings.SITE_URL).rstrip("/") + reverse("report-run-download", args=[run.pk])
+    files = _attachment(run, owner)
     notifications.enqueue(
         "report_ready",
         key=f"report-run:{run.pk}",
@@ -199,9 +220,11 @@ def _announce(run: ReportRun, owner: User) -> None:
             "report_name": run.scheduled_report.name,
             "period": period,
             "file_format": "PDF" if run.file_format == ReportFormat.PDF else "Excel",
+            "attached": "yes" if files else "",
             "link_url": link,
         },
         object_ref=("reports.reportrun", run.pk),
+        attachments=files,
     )
 
 

@@ -90,6 +90,7 @@ class DeadLetterOut(Schema):
     sender: str
     subject: str
     reason: str
+    reason_label: str = Field(description="The reason in words, in the language of the request")
     detail: str
     status: str
     raw_size: int

@@ -157,7 +157,7 @@ def test_schedule_pages_and_downloads(month: Month, coordinator: User) -> None:
     assert s.owner == coordinator
     assert s.filters == {"operator_group": month.first_line.pk}
     page = c.get("/reports/schedules/")
-    assert "e-mail delivery follows" in page.content.decode()
+    assert "announced to its owner by e-mail" in page.content.decode()
     ScheduledReport.objects.filter(pk=s.pk).update(next_run_at=datetime(2026, 10, 19, 6, tzinfo=AMS))
     services.run_due_reports(now=datetime(2026, 10, 19, 7, tzinfo=AMS))
     run = ReportRun.objects.get()

@@ -16,6 +16,14 @@ mail to someone's melding.
 
 Exactly once: `message_key` is the Message-ID without angle brackets, or "sha256:<hex>" of the raw
 bytes when the message has none (or of the Message-ID when it is longer than 250 characters).
+
+Bounded work. Before anything is parsed, one scan over the raw bytes checks the size, the number of
+lines, MIME parts and multipart containers (the standard library's MIME parser does work per line
+for every enclosing multipart); before any HTML is sanitised, one scan over it (`markup.check`)
+checks its size, element count, attributes per element and nesting depth (the sanitiser's tree
+builder does work per tag for every open element). A message past a limit is a `ParseFailure` with
+the limit and the value found. Every later step is linear: text is cut at `MAX_BODY_CHARS` and the
+quoted-reply search looks at the first `MAX_REPLY_SCAN` characters only.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ import nh3
 
 from beheer.core.sniff import is_mismatch, sniff
 
+from . import markup
 from .text import (
     decode_bytes,
     decode_header_value,
@@ -61,6 +70,27 @@ FAILURE_EMPTY: Final = "empty"
 FAILURE_NO_HEADERS: Final = "no-headers"
 FAILURE_NO_SENDER: Final = "no-sender"
 FAILURE_UNREADABLE: Final = "unreadable"
+# Over a limit (ParseFailure.limit and .found say by how much).
+FAILURE_TOO_LARGE: Final = "too-large"
+FAILURE_TOO_MANY_LINES: Final = "too-many-lines"
+FAILURE_TOO_MANY_PARTS: Final = "mime-too-many-parts"
+FAILURE_MIME_TOO_NESTED: Final = "mime-too-nested"
+FAILURE_HTML_TOO_LARGE: Final = "html-too-large"
+FAILURE_HTML_TOO_DEEP: Final = "html-too-deep"
+FAILURE_HTML_TOO_MANY_ELEMENTS: Final = "html-too-many-elements"
+FAILURE_HTML_TOO_MANY_ATTRIBUTES: Final = "html-too-many-attributes"
+LIMIT_FAILURES: Final = frozenset(
+    {
+        FAILURE_TOO_LARGE,
+        FAILURE_TOO_MANY_LINES,
+        FAILURE_TOO_MANY_PARTS,
+        FAILURE_MIME_TOO_NESTED,
+        FAILURE_HTML_TOO_LARGE,
+        FAILURE_HTML_TOO_DEEP,
+        FAILURE_HTML_TOO_MANY_ELEMENTS,
+        FAILURE_HTML_TOO_MANY_ATTRIBUTES,
+    }
+)
 
 # Reasons an attachment was not loaded (SkippedAttachment.reason).
 SKIP_TOO_LARGE: Final = "too-large"
@@ -71,9 +101,40 @@ MAX_PARTS: Final = 200  # MIME leaves looked at; the rest is listed as skipped
 MAX_DEPTH: Final = 30  # multipart nesting
 MAX_HOPS: Final = 50  # Received headers before a message counts as looping (Postfix's default)
 MAX_SUBJECT: Final = 998
-MAX_HTML_CHARS: Final = 2_000_000
 MAX_REFERENCES: Final = 50
 MAX_KEY_LENGTH: Final = 250
+MAX_BODY_CHARS: Final = 1_000_000  # body text beyond this is cut (a melding keeps far less)
+MAX_REPLY_SCAN: Final = 200_000  # the quoted-reply search looks at the start of the text only
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one message may hold; past any of these it is a ParseFailure, before the costly steps.
+
+    The defaults keep the worst case to a few seconds of work for the largest message accepted
+    (a mail server's usual 50 MB) and leave ordinary mail far below them (layout tables of mail
+    clients and newsletters nest a few dozen elements deep at most).
+    """
+
+    max_message_bytes: int = 50 * 1024 * 1024
+    max_lines: int = 1_000_000
+    max_mime_parts: int = 2_000
+    max_multiparts: int = 50  # multipart containers (bounds the MIME nesting)
+    max_html_chars: int = 5_000_000
+    max_html_depth: int = 250
+    max_html_elements: int = 100_000
+    max_html_attributes: int = 100
+
+    @property
+    def html(self) -> markup.Limits:
+        return markup.Limits(
+            max_depth=self.max_html_depth,
+            max_elements=self.max_html_elements,
+            max_attributes=self.max_html_attributes,
+        )
+
+
+DEFAULT_LIMITS: Final = Limits()
 
 _ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
 _BOUNCE_SENDERS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
@@ -82,10 +143,17 @@ _AUTOREPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-auto-reply", "x-autogen
 _MESSAGE_ID = re.compile(r"<\s*([^<>\s]{1,998})\s*>")
 _BRACKETED_NUMBER = re.compile(r"\[\s*M\s*(\d{1,12})\s*\]", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"(?<![\w-])M(\d{7,12})(?![\w-])", re.IGNORECASE)
-_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]{1,64}@[^@\s<>(),;:\"\[\]\\]{1,253}$")
+_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\\x00-\x1f\x7f]{1,64}@[^@\s<>(),;:\"\[\]\\\x00-\x1f\x7f]{1,253}$")
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
 _BODY_MESSAGE_ID = re.compile(r"^\s*Message-ID:\s*<([^<>\s]{1,998})>", re.IGNORECASE | re.MULTILINE)
 _FILENAME_BAD = re.compile(r"[\x00-\x1f\x7f/\\]")
+_CONTENT_TYPE_LINE = re.compile(rb"^content-type[ \t]*:", re.IGNORECASE | re.MULTILINE)
+_BOUNDARY_PARAM = re.compile(rb"boundary[ \t]*=", re.IGNORECASE)
+_HTML_FAILURES = {
+    "depth": FAILURE_HTML_TOO_DEEP,
+    "elements": FAILURE_HTML_TOO_MANY_ELEMENTS,
+    "attributes": FAILURE_HTML_TOO_MANY_ATTRIBUTES,
+}
 
 
 @dataclass(frozen=True)
@@ -159,6 +227,10 @@ class ParseFailure:
     reason: str
     detail: str
     message_key: str
+    limit: int = 0  # for a limit failure: the limit, and the value found (where the check stopped)
+    found: int = 0
+    sender: str = ""  # when the headers could be read
+    subject: str = ""
 
 
 ParseOutcome = ParsedMessage | ParseFailure
@@ -174,21 +246,89 @@ def parse_message(
     max_attachment_bytes: int,
     own_addresses: set[str] | frozenset[str],
     own_message_id_domain: str | None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ParsedMessage | ParseFailure:
     """Parse the raw bytes of one message. Never raises: anything unexpected is a ParseFailure."""
     if not isinstance(raw, bytes | bytearray | memoryview):
         return ParseFailure(FAILURE_UNREADABLE, f"not bytes but {type(raw).__name__}", hash_key(b""))
     data = bytes(raw)
     try:
+        too_much = check_raw_limits(data, limits)
+        if too_much is not None:
+            return too_much
         return _Parser(
             data,
             max_attachment_bytes=max_attachment_bytes,
             own_addresses={a.strip().lower() for a in own_addresses},
             own_domain=(own_message_id_domain or "").strip().lower() or None,
+            limits=limits,
         ).parse()
     except Exception as exc:  # the contract: never raise, dead-letter instead
         detail = f"{type(exc).__name__}: {exc}"[:500]
         return ParseFailure(FAILURE_UNREADABLE, detail, hash_key(data))
+
+
+def _header_facts(raw: bytes) -> tuple[str, str, str]:
+    """(message key, sender, subject) from the header section alone, for a message that is not
+    parsed further; the key is the one a full parse would give."""
+    end = re.search(rb"\r?\n\r?\n", raw[:1_000_000])
+    head = raw[: end.start()] if end else raw[:1_000_000]
+    headers = HeaderParser(policy=policy.compat32).parsestr(head.decode("ascii", "surrogateescape"))
+    message_id = normalise_message_id(_first(headers, "message-id"))
+    if message_id and len(message_id) <= MAX_KEY_LENGTH:
+        key = message_id
+    else:
+        key = hash_key(message_id.encode("utf-8", "surrogatepass") if message_id else raw)
+    senders = _addresses(_raw_headers(headers, "from")) or _addresses(_raw_headers(headers, "sender"))
+    subject = decode_header_value(_first(headers, "subject"))[:MAX_SUBJECT]
+    return key, senders[0][1] if senders else "", subject
+
+
+def header_key(raw: bytes) -> str:
+    """The message key from the header section alone (the Message-ID, else a hash of the bytes)."""
+    return _header_facts(raw)[0]
+
+
+def check_raw_limits(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParseFailure | None:
+    """The size and MIME limits, checked with a few linear scans of the raw bytes before parsing."""
+    checks = (
+        (FAILURE_TOO_LARGE, limits.max_message_bytes, lambda: len(raw)),
+        (FAILURE_TOO_MANY_LINES, limits.max_lines, lambda: raw.count(b"\n")),
+        (
+            FAILURE_TOO_MANY_PARTS,
+            limits.max_mime_parts,
+            lambda: sum(1 for _ in _CONTENT_TYPE_LINE.finditer(raw)),
+        ),
+        (
+            FAILURE_MIME_TOO_NESTED,
+            limits.max_multiparts,
+            lambda: sum(1 for _ in _BOUNDARY_PARAM.finditer(raw)),
+        ),
+    )
+    for reason, limit, measure in checks:
+        found = measure()
+        if found > limit:
+            detail = f"{reason}: {found} > {limit}"
+            key, sender, subject = _header_facts(raw)
+            return ParseFailure(reason, detail, key, limit=limit, found=found, sender=sender, subject=subject)
+    return None
+
+
+def check_html_limits(
+    source: str,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    work: markup.Work | None = None,
+    keep: list[markup.Token] | None = None,
+) -> tuple[str, int, int] | None:
+    """(reason, limit, found) for HTML past a limit, else None; one linear scan, nothing sanitised.
+    With `keep`, the scan's tokens are kept there for `html_to_text`."""
+    if len(source) > limits.max_html_chars:
+        return FAILURE_HTML_TOO_LARGE, limits.max_html_chars, len(source)
+    problem = markup.check(source, limits.html, work, keep)
+    if problem is None:
+        return None
+    return _HTML_FAILURES[problem.limit_name], problem.limit, problem.found
 
 
 # --- header helpers --------------------------------------------------------------------------------
@@ -220,15 +360,14 @@ def normalise_message_id(value: str | None) -> str | None:
 
 
 def _message_ids(values: list[str]) -> list[str]:
-    found: list[str] = []
+    unique: dict[str, None] = {}  # ordered and O(1) per id (a list made this quadratic)
     for value in values:
         text = recover_8bit(value)
         ids = _MESSAGE_ID.findall(text)
         if not ids:
             ids = [token for token in text.split() if "@" in token]
-        for ref in ids:
-            if ref not in found:
-                found.append(ref)
+        unique.update(dict.fromkeys(ids))
+    found = list(unique)
     if len(found) > MAX_REFERENCES:  # keep the thread's root and the most recent ones
         found = found[:1] + found[-(MAX_REFERENCES - 1) :]
     return found
@@ -271,10 +410,14 @@ def melding_number_in(subject: str) -> int | None:
     return None
 
 
-def sanitise_html(markup: str) -> str:
-    """HTML that is safe to show: no scripts, no event handlers, no javascript: or data: links."""
+def sanitise_html(source: str) -> str:
+    """HTML that is safe to show: no scripts, no event handlers, no javascript: or data: links.
+
+    Call it only with HTML that passed `check_html_limits`: the sanitiser's tree builder is not
+    linear in the nesting depth or in the attributes of one element.
+    """
     return nh3.clean(
-        markup[:MAX_HTML_CHARS],
+        source,
         url_schemes=_ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
@@ -297,9 +440,16 @@ def _safe_filename(name: str, index: int, content_type: str) -> str:
 
 class _Parser:
     def __init__(
-        self, raw: bytes, *, max_attachment_bytes: int, own_addresses: set[str], own_domain: str | None
+        self,
+        raw: bytes,
+        *,
+        max_attachment_bytes: int,
+        own_addresses: set[str],
+        own_domain: str | None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.raw = raw
+        self.limits = limits
         self.max_bytes = max(0, int(max_attachment_bytes))
         self.own_addresses = own_addresses
         self.own_domain = own_domain
@@ -329,23 +479,34 @@ class _Parser:
 
         senders = _addresses(_raw_headers(msg, "from")) or _addresses(_raw_headers(msg, "sender"))
         if not senders:
-            found = " ".join(_raw_headers(msg, "from"))[:200]
-            detail = f"no usable From address ({recover_8bit(found)!r})" if found else "no From header"
-            return ParseFailure(FAILURE_NO_SENDER, detail, key)
+            given = " ".join(_raw_headers(msg, "from"))[:200]
+            detail = f"no usable From address ({recover_8bit(given)!r})" if given else "no From header"
+            subject = decode_header_value(_first(msg, "subject"))[:MAX_SUBJECT]
+            return ParseFailure(FAILURE_NO_SENDER, detail, key, subject=subject)
         sender_name, sender = senders[0]
 
         subject = decode_header_value(_first(msg, "subject"))[:MAX_SUBJECT]
         self._walk(msg, depth=0, in_related=False)
         self.defects.extend(type(d).__name__ for d in getattr(msg, "defects", []))
 
-        body_html_safe = sanitise_html("\n".join(self.html)) if self.html else None
+        html = "\n".join(self.html) if self.html else ""
+        html_tokens: list[markup.Token] = []
+        if html:
+            problem = check_html_limits(html, self.limits, keep=None if self.plain else html_tokens)
+            if problem is not None:
+                over, limit, found = problem
+                detail = f"{over}: {found} > {limit}"
+                return ParseFailure(
+                    over, detail, key, limit=limit, found=found, sender=sender, subject=subject
+                )
+        body_html_safe = sanitise_html(html) if html else None
         if self.plain:
-            body_text = normalise_text("\n\n".join(self.plain))
-        elif self.html:
-            body_text = html_to_text("\n".join(self.html))
+            body_text = normalise_text("\n\n".join(self.plain)[:MAX_BODY_CHARS])
+        elif html:
+            body_text = html_to_text(html_tokens, limit=MAX_BODY_CHARS)
         else:
             body_text = ""
-        reply_text = strip_quoted_reply(body_text) if body_text else ""
+        reply_text = strip_quoted_reply(body_text[:MAX_REPLY_SCAN]) if body_text else ""
 
         in_reply_to_ids = _message_ids(_raw_headers(msg, "in-reply-to"))
         references = tuple(_message_ids(_raw_headers(msg, "references")))

@@ -12,7 +12,9 @@ import codecs
 import html
 import quopri
 import re
-from html.parser import HTMLParser
+from collections.abc import Iterable
+
+from . import markup
 
 # Charset labels that mail clients send but Python does not know, or knows under another name.
 # ISO-8859-1 is read as Windows-1252 (a superset in practice: Outlook labels cp1252 text as
@@ -132,81 +134,104 @@ _BLOCK_TAGS = {
     "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
     "nav", "ol", "p", "pre", "section", "table", "tr", "ul",
 }  # fmt: skip
-_SKIP_TAGS = {"script", "style", "head", "title", "template", "noscript", "object", "svg", "math"}
+_PARAGRAPH_TAGS = {"p", "table", "blockquote", "h1", "h2", "h3"}
+_SKIP_TAGS = {
+    "script", "style", "head", "title", "template", "noscript", "object", "svg", "math", "iframe",
+    "noembed", "noframes",
+}  # fmt: skip
+_WHITESPACE = re.compile(r"\s+")
+MAX_TEXT_CHARS = 1_000_000  # text made from HTML beyond this is cut
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+class _TextBuilder:
+    """Readable text from the tokens of `markup.tokens`: blocks become lines, scripts disappear."""
+
+    def __init__(self, limit: int) -> None:
         self.parts: list[str] = []
+        self.size = 0
+        self.limit = limit
         self.skip_depth = 0
         self.pre_depth = 0
         self.saw_pre = False
         self.links: list[str | None] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
+    def add(self, text: str) -> None:
+        if self.size < self.limit:
+            self.parts.append(text)
+            self.size += len(text)
+
+    def start(self, tag: markup.Tag) -> None:
+        name = tag.name
+        if tag.self_closing:  # "<br/>", "<img .../>": the element only; "<div/>" adds nothing
+            if name in {"br", "hr"}:
+                self.add("\n")
+            elif name == "img":
+                self.image(tag)
+            return
+        if name == "body" and self.skip_depth:  # a head that was never closed
+            self.skip_depth = 0
+        if name in _SKIP_TAGS:
             self.skip_depth += 1
             return
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "img":
-            self.handle_startendtag(tag, attrs)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n" if tag in {"p", "table", "blockquote", "h1", "h2", "h3"} else "\n")
-            if tag == "li":
-                self.parts.append("- ")
-        elif tag in {"td", "th"}:
-            self.parts.append("\t")
-        if tag == "pre":
+        if name == "br":
+            self.add("\n")
+        elif name == "img":
+            self.image(tag)
+        elif name in _BLOCK_TAGS:
+            self.add("\n\n" if name in _PARAGRAPH_TAGS else "\n")
+            if name == "li":
+                self.add("- ")
+        elif name in {"td", "th"}:
+            self.add("\t")
+        if name == "pre":
             self.pre_depth += 1
             self.saw_pre = True
-        if tag == "a":
-            href = dict(attrs).get("href")
-            self.links.append(href if href and href.lower().startswith(("http:", "https:")) else None)
+        if name == "a":
+            href = html.unescape(tag.attributes().get("href", ""))
+            self.links.append(href if href.lower().startswith(("http:", "https:")) else None)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"br", "hr"}:
-            self.parts.append("\n")
-        elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt and not self.skip_depth:
-                self.parts.append(f"[{alt}]")
+    def image(self, tag: markup.Tag) -> None:
+        alt = html.unescape(tag.attributes().get("alt", ""))
+        if alt and not self.skip_depth:
+            self.add(f"[{alt}]")
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
+    def end(self, name: str) -> None:
+        if name in _SKIP_TAGS:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
-        if tag == "pre":
+        if name == "pre":
             self.pre_depth = max(0, self.pre_depth - 1)
-        if tag == "a" and self.links:
+        if name == "a" and self.links:
             href = self.links.pop()
-            if href and not self.skip_depth:
-                tail = "".join(self.parts[-3:])
-                if href not in tail:
-                    self.parts.append(f" <{href}>")
-        if tag in _BLOCK_TAGS and tag != "li":
-            self.parts.append("\n")
+            if href and not self.skip_depth and href not in "".join(self.parts[-3:]):
+                self.add(f" <{href}>")
+        if name in _BLOCK_TAGS and name != "li":
+            self.add("\n")
 
-    def handle_data(self, data: str) -> None:
+    def data(self, text: str) -> None:
         if self.skip_depth:
             return
-        if self.pre_depth:
-            self.parts.append(data)
+        text = html.unescape(text)
+        self.add(text if self.pre_depth else _WHITESPACE.sub(" ", text))
+
+
+def html_to_text(
+    source: str | Iterable[markup.Token], *, limit: int = MAX_TEXT_CHARS, work: markup.Work | None = None
+) -> str:
+    """Readable plain text from HTML (or its tokens): blocks become lines, scripts and styles go.
+
+    One linear pass (`markup.tokens`); the text is cut at `limit` characters.
+    """
+    builder = _TextBuilder(limit)
+    for token in markup.tokens(source, work) if isinstance(source, str) else source:
+        if isinstance(token, str):
+            builder.data(token)
+        elif token.end:
+            builder.end(token.name)
         else:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(markup: str) -> str:
-    """Readable plain text from HTML: blocks become lines, scripts and styles disappear."""
-    parser = _TextExtractor()
-    try:
-        parser.feed(markup)
-        parser.close()
-    except Exception:  # html.parser is lenient; hostile input must not escape
-        return normalise_text(html.unescape(re.sub(r"<[^>]*>", " ", markup)))
-    text = "".join(parser.parts)
-    if not parser.saw_pre:
+            builder.start(token)
+    text = "".join(builder.parts)[:limit]
+    if not builder.saw_pre:
         text = "\n".join(line.strip() for line in text.split("\n"))
     return normalise_text(text)
 
@@ -267,8 +292,14 @@ _MOBILE_SIGNATURE = re.compile(
 )
 
 
+_ATTRIBUTION_HINT = re.compile(r"wrote|schre|schrie|\u00e9crit", re.IGNORECASE)
+
+
 def _is_attribution(lines: list[str], i: int) -> bool:
     line = lines[i]
+    following = lines[i + 1] if i + 1 < len(lines) else ""
+    if not _ATTRIBUTION_HINT.search(line) and not _ATTRIBUTION_HINT.search(following):
+        return False  # one cheap search instead of every pattern, on almost every line
     if any(p.match(line) for p in _ATTRIBUTION):
         return True
     # Gmail wraps a long attribution over two lines: "On Mon, 3 Mar 2026 at 10:12, Jan <jan@x>\nwrote:"

@@ -49,6 +49,16 @@ class MailboxQuerySet(models.QuerySet["Mailbox"]):
     def active(self) -> MailboxQuerySet:
         return self.filter(active=True)
 
+    def for_polling(self) -> MailboxQuerySet:
+        """Active mailboxes in the order a poll reads them: the ones that worked last time first
+        (a server that is down or hangs goes last), and among those the longest unread first."""
+        failing = models.Case(
+            models.When(last_error="", then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.active().order_by(failing, models.F("last_poll_at").asc(nulls_first=True), "id")
+
 
 class Mailbox(models.Model):
     """One IMAP account whose messages become meldingen (or replies on them)."""
@@ -224,6 +234,27 @@ class DeadLetterStatus(models.TextChoices):
     DISCARDED = "discarded", _("Discarded")
 
 
+# Why a message is a dead letter: the parser's reasons, its limits and the intake's own reasons.
+DEAD_LETTER_REASONS: dict[str, Any] = {
+    "empty": _("Empty message"),
+    "no-headers": _("Not an e-mail message"),
+    "no-sender": _("No sender address"),
+    "unreadable": _("Cannot be read"),
+    "too-large": _("Message too large"),
+    "too-many-lines": _("Message has too many lines"),
+    "mime-too-many-parts": _("Message has too many parts"),
+    "mime-too-nested": _("Message has too many nested parts"),
+    "html-too-large": _("HTML text too large"),
+    "html-too-deep": _("HTML nested too deeply"),
+    "html-too-many-elements": _("HTML has too many elements"),
+    "html-too-many-attributes": _("HTML element has too many attributes"),
+    "rate-limited": _("Too many new calls from this sender"),
+    "rejected": _("Refused by a rule of the service desk"),
+    "melding-closed": _("The call is closed"),
+    "error": _("Processing failed"),
+}
+
+
 class DeadLetterQuerySet(models.QuerySet["DeadLetter"]):
     def visible_to(self, user: Any) -> DeadLetterQuerySet:
         """Operators, coordinators and administrators; never callers (the raw source is private)."""
@@ -266,3 +297,9 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.subject or self.sender}"
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in words, in the reader's language (the code itself when it is unknown)."""
+        label = DEAD_LETTER_REASONS.get(self.reason)
+        return str(label) if label is not None else self.reason

@@ -19,6 +19,15 @@ the mailbox's category, operator group and call type, or those of the first matc
 - to a closed melding: a new melding, linked to the closed one (an operator's mail to a closed
   melding goes to the dead letters instead).
 
+Bounded work and isolated failures. A message past a size or complexity limit (`email_in.parse.Limits`:
+its size, lines, MIME parts, and the size, depth, elements and attributes of its HTML) is a dead
+letter with a reason that says which limit, before any costly step. A message whose processing
+raises anything (a bug, a database error on that message) is a dead letter with the error; only
+when even the dead letter cannot be written does the poll of that mailbox stop, leaving the
+message on the server for the next poll. Each mailbox gets its share of the poll's time budget and
+a network timeout within it; one that cannot be reached or refuses the sign-in gets its error
+recorded on its page, and the next mailbox is read.
+
 Noise: auto-replies, bulk mail, loops and our own messages are ignored; a bounce is recorded against
 the notification that bounced. Rate limit: when one address already had `rate_limit_count` new
 meldingen within `rate_limit_minutes` (per mailbox settings, 0 switches it off), further new meldingen
@@ -39,6 +48,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from beheer.accounts import services as accounts
@@ -47,6 +57,7 @@ from beheer.core.errors import Conflict, DomainError, PermissionDenied
 from beheer.notifications import services as notification_services
 from beheer.notifications.models import MailServer, OutgoingMessage
 
+from ..email_in import parse as email_parse
 from ..email_in.imap import ImapClient, ImapError
 from ..email_in.parse import BOUNCE, ParsedMessage, ParseFailure, parse_message
 from ..models import Category, EntryType, Melding, MeldingLink, Note, StatusKind, Visibility
@@ -80,6 +91,7 @@ REASON_ERROR: Final = "error"
 MAX_THREAD_IDS: Final = 50
 MAX_BATCH: Final = 500
 TIME_BUDGET_SECONDS: Final = 50.0
+MIN_MAILBOX_SECONDS: Final = 2.0  # the least time a mailbox gets, however many there are
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,22 @@ def own_identity() -> Identity:
     return Identity(frozenset(a for a in addresses if a), domain.lower() if domain else None)
 
 
+def limits() -> email_parse.Limits:
+    """The parser's limits; a message may be as large as two attachments of the largest size."""
+    largest = 2 * int(settings.MAX_ATTACHMENT_BYTES) + 10 * 1024 * 1024
+    default = email_parse.DEFAULT_LIMITS
+    return email_parse.Limits(
+        max_message_bytes=max(default.max_message_bytes, largest),
+        max_lines=default.max_lines,
+        max_mime_parts=default.max_mime_parts,
+        max_multiparts=default.max_multiparts,
+        max_html_chars=default.max_html_chars,
+        max_html_depth=default.max_html_depth,
+        max_html_elements=default.max_html_elements,
+        max_html_attributes=default.max_html_attributes,
+    )
+
+
 def parse(raw: bytes, *, identity: Identity | None = None) -> ParsedMessage | ParseFailure:
     identity = identity or own_identity()
     return parse_message(
@@ -136,7 +164,46 @@ def parse(raw: bytes, *, identity: Identity | None = None) -> ParsedMessage | Pa
         max_attachment_bytes=int(settings.MAX_ATTACHMENT_BYTES),
         own_addresses=identity.addresses,
         own_message_id_domain=identity.message_id_domain,
+        limits=limits(),
     )
+
+
+def _number(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def failure_detail(failure: ParseFailure) -> str:
+    """What a person reads on the dead letter: for a limit, which one and by how much."""
+    templates = {
+        email_parse.FAILURE_TOO_LARGE: _(
+            "The message is %(found)s bytes; at most %(limit)s bytes are accepted."
+        ),
+        email_parse.FAILURE_TOO_MANY_LINES: _(
+            "The message has %(found)s lines; at most %(limit)s are accepted."
+        ),
+        email_parse.FAILURE_TOO_MANY_PARTS: _(
+            "The message has %(found)s MIME parts; at most %(limit)s are accepted."
+        ),
+        email_parse.FAILURE_MIME_TOO_NESTED: _(
+            "The message has %(found)s multipart sections; at most %(limit)s are accepted."
+        ),
+        email_parse.FAILURE_HTML_TOO_LARGE: _(
+            "The HTML text has %(found)s characters; at most %(limit)s are accepted."
+        ),
+        email_parse.FAILURE_HTML_TOO_DEEP: _(
+            "The HTML is nested more than %(limit)s elements deep; it was not processed further."
+        ),
+        email_parse.FAILURE_HTML_TOO_MANY_ELEMENTS: _(
+            "The HTML has more than %(limit)s elements; it was not processed further."
+        ),
+        email_parse.FAILURE_HTML_TOO_MANY_ATTRIBUTES: _(
+            "An HTML element has %(found)s attributes; at most %(limit)s are accepted."
+        ),
+    }
+    template = templates.get(failure.reason)
+    if template is None:
+        return failure.detail
+    return template % {"found": _number(failure.found), "limit": _number(failure.limit)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -154,12 +221,17 @@ def process_message(
     """Record one message exactly once and turn it into a melding, a reply, ignored or a dead letter.
 
     Commits before it returns; a message already recorded (by key) returns DUPLICATE and changes
-    nothing. Database errors propagate (the message stays on the server and is read again).
+    nothing. Whatever goes wrong while the message is processed makes it a dead letter with the
+    error; only an error while recording it (the database is unreachable, say) propagates, and the
+    message stays on the server to be read again.
     """
-    parsed = parse(raw, identity=identity)
+    try:
+        parsed = parse(raw, identity=identity)
+    except Exception as exc:  # the parser never raises; reading our own identity might
+        logger.exception("Parsing a message failed")
+        parsed = ParseFailure(email_parse.FAILURE_UNREADABLE, _error_text(exc), _safe_key(raw))
     now = now or _now()
-    sender = "" if isinstance(parsed, ParseFailure) else parsed.sender
-    subject = "" if isinstance(parsed, ParseFailure) else parsed.subject
+    sender, subject = parsed.sender, parsed.subject
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -175,22 +247,54 @@ def process_message(
         except IntegrityError:
             return Result(DUPLICATE)
         if isinstance(parsed, ParseFailure):
-            _dead_letter(mailbox, raw, inbound, reason=parsed.reason, detail=parsed.detail, now=now)
+            detail = failure_detail(parsed)
+            _dead_letter(mailbox, raw, inbound, reason=parsed.reason, detail=detail, now=now)
             return Result(Outcome.DEAD_LETTER, inbound.pk)
         try:
             with transaction.atomic():
                 return _apply(mailbox, parsed, inbound, now=now, check_rate=True)
-        except DatabaseError:
-            raise
         except _DeadLetter as exc:
             _dead_letter(mailbox, raw, inbound, reason=exc.reason, detail=exc.detail, now=now)
         except DomainError as exc:
             _dead_letter(mailbox, raw, inbound, reason=REASON_REJECTED, detail=exc.message, now=now)
-        except Exception as exc:  # a bug must not block the mailbox: keep the message for a person
+        except Exception as exc:  # a bug or a database error on this message: keep it for a person
             logger.exception("Mail intake failed on %s", parsed.message_key)
-            detail = f"{type(exc).__name__}: {exc}"[:2000]
-            _dead_letter(mailbox, raw, inbound, reason=REASON_ERROR, detail=detail, now=now)
+            _dead_letter(mailbox, raw, inbound, reason=REASON_ERROR, detail=_error_text(exc), now=now)
         return Result(Outcome.DEAD_LETTER, inbound.pk)
+
+
+def _error_text(exc: BaseException) -> str:
+    return (f"{type(exc).__name__}: {exc}".replace("\x00", ""))[:2000]
+
+
+def _safe_key(raw: bytes) -> str:
+    """The message key from the headers alone (the Message-ID), else a hash of the bytes."""
+    try:
+        return email_parse.header_key(raw)
+    except Exception:  # hostile headers: the bytes identify the message
+        return email_parse.hash_key(raw)
+
+
+def record_failure(
+    mailbox: Mailbox | None, raw: bytes, exc: BaseException, *, uid: int | None = None
+) -> Result:
+    """A message whose processing raised outside `process_message`'s own handling: a dead letter
+    in a transaction of its own, exactly once (by key). Raises when even that cannot be written."""
+    now = _now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(
+                    mailbox=mailbox,
+                    message_key=_safe_key(raw),
+                    uid=uid,
+                    received_at=now,
+                    outcome=Outcome.DEAD_LETTER,
+                )
+        except IntegrityError:
+            return Result(DUPLICATE)
+        _dead_letter(mailbox, raw, inbound, reason=REASON_ERROR, detail=_error_text(exc), now=now)
+    return Result(Outcome.DEAD_LETTER, inbound.pk)
 
 
 class _DeadLetter(Exception):
@@ -462,53 +566,93 @@ def poll_mailbox(
     time_budget: float = TIME_BUDGET_SECONDS,
     client: ImapClient | None = None,
 ) -> PollReport:
-    """Read new messages, process each (committed), then move or flag it on the server."""
-    from .mailboxes import connect  # configuration and sign-in (OAuth2 refresh) live there
+    """Read new messages, process each (committed), then move or flag it on the server.
+
+    No new message is fetched once `time_budget` seconds have passed (the rest waits for the next
+    poll; nothing is acknowledged before it is recorded, so nothing is lost or registered twice),
+    and every network operation times out within the budget. Never raises: a failure is the
+    report's error, recorded on the mailbox.
+    """
+    from .mailboxes import (  # configuration and sign-in live there
+        IMAP_MIN_TIMEOUT_SECONDS,
+        IMAP_TIMEOUT_SECONDS,
+        connect,
+    )
 
     report = PollReport()
     started = time.monotonic()
-    identity = own_identity()
+    imap: ImapClient | None = client
     try:
-        imap = client or connect(mailbox)
+        identity = own_identity()
+        if imap is None:
+            timeout = min(IMAP_TIMEOUT_SECONDS, max(IMAP_MIN_TIMEOUT_SECONDS, time_budget))
+            imap = connect(mailbox, timeout=timeout)
+        _read_messages(
+            mailbox,
+            imap,
+            report,
+            started=started,
+            max_messages=max_messages,
+            budget=time_budget,
+            identity=identity,
+        )
     except (ImapError, DomainError) as exc:
         report.error = str(exc)[:2000]
-        _record_poll(mailbox, error=report.error)
-        return report
-    try:
-        move = mailbox.after_processing == AfterProcessing.MOVE
-        if move:
-            imap.ensure_folder(mailbox.processed_folder)
-        after = mailbox.last_seen_uid if not move else 0
-        state = imap.list_uids(mailbox.folder, unseen_only=False, after_uid=after)
-        if state.uidvalidity != mailbox.uidvalidity:
-            # The server renumbered the folder: remembered UIDs mean nothing, rescan it all (the unique
-            # message key makes a re-read harmless).
-            Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=state.uidvalidity, last_seen_uid=0)
-            mailbox.uidvalidity, mailbox.last_seen_uid = state.uidvalidity, 0
-            if after:
-                state = imap.list_uids(mailbox.folder, unseen_only=False, after_uid=0)
-        uids = state.uids
-        for index, uid in enumerate(uids):
-            if index >= max_messages or time.monotonic() - started > time_budget:
-                report.remaining = len(uids) - index
-                break
-            raw = imap.fetch(uid)
-            if raw is None:  # gone meanwhile (another poller moved it)
-                continue
-            result = process_message(mailbox, raw, uid=uid, identity=identity)
-            if move:
-                imap.move(uid, mailbox.processed_folder)
-            else:
-                _flag(imap, uid)
-                Mailbox.objects.filter(pk=mailbox.pk, last_seen_uid__lt=uid).update(last_seen_uid=uid)
-            report.counts[result.outcome] += 1
-    except ImapError as exc:
-        report.error = str(exc)[:2000]
+    except Exception as exc:  # anything else: recorded on the mailbox, the other mailboxes go on
+        logger.exception("Polling mailbox %s failed", mailbox.pk)
+        report.error = _error_text(exc)
     finally:
-        if client is None:
+        if client is None and imap is not None:
             imap.logout()
-    _record_poll(mailbox, error=report.error)
+    try:
+        _record_poll(mailbox, error=report.error)
+    except DatabaseError:
+        logger.exception("Could not record the poll of mailbox %s", mailbox.pk)
     return report
+
+
+def _read_messages(
+    mailbox: Mailbox,
+    imap: ImapClient,
+    report: PollReport,
+    *,
+    started: float,
+    max_messages: int,
+    budget: float,
+    identity: Identity,
+) -> None:
+    move = mailbox.after_processing == AfterProcessing.MOVE
+    if move:
+        imap.ensure_folder(mailbox.processed_folder)
+    after = mailbox.last_seen_uid if not move else 0
+    state = imap.list_uids(mailbox.folder, unseen_only=False, after_uid=after)
+    if state.uidvalidity != mailbox.uidvalidity:
+        # The server renumbered the folder: remembered UIDs mean nothing, rescan it all (the unique
+        # message key makes a re-read harmless).
+        Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=state.uidvalidity, last_seen_uid=0)
+        mailbox.uidvalidity, mailbox.last_seen_uid = state.uidvalidity, 0
+        if after:
+            state = imap.list_uids(mailbox.folder, unseen_only=False, after_uid=0)
+    uids = state.uids
+    for index, uid in enumerate(uids):
+        # The first message is always read, however slow the server was: every poll makes progress.
+        if index >= max_messages or (index and time.monotonic() - started > budget):
+            report.remaining = len(uids) - index
+            break
+        raw = imap.fetch(uid)
+        if raw is None:  # gone meanwhile (another poller moved it)
+            continue
+        try:
+            result = process_message(mailbox, raw, uid=uid, identity=identity)
+        except Exception as exc:  # process_message could not even record it: try once more, alone
+            logger.exception("Mail intake could not record message %s of mailbox %s", uid, mailbox.pk)
+            result = record_failure(mailbox, raw, exc, uid=uid)  # raises: stop, read it again later
+        if move:
+            imap.move(uid, mailbox.processed_folder)
+        else:
+            _flag(imap, uid)
+            Mailbox.objects.filter(pk=mailbox.pk, last_seen_uid__lt=uid).update(last_seen_uid=uid)
+        report.counts[result.outcome] += 1
 
 
 def wait_for_mail(mailbox: Mailbox, *, timeout: float) -> bool:
@@ -547,14 +691,23 @@ def _record_poll(mailbox: Mailbox, *, error: str) -> None:
 
 
 def poll_mailboxes(*, time_budget: float = TIME_BUDGET_SECONDS) -> dict[str, PollReport]:
-    """Poll every active mailbox once (the periodic job and `beheer poll_mail`)."""
+    """Poll every active mailbox once (the periodic job and `beheer poll_mail`).
+
+    Each mailbox gets an equal share of what is left of `time_budget` (at least
+    MIN_MAILBOX_SECONDS), so a mailbox that is slow, unreachable or full of mail cannot use up the
+    time of the ones after it; time a mailbox leaves unused goes to the next. A mailbox's failure is
+    recorded on it and the next one is read; mailboxes that failed last time are read last, and the
+    longest unread first, so every mailbox gets its turn.
+    """
     reports: dict[str, PollReport] = {}
     started = time.monotonic()
-    for mailbox in Mailbox.objects.active().order_by("id"):
+    boxes = list(Mailbox.objects.for_polling())
+    for position, mailbox in enumerate(boxes):
         left = time_budget - (time.monotonic() - started)
         if left <= 0:
             break
-        reports[mailbox.name] = poll_mailbox(mailbox, time_budget=left)
+        share = max(min(left, MIN_MAILBOX_SECONDS), left / (len(boxes) - position))
+        reports[mailbox.name] = poll_mailbox(mailbox, time_budget=share)
     return reports
 
 
@@ -590,7 +743,8 @@ def retry_dead_letter(dead_letter: DeadLetter, *, actor: User) -> Result:
     raw = bytes(dl.raw)
     parsed = parse(raw)
     if isinstance(parsed, ParseFailure):
-        raise DomainError(_("The message still cannot be read: %(detail)s") % {"detail": parsed.detail})
+        detail = failure_detail(parsed)
+        raise DomainError(_("The message still cannot be read: %(detail)s") % {"detail": detail})
     inbound = dl.inbound
     if inbound is None:
         inbound = InboundMessage.objects.create(

@@ -40,6 +40,8 @@ from ..models.mail import (
 from ._base import _now
 
 TOKEN_TIMEOUT_SECONDS: Final = 20
+IMAP_TIMEOUT_SECONDS: Final = 30.0
+IMAP_MIN_TIMEOUT_SECONDS: Final = 5.0  # a sign-in may take a few seconds, however short the budget
 MAX_TOKEN_RESPONSE: Final = 100_000
 _NESTED_QUANTIFIER = re.compile(r"\([^)]*[+*}][^)]*\)\s*[+*{]")
 _FOLDER_BAD = re.compile(r"[\x00-\x1f\x7f*%\"\\]")
@@ -363,9 +365,14 @@ def _oauth_error(detail: str) -> str:
         return detail[:300]
 
 
-def _client(mailbox: Mailbox) -> ImapClient:
+def _client(mailbox: Mailbox, *, timeout: float = IMAP_TIMEOUT_SECONDS) -> ImapClient:
     if not mailbox.ca_certificate:
-        return ImapClient(mailbox.host, mailbox.port, security=mailbox.security)  # type: ignore[arg-type]
+        return ImapClient(
+            mailbox.host,
+            mailbox.port,
+            security=mailbox.security,  # type: ignore[arg-type]
+            timeout=timeout,
+        )
     handle, path = tempfile.mkstemp(prefix="beheer-ca-", suffix=".pem")
     try:
         with os.fdopen(handle, "w", encoding="ascii", errors="ignore") as out:
@@ -375,6 +382,7 @@ def _client(mailbox: Mailbox) -> ImapClient:
             mailbox.port,
             security=mailbox.security,  # type: ignore[arg-type]
             ca_file=path,
+            timeout=timeout,
         )
     except ImapError:
         raise
@@ -384,9 +392,12 @@ def _client(mailbox: Mailbox) -> ImapClient:
         os.unlink(path)
 
 
-def connect(mailbox: Mailbox) -> ImapClient:
-    """A signed-in IMAP connection. Raises ImapError (server, TLS, credentials) or DomainError (OAuth)."""
-    client = _client(mailbox)
+def connect(mailbox: Mailbox, *, timeout: float = IMAP_TIMEOUT_SECONDS) -> ImapClient:
+    """A signed-in IMAP connection. Raises ImapError (server, TLS, credentials) or DomainError (OAuth).
+
+    `timeout` bounds each network operation (connect, every read and write), in seconds.
+    """
+    client = _client(mailbox, timeout=timeout)
     try:
         if mailbox.auth == MailAuth.XOAUTH2:
             client.login_oauth2(mailbox.username, refresh_access_token(mailbox))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from beheer.servicedesk.email_in.parse import (
     IGNORE,
+    LIMIT_FAILURES,
     NEW_OR_REPLY,
     ParsedMessage,
     ParseFailure,
@@ -22,7 +23,7 @@ SEEDS = [p.read_bytes() for p in sorted(CORPUS.glob("*.eml"))]
 LIMIT = 16 * 1024
 PER_MESSAGE_SECONDS = 5.0
 IGNORE_REASONS = {"auto-submitted", "precedence-bulk", "bounce", "own-message", "loop"}
-FAILURE_REASONS = {"empty", "no-headers", "no-sender", "unreadable"}
+FAILURE_REASONS = {"empty", "no-headers", "no-sender", "unreadable", *LIMIT_FAILURES}
 
 FUZZ = settings(
     max_examples=300,
@@ -165,6 +166,9 @@ def test_pathological_structures() -> None:
     long_line = b"From: a@b.example\nSubject: " + b"=?utf-8?b?" + b"QUJD" * 50_000 + b"?=\n\nbody\n"
     for raw in (deep, many, long_line, b"\x00" * 10_000, b"From: \xff\xfe@\xff\n\n\xff", bytearray(b"x")):
         check(bytes(raw))
+    deep_result = check(deep)  # 200 nested multiparts: past the limit, refused before parsing
+    assert isinstance(deep_result, ParseFailure)
+    assert (deep_result.reason, deep_result.limit, deep_result.found) == ("mime-too-nested", 50, 200)
     many_result = check(many)
     assert isinstance(many_result, ParsedMessage)
     assert len(many_result.attachments) == 200
