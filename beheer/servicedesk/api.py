@@ -124,11 +124,13 @@ def melding_out(m: Melding) -> dict[str, Any]:
     }
 
 
-def melding_detail_out(m: Melding, *, new: bool = False, staff: bool = False) -> dict[str, Any]:
-    """The full melding; a melding registered in this request has no partials or links yet. The
-    problem behind it is shown to staff only (`staff`)."""
-    done, total = (0, 0) if new else partial_progress(m)
-    linked = [] if new else linked_ids(m)
+def melding_detail_out(m: Melding, viewer: Any, *, new: bool = False) -> dict[str, Any]:
+    """The full melding as `viewer` may see it: linked meldingen and partial incidents are counted
+    through visible_to (a caller sees neither other callers' meldingen nor partials), and the problem
+    behind it is shown to staff only. A melding registered in this request has no partials or links."""
+    staff = bool(getattr(viewer, "is_staff_member", False))
+    done, total = (0, 0) if new else partial_progress(m, viewer)
+    linked = [] if new else linked_ids(m, viewer)
     return {
         **melding_out(m),
         "request": m.request,
@@ -272,7 +274,7 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
             estimated_people=payload.estimated_people,
             estimated_means=payload.estimated_means,
         )
-        return 201, melding_detail_out(m, new=True)
+        return 201, melding_detail_out(m, user, new=True)
 
     status, body = idempotency.run_once(
         user=user,
@@ -286,15 +288,11 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
 
 @router.get("/meldingen/{melding_id}", response=MeldingDetailOut)
 def get_melding(request: HttpRequest, melding_id: int) -> dict[str, Any]:
-    return melding_detail_out(_visible(request, melding_id), staff=_is_staff(request))
-
-
-def _is_staff(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_staff_member", False))
+    return melding_detail_out(_visible(request, melding_id), request.user)
 
 
 def _detail(request: HttpRequest, m: Melding) -> dict[str, Any]:
-    return melding_detail_out(_visible(request, m.pk), staff=_is_staff(request))
+    return melding_detail_out(_visible(request, m.pk), request.user)
 
 
 @router.put("/meldingen/{melding_id}/classification", response=MeldingDetailOut)
@@ -552,7 +550,8 @@ def list_partials(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]
     _staff(request)
     m = _visible(request, melding_id)
     return [
-        melding_detail_out(p) for p in Melding.objects.filter(parent=m).select_related(*LIST_RELATED)[:200]
+        melding_detail_out(p, request.user)
+        for p in Melding.objects.visible_to(request.user).filter(parent=m).select_related(*LIST_RELATED)[:200]
     ]
 
 

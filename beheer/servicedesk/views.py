@@ -500,7 +500,7 @@ def _detail_context(
         "is_resolved": is_resolved,
         "partials": partials,
         "progress": progress,
-        "links": list(queries.linked_meldingen(melding)[:200]),
+        "links": list(queries.linked_meldingen(melding, user)[:200]),
         "time_totals": queries.time_totals(melding),
         "time_entries": list(queries.recent_time_entries(melding)),
         "attachments": list(
