@@ -24,7 +24,17 @@ from .handbook import article_entry, build_handbook
 from .models import Article, ArticleAttachment, ArticleVersion, KnowledgeCategory
 from .notices_api import router as notices_router
 from .pdf import article_pdf, handbook_pdf, pdf_response
-from .queries import ORDER, ArticleFilter, attachments_of, filter_articles, render_body, shown_version
+from .queries import (
+    ORDER,
+    ArticleFilter,
+    attachments_of,
+    filter_articles,
+    render_body,
+    shown_version,
+    versions_for,
+    visible_draft,
+    visible_version,
+)
 from .rendering import diff_lines
 
 router = Router(tags=["knowledge"])
@@ -149,8 +159,9 @@ def detail_out(a: Article, user: Any) -> dict[str, Any]:
     out["body"] = shown.body
     out["html"] = render_body(shown.body, files)
     out["attachments"] = [attachment_out(f) for f in files]
-    if getattr(user, "is_staff_member", False) and a.draft_version is not None:
-        out["draft"] = version_out(a.draft_version, body=True, attachments=files)
+    draft = visible_draft(a, user)
+    if draft is not None:
+        out["draft"] = version_out(draft, body=True, attachments=files)
     return out
 
 
@@ -261,19 +272,15 @@ def _staff_article(request: HttpRequest, article_id: int) -> Article:
 @router.get("/articles/{article_id}/versions")
 def versions(request: HttpRequest, article_id: int) -> list[dict[str, Any]]:
     article = _staff_article(request, article_id)
-    return [
-        version_out(v)
-        for v in article.versions.select_related("author", "approved_by").order_by("-number")[:500]
-    ]
+    return [version_out(v) for v in versions_for(article, request.user)]
 
 
 @router.get("/articles/{article_id}/diff")
 def diff(request: HttpRequest, article_id: int, a: int, b: int) -> dict[str, Any]:
     article = _staff_article(request, article_id)
-    found = {v.number: v for v in article.versions.filter(number__in=[a, b])}
-    if a not in found or b not in found:
+    old, new = visible_version(article, request.user, a), visible_version(article, request.user, b)
+    if old is None or new is None:
         raise NotFound(_("Version not found."))
-    old, new = found[a], found[b]
     return {
         "old": version_out(old),
         "new": version_out(new),
