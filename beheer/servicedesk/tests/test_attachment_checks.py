@@ -71,7 +71,8 @@ def test_api_stores_the_sniffed_type(operator: User, melding: Melding) -> None:
 def test_portal_reply_refuses(caller: User, melding: Melding, name: str, content: bytes) -> None:
     notes = Note.objects.filter(melding=melding).count()
     response = client_for(caller).post(
-        f"/portal/{melding.pk}/reply/", {"text": "Zie bijlage", "attachment": SimpleUploadedFile(name, content)}
+        f"/portal/{melding.pk}/reply/",
+        {"text": "Zie bijlage", "attachment": SimpleUploadedFile(name, content)},
     )
     assert response.status_code in (200, 302, 400)
     assert _attachments(melding) == []
