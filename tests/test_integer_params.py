@@ -53,7 +53,7 @@ def test_every_integer_parameter_declares_the_64_bit_range(administrator: User) 
             options = [schema, *schema.get("anyOf", [])]
             ints = [o for o in options if o.get("type") == "integer"]
             bounded = all(
-                -(2**63) <= o.get("minimum", -(2**64)) and o.get("maximum", 2**64) <= 2**63 - 1 for o in ints
+                o.get("minimum", -(2**64)) >= -(2**63) and o.get("maximum", 2**64) <= 2**63 - 1 for o in ints
             )
             if _is_id(param):
                 bounded = bounded and all(o.get("minimum", 0) >= 1 for o in ints)
@@ -145,6 +145,7 @@ LIST_PAGES = [
     "/monitoring/",
     "/monitoring/checks/manage/",
     "/monitoring/windows/",
+    "/monitoring/windows/new/",
     "/dashboard/",
     "/reports/",
     "/reports/availability/",

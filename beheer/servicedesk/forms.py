@@ -13,6 +13,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
 from beheer.core import files
 from beheer.core.errors import DomainError
+from beheer.core.forms import CleanForm
 
 from .models import (
     CallType,
@@ -35,7 +36,7 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S
 BRIEF_MAX = 80
 
 
-class BeheerForm(forms.Form):
+class BeheerForm(CleanForm):
     """Labels without a trailing colon."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
