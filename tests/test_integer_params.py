@@ -180,3 +180,24 @@ def test_integer_query_parameters_of_list_pages_never_500(administrator: User, u
         for value in (TOO_BIG, -(2**63) - 1, 10**30, -1, 0):
             response = client.get(url, {name: value})
             assert response.status_code < 500, (url, name, value, response.status_code)
+
+
+def test_out_of_range_reaching_the_database_is_a_400(rf: Any, db: Any) -> None:
+    """The safety net behind the schemas: the database driver's own refusal of a too-large number
+    (OverflowError on SQLite, NumericValueOutOfRange as DataError on PostgreSQL) becomes a 400."""
+    import json
+
+    from django.db import DataError, connection, transaction
+
+    from beheer.api import api
+
+    raised: Exception | None = None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT CAST(%s AS BIGINT)", [TOO_BIG])
+    except (OverflowError, DataError) as exc:
+        raised = exc
+    assert raised is not None
+    response = api.on_exception(rf.get("/api/v1/meldingen"), raised)
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "out_of_range"

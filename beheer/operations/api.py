@@ -109,7 +109,7 @@ class SeriesListParams(Schema):
     active: bool | None = None
     kind: TextLine = Field("", max_length=40)
     cursor: TextLine | None = Field(None, max_length=2000)
-    size: Int64 = Field(50, ge=1, le=200)
+    size: int = Field(50, ge=1, le=200)
 
 
 class OccurrenceListParams(Schema):
@@ -120,7 +120,7 @@ class OccurrenceListParams(Schema):
     series: Id | None = None
     overdue: bool = False
     cursor: TextLine | None = Field(None, max_length=2000)
-    size: Int64 = Field(50, ge=1, le=200)
+    size: int = Field(50, ge=1, le=200)
 
 
 class RefOut(Schema):

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from beheer.core.errors import PermissionDenied
-from beheer.core.schemas import Id, Int64
+from beheer.core.schemas import Id
 
 from . import sla_check
 
@@ -27,7 +27,7 @@ class TargetIn(Schema):
 
 
 class HoursIn(Schema):
-    weekday: Int64 = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
+    weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
     start: time
     end: time = Field(description="00:00 means midnight at the end of the day")
 
@@ -44,8 +44,8 @@ class SlaCheckIn(Schema):
     always_open: bool = Field(False, description="24x7 instead of hours")
     public_holidays: bool = Field(True, description="With hours: closed on Dutch public holidays")
     targets: list[TargetIn] = Field(min_length=1, max_length=100)
-    at_risk_percent: Int64 = Field(sla_check.DEFAULT_AT_RISK_PERCENT, ge=1, le=99)
-    weeks: Int64 = Field(sla_check.DEFAULT_WEEKS, ge=sla_check.MIN_WEEKS, le=sla_check.MAX_WEEKS)
+    at_risk_percent: int = Field(sla_check.DEFAULT_AT_RISK_PERCENT, ge=1, le=99)
+    weeks: int = Field(sla_check.DEFAULT_WEEKS, ge=sla_check.MIN_WEEKS, le=sla_check.MAX_WEEKS)
     filters: FiltersIn = Field(default_factory=FiltersIn)
 
 

@@ -32,7 +32,7 @@ RAW_PREVIEW_CHARS = 200_000
 class MailboxIn(Schema):
     name: TextLine = Field(min_length=1, max_length=100)
     host: TextLine = Field(min_length=1, max_length=255)
-    port: Int64 = Field(993, ge=1, le=65535)
+    port: int = Field(993, ge=1, le=65535)
     security: Literal["tls", "starttls"] = "tls"
     username: TextLine = Field(min_length=1, max_length=255)
     auth: Literal["password", "xoauth2"] = "password"
@@ -50,8 +50,8 @@ class MailboxIn(Schema):
     default_call_type_id: Id | None = None
     default_category_id: Id | None = None
     default_operator_group_id: Id | None = None
-    rate_limit_count: Int64 = Field(20, ge=0, le=100_000)
-    rate_limit_minutes: Int64 = Field(60, ge=0, le=10_080)
+    rate_limit_count: int = Field(20, ge=0, le=100_000)
+    rate_limit_minutes: int = Field(60, ge=0, le=10_080)
     active: bool = True
     version: Int64 | None = Field(None, description="The version you read; required when changing")
 

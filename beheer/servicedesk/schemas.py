@@ -9,7 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.schemas import INT64_MAX, Id, Int64, Text, TextLine
 
 from .models import EntryType, Line, Visibility
 
@@ -118,7 +118,9 @@ class MeldingCreate(Schema):
 
 
 class Versioned(Schema):
-    version: Int64 = Field(ge=1, description="The version you last read; a stale version gives 409.")
+    version: int = Field(
+        ge=1, le=INT64_MAX, description="The version you last read; a stale version gives 409."
+    )
 
 
 class ClassificationIn(Versioned):
@@ -197,7 +199,7 @@ class HistoryOut(Schema):
 
 
 class TimeIn(Schema):
-    minutes: Int64 = Field(ge=1, le=1440)
+    minutes: int = Field(ge=1, le=1440)
     date: dt.date | None = None
     note: TextLine = Field("", max_length=200)
 

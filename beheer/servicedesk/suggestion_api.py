@@ -77,7 +77,7 @@ class MeldingArticlesOut(Schema):
 
 
 class LinkIn(Schema):
-    article_id: Id = Field(ge=1)
+    article_id: Id
 
 
 class RelatedMeldingOut(Schema):
