@@ -66,10 +66,6 @@ class CleanForm(CleanTextMixin, forms.Form):
     """The base of the UI forms: django.forms.Form with CleanTextMixin."""
 
 
-class CleanModelForm(CleanTextMixin, forms.ModelForm):  # type: ignore[type-arg]
-    """The base of model forms: django.forms.ModelForm with CleanTextMixin."""
-
-
 def parse_id(value: Any) -> int | None:
     """An id from a query string or form value: digits within 1 .. 2**63-1, else None (a number the
     database cannot even bind is no id)."""
