@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import connection
+from django.db import DataError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -98,6 +98,14 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "header")]
         fields[".".join(loc) or "body"] = str(err.get("msg", "invalid"))
     return _error(request, 422, "validation", _("The request is not valid."), fields)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def value_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A safety net: a number past what the database stores (SQLite raises OverflowError, psycopg's
+    NumericValueOutOfRange arrives as DataError) that no schema stopped is bad input, not a crash."""
+    return _error(request, 400, "out_of_range", _("A number in the request is out of range."))
 
 
 @api.exception_handler(AuthenticationError)

@@ -18,13 +18,24 @@ from beheer.core.errors import NotFound
 from beheer.core.files import protected_file_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
+from beheer.core.schemas import Id, Int64, Text, TextLine
 
 from . import services
 from .handbook import article_entry, build_handbook
 from .models import Article, ArticleAttachment, ArticleVersion, KnowledgeCategory
 from .notices_api import router as notices_router
 from .pdf import article_pdf, handbook_pdf, pdf_response
-from .queries import ORDER, ArticleFilter, attachments_of, filter_articles, render_body, shown_version
+from .queries import (
+    ORDER,
+    ArticleFilter,
+    attachments_of,
+    filter_articles,
+    render_body,
+    shown_version,
+    versions_for,
+    visible_draft,
+    visible_version,
+)
 from .rendering import diff_lines
 
 router = Router(tags=["knowledge"])
@@ -32,38 +43,38 @@ router.add_router("", notices_router)
 
 
 class ArticleListParams(Schema):
-    q: str = ""
-    kind: str = ""
-    status: str = ""
-    audience: str = ""
-    category: int | None = None
+    q: TextLine = ""
+    kind: TextLine = ""
+    status: TextLine = ""
+    audience: TextLine = ""
+    category: Id | None = None
     review_overdue: bool = False
-    cursor: str | None = None
-    size: int = 50
+    cursor: TextLine | None = None
+    size: Int64 = 50
 
 
 class ArticleIn(Schema):
-    title: str
-    body: str = ""
-    kind: str = "solution"
-    audience: str = "operators"
-    category: int | None = None
-    tags: str = ""
-    review_interval_days: int = 365
-    change_note: str = ""
+    title: TextLine
+    body: Text = ""
+    kind: TextLine = "solution"
+    audience: TextLine = "operators"
+    category: Id | None = None
+    tags: TextLine = ""
+    review_interval_days: Int64 = 365
+    change_note: TextLine = ""
 
 
 class DraftIn(ArticleIn):
-    version: int
+    version: Int64
 
 
 class ArticleVersionIn(Schema):
-    version: int
+    version: Int64
 
 
 class RestoreIn(Schema):
-    version: int
-    number: int
+    version: Int64
+    number: Int64
 
 
 def _visible(request: HttpRequest, pk: int) -> Article:
@@ -149,8 +160,9 @@ def detail_out(a: Article, user: Any) -> dict[str, Any]:
     out["body"] = shown.body
     out["html"] = render_body(shown.body, files)
     out["attachments"] = [attachment_out(f) for f in files]
-    if getattr(user, "is_staff_member", False) and a.draft_version is not None:
-        out["draft"] = version_out(a.draft_version, body=True, attachments=files)
+    draft = visible_draft(a, user)
+    if draft is not None:
+        out["draft"] = version_out(draft, body=True, attachments=files)
     return out
 
 
@@ -170,7 +182,7 @@ def list_articles(request: HttpRequest, params: Query[ArticleListParams]) -> dic
 
 
 @router.get("/articles/{article_id}")
-def get_article(request: HttpRequest, article_id: int) -> dict[str, Any]:
+def get_article(request: HttpRequest, article_id: Id) -> dict[str, Any]:
     return detail_out(_visible(request, article_id), request.user)
 
 
@@ -191,7 +203,7 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
 
 
 @router.put("/articles/{article_id}/draft")
-def update_draft(request: HttpRequest, article_id: int, payload: DraftIn) -> dict[str, Any]:
+def update_draft(request: HttpRequest, article_id: Id, payload: DraftIn) -> dict[str, Any]:
     article = services.save_draft(
         _visible(request, article_id),
         actor=current_user(request),
@@ -215,33 +227,33 @@ def _act(request: HttpRequest, article_id: int, service: Any, version: int) -> d
 
 
 @router.post("/articles/{article_id}/submit")
-def submit(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
+def submit(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.submit_for_review, payload.version)
 
 
 @router.post("/articles/{article_id}/approve")
-def approve(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
+def approve(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.approve_and_publish, payload.version)
 
 
 @router.post("/articles/{article_id}/publish")
-def publish(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
+def publish(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.publish, payload.version)
 
 
 @router.post("/articles/{article_id}/reviewed")
-def reviewed(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
+def reviewed(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     """The owner, a coordinator or an administrator confirms the published text is still current."""
     return _act(request, article_id, services.mark_reviewed, payload.version)
 
 
 @router.post("/articles/{article_id}/archive")
-def archive(request: HttpRequest, article_id: int, payload: ArticleVersionIn) -> dict[str, Any]:
+def archive(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.archive, payload.version)
 
 
 @router.post("/articles/{article_id}/restore")
-def restore(request: HttpRequest, article_id: int, payload: RestoreIn) -> dict[str, Any]:
+def restore(request: HttpRequest, article_id: Id, payload: RestoreIn) -> dict[str, Any]:
     article = services.restore_version(
         _visible(request, article_id),
         actor=current_user(request),
@@ -259,21 +271,17 @@ def _staff_article(request: HttpRequest, article_id: int) -> Article:
 
 
 @router.get("/articles/{article_id}/versions")
-def versions(request: HttpRequest, article_id: int) -> list[dict[str, Any]]:
+def versions(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]:
     article = _staff_article(request, article_id)
-    return [
-        version_out(v)
-        for v in article.versions.select_related("author", "approved_by").order_by("-number")[:500]
-    ]
+    return [version_out(v) for v in versions_for(article, request.user)]
 
 
 @router.get("/articles/{article_id}/diff")
-def diff(request: HttpRequest, article_id: int, a: int, b: int) -> dict[str, Any]:
+def diff(request: HttpRequest, article_id: Id, a: Id, b: Id) -> dict[str, Any]:
     article = _staff_article(request, article_id)
-    found = {v.number: v for v in article.versions.filter(number__in=[a, b])}
-    if a not in found or b not in found:
+    old, new = visible_version(article, request.user, a), visible_version(article, request.user, b)
+    if old is None or new is None:
         raise NotFound(_("Version not found."))
-    old, new = found[a], found[b]
     return {
         "old": version_out(old),
         "new": version_out(new),
@@ -289,12 +297,12 @@ def diff(request: HttpRequest, article_id: int, a: int, b: int) -> dict[str, Any
 
 
 @router.get("/articles/{article_id}/attachments")
-def list_attachments(request: HttpRequest, article_id: int) -> list[dict[str, Any]]:
+def list_attachments(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]:
     return [attachment_out(a) for a in attachments_of(_visible(request, article_id), request.user)]
 
 
 @router.post("/articles/{article_id}/attachments", response={201: dict})
-def upload_attachment(request: HttpRequest, article_id: int, file: File[UploadedFile]) -> Answer:
+def upload_attachment(request: HttpRequest, article_id: Id, file: File[UploadedFile]) -> Answer:
     attachment = services.add_attachment(
         _visible(request, article_id), upload=file, actor=current_user(request)
     )
@@ -302,7 +310,7 @@ def upload_attachment(request: HttpRequest, article_id: int, file: File[Uploaded
 
 
 @router.delete("/articles/{article_id}/attachments/{attachment_id}", response={204: None})
-def delete_attachment(request: HttpRequest, article_id: int, attachment_id: int) -> Answer:
+def delete_attachment(request: HttpRequest, article_id: Id, attachment_id: Id) -> Answer:
     article = _visible(request, article_id)
     attachment = ArticleAttachment.objects.filter(pk=attachment_id, article=article).first()
     if attachment is None:
@@ -314,7 +322,7 @@ def delete_attachment(request: HttpRequest, article_id: int, attachment_id: int)
 @router.get(
     "/attachments/{attachment_id}", url_name="knowledge_download_attachment", summary="Download an attachment"
 )
-def download_attachment(request: HttpRequest, attachment_id: int, download: bool = False) -> FileResponse:
+def download_attachment(request: HttpRequest, attachment_id: Id, download: bool = False) -> FileResponse:
     attachment = ArticleAttachment.objects.visible_to(request.user).filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound(_("Attachment not found."))
@@ -327,7 +335,7 @@ def download_attachment(request: HttpRequest, attachment_id: int, download: bool
 
 
 @router.get("/articles/{article_id}/pdf", summary="The article as PDF")
-def article_pdf_download(request: HttpRequest, article_id: int) -> HttpResponse:
+def article_pdf_download(request: HttpRequest, article_id: Id) -> HttpResponse:
     article = _visible(request, article_id)
     version = shown_version(article, request.user)
     if version is None:
@@ -339,7 +347,7 @@ def article_pdf_download(request: HttpRequest, article_id: int) -> HttpResponse:
 @router.get(
     "/categories/{category_id}/handbook.pdf", summary="A category with its sub-categories as a PDF handbook"
 )
-def handbook_pdf_download(request: HttpRequest, category_id: int) -> HttpResponse:
+def handbook_pdf_download(request: HttpRequest, category_id: Id) -> HttpResponse:
     category = _category(category_id)
     assert category is not None
     content = handbook_pdf(build_handbook(category, request.user), generated=timezone.now())

@@ -6,10 +6,12 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from beheer.core.forms import CleanForm
+
 from .models import ArticleStatus, Audience, Kind, KnowledgeCategory
 
 
-class ArticleFilterForm(forms.Form):
+class ArticleFilterForm(CleanForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])
     category = forms.ModelChoiceField(
@@ -25,7 +27,7 @@ class ArticleFilterForm(forms.Form):
     )
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(CleanForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
@@ -55,10 +57,10 @@ class ArticleForm(forms.Form):
     change_note = forms.CharField(label=_("Change note"), required=False, max_length=500)
 
 
-class PreviewForm(forms.Form):
+class PreviewForm(CleanForm):
     body = forms.CharField(required=False, max_length=200_000)
     article = forms.IntegerField(required=False, min_value=1)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(CleanForm):
     file = forms.FileField(label=_("File"))

@@ -15,6 +15,7 @@ from beheer.accounts.models import Department, OperatorGroup, User
 from beheer.core.errors import NotFound
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
+from beheer.core.schemas import Id, Int64, TextLine
 
 from . import services
 from .models import Article, ArticleAcknowledgement, ArticleSubscription
@@ -30,24 +31,24 @@ router = Router(tags=["knowledge"])
 
 
 class SubscriptionIn(Schema):
-    operator_group: int | None = None
-    department: int | None = None
-    user: int | None = None
+    operator_group: Id | None = None
+    department: Id | None = None
+    user: Id | None = None
 
 
 class AcknowledgeIn(Schema):
-    number: int | None = None  # the version the reader saw; a newer current version answers 409
+    number: Int64 | None = None  # the version the reader saw; a newer current version answers 409
 
 
 class AcknowledgementSettingIn(Schema):
-    version: int
+    version: Int64
     required: bool
 
 
 class AcknowledgementParams(Schema):
     list: Literal["pending", "acknowledged"] = "pending"
-    cursor: str | None = None
-    size: int = 50
+    cursor: TextLine | None = None
+    size: Int64 = 50
 
 
 def _visible(request: HttpRequest, pk: int) -> Article:
@@ -87,13 +88,13 @@ def acknowledgement_out(a: ArticleAcknowledgement) -> dict[str, Any]:
 
 
 @router.get("/articles/{article_id}/subscriptions")
-def list_subscriptions(request: HttpRequest, article_id: int) -> list[dict[str, Any]]:
+def list_subscriptions(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]:
     article = _editable(request, article_id)
     return [subscription_out(s) for s in article.subscriptions.for_list().order_by("pk")[:500]]
 
 
 @router.post("/articles/{article_id}/subscriptions", response={201: dict})
-def add_subscription(request: HttpRequest, article_id: int, payload: SubscriptionIn) -> Answer:
+def add_subscription(request: HttpRequest, article_id: Id, payload: SubscriptionIn) -> Answer:
     article = _editable(request, article_id)
     subscription = services.subscribe(
         article,
@@ -106,7 +107,7 @@ def add_subscription(request: HttpRequest, article_id: int, payload: Subscriptio
 
 
 @router.delete("/articles/{article_id}/subscriptions/{subscription_id}", response={204: None})
-def remove_subscription(request: HttpRequest, article_id: int, subscription_id: int) -> Answer:
+def remove_subscription(request: HttpRequest, article_id: Id, subscription_id: Id) -> Answer:
     article = _editable(request, article_id)
     subscription = ArticleSubscription.objects.filter(pk=subscription_id, article=article).first()
     if subscription is None:
@@ -117,7 +118,7 @@ def remove_subscription(request: HttpRequest, article_id: int, subscription_id: 
 
 @router.put("/articles/{article_id}/acknowledgement-setting")
 def acknowledgement_setting(
-    request: HttpRequest, article_id: int, payload: AcknowledgementSettingIn
+    request: HttpRequest, article_id: Id, payload: AcknowledgementSettingIn
 ) -> dict[str, Any]:
     article = services.set_acknowledgement_required(
         _editable(request, article_id),
@@ -129,7 +130,7 @@ def acknowledgement_setting(
 
 
 @router.post("/articles/{article_id}/acknowledge")
-def acknowledge(request: HttpRequest, article_id: int, payload: AcknowledgeIn) -> dict[str, Any]:
+def acknowledge(request: HttpRequest, article_id: Id, payload: AcknowledgeIn) -> dict[str, Any]:
     """Confirm having read the current published version (any reader; twice is harmless)."""
     ack = services.acknowledge(
         _visible(request, article_id), actor=current_user(request), number=payload.number
@@ -139,7 +140,7 @@ def acknowledge(request: HttpRequest, article_id: int, payload: AcknowledgeIn) -
 
 @router.get("/articles/{article_id}/acknowledgements")
 def acknowledgement_status(
-    request: HttpRequest, article_id: int, params: Query[AcknowledgementParams]
+    request: HttpRequest, article_id: Id, params: Query[AcknowledgementParams]
 ) -> dict[str, Any]:
     """Counts, and one keyset page of the readers who have not (`list=pending`) or have
     (`list=acknowledged`) acknowledged the current version."""

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from beheer.accounts.models import Department, OperatorGroup, User
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user, place_domain_errors
+from beheer.core.forms import CleanForm, current_user, place_domain_errors
 from beheer.core.pagination import keyset_page
 
 from . import services
@@ -40,7 +40,7 @@ from .views import staff_required
 PAGE_SIZE = 50
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(CleanForm):
     operator_group = forms.ModelChoiceField(
         label=gettext_lazy("Operator group"), required=False, queryset=OperatorGroup.objects.active()
     )

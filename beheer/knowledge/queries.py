@@ -83,16 +83,37 @@ def shown_version(article: Article, user: Any) -> ArticleVersion | None:
     """What a reader sees: the published version; staff see the draft of a never-published article."""
     if article.current_version_id:
         return article.current_version
-    if getattr(user, "is_staff_member", False):
-        return article.draft_version
-    return None
+    return visible_draft(article, user)
 
 
 def versions_for(article: Article, user: Any) -> list[ArticleVersion]:
-    """Every version, for staff only: callers see only the published text."""
+    """The versions `user` may read (ArticleVersion.visible_to: each version's own audience), for
+    staff only: callers see only the published text."""
     if not getattr(user, "is_staff_member", False):
         raise Http404
-    return list(article.versions.select_related("author", "approved_by").order_by("-number")[:500])
+    qs = ArticleVersion.objects.visible_to(user).filter(article=article)
+    return list(qs.select_related("author", "approved_by").order_by("-number")[:500])
+
+
+def visible_version(article: Article, user: Any, number: Any) -> ArticleVersion | None:
+    """One version of the article by number, if `user` may read it (staff only)."""
+    if not getattr(user, "is_staff_member", False):
+        return None
+    try:
+        n = int(number)
+    except (TypeError, ValueError):
+        return None
+    if not 1 <= n <= 2**31 - 1:
+        return None
+    qs = ArticleVersion.objects.visible_to(user).filter(article=article, number=n)
+    return qs.select_related("author", "approved_by").first()
+
+
+def visible_draft(article: Article, user: Any) -> ArticleVersion | None:
+    """The pending draft, if `user` may read it (not an administrators-only draft for operators)."""
+    if article.draft_version_id is None or not getattr(user, "is_staff_member", False):
+        return None
+    return ArticleVersion.objects.visible_to(user).filter(pk=article.draft_version_id).first()
 
 
 def attachment_url(attachment_id: int) -> str:

@@ -38,6 +38,8 @@ from .queries import (
     shown_version,
     versions_for,
     visible_article,
+    visible_draft,
+    visible_version,
 )
 from .rendering import diff_lines
 
@@ -92,7 +94,7 @@ def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
         "shown": shown,
         "attachments": attachments,
         "html": render_body(shown.body, attachments),
-        "draft": article.draft_version if user.is_staff_member else None,
+        "draft": visible_draft(article, user),
         "review_required": services.review_required(article.kind),
         **notice_context(article, user),
     }
@@ -117,8 +119,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "knowledge/article_detail.html", _article_context(request, article))
 
 
-def _form_initial(article: Article) -> dict[str, Any]:
-    source = article.draft_version or article.current_version
+def _form_initial(article: Article, user: Any) -> dict[str, Any]:
+    draft = visible_draft(article, user)
+    source = draft or article.current_version
     return {
         "version": article.version,
         "title": source.title if source else article.title,
@@ -128,7 +131,7 @@ def _form_initial(article: Article) -> dict[str, Any]:
         "tags": ", ".join(source.tag_list) if source else "",
         "body": source.body if source else "",
         "review_interval_days": article.review_interval_days,
-        "change_note": article.draft_version.change_note if article.draft_version else "",
+        "change_note": draft.change_note if draft else "",
     }
 
 
@@ -160,7 +163,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
-    form = ArticleForm(request.POST or None, initial=_form_initial(article))
+    form = ArticleForm(request.POST or None, initial=_form_initial(article, current_user(request)))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -259,12 +262,8 @@ def article_versions(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "knowledge/article_versions.html", {"article": article, "versions": versions})
 
 
-def _version(article: Article, number: Any) -> ArticleVersion:
-    try:
-        n = int(number)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    version = article.versions.select_related("author", "approved_by").filter(number=n).first()
+def _version(request: HttpRequest, article: Article, number: Any) -> ArticleVersion:
+    version = visible_version(article, current_user(request), number)
     if version is None:
         raise Http404
     return version
@@ -274,7 +273,7 @@ def _version(article: Article, number: Any) -> ArticleVersion:
 @require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
-    version = _version(article, number)
+    version = _version(request, article, number)
     return render(
         request,
         "knowledge/version_detail.html",
@@ -290,8 +289,8 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_GET
 def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
-    old = _version(article, request.GET.get("a"))
-    new = _version(article, request.GET.get("b"))
+    old = _version(request, article, request.GET.get("a"))
+    new = _version(request, article, request.GET.get("b"))
     return render(
         request,
         "knowledge/article_diff.html",

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from beheer.core.schemas import TextLine
+
 MAX_ALERTS = 1000
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Alertmanager's endsAt while an alert is firing
 
@@ -77,8 +79,8 @@ class InboundAlert(BaseModel):
     annotations: dict[str, str] = Field(default_factory=dict)
     startsAt: datetime | None = None
     endsAt: datetime | None = None
-    generatorURL: str = ""
-    fingerprint: str = ""
+    generatorURL: TextLine = ""
+    fingerprint: TextLine = ""
 
     @field_validator("labels", "annotations")
     @classmethod
@@ -102,7 +104,7 @@ class InboundAlert(BaseModel):
 class InboundMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    version: str = "4"
-    status: str = ""
-    receiver: str = ""
+    version: TextLine = "4"
+    status: TextLine = ""
+    receiver: TextLine = ""
     alerts: list[InboundAlert] = Field(max_length=MAX_ALERTS)

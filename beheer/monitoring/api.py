@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -24,6 +24,7 @@ from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.forms import current_user
 from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.schemas import Id, Int64, Text, TextLine
 from beheer.servicedesk.models import Impact, Urgency
 
 from . import monitor_status, queries, services
@@ -64,13 +65,13 @@ def _ping(token: str, ok: bool, request: HttpRequest) -> dict[str, Any]:
 
 
 @router.api_operation(["GET", "POST", "HEAD"], "/push/{token}", response=PingOut, auth=None)
-def ping(request: HttpRequest, token: str) -> dict[str, Any]:
+def ping(request: HttpRequest, token: TextLine) -> dict[str, Any]:
     """The job ran: call this at the end of every successful run (GET or POST; a POST body is kept)."""
     return _ping(token, True, request)
 
 
 @router.api_operation(["GET", "POST"], "/push/{token}/fail", response=PingOut, auth=None)
-def ping_fail(request: HttpRequest, token: str) -> dict[str, Any]:
+def ping_fail(request: HttpRequest, token: TextLine) -> dict[str, Any]:
     """The job failed: the check goes down at once (a POST body is kept as the reason)."""
     return _ping(token, False, request)
 
@@ -113,7 +114,7 @@ class AlertsOut(Schema):
 
 
 @router.post("/alertmanager/{token}", response=AlertsOut, auth=None, url_name="alertmanager")
-def alertmanager_webhook(request: HttpRequest, token: str, message: InboundMessage) -> dict[str, int]:
+def alertmanager_webhook(request: HttpRequest, token: TextLine, message: InboundMessage) -> dict[str, int]:
     """Prometheus Alertmanager webhook (version 4): each alert becomes a melding, one per fingerprint.
 
     Configure it in Alertmanager as a webhook receiver with this URL (the token is the credential),
@@ -137,7 +138,7 @@ def alertmanager_webhook_bearer(request: HttpRequest, message: InboundMessage) -
     summary="A check's state, availability over 24 h / 7 d / 30 d against its norm and its latest "
     "results (result details only for administrators and the check's creator); operators",
 )
-def check_status(request: HttpRequest, check_id: int) -> dict[str, Any]:
+def check_status(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     _staff(request)
     user: User = request.user  # type: ignore[assignment]
     check = Check.objects.visible_to(user).select_related("state").filter(pk=check_id).first()
@@ -190,7 +191,7 @@ def check_status(request: HttpRequest, check_id: int) -> dict[str, Any]:
     auth=None,
     summary="A public status page (no login): public names, state and availability over 24 h and 30 d",
 )
-def public_status_page(request: HttpRequest, slug: str) -> dict[str, Any]:
+def public_status_page(request: HttpRequest, slug: TextLine) -> dict[str, Any]:
     data = queries.public_status(slug)
     if data is None:
         raise NotFound(_("No such status page."))
@@ -198,29 +199,29 @@ def public_status_page(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 
 class CheckIn(Schema):
-    name: str
-    kind: str
-    target: str = ""
-    host: str = ""
-    interval_seconds: int = 60
-    timeout_seconds: int = 10
-    max_attempts: int = 3
-    retry_interval_seconds: int = 10
-    grace_seconds: int = 300
-    parent: int | None = None
-    tags: str = ""
-    impact: int | None = None
-    urgency: int | None = None
-    operator_group: int | None = None
+    name: TextLine
+    kind: TextLine
+    target: TextLine = ""
+    host: TextLine = ""
+    interval_seconds: Int64 = 60
+    timeout_seconds: Int64 = 10
+    max_attempts: Int64 = 3
+    retry_interval_seconds: Int64 = 10
+    grace_seconds: Int64 = 300
+    parent: Id | None = None
+    tags: TextLine = ""
+    impact: Id | None = None
+    urgency: Id | None = None
+    operator_group: Id | None = None
     resolve_on_recovery: bool = True
     active: bool = True
     options: dict[str, Any] = {}
     availability_target: Decimal = Field(default=Decimal("99.9"), ge=0, le=100, decimal_places=3)
-    latency_target_ms: int | None = Field(default=None, ge=1, le=600_000)
+    latency_target_ms: Int64 | None = Field(default=None, ge=1, le=600_000)
 
 
 class CheckUpdateIn(CheckIn):
-    version: int | None = None
+    version: Int64 | None = None
 
 
 def _staff(request: HttpRequest) -> User:
@@ -318,7 +319,7 @@ def check_detail(check: Check) -> dict[str, Any]:
 
 
 @router.get("/checks/{check_id}", url_name="monitoring-check")
-def get_check(request: HttpRequest, check_id: int) -> dict[str, Any]:
+def get_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     """One check with its options (secret values shown as ********). For a ping check,
     `monitor_icmp` says whether the monitor may ping: "unprivileged" or "raw" (it can), "none" (it
     cannot: every ping check fails until ICMP is allowed), or null (no monitor has reported yet)."""
@@ -333,7 +334,7 @@ def create_check(request: HttpRequest, payload: CheckIn) -> Answer:
 
 
 @router.put("/checks/{check_id}")
-def update_check(request: HttpRequest, check_id: int, payload: CheckUpdateIn) -> dict[str, Any]:
+def update_check(request: HttpRequest, check_id: Id, payload: CheckUpdateIn) -> dict[str, Any]:
     """Change a check; send `version` from the last read to be told (409) about a concurrent edit.
     A secret option value sent as ******** keeps the stored value, unless the kind, target or host
     changes: then it is cleared (a masked header is dropped; a required SNMP community or key gives
@@ -348,7 +349,7 @@ def update_check(request: HttpRequest, check_id: int, payload: CheckUpdateIn) ->
 
 
 @router.delete("/checks/{check_id}", response={204: None})
-def delete_check(request: HttpRequest, check_id: int) -> HttpResponse:
+def delete_check(request: HttpRequest, check_id: Id) -> HttpResponse:
     """Remove a check and its results (its meldingen stay)."""
     services.delete_check(_visible(request, check_id), actor=_staff(request))
     return HttpResponse(status=204)
@@ -357,23 +358,21 @@ def delete_check(request: HttpRequest, check_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------------------------------
 # maintenance windows
 
-WindowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
 
 class WindowIn(Schema):
-    name: str = Field(max_length=1000)
+    name: TextLine = Field(max_length=1000)
     start: datetime
-    duration_minutes: int
-    time_zone: str = Field(default="Europe/Amsterdam", max_length=200)
-    rule: str = Field(default="", max_length=2000)
-    checks: list[WindowId] = Field(default=[], max_length=5000)
-    tags: str | list[str] = Field(default="", max_length=5000)
-    hosts: str | list[str] = Field(default="", max_length=5000)
+    duration_minutes: Int64
+    time_zone: TextLine = Field(default="Europe/Amsterdam", max_length=200)
+    rule: Text = Field(default="", max_length=2000)
+    checks: list[Id] = Field(default=[], max_length=5000)
+    tags: TextLine | list[TextLine] = Field(default="", max_length=5000)
+    hosts: TextLine | list[TextLine] = Field(default="", max_length=5000)
     active: bool = True
 
 
 class WindowUpdateIn(WindowIn):
-    version: int | None = None
+    version: Int64 | None = None
 
 
 class WindowOut(Schema):
@@ -459,7 +458,7 @@ def _visible_window(request: HttpRequest, window_id: int) -> MaintenanceWindow:
 
 
 @router.get("/windows", response=WindowPage, summary="List maintenance windows (keyset pagination)")
-def list_windows(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> dict[str, Any]:
+def list_windows(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     """Maintenance windows by name, `limit` (1-200) per page; pass `next_cursor` as `cursor`."""
     user = _scheduler(request)
     if not 1 <= limit <= 200:
@@ -471,7 +470,7 @@ def list_windows(request: HttpRequest, cursor: str | None = None, limit: int = 5
 
 
 @router.get("/windows/{window_id}", response=WindowOut, url_name="monitoring-window")
-def get_window(request: HttpRequest, window_id: int) -> dict[str, Any]:
+def get_window(request: HttpRequest, window_id: Id) -> dict[str, Any]:
     """One maintenance window."""
     return window_out(_visible_window(request, window_id))
 
@@ -485,7 +484,7 @@ def create_window(request: HttpRequest, payload: WindowIn) -> Answer:
 
 
 @router.put("/windows/{window_id}", response=WindowOut)
-def update_window(request: HttpRequest, window_id: int, payload: WindowUpdateIn) -> dict[str, Any]:
+def update_window(request: HttpRequest, window_id: Id, payload: WindowUpdateIn) -> dict[str, Any]:
     """Change a window (every field); send `version` from the last read to get 409 on a
     concurrent edit."""
     window = services.update_window(
@@ -498,14 +497,14 @@ def update_window(request: HttpRequest, window_id: int, payload: WindowUpdateIn)
 
 
 @router.delete("/windows/{window_id}", response={204: None})
-def delete_window(request: HttpRequest, window_id: int) -> HttpResponse:
+def delete_window(request: HttpRequest, window_id: Id) -> HttpResponse:
     """Remove a window (results recorded during it stay flagged as in maintenance)."""
     services.delete_window(_visible_window(request, window_id), actor=_scheduler(request))
     return HttpResponse(status=204)
 
 
 @router.post("/windows/{window_id}/end", response=WindowEndOut)
-def end_window(request: HttpRequest, window_id: int) -> dict[str, Any]:
+def end_window(request: HttpRequest, window_id: Id) -> dict[str, Any]:
     """End the window now. `outcome`: `shortened` (a running one-off window now ends now),
     `cancelled` (a one-off window that had not started, now inactive), `next_occurrence` (a
     recurring window: this occurrence ended, the first start moved to the next one) or `unchanged`

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup
 from beheer.core.errors import DomainError
-from beheer.core.forms import place_domain_errors
+from beheer.core.forms import CleanForm, place_domain_errors
 from beheer.servicedesk.models import Impact, Urgency
 
 from . import options as opts
@@ -142,7 +142,7 @@ def text_to_headers(text: str) -> dict[str, str] | str:
     return out
 
 
-class CheckForm(forms.Form):
+class CheckForm(CleanForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=CheckKind.choices)

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core.errors import DomainError
+from beheer.core.forms import CleanForm
 
 from .models import Check, MaintenanceWindow
 from .services import WindowData
@@ -24,7 +25,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(time_zone_names())]
 
 
-class WindowForm(forms.Form):
+class WindowForm(CleanForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(
         label=_("Name"),

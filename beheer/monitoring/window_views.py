@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 
 from beheer.core import clock
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user, require_staff
+from beheer.core.forms import current_user, parse_id, require_staff
 from beheer.core.pagination import SortKey, page_for_request
 
 from . import services
@@ -217,8 +217,9 @@ def window_create(request: HttpRequest) -> HttpResponse:
         "start_time": soon.time().replace(tzinfo=None),
         "time_zone": "Europe/Amsterdam",
     }
-    if request.GET.get("check", "").isdigit():  # "schedule maintenance" from a check's page
-        initial["checks"] = [int(request.GET["check"])]
+    check_id = parse_id(request.GET.get("check"))
+    if check_id:  # "schedule maintenance" from a check's page
+        initial["checks"] = [check_id]
     form = _form(request, initial=initial)
     if form.is_bound and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from ninja import Query, Router
 from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.schemas import Id
 
 from . import services
 from .events import EVENTS, LANGUAGES
@@ -130,7 +131,7 @@ def set_ttl(request: HttpRequest, payload: TtlIn) -> dict[str, Any]:
 
 
 @router.get("/outbox/{message_id}", response=MessageDetailOut, summary="One outbox message (coordinators)")
-def message_detail(request: HttpRequest, message_id: int) -> OutgoingMessage:
+def message_detail(request: HttpRequest, message_id: Id) -> OutgoingMessage:
     return _message(request, message_id)
 
 
@@ -139,7 +140,7 @@ def message_detail(request: HttpRequest, message_id: int) -> OutgoingMessage:
     response=MessageOut,
     summary="Send a permanently failed message again (admins)",
 )
-def message_retry(request: HttpRequest, message_id: int) -> OutgoingMessage:
+def message_retry(request: HttpRequest, message_id: Id) -> OutgoingMessage:
     msg = _message(request, message_id)
     _administrator(request)
     return services.retry_message(msg, actor=request.user)  # type: ignore[arg-type]

@@ -7,11 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from beheer.core.forms import CleanForm
+
 from .events import EVENTS, MAX_TTL_HOURS, event_choices
 from .models import DISCARDABLE, MessageStatus, Security
 
 
-class OutboxFilterForm(forms.Form):
+class OutboxFilterForm(CleanForm):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *MessageStatus.choices]
     )
@@ -26,7 +28,7 @@ def _discardable_choices() -> list[tuple[str, str]]:
     ]
 
 
-class DiscardFilterForm(forms.Form):
+class DiscardFilterForm(CleanForm):
     """Which messages to discard: shown first with their count, then confirmed."""
 
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_discardable_choices)
@@ -51,7 +53,7 @@ class DiscardConfirmForm(DiscardFilterForm):
             self.fields[name].widget = forms.HiddenInput()
 
 
-class TtlForm(forms.Form):
+class TtlForm(CleanForm):
     """The time to live of every event, in hours."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -62,7 +64,7 @@ class TtlForm(forms.Form):
             )
 
 
-class MailServerForm(forms.Form):
+class MailServerForm(CleanForm):
     host = forms.CharField(label=_("Host"), max_length=255)
     port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=587)
     security = forms.ChoiceField(label=_("Security"), choices=Security.choices, initial=Security.STARTTLS)
@@ -84,11 +86,11 @@ class MailServerForm(forms.Form):
     active = forms.BooleanField(label=_("Send e-mail"), required=False, initial=True)
 
 
-class TestMailForm(forms.Form):
+class TestMailForm(CleanForm):
     to = forms.EmailField(label=_("Send a test message to"))
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(CleanForm):
     subject = forms.CharField(
         label=_("Subject"), max_length=500, widget=forms.TextInput(attrs={"class": "wide"})
     )
@@ -102,7 +104,7 @@ class TemplateForm(forms.Form):
     )
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(CleanForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
@@ -118,7 +120,7 @@ class WebhookForm(forms.Form):
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(CleanForm):
     """One checkbox per event the person can receive."""
 
     def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:

@@ -13,19 +13,23 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, Template, TemplateError, Undefined, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_SOURCE = 20_000
 MAX_OUTPUT = 100_000
 MAX_SUBJECT = 250
 MAX_STRING_OP = 10_000
+# Integer arithmetic stays within this many bits (a 64-bit signed number and a little more): a bigger
+# result is refused before it is computed, so `9**9**9` or a chain of products cannot run for minutes.
+MAX_INT_BITS = 80
 ALLOWED_FILTERS = (
     "default",
     "d",
@@ -77,10 +81,57 @@ class TemplateProblem(Exception):
         return self.message
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """No attribute access, no calls, bounded arithmetic."""
+def _refuse() -> SecurityError:
+    return SecurityError(_("This calculation is not allowed in a template."))
 
-    intercepted_binops = frozenset(["*", "**", "%", "+", "//"])
+
+def _bits(value: int | float) -> int:
+    return abs(int(value)).bit_length() if isinstance(value, int) else 0
+
+
+def _check_numbers(operator_: str, left: Any, right: Any) -> None:
+    """Refuse arithmetic whose result would be a huge integer (estimated from the operands' sizes,
+    before anything is computed). Floats overflow to an error on their own."""
+    numbers = (int, float)
+    if not (isinstance(left, numbers) and isinstance(right, numbers)):
+        raise _refuse()
+    if isinstance(left, bool) or isinstance(right, bool):
+        raise _refuse()
+    too_big = False
+    if operator_ == "**":
+        exact = isinstance(left, int) and isinstance(right, int) and right > 0
+        too_big = abs(right) > 64 or (exact and _bits(left) * right > MAX_INT_BITS + right)
+    elif operator_ == "*":
+        too_big = _bits(left) + _bits(right) > MAX_INT_BITS
+    if too_big:
+        raise _refuse()
+    if _bits(left) > MAX_INT_BITS * 2 or _bits(right) > MAX_INT_BITS * 2:
+        raise _refuse()
+
+
+class _Generator(CodeGenerator):
+    """Compiles `a ~ b` through the environment's `checked_concat`, so joining text is bounded too
+    (the sandbox intercepts the arithmetic operators, but not concatenation)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        self.write(f"environment.checked_concat({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """No attribute access, no calls, bounded arithmetic and bounded text."""
+
+    code_generator_class = _Generator
+    intercepted_binops = frozenset(["*", "**", "%", "+", "-", "//", "/"])
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return False
@@ -88,25 +139,27 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def is_safe_callable(self, obj: Any) -> bool:
         return False
 
+    def checked_concat(self, join: Callable[[Any], Any], parts: tuple[Any, ...]) -> Any:
+        """`a ~ b ~ ...`, refused before joining when the result would be longer than any output."""
+        if sum(len(part) if isinstance(part, str) else len(str(part)) for part in parts) > MAX_OUTPUT:
+            raise SecurityError(_("The text in this template grows too long."))
+        return join(parts)
+
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
-        numbers = (int, float)
-        both_numbers = isinstance(left, numbers) and isinstance(right, numbers)
-        if operator_ == "**":
-            refused = not both_numbers or abs(right) > 64
-        elif operator_ in {"*", "%", "//"}:
-            refused = not both_numbers
-        else:  # "+": strings may be joined up to a limit
-            refused = (
-                isinstance(left, str) and isinstance(right, str) and len(left) + len(right) > MAX_STRING_OP
-            )
-        if refused:
-            raise SecurityError(_("This calculation is not allowed in a template."))
+        if operator_ == "+" and isinstance(left, str) and isinstance(right, str):
+            # strings may be joined up to a limit; nothing is ever repeated or formatted with %
+            if len(left) + len(right) > MAX_STRING_OP:
+                raise _refuse()
+        else:
+            _check_numbers(operator_, left, right)
         return {
             "*": operator.mul,
             "**": operator.pow,
             "%": operator.mod,
             "+": operator.add,
+            "-": operator.sub,
             "//": operator.floordiv,
+            "/": operator.truediv,
         }[operator_](left, right)
 
 
@@ -202,7 +255,7 @@ def render(source: str, context: Mapping[str, Any], *, autoescape: bool = False,
         raise TemplateProblem(str(exc) or _("This is not allowed in a template.")) from exc
     except TemplateError as exc:
         raise TemplateProblem(str(getattr(exc, "message", None) or exc), line=_line(exc)) from exc
-    except (ArithmeticError, ValueError, TypeError, OverflowError) as exc:
+    except (ArithmeticError, ValueError, TypeError, OverflowError, MemoryError, RecursionError) as exc:
         raise TemplateProblem(_("The template could not be rendered: %(error)s") % {"error": exc}) from exc
     if len(output) > MAX_OUTPUT:
         raise TemplateProblem(_("The rendered text is too long."))

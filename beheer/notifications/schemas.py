@@ -7,6 +7,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from beheer.core.schemas import Id, Int64, Text, TextLine
+
 
 class MessageOut(Schema):
     id: int
@@ -43,12 +45,12 @@ class MessagePage(Schema):
 
 
 class OutboxParams(Schema):
-    status: str = ""
-    event: str = ""
-    object_type: str = Field("", max_length=60)
-    object_id: int | None = None
-    cursor: str | None = Field(None, max_length=500)
-    limit: int = 50
+    status: TextLine = ""
+    event: TextLine = ""
+    object_type: TextLine = Field("", max_length=60)
+    object_id: Id | None = None
+    cursor: TextLine | None = Field(None, max_length=500)
+    limit: Int64 = 50
 
 
 class PreferencesIn(Schema):
@@ -60,11 +62,11 @@ class PreferencesOut(Schema):
 
 
 class PreviewIn(Schema):
-    event: str = Field(..., max_length=40)
-    language: str = Field("nl", max_length=5)
-    subject: str = Field(..., max_length=500)
-    body: str = Field(..., max_length=20000)
-    body_html: str = Field("", max_length=20000)
+    event: TextLine = Field(..., max_length=40)
+    language: TextLine = Field("nl", max_length=5)
+    subject: TextLine = Field(..., max_length=500)
+    body: Text = Field(..., max_length=20000)
+    body_html: Text = Field("", max_length=20000)
 
 
 class PreviewOut(Schema):
@@ -74,8 +76,8 @@ class PreviewOut(Schema):
 
 
 class DiscardParams(Schema):
-    status: str = Field("", max_length=10, description="pending, retrying or dead; empty: all three")
-    event: str = Field("", max_length=40)
+    status: TextLine = Field("", max_length=10, description="pending, retrying or dead; empty: all three")
+    event: TextLine = Field("", max_length=40)
     older_than_hours: int = Field(0, ge=0, le=100_000)
 
 

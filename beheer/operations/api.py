@@ -19,6 +19,7 @@ from beheer.core.errors import NotFound, PermissionDenied
 from beheer.core.files import download_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
+from beheer.core.schemas import Id, Int64, Text, TextLine
 from beheer.servicedesk.models import Melding
 
 from . import services
@@ -40,85 +41,85 @@ router = Router(tags=["operations"])
 
 
 class SeriesIn(Schema):
-    name: str = Field(max_length=500)
-    kind: str = Field(max_length=40)
-    rule: str = Field(max_length=1000)
+    name: TextLine = Field(max_length=500)
+    kind: TextLine = Field(max_length=40)
+    rule: Text = Field(max_length=1000)
     start_date: date
     start_time: time
-    time_zone: str = Field("Europe/Amsterdam", max_length=64)
-    description: str = Field("", max_length=100_000)
-    checklist: list[str] = Field(default_factory=list, max_length=200)
-    lead_days: int = 30
-    grace_hours: int = 24
-    remind_hours: int = 0
-    operator_group_id: int | None = None
-    assignee_id: int | None = None
-    linked_objects: list[str] = Field(default_factory=list, max_length=200)
+    time_zone: TextLine = Field("Europe/Amsterdam", max_length=64)
+    description: Text = Field("", max_length=100_000)
+    checklist: list[TextLine] = Field(default_factory=list, max_length=200)
+    lead_days: Int64 = 30
+    grace_hours: Int64 = 24
+    remind_hours: Int64 = 0
+    operator_group_id: Id | None = None
+    assignee_id: Id | None = None
+    linked_objects: list[TextLine] = Field(default_factory=list, max_length=200)
 
 
 class SeriesUpdate(SeriesIn):
-    version: int
+    version: Int64
 
 
 class SeriesVersionIn(Schema):
-    version: int
+    version: Int64
 
 
 class RecurrencePreviewIn(Schema):
-    rule: str = Field(max_length=1000)
+    rule: Text = Field(max_length=1000)
     start_date: date
     start_time: time
-    time_zone: str = Field("Europe/Amsterdam", max_length=64)
+    time_zone: TextLine = Field("Europe/Amsterdam", max_length=64)
 
 
 class AnswerIn(Schema):
     done: bool
-    remark: str = Field("", max_length=2000)
+    remark: Text = Field("", max_length=2000)
 
 
 class ChecklistIn(Schema):
-    version: int
+    version: Int64
     results: list[AnswerIn] = Field(max_length=200)
 
 
 class CompleteIn(Schema):
-    version: int
+    version: Int64
     results: list[AnswerIn] | None = Field(None, max_length=200)
-    remark: str = Field("", max_length=10_000)
-    minutes: int = 0
+    remark: Text = Field("", max_length=10_000)
+    minutes: Int64 = 0
 
 
 class SkipIn(Schema):
-    version: int
-    reason: str = Field(max_length=10_000)
+    version: Int64
+    reason: Text = Field(max_length=10_000)
 
 
 class AnomalyIn(Schema):
-    version: int
-    reason: str = Field(max_length=10_000)
+    version: Int64
+    reason: Text = Field(max_length=10_000)
     results: list[AnswerIn] | None = Field(None, max_length=200)
-    minutes: int = 0
+    minutes: Int64 = 0
 
 
 class OccurrenceTimeIn(Schema):
-    minutes: int
+    minutes: Int64
 
 
 class SeriesListParams(Schema):
     active: bool | None = None
-    kind: str = Field("", max_length=40)
-    cursor: str | None = Field(None, max_length=2000)
+    kind: TextLine = Field("", max_length=40)
+    cursor: TextLine | None = Field(None, max_length=2000)
     size: int = Field(50, ge=1, le=200)
 
 
 class OccurrenceListParams(Schema):
-    scope: str = Field("all", max_length=10)
-    status: str = Field("", max_length=20)
-    operator_group: int | None = None
-    assignee: int | None = None
-    series: int | None = None
+    scope: TextLine = Field("all", max_length=10)
+    status: TextLine = Field("", max_length=20)
+    operator_group: Id | None = None
+    assignee: Id | None = None
+    series: Id | None = None
     overdue: bool = False
-    cursor: str | None = Field(None, max_length=2000)
+    cursor: TextLine | None = Field(None, max_length=2000)
     size: int = Field(50, ge=1, le=200)
 
 
@@ -332,12 +333,12 @@ def preview(request: HttpRequest, payload: RecurrencePreviewIn) -> list[datetime
 
 
 @router.get("/series/{series_id}", response=SeriesOut)
-def get_series(request: HttpRequest, series_id: int) -> dict[str, Any]:
+def get_series(request: HttpRequest, series_id: Id) -> dict[str, Any]:
     return series_out(visible_series(_staff(request), series_id))
 
 
 @router.put("/series/{series_id}", response=SeriesOut, summary="Change a series (coordinators)")
-def update_series(request: HttpRequest, series_id: int, payload: SeriesUpdate) -> dict[str, Any]:
+def update_series(request: HttpRequest, series_id: Id, payload: SeriesUpdate) -> dict[str, Any]:
     user = _staff(request)
     s = services.update_series(
         visible_series(user, series_id), actor=user, expected_version=payload.version, **_series_args(payload)
@@ -346,7 +347,7 @@ def update_series(request: HttpRequest, series_id: int, payload: SeriesUpdate) -
 
 
 @router.post("/series/{series_id}/deactivate", response=SeriesOut)
-def deactivate_series(request: HttpRequest, series_id: int, payload: SeriesVersionIn) -> dict[str, Any]:
+def deactivate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionIn) -> dict[str, Any]:
     user = _staff(request)
     s = services.deactivate_series(
         visible_series(user, series_id), actor=user, expected_version=payload.version
@@ -355,7 +356,7 @@ def deactivate_series(request: HttpRequest, series_id: int, payload: SeriesVersi
 
 
 @router.post("/series/{series_id}/activate", response=SeriesOut)
-def activate_series(request: HttpRequest, series_id: int, payload: SeriesVersionIn) -> dict[str, Any]:
+def activate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionIn) -> dict[str, Any]:
     user = _staff(request)
     s = services.activate_series(
         visible_series(user, series_id), actor=user, expected_version=payload.version
@@ -385,12 +386,12 @@ def list_occurrences(request: HttpRequest, params: Query[OccurrenceListParams]) 
 
 
 @router.get("/occurrences/{occurrence_id}", response=OccurrenceOut)
-def get_occurrence(request: HttpRequest, occurrence_id: int) -> dict[str, Any]:
+def get_occurrence(request: HttpRequest, occurrence_id: Id) -> dict[str, Any]:
     return occurrence_out(_occurrence(request, occurrence_id), clock.now())
 
 
 @router.post("/occurrences/{occurrence_id}/checklist", response=OccurrenceOut)
-def save_checklist(request: HttpRequest, occurrence_id: int, payload: ChecklistIn) -> dict[str, Any]:
+def save_checklist(request: HttpRequest, occurrence_id: Id, payload: ChecklistIn) -> dict[str, Any]:
     o = services.save_checklist(
         _occurrence(request, occurrence_id),
         results=_answers(payload.results) or [],
@@ -401,7 +402,7 @@ def save_checklist(request: HttpRequest, occurrence_id: int, payload: ChecklistI
 
 
 @router.post("/occurrences/{occurrence_id}/complete", response=OccurrenceOut, summary="Done")
-def complete(request: HttpRequest, occurrence_id: int, payload: CompleteIn) -> dict[str, Any]:
+def complete(request: HttpRequest, occurrence_id: Id, payload: CompleteIn) -> dict[str, Any]:
     o = services.complete_occurrence(
         _occurrence(request, occurrence_id),
         actor=current_user(request),
@@ -414,7 +415,7 @@ def complete(request: HttpRequest, occurrence_id: int, payload: CompleteIn) -> d
 
 
 @router.post("/occurrences/{occurrence_id}/skip", response=OccurrenceOut, summary="Skipped (reason required)")
-def skip(request: HttpRequest, occurrence_id: int, payload: SkipIn) -> dict[str, Any]:
+def skip(request: HttpRequest, occurrence_id: Id, payload: SkipIn) -> dict[str, Any]:
     o = services.skip_occurrence(
         _occurrence(request, occurrence_id),
         reason=payload.reason,
@@ -429,7 +430,7 @@ def skip(request: HttpRequest, occurrence_id: int, payload: SkipIn) -> dict[str,
     response=OccurrenceOut,
     summary="Done with an anomaly (reason required): opens a melding",
 )
-def anomaly(request: HttpRequest, occurrence_id: int, payload: AnomalyIn) -> dict[str, Any]:
+def anomaly(request: HttpRequest, occurrence_id: Id, payload: AnomalyIn) -> dict[str, Any]:
     o = services.report_anomaly(
         _occurrence(request, occurrence_id),
         reason=payload.reason,
@@ -442,7 +443,7 @@ def anomaly(request: HttpRequest, occurrence_id: int, payload: AnomalyIn) -> dic
 
 
 @router.post("/occurrences/{occurrence_id}/time", response=OccurrenceOut, summary="Add time spent")
-def add_time(request: HttpRequest, occurrence_id: int, payload: OccurrenceTimeIn) -> dict[str, Any]:
+def add_time(request: HttpRequest, occurrence_id: Id, payload: OccurrenceTimeIn) -> dict[str, Any]:
     o = services.record_time(
         _occurrence(request, occurrence_id), minutes=payload.minutes, actor=current_user(request)
     )
@@ -460,19 +461,19 @@ def evidence_out(e: Evidence) -> dict[str, Any]:
 
 
 @router.get("/occurrences/{occurrence_id}/evidence", response=list[EvidenceOut])
-def list_evidence(request: HttpRequest, occurrence_id: int) -> list[dict[str, Any]]:
+def list_evidence(request: HttpRequest, occurrence_id: Id) -> list[dict[str, Any]]:
     o = _occurrence(request, occurrence_id)
     return [evidence_out(e) for e in Evidence.objects.filter(occurrence=o).order_by("created_at", "pk")[:500]]
 
 
 @router.post("/occurrences/{occurrence_id}/evidence", response={201: EvidenceOut})
-def upload_evidence(request: HttpRequest, occurrence_id: int, file: File[UploadedFile]) -> Any:
+def upload_evidence(request: HttpRequest, occurrence_id: Id, file: File[UploadedFile]) -> Any:
     e = services.add_evidence(_occurrence(request, occurrence_id), upload=file, actor=current_user(request))
     return Answer(201, evidence_out(e))
 
 
 @router.get("/evidence/{evidence_id}", summary="Download evidence")
-def download_evidence(request: HttpRequest, evidence_id: int) -> FileResponse:
+def download_evidence(request: HttpRequest, evidence_id: Id) -> FileResponse:
     e = Evidence.objects.visible_to(_staff(request)).filter(pk=evidence_id).first()
     if e is None:
         raise NotFound(_("Evidence not found."))

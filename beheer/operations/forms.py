@@ -14,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core.forms import CleanForm
 
 from .models import ActivityKind, ActivitySeries, OccurrenceStatus
 from .queries import SCOPES
@@ -63,7 +64,7 @@ def picker_initial(rule: str) -> dict[str, Any]:
     }
 
 
-class RecurrenceForm(forms.Form):
+class RecurrenceForm(CleanForm):
     """The recurrence part, also used alone by the preview."""
 
     frequency = forms.ChoiceField(label=_("Repeats"), choices=FREQUENCIES, initial="WEEKLY")
@@ -198,7 +199,7 @@ class SeriesForm(RecurrenceForm):
         }
 
 
-class OccurrenceFilterForm(forms.Form):
+class OccurrenceFilterForm(CleanForm):
     scope = forms.ChoiceField(
         label=_("Show"),
         required=False,
@@ -219,7 +220,7 @@ class OccurrenceFilterForm(forms.Form):
     series = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
-class OccurrenceForm(forms.Form):
+class OccurrenceForm(CleanForm):
     """The checklist with a remark per item, the remark or reason and the time spent."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -255,9 +256,9 @@ class OccurrenceForm(forms.Form):
         ]
 
 
-class TimeForm(forms.Form):
+class TimeForm(CleanForm):
     minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(CleanForm):
     file = forms.FileField(label=_("File"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from beheer.core.errors import PermissionDenied
+from beheer.core.schemas import TextLine
 
 from .dashboard import Figure, KnowledgeReview, build_dashboard, parse_scope
 
@@ -72,7 +73,7 @@ def _figure(f: Figure) -> dict[str, Any]:
 
 
 @router.get("/dashboard", response=DashboardOut, summary="The servicedesk dashboard's figures")
-def dashboard(request: HttpRequest, operator_group: str = "") -> dict[str, Any]:
+def dashboard(request: HttpRequest, operator_group: TextLine = "") -> dict[str, Any]:
     """Optional `operator_group`: a group's id, or `mine` for the user's own operator groups."""
     user = request.user
     if not getattr(user, "is_staff_member", False):

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 
 from beheer.core import clock
 from beheer.core.errors import PermissionDenied
+from beheer.core.schemas import TextLine
 from beheer.servicedesk.models import Melding
 from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
 from beheer.servicedesk.schemas import MeldingListParams
@@ -21,16 +22,16 @@ router = Router(tags=["reports"])
 
 
 class ReportParams(Schema):
-    date_from: str = ""
-    date_to: str = ""
-    operator_group: str = ""
-    category: str = ""
-    department: str = ""
-    priority: str = ""
+    date_from: TextLine = ""
+    date_to: TextLine = ""
+    operator_group: TextLine = ""
+    category: TextLine = ""
+    department: TextLine = ""
+    priority: TextLine = ""
 
 
 class MonthlyParams(ReportParams):
-    month: str = ""
+    month: TextLine = ""
 
 
 def _coordinator(request: HttpRequest) -> None:
@@ -90,9 +91,9 @@ def meldingen_xlsx(request: HttpRequest, params: Query[MeldingListParams]) -> Fi
 
 
 class AvailabilityParams(Schema):
-    month: str = ""
-    date_from: str = ""
-    date_to: str = ""
+    month: TextLine = ""
+    date_from: TextLine = ""
+    date_to: TextLine = ""
 
 
 def _availability(request: HttpRequest, params: AvailabilityParams) -> dict[str, Any]:

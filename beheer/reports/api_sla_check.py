@@ -11,12 +11,12 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from beheer.core.errors import PermissionDenied
+from beheer.core.schemas import Id
 
 from . import sla_check
 
 router = Router(tags=["reports"])
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Minutes = Annotated[int, Field(ge=1, le=sla_check.MAX_TARGET_MINUTES)]
 
 

@@ -1,8 +1,9 @@
 """CSV and XLSX of the management report and XLSX of any filtered melding list.
 
 XLSX files are written with openpyxl's write-only mode into a temporary file and streamed from there:
-memory stays constant whatever the number of rows. Text cells that a spreadsheet would read as a
-formula (= + - @ and tab/CR at the start) get a leading apostrophe, as in the CSV export.
+memory stays constant whatever the number of rows. Text cells lose their control characters (stored
+text may hold them; XLSX refuses them), and those that a spreadsheet would read as a formula (= + - @
+and tab/CR at the start) get a leading apostrophe, as in the CSV export.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from beheer.core.pagination import SortKey
+from beheer.core.text import clean_line
 from beheer.servicedesk import exports as melding_exports
 from beheer.servicedesk.exports import _cell as neutralise
 from beheer.servicedesk.models import MeldingQuerySet
@@ -182,7 +184,7 @@ def report_csv(data: dict[str, Any]) -> StreamingHttpResponse:
 
 def _sheet_title(title: str) -> str:
     # Excel refuses []:*?/\ in sheet names and more than 31 characters.
-    return "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
+    return "".join(c for c in clean_line(title) if c not in "[]:*?/\\")[:31] or "Sheet"
 
 
 def write_workbook(

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import Department, OperatorGroup
+from beheer.core.forms import CleanForm
 from beheer.servicedesk.models import Category, Priority
 
 from .kpis import ReportFilter, parse_filter
@@ -39,7 +40,7 @@ def preset_period(preset: str, today: date) -> tuple[date, date] | None:
     return None
 
 
-class DimensionFields(forms.Form):
+class DimensionFields(CleanForm):
     operator_group = forms.ModelChoiceField(
         OperatorGroup.objects.filter(active=True).order_by("name"),
         required=False,

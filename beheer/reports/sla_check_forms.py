@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup
 from beheer.core.errors import DomainError
+from beheer.core.forms import CleanForm
 from beheer.servicedesk.models import WEEKDAYS, BusinessCalendar, CallType, Category, Priority
 
 from . import sla_check
@@ -28,7 +29,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
-class SlaCheckForm(forms.Form):
+class SlaCheckForm(CleanForm):
     calendar = forms.ModelChoiceField(
         label=_("Business calendar"),
         queryset=BusinessCalendar.objects.none(),

@@ -19,6 +19,7 @@ from beheer.core import clock, config_cache, idempotency
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.files import protected_file_response
 from beheer.core.pagination import keyset_page
+from beheer.core.schemas import Id, Int64, TextLine
 
 from . import exports, services
 from .models import (
@@ -124,11 +125,13 @@ def melding_out(m: Melding) -> dict[str, Any]:
     }
 
 
-def melding_detail_out(m: Melding, *, new: bool = False, staff: bool = False) -> dict[str, Any]:
-    """The full melding; a melding registered in this request has no partials or links yet. The
-    problem behind it is shown to staff only (`staff`)."""
-    done, total = (0, 0) if new else partial_progress(m)
-    linked = [] if new else linked_ids(m)
+def melding_detail_out(m: Melding, viewer: Any, *, new: bool = False) -> dict[str, Any]:
+    """The full melding as `viewer` may see it: linked meldingen and partial incidents are counted
+    through visible_to (a caller sees neither other callers' meldingen nor partials), and the problem
+    behind it is shown to staff only. A melding registered in this request has no partials or links."""
+    staff = bool(getattr(viewer, "is_staff_member", False))
+    done, total = (0, 0) if new else partial_progress(m, viewer)
+    linked = [] if new else linked_ids(m, viewer)
     return {
         **melding_out(m),
         "request": m.request,
@@ -272,7 +275,7 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
             estimated_people=payload.estimated_people,
             estimated_means=payload.estimated_means,
         )
-        return 201, melding_detail_out(m, new=True)
+        return 201, melding_detail_out(m, user, new=True)
 
     status, body = idempotency.run_once(
         user=user,
@@ -285,20 +288,16 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
 
 
 @router.get("/meldingen/{melding_id}", response=MeldingDetailOut)
-def get_melding(request: HttpRequest, melding_id: int) -> dict[str, Any]:
-    return melding_detail_out(_visible(request, melding_id), staff=_is_staff(request))
-
-
-def _is_staff(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_staff_member", False))
+def get_melding(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
+    return melding_detail_out(_visible(request, melding_id), request.user)
 
 
 def _detail(request: HttpRequest, m: Melding) -> dict[str, Any]:
-    return melding_detail_out(_visible(request, m.pk), staff=_is_staff(request))
+    return melding_detail_out(_visible(request, m.pk), request.user)
 
 
 @router.put("/meldingen/{melding_id}/classification", response=MeldingDetailOut)
-def reclassify(request: HttpRequest, melding_id: int, payload: ClassificationIn) -> dict[str, Any]:
+def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.reclassify_melding(
         _visible(request, melding_id),
@@ -317,7 +316,7 @@ def reclassify(request: HttpRequest, melding_id: int, payload: ClassificationIn)
 
 
 @router.post("/meldingen/{melding_id}/assign", response=MeldingDetailOut)
-def assign(request: HttpRequest, melding_id: int, payload: AssignIn) -> dict[str, Any]:
+def assign(request: HttpRequest, melding_id: Id, payload: AssignIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.assign_melding(
         _visible(request, melding_id),
@@ -330,7 +329,7 @@ def assign(request: HttpRequest, melding_id: int, payload: AssignIn) -> dict[str
 
 
 @router.post("/meldingen/{melding_id}/status", response=MeldingDetailOut)
-def set_status(request: HttpRequest, melding_id: int, payload: StatusIn) -> dict[str, Any]:
+def set_status(request: HttpRequest, melding_id: Id, payload: StatusIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.change_status(
         _visible(request, melding_id),
@@ -342,7 +341,7 @@ def set_status(request: HttpRequest, melding_id: int, payload: StatusIn) -> dict
 
 
 @router.post("/meldingen/{melding_id}/target-date", response=MeldingDetailOut)
-def set_target(request: HttpRequest, melding_id: int, payload: TargetDateIn) -> dict[str, Any]:
+def set_target(request: HttpRequest, melding_id: Id, payload: TargetDateIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.set_target_date(
         _visible(request, melding_id),
@@ -368,19 +367,19 @@ def _move(request: HttpRequest, melding_id: int, payload: EscalateIn, service: A
 @router.post(
     "/meldingen/{melding_id}/escalate", response=MeldingDetailOut, summary="First line -> second line"
 )
-def escalate(request: HttpRequest, melding_id: int, payload: EscalateIn) -> dict[str, Any]:
+def escalate(request: HttpRequest, melding_id: Id, payload: EscalateIn) -> dict[str, Any]:
     return _move(request, melding_id, payload, services.escalate_melding)
 
 
 @router.post(
     "/meldingen/{melding_id}/deescalate", response=MeldingDetailOut, summary="Second line -> first line"
 )
-def deescalate(request: HttpRequest, melding_id: int, payload: EscalateIn) -> dict[str, Any]:
+def deescalate(request: HttpRequest, melding_id: Id, payload: EscalateIn) -> dict[str, Any]:
     return _move(request, melding_id, payload, services.deescalate_melding)
 
 
 @router.post("/meldingen/{melding_id}/estimates", response=MeldingDetailOut)
-def estimates(request: HttpRequest, melding_id: int, payload: EstimatesIn) -> dict[str, Any]:
+def estimates(request: HttpRequest, melding_id: Id, payload: EstimatesIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.set_estimates(
         _visible(request, melding_id),
@@ -394,7 +393,7 @@ def estimates(request: HttpRequest, melding_id: int, payload: EstimatesIn) -> di
 
 
 @router.post("/meldingen/{melding_id}/resolve", response=MeldingDetailOut)
-def resolve(request: HttpRequest, melding_id: int, payload: ResolveIn) -> dict[str, Any]:
+def resolve(request: HttpRequest, melding_id: Id, payload: ResolveIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.resolve_melding(
         _visible(request, melding_id),
@@ -409,7 +408,7 @@ def resolve(request: HttpRequest, melding_id: int, payload: ResolveIn) -> dict[s
 
 
 @router.post("/meldingen/{melding_id}/close", response=MeldingDetailOut)
-def close(request: HttpRequest, melding_id: int, payload: CloseIn) -> dict[str, Any]:
+def close(request: HttpRequest, melding_id: Id, payload: CloseIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.close_melding(_visible(request, melding_id), actor=user, expected_version=payload.version)
     return _detail(request, m)
@@ -418,7 +417,7 @@ def close(request: HttpRequest, melding_id: int, payload: CloseIn) -> dict[str, 
 @router.post(
     "/meldingen/{melding_id}/confirm", response=MeldingDetailOut, summary="Caller confirms the solution"
 )
-def confirm(request: HttpRequest, melding_id: int, payload: ConfirmIn | None = None) -> dict[str, Any]:
+def confirm(request: HttpRequest, melding_id: Id, payload: ConfirmIn | None = None) -> dict[str, Any]:
     """Closes a resolved melding. The caller may rate the handling (1-5) with an optional comment."""
     m = services.confirm_resolution(
         _visible(request, melding_id),
@@ -430,7 +429,7 @@ def confirm(request: HttpRequest, melding_id: int, payload: ConfirmIn | None = N
 
 
 @router.post("/meldingen/{melding_id}/reopen", response=MeldingDetailOut)
-def reopen(request: HttpRequest, melding_id: int, payload: ReopenIn) -> dict[str, Any]:
+def reopen(request: HttpRequest, melding_id: Id, payload: ReopenIn) -> dict[str, Any]:
     m = services.reopen_melding(_visible(request, melding_id), reason=payload.reason, actor=request.user)  # type: ignore[arg-type]
     return _detail(request, m)
 
@@ -446,7 +445,7 @@ def note_out(n: Note) -> dict[str, Any]:
 
 
 @router.get("/meldingen/{melding_id}/notes", response=list[NoteOut])
-def list_notes(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+def list_notes(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     m = _visible(request, melding_id)
     notes = (
         Note.objects.visible_to(request.user)
@@ -458,7 +457,7 @@ def list_notes(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/meldingen/{melding_id}/notes", response={201: NoteOut})
-def create_note(request: HttpRequest, melding_id: int, payload: NoteIn) -> Any:
+def create_note(request: HttpRequest, melding_id: Id, payload: NoteIn) -> Any:
     note = services.add_note(
         _visible(request, melding_id),
         text=payload.text,
@@ -469,7 +468,7 @@ def create_note(request: HttpRequest, melding_id: int, payload: NoteIn) -> Any:
 
 
 @router.get("/meldingen/{melding_id}/history", response=list[HistoryOut])
-def list_history(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+def list_history(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     m = _visible(request, melding_id)
     rows = (
         HistoryEntry.objects.visible_to(request.user)
@@ -504,7 +503,7 @@ def time_out(t: TimeEntry) -> dict[str, Any]:
 
 
 @router.get("/meldingen/{melding_id}/time", response=list[TimeOut])
-def list_time(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+def list_time(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     _staff(request)
     m = _visible(request, melding_id)
     rows = TimeEntry.objects.filter(melding=m).select_related("operator").order_by("date", "id")
@@ -512,7 +511,7 @@ def list_time(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/meldingen/{melding_id}/time", response={201: TimeOut})
-def create_time(request: HttpRequest, melding_id: int, payload: TimeIn) -> Any:
+def create_time(request: HttpRequest, melding_id: Id, payload: TimeIn) -> Any:
     user = _staff(request)
     t = services.register_time(
         _visible(request, melding_id), minutes=payload.minutes, on=payload.date, note=payload.note, actor=user
@@ -521,7 +520,7 @@ def create_time(request: HttpRequest, melding_id: int, payload: TimeIn) -> Any:
 
 
 @router.post("/meldingen/{melding_id}/links", response=MeldingDetailOut)
-def create_link(request: HttpRequest, melding_id: int, payload: LinkIn) -> dict[str, Any]:
+def create_link(request: HttpRequest, melding_id: Id, payload: LinkIn) -> dict[str, Any]:
     user = _staff(request)
     m = _visible(request, melding_id)
     services.link_meldingen(m, other=_visible(request, payload.other_id), actor=user)
@@ -529,7 +528,7 @@ def create_link(request: HttpRequest, melding_id: int, payload: LinkIn) -> dict[
 
 
 @router.delete("/meldingen/{melding_id}/links/{other_id}", response=MeldingDetailOut)
-def delete_link(request: HttpRequest, melding_id: int, other_id: int) -> dict[str, Any]:
+def delete_link(request: HttpRequest, melding_id: Id, other_id: Id) -> dict[str, Any]:
     user = _staff(request)
     m = _visible(request, melding_id)
     services.unlink_meldingen(m, other=_visible(request, other_id), actor=user)
@@ -539,7 +538,7 @@ def delete_link(request: HttpRequest, melding_id: int, other_id: int) -> dict[st
 @router.post(
     "/meldingen/{melding_id}/merge", response=MeldingDetailOut, summary="Merge this duplicate into another"
 )
-def merge(request: HttpRequest, melding_id: int, payload: MergeIn) -> dict[str, Any]:
+def merge(request: HttpRequest, melding_id: Id, payload: MergeIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.merge_melding(
         _visible(request, melding_id), into=_visible(request, payload.into_id), actor=user
@@ -548,16 +547,17 @@ def merge(request: HttpRequest, melding_id: int, payload: MergeIn) -> dict[str, 
 
 
 @router.get("/meldingen/{melding_id}/partials", response=list[MeldingDetailOut])
-def list_partials(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     _staff(request)
     m = _visible(request, melding_id)
     return [
-        melding_detail_out(p) for p in Melding.objects.filter(parent=m).select_related(*LIST_RELATED)[:200]
+        melding_detail_out(p, request.user)
+        for p in Melding.objects.visible_to(request.user).filter(parent=m).select_related(*LIST_RELATED)[:200]
     ]
 
 
 @router.post("/meldingen/{melding_id}/partials", response={201: MeldingDetailOut})
-def create_partial(request: HttpRequest, melding_id: int, payload: PartialIn) -> Any:
+def create_partial(request: HttpRequest, melding_id: Id, payload: PartialIn) -> Any:
     user = _staff(request)
     p = services.create_partial(
         _visible(request, melding_id),
@@ -583,14 +583,14 @@ def attachment_out(a: Attachment) -> dict[str, Any]:
 
 
 @router.get("/meldingen/{melding_id}/attachments", response=list[AttachmentOut])
-def list_attachments(request: HttpRequest, melding_id: int) -> list[dict[str, Any]]:
+def list_attachments(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     m = _visible(request, melding_id)
     return [attachment_out(a) for a in Attachment.objects.visible_to(request.user).filter(melding=m)[:500]]
 
 
 @router.post("/meldingen/{melding_id}/attachments", response={201: AttachmentOut})
 def upload_attachment(
-    request: HttpRequest, melding_id: int, file: File[UploadedFile], visible_to_caller: Form[bool] = True
+    request: HttpRequest, melding_id: Id, file: File[UploadedFile], visible_to_caller: Form[bool] = True
 ) -> Any:
     a = services.add_attachment(
         _visible(request, melding_id),
@@ -602,7 +602,7 @@ def upload_attachment(
 
 
 @router.get("/attachments/{attachment_id}", summary="Download an attachment")
-def download_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+def download_attachment(request: HttpRequest, attachment_id: Id) -> FileResponse:
     a = Attachment.objects.visible_to(request.user).filter(pk=attachment_id).first()
     if a is None:
         raise NotFound(_("Attachment not found."))
@@ -672,7 +672,7 @@ def operator_groups(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/persons", response=list[PersonOut], tags=["people"], summary="Caller lookup (operators only)")
-def persons(request: HttpRequest, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
+def persons(request: HttpRequest, q: TextLine = "", limit: Int64 = 20) -> list[dict[str, Any]]:
     _staff(request)
     limit = max(1, min(limit, 100))
     q = q.replace("\x00", "")
@@ -708,7 +708,7 @@ def _metric_out(metric: services.Metric | services.OlaMetric | None) -> dict[str
 @router.get(
     "/meldingen/{melding_id}/sla", response=SlaOut, summary="The melding's service level, replayed now"
 )
-def melding_sla(request: HttpRequest, melding_id: int) -> dict[str, Any]:
+def melding_sla(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     """SLA clocks, the caller-update clock and, for operators, the OLA clock of each group."""
     m = _visible(request, melding_id)
     now = clock.now()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.text import printable
 
 from .models import Melding, MeldingQuerySet
 
@@ -22,8 +23,9 @@ class _Echo:
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # Neutralise spreadsheet formulas (CSV injection).
+    # Control characters out (old rows may hold them; XLSX refuses them), then neutralise
+    # spreadsheet formulas (CSV injection).
+    text = "" if value is None else printable(str(value))
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
+from beheer.core import files
+from beheer.core.errors import DomainError
+from beheer.core.forms import CleanForm
 
 from .models import (
     CallType,
@@ -34,7 +36,7 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S
 BRIEF_MAX = 80
 
 
-class BeheerForm(forms.Form):
+class BeheerForm(CleanForm):
     """Labels without a trailing colon."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -98,11 +100,12 @@ def operators() -> Any:
 
 
 def check_upload(upload: Any) -> Any:
-    if upload is not None and upload.size > settings.MAX_ATTACHMENT_BYTES:
-        raise forms.ValidationError(
-            _("The file is too large: at most %(mb)d MB.")
-            % {"mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-        )
+    """The shared upload check (size, programs, disguised images) as a form error on the field."""
+    if upload is not None:
+        try:
+            files.check_upload(upload)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
     return upload
 
 

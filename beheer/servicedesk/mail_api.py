@@ -17,6 +17,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.schemas import Id, Int64, Text, TextLine
 
 from .models import CallType, Category
 from .models.mail import DeadLetter, Mailbox
@@ -29,28 +30,30 @@ RAW_PREVIEW_CHARS = 200_000
 
 
 class MailboxIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
-    host: str = Field(min_length=1, max_length=255)
+    name: TextLine = Field(min_length=1, max_length=100)
+    host: TextLine = Field(min_length=1, max_length=255)
     port: int = Field(993, ge=1, le=65535)
     security: Literal["tls", "starttls"] = "tls"
-    username: str = Field(min_length=1, max_length=255)
+    username: TextLine = Field(min_length=1, max_length=255)
     auth: Literal["password", "xoauth2"] = "password"
-    secret: str | None = Field(None, max_length=10_000, description="Password or refresh token; omit to keep")
-    oauth_client_id: str = Field("", max_length=255)
-    oauth_client_secret: str | None = Field(None, max_length=10_000)
-    oauth_token_url: str = Field("", max_length=500)
-    oauth_scope: str = Field("", max_length=500)
-    ca_certificate: str = Field("", max_length=20_000)
-    folder: str = Field("INBOX", min_length=1, max_length=200)
+    secret: TextLine | None = Field(
+        None, max_length=10_000, description="Password or refresh token; omit to keep"
+    )
+    oauth_client_id: TextLine = Field("", max_length=255)
+    oauth_client_secret: TextLine | None = Field(None, max_length=10_000)
+    oauth_token_url: TextLine = Field("", max_length=500)
+    oauth_scope: TextLine = Field("", max_length=500)
+    ca_certificate: Text = Field("", max_length=20_000)
+    folder: TextLine = Field("INBOX", min_length=1, max_length=200)
     after_processing: Literal["move", "flag"] = "move"
-    processed_folder: str = Field("Beheer", min_length=1, max_length=200)
-    default_call_type_id: int | None = None
-    default_category_id: int | None = None
-    default_operator_group_id: int | None = None
+    processed_folder: TextLine = Field("Beheer", min_length=1, max_length=200)
+    default_call_type_id: Id | None = None
+    default_category_id: Id | None = None
+    default_operator_group_id: Id | None = None
     rate_limit_count: int = Field(20, ge=0, le=100_000)
     rate_limit_minutes: int = Field(60, ge=0, le=10_080)
     active: bool = True
-    version: int | None = Field(None, description="The version you read; required when changing")
+    version: Int64 | None = Field(None, description="The version you read; required when changing")
 
 
 class MailboxOut(Schema):
@@ -112,12 +115,12 @@ class DeadLetterPage(Schema):
 
 class DeadLetterParams(Schema):
     status: Literal["open", "retried", "converted", "discarded", "all"] = "open"
-    cursor: str | None = None
-    limit: int = 50
+    cursor: TextLine | None = None
+    limit: Int64 = 50
 
 
 class ConvertIn(Schema):
-    brief_description: str = Field(min_length=1, max_length=80)
+    brief_description: TextLine = Field(min_length=1, max_length=80)
 
 
 class ResultOut(Schema):
@@ -200,13 +203,13 @@ def create_mailbox(request: HttpRequest, payload: MailboxIn) -> Answer[Mailbox]:
 
 
 @router.get("/mailboxes/{mailbox_id}", response=MailboxOut)
-def get_mailbox(request: HttpRequest, mailbox_id: int) -> Mailbox:
+def get_mailbox(request: HttpRequest, mailbox_id: Id) -> Mailbox:
     _admin(request)
     return _mailbox(request, mailbox_id)
 
 
 @router.put("/mailboxes/{mailbox_id}", response=MailboxOut, summary="Change a mailbox (send its version)")
-def update_mailbox(request: HttpRequest, mailbox_id: int, payload: MailboxIn) -> Mailbox:
+def update_mailbox(request: HttpRequest, mailbox_id: Id, payload: MailboxIn) -> Mailbox:
     _admin(request)
     if payload.version is None:
         raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
@@ -214,14 +217,14 @@ def update_mailbox(request: HttpRequest, mailbox_id: int, payload: MailboxIn) ->
 
 
 @router.delete("/mailboxes/{mailbox_id}", response={204: None})
-def delete_mailbox(request: HttpRequest, mailbox_id: int) -> Answer[None]:
+def delete_mailbox(request: HttpRequest, mailbox_id: Id) -> Answer[None]:
     _admin(request)
     mailboxes.delete_mailbox(_mailbox(request, mailbox_id), actor=request.user)  # type: ignore[arg-type]
     return Answer(204, None)
 
 
 @router.post("/mailboxes/{mailbox_id}/test", response=ConnectionOut, summary="Sign in and open the folder")
-def test_mailbox(request: HttpRequest, mailbox_id: int) -> dict[str, Any]:
+def test_mailbox(request: HttpRequest, mailbox_id: Id) -> dict[str, Any]:
     _admin(request)
     count = mailboxes.check_connection(_mailbox(request, mailbox_id), actor=request.user)  # type: ignore[arg-type]
     return {"ok": True, "messages_waiting": count}
@@ -242,7 +245,7 @@ def list_dead_letters(request: HttpRequest, params: Query[DeadLetterParams]) -> 
 
 
 @router.get("/dead-letters/{dead_letter_id}", response=DeadLetterDetailOut)
-def get_dead_letter(request: HttpRequest, dead_letter_id: int) -> dict[str, Any]:
+def get_dead_letter(request: HttpRequest, dead_letter_id: Id) -> dict[str, Any]:
     dl = _dead_letter(request, dead_letter_id)
     fields = {name: getattr(dl, name) for name in DeadLetterOut.model_fields}
     raw_text = bytes(dl.raw)[:RAW_PREVIEW_CHARS].decode("utf-8", "replace")
@@ -250,13 +253,13 @@ def get_dead_letter(request: HttpRequest, dead_letter_id: int) -> dict[str, Any]
 
 
 @router.post("/dead-letters/{dead_letter_id}/retry", response=ResultOut, summary="Process the message again")
-def retry_dead_letter(request: HttpRequest, dead_letter_id: int) -> dict[str, Any]:
+def retry_dead_letter(request: HttpRequest, dead_letter_id: Id) -> dict[str, Any]:
     result = mail_intake.retry_dead_letter(_dead_letter(request, dead_letter_id), actor=request.user)  # type: ignore[arg-type]
     return {"outcome": result.outcome, "melding_id": result.melding_id}
 
 
 @router.post("/dead-letters/{dead_letter_id}/convert", response=ResultOut, summary="Register it as a melding")
-def convert_dead_letter(request: HttpRequest, dead_letter_id: int, payload: ConvertIn) -> dict[str, Any]:
+def convert_dead_letter(request: HttpRequest, dead_letter_id: Id, payload: ConvertIn) -> dict[str, Any]:
     melding = mail_intake.convert_dead_letter_to_melding(
         _dead_letter(request, dead_letter_id),
         brief_description=payload.brief_description,
@@ -268,7 +271,7 @@ def convert_dead_letter(request: HttpRequest, dead_letter_id: int, payload: Conv
 @router.post(
     "/dead-letters/{dead_letter_id}/discard", response=DeadLetterOut, summary="Discard (coordinators)"
 )
-def discard_dead_letter(request: HttpRequest, dead_letter_id: int) -> DeadLetter:
+def discard_dead_letter(request: HttpRequest, dead_letter_id: Id) -> DeadLetter:
     dl = _dead_letter(request, dead_letter_id)
     mail_intake.discard_dead_letter(dl, actor=request.user)  # type: ignore[arg-type]
     dl.refresh_from_db()

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup
+from beheer.core.forms import CleanForm
 
 from .models import CallType, Category
 from .models.mail import (
@@ -20,7 +21,7 @@ from .models.mail import (
 )
 
 
-class MailboxForm(forms.Form):
+class MailboxForm(CleanForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     host = forms.CharField(label=_("IMAP server"), max_length=255)
     port = forms.IntegerField(label=_("Port"), min_value=1, max_value=65535, initial=993)
@@ -79,7 +80,7 @@ class MailboxForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class MailRuleForm(forms.Form):
+class MailRuleForm(CleanForm):
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=10_000, initial=10)
     match_field = forms.ChoiceField(label=_("Match on"), choices=RuleField.choices)
     pattern = forms.CharField(label=_("Value"), max_length=RULE_PATTERN_MAX)
@@ -95,15 +96,15 @@ class MailRuleForm(forms.Form):
     )
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(CleanForm):
     confirm = forms.BooleanField(label=_("Yes, I am sure"), required=True)
 
 
-class ConvertForm(forms.Form):
+class ConvertForm(CleanForm):
     brief_description = forms.CharField(label=_("Brief description"), max_length=80)
 
 
-class DeadLetterFilterForm(forms.Form):
+class DeadLetterFilterForm(CleanForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

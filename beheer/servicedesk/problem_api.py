@@ -15,6 +15,7 @@ from pydantic import Field
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import keyset_page
+from beheer.core.schemas import Id, Int64, Text, TextLine
 from beheer.knowledge.models import Article, Audience
 
 from . import services
@@ -28,7 +29,7 @@ from .models import (
     Urgency,
 )
 from .problem_queries import ORDER, filter_problems, open_counts
-from .schemas import HistoryOut, Id, PriorityRef, Ref
+from .schemas import HistoryOut, PriorityRef, Ref
 
 router = Router(tags=["problems"])
 MAX_ID = 2**63 - 1
@@ -80,38 +81,38 @@ class ProblemPage(Schema):
 
 
 class ProblemListParams(Schema):
-    q: str = Field("", max_length=200)
-    status: str = Field("", description='"" (open problems), "all" or one status')
+    q: TextLine = Field("", max_length=200)
+    status: TextLine = Field("", description='"" (open problems), "all" or one status')
     operator_group: Id | None = None
     operator: Id | None = None
     melding: Id | None = Field(None, description="Only the problem this melding is linked to")
-    cursor: str | None = None
-    limit: int = 50
+    cursor: TextLine | None = None
+    limit: Int64 = 50
 
 
 class ProblemCreate(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=100_000)
+    title: TextLine = Field(min_length=1, max_length=200)
+    description: Text = Field("", max_length=100_000)
     impact_id: Id | None = None
     urgency_id: Id | None = None
     operator_group_id: Id | None = None
     operator_id: Id | None = None
-    root_cause: str = Field("", max_length=100_000)
-    workaround: str = Field("", max_length=100_000)
+    root_cause: Text = Field("", max_length=100_000)
+    workaround: Text = Field("", max_length=100_000)
 
 
 class ProblemUpdate(Schema):
-    version: int
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field("", max_length=100_000)
+    version: Int64
+    title: TextLine = Field(min_length=1, max_length=200)
+    description: Text = Field("", max_length=100_000)
     impact_id: Id
     urgency_id: Id
-    root_cause: str = Field("", max_length=100_000)
-    workaround: str = Field("", max_length=100_000)
+    root_cause: Text = Field("", max_length=100_000)
+    workaround: Text = Field("", max_length=100_000)
 
 
 class ProblemVersionIn(Schema):
-    version: int | None = None
+    version: Int64 | None = None
 
 
 class ProblemAssignIn(ProblemVersionIn):
@@ -120,11 +121,11 @@ class ProblemAssignIn(ProblemVersionIn):
 
 
 class ProblemReopenIn(ProblemVersionIn):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class ProblemResolveIn(ProblemVersionIn):
-    solution: str = Field("", max_length=100_000)
+    solution: Text = Field("", max_length=100_000)
     resolve_melding_ids: list[Id] | None = Field(
         None, description="Linked meldingen to resolve with the solution; omitted: every open linked one"
     )
@@ -148,7 +149,7 @@ class LinkMeldingIn(Schema):
 
 
 class ProblemArticleIn(ProblemVersionIn):
-    title: str = Field("", max_length=200)
+    title: TextLine = Field("", max_length=200)
     audience: Audience = Audience.OPERATORS
 
 
@@ -277,12 +278,12 @@ def create_problem(request: HttpRequest, payload: ProblemCreate) -> Any:
 
 
 @router.get("/{problem_id}", response=ProblemDetailOut)
-def get_problem(request: HttpRequest, problem_id: int) -> dict[str, Any]:
+def get_problem(request: HttpRequest, problem_id: Id) -> dict[str, Any]:
     return _detail(request, problem_id)
 
 
 @router.put("/{problem_id}", response=ProblemDetailOut, summary="Edit text and classification")
-def update_problem(request: HttpRequest, problem_id: int, payload: ProblemUpdate) -> dict[str, Any]:
+def update_problem(request: HttpRequest, problem_id: Id, payload: ProblemUpdate) -> dict[str, Any]:
     p = _problem(request, problem_id)
     services.edit_problem(
         p,
@@ -299,7 +300,7 @@ def update_problem(request: HttpRequest, problem_id: int, payload: ProblemUpdate
 
 
 @router.post("/{problem_id}/assign", response=ProblemDetailOut)
-def assign(request: HttpRequest, problem_id: int, payload: ProblemAssignIn) -> dict[str, Any]:
+def assign(request: HttpRequest, problem_id: Id, payload: ProblemAssignIn) -> dict[str, Any]:
     services.assign_problem(
         _problem(request, problem_id),
         operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
@@ -311,7 +312,7 @@ def assign(request: HttpRequest, problem_id: int, payload: ProblemAssignIn) -> d
 
 
 @router.post("/{problem_id}/analyse", response=ProblemDetailOut, summary="Registered -> analysing")
-def analyse(request: HttpRequest, problem_id: int, payload: ProblemVersionIn) -> dict[str, Any]:
+def analyse(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.analyse_problem(
         _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
     )
@@ -321,7 +322,7 @@ def analyse(request: HttpRequest, problem_id: int, payload: ProblemVersionIn) ->
 @router.post(
     "/{problem_id}/known-error", response=ProblemDetailOut, summary="Set known error (needs a workaround)"
 )
-def known_error(request: HttpRequest, problem_id: int, payload: ProblemVersionIn) -> dict[str, Any]:
+def known_error(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.mark_known_error(
         _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
     )
@@ -333,7 +334,7 @@ def known_error(request: HttpRequest, problem_id: int, payload: ProblemVersionIn
     response=ResolveOut,
     summary="Resolve the problem and (some of) its linked meldingen; safe to repeat",
 )
-def resolve(request: HttpRequest, problem_id: int, payload: ProblemResolveIn) -> dict[str, Any]:
+def resolve(request: HttpRequest, problem_id: Id, payload: ProblemResolveIn) -> dict[str, Any]:
     result = services.resolve_problem(
         _problem(request, problem_id),
         solution=payload.solution,
@@ -352,7 +353,7 @@ def resolve(request: HttpRequest, problem_id: int, payload: ProblemResolveIn) ->
 
 
 @router.post("/{problem_id}/close", response=ProblemDetailOut, summary="Resolved -> closed (coordinators)")
-def close(request: HttpRequest, problem_id: int, payload: ProblemVersionIn) -> dict[str, Any]:
+def close(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.close_problem(
         _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
     )
@@ -360,7 +361,7 @@ def close(request: HttpRequest, problem_id: int, payload: ProblemVersionIn) -> d
 
 
 @router.post("/{problem_id}/reopen", response=ProblemDetailOut, summary="Resolved -> analysing")
-def reopen(request: HttpRequest, problem_id: int, payload: ProblemReopenIn) -> dict[str, Any]:
+def reopen(request: HttpRequest, problem_id: Id, payload: ProblemReopenIn) -> dict[str, Any]:
     services.reopen_problem(
         _problem(request, problem_id),
         reason=payload.reason,
@@ -371,14 +372,14 @@ def reopen(request: HttpRequest, problem_id: int, payload: ProblemReopenIn) -> d
 
 
 @router.post("/{problem_id}/meldingen", response=ProblemDetailOut, summary="Link a melding")
-def link_melding(request: HttpRequest, problem_id: int, payload: LinkMeldingIn) -> dict[str, Any]:
+def link_melding(request: HttpRequest, problem_id: Id, payload: LinkMeldingIn) -> dict[str, Any]:
     p = _problem(request, problem_id)
     services.link_melding(p, melding=_melding(request, payload.melding_id), actor=_staff(request))
     return _detail(request, problem_id)
 
 
 @router.delete("/{problem_id}/meldingen/{melding_id}", response=ProblemDetailOut, summary="Unlink a melding")
-def unlink_melding(request: HttpRequest, problem_id: int, melding_id: int) -> dict[str, Any]:
+def unlink_melding(request: HttpRequest, problem_id: Id, melding_id: Id) -> dict[str, Any]:
     p = _problem(request, problem_id)
     services.unlink_melding(p, melding=_melding(request, melding_id), actor=_staff(request))
     return _detail(request, problem_id)
@@ -389,7 +390,7 @@ def unlink_melding(request: HttpRequest, problem_id: int, melding_id: int) -> di
     response={201: ProblemDetailOut},
     summary="Create a draft known-error article from the workaround and link it",
 )
-def create_article(request: HttpRequest, problem_id: int, payload: ProblemArticleIn) -> Any:
+def create_article(request: HttpRequest, problem_id: Id, payload: ProblemArticleIn) -> Any:
     services.create_known_error_article(
         _problem(request, problem_id),
         actor=_staff(request),
@@ -405,7 +406,7 @@ def create_article(request: HttpRequest, problem_id: int, payload: ProblemArticl
     response=ProblemDetailOut,
     summary="Link an existing article as the known-error article (null: unlink)",
 )
-def link_article(request: HttpRequest, problem_id: int, payload: LinkArticleIn) -> dict[str, Any]:
+def link_article(request: HttpRequest, problem_id: Id, payload: LinkArticleIn) -> dict[str, Any]:
     user = _staff(request)
     article = None
     if payload.article_id is not None:
@@ -420,7 +421,7 @@ def link_article(request: HttpRequest, problem_id: int, payload: LinkArticleIn) 
 
 
 @router.get("/{problem_id}/history", response=list[HistoryOut])
-def history(request: HttpRequest, problem_id: int) -> list[dict[str, Any]]:
+def history(request: HttpRequest, problem_id: Id) -> list[dict[str, Any]]:
     p = _problem(request, problem_id)
     rows = (
         ProblemHistoryEntry.objects.visible_to(request.user)

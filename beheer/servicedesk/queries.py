@@ -190,10 +190,12 @@ def order_for(sort: str) -> list[SortKey]:
     return SORTS.get(sort, SORTS[DEFAULT_SORT])[1]
 
 
-def partial_progress(melding: Melding) -> tuple[int, int]:
-    """(resolved, total) partial incidents of a main melding."""
-    counts = Melding.objects.filter(parent=melding).aggregate(
-        total=Count("pk"), done=Count("pk", filter=Q(is_open=False))
+def partial_progress(melding: Melding, user: Any) -> tuple[int, int]:
+    """(resolved, total) partial incidents of a main melding that `user` may see (none for a caller)."""
+    counts = (
+        Melding.objects.visible_to(user)
+        .filter(parent=melding)
+        .aggregate(total=Count("pk"), done=Count("pk", filter=Q(is_open=False)))
     )
     return counts["done"], counts["total"]
 
@@ -215,18 +217,30 @@ def allowed_statuses(melding: Melding) -> QuerySet[Status]:
     return qs.order_by("order", "id")
 
 
-def linked_ids(melding: Melding) -> list[int]:
-    """Ids of the meldingen linked to this one ('related to'), in either direction."""
+def _linked_ids(melding: Melding) -> list[int]:
     links = MeldingLink.objects.filter(Q(from_melding=melding) | Q(to_melding=melding))
-    return sorted(
+    return [
         a if a != melding.pk else b for a, b in links.values_list("from_melding_id", "to_melding_id")[:500]
+    ]
+
+
+def linked_meldingen(melding: Melding, user: Any) -> MeldingQuerySet:
+    """Meldingen linked to this one ('related to'), in either direction, that `user` may see."""
+    return (
+        Melding.objects.visible_to(user)
+        .filter(pk__in=_linked_ids(melding))
+        .select_related("status", "priority")
+        .order_by("id")
     )
 
 
-def linked_meldingen(melding: Melding) -> MeldingQuerySet:
-    """Meldingen linked to this one ('related to'), in either direction."""
-    return (
-        Melding.objects.filter(pk__in=linked_ids(melding)).select_related("status", "priority").order_by("id")
+def linked_ids(melding: Melding, user: Any) -> list[int]:
+    """Ids of the meldingen linked to this one that `user` may see (a caller: only their own)."""
+    return list(
+        Melding.objects.visible_to(user)
+        .filter(pk__in=_linked_ids(melding))
+        .order_by("id")
+        .values_list("pk", flat=True)
     )
 
 

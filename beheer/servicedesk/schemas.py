@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field, field_validator
+
+from beheer.core.schemas import INT64_MAX, Id, Int64, Text, TextLine
 
 from .models import EntryType, Line, Visibility
 
@@ -94,49 +96,51 @@ class MeldingPage(Schema):
 
 
 class MeldingCreate(Schema):
-    brief_description: str = Field(min_length=1, max_length=80)
-    request: str = Field("", max_length=100_000)
+    brief_description: TextLine = Field(min_length=1, max_length=80)
+    request: Text = Field("", max_length=100_000)
     entry_type: EntryType = EntryType.API
-    call_type_id: int | None = None
-    caller_id: int | None = None
-    caller_name: str = Field("", max_length=150)
-    caller_email: str = Field("", max_length=254)
-    caller_phone: str = Field("", max_length=40)
-    category_id: int | None = None
-    subcategory_id: int | None = None
-    object_name: str = Field("", max_length=200)
-    impact_id: int | None = None
-    urgency_id: int | None = None
+    call_type_id: Id | None = None
+    caller_id: Id | None = None
+    caller_name: TextLine = Field("", max_length=150)
+    caller_email: TextLine = Field("", max_length=254)
+    caller_phone: TextLine = Field("", max_length=40)
+    category_id: Id | None = None
+    subcategory_id: Id | None = None
+    object_name: TextLine = Field("", max_length=200)
+    impact_id: Id | None = None
+    urgency_id: Id | None = None
     target_date: datetime | None = None
-    operator_group_id: int | None = None
-    operator_id: int | None = None
-    estimated_minutes: int | None = Field(None, ge=0, le=10_000_000)
-    estimated_people: int | None = Field(None, ge=0, le=10_000)
-    estimated_means: str = Field("", max_length=500)
+    operator_group_id: Id | None = None
+    operator_id: Id | None = None
+    estimated_minutes: Int64 | None = Field(None, ge=0, le=10_000_000)
+    estimated_people: Int64 | None = Field(None, ge=0, le=10_000)
+    estimated_means: Text = Field("", max_length=500)
 
 
 class Versioned(Schema):
-    version: int = Field(ge=1, description="The version you last read; a stale version gives 409.")
+    version: int = Field(
+        ge=1, le=INT64_MAX, description="The version you last read; a stale version gives 409."
+    )
 
 
 class ClassificationIn(Versioned):
-    brief_description: str = Field(min_length=1, max_length=80)
-    request: str = Field("", max_length=100_000)
-    call_type_id: int
-    category_id: int | None = None
-    subcategory_id: int | None = None
-    object_name: str = Field("", max_length=200)
-    impact_id: int
-    urgency_id: int
+    brief_description: TextLine = Field(min_length=1, max_length=80)
+    request: Text = Field("", max_length=100_000)
+    call_type_id: Id
+    category_id: Id | None = None
+    subcategory_id: Id | None = None
+    object_name: TextLine = Field("", max_length=200)
+    impact_id: Id
+    urgency_id: Id
 
 
 class AssignIn(Versioned):
-    operator_group_id: int | None = None
-    operator_id: int | None = None
+    operator_group_id: Id | None = None
+    operator_id: Id | None = None
 
 
 class StatusIn(Versioned):
-    status_id: int
+    status_id: Id
 
 
 class TargetDateIn(Versioned):
@@ -144,22 +148,22 @@ class TargetDateIn(Versioned):
 
 
 class EscalateIn(Versioned):
-    to_group_id: int
-    operator_id: int | None = None
-    reason: str = Field(min_length=1, max_length=1000)
+    to_group_id: Id
+    operator_id: Id | None = None
+    reason: Text = Field(min_length=1, max_length=1000)
 
 
 class EstimatesIn(Versioned):
-    minutes: int | None = Field(None, ge=0, le=10_000_000)
-    people: int | None = Field(None, ge=0, le=10_000)
-    means: str = Field("", max_length=500)
+    minutes: Int64 | None = Field(None, ge=0, le=10_000_000)
+    people: Int64 | None = Field(None, ge=0, le=10_000)
+    means: Text = Field("", max_length=500)
 
 
 class ResolveIn(Versioned):
-    solution: str = Field(min_length=1, max_length=100_000)
+    solution: Text = Field(min_length=1, max_length=100_000)
     is_workaround: bool = False
-    closure_code_id: int | None = None
-    article_id: int | None = Field(default=None, ge=1, description="resolve with this knowledge article")
+    closure_code_id: Id | None = None
+    article_id: Id | None = Field(default=None, ge=1, description="resolve with this knowledge article")
 
 
 class CloseIn(Versioned):
@@ -167,11 +171,11 @@ class CloseIn(Versioned):
 
 
 class ReopenIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class NoteIn(Schema):
-    text: str = Field(min_length=1, max_length=100_000)
+    text: Text = Field(min_length=1, max_length=100_000)
     visibility: Visibility = Visibility.INTERNAL
 
 
@@ -197,7 +201,7 @@ class HistoryOut(Schema):
 class TimeIn(Schema):
     minutes: int = Field(ge=1, le=1440)
     date: dt.date | None = None
-    note: str = Field("", max_length=200)
+    note: TextLine = Field("", max_length=200)
 
 
 class TimeOut(Schema):
@@ -210,19 +214,19 @@ class TimeOut(Schema):
 
 
 class LinkIn(Schema):
-    other_id: int
+    other_id: Id
 
 
 class MergeIn(Schema):
-    into_id: int
+    into_id: Id
 
 
 class PartialIn(Schema):
-    brief_description: str = Field(min_length=1, max_length=80)
-    request: str = Field("", max_length=100_000)
-    operator_group_id: int | None = None
-    operator_id: int | None = None
-    supplier_id: int | None = None
+    brief_description: TextLine = Field(min_length=1, max_length=80)
+    request: Text = Field("", max_length=100_000)
+    operator_group_id: Id | None = None
+    operator_id: Id | None = None
+    supplier_id: Id | None = None
 
 
 class AttachmentOut(Schema):
@@ -311,38 +315,35 @@ class SlaOut(Schema):
 class ConfirmIn(Schema):
     """Optional satisfaction with the confirmation: a rating 1-5 and a comment (the caller only)."""
 
-    rating: int | None = Field(None, ge=1, le=5)
-    comment: str = Field("", max_length=2000)
-
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+    rating: Int64 | None = Field(None, ge=1, le=5)
+    comment: Text = Field("", max_length=2000)
 
 
 class MeldingListParams(Schema):
     """Filters, sort and page of a melding list: the API list, its exports and the reports' XLSX."""
 
-    queue: str = "all"
-    q: str = ""
+    queue: TextLine = "all"
+    q: TextLine = ""
     status: Id | None = None
     operator_group: Id | None = None
     operator: Id | None = None
     category: Id | None = None
     priority: Id | None = None
     call_type: Id | None = None
-    line: str = ""
+    line: TextLine = ""
     caller: Id | None = None
-    entry_type: str = ""
+    entry_type: TextLine = ""
     sla: Literal["", "on_track", "at_risk", "breached", "paused", "met"] = ""
     age: Literal["", "0-2", "3-7", "8-30", "31+"] = ""
     created: Literal["", "today", "yesterday"] = ""
     resolved: Literal["", "today", "yesterday"] = ""
     unassigned: bool = False
-    status_code: str = ""
+    status_code: TextLine = ""
     status_kind: Literal["", "new", "open", "waiting", "resolved", "closed"] = ""
     groups: Literal["", "mine", "none"] = ""
-    sort: str = "priority"
-    cursor: str | None = None
-    limit: int = 25
+    sort: TextLine = "priority"
+    cursor: TextLine | None = None
+    limit: Int64 = 25
 
     @field_validator("queue", "q", "line", "entry_type", "status_code", "sort", "cursor", mode="before")
     @classmethod

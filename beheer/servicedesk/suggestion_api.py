@@ -17,6 +17,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import User
 from beheer.core.errors import NotFound, PermissionDenied
 from beheer.core.forms import current_user
+from beheer.core.schemas import Id, Text, TextLine
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import Suggestions, query_text, suggest, suggest_articles
@@ -32,9 +33,9 @@ RELATED_MAX = 100
 
 
 class SuggestionParams(Schema):
-    text: str = Field(default="", max_length=TEXT_MAX, description="free text (or use the two fields)")
-    brief_description: str = Field(default="", max_length=TEXT_MAX)
-    request: str = Field(default="", max_length=TEXT_MAX)
+    text: Text = Field(default="", max_length=TEXT_MAX, description="free text (or use the two fields)")
+    brief_description: TextLine = Field(default="", max_length=TEXT_MAX)
+    request: Text = Field(default="", max_length=TEXT_MAX)
 
 
 class ArticleSuggestionOut(Schema):
@@ -76,7 +77,7 @@ class MeldingArticlesOut(Schema):
 
 
 class ArticleLinkIn(Schema):
-    article_id: int = Field(ge=1)
+    article_id: Id
 
 
 class RelatedMeldingOut(Schema):
@@ -161,7 +162,7 @@ def suggestions_post(request: HttpRequest, payload: SuggestionParams) -> dict[st
 
 
 @router.get("/meldingen/{melding_id}/suggestions", response=SuggestionsOut)
-def melding_suggestions(request: HttpRequest, melding_id: int) -> dict[str, Any]:
+def melding_suggestions(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     user = _staff(request)
     m = _melding(request, melding_id)
     return _out(suggest(m.brief_description, m.request, user, exclude_melding=m.pk))
@@ -180,13 +181,13 @@ def _articles(request: HttpRequest, m: Melding) -> dict[str, Any]:
 
 
 @router.get("/meldingen/{melding_id}/articles", response=MeldingArticlesOut)
-def melding_articles(request: HttpRequest, melding_id: int) -> dict[str, Any]:
+def melding_articles(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     _staff(request)
     return _articles(request, _melding(request, melding_id))
 
 
 @router.post("/meldingen/{melding_id}/articles", response=MeldingArticlesOut, summary="Link an article")
-def link_article(request: HttpRequest, melding_id: int, payload: ArticleLinkIn) -> dict[str, Any]:
+def link_article(request: HttpRequest, melding_id: Id, payload: ArticleLinkIn) -> dict[str, Any]:
     user = _staff(request)
     m = _melding(request, melding_id)
     services.link_article(m, article=services.visible_article(payload.article_id, user), actor=user)
@@ -194,7 +195,7 @@ def link_article(request: HttpRequest, melding_id: int, payload: ArticleLinkIn) 
 
 
 @router.delete("/meldingen/{melding_id}/articles/{article_id}", response={204: None}, summary="Unlink")
-def unlink_article(request: HttpRequest, melding_id: int, article_id: int) -> Answer:
+def unlink_article(request: HttpRequest, melding_id: Id, article_id: Id) -> Answer:
     user = _staff(request)
     m = _melding(request, melding_id)
     services.unlink_article(m, article=services.visible_article(article_id, user), actor=user)
@@ -204,7 +205,7 @@ def unlink_article(request: HttpRequest, melding_id: int, article_id: int) -> An
 @router.post(
     "/meldingen/{melding_id}/make-article", response={201: MadeArticleOut}, summary="Melding -> draft"
 )
-def make_article(request: HttpRequest, melding_id: int) -> Answer:
+def make_article(request: HttpRequest, melding_id: Id) -> Answer:
     """A draft solution article for operators from a resolved melding (title, request and solution)."""
     user = _staff(request)
     article = knowledge.create_article_from_melding(_melding(request, melding_id), actor=user)
@@ -215,7 +216,7 @@ def make_article(request: HttpRequest, melding_id: int) -> Answer:
 
 
 @router.get("/knowledge/articles/{article_id}/meldingen", response=RelatedOut, summary="Related meldingen")
-def related_meldingen(request: HttpRequest, article_id: int) -> dict[str, Any]:
+def related_meldingen(request: HttpRequest, article_id: Id) -> dict[str, Any]:
     """Meldingen resolved with the article or linked to it, newest first (at most 100, with the total)."""
     user = _staff(request)
     if not Article.objects.visible_to(user).filter(pk=article_id).exists():

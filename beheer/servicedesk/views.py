@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, ReadOnly
-from beheer.core.forms import require_staff
+from beheer.core.forms import parse_id, require_staff
 from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, page_for_request
 from beheer.notifications.models import OutgoingMessage
@@ -163,7 +163,8 @@ def subcategory_options(request: HttpRequest) -> HttpResponse:
         (str(v) for k, v in request.GET.items() if k.endswith("category") and not k.endswith("subcategory")),
         "",
     )
-    options = list(f.subcategories(int(raw))) if raw.isdigit() else []
+    category = parse_id(raw)
+    options = list(f.subcategories(category)) if category else []
     return render(request, "servicedesk/_subcategory_options.html", {"options": options})
 
 
@@ -500,7 +501,7 @@ def _detail_context(
         "is_resolved": is_resolved,
         "partials": partials,
         "progress": progress,
-        "links": list(queries.linked_meldingen(melding)[:200]),
+        "links": list(queries.linked_meldingen(melding, user)[:200]),
         "time_totals": queries.time_totals(melding),
         "time_entries": list(queries.recent_time_entries(melding)),
         "attachments": list(

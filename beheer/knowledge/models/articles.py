@@ -254,6 +254,23 @@ class Article(models.Model):
         )
 
 
+class ArticleVersionQuerySet(models.QuerySet["ArticleVersion"]):
+    def visible_to(self, user: Any) -> ArticleVersionQuerySet:
+        """The versions `user` may read: of an article they may read (Article.visible_to), and with
+        an audience of the version's own that they belong to, so an administrators-only draft or
+        earlier version stays hidden after the article is published for a wider audience. Readers
+        who see no drafts get published versions only."""
+        audiences = audiences_for(user)
+        if audiences is None:
+            return self
+        if not audiences:
+            return self.none()
+        qs = self.filter(article__in=Article.objects.visible_to(user), audience__in=audiences)
+        if not reads_drafts(user):
+            qs = qs.filter(state=VersionState.PUBLISHED)
+        return qs
+
+
 class ArticleVersion(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("number"))
@@ -278,6 +295,8 @@ class ArticleVersion(models.Model):
         related_name="+",
         verbose_name=_("approved by"),
     )
+
+    objects = ArticleVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("article version")

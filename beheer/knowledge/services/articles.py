@@ -207,6 +207,8 @@ def save_draft(
     tag_text = normalise_tags(tags)
     now = clock.now()
     draft = article.draft_version
+    if draft is not None:
+        _require_editor(actor, draft.audience)  # an administrators-only draft is theirs to change
     if draft is not None and draft.state == VersionState.REVIEW:
         # a change after submitting withdraws the request: it must be reviewed again
         draft.state = VersionState.DRAFT
@@ -247,6 +249,7 @@ def submit_for_review(article: Article, *, actor: User, expected_version: int) -
     _require_editor(actor)
     article = _lock(article, actor, expected_version)
     draft = _pending(article)
+    _require_editor(actor, draft.audience)
     if draft.state == VersionState.REVIEW:
         raise DomainError(_("This draft is already waiting for review."))
     draft.state = VersionState.REVIEW
@@ -328,7 +331,8 @@ def restore_version(article: Article, *, actor: User, expected_version: int, num
     """Copy an old version into the draft (a new version); publishing it follows the normal rules."""
     _require_editor(actor)
     locked = _lock(article, actor, expected_version)
-    old = locked.versions.filter(number=number).first()
+    # only a version the actor may read (its own audience counts, not the article's)
+    old = ArticleVersion.objects.visible_to(actor).filter(article=locked, number=number).first()
     if old is None:
         raise NotFound(_("Version not found."), field_errors={"number": _("Version not found.")})
     return save_draft(

@@ -54,6 +54,7 @@ def add_attachment(article: Article, *, upload: Any, actor: User) -> ArticleAtta
         size=size,
         uploaded_by=actor,
         created_at=clock.now(),
+        version_id=locked.draft_version_id or locked.current_version_id,
     )
     attachment.file.save(name, upload, save=False)
     file_name = attachment.file.name

@@ -226,3 +226,56 @@ def test_broken_override_falls_back_to_the_built_in_text(caller: User) -> None:
             object_ref=None,
         )
     assert OutgoingMessage.objects.get().subject.startswith("Uw melding M8")
+
+
+HUGE = [
+    "{{ 9**9**9 }}",
+    "{{ 10**100000 }}",
+    "{{ 'a' * 10**9 }}",
+    "{{ range(10**9)|list }}",
+    "{{ 2**64**64**64**64 }}",
+    "{{ (10**18) * (10**18) * (10**18) * (10**18) * (10**18) }}",
+    "{{ 7 * 'abc' }}",
+    "{{ [1] * 10**9 }}",
+    "{{ '%0999999999d' % 1 }}",
+    "{{ reply_text|truncate(10**9) ~ 'x' * 3 }}",
+    "{% set a = reply_text %}" + "{% set a = a ~ a %}" * 40 + "{{ a|length }}",
+]
+
+
+@pytest.mark.parametrize("source", HUGE)
+def test_huge_arithmetic_and_repetition_are_refused_with_a_clear_message(source: str) -> None:
+    with translation.override("en"), pytest.raises(rendering.TemplateProblem) as exc:
+        rendering.render(source, {"reply_text": "abcdefghij"})
+    message = str(exc.value)
+    assert message.endswith(
+        (
+            "This calculation is not allowed in a template.",
+            "Attribute access and function calls are not allowed in notification templates.",
+            "The text in this template grows too long.",
+        )
+    ), message
+    with translation.override("nl"), pytest.raises(rendering.TemplateProblem) as exc_nl:
+        rendering.render(source, {"reply_text": "abcdefghij"})
+    assert "niet" in str(exc_nl.value) or "te lang" in str(exc_nl.value), str(exc_nl.value)
+
+
+def test_small_arithmetic_still_works() -> None:
+    assert rendering.render("{{ 2**10 }} {{ 3 * 4 }} {{ 7 // 2 }} {{ 7 % 4 }} {{ 2**63 }}", {}) == (
+        "1024 12 3 3 9223372036854775808"
+    )
+    assert rendering.render("{{ a ~ '-' ~ b }}", {"a": "x", "b": 1}) == "x-1"
+
+
+@pytest.mark.parametrize("source", HUGE[:4])
+def test_preview_shows_the_refusal(administrator: User, source: str) -> None:
+    with translation.override("en"), pytest.raises(DomainError) as exc:
+        services.preview_template(
+            event="operator_reply", language="en", subject="S", body=source, body_html=""
+        )
+    assert exc.value.field_errors["body"].endswith(
+        (
+            "This calculation is not allowed in a template.",
+            "Attribute access and function calls are not allowed in notification templates.",
+        )
+    ), exc.value.field_errors

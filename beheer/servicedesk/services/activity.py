@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import date
 
 from django.core.files.uploadedfile import UploadedFile
@@ -12,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core.errors import DomainError
-from beheer.core.files import check_upload_size
-from beheer.core.files import safe_filename as _safe_filename
+from beheer.core.files import check_upload
 
 from ..models import (
     Attachment,
@@ -169,16 +167,16 @@ def add_attachment(
     _ensure_visible(melding, actor)
     m = Melding.objects.select_for_update().get(pk=melding.pk)
     _ensure_editable(m)
-    size = upload.size or 0
-    check_upload_size(size)
-    name = _safe_filename(upload.name or "")
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    # the shared check: size, a safe name, the type sniffed from the bytes (programs and files that
+    # are not the image their name says are refused), as for knowledge attachments
+    checked = check_upload(upload)
+    name = checked.name
     now = _now()
     attachment = Attachment(
         melding=m,
         original_name=name,
-        content_type=content_type,
-        size=size,
+        content_type=checked.content_type[:100],
+        size=checked.size,
         visible_to_caller=visible_to_caller if actor.is_staff_member else True,
         uploaded_by=actor,
         created_at=now,

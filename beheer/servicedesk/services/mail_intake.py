@@ -547,7 +547,13 @@ def _store_attachments(melding: Melding, parsed: ParsedMessage, *, actor: User, 
             )
             continue
         upload = SimpleUploadedFile(attachment.filename, attachment.content, attachment.sniffed_type)
-        add_attachment(melding, upload=upload, actor=actor, visible_to_caller=visible)
+        try:
+            add_attachment(melding, upload=upload, actor=actor, visible_to_caller=visible)
+        except DomainError as exc:
+            if "file" not in exc.field_errors:
+                raise
+            # the shared upload check refused the file (a program, an image that is none): noted
+            skipped.append(f"{attachment.filename}: {exc.message}")
     for skip in parsed.skipped_attachments:
         skipped.append(f"{skip.filename}: {skip.reason}")
     if skipped:

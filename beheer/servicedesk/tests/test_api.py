@@ -34,6 +34,8 @@ from beheer.servicedesk.models import (
 )
 from tests.helpers import client_for
 
+from .mail_helpers import PNG
+
 API = "/api/v1"
 
 
@@ -605,15 +607,15 @@ class TestWrites:
         r = op_api.post(f"/meldingen/{partial_id}/resolve", {"version": 1, "solution": "Geleverd"})
         assert r.status_code == 200
 
-        r = op_api.upload(f"{base}/attachments", "foto.png", b"\x89PNG...")
+        r = op_api.upload(f"{base}/attachments", "foto.png", PNG)
         assert r.status_code == 201, r.content
         att = r.json()
         assert att["original_name"] == "foto.png"
-        assert att["size"] == 7
+        assert att["size"] == len(PNG)
         assert op_api.get(f"{base}/attachments").json()[0]["id"] == att["id"]
         download = op_api.client.get(f"{API}/attachments/{att['id']}")
         assert download.status_code == 200
-        assert b"".join(download.streaming_content) == b"\x89PNG..."
+        assert b"".join(download.streaming_content) == PNG
         assert download["Content-Type"] == "application/octet-stream"
         assert "attachment" in download["Content-Disposition"]
 

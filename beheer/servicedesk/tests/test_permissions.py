@@ -24,6 +24,8 @@ from beheer.servicedesk.models import (
 )
 from beheer.servicedesk.tests.test_api import API, JsonClient, session_client, token_client
 
+from .mail_helpers import PNG
+
 CANARY = "Kanarie7q3xz"
 INTERNAL = "Geheimintern9k2"
 SECRET_FILE = "vertrouwelijk5m8.txt"
@@ -262,7 +264,7 @@ def test_caller_can_do_what_callers_do(as_user, caller, operator, world):
     assert reply.status_code == 201
     assert reply.json()["visibility"] == "caller"
     assert Melding.objects.get(pk=a.pk).status.kind == StatusKind.OPEN
-    upload = api.upload(f"/meldingen/{a.pk}/attachments", "screenshot.png", b"png", visible_to_caller="false")
+    upload = api.upload(f"/meldingen/{a.pk}/attachments", "screenshot.png", PNG, visible_to_caller="false")
     assert upload.status_code == 201
     assert upload.json()["visible_to_caller"] is True
     services.resolve_melding(world["partial_a"], solution="Deel klaar", actor=operator, expected_version=None)

@@ -36,6 +36,8 @@ from beheer.servicedesk.models import (
 )
 from tests.helpers import make_person
 
+from .mail_helpers import PNG
+
 
 def status(code: str) -> Status:
     return Status.objects.get(code=code)
@@ -1305,13 +1307,11 @@ class TestAttachments:
 
     def test_caller_attachment_is_always_visible(self, melding, caller, other_caller):
         a = services.add_attachment(
-            melding, upload=SimpleUploadedFile("foto.jpg", b"jpg"), actor=caller, visible_to_caller=False
+            melding, upload=SimpleUploadedFile("foto.png", PNG), actor=caller, visible_to_caller=False
         )
         assert a.visible_to_caller
         with pytest.raises(NotFound):
-            services.add_attachment(
-                melding, upload=SimpleUploadedFile("foto.jpg", b"jpg"), actor=other_caller
-            )
+            services.add_attachment(melding, upload=SimpleUploadedFile("foto.png", PNG), actor=other_caller)
 
     def test_internal_attachment_hidden_from_caller(self, melding, operator, caller):
         services.add_attachment(

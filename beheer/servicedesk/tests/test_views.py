@@ -30,6 +30,8 @@ from beheer.servicedesk.models import (
 )
 from tests.helpers import client_for, make_person
 
+from .mail_helpers import PNG
+
 HTMX = {"HX-Request": "true", "HX-Target": "melding-main"}
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 STYLE_ATTR = re.compile(r"\sstyle\s*=", re.IGNORECASE)
@@ -249,7 +251,7 @@ def test_create_melding_for_registered_caller(
             "call_type": "1",
             "operator_group": first_line.pk,
             "operator": operator.pk,
-            "attachment": SimpleUploadedFile("foto.png", b"\x89PNG data"),
+            "attachment": SimpleUploadedFile("foto.png", PNG),
         },
     )
     assert response.status_code == 302
@@ -582,7 +584,7 @@ def test_portal_create_reply_and_visibility(caller_client: Client, caller: User,
             "brief_description": "Geen toegang tot Teams",
             "request": "Foutmelding 403",
             "call_type": "1",
-            "attachment": SimpleUploadedFile("scherm.png", b"png"),
+            "attachment": SimpleUploadedFile("scherm.png", PNG),
         },
     )
     assert response.status_code == 302
