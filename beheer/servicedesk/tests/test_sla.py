@@ -1044,6 +1044,7 @@ def test_pausing_after_the_target_was_used_up_never_moves_the_deadline(
     before = read_clock(cal, start=start, target=target, events=events, now=last)
     assume(before.running and before.due is not None)
     deadline = before.due
+    assert deadline is not None
     pause = max(last, deadline) + timedelta(minutes=data.draw(st.integers(1, 5 * 1440)))
     paused_events = [*events, ClockEvent(pause, EventKind.PAUSE)]
     paused = read_clock(cal, start=start, target=target, events=paused_events, now=pause)
