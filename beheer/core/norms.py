@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 HOURS, DAYS = "hours", "days"
 UNITS = [(HOURS, _("hours")), (DAYS, _("business days"))]
+CALENDAR_UNITS = [(HOURS, _("hours")), (DAYS, _("days"))]  # a day of 24 hours
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,14 @@ def _plain(amount: Decimal) -> str:
 
 
 class NormWidget(forms.MultiWidget):
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, attrs: dict[str, Any] | None = None, *, units: list[tuple[str, Any]] | None = None
+    ) -> None:
         widgets = [
             forms.NumberInput(
                 attrs={"min": "0", "step": "any", "inputmode": "decimal", "class": "norm-amount"}
             ),
-            forms.Select(choices=UNITS, attrs={"class": "norm-unit"}),
+            forms.Select(choices=units or UNITS, attrs={"class": "norm-unit"}),
         ]
         super().__init__(widgets, attrs)
 
@@ -71,14 +74,13 @@ class NormWidget(forms.MultiWidget):
 class NormField(forms.MultiValueField):
     """An amount and a unit (hours, business days); empty gives None. Zero or negative is refused."""
 
-    widget = NormWidget
-
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, units: list[tuple[str, Any]] | None = None, **kwargs: Any) -> None:
         fields = (
             forms.CharField(required=False, max_length=20),
-            forms.ChoiceField(choices=UNITS, required=False),
+            forms.ChoiceField(choices=units or UNITS, required=False),
         )
         kwargs.setdefault("require_all_fields", False)
+        kwargs.setdefault("widget", NormWidget(units=units))
         super().__init__(fields, **kwargs)
 
     def compress(self, data_list: list[Any]) -> Norm | None:

@@ -24,6 +24,7 @@ from beheer.core.errors import DomainError, NotFound
 from beheer.core.files import download_response
 from beheer.core.forms import current_user, place_domain_errors, require_staff
 from beheer.core.pagination import page_for_request
+from beheer.core.recurrence import describe
 
 from . import services
 from .forms import (
@@ -360,21 +361,28 @@ def series_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def rule_preview(request: HttpRequest) -> HttpResponse:
-    """The next five dates of the rule the form describes (HTMX partial)."""
+    """The next five dates of the rule the form describes, in words and dates (HTMX partial)."""
     form = RecurrenceForm(request.POST)
     dates: list[Any] = []
     error = ""
+    rule = ""
     if form.is_valid():
-        try:
-            dates = services.preview_dates(
-                rule=form.built_rule(),
-                start_date=form.cleaned_data["start_date"],
-                start_time=form.cleaned_data["start_time"],
-                time_zone=form.cleaned_data["time_zone"],
-            )
-        except DomainError as exc:
-            error = exc.message
+        rule = form.built_rule()
+        if not rule:
+            error = _("Choose how often the activity repeats.")
+        else:
+            try:
+                dates = services.preview_dates(
+                    rule=rule,
+                    start_date=form.cleaned_data["start_date"],
+                    start_time=form.cleaned_data["start_time"],
+                    time_zone=form.cleaned_data["time_zone"],
+                )
+            except DomainError as exc:
+                error = exc.message
+    elif "rule" in form.errors:
+        error = "; ".join(str(e) for e in form.errors["rule"])
     else:
         error = _("Fill in the recurrence, the first date and the time.")
-    rule = form.built_rule() if form.is_valid() else ""
-    return render(request, "operations/_preview.html", {"dates": dates, "error": error, "rule": rule})
+    context = {"dates": dates, "error": error, "words": describe(rule) if rule and not error else ""}
+    return render(request, "core/recurrence_preview.html", context)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import available_timezones
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup
 from beheer.core.norms import Norm, NormField, norm_for
+from beheer.core.timezones import time_zone_choices
 
 from .models import (
     WEEKDAYS,
@@ -33,10 +33,6 @@ from .services.sla_config import CalendarData, ClosingDate, OlaData, Period, Pol
 PERIODS_PER_DAY = 3
 EXTRA_CLOSING_ROWS = 3
 MAX_CLOSING_ROWS = sla_config.MAX_CLOSING_DAYS
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(available_timezones())]
 
 
 def _time_input() -> forms.TimeInput:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup, User
 from beheer.core import config_cache
 from beheer.core.errors import Conflict, DomainError, PermissionDenied
+from beheer.core.timezones import installation_time_zone
 
 from ..models import (
     WEEKDAYS,
@@ -49,7 +49,7 @@ _MIDNIGHT = timedelta(days=1)
 
 def default_time_zone() -> str:
     """The installation's time zone (settings.TIME_ZONE), the default of every time-zone field."""
-    return str(settings.TIME_ZONE or "UTC")
+    return installation_time_zone()
 
 
 # --------------------------------------------------------------------------------------------------
