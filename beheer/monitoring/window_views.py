@@ -95,34 +95,34 @@ def _every(freq: str, n: int) -> str | None:
 
 
 def recurrence_text(window: MaintenanceWindow) -> str:
-    """The recurrence in words for the simple rules (FREQ, INTERVAL, plain BYDAY, BYMONTHDAY);
-    any other rule as it is written."""
+    """The recurrence in words: the simple rules (FREQ, INTERVAL, plain BYDAY, BYMONTHDAY) with the
+    start time, any other rule as `core.recurrence.describe` says it (never the raw rule)."""
     rule = window.rule.strip()
     if not rule:
         return _("once")
     try:
         parts = dict(p.split("=", 1) for p in rule.upper().split(";") if p)
     except ValueError:
-        return rule
+        return _words(window)
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY"}:
-        return rule
+        return _words(window)
     freq = parts.get("FREQ", "")
     try:
         n = int(parts.get("INTERVAL", "1"))
         monthdays = [int(d) for d in parts["BYMONTHDAY"].split(",")] if "BYMONTHDAY" in parts else []
     except ValueError:
-        return rule
+        return _words(window)
     days = parts["BYDAY"].split(",") if "BYDAY" in parts else []
     if any(not _PLAIN_DAY.match(d) for d in days) or any(not 1 <= d <= 31 for d in monthdays):
-        return rule
+        return _words(window)
     every = _every(freq, n)
     if every is None:
-        return rule
+        return _words(window)
     local = _local(window)
     time = local.strftime("%H:%M")
     if freq == "HOURLY":
         if days or monthdays:
-            return rule
+            return _words(window)
         return _("%(every)s from %(time)s") % {"every": every, "time": time}
     if freq == "DAILY" and days and n == 1:
         freq, every = "WEEKLY", _every("WEEKLY", 1) or every
@@ -138,8 +138,16 @@ def recurrence_text(window: MaintenanceWindow) -> str:
     elif freq == "DAILY" and not days and not monthdays:
         what = every
     else:
-        return rule
+        return _words(window)
     return _("%(when)s at %(time)s") % {"when": what, "time": time}
+
+
+def _words(window: MaintenanceWindow) -> str:
+    """Any rule in words with the start time, for rules the short form above does not cover."""
+    return _("%(rule)s, from %(time)s") % {
+        "rule": describe(window.rule),
+        "time": _local(window).strftime("%H:%M"),
+    }
 
 
 @dataclass(frozen=True)

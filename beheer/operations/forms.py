@@ -164,7 +164,11 @@ class OccurrenceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     minutes = forms.IntegerField(
-        label=_("Time spent (minutes)"), min_value=0, max_value=24 * 60, required=False
+        label=_("Time spent (minutes)"),
+        min_value=0,
+        max_value=24 * 60,
+        required=False,
+        help_text=_("Added to the time already recorded when you save, finish or skip."),
     )
 
     def __init__(self, *args: Any, items: list[dict[str, Any]], **kwargs: Any) -> None:
@@ -189,7 +193,14 @@ class OccurrenceForm(forms.Form):
 
 
 class TimeForm(forms.Form):
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
+    """Time spent after the activity was finished (while it is open, the checklist form has it)."""
+
+    minutes = forms.IntegerField(
+        label=_("Time spent (minutes)"),
+        min_value=1,
+        max_value=24 * 60,
+        help_text=_("Added to the time already recorded."),
+    )
 
 
 class EvidenceForm(forms.Form):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -151,9 +152,10 @@ def occurrence_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         answers = [services.ChecklistAnswer(done, remark) for done, remark in form.answers()]
         try:
             if action == "save":
-                services.save_checklist(o, results=answers, actor=user, expected_version=d["version"])
-                if d.get("minutes"):
-                    services.record_time(o, minutes=d["minutes"], actor=user)
+                with transaction.atomic():
+                    services.save_checklist(o, results=answers, actor=user, expected_version=d["version"])
+                    if d.get("minutes"):
+                        services.record_time(o, minutes=d["minutes"], actor=user)
                 message = _("The checklist has been saved.")
             elif action == "done":
                 services.complete_occurrence(
@@ -166,9 +168,12 @@ def occurrence_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 )
                 message = _("The activity is done.")
             elif action == "skip":
-                services.skip_occurrence(
-                    o, reason=d.get("reason") or "", actor=user, expected_version=d["version"]
-                )
+                with transaction.atomic():
+                    services.skip_occurrence(
+                        o, reason=d.get("reason") or "", actor=user, expected_version=d["version"]
+                    )
+                    if d.get("minutes"):  # the one time input counts whatever the button
+                        services.record_time(o, minutes=d["minutes"], actor=user)
                 message = _("The activity has been skipped.")
             else:
                 o = services.report_anomaly(

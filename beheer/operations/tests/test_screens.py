@@ -202,9 +202,7 @@ class TestSeriesScreens:
 
     def test_bad_rule_shows_error(self, coordinator, frozen):
         client = client_for(coordinator)
-        r = client.post(
-            reverse("operations-series-create"), self.form(rule_0="keep", rule_11="FREQ=HOURLY")
-        )
+        r = client.post(reverse("operations-series-create"), self.form(rule_0="keep", rule_11="FREQ=HOURLY"))
         assert r.status_code == 400
         assert b"errorlist" in r.content
         r = client.post(reverse("operations-series-create"), self.form(start_date="gisteren"))
