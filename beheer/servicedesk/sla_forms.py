@@ -348,7 +348,7 @@ class OlaForm(forms.Form):
         label=_("Business calendar"),
         required=False,
         queryset=BusinessCalendar.objects.filter(active=True).order_by("name"),
-        empty_label=_("The calendar of the melding's SLA policy"),
+        empty_label=_("The calendar of the call's SLA policy"),
     )
     at_risk_percent = forms.IntegerField(
         label=_("At risk from (percentage of the target)"), min_value=1, max_value=99, initial=75

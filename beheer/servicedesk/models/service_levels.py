@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup
+from beheer.core.timezones import installation_time_zone
 
 from .lookups import CallType, Category, Priority
 
@@ -50,7 +51,7 @@ class BusinessCalendar(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=installation_time_zone, validators=[validate_time_zone]
     )
     always_open = models.BooleanField(
         _("24x7"), default=False, help_text=_("Every hour counts; opening hours and holidays are ignored.")
