@@ -217,7 +217,9 @@ class TestScreens:
 
     def test_the_screen_shows_the_services_errors_on_the_field(self, coordinator):
         response = client_for(coordinator).post(
-            "/sla/calendars/new/", calendar_post(h0_0_start="17:00", h0_0_end="08:00")
+            "/sla/calendars/new/",
+            calendar_post(h0_0_start="17:00", h0_0_end="08:00"),
+            HTTP_ACCEPT_LANGUAGE="en",
         )
         assert response.status_code == 400
         assert not BusinessCalendar.objects.filter(name="Schooluren").exists()
