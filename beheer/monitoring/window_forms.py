@@ -57,7 +57,7 @@ class WindowForm(forms.Form):
         initial=Norm(Decimal(2), "hours"),
         help_text=_("In hours (1.5 is an hour and a half) or days; at most 31 days."),
     )
-    rule = RecurrenceField(label=_("Repeats"), preview_url=reverse_lazy("monitoring:window-preview"))
+    rule = RecurrenceField(label=_("Recurrence"), preview_url=reverse_lazy("monitoring:window-preview"))
     checks = forms.ModelMultipleChoiceField(
         label=_("Checks"),
         queryset=Check.objects.none(),

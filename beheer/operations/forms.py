@@ -29,7 +29,7 @@ class RecurrenceForm(forms.Form):
     """The recurrence part, also used alone by the preview: the shared builder, the first date and
     time, the time zone (the installation's by default)."""
 
-    rule = RecurrenceField(label=_("Repeats"), preview_url=reverse_lazy("operations-preview"))
+    rule = RecurrenceField(label=_("Recurrence"), preview_url=reverse_lazy("operations-preview"))
     start_date = forms.DateField(
         label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -636,7 +636,7 @@ def create_ola(*, data: OlaData, actor: User) -> OlaTarget:
 @transaction.atomic
 def update_ola(ola: OlaTarget, *, data: OlaData, actor: User) -> OlaTarget:
     ensure_may_configure(actor)
-    row = OlaTarget.objects.select_for_update().get(pk=ola.pk)
+    row = OlaTarget.objects.select_for_update(of=("self",)).order_by("pk").get(pk=ola.pk)
     before, old_group = _ola_fields(row), row.operator_group_id
     _write_ola(row, data)
     changes = _diff(before, _ola_fields(row))
@@ -651,7 +651,7 @@ def update_ola(ola: OlaTarget, *, data: OlaData, actor: User) -> OlaTarget:
 @transaction.atomic
 def delete_ola(ola: OlaTarget, *, actor: User) -> None:
     ensure_may_configure(actor)
-    row = OlaTarget.objects.select_for_update().filter(pk=ola.pk).first()
+    row = OlaTarget.objects.select_for_update(of=("self",)).filter(pk=ola.pk).order_by("pk").first()
     if row is None:
         return
     group_id, name = row.operator_group_id, _ola_name(row)
