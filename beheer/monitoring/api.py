@@ -351,7 +351,7 @@ class WindowIn(Schema):
     name: str = Field(max_length=1000)
     start: datetime
     duration_minutes: int
-    time_zone: str = Field(default="Europe/Amsterdam", max_length=200)
+    time_zone: str = Field(default="", max_length=200, description="Empty: the installation's time zone")
     rule: str = Field(default="", max_length=2000)
     checks: list[WindowId] = Field(default=[], max_length=5000)
     tags: str | list[str] = Field(default="", max_length=5000)

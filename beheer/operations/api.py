@@ -19,6 +19,7 @@ from beheer.core.errors import NotFound, PermissionDenied
 from beheer.core.files import download_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
+from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Melding
 
 from . import services
@@ -45,7 +46,7 @@ class SeriesIn(Schema):
     rule: str = Field(max_length=1000)
     start_date: date
     start_time: time
-    time_zone: str = Field("Europe/Amsterdam", max_length=64)
+    time_zone: str = Field(default_factory=installation_time_zone, max_length=64)
     description: str = Field("", max_length=100_000)
     checklist: list[str] = Field(default_factory=list, max_length=200)
     lead_days: int = 30
@@ -68,7 +69,7 @@ class PreviewIn(Schema):
     rule: str = Field(max_length=1000)
     start_date: date
     start_time: time
-    time_zone: str = Field("Europe/Amsterdam", max_length=64)
+    time_zone: str = Field(default_factory=installation_time_zone, max_length=64)
 
 
 class AnswerIn(Schema):

@@ -106,3 +106,14 @@ def test_an_hourly_rule_is_kept_and_described_on_edit(operator):
     assert "Keep: every 4 hours" in html
     assert "FREQ=" not in html.replace('value="FREQ=HOURLY;INTERVAL=4"', "")
     assert 'name="duration_0" value="0.5"' in html
+
+
+@pytest.mark.django_db
+def test_the_api_defaults_to_the_installations_time_zone(operator):
+    body = {"name": "Patchnacht", "start": "2026-12-13T22:00:00", "duration_minutes": 60, "hosts": "web01"}
+    with override_settings(TIME_ZONE="Europe/Brussels"):
+        response = client_for(operator).post(
+            "/api/v1/monitoring/windows", body, content_type="application/json"
+        )
+    assert response.status_code == 201, response.content
+    assert MaintenanceWindow.objects.get().time_zone == "Europe/Brussels"

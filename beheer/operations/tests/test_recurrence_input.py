@@ -100,3 +100,24 @@ def test_time_typed_before_skipping_is_recorded(coordinator, operator, frozen):
     assert (o.status, o.time_spent_minutes) == ("skipped", 15)
     html = client.get(reverse("operations-occurrence", args=[o.pk])).content.decode()
     assert len(re.findall(r'<input[^>]*name="(?:time-)?minutes"', html)) == 1  # afterwards: the time form
+
+
+def test_the_api_defaults_to_the_installations_time_zone_and_keeps_taking_an_rrule(coordinator, frozen):
+    body = {
+        "name": "Patchronde",
+        "kind": "patch_round",
+        "rule": "FREQ=MONTHLY;BYDAY=2TU",
+        "start_date": "2026-01-01",
+        "start_time": "19:00",
+    }
+    client = client_for(coordinator)
+    with override_settings(TIME_ZONE="Europe/Brussels"):
+        response = client.post("/api/v1/operations/series", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert ActivitySeries.objects.get().time_zone == "Europe/Brussels"
+    bad = client.post(
+        "/api/v1/operations/series",
+        {**body, "name": "x", "rule": "FREQ=HOURLY"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400  # validated by the same service as the builder's rules
