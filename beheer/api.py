@@ -183,6 +183,7 @@ def _mount() -> None:
     from beheer.servicedesk.api import router as servicedesk_router
     from beheer.servicedesk.mail_api import router as mail_router
     from beheer.servicedesk.problem_api import router as problem_router
+    from beheer.servicedesk.sla_api import router as sla_router
     from beheer.servicedesk.suggestion_api import router as suggestion_router
 
     api.add_router("/", accounts_router)
@@ -195,6 +196,7 @@ def _mount() -> None:
     api.add_router("/operations", operations_router)
     api.add_router("/mail", mail_router)
     api.add_router("/problems", problem_router)
+    api.add_router("/sla", sla_router)
 
 
 _mount()

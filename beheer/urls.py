@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("beheer.servicedesk.suggestion_urls")),
     path("", include("beheer.servicedesk.urls")),
     path("", include("beheer.servicedesk.mail_urls")),
+    path("", include("beheer.servicedesk.sla_urls")),
     path("", include("beheer.servicedesk.problem_urls")),
     path("", include("beheer.knowledge.urls")),
     path("monitoring/", include("beheer.monitoring.urls")),

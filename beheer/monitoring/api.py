@@ -363,7 +363,7 @@ class WindowIn(Schema):
     name: TextLine = Field(max_length=1000)
     start: datetime
     duration_minutes: Int64
-    time_zone: TextLine = Field(default="Europe/Amsterdam", max_length=200)
+    time_zone: TextLine = Field(default="", max_length=200, description="Empty: the installation's time zone")
     rule: Text = Field(default="", max_length=2000)
     checks: list[Id] = Field(default=[], max_length=5000)
     tags: TextLine | list[TextLine] = Field(default="", max_length=5000)

@@ -1,24 +1,33 @@
 """The maintenance window form: shape only, the services (create_window, update_window) check every
-rule and report per field; `start` errors land on the date field."""
+rule and report per field; `start` errors land on the date field.
+
+The recurrence is the shared builder (`core.recurrence_field`) with a "next dates" preview, the
+duration is entered in hours or days, the time zone defaults to the installation's."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core.errors import DomainError
 from beheer.core.forms import CleanForm
+from beheer.core.norms import CALENDAR_UNITS, Norm, NormField, norm_for
+from beheer.core.recurrence_field import RecurrenceField
+from beheer.core.timezones import installation_time_zone
 
 from .models import Check, MaintenanceWindow
 from .services import WindowData
-from .services.windows import DEFAULT_TIME_ZONE, MAX_DURATION_MINUTES, time_zone_names
+from .services.windows import time_zone_names
 
 # service field -> form field
-FIELD_FOR = {"start": "start_date"}
+FIELD_FOR = {"start": "start_date", "duration_minutes": "duration"}
+DAY = 24 * 60
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -41,26 +50,15 @@ class WindowForm(CleanForm):
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        initial=DEFAULT_TIME_ZONE,
         help_text=_("The date, the time and the recurrence are local time in this time zone."),
     )
-    duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"),
-        min_value=1,
-        max_value=MAX_DURATION_MINUTES,
-        initial=120,
-        help_text=_("For example 120 for two hours; at most 31 days (44640 minutes)."),
+    duration = NormField(
+        label=_("Duration"),
+        units=CALENDAR_UNITS,
+        initial=Norm(Decimal(2), "hours"),
+        help_text=_("In hours (1.5 is an hour and a half) or days; at most 31 days."),
     )
-    rule = forms.CharField(
-        label=_("Recurrence (RRULE)"),
-        required=False,
-        max_length=500,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-        help_text=_(
-            "Empty for once. For example FREQ=WEEKLY;BYDAY=SU for every Sunday, FREQ=MONTHLY;BYDAY=1TU "
-            "for the first Tuesday of every month. At most every 15 minutes."
-        ),
-    )
+    rule = RecurrenceField(label=_("Recurrence"), preview_url=reverse_lazy("monitoring:window-preview"))
     checks = forms.ModelMultipleChoiceField(
         label=_("Checks"),
         queryset=Check.objects.none(),
@@ -87,13 +85,19 @@ class WindowForm(CleanForm):
         if checks is not None:
             self.fields["checks"].queryset = checks  # type: ignore[attr-defined]
         self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
+        self.fields["time_zone"].initial = installation_time_zone()
+        self.fields["duration"].required = True
+
+    def duration_minutes(self) -> int:
+        norm = self.cleaned_data.get("duration")
+        return norm.minutes(DAY) if norm is not None else 0
 
     def data_for_services(self) -> WindowData:
         d = self.cleaned_data
         return WindowData(
             name=d["name"],
             start=datetime.combine(d["start_date"], d["start_time"].replace(tzinfo=None)),
-            duration_minutes=d["duration_minutes"],
+            duration_minutes=self.duration_minutes(),
             time_zone=d["time_zone"],
             rule=d["rule"] or "",
             checks=[c.pk for c in d["checks"]],
@@ -129,7 +133,7 @@ def initial_for(window: MaintenanceWindow) -> dict[str, Any]:
         "start_date": local.date(),
         "start_time": local.time().replace(second=0, microsecond=0, tzinfo=None),
         "time_zone": window.time_zone,
-        "duration_minutes": window.duration_minutes,
+        "duration": norm_for(window.duration_minutes, DAY),
         "rule": window.rule,
         "checks": list(window.checks.all()),
         "tags": window.tags,

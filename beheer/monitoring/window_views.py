@@ -23,17 +23,20 @@ from django.utils.dates import WEEKDAYS
 from django.utils.http import urlencode
 from django.utils.timesince import TIME_STRINGS
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.core.forms import current_user, parse_id, require_staff
 from beheer.core.pagination import SortKey, page_for_request
+from beheer.core.recurrence import describe
+from beheer.core.timezones import installation_time_zone
 
 from . import services
 from .models import Check, MaintenanceWindow
 from .services import Ending
 from .window_forms import WindowForm, initial_for
+from .windows import Window, WindowError
 
 ORDER = [SortKey("name"), SortKey("id")]
 PAGE_SIZE = 50
@@ -92,34 +95,34 @@ def _every(freq: str, n: int) -> str | None:
 
 
 def recurrence_text(window: MaintenanceWindow) -> str:
-    """The recurrence in words for the simple rules (FREQ, INTERVAL, plain BYDAY, BYMONTHDAY);
-    any other rule as it is written."""
+    """The recurrence in words: the simple rules (FREQ, INTERVAL, plain BYDAY, BYMONTHDAY) with the
+    start time, any other rule as `core.recurrence.describe` says it (never the raw rule)."""
     rule = window.rule.strip()
     if not rule:
         return _("once")
     try:
         parts = dict(p.split("=", 1) for p in rule.upper().split(";") if p)
     except ValueError:
-        return rule
+        return _words(window)
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY"}:
-        return rule
+        return _words(window)
     freq = parts.get("FREQ", "")
     try:
         n = int(parts.get("INTERVAL", "1"))
         monthdays = [int(d) for d in parts["BYMONTHDAY"].split(",")] if "BYMONTHDAY" in parts else []
     except ValueError:
-        return rule
+        return _words(window)
     days = parts["BYDAY"].split(",") if "BYDAY" in parts else []
     if any(not _PLAIN_DAY.match(d) for d in days) or any(not 1 <= d <= 31 for d in monthdays):
-        return rule
+        return _words(window)
     every = _every(freq, n)
     if every is None:
-        return rule
+        return _words(window)
     local = _local(window)
     time = local.strftime("%H:%M")
     if freq == "HOURLY":
         if days or monthdays:
-            return rule
+            return _words(window)
         return _("%(every)s from %(time)s") % {"every": every, "time": time}
     if freq == "DAILY" and days and n == 1:
         freq, every = "WEEKLY", _every("WEEKLY", 1) or every
@@ -135,8 +138,16 @@ def recurrence_text(window: MaintenanceWindow) -> str:
     elif freq == "DAILY" and not days and not monthdays:
         what = every
     else:
-        return rule
+        return _words(window)
     return _("%(when)s at %(time)s") % {"when": what, "time": time}
+
+
+def _words(window: MaintenanceWindow) -> str:
+    """Any rule in words with the start time, for rules the short form above does not cover."""
+    return _("%(rule)s, from %(time)s") % {
+        "rule": describe(window.rule),
+        "time": _local(window).strftime("%H:%M"),
+    }
 
 
 @dataclass(frozen=True)
@@ -215,7 +226,7 @@ def window_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {
         "start_date": soon.date(),
         "start_time": soon.time().replace(tzinfo=None),
-        "time_zone": "Europe/Amsterdam",
+        "time_zone": installation_time_zone(),
     }
     check_id = parse_id(request.GET.get("check"))
     if check_id:  # "schedule maintenance" from a check's page
@@ -303,3 +314,41 @@ def window_end(request: HttpRequest, pk: int) -> HttpResponse:
         "row": _row(window, clock.now()),
     }
     return render(request, "monitoring/window_end.html", context)
+
+
+PREVIEW_COUNT = 5
+
+
+@staff_required
+@require_POST
+def window_preview(request: HttpRequest) -> HttpResponse:
+    """The next five starts of the window the form describes, in its time zone (HTMX partial)."""
+    form = WindowForm(request.POST, checks=Check.objects.none())
+    form.is_valid()
+    d = form.cleaned_data
+    error = ""
+    starts: list[datetime] = []
+    rule = d.get("rule")
+    if rule is None or "rule" in form.errors:
+        error = "; ".join(str(e) for e in form.errors.get("rule", [])) or _("Complete the recurrence.")
+    elif not d.get("start_date") or not d.get("start_time") or not d.get("time_zone"):
+        error = _("Fill in the first date, the start time and the time zone.")
+    else:
+        try:
+            pure = Window(
+                start=datetime.combine(d["start_date"], d["start_time"].replace(tzinfo=None)),
+                duration=timedelta(minutes=max(1, min(form.duration_minutes() or 1, 31 * 24 * 60))),
+                time_zone=d["time_zone"],
+                rule=rule,
+            )
+            cursor = clock.now()
+            while len(starts) < PREVIEW_COUNT:
+                moment = pure.next_start(cursor)
+                if moment is None:
+                    break
+                starts.append(moment.astimezone(ZoneInfo(d["time_zone"])))
+                cursor = moment
+        except (WindowError, ValueError, OverflowError):
+            error = _("This recurrence cannot be evaluated.")
+    context = {"dates": starts, "error": error, "words": describe(rule or "") if not error else ""}
+    return render(request, "core/recurrence_preview.html", context)

@@ -20,6 +20,7 @@ from beheer.core.files import download_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Melding
 
 from . import services
@@ -46,7 +47,7 @@ class SeriesIn(Schema):
     rule: Text = Field(max_length=1000)
     start_date: date
     start_time: time
-    time_zone: TextLine = Field("Europe/Amsterdam", max_length=64)
+    time_zone: TextLine = Field(default_factory=installation_time_zone, max_length=64)
     description: Text = Field("", max_length=100_000)
     checklist: list[TextLine] = Field(default_factory=list, max_length=200)
     lead_days: Int64 = 30
@@ -69,7 +70,7 @@ class RecurrencePreviewIn(Schema):
     rule: Text = Field(max_length=1000)
     start_date: date
     start_time: time
-    time_zone: TextLine = Field("Europe/Amsterdam", max_length=64)
+    time_zone: TextLine = Field(default_factory=installation_time_zone, max_length=64)
 
 
 class AnswerIn(Schema):

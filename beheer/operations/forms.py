@@ -1,12 +1,12 @@
 """Input shape of the operations screens; the rules live in the services.
 
-The series form has a recurrence helper: a frequency picker (daily, weekly on chosen days, monthly,
-yearly, with an interval) that produces the RRULE, or a free RRULE for experts.
+The series form uses the shared recurrence builder (`core.recurrence_field`, the same one as the
+maintenance windows) with a "next dates" preview; an existing rule it cannot express is kept and
+described in words.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -15,89 +15,38 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core.forms import CleanForm
+from beheer.core.recurrence_field import RecurrenceField
+from beheer.core.timezones import installation_time_zone, time_zone_choices
 
 from .models import ActivityKind, ActivitySeries, OccurrenceStatus
 from .queries import SCOPES
-
-WEEKDAYS = [
-    ("MO", _("Monday")),
-    ("TU", _("Tuesday")),
-    ("WE", _("Wednesday")),
-    ("TH", _("Thursday")),
-    ("FR", _("Friday")),
-    ("SA", _("Saturday")),
-    ("SU", _("Sunday")),
-]
-FREQUENCIES = [
-    ("DAILY", _("Daily")),
-    ("WEEKLY", _("Weekly")),
-    ("MONTHLY", _("Monthly")),
-    ("YEARLY", _("Yearly")),
-    ("custom", _("Custom rule (RRULE)")),
-]
-TIME_ZONES = [
-    ("Europe/Amsterdam", "Europe/Amsterdam"),
-    ("Europe/Brussels", "Europe/Brussels"),
-    ("UTC", "UTC"),
-]
-_SIMPLE = re.compile(
-    r"^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;INTERVAL=(\d{1,2}))?(;BYDAY=((MO|TU|WE|TH|FR|SA|SU)(,(MO|TU|WE|TH|FR|SA|SU))*))?"
-    r"(;BYMONTHDAY=(\d{1,2}))?$"
-)
 
 
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def picker_initial(rule: str) -> dict[str, Any]:
-    """The picker's fields for a simple rule; the free rule for anything else."""
-    match = _SIMPLE.match(rule.upper())
-    if not match:
-        return {"frequency": "custom", "rule": rule}
-    return {
-        "frequency": match.group(1),
-        "interval": int(match.group(3) or 1),
-        "weekdays": match.group(5).split(",") if match.group(5) else [],
-        "month_day": int(match.group(10)) if match.group(10) else None,
-        "rule": rule,
-    }
-
-
 class RecurrenceForm(CleanForm):
-    """The recurrence part, also used alone by the preview."""
+    """The recurrence part, also used alone by the preview: the shared builder, the first date and
+    time, the time zone (the installation's by default)."""
 
-    frequency = forms.ChoiceField(label=_("Repeats"), choices=FREQUENCIES, initial="WEEKLY")
-    interval = forms.IntegerField(label=_("Every"), min_value=1, max_value=99, initial=1, required=False)
-    weekdays = forms.MultipleChoiceField(
-        label=_("On weekdays"), choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple
+    rule = RecurrenceField(label=_("Recurrence"), preview_url=reverse_lazy("operations-preview"))
+    start_date = forms.DateField(
+        label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    month_day = forms.IntegerField(label=_("On day of the month"), min_value=1, max_value=31, required=False)
-    rule = forms.CharField(
-        label=_("RRULE"),
-        required=False,
-        max_length=500,
-        help_text=_("For experts, with “Custom rule”: for example FREQ=MONTHLY;BYDAY=1MO"),
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    start_time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    start_date = forms.DateField(label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES, initial="Europe/Amsterdam")
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
+        self.fields["time_zone"].initial = installation_time_zone()
 
     def built_rule(self) -> str:
-        """The RRULE the picker describes (call after is_valid)."""
-        d = self.cleaned_data
-        if d.get("frequency") == "custom":
-            return str(d.get("rule") or "")
-        parts = [f"FREQ={d['frequency']}"]
-        if (d.get("interval") or 1) > 1:
-            parts.append(f"INTERVAL={d['interval']}")
-        if d["frequency"] == "WEEKLY" and d.get("weekdays"):
-            days = [code for code, _label in WEEKDAYS if code in d["weekdays"]]
-            parts.append("BYDAY=" + ",".join(days))
-        if d["frequency"] == "MONTHLY" and d.get("month_day"):
-            parts.append(f"BYMONTHDAY={d['month_day']}")
-        return ";".join(parts)
+        """The RRULE the builder describes (call after is_valid)."""
+        return str(self.cleaned_data.get("rule") or "")
 
 
 class SeriesForm(RecurrenceForm):
@@ -107,10 +56,6 @@ class SeriesForm(RecurrenceForm):
         "kind",
         "description",
         "checklist",
-        "frequency",
-        "interval",
-        "weekdays",
-        "month_day",
         "rule",
         "start_date",
         "start_time",
@@ -166,18 +111,6 @@ class SeriesForm(RecurrenceForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        preview = {
-            "hx-post": reverse_lazy("operations-preview"),
-            "hx-trigger": "change",
-            "hx-target": "#rule-preview",
-            "hx-include": "#series-form",
-        }
-        for name in ("frequency", "interval", "month_day", "rule", "start_date", "start_time", "time_zone"):
-            self.fields[name].widget.attrs.update(preview)
-        self.fields["weekdays"].widget.attrs.update(preview)
-
     @staticmethod
     def initial_for(series: ActivitySeries) -> dict[str, Any]:
         return {
@@ -186,7 +119,7 @@ class SeriesForm(RecurrenceForm):
             "kind": series.kind,
             "description": series.description,
             "checklist": "\n".join(series.checklist),
-            **picker_initial(series.rule),
+            "rule": series.rule,
             "start_date": series.start_date,
             "start_time": series.start_time,
             "time_zone": series.time_zone,
@@ -232,7 +165,11 @@ class OccurrenceForm(CleanForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     minutes = forms.IntegerField(
-        label=_("Time spent (minutes)"), min_value=0, max_value=24 * 60, required=False
+        label=_("Time spent (minutes)"),
+        min_value=0,
+        max_value=24 * 60,
+        required=False,
+        help_text=_("Added to the time already recorded when you save, finish or skip."),
     )
 
     def __init__(self, *args: Any, items: list[dict[str, Any]], **kwargs: Any) -> None:
@@ -257,7 +194,14 @@ class OccurrenceForm(CleanForm):
 
 
 class TimeForm(CleanForm):
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
+    """Time spent after the activity was finished (while it is open, the checklist form has it)."""
+
+    minutes = forms.IntegerField(
+        label=_("Time spent (minutes)"),
+        min_value=1,
+        max_value=24 * 60,
+        help_text=_("Added to the time already recorded."),
+    )
 
 
 class EvidenceForm(CleanForm):

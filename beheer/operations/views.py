@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from beheer.core.errors import DomainError, NotFound
 from beheer.core.files import download_response
 from beheer.core.forms import current_user, place_domain_errors, require_staff
 from beheer.core.pagination import page_for_request
+from beheer.core.recurrence import describe
 
 from . import services
 from .forms import (
@@ -150,9 +152,10 @@ def occurrence_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         answers = [services.ChecklistAnswer(done, remark) for done, remark in form.answers()]
         try:
             if action == "save":
-                services.save_checklist(o, results=answers, actor=user, expected_version=d["version"])
-                if d.get("minutes"):
-                    services.record_time(o, minutes=d["minutes"], actor=user)
+                with transaction.atomic():
+                    services.save_checklist(o, results=answers, actor=user, expected_version=d["version"])
+                    if d.get("minutes"):
+                        services.record_time(o, minutes=d["minutes"], actor=user)
                 message = _("The checklist has been saved.")
             elif action == "done":
                 services.complete_occurrence(
@@ -165,9 +168,12 @@ def occurrence_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 )
                 message = _("The activity is done.")
             elif action == "skip":
-                services.skip_occurrence(
-                    o, reason=d.get("reason") or "", actor=user, expected_version=d["version"]
-                )
+                with transaction.atomic():
+                    services.skip_occurrence(
+                        o, reason=d.get("reason") or "", actor=user, expected_version=d["version"]
+                    )
+                    if d.get("minutes"):  # the one time input counts whatever the button
+                        services.record_time(o, minutes=d["minutes"], actor=user)
                 message = _("The activity has been skipped.")
             else:
                 o = services.report_anomaly(
@@ -360,21 +366,28 @@ def series_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def rule_preview(request: HttpRequest) -> HttpResponse:
-    """The next five dates of the rule the form describes (HTMX partial)."""
+    """The next five dates of the rule the form describes, in words and dates (HTMX partial)."""
     form = RecurrenceForm(request.POST)
     dates: list[Any] = []
     error = ""
+    rule = ""
     if form.is_valid():
-        try:
-            dates = services.preview_dates(
-                rule=form.built_rule(),
-                start_date=form.cleaned_data["start_date"],
-                start_time=form.cleaned_data["start_time"],
-                time_zone=form.cleaned_data["time_zone"],
-            )
-        except DomainError as exc:
-            error = exc.message
+        rule = form.built_rule()
+        if not rule:
+            error = _("Choose how often the activity repeats.")
+        else:
+            try:
+                dates = services.preview_dates(
+                    rule=rule,
+                    start_date=form.cleaned_data["start_date"],
+                    start_time=form.cleaned_data["start_time"],
+                    time_zone=form.cleaned_data["time_zone"],
+                )
+            except DomainError as exc:
+                error = exc.message
+    elif "rule" in form.errors:
+        error = "; ".join(str(e) for e in form.errors["rule"])
     else:
         error = _("Fill in the recurrence, the first date and the time.")
-    rule = form.built_rule() if form.is_valid() else ""
-    return render(request, "operations/_preview.html", {"dates": dates, "error": error, "rule": rule})
+    context = {"dates": dates, "error": error, "words": describe(rule) if rule and not error else ""}
+    return render(request, "core/recurrence_preview.html", context)

@@ -126,7 +126,7 @@ class Replay:
 
 
 def _outcome(reading: sla.ClockReading, target: timedelta) -> Outcome:
-    if reading.elapsed > target:
+    if sla.state(reading, target, at_risk_ratio=1) == sla.SlaState.BREACHED:
         return Outcome.BREACHED
     if reading.stopped_at is not None:
         return Outcome.MET

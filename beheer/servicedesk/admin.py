@@ -4,9 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from beheer.core.admin_base import ConfigAdmin
+from beheer.core.admin_base import ConfigAdmin, ReadOnlyAdmin
 
-from . import services
 from .models import (
     BusinessCalendar,
     CallType,
@@ -112,66 +111,59 @@ class ServicedeskSettingsAdmin(ConfigAdmin):
         return False
 
 
-class OpeningHoursInline(admin.TabularInline):
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OpeningHoursInline(_ReadOnlyInline):
     model = OpeningHours
-    extra = 1
     fields = ("weekday", "start", "end")
 
 
-class ClosingDayInline(admin.TabularInline):
+class ClosingDayInline(_ReadOnlyInline):
     model = ClosingDay
-    extra = 1
     fields = ("date", "name")
 
 
+# Service levels are configured in the product's screens (/sla/) and the API, through
+# services.sla_config (validation, history, cache); here they can only be read.
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(ConfigAdmin):
+class BusinessCalendarAdmin(ReadOnlyAdmin):
     list_display = ("name", "time_zone", "always_open", "public_holidays", "school_holidays_region", "active")
     list_filter = ("always_open", "active")
     search_fields = ("name",)
     inlines = [OpeningHoursInline, ClosingDayInline]
 
 
-class SlaTargetInline(admin.TabularInline):
+class SlaTargetInline(_ReadOnlyInline):
     model = SlaTarget
-    extra = 0
     fields = ("priority", "response_minutes", "resolution_minutes", "update_minutes")
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(ConfigAdmin):
+class SlaPolicyAdmin(ReadOnlyAdmin):
     list_display = ("name", "calendar", "order", "at_risk_percent", "active")
-    list_editable = ("order", "active")
     list_filter = ("active", "calendar")
-    filter_horizontal = ("call_types", "categories", "departments", "branches")
     inlines = [SlaTargetInline]
 
 
 @admin.register(OlaTarget)
-class OlaTargetAdmin(ConfigAdmin):
+class OlaTargetAdmin(ReadOnlyAdmin):
     """OLA per operator group: how long a melding may stay with the group, in business minutes."""
 
     list_display = ("operator_group", "priority", "minutes", "calendar", "at_risk_percent", "active")
-    list_editable = ("minutes", "active")
     list_filter = ("active", "operator_group", "priority")
     fields = ("operator_group", "priority", "minutes", "calendar", "at_risk_percent", "active")
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("operator_group", "priority", "calendar")
-
-    # A changed OLA applies to the group's meldingen at once: their stored figures are recomputed by
-    # the next SLA sweep (within a minute).
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        services.invalidate_olas(operator_group_id=obj.operator_group_id)
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        group_id = obj.operator_group_id
-        super().delete_model(request, obj)
-        services.invalidate_olas(operator_group_id=group_id)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        group_ids = set(queryset.values_list("operator_group_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for group_id in group_ids:
-            services.invalidate_olas(operator_group_id=group_id)

@@ -492,8 +492,14 @@ class ClockReading:
     running: bool  # counting right now
     paused: bool
     stopped_at: datetime | None  # resolved and not reopened (UTC)
-    due: datetime | None  # deadline while running (UTC); None while paused or stopped
-    breached_at: datetime | None  # the instant the target ran out, when elapsed > target (UTC)
+    # The deadline (UTC): while running, the instant the remaining business time runs out, or the
+    # instant the target was used up once it was; while paused, that same instant when the clock
+    # breached, otherwise None (no deadline while paused); None once stopped.
+    due: datetime | None
+    # The first instant the clock was running after its target was used up (UTC): the deadline
+    # itself when the clock ran through it, the resume moment when it was paused exactly then.
+    breached_at: datetime | None
+    used_up_at: datetime | None = None  # the instant the target was used up, once it was (UTC)
 
     def remaining(self, target: timedelta) -> timedelta:
         """Business time left before the target runs out (negative once breached)."""
@@ -531,8 +537,17 @@ def read_clock(
       keeps the time already spent); anything else (resume without pause, pause while paused, a
       second resolve) is a no-op.
 
-    ``due`` does not depend on ``now``: while running it is the instant the remaining business time
-    runs out, counted from the last (re)start; once breached it is the instant the target ran out.
+    The deadline and the breach follow one convention, the one of :meth:`Calendar.add`: the target is
+    used up at the first instant the business time counted reaches it, so a target that runs out
+    exactly at a closing time is used up at that closing time (not at the next opening). From then
+    on that instant is the deadline: pausing, resuming or reopening never moves it. The clock is
+    *breached* once it runs at any instant after the deadline, within opening hours or not: still
+    running after closing time, paused or resolved after it. Stopped or paused exactly at the
+    deadline is not breached; a clock resumed after that breaches at once (``breached_at`` is then
+    the resume moment). :func:`deadline_passed` is the same rule for a stored deadline.
+
+    ``due`` does not depend on ``now`` while the clock runs: it is the instant the remaining business
+    time runs out, counted from the last (re)start, or the instant the target was used up.
     """
     begin, moment = _utc(start, "start"), _utc(now, "now")
     if target < _ZERO:
@@ -548,20 +563,26 @@ def read_clock(
     since = begin  # start of the current running or paused stretch
     elapsed = paused_for = _ZERO
     stopped_at: datetime | None = None
+    used_up_at: datetime | None = None
     breached_at: datetime | None = None
 
-    def count(low: datetime, high: datetime) -> None:
-        nonlocal elapsed, breached_at
+    def run(low: datetime, high: datetime, *, current: bool) -> None:
+        """Count a running stretch: ``[low, high)``, or ``[low, high]`` for the one running now."""
+        nonlocal elapsed, used_up_at, breached_at
         stretch = calendar.between(low, high)
-        if breached_at is None and elapsed + stretch > target:
-            breached_at = calendar.add(low, target - elapsed)
+        if used_up_at is None and calendar.has_hours and elapsed + stretch >= target:
+            candidate = calendar.add(low, target - elapsed)
+            if candidate <= high:
+                used_up_at = candidate
+        if breached_at is None and used_up_at is not None and high > used_up_at and (current or high > low):
+            breached_at = max(low, used_up_at)
         elapsed += stretch
 
     for at, kind in ordered:
         if at > moment:
             break
         if mode == _RUNNING and kind in (EventKind.PAUSE, EventKind.RESOLVE):
-            count(since, at)
+            run(since, at, current=False)
             mode, since = (_PAUSED, at) if kind == EventKind.PAUSE else (_STOPPED, at)
             stopped_at = at if kind == EventKind.RESOLVE else None
         elif mode == _PAUSED and kind in (EventKind.RESUME, EventKind.RESOLVE):
@@ -574,10 +595,11 @@ def read_clock(
     due: datetime | None = None
     if mode == _RUNNING:
         used = elapsed
-        count(since, moment)
-        due = calendar.add(since, target - used) if used <= target else breached_at
+        run(since, moment, current=True)
+        due = used_up_at if used_up_at is not None else calendar.add(since, target - used)
     elif mode == _PAUSED:
         paused_for += calendar.between(since, moment)
+        due = used_up_at if breached_at is not None else None
     return ClockReading(
         elapsed=elapsed,
         paused_for=paused_for,
@@ -586,6 +608,7 @@ def read_clock(
         stopped_at=stopped_at,
         due=due,
         breached_at=breached_at,
+        used_up_at=used_up_at,
     )
 
 
@@ -606,13 +629,58 @@ def state(reading: ClockReading, target: timedelta, *, at_risk_ratio: float) -> 
     """Breached wins (it stays breached when later paused or stopped); then met, paused, at risk."""
     if not 0 <= at_risk_ratio <= 1:
         raise ValueError(f"at_risk_ratio must lie between 0 and 1, got {at_risk_ratio}")
-    if reading.elapsed > target:
+    if reading.breached_at is not None or reading.elapsed > target:
         return SlaState.BREACHED
     if reading.stopped_at is not None:
         return SlaState.MET
     if reading.paused:
         return SlaState.PAUSED
     if reading.elapsed >= target * at_risk_ratio:
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK
+
+
+# --------------------------------------------------------------------------------------------------
+# What is stored: the deadlines of one reading, and the state they give later
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the engine stores on a melding for one clock, read at one moment."""
+
+    due: datetime | None  # the deadline (see ClockReading.due)
+    risk_at: datetime | None  # the moment the at-risk share is (or was) used; only while running
+    met: bool | None  # decided: False once breached, True once stopped within the target
+
+
+def snapshot(
+    reading: ClockReading, risk: ClockReading, target: timedelta, *, at_risk_ratio: float
+) -> Snapshot:
+    """The stored figures of a clock (``risk`` is the same clock read with the at-risk share as target)."""
+    result = state(reading, target, at_risk_ratio=at_risk_ratio)
+    met = False if result == SlaState.BREACHED else True if result == SlaState.MET else None
+    return Snapshot(due=reading.due, risk_at=risk.due if reading.running else None, met=met)
+
+
+def deadline_passed(due: datetime | None, now: datetime) -> bool:
+    """A stored deadline is breached strictly after it: the rule of :func:`read_clock`."""
+    return due is not None and now > due
+
+
+def stored_state(snap: Snapshot, now: datetime, *, is_open: bool) -> SlaState:
+    """The state at ``now`` from stored figures, without replaying the history.
+
+    Equal to :func:`state` of a replay at ``now``, as long as nothing happened to the clock since
+    the snapshot was taken (a later change stores a new snapshot).
+    """
+    if snap.met is not None:
+        return SlaState.MET if snap.met else SlaState.BREACHED
+    if deadline_passed(snap.due, now):
+        return SlaState.BREACHED
+    if snap.due is None and is_open:
+        return SlaState.PAUSED
+    if snap.risk_at is not None and now >= snap.risk_at:
         return SlaState.AT_RISK
     return SlaState.ON_TRACK
 

@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 from beheer.accounts.models import User
 from beheer.core import clock, config_cache
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from beheer.core.timezones import installation_time_zone
 
 from ..models import Check, MaintenanceWindow
 from ..windows import MAX_RULE_LENGTH, Window, WindowError, _anchored, parse_rule, to_instant
@@ -62,7 +63,6 @@ HOSTS_MAX = 500  # all hosts, as stored
 MAX_CHECKS = 1000
 MIN_GAP = timedelta(minutes=15)  # the most frequent start a rule may have
 FIRST_YEAR, LAST_YEAR = 2000, 2999
-DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 
 _SEPARATORS = re.compile(r"[,;\n]")
 
@@ -78,7 +78,7 @@ class WindowData:
     name: str
     start: datetime | None
     duration_minutes: int
-    time_zone: str = DEFAULT_TIME_ZONE
+    time_zone: str = ""  # empty: the installation's time zone
     rule: str = ""
     checks: Sequence[int] = ()
     tags: str = ""
@@ -219,7 +219,7 @@ def _apply(window: MaintenanceWindow, data: WindowData, *, actor: User) -> list[
     elif len(name) > NAME_MAX:
         errors["name"] = _("At most %(max)s characters.") % {"max": NAME_MAX}
 
-    zone_name = (data.time_zone or "").strip() or DEFAULT_TIME_ZONE
+    zone_name = (data.time_zone or "").strip() or installation_time_zone()
     zone = known_zone(zone_name)
     if zone is None:
         errors["time_zone"] = _("Unknown time zone; use a name such as Europe/Amsterdam.")

@@ -34,7 +34,8 @@ def test_a_window_is_scheduled_with_the_keyboard_and_ended_now(browser_page: Any
     page.keyboard.type("Replacing web01")
     page.fill("#id_start_date", timezone.localdate().isoformat())  # today 00:00, 31 days: running
     page.fill("#id_start_time", "00:00")
-    page.fill("#id_duration_minutes", str(31 * 24 * 60))
+    page.fill("#id_duration_0", "31")
+    page.select_option("#id_duration_1", "days")
     page.select_option("#id_checks", [str(web.pk)])
     page.fill("#id_hosts", "Web01, db01")
     page.focus("#id_hosts")

@@ -157,7 +157,7 @@ def build_window(*, rule: str, start_date: date, start_time: time, time_zone: st
     if rule.upper().startswith("RRULE:"):
         rule = rule[6:].strip()
     if not rule:
-        message = _("Give a recurrence rule such as FREQ=WEEKLY;BYDAY=MO.")
+        message = _("Choose how often the activity repeats.")
         raise DomainError(message, field_errors={"rule": message})
     try:
         ZoneInfo(time_zone)

@@ -518,9 +518,10 @@ def test_remind_hours_on_the_series_form(coordinator: User) -> None:
     form = {
         "name": "UPS-test",
         "kind": "ups_test",
-        "frequency": "WEEKLY",
-        "interval": "1",
-        "weekdays": ["MO"],
+        "rule_0": "WEEKLY",
+        "rule_1": "1",
+        "rule_2": ["MO"],
+        "rule_8": "never",
         "start_date": "2026-01-05",
         "start_time": "10:00",
         "time_zone": "Europe/Amsterdam",

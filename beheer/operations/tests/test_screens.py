@@ -161,9 +161,10 @@ class TestSeriesScreens:
             "name": "UPS-test",
             "kind": "ups_test",
             "checklist": "Accu's testen\nLogboek bijwerken\n",
-            "frequency": "WEEKLY",
-            "interval": "1",
-            "weekdays": ["MO", "TH"],
+            "rule_0": "WEEKLY",
+            "rule_1": "1",
+            "rule_2": ["MO", "TH"],
+            "rule_8": "never",
             "start_date": "2026-01-05",
             "start_time": "10:00",
             "time_zone": "Europe/Amsterdam",
@@ -189,9 +190,7 @@ class TestSeriesScreens:
         assert r.status_code == 200
         assert re.search(rb'value="TH"[^>]*checked', r.content)
         assert not re.search(rb'value="FR"[^>]*checked', r.content)
-        data = self.form(
-            frequency="custom", rule="FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1", version=str(s.version)
-        )
+        data = self.form(rule_0="MONTHLY", rule_1="3", rule_3="day", rule_4="1", version=str(s.version))
         assert client.post(reverse("operations-series-edit", args=[s.pk]), data).status_code == 302
         s.refresh_from_db()
         assert s.rule == "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1"
@@ -203,9 +202,7 @@ class TestSeriesScreens:
 
     def test_bad_rule_shows_error(self, coordinator, frozen):
         client = client_for(coordinator)
-        r = client.post(
-            reverse("operations-series-create"), self.form(frequency="custom", rule="FREQ=HOURLY")
-        )
+        r = client.post(reverse("operations-series-create"), self.form(rule_0="keep", rule_11="FREQ=HOURLY"))
         assert r.status_code == 400
         assert b"errorlist" in r.content
         r = client.post(reverse("operations-series-create"), self.form(start_date="gisteren"))
@@ -217,7 +214,7 @@ class TestSeriesScreens:
         r = client.post(reverse("operations-preview"), self.form(), HTTP_HX_REQUEST="true")
         assert r.status_code == 200
         assert r.content.count(b"<li>") == 5
-        r = client.post(reverse("operations-preview"), self.form(frequency="custom", rule=XSS))
+        r = client.post(reverse("operations-preview"), self.form(rule_0="keep", rule_11=XSS))
         assert r.status_code == 200
         assert b"<script>" not in r.content
         assert b'role="alert"' in r.content

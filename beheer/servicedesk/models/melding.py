@@ -13,6 +13,7 @@ from beheer.accounts.models import Branch, Department, OperatorGroup, User
 from beheer.cmdb.models import Supplier
 from beheer.core.search import matching_ids
 
+from .. import sla
 from .lookups import CallType, Category, ClosureCode, EntryType, Impact, Line, Priority, Status, Urgency
 
 
@@ -321,24 +322,21 @@ class Melding(models.Model):
         return f"{self.number} {self.brief_description}"
 
     def sla_state(self, now: datetime) -> str:
-        """on_track, at_risk, breached, met or paused from the stored SLA fields; "" without an SLA."""
-        if self.resolution_met is not None:
-            return "met" if self.resolution_met else "breached"
-        if self.sla_policy_id is None:
+        """on_track, at_risk, breached, met or paused from the stored SLA fields; "" without an SLA.
+
+        The same rule as the replay (`sla.stored_state`), so the call page, the queues, the sweep and
+        `GET /meldingen/{id}/sla` agree, also at a deadline that falls on a closing time.
+        """
+        if self.resolution_met is None and self.sla_policy_id is None:
             return ""
-        if self.resolution_due is not None and now > self.resolution_due:
-            return "breached"
-        if self.is_open and self.resolution_due is None:
-            return "paused"
-        if self.resolution_risk_at is not None and now >= self.resolution_risk_at:
-            return "at_risk"
-        return "on_track"
+        snap = sla.Snapshot(due=self.resolution_due, risk_at=self.resolution_risk_at, met=self.resolution_met)
+        return str(sla.stored_state(snap, now, is_open=self.is_open))
 
     def update_state(self, now: datetime) -> str:
         """The caller-update clock from the stored fields: breached, at_risk, on_track; "" otherwise."""
         if not self.is_open or self.update_due is None:
             return ""
-        if now > self.update_due:
+        if sla.deadline_passed(self.update_due, now):
             return "breached"
         if self.update_risk_at is not None and now >= self.update_risk_at:
             return "at_risk"

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup
+from beheer.core.timezones import installation_time_zone
 
 from .lookups import CallType, Category, Priority
 
@@ -50,7 +51,7 @@ class BusinessCalendar(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     time_zone = models.CharField(
-        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+        _("time zone"), max_length=64, default=installation_time_zone, validators=[validate_time_zone]
     )
     always_open = models.BooleanField(
         _("24x7"), default=False, help_text=_("Every hour counts; opening hours and holidays are ignored.")
@@ -315,3 +316,32 @@ class MeldingOla(models.Model):
         indexes = [
             models.Index(fields=["operator_group", "stopped_at"], name="ola_group_stopped"),
         ]
+
+
+class ServiceLevelSubject(models.TextChoices):
+    CALENDAR = "calendar", _("Business calendar")
+    POLICY = "policy", _("SLA policy")
+    OLA = "ola", _("OLA target")
+
+
+class ServiceLevelChange(models.Model):
+    """History of the service-level configuration: who changed what, when, old -> new.
+
+    Written by `services.sla_config` only; the rows keep the subject's name so they survive a delete.
+    """
+
+    subject = models.CharField(max_length=10, choices=ServiceLevelSubject.choices)
+    subject_id = models.PositiveIntegerField()
+    subject_name = models.CharField(max_length=200)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    action = models.CharField(max_length=20)  # created, changed, archived, restored, deleted
+    field = models.CharField(max_length=60, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject", "subject_id", "at"], name="sl_change_subject")]

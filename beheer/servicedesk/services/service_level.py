@@ -77,6 +77,11 @@ class Evaluation:
     update_risk_at: datetime | None = None
     last_update_at: datetime | None = None
 
+    @property
+    def snapshot(self) -> sla.Snapshot:
+        """The resolution clock's stored figures (deadline, at-risk moment, met)."""
+        return sla.Snapshot(due=self.resolution.due, risk_at=self.risk_at, met=_met(self.resolution))
+
 
 # --------------------------------------------------------------------------------------------------
 # configuration -> pure objects
@@ -532,13 +537,14 @@ def apply_sla(melding: Melding, *, now: datetime, new: bool = False) -> list[str
     here too (the caller holds the row lock), and `ola_computed_at` is among the fields to save.
     """
     ev = evaluate(melding, now=now, new=new)
+    resolution = ev.snapshot if ev else None
     values: dict[str, object] = {
         "sla_policy": ev.policy if ev else None,
         "response_due": ev.response.due if ev and ev.response else None,
-        "resolution_due": ev.resolution.due if ev else None,
-        "resolution_risk_at": ev.risk_at if ev else None,
+        "resolution_due": resolution.due if resolution else None,
+        "resolution_risk_at": resolution.risk_at if resolution else None,
         "response_met": _met(ev.response) if ev and ev.response else None,
-        "resolution_met": _met(ev.resolution) if ev else None,
+        "resolution_met": resolution.met if resolution else None,
         "update_due": ev.update.due if ev and ev.update else None,
         "update_risk_at": ev.update_risk_at if ev else None,
     }
@@ -594,14 +600,15 @@ def sweep_sla(*, now: datetime | None = None, batch: int = 500) -> int:
     now = now or _now()
     done = 0
     candidates = [
-        (SlaMetric.RESOLUTION, SlaEscalationKind.BREACHED, Q(is_open=True, resolution_due__lte=now)),
+        # A deadline is passed strictly after it (sla.deadline_passed), as on the call page.
+        (SlaMetric.RESOLUTION, SlaEscalationKind.BREACHED, Q(is_open=True, resolution_due__lt=now)),
         (SlaMetric.RESOLUTION, SlaEscalationKind.AT_RISK, Q(is_open=True, resolution_risk_at__lte=now)),
         (
             SlaMetric.RESPONSE,
             SlaEscalationKind.BREACHED,
-            Q(is_open=True, first_response_at__isnull=True, response_due__lte=now),
+            Q(is_open=True, first_response_at__isnull=True, response_due__lt=now),
         ),
-        (SlaMetric.UPDATE, SlaEscalationKind.BREACHED, Q(is_open=True, update_due__lte=now)),
+        (SlaMetric.UPDATE, SlaEscalationKind.BREACHED, Q(is_open=True, update_due__lt=now)),
         (SlaMetric.UPDATE, SlaEscalationKind.AT_RISK, Q(is_open=True, update_risk_at__lte=now)),
     ]
     for metric, kind, condition in candidates:

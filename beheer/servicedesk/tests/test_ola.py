@@ -348,15 +348,18 @@ def test_the_detail_page_shows_the_ola_table(handed_around, operator):
     assert "style=" not in html
 
 
-def test_a_coordinator_configures_an_ola_in_the_admin(coordinator, operator, first_line):
+def test_a_coordinator_configures_an_ola_in_its_screen_and_the_admin_only_shows_it(
+    coordinator, operator, first_line
+):
     client = client_for(coordinator)
-    assert client.get("/beheer-admin/servicedesk/olatarget/add/").status_code == 200
+    assert client.get("/sla/olas/new/").status_code == 200
     response = client.post(
-        "/beheer-admin/servicedesk/olatarget/add/",
+        "/sla/olas/new/",
         {
             "operator_group": first_line.pk,
             "priority": "",
-            "minutes": 90,
+            "norm_0": "1.5",
+            "norm_1": "hours",
             "calendar": "",
             "at_risk_percent": 80,
             "active": "on",
@@ -365,4 +368,6 @@ def test_a_coordinator_configures_an_ola_in_the_admin(coordinator, operator, fir
     assert response.status_code == 302
     ola = OlaTarget.objects.get()
     assert (ola.minutes, ola.at_risk_percent, ola.priority) == (90, 80, None)
+    assert client.get("/beheer-admin/servicedesk/olatarget/").status_code == 200
+    assert client.get("/beheer-admin/servicedesk/olatarget/add/").status_code == 403  # no second write path
     assert client_for(operator).get("/beheer-admin/servicedesk/olatarget/").status_code in (302, 403)

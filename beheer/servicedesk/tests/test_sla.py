@@ -822,7 +822,10 @@ def test_clock_without_events_is_between(data: st.DataObject) -> None:
     assert reading.running
     assert reading.due is not None
     assert cal.between(start, reading.due) == target
-    assert (reading.breached_at is not None) == (reading.elapsed > target)
+    # Breached once running past the deadline, also outside opening hours (elapsed == target then).
+    assert (reading.breached_at is not None) == (now.astimezone(UTC) > reading.due)
+    if reading.elapsed > target:
+        assert reading.breached_at is not None
     if reading.breached_at is not None:
         assert reading.due == reading.breached_at
         assert (
@@ -868,7 +871,14 @@ def test_clock_accounting(data: st.DataObject, raw: list[tuple[int, EventKind]])
     if not any(e.kind == EventKind.RESOLVE for e in events):
         assert reading.elapsed + reading.paused_for == cal.between(start, now)
     assert [reading.running, reading.paused, reading.stopped_at is not None].count(True) == 1
-    assert (reading.due is None) == (not reading.running)
+    if reading.running:
+        assert reading.due is not None
+    elif reading.paused:  # a paused clock keeps its deadline only once breached
+        assert (reading.due is None) == (reading.breached_at is None)
+    else:
+        assert reading.due is None
+    if reading.elapsed > target:
+        assert reading.breached_at is not None
     if reading.running and reading.breached_at is None:
         # Read again at the deadline with the same history: exactly the target is used.
         assert reading.due is not None
@@ -887,9 +897,7 @@ def test_clock_accounting(data: st.DataObject, raw: list[tuple[int, EventKind]])
         cal, start=start, target=target, events=distinct, now=now
     )
     result = state(reading, target, at_risk_ratio=0.75)
-    assert (result == SlaState.BREACHED) == (reading.elapsed > target)
-    if reading.breached_at is not None:
-        assert result == SlaState.BREACHED
+    assert (result == SlaState.BREACHED) == (reading.breached_at is not None)
 
 
 @COMMON
@@ -911,3 +919,141 @@ def test_first_response_is_a_clock_with_one_stop(data: st.DataObject) -> None:
         assert reading.stopped_at.timestamp() == max(responded, start).timestamp()
         assert reading.elapsed == cal.between(start, responded)
     assert reading.paused_for == timedelta(0)
+
+
+# --------------------------------------------------------------------------------------------------
+# The closing-time boundary: a target used up exactly at closing time
+# --------------------------------------------------------------------------------------------------
+
+
+class TestClosingTimeBoundary:
+    """Nine office hours for a call registered on Monday evening run out on Tuesday at 17:00."""
+
+    START = ams(2026, 1, 12, 20)  # Monday, after closing
+    TARGET = 9 * H
+    CLOSING = ams(2026, 1, 13, 17)
+
+    def read(self, events: list[ClockEvent], now: datetime) -> ClockReading:
+        return read_clock(OFFICE, start=self.START, target=self.TARGET, events=events, now=now)
+
+    def test_the_deadline_is_the_closing_time(self) -> None:
+        reading = self.read([], ams(2026, 1, 13, 12))
+        assert local(reading.due) == self.CLOSING
+
+    def test_paused_after_closing_time_the_deadline_stays_at_closing_time(self) -> None:
+        pause, resume = ams(2026, 1, 13, 18), ams(2026, 1, 14, 10)
+        paused = self.read([ev(pause, P)], ams(2026, 1, 13, 20))
+        assert local(paused.due) == self.CLOSING
+        assert state(paused, self.TARGET, at_risk_ratio=0.75) == SlaState.BREACHED
+        resumed = self.read([ev(pause, P), ev(resume, R)], ams(2026, 1, 14, 11))
+        assert local(resumed.due) == self.CLOSING  # not the resume moment
+        assert local(resumed.breached_at) == self.CLOSING
+        assert state(resumed, self.TARGET, at_risk_ratio=0.75) == SlaState.BREACHED
+
+    def test_after_closing_time_the_replay_and_the_stored_fields_agree(self) -> None:
+        now = ams(2026, 1, 13, 17, 30)
+        reading = self.read([], now)
+        risk = read_clock(OFFICE, start=self.START, target=self.TARGET * 0.75, events=[], now=now)
+        assert reading.elapsed == self.TARGET  # nothing counted after closing time
+        assert state(reading, self.TARGET, at_risk_ratio=0.75) == SlaState.BREACHED
+        snap = sla.snapshot(reading, risk, self.TARGET, at_risk_ratio=0.75)
+        assert sla.stored_state(snap, now, is_open=True) == SlaState.BREACHED
+        # Stored before the deadline, read after it: the same state.
+        earlier = self.read([], ams(2026, 1, 13, 9))
+        early_risk = read_clock(
+            OFFICE, start=self.START, target=self.TARGET * 0.75, events=[], now=ams(2026, 1, 13, 9)
+        )
+        stored = sla.snapshot(earlier, early_risk, self.TARGET, at_risk_ratio=0.75)
+        assert sla.stored_state(stored, now, is_open=True) == SlaState.BREACHED
+        assert sla.stored_state(stored, self.CLOSING, is_open=True) == SlaState.AT_RISK
+        assert state(self.read([], self.CLOSING), self.TARGET, at_risk_ratio=0.75) == SlaState.AT_RISK
+
+    def test_resolved_at_closing_time_is_met_and_after_it_breached(self) -> None:
+        at_closing = self.read([ev(self.CLOSING, S)], ams(2026, 1, 20))
+        assert state(at_closing, self.TARGET, at_risk_ratio=0.75) == SlaState.MET
+        evening = self.read([ev(ams(2026, 1, 13, 19), S)], ams(2026, 1, 20))
+        assert state(evening, self.TARGET, at_risk_ratio=0.75) == SlaState.BREACHED
+
+    def test_paused_exactly_at_closing_time_is_not_breached_until_it_runs_again(self) -> None:
+        paused = self.read([ev(self.CLOSING, P)], ams(2026, 1, 13, 20))
+        assert state(paused, self.TARGET, at_risk_ratio=0.75) == SlaState.PAUSED
+        assert paused.due is None
+        resume = ams(2026, 1, 14, 10)
+        again = self.read([ev(self.CLOSING, P), ev(resume, R)], ams(2026, 1, 14, 10, 1))
+        assert local(again.due) == self.CLOSING
+        assert local(again.breached_at) == resume
+        assert state(again, self.TARGET, at_risk_ratio=0.75) == SlaState.BREACHED
+
+
+@st.composite
+def clock_histories(draw: st.DrawFn) -> tuple[Calendar, datetime, timedelta, list[ClockEvent]]:
+    """A calendar, a start, a target in whole minutes (as stored) and events on minute boundaries."""
+    cal = draw(calendars())
+    start = draw(instants(cal.tz, minute=True)).astimezone(UTC)
+    target = timedelta(minutes=draw(st.sampled_from([1, 30, 60, 240, 540, 1080, 2700])))
+    assume(target <= cal.hours_per_week * 50)  # reachable within the calendar's horizon
+    raw = draw(
+        st.lists(
+            st.tuples(st.integers(-60, 40 * 1440), st.sampled_from(list(EventKind))),
+            max_size=8,
+        )
+    )
+    return cal, start, target, [ClockEvent(start + timedelta(minutes=m), kind) for m, kind in raw]
+
+
+@COMMON
+@given(history=clock_histories(), data=st.data())
+def test_the_stored_figures_and_the_replay_always_agree(
+    history: tuple[Calendar, datetime, timedelta, list[ClockEvent]], data: st.DataObject
+) -> None:
+    """What the call page and the sweep read (stored figures) equals what /sla replays, at any moment.
+
+    The figures are stored at the last change (the last event, or registration) and read later.
+    Readings near the deadline, the at-risk moment and the closing times are drawn on purpose.
+    """
+    cal, start, target, events = history
+    ratio = data.draw(st.sampled_from([0.5, 0.75, 0.99]))
+    stored_at = max([start, *(e.at for e in events)])
+    reading = read_clock(cal, start=start, target=target, events=events, now=stored_at)
+    risk = read_clock(cal, start=start, target=target * ratio, events=events, now=stored_at)
+    snap = sla.snapshot(reading, risk, target, at_risk_ratio=ratio)
+    marks = [m for m in (reading.due, snap.risk_at, reading.used_up_at) if m is not None and m >= stored_at]
+    offsets = st.integers(-2, 2).map(lambda s: timedelta(seconds=s))
+    if marks:
+        now = max(stored_at, data.draw(st.sampled_from(marks)) + data.draw(offsets))
+    else:
+        now = stored_at + timedelta(minutes=data.draw(st.integers(0, 30 * 1440)))
+    replayed = state(
+        read_clock(cal, start=start, target=target, events=events, now=now), target, at_risk_ratio=ratio
+    )
+    stopped = reading.stopped_at is not None
+    assert sla.stored_state(snap, now, is_open=not stopped) == replayed
+    # The sweep escalates a breach when the stored deadline has passed (or the breach is decided).
+    sweep_says_breached = snap.met is False or sla.deadline_passed(snap.due, now)
+    assert sweep_says_breached == (replayed == SlaState.BREACHED)
+
+
+@COMMON
+@given(history=clock_histories(), data=st.data())
+def test_pausing_after_the_target_was_used_up_never_moves_the_deadline(
+    history: tuple[Calendar, datetime, timedelta, list[ClockEvent]], data: st.DataObject
+) -> None:
+    cal, start, target, events = history
+    events = [e for e in events if e.kind != EventKind.RESOLVE]  # keep the clock open
+    last = max([start, *(e.at for e in events)])
+    before = read_clock(cal, start=start, target=target, events=events, now=last)
+    assume(before.running and before.due is not None)
+    deadline = before.due
+    assert deadline is not None
+    pause = max(last, deadline) + timedelta(minutes=data.draw(st.integers(1, 5 * 1440)))
+    paused_events = [*events, ClockEvent(pause, EventKind.PAUSE)]
+    paused = read_clock(cal, start=start, target=target, events=paused_events, now=pause)
+    assert paused.due == deadline
+    assert state(paused, target, at_risk_ratio=0.75) == SlaState.BREACHED
+    resume = pause + timedelta(minutes=data.draw(st.integers(0, 10 * 1440)))
+    resumed_events = [*paused_events, ClockEvent(resume, EventKind.RESUME)]
+    later = resume + timedelta(minutes=data.draw(st.integers(0, 1440)))
+    resumed = read_clock(cal, start=start, target=target, events=resumed_events, now=later)
+    assert resumed.due == deadline
+    assert resumed.breached_at == paused.breached_at
+    assert state(resumed, target, at_risk_ratio=0.75) == SlaState.BREACHED

@@ -108,3 +108,71 @@ def test_the_sla_endpoint_and_the_panel_show_the_update_clock(operator, p1_meldi
     html = page.content.decode()
     assert "Update to the caller" in html
     assert "Last update to the caller" in html
+
+
+# --------------------------------------------------------------------------------------------------
+# A target used up exactly at closing time: every reading agrees, pausing does not move the deadline
+
+
+@pytest.fixture
+def evening_p2(operator, caller, first_line):
+    """P2 (nine office hours) registered on Monday evening: the target runs out on Tuesday at 17:00."""
+    with frozen(datetime(2026, 11, 30, 20, 0, tzinfo=AMS)):
+        return services.open_melding(
+            actor=operator,
+            brief_description="Printer op de tweede verdieping",
+            entry_type=EntryType.PHONE,
+            caller=caller,
+            operator_group=first_line,
+            impact=Impact.objects.get(code="organisation"),
+            urgency=Urgency.objects.get(code="limited"),
+        )
+
+
+def _readings(client, melding_id: int) -> tuple[str, str, str]:
+    detail = client.get(f"/api/v1/meldingen/{melding_id}").json()
+    replay = client.get(f"/api/v1/meldingen/{melding_id}/sla").json()
+    listed = client.get(f"/api/v1/meldingen?sla={detail['sla_state']}").json()["items"]
+    in_filter = "yes" if any(item["id"] == melding_id for item in listed) else "no"
+    return detail["sla_state"], replay["resolution"]["state"], in_filter
+
+
+def test_at_closing_time_the_detail_the_replay_and_the_sweep_agree(operator, evening_p2):
+    from beheer.servicedesk.models import SlaEscalation
+
+    closing = datetime(2026, 12, 1, 17, 0, tzinfo=AMS)
+    evening_p2.refresh_from_db()
+    assert evening_p2.priority.level == 2
+    assert evening_p2.resolution_due == closing
+    client = client_for(operator)
+    with frozen(closing):
+        assert _readings(client, evening_p2.pk) == ("at_risk", "at_risk", "yes")
+        services.sweep_sla(now=closing)
+    assert not SlaEscalation.objects.filter(melding=evening_p2, metric="resolution", kind="breached").exists()
+    later = datetime(2026, 12, 1, 17, 30, tzinfo=AMS)
+    with frozen(later):
+        assert _readings(client, evening_p2.pk) == ("breached", "breached", "yes")
+        services.sweep_sla(now=later)
+    assert SlaEscalation.objects.filter(melding=evening_p2, metric="resolution", kind="breached").exists()
+
+
+def test_pausing_after_the_target_ran_out_at_closing_time_keeps_the_deadline(operator, evening_p2):
+    closing = datetime(2026, 12, 1, 17, 0, tzinfo=AMS)
+    client = client_for(operator)
+    with frozen(datetime(2026, 12, 1, 18, 0, tzinfo=AMS)):
+        m = services.change_status(
+            evening_p2, status=Status.objects.get(code="waiting_caller"), actor=operator, expected_version=1
+        )
+        assert _readings(client, m.pk) == ("breached", "breached", "yes")
+    m.refresh_from_db()
+    assert m.resolution_due == closing
+    with frozen(datetime(2026, 12, 2, 10, 0, tzinfo=AMS)):
+        m = services.change_status(
+            m, status=Status.objects.get(code="in_progress"), actor=operator, expected_version=m.version
+        )
+    m.refresh_from_db()
+    assert m.resolution_due == closing  # not the resume moment
+    with frozen(datetime(2026, 12, 2, 10, 5, tzinfo=AMS)):
+        assert _readings(client, m.pk) == ("breached", "breached", "yes")
+        replay = client.get(f"/api/v1/meldingen/{m.pk}/sla").json()["resolution"]
+    assert replay["due"].startswith("2026-12-01T16:00")  # 17:00 Amsterdam in UTC

@@ -1,0 +1,326 @@
+"""JSON adapter for the service-level configuration, under /api/v1/sla/ (coordinators, administrators).
+
+The same services as the screens (`services.sla_config`), so the same validation. Norms are
+business minutes here, as stored; scripts that want hours multiply by 60.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from beheer.accounts.models import User
+from beheer.core.errors import NotFound
+from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.schemas import Id, Int64, Text, TextLine
+
+from .models import BusinessCalendar, OlaTarget, SlaPolicy
+from .services import sla_config
+
+router = Router(tags=["service levels"])
+ORDER = (SortKey("name"), SortKey("id"))
+
+
+class PeriodIO(Schema):
+    weekday: int = Field(ge=0, le=6, description="0 is Monday")
+    start: time
+    end: time = Field(description="00:00 means midnight at the end of the day")
+
+
+class ClosingDayIO(Schema):
+    date: date
+    name: TextLine = Field("", max_length=100)
+
+
+class CalendarIn(Schema):
+    name: TextLine = Field(min_length=1, max_length=100)
+    time_zone: TextLine = Field("", max_length=64, description="Empty: the installation's time zone")
+    always_open: bool = False
+    public_holidays: bool = True
+    liberation_day_every_year: bool = False
+    school_holidays_region: TextLine = Field("", max_length=10)
+    hours: list[PeriodIO] = Field(default_factory=list, max_length=7 * sla_config.MAX_PERIODS_PER_DAY)
+    closing_days: list[ClosingDayIO] = Field(default_factory=list, max_length=sla_config.MAX_CLOSING_DAYS)
+
+
+class CalendarOut(CalendarIn):
+    id: int
+    active: bool
+
+
+class CalendarPage(Schema):
+    items: list[CalendarOut]
+    next_cursor: str | None
+
+
+class TargetIO(Schema):
+    priority_id: Id
+    response_minutes: int | None = Field(None, gt=0, le=10_000_000)
+    resolution_minutes: int = Field(gt=0, le=10_000_000)
+    update_minutes: int | None = Field(None, gt=0, le=10_000_000)
+
+
+class PolicyIn(Schema):
+    name: TextLine = Field(min_length=1, max_length=100)
+    description: Text = Field("", max_length=5000)
+    calendar_id: Id
+    order: int = Field(100, ge=0, le=1_000_000)
+    at_risk_percent: int = Field(75, ge=1, le=99)
+    escalate_on_breach: bool = False
+    raise_priority_on_breach: bool = False
+    escalation_group_id: Id | None = None
+    call_type_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    category_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    department_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    branch_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    targets: list[TargetIO] = Field(default_factory=list, max_length=100)
+
+
+class PolicyOut(PolicyIn):
+    id: int
+    active: bool
+
+
+class PolicyPage(Schema):
+    items: list[PolicyOut]
+    next_cursor: str | None
+
+
+class OlaTargetIn(Schema):
+    operator_group_id: Id
+    priority_id: Id | None = None
+    minutes: int = Field(gt=0, le=10_000_000)
+    calendar_id: Id | None = None
+    at_risk_percent: int = Field(75, ge=1, le=99)
+    active: bool = True
+
+
+class OlaTargetOut(OlaTargetIn):
+    id: int
+
+
+def _actor(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    sla_config.ensure_may_configure(user)
+    return user
+
+
+def _calendar_out(cal: BusinessCalendar) -> dict[str, Any]:
+    return {
+        "id": cal.pk,
+        "name": cal.name,
+        "time_zone": cal.time_zone,
+        "always_open": cal.always_open,
+        "public_holidays": cal.public_holidays,
+        "liberation_day_every_year": cal.liberation_day_every_year,
+        "school_holidays_region": cal.school_holidays_region,
+        "hours": [{"weekday": h.weekday, "start": h.start, "end": h.end} for h in cal.opening_hours.all()],
+        "closing_days": [{"date": d.date, "name": d.name} for d in cal.closing_days.all()],
+        "active": cal.active,
+    }
+
+
+def _calendar_data(body: CalendarIn) -> sla_config.CalendarData:
+    return sla_config.CalendarData(
+        name=body.name,
+        time_zone=body.time_zone,
+        always_open=body.always_open,
+        public_holidays=body.public_holidays,
+        liberation_day_every_year=body.liberation_day_every_year,
+        school_holidays_region=body.school_holidays_region,
+        hours=[sla_config.Period(h.weekday, h.start, h.end) for h in body.hours],
+        closing_days=[sla_config.ClosingDate(d.date, d.name) for d in body.closing_days],
+    )
+
+
+def _get_calendar(pk: int) -> BusinessCalendar:
+    cal = BusinessCalendar.objects.prefetch_related("opening_hours", "closing_days").filter(pk=pk).first()
+    if cal is None:
+        raise NotFound(_("Business calendar not found."))
+    return cal
+
+
+@router.get("/calendars", response=CalendarPage, summary="Business calendars")
+def calendar_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
+    _actor(request)
+    page = keyset_page(BusinessCalendar.objects.all(), ORDER, cursor=cursor, size=max(1, min(limit, 200)))
+    prefetch_related_objects(page.items, "opening_hours", "closing_days")
+    return {"items": [_calendar_out(c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/calendars", response={201: CalendarOut}, summary="Create a business calendar")
+def calendar_create(request: HttpRequest, body: CalendarIn) -> tuple[int, dict[str, Any]]:
+    cal = sla_config.create_calendar(data=_calendar_data(body), actor=_actor(request))
+    return 201, _calendar_out(_get_calendar(cal.pk))
+
+
+@router.get("/calendars/{calendar_id}", response=CalendarOut, summary="One business calendar")
+def calendar_detail(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
+    _actor(request)
+    return _calendar_out(_get_calendar(calendar_id))
+
+
+@router.put("/calendars/{calendar_id}", response=CalendarOut, summary="Replace a business calendar")
+def calendar_update(request: HttpRequest, calendar_id: Id, body: CalendarIn) -> dict[str, Any]:
+    actor = _actor(request)
+    sla_config.update_calendar(_get_calendar(calendar_id), data=_calendar_data(body), actor=actor)
+    return _calendar_out(_get_calendar(calendar_id))
+
+
+@router.post("/calendars/{calendar_id}/archive", response=CalendarOut, summary="Archive a business calendar")
+def calendar_archive(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
+    actor = _actor(request)
+    sla_config.archive_calendar(_get_calendar(calendar_id), actor=actor)
+    return _calendar_out(_get_calendar(calendar_id))
+
+
+def _policy_out(p: SlaPolicy) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "description": p.description,
+        "calendar_id": p.calendar_id,
+        "order": p.order,
+        "at_risk_percent": p.at_risk_percent,
+        "escalate_on_breach": p.escalate_on_breach,
+        "raise_priority_on_breach": p.raise_priority_on_breach,
+        "escalation_group_id": p.escalation_group_id,
+        "call_type_ids": [x.pk for x in p.call_types.all()],
+        "category_ids": [x.pk for x in p.categories.all()],
+        "department_ids": [x.pk for x in p.departments.all()],
+        "branch_ids": [x.pk for x in p.branches.all()],
+        "targets": [
+            {
+                "priority_id": t.priority_id,
+                "response_minutes": t.response_minutes,
+                "resolution_minutes": t.resolution_minutes,
+                "update_minutes": t.update_minutes,
+            }
+            for t in p.targets.all()
+        ],
+        "active": p.active,
+    }
+
+
+_POLICY_PREFETCH = ("call_types", "categories", "departments", "branches", "targets")
+
+
+def _get_policy(pk: int) -> SlaPolicy:
+    p = SlaPolicy.objects.prefetch_related(*_POLICY_PREFETCH).filter(pk=pk).first()
+    if p is None:
+        raise NotFound(_("SLA policy not found."))
+    return p
+
+
+def _policy_data(body: PolicyIn) -> sla_config.PolicyData:
+    return sla_config.PolicyData(
+        name=body.name,
+        description=body.description,
+        calendar_id=body.calendar_id,
+        order=body.order,
+        at_risk_percent=body.at_risk_percent,
+        escalate_on_breach=body.escalate_on_breach,
+        raise_priority_on_breach=body.raise_priority_on_breach,
+        escalation_group_id=body.escalation_group_id,
+        call_type_ids=body.call_type_ids,
+        category_ids=body.category_ids,
+        department_ids=body.department_ids,
+        branch_ids=body.branch_ids,
+        targets=[
+            sla_config.TargetData(t.priority_id, t.resolution_minutes, t.response_minutes, t.update_minutes)
+            for t in body.targets
+        ],
+    )
+
+
+@router.get("/policies", response=PolicyPage, summary="SLA policies")
+def policy_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
+    _actor(request)
+    page = keyset_page(SlaPolicy.objects.all(), ORDER, cursor=cursor, size=max(1, min(limit, 200)))
+    prefetch_related_objects(page.items, *_POLICY_PREFETCH)
+    return {"items": [_policy_out(p) for p in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post("/policies", response={201: PolicyOut}, summary="Create an SLA policy")
+def policy_create(request: HttpRequest, body: PolicyIn) -> tuple[int, dict[str, Any]]:
+    p = sla_config.create_policy(data=_policy_data(body), actor=_actor(request))
+    return 201, _policy_out(_get_policy(p.pk))
+
+
+@router.get("/policies/{policy_id}", response=PolicyOut, summary="One SLA policy")
+def policy_detail(request: HttpRequest, policy_id: Id) -> dict[str, Any]:
+    _actor(request)
+    return _policy_out(_get_policy(policy_id))
+
+
+@router.put("/policies/{policy_id}", response=PolicyOut, summary="Replace an SLA policy")
+def policy_update(request: HttpRequest, policy_id: Id, body: PolicyIn) -> dict[str, Any]:
+    actor = _actor(request)
+    sla_config.update_policy(_get_policy(policy_id), data=_policy_data(body), actor=actor)
+    return _policy_out(_get_policy(policy_id))
+
+
+@router.post("/policies/{policy_id}/archive", response=PolicyOut, summary="Archive an SLA policy")
+def policy_archive(request: HttpRequest, policy_id: Id) -> dict[str, Any]:
+    actor = _actor(request)
+    sla_config.set_policy_active(_get_policy(policy_id), active=False, actor=actor)
+    return _policy_out(_get_policy(policy_id))
+
+
+def _ola_out(o: OlaTarget) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "operator_group_id": o.operator_group_id,
+        "priority_id": o.priority_id,
+        "minutes": o.minutes,
+        "calendar_id": o.calendar_id,
+        "at_risk_percent": o.at_risk_percent,
+        "active": o.active,
+    }
+
+
+def _get_ola(pk: int) -> OlaTarget:
+    o = OlaTarget.objects.filter(pk=pk).first()
+    if o is None:
+        raise NotFound(_("OLA target not found."))
+    return o
+
+
+def _ola_data(body: OlaTargetIn) -> sla_config.OlaData:
+    return sla_config.OlaData(
+        operator_group_id=body.operator_group_id,
+        priority_id=body.priority_id,
+        minutes=body.minutes,
+        calendar_id=body.calendar_id,
+        at_risk_percent=body.at_risk_percent,
+        active=body.active,
+    )
+
+
+@router.get("/olas", response=list[OlaTargetOut], summary="OLA targets")
+def ola_list(request: HttpRequest) -> list[dict[str, Any]]:
+    _actor(request)
+    return [_ola_out(o) for o in OlaTarget.objects.order_by("operator_group_id", "id")[:1000]]
+
+
+@router.post("/olas", response={201: OlaTargetOut}, summary="Create an OLA target")
+def ola_create(request: HttpRequest, body: OlaTargetIn) -> tuple[int, dict[str, Any]]:
+    return 201, _ola_out(sla_config.create_ola(data=_ola_data(body), actor=_actor(request)))
+
+
+@router.put("/olas/{ola_id}", response=OlaTargetOut, summary="Replace an OLA target")
+def ola_update(request: HttpRequest, ola_id: Id, body: OlaTargetIn) -> dict[str, Any]:
+    actor = _actor(request)
+    return _ola_out(sla_config.update_ola(_get_ola(ola_id), data=_ola_data(body), actor=actor))
+
+
+@router.delete("/olas/{ola_id}", response={204: None}, summary="Delete an OLA target")
+def ola_delete(request: HttpRequest, ola_id: Id) -> tuple[int, None]:
+    actor = _actor(request)
+    sla_config.delete_ola(_get_ola(ola_id), actor=actor)
+    return 204, None

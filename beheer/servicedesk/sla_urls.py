@@ -1,0 +1,22 @@
+"""The service-level screens (coordinators and administrators)."""
+
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import sla_views
+
+urlpatterns = [
+    path("sla/", RedirectView.as_view(pattern_name="sla-policies"), name="sla-home"),
+    path("sla/calendars/", sla_views.calendar_list, name="sla-calendars"),
+    path("sla/calendars/new/", sla_views.calendar_edit, name="sla-calendar-new"),
+    path("sla/calendars/<int:pk>/", sla_views.calendar_edit, name="sla-calendar-edit"),
+    path("sla/calendars/<int:pk>/archive/", sla_views.calendar_archive, name="sla-calendar-archive"),
+    path("sla/policies/", sla_views.policy_list, name="sla-policies"),
+    path("sla/policies/new/", sla_views.policy_edit, name="sla-policy-new"),
+    path("sla/policies/<int:pk>/", sla_views.policy_edit, name="sla-policy-edit"),
+    path("sla/policies/<int:pk>/archive/", sla_views.policy_archive, name="sla-policy-archive"),
+    path("sla/olas/", sla_views.ola_list, name="sla-olas"),
+    path("sla/olas/new/", sla_views.ola_edit, name="sla-ola-new"),
+    path("sla/olas/<int:pk>/", sla_views.ola_edit, name="sla-ola-edit"),
+    path("sla/olas/<int:pk>/delete/", sla_views.ola_delete, name="sla-ola-delete"),
+]
