@@ -10,6 +10,7 @@ callers keep their own permission filter (visible_to) and ordering. Never a LIKE
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -85,22 +86,58 @@ def remove_document(kind: str, object_id: int) -> None:
 
 def matching_ids(kind: str, query: str) -> RawSQL | None:
     """A subquery of the ids of objects of `kind` matching every token of `query`; None if no tokens."""
+    statement = _match_sql(kind, query)
+    if statement is None:
+        return None
+    sql, params = statement
+    return RawSQL(sql, tuple(params))  # noqa: S611 (constant SQL, placeholders only)
+
+
+def _match_sql(kind: str, query: str) -> tuple[str, list[Any]] | None:
+    """The statement behind matching_ids(): (sql, params); None when the query has no tokens."""
     words = tokens(query)
     if not words:
         return None
     k = KINDS[kind]
     if _is_postgres():
         ts = " & ".join(f"{w}:*" for w in words)
-        return RawSQL(
+        return (
             "SELECT object_id FROM core_search WHERE kind = %s AND document @@ "
             "(to_tsquery('dutch', %s) || to_tsquery('english', %s))",
-            (k, ts, ts),
+            [k, ts, ts],
         )
     match = " AND ".join(f'"{prefix_stem(w)}"*' for w in words)
-    return RawSQL(
+    return (
         "SELECT rowid >> 4 FROM core_search_fts WHERE core_search_fts MATCH %s AND (rowid & 15) = %s",
-        (match, k),
+        [match, k],
     )
+
+
+def bounded_matching_ids(kind: str, query: str, bound: int) -> list[int] | None:
+    """Every id of `kind` matching `query` when there are at most `bound`, read from the full-text
+    index alone; None when there are more (or the query has no tokens: see matching_ids()).
+
+    The planner cannot tell a word in three documents from one in ten thousand (PostgreSQL's
+    estimate for a prefix match has a floor), so a search that joins the index to a sorted list may
+    walk the whole sort index for a rare word. Reading the few matches first makes a rare word cost
+    what it finds. On PostgreSQL the matches come from a MATERIALIZED CTE: the CTE's own plan is made
+    for all its rows (the GIN index for anything but a very common word) and the outer LIMIT stops
+    reading it after `bound` + 1 rows, so a common word costs a short scan, never all its matches.
+    FTS5 returns matches in rowid order and stops at the LIMIT by itself."""
+    statement = _match_sql(kind, query)
+    if statement is None:
+        return None
+    sql, params = statement
+    with connection.cursor() as cur:
+        if _is_postgres():
+            cur.execute(
+                f"WITH hits AS MATERIALIZED ({sql}) SELECT object_id FROM hits LIMIT %s",  # noqa: S608
+                [*params, bound + 1],
+            )
+        else:
+            cur.execute(f"{sql} LIMIT %s", [*params, bound + 1])
+        ids = [int(row[0]) for row in cur.fetchall()]
+    return ids if len(ids) <= bound else None
 
 
 # Words that say nothing about the subject of a call, dropped from ranked (OR) queries. Dutch and

@@ -27,13 +27,13 @@ from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, ReadOnly
 from beheer.core.forms import require_staff
 from beheer.core.htmx import is_htmx
-from beheer.core.pagination import SortKey, page_for_request
+from beheer.core.pagination import SortKey, page_for_request, read_page
 from beheer.notifications.models import OutgoingMessage
 
 from . import forms as f
 from . import queries, services
 from .api import attachment_response
-from .models import Attachment, Line, Melding, MeldingQuerySet, StatusKind
+from .models import FOR_LIST, Attachment, Line, Melding, MeldingQuerySet, StatusKind
 from .suggestion_support import caller_solution_article, deflection_token, record_portal_submission
 
 PAGE_SIZE = 50
@@ -103,9 +103,12 @@ def melding_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = f.QueueFilterForm(request.GET)
     mf, sort = _filter_from(form, "mine")
-    order = queries.order_for(sort)
-    qs = queries.filter_meldingen(Melding.objects.all(), mf, user).for_list()
-    page = page_for_request(request, qs, order, size=PAGE_SIZE)
+    page = read_page(
+        request,
+        lambda cursor: queries.melding_page(
+            user, mf, sort=sort, cursor=cursor, size=queries.PAGE_SIZE, related=FOR_LIST
+        ),
+    )
 
     params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v != ""}
     params.setdefault("queue", mf.queue)
