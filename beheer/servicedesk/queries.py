@@ -174,7 +174,7 @@ def matching_people(text: str, user: Any) -> QuerySet[User]:
     """People the user may see whose name, e-mail or phone number matches `text`: every word a prefix
     of the first name, last name or e-mail address, or the text's digits the start of a phone or
     mobile number. Unordered and unbounded: slice it."""
-    text = (text or "").strip()[:200]
+    text = (text or "").replace("\x00", "").strip()[:200]  # PostgreSQL refuses NUL in a string
     people = User.objects.visible_to(user)
     local = phone_digits(text)
     if local:
@@ -296,6 +296,8 @@ def melding_page(
     if not f.q.strip():
         return keyset_page(rows, order, cursor=cursor, size=size)
     plan = search_plan(f.q, user)
+    if not plan.ids and len(plan.conditions) == 1:  # only many matches: the plain keyset page
+        return keyset_page(rows.filter(plan.conditions[0]), order, cursor=cursor, size=size)
     parts: list[tuple[MeldingQuerySet, bool]] = []
     if plan.ids:
         parts.append((qs.filter(pk__in=plan.ids), True))
