@@ -236,7 +236,7 @@ def _caller_open_context(person: User | None, user: User) -> dict[str, Any]:
         "person": person,
         "open_meldingen": rows[:OPEN_SHOWN],
         "more_open": len(rows) > OPEN_SHOWN,
-        "all_open_url": f"{reverse('melding-list')}?{urlencode({'queue': 'open', 'caller': person.pk})}",
+        "all_open_url": f"{reverse('melding-list')}?{urlencode({'queue': 'open', 'caller': str(person.pk)})}",
     }
 
 

@@ -67,6 +67,8 @@ def test_rare_word_search_starts_from_the_search_index(operator, many, sort):
                 # tiny tables: a sequential scan would win anyway; make the planner show its index choice
                 cursor.execute("SET LOCAL enable_seqscan = off")
         for sql, _params in statements:
+            if sql.startswith("EXPLAIN"):  # the planner's estimate of how common the words are
+                continue
             raw = _explain_captured(sql)
             if "core_search" in sql:
                 searched += 1
