@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -66,6 +67,31 @@ def timed_loop(call: Callable[[], Any], *, count: int, seconds: float) -> dict[s
 
 def client(base_url: str, token: str) -> httpx.Client:
     return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60.0)
+
+
+@contextlib.contextmanager
+def session_client(base_url: str, username: str, password: str) -> Iterator[httpx.Client]:
+    """A browser-like client logged in through the login form (session and CSRF cookies)."""
+    import re
+
+    with httpx.Client(base_url=base_url, timeout=60.0) as c:
+        page = check(c.get("/login/"))
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        if match is None:
+            raise RuntimeError("no CSRF token on the login page")
+        r = c.post(
+            "/login/",
+            data={
+                "csrfmiddlewaretoken": match.group(1),
+                "username": username,
+                "password": password,
+                "next": "/",
+            },
+            headers={"Referer": f"{base_url}/login/"},
+        )
+        if r.status_code != 302 or "sessionid" not in c.cookies:
+            raise RuntimeError(f"login as {username} failed: {r.status_code}")
+        yield c
 
 
 def walk_to_page(c: httpx.Client, params: dict[str, Any], page: int) -> tuple[str | None, int]:

@@ -56,6 +56,10 @@ TARGETS = {
     "queue_deep_page_p95_ms": 50,
     "detail_p95_ms": 50,
     "search_p95_ms": 100,
+    "search_rare_p95_ms": 50,
+    "search_absent_p95_ms": 50,
+    "search_number_p95_ms": 50,
+    "ui_detail_p95_ms": 30,
     "create_per_s": 200,
     "email_intake_per_s": 50,
 }
@@ -192,6 +196,23 @@ def coordinator_token(url: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+UI_USERNAME = "bench-ui"
+UI_PASSWORD = "bench-ui-password-0123456789"
+
+
+def ui_operator(url: str) -> None:
+    """An operator with a password (the seeded ones have none), for the session-based UI scenarios."""
+    snippet = (
+        "import django; django.setup()\n"
+        "from beheer.accounts.models import User\n"
+        "from beheer.accounts.services import register_person\n"
+        f"User.objects.filter(username={UI_USERNAME!r}).exists() or register_person(\n"
+        f"    actor=None, first_name='Bench', last_name='Browser', username={UI_USERNAME!r},\n"
+        f"    email='bench-ui@example.invalid', role='operator', password={UI_PASSWORD!r})\n"
+    )
+    subprocess.run([PYTHON, "-c", snippet], cwd=ROOT, env=django_env(url), check=True)
+
+
 def report_month_params(info: dict[str, Any]) -> dict[str, Any]:
     """The last full calendar month before today, for the busiest first-line group."""
     today = time.localtime()
@@ -318,6 +339,50 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
         )
         list_loop("search_two_words", {"q": "printer storing", "sort": "newest", "limit": 25})
 
+        # searches whose cost must not grow with the data: a word in three meldingen, a word in none,
+        # a melding number (three spellings)
+        rare_words = list(info["rare_words"].items())
+        for word, ids in rare_words:
+            found = {
+                m["id"] for m in loadgen.check(c.get("/api/v1/meldingen", params={"q": word})).json()["items"]
+            }
+            if found != set(ids):
+                raise RuntimeError(f"search for {word!r} found {sorted(found)}, expected {sorted(ids)}")
+        rng_rare = random.Random(3)
+
+        def rare_call(params: dict[str, Any]) -> None:
+            word, _ids = rare_words[rng_rare.randrange(len(rare_words))]
+            loadgen.check(c.get("/api/v1/meldingen", params={**params, "q": word}))
+
+        for name, params in (
+            ("search_rare", {"sort": "newest", "limit": 25}),
+            ("search_rare_priority", {"sort": "priority", "limit": 25}),
+            ("search_rare_open", {"queue": "open", "sort": "priority", "limit": 25}),
+        ):
+            r = loadgen.timed_loop(lambda p=params: rare_call(p), count=count, seconds=seconds)
+            r["items"] = len(rare_words[0][1])
+            results[name] = r
+            log(f"  {name}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms")
+        absent = list_loop("search_absent", {"q": info["absent_word"], "sort": "newest", "limit": 25})
+        if absent["items"]:
+            raise RuntimeError(f"search for the absent word found {absent['items']} meldingen")
+        spellings = [f"M{info['number_ids'][0]:07d}", f"m{info['number_ids'][1]}", str(info["number_ids"][2])]
+        for text, pk in zip(spellings, info["number_ids"], strict=True):
+            items = loadgen.check(c.get("/api/v1/meldingen", params={"q": text})).json()["items"]
+            if [m["id"] for m in items] != [pk]:
+                raise RuntimeError(f"number search {text!r} found {[m['id'] for m in items]}, expected {pk}")
+        rng_number = random.Random(5)
+        r = loadgen.timed_loop(
+            lambda: loadgen.check(
+                c.get("/api/v1/meldingen", params={"q": spellings[rng_number.randrange(3)], "limit": 25})
+            ),
+            count=count,
+            seconds=seconds,
+        )
+        r["items"] = 1
+        results["search_number"] = r
+        log(f"  search_number: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms")
+
         # suggestions while registering: OR-ranked full-text candidates, permission filter, rerank
         texts = ["printer storing papier", "wachtwoord vergeten inloggen", "wifi eduroam verbinding traag"]
         suggest_params = {"brief_description": texts[0], "request": "De printer geeft een papierstoring."}
@@ -364,6 +429,40 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
             f"  detail_with_history (2 requests, 200 different meldingen): p50 {r['p50_ms']} ms, "
             f"p95 {r['p95_ms']} ms"
         )
+
+    # The operator's UI, logged in with a session like a browser: the page of an open melding with
+    # its history, and the search page (the same list function and page size as the API)
+    with loadgen.session_client(base_url, UI_USERNAME, UI_PASSWORD) as c:
+        open_details = info["open_detail_ids"]
+        if not open_details:
+            raise RuntimeError("the seed made no open melding with history")
+        for pk in open_details:
+            page = loadgen.check(c.get(f"/meldingen/{pk}/"))
+            if f"M{pk:07d}" not in page.text:
+                raise RuntimeError(f"the page of melding {pk} does not show its number")
+        rng_ui = random.Random(9)
+        r = loadgen.timed_loop(
+            lambda: loadgen.check(c.get(f"/meldingen/{open_details[rng_ui.randrange(len(open_details))]}/")),
+            count=count,
+            seconds=seconds,
+        )
+        r["meldingen"] = len(open_details)
+        results["ui_detail"] = r
+        log(
+            f"  ui_detail ({len(open_details)} open meldingen with history): "
+            f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms"
+        )
+        word, ids = next(iter(info["rare_words"].items()))
+        page = loadgen.check(c.get("/meldingen/", params={"queue": "all", "q": word})).text
+        if not all(f"M{pk:07d}" in page for pk in ids):
+            raise RuntimeError(f"the UI search for {word!r} does not list {ids}")
+        r = loadgen.timed_loop(
+            lambda: loadgen.check(c.get("/meldingen/", params={"queue": "all", "q": word})),
+            count=count,
+            seconds=seconds,
+        )
+        results["ui_search_rare"] = r
+        log(f"  ui_search_rare: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms")
 
     with loadgen.client(base_url, info["coordinator_token"]) as c:
         params = report_month_params(info)
@@ -430,6 +529,7 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
         info = seed.seed(loader, tickets)
         log(f"{db}: seeded in {info['timings']['total_s']} s: {info['timings']}")
         token = issue_token(url, info["bench_username"])
+        ui_operator(url)
         info = {**info, "coordinator_token": coordinator_token(url)}
         size = size_of(db, url)
         server = Server(db, url, workers, threads)
@@ -473,6 +573,10 @@ def run_backend(db: str, tickets: int) -> dict[str, Any]:
         "queue_first_page_p95_ms": scenarios["queue_first_page"]["p95_ms"],
         "queue_deep_page_p95_ms": scenarios["queue_deep_page"]["p95_ms"],
         "search_p95_ms": scenarios["search"]["p95_ms"],
+        "search_rare_p95_ms": scenarios["search_rare"]["p95_ms"],
+        "search_absent_p95_ms": scenarios["search_absent"]["p95_ms"],
+        "search_number_p95_ms": scenarios["search_number"]["p95_ms"],
+        "ui_detail_p95_ms": scenarios["ui_detail"]["p95_ms"],
         "detail_p95_ms": scenarios["detail"]["p95_ms"],
         "history_p95_ms": scenarios["history"]["p95_ms"],
         "create_per_s": scenarios["create"]["per_s"],

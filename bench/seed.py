@@ -19,6 +19,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 KEYWORD = "vlinderklep"
+# Rare words, each planted in exactly RARE_COUNT meldingen spread over the years (a surname, an asset
+# tag, an odd word), and a word planted nowhere: searches whose cost must not grow with the data.
+RARE_WORDS = ("zwanenburg", "ast90817", "kwartelkoning")
+RARE_COUNT = 3
+ABSENT_WORD = "grutto"
 DETAIL_COUNT = 200
 DETAIL_HISTORY = 20
 CHUNK = 20_000
@@ -488,6 +493,7 @@ def _person(
     now: str,
     department: int | None,
     branch: int | None,
+    phone: str = "",
 ) -> int:
     pk = db.insert(
         "accounts_user",
@@ -504,7 +510,7 @@ def _person(
             "date_joined": now,
             "role": role,
             "language": "",
-            "phone": "",
+            "phone": phone,
             "mobile": "",
             "employee_number": "",
             "job_title": "",
@@ -538,6 +544,7 @@ def _seed_people(db: Database, world: World, rng: random.Random, now: str) -> No
             now=now,
             department=dep,
             branch=br,
+            phone=f"06-2{i:07d}",
         )
         world.callers.append((pk, dep, br))
     it = departments[DEPARTMENTS.index("IT")]
@@ -613,6 +620,7 @@ class Counters:
     meldingen: int = 0
     open: int = 0
     keyword: int = 0
+    open_details: list[int] = field(default_factory=list)
     history: int = 0
     notes: int = 0
     history_rows: list[Sequence[Any]] = field(default_factory=list)
@@ -624,6 +632,18 @@ def detail_ids(n: int) -> list[int]:
     count = min(DETAIL_COUNT, n)
     step = n // count
     return [1 + i * step + step // 2 for i in range(count)]
+
+
+def rare_ids(n: int) -> dict[str, list[int]]:
+    """The meldingen each rare word is planted in: one early, one in the middle, one recent."""
+    return {
+        word: [n // 7 + 11 * i + 1, n // 2 + 13 * i + 2, n - 17 * i - 40] for i, word in enumerate(RARE_WORDS)
+    }
+
+
+def number_ids(n: int) -> list[int]:
+    """Meldingen looked up by number in the benchmark (old, middle, recent)."""
+    return [n // 9 + 3, n // 3 + 5, n - 7]
 
 
 def _meldingen(
@@ -643,6 +663,7 @@ def _meldingen(
         world.statuses["closed"],
     )
     details = set(detail_ids(n))
+    rare_at = {mid: word for word, mids in rare_ids(n).items() for mid in mids}
     last_main = 0
     rand, randint, choice, choices = rng.random, rng.randint, rng.choice, rng.choices
     hist, notes = out.history_rows, out.note_rows
@@ -671,6 +692,9 @@ def _meldingen(
         if rand() < 0.01:
             words[randint(0, len(words) - 1)] = KEYWORD
             out.keyword += 1
+        rare = rare_at.get(mid)
+        if rare is not None:
+            words[-1] = rare  # no random draw: the rest of the data stays the same
         request = " ".join(words)
         object_name = f"PC{randint(10000, 99999)}" if rand() < 0.5 else ""
         created_by = choice(world.operators)
@@ -687,6 +711,8 @@ def _meldingen(
                 closed = min(now, resolved + 14 * 86400)
             solution = " ".join(choices(WORDS, k=randint(4, 12)))
             closure = pick_closure()
+        if is_open and mid in details:
+            out.open_details.append(mid)
         if status != st_new:
             first_response = min(now, created + randint(300, 4 * 3600))
         updated = closed or resolved or first_response or created
@@ -865,6 +891,10 @@ def seed(db: Database, n: int, *, rng_seed: int = 42) -> dict[str, Any]:
         "history_rows": out.history,
         "notes": out.notes,
         "detail_id": details[0],
+        "open_detail_ids": out.open_details,
+        "rare_words": rare_ids(n),
+        "absent_word": ABSENT_WORD,
+        "number_ids": number_ids(n),
         "bench_username": "bench",
         "first_line_group": world.first_groups[0][0],
         "second_line_group": world.second_groups[0][0],

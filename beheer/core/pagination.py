@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from django.contrib import messages
@@ -110,21 +111,47 @@ def open_range(queryset: models.QuerySet[Any], order: Sequence[SortKey]) -> Q:
     return Q(**{f"{first.field}__{'lte' if first.descending else 'gte'}": bound})
 
 
+def _sorted_keys(rows: list[tuple[Any, ...]], order: Sequence[SortKey]) -> list[tuple[Any, ...]]:
+    """(pk, *sort values) rows in `order`: one stable sort per key, last key first."""
+    for position in range(len(order), 0, -1):
+        rows.sort(key=itemgetter(position), reverse=order[position - 1].descending)
+    return rows
+
+
 def keyset_page(
-    queryset: models.QuerySet[M], order: Sequence[SortKey], *, cursor: str | None, size: int
+    queryset: models.QuerySet[M],
+    order: Sequence[SortKey],
+    *,
+    cursor: str | None,
+    size: int,
+    parts: Sequence[tuple[models.QuerySet[M], bool]] | None = None,
 ) -> Page[M]:
     """One page of `queryset` in `order`, starting after `cursor`.
 
     Two steps: first the keys of the page from the filtered, ordered rows (narrow: no joins), then the
     rows themselves with their select_related joins by primary key. The database then sorts or walks
     only the key columns, however many rows match a filter such as a search, and joins just the page.
-    """
-    qs = queryset.order_by(*order_by_args(order))
-    if cursor:
-        qs = qs.filter(after(order, decode_cursor(queryset.model, cursor, order)))
+
+    `parts` (each a queryset and whether it is bounded) gives the keys as a union: the page is the
+    first `size` of the parts' pages merged. A bounded part is known to hold few rows (an id list
+    read from a search index): its sort values are read without ORDER BY or LIMIT, so the database
+    looks the ids up by primary key instead of walking a sort index in the hope of meeting them, and
+    sorted here (the order's fields are numbers and dates, which sort the same in Python). The rows
+    are then read with `queryset`'s select_related."""
+    values = decode_cursor(queryset.model, cursor, order) if cursor else None
+    if parts is None:
+        keys = list(_page_query(queryset, order, values).values_list("pk", flat=True)[: size + 1])
     else:
-        qs = qs.filter(open_range(queryset, order))
-    keys = list(qs.values_list("pk", flat=True)[: size + 1])
+        fields = [key.field for key in order]
+        found: dict[Any, tuple[Any, ...]] = {}
+        for part, bounded in parts:
+            if bounded:
+                qs = part.order_by() if values is None else part.order_by().filter(after(order, values))
+                rows = list(qs.values_list("pk", *fields))
+            else:
+                rows = list(_page_query(part, order, values).values_list("pk", *fields)[: size + 1])
+            found.update((row[0], row) for row in rows)
+        keys = [row[0] for row in _sorted_keys(list(found.values()), order)[: size + 1]]
     if not keys:
         return Page(items=[], next_cursor=None, is_first=not cursor)
     fetch = queryset.model._default_manager.filter(pk__in=keys[:size])
@@ -135,14 +162,25 @@ def keyset_page(
     return Page(items=rows, next_cursor=next_cursor, is_first=not cursor)
 
 
+def _page_query(queryset: models.QuerySet[M], order: Sequence[SortKey], values: list[Any] | None) -> Any:
+    qs = queryset.order_by(*order_by_args(order))
+    return qs.filter(open_range(queryset, order) if values is None else after(order, values))
+
+
 def page_for_request(
     request: HttpRequest, queryset: models.QuerySet[M], order: Sequence[SortKey], *, size: int
 ) -> Page[M]:
     """The page a list view shows: after the request's `cursor`, or the first page with a message
     when the cursor is invalid (an old bookmark, a hand-edited URL)."""
+    return read_page(request, lambda cursor: keyset_page(queryset, order, cursor=cursor, size=size))
+
+
+def read_page(request: HttpRequest, read: Callable[[str | None], Page[M]]) -> Page[M]:
+    """`read` the page after the request's `cursor`; the first page, with a message, when the cursor
+    is invalid."""
     cursor = request.GET.get("cursor") or None
     try:
-        return keyset_page(queryset, order, cursor=cursor, size=size)
+        return read(cursor)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return keyset_page(queryset, order, cursor=None, size=size)
+        return read(None)

@@ -9,7 +9,10 @@ callers keep their own permission filter (visible_to) and ordering. Never a LIKE
 
 from __future__ import annotations
 
+import json
 import re
+import time
+from typing import Any
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -85,22 +88,108 @@ def remove_document(kind: str, object_id: int) -> None:
 
 def matching_ids(kind: str, query: str) -> RawSQL | None:
     """A subquery of the ids of objects of `kind` matching every token of `query`; None if no tokens."""
+    statement = _match_sql(kind, query)
+    if statement is None:
+        return None
+    sql, params = statement
+    return RawSQL(sql, tuple(params))  # noqa: S611 (constant SQL, placeholders only)
+
+
+def _match_sql(kind: str, query: str) -> tuple[str, list[Any]] | None:
+    """The statement behind matching_ids(): (sql, params); None when the query has no tokens."""
     words = tokens(query)
     if not words:
         return None
     k = KINDS[kind]
     if _is_postgres():
         ts = " & ".join(f"{w}:*" for w in words)
-        return RawSQL(
+        return (
             "SELECT object_id FROM core_search WHERE kind = %s AND document @@ "
             "(to_tsquery('dutch', %s) || to_tsquery('english', %s))",
-            (k, ts, ts),
+            [k, ts, ts],
         )
     match = " AND ".join(f'"{prefix_stem(w)}"*' for w in words)
-    return RawSQL(
+    return (
         "SELECT rowid >> 4 FROM core_search_fts WHERE core_search_fts MATCH %s AND (rowid & 15) = %s",
-        (match, k),
+        [match, k],
     )
+
+
+# A made-up word that no document holds: the planner's estimate for it is its floor for any word
+# missing from the column's statistics (rare or absent).
+_ABSENT = "qxzqjvwkxq"
+_FLOOR_SECONDS = 60.0
+_floor: dict[str, tuple[float, float]] = {}  # database alias -> (estimate, read at)
+
+
+def _estimate(ts: str) -> float:
+    """PostgreSQL's estimate of the documents (all kinds) matching the prefix query `ts`."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM core_search WHERE document @@ "
+            "(to_tsquery('dutch', %s) || to_tsquery('english', %s))",
+            [ts, ts],
+        )
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _floor_estimate() -> float:
+    now = time.monotonic()
+    cached = _floor.get(connection.alias)
+    if cached is None or now - cached[1] > _FLOOR_SECONDS:
+        cached = (_estimate(f"{_ABSENT}:*"), now)
+        _floor[connection.alias] = cached
+    return cached[0]
+
+
+def surely_common(query: str, bound: int) -> bool:
+    """Whether the statistics say `query` matches far more than `bound` documents (PostgreSQL).
+
+    The planner's estimate for a word found in the column's statistics (most common elements)
+    follows its real frequency; for any other word it is a floor, the same for a word in three
+    documents and for one in none, and the floor can be high (up to about 1% of the rows). So only
+    an estimate clearly above that floor, and well above the bound, counts as common."""
+    words = tokens(query)
+    if not words or not _is_postgres():
+        return False
+    estimate = _estimate(" & ".join(f"{w}:*" for w in words))
+    return estimate > 2 * bound and estimate > 1.5 * _floor_estimate()
+
+
+def bounded_matching_ids(kind: str, query: str, bound: int) -> list[int] | None:
+    """Every id of `kind` matching `query` when there are at most `bound`, read from the full-text
+    index alone; None when there are more (or the query has no tokens: see matching_ids()).
+
+    The planner cannot tell a word in three documents from one in ten thousand (PostgreSQL's
+    estimate for a word outside its statistics has a floor), so a search that joins the index to a
+    sorted list may walk the whole sort index for a rare word. Reading the few matches first makes
+    a rare word cost what it finds. PostgreSQL: a word the statistics know to be common is not read
+    at all (None at once: building the GIN bitmap of a common word costs more than walking the list
+    to its first page); otherwise the matches come through the GIN index, bounded by a LIMIT. FTS5
+    returns matches in rowid order and stops at the LIMIT by itself."""
+    statement = _match_sql(kind, query)
+    if statement is None:
+        return None
+    if surely_common(query, bound):
+        return None
+    sql, params = statement
+    with connection.cursor() as cur:
+        if _is_postgres():
+            # "kind + 0": the primary key (kind, object_id) is no way in here (it would read every
+            # document of the kind); the GIN index on the document is. The CTE is planned for all its
+            # rows (the LIMIT outside cannot talk the planner into a scan that hopes to stop early).
+            sql = sql.replace("WHERE kind = %s", "WHERE kind + 0 = %s")
+            cur.execute(
+                f"WITH hits AS MATERIALIZED ({sql}) SELECT object_id FROM hits LIMIT %s",  # noqa: S608
+                [*params, bound + 1],
+            )
+        else:
+            cur.execute(f"{sql} LIMIT %s", [*params, bound + 1])
+        ids = [int(row[0]) for row in cur.fetchall()]
+    return ids if len(ids) <= bound else None
 
 
 # Words that say nothing about the subject of a call, dropped from ranked (OR) queries. Dutch and

@@ -38,8 +38,13 @@ WEIGHT_INDEX, WEIGHT_TITLE, WEIGHT_TEXT = 0.5, 0.3, 0.2
 MIN_SCORE = 0.2
 RELATIVE_CUT = 0.6
 
-_MARKUP = re.compile(r"[#*_`>\[\]()|~]+|!\[|-{3,}")
+_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")  # [text](url), ![alt](src), [text][ref]
+_BLOCK_MARK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?)+", re.MULTILINE)  # heading and quote marks
+_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$", re.MULTILINE)
+_EMPHASIS = re.compile(r"[*`~]+|(?<!\w)_+|_+(?!\w)|\|")  # keeps the _ inside snake_case words
 _SPACES = re.compile(r"\s+")
+_SPACE_BEFORE = re.compile(r"\s+([.,;:!?)\]…%])")
+_SPACE_AFTER = re.compile(r"([(\[])\s+")
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,11 @@ def article_reference(pk: int) -> str:
 
 
 def snippet(text: str, length: int = SNIPPET) -> str:
-    """Plain text, Markdown punctuation and extra spaces removed, cut at a word."""
-    plain = _SPACES.sub(" ", _MARKUP.sub(" ", text or "")).strip()
+    """Plain text: Markdown marks removed (a link keeps its text), no space before punctuation, cut at
+    a word."""
+    plain = _LINK.sub(r"\1", (text or "")[: length * 20])
+    plain = _EMPHASIS.sub("", _RULE.sub(" ", _BLOCK_MARK.sub("", plain)))
+    plain = _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub(r"\1", _SPACES.sub(" ", plain))).strip()
     if len(plain) <= length:
         return plain
     cut = plain[:length].rsplit(" ", 1)[0]

@@ -18,7 +18,6 @@ from beheer.cmdb.models import Supplier
 from beheer.core import clock, config_cache, idempotency
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.files import protected_file_response
-from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id, Int64, TextLine
 
 from . import exports, services
@@ -37,7 +36,7 @@ from .models import (
     Urgency,
     format_problem_number,
 )
-from .queries import MeldingFilter, filter_meldingen, linked_ids, order_for, partial_progress
+from .queries import MeldingFilter, filter_meldingen, linked_ids, melding_page, order_for, partial_progress
 from .schemas import (
     AssignIn,
     AttachmentOut,
@@ -228,8 +227,9 @@ def list_meldingen(request: HttpRequest, params: Query[MeldingListParams]) -> di
     if not 1 <= params.limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
     f = MeldingFilter(**{k: v for k, v in params.dict().items() if k in MeldingFilter.__dataclass_fields__})
-    qs = filter_meldingen(Melding.objects.all(), f, request.user).select_related(*LIST_RELATED)
-    page = keyset_page(qs, order_for(params.sort), cursor=params.cursor, size=params.limit)
+    page = melding_page(
+        request.user, f, sort=params.sort, cursor=params.cursor, size=params.limit, related=LIST_RELATED
+    )
     return {"items": [melding_out(m) for m in page.items], "next_cursor": page.next_cursor}
 
 

@@ -146,6 +146,9 @@ class QueueFilterForm(BeheerForm):
     ]
     queue = forms.ChoiceField(label=_("Queue"), choices=QUEUE_CHOICES, required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    caller = forms.IntegerField(
+        label=_("Caller"), required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     status = NamedChoiceField(
         label=_("Status"), queryset=Status.objects.none(), required=False, empty_label=_("Any status")
     )

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from beheer.accounts.models import User
 from beheer.core import clock, search
-from beheer.core.pagination import SortKey
+from beheer.core.pagination import Page, SortKey, keyset_page
 
 from .models import (
     QUEUES,
@@ -36,6 +38,8 @@ SORTS: dict[str, tuple[Any, list[SortKey]]] = {
     "updated": (_("Last changed"), [SortKey("updated_at", True), SortKey("id", True)]),
 }
 DEFAULT_SORT = "priority"
+# One page size for the operator list and the API's default, so both ask the database the same.
+PAGE_SIZE = 25
 
 
 @dataclass
@@ -128,17 +132,123 @@ def resolved_condition(day: str, now: datetime) -> Q:
     return Q(is_open=False, resolved_at__gte=start, resolved_at__lt=end)
 
 
-def filter_meldingen(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> MeldingQuerySet:
+# --------------------------------------------------------------------------------------------------
+# search: a melding number, words of the text, a caller's name, e-mail or phone number
+
+# A search that matches at most this many meldingen is read from the indexes first (the ids), then
+# looked up and sorted: its cost follows what it finds, not the size of the table. One that matches
+# more walks the list's sort index and checks each row against the search; with that many matches
+# the first page is found after a short walk.
+SEARCH_BOUND = 2000
+# A text that matches more people than this names nobody in particular; use the caller filter.
+PEOPLE_BOUND = 20
+MIN_PHONE_DIGITS = 6
+_NOT_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def number_in(text: str) -> int | None:
+    """The melding number in a search text (M0001234, m1234, 1234), or None."""
+    text = (text or "").strip()
+    return parse_number(text) if text[:1] in "Mm0123456789" else None
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a text written as a phone number (06-12345678, +31 6 1234 5678, (020) 123 4567),
+    as dialled within the Netherlands; "" for any other text."""
+    text = (text or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < MIN_PHONE_DIGITS or text.translate(_NOT_DIGITS).strip(" +-()./"):
+        return ""
+    return "0" + digits[2:] if text.startswith("+31") else digits
+
+
+def _phone_digits(field: str) -> Any:
+    """The phone field with the usual separators removed, as a database expression."""
+    expression: Any = Replace(F(field), Value("+31"), Value("0"))
+    for separator in (" ", "-", ".", "(", ")", "/"):
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def matching_people(text: str, user: Any) -> QuerySet[User]:
+    """People the user may see whose name, e-mail or phone number matches `text`: every word a prefix
+    of the first name, last name or e-mail address, or the text's digits the start of a phone or
+    mobile number. Unordered and unbounded: slice it."""
+    text = (text or "").replace("\x00", "").strip()[:200]  # PostgreSQL refuses NUL in a string
+    people = User.objects.visible_to(user)
+    local = phone_digits(text)
+    if local:
+        return people.alias(
+            phone_digits=_phone_digits("phone"), mobile_digits=_phone_digits("mobile")
+        ).filter(Q(phone_digits__startswith=local) | Q(mobile_digits__startswith=local))
+    words = [w for w in text.split() if len(w) >= 2][:4]
+    if not words:
+        return people.none()
+    for word in words:
+        people = people.filter(
+            Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(email__istartswith=word)
+        )
+    return people
+
+
+@dataclass
+class SearchPlan:
+    """What a search text matches. `ids`: every matching melding id, when the matches are few (read
+    from the indexes); `conditions`: one condition per kind of match that matched too many rows to
+    read them all (checked while walking the list's sort index)."""
+
+    ids: list[int]
+    conditions: list[Q]
+
+    @property
+    def condition(self) -> Q:
+        """Everything the search matches, as one condition."""
+        q = Q(pk__in=self.ids) if self.ids else Q(pk__in=[])
+        for condition in self.conditions:
+            q |= condition
+        return q
+
+
+def search_plan(text: str, user: Any, *, bound: int = SEARCH_BOUND) -> SearchPlan:
+    """Resolve a search text into the meldingen it matches: a melding number (a direct primary-key
+    lookup; a phone number written as digits also finds its caller's meldingen), the words of the
+    full-text index (callers search their own document, without internal notes), and the meldingen
+    of the people named (name, e-mail, phone). Each part is read from an index and bounded; the
+    permission filter (visible_to) is applied by the list that uses the plan."""
+    ids: set[int] = set()
+    conditions: list[Q] = []
+    number = number_in(text)
+    if number is not None:
+        ids.add(number)
+    else:
+        kind = "melding" if getattr(user, "is_staff_member", False) else "melding_public"
+        found = search.bounded_matching_ids(kind, text, bound)
+        if found is not None:
+            ids.update(found)
+        else:
+            words = search.matching_ids(kind, text)
+            if words is not None:
+                conditions.append(Q(pk__in=words))
+    if number is None or phone_digits(text):
+        people = list(matching_people(text, user).values_list("pk", flat=True)[: PEOPLE_BOUND + 1])
+        if 0 < len(people) <= PEOPLE_BOUND:
+            theirs = list(
+                Melding.objects.filter(caller_id__in=people)
+                .order_by()
+                .values_list("pk", flat=True)[: bound + 1]
+            )
+            if len(theirs) <= bound:
+                ids.update(theirs)
+            else:
+                conditions.append(Q(caller_id__in=people))
+    return SearchPlan(ids=sorted(ids), conditions=conditions)
+
+
+def _filtered(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> MeldingQuerySet:
+    """Every filter of `f` but the search text."""
     qs = qs.visible_to(user)
     if f.queue and f.queue in QUEUES and getattr(user, "is_staff_member", False):
         qs = qs.queue(f.queue, user)
-    if f.q.strip():
-        number = parse_number(f.q) if f.q.strip()[:1] in "Mm0123456789" else None
-        # Callers search their own document kind, which leaves out internal notes.
-        kind = "melding" if getattr(user, "is_staff_member", False) else "melding_public"
-        ids = search.matching_ids(kind, f.q)
-        text_matches = qs.filter(pk__in=ids) if ids is not None else qs.none()
-        qs = (qs.filter(Q(pk=number) | Q(pk__in=text_matches.values("pk")))) if number else text_matches
     exact = {
         "status_id": f.status,
         "operator_group_id": f.operator_group,
@@ -156,6 +266,43 @@ def filter_meldingen(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> Meldin
     if f.entry_type:
         qs = qs.filter(entry_type=f.entry_type)
     return _dashboard_filters(qs, f, user)
+
+
+def filter_meldingen(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> MeldingQuerySet:
+    """The meldingen of a list (UI, API, exports): visible to the user, narrowed by `f`."""
+    qs = _filtered(qs, f, user)
+    if f.q.strip():
+        qs = qs.filter(search_plan(f.q, user).condition)
+    return qs
+
+
+def melding_page(
+    user: Any,
+    f: MeldingFilter,
+    *,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
+    size: int = PAGE_SIZE,
+    related: tuple[str, ...] = (),
+) -> Page[Melding]:
+    """One page of a melding list, for the operator list and the API alike (the same queries).
+
+    Without a search text: the keyset page of the filtered list. With one: the search's few matches
+    are looked up by primary key and sorted (a bounded part), and a part with many matches walks
+    the list's sort index; the page is the merge of the parts' pages."""
+    qs = _filtered(Melding.objects.all(), f, user)
+    order = order_for(sort)
+    rows = qs.select_related(*related) if related else qs
+    if not f.q.strip():
+        return keyset_page(rows, order, cursor=cursor, size=size)
+    plan = search_plan(f.q, user)
+    if not plan.ids and len(plan.conditions) == 1:  # only many matches: the plain keyset page
+        return keyset_page(rows.filter(plan.conditions[0]), order, cursor=cursor, size=size)
+    parts: list[tuple[MeldingQuerySet, bool]] = []
+    if plan.ids:
+        parts.append((qs.filter(pk__in=plan.ids), True))
+    parts += [(qs.filter(condition), False) for condition in plan.conditions]
+    return keyset_page(rows, order, cursor=cursor, size=size, parts=parts)
 
 
 def _dashboard_filters(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> MeldingQuerySet:

@@ -27,13 +27,13 @@ from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, ReadOnly
 from beheer.core.forms import parse_id, require_staff
 from beheer.core.htmx import is_htmx
-from beheer.core.pagination import SortKey, page_for_request
+from beheer.core.pagination import SortKey, page_for_request, read_page
 from beheer.notifications.models import OutgoingMessage
 
 from . import forms as f
 from . import queries, services
 from .api import attachment_response
-from .models import Attachment, Line, Melding, MeldingQuerySet, StatusKind
+from .models import FOR_LIST, Attachment, Line, Melding, MeldingQuerySet, StatusKind
 from .suggestion_support import caller_solution_article, deflection_token, record_portal_submission
 
 PAGE_SIZE = 50
@@ -90,6 +90,7 @@ def _filter_from(form: f.QueueFilterForm, default_queue: str) -> tuple[queries.M
         queue=data.get("queue") or default_queue,
         q=data.get("q") or "",
         line=data.get("line") or "",
+        caller=data.get("caller"),
         **extra,
         unassigned=data.get("unassigned") == "1",
         **values,
@@ -103,15 +104,30 @@ def melding_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = f.QueueFilterForm(request.GET)
     mf, sort = _filter_from(form, "mine")
-    order = queries.order_for(sort)
-    qs = queries.filter_meldingen(Melding.objects.all(), mf, user).for_list()
-    page = page_for_request(request, qs, order, size=PAGE_SIZE)
+    page = read_page(
+        request,
+        lambda cursor: queries.melding_page(
+            user, mf, sort=sort, cursor=cursor, size=queries.PAGE_SIZE, related=FOR_LIST
+        ),
+    )
 
-    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v != ""}
+    params: dict[str, str] = {
+        k: str(v) for k, v in request.GET.items() if k not in ("cursor", "caller_q") and v != ""
+    }
     params.setdefault("queue", mf.queue)
     base_query = urlencode(params)
+    caller_q = (request.GET.get("caller_q") or "").strip()[:100]
     context = {
         "form": form,
+        # the caller filter: the chosen person, or (without JavaScript) the people matching caller_q
+        "caller_person": (
+            User.objects.visible_to(user).filter(pk=mf.caller).first() if mf.caller is not None else None
+        ),
+        "caller_q": caller_q,
+        "caller_people": _people_for_filter(caller_q, user) if caller_q and mf.caller is None else [],
+        # people the search text names: one click narrows the results to one of them
+        "named_people": _people_for_filter(mf.q, user) if mf.q.strip() and mf.caller is None else [],
+        "caller_query": urlencode({k: v for k, v in params.items() if k not in ("q", "caller")}) + "&caller=",
         "page": page,
         "queue": mf.queue,
         "queues": f.QueueFilterForm.QUEUE_CHOICES,
@@ -120,7 +136,7 @@ def melding_list(request: HttpRequest) -> HttpResponse:
         "next_url": f"?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else "",
         "export_url": f"{reverse('api:export_meldingen')}?{urlencode(params)}",
         "has_filters": any(
-            params.get(k) for k in (*FILTER_FIELDS, *EXTRA_FILTERS, "q", "line", "unassigned")
+            params.get(k) for k in (*FILTER_FIELDS, *EXTRA_FILTERS, "q", "line", "unassigned", "caller")
         ),
     }
     partial = (
@@ -132,6 +148,42 @@ def melding_list(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     response["Vary"] = "HX-Request, HX-Target"
     return response
+
+
+CALLER_CHOICES = 10  # people offered by the caller filter
+
+
+def _people_for_filter(text: str, user: User) -> list[User]:
+    if len(text.strip()) < 2 or (queries.number_in(text) is not None and not queries.phone_digits(text)):
+        return []
+    return list(
+        queries.matching_people(text, user)
+        .select_related("department")
+        .order_by("last_name", "first_name", "id")[:CALLER_CHOICES]
+    )
+
+
+@staff_required
+@require_GET
+def caller_filter_options(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type for the caller filter of the list: people by name, e-mail or phone."""
+    q = (request.GET.get("caller_q") or "").strip()[:100]
+    people = _people_for_filter(q, current_user(request))
+    return render(
+        request, "servicedesk/_caller_filter_options.html", {"caller_people": people, "caller_q": q}
+    )
+
+
+@staff_required
+@require_GET
+def quick_search(request: HttpRequest) -> HttpResponse:
+    """The search box in the top bar: a melding number opens that melding (when the user may see it);
+    anything else shows the list of all calls matching the text."""
+    q = (request.GET.get("q") or "").strip()[:200]
+    number = queries.number_in(q)
+    if number is not None and Melding.objects.visible_to(request.user).filter(pk=number).exists():
+        return redirect("melding-detail", pk=number)
+    return redirect(f"{reverse('melding-list')}?{urlencode({'queue': 'all', 'q': q})}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -153,6 +205,39 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
             .order_by("last_name", "first_name", "id")[:10]
         )
     return render(request, "servicedesk/_caller_results.html", {"people": people, "q": q})
+
+
+OPEN_SHOWN = 10  # a caller's open calls shown while registering a new one
+
+
+@staff_required
+@require_GET
+def caller_open_meldingen(request: HttpRequest) -> HttpResponse:
+    """The open calls of the caller chosen in the registration form (HTMX partial): is this a new
+    call, or one they reported already?"""
+    user = current_user(request)
+    raw = request.GET.get("caller") or ""
+    person = (
+        User.objects.visible_to(user).filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
+    )
+    return render(request, "servicedesk/_caller_open.html", _caller_open_context(person, user))
+
+
+def _caller_open_context(person: User | None, user: User) -> dict[str, Any]:
+    if person is None:
+        return {"person": None, "open_meldingen": [], "more_open": False}
+    rows = list(
+        Melding.objects.visible_to(user)
+        .filter(caller=person, is_open=True)
+        .select_related("status", "priority")
+        .order_by("-created_at", "-id")[: OPEN_SHOWN + 1]
+    )
+    return {
+        "person": person,
+        "open_meldingen": rows[:OPEN_SHOWN],
+        "more_open": len(rows) > OPEN_SHOWN,
+        "all_open_url": f"{reverse('melding-list')}?{urlencode({'queue': 'open', 'caller': str(person.pk)})}",
+    }
 
 
 @login_required
@@ -231,7 +316,7 @@ def melding_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "servicedesk/melding_form.html",
-        {"form": form, "selected_person": selected_person},
+        {"form": form, "selected_person": selected_person, **_caller_open_context(selected_person, user)},
         status=status,
     )
 

@@ -247,3 +247,33 @@ def test_ranked_ids_scores_only_the_newest_matches_in_the_window(operator: User)
     new = published(operator, title="Smartboard geluid", body="smartboard")
     assert {pk for pk, _s in search.ranked_ids("article", "smartboard", 10)} == {old.pk, new.pk}
     assert [pk for pk, _s in search.ranked_ids("article", "smartboard", 10, window=1)] == [new.pk]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("Restart the **printer**.", "Restart the printer."),
+        ("Open [the portal](https://portal.example/login), then log in.", "Open the portal, then log in."),
+        ("Press `Ctrl+P`; choose *PDF*!", "Press Ctrl+P; choose PDF!"),
+        ("Is the cable in (the _blue_ one)?", "Is the cable in (the blue one)?"),
+        ("# Heading\n\n> Quote: **done** .", "Heading Quote: done."),
+        ("![screenshot](img.png)\nClick **OK** .", "screenshot Click OK."),
+        ("Items:\n- one\n- two", "Items: - one - two"),
+        ("Range 10 - 20 stays", "Range 10 - 20 stays"),
+    ],
+)
+def test_snippet_has_no_space_before_punctuation(markdown, expected):
+    from beheer.knowledge.suggest import snippet
+
+    assert snippet(markdown) == expected
+
+
+def test_snippet_is_cut_at_a_word_without_space_before_the_ellipsis_mark():
+    from beheer.knowledge.suggest import snippet
+
+    text = "Word **bold**, " * 40
+    cut = snippet(text, 50)
+    assert cut.endswith(" …")
+    assert len(cut) <= 52
+    assert " ," not in cut
+    assert "**" not in cut

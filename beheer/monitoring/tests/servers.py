@@ -132,7 +132,11 @@ class TlsTarget(Background):
         self.port = int(self.server.sockets[0].getsockname()[1])
 
     def stop(self) -> None:
-        self.server.close()
+        # asyncio servers are not thread-safe: close it on its own loop, not from the test's thread
+        async def close() -> None:
+            self.server.close()
+
+        self.run(close())
         super().stop()
 
 

@@ -33,7 +33,7 @@ from .lookups import (
     Urgency,
 )
 from .mail import DeadLetter, InboundMessage, Mailbox, MailRule  # noqa: F401
-from .melding import QUEUES, Melding, MeldingQuerySet, format_number, parse_number
+from .melding import FOR_LIST, QUEUES, Melding, MeldingQuerySet, format_number, parse_number
 from .problem import (
     OPEN_PROBLEM_STATUSES,
     Problem,
@@ -62,6 +62,7 @@ from .service_levels import (
 )
 
 __all__ = [
+    "FOR_LIST",
     "OPEN_KINDS",
     "OPEN_PROBLEM_STATUSES",
     "QUEUES",

@@ -59,11 +59,11 @@ class MeldingQuerySet(models.QuerySet["Melding"]):
         return self.filter(pk__in=ids)
 
     def for_list(self) -> MeldingQuerySet:
-        return self.select_related(
-            "status", "priority", "operator_group", "operator", "caller", "category", "call_type"
-        )
+        return self.select_related(*FOR_LIST)
 
 
+# the lookups a list row shows
+FOR_LIST = ("status", "priority", "operator_group", "operator", "caller", "category", "call_type")
 QUEUES = ["mine", "groups", "first", "second", "partial", "unassigned", "open", "closed", "all"]
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from beheer.accounts.models import OperatorGroup, Role, User
-from beheer.servicedesk import services
+from beheer.servicedesk import queries, services
 from beheer.servicedesk import views as servicedesk_views
 from beheer.servicedesk.models import (
     Attachment,
@@ -231,7 +231,9 @@ def test_queue_list_query_count_is_constant(
     _make_meldingen(25, operator, caller, first_line)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = operator_client.get("/meldingen/?queue=all")
-    assert len(response.context["page"].items) == 30
+    # one page (the list's page size, the same as the API's default limit)
+    assert len(response.context["page"].items) == queries.PAGE_SIZE == 25
+    assert response.context["page"].next_cursor
 
 
 # --------------------------------------------------------------------------------------------------
