@@ -137,6 +137,7 @@ class AssignIn(Versioned):
 
 class StatusIn(Versioned):
     status_id: int
+    supplier_id: int | None = None  # required by a status that asks for the supplier (waiting for supplier)
 
 
 class TargetDateIn(Versioned):
