@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -14,5 +15,7 @@ def beheer(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and getattr(user, "is_staff_member", False):
         # Operators are told when background work (closing, reminders, later mail) is not running.
-        context["missing_processes"] = missing_processes(kinds=("worker",))
+        # A callable: the template calls it where the page shows the warning, so a fragment (an
+        # HTMX answer) that does not show it costs no query.
+        context["missing_processes"] = partial(missing_processes, kinds=("worker",))
     return context

@@ -224,9 +224,13 @@ def linked_ids(melding: Melding) -> list[int]:
 
 
 def linked_meldingen(melding: Melding) -> MeldingQuerySet:
-    """Meldingen linked to this one ('related to'), in either direction."""
+    """Meldingen linked to this one ('related to'), in either direction: one query."""
+    linked_to = MeldingLink.objects.filter(from_melding=melding).values("to_melding_id")
+    linked_from = MeldingLink.objects.filter(to_melding=melding).values("from_melding_id")
     return (
-        Melding.objects.filter(pk__in=linked_ids(melding)).select_related("status", "priority").order_by("id")
+        Melding.objects.filter(Q(pk__in=linked_to) | Q(pk__in=linked_from))
+        .select_related("status", "priority")
+        .order_by("id")
     )
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("meldingen/new/", views.melding_create, name="melding-create"),
     path("meldingen/callers/", views.caller_lookup, name="caller-lookup"),
     path("meldingen/subcategories/", views.subcategory_options, name="subcategory-options"),
+    path("meldingen/operators/", views.operator_options, name="operator-options"),
     path("meldingen/<int:pk>/", views.melding_detail, name="melding-detail"),
     path("meldingen/<int:pk>/<slug:action>/", views.melding_action, name="melding-action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),

@@ -254,12 +254,13 @@ def test_an_action_confirms_itself_where_it_was_taken(
         "resolve": {"solution": "Papier verwijderd"},
         "time": {"minutes": 15},
     }[name]
+    before = HistoryEntry.objects.filter(melding=melding).count()
     response = post(operator_client, melding, name, data)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="melding-main"' in html
     assert_result_in(html, name, message)
-    assert fresh(melding).version > melding.version
+    assert HistoryEntry.objects.filter(melding=melding).count() > before
 
 
 def test_a_conflict_is_shown_in_the_action_with_the_input_kept(
@@ -279,7 +280,8 @@ def test_a_conflict_is_shown_in_the_action_with_the_input_kept(
     assert "Reload the call" in slot
     assert "te laat" in slot  # the operator's input is kept
     assert re.search(r"<details[^>]*\sopen[\s>]", slot)  # the form stays open
-    assert f'name="escalate-version" value="{fresh(melding).version}"' in slot  # ready to try again
+    # The stale version stays: sending it again is refused again until the operator reloads.
+    assert f'name="escalate-version" value="{stale}"' in slot
     assert fresh(melding).line == Line.FIRST
 
 
@@ -578,7 +580,8 @@ def test_preventive_activity_history_names_the_system(
             assert lines, path
             for line in lines:
                 assert "—:" not in line, line
-            assert any(f"{system}:" in line for line in lines), lines
+            if "reeksen" not in path:  # the reminder is in the occurrence's history
+                assert any(f"{system}: " in line for line in lines), lines
 
 
 def test_the_element_finder() -> None:
