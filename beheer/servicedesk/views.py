@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beheer.accounts.models import User
-from beheer.core import clock
+from beheer.core import clock, config_cache
 from beheer.core.errors import Conflict, DomainError, ReadOnly
 from beheer.core.forms import require_staff
 from beheer.core.htmx import is_htmx
@@ -239,36 +239,38 @@ def melding_create(request: HttpRequest) -> HttpResponse:
 # the call page
 
 
+# The melding's configuration rows: from the configuration cache rather than joined in.
+LOOKUP_FIELDS = (
+    "status",
+    "priority",
+    "impact",
+    "urgency",
+    "call_type",
+    "category",
+    "subcategory",
+    "operator_group",
+    "closure_code",
+)
+RELATED_FIELDS = ("operator", "caller", "caller_department", "caller_branch", "supplier", "created_by")
+
+
 def _melding_for(user: User, pk: int) -> Melding:
+    cached = config_cache.enabled()
     melding = (
         Melding.objects.visible_to(user)
-        .select_related(
-            "status",
-            "priority",
-            "impact",
-            "urgency",
-            "call_type",
-            "category",
-            "subcategory",
-            "operator_group",
-            "operator",
-            "caller",
-            "caller__department",
-            "caller__branch",
-            "caller_department",
-            "caller_branch",
-            "supplier",
-            "closure_code",
-            "parent",
-            "merged_into",
-            "created_by",
-            "solution_article",
-        )
+        .select_related(*RELATED_FIELDS, *(() if cached else LOOKUP_FIELDS))
         .filter(pk=pk)
         .first()
     )
     if melding is None:
         raise Http404(_("Call not found."))
+    if cached:
+        for name in LOOKUP_FIELDS:
+            field: Any = Melding._meta.get_field(name)
+            key = getattr(melding, field.attname)
+            row = config_cache.row(field.related_model, key) if key is not None else None
+            if key is None or row is not None:
+                field.set_cached_value(melding, row)
     return melding
 
 
