@@ -249,12 +249,13 @@ def test_a_note_confirms_itself_in_the_note_panel(operator_client: Client, meldi
 def test_an_action_confirms_itself_where_it_was_taken(
     name: str, message: str, operator_client: Client, melding: Melding, second_line: OperatorGroup
 ) -> None:
-    data: dict[str, Any] = {
+    choices: dict[str, dict[str, Any]] = {
         "status": {"status": Status.objects.get(code="in_progress").pk},
         "escalate": {"to_group": second_line.pk, "reason": "Serverprobleem"},
         "resolve": {"solution": "Papier verwijderd"},
         "time": {"minutes": 15},
-    }[name]
+    }
+    data = choices[name]
     before = HistoryEntry.objects.filter(melding=melding).count()
     response = post(operator_client, melding, name, data)
     assert response.status_code == 200
