@@ -194,6 +194,9 @@ def test_each_action_form_loads_on_demand_within_its_budget(
     assert "<html" in body
     assert f'action="{url(m, name)}"' in body
     assert f'href="{url(m)}#action-{name}"' in body
+    for markup in (html, body):  # the Content-Security-Policy allows no inline style or script
+        assert not re.search(r"\sstyle\s*=", markup)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", markup)
 
 
 def test_an_action_that_does_not_apply_answers_without_a_form(
