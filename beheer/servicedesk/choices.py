@@ -52,7 +52,9 @@ def cached_next_statuses() -> dict[int, set[int]]:
 
 
 def allowed_next_statuses(melding: Melding) -> list[Status]:
-    """The working statuses an operator may pick next: queries.allowed_statuses, from the cache."""
+    """The working statuses an operator may pick next: the kind rules (workflow.RULES), narrowed by
+    the configured next statuses when there are any (queries.allowed_statuses, from the cache).
+    The service checks the same rule."""
     from .workflow import RULES, Action, Kind
 
     current = melding.status
