@@ -46,6 +46,7 @@ def restore_default_configuration() -> None:
         for name in ("0002_defaults", "0006_default_service_levels"):
             import_module(f"beheer.servicedesk.migrations.{name}").load(apps, None)
         Status.objects.filter(code="waiting_caller").update(notify_caller=True)
+        Status.objects.filter(code="waiting_supplier").update(asks_supplier=True)
 
 
 def run_job(name: str) -> Any:

@@ -22,6 +22,11 @@ _lock = threading.Lock()
 _entries: dict[Any, tuple[float, Any]] = {}
 
 
+def enabled() -> bool:
+    """Whether configuration is cached (not with BEHEER_CONFIG_CACHE_SECONDS=0, as in the tests)."""
+    return float(getattr(settings, "CONFIG_CACHE_SECONDS", 0)) > 0
+
+
 def cached(key: Any, load: Callable[[], T]) -> T:
     """The cached value for `key`, loading it with `load()` when absent or expired."""
     ttl = float(getattr(settings, "CONFIG_CACHE_SECONDS", 0))

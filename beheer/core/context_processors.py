@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -15,8 +16,10 @@ def beheer(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and getattr(user, "is_staff_member", False):
         # Operators are told when background work (closing, reminders, later mail) is not running.
-        context["missing_processes"] = missing_processes(kinds=("worker",))
+        # A callable: the template calls it where the page shows the warning, so a fragment (an
+        # HTMX answer) that does not show it costs no query.
+        context["missing_processes"] = partial(missing_processes, kinds=("worker",))
     if user is not None and getattr(user, "is_administrator", False):
         # administrators are told when a background job keeps failing (see the job list)
-        context["failing_jobs"] = config_cache.cached("failing_jobs", failing_jobs)
+        context["failing_jobs"] = partial(config_cache.cached, "failing_jobs", failing_jobs)
     return context

@@ -40,6 +40,7 @@ class StatusAdmin(LookupAdmin):
         "kind",
         "pauses_sla",
         "notify_caller",
+        "asks_supplier",
         "is_default",
         "order",
         "active",

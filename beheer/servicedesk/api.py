@@ -334,6 +334,7 @@ def set_status(request: HttpRequest, melding_id: Id, payload: StatusIn) -> dict[
     m = services.change_status(
         _visible(request, melding_id),
         status=_get(Status, payload.status_id, "status_id", required=True),
+        supplier=_get(Supplier, payload.supplier_id, "supplier_id"),
         actor=user,
         expected_version=payload.version,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +14,19 @@ from beheer.core import files
 from beheer.core.errors import DomainError
 from beheer.core.forms import CleanForm
 
+from .choices import (
+    LookupField,
+    StatusSelect,
+    allowed_next_statuses,
+    cached_groups,
+    cached_operators,
+    cached_rows,
+    cached_suppliers,
+    group_operators,
+    operators,
+)
+from .choices import main_categories as cached_main_categories
+from .choices import subcategories as cached_subcategories
 from .models import (
     CallType,
     Category,
@@ -47,6 +59,12 @@ class BeheerForm(CleanForm):
         field = self.fields[name]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = queryset
+
+    def set_rows(self, name: str, rows: Any, *, fresh: Any = None) -> None:
+        """The rows a LookupField offers (a callable, read when the field renders or checks)."""
+        field = self.fields[name]
+        assert isinstance(field, LookupField)
+        field.set_rows(rows, fresh=fresh)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -95,10 +113,6 @@ def active(model: Any) -> Any:
     return model.objects.filter(active=True).order_by("order", "id")
 
 
-def operators() -> Any:
-    return User.objects.operators().order_by("last_name", "first_name", "id")
-
-
 def check_upload(upload: Any) -> Any:
     """The shared upload check (size, programs, disguised images) as a form error on the field."""
     if upload is not None:
@@ -107,6 +121,42 @@ def check_upload(upload: Any) -> Any:
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from exc
     return upload
+
+
+class OperatorFollowsGroupMixin(BeheerForm):
+    """The operator select lists the members of the chosen operator group; choosing another group
+    asks the server for the new list (HTMX). The service refuses an operator outside the group."""
+
+    def follow_group(self, group_field: str, operator_field: str = "operator") -> None:
+        group_id = self._chosen(group_field)
+        chosen = str(self._chosen(operator_field) or "")
+        members = group_operators(group_id)
+
+        def rows() -> list[User]:
+            everyone = cached_operators()
+            if members is None:
+                return everyone
+            ids = {p.pk for p in members}
+            return [p for p in everyone if p.pk in ids or str(p.pk) == chosen]
+
+        self.set_rows(operator_field, rows, fresh=operators())
+        target = self[operator_field].auto_id
+        self.fields[group_field].widget.attrs.update(
+            {
+                "hx-get": reverse("operator-options"),
+                "hx-trigger": "change",
+                "hx-target": f"#{target}",
+                "hx-swap": "innerHTML",
+                "hx-include": f"#{target}",
+                "hx-sync": "this:replace",
+            }
+        )
+
+    def _chosen(self, name: str) -> Any:
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name))
+        value = self.initial.get(name, self.fields[name].initial)
+        return getattr(value, "pk", value)
 
 
 class CategoryMixin(BeheerForm):
@@ -261,7 +311,7 @@ class QueueFilterForm(BeheerForm):
 # registering
 
 
-class MeldingCreateForm(CategoryMixin, BeheerForm):
+class MeldingCreateForm(CategoryMixin, OperatorFollowsGroupMixin, BeheerForm):
     caller = PersonChoiceField(
         label=_("Caller"), queryset=User.objects.none(), required=False, widget=forms.RadioSelect
     )
@@ -301,7 +351,7 @@ class MeldingCreateForm(CategoryMixin, BeheerForm):
     operator_group = forms.ModelChoiceField(
         label=_("Operator group"), queryset=OperatorGroup.objects.none(), required=False
     )
-    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
+    operator = LookupField(label=_("Operator"), required=False, label_from=str)
     estimated_minutes = forms.IntegerField(
         label=_("Estimated time (minutes)"), min_value=0, max_value=10**6, required=False
     )
@@ -320,7 +370,7 @@ class MeldingCreateForm(CategoryMixin, BeheerForm):
         self.set_queryset("impact", active(Impact))
         self.set_queryset("urgency", active(Urgency))
         self.set_queryset("operator_group", OperatorGroup.objects.first_line())
-        self.set_queryset("operator", operators())
+        self.follow_group("operator_group")
         self.narrow_subcategories()
 
     def clean_attachment(self) -> Any:
@@ -386,20 +436,22 @@ class ActionForm(BeheerForm):
     prefix_name = ""
 
 
-class ClassificationForm(CategoryMixin, ActionForm):
+class ClassificationForm(ActionForm):
     prefix_name = "classify"
     brief_description = forms.CharField(
         label=_("Brief description"), max_length=BRIEF_MAX, widget=forms.TextInput(attrs={"data-counter": ""})
     )
     request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    call_type = NamedChoiceField(label=_("Call type"), queryset=CallType.objects.none(), empty_label=None)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
-    subcategory = SubcategoryChoiceField(
-        label=_("Subcategory"), queryset=Category.objects.none(), required=False
+    call_type = LookupField(label=_("Call type"), empty_label=None)
+    category = LookupField(label=_("Category"), required=False, label_from=str)
+    subcategory = LookupField(
+        label=_("Subcategory"),
+        required=False,
+        label_from=lambda c: f"{c.parent.display_name} / {c.display_name}" if c.parent_id else c.display_name,
     )
     object_name = forms.CharField(label=_("Object"), max_length=200, required=False)
-    impact = NamedChoiceField(label=_("Impact"), queryset=Impact.objects.none(), empty_label=None)
-    urgency = NamedChoiceField(label=_("Urgency"), queryset=Urgency.objects.none(), empty_label=None)
+    impact = LookupField(label=_("Impact"), empty_label=None)
+    urgency = LookupField(label=_("Urgency"), empty_label=None)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
@@ -408,12 +460,26 @@ class ClassificationForm(CategoryMixin, ActionForm):
         for name in ("call_type", "category", "subcategory", "impact", "urgency"):
             kwargs["initial"].setdefault(name, getattr(melding, f"{name}_id"))
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        self.set_queryset("call_type", CallType.objects.filter(Q(active=True) | Q(pk=melding.call_type_id)))
-        self.set_queryset("category", main_categories())
-        self.set_queryset("subcategory", subcategories())
-        self.set_queryset("impact", active(Impact))
-        self.set_queryset("urgency", active(Urgency))
-        self.narrow_subcategories(prefix="classify-")
+        call_types = [c for c in cached_rows(CallType) if c.active or c.pk == melding.call_type_id]
+        self.set_rows("call_type", lambda: call_types)
+        self.set_rows("category", cached_main_categories, fresh=Category.objects.filter(active=True))
+        raw = self.data.get("classify-category") if self.is_bound else melding.category_id
+        chosen = str(raw) if raw and str(raw).isdigit() else ""
+        self.set_rows(
+            "subcategory",
+            lambda: cached_subcategories(chosen),
+            fresh=Category.objects.filter(active=True, parent__isnull=False),
+        )
+        self.set_rows("impact", lambda: [r for r in cached_rows(Impact) if r.active])
+        self.set_rows("urgency", lambda: [r for r in cached_rows(Urgency) if r.active])
+        self.fields["category"].widget.attrs.update(
+            {
+                "hx-get": reverse("subcategory-options"),
+                "hx-trigger": "change",
+                "hx-target": f"#{self['subcategory'].auto_id}",
+                "hx-swap": "innerHTML",
+            }
+        )
 
 
 class TargetDateForm(ActionForm):
@@ -429,50 +495,71 @@ class TargetDateForm(ActionForm):
         super().__init__(*args, melding=melding, user=user, **kwargs)
 
 
-class AssignForm(ActionForm):
+class AssignForm(OperatorFollowsGroupMixin, ActionForm):
     prefix_name = "assign"
-    operator_group = forms.ModelChoiceField(
-        label=_("Operator group"), queryset=OperatorGroup.objects.none(), required=False
-    )
-    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
+    operator_group = LookupField(label=_("Operator group"), required=False, label_from=str)
+    operator = LookupField(label=_("Operator"), required=False, label_from=str)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial", {"operator_group": melding.operator_group_id, "operator": melding.operator_id}
         )
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        groups = OperatorGroup.objects.active()
-        if melding.line == Line.FIRST:
-            groups = groups.filter(is_first_line=True)
-        elif melding.line == Line.SECOND:
-            groups = groups.filter(is_second_line=True)
-        self.set_queryset("operator_group", groups)
-        self.set_queryset("operator", operators())
+        line = melding.line
+
+        def groups() -> list[OperatorGroup]:
+            return [
+                g
+                for g in cached_groups()
+                if (line != Line.FIRST or g.is_first_line) and (line != Line.SECOND or g.is_second_line)
+            ]
+
+        self.set_rows("operator_group", groups, fresh=OperatorGroup.objects.all())
+        self.follow_group("operator_group")
 
 
 class StatusForm(ActionForm):
+    """The status select; a status that asks for the supplier shows the supplier select too."""
+
     prefix_name = "status"
-    status = NamedChoiceField(label=_("Status"), queryset=Status.objects.none(), empty_label=None)
+    status = LookupField(label=_("Status"), empty_label=None, widget=StatusSelect)
+    supplier = LookupField(
+        label=_("Supplier"),
+        required=False,
+        label_from=str,
+        help_text=_("Only for a status that waits for a supplier."),
+    )
 
-    def __init__(self, *args: Any, melding: Melding, user: User, statuses: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"supplier": melding.supplier_id})
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        self.set_queryset("status", statuses)
+        statuses = allowed_next_statuses(melding)
+        self.set_rows("status", lambda: statuses)
+        widget = self.fields["status"].widget
+        assert isinstance(widget, StatusSelect)
+        widget.asks_supplier = {str(s.pk) for s in statuses if s.asks_supplier}
+        if widget.asks_supplier:
+            self.set_rows("supplier", cached_suppliers, fresh=Supplier.objects.all())
+        else:
+            del self.fields["supplier"]
 
 
-class EscalateForm(ActionForm):
+class EscalateForm(OperatorFollowsGroupMixin, ActionForm):
     prefix_name = "escalate"
     second_line = True
-    to_group = forms.ModelChoiceField(label=_("Operator group"), queryset=OperatorGroup.objects.none())
-    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
+    to_group = LookupField(label=_("Operator group"), label_from=str)
+    operator = LookupField(label=_("Operator"), required=False, label_from=str)
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        groups = (
-            OperatorGroup.objects.second_line() if self.second_line else OperatorGroup.objects.first_line()
-        )
-        self.set_queryset("to_group", groups)
-        self.set_queryset("operator", operators())
+        second = self.second_line
+
+        def groups() -> list[OperatorGroup]:
+            return [g for g in cached_groups() if (g.is_second_line if second else g.is_first_line)]
+
+        self.set_rows("to_group", groups, fresh=OperatorGroup.objects.all())
+        self.follow_group("to_group")
 
 
 class DeescalateForm(EscalateForm):
@@ -550,21 +637,19 @@ class UnlinkForm(ActionForm):
         return other
 
 
-class PartialForm(ActionForm):
+class PartialForm(OperatorFollowsGroupMixin, ActionForm):
     prefix_name = "partial"
     brief_description = forms.CharField(label=_("Brief description"), max_length=BRIEF_MAX)
     request = forms.CharField(label=_("Request"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    operator_group = forms.ModelChoiceField(
-        label=_("Operator group"), queryset=OperatorGroup.objects.none(), required=False
-    )
-    operator = PersonChoiceField(label=_("Operator"), queryset=User.objects.none(), required=False)
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none(), required=False)
+    operator_group = LookupField(label=_("Operator group"), required=False, label_from=str)
+    operator = LookupField(label=_("Operator"), required=False, label_from=str)
+    supplier = LookupField(label=_("Supplier"), required=False, label_from=str)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        self.set_queryset("operator_group", OperatorGroup.objects.active())
-        self.set_queryset("operator", operators())
-        self.set_queryset("supplier", Supplier.objects.filter(active=True))
+        self.set_rows("operator_group", cached_groups, fresh=OperatorGroup.objects.all())
+        self.set_rows("supplier", cached_suppliers, fresh=Supplier.objects.all())
+        self.follow_group("operator_group")
 
 
 class AttachmentForm(ActionForm):
@@ -582,15 +667,13 @@ class ResolveForm(ActionForm):
         label=_("Solution"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 4})
     )
     is_workaround = forms.BooleanField(label=_("This is a workaround"), required=False)
-    closure_code = NamedChoiceField(
-        label=_("Closure code"), queryset=ClosureCode.objects.none(), required=False
-    )
+    closure_code = LookupField(label=_("Closure code"), required=False)
     # set by "Resolve with this article" in the suggestions panel; the service checks visibility
     article = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, melding: Melding, user: User, **kwargs: Any) -> None:
         super().__init__(*args, melding=melding, user=user, **kwargs)
-        self.set_queryset("closure_code", active(ClosureCode))
+        self.set_rows("closure_code", lambda: [c for c in cached_rows(ClosureCode) if c.active])
 
 
 class CloseForm(ActionForm):

@@ -364,18 +364,18 @@ def allowed_statuses(melding: Melding) -> QuerySet[Status]:
     return qs.order_by("order", "id")
 
 
-def _linked_ids(melding: Melding) -> list[int]:
-    links = MeldingLink.objects.filter(Q(from_melding=melding) | Q(to_melding=melding))
-    return [
-        a if a != melding.pk else b for a, b in links.values_list("from_melding_id", "to_melding_id")[:500]
-    ]
+def _linked_to(melding: Melding) -> Q:
+    """Meldingen linked to this one ('related to'), in either direction, as subqueries (no round trip)."""
+    linked_to = MeldingLink.objects.filter(from_melding=melding).values("to_melding_id")
+    linked_from = MeldingLink.objects.filter(to_melding=melding).values("from_melding_id")
+    return Q(pk__in=linked_to) | Q(pk__in=linked_from)
 
 
 def linked_meldingen(melding: Melding, user: Any) -> MeldingQuerySet:
-    """Meldingen linked to this one ('related to'), in either direction, that `user` may see."""
+    """Meldingen linked to this one that `user` may see (a caller: only their own): one query."""
     return (
         Melding.objects.visible_to(user)
-        .filter(pk__in=_linked_ids(melding))
+        .filter(_linked_to(melding))
         .select_related("status", "priority")
         .order_by("id")
     )
@@ -385,7 +385,7 @@ def linked_ids(melding: Melding, user: Any) -> list[int]:
     """Ids of the meldingen linked to this one that `user` may see (a caller: only their own)."""
     return list(
         Melding.objects.visible_to(user)
-        .filter(pk__in=_linked_ids(melding))
+        .filter(_linked_to(melding))
         .order_by("id")
         .values_list("pk", flat=True)
     )

@@ -141,6 +141,7 @@ class AssignIn(Versioned):
 
 class StatusIn(Versioned):
     status_id: Id
+    supplier_id: Id | None = None  # required by a status that asks for the supplier (waiting for supplier)
 
 
 class TargetDateIn(Versioned):

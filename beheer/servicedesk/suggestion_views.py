@@ -26,10 +26,11 @@ from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import Suggestions, query_text, suggest, suggest_articles
 
 from . import services
+from .actions import make_form
 from .models import ArticleLink, Melding, StatusKind
 from .models.knowledge_links import related_to_article
 from .suggestion_support import TOKEN_FIELD
-from .views import _make_form, _melding_for, _render_detail, staff_required
+from .views import _melding_for, _render_detail, staff_required
 
 FIELD_MAX = 5000  # characters read from each text parameter; the rest is ignored
 RELATED_SHOWN = 50
@@ -121,7 +122,7 @@ def melding_resolve_with(request: HttpRequest, pk: int) -> HttpResponse:
         initial = {"solution": other.solution}
     else:
         raise Http404(_("Choose an article or a melding."))
-    form = _make_form("resolve", melding, user)
+    form = make_form("resolve", melding, user)
     form.initial.update(initial)
     return _render_detail(request, melding, bound={"resolve": form})
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("meldingen/callers/open/", views.caller_open_meldingen, name="caller-open-meldingen"),
     path("meldingen/caller-filter/", views.caller_filter_options, name="caller-filter-options"),
     path("meldingen/subcategories/", views.subcategory_options, name="subcategory-options"),
+    path("meldingen/operators/", views.operator_options, name="operator-options"),
     path("meldingen/<int:pk>/", views.melding_detail, name="melding-detail"),
     path("meldingen/<int:pk>/<slug:action>/", views.melding_action, name="melding-action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),

@@ -7,7 +7,6 @@ The caller portal (self-service) is at the end of this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,20 +19,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beheer.accounts.models import User
-from beheer.core import clock
+from beheer.core import clock, config_cache
 from beheer.core.errors import Conflict, DomainError, ReadOnly
 from beheer.core.forms import parse_id, require_staff
 from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, page_for_request, read_page
 from beheer.notifications.models import OutgoingMessage
 
+from . import actions, queries, services
 from . import forms as f
-from . import queries, services
 from .api import attachment_response
-from .models import FOR_LIST, Attachment, Line, Melding, MeldingQuerySet, StatusKind
+from .choices import cached_operators, group_operators
+from .models import FOR_LIST, Attachment, Melding, MeldingQuerySet, StatusKind
 from .suggestion_support import caller_solution_article, deflection_token, record_portal_submission
 
 PAGE_SIZE = 50
@@ -325,202 +325,67 @@ def melding_create(request: HttpRequest) -> HttpResponse:
 # the call page
 
 
+# The melding's configuration rows: from the configuration cache rather than joined in.
+LOOKUP_FIELDS = (
+    "status",
+    "priority",
+    "impact",
+    "urgency",
+    "call_type",
+    "category",
+    "subcategory",
+    "operator_group",
+    "closure_code",
+)
+RELATED_FIELDS = ("operator", "caller", "caller_department", "caller_branch", "supplier", "created_by")
+
+
 def _melding_for(user: User, pk: int) -> Melding:
+    cached = config_cache.enabled()
     melding = (
         Melding.objects.visible_to(user)
-        .select_related(
-            "status",
-            "priority",
-            "impact",
-            "urgency",
-            "call_type",
-            "category",
-            "subcategory",
-            "operator_group",
-            "operator",
-            "caller",
-            "caller__department",
-            "caller__branch",
-            "caller_department",
-            "caller_branch",
-            "supplier",
-            "closure_code",
-            "parent",
-            "merged_into",
-            "created_by",
-            "solution_article",
-        )
+        .select_related(*RELATED_FIELDS, *(() if cached else LOOKUP_FIELDS))
         .filter(pk=pk)
         .first()
     )
     if melding is None:
         raise Http404(_("Call not found."))
+    if cached:
+        for name in LOOKUP_FIELDS:
+            field: Any = Melding._meta.get_field(name)
+            key = getattr(melding, field.attname)
+            row = config_cache.row(field.related_model, key) if key is not None else None
+            if key is None or row is not None:
+                field.set_cached_value(melding, row)
     return melding
 
 
-@dataclass(frozen=True)
-class ActionSpec:
-    form: type[f.ActionForm]
-    handler: Callable[[Melding, dict[str, Any], User], str]
-
-
-def _assign(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.assign_melding(
-        m, operator_group=d["operator_group"], operator=d["operator"], actor=u, expected_version=d["version"]
-    )
-    return _("The assignment has been saved.")
-
-
-def _status(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.change_status(m, status=d["status"], actor=u, expected_version=d["version"])
-    return _("The status has been changed.")
-
-
-def _move_line(service: Any, m: Melding, d: dict[str, Any], u: User) -> None:
-    service(
-        m,
-        to_group=d["to_group"],
-        operator=d["operator"],
-        reason=d["reason"],
-        actor=u,
-        expected_version=d["version"],
-    )
-
-
-def _escalate(m: Melding, d: dict[str, Any], u: User) -> str:
-    _move_line(services.escalate_melding, m, d, u)
-    return _("The call has been escalated to the second line.")
-
-
-def _deescalate(m: Melding, d: dict[str, Any], u: User) -> str:
-    _move_line(services.deescalate_melding, m, d, u)
-    return _("The call has been returned to the first line.")
-
-
-def _classify(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.reclassify_melding(
-        m,
-        actor=u,
-        expected_version=d["version"],
-        brief_description=d["brief_description"],
-        request=d["request"],
-        call_type=d["call_type"],
-        category=d["category"],
-        subcategory=d["subcategory"],
-        object_name=d["object_name"],
-        impact=d["impact"],
-        urgency=d["urgency"],
-    )
-    return _("The classification has been saved.")
-
-
-def _target(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.set_target_date(m, target_date=d["target_date"], actor=u, expected_version=d["version"])
-    return _("The target date has been saved.")
-
-
-def _estimates(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.set_estimates(
-        m, minutes=d["minutes"], people=d["people"], means=d["means"], actor=u, expected_version=d["version"]
-    )
-    return _("The estimates have been saved.")
-
-
-def _note(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.add_note(m, text=d["text"], visibility=d["visibility"], actor=u)
-    return _("The note has been added.")
-
-
-def _time(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.register_time(m, minutes=d["minutes"], on=d["date"], note=d["note"], actor=u)
-    return _("The time has been registered.")
-
-
-def _link(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.link_meldingen(m, other=d["number"], actor=u)
-    return _("The calls have been linked.")
-
-
-def _unlink(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.unlink_meldingen(m, other=d["other"], actor=u)
-    return _("The link has been removed.")
-
-
-def _merge(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.merge_melding(m, into=d["number"], actor=u)
-    return _("This call has been merged into %(number)s and closed.") % {"number": d["number"].number}
-
-
-def _partial(m: Melding, d: dict[str, Any], u: User) -> str:
-    partial = services.create_partial(
-        m,
-        brief_description=d["brief_description"],
-        request=d["request"],
-        operator_group=d["operator_group"],
-        operator=d["operator"],
-        supplier=d["supplier"],
-        actor=u,
-    )
-    return _("Partial incident %(number)s has been created.") % {"number": partial.number}
-
-
-def _attachment(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.add_attachment(m, upload=d["file"], actor=u, visible_to_caller=d["visible_to_caller"])
-    return _("The attachment has been added.")
-
-
-def _resolve(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.resolve_melding(
-        m,
-        solution=d["solution"],
-        is_workaround=d["is_workaround"],
-        closure_code=d["closure_code"],
-        actor=u,
-        expected_version=d["version"],
-        article=services.visible_article(d["article"], u) if d.get("article") else None,
-    )
-    return _("The call has been resolved; the caller is asked to confirm the solution.")
-
-
-def _close(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.close_melding(m, actor=u, expected_version=d["version"])
-    return _("The call has been closed.")
-
-
-def _reopen(m: Melding, d: dict[str, Any], u: User) -> str:
-    services.reopen_melding(m, reason=d["reason"], actor=u)
-    return _("The call has been reopened.")
-
-
-ACTIONS: dict[str, ActionSpec] = {
-    "classify": ActionSpec(f.ClassificationForm, _classify),
-    "target": ActionSpec(f.TargetDateForm, _target),
-    "assign": ActionSpec(f.AssignForm, _assign),
-    "status": ActionSpec(f.StatusForm, _status),
-    "escalate": ActionSpec(f.EscalateForm, _escalate),
-    "deescalate": ActionSpec(f.DeescalateForm, _deescalate),
-    "estimates": ActionSpec(f.EstimatesForm, _estimates),
-    "note": ActionSpec(f.NoteForm, _note),
-    "time": ActionSpec(f.TimeForm, _time),
-    "link": ActionSpec(f.LinkForm, _link),
-    "unlink": ActionSpec(f.UnlinkForm, _unlink),
-    "merge": ActionSpec(f.MergeForm, _merge),
-    "partial": ActionSpec(f.PartialForm, _partial),
-    "attachment": ActionSpec(f.AttachmentForm, _attachment),
-    "resolve": ActionSpec(f.ResolveForm, _resolve),
-    "close": ActionSpec(f.CloseForm, _close),
-    "reopen": ActionSpec(f.ReopenForm, _reopen),
-}
-
-
-def _make_form(name: str, melding: Melding, user: User, *args: Any) -> f.ActionForm:
-    extra: dict[str, Any] = {}
-    if name == "status":
-        extra["statuses"] = queries.allowed_statuses(melding)
-    return ACTIONS[name].form(*args, melding=melding, user=user, **extra)
-
-
 MAILS_SHOWN = 20  # the newest e-mails about a melding shown on its page
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action came to, shown where the operator took it."""
+
+    action: str
+    message: str
+    level: str = "success"  # or "error"
+    conflict: bool = False  # somebody else saved first: offer to reload
+
+
+def _results_from_messages(request: HttpRequest) -> tuple[ActionResult | None, list[Any]]:
+    """Split the session's messages: one an action left before its redirect (no JavaScript) is shown
+    at that action; the others at the top of the page."""
+    result: ActionResult | None = None
+    others: list[Any] = []
+    for message in messages.get_messages(request):
+        action = next((t[7:] for t in message.extra_tags.split() if t.startswith("action-")), "")
+        if action and result is None:
+            level = "error" if message.level >= messages.ERROR else "success"
+            result = ActionResult(action, str(message), level)
+        else:
+            others.append(message)
+    return result, others
 
 
 def _detail_context(
@@ -528,31 +393,22 @@ def _detail_context(
     melding: Melding,
     *,
     bound: dict[str, f.ActionForm] | None = None,
-    error: DomainError | None = None,
+    result: ActionResult | None = None,
 ) -> dict[str, Any]:
     user = current_user(request)
     show_all = request.GET.get("history") == "all"
     entries, more = queries.timeline(melding, user, limit=TIMELINE_ALL_LIMIT if show_all else TIMELINE_LIMIT)
-    kind = melding.status.kind
     is_closed = melding.closed_at is not None
     is_working = melding.is_open and not is_closed
-    is_resolved = kind == StatusKind.RESOLVED and not is_closed
-    available: list[str] = []
-    if is_working:
-        available += ["classify", "target", "assign", "status", "estimates", "resolve"]
-        if melding.line == Line.FIRST:
-            available.append("escalate")
-        if melding.line == Line.SECOND:
-            available.append("deescalate")
-        if melding.parent_id is None:
-            available += ["partial", "merge"]
-    if is_resolved:
-        available += ["close", "reopen"]
-    if not is_closed:
-        available += ["note", "time", "link", "unlink", "attachment"]
-    forms_ = {name: _make_form(name, melding, user) for name in available if name != "unlink"}
-    for name, form in (bound or {}).items():
-        forms_[name] = form
+    is_resolved = melding.status.kind == StatusKind.RESOLVED and not is_closed
+    available = actions.available_actions(melding)
+    # Only the common forms are rendered with the page; the others load when opened.
+    forms_: dict[str, f.ActionForm] = {
+        name: actions.make_form(name, melding, user) for name in actions.INLINE_ACTIONS if name in available
+    }
+    forms_.update(bound or {})
+    stored, page_messages = _results_from_messages(request)
+    result = result or stored
     partials: list[Melding] = []
     progress = (0, 0)
     if melding.parent_id is None:
@@ -564,6 +420,7 @@ def _detail_context(
         progress = (sum(1 for p in partials if not p.is_open), len(partials))
     now = clock.now()
     sla = services.evaluate(melding, now=now)
+    shown = {*available, result.action if result else ""}
     return {
         "m": melding,
         "sla": sla,
@@ -576,9 +433,11 @@ def _detail_context(
         else [],
         "olas": services.evaluate_olas(melding, now=now),
         "forms": forms_,
-        "open_action": next(iter(bound)) if bound else "",
-        "error": error,
-        "conflict": isinstance(error, (Conflict, ReadOnly)),
+        "actions": actions.ACTIONS,
+        "available": available,
+        "result": result,
+        "page_messages": page_messages,
+        "show_handling": any(name in shown for name in actions.HANDLING_ACTIONS),
         "entries": entries,
         "more_entries": more and not show_all,
         "is_closed": is_closed,
@@ -612,6 +471,29 @@ def _render_detail(request: HttpRequest, melding: Melding, status: int = 200, **
     return response
 
 
+def _render_action_page(
+    request: HttpRequest,
+    melding: Melding,
+    name: str,
+    *,
+    form: f.ActionForm | None,
+    result: ActionResult | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """One action as a page of its own (without JavaScript), or only its form (HTMX)."""
+    context = {
+        "m": melding,
+        "name": name,
+        "spec": actions.ACTIONS[name],
+        "form": form,
+        "result": result,
+    }
+    template = "servicedesk/_action_form.html" if is_htmx(request) else "servicedesk/melding_action.html"
+    response = render(request, template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
 @staff_required
 @require_GET
 def melding_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -619,32 +501,71 @@ def melding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@require_GET
+def operator_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of the operator select for the chosen operator group (HTMX): its members."""
+    group = next(
+        (str(v) for k, v in request.GET.items() if k.endswith(("operator_group", "to_group"))),
+        "",
+    )
+    chosen = next((str(v) for k, v in request.GET.items() if k.endswith("operator")), "")
+    people = group_operators(group)
+    return render(
+        request,
+        "servicedesk/_operator_options.html",
+        {"people": cached_operators() if people is None else people, "chosen": chosen},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
 def melding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """GET: the action's form (HTMX: only the form; else a page of its own). POST: carry it out.
+
+    The answer shows the result where the action was taken: with HTMX the page's main part, the
+    confirmation or the error in the action's place (status 200, so the browser logs no failed
+    request); without JavaScript a redirect to the action's anchor, or on an error the action's page
+    with the error at its top.
+    """
     user = current_user(request)
-    melding = _melding_for(user, pk)
-    if action not in ACTIONS:
+    if action not in actions.ACTIONS or (action == "unlink" and request.method == "GET"):
         raise Http404(_("Unknown action."))
-    form = _make_form(action, melding, user, request.POST, request.FILES)
+    melding = _melding_for(user, pk)
+    if request.method == "GET":
+        if action not in actions.available_actions(melding):
+            if not is_htmx(request):
+                return redirect("melding-detail", pk=melding.pk)
+            return render(request, "servicedesk/_action_unavailable.html", {"m": melding})
+        return _render_action_page(request, melding, action, form=actions.make_form(action, melding, user))
+
+    form = actions.make_form(action, melding, user, request.POST, request.FILES)
     error: DomainError | None = None
     if form.is_valid():
         try:
-            message = ACTIONS[action].handler(melding, form.cleaned_data, user)
+            message = actions.ACTIONS[action].handler(melding, form.cleaned_data, user)
         except DomainError as exc:
             error = exc
-            apply_domain_error(form, exc)
         else:
-            messages.success(request, message)
             if not is_htmx(request):
-                return redirect("melding-detail", pk=melding.pk)
-            return _render_detail(request, _melding_for(user, pk))
+                messages.success(request, message, extra_tags=f"action-{action}")
+                return redirect(f"{reverse('melding-detail', args=[melding.pk])}#action-{action}")
+            return _render_detail(request, _melding_for(user, pk), result=ActionResult(action, message))
     status = error.status_code if error is not None else 400
-    if isinstance(error, ReadOnly):
-        return _render_detail(request, _melding_for(user, pk), status=409, error=error)
-    if isinstance(error, Conflict):
-        # Show the current state; the operator's input stays in the form to copy from.
-        return _render_detail(request, _melding_for(user, pk), status=409, bound={action: form}, error=error)
-    return _render_detail(request, melding, status=status, bound={action: form}, error=error)
+    refused = isinstance(error, (Conflict, ReadOnly))
+    if error is not None and not refused:
+        apply_domain_error(form, error)
+    result = ActionResult(
+        action,
+        error.message if refused and error is not None else _("Please correct the errors below."),
+        "error",
+        conflict=isinstance(error, Conflict),
+    )
+    current = _melding_for(user, pk) if refused else melding
+    # A closed melding takes no input; on a conflict the input stays in the form to copy from.
+    kept = None if isinstance(error, ReadOnly) else form
+    if not is_htmx(request):
+        return _render_action_page(request, current, action, form=kept, result=result, status=status)
+    return _render_detail(request, current, bound={action: kept} if kept else None, result=result)
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import Supplier
 from beheer.core.clock import frozen
 from beheer.reports.dashboard import Scope, build_dashboard, format_duration, remaining_text
 from beheer.servicedesk import services
@@ -52,9 +53,9 @@ def fresh(m: Melding) -> Melding:
 
 def set_status(m: Melding, code: str, when: datetime, actor: User) -> None:
     with frozen(when):
-        services.change_status(
-            fresh(m), status=Status.objects.get(code=code), actor=actor, expected_version=None
-        )
+        status = Status.objects.get(code=code)
+        supplier = Supplier.objects.get_or_create(name="Leverancier")[0] if status.asks_supplier else None
+        services.change_status(fresh(m), status=status, supplier=supplier, actor=actor, expected_version=None)
 
 
 def resolve(m: Melding, when: datetime, actor: User) -> None:
@@ -363,11 +364,14 @@ def test_post_is_not_allowed(operator: User) -> None:
 
 def _make_calls(n: int, operator: User, caller: User, groups: list[OperatorGroup]) -> None:
     waiting = Status.objects.get(code="waiting_supplier")
+    supplier = Supplier.objects.get_or_create(name="Leverancier")[0]
     for i in range(n):
         m = register(operator, caller, groups[0], ago(hours=3 * i + 1), operator=operator if i % 2 else None)
         if i % 3 == 0:
             with frozen(ago(hours=3 * i)):
-                services.change_status(fresh(m), status=waiting, actor=operator, expected_version=None)
+                services.change_status(
+                    fresh(m), status=waiting, supplier=supplier, actor=operator, expected_version=None
+                )
         if i % 5 == 0:
             with frozen(ago(hours=3 * i)):
                 services.escalate_melding(

@@ -51,6 +51,13 @@ class Status(LocalizedNameModel):
         default=False,
         help_text=_("The caller gets an e-mail when a melding gets this status (e.g. waiting for caller)."),
     )
+    asks_supplier = models.BooleanField(
+        _("asks for the supplier"),
+        default=False,
+        help_text=_(
+            "Choosing this status asks which supplier the call waits for (e.g. waiting for supplier)."
+        ),
+    )
     is_default = models.BooleanField(
         _("default for its kind"),
         default=False,

@@ -347,6 +347,15 @@ class Melding(models.Model):
         return format_number(self.pk)
 
     @property
+    def parent_number(self) -> str:
+        """The main melding's number, without reading it."""
+        return format_number(self.parent_id) if self.parent_id else ""
+
+    @property
+    def merged_into_number(self) -> str:
+        return format_number(self.merged_into_id) if self.merged_into_id else ""
+
+    @property
     def caller_display(self) -> str:
         if self.caller_id is not None and self.caller is not None:
             return str(self.caller)

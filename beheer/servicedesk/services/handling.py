@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import Supplier
 from beheer.core.errors import DomainError
 
 from ..models import (
@@ -160,24 +161,58 @@ def assign_melding(
 
 
 @transaction.atomic
-def change_status(melding: Melding, *, status: Status, actor: User, expected_version: int | None) -> Melding:
-    """Move between working statuses (in progress, waiting for caller, waiting for supplier, ...)."""
+def change_status(
+    melding: Melding,
+    *,
+    status: Status,
+    actor: User,
+    expected_version: int | None,
+    supplier: Supplier | None = None,
+) -> Melding:
+    """Move between working statuses (in progress, waiting for caller, waiting for supplier, ...).
+
+    A status that asks for the supplier (waiting for supplier) needs the supplier the melding waits
+    for; it is kept on the melding afterwards. Other statuses leave the supplier as it is.
+    """
     _ensure_staff(actor)
     m = _lock(melding, expected_version)
     now = _now()
-    if status.pk == m.status_id:
+    same = status.pk == m.status_id
+    if same and (not status.asks_supplier or (supplier is not None and supplier.pk == m.supplier_id)):
         return m
     configured = set(m.status.allowed_next.values_list("pk", flat=True))
-    if not status.active or not allowed_status(
-        Action.CHANGE, Kind(m.status.kind), Kind(status.kind), configured_next=configured, target_id=status.pk
+    if not same and (
+        not status.active
+        or not allowed_status(
+            Action.CHANGE,
+            Kind(m.status.kind),
+            Kind(status.kind),
+            configured_next=configured,
+            target_id=status.pk,
+        )
     ):
         message = _("A melding cannot go from '%(old)s' to '%(new)s' this way.") % {
             "old": m.status,
             "new": status,
         }
         raise DomainError(message, field_errors={"status": message})
+    fields = []
+    if status.asks_supplier:
+        if supplier is None:
+            message = _("Choose the supplier the call is waiting for.")
+            raise DomainError(message, field_errors={"supplier": message})
+        if not supplier.active:
+            message = _("This supplier is inactive.")
+            raise DomainError(message, field_errors={"supplier": message})
+        if supplier.pk != m.supplier_id:
+            _record(m, actor, "changed", now=now, field="supplier", old=m.supplier, new=supplier, public=True)
+            m.supplier = supplier
+            fields.append("supplier")
+    if same:  # only the supplier the melding waits for changed
+        _save(m, fields, now=now)
+        return m
     _record(m, actor, "status", now=now, field="status", old=m.status, new=status, public=True)
-    fields = ["status"]
+    fields.append("status")
     if m.first_response_at is None:
         m.first_response_at = now
         fields.append("first_response_at")

@@ -181,9 +181,14 @@ StatusMap = dict[str, tuple[str, bool]]  # status pk (as text) -> (kind, pauses_
 
 
 def status_map() -> StatusMap:
-    return {
-        str(pk): (kind, pauses) for pk, kind, pauses in Status.objects.values_list("pk", "kind", "pauses_sla")
-    }
+    """Each status's kind and whether it pauses the SLA (configuration: cached per process)."""
+    return config_cache.cached(
+        "sla_status_map",
+        lambda: {
+            str(pk): (kind, pauses)
+            for pk, kind, pauses in Status.objects.values_list("pk", "kind", "pauses_sla")
+        },
+    )
 
 
 def events_from_history(

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import Supplier
 from beheer.core.clock import frozen
 from beheer.servicedesk import services
 from beheer.servicedesk.forms import QueueFilterForm
@@ -65,6 +66,7 @@ def calls(
         services.change_status(
             fresh(c["paused"]),
             status=Status.objects.get(code="waiting_supplier"),
+            supplier=Supplier.objects.get_or_create(name="Leverancier")[0],
             actor=operator,
             expected_version=None,
         )

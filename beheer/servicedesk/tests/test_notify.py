@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from beheer.accounts.models import Role, User
+from beheer.cmdb.models import Supplier
 from beheer.core.clock import frozen
 from beheer.notifications.models import MessageStatus, OutgoingMessage
 
@@ -103,7 +104,11 @@ def test_a_status_can_be_set_to_mail_the_caller(operator, caller, first_line):
     Status.objects.filter(code="waiting_supplier").update(notify_caller=True)
     m = register(operator, caller, first_line)
     services.change_status(
-        m, status=Status.objects.get(code="waiting_supplier"), actor=operator, expected_version=m.version
+        m,
+        status=Status.objects.get(code="waiting_supplier"),
+        supplier=Supplier.objects.create(name="Leverancier"),
+        actor=operator,
+        expected_version=m.version,
     )
     [msg] = outbox("status_changed")
     assert "Wachten op leverancier" in msg.body_text

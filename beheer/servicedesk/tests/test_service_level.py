@@ -9,6 +9,7 @@ import pytest
 from django.utils.translation import gettext
 
 from beheer.accounts.models import OperatorGroup
+from beheer.cmdb.models import Supplier
 from beheer.core.clock import frozen
 from beheer.servicedesk import services
 from beheer.servicedesk.models import (
@@ -94,8 +95,11 @@ def test_a_pause_outside_business_hours_costs_and_saves_nothing(operator, caller
     m = register(operator, caller, first_line, at(2026, 11, 27, 16, 0), **p1_cells())
     waiting = Status.objects.get(code="waiting_supplier")
     in_progress = Status.objects.get(code="in_progress")
+    supplier = Supplier.objects.create(name="Leverancier")
     with frozen(at(2026, 11, 27, 18, 0)):
-        m = services.change_status(m, status=waiting, actor=operator, expected_version=m.version)
+        m = services.change_status(
+            m, status=waiting, supplier=supplier, actor=operator, expected_version=m.version
+        )
     with frozen(at(2026, 11, 30, 7, 0)):
         m = services.change_status(m, status=in_progress, actor=operator, expected_version=m.version)
     m.refresh_from_db()

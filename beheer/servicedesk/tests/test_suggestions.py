@@ -116,6 +116,12 @@ def test_resolve_with_bad_input(operator_client: Client, melding: Melding, kb_wo
     assert operator_client.get(url, {"melding": "abc"}).status_code == 404
     assert operator_client.get(url, {"melding": melding.pk}).status_code == 404  # not solved
     response = action(operator_client, melding, "resolve", {"solution": "x", "article": kb_world["admin"].pk})
+    assert response.status_code == 200  # HTMX: the refusal is shown in the resolve form
+    assert "errorlist" in response.content.decode().split('id="action-resolve"', 1)[1]
+    assert fresh(melding).is_open
+    response = action(
+        operator_client, melding, "resolve", {"solution": "x", "article": kb_world["admin"].pk}, htmx=False
+    )
     assert response.status_code == 404
     assert fresh(melding).is_open
 

@@ -56,12 +56,68 @@
     if (el && el.matches && el.matches("input[data-counter]")) updateCounter(el);
   });
 
+  // A status that asks for the supplier (waiting for supplier) shows the supplier select; without
+  // JavaScript the select is always shown.
+  function syncSupplier(select) {
+    var form = select && select.form;
+    var field = form && form.querySelector("[data-supplier-field]");
+    if (!field) return;
+    var option = select.options[select.selectedIndex];
+    var asks = !!(option && option.hasAttribute("data-asks-supplier"));
+    field.hidden = !asks;
+    var input = field.querySelector("select");
+    if (input) input.required = asks;
+  }
+  function initSupplierFields(root) {
+    (root || document).querySelectorAll("form[data-status-form] select[name$='-status']").forEach(syncSupplier);
+  }
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("form[data-status-form] select[name$='-status']")) syncSupplier(el);
+  });
+
+  // The melding page: an action's answer replaces the page's main part, and panels load into it
+  // later (suggestions). Keep the page where it was (the browser would otherwise anchor the scroll
+  // to content that moved and jump, to the bottom even), then bring the result of an action into
+  // view and give it the focus, so it is read out.
+  var keptScroll = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    keptScroll = target && target.closest && target.closest("#melding-main") ? window.scrollY : null;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (keptScroll !== null) {
+      window.scrollTo(window.scrollX, keptScroll);
+      keptScroll = null;
+    }
+    if (!event.target || event.target.id !== "melding-main") return;
+    var result = event.target.querySelector("[data-action-result]");
+    if (result) {
+      result.scrollIntoView({block: "nearest"});
+      result.focus({preventScroll: true});
+    }
+  });
+
+  // An action's form, loaded when its disclosure was opened: the first field gets the focus when
+  // the operator opened it from the keyboard (the summary still has the focus).
+  function focusLoadedForm(body) {
+    var details = body.closest("details");
+    var summary = details && details.querySelector("summary");
+    if (!summary || document.activeElement !== summary) return;
+    var field = body.querySelector("input:not([type=hidden]), select, textarea");
+    if (field) field.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.documentElement.classList.add("js");
     initCounters(document);
+    initSupplierFields(document);
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     initCounters(event.target);
+    initSupplierFields(event.target);
+    var target = event.detail && event.detail.target;
+    if (target && target.classList && target.classList.contains("action-body")) focusLoadedForm(target);
     var banner = document.getElementById("htmx-error");
     if (banner) banner.hidden = true;
   });

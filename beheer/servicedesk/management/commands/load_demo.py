@@ -531,8 +531,13 @@ class Command(BaseCommand):
             services.register_time(m, minutes=rng.choice([5, 10, 15, 20]), actor=operator)
         if fate == "waiting":
             with frozen(t + timedelta(minutes=30)):
+                status = rng.choice(waiting)
                 services.change_status(
-                    m, status=rng.choice(waiting), actor=operator, expected_version=m.version + 0
+                    m,
+                    status=status,
+                    supplier=suppliers[m.pk % len(suppliers)] if status.asks_supplier and suppliers else None,
+                    actor=operator,
+                    expected_version=m.version + 0,
                 )
             return
         if fate in ("second", "resolved", "closed") and rng.random() < 0.45:
