@@ -90,6 +90,7 @@ def chart(data: dict[str, Any]) -> SafeString:
         title=_("Availability per check (%)"),
         items=[(r["name"], r["availability"]) for r in measured[:40]],
         unit="%",
+        decimals=3,
     )
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from beheer.accounts.models import OperatorGroup
-from beheer.core import clock
+from beheer.core import clock, durations
 from beheer.core.errors import DomainError
 from beheer.core.htmx import is_htmx
 from beheer.knowledge.models import Article
@@ -195,25 +195,14 @@ class Dashboard:
 
 
 def format_duration(delta: timedelta) -> str:
-    """A wall-clock duration, rounded down to minutes: '2 d 3 h', '2 h 15 min', '35 min'."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    if hours and mins:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": mins}
-    if hours:
-        return _("%(hours)d h") % {"hours": hours}
-    return _("%(minutes)d min") % {"minutes": mins}
+    """A wall-clock duration in the house style (`core.durations`), without its sign."""
+    return durations.format_duration(abs(delta))
 
 
 def remaining_text(due: datetime | None, now: datetime) -> str:
     if due is None:
         return _("overdue, clock paused")
-    if due < now:
-        return _("overdue %(duration)s") % {"duration": format_duration(now - due)}
-    return _("%(duration)s left") % {"duration": format_duration(due - now)}
+    return durations.remaining_text(due - now)
 
 
 def _status_ids() -> dict[str, list[int]]:

@@ -427,9 +427,11 @@ def test_the_dashboard_counts_with_aggregates_not_rows(data: dict[str, Melding],
     [
         (timedelta(minutes=35), "35 min"),
         (timedelta(hours=2, minutes=15), "2 h 15 min"),
-        (timedelta(hours=9), "9 h"),
-        (timedelta(days=2, hours=3, minutes=59), "2 d 3 h"),
-        (timedelta(seconds=59), "0 min"),
+        (timedelta(hours=9), "9 h 00 min"),
+        (timedelta(hours=2, minutes=5), "2 h 05 min"),
+        (timedelta(days=2, hours=3, minutes=59), "2 d 4 h"),  # the day form rounds to hours
+        (timedelta(seconds=59), "1 min"),
+        (timedelta(seconds=10), "< 1 min"),
     ],
 )
 def test_format_duration(delta: timedelta, text: str) -> None:
