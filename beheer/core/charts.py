@@ -189,7 +189,7 @@ def line_chart(
     integers = all(float(v).is_integer() for v in values_all)
     peak, step = nice_scale(max(values_all, default=0), integers=integers)
     # horizontal grid lines and y labels
-    for k in range(int(round(peak / step)) + 1):
+    for k in range(round(peak / step) + 1):
         value = step * k
         y = top + plot_h - plot_h * value / peak
         parts.append(

@@ -227,7 +227,8 @@ def test_axis_and_legend_labels_never_overlap(language: str, days: int) -> None:
         width = float(_tree(pictures[name]).get("width", 0))
         for t in labels + legend:
             left, right, _y = _extent(t)
-            assert left >= 0 and right <= width, (t.text, left, right)
+            assert left >= 0, (t.text, left)
+            assert right <= width, (t.text, right)
     # bar labels are shortened to their column, never running into the bars
     for t in _texts(pictures["groups"]):
         if t.get("text-anchor") == "end":
