@@ -19,11 +19,14 @@ from beheer.monitoring.models import Check
 from beheer.servicedesk.models import Melding
 from tests.helpers import client_for as _client_for
 
-from .test_availability_report import dataset  # noqa: F401 - a fixture
+from .test_availability_report import dataset as availability_dataset
 from .test_kpis import Month, build_month
 
 OCT = {"date_from": "2026-10-01", "date_to": "2026-10-31"}
 NOV10 = {"date_from": "2026-11-10", "date_to": "2026-11-10"}
+
+
+monitored = pytest.fixture(availability_dataset.__wrapped__, name="monitored")  # type: ignore[attr-defined]
 
 
 def client_for(user: User, language: str) -> Client:
@@ -105,7 +108,7 @@ def test_melding_list_csv(month: Month, operator: User, language: str, delimiter
 
 @pytest.mark.parametrize(("language", "delimiter", "web"), [("nl", ";", "97,917"), ("en", ",", "97.917")])
 def test_availability_csv(
-    coordinator: User, dataset: tuple[Check, Check], language: str, delimiter: str, web: str
+    coordinator: User, monitored: tuple[Check, Check], language: str, delimiter: str, web: str
 ) -> None:
     for url in ("/reports/availability.csv", "/api/v1/reports/availability.csv"):
         rows = _read(client_for(coordinator, language).get(url, NOV10), delimiter)
