@@ -14,16 +14,18 @@ from typing import Any
 from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from beheer.core.charts import bar_chart, line_chart
 
-__all__ = ["bar_chart", "day_label", "line_chart", "report_charts", "week_label"]
+__all__ = ["bar_chart", "day_label", "labelled", "line_chart", "point_label", "report_charts", "week_label"]
 
 
 def day_label(day: date | str) -> str:
-    """A date on an axis: day and month, '6 okt' in Dutch, '6 Oct' in English."""
+    """A date on an axis: day and month, '6 okt' in Dutch, '6 Oct' in English (a Django date
+    format, translated: Dutch writes months in lower case)."""
     value = date.fromisoformat(day) if isinstance(day, str) else day
-    return formats.date_format(value, "j M")
+    return formats.date_format(value, pgettext("date on a chart axis (Django date format)", "j M"))
 
 
 def _weekday(day: date) -> str:
@@ -61,6 +63,15 @@ def point_label(point: Mapping[str, Any], granularity: str, *, lines: int = 1) -
     return week_label(
         {"week": monday.isoformat(), "first": point.get("first"), "last": point["date"]}, lines=lines
     )
+
+
+def labelled(data: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The backlog points and weeks with the labels the charts give them, for the data tables."""
+    backlog = data["backlog"]
+    return {
+        "points": [{**p, "label": point_label(p, backlog["granularity"])} for p in backlog["points"]],
+        "weeks": [{**w, "label": week_label(w)} for w in backlog["flow_per_week"]],
+    }
 
 
 def report_charts(data: dict[str, Any]) -> dict[str, SafeString]:

@@ -288,7 +288,9 @@ def build_dashboard(user: Any, scope: Scope, *, now: datetime | None = None) -> 
     )
     since = now - timedelta(days=SLA_DAYS)
     counted = Q(resolved_at__gte=since, merged_into__isnull=True, parent__isnull=True)
-    resolved = visible.filter(is_open=False, resolved_at__gte=min(start, since), resolved_at__lt=end).aggregate(
+    resolved = visible.filter(
+        is_open=False, resolved_at__gte=min(start, since), resolved_at__lt=end
+    ).aggregate(
         **{f"resolved_{day}": Count("pk", filter=resolved_condition(day, now)) for day in days},
         sla_met=Count("pk", filter=counted & Q(resolution_met=True)),
         sla_breached=Count("pk", filter=counted & Q(resolution_met=False)),
