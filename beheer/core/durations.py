@@ -17,6 +17,7 @@ API) stay numbers with their unit in the column name; this module is for text pe
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 UNITS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0}
+_NUMBER = re.compile(r"(-?\d+(?:[.,]\d+)?)(?:\s*min)?")
 EMPTY = "–"
 
 
@@ -33,6 +35,11 @@ def seconds_of(value: Any, unit: str = "minutes") -> float | None:
         return None
     if isinstance(value, timedelta):
         return value.total_seconds()
+    if isinstance(value, str):  # a number kept as text, also as an older record wrote it ("125 min")
+        found = _NUMBER.fullmatch(value.strip())
+        if found is None:
+            return None
+        value = found.group(1).replace(",", ".")
     try:
         return float(value) * UNITS[unit]
     except (TypeError, ValueError, KeyError):

@@ -565,7 +565,7 @@ def _volume(data: Mapping[str, Any]) -> list[Flowable]:
         "Dates are local dates in %(tz)s. Merged duplicates and partial incidents are not counted as "
         "meldingen. See the KPI definitions in the user guide."
     ) % {"tz": data["period"]["time_zone"]}
-    return [KeepTogether([_text(_("Volume and time spent"), "h2"), row]), Spacer(1, 6), _text(note, "muted")]
+    return [KeepTogether([_text(_("Volume and time spent"), "h2"), row, Spacer(1, 6), _text(note, "muted")])]
 
 
 def _yes_no(value: bool | None) -> str:

@@ -45,6 +45,8 @@ def test_numbers_in_a_unit_and_business_time() -> None:
         assert format_duration(45 * 60) == "1 d 21 h"
         assert format_duration(None) == "–"
         assert format_duration("x") == "–"
+        assert format_duration("125") == "2 h 05 min"  # a number kept as text
+        assert format_duration("125 min") == "2 h 05 min"  # as older records wrote it
         assert format_duration(None, empty="") == ""
 
 
