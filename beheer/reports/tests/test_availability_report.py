@@ -214,8 +214,8 @@ def test_the_monthly_pdf_shows_availability_per_check_against_the_norm(coordinat
         assert SECTION in text
         assert "1 of 2 measured checks met their availability norm." in text
         # check, availability, norm, met, latency p95 / norm, downtime
-        assert f"web {web} 99.9 no 100 / 50 not met 30.0" in text
-        assert f"mail {mail} 99.5 yes 100 0.0" in text
+        assert f"web {web} 99.9 no 100 / 50 not met 30 min" in text
+        assert f"mail {mail} 99.5 yes 100 0 min" in text
         assert "Check Availability (%) Norm (%) Norm met 95th percentile latency / norm (ms)" in text
         assert text.count("web ") >= 2  # the chart's bar label and the table row
         assert "Time in maintenance windows does not count as downtime" in text
@@ -229,7 +229,7 @@ def test_the_monthly_pdf_in_dutch(coordinator, dataset):
     assert "1 van de 2 gemeten checks haalden hun beschikbaarheidsnorm." in text
     assert "Norm gehaald" in text
     web = f"{_november(coordinator)['web']['availability']:.3f}".replace(".", ",")
-    assert f"web {web} 99,9 nee 100 / 50 niet gehaald 30,0" in text
+    assert f"web {web} 99,9 nee 100 / 50 niet gehaald 30 min" in text
 
 
 def test_the_section_says_so_when_no_service_is_monitored(coordinator):
