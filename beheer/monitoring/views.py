@@ -17,10 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from beheer.core import clock
+from beheer.core import charts, clock
 from beheer.core.forms import require_staff
 from beheer.core.htmx import is_htmx
-from beheer.reports import charts
 
 from . import monitor_status, queries, rollups, services
 from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup

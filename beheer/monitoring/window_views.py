@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.http import urlencode
-from django.utils.timesince import TIME_STRINGS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beheer.core import clock
+from beheer.core.durations import format_duration
 from beheer.core.errors import DomainError
 from beheer.core.forms import current_user, parse_id, require_staff
 from beheer.core.pagination import SortKey, page_for_request
@@ -69,15 +69,8 @@ def when(moment: datetime, window: MaintenanceWindow) -> str:
 
 
 def duration_text(minutes: int) -> str:
-    """90 -> "1 hour, 30 minutes" (Django's own translated units)."""
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    parts = [
-        TIME_STRINGS[unit] % {"num": value}
-        for unit, value in (("day", days), ("hour", hours), ("minute", mins))
-        if value
-    ]
-    return ", ".join(str(p) for p in parts)
+    """90 -> "1 h 30 min": the house style of durations (`core.durations`)."""
+    return format_duration(minutes)
 
 
 def _every(freq: str, n: int) -> str | None:

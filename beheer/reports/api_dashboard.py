@@ -59,10 +59,21 @@ class KnowledgeReviewOut(Schema):
     articles: list[ReviewArticleOut]  # the few to do first: the user's own, then the longest overdue
 
 
+class SlaResolutionOut(Schema):
+    """Resolution within SLA over the calls resolved in the last `days` days: resolved calls only.
+    The open calls already past their target are `figures.breached`."""
+
+    days: int
+    met: int
+    breached: int
+    percent: float | None  # null when no resolved call had an SLA outcome
+
+
 class DashboardOut(Schema):
     operator_group: str
     generated_at: datetime
     figures: dict[str, FigureOut]
+    sla_resolution: SlaResolutionOut
     groups: list[GroupRowOut]
     urgent: list[UrgentOut]
     knowledge_review: KnowledgeReviewOut | None  # null when the panel is not built
@@ -84,6 +95,12 @@ def dashboard(request: HttpRequest, operator_group: TextLine = "") -> dict[str, 
         "operator_group": scope.value,
         "generated_at": d.now,
         "figures": {key: _figure(f) for key, f in d.figures.items()},
+        "sla_resolution": {
+            "days": d.sla.days,
+            "met": d.sla.met,
+            "breached": d.sla.breached,
+            "percent": d.sla.percent,
+        },
         "groups": [
             {
                 "id": g.id,

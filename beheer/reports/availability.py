@@ -7,8 +7,7 @@ shapes the tables for the page and the exports, and draws the chart. Periods are
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from beheer.accounts.models import User
+from beheer.core.csv_export import CONTENT_TYPE
 from beheer.core.errors import DomainError
 from beheer.monitoring import queries
 
@@ -90,6 +90,7 @@ def chart(data: dict[str, Any]) -> SafeString:
         title=_("Availability per check (%)"),
         items=[(r["name"], r["availability"]) for r in measured[:40]],
         unit="%",
+        decimals=3,
     )
 
 
@@ -177,19 +178,8 @@ def _filename(data: dict[str, Any], ext: str) -> str:
 
 
 def availability_csv(data: dict[str, Any]) -> StreamingHttpResponse:
-    writer = csv.writer(exports._Echo(), delimiter=";")
-
-    def stream() -> Iterator[str]:
-        yield "\ufeff"
-        for n, (title, header, rows) in enumerate(sections(data)):
-            if n:
-                yield writer.writerow([])
-            yield writer.writerow([exports.neutralise(title)])
-            yield writer.writerow([exports.neutralise(h) for h in header])
-            for row in rows:
-                yield writer.writerow([exports.neutralise(c) for c in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    """The tables as CSV in the reader's locale (semicolons and decimal commas in Dutch)."""
+    response = StreamingHttpResponse(exports.csv_sections(sections(data)), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(data, "csv")}"'
     return response
 

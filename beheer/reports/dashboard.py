@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from beheer.accounts.models import OperatorGroup
-from beheer.core import clock
+from beheer.core import clock, durations
 from beheer.core.errors import DomainError
 from beheer.core.htmx import is_htmx
 from beheer.knowledge.models import Article
@@ -44,6 +44,7 @@ from beheer.servicedesk.queries import (
 )
 
 URGENT_LIMIT = 10
+SLA_DAYS = 30  # the SLA percentage on the dashboard: calls resolved in the last 30 days
 KNOWLEDGE_LIMIT = 5
 POLL_SECONDS = 30
 
@@ -163,6 +164,24 @@ class UrgentRow:
 
 
 @dataclass(frozen=True)
+class SlaKpi:
+    """Resolution within SLA over the calls resolved in the last `days` days (resolved calls only:
+    open calls past their target are the `breached` figure, shown next to it)."""
+
+    met: int
+    breached: int
+    days: int = SLA_DAYS
+
+    @property
+    def decided(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.met / self.decided, 1) if self.decided else None
+
+
+@dataclass(frozen=True)
 class KnowledgeReview:
     """Published knowledge articles past their review date that the user may read."""
 
@@ -182,6 +201,7 @@ class Dashboard:
     groups: list[GroupRow] = field(default_factory=list)
     urgent: list[UrgentRow] = field(default_factory=list)
     knowledge: KnowledgeReview | None = None
+    sla: SlaKpi = field(default_factory=lambda: SlaKpi(0, 0))
 
     def __getitem__(self, key: str) -> Figure:
         return self.figures[key]
@@ -196,25 +216,14 @@ class Dashboard:
 
 
 def format_duration(delta: timedelta) -> str:
-    """A wall-clock duration, rounded down to minutes: '2 d 3 h', '2 h 15 min', '35 min'."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
-    if hours and mins:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": mins}
-    if hours:
-        return _("%(hours)d h") % {"hours": hours}
-    return _("%(minutes)d min") % {"minutes": mins}
+    """A wall-clock duration in the house style (`core.durations`), without its sign."""
+    return durations.format_duration(abs(delta))
 
 
 def remaining_text(due: datetime | None, now: datetime) -> str:
     if due is None:
         return _("overdue, clock paused")
-    if due < now:
-        return _("overdue %(duration)s") % {"duration": format_duration(now - due)}
-    return _("%(duration)s left") % {"duration": format_duration(due - now)}
+    return durations.remaining_text(due - now)
 
 
 def _status_ids() -> dict[str, list[int]]:
@@ -269,16 +278,25 @@ def build_dashboard(user: Any, scope: Scope, *, now: datetime | None = None) -> 
         **{key: {"queue": "open", "age": bucket} for bucket, key in AGE_KEYS.items()},
     }
 
-    # intake and output: today and yesterday in the local time zone (two index range scans)
+    # intake and output: today and yesterday in the local time zone (two index range scans); the
+    # second also counts the SLA outcomes of the last 30 days (merged duplicates and partial
+    # incidents left out, as in the management report)
     start, _end = day_bounds("yesterday", now)
     _start, end = day_bounds("today", now)
     days = ("today", "yesterday")
     created = visible.filter(created_at__gte=start, created_at__lt=end).aggregate(
         **{f"created_{day}": Count("pk", filter=created_condition(day, now)) for day in days}
     )
-    resolved = visible.filter(is_open=False, resolved_at__gte=start, resolved_at__lt=end).aggregate(
-        **{f"resolved_{day}": Count("pk", filter=resolved_condition(day, now)) for day in days}
+    since = now - timedelta(days=SLA_DAYS)
+    counted = Q(resolved_at__gte=since, merged_into__isnull=True, parent__isnull=True)
+    resolved = visible.filter(
+        is_open=False, resolved_at__gte=min(start, since), resolved_at__lt=end
+    ).aggregate(
+        **{f"resolved_{day}": Count("pk", filter=resolved_condition(day, now)) for day in days},
+        sla_met=Count("pk", filter=counted & Q(resolution_met=True)),
+        sla_breached=Count("pk", filter=counted & Q(resolution_met=False)),
     )
+    d.sla = SlaKpi(met=resolved.pop("sla_met"), breached=resolved.pop("sla_breached"))
     counts.update(created)
     counts.update(resolved)
     for day in days:

@@ -8,9 +8,9 @@ and tab/CR at the start) get a leading apostrophe, as in the CSV export.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import IO, Any
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from beheer.core.csv_export import BOM, CONTENT_TYPE, CsvFormat, csv_format
 from beheer.core.pagination import SortKey
 from beheer.core.text import clean_line
 from beheer.servicedesk import exports as melding_exports
@@ -42,8 +43,15 @@ def _pct(r: dict[str, Any]) -> Any:
     return "" if r.get("percent") is None else r["percent"]
 
 
-def sections(data: dict[str, Any]) -> list[Section]:
-    """The report as titled tables: (title, header, rows)."""
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso)
+
+
+def sections(data: dict[str, Any], *, fmt: CsvFormat | None = None) -> list[Section]:
+    """The report as titled tables: (title, header, rows). Dates are `date` values (the writer
+    formats them); the period is text, in `fmt`'s date format when given (ISO otherwise)."""
+    period = data["period"]
+    day = fmt.cell if fmt is not None else (lambda value: value.isoformat())
     rt = data["resolution_time"]
     labels = data.get("filter_labels", {})
     filters = ", ".join(f"{k}: {v}" for k, v in labels.items()) or _("none")
@@ -55,12 +63,14 @@ def sections(data: dict[str, Any]) -> list[Section]:
         (_("Response within SLA (%)"), data["sla"]["response"]),
         (_("Resolution within SLA (%)"), data["sla"]["resolution"]),
     ]
+    breached = data["sla"].get("open_breached", {}).get("count")
     summary: list[list[Any]] = [
-        [_("Period"), f"{data['period']['date_from']} – {data['period']['date_to']}", "", ""],
+        [_("Period"), f"{day(_day(period['date_from']))} – {day(_day(period['date_to']))}", "", ""],
         [_("Filters"), filters, "", ""],
         [_("Registered"), data["volume"]["registered"], "", ""],
         [_("Resolved"), data["resolved"], "", ""],
         *[[label, _pct(r), r["numerator"], r["denominator"]] for label, r in ratio_rows],
+        [_("Open calls past their resolution target at the end"), breached, "", ""],
         [_("Resolution time, business hours, mean"), rt["business_hours"]["mean"], "", rt["count"]],
         [_("Resolution time, business hours, median"), rt["business_hours"]["median"], "", rt["count"]],
         [_("Resolution time, wall-clock hours, mean"), rt["wall_clock_hours"]["mean"], "", rt["count"]],
@@ -125,13 +135,13 @@ def sections(data: dict[str, Any]) -> list[Section]:
                 _("Date"),
                 _("Open at the end of the day") if data["backlog"]["granularity"] == "day" else _("Open"),
             ],
-            [[p["date"], p["open"]] for p in data["backlog"]["points"]],
+            [[_day(p["date"]), p["open"]] for p in data["backlog"]["points"]],
         ),
         (
             _("Inflow and outflow"),
             [_("Week (Monday)"), _("Inflow"), _("Outflow"), _("Open at the end")],
             [
-                [w["week"], w["inflow"], w["outflow"], w["open_at_end"]]
+                [_day(w["week"]), w["inflow"], w["outflow"], w["open_at_end"]]
                 for w in data["backlog"]["flow_per_week"]
             ],
         ),
@@ -159,25 +169,27 @@ def _filename(data: dict[str, Any], ext: str) -> str:
     return f"report-{p['date_from'].replace('-', '')}-{p['date_to'].replace('-', '')}.{ext}"
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def csv_sections(sections: Sequence[Section], fmt: CsvFormat | None = None) -> Iterator[str]:
+    """Titled tables as one CSV in the reader's locale (`core.csv_export`): a blank line between
+    tables, text neutralised, numbers and dates in the reader's format."""
+    fmt = fmt or csv_format()  # read now: a streamed body is written after the view returned
+
+    def stream(fmt: CsvFormat) -> Iterator[str]:
+        yield BOM
+        for n, (title, header, rows) in enumerate(sections):
+            if n:
+                yield fmt.line([])
+            yield fmt.line([title], neutralise)
+            yield fmt.line(header, neutralise)
+            for row in rows:
+                yield fmt.line(row, neutralise)
+
+    return stream(fmt)
 
 
 def report_csv(data: dict[str, Any]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def stream() -> Iterator[str]:
-        yield "\ufeff"
-        for n, (title, header, rows) in enumerate(sections(data)):
-            if n:
-                yield writer.writerow([])
-            yield writer.writerow([neutralise(title)])
-            yield writer.writerow([neutralise(h) for h in header])
-            for row in rows:
-                yield writer.writerow([neutralise(c) for c in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    fmt = csv_format()
+    response = StreamingHttpResponse(csv_sections(sections(data, fmt=fmt), fmt), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(data, "csv")}"'
     return response
 

@@ -47,6 +47,7 @@ from django.db.models.functions import Coalesce, TruncDay
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import Department, OperatorGroup
+from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.servicedesk import sla
 from beheer.servicedesk.models import (
@@ -429,7 +430,32 @@ def sla_compliance(user: Any, f: ReportFilter, facts: _Facts | None = None) -> d
     return {
         "response": ratio(r["met"], r["met"] + r["breached"]),
         "resolution": ratio(met, met + breached),
+        "open_breached": open_breached(user, f),
     }
+
+
+def open_breached(user: Any, f: ReportFilter) -> dict[str, Any]:
+    """The breached open backlog: meldingen open at the end of the period (or now, when the period
+    runs on) that were already past their resolution deadline then.
+
+    The resolution percentage counts resolved meldingen only; this is what it cannot show. A
+    melding resolved later counts when its (final) deadline lay before that moment; an open one by
+    the deadline it has now, or because its clock already recorded the breach.
+    """
+    now = clock.now()
+    cut = min(f.end, now)
+    late = Q(sla_policy__isnull=False, resolution_due__lt=cut)
+    if cut == now:
+        late |= Q(
+            is_open__in=[True], resolution_met=False
+        )  # breached, and paused since: the dashboard's rule
+    count = _unresolved_at(counted(user, f), cut).filter(late).count()
+    return {"count": count, "at": cut.astimezone(zone()).isoformat()}
+
+
+def today() -> date:
+    """Today's local date: a report never draws days that have not happened yet."""
+    return clock.now().astimezone(zone()).date()
 
 
 def backlog(user: Any, f: ReportFilter, facts: _Facts | None = None) -> dict[str, Any]:
@@ -437,32 +463,53 @@ def backlog(user: Any, f: ReportFilter, facts: _Facts | None = None) -> dict[str
 
     backlog(t) = backlog(start) + registered in [start, t) - resolved in [start, t): one count at the
     start and the grouped counts over the period, whatever the number of points.
+
+    The points and weeks stop at today when the period runs on into the future (``until``). A week
+    that the period (or today) cuts short is marked ``partial``, with the ``first`` and ``last`` of
+    its days that count, so a chart can say so instead of showing a drop.
     """
     facts = _facts(user, f, facts)
     at_start = _unresolved_at(counted(user, f), f.start).count()
     daily_in = facts.per_day(facts.registered, "n")
     daily_out = facts.per_day(facts.resolved, "resolved")
     granularity = "day" if f.days <= 92 else "week"
+    until = min(f.date_to, max(today(), f.date_from - timedelta(days=1)))
     points: list[dict[str, Any]] = []
     weeks: dict[date, dict[str, Any]] = {}
     level = at_start
     day = f.date_from
-    while day <= f.date_to:
+    while day <= until:
         level += daily_in.get(day, 0) - daily_out.get(day, 0)
         monday = day - timedelta(days=day.weekday())
-        week = weeks.setdefault(monday, {"week": monday.isoformat(), "inflow": 0, "outflow": 0})
+        week = weeks.setdefault(
+            monday, {"week": monday.isoformat(), "first": day.isoformat(), "inflow": 0, "outflow": 0}
+        )
+        week["last"] = day.isoformat()
         week["inflow"] += daily_in.get(day, 0)
         week["outflow"] += daily_out.get(day, 0)
-        if granularity == "day" or day.weekday() == 6 or day == f.date_to:
+        if granularity == "day":
             points.append({"date": day.isoformat(), "open": level})
+        elif day.weekday() == 6 or day == until:
+            points.append(
+                {
+                    "date": day.isoformat(),
+                    "open": level,
+                    "first": week["first"],
+                    "partial": day.weekday() != 6 or week["first"] != monday.isoformat(),
+                }
+            )
         day += timedelta(days=1)
     for monday, week in weeks.items():  # the open level at the end of each week
-        last = min(monday + timedelta(days=6), f.date_to).isoformat()
+        last = week["last"]
+        week["partial"] = (
+            week["first"] != monday.isoformat() or last != (monday + timedelta(days=6)).isoformat()
+        )
         week["open_at_end"] = next(p["open"] for p in reversed(points) if p["date"] <= last)
     return {
         "granularity": granularity,
         "at_start": at_start,
         "at_end": level,
+        "until": until.isoformat() if until >= f.date_from else None,
         "points": points,
         "flow_per_week": list(weeks.values()),
     }

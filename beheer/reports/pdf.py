@@ -26,16 +26,16 @@ from django.http import HttpResponse
 from django.utils import formats
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -45,6 +45,7 @@ from reportlab.platypus import (
 from svglib.fonts import FontMap
 from svglib.svglib import svg2rlg
 
+from beheer.core import durations
 from beheer.core.errors import DomainError
 from beheer.core.pdf import (
     BOLD,
@@ -67,7 +68,14 @@ from .periods import month_end, parse_month
 STYLES = {
     "title": ParagraphStyle("title", fontName=BOLD, fontSize=17, leading=21, textColor=INK, spaceAfter=4),
     "h2": ParagraphStyle(
-        "h2", fontName=BOLD, fontSize=12.5, leading=16, textColor=INK, spaceBefore=8, spaceAfter=5
+        "h2",
+        fontName=BOLD,
+        fontSize=12.5,
+        leading=16,
+        textColor=INK,
+        spaceBefore=10,
+        spaceAfter=5,
+        keepWithNext=1,  # a heading never ends a page
     ),
     "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK),
     "muted": ParagraphStyle("muted", fontName=FONT, fontSize=8, leading=10.5, textColor=MUTED),
@@ -83,6 +91,13 @@ STYLES = {
     "kpi_value": ParagraphStyle("kpi_value", fontName=BOLD, fontSize=15, leading=19, textColor=INK),
     "kpi_detail": ParagraphStyle("kpi_detail", fontName=FONT, fontSize=7.5, leading=9.5, textColor=MUTED),
 }
+for _name, _style in STYLES.items():
+    # Headings, column heads and figures wrap between words only, never inside one; the columns are
+    # made wide enough for their longest word (`fit_widths`). Body text may still break a word that
+    # is wider than its whole column (a name of 40 letters), rather than run into the next column.
+    _style.splitLongWords = 1 if _name == "cell" else 0
+CELL_PADDING = 4
+HEAD_SIZES = (8.5, 7.5, 6.5)  # column heads shrink before a word would have to be broken
 
 
 # --------------------------------------------------------------------------------------------------
@@ -163,6 +178,76 @@ def svg_drawing(svg: str, *, max_width: float = FRAME_WIDTH, max_height: float =
     return drawing
 
 
+class FitChart(Flowable):
+    """A chart that takes the room left on the page, down to `least` of the size it would have on
+    an empty page; when even that does not fit it moves on to the next page, at full size. So a
+    chart shrinks a little rather than leave most of a page blank, and is never drawn tiny."""
+
+    def __init__(self, svg: str, *, max_height: float = FRAME_HEIGHT, least: float = 0.7) -> None:
+        super().__init__()
+        self.drawing = svg_drawing(svg)
+        self.max_height, self.least = max_height, least
+        self.scale = 1.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        w, h = self.drawing.width, self.drawing.height
+        full = min(1.0, avail_width / w, self.max_height / h)
+        scale = min(full, avail_height / h)
+        self.scale = full if scale < full * self.least else scale
+        self.width, self.height = w * self.scale, h * self.scale
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.saveState()
+        self.canv.scale(self.scale, self.scale)
+        renderPDF.draw(self.drawing, self.canv, 0, 0)
+        self.canv.restoreState()
+
+
+def _longest_word(text: Any, style: ParagraphStyle) -> float:
+    return max((stringWidth(word, style.fontName, style.fontSize) for word in str(text).split()), default=0.0)
+
+
+def _text_width(text: Any, style: ParagraphStyle) -> float:
+    return stringWidth(str(text), style.fontName, style.fontSize)
+
+
+def fit_widths(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float] | None,
+    *,
+    numeric_from: int,
+    head_size: float = HEAD_SIZES[0],
+) -> list[float] | None:
+    """Column widths near `widths` (the same total) in which every word of the header, every
+    figure and every word of the text fits; None when that is impossible at `head_size`."""
+    n = len(header)
+    wanted = list(widths) if widths else [FRAME_WIDTH / n] * n
+    total = sum(wanted)
+    need = []
+    for i in range(n):
+        numeric = i >= numeric_from
+        head = STYLES["numhead" if numeric else "head"].clone("fit", fontSize=head_size)
+        least = _longest_word(header[i], head)
+        for row in rows:
+            value = row[i] if i < len(row) else ""
+            if numeric:  # a figure is never wrapped
+                least = max(least, _text_width(value, STYLES["num"]))
+            else:  # a word of text, but a very long name may still break rather than squeeze all
+                least = max(least, min(_longest_word(value, STYLES["cell"]), total * 0.4))
+        need.append(least + 2 * CELL_PADDING + 1)
+    if sum(need) > total:
+        return None
+    result = [max(w, m) for w, m in zip(wanted, need, strict=True)]
+    excess = sum(result) - total
+    if excess > 0:
+        slack = [r - m for r, m in zip(result, need, strict=True)]
+        room = sum(slack)
+        result = [r - excess * sl / room for r, sl in zip(result, slack, strict=True)]
+    return result
+
+
 def _table(
     header: Sequence[str],
     rows: Sequence[Sequence[Any]],
@@ -171,26 +256,46 @@ def _table(
     numeric_from: int = 1,
     empty: str = "–",
 ) -> Table:
-    """A data table with a repeated header row; column `numeric_from` onwards is right-aligned."""
+    """A data table with a repeated header row; column `numeric_from` onwards is right-aligned.
+
+    The columns are fitted to their content (`fit_widths`): no word of the header is broken; when
+    the header does not fit at the normal size its font shrinks a step or two first.
+    """
+    head_size = HEAD_SIZES[-1]
+    fitted: list[float] | None = None
+    for size in HEAD_SIZES:
+        fitted = fit_widths(header, rows, widths, numeric_from=numeric_from, head_size=size)
+        if fitted is not None:
+            head_size = size
+            break
+    if fitted is None:  # pragma: no cover - more columns than fit on A4: keep the asked widths
+        fitted = list(widths) if widths else None
+    head_styles = {
+        name: STYLES[name].clone(f"{name}-{head_size}", fontSize=head_size, leading=head_size + 2)
+        for name in ("head", "numhead")
+    }
 
     def cells(row: Sequence[Any], head: bool) -> list[Paragraph]:
         out = []
         for i, value in enumerate(row):
             numeric = i >= numeric_from
-            style = ("numhead" if numeric else "head") if head else ("num" if numeric else "cell")
-            out.append(_text(value, style))
+            if head:
+                out.append(Paragraph(escape(str(value)), head_styles["numhead" if numeric else "head"]))
+            else:
+                out.append(_text(value, "num" if numeric else "cell"))
         return out
 
     body = [cells(row, False) for row in rows] or [[_text(empty, "muted")] + [""] * (len(header) - 1)]
-    table = Table([cells(header, True), *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table = Table([cells(header, True), *body], colWidths=fitted, repeatRows=1, hAlign="LEFT")
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), HEAD),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     if not rows:
         style.append(("SPAN", (0, 1), (-1, 1)))
@@ -200,10 +305,10 @@ def _table(
 
 def _columns(header: Sequence[str], rows: Sequence[Sequence[Any]], *, count: int = 3) -> list[Flowable]:
     """A long two-column table (one row per day) set in `count` columns side by side, in blocks of
-    at most 40 rows per column so that each block fits on a page."""
+    at most 12 rows per column: small blocks fill a page to its foot instead of jumping to the next."""
     gap = 8
     width = (FRAME_WIDTH - gap * (count - 1)) / count
-    per_column = max(1, min(40, -(-len(rows) // count)))
+    per_column = max(1, min(12, -(-len(rows) // count)))
     blocks: list[Flowable] = []
     for start in range(0, max(len(rows), 1), per_column * count):
         chunk = rows[start : start + per_column * count]
@@ -231,41 +336,84 @@ def _columns(header: Sequence[str], rows: Sequence[Sequence[Any]], *, count: int
 # the report
 
 
+def _hours(value: Any, *, days: bool = True) -> str:
+    return durations.format_duration(value, unit="hours", days=days)
+
+
+def _minutes(value: Any, *, days: bool = False) -> str:
+    return durations.format_duration(value, days=days)
+
+
 def _kpis(data: Mapping[str, Any]) -> list[Flowable]:
+    """The key figures as cards, four to a row. The SLA percentage (resolved meldingen only) and
+    the open meldingen past their target sit side by side on one shaded band."""
     rt = data["resolution_time"]
+    until_end = data["backlog"].get("until", data["period"]["date_to"]) == data["period"]["date_to"]
+    at_start = {"n": _n(data["backlog"]["at_start"])}
+    resolution = data["sla"]["resolution"]
+    breached = data["sla"].get("open_breached", {}).get("count")
+    ratios = {
+        "fcr": (_("First-contact resolution"), data["first_contact_resolution"]),
+        "flr": (_("First-line resolution rate"), data["first_line_resolution"]),
+        "response": (_("Response within SLA"), data["sla"]["response"]),
+        "reopen": (_("Reopen rate"), data["reopen_rate"]),
+        "escalation": (_("Escalation rate"), data["escalation_rate"]),
+    }
+
+    def ratio_card(key: str) -> tuple[str, str, str]:
+        label, r = ratios[key]
+        return label, _pct(r), _("%(n)s of %(d)s") % {"n": _n(r["numerator"]), "d": _n(r["denominator"])}
+
+    sat = data["satisfaction"]
+    if sat["measured"]:
+        counts = {"n": sat["rated"], "c": sat["confirmed"]}
+        satisfaction = (
+            _("Satisfaction"),
+            _n(sat["average"]),
+            _("of 5; %(n)s ratings from %(c)s confirmations") % counts,
+        )
+    else:
+        satisfaction = (_("Satisfaction"), "–", _("no ratings in this period"))
     cards: list[tuple[str, str, str]] = [
         (_("Registered"), _n(data["volume"]["registered"]), _("in the period")),
         (_("Resolved"), _n(data["resolved"]), _("in the period")),
         (
             _("Open"),
             _n(data["backlog"]["at_end"]),
-            _("at the end (%(n)s at the start)") % {"n": _n(data["backlog"]["at_start"])},
+            (_("at the end (%(n)s at the start)") if until_end else _("now (%(n)s at the start)")) % at_start,
         ),
+        ratio_card("fcr"),
+        ratio_card("flr"),
+        ratio_card("reopen"),
+        ratio_card("escalation"),
+        ratio_card("response"),
+        (
+            _("Resolution within SLA"),
+            _pct(resolution),
+            _("%(n)s of %(d)s resolved calls; open calls are not counted")
+            % {"n": _n(resolution["numerator"]), "d": _n(resolution["denominator"])},
+        ),
+        (
+            _("Open past target"),
+            _n(breached),
+            _("open at the end of the period and past their resolution target")
+            if until_end
+            else _("open now and past their resolution target"),
+        ),
+        (
+            _("Resolution time (business hours)"),
+            _hours(rt["business_hours"]["median"], days=False),
+            _("median; mean %(m)s") % {"m": _hours(rt["business_hours"]["mean"], days=False)},
+        ),
+        (
+            _("Resolution time (wall-clock hours)"),
+            _hours(rt["wall_clock_hours"]["median"]),
+            _("median; mean %(m)s") % {"m": _hours(rt["wall_clock_hours"]["mean"])},
+        ),
+        (_("Time spent"), _minutes(data["time_spent"]["total_minutes"]), _("registered in the period")),
+        satisfaction,
     ]
-    for label, r in (
-        (_("First-contact resolution"), data["first_contact_resolution"]),
-        (_("First-line resolution rate"), data["first_line_resolution"]),
-        (_("Response within SLA"), data["sla"]["response"]),
-        (_("Resolution within SLA"), data["sla"]["resolution"]),
-        (_("Reopen rate"), data["reopen_rate"]),
-        (_("Escalation rate"), data["escalation_rate"]),
-    ):
-        cards.append(
-            (label, _pct(r), _("%(n)s of %(d)s") % {"n": _n(r["numerator"]), "d": _n(r["denominator"])})
-        )
-    for label, hours in (
-        (_("Resolution time (business hours)"), rt["business_hours"]),
-        (_("Resolution time (wall-clock hours)"), rt["wall_clock_hours"]),
-    ):
-        cards.append((label, _n(hours["median"]), _("median; mean %(m)s") % {"m": _n(hours["mean"])}))
-    cards.append((_("Time spent"), _n(data["time_spent"]["total_minutes"]), _("minutes")))
-    sat = data["satisfaction"]
-    if sat["measured"]:
-        counts = {"n": sat["rated"], "c": sat["confirmed"]}
-        detail = _("of 5; %(n)s ratings from %(c)s confirmations") % counts
-        cards.append((_("Satisfaction"), _n(sat["average"]), detail))
-    else:
-        cards.append((_("Satisfaction"), "–", _("no ratings in this period")))
+    pair = (8, 9)  # the SLA percentage and the open meldingen past their target: one row, side by side
 
     columns = 4
     cells = [
@@ -279,6 +427,8 @@ def _kpis(data: Mapping[str, Any]) -> list[Flowable]:
     for i in range(len(cards)):
         cell = (i % columns, i // columns)
         style.append(("BOX", cell, cell, 0.5, RULE))
+    first, last = ((i % columns, i // columns) for i in pair)
+    style += [("BACKGROUND", first, last, HEAD), ("BOX", first, last, 1, MUTED)]
     table.setStyle(TableStyle(style))
     out: list[Flowable] = [_text(_("Key figures"), "h2"), table]
     if not rt.get("business_hours_computed", True):
@@ -296,21 +446,24 @@ def _kpis(data: Mapping[str, Any]) -> list[Flowable]:
 
 
 def _trend(data: Mapping[str, Any], pictures: Mapping[str, str]) -> list[Flowable]:
-    backlog = data["backlog"]
+    labelled = charts.labelled(data)
+    daily = data["backlog"]["granularity"] == "day"
     return [
         _text(_("Backlog, inflow and outflow"), "h2"),
-        svg_drawing(pictures["trend"]),
+        FitChart(pictures["trend"]),
         Spacer(1, 4),
-        *_columns([_("Date"), _("Open")], [[p["date"], _n(p["open"])] for p in backlog["points"]]),
-        CondPageBreak(60 * mm),
+        *_columns(
+            [_("Date") if daily else _("Week"), _("Open")],
+            [[p["label"], _n(p["open"])] for p in labelled["points"]],
+        ),
         Spacer(1, 8),
-        svg_drawing(pictures["flow"]),
+        FitChart(pictures["flow"]),
         Spacer(1, 4),
         _table(
             [_("Week"), _("Inflow"), _("Outflow"), _("Open")],
             [
-                [w["week"], _n(w["inflow"]), _n(w["outflow"]), _n(w["open_at_end"])]
-                for w in backlog["flow_per_week"]
+                [w["label"], _n(w["inflow"]), _n(w["outflow"]), _n(w["open_at_end"])]
+                for w in labelled["weeks"]
             ],
             widths=[FRAME_WIDTH * 0.31, FRAME_WIDTH * 0.23, FRAME_WIDTH * 0.23, FRAME_WIDTH * 0.23],
         ),
@@ -327,7 +480,7 @@ def _groups(data: Mapping[str, Any], pictures: Mapping[str, str]) -> list[Flowab
             _n(g["reopened"]),
             _n(g["open_at_end"]),
             _pct(g["sla_resolution"]),
-            _n(g["minutes"]),
+            _minutes(g["minutes"]),
         ]
         for g in data["groups"]
     ]
@@ -339,15 +492,50 @@ def _groups(data: Mapping[str, Any], pictures: Mapping[str, str]) -> list[Flowab
         _("Reopened"),
         _("Open at the end"),
         _("Resolution within SLA"),
-        _("Time spent (min)"),
+        _("Time spent"),
     ]
     first = FRAME_WIDTH * 0.23
     rest = (FRAME_WIDTH - first) / 7
     return [
         _text(_("Operator groups"), "h2"),
-        svg_drawing(pictures["groups"], max_height=FRAME_HEIGHT * 0.6),
+        FitChart(pictures["groups"], max_height=FRAME_HEIGHT * 0.6),
         Spacer(1, 6),
         _table(header, rows, widths=[first] + [rest] * 7, empty=_("No meldingen in this period.")),
+    ]
+
+
+def _ola(data: Mapping[str, Any]) -> list[Flowable]:
+    """OLA attainment per operator group, as on the report page."""
+    header = [
+        _("Operator group"),
+        _("Decided"),
+        _("Met"),
+        _("Breached"),
+        _("Met %"),
+        _("Average time with the group (business hours)"),
+    ]
+    rows = [
+        [
+            r["name"],
+            _n(r["total"]),
+            _n(r["met"]),
+            _n(r["breached"]),
+            _n(r["met_percent"]),
+            _minutes(r["average_minutes"]),
+        ]
+        for r in data.get("ola", [])
+    ]
+    first = FRAME_WIDTH * 0.3
+    rest = (FRAME_WIDTH - first) / 5
+    note = _(
+        "A stint with a group is decided when the group hands the melding on or it is resolved. "
+        "Only the period and the operator group filter apply."
+    )
+    return [
+        _text(_("OLA per operator group"), "h2"),
+        _table(header, rows, widths=[first] + [rest] * 5, empty=_("No OLA targets apply in this period.")),
+        Spacer(1, 4),
+        _text(note, "muted"),
     ]
 
 
@@ -366,8 +554,8 @@ def _volume(data: Mapping[str, Any]) -> list[Flowable]:
             widths=widths,
         ),
         _table(
-            [_("Line"), _("Time spent (min)")],
-            [[r["label"], _n(r["minutes"])] for r in data["time_spent"]["by_line"]],
+            [_("Line"), _("Time spent")],
+            [[r["label"], _minutes(r["minutes"])] for r in data["time_spent"]["by_line"]],
             widths=widths,
         ),
     ]
@@ -377,7 +565,7 @@ def _volume(data: Mapping[str, Any]) -> list[Flowable]:
         "Dates are local dates in %(tz)s. Merged duplicates and partial incidents are not counted as "
         "meldingen. See the KPI definitions in the user guide."
     ) % {"tz": data["period"]["time_zone"]}
-    return [KeepTogether([_text(_("Volume and time spent"), "h2"), row]), Spacer(1, 6), _text(note, "muted")]
+    return [KeepTogether([_text(_("Volume and time spent"), "h2"), row, Spacer(1, 6), _text(note, "muted")])]
 
 
 def _yes_no(value: bool | None) -> str:
@@ -413,14 +601,14 @@ def _availability(avail: Mapping[str, Any], *, filtered: bool) -> list[Flowable]
         )
     out.append(Spacer(1, 4))
     if summary["measured"]:
-        out += [svg_drawing(availability.chart(dict(avail)), max_height=FRAME_HEIGHT * 0.45), Spacer(1, 6)]
+        out += [FitChart(availability.chart(dict(avail)), max_height=FRAME_HEIGHT * 0.45), Spacer(1, 6)]
     header = [
         pgettext("monitoring", "Check"),
         _("Availability (%)"),
         _("Norm (%)"),
         _("Norm met"),
         _("95th percentile latency / norm (ms)"),
-        _("Downtime (minutes)"),
+        _("Downtime"),
     ]
     table_rows = [
         [
@@ -429,7 +617,7 @@ def _availability(avail: Mapping[str, Any], *, filtered: bool) -> list[Flowable]
             _n(r["availability_target"]),
             _yes_no(r["availability_met"]),
             _latency(r),
-            _n(r["downtime_minutes"]),
+            _minutes(r["downtime_minutes"], days=True),
         ]
         for r in rows
     ]
@@ -482,15 +670,16 @@ def write_report_pdf(
     story: list[Flowable] = [
         *header,
         *_kpis(data),
-        PageBreak(),
         *_trend(data, pictures),
-        PageBreak(),
         *_groups(data, pictures),
-        Spacer(1, 10),
+        *_ola(data),
         *_volume(data),
     ]
     if availability is not None:
-        story += [PageBreak(), *_availability(availability, filtered=bool(data.get("filter_labels")))]
+        story += [
+            CondPageBreak(FRAME_HEIGHT / 3),  # a new page only when less than a third is left
+            *_availability(availability, filtered=bool(data.get("filter_labels"))),
+        ]
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,

@@ -54,7 +54,13 @@ def _today() -> date:
 def _context(request: HttpRequest, f: kpis.ReportFilter) -> dict[str, Any]:
     data = kpis.compute(request.user, f)
     query = urlencode(f.params())
-    return {"data": data, "charts": charts.report_charts(data), "filter": f, "query": query}
+    return {
+        "data": data,
+        "charts": charts.report_charts(data),
+        **charts.labelled(data),
+        "filter": f,
+        "query": query,
+    }
 
 
 @coordinator_required

@@ -1,25 +1,21 @@
-"""Streamed exports of melding lists: no row cap, constant memory."""
+"""Streamed exports of melding lists: no row cap, constant memory; CSV in the reader's locale."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beheer.core.csv_export import BOM, CONTENT_TYPE, csv_format
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.text import printable
 
 from .models import Melding, MeldingQuerySet
 
 BATCH = 2000
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _cell(value: object) -> str:
@@ -55,7 +51,12 @@ def header() -> list[str]:
     ]
 
 
-def row(m: Melding) -> list[str]:
+def _moment(value: Any) -> Any:
+    """Moments stay datetimes for the CSV writer, which writes them in the reader's format."""
+    return value
+
+
+def row(m: Melding, when: Callable[[Any], Any] = _when) -> list[Any]:
     return [
         m.number,
         m.brief_description,
@@ -68,14 +69,16 @@ def row(m: Melding) -> list[str]:
         str(m.category or ""),
         str(m.call_type),
         m.get_entry_type_display(),
-        _when(m.created_at),
-        _when(m.target_date),
-        _when(m.resolved_at),
-        _when(m.closed_at),
+        when(m.created_at),
+        when(m.target_date),
+        when(m.resolved_at),
+        when(m.closed_at),
     ]
 
 
-def rows(qs: MeldingQuerySet, order: Sequence[SortKey]) -> Iterator[list[str]]:
+def rows(
+    qs: MeldingQuerySet, order: Sequence[SortKey], when: Callable[[Any], Any] = _when
+) -> Iterator[list[Any]]:
     """Every row of the (already permission-filtered) queryset, fetched in keyset batches."""
     qs = qs.select_related(
         "status", "priority", "operator_group", "operator", "caller", "category", "call_type"
@@ -84,20 +87,22 @@ def rows(qs: MeldingQuerySet, order: Sequence[SortKey]) -> Iterator[list[str]]:
     while True:
         page = keyset_page(qs, order, cursor=cursor, size=BATCH)
         for m in page.items:
-            yield row(m)
+            yield row(m, when)
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
 
 
 def csv_response(qs: MeldingQuerySet, order: Sequence[SortKey]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo(), delimiter=";")
+    """The list as CSV in the reader's locale (`core.csv_export`), streamed in keyset batches."""
+    fmt = csv_format()  # read now: the body is written after the view returned
+    head = header()
 
     def stream() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([_cell(c) for c in header()])
-        for r in rows(qs, order):
-            yield writer.writerow([_cell(c) for c in r])
+        yield BOM + fmt.line(head, _cell)
+        for r in rows(qs, order, when=_moment):
+            yield fmt.line(r, _cell)
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(stream(), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="meldingen-{timezone.localdate():%Y%m%d}.csv"'
     return response

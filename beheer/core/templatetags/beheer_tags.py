@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
+
+from beheer.core.durations import UNITS, format_duration, remaining_text
 
 register = template.Library()
 
@@ -61,13 +64,29 @@ def field_label(name: str) -> Any:
 
 
 @register.filter
-def hours_minutes(minutes: Any) -> str:
-    """95 -> '1:35'."""
-    try:
-        value = int(minutes or 0)
-    except (TypeError, ValueError):
+def duration(value: Any, options: str = "") -> str:
+    """A duration in the house style (`core.durations`): ``{{ minutes|duration }}``, or with
+    options separated by commas: a unit (``minutes``, the default, ``hours`` or ``seconds``; a
+    timedelta needs none) and ``business`` for time counted in opening hours (never in days):
+    ``{{ metric.target|duration:"no_days" }}``, ``{{ hours|duration:"hours,no_days" }}``."""
+    words = {w.strip() for w in str(options).split(",") if w.strip()}
+    unit = next((w for w in words if w in UNITS), "minutes")
+    return format_duration(value, unit=unit, days="no_days" not in words)
+
+
+@register.filter
+def time_left(value: Any, options: str = "") -> str:
+    """A timedelta to a deadline as '2 h 05 min left' or 'overdue 35 min'; ``no_days`` as
+    for ``duration``."""
+    if not isinstance(value, timedelta):
         return ""
-    return f"{value // 60}:{value % 60:02d}"
+    return remaining_text(value, days="no_days" not in str(options))
+
+
+@register.filter
+def hours_minutes(minutes: Any) -> str:
+    """Kept for older templates: the same as ``duration``."""
+    return format_duration(minutes)
 
 
 @register.filter
@@ -127,8 +146,5 @@ def sla_label(state: str) -> str:
 
 @register.filter
 def minutes(value: Any) -> str:
-    """A duration as hours and minutes: 1:05 h."""
-    total = int(value.total_seconds() // 60) if hasattr(value, "total_seconds") else int(value or 0)
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    return f"{sign}{total // 60}:{total % 60:02d} h"
+    """Kept for older templates: business time, the same as ``duration:"no_days"``."""
+    return format_duration(value, days=False)

@@ -260,10 +260,10 @@ def test_the_list_shows_schedule_duration_recurrence_and_coverage(operator, oper
     assert rows["Patch night"].running
     assert rows["Patch night"].schedule.startswith("running until")
     assert rows["Patch night"].recurrence == "once"
-    assert rows["Patch night"].duration == "2 hours"
+    assert rows["Patch night"].duration == "2 h 00 min"
     assert not rows["Sunday backups"].running
     assert rows["Sunday backups"].recurrence == "every week on Sunday at 04:00"
-    assert rows["Sunday backups"].duration == "1 hour, 30 minutes"
+    assert rows["Sunday backups"].duration == "1 h 30 min"
     assert rows["Odd rule"].recurrence == "every month, on the first Tuesday, from 04:00"  # never raw
     assert "FREQ=" not in body
     assert reverse("monitoring:check-detail", args=[web.pk]) in body

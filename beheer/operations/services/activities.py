@@ -779,7 +779,7 @@ def record_time(occurrence: Occurrence, *, minutes: int, actor: User) -> Occurre
     minutes = _minutes(minutes, allow_zero=False)
     Occurrence.objects.filter(pk=o.pk).update(time_spent_minutes=F("time_spent_minutes") + minutes)
     o.refresh_from_db()
-    _log(o.series_id, actor, "time", now=_now(), occurrence=o, detail=f"{minutes} min")
+    _log(o.series_id, actor, "time", now=_now(), occurrence=o, detail=str(minutes))  # shown as a duration
     return o
 
 

@@ -137,8 +137,8 @@ def test_csv_and_xlsx_exports(coordinator, dataset):
     text = _body(response).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     web_row = next(r for r in rows if r and r[0] == "web")
-    assert float(web_row[3]) == pytest.approx(97.917, abs=0.001)
-    assert web_row[6] == "30.0"
+    assert float(web_row[3].replace(",", ".")) == pytest.approx(97.917, abs=0.001)
+    assert web_row[6] == "30,0"  # a Dutch reader: decimal commas
     response = client.get(reverse("report-availability-xlsx"), params)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(_body(response)))
@@ -214,8 +214,8 @@ def test_the_monthly_pdf_shows_availability_per_check_against_the_norm(coordinat
         assert SECTION in text
         assert "1 of 2 measured checks met their availability norm." in text
         # check, availability, norm, met, latency p95 / norm, downtime
-        assert f"web {web} 99.9 no 100 / 50 not met 30.0" in text
-        assert f"mail {mail} 99.5 yes 100 0.0" in text
+        assert f"web {web} 99.9 no 100 / 50 not met 30 min" in text
+        assert f"mail {mail} 99.5 yes 100 0 min" in text
         assert "Check Availability (%) Norm (%) Norm met 95th percentile latency / norm (ms)" in text
         assert text.count("web ") >= 2  # the chart's bar label and the table row
         assert "Time in maintenance windows does not count as downtime" in text
@@ -229,7 +229,7 @@ def test_the_monthly_pdf_in_dutch(coordinator, dataset):
     assert "1 van de 2 gemeten checks haalden hun beschikbaarheidsnorm." in text
     assert "Norm gehaald" in text
     web = f"{_november(coordinator)['web']['availability']:.3f}".replace(".", ",")
-    assert f"web {web} 99,9 nee 100 / 50 niet gehaald 30,0" in text
+    assert f"web {web} 99,9 nee 100 / 50 niet gehaald 30 min" in text
 
 
 def test_the_section_says_so_when_no_service_is_monitored(coordinator):

@@ -179,7 +179,7 @@ def test_the_most_urgent_calls_come_breached_first_then_by_deadline(
     # H: registered 40 days ago, due 45 h later -> overdue 40 d - 45 h = 38 d 3 h
     # E: registered Saturday 14:00, due Monday 11:00 -> overdue 51 h = 2 d 3 h
     # D: registered Tuesday 02:00, due Wednesday 23:00 -> 9 h left
-    assert [r.text for r in d.urgent] == ["overdue 38 d 3 h", "overdue 2 d 3 h", "9 h left"]
+    assert [r.text for r in d.urgent] == ["overdue 38 d 3 h", "overdue 2 d 3 h", "9 h 00 min left"]
     assert d.urgent[2].remaining == timedelta(hours=9)
 
 
@@ -328,6 +328,33 @@ def test_the_page_and_its_live_partial(data: dict[str, Melding], operator: User)
     assert 'id="dashboard-figures"' in direct.content.decode()
 
 
+def test_the_sla_percentage_is_shown_next_to_the_breached_open_calls(
+    data: dict[str, Melding], operator: User
+) -> None:
+    """The SLA percentage counts resolved calls only; the open calls already past their target sit
+    right next to it, so a good percentage cannot hide a growing late backlog."""
+    # resolved in the last 30 days: J (20 h) and L (1 h) within the 45 h target; K (96 h) and M
+    # (17 days) over it
+    with frozen(NOW):
+        d = build_dashboard(operator, Scope())
+    assert (d.sla.met, d.sla.breached, d.sla.percent) == (2, 2, 50.0)
+    client = Client()
+    client.force_login(operator)
+    with frozen(NOW):
+        body = client.get("/dashboard/").content.decode()
+        api = client.get("/api/v1/reports/dashboard").json()
+    pair = re.search(r"data-sla-pair>(.*?)</div>\s*</div>", body, re.S)
+    assert pair is not None
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", pair.group(1)))).strip()
+    assert text == (
+        "2 Breached: open calls past their target "
+        "50.0 % Resolved within SLA, last 30 days 2 of 4 resolved calls; open calls are not counted"
+    )
+    assert 'data-figure="breached" data-count="2"' in pair.group(1)
+    assert api["sla_resolution"] == {"days": 30, "met": 2, "breached": 2, "percent": 50.0}
+    assert api["figures"]["breached"]["count"] == 2
+
+
 def test_callers_get_403_and_anonymous_visitors_log_in(caller: User) -> None:
     client = Client()
     for url in ("/dashboard/", "/dashboard/figures/"):
@@ -431,9 +458,11 @@ def test_the_dashboard_counts_with_aggregates_not_rows(data: dict[str, Melding],
     [
         (timedelta(minutes=35), "35 min"),
         (timedelta(hours=2, minutes=15), "2 h 15 min"),
-        (timedelta(hours=9), "9 h"),
-        (timedelta(days=2, hours=3, minutes=59), "2 d 3 h"),
-        (timedelta(seconds=59), "0 min"),
+        (timedelta(hours=9), "9 h 00 min"),
+        (timedelta(hours=2, minutes=5), "2 h 05 min"),
+        (timedelta(days=2, hours=3, minutes=59), "2 d 4 h"),  # the day form rounds to hours
+        (timedelta(seconds=59), "1 min"),
+        (timedelta(seconds=10), "< 1 min"),
     ],
 )
 def test_format_duration(delta: timedelta, text: str) -> None:

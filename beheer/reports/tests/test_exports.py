@@ -49,9 +49,9 @@ def test_report_csv(month: Month, coordinator: User) -> None:
         assert r.status_code == 200, url
         assert r["Content-Type"].startswith("text/csv")
         text = _content(r).decode("utf-8-sig")
-        assert "Registered;7" in text
-        assert "Servicedesk;6;0;5;1;3" in text  # group row: registered, escalated, resolved, reopened, open
-        assert "2026-10-31;3" in text  # backlog at the end of the period
+        assert "Registered,7" in text  # an English reader: commas (see test_csv_locale)
+        assert "Servicedesk,6,0,5,1,3" in text  # group row: registered, escalated, resolved, reopened, open
+        assert "31-10-2026,3" in text  # backlog at the end of the period
 
 
 def test_report_xlsx(month: Month, coordinator: User) -> None:

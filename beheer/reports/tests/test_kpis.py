@@ -20,7 +20,7 @@ from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.reports import kpis
 from beheer.servicedesk import services
-from beheer.servicedesk.models import EntryType, Melding, Status
+from beheer.servicedesk.models import EntryType, Melding, SlaPolicy, Status
 
 AMS = ZoneInfo("Europe/Amsterdam")
 OCTOBER = kpis.ReportFilter(date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
@@ -140,6 +140,18 @@ def build_month(
     }.items():
         ids[name] = m.pk
     return Month(ids=ids, first_line=first, second_line=second)
+
+
+def set_sla_outcomes(month: Month) -> None:
+    """Resolved in October: A, C, E met, B and H breached (3 of 5), D without an SLA outcome.
+    Open at the end of October: F (due 10 October) and K (due 2 October) past their target, I (due
+    3 November) not."""
+    policy = SlaPolicy.objects.first()
+    ids = month.ids
+    for key, met in (("a", True), ("c", True), ("e", True), ("b", False), ("h", False), ("d", None)):
+        Melding.objects.filter(pk=ids[key]).update(resolution_met=met)
+    for key, due in (("f", at(10, 10, 9)), ("k", at(10, 2, 9)), ("i", at(11, 3, 9))):
+        Melding.objects.filter(pk=ids[key]).update(sla_policy=policy, resolution_due=due, resolution_met=None)
 
 
 @pytest.fixture
@@ -308,6 +320,24 @@ def test_sla_compliance(month: Month, coordinator: User) -> None:
     assert s["response"] == {"numerator": 3, "denominator": 5, "percent": 60.0}
     # Resolved in October: A, C, E met; B, H breached; D without SLA -> 3 of 5 = 60 %
     assert s["resolution"] == {"numerator": 3, "denominator": 5, "percent": 60.0}
+
+
+def test_open_breached_next_to_the_resolution_percentage(month: Month, coordinator: User) -> None:
+    set_sla_outcomes(month)
+    s = kpis.sla_compliance(coordinator, OCTOBER)
+    assert s["resolution"] == {"numerator": 3, "denominator": 5, "percent": 60.0}
+    # open at the end of October and past the deadline then: F and K; I is due in November
+    assert s["open_breached"] == {"count": 2, "at": "2026-11-01T00:00:00+01:00"}
+    # a period that runs on: counted now (8 October 12:00): K only; F is due on the 10th
+    running = kpis.ReportFilter(date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+    with clock.frozen(at(10, 8, 12)):
+        assert kpis.open_breached(coordinator, running)["count"] == 1
+    # resolved after the end of September but late by then: H (resolved 1 October, due 30 September)
+    Melding.objects.filter(pk=month.ids["h"]).update(
+        sla_policy=SlaPolicy.objects.first(), resolution_due=at(9, 30, 12)
+    )
+    september = kpis.ReportFilter(date_from=date(2026, 9, 1), date_to=date(2026, 9, 30))
+    assert kpis.open_breached(coordinator, september)["count"] == 1  # H; K is due 2 October
 
 
 def test_time_spent(month: Month, coordinator: User) -> None:

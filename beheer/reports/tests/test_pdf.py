@@ -26,7 +26,7 @@ from beheer.servicedesk.models import Category, EntryType
 from tests.helpers import client_for as _client_for
 from tests.helpers import make_person
 
-from .test_kpis import Month, at, build_month
+from .test_kpis import Month, at, build_month, set_sla_outcomes
 
 AMS = ZoneInfo("Europe/Amsterdam")
 UI = "/reports/monthly.pdf"
@@ -79,7 +79,7 @@ def test_pdf_from_the_page_and_the_api_in_english(month: Month, coordinator: Use
         assert "Resolved 6 in the period" in text
         assert "Open 3 at the end (2 at the start)" in text
         assert "First-contact resolution 50.0 % 3 of 6" in text
-        assert "Time spent 75 minutes" in text
+        assert "Time spent 1 h 15 min registered in the period" in text  # 75 minutes
         assert "Satisfaction – no ratings in this period" in text
         # the group table and the bar chart's labels
         assert "Servicedesk 6 0 5 1 3" in text
@@ -196,6 +196,178 @@ def test_long_period_and_many_groups_fit_the_pages(
     assert "Groep 39 met een heel erg lange naam" in text
     assert "Registered 40 in the period" in text
     assert _pages(r.content) >= 5
+
+
+# --------------------------------------------------------------------------------------------------
+# layout: the OLA table, headers that wrap between words, a full first page, the SLA pair
+
+
+def _ola_month(operator: User, caller: User, first_line: OperatorGroup, second_line: OperatorGroup) -> None:
+    """An OLA of 60 minutes for the servicedesk: one stint of 30 minutes (met), one of two hours."""
+    from beheer.servicedesk.models import BusinessCalendar, Melding, OlaTarget
+
+    from .test_kpis import _open, _resolve
+
+    OlaTarget.objects.create(
+        operator_group=first_line, minutes=60, calendar=BusinessCalendar.objects.get(always_open=True)
+    )
+    quick = _open(operator, caller, first_line, at(10, 6, 9))
+    _resolve(quick, operator, at(10, 6, 9, 30))
+    slow = _open(operator, caller, first_line, at(10, 7, 9))
+    with clock.frozen(at(10, 7, 11)):
+        desk.escalate_melding(
+            Melding.objects.get(pk=slow.pk),
+            to_group=second_line,
+            reason="x",
+            actor=operator,
+            expected_version=None,
+        )
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_ola_table_is_in_the_pdf(
+    coordinator: User,
+    operator: User,
+    caller: User,
+    first_line: OperatorGroup,
+    second_line: OperatorGroup,
+    language: str,
+) -> None:
+    _ola_month(operator, caller, first_line, second_line)
+    text = _text(client_for(coordinator, language).get(API, OCTOBER).content)
+    with translation.override(language):
+        heading = translation.gettext("OLA per operator group")
+        header = " ".join(
+            translation.gettext(h)
+            for h in (
+                "Operator group",
+                "Decided",
+                "Met",
+                "Breached",
+                "Met %",
+                "Average time with the group (business hours)",
+            )
+        )
+    # two stints decided, one met, one breached, 50 %, on average 75 minutes with the group
+    row = "Servicedesk 2 1 1 50.0 1 h 15 min" if language == "en" else "Servicedesk 2 1 1 50,0 1 u 15 min"
+    assert f"{heading} {header} {row}" in text
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_table_headers_wrap_between_words(
+    month: Month, coordinator: User, operator: User, caller: User, second_line: OperatorGroup, language: str
+) -> None:
+    """Narrow columns with long (Dutch) words: every header word is printed whole, never broken."""
+    _ola_month(operator, caller, month.first_line, second_line)
+    text = _text(client_for(coordinator, language).get(API, OCTOBER).content)
+    tables = {
+        "groups": (
+            "Operator group",
+            "Registered",
+            "Escalated",
+            "Resolved",
+            "Reopened",
+            "Open at the end",
+            "Resolution within SLA",
+            "Time spent",
+        ),
+        "ola": (
+            "Operator group",
+            "Decided",
+            "Met",
+            "Breached",
+            "Met %",
+            "Average time with the group (business hours)",
+        ),
+        "weeks": ("Week", "Inflow", "Outflow", "Open"),
+    }
+    with translation.override(language):
+        for name, heads in tables.items():
+            header = " ".join(translation.gettext(h) for h in heads)
+            assert header in text, name  # a word broken over two lines would read "Geëscal eerd"
+    # and at the level of the table itself: each header cell's lines hold whole words only
+    with translation.override(language):
+        table = pdf._table([translation.gettext(h) for h in tables["groups"]], [], widths=None)
+        table.wrap(pdf.FRAME_WIDTH, pdf.FRAME_HEIGHT)
+        for cell in table._cellvalues[0]:
+            para = cell[0] if isinstance(cell, tuple) else cell
+            words = [w for line in para.blPara.lines for w in _line_words(line)]
+            assert words == para.text.split(), para.text
+
+
+def _line_words(line: Any) -> list[str]:
+    return [str(w) for w in (line[1] if isinstance(line, tuple) else line.words)]
+
+
+def _text_heights(content: bytes) -> list[tuple[float, float]]:
+    """Per page: (its height, the lowest baseline of its body text above the footer)."""
+    out = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        height = float(page.mediabox.height)
+        ys: list[float] = []
+
+        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, ys: list[float] = ys) -> None:
+            y = tm[5] * cm[3] + cm[5] if cm else tm[5]
+            if text.strip() and y > 25 * 2.835:  # above the footer (15 mm margin + 9 mm footer)
+                ys.append(y)
+
+        page.extract_text(visitor_text=visit)
+        out.append((height, min(ys)))
+    return out
+
+
+def test_the_first_page_is_not_mostly_blank(month: Month, coordinator: User) -> None:
+    content = client_for(coordinator).get(API, OCTOBER).content
+    pages = _text_heights(content)
+    height, lowest = pages[0]
+    assert lowest < 0.25 * height  # text runs into the bottom quarter of page 1
+    first = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert "Key figures" in first
+    assert "Backlog, inflow and outflow" in first  # the next part starts on page 1, not on page 2
+    for height, lowest in pages[:-1]:  # no page is left half empty before the last one
+        assert lowest < 0.5 * height
+
+
+def test_many_groups_do_not_leave_pages_blank(
+    db: Any, coordinator: User, operator: User, caller: User
+) -> None:
+    for n in range(40):
+        group = OperatorGroup.objects.create(name=f"Groep {n:02d} met een lange naam", is_first_line=True)
+        group.members.add(operator)
+        with clock.frozen(at(10, 2, 9)):
+            desk.open_melding(
+                actor=operator,
+                brief_description="x",
+                entry_type=EntryType.PHONE,
+                caller=caller,
+                operator_group=group,
+            )
+    content = client_for(coordinator).get(API, {"date_from": "2026-08-01", "date_to": "2026-10-31"}).content
+    pages = _text_heights(content)
+    for height, lowest in pages[:-1]:
+        assert lowest < 0.5 * height
+    assert "Groep 39 met een lange naam" in _text(content)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_sla_percentage_sits_next_to_the_open_calls_past_their_target(
+    month: Month, coordinator: User, language: str
+) -> None:
+    set_sla_outcomes(month)
+    text = _text(client_for(coordinator, language).get(API, OCTOBER).content)
+    with translation.override(language):
+        gettext = translation.gettext
+        expected = " ".join(
+            [
+                gettext("Resolution within SLA"),
+                "60.0 %" if language == "en" else "60,0 %",
+                gettext("%(n)s of %(d)s resolved calls; open calls are not counted") % {"n": 3, "d": 5},
+                gettext("Open past target"),
+                "2",
+                gettext("open at the end of the period and past their resolution target"),
+            ]
+        )
+    assert expected in text
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from beheer.reports import charts
 from tests.helpers import client_for as _client_for
 from tests.helpers import make_person
 
-from .test_kpis import Month, build_month
+from .test_kpis import Month, build_month, set_sla_outcomes
 
 API = "/api/v1/reports/kpis"
 
@@ -48,6 +50,38 @@ def test_report_page_for_coordinators(month: Month, coordinator_client: Client) 
     assert "Servicedesk" in body
     assert "Systeembeheer" in body
     assert r.context["data"]["volume"]["registered"] == 7
+
+
+def _pair(body: str) -> str:
+    """The text of the SLA pair on a report page, tags dropped, whitespace folded."""
+    found = re.search(r"data-sla-pair>(.*?)</div>\s*</div>\s*</div>", body, re.S)
+    assert found is not None
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", found.group(1)))).strip()
+
+
+def test_the_sla_percentage_sits_next_to_the_open_calls_past_their_target(
+    month: Month, coordinator_client: Client
+) -> None:
+    """The percentage counts resolved calls only, so the open calls already late stand beside it."""
+    set_sla_outcomes(month)
+    expected = (
+        "Resolution within SLA 60.0 % 3 of 5 resolved calls; open calls are not counted "
+        "Open past target 2 open at the end of the period and past their resolution target"
+    )
+    page = coordinator_client.get("/reports/", {"preset": "custom", **OCT}).content.decode()
+    assert _pair(page) == expected
+    monthly = coordinator_client.get("/reports/monthly/", {"month": "2026-10"}).content.decode()
+    assert _pair(monthly) == expected
+    api = coordinator_client.get(API, OCT).json()
+    assert api["sla"]["open_breached"]["count"] == 2
+
+
+def test_report_page_durations_and_dates(month: Month, coordinator_client: Client) -> None:
+    body = coordinator_client.get("/reports/", {"preset": "custom", **OCT}).content.decode()
+    assert "1 h 15 min" in body  # time spent: 75 minutes
+    assert '<td class="nowrap">1 Oct</td>' in body  # the backlog table: day-month
+    assert "wk 40 (from Thu)" in body  # the weeks table: the first week is cut short
+    assert "2026-10-01" not in re.sub(r'(href|value)="[^"]*"', "", body)
 
 
 def test_report_page_defaults_and_bad_filter(db: Any, coordinator_client: Client) -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
+from beheer.core.durations import format_duration_lazy
 from beheer.core.errors import DomainError
 from beheer.core.files import check_upload
 
@@ -121,7 +122,7 @@ def register_time(
         note=_clean_text(note, field="note", label=_("Note"), max_length=200),
         created_at=now,
     )
-    _record(m, actor, "time", now=now, new=f"{minutes} min", detail=entry.note)
+    _record(m, actor, "time", now=now, new=format_duration_lazy(minutes, days=False), detail=entry.note)
     return entry
 
 

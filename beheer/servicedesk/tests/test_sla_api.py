@@ -84,8 +84,9 @@ def test_the_queue_and_the_detail_page_show_the_sla(operator, p1_melding):
     assert "At risk" in queue
     assert "Service level" in detail
     assert "Standaard" in detail
-    assert "4:00 h" in detail  # the resolution target
-    assert "3:30 h" in detail  # business time used from 09:00 to 12:30
+    assert "target 4 h 00 min" in detail  # the resolution target
+    assert "used 3 h 30 min" in detail  # business time used from 09:00 to 12:30
+    assert "30 min left" in detail  # and what remains of it
 
 
 def test_the_detail_page_says_when_no_sla_applies(operator, p1_melding, no_sla):

@@ -517,7 +517,7 @@ def test_notes_time_links_partials_attachments(
     response = action(operator_client, melding, "time", {"minutes": 25, "note": "ter plaatse"})
     assert response.status_code == 200
     assert TimeEntry.objects.get(melding=melding).minutes == 25
-    assert "0:25" in response.content.decode()
+    assert "25 min" in response.content.decode()
 
     other = open_for(caller, operator, "Tweede printer")
     response = action(operator_client, melding, "link", {"number": other.number})
