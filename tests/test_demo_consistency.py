@@ -13,10 +13,11 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.test import override_settings
 from django.utils import timezone
 
 from beheer.accounts.models import User
-from beheer.core import clock
+from beheer.core import clock, config_cache
 from beheer.knowledge.models import Article, ArticleStatus, Audience
 from beheer.knowledge.suggest import suggest
 from beheer.monitoring.models import Check
@@ -42,12 +43,18 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    """The full demo (200 meldingen), loaded once at a fixed moment and rolled back afterwards."""
+    """The full demo (200 meldingen), loaded once at a fixed moment and rolled back afterwards.
+
+    Loaded with the configuration cache on, as `beheer demo` runs (the test settings turn it off)."""
     now = timezone.now().replace(microsecond=0)
     err = StringIO()
     with django_db_blocker.unblock(), transaction.atomic():
-        with clock.frozen(now):
-            call_command("load_demo", stdout=StringIO(), stderr=err)
+        config_cache.clear()
+        try:
+            with clock.frozen(now), override_settings(CONFIG_CACHE_SECONDS=10):
+                call_command("load_demo", stdout=StringIO(), stderr=err)
+        finally:
+            config_cache.clear()
         yield Demo(now, err.getvalue())
         transaction.set_rollback(True)
 
