@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
+from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +15,7 @@ from django.core.management import call_command
 from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.demo import meldingen, organisation, problems
+from beheer.demo import monitoring as demo_monitoring
 from beheer.demo.hours import WorkingTime
 from beheer.demo.timeline import Timeline
 from beheer.demo.world import Lookups, World
@@ -59,6 +62,24 @@ def test_the_demo_checks_follow_the_address_beheer_serves(settings):
     call_command("load_demo", meldingen=10)
     assert Check.objects.get(name="Beheer zelf").target == "http://127.0.0.1:8123/api/v1/health"
     assert Check.objects.get(name="Beheer webpoort").target == "127.0.0.1:8123"
+
+
+@pytest.mark.django_db
+def test_an_interrupted_load_leaves_nothing_behind_and_the_next_run_loads_it(monkeypatch):
+    def interrupted(school: Any) -> None:
+        raise KeyboardInterrupt  # Ctrl-C during the first start
+
+    monkeypatch.setattr(demo_monitoring, "create", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("load_demo", meldingen=5, stdout=StringIO())
+    assert not User.objects.filter(username__startswith="demo.").exists()
+    assert not Melding.objects.exists()
+    assert not Article.objects.exists()
+    monkeypatch.undo()
+    out = StringIO()
+    call_command("load_demo", meldingen=5, stdout=out)
+    assert "Demo data loaded" in out.getvalue()
+    assert Check.objects.count() == 3
 
 
 # --------------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from .timeline import Process
 from .world import World
 
 WINDOW_DAYS = 70  # meldingen are registered over the last ten weeks
-LATE = 0.07  # resolved after the SLA's resolution target
+LATE = 0.10  # resolved after the SLA's resolution target (escalated calls; urgent ones at the desk)
 LATE_RESPONSE = 0.05  # picked up after the response target
 OLA_LATE = 0.08  # escalated after the first line's two office hours
 CALLER_WAIT = 0.12  # the operator needs an answer from the caller first
