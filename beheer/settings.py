@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "beheer.knowledge",
     "beheer.monitoring",
     "beheer.operations",
+    "beheer.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

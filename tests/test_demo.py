@@ -1,33 +1,53 @@
-"""`beheer demo`: the demo school loads once, with meldingen, articles and checks to look at."""
+"""`beheer demo`: the demo school loads once, looks like a normal week at a school today, and is
+consistent the way real work through the services would leave it."""
 
 from __future__ import annotations
+
+import random
+from datetime import datetime
+from io import StringIO
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 
 from beheer.accounts.models import User
-from beheer.knowledge.models import Article
+from beheer.core import clock
+from beheer.demo import meldingen, organisation, problems
+from beheer.demo import monitoring as demo_monitoring
+from beheer.demo.hours import WorkingTime
+from beheer.demo.timeline import Timeline
+from beheer.demo.world import Lookups, World
+from beheer.knowledge.models import Article, Audience
 from beheer.monitoring.models import Check, MaintenanceWindow
-from beheer.servicedesk.models import Melding
+from beheer.servicedesk.models import (
+    Melding,
+)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.mark.django_db
 def test_the_demo_loads_once_with_meldingen_articles_and_checks():
     call_command("load_demo", meldingen=30)
-    assert Melding.objects.count() >= 30
+    assert Melding.objects.filter(parent=None).exclude(entry_type="preventive").count() == 30
     caller = User.objects.get(username="demo.melder")
     operator = User.objects.get(username="demo.behandelaar")
-    assert Article.objects.visible_to(caller).count() == 1  # the user instruction, in the portal
-    assert Article.objects.visible_to(operator).count() == 3
-    assert Article.objects.filter(status="published").count() == 3
+    portal = Article.objects.visible_to(caller)
+    assert portal.count() == 6  # the user instructions, in the portal
+    assert set(portal.values_list("audience", flat=True)) == {Audience.CALLERS}
+    assert Article.objects.visible_to(operator).count() == 13
+    assert Article.objects.filter(status="published").count() == 13
     backup = Check.objects.get(kind="push")
     assert backup.push_token
     assert Check.objects.get(kind="http").target.endswith("/api/v1/health")
     assert Check.objects.get(kind="tcp").host == "beheer"
+    assert set(Check.objects.values_list("created_by__username", flat=True)) == {"demo.beheerder"}
     window = MaintenanceWindow.objects.get()
     assert (window.host_list, window.rule) == (["fs01"], "FREQ=WEEKLY;BYDAY=WE")
     call_command("load_demo", meldingen=30)  # a second run changes nothing
-    assert Article.objects.count() == 3
+    assert Article.objects.count() == 13
     assert Check.objects.count() == 3
     assert MaintenanceWindow.objects.count() == 1
 
@@ -42,3 +62,61 @@ def test_the_demo_checks_follow_the_address_beheer_serves(settings):
     call_command("load_demo", meldingen=10)
     assert Check.objects.get(name="Beheer zelf").target == "http://127.0.0.1:8123/api/v1/health"
     assert Check.objects.get(name="Beheer webpoort").target == "127.0.0.1:8123"
+
+
+@pytest.mark.django_db
+def test_an_interrupted_load_leaves_nothing_behind_and_the_next_run_loads_it(monkeypatch):
+    def interrupted(school: Any) -> None:
+        raise KeyboardInterrupt  # Ctrl-C during the first start
+
+    monkeypatch.setattr(demo_monitoring, "create", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("load_demo", meldingen=5, stdout=StringIO())
+    assert not User.objects.filter(username__startswith="demo.").exists()
+    assert not Melding.objects.exists()
+    assert not Article.objects.exists()
+    monkeypatch.undo()
+    out = StringIO()
+    call_command("load_demo", meldingen=5, stdout=out)
+    assert "Demo data loaded" in out.getvalue()
+    assert Check.objects.count() == 3
+
+
+# --------------------------------------------------------------------------------------------------
+# any day of the year: the plan keeps the open work recent and about one in ten of it late
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 7, 8, 10, tzinfo=AMSTERDAM),  # Monday morning, before the desk is busy
+        datetime(2026, 12, 13, 15, 0, tzinfo=AMSTERDAM),  # a Sunday
+        datetime(2026, 12, 28, 11, 0, tzinfo=AMSTERDAM),  # between Christmas and New Year
+        datetime(2027, 5, 6, 16, 45, tzinfo=AMSTERDAM),  # a Thursday afternoon in spring
+    ],
+)
+def test_the_plan_keeps_about_one_in_ten_open_meldingen_late_at_any_moment(moment: datetime) -> None:
+    rng = random.Random(2026)
+    with clock.frozen(moment):
+        school = organisation.create(rng)
+        w = World(
+            now=moment,
+            rng=rng,
+            hours=WorkingTime(now=moment),
+            school=school,
+            lookups=Lookups.load(school.categories),
+            timeline=Timeline(now=moment),
+        )
+        plans = problems.plans(w, rng, 200) + meldingen.fresh(w, rng, 2)
+        plans += [meldingen.plan(w, rng) for _ in range(200 - len(plans))]
+        for p in plans:
+            meldingen.schedule(w, p)
+        meldingen.balance(w, plans)
+    open_plans = [p for p in plans if p.open_at(moment)]
+    late = [p for p in open_plans if p.breached_at(moment)]
+    assert len(open_plans) >= 8
+    assert 1 <= len(late) <= max(2, round(0.2 * len(open_plans)))
+    assert all(p.registered <= moment for p in plans)
+    for p in plans:  # every step follows the one before
+        assert all(a.at <= b.at for a, b in zip(p.steps, p.steps[1:], strict=False)), p.brief

@@ -1,15 +1,18 @@
-"""Demo data for preventive activities, called by the servicedesk's `load_demo` command."""
+"""Demo data for preventive activities, a process on the timeline of the `load_demo` command."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock
+from beheer.servicedesk import services as servicedesk
+from beheer.servicedesk.models import ClosureCode, Melding, StatusKind
 
 from . import services
-from .models import ActivityKind, Occurrence, OccurrenceStatus
+from .models import ActivityKind, Occurrence
 
 DEMO_SERIES: list[dict[str, Any]] = [
     {
@@ -77,66 +80,118 @@ DEMO_SERIES: list[dict[str, Any]] = [
 ]
 
 
-def load(
-    *, coordinator: User, desk: OperatorGroup, systems: OperatorGroup, operator: User, specialist: User
-) -> None:
-    """Five series started two months ago, with past occurrences done, skipped and one anomaly."""
-    now = clock.now()
+Process = Generator[datetime, None, None]
+ANOMALY_SOLUTION = (
+    "Oude back-upsets van het back-updoel verwijderd en de back-uptaak opnieuw gestart; "
+    "de back-up is geslaagd."
+)
+
+
+def process(
+    *,
+    coordinator: User,
+    desk: OperatorGroup,
+    systems: OperatorGroup,
+    operator: User,
+    specialist: User,
+    spawn: Callable[[Process], None],
+) -> Process:
+    """Five series started two months ago. The worker creates their occurrences ahead, day by day;
+    people do the past ones when they are planned: mostly done, one skipped, one with an anomaly
+    (whose melding the desk solves). The last few days' are still open.
+
+    A process for the demo's timeline (`beheer.demo.timeline`): it yields the moments it acts at and
+    `spawn` starts the work on each occurrence as a process of its own."""
+    now = clock.now()  # the demo's today: the timeline starts processes before it freezes the clock
     past = now - timedelta(days=60)
     groups = {"first": desk, "second": systems, "coordinator": systems}
+    yield past
     created = []
-    with clock.frozen(past):
-        for spec in DEMO_SERIES:
-            values = {k: v for k, v in spec.items() if k != "group"}
-            created.append(
-                services.create_series(
-                    actor=coordinator,
-                    start_date=date(past.year, 1, 1),
-                    operator_group=groups[spec["group"]],
-                    assignee=coordinator if spec["group"] == "coordinator" else None,
-                    description="",
-                    **values,
-                )
+    for spec in DEMO_SERIES:
+        values = {k: v for k, v in spec.items() if k != "group"}
+        created.append(
+            services.create_series(
+                actor=coordinator,
+                start_date=date(past.year, 1, 1),
+                operator_group=groups[spec["group"]],
+                assignee=coordinator if spec["group"] == "coordinator" else None,
+                description="",
+                **values,
             )
-    # the worker would have created these over the past weeks
-    moment = past
-    while moment < now:
-        moment = min(moment + timedelta(days=25), now)
-        services.generate_occurrences(now=moment)
-    # work done on the past ones: mostly done, one skipped, one with an anomaly, the latest left open
-    past_open = list(
-        Occurrence.objects.filter(
-            series__in=created, status=OccurrenceStatus.OPEN, planned_at__lt=now - timedelta(days=3)
         )
-        .select_related("series")
-        .order_by("planned_at")
+    seen: set[int] = set()
+    counter = iter(range(10_000))
+    moment = past
+    while True:
+        services.generate_occurrences(now=moment)  # the worker's job, here once a day
+        new = (
+            Occurrence.objects.filter(series__in=created)
+            .exclude(pk__in=seen)
+            .select_related("series")
+            .order_by("planned_at", "pk")
+        )
+        for o in new:
+            seen.add(o.pk)
+            if o.planned_at < now - timedelta(days=3):
+                spawn(_work(o, counter, desk=desk, operator=operator, specialist=specialist))
+        if moment >= now:
+            return
+        moment = min(moment + timedelta(days=1), now)
+        yield moment
+
+
+def _work(
+    o: Occurrence, counter: Iterator[int], *, desk: OperatorGroup, operator: User, specialist: User
+) -> Process:
+    """One occurrence, done two hours after it was planned; the n-th in time order decides how."""
+    yield o.planned_at + timedelta(hours=2)
+    i = next(counter)
+    actor = operator if o.series.operator_group_id == desk.pk else specialist
+    o = Occurrence.objects.get(pk=o.pk)
+    if i == 1:
+        services.skip_occurrence(
+            o, reason="Studiedag: server niet bereikbaar.", actor=actor, expected_version=o.version
+        )
+        return
+    if i != 3:
+        services.complete_occurrence(
+            o,
+            actor=actor,
+            expected_version=o.version,
+            results=[services.ChecklistAnswer(True)] * len(o.checklist_results),
+            minutes=15,
+        )
+        return
+    o = services.report_anomaly(
+        o,
+        reason="Taak van zaterdag mislukt: doelschijf vol.",
+        actor=actor,
+        expected_version=o.version,
+        results=[
+            services.ChecklistAnswer(True),
+            services.ChecklistAnswer(False, "fout 0x80070070"),
+            services.ChecklistAnswer(False),
+        ],
+        minutes=20,
     )
-    for i, o in enumerate(past_open):
-        actor = operator if o.series.operator_group_id == desk.pk else specialist
-        when: datetime = o.planned_at + timedelta(hours=2)
-        with clock.frozen(when):
-            if i == 1:
-                services.skip_occurrence(
-                    o, reason="Studiedag: server niet bereikbaar.", actor=actor, expected_version=o.version
-                )
-            elif i == 3:
-                services.report_anomaly(
-                    o,
-                    reason="Taak van zaterdag mislukt: doelschijf vol.",
-                    actor=actor,
-                    expected_version=o.version,
-                    results=[
-                        services.ChecklistAnswer(True),
-                        services.ChecklistAnswer(False, "fout 0x80070070"),
-                        services.ChecklistAnswer(False),
-                    ],
-                    minutes=20,
-                )
-            elif i < len(past_open) - 1:
-                services.complete_occurrence(
-                    o,
-                    actor=actor,
-                    expected_version=o.version,
-                    results=[services.ChecklistAnswer(True)] * len(o.checklist_results),
-                    minutes=15,
-                )
+    if o.melding_id is None:
+        return
+    # the desk picks the anomaly's melding up and solves it the same day
+    yield clock.now() + timedelta(minutes=20)
+    m = Melding.objects.get(pk=o.melding_id)
+    m = servicedesk.assign_melding(
+        m, operator_group=m.operator_group, operator=actor, actor=actor, expected_version=m.version
+    )
+    m = servicedesk.change_status(
+        m, status=servicedesk.default_status(StatusKind.OPEN), actor=actor, expected_version=m.version
+    )
+    yield clock.now() + timedelta(hours=2)
+    m = Melding.objects.get(pk=m.pk)
+    servicedesk.register_time(m, minutes=45, actor=actor)
+    servicedesk.resolve_melding(
+        m,
+        solution=ANOMALY_SOLUTION,
+        closure_code=ClosureCode.objects.filter(code="solved").first(),
+        actor=actor,
+        expected_version=m.version,
+    )

@@ -1,0 +1,123 @@
+"""`beheer demo`: load the demo school once, as ten weeks of real work up to today would have left it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from beheer.accounts.models import User
+from beheer.core import clock
+from beheer.knowledge.models import Article
+from beheer.operations import demo as operations_demo
+from beheer.servicedesk import services
+from beheer.servicedesk.models import Melding, Problem
+
+from . import knowledge, meldingen, monitoring, organisation, problems
+from .hours import WorkingTime
+from .meldingen import Plan
+from .timeline import Process, Timeline
+from .world import Lookups, World
+
+SWEEPS = ((11, 55), (16, 55))  # besides the moments the plans know of
+AUTO_CLOSE_HOUR = 6
+FRESH = 2  # meldingen that came in during the last hours
+
+
+@dataclass(frozen=True)
+class Summary:
+    loaded: bool
+    meldingen: int = 0
+    open: int = 0
+    breached: int = 0
+    articles: int = 0
+    problems: int = 0
+    failures: tuple[str, ...] = ()
+    moved: tuple[str, ...] = ()
+
+
+def is_loaded() -> bool:
+    return User.objects.filter(username=organisation.OPERATOR_USERNAME).exists()
+
+
+def worker(w: World, start: datetime, alarms: list[datetime]) -> Process:
+    """The periodic jobs that shape the past. The SLA sweep runs every minute in real life; here it
+    runs a minute after each moment a melding's clock gets at risk or runs out (known from the plans)
+    and twice a day for anything else, so escalations are recorded when they happened. Resolved
+    meldingen are closed after the reopen period every night."""
+    moments: set[datetime] = set()
+    for alarm in alarms:
+        moments.add(alarm.replace(second=0, microsecond=0) + timedelta(minutes=1))
+    day = start.date()
+    today = w.hours.today()
+    closing = []
+    while day <= today:
+        closing.append(w.hours.at(day, AUTO_CLOSE_HOUR))
+        if w.hours.is_working_day(day):
+            moments.update(w.hours.at(day, hour, minute) for hour, minute in SWEEPS)
+        day += timedelta(days=1)
+    jobs = sorted([(t, "sweep") for t in moments if t <= w.now] + [(t, "close") for t in closing])
+    for at, job in jobs:
+        yield at
+        if job == "close":
+            services.auto_close_resolved(now=clock.now())
+        else:
+            services.sweep_sla(now=clock.now())
+
+
+def load(*, count: int, seed: int) -> Summary:
+    """Load the demo unless it is there; a second run only re-points Beheer's checks of itself."""
+    if is_loaded():
+        return Summary(loaded=False, moved=tuple(monitoring.follow_site_url()))
+    now = clock.now()
+    rng = random.Random(seed)
+    with transaction.atomic():  # all or nothing: an interrupted load leaves no half school
+        school = organisation.create(rng)
+        w = World(
+            now=now,
+            rng=rng,
+            hours=WorkingTime(now=now),
+            school=school,
+            lookups=Lookups.load(school.categories),
+            timeline=Timeline(now=now),
+        )
+        story = problems.plans(w, rng, count) + meldingen.fresh(w, rng, min(FRESH, count))
+        plans: list[Plan] = story + [meldingen.plan(w, rng) for _ in range(max(count - len(story), 0))]
+        plans.sort(key=lambda p: p.registered)
+        for p in plans:
+            meldingen.schedule(w, p)
+        meldingen.balance(w, plans)
+        for draft in knowledge.ARTICLES:
+            w.timeline.start(knowledge.process(w, draft))
+        for make in problems.PROCESSES:
+            w.timeline.start(make(w))
+        for p in plans:
+            w.timeline.start(meldingen.process(w, p))
+        w.timeline.start(
+            operations_demo.process(
+                coordinator=school.coordinator,
+                desk=school.desk,
+                systems=school.systems,
+                operator=school.desk_operators[0],
+                specialist=school.specialist,
+                spawn=w.timeline.start,
+            )
+        )
+        first = min([p.registered for p in plans], default=now) - timedelta(days=1)
+        w.timeline.start(worker(w, first, [t for p in plans for t in p.alarms]))
+        w.timeline.run()
+        while services.refresh_stale_olas(now=now):  # what the worker computes on its first round
+            pass
+        monitoring.create(school)
+    open_meldingen = Melding.objects.filter(is_open=True, parent=None)
+    return Summary(
+        loaded=True,
+        meldingen=Melding.objects.count(),
+        open=open_meldingen.count(),
+        breached=sum(1 for m in open_meldingen if m.sla_state(now) == "breached"),
+        articles=Article.objects.filter(status="published").count(),
+        problems=Problem.objects.count(),
+        failures=tuple(w.timeline.failures),
+    )
