@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from beheer.accounts.models import OperatorGroup, Role
 from beheer.servicedesk.models import Line, Melding, StatusKind
@@ -81,6 +82,15 @@ def _login(page: Any, base: str, username: str) -> None:
 
 def _open_action(page: Any, name: str) -> None:
     page.click(f"details.action-{name} > summary")
+    page.wait_for_selector(f"details.action-{name} form")
+    htmx_settled(page)
+
+
+def htmx_settled(page: Any) -> None:
+    """Wait until htmx has settled what it swapped in: only then does the new content carry its own
+    htmx behaviour (a change on a select sent before that would go unanswered)."""
+    busy = page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+    expect(busy).to_have_count(0)
 
 
 @pytest.mark.django_db(transaction=True)

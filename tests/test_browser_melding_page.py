@@ -17,7 +17,7 @@ from beheer.cmdb.models import Supplier
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, Line, Melding, StatusKind
 from tests.helpers import make_person, restore_default_configuration
-from tests.test_browser import PASSWORD, _login, browser_page  # noqa: F401  (the fixture)
+from tests.test_browser import PASSWORD, _login, browser_page, htmx_settled  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser]
 
@@ -109,10 +109,15 @@ def result_in_view(page: Any) -> str:
 
 
 def submit(page: Any, form: str, path: str) -> None:
+    """Submit an action's form and wait until its answer has replaced the page's main part (the
+    response arrives before htmx swaps it in)."""
+    page.evaluate("document.getElementById('melding-main').setAttribute('data-before-submit', '')")
     with page.expect_response(lambda r: r.url.endswith(path) and r.request.method == "POST") as answer:
         page.click(f"{form} button[type=submit]")
     assert answer.value.status == 200
+    page.wait_for_selector("#melding-main[data-before-submit]", state="detached")
     page.wait_for_load_state("networkidle")
+    htmx_settled(page)
 
 
 def reload_call(page: Any, m: Melding) -> None:
@@ -120,6 +125,7 @@ def reload_call(page: Any, m: Melding) -> None:
     with page.expect_response(lambda r: r.url.endswith(f"/meldingen/{m.pk}/") and r.request.method == "GET"):
         page.click("[data-action-result] a")
     page.wait_for_selector("[data-action-result]", state="detached")
+    htmx_settled(page)
 
 
 def open_action(page: Any, name: str) -> None:
@@ -127,6 +133,7 @@ def open_action(page: Any, name: str) -> None:
     with page.expect_response(lambda r: r.url.endswith(f"/{name}/") and r.request.method == "GET"):
         page.click(f"details.action-{name} > summary")
     page.wait_for_selector(f"details.action-{name} form")
+    htmx_settled(page)
 
 
 @pytest.mark.django_db(transaction=True)
