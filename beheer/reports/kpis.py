@@ -527,7 +527,7 @@ def _time_entries(user: Any, f: ReportFilter) -> QuerySet[TimeEntry]:
     if not getattr(user, "is_staff_member", False):
         return qs.none()  # time registrations are internal; only staff see them
     exact = {
-        "melding__operator_group_id": f.operator_group,
+        "operator_group_id": f.operator_group,  # the time that group spent
         "melding__category_id": f.category,
         "melding__caller_department_id": f.department,
         "melding__priority_id": f.priority,
@@ -536,15 +536,14 @@ def _time_entries(user: Any, f: ReportFilter) -> QuerySet[TimeEntry]:
 
 
 def time_spent(user: Any, f: ReportFilter) -> dict[str, Any]:
-    """Minutes registered with a date in the period, by line and by the melding's operator group."""
-    rows = list(
-        _time_entries(user, f).values("line", "melding__operator_group").annotate(m=Sum("minutes")).order_by()
-    )
+    """Minutes registered with a date in the period, by line and by the operator group each
+    registration was booked on (the group the melding was in at the time)."""
+    rows = list(_time_entries(user, f).values("line", "operator_group").annotate(m=Sum("minutes")).order_by())
     by_line_totals: dict[str, int] = defaultdict(int)
     by_group_totals: dict[int | None, int] = defaultdict(int)
     for row in rows:
         by_line_totals[row["line"]] += row["m"]
-        by_group_totals[row["melding__operator_group"]] += row["m"]
+        by_group_totals[row["operator_group"]] += row["m"]
     line_labels = dict(Line.choices)
     groups = dict(
         OperatorGroup.objects.filter(pk__in=[k for k in by_group_totals if k]).values_list("pk", "name")

@@ -497,6 +497,7 @@ def time_out(t: TimeEntry) -> dict[str, Any]:
         "id": t.pk,
         "operator": ref(t.operator),
         "line": t.line,
+        "operator_group": ref(t.operator_group),
         "minutes": t.minutes,
         "date": t.date,
         "note": t.note,
@@ -507,7 +508,11 @@ def time_out(t: TimeEntry) -> dict[str, Any]:
 def list_time(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     _staff(request)
     m = _visible(request, melding_id)
-    rows = TimeEntry.objects.filter(melding=m).select_related("operator").order_by("date", "id")
+    rows = (
+        TimeEntry.objects.filter(melding=m)
+        .select_related("operator", "operator_group")
+        .order_by("date", "id")
+    )
     return [time_out(t) for t in rows]
 
 

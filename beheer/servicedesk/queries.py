@@ -404,7 +404,9 @@ def time_totals(melding: Melding) -> list[dict[str, Any]]:
 
 def recent_time_entries(melding: Melding, limit: int = 50) -> QuerySet[TimeEntry]:
     return (
-        TimeEntry.objects.filter(melding=melding).select_related("operator").order_by("-date", "-id")[:limit]
+        TimeEntry.objects.filter(melding=melding)
+        .select_related("operator", "operator_group")
+        .order_by("-date", "-id")[:limit]
     )
 
 

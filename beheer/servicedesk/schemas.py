@@ -209,6 +209,9 @@ class TimeOut(Schema):
     id: int
     operator: Ref
     line: Line
+    operator_group: Ref | None = Field(
+        None, description="The group the melding was in when the time was booked."
+    )
     minutes: int
     date: dt.date
     note: str

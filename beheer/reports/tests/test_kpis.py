@@ -472,3 +472,31 @@ def test_ola_attainment_per_group_over_the_period(
         date_from=OCTOBER.date_from, date_to=OCTOBER.date_to, operator_group=second_line.pk
     )
     assert kpis.ola(only_second) == []
+
+
+def test_time_stays_with_the_group_that_spent_it(
+    operator: User, specialist: User, caller: User, first_line: OperatorGroup, second_line: OperatorGroup
+) -> None:
+    """Time booked before an escalation counts for the first-line group, also once the melding is
+    in the second-line group (before, the melding's current group took all of it)."""
+    m = _open(operator, caller, first_line, at(10, 6, 9))
+    with clock.frozen(at(10, 6, 9, 30)):
+        services.register_time(Melding.objects.get(pk=m.pk), minutes=20, actor=operator)
+    with clock.frozen(at(10, 6, 10)):
+        services.escalate_melding(
+            Melding.objects.get(pk=m.pk),
+            to_group=second_line,
+            reason="Server",
+            actor=operator,
+            expected_version=None,
+        )
+    with clock.frozen(at(10, 6, 11)):
+        services.register_time(Melding.objects.get(pk=m.pk), minutes=50, actor=specialist)
+    t = kpis.time_spent(operator, OCTOBER)
+    assert {r["id"]: r["minutes"] for r in t["by_group"]} == {first_line.pk: 20, second_line.pk: 50}
+    rows = {r["id"]: r["minutes"] for r in kpis.per_group(operator, OCTOBER)}
+    assert (rows[first_line.pk], rows[second_line.pk]) == (20, 50)
+    only_first = kpis.ReportFilter(
+        date_from=OCTOBER.date_from, date_to=OCTOBER.date_to, operator_group=first_line.pk
+    )
+    assert kpis.time_spent(operator, only_first)["total_minutes"] == 20

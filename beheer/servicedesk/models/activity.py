@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from beheer.accounts.models import User
+from beheer.accounts.models import OperatorGroup, User
 from beheer.core.language import english_active
 
 from .lookups import Line
@@ -84,11 +84,15 @@ class HistoryEntry(models.Model):
 
 
 class TimeEntry(models.Model):
-    """Bestede tijd: time registered on a melding, per line."""
+    """Bestede tijd: time registered on a melding, booked on the line and the operator group the
+    melding was in at that moment (an escalated melding's first-line time stays the first line's)."""
 
     melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="time_entries")
     operator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     line = models.CharField(max_length=8, choices=Line.choices)
+    operator_group = models.ForeignKey(
+        OperatorGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     minutes = models.PositiveIntegerField(_("minutes"))
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -99,6 +103,7 @@ class TimeEntry(models.Model):
             models.Index(fields=["melding", "date"], name="time_melding_date"),
             models.Index(fields=["operator", "date"], name="time_operator_date"),
             models.Index(fields=["date"], name="time_date"),  # time spent per period (reports)
+            models.Index(fields=["operator_group", "date"], name="time_group_date"),
         ]
 
 

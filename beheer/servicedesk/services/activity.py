@@ -101,7 +101,7 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
 def register_time(
     melding: Melding, *, minutes: int, on: date | None = None, note: str = "", actor: User
 ) -> TimeEntry:
-    """Register time spent, booked on the line the melding is in now."""
+    """Register time spent, booked on the line and the operator group the melding is in now."""
     _ensure_staff(actor)
     m = _lock(melding, None)
     now = _now()
@@ -117,6 +117,7 @@ def register_time(
         melding=m,
         operator=actor,
         line=m.line,
+        operator_group_id=m.operator_group_id,
         minutes=minutes,
         date=on,
         note=_clean_text(note, field="note", label=_("Note"), max_length=200),

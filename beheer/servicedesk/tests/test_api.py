@@ -565,6 +565,10 @@ class TestWrites:
         assert r.status_code == 201
         assert r.json()["line"] == "first"
         assert r.json()["minutes"] == 20
+        assert r.json()["operator_group"] == {
+            "id": melding.operator_group_id,
+            "name": melding.operator_group.name,
+        }
         assert op_api.get(f"{base}/time").json()[0]["minutes"] == 20
 
         r = op_api.post(
