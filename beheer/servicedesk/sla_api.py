@@ -13,6 +13,7 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status as Answer
 
 from beheer.accounts.models import User
 from beheer.core.errors import NotFound
@@ -154,9 +155,9 @@ def calendar_list(request: HttpRequest, cursor: TextLine | None = None, limit: I
 
 
 @router.post("/calendars", response={201: CalendarOut}, summary="Create a business calendar")
-def calendar_create(request: HttpRequest, body: CalendarIn) -> tuple[int, dict[str, Any]]:
+def calendar_create(request: HttpRequest, body: CalendarIn) -> Answer[dict[str, Any]]:
     cal = sla_config.create_calendar(data=_calendar_data(body), actor=_actor(request))
-    return 201, _calendar_out(_get_calendar(cal.pk))
+    return Answer(201, _calendar_out(_get_calendar(cal.pk)))
 
 
 @router.get("/calendars/{calendar_id}", response=CalendarOut, summary="One business calendar")
@@ -247,9 +248,9 @@ def policy_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int
 
 
 @router.post("/policies", response={201: PolicyOut}, summary="Create an SLA policy")
-def policy_create(request: HttpRequest, body: PolicyIn) -> tuple[int, dict[str, Any]]:
+def policy_create(request: HttpRequest, body: PolicyIn) -> Answer[dict[str, Any]]:
     p = sla_config.create_policy(data=_policy_data(body), actor=_actor(request))
-    return 201, _policy_out(_get_policy(p.pk))
+    return Answer(201, _policy_out(_get_policy(p.pk)))
 
 
 @router.get("/policies/{policy_id}", response=PolicyOut, summary="One SLA policy")
@@ -309,8 +310,8 @@ def ola_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/olas", response={201: OlaTargetOut}, summary="Create an OLA target")
-def ola_create(request: HttpRequest, body: OlaTargetIn) -> tuple[int, dict[str, Any]]:
-    return 201, _ola_out(sla_config.create_ola(data=_ola_data(body), actor=_actor(request)))
+def ola_create(request: HttpRequest, body: OlaTargetIn) -> Answer[dict[str, Any]]:
+    return Answer(201, _ola_out(sla_config.create_ola(data=_ola_data(body), actor=_actor(request))))
 
 
 @router.put("/olas/{ola_id}", response=OlaTargetOut, summary="Replace an OLA target")
@@ -320,7 +321,7 @@ def ola_update(request: HttpRequest, ola_id: Id, body: OlaTargetIn) -> dict[str,
 
 
 @router.delete("/olas/{ola_id}", response={204: None}, summary="Delete an OLA target")
-def ola_delete(request: HttpRequest, ola_id: Id) -> tuple[int, None]:
+def ola_delete(request: HttpRequest, ola_id: Id) -> Answer[None]:
     actor = _actor(request)
     sla_config.delete_ola(_get_ola(ola_id), actor=actor)
-    return 204, None
+    return Answer(204, None)
