@@ -40,6 +40,8 @@ _MAXLINE = 1_000_000
 _FLAG = re.compile(r"^\\?[A-Za-z0-9$_.\-]{1,100}$")
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)", re.IGNORECASE)
 _FETCH_UID = re.compile(rb"UID (\d+)", re.IGNORECASE)
+_FETCH_SIZE = re.compile(rb"RFC822\.SIZE (\d+)", re.IGNORECASE)
+MAX_HEADER_BYTES = 64 * 1024  # the part of a header section read from a message too large to read
 _CHANGE = re.compile(rb"^\* (\d+ (EXISTS|RECENT|EXPUNGE|FETCH)|VANISHED)\b", re.IGNORECASE)
 
 
@@ -393,6 +395,38 @@ class ImapClient:
                 uid_match = _FETCH_UID.search(item[0])
                 if uid_match is None or int(uid_match.group(1)) == uid:
                     return bytes(item[1])
+        return None
+
+    def sizes(self, uids: list[int] | tuple[int, ...]) -> dict[int, int]:
+        """The size in bytes of each message (RFC822.SIZE), in one command; a UID that no longer
+        exists is missing from the answer."""
+        self._require_selected()
+        if not uids:
+            return {}
+        with self._errors("UID FETCH RFC822.SIZE"):
+            typ, data = self._imap.uid("FETCH", _uid_set(list(uids)), "(UID RFC822.SIZE)")
+        data = self._check("UID FETCH RFC822.SIZE", typ, data)
+        found: dict[int, int] = {}
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            if not isinstance(line, bytes):
+                continue
+            uid_match, size_match = _FETCH_UID.search(line), _FETCH_SIZE.search(line)
+            if uid_match and size_match:
+                found[int(uid_match.group(1))] = int(size_match.group(1))
+        return found
+
+    def fetch_header(self, uid: int, limit: int = MAX_HEADER_BYTES) -> bytes | None:
+        """The first `limit` bytes of a message's header section, without marking it seen."""
+        self._require_selected()
+        with self._errors(f"UID FETCH {uid} HEADER"):
+            typ, data = self._imap.uid("FETCH", _uid_set([uid]), f"(UID BODY.PEEK[HEADER]<0.{int(limit)}>)")
+        data = self._check(f"UID FETCH {uid} HEADER", typ, data)
+        for item in data:
+            if isinstance(item, tuple) and len(item) == 2:
+                uid_match = _FETCH_UID.search(item[0])
+                if uid_match is None or int(uid_match.group(1)) == uid:
+                    return bytes(item[1])[:limit]
         return None
 
     def add_flags(self, uid: int, *flags: str) -> None:

@@ -284,6 +284,11 @@ def _header_facts(raw: bytes) -> tuple[str, str, str]:
     return key, senders[0][1] if senders else "", subject
 
 
+def header_facts(raw: bytes) -> tuple[str, str, str]:
+    """(message key, sender, subject) from the header section alone."""
+    return _header_facts(raw)
+
+
 def header_key(raw: bytes) -> str:
     """The message key from the header section alone (the Message-ID, else a hash of the bytes)."""
     return _header_facts(raw)[0]

@@ -142,11 +142,13 @@ def own_identity() -> Identity:
 
 
 def limits() -> email_parse.Limits:
-    """The parser's limits; a message may be as large as two attachments of the largest size."""
+    """The parser's limits; a message may be as large as two attachments of the largest size,
+    unless the administrator set a size (BEHEER_MAIL_MAX_MESSAGE_MB)."""
     largest = 2 * int(settings.MAX_ATTACHMENT_BYTES) + 10 * 1024 * 1024
     default = email_parse.DEFAULT_LIMITS
+    configured = int(getattr(settings, "MAIL_MAX_MESSAGE_BYTES", 0) or 0)
     return email_parse.Limits(
-        max_message_bytes=max(default.max_message_bytes, largest),
+        max_message_bytes=configured or max(default.max_message_bytes, largest),
         max_lines=default.max_lines,
         max_mime_parts=default.max_mime_parts,
         max_multiparts=default.max_multiparts,
@@ -261,6 +263,42 @@ def process_message(
             logger.exception("Mail intake failed on %s", parsed.message_key)
             _dead_letter(mailbox, raw, inbound, reason=REASON_ERROR, detail=_error_text(exc), now=now)
         return Result(Outcome.DEAD_LETTER, inbound.pk)
+
+
+def record_oversized(
+    mailbox: Mailbox, header: bytes, *, size: int, limit: int, uid: int | None = None
+) -> Result:
+    """A message larger than the limit, known by its size and header section only (the body was
+    never downloaded): a dead letter that says so, exactly once (by key)."""
+    key, sender, subject = email_parse.header_facts(header)
+    failure = ParseFailure(
+        email_parse.FAILURE_TOO_LARGE,
+        f"{email_parse.FAILURE_TOO_LARGE}: {size} > {limit}",
+        key,
+        limit=limit,
+        found=size,
+        sender=sender,
+        subject=subject,
+    )
+    now = _now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(
+                    mailbox=mailbox,
+                    message_key=key,
+                    uid=uid,
+                    received_at=now,
+                    sender=sender[:254],
+                    subject=subject[:255],
+                    outcome=Outcome.DEAD_LETTER,
+                )
+        except IntegrityError:
+            return Result(DUPLICATE)
+        detail = failure_detail(failure) + " " + str(_("Only its header section was read."))
+        letter = _dead_letter(mailbox, header, inbound, reason=failure.reason, detail=detail, now=now)
+        DeadLetter.objects.filter(pk=letter.pk).update(raw_size=size, truncated=True)
+    return Result(Outcome.DEAD_LETTER, inbound.pk)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -640,16 +678,26 @@ def _read_messages(
         if after:
             state = imap.list_uids(mailbox.folder, unseen_only=False, after_uid=0)
     uids = state.uids
+    # Sizes first: a message past the size limit is never downloaded, only its header section.
+    largest = limits().max_message_bytes
+    sizes = imap.sizes(uids[:max_messages])
     for index, uid in enumerate(uids):
         # The first message is always read, however slow the server was: every poll makes progress.
         if index >= max_messages or (index and time.monotonic() - started > budget):
             report.remaining = len(uids) - index
             break
-        raw = imap.fetch(uid)
-        if raw is None:  # gone meanwhile (another poller moved it)
+        size = sizes.get(uid)
+        if size is None:  # gone meanwhile (another poller moved it)
+            continue
+        oversized = size > largest
+        raw = imap.fetch_header(uid) if oversized else imap.fetch(uid)
+        if raw is None:
             continue
         try:
-            result = process_message(mailbox, raw, uid=uid, identity=identity)
+            if oversized:
+                result = record_oversized(mailbox, raw, size=size, limit=largest, uid=uid)
+            else:
+                result = process_message(mailbox, raw, uid=uid, identity=identity)
         except Exception as exc:  # process_message could not even record it: try once more, alone
             logger.exception("Mail intake could not record message %s of mailbox %s", uid, mailbox.pk)
             result = record_failure(mailbox, raw, exc, uid=uid)  # raises: stop, read it again later
@@ -746,6 +794,10 @@ def retry_dead_letter(dead_letter: DeadLetter, *, actor: User) -> Result:
     if not actor.is_staff_member:
         raise PermissionDenied(_("Only operators may do this."))
     dl = _lock_open(dead_letter)
+    if dl.truncated:
+        raise DomainError(
+            _("Only part of this message was kept (it was too large), so it cannot be processed again.")
+        )
     raw = bytes(dl.raw)
     parsed = parse(raw)
     if isinstance(parsed, ParseFailure):

@@ -193,3 +193,48 @@ def test_a_spent_time_budget_leaves_the_rest_for_the_next_poll(
         "Budget 2",
     ]
     assert account.server.folder_files(account.user) == []
+
+
+def test_a_message_past_the_size_limit_is_never_downloaded(
+    account: Account, first_line: OperatorGroup, operator: User, settings: Any, monkeypatch: Any
+) -> None:
+    """The size is asked first: an oversized message costs its header section only, becomes a dead
+    letter that gives its real size, and cannot be retried from the part that was kept."""
+    settings.MAIL_MAX_MESSAGE_BYTES = 50_000
+    box = make_mailbox(account.server, account.user, account.password, default_operator_group=first_line)
+    account.deliver(mail(sender="een@school.example", subject="Eerste", message_id="small-1@s"))
+    big = mail(sender="groot@school.example", subject="Scan van 200 pagina's", message_id="big@s")
+    big = big.rstrip(b"\r\n") + b"\r\n" + (b"A" * 76 + b"\r\n") * 2_000  # about 156 kB
+    account.deliver(big)
+    account.deliver(mail(sender="twee@school.example", subject="Tweede", message_id="small-2@s"))
+    downloaded: list[int] = []
+    whole = mail_intake.ImapClient.fetch
+
+    def counting_fetch(self: Any, uid: int) -> bytes | None:
+        raw = whole(self, uid)
+        downloaded.append(len(raw or b""))
+        return raw
+
+    monkeypatch.setattr(mail_intake.ImapClient, "fetch", counting_fetch)
+
+    report = mail_intake.poll_mailbox(box, time_budget=60)
+
+    assert report.counts == {Outcome.MELDING: 2, Outcome.DEAD_LETTER: 1}
+    assert len(downloaded) == 2
+    assert max(downloaded) < 50_000
+    dead = DeadLetter.objects.get()
+    assert (dead.reason, dead.sender, dead.subject) == (
+        "too-large",
+        "groot@school.example",
+        "Scan van 200 pagina's",
+    )
+    assert dead.raw_size > 150_000
+    assert dead.truncated
+    assert len(bytes(dead.raw)) < 5_000  # the header section
+    assert "156" in dead.detail  # the real size
+    assert "header" in dead.detail or "kopregels" in dead.detail  # in the installation's language
+    assert account.server.folder_files(account.user) == []  # acknowledged like the others
+    with pytest.raises(mail_intake.DomainError):
+        mail_intake.retry_dead_letter(dead, actor=operator)
+    # read again (another poll): nothing new, no second dead letter
+    assert mail_intake.poll_mailbox(box, time_budget=60).counts == {}
