@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Impact, Melding, Urgency
 
 from . import states
@@ -197,7 +198,7 @@ class MaintenanceWindow(models.Model):
     duration_minutes = models.PositiveIntegerField(
         _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(31 * 24 * 60)]
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Amsterdam")
+    time_zone = models.CharField(_("time zone"), max_length=64, default=installation_time_zone)
     rule = models.CharField(
         _("recurrence (RRULE)"),
         max_length=500,

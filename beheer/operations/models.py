@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Melding
 
 
@@ -74,7 +75,7 @@ class ActivitySeries(models.Model):
     rule = models.CharField(_("recurrence rule"), max_length=500)  # RRULE body, e.g. FREQ=WEEKLY;BYDAY=MO
     start_date = models.DateField(_("start date"))
     start_time = models.TimeField(_("time"))
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Amsterdam")
+    time_zone = models.CharField(_("time zone"), max_length=64, default=installation_time_zone)
     lead_days = models.PositiveSmallIntegerField(_("create ahead (days)"), default=30)
     grace_hours = models.PositiveIntegerField(_("due after (hours)"), default=24)
     # The reminder that an occurrence is due goes out this long before its planned time (0: at it).

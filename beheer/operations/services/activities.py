@@ -37,6 +37,7 @@ from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 from beheer.core.files import check_upload
 from beheer.core.loops import isolated
+from beheer.core.timezones import installation_time_zone
 from beheer.monitoring.windows import Window, WindowError
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import EntryType, Melding
@@ -266,7 +267,7 @@ def _check_series(
         max_items=MAX_OBJECTS,
         max_length=OBJECT_MAX,
     )
-    time_zone = (time_zone or "").strip() or "Europe/Amsterdam"
+    time_zone = (time_zone or "").strip() or installation_time_zone()
     window = build_window(rule=rule, start_date=start_date, start_time=start_time, time_zone=time_zone)
     _bounded(lead_days, field="lead_days", low=1, high=MAX_LEAD_DAYS)
     _bounded(grace_hours, field="grace_hours", low=1, high=MAX_GRACE_HOURS)

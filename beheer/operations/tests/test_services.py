@@ -349,3 +349,13 @@ class TestPermissions:
         assert not Occurrence.objects.visible_to(caller).exists()
         assert not Occurrence.objects.visible_to(operator).filter(series=other).exists()
         assert not Occurrence.objects.visible_to(None).exists()
+
+
+def test_a_series_without_a_time_zone_takes_the_installations(coordinator, frozen, settings):
+    """An installation in another zone plans its series there, not in Amsterdam."""
+    settings.TIME_ZONE = "Europe/London"
+    series = make_series(coordinator, time_zone="")
+    assert series.time_zone == "Europe/London"
+    first = series.occurrences.order_by("planned_at").values_list("planned_at", flat=True)[0]
+    assert first.astimezone(ZoneInfo("Europe/London")).hour == 9
+    assert ActivitySeries._meta.get_field("time_zone").get_default() == "Europe/London"
