@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from ninja.responses import Status as Answer
 from pydantic import Field
 
-from beheer.core.errors import NotFound
+from beheer.core.errors import DomainError, NotFound
 
 from . import services
 from .models import ApiToken, User
@@ -32,6 +32,11 @@ class MeOut(Schema):
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
+
+
+class PasswordIn(Schema):
+    current_password: str = Field(min_length=1, max_length=4096)
+    new_password: str = Field(min_length=1, max_length=4096)
 
 
 class TokenOut(Schema):
@@ -72,6 +77,23 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "language": u.language,
         "operator_groups": list(u.operator_groups.values_list("name", flat=True)),
     }
+
+
+@router.post("/me/password", response={204: None})
+def change_own_password(request: HttpRequest, payload: PasswordIn) -> Any:
+    """Change your own password: the current one is required. Your sessions in the browser end;
+    API tokens keep working."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_usable_password():
+        raise DomainError(_("Password sign-in is off for your account. Ask an administrator if you need it."))
+    if not user.check_password(payload.current_password):
+        message = _("Your current password is not correct.")
+        raise DomainError(message, field_errors={"current_password": message})
+    try:
+        services.set_password(user, password=payload.new_password, actor=user)
+    except DomainError as exc:
+        raise DomainError(exc.message, field_errors={"new_password": exc.message}) from None
+    return Answer(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut])

@@ -1,4 +1,4 @@
-"""Login, logout and the profile page (language, API tokens)."""
+"""Login, logout and the profile page (language, password, API tokens)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -116,3 +116,40 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_api_token(token, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("The token has been revoked."))
     return redirect("profile")
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Change one's own password: the current one first, then the new one twice; saved through
+    `services.set_password` (validated, recorded in the person's history)."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": gettext_lazy("Your current password is not correct."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = gettext_lazy("Current password")
+        self.fields["new_password2"].label = gettext_lazy("New password again")
+
+    def save(self, commit: bool = True) -> Any:
+        return services.set_password(self.user, password=self.cleaned_data["new_password1"], actor=self.user)
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own password; their other sessions end, this one stays."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_usable_password():
+        return render(request, "accounts/password.html", {"form": None})
+    form = OwnPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except DomainError as exc:
+            form.add_error("new_password1", exc.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("profile")
+    return render(request, "accounts/password.html", {"form": form})

@@ -79,3 +79,98 @@ def test_cannot_revoke_someone_elses_token(caller: User, other_caller: User) -> 
     assert client_for(other_caller).post(f"/profile/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def _signed_in(person: User, password: str = "correct-horse-battery") -> Client:
+    client = Client()
+    assert client.post("/login/", {"username": person.username, "password": password}).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("role", ["operator", "caller"])
+def test_everyone_changes_their_own_password(role: str, request: Any) -> None:
+    from beheer.accounts.models import PersonAction, PersonHistoryEntry
+
+    person: User = request.getfixturevalue(role)
+    client, elsewhere = _signed_in(person), _signed_in(person)
+    assert 'href="/profile/password/"' in client.get("/profile/").content.decode()
+    page = client.get("/profile/password/")
+    assert page.status_code == 200
+    assert 'name="old_password"' in page.content.decode()
+
+    wrong = client.post(
+        "/profile/password/",
+        {
+            "old_password": "guess",
+            "new_password1": "Nieuw-wachtwoord-2026",
+            "new_password2": "Nieuw-wachtwoord-2026",
+        },
+    )
+    assert wrong.status_code == 200
+    assert "Your current password is not correct." in wrong.content.decode()
+    weak = client.post(
+        "/profile/password/",
+        {"old_password": "correct-horse-battery", "new_password1": "12345", "new_password2": "12345"},
+    )
+    assert weak.status_code == 200
+    assert "errorlist" in weak.content.decode()
+    person.refresh_from_db()
+    assert person.check_password("correct-horse-battery")  # nothing changed yet
+
+    done = client.post(
+        "/profile/password/",
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "Nieuw-wachtwoord-2026",
+            "new_password2": "Nieuw-wachtwoord-2026",
+        },
+    )
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("Nieuw-wachtwoord-2026")
+    assert client.get("/profile/").status_code == 200  # this session stays
+    assert elsewhere.get("/profile/").status_code == 302  # the other one ends
+    entry = PersonHistoryEntry.objects.filter(person=person).order_by("-id").first()
+    assert entry is not None
+    assert (entry.action, entry.actor_id) == (PersonAction.PASSWORD_SET, person.pk)
+    _signed_in(person, "Nieuw-wachtwoord-2026")
+
+
+def test_no_password_form_without_password_sign_in(operator: User) -> None:
+    operator.set_unusable_password()
+    operator.save()
+    client = Client()
+    client.force_login(operator)
+    page = client.get("/profile/password/")
+    assert page.status_code == 200
+    assert "Password sign-in is off" in page.content.decode()
+    assert client.post("/profile/password/", {"old_password": "x"}).status_code == 200
+
+
+def test_own_password_through_the_api(caller: User) -> None:
+    from beheer.accounts import services as account_services
+
+    _token, secret = account_services.issue_api_token(caller, name="script", actor=caller)
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    url = "/api/v1/me/password"
+    wrong = api.post(
+        url, {"current_password": "guess", "new_password": "Nieuw-wachtwoord-2026"}, "application/json"
+    )
+    assert wrong.status_code == 400
+    assert "current_password" in wrong.json()["fields"]
+    weak = api.post(
+        url, {"current_password": "correct-horse-battery", "new_password": "1"}, "application/json"
+    )
+    assert weak.status_code == 400
+    assert "new_password" in weak.json()["fields"]
+    empty = api.post(url, {}, "application/json")
+    assert empty.status_code == 422
+    done = api.post(
+        url,
+        {"current_password": "correct-horse-battery", "new_password": "Nieuw-wachtwoord-2026"},
+        "application/json",
+    )
+    assert done.status_code == 204
+    caller.refresh_from_db()
+    assert caller.check_password("Nieuw-wachtwoord-2026")
+    assert api.get("/api/v1/me").status_code == 200  # the token keeps working
