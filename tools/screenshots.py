@@ -3,8 +3,9 @@
     .venv/bin/python tools/screenshots.py [name ...]
 
 Loads the demo into a scratch SQLite database in a temporary directory, starts `beheer run` (web,
-worker and monitor) on a free loopback port and photographs each page with Debian's chromium (Playwright) at 1366x900, in
-the language each screenshot is documented in. Without names it takes all of them.
+worker and monitor) on a free loopback port and photographs each page with Debian's chromium
+(Playwright) at 1366x900, in the language each screenshot is documented in. Without names it takes
+all of them.
 """
 
 from __future__ import annotations
