@@ -185,7 +185,7 @@ def _visible(request: HttpRequest, pk: int) -> Melding:
         .first()
     )
     if m is None:
-        raise NotFound(_("Melding not found."))
+        raise NotFound(_("Call not found."))
     return m
 
 

@@ -155,7 +155,7 @@ class SlaPolicy(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("second-line group for escalation"),
-        help_text=_("Where a first-line melding goes when it breaches, if escalation is switched on."),
+        help_text=_("Where a first-line call goes when it breaches, if escalation is switched on."),
     )
     escalate_on_breach = models.BooleanField(_("escalate to the second line on breach"), default=False)
     raise_priority_on_breach = models.BooleanField(_("raise the priority on breach"), default=False)
@@ -258,7 +258,7 @@ class OlaTarget(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("business calendar"),
-        help_text=_("Empty: the calendar of the SLA policy that applies to the melding."),
+        help_text=_("Empty: the calendar of the SLA policy that applies to the call."),
     )
     at_risk_percent = models.PositiveSmallIntegerField(
         _("at risk from (percentage of the target)"),
