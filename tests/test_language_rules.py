@@ -36,7 +36,10 @@ def _source_files(*suffixes: str) -> list[Path]:
     return [
         p
         for p in ROOT.rglob("*")
-        if p.suffix in suffixes and "tests" not in p.parts and "vendor" not in p.parts and "locale" not in p.parts
+        if p.suffix in suffixes
+        and "tests" not in p.parts
+        and "vendor" not in p.parts
+        and "locale" not in p.parts
     ]
 
 
@@ -105,10 +108,16 @@ def test_templates_say_je_never_u():
 
 def test_english_source_strings_say_call_not_melding():
     """Source strings are English: every msgid, and the English catalogue's translations."""
-    offending = [msgid for _ctx, msgid, _msgstr, _fuzzy in _entries_with_context(NL_PO) if MELDING_IN_ENGLISH.search(msgid)]
+    offending = [
+        msgid
+        for _ctx, msgid, _msgstr, _fuzzy in _entries_with_context(NL_PO)
+        if MELDING_IN_ENGLISH.search(msgid)
+    ]
     en_po = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
     offending += [
-        msgstr for _ctx, _msgid, msgstr, _fuzzy in _entries_with_context(en_po) if MELDING_IN_ENGLISH.search(msgstr)
+        msgstr
+        for _ctx, _msgid, msgstr, _fuzzy in _entries_with_context(en_po)
+        if MELDING_IN_ENGLISH.search(msgstr)
     ]
     assert offending == [], "\n".join(map(str, offending))
 

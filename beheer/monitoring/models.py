@@ -263,9 +263,7 @@ class AlertSource(models.Model):
     )
     impact = models.ForeignKey(Impact, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     urgency = models.ForeignKey(Urgency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    resolve_on_resolved = models.BooleanField(
-        _("resolve the call when the alert is resolved"), default=True
-    )
+    resolve_on_resolved = models.BooleanField(_("resolve the call when the alert is resolved"), default=True)
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()

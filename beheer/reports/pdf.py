@@ -435,10 +435,7 @@ def _kpis(data: Mapping[str, Any]) -> list[Flowable]:
         out += [
             Spacer(1, 4),
             _text(
-                _(
-                    "Business hours are not computed for this many resolved calls; "
-                    "choose a shorter period."
-                ),
+                _("Business hours are not computed for this many resolved calls; choose a shorter period."),
                 "muted",
             ),
         ]

@@ -486,7 +486,7 @@ def list_history(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
             "field": h.field,
             "old_value": h.old_display,
             "new_value": h.new_display,
-            "detail": h.detail,
+            "detail": h.detail_display,
         }
         for h in rows[:2000]
     ]

@@ -19,9 +19,14 @@ migration = import_module("beheer.notifications.migrations.0008_dutch_texts_say_
 def test_unedited_copies_of_the_old_texts_follow_the_new_ones_and_edited_texts_stay():
     old_subject, new_subject = migration.CHANGES["melding_registered"]["subject"]
     old_body, new_body = migration.CHANGES["melding_registered"]["body"]
-    assert "Uw melding" in old_subject and new_subject == EVENTS["melding_registered"].subject["nl"]
+    assert "Uw melding" in old_subject
+    assert new_subject == EVENTS["melding_registered"].subject["nl"]
     unedited = NotificationTemplate.objects.create(
-        event="melding_registered", language="nl", subject=old_subject, body=old_body, updated_at=timezone.now()
+        event="melding_registered",
+        language="nl",
+        subject=old_subject,
+        body=old_body,
+        updated_at=timezone.now(),
     )
     edited_body = old_body.replace("Met vriendelijke groet", "Groeten van het team")
     edited = NotificationTemplate.objects.create(

@@ -118,9 +118,7 @@ class Mailbox(models.Model):
     rate_limit_count = models.PositiveIntegerField(
         _("new calls per sender"),
         default=20,
-        help_text=_(
-            "More new calls than this from one address within the period go to the dead letters."
-        ),
+        help_text=_("More new calls than this from one address within the period go to the dead letters."),
     )
     rate_limit_minutes = models.PositiveIntegerField(_("period (minutes)"), default=60)
     active = models.BooleanField(_("active"), default=True)

@@ -8,6 +8,7 @@ ORM; these models hold the configuration an administrator edits, and build that 
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -207,6 +208,17 @@ class SlaMetric(models.TextChoices):
 class SlaEscalationKind(models.TextChoices):
     AT_RISK = "at_risk", _("At risk")
     BREACHED = "breached", _("Breached")
+
+
+def escalation_reason(metric: str, kind: str) -> Any:
+    """Why the SLA sweep wrote a history entry, in the reader's language (None for an unknown pair)."""
+    return {
+        (SlaMetric.RESOLUTION, SlaEscalationKind.AT_RISK): _("The resolution time is at risk."),
+        (SlaMetric.RESOLUTION, SlaEscalationKind.BREACHED): _("The resolution time has been exceeded."),
+        (SlaMetric.RESPONSE, SlaEscalationKind.BREACHED): _("The response time has been exceeded."),
+        (SlaMetric.UPDATE, SlaEscalationKind.AT_RISK): _("The caller is due for an update."),
+        (SlaMetric.UPDATE, SlaEscalationKind.BREACHED): _("The caller has not had an update in time."),
+    }.get((metric, kind))
 
 
 class SlaEscalation(models.Model):

@@ -248,9 +248,7 @@ def _change_line(
         raise DomainError(refusals["group"], field_errors={"to_group": refusals["group"]})
     _check_assignment(to_line, to_group, operator)
     action = "escalated" if to_line == Line.SECOND else "deescalated"
-    _record(
-        m, actor, action, now=now, field="line", old=m.get_line_display(), new=to_line.label, detail=reason
-    )
+    _record(m, actor, action, now=now, field="line", old=Line(m.line), new=Line(to_line), detail=reason)
     _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
     if m.operator_id != (operator.pk if operator else None):
         _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)

@@ -177,8 +177,7 @@ def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
     days = servicedesk_settings().reopen_days
     if now > m.resolved_at + timedelta(days=days):
         raise DomainError(
-            _("The reopen period of %(days)d days has passed; register a new call instead.")
-            % {"days": days}
+            _("The reopen period of %(days)d days has passed; register a new call instead.") % {"days": days}
         )
     status = default_status(StatusKind.OPEN)
     _record(
