@@ -212,13 +212,14 @@ class SlaEscalationKind(models.TextChoices):
 
 def escalation_reason(metric: str, kind: str) -> Any:
     """Why the SLA sweep wrote a history entry, in the reader's language (None for an unknown pair)."""
-    return {
+    reasons: dict[tuple[str, str], Any] = {
         (SlaMetric.RESOLUTION, SlaEscalationKind.AT_RISK): _("The resolution time is at risk."),
         (SlaMetric.RESOLUTION, SlaEscalationKind.BREACHED): _("The resolution time has been exceeded."),
         (SlaMetric.RESPONSE, SlaEscalationKind.BREACHED): _("The response time has been exceeded."),
         (SlaMetric.UPDATE, SlaEscalationKind.AT_RISK): _("The caller is due for an update."),
         (SlaMetric.UPDATE, SlaEscalationKind.BREACHED): _("The caller has not had an update in time."),
-    }.get((metric, kind))
+    }
+    return reasons.get((metric, kind))
 
 
 class SlaEscalation(models.Model):
