@@ -166,7 +166,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks_db",
+    "beheer.core.apps.TasksDatabaseConfig",  # django_tasks_db, with a translated name
     "ninja",
 ]
 

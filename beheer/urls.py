@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
+from django_tasks_db.models import DBTaskResult
 
 from beheer.accounts.admin import own_password_change_view
 from beheer.api import api
+from beheer.core.admin import task_result_admin
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -30,3 +33,14 @@ handler400 = "beheer.api.bad_request"  # JSON under /api/ (a body too large, too
 admin.site.site_header = "Beheer"
 admin.site.site_title = "Beheer"
 admin.site.index_title = gettext_lazy("Configuration")
+
+# Beheer opens admin screens by role (core/admin_base.py), never by Django's groups and permissions,
+# whose names Django writes in English only: a screen for groups would grant nothing and could not
+# speak Dutch.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+# django-tasks' task results, with translated column names.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+    admin.site.register(DBTaskResult, task_result_admin())

@@ -369,6 +369,9 @@ class PersonHistoryAdmin(ReadOnlyAdmin):
     search_fields = ("username",)
     list_select_related = ("actor",)
     ordering = ("-at", "-id")
+    # The stored codes (a role's value) are shown in the reader's language on the detail page too.
+    fields = ("at", "username", "person", "actor", "action", "field", "old_display", "new_display", "detail")
+    readonly_fields = fields
 
     @admin.display(description=_("old value"))
     def old_display(self, obj: PersonHistoryEntry) -> str:

@@ -52,3 +52,31 @@ class ScheduledRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("last error"))
     def short_error(self, obj: ScheduledRun) -> str:
         return obj.last_error[:160]
+
+
+def task_result_admin() -> type[admin.ModelAdmin]:
+    """django-tasks' admin of task results, with column names in the reader's language (its own
+    gives two of them as plain English strings). Registered in place of it by beheer/urls.py."""
+    from django_tasks_db.admin import DBTaskResultAdmin
+
+    class TaskResultAdmin(DBTaskResultAdmin):
+        list_display = (
+            "id",
+            "task",
+            "status",
+            "enqueued_at",
+            "started_at",
+            "finished_at",
+            "priority",
+            "queue_name",
+        )
+
+        @admin.display(description=_("task"))
+        def task(self, obj: Any) -> str:
+            return str(obj.task_name)
+
+        @admin.display(description=_("run after"))
+        def display_run_after(self, obj: Any) -> Any:
+            return super().display_run_after(obj)
+
+    return TaskResultAdmin

@@ -186,12 +186,12 @@ class CheckForm(CleanForm):
         ),
     )
     operator_group = forms.ModelChoiceField(
-        label=_("Operator group for meldingen"),
+        label=_("Operator group for calls"),
         queryset=OperatorGroup.objects.filter(active=True),
         required=False,
     )
     resolve_on_recovery = forms.BooleanField(
-        label=_("Resolve the melding on recovery"), required=False, initial=True
+        label=_("Resolve the call on recovery"), required=False, initial=True
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     availability_target = forms.DecimalField(

@@ -66,7 +66,7 @@ class Check(models.Model):
         blank=True,
         related_name="children",
         verbose_name=_("depends on"),
-        help_text=_("While that check is down, this check's failures open no meldingen."),
+        help_text=_("While that check is down, this check's failures open no calls."),
     )
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Comma-separated."))
     impact = models.ForeignKey(Impact, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -77,7 +77,7 @@ class Check(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("operator group for meldingen"),
+        verbose_name=_("operator group for calls"),
     )
     grace_seconds = models.PositiveIntegerField(
         _("grace (seconds)"),
@@ -93,7 +93,7 @@ class Check(models.Model):
         help_text=_("Per-kind settings; secrets are stored encrypted."),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    resolve_on_recovery = models.BooleanField(_("resolve the melding on recovery"), default=True)
+    resolve_on_recovery = models.BooleanField(_("resolve the call on recovery"), default=True)
     # quality norm: what the availability report compares against
     availability_target = models.DecimalField(
         _("availability target (%)"),
@@ -264,9 +264,7 @@ class AlertSource(models.Model):
     )
     impact = models.ForeignKey(Impact, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     urgency = models.ForeignKey(Urgency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    resolve_on_resolved = models.BooleanField(
-        _("resolve the melding when the alert is resolved"), default=True
-    )
+    resolve_on_resolved = models.BooleanField(_("resolve the call when the alert is resolved"), default=True)
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()

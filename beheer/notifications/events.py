@@ -60,14 +60,14 @@ _register(
         audience="caller",
         variables={"caller_name": _("Name of the caller")},
         subject={
-            "nl": "Uw melding {{ melding_number }} is geregistreerd: {{ brief_description }}",
+            "nl": "Je melding {{ melding_number }} is geregistreerd: {{ brief_description }}",
             "en": "Your call {{ melding_number }} has been registered: {{ brief_description }}",
         },
         body={
             "nl": "Beste {{ recipient_name }},\n\n"
-            "Wij hebben uw melding ontvangen en geregistreerd onder nummer {{ melding_number }}.\n\n"
+            "We hebben je melding ontvangen en geregistreerd onder nummer {{ melding_number }}.\n\n"
             "Korte omschrijving: {{ brief_description }}\n\n"
-            "Noem dit nummer als u contact met ons opneemt. U kunt de voortgang volgen via:\n"
+            "Noem dit nummer als je contact met ons opneemt. Je kunt de voortgang volgen via:\n"
             "{{ link_url }}" + _SIGN_NL,
             "en": "Dear {{ recipient_name }},\n\n"
             "We have received your call and registered it as {{ melding_number }}.\n\n"
@@ -89,14 +89,14 @@ _register(
             "reply_text": _("The text of the reply"),
         },
         subject={
-            "nl": "Reactie op uw melding {{ melding_number }}: {{ brief_description }}",
+            "nl": "Reactie op je melding {{ melding_number }}: {{ brief_description }}",
             "en": "Reply to your call {{ melding_number }}: {{ brief_description }}",
         },
         body={
             "nl": "Beste {{ recipient_name }},\n\n"
-            "{{ operator_name }} heeft gereageerd op uw melding {{ melding_number }}:\n\n"
+            "{{ operator_name }} heeft gereageerd op je melding {{ melding_number }}:\n\n"
             "{{ reply_text }}\n\n"
-            "U kunt antwoorden op deze e-mail of de melding bekijken via:\n{{ link_url }}" + _SIGN_NL,
+            "Je kunt antwoorden op deze e-mail of de melding bekijken via:\n{{ link_url }}" + _SIGN_NL,
             "en": "Dear {{ recipient_name }},\n\n"
             "{{ operator_name }} has replied to your call {{ melding_number }}:\n\n"
             "{{ reply_text }}\n\n"
@@ -117,9 +117,9 @@ _register(
             "solution_text": _("The solution, when the call is resolved"),
         },
         subject={
-            "nl": "{% if status_kind == 'resolved' %}Uw melding {{ melding_number }} is afgemeld"
-            "{% elif status_kind == 'waiting' %}Wij wachten op uw reactie: {{ melding_number }}"
-            "{% else %}Uw melding {{ melding_number }}: {{ status }}{% endif %}",
+            "nl": "{% if status_kind == 'resolved' %}Je melding {{ melding_number }} is afgemeld"
+            "{% elif status_kind == 'waiting' %}We wachten op je reactie: {{ melding_number }}"
+            "{% else %}Je melding {{ melding_number }}: {{ status }}{% endif %}",
             "en": "{% if status_kind == 'resolved' %}Your call {{ melding_number }} has been resolved"
             "{% elif status_kind == 'waiting' %}We are waiting for your reply: {{ melding_number }}"
             "{% else %}Your call {{ melding_number }}: {{ status }}{% endif %}",
@@ -127,15 +127,15 @@ _register(
         body={
             "nl": "Beste {{ recipient_name }},\n\n"
             "{% if status_kind == 'resolved' %}"
-            "Uw melding {{ melding_number }} ({{ brief_description }}) is afgemeld.\n\n"
+            "Je melding {{ melding_number }} ({{ brief_description }}) is afgemeld.\n\n"
             "{% if solution_text %}Oplossing:\n{{ solution_text }}\n\n{% endif %}"
             "Is het probleem niet opgelost? Laat het ons weten via de link hieronder; anders wordt de "
             "melding vanzelf afgesloten.\n"
             "{% elif status_kind == 'waiting' %}"
-            "Voor uw melding {{ melding_number }} ({{ brief_description }}) hebben wij informatie van u "
-            "nodig. Wilt u reageren via de link hieronder of door deze e-mail te beantwoorden?\n"
+            "Voor je melding {{ melding_number }} ({{ brief_description }}) hebben we informatie van je "
+            "nodig. Wil je reageren via de link hieronder of door deze e-mail te beantwoorden?\n"
             "{% else %}"
-            "De status van uw melding {{ melding_number }} ({{ brief_description }}) is nu: {{ status }}.\n"
+            "De status van je melding {{ melding_number }} ({{ brief_description }}) is nu: {{ status }}.\n"
             "{% endif %}\n{{ link_url }}" + _SIGN_NL,
             "en": "Dear {{ recipient_name }},\n\n"
             "{% if status_kind == 'resolved' %}"
@@ -223,12 +223,12 @@ _register(
         audience="staff",
         variables=_ASSIGN_VARIABLES,
         subject={
-            "nl": "Melding {{ melding_number }} is aan u toegewezen: {{ brief_description }}",
+            "nl": "Melding {{ melding_number }} is aan jou toegewezen: {{ brief_description }}",
             "en": "Call {{ melding_number }} has been assigned to you: {{ brief_description }}",
         },
         body={
             "nl": "Beste {{ recipient_name }},\n\n"
-            "{{ assigned_by }} heeft melding {{ melding_number }} aan u toegewezen.\n\n"
+            "{{ assigned_by }} heeft melding {{ melding_number }} aan jou toegewezen.\n\n"
             "Korte omschrijving: {{ brief_description }}\nBehandelaarsgroep: {{ operator_group }}\n"
             "Prioriteit: {{ priority }}\n\n{{ link_url }}\n",
             "en": "Dear {{ recipient_name }},\n\n"
@@ -347,7 +347,7 @@ _register(
             "Er is een nieuwe versie van {{ article_title }} gepubliceerd (versie {{ version_number }})."
             "\n\n{% if change_note %}Wat is er veranderd:\n{{ change_note }}\n\n{% endif %}"
             "{% if acknowledgement_required == 'yes' %}Lees de nieuwe versie en bevestig op de pagina "
-            "dat u hem gelezen hebt.\n\n{% endif %}{{ link_url }}\n",
+            "dat je hem gelezen hebt.\n\n{% endif %}{{ link_url }}\n",
             "en": "Dear {{ recipient_name }},\n\n"
             "A new version of {{ article_title }} has been published (version {{ version_number }})."
             "\n\n{% if change_note %}What changed:\n{{ change_note }}\n\n{% endif %}"
@@ -369,13 +369,13 @@ _register(
             "published_on": _("The date the version was published"),
         },
         subject={
-            "nl": "Herinnering: bevestig dat u {{ article_title }} gelezen hebt",
+            "nl": "Herinnering: bevestig dat je {{ article_title }} gelezen hebt",
             "en": "Reminder: confirm that you have read {{ article_title }}",
         },
         body={
             "nl": "Beste {{ recipient_name }},\n\n"
             "Op {{ published_on }} is versie {{ version_number }} van {{ article_title }} gepubliceerd. "
-            "U hebt nog niet bevestigd dat u deze versie gelezen hebt.\n\n"
+            "Je hebt nog niet bevestigd dat je deze versie gelezen hebt.\n\n"
             "{% if change_note %}Wat is er veranderd:\n{{ change_note }}\n\n{% endif %}"
             "Lees de tekst en klik op de pagina op “Ik heb deze versie gelezen”:\n{{ link_url }}\n",
             "en": "Dear {{ recipient_name }},\n\n"
@@ -522,7 +522,7 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "recipient_name": "Anna de Vries",
         "caller_name": "Anna de Vries",
         "operator_name": "Olga Jansen",
-        "reply_text": "De toner is vervangen. Wilt u het nog eens proberen?",
+        "reply_text": "De toner is vervangen. Wil je het nog eens proberen?",
         "status": "Wachten op aanmelder",
         "status_kind": "waiting",
         "solution_text": "De toner is vervangen.",

@@ -231,5 +231,5 @@ def report_xlsx(data: dict[str, Any]) -> FileResponse:
 def meldingen_xlsx(qs: MeldingQuerySet, order: Sequence[SortKey]) -> FileResponse:
     """Every melding of the (already permission-filtered) list, fetched in keyset batches; no cap."""
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_workbook(tmp, [(_("Meldingen"), melding_exports.header(), melding_exports.rows(qs, order))])
+    write_workbook(tmp, [(_("Calls"), melding_exports.header(), melding_exports.rows(qs, order))])
     return _file_response(tmp, f"meldingen-{timezone.localdate():%Y%m%d}.xlsx")

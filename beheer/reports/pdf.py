@@ -435,10 +435,7 @@ def _kpis(data: Mapping[str, Any]) -> list[Flowable]:
         out += [
             Spacer(1, 4),
             _text(
-                _(
-                    "Business hours are not computed for this many resolved meldingen; "
-                    "choose a shorter period."
-                ),
+                _("Business hours are not computed for this many resolved calls; choose a shorter period."),
                 "muted",
             ),
         ]
@@ -500,7 +497,7 @@ def _groups(data: Mapping[str, Any], pictures: Mapping[str, str]) -> list[Flowab
         _text(_("Operator groups"), "h2"),
         FitChart(pictures["groups"], max_height=FRAME_HEIGHT * 0.6),
         Spacer(1, 6),
-        _table(header, rows, widths=[first] + [rest] * 7, empty=_("No meldingen in this period.")),
+        _table(header, rows, widths=[first] + [rest] * 7, empty=_("No calls in this period.")),
     ]
 
 
@@ -528,7 +525,7 @@ def _ola(data: Mapping[str, Any]) -> list[Flowable]:
     first = FRAME_WIDTH * 0.3
     rest = (FRAME_WIDTH - first) / 5
     note = _(
-        "A stint with a group is decided when the group hands the melding on or it is resolved. "
+        "A stint with a group is decided when the group hands the call on or it is resolved. "
         "Only the period and the operator group filter apply."
     )
     return [
@@ -563,7 +560,7 @@ def _volume(data: Mapping[str, Any]) -> list[Flowable]:
     row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     note = _(
         "Dates are local dates in %(tz)s. Merged duplicates and partial incidents are not counted as "
-        "meldingen. See the KPI definitions in the user guide."
+        "calls. See the KPI definitions in the user guide."
     ) % {"tz": data["period"]["time_zone"]}
     return [KeepTogether([_text(_("Volume and time spent"), "h2"), row, Spacer(1, 6), _text(note, "muted")])]
 

@@ -185,7 +185,7 @@ def _visible(request: HttpRequest, pk: int) -> Melding:
         .first()
     )
     if m is None:
-        raise NotFound(_("Melding not found."))
+        raise NotFound(_("Call not found."))
     return m
 
 
@@ -486,7 +486,7 @@ def list_history(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
             "field": h.field,
             "old_value": h.old_display,
             "new_value": h.new_display,
-            "detail": h.detail,
+            "detail": h.detail_display,
         }
         for h in rows[:2000]
     ]

@@ -71,7 +71,7 @@ class MailboxForm(CleanForm):
         required=False,
     )
     rate_limit_count = forms.IntegerField(
-        label=_("New meldingen per sender"), min_value=0, max_value=100_000, initial=20
+        label=_("New calls per sender"), min_value=0, max_value=100_000, initial=20
     )
     rate_limit_minutes = forms.IntegerField(
         label=_("Period (minutes)"), min_value=0, max_value=10_080, initial=60

@@ -283,7 +283,7 @@ def dead_letter_convert(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("mail-dead-letter", pk=pk)
-    messages.success(request, _("Melding %(number)s has been registered.") % {"number": melding.number})
+    messages.success(request, _("Call %(number)s has been registered.") % {"number": melding.number})
     return redirect("melding-detail", pk=melding.pk)
 
 

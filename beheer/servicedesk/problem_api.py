@@ -185,7 +185,7 @@ def _melding(request: HttpRequest, melding_id: int) -> Melding:
     pk = melding_id if 1 <= melding_id <= MAX_ID else 0
     melding = Melding.objects.visible_to(request.user).filter(pk=pk).first()
     if melding is None:
-        message = _("Melding not found.")
+        message = _("Call not found.")
         raise NotFound(message, field_errors={"melding_id": message})
     return melding
 

@@ -120,7 +120,7 @@ def _staff(request: HttpRequest) -> User:
 def _melding(request: HttpRequest, pk: int) -> Melding:
     m = Melding.objects.visible_to(request.user).filter(pk=pk).first()
     if m is None:
-        raise NotFound(_("Melding not found."))
+        raise NotFound(_("Call not found."))
     return m
 
 

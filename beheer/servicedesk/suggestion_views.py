@@ -99,7 +99,7 @@ def melding_resolve_with(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     melding = _melding_for(user, pk)
     if not melding.is_open or melding.closed_at is not None or melding.status.kind == StatusKind.RESOLVED:
-        messages.error(request, _("This melding is already resolved."))
+        messages.error(request, _("This call is already resolved."))
         return redirect("melding-detail", pk=melding.pk)
     initial: dict[str, Any] = {}
     article_id, other_id = _article_id(request.GET.get("article")), request.GET.get("melding", "")
@@ -118,10 +118,10 @@ def melding_resolve_with(request: HttpRequest, pk: int) -> HttpResponse:
             .first()
         )
         if other is None:
-            raise Http404(_("Melding not found."))
+            raise Http404(_("Call not found."))
         initial = {"solution": other.solution}
     else:
-        raise Http404(_("Choose an article or a melding."))
+        raise Http404(_("Choose an article or a call."))
     form = make_form("resolve", melding, user)
     form.initial.update(initial)
     return _render_detail(request, melding, bound={"resolve": form})
@@ -178,7 +178,7 @@ def melding_make_article(request: HttpRequest, pk: int) -> HttpResponseBase:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("melding-detail", pk=melding.pk)
-    messages.success(request, _("A draft article has been made from this melding; check and publish it."))
+    messages.success(request, _("A draft article has been made from this call; check and publish it."))
     url = reverse("knowledge-edit", args=[article.pk])
     if is_htmx(request):
         response = HttpResponse(status=204)

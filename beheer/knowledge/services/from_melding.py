@@ -47,16 +47,16 @@ def create_article_from_melding(melding: object, *, actor: User) -> Article:
     assert isinstance(melding, Melding)
     m = Melding.objects.visible_to(actor).filter(pk=melding.pk).first()
     if m is None:
-        raise NotFound(_("Melding not found."))
+        raise NotFound(_("Call not found."))
     if not m.solution.strip() or m.resolved_at is None:
-        raise DomainError(_("Only a resolved melding with a solution can become an article."))
+        raise DomainError(_("Only a resolved call with a solution can become an article."))
     article = create_article(
         actor=actor,
         title=m.brief_description,
         body=article_body_from(m.request, m.solution),
         kind=Kind.SOLUTION,
         audience=Audience.OPERATORS,
-        change_note=_("Made from melding %(number)s") % {"number": m.number},
+        change_note=_("Made from call %(number)s") % {"number": m.number},
     )
     servicedesk.link_article(m, article=article, actor=actor)
     return article

@@ -38,7 +38,7 @@ def _refusal() -> str:
     """The servicedesk's refusal, as the monitor stores it: in the installation's language."""
     with translation.override("nl"):
         return translation.gettext(
-            "A first-line melding goes to a first-line group; escalate it to reach the second line."
+            "A first-line call goes to a first-line group; escalate it to reach the second line."
         )
 
 

@@ -88,3 +88,36 @@ def test_coordinators_configure_pages_in_the_admin(page, coordinator, operator):
         302,
         403,
     )
+
+
+def _visible(response: Any) -> str:
+    import re
+
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_status_page_speaks_the_language_the_browser_asks_for(page):
+    dutch = _visible(Client().get("/status/school/", HTTP_ACCEPT_LANGUAGE="nl-NL,nl;q=0.9,en;q=0.5"))
+    assert "Beschikbaar" in dutch
+    assert "Storing" in dutch
+    assert "Beschikbaarheid, 24 uur" in dutch
+    for english in ("Up", "Down", "Service", "Availability", "Updated"):
+        assert f" {english} " not in f" {dutch} ", english
+    response = Client().get("/status/school/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    english = _visible(response)
+    assert " Up " in english
+    assert " Down " in english
+    assert "Availability, 24 hours" in english
+    for dutch_word in ("Beschikbaar", "Storing", "Dienst", "Bijgewerkt"):
+        assert dutch_word not in english
+    assert "Accept-Language" in response["Vary"]  # a shared cache keeps the languages apart
+
+
+def test_without_a_preference_the_status_page_follows_the_installations_language(page, settings):
+    assert " Storing " in _visible(Client().get("/status/school/"))  # Dutch is the default
+    settings.LANGUAGE_CODE = "en"
+    english = _visible(Client().get("/status/school/"))
+    assert " Down " in english
+    assert "Storing" not in english

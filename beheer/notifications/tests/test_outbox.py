@@ -61,7 +61,7 @@ class TestEnqueueAndSend:
         assert msg.sent_at is not None
         received = smtp.sink.messages[0]
         assert received["To"] == caller.email
-        assert received["Subject"] == "Uw melding M0000042 is geregistreerd: Beamer werkt niet"
+        assert received["Subject"] == "Je melding M0000042 is geregistreerd: Beamer werkt niet"
         assert received["Auto-Submitted"] == "auto-generated"
         assert received["Message-ID"] == msg.message_id
         assert "Servicedesk <servicedesk@school.example>" in received["From"]
@@ -128,9 +128,9 @@ class TestEnqueueAndSend:
         other_caller.save()
         registered([caller, other_caller, "extern@partner.example"])
         subjects = {str(m["To"]): str(m["Subject"]) for m in smtp.sink.messages}
-        assert subjects[caller.email].startswith("Uw melding M0000042")
+        assert subjects[caller.email].startswith("Je melding M0000042")
         assert subjects[other_caller.email].startswith("Your call M0000042")
-        assert subjects["extern@partner.example"].startswith("Uw melding")  # the default language
+        assert subjects["extern@partner.example"].startswith("Je melding")  # the default language
 
     def test_localized_values_follow_the_language(
         self, smtp: SmtpServer, mail_server: Any, caller: User, other_caller: User

@@ -225,7 +225,7 @@ def test_broken_override_falls_back_to_the_built_in_text(caller: User) -> None:
             context={"melding_number": "M8", "brief_description": "b", "link_url": "u"},
             object_ref=None,
         )
-    assert OutgoingMessage.objects.get().subject.startswith("Uw melding M8")
+    assert OutgoingMessage.objects.get().subject.startswith("Je melding M8")
 
 
 HUGE = [

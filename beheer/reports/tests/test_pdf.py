@@ -170,7 +170,7 @@ def test_empty_period_still_gives_a_pdf(db: Any, coordinator: User) -> None:
     assert r.status_code == 200
     text = _text(r.content)
     assert "Management report February 2025" in text
-    assert "No meldingen in this period." in text
+    assert "No calls in this period." in text
     assert "Registered 0 in the period" in text
 
 

@@ -14,6 +14,18 @@ from beheer.core.language import english_active
 
 from .lookups import Line
 from .melding import Melding
+from .service_levels import escalation_reason
+
+# Fields whose values are choices: the code is stored in old_ref/new_ref and shown in the reader's
+# language when the entry is read (the stored texts are kept for rows written before).
+CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {"line": Line}
+
+# The detail of an entry the SLA sweep wrote: "sla:<metric>:<kind>", a code shown in the reader's language.
+SLA_DETAIL_PREFIX = "sla:"
+
+
+def sla_detail(metric: str, kind: str) -> str:
+    return f"{SLA_DETAIL_PREFIX}{metric}:{kind}"
 
 
 class Visibility(models.TextChoices):
@@ -74,13 +86,29 @@ class HistoryEntry(models.Model):
     class Meta:
         indexes = [models.Index(fields=["melding", "at", "id"], name="history_melding_at")]
 
+    def _display(self, ref: str, nl: str, en: str) -> str:
+        choices = CHOICE_FIELDS.get(self.field)
+        if choices is not None and ref in choices.values:
+            return str(choices(ref).label)
+        return en if english_active() else nl
+
     @property
     def old_display(self) -> str:
-        return self.old_value_en if english_active() else self.old_value
+        return self._display(self.old_ref, self.old_value, self.old_value_en)
 
     @property
     def new_display(self) -> str:
-        return self.new_value_en if english_active() else self.new_value
+        return self._display(self.new_ref, self.new_value, self.new_value_en)
+
+    @property
+    def detail_display(self) -> str:
+        """Free text as written; a code of the SLA sweep in the reader's language."""
+        if self.detail.startswith(SLA_DETAIL_PREFIX):
+            metric, _sep, kind = self.detail.removeprefix(SLA_DETAIL_PREFIX).partition(":")
+            reason = escalation_reason(metric, kind)
+            if reason is not None:
+                return str(reason)
+        return self.detail
 
 
 class TimeEntry(models.Model):

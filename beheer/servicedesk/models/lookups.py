@@ -49,7 +49,7 @@ class Status(LocalizedNameModel):
     notify_caller = models.BooleanField(
         _("e-mail the caller"),
         default=False,
-        help_text=_("The caller gets an e-mail when a melding gets this status (e.g. waiting for caller)."),
+        help_text=_("The caller gets an e-mail when a call gets this status (e.g. waiting for caller)."),
     )
     asks_supplier = models.BooleanField(
         _("asks for the supplier"),
@@ -61,7 +61,7 @@ class Status(LocalizedNameModel):
     is_default = models.BooleanField(
         _("default for its kind"),
         default=False,
-        help_text=_("Used when the system moves a melding to this kind."),
+        help_text=_("Used when the system moves a call to this kind."),
     )
     allowed_next = models.ManyToManyField(
         "self",
@@ -176,12 +176,12 @@ class ServicedeskSettings(models.Model):
     reopen_days = models.PositiveSmallIntegerField(
         _("reopen period (days)"),
         default=14,
-        help_text=_("A caller can reopen a resolved melding this long."),
+        help_text=_("A caller can reopen a resolved call this long."),
     )
     auto_close = models.BooleanField(
         _("close automatically"),
         default=True,
-        help_text=_("Close resolved meldingen when the reopen period ends."),
+        help_text=_("Close resolved calls when the reopen period ends."),
     )
     default_first_line_group = models.ForeignKey(
         OperatorGroup,

@@ -116,11 +116,9 @@ class Mailbox(models.Model):
         verbose_name=_("operator group"),
     )
     rate_limit_count = models.PositiveIntegerField(
-        _("new meldingen per sender"),
+        _("new calls per sender"),
         default=20,
-        help_text=_(
-            "More new meldingen than this from one address within the period go to the dead letters."
-        ),
+        help_text=_("More new calls than this from one address within the period go to the dead letters."),
     )
     rate_limit_minutes = models.PositiveIntegerField(_("period (minutes)"), default=60)
     active = models.BooleanField(_("active"), default=True)
@@ -199,8 +197,8 @@ class MailRule(models.Model):
 
 
 class Outcome(models.TextChoices):
-    MELDING = "melding", _("New melding")
-    REPLY = "reply", _("Reply on a melding")
+    MELDING = "melding", _("New call")
+    REPLY = "reply", _("Reply on a call")
     IGNORED = "ignored", _("Ignored")
     DEAD_LETTER = "dead_letter", _("Dead letter")
 
@@ -230,7 +228,7 @@ class InboundMessage(models.Model):
 class DeadLetterStatus(models.TextChoices):
     OPEN = "open", _("Open")
     RETRIED = "retried", _("Retried")
-    CONVERTED = "converted", _("Turned into a melding")
+    CONVERTED = "converted", _("Turned into a call")
     DISCARDED = "discarded", _("Discarded")
 
 

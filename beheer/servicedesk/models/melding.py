@@ -83,7 +83,7 @@ class Melding(models.Model):
         null=True,
         blank=True,
         related_name="partials",
-        verbose_name=_("main melding"),
+        verbose_name=_("main call"),
     )
 
     # Caller: a registered person, or an unregistered caller's name and contact data.
@@ -257,8 +257,8 @@ class Melding(models.Model):
     objects = MeldingQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("melding")
-        verbose_name_plural = _("meldingen")
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
         indexes = [
             # queue views: open meldingen by priority then target date, per selection
             models.Index(

@@ -8,6 +8,7 @@ ORM; these models hold the configuration an administrator edits, and build that 
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -155,7 +156,7 @@ class SlaPolicy(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("second-line group for escalation"),
-        help_text=_("Where a first-line melding goes when it breaches, if escalation is switched on."),
+        help_text=_("Where a first-line call goes when it breaches, if escalation is switched on."),
     )
     escalate_on_breach = models.BooleanField(_("escalate to the second line on breach"), default=False)
     raise_priority_on_breach = models.BooleanField(_("raise the priority on breach"), default=False)
@@ -209,6 +210,18 @@ class SlaEscalationKind(models.TextChoices):
     BREACHED = "breached", _("Breached")
 
 
+def escalation_reason(metric: str, kind: str) -> Any:
+    """Why the SLA sweep wrote a history entry, in the reader's language (None for an unknown pair)."""
+    reasons: dict[tuple[str, str], Any] = {
+        (SlaMetric.RESOLUTION, SlaEscalationKind.AT_RISK): _("The resolution time is at risk."),
+        (SlaMetric.RESOLUTION, SlaEscalationKind.BREACHED): _("The resolution time has been exceeded."),
+        (SlaMetric.RESPONSE, SlaEscalationKind.BREACHED): _("The response time has been exceeded."),
+        (SlaMetric.UPDATE, SlaEscalationKind.AT_RISK): _("The caller is due for an update."),
+        (SlaMetric.UPDATE, SlaEscalationKind.BREACHED): _("The caller has not had an update in time."),
+    }
+    return reasons.get((metric, kind))
+
+
 class SlaEscalation(models.Model):
     """One escalation of one melding; the unique constraint makes the periodic sweep escalate once."""
 
@@ -258,7 +271,7 @@ class OlaTarget(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("business calendar"),
-        help_text=_("Empty: the calendar of the SLA policy that applies to the melding."),
+        help_text=_("Empty: the calendar of the SLA policy that applies to the call."),
     )
     at_risk_percent = models.PositiveSmallIntegerField(
         _("at risk from (percentage of the target)"),

@@ -53,13 +53,13 @@ def _ensure_staff(actor: User) -> None:
 
 def _ensure_visible(melding: Melding, actor: User) -> None:
     if not Melding.objects.visible_to(actor).filter(pk=melding.pk).exists():
-        raise NotFound(_("Melding not found."))
+        raise NotFound(_("Call not found."))
 
 
 def _ensure_editable(melding: Melding) -> None:
     if melding.closed_at is not None:
         raise ReadOnly(
-            _("Melding %(number)s is closed and can no longer be changed.") % {"number": melding.number}
+            _("Call %(number)s is closed and can no longer be changed.") % {"number": melding.number}
         )
 
 
@@ -73,7 +73,7 @@ def _lock(melding: Melding, expected_version: int | None) -> Melding:
     _ensure_editable(fresh)
     if expected_version is not None and fresh.version != expected_version:
         raise Conflict(
-            _("Somebody else changed melding %(number)s in the meantime. Reload it and try again.")
+            _("Somebody else changed call %(number)s in the meantime. Reload it and try again.")
             % {"number": fresh.number}
         )
     return fresh
@@ -94,6 +94,8 @@ def _touch(melding: Melding, *, now: datetime) -> None:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, models.Choices):
+        return str(value.label)
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return str(value)
@@ -109,7 +111,10 @@ def _texts(value: Any) -> tuple[str, str]:
 
 
 def _ref(value: Any) -> str:
-    """The primary key of a referenced row, so history can be replayed (the SLA clock reads statuses)."""
+    """The primary key of a referenced row, so history can be replayed (the SLA clock reads statuses),
+    or the code of a choice, so it is shown in the reader's language."""
+    if isinstance(value, models.Choices):
+        return str(value.value)
     return str(value.pk) if isinstance(value, models.Model) and value.pk is not None else ""
 
 
@@ -238,12 +243,10 @@ def _check_assignment(melding_line: str, group: OperatorGroup | None, operator: 
                 _("This operator group is inactive."), field_errors={"operator_group": _("Inactive.")}
             )
         if melding_line == Line.FIRST and not group.is_first_line:
-            message = _(
-                "A first-line melding goes to a first-line group; escalate it to reach the second line."
-            )
+            message = _("A first-line call goes to a first-line group; escalate it to reach the second line.")
             raise DomainError(message, field_errors={"operator_group": message})
         if melding_line == Line.SECOND and not group.is_second_line:
-            message = _("A second-line melding goes to a second-line group.")
+            message = _("A second-line call goes to a second-line group.")
             raise DomainError(message, field_errors={"operator_group": message})
     if operator is not None:
         if not operator.is_staff_member:

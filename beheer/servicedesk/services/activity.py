@@ -137,7 +137,7 @@ def _lock_pair(a: Melding, b: Melding) -> None:
 def link_meldingen(melding: Melding, *, other: Melding, actor: User) -> MeldingLink:
     _ensure_staff(actor)
     if melding.pk == other.pk:
-        raise DomainError(_("A melding cannot be linked to itself."))
+        raise DomainError(_("A call cannot be linked to itself."))
     low, high = sorted([melding, other], key=lambda x: x.pk)
     _lock_pair(low, high)
     link, created = MeldingLink.objects.get_or_create(

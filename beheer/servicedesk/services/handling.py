@@ -111,7 +111,7 @@ def set_target_date(
     m = _lock(melding, expected_version)
     now = _now()
     if target_date < m.created_at:
-        message = _("The target date lies before the melding was registered.")
+        message = _("The target date lies before the call was registered.")
         raise DomainError(message, field_errors={"target_date": message})
     if target_date != m.target_date:
         _record(
@@ -191,7 +191,7 @@ def change_status(
             target_id=status.pk,
         )
     ):
-        message = _("A melding cannot go from '%(old)s' to '%(new)s' this way.") % {
+        message = _("A call cannot go from '%(old)s' to '%(new)s' this way.") % {
             "old": m.status,
             "new": status,
         }
@@ -248,9 +248,7 @@ def _change_line(
         raise DomainError(refusals["group"], field_errors={"to_group": refusals["group"]})
     _check_assignment(to_line, to_group, operator)
     action = "escalated" if to_line == Line.SECOND else "deescalated"
-    _record(
-        m, actor, action, now=now, field="line", old=m.get_line_display(), new=to_line.label, detail=reason
-    )
+    _record(m, actor, action, now=now, field="line", old=Line(m.line), new=Line(to_line), detail=reason)
     _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
     if m.operator_id != (operator.pk if operator else None):
         _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
@@ -281,8 +279,8 @@ def escalate_melding(
         actor=actor,
         expected_version=expected_version,
         refusals={
-            "closed": _("Only an open melding can be escalated."),
-            "line": _("Only a first-line melding can be escalated to the second line."),
+            "closed": _("Only an open call can be escalated."),
+            "line": _("Only a first-line call can be escalated to the second line."),
             "group": _("Choose a second-line group."),
         },
     )
@@ -308,8 +306,8 @@ def deescalate_melding(
         actor=actor,
         expected_version=expected_version,
         refusals={
-            "closed": _("Only an open melding can be de-escalated."),
-            "line": _("Only a second-line melding can go back to the first line."),
+            "closed": _("Only an open call can be de-escalated."),
+            "line": _("Only a second-line call can go back to the first line."),
             "group": _("Choose a first-line group."),
         },
     )

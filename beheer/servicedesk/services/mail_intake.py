@@ -384,7 +384,7 @@ def _apply(
         if person is not None and person.is_staff_member:
             raise _DeadLetter(
                 REASON_CLOSED,
-                _("Melding %(number)s is closed; an operator's mail cannot be added to it.")
+                _("Call %(number)s is closed; an operator's mail cannot be added to it.")
                 % {"number": melding.number},
             )
         new = _new_melding(mailbox, parsed, person, now=now, check_rate=check_rate)
@@ -527,7 +527,7 @@ def _check_rate(mailbox: Mailbox | None, sender: str, *, now: datetime) -> None:
     if recent >= mailbox.rate_limit_count:
         raise _DeadLetter(
             REASON_RATE_LIMITED,
-            _("%(sender)s sent %(count)d new meldingen within %(minutes)d minutes.")
+            _("%(sender)s sent %(count)d new calls within %(minutes)d minutes.")
             % {"sender": sender, "count": recent, "minutes": mailbox.rate_limit_minutes},
         )
 

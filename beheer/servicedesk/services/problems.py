@@ -447,7 +447,7 @@ def link_melding(problem: Problem, *, melding: Melding, actor: User) -> bool:
     if m.problem_id == p.pk:
         return False
     if m.problem_id is not None:
-        message = _("Melding %(number)s is already linked to another problem; unlink it there first.") % {
+        message = _("Call %(number)s is already linked to another problem; unlink it there first.") % {
             "number": m.number
         }
         raise DomainError(message, field_errors={"melding": message})

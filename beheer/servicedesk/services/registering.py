@@ -199,7 +199,7 @@ def create_partial(
     if m.parent_id is not None:
         raise DomainError(_("A partial incident cannot have partial incidents of its own."))
     if not m.is_open:
-        raise DomainError(_("Partial incidents can only be made for an open melding."))
+        raise DomainError(_("Partial incidents can only be made for an open call."))
     if operator_group is None and supplier is None and operator is None:
         message = _("Choose an operator group or a supplier.")
         raise DomainError(message, field_errors={"operator_group": message})
@@ -255,14 +255,14 @@ def merge_melding(duplicate: Melding, *, into: Melding, actor: User) -> Melding:
     """Close a duplicate with a reference to the melding it duplicates; link the two."""
     _ensure_staff(actor)
     if duplicate.pk == into.pk:
-        raise DomainError(_("A melding cannot be merged into itself."))
+        raise DomainError(_("A call cannot be merged into itself."))
     # lock in id order, like links, so two opposite merges cannot deadlock
     locked = {m.pk: _lock(m, None) for m in sorted([duplicate, into], key=lambda x: x.pk)}
     dup, target = locked[duplicate.pk], locked[into.pk]
     if dup.parent_id is not None or target.parent_id is not None:
         raise DomainError(_("Partial incidents cannot be merged."))
     if target.merged_into_id is not None:
-        raise DomainError(_("The target melding was itself merged into another one."))
+        raise DomainError(_("The target call was itself merged into another one."))
     if _open_partials(dup):
         raise DomainError(_("The duplicate still has open partial incidents."))
     now = _now()

@@ -69,7 +69,7 @@ def resolve_melding(
         if reference and reference not in solution:
             solution = _clean_text(f"{solution}\n\n{reference}", field="solution", label=_("Solution"))
     if not allowed_status(Action.RESOLVE, Kind(m.status.kind), Kind.RESOLVED):
-        raise DomainError(_("This melding is already resolved."))
+        raise DomainError(_("This call is already resolved."))
     open_partials = _open_partials(m)
     if open_partials:
         message = _("%(count)d partial incident(s) are still open.") % {"count": open_partials}
@@ -107,7 +107,7 @@ def resolve_melding(
 
 def _check_closable(m: Melding) -> None:
     if not allowed_status(Action.CLOSE, Kind(m.status.kind), Kind.CLOSED):
-        raise DomainError(_("Only a resolved melding can be closed."))
+        raise DomainError(_("Only a resolved call can be closed."))
 
 
 def _close(
@@ -140,7 +140,7 @@ def confirm_resolution(
     comment = _clean_text(comment, field="comment", label=_("Comment"), max_length=SATISFACTION_COMMENT_MAX)
     if rating is not None or comment:
         if m.caller_id is None or m.caller_id != actor.pk:
-            raise PermissionDenied(_("Only the caller can rate the handling of this melding."))
+            raise PermissionDenied(_("Only the caller can rate the handling of this call."))
         if rating is None or isinstance(rating, bool) or not 1 <= rating <= 5:
             message = _("Choose a rating from 1 to 5.")
             raise DomainError(message, field_errors={"rating": message})
@@ -173,12 +173,11 @@ def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
     now = _now()
     reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=2000)
     if not allowed_status(Action.REOPEN, Kind(m.status.kind), Kind.OPEN) or m.resolved_at is None:
-        raise DomainError(_("Only a resolved melding can be reopened."))
+        raise DomainError(_("Only a resolved call can be reopened."))
     days = servicedesk_settings().reopen_days
     if now > m.resolved_at + timedelta(days=days):
         raise DomainError(
-            _("The reopen period of %(days)d days has passed; register a new melding instead.")
-            % {"days": days}
+            _("The reopen period of %(days)d days has passed; register a new call instead.") % {"days": days}
         )
     status = default_status(StatusKind.OPEN)
     _record(

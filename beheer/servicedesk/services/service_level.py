@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
-from django.utils.translation import gettext as _
 
 from beheer.accounts.models import STAFF_ROLES, OperatorGroup
 from beheer.core import config_cache
@@ -42,6 +41,7 @@ from ..models import (
     Status,
     StatusKind,
 )
+from ..models.activity import sla_detail
 from . import notify
 from ._base import _now, _record, _save
 
@@ -685,15 +685,8 @@ def _update_still_late(m: Melding, *, kind: str, now: datetime) -> bool:
 
 
 def _escalation_actions(m: Melding, *, metric: str, kind: str, now: datetime) -> list[str]:
-    labels: dict[tuple[str, str], str] = {
-        (SlaMetric.RESOLUTION, SlaEscalationKind.AT_RISK): _("The resolution time is at risk."),
-        (SlaMetric.RESOLUTION, SlaEscalationKind.BREACHED): _("The resolution time has been exceeded."),
-        (SlaMetric.RESPONSE, SlaEscalationKind.BREACHED): _("The response time has been exceeded."),
-        (SlaMetric.UPDATE, SlaEscalationKind.AT_RISK): _("The caller is due for an update."),
-        (SlaMetric.UPDATE, SlaEscalationKind.BREACHED): _("The caller has not had an update in time."),
-    }
-    label = labels[(str(metric), str(kind))]
-    _record(m, None, "sla_" + kind, now=now, field=metric, detail=str(label))
+    label = sla_detail(str(metric), str(kind))  # a code: shown in the reader's language
+    _record(m, None, "sla_" + kind, now=now, field=metric, detail=label)
     actions = ["recorded"]
     policy = m.sla_policy
     if kind != SlaEscalationKind.BREACHED or metric != SlaMetric.RESOLUTION or policy is None:
@@ -702,9 +695,7 @@ def _escalation_actions(m: Melding, *, metric: str, kind: str, now: datetime) ->
     if policy.raise_priority_on_breach and m.priority.level > 1:
         higher = Priority.objects.filter(active=True, level__lt=m.priority.level).order_by("-level").first()
         if higher is not None:
-            _record(
-                m, None, "changed", now=now, field="priority", old=m.priority, new=higher, detail=str(label)
-            )
+            _record(m, None, "changed", now=now, field="priority", old=m.priority, new=higher, detail=label)
             m.priority, m.priority_level = higher, higher.level
             fields += ["priority", "priority_level"]
             actions.append("priority")
@@ -716,9 +707,9 @@ def _escalation_actions(m: Melding, *, metric: str, kind: str, now: datetime) ->
             "escalated",
             now=now,
             field="line",
-            old=m.get_line_display(),
-            new=Line.SECOND.label,
-            detail=str(label),
+            old=Line(m.line),
+            new=Line.SECOND,
+            detail=label,
         )
         _record(m, None, "assigned", now=now, field="operator_group", old=m.operator_group, new=group)
         m.line, m.operator_group, m.operator = Line.SECOND, group, None

@@ -94,7 +94,7 @@ def test_waiting_for_the_caller_and_resolved_are_mailed_other_statuses_not(opera
     )
     services.resolve_melding(m, solution="Lamp vervangen.", actor=operator, expected_version=m.version)
     waiting, resolved = outbox("status_changed")
-    assert "Wij wachten op uw reactie" in waiting.subject
+    assert "We wachten op je reactie" in waiting.subject
     assert "is afgemeld" in resolved.subject
     assert "Lamp vervangen." in resolved.body_text
 

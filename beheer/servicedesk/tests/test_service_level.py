@@ -430,6 +430,6 @@ def test_the_sweep_escalates_a_missed_update_once_and_not_on_a_stale_deadline(
     kinds = set(SlaEscalation.objects.filter(melding=m, metric="update").values_list("kind", flat=True))
     assert kinds == {"at_risk", "breached"}
     entry = HistoryEntry.objects.get(melding=m, action="sla_breached", field="update")
-    assert entry.detail == gettext("The caller has not had an update in time.")
+    assert entry.detail_display == gettext("The caller has not had an update in time.")
     m.refresh_from_db()
     assert m.line == Line.FIRST  # a missed update changes nothing else
