@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0009_since_first_result'),
+        ('monitoring', '0010_english_says_call'),
     ]
 
     operations = [

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_person_history_and_login_throttle'),
-        ('servicedesk', '0018_status_asks_supplier'),
+        ('servicedesk', '0020_english_says_call'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
