@@ -16,8 +16,9 @@ import pytest
 from django.utils import timezone
 
 from beheer.accounts.models import OperatorGroup, Role, User
+from beheer.core import config_cache
 from beheer.servicedesk import services
-from beheer.servicedesk.models import Category, EntryType, Melding
+from beheer.servicedesk.models import Category, EntryType, Melding, OlaTarget
 from tests.helpers import make_person, restore_default_configuration
 from tests.test_browser import CHROMIUM, PASSWORD, _login, browser_page, htmx_settled  # noqa: F401
 from tests.test_browser_melding_page import Watch
@@ -103,6 +104,9 @@ def setup_queue(language: str = "en") -> dict[str, Any]:
     """A realistic page of 25 meldingen: long descriptions, caller names and group names."""
     restore_default_configuration()
     groups = [OperatorGroup.objects.create(name=name, is_first_line=True) for name in GROUPS]
+    for group in groups:  # the melding page then shows its OLA table
+        OlaTarget.objects.create(operator_group=group, minutes=120)
+    config_cache.clear()
     admin = _person(Role.ADMIN, "ada", "Adriana", "van Oosterhout-Brinkman", language)
     coordinator = _person(Role.COORDINATOR, "coco", "Cornelia", "Vermeulen-de Jong")
     operator = _person(Role.OPERATOR, "olga", "Olga", "Oudshoorn-Verbeek")
