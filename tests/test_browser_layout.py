@@ -20,7 +20,8 @@ from beheer.core import config_cache
 from beheer.servicedesk import services
 from beheer.servicedesk.models import Category, EntryType, Melding, OlaTarget
 from tests.helpers import make_person, restore_default_configuration
-from tests.test_browser import CHROMIUM, PASSWORD, _login, browser_page, htmx_settled  # noqa: F401
+from tests.test_browser import CHROMIUM, PASSWORD, _login, htmx_settled
+from tests.test_browser import browser_page as browser_page  # the fixture
 from tests.test_browser_melding_page import Watch
 
 pytestmark = [pytest.mark.browser]
@@ -73,7 +74,9 @@ OVERFLOWS = """
       canvas.font = style.font;
       const longest = Math.max(0, ...[...el.options].map((o) => canvas.measureText(o.text).width));
       const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16;
-      if (longest > room + 1) found.push("select too narrow: " + name(el) + " " + Math.round(longest) + " > " + Math.round(room));
+      if (longest > room + 1) {
+        found.push("select too narrow: " + name(el) + " " + Math.round(longest) + " > " + Math.round(room));
+      }
     }
   }
   return found;
@@ -181,7 +184,6 @@ def test_queue_fits_1366_and_uses_1920(browser_page: Any, live_server: Any) -> N
     _login(page, base, "olga")
 
     open_page(page, watch, f"{base}/meldingen/?queue=all", LAPTOP)
-    page.screenshot(path="/tmp/queue-1366.png")
     at_laptop = table_state(page)
     assert at_laptop["rows"] == 25
     no_page_scroll(page)
@@ -190,14 +192,14 @@ def test_queue_fits_1366_and_uses_1920(browser_page: Any, live_server: Any) -> N
     # Long text wraps or is cut with an ellipsis and the full text in a title.
     cut = page.evaluate(
         """() => [...document.querySelectorAll("#queue-results td, #queue-results td :not(.visually-hidden)")]
-             .filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible")
+             .filter((el) => el.scrollWidth > el.clientWidth + 1)
+             .filter((el) => getComputedStyle(el).overflowX !== "visible")
              .filter((el) => !(getComputedStyle(el).textOverflow === "ellipsis" && el.title))
              .map((el) => el.outerHTML.slice(0, 80))"""
     )
     assert cut == []
 
     open_page(page, watch, f"{base}/meldingen/?queue=all", WIDE)
-    page.screenshot(path="/tmp/queue-1920.png")
     at_wide = table_state(page)
     no_page_scroll(page)
     assert at_wide["wrap_scroll"] <= at_wide["wrap_client"], at_wide
@@ -221,8 +223,9 @@ def test_top_bar_is_one_line_at_1366(browser_page: Any, live_server: Any, langua
         tops = page.evaluate(
             """() => [...document.querySelectorAll(".topnav > *")]
                  .filter((el) => el.getBoundingClientRect().width > 0)
-                 .map((el) => [el.tagName + "." + el.className + " " + el.innerText.trim().slice(0, 20),
-                               Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2)])"""
+                 .map((el) => [el, el.getBoundingClientRect()])
+                 .map(([el, box]) => [el.tagName + "." + el.className + " " + el.innerText.slice(0, 20),
+                                      Math.round(box.top + box.height / 2)])"""
         )
         middles = {middle for _name, middle in tops}
         assert len(middles) == 1, tops
@@ -238,7 +241,9 @@ def test_top_bar_is_one_line_at_1366(browser_page: Any, live_server: Any, langua
     for link in page.locator(".nav-menu:not(.nav-user) .nav-menu-panel a").all():
         assert link.is_visible()
         box = link.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= LAPTOP["width"], box
+        assert box is not None
+        assert box["x"] >= 0, box
+        assert box["x"] + box["width"] <= LAPTOP["width"], box
     assert page.locator(".nav-menu-panel a[href='/sla/']").is_visible()
     page.locator(".nav-user > summary").click()  # opening one closes the other
     assert not page.locator(".nav-menu:not(.nav-user) .nav-menu-panel").is_visible()
@@ -250,9 +255,7 @@ def test_top_bar_is_one_line_at_1366(browser_page: Any, live_server: Any, langua
 
 
 @pytest.mark.django_db(transaction=True)
-def test_melding_page_dashboard_and_filters_clip_nothing_at_1366(
-    browser_page: Any, live_server: Any
-) -> None:
+def test_melding_page_dashboard_and_filters_clip_nothing_at_1366(browser_page: Any, live_server: Any) -> None:
     page, base = browser_page, live_server.url
     data = setup_queue()
     melding: Melding = data["meldingen"][0]
@@ -308,7 +311,6 @@ def test_portal_on_a_phone(live_server: Any) -> None:
             page.wait_for_url(lambda url: "/login/" not in url)
             for path in ("/portal/", f"/portal/{melding.pk}/", "/portal/new/"):
                 watch.goto(base + path)
-                page.screenshot(path=f"/tmp/portal-{path.strip('/').replace('/', '-')}.png", full_page=True)
                 no_page_scroll(page)
                 assert overflows(page, "body", selects=False) == [], path
             # The new call form: fields as wide as the form, the submit button in reach.
@@ -316,17 +318,21 @@ def test_portal_on_a_phone(live_server: Any) -> None:
                 """() => {
                   const form = document.querySelector("main form.stacked-form, main form");
                   const style = getComputedStyle(form);
-                  const inner = form.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+                  const inner = form.clientWidth - padding;
                   return [...form.querySelectorAll("input[type=text], textarea, select")]
                     .filter((el) => el.getBoundingClientRect().width > 0)
                     .map((el) => [el.name, el.getBoundingClientRect().width / inner]);
                 }"""
             )
-            assert len(widths) >= 3 and all(share > 0.98 for _name, share in widths), widths
+            assert len(widths) >= 3, widths
+            assert all(share > 0.98 for _name, share in widths), widths
             button = page.locator("main form button[type=submit]").last
             button.scroll_into_view_if_needed()
             box = button.bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+            assert box is not None
+            assert box["x"] >= 0, box
+            assert box["x"] + box["width"] <= 390, box
             assert box["height"] >= 40, box  # a touch target
             watch.collect()
             assert watch.violations == []

@@ -5,8 +5,8 @@
     .venv/bin/python tools/screenshots.py http://127.0.0.1:8765
 
 Takes the operator's queue at 1366 and 1920 px (all calls, Dutch, as the demo operator), the SLA
-check filled in from the first SLA policy, and the caller's portal on a phone (390 x 844). Uses Debian's chromium through Playwright, as the browser
-tests do.
+check filled in from the first SLA policy, and the caller's portal on a phone (390 x 844). Uses
+Debian's chromium through Playwright, as the browser tests do.
 """
 
 from __future__ import annotations

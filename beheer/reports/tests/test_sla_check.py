@@ -585,7 +585,7 @@ def _figures(result: sla_check.CheckResult) -> tuple[Any, ...]:
     [("4", HOURS, 240), ("2", DAYS, 2 * 540), ("1,5", HOURS, 90), ("0.5", DAYS, 270)],
 )
 def test_the_screen_takes_hours_and_business_days(scenario, coordinator, amount, unit, minutes):
-    """"4 hours" and "2 business days" (of the office calendar, 9 hours a day) check the same as the
+    """ "4 hours" and "2 business days" (of the office calendar, 9 hours a day) check the same as the
     equivalent business minutes."""
     p1 = Priority.objects.get(level=1)
     data = _form_data(**{f"resolution_{p1.pk}_0": amount, f"resolution_{p1.pk}_1": unit})
