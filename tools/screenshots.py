@@ -51,20 +51,32 @@ def _open_first(page: Any, base: str, path: str) -> None:
     page.goto(base + href)
 
 
+def _check_the_first_policy(page: Any) -> None:
+    page.click(".sla-check-form .form-actions button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
 SHOTS = [
     Shot("login", "", "/login/"),
-    Shot("queue", "demo.behandelaar", "/meldingen/?queue=all"),
-    Shot("queue-1920", "demo.behandelaar", "/meldingen/?queue=all", width=1920, height=1000),
+    Shot("queue-1366", "demo.behandelaar", "/meldingen/?queue=all"),
+    Shot("queue-1920", "demo.behandelaar", "/meldingen/?queue=all", width=1920, height=1080),
     Shot("detail", "demo.behandelaar", r"first:/meldingen/?queue=open|/meldingen/\d+/"),
     Shot("new", "demo.behandelaar", "/meldingen/new/"),
     Shot("dashboard", "demo.coordinator", "/dashboard/", full_page=True),
     Shot("reports", "demo.coordinator", "/reports/", full_page=True),
-    Shot("sla-check", "demo.coordinator", "/reports/sla-check/", full_page=True),
+    Shot(
+        "sla-check",
+        "demo.coordinator",
+        "/reports/sla-check/?policy=1",
+        width=1440,
+        height=1227,
+        prepare=_check_the_first_policy,
+    ),
     Shot("monitoring", "demo.beheerder", "/monitoring/"),
     Shot("maintenance-windows", "demo.beheerder", "/monitoring/windows/"),
-    Shot("portal", "demo.melder", "/portal/"),
     Shot("portal_detail", "demo.melder", r"first:/portal/|/portal/\d+/"),
     Shot("portal-phone", "demo.melder", "/portal/", width=390, height=844, mobile=True),
+    Shot("portal-phone-new", "demo.melder", "/portal/new/", width=390, height=844, mobile=True, full_page=True),
 ]
 
 
@@ -112,6 +124,7 @@ def main(names: list[str]) -> int:
                         viewport={"width": shot.width, "height": shot.height},
                         is_mobile=shot.mobile,
                         has_touch=shot.mobile,
+                        device_scale_factor=2 if shot.mobile else 1,
                         locale=shot.language,
                         extra_http_headers={"Accept-Language": shot.language},
                     )

@@ -17,13 +17,19 @@ from . import sla_check
 
 router = Router(tags=["reports"])
 
+MINUTES = (
+    "In business minutes of the proposed calendar: only opening time counts, so 60 is one hour of "
+    "opening time, 240 is 4 hours, and 2 business days of an office calendar open 08:00-17:00 are "
+    "2 x 540 = 1080 (of a 24x7 calendar 2 x 1440 = 2880). The screen takes hours or business days "
+    "and converts them the same way."
+)
 Minutes = Annotated[int, Field(ge=1, le=sla_check.MAX_TARGET_MINUTES)]
 
 
 class TargetIn(Schema):
     priority_id: Id
-    response_minutes: Minutes | None = None
-    resolution_minutes: Minutes
+    response_minutes: Minutes | None = Field(None, description="Response target. " + MINUTES)
+    resolution_minutes: Minutes = Field(description="Resolution target. " + MINUTES)
 
 
 class HoursIn(Schema):

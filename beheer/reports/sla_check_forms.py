@@ -1,4 +1,9 @@
-"""Input shape of the SLA check screen (shape only; `sla_check.build_proposal` checks the rules)."""
+"""Input shape of the SLA check screen (shape only; `sla_check.build_proposal` checks the rules).
+
+Targets are entered as everywhere else, in hours or business days (`core.norms`), and handed to the
+check in business minutes: a business day counts as long as one of the chosen calendar (a 24x7
+calendar's day is 24 hours, office hours 08:00-17:00 make 9).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from beheer.accounts.models import OperatorGroup
 from beheer.core.errors import DomainError
 from beheer.core.forms import CleanForm
+from beheer.core.norms import Norm, NormField, norm_for
 from beheer.servicedesk.models import WEEKDAYS, BusinessCalendar, CallType, Category, Priority
+from beheer.servicedesk.services import sla_config
 
 from . import sla_check
 
@@ -100,18 +107,8 @@ class SlaCheckForm(CleanForm):
         self._set_queryset("call_types", CallType.objects.filter(active=True))
         self.priorities = list(Priority.objects.filter(active=True).order_by("level"))
         for p in self.priorities:
-            self.fields[f"response_{p.pk}"] = forms.IntegerField(
-                label=_("Response within (business minutes) for %(priority)s") % {"priority": p.name},
-                required=False,
-                min_value=1,
-                max_value=sla_check.MAX_TARGET_MINUTES,
-            )
-            self.fields[f"resolution_{p.pk}"] = forms.IntegerField(
-                label=_("Resolution within (business minutes) for %(priority)s") % {"priority": p.name},
-                required=False,
-                min_value=1,
-                max_value=sla_check.MAX_TARGET_MINUTES,
-            )
+            self.fields[f"response_{p.pk}"] = NormField(label=_("Response within"), required=False)
+            self.fields[f"resolution_{p.pk}"] = NormField(label=_("Resolution within"), required=False)
 
     def _set_queryset(self, name: str, queryset: Any) -> None:
         field = self.fields[name]
@@ -127,7 +124,10 @@ class SlaCheckForm(CleanForm):
         return ["weekdays", "opens", "closes", "always_open", "public_holidays"]
 
     def apply_policy(self, defaults: sla_check.PolicyDefaults) -> None:
-        """Prefill an unbound form from an existing SLA policy."""
+        """Prefill an unbound form from an existing SLA policy (its minutes shown in hours or in
+        business days of its calendar)."""
+        calendar = BusinessCalendar.objects.filter(pk=defaults.calendar_id).first()
+        day = sla_config.business_day_minutes(calendar)
         self.initial.update(
             calendar=defaults.calendar_id,
             at_risk_percent=defaults.at_risk_percent,
@@ -135,8 +135,8 @@ class SlaCheckForm(CleanForm):
             call_types=defaults.call_type_ids,
         )
         for priority_id, (response, resolution) in defaults.targets.items():
-            self.initial[f"response_{priority_id}"] = response
-            self.initial[f"resolution_{priority_id}"] = resolution
+            self.initial[f"response_{priority_id}"] = norm_for(response, day)
+            self.initial[f"resolution_{priority_id}"] = norm_for(resolution, day)
 
     def proposal(self) -> sla_check.Proposal | None:
         """The checked proposal, or None with the problems put on the form."""
@@ -152,11 +152,9 @@ class SlaCheckForm(CleanForm):
                 self.add_error("opens", message)
                 return None
             hours = [sla_check.HoursInput(day, opens, closes) for day in data["weekdays"]]
-        targets = [
-            sla_check.TargetInput(p.pk, data.get(f"response_{p.pk}"), data.get(f"resolution_{p.pk}"))
-            for p in self.priorities
-            if data.get(f"response_{p.pk}") is not None or data.get(f"resolution_{p.pk}") is not None
-        ]
+        targets = self._targets(self._day_minutes(calendar, hours, bool(data.get("always_open"))))
+        if targets is None:
+            return None
         try:
             return sla_check.build_proposal(
                 calendar_id=calendar.pk if calendar is not None else None,
@@ -173,6 +171,52 @@ class SlaCheckForm(CleanForm):
         except DomainError as exc:
             self._place(exc, targets)
             return None
+
+    @staticmethod
+    def _day_minutes(
+        calendar: BusinessCalendar | None, hours: list[sla_check.HoursInput], always_open: bool
+    ) -> int | None:
+        """How long a business day of the proposed calendar is, as the SLA screens count it."""
+        if calendar is not None:
+            return sla_config.business_day_minutes(calendar)
+        if always_open:
+            return 24 * 60
+        if not hours:
+            return None
+        h = hours[0]
+        end = 24 * 60 if h.end == time(0) else h.end.hour * 60 + h.end.minute
+        length = end - (h.start.hour * 60 + h.start.minute)
+        return length if length > 0 else None
+
+    def _targets(self, day: int | None) -> list[sla_check.TargetInput] | None:
+        """The targets in business minutes, or None with the problems put on their fields."""
+        targets: list[sla_check.TargetInput] = []
+        ok = True
+        for p in self.priorities:
+            minutes: dict[str, int | None] = {}
+            for kind in ("response", "resolution"):
+                name = f"{kind}_{p.pk}"
+                norm: Norm | None = self.cleaned_data.get(name)
+                minutes[kind] = None
+                if norm is None:
+                    continue
+                try:
+                    value = norm.minutes(day)
+                except ValueError:
+                    self.add_error(name, _("This calendar has no business days: enter hours."))
+                    ok = False
+                    continue
+                if value < 1:
+                    self.add_error(name, _("A target must be more than zero."))
+                    ok = False
+                elif value > sla_check.MAX_TARGET_MINUTES:
+                    self.add_error(name, _("That is too long."))
+                    ok = False
+                else:
+                    minutes[kind] = value
+            if minutes["response"] is not None or minutes["resolution"] is not None:
+                targets.append(sla_check.TargetInput(p.pk, minutes["response"], minutes["resolution"]))
+        return targets if ok else None
 
     def _place(self, exc: DomainError, targets: list[sla_check.TargetInput]) -> None:
         placed = False

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time as perf
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,9 @@ from django.utils import translation
 from beheer.accounts.models import OperatorGroup, Role
 from beheer.core.clock import frozen
 from beheer.core.errors import DomainError, PermissionDenied
+from beheer.core.norms import DAYS, HOURS, Norm, NormField
 from beheer.reports import sla_check
+from beheer.reports.sla_check_forms import SlaCheckForm
 from beheer.servicedesk import services, sla
 from beheer.servicedesk.models import (
     BusinessCalendar,
@@ -469,8 +472,10 @@ def _form_data(**kw: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "run": "1",
         "calendar": office.pk,
-        f"response_{p1.pk}": 30,
-        f"resolution_{p1.pk}": 120,
+        f"response_{p1.pk}_0": "0.5",
+        f"response_{p1.pk}_1": "hours",
+        f"resolution_{p1.pk}_0": "2",
+        f"resolution_{p1.pk}_1": "hours",
         "at_risk_percent": 75,
         "weeks": 1,
     }
@@ -520,7 +525,7 @@ def test_the_screen_shows_bad_input_as_messages(coordinator, change):
     data = _form_data()
     if "resolution_1" in change:
         p1 = Priority.objects.get(level=1)
-        data[f"resolution_{p1.pk}"] = change.pop("resolution_1")
+        data[f"resolution_{p1.pk}_0"] = change.pop("resolution_1")
     data.update(change)
     page = client_for(coordinator).get(reverse("sla-check"), data)
     assert page.status_code == 200
@@ -558,16 +563,111 @@ def test_the_form_is_prefilled_from_a_policy(coordinator, p1):
     form = page.context["form"]
     assert form.initial["calendar"] == cal247.pk
     assert form.initial["at_risk_percent"] == 60
-    assert form.initial[f"response_{p1.pk}"] == 15
-    assert form.initial[f"resolution_{p1.pk}"] == 90
+    assert form.initial[f"response_{p1.pk}"] == Norm(Decimal("0.25"), HOURS)
+    assert form.initial[f"resolution_{p1.pk}"] == Norm(Decimal("1.5"), HOURS)
     assert form.initial["categories"] == [network.pk]
     html = page.content.decode()
-    assert 'value="90"' in html
+    assert 'value="1.5"' in html
     assert "Filled in from the SLA policy" in html
     missing = client_for(coordinator).get(reverse("sla-check"), {"policy": "999999"})
     assert missing.status_code == 200
     assert b"does not exist" in missing.content
     assert client_for(coordinator).get(reverse("sla-check"), {"policy": "x"}).status_code == 200
+
+
+def _figures(result: sla_check.CheckResult) -> tuple[Any, ...]:
+    o = result.overall
+    return (result.total, o.response, o.resolution, o.reached_at_risk)
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "minutes"),
+    [("4", HOURS, 240), ("2", DAYS, 2 * 540), ("1,5", HOURS, 90), ("0.5", DAYS, 270)],
+)
+def test_the_screen_takes_hours_and_business_days(scenario, coordinator, amount, unit, minutes):
+    """ "4 hours" and "2 business days" (of the office calendar, 9 hours a day) check the same as the
+    equivalent business minutes."""
+    p1 = Priority.objects.get(level=1)
+    data = _form_data(**{f"resolution_{p1.pk}_0": amount, f"resolution_{p1.pk}_1": unit})
+    with frozen(NOW):
+        page = client_for(coordinator).get(reverse("sla-check"), data)
+    assert page.status_code == 200
+    result = page.context["result"]
+    assert result is not None, page.context["form"].errors
+    assert _figures(result) == _figures(_check(coordinator, minutes))
+    with frozen(NOW):
+        proposal = SlaCheckForm(data).proposal()
+    assert proposal is not None
+    assert proposal.targets[p1.pk].resolution_minutes == minutes
+    assert proposal.targets[p1.pk].response_minutes == 30
+
+
+def test_business_days_follow_the_chosen_hours(scenario, coordinator):
+    """With custom hours 09:00-12:00 a business day is three hours; with 24x7 it is 24."""
+    p1 = Priority.objects.get(level=1)
+    custom = _form_data(
+        calendar="",
+        weekdays=["0", "1", "2", "3", "4"],
+        opens="09:00",
+        closes="12:00",
+        **{f"resolution_{p1.pk}_0": "1", f"resolution_{p1.pk}_1": DAYS},
+    )
+    with frozen(NOW):
+        form = SlaCheckForm(custom)
+        proposal = form.proposal()
+    assert proposal is not None, form.errors
+    assert proposal.targets[p1.pk].resolution_minutes == 180
+    assert proposal.targets[p1.pk].response_minutes == 30
+    always = dict(custom, always_open="on")
+    with frozen(NOW):
+        proposal = SlaCheckForm(always).proposal()
+    assert proposal is not None
+    assert proposal.targets[p1.pk].resolution_minutes == 24 * 60
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "message"),
+    [
+        ("vier", HOURS, "Enter a number"),
+        ("0", HOURS, "more than zero"),
+        ("-2", DAYS, "more than zero"),
+        ("0.001", HOURS, "more than zero"),
+        ("9999", DAYS, "too long"),
+        ("1e400", HOURS, "too long"),
+        ("NaN", HOURS, "more than zero"),
+    ],
+)
+def test_bad_norms_are_field_messages(scenario, coordinator, amount, unit, message):
+    p1 = Priority.objects.get(level=1)
+    data = _form_data(**{f"resolution_{p1.pk}_0": amount, f"resolution_{p1.pk}_1": unit})
+    with frozen(NOW):
+        page = client_for(coordinator).get(reverse("sla-check"), data)
+    assert page.status_code == 200
+    assert page.context["result"] is None
+    errors = page.context["form"].errors
+    assert list(errors) == [f"resolution_{p1.pk}"], errors
+    assert message in errors[f"resolution_{p1.pk}"][0]
+    assert b"The check could not run" in page.content
+
+
+def test_days_without_business_days_ask_for_hours(coordinator):
+    p1 = Priority.objects.get(level=1)
+    empty = BusinessCalendar.objects.create(name="Leeg")
+    data = _form_data(calendar=empty.pk, **{f"resolution_{p1.pk}_0": "1", f"resolution_{p1.pk}_1": DAYS})
+    with translation.override("en"):
+        form = SlaCheckForm(data)
+        assert form.proposal() is None
+        assert "enter hours" in form.errors[f"resolution_{p1.pk}"][0]
+
+
+def test_no_target_field_asks_for_minutes(db, p1):
+    """Norms are entered in hours or days here, as on the SLA policy screens."""
+    form = SlaCheckForm()
+    for name in (f"response_{p1.pk}", f"resolution_{p1.pk}"):
+        assert isinstance(form.fields[name], NormField)
+        assert "minute" not in str(form.fields[name].label).lower()
+    html = client_for(make_person(Role.COORDINATOR)).get(reverse("sla-check")).content.decode()
+    assert "minutes" not in html
 
 
 # --------------------------------------------------------------------------------------------------
@@ -599,3 +699,11 @@ def test_replaying_many_meldingen_uses_a_few_queries(
 def test_the_calendar_between_matches_business_time(db):
     cal = sla.Calendar.weekly([(time(8), time(17))])
     assert cal.between(at(30, 9), tue(12)) == timedelta(hours=12)
+
+
+def test_the_api_documents_the_unit_of_its_targets() -> None:
+    from beheer.api import api
+
+    target = api.get_openapi_schema()["components"]["schemas"]["TargetIn"]["properties"]
+    for name in ("response_minutes", "resolution_minutes"):
+        assert "business minutes" in target[name]["description"]

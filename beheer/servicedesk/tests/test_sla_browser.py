@@ -22,6 +22,7 @@ def test_a_coordinator_sets_opening_hours_a_closing_day_and_a_target(
     restore_default_configuration()
     make_person(Role.COORDINATOR, username="cora", password=PASSWORD)
     _login(page, base, "cora")
+    page.click("nav .nav-menu > summary:has-text('More')")  # the less used screens
     page.click("nav a:has-text('Service levels')")
     page.click("a.tab:has-text('Business calendars')")
     page.click("a:has-text('New business calendar')")

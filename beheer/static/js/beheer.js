@@ -129,4 +129,24 @@
   }
   document.addEventListener("htmx:responseError", showError);
   document.addEventListener("htmx:sendError", showError);
+
+  // The top bar's menus (<details data-nav-menu>) close on a click elsewhere, on Escape, and when
+  // another one opens; without JavaScript they open and close with their summary.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-nav-menu][open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var menu = event.target && event.target.closest ? event.target.closest("details[data-nav-menu]") : null;
+    closeMenus(menu);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector("details[data-nav-menu][open]");
+    if (!open) return;
+    closeMenus(null);
+    var summary = open.querySelector("summary");
+    if (summary) summary.focus();
+  });
 })();
