@@ -13,7 +13,7 @@ from beheer.accounts.models import User
 from beheer.core.language import english_active
 
 from .lookups import Line
-from .melding import Melding
+from .melding import Melding, sees_every_melding
 
 
 class Visibility(models.TextChoices):
@@ -23,6 +23,8 @@ class Visibility(models.TextChoices):
 
 class NoteQuerySet(models.QuerySet["Note"]):
     def visible_to(self, user: Any) -> NoteQuerySet:
+        if sees_every_melding(user):
+            return self
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
         if user is not None and getattr(user, "is_staff_member", False):
             return qs
@@ -46,6 +48,8 @@ class Note(models.Model):
 
 class HistoryQuerySet(models.QuerySet["HistoryEntry"]):
     def visible_to(self, user: Any) -> HistoryQuerySet:
+        if sees_every_melding(user):
+            return self
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
         if user is not None and getattr(user, "is_staff_member", False):
             return qs
@@ -124,6 +128,8 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 class AttachmentQuerySet(models.QuerySet["Attachment"]):
     def visible_to(self, user: Any) -> AttachmentQuerySet:
+        if sees_every_melding(user):
+            return self
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
         if user is not None and getattr(user, "is_staff_member", False):
             return qs
