@@ -76,7 +76,9 @@ SHOTS = [
     Shot("maintenance-windows", "demo.beheerder", "/monitoring/windows/"),
     Shot("portal_detail", "demo.melder", r"first:/portal/|/portal/\d+/"),
     Shot("portal-phone", "demo.melder", "/portal/", width=390, height=844, mobile=True),
-    Shot("portal-phone-new", "demo.melder", "/portal/new/", width=390, height=844, mobile=True, full_page=True),
+    Shot(
+        "portal-phone-new", "demo.melder", "/portal/new/", width=390, height=844, mobile=True, full_page=True
+    ),
 ]
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import User
-from beheer.core import clock, search
+from beheer.core import clock, config_cache, search
 from beheer.core.pagination import Page, SortKey, keyset_page
 
 from .models import (
@@ -364,21 +364,63 @@ def allowed_statuses(melding: Melding) -> QuerySet[Status]:
     return qs.order_by("order", "id")
 
 
+# A person shown only by name (`str(user)`): the other columns are left out of a join, which
+# makes the query cheaper to build and to read (the melding page joins people five times).
+PERSON_NAME_FIELDS = ("first_name", "last_name", "username")
+
+
+def name_only(relation: str, *keep: str) -> list[str]:
+    """The fields to `defer()` of the person joined through `relation` (with `select_related`) when
+    only their name is shown, and the fields in `keep`; any other field still loads when read."""
+    shown = {"id", *PERSON_NAME_FIELDS, *keep}
+    return [f"{relation}__{f.name}" for f in User._meta.concrete_fields if f.name not in shown]
+
+
+def use_cached_lookups(meldingen: list[Melding], names: tuple[str, ...]) -> list[Melding]:
+    """Set the configuration rows (status, operator group, ...) named in `names` on each melding from
+    the configuration cache instead of joining them in; a row the cache does not know is read when
+    used, as without the cache."""
+    if not config_cache.enabled():
+        return meldingen
+    for name in names:
+        field: Any = Melding._meta.get_field(name)
+        for melding in meldingen:
+            key = getattr(melding, field.attname)
+            row = config_cache.row(field.related_model, key) if key is not None else None
+            if key is None or row is not None:
+                field.set_cached_value(melding, row)
+    return meldingen
+
+
+def partial_incidents(melding: Melding, user: Any, *, limit: int = 200) -> list[Melding]:
+    """The partial incidents of a melding that `user` may see, oldest first, with their status,
+    operator group and supplier from the configuration cache."""
+    cached = ("status", "operator_group", "supplier")
+    qs = (
+        Melding.objects.visible_to(user)
+        .filter(parent=melding)
+        .select_related("operator")
+        .defer(*name_only("operator"))
+    )
+    if not config_cache.enabled():
+        qs = qs.select_related(*cached)
+    return use_cached_lookups(list(qs.order_by("id")[:limit]), cached)
+
+
+def linked_meldingen(melding: Melding, user: Any, *, limit: int = 200) -> list[Melding]:
+    """Meldingen linked to this one that `user` may see (a caller: only their own), in one query,
+    with their status from the configuration cache."""
+    qs = Melding.objects.visible_to(user).filter(_linked_to(melding)).order_by("id")
+    if not config_cache.enabled():
+        qs = qs.select_related("status")
+    return use_cached_lookups(list(qs[:limit]), ("status",))
+
+
 def _linked_to(melding: Melding) -> Q:
     """Meldingen linked to this one ('related to'), in either direction, as subqueries (no round trip)."""
     linked_to = MeldingLink.objects.filter(from_melding=melding).values("to_melding_id")
     linked_from = MeldingLink.objects.filter(to_melding=melding).values("from_melding_id")
     return Q(pk__in=linked_to) | Q(pk__in=linked_from)
-
-
-def linked_meldingen(melding: Melding, user: Any) -> MeldingQuerySet:
-    """Meldingen linked to this one that `user` may see (a caller: only their own): one query."""
-    return (
-        Melding.objects.visible_to(user)
-        .filter(_linked_to(melding))
-        .select_related("status", "priority")
-        .order_by("id")
-    )
 
 
 def linked_ids(melding: Melding, user: Any) -> list[int]:
@@ -406,8 +448,22 @@ def recent_time_entries(melding: Melding, limit: int = 50) -> QuerySet[TimeEntry
     return (
         TimeEntry.objects.filter(melding=melding)
         .select_related("operator", "operator_group")
+        .defer(*name_only("operator"))
         .order_by("-date", "-id")[:limit]
     )
+
+
+def time_shown(melding: Melding, limit: int = 50) -> tuple[list[dict[str, Any]], list[TimeEntry]]:
+    """The melding page's time: the totals per line (`time_totals`) and the newest registrations.
+    When the registrations are fewer than `limit` they are all of them, and the totals are added
+    up from them instead of asked for."""
+    entries = list(recent_time_entries(melding, limit + 1))
+    if len(entries) > limit:
+        return time_totals(melding), entries[:limit]
+    totals: dict[str, int] = {}
+    for entry in entries:
+        totals[entry.line] = totals.get(entry.line, 0) + entry.minutes
+    return [{"line": line, "minutes": totals[line]} for line in sorted(totals)], entries
 
 
 def timeline(melding: Melding, user: Any, *, limit: int | None = 200) -> tuple[list[Any], bool]:
@@ -416,12 +472,14 @@ def timeline(melding: Melding, user: Any, *, limit: int | None = 200) -> tuple[l
         Note.objects.visible_to(user)
         .filter(melding=melding)
         .select_related("author")
+        .defer(*name_only("author"))
         .order_by("-created_at", "-id")
     )
     history = (
         HistoryEntry.objects.visible_to(user)
         .filter(melding=melding)
         .select_related("actor")
+        .defer(*name_only("actor"))
         .order_by("-at", "-id")
     )
     if limit is not None:

@@ -340,23 +340,24 @@ LOOKUP_FIELDS = (
 RELATED_FIELDS = ("operator", "caller", "caller_department", "caller_branch", "supplier", "created_by")
 
 
-def _melding_for(user: User, pk: int) -> Melding:
+# The people the page shows: the operator and the registrar by name, the caller with their contact
+# details (any other field of theirs loads when read).
+PAGE_DEFERRED = (
+    *queries.name_only("operator"),
+    *queries.name_only("created_by"),
+    *queries.name_only("caller", "email", "phone", "mobile"),
+)
+
+
+def _melding_for(user: User, pk: int, *, page: bool = False) -> Melding:
+    """The melding `user` may see (else 404), with its lookups; `page`: only what its page shows
+    of the people in it."""
     cached = config_cache.enabled()
-    melding = (
-        Melding.objects.visible_to(user)
-        .select_related(*RELATED_FIELDS, *(() if cached else LOOKUP_FIELDS))
-        .filter(pk=pk)
-        .first()
-    )
+    qs = Melding.objects.visible_to(user).select_related(*RELATED_FIELDS, *(() if cached else LOOKUP_FIELDS))
+    melding = (qs.defer(*PAGE_DEFERRED) if page else qs).filter(pk=pk).first()
     if melding is None:
         raise Http404(_("Call not found."))
-    if cached:
-        for name in LOOKUP_FIELDS:
-            field: Any = Melding._meta.get_field(name)
-            key = getattr(melding, field.attname)
-            row = config_cache.row(field.related_model, key) if key is not None else None
-            if key is None or row is not None:
-                field.set_cached_value(melding, row)
+    queries.use_cached_lookups([melding], LOOKUP_FIELDS)
     return melding
 
 
@@ -412,12 +413,9 @@ def _detail_context(
     partials: list[Melding] = []
     progress = (0, 0)
     if melding.parent_id is None:
-        partials = list(
-            Melding.objects.filter(parent=melding)
-            .select_related("status", "operator_group", "operator", "supplier")
-            .order_by("id")[:200]
-        )
+        partials = queries.partial_incidents(melding, user)
         progress = (sum(1 for p in partials if not p.is_open), len(partials))
+    time_totals, time_entries = queries.time_shown(melding)
     now = clock.now()
     sla = services.evaluate(melding, now=now)
     shown = {*available, result.action if result else ""}
@@ -445,13 +443,14 @@ def _detail_context(
         "is_resolved": is_resolved,
         "partials": partials,
         "progress": progress,
-        "links": list(queries.linked_meldingen(melding, user)[:200]),
-        "time_totals": queries.time_totals(melding),
-        "time_entries": list(queries.recent_time_entries(melding)),
+        "links": queries.linked_meldingen(melding, user),
+        "time_totals": time_totals,
+        "time_entries": time_entries,
         "attachments": list(
             Attachment.objects.visible_to(user)
             .filter(melding=melding)
             .select_related("uploaded_by")
+            .defer(*queries.name_only("uploaded_by"))
             .order_by("-created_at")[:200]
         ),
         "unlink_version": melding.version,
@@ -497,7 +496,7 @@ def _render_action_page(
 @staff_required
 @require_GET
 def melding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _melding_for(current_user(request), pk))
+    return _render_detail(request, _melding_for(current_user(request), pk, page=True))
 
 
 @staff_required
@@ -549,7 +548,8 @@ def melding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not is_htmx(request):
                 messages.success(request, message, extra_tags=f"action-{action}")
                 return redirect(f"{reverse('melding-detail', args=[melding.pk])}#action-{action}")
-            return _render_detail(request, _melding_for(user, pk), result=ActionResult(action, message))
+            done = ActionResult(action, message)
+            return _render_detail(request, _melding_for(user, pk, page=True), result=done)
     status = error.status_code if error is not None else 400
     refused = isinstance(error, (Conflict, ReadOnly))
     if error is not None and not refused:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.template.defaultfilters import date as date_filter
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core.durations import UNITS, format_duration, remaining_text
@@ -42,6 +46,51 @@ HISTORY_ACTIONS: dict[str, Any] = {
     "problem_unlinked": _("Unlinked from a problem"),
     "problem_resolved": _("Problem resolved"),
 }
+
+
+# The numeric format characters of Django's date formats, as functions of a datetime.
+_DATE_PARTS: dict[str, Callable[[datetime], str]] = {
+    "d": lambda v: f"{v.day:02d}",
+    "j": lambda v: str(v.day),
+    "m": lambda v: f"{v.month:02d}",
+    "n": lambda v: str(v.month),
+    "Y": lambda v: f"{v.year:04d}",
+    "y": lambda v: f"{v.year % 100:02d}",
+    "H": lambda v: f"{v.hour:02d}",
+    "G": lambda v: str(v.hour),
+    "i": lambda v: f"{v.minute:02d}",
+    "s": lambda v: f"{v.second:02d}",
+}
+
+
+@lru_cache(maxsize=32)
+def _compiled_format(fmt: str) -> tuple[Callable[[datetime], str] | str, ...] | None:
+    """A date format of numbers and separators as its parts (None for any other format)."""
+    if "\\" in fmt or any(c.isalpha() and c not in _DATE_PARTS for c in fmt):
+        return None
+    return tuple(_DATE_PARTS.get(c, c) for c in fmt)
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def short_datetime(value: Any) -> str:
+    """The same as ``{{ value|date:"SHORT_DATETIME_FORMAT" }}``, a few times faster for the usual
+    formats (numbers and separators: ``j-n-Y H:i``), which pages with long histories show often."""
+    if not isinstance(value, datetime):
+        return date_filter(value, "SHORT_DATETIME_FORMAT")
+    fmt = str(formats.get_format("SHORT_DATETIME_FORMAT"))
+    parts = _compiled_format(fmt)
+    if parts is None:
+        return date_filter(value, "SHORT_DATETIME_FORMAT")
+    return "".join(part if isinstance(part, str) else part(value) for part in parts)
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def iso_datetime(value: Any) -> str:
+    """The same as ``{{ value|date:"c" }}`` (ISO 8601 in the current time zone), without the
+    general date formatter."""
+    if not isinstance(value, datetime):
+        return date_filter(value, "c")
+    return value.isoformat()
 
 
 @register.filter

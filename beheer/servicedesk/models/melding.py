@@ -17,6 +17,19 @@ from .. import sla
 from .lookups import CallType, Category, ClosureCode, EntryType, Impact, Line, Priority, Status, Urgency
 
 
+def sees_every_melding(user: Any) -> bool:
+    """Whether `user` may see every melding (an active operator, coordinator or administrator).
+
+    The reads of a melding's notes, history and attachments skip the melding filter for them: it
+    would select every melding, and compiling that subquery cost as much as the read itself."""
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and bool(getattr(user, "is_staff_member", False))
+    )
+
+
 class MeldingQuerySet(models.QuerySet["Melding"]):
     def visible_to(self, user: Any) -> MeldingQuerySet:
         """Operators see all meldingen; a caller sees only their own, never partial incidents."""
