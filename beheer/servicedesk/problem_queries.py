@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from beheer.core.pagination import SortKey
 
-from .models import OPEN_PROBLEM_STATUSES, Melding, ProblemQuerySet
+from .models import OPEN_PROBLEM_STATUSES, Melding, Problem, ProblemQuerySet
 
 ORDER = [SortKey("updated_at", True), SortKey("id", True)]
 
@@ -39,3 +39,16 @@ def open_counts(problem_ids: list[int]) -> dict[int, tuple[int, int]]:
         .annotate(total=Count("id"), open=Count("id", filter=Q(is_open=True)))
     )
     return {row["problem_id"]: (row["open"], row["total"]) for row in rows}
+
+
+CHOICES_SHOWN = 50
+
+
+def link_choices(user: Any) -> list[Problem]:
+    """The open problems offered when a melding is linked to one: the most recently changed first."""
+    return list(
+        Problem.objects.visible_to(user)
+        .filter(status__in=OPEN_PROBLEM_STATUSES)
+        .only("id", "title")
+        .order_by("-updated_at", "-id")[:CHOICES_SHOWN]
+    )

@@ -33,7 +33,7 @@ from .models import (
     ProblemHistoryEntry,
     ProblemStatus,
 )
-from .problem_queries import ORDER, filter_problems, open_counts
+from .problem_queries import ORDER, filter_problems, link_choices, open_counts
 from .services.problems import allowed_actions
 from .views import staff_required
 
@@ -364,6 +364,16 @@ def _melding(user: User, pk: int) -> Melding:
     if melding is None:
         raise Http404(_("Call not found."))
     return melding
+
+
+@staff_required
+@require_GET
+def melding_problem_choices(request: HttpRequest, pk: int) -> HttpResponse:
+    """The open problems to link a melding to (the options of the link form's list), asked for
+    when the form is opened, so the melding page does not query and render them every time."""
+    user = current_user(request)
+    _melding(user, pk)
+    return render(request, "servicedesk/_problem_choices.html", {"choices": link_choices(user)})
 
 
 @staff_required

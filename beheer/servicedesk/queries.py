@@ -410,26 +410,32 @@ def partial_incidents(melding: Melding, user: Any, *, limit: int = 200) -> list[
 def linked_meldingen(melding: Melding, user: Any, *, limit: int = 200) -> list[Melding]:
     """Meldingen linked to this one that `user` may see (a caller: only their own), in one query,
     with their status from the configuration cache."""
-    qs = Melding.objects.visible_to(user).filter(_linked_to(melding)).order_by("id")
+    pks = _linked_pks(melding)
+    if not pks:
+        return []
+    qs = Melding.objects.visible_to(user).filter(pk__in=pks).order_by("id")
     if not config_cache.enabled():
         qs = qs.select_related("status")
     return use_cached_lookups(list(qs[:limit]), ("status",))
 
 
-def _linked_to(melding: Melding) -> Q:
-    """Meldingen linked to this one ('related to'), in either direction, as subqueries (no round trip)."""
-    linked_to = MeldingLink.objects.filter(from_melding=melding).values("to_melding_id")
-    linked_from = MeldingLink.objects.filter(to_melding=melding).values("from_melding_id")
-    return Q(pk__in=linked_to) | Q(pk__in=linked_from)
+def _linked_pks(melding: Melding) -> list[int]:
+    """Ids of the meldingen linked to this one ('related to'), in either direction, from the link
+    table's two indexes. Asked first on their own: a `pk IN (links) OR pk IN (links)` condition on
+    the melding table makes PostgreSQL scan it whole."""
+    rows = MeldingLink.objects.filter(Q(from_melding=melding) | Q(to_melding=melding)).values_list(
+        "from_melding_id", "to_melding_id"
+    )
+    return sorted({low if high == melding.pk else high for low, high in rows})
 
 
 def linked_ids(melding: Melding, user: Any) -> list[int]:
     """Ids of the meldingen linked to this one that `user` may see (a caller: only their own)."""
+    pks = _linked_pks(melding)
+    if not pks:
+        return []
     return list(
-        Melding.objects.visible_to(user)
-        .filter(_linked_to(melding))
-        .order_by("id")
-        .values_list("pk", flat=True)
+        Melding.objects.visible_to(user).filter(pk__in=pks).order_by("id").values_list("pk", flat=True)
     )
 
 

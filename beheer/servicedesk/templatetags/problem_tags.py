@@ -8,7 +8,7 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from ..models import OPEN_PROBLEM_STATUSES, Problem
+from ..models import Problem
 
 register = template.Library()
 
@@ -26,7 +26,6 @@ PROBLEM_ACTIONS: dict[str, Any] = {
     "meldingen_resolved": _("Linked calls resolved"),
     "article_created": _("Known-error article created"),
 }
-CHOICES_SHOWN = 50
 
 
 @register.filter
@@ -46,25 +45,16 @@ def problem_field_label(name: str) -> Any:
 
 @register.inclusion_tag("servicedesk/_melding_problem.html", takes_context=True)
 def melding_problem_panel(context: template.Context, melding: Any) -> dict[str, Any]:
-    """The melding's problem (with its workaround), or a form to link one. Operators only."""
+    """The melding's problem (with its workaround), or a form to link one, whose list of open
+    problems loads when it is opened (`melding_problem_choices`). Operators only."""
     user = context.get("user")
     visible = Problem.objects.visible_to(user)
     problem = visible.filter(pk=melding.problem_id).first() if melding.problem_id else None
     editable = melding.closed_at is None and (problem is None or not problem.is_closed)
-    choices = (
-        list(
-            visible.filter(status__in=OPEN_PROBLEM_STATUSES)
-            .only("id", "title")
-            .order_by("-updated_at", "-id")[:CHOICES_SHOWN]
-        )
-        if problem is None and editable
-        else []
-    )
     return {
         "m": melding,
         "problem": problem,
         "editable": editable,
-        "choices": choices,
         "csrf_token": context.get("csrf_token"),
         "user": user,
     }

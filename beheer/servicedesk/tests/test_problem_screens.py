@@ -154,7 +154,11 @@ def test_link_from_the_melding_page_shows_problem_and_workaround(
     p = make_problem(operator, title="Probleem PRB-TITEL", workaround="Workaround WKA-TEKST")
     page = operator_client.get(f"/meldingen/{melding.pk}/").content.decode()
     assert 'id="problem-panel"' in page
-    assert p.number in page  # offered in the choice list
+    assert p.number not in page  # the choice list loads when the form is opened
+    assert f'hx-get="/meldingen/{melding.pk}/problem/choices/"' in page
+    choices = operator_client.get(f"/meldingen/{melding.pk}/problem/choices/")
+    assert choices.status_code == 200
+    assert f'<option value="{p.number}">Probleem PRB-TITEL</option>' in choices.content.decode()
     r = operator_client.post(f"/meldingen/{melding.pk}/problem/link/", {"problem-problem": p.number})
     assert r.status_code == 302
     assert fresh(melding).problem_id == p.pk
@@ -304,6 +308,7 @@ def test_callers_get_403_on_every_problem_page(caller_client: Client, operator, 
         f"/problems/{p.pk}/resolve/",
     ):
         assert caller_client.get(url).status_code == 403, url
+    assert caller_client.get(f"/meldingen/{melding.pk}/problem/choices/").status_code == 403
     for url in (f"/problems/{p.pk}/analyse/", f"/meldingen/{melding.pk}/problem/link/", "/problems/new/"):
         assert caller_client.post(url, {"title": "x", "problem-problem": p.number}).status_code == 403, url
     assert fresh(p).status == ProblemStatus.REGISTERED
