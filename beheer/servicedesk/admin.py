@@ -1,10 +1,13 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core.admin_base import ConfigAdmin, ReadOnlyAdmin
+from beheer.core.durations import format_duration
+from beheer.core.norms import CALENDAR_UNITS, NormField, norm_for
 
 from .models import (
     BusinessCalendar,
@@ -69,9 +72,47 @@ class UrgencyAdmin(LookupAdmin):
     list_display = ("code", "name_nl", "name_en", "level", "order", "active")
 
 
+DAY_MINUTES = 24 * 60
+MAX_RESOLUTION_MINUTES = 365 * DAY_MINUTES
+
+
+class PriorityForm(forms.ModelForm):
+    """A priority's fallback resolution time in hours or days (of 24 hours), stored in minutes."""
+
+    resolution = NormField(
+        units=CALENDAR_UNITS,
+        label=_("Resolution time allowed"),
+        help_text=_("Used to compute the target date when no SLA policy applies; hours or days of 24 hours."),
+    )
+
+    class Meta:
+        model = Priority
+        fields = ("code", "name_nl", "name_en", "level", "order", "active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["resolution"] = norm_for(self.instance.resolution_minutes, DAY_MINUTES)
+
+    def clean_resolution(self) -> Any:
+        norm = self.cleaned_data["resolution"]
+        if norm is None:
+            raise forms.ValidationError(self.fields["resolution"].error_messages["required"])
+        minutes = norm.minutes(DAY_MINUTES)
+        if not 1 <= minutes <= MAX_RESOLUTION_MINUTES:
+            raise forms.ValidationError(_("Enter a time between 1 minute and 365 days."))
+        self.instance.resolution_minutes = minutes
+        return norm
+
+
 @admin.register(Priority)
 class PriorityAdmin(LookupAdmin):
-    list_display = ("code", "name_nl", "name_en", "level", "resolution_minutes", "order", "active")
+    form = PriorityForm
+    list_display = ("code", "name_nl", "name_en", "level", "resolution_time", "order", "active")
+
+    @admin.display(description=_("Resolution time allowed"), ordering="resolution_minutes")
+    def resolution_time(self, obj: Priority) -> str:
+        return format_duration(obj.resolution_minutes)
 
 
 @admin.register(PriorityMatrixCell)
