@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from beheer.accounts.models import User
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, Melding, Problem
 
@@ -142,6 +143,22 @@ def _fresh(w: World, key: str) -> Problem:
     return w.problems[key]
 
 
+def _find_cause(w: World, key: str, *, actor: User, root_cause: str, workaround: str | None = None) -> None:
+    """Record a problem's root cause (and a new workaround; None keeps the one it has)."""
+    problem = _fresh(w, key)
+    services.edit_problem(
+        problem,
+        actor=actor,
+        expected_version=problem.version,
+        title=problem.title,
+        description=problem.description,
+        impact=problem.impact,
+        urgency=problem.urgency,
+        root_cause=root_cause,
+        workaround=problem.workaround if workaround is None else workaround,
+    )
+
+
 def wifi(w: World) -> Process:
     school, lookups = w.school, w.lookups
     operator = school.network_specialist
@@ -164,15 +181,10 @@ def wifi(w: World) -> Process:
     yield _at(w, 8, 10, 45)
     problem = services.analyse_problem(_fresh(w, "wifi"), actor=operator, expected_version=None)
     yield _at(w, 7, 14, 0)
-    problem = _fresh(w, "wifi")
-    services.edit_problem(
-        problem,
+    _find_cause(
+        w,
+        "wifi",
         actor=operator,
-        expected_version=problem.version,
-        title=problem.title,
-        description=problem.description,
-        impact=problem.impact,
-        urgency=problem.urgency,
         root_cause=(
             "Firmware 6.6.55 zet band steering standaard aan. Oudere wifi-kaarten wisselen daardoor steeds "
             "tussen 2,4 en 5 GHz en verliezen de verbinding. De leverancier heeft het probleem bevestigd; "
@@ -212,15 +224,10 @@ def magister(w: World) -> Process:
     yield _at(w, 24, 9, 5)
     services.analyse_problem(_fresh(w, "magister"), actor=operator, expected_version=None)
     yield _at(w, 24, 11, 40)
-    problem = _fresh(w, "magister")
-    services.edit_problem(
-        problem,
+    _find_cause(
+        w,
+        "magister",
         actor=operator,
-        expected_version=problem.version,
-        title=problem.title,
-        description=problem.description,
-        impact=problem.impact,
-        urgency=problem.urgency,
         root_cause="Het certificaat van de SAML-koppeling tussen Entree en Magister was vannacht verlopen.",
         workaround="",
     )
@@ -262,20 +269,14 @@ def printer(w: World) -> Process:
     yield _at(w, 3, 13, 20)
     services.analyse_problem(_fresh(w, "printer"), actor=operator, expected_version=None)
     yield _at(w, 2, 10, 0)
-    problem = _fresh(w, "printer")
-    services.edit_problem(
-        problem,
+    _find_cause(
+        w,
+        "printer",
         actor=operator,
-        expected_version=problem.version,
-        title=problem.title,
-        description=problem.description,
-        impact=problem.impact,
-        urgency=problem.urgency,
         root_cause=(
             "Vermoedelijk krijgen de printers na de nachtelijke slaapstand een nieuw adres van DHCP. "
             "Reserveringen op de DHCP-server worden gecontroleerd."
         ),
-        workaround=problem.workaround,
     )
     _fresh(w, "printer")
 
