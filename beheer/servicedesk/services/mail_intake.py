@@ -235,18 +235,8 @@ def process_message(
     now = now or _now()
     sender, subject = parsed.sender, parsed.subject
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                inbound = InboundMessage.objects.create(
-                    mailbox=mailbox,
-                    message_key=parsed.message_key,
-                    uid=uid,
-                    received_at=now,
-                    sender=sender[:254],
-                    subject=subject[:255],
-                    outcome=Outcome.DEAD_LETTER,  # until decided below, in this transaction
-                )
-        except IntegrityError:
+        inbound = _claim(mailbox, parsed.message_key, uid=uid, now=now, sender=sender, subject=subject)
+        if inbound is None:
             return Result(DUPLICATE)
         if isinstance(parsed, ParseFailure):
             detail = failure_detail(parsed)
@@ -282,23 +272,34 @@ def record_oversized(
     )
     now = _now()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                inbound = InboundMessage.objects.create(
-                    mailbox=mailbox,
-                    message_key=key,
-                    uid=uid,
-                    received_at=now,
-                    sender=sender[:254],
-                    subject=subject[:255],
-                    outcome=Outcome.DEAD_LETTER,
-                )
-        except IntegrityError:
+        inbound = _claim(mailbox, key, uid=uid, now=now, sender=sender, subject=subject)
+        if inbound is None:
             return Result(DUPLICATE)
         detail = failure_detail(failure) + " " + str(_("Only its header section was read."))
         letter = _dead_letter(mailbox, header, inbound, reason=failure.reason, detail=detail, now=now)
         DeadLetter.objects.filter(pk=letter.pk).update(raw_size=size, truncated=True)
     return Result(Outcome.DEAD_LETTER, inbound.pk)
+
+
+def _claim(
+    mailbox: Mailbox | None, key: str, *, uid: int | None, now: datetime, sender: str = "", subject: str = ""
+) -> InboundMessage | None:
+    """Record that a message was received, once per key (the exactly-once guard): the new row,
+    counted as a dead letter until its outcome is written in the caller's transaction; None when the
+    key was recorded before."""
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                mailbox=mailbox,
+                message_key=key,
+                uid=uid,
+                received_at=now,
+                sender=sender[:254],
+                subject=subject[:255],
+                outcome=Outcome.DEAD_LETTER,
+            )
+    except IntegrityError:
+        return None
 
 
 def _error_text(exc: BaseException) -> str:
@@ -320,16 +321,8 @@ def record_failure(
     in a transaction of its own, exactly once (by key). Raises when even that cannot be written."""
     now = _now()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                inbound = InboundMessage.objects.create(
-                    mailbox=mailbox,
-                    message_key=_safe_key(raw),
-                    uid=uid,
-                    received_at=now,
-                    outcome=Outcome.DEAD_LETTER,
-                )
-        except IntegrityError:
+        inbound = _claim(mailbox, _safe_key(raw), uid=uid, now=now)
+        if inbound is None:
             return Result(DUPLICATE)
         _dead_letter(mailbox, raw, inbound, reason=REASON_ERROR, detail=_error_text(exc), now=now)
     return Result(Outcome.DEAD_LETTER, inbound.pk)
