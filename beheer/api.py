@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger, _csrf_needed
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
@@ -19,6 +19,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 import beheer
 from beheer.accounts.services import user_for_token
 from beheer.core.errors import DomainError
+from beheer.core.schemas import Schema
 
 
 def _as_token_user(request: HttpRequest, user: Any) -> Any:

@@ -23,12 +23,15 @@ HAS_BROWSER = os.path.exists(CHROMIUM)
 if not HAS_BROWSER and os.environ.get("BEHEER_REQUIRE_BROWSER"):
     raise RuntimeError("Browser tests are required here, but chromium is not installed")
 
-pytestmark = [
+# Every browser test module: pytestmark = BROWSER_MARKS (skipped where chromium is not installed,
+# except where BEHEER_REQUIRE_BROWSER says it must be).
+BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not HAS_BROWSER, reason="Debian's chromium is not installed (apt-get install chromium)"
     ),
 ]
+pytestmark = BROWSER_MARKS
 PASSWORD = "browser-test-password-1"
 
 

@@ -20,11 +20,11 @@ from beheer.core import config_cache
 from beheer.servicedesk import services
 from beheer.servicedesk.models import Category, EntryType, Melding, OlaTarget
 from tests.helpers import make_person, restore_default_configuration
-from tests.test_browser import CHROMIUM, PASSWORD, _login, htmx_settled
+from tests.test_browser import BROWSER_MARKS, CHROMIUM, PASSWORD, _login, htmx_settled
 from tests.test_browser import browser_page as browser_page  # the fixture
 from tests.test_browser_melding_page import Watch
 
-pytestmark = [pytest.mark.browser]
+pytestmark = BROWSER_MARKS
 
 LAPTOP = {"width": 1366, "height": 768}
 WIDE = {"width": 1920, "height": 1080}

@@ -17,9 +17,9 @@ from beheer.cmdb.models import Supplier
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, Line, Melding, StatusKind
 from tests.helpers import make_person, restore_default_configuration
-from tests.test_browser import PASSWORD, _login, browser_page, htmx_settled  # noqa: F401  (the fixture)
+from tests.test_browser import BROWSER_MARKS, PASSWORD, _login, browser_page, htmx_settled  # noqa: F401  (the fixture)
 
-pytestmark = [pytest.mark.browser]
+pytestmark = BROWSER_MARKS
 
 # Records every Content-Security-Policy violation of every document the page loads.
 RECORD_VIOLATIONS = """

@@ -7,13 +7,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 from ninja.responses import Status as Answer
 from pydantic import Field
 
 from beheer.core.errors import DomainError, NotFound
+from beheer.core.schemas import Schema
 
 from . import services
+from .backends import client_address
 from .models import ApiToken, User
 
 router = Router(tags=["people"])
@@ -86,9 +88,7 @@ def change_own_password(request: HttpRequest, payload: PasswordIn) -> Any:
     user: User = request.user  # type: ignore[assignment]
     if not user.has_usable_password():
         raise DomainError(_("Password sign-in is off for your account. Ask an administrator if you need it."))
-    if not user.check_password(payload.current_password):
-        message = _("Your current password is not correct.")
-        raise DomainError(message, field_errors={"current_password": message})
+    services.check_own_password(user, payload.current_password, address=client_address(request))
     try:
         services.set_password(user, password=payload.new_password, actor=user)
     except DomainError as exc:

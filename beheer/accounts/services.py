@@ -14,7 +14,7 @@ from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core.errors import DomainError, NotFound, PermissionDenied, TooManyAttempts
 
 from .models import (
     ApiToken,
@@ -580,6 +580,19 @@ def record_login_failure(*, username: str, address: str) -> None:
     LoginFailure.objects.create(username=username.lower()[:150], address=address[:64], at=now)
     LoginFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
     LoginThrottle.objects.filter(window_started__lt=now - timedelta(days=1)).delete()
+
+
+def check_own_password(user: User, password: str, *, address: str) -> None:
+    """Confirm a signed-in person's current password before a change of their own account. Counted
+    and limited like a sign-in (per username and address, atomically), so a stolen session or token
+    cannot be used to guess the password; a wrong one is recorded as a failed sign-in."""
+    if not begin_login_attempt(username=user.username, address=address):
+        raise TooManyAttempts(_("Too many failed attempts. Wait a quarter of an hour and try again."))
+    if not user.check_password(password):
+        record_login_failure(username=user.username, address=address)
+        message = _("Your current password is not correct.")
+        raise DomainError(message, field_errors={"current_password": message})
+    record_login_success(username=user.username, address=address)
 
 
 def record_login_success(*, username: str, address: str) -> None:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from beheer.core.errors import DomainError
 
 from . import services
+from .backends import client_address
 from .models import ApiToken, User
 
 
@@ -127,10 +128,20 @@ class OwnPasswordForm(PasswordChangeForm):
         "password_incorrect": gettext_lazy("Your current password is not correct."),
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, user: User, data: Any = None, *, address: str = "") -> None:
+        super().__init__(user, data)
+        self.address = address
         self.fields["old_password"].label = gettext_lazy("Current password")
         self.fields["new_password2"].label = gettext_lazy("New password again")
+
+    def clean_old_password(self) -> str:
+        """Checked like a sign-in: counted and limited per username and address."""
+        password: str = self.cleaned_data["old_password"]
+        try:
+            services.check_own_password(self.user, password, address=self.address)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code="password_incorrect") from None
+        return password
 
     def save(self, commit: bool = True) -> Any:
         return services.set_password(self.user, password=self.cleaned_data["new_password1"], actor=self.user)
@@ -142,7 +153,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.has_usable_password():
         return render(request, "accounts/password.html", {"form": None})
-    form = OwnPasswordForm(user, request.POST or None)
+    form = OwnPasswordForm(user, request.POST or None, address=client_address(request))
     if request.method == "POST" and form.is_valid():
         try:
             form.save()

@@ -46,3 +46,10 @@ class ReadOnly(DomainError):
 
     status_code = 409
     code = "read_only"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts in the throttle window (HTTP 429)."""
+
+    status_code = 429
+    code = "throttled"

@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
@@ -18,7 +18,7 @@ from beheer.core.errors import NotFound
 from beheer.core.files import protected_file_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 
 from . import services
 from .handbook import article_entry, build_handbook

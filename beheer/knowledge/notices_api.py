@@ -8,14 +8,14 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import Department, OperatorGroup, User
 from beheer.core.errors import NotFound
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, TextLine
+from beheer.core.schemas import Id, Int64, Schema, TextLine
 
 from . import services
 from .models import Article, ArticleAcknowledgement, ArticleSubscription

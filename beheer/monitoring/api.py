@@ -16,7 +16,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
@@ -24,7 +24,7 @@ from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.forms import current_user
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 from beheer.servicedesk.models import Impact, Urgency
 
 from . import monitor_status, queries, services

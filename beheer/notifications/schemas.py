@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Schema
 from pydantic import Field
 
-from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 
 
 class MessageOut(Schema):

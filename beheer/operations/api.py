@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 from pydantic import Field
@@ -19,7 +19,7 @@ from beheer.core.errors import NotFound, PermissionDenied
 from beheer.core.files import download_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Melding
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 
 from beheer.core.errors import PermissionDenied
-from beheer.core.schemas import TextLine
+from beheer.core.schemas import Schema, TextLine
 
 from .dashboard import Figure, KnowledgeReview, build_dashboard, parse_scope
 

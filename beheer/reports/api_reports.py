@@ -7,11 +7,11 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from beheer.core import clock
 from beheer.core.errors import PermissionDenied
-from beheer.core.schemas import TextLine
+from beheer.core.schemas import Schema, TextLine
 from beheer.servicedesk.models import Melding
 from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
 from beheer.servicedesk.schemas import MeldingListParams

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router
 from pydantic import Field
 
 from beheer.core.errors import PermissionDenied
-from beheer.core.schemas import Id
+from beheer.core.schemas import Id, Schema
 
 from . import sla_check
 

@@ -11,13 +11,13 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 
 from .models import CallType, Category
 from .models.mail import DeadLetter, Mailbox

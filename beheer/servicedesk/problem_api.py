@@ -8,14 +8,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status as Answer
 from pydantic import Field
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 from beheer.knowledge.models import Article, Audience
 
 from . import services

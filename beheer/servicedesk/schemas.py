@@ -6,10 +6,9 @@ import datetime as dt
 from datetime import datetime
 from typing import Any, Literal
 
-from ninja import Schema
 from pydantic import Field, field_validator
 
-from beheer.core.schemas import INT64_MAX, Id, Int64, Text, TextLine
+from beheer.core.schemas import INT64_MAX, Id, Int64, Schema, Text, TextLine
 
 from .models import EntryType, Line, Visibility
 

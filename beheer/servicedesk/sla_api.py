@@ -12,13 +12,13 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import User
 from beheer.core.errors import NotFound
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id, Int64, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 
 from .models import BusinessCalendar, OlaTarget, SlaPolicy
 from .services import sla_config

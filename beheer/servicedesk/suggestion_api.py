@@ -11,13 +11,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import User
 from beheer.core.errors import NotFound, PermissionDenied
 from beheer.core.forms import current_user
-from beheer.core.schemas import Id, Text, TextLine
+from beheer.core.schemas import Id, Schema, Text, TextLine
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import Suggestions, query_text, suggest, suggest_articles

@@ -174,3 +174,47 @@ def test_own_password_through_the_api(caller: User) -> None:
     caller.refresh_from_db()
     assert caller.check_password("Nieuw-wachtwoord-2026")
     assert api.get("/api/v1/me").status_code == 200  # the token keeps working
+
+
+def test_guessing_the_current_password_is_limited_like_a_sign_in(caller: User, settings: Any) -> None:
+    """A stolen token or session cannot be used to guess the password: the check of the current
+    password counts as a sign-in attempt, and past the limit even the right one is refused."""
+    from beheer.accounts import services as account_services
+    from beheer.accounts.models import LoginFailure
+
+    _token, secret = account_services.issue_api_token(caller, name="script", actor=caller)
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    url = "/api/v1/me/password"
+    for i in range(settings.LOGIN_MAX_FAILURES):
+        wrong = api.post(
+            url,
+            {"current_password": f"guess-{i}", "new_password": "Nieuw-wachtwoord-2026"},
+            "application/json",
+        )
+        assert wrong.status_code == 400
+    assert LoginFailure.objects.filter(username=caller.username).count() == settings.LOGIN_MAX_FAILURES
+    right = api.post(
+        url,
+        {"current_password": "correct-horse-battery", "new_password": "Nieuw-wachtwoord-2026"},
+        "application/json",
+    )
+    assert right.status_code == 429
+    assert "Too many failed attempts" in right.json()["detail"]
+    caller.refresh_from_db()
+    assert caller.check_password("correct-horse-battery")  # nothing changed
+
+    # the screen shares the same counter
+    client = Client()
+    client.force_login(caller)
+    page = client.post(
+        "/profile/password/",
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "Nieuw-wachtwoord-2026",
+            "new_password2": "Nieuw-wachtwoord-2026",
+        },
+    )
+    assert page.status_code == 200
+    assert "Too many failed attempts" in page.content.decode()
+    caller.refresh_from_db()
+    assert caller.check_password("correct-horse-battery")
