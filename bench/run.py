@@ -265,7 +265,7 @@ def size_of(db: str, url: str) -> int:
 
 
 class Server:
-    def __init__(self, db: str, url: str, workers: int, threads: int) -> None:
+    def __init__(self, db: str, url: str, workers: int, threads: int, *, cwd: Path = ROOT) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = WORK / f"gunicorn-{db}.log"
@@ -286,7 +286,7 @@ class Server:
         self.log_file = self.log_path.open("w")
         self.proc = subprocess.Popen(
             args,
-            cwd=ROOT,
+            cwd=cwd,
             env=django_env(url),
             stdout=self.log_file,
             stderr=subprocess.STDOUT,

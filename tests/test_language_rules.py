@@ -12,6 +12,8 @@ import re
 import tokenize
 from pathlib import Path
 
+import pytest
+
 import beheer
 from tests.test_i18n import _entries_with_context
 
@@ -142,3 +144,25 @@ def test_english_template_text_says_call_not_melding():
         if MELDING_IN_ENGLISH.search(text):
             offending.append(f"{path.relative_to(ROOT)}: {MELDING_IN_ENGLISH.findall(text)}")
     assert offending == [], "\n".join(map(str, offending))
+
+
+@pytest.mark.django_db
+def test_the_seeded_sla_policy_speaks_dutch_like_its_name() -> None:
+    """The default policy's description was English on Dutch pages; the migration changes only the
+    untouched seeded text."""
+    import importlib
+
+    from django.apps import apps
+
+    from beheer.servicedesk.models import SlaPolicy
+
+    step = importlib.import_module("beheer.servicedesk.migrations.0022_default_policy_in_dutch")
+    policy = SlaPolicy.objects.get(name="Standaard")
+    assert policy.description == step.NEW
+    SlaPolicy.objects.filter(pk=policy.pk).update(description=step.OLD)  # an installation from before
+    other = SlaPolicy.objects.create(name="Contract", description=step.OLD, calendar=policy.calendar)
+    step.forwards(apps, None)
+    policy.refresh_from_db()
+    other.refresh_from_db()
+    assert policy.description == step.NEW
+    assert other.description == step.OLD  # someone else's policy is left alone

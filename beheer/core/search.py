@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from typing import Any
 
@@ -120,6 +121,11 @@ def _match_sql(kind: str, query: str) -> tuple[str, list[Any]] | None:
 _ABSENT = "qxzqjvwkxq"
 _FLOOR_SECONDS = 60.0
 _floor: dict[str, tuple[float, float]] = {}  # database alias -> (estimate, read at)
+# (database alias, prefix query) -> (estimate, read at): a word's estimate changes only with the
+# statistics (ANALYZE), so a search paged through or repeated within a minute asks the planner once.
+_estimates: dict[tuple[str, str], tuple[float, float]] = {}
+_ESTIMATES_KEPT = 512
+_estimates_lock = threading.Lock()
 
 
 def _estimate(ts: str) -> float:
@@ -155,8 +161,24 @@ def surely_common(query: str, bound: int) -> bool:
     words = tokens(query)
     if not words or not _is_postgres():
         return False
-    estimate = _estimate(" & ".join(f"{w}:*" for w in words))
+    estimate = _recent_estimate(" & ".join(f"{w}:*" for w in words))
     return estimate > 2 * bound and estimate > 1.5 * _floor_estimate()
+
+
+def _recent_estimate(ts: str) -> float:
+    """_estimate(ts), read again when older than a minute; at most _ESTIMATES_KEPT queries kept
+    (the oldest go first)."""
+    now = time.monotonic()
+    key = (connection.alias, ts)
+    cached = _estimates.get(key)
+    if cached is None or now - cached[1] > _FLOOR_SECONDS:
+        cached = (_estimate(ts), now)
+        with _estimates_lock:  # threads of one worker share the dict
+            _estimates.pop(key, None)
+            while len(_estimates) >= _ESTIMATES_KEPT:
+                _estimates.pop(next(iter(_estimates)))
+            _estimates[key] = cached
+    return cached[0]
 
 
 def bounded_matching_ids(kind: str, query: str, bound: int) -> list[int] | None:

@@ -20,7 +20,7 @@ def load(apps, schema_editor):
         Hours.objects.create(calendar=office, weekday=weekday, start=time(8), end=time(17))
     Calendar.objects.create(name="24x7", always_open=True, public_holidays=False)
     policy = Policy.objects.create(
-        name="Standaard", description="Default service level for every melding.", calendar=office, order=1000
+        name="Standaard", description="Standaard serviceniveau voor elke melding.", calendar=office, order=1000
     )
     for priority in Priority.objects.all():
         if priority.code in TARGETS:
