@@ -36,7 +36,15 @@ from .models import (
     Urgency,
     format_problem_number,
 )
-from .queries import MeldingFilter, filter_meldingen, linked_ids, melding_page, order_for, partial_progress
+from .queries import (
+    MeldingFilter,
+    filter_meldingen,
+    linked_ids,
+    melding_page,
+    order_for,
+    partial_progress,
+    relation_counts,
+)
 from .schemas import (
     AssignIn,
     AttachmentOut,
@@ -124,13 +132,19 @@ def melding_out(m: Melding) -> dict[str, Any]:
     }
 
 
-def melding_detail_out(m: Melding, viewer: Any, *, new: bool = False) -> dict[str, Any]:
+def melding_detail_out(
+    m: Melding, viewer: Any, *, new: bool = False, relations: tuple[int, int, list[int]] | None = None
+) -> dict[str, Any]:
     """The full melding as `viewer` may see it: linked meldingen and partial incidents are counted
     through visible_to (a caller sees neither other callers' meldingen nor partials), and the problem
-    behind it is shown to staff only. A melding registered in this request has no partials or links."""
+    behind it is shown to staff only. A melding registered in this request has no partials or links.
+    `relations`: the (resolved, total, linked ids) of relation_counts(), for a list."""
     staff = bool(getattr(viewer, "is_staff_member", False))
-    done, total = (0, 0) if new else partial_progress(m, viewer)
-    linked = [] if new else linked_ids(m, viewer)
+    if relations is not None:
+        done, total, linked = relations
+    else:
+        done, total = (0, 0) if new else partial_progress(m, viewer)
+        linked = [] if new else linked_ids(m, viewer)
     return {
         **melding_out(m),
         "request": m.request,
@@ -560,11 +574,14 @@ def merge(request: HttpRequest, melding_id: Id, payload: MergeIn) -> dict[str, A
 @router.get("/meldingen/{melding_id}/partials", response=list[MeldingDetailOut])
 def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     _staff(request)
-    m = _visible(request, melding_id)
-    return [
-        melding_detail_out(p, request.user)
-        for p in Melding.objects.visible_to(request.user).filter(parent=m).select_related(*LIST_RELATED)[:200]
-    ]
+    partials = list(
+        Melding.objects.visible_to(request.user)
+        .filter(parent_id=_visible_id(request, melding_id))
+        .select_related(*LIST_RELATED, "closure_code")
+        .order_by("id")[:200]
+    )
+    relations = relation_counts(partials, request.user)
+    return [melding_detail_out(p, request.user, relations=relations[p.pk]) for p in partials]
 
 
 @router.post("/meldingen/{melding_id}/partials", response={201: MeldingDetailOut})

@@ -824,6 +824,31 @@ class TestQueryCounts:
         assert _count(op_api, f"/meldingen/{melding.pk}/notes") == notes_few
         assert _count(op_api, f"/meldingen/{melding.pk}/history") == history_few
 
+    def test_partials_constant_and_the_same_as_each_detail(
+        self, op_api, operator, caller, first_line, melding
+    ):
+        """The partial list reads the partials' own partial counts and links for all rows at once
+        (it ran two queries per row), with the same answer as each partial's own detail."""
+
+        def add(n: int) -> None:
+            for i in range(n):
+                p = services.create_partial(
+                    melding, brief_description=f"Onderdeel {i}", operator_group=first_line, actor=operator
+                )
+                if i % 2:
+                    other = open_for(operator, caller, f"Verwant {i}")
+                    services.link_meldingen(p, other=other, actor=operator)
+
+        add(2)
+        few = _count(op_api, f"/meldingen/{melding.pk}/partials")
+        add(8)
+        assert _count(op_api, f"/meldingen/{melding.pk}/partials") == few
+        rows = op_api.get(f"/meldingen/{melding.pk}/partials").json()
+        assert len(rows) == 10
+        assert sum(1 for r in rows if r["linked_ids"]) == 5
+        for row in rows:
+            assert row == op_api.get(f"/meldingen/{row['id']}").json()
+
     def test_time_and_attachments_constant(self, op_api, operator, specialist, melding):
         def add(n: int) -> None:
             for i in range(n):
