@@ -119,10 +119,10 @@ def _match_sql(kind: str, query: str) -> tuple[str, list[Any]] | None:
 # A made-up word that no document holds: the planner's estimate for it is its floor for any word
 # missing from the column's statistics (rare or absent).
 _ABSENT = "qxzqjvwkxq"
-_FLOOR_SECONDS = 60.0
-_floor: dict[str, tuple[float, float]] = {}  # database alias -> (estimate, read at)
-# (database alias, prefix query) -> (estimate, read at): a word's estimate changes only with the
-# statistics (ANALYZE), so a search paged through or repeated within a minute asks the planner once.
+_ESTIMATE_SECONDS = 60.0
+# (database alias, prefix query) -> (estimate, read at): a word's estimate (and the floor) changes
+# only with the statistics (ANALYZE), so a search paged through or repeated within a minute asks the
+# planner once.
 _estimates: dict[tuple[str, str], tuple[float, float]] = {}
 _ESTIMATES_KEPT = 512
 _estimates_lock = threading.Lock()
@@ -142,15 +142,6 @@ def _estimate(ts: str) -> float:
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
-def _floor_estimate() -> float:
-    now = time.monotonic()
-    cached = _floor.get(connection.alias)
-    if cached is None or now - cached[1] > _FLOOR_SECONDS:
-        cached = (_estimate(f"{_ABSENT}:*"), now)
-        _floor[connection.alias] = cached
-    return cached[0]
-
-
 def surely_common(query: str, bound: int) -> bool:
     """Whether the statistics say `query` matches far more than `bound` documents (PostgreSQL).
 
@@ -162,7 +153,7 @@ def surely_common(query: str, bound: int) -> bool:
     if not words or not _is_postgres():
         return False
     estimate = _recent_estimate(" & ".join(f"{w}:*" for w in words))
-    return estimate > 2 * bound and estimate > 1.5 * _floor_estimate()
+    return estimate > 2 * bound and estimate > 1.5 * _recent_estimate(f"{_ABSENT}:*")
 
 
 def _recent_estimate(ts: str) -> float:
@@ -171,7 +162,7 @@ def _recent_estimate(ts: str) -> float:
     now = time.monotonic()
     key = (connection.alias, ts)
     cached = _estimates.get(key)
-    if cached is None or now - cached[1] > _FLOOR_SECONDS:
+    if cached is None or now - cached[1] > _ESTIMATE_SECONDS:
         cached = (_estimate(ts), now)
         with _estimates_lock:  # threads of one worker share the dict
             _estimates.pop(key, None)

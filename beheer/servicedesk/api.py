@@ -39,10 +39,8 @@ from .models import (
 from .queries import (
     MeldingFilter,
     filter_meldingen,
-    linked_ids,
     melding_page,
     order_for,
-    partial_progress,
     relation_counts,
 )
 from .schemas import (
@@ -138,13 +136,11 @@ def melding_detail_out(
     """The full melding as `viewer` may see it: linked meldingen and partial incidents are counted
     through visible_to (a caller sees neither other callers' meldingen nor partials), and the problem
     behind it is shown to staff only. A melding registered in this request has no partials or links.
-    `relations`: the (resolved, total, linked ids) of relation_counts(), for a list."""
+    `relations`: its (resolved, total, linked ids) from relation_counts(), read for a whole list."""
     staff = bool(getattr(viewer, "is_staff_member", False))
-    if relations is not None:
-        done, total, linked = relations
-    else:
-        done, total = (0, 0) if new else partial_progress(m, viewer)
-        linked = [] if new else linked_ids(m, viewer)
+    if relations is None:
+        relations = (0, 0, []) if new else relation_counts([m], viewer)[m.pk]
+    done, total, linked = relations
     return {
         **melding_out(m),
         "request": m.request,

@@ -337,16 +337,6 @@ def order_for(sort: str) -> list[SortKey]:
     return SORTS.get(sort, SORTS[DEFAULT_SORT])[1]
 
 
-def partial_progress(melding: Melding, user: Any) -> tuple[int, int]:
-    """(resolved, total) partial incidents of a main melding that `user` may see (none for a caller)."""
-    counts = (
-        Melding.objects.visible_to(user)
-        .filter(parent=melding)
-        .aggregate(total=Count("pk"), done=Count("pk", filter=Q(is_open=False)))
-    )
-    return counts["done"], counts["total"]
-
-
 # --------------------------------------------------------------------------------------------------
 # read helpers for the detail and portal screens
 
@@ -429,19 +419,9 @@ def _linked_pks(melding: Melding) -> list[int]:
     return sorted({low if high == melding.pk else high for low, high in rows})
 
 
-def linked_ids(melding: Melding, user: Any) -> list[int]:
-    """Ids of the meldingen linked to this one that `user` may see (a caller: only their own)."""
-    pks = _linked_pks(melding)
-    if not pks:
-        return []
-    return list(
-        Melding.objects.visible_to(user).filter(pk__in=pks).order_by("id").values_list("pk", flat=True)
-    )
-
-
 def relation_counts(meldingen: list[Melding], user: Any) -> dict[int, tuple[int, int, list[int]]]:
     """Per melding: (resolved, total) partial incidents and the ids of linked meldingen that `user`
-    may see; for a whole list in three queries (partial_progress() and linked_ids() per melding)."""
+    may see; in three queries, for one melding or a whole list."""
     pks = [m.pk for m in meldingen]
     if not pks:
         return {}

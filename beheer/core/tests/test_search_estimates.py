@@ -30,7 +30,7 @@ def test_a_repeated_word_is_estimated_once_a_minute(asked: list[str]) -> None:
     assert asked == ["printer:*"]
     search._recent_estimate("scanner:*")
     assert asked == ["printer:*", "scanner:*"]
-    CLOCK[0] += search._FLOOR_SECONDS + 1
+    CLOCK[0] += search._ESTIMATE_SECONDS + 1
     assert search._recent_estimate("printer:*") != first  # asked again after a minute
     assert asked == ["printer:*", "scanner:*", "printer:*"]
 
