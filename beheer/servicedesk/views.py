@@ -7,6 +7,7 @@ The caller portal (self-service) is at the end of this module.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -351,10 +352,12 @@ PAGE_DEFERRED = (
 
 def _melding_for(user: User, pk: int, *, page: bool = False) -> Melding:
     """The melding `user` may see (else 404), with its lookups; `page`: only what its page shows
-    of the people in it."""
+    of the people in it, and which of its side sections hold anything."""
     cached = config_cache.enabled()
     qs = Melding.objects.visible_to(user).select_related(*RELATED_FIELDS, *(() if cached else LOOKUP_FIELDS))
-    melding = (qs.defer(*PAGE_DEFERRED) if page else qs).filter(pk=pk).first()
+    if page:
+        qs = queries.with_page_sections(qs.defer(*PAGE_DEFERRED))
+    melding = qs.filter(pk=pk).first()
     if melding is None:
         raise Http404(_("Call not found."))
     queries.use_cached_lookups([melding], LOOKUP_FIELDS)
@@ -412,10 +415,11 @@ def _detail_context(
     result = result or stored
     partials: list[Melding] = []
     progress = (0, 0)
-    if melding.parent_id is None:
+    filled = functools.partial(queries.section_filled, melding)
+    if melding.parent_id is None and filled("partials"):
         partials = queries.partial_incidents(melding, user)
         progress = (sum(1 for p in partials if not p.is_open), len(partials))
-    time_totals, time_entries = queries.time_shown(melding)
+    time_totals, time_entries = queries.time_shown(melding) if filled("time") else ([], [])
     now = clock.now()
     sla = services.evaluate(melding, now=now)
     shown = {*available, result.action if result else ""}
@@ -443,7 +447,7 @@ def _detail_context(
         "is_resolved": is_resolved,
         "partials": partials,
         "progress": progress,
-        "links": queries.linked_meldingen(melding, user),
+        "links": queries.linked_meldingen(melding, user) if filled("links") else [],
         "time_totals": time_totals,
         "time_entries": time_entries,
         "attachments": list(
@@ -452,13 +456,17 @@ def _detail_context(
             .select_related("uploaded_by")
             .defer(*queries.name_only("uploaded_by"))
             .order_by("-created_at")[:200]
-        ),
+        )
+        if filled("attachments")
+        else [],
         "unlink_version": melding.version,
         "mails": list(
             OutgoingMessage.objects.for_object("servicedesk.melding", melding.pk)
             .defer("body_text", "body_html", "headers")
             .order_by("-created_at", "-id")[:MAILS_SHOWN]
-        ),
+        )
+        if filled("mails")
+        else [],
     }
 
 

@@ -147,6 +147,42 @@ def test_a_busy_open_melding_page_stays_within_its_query_budget(
     assert response.content.decode().count('class="entry note') == 18
 
 
+SIDE_TABLES = (
+    "servicedesk_timeentry",
+    "servicedesk_attachment",
+    "servicedesk_meldinglink",
+)
+
+
+def side_reads(queries: list[str]) -> list[str]:
+    """The queries that read a side section's table (not the page's own query, which probes them)."""
+    own = "CASE WHEN EXISTS"
+    return [q for q in queries if own not in q and any(f'FROM "{t}"' in q for t in SIDE_TABLES)]
+
+
+def test_an_empty_side_section_costs_no_query_and_a_filled_one_shows(
+    cache_on: None, operator_client: Client, melding: Melding, operator: User
+) -> None:
+    operator_client.get(url(melding))  # fills the configuration cache of this process
+    response, bare = count_queries(operator_client, url(melding))
+    assert response.status_code == 200
+    assert side_reads(bare) == [], "\n".join(bare)
+    partial_reads = [q for q in bare if '"parent_id" =' in q and "CASE WHEN EXISTS" not in q]
+    assert partial_reads == [], "\n".join(bare)
+    assert len(bare) <= PAGE_QUERIES - 4, "\n".join(bare)
+    # The caller's confirmation e-mail is there, so that section is read.
+    assert [q for q in bare if 'FROM "notifications_outgoingmessage"' in q and "CASE WHEN" not in q]
+
+    # One attachment: its section is read (one query more) and shown; the others stay unread.
+    services.add_attachment(melding, upload=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n"), actor=operator)
+    response, one = count_queries(operator_client, url(melding))
+    assert response.status_code == 200
+    assert "scan.pdf" in response.content.decode()
+    assert [q for q in side_reads(one) if 'FROM "servicedesk_attachment"' in q], "\n".join(one)
+    assert not [q for q in side_reads(one) if 'FROM "servicedesk_timeentry"' in q]
+    assert len(one) == len(bare) + 1, "\n".join(one)
+
+
 def test_the_common_forms_are_on_the_page_the_others_load_on_demand(
     operator_client: Client, melding: Melding
 ) -> None:
