@@ -36,6 +36,7 @@ test: lint typecheck pytest
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check beheer tests bench tools
 	$(VENV)/bin/ruff format --check beheer tests bench tools
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy beheer

@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "beheer.core",
     "beheer.accounts",
     "beheer.cmdb",
+    "beheer.calendars",
     "beheer.servicedesk",
     "beheer.reports",
     "beheer.notifications",

@@ -19,7 +19,6 @@ from django.utils import timezone
 from beheer.accounts.models import User
 from beheer.core import clock, config_cache
 from beheer.knowledge.models import Article, ArticleStatus, Audience
-from beheer.knowledge.suggest import suggest
 from beheer.monitoring.models import Check
 from beheer.notifications.models import OutgoingMessage
 from beheer.reports import kpis
@@ -33,6 +32,7 @@ from beheer.servicedesk.models import (
     StatusKind,
     TimeEntry,
 )
+from beheer.servicedesk.suggestions import suggest
 
 
 class Demo:

@@ -18,7 +18,7 @@ from beheer.servicedesk.models.activity import sla_detail
 
 # The loop body of servicedesk/_detail_main.html before the lines were written in Python.
 REFERENCE = Template(
-    """{% load i18n beheer_tags %}{% for e in entries %}
+    """{% load i18n beheer_tags melding_tags %}{% for e in entries %}
             {% if e|is_note %}
             <li class="entry note note-{{ e.visibility }}">
               <div class="entry-head">

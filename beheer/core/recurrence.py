@@ -6,7 +6,7 @@ monthly, yearly), every N, weekdays, a day of the month or "the first/second/thi
 body such as ``FREQ=MONTHLY;BYDAY=1TU``; :func:`parse` turns a rule back into the builder's terms,
 or gives None when the builder cannot express it (an hourly rule, several days of the month, ...):
 such a rule is kept as it is and :func:`describe` says it in words. No ORM, no dateutil: the apps
-that use a rule evaluate it with their own engine (`monitoring.windows`).
+that use a rule evaluate it with their own engine (`calendars.windows`).
 """
 
 from __future__ import annotations

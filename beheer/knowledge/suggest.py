@@ -1,4 +1,5 @@
-"""Suggestions while registering or handling a melding: articles and similar solved meldingen.
+"""Article suggestions for a piece of text (a melding being registered or handled, a portal
+question), and the scoring that the servicedesk's similar-melding suggestions share.
 
 Read-only. Method (measured on the labelled set in knowledge/tests/suggest_set.py, see
 docs/benchmarks.md):
@@ -18,7 +19,7 @@ docs/benchmarks.md):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from beheer.core import search
@@ -27,7 +28,6 @@ from .models import Article, ArticleStatus, Audience
 
 MAX_RESULTS = 5
 ARTICLE_CANDIDATES = 50
-MELDING_CANDIDATES = 100
 ARTICLE_WINDOW = 20_000  # effectively every article; meldingen: the newest search.RANK_WINDOW matches
 SNIPPET = 180
 MAX_QUERY = 5000  # characters of brief description + request used for a suggestion query
@@ -61,27 +61,6 @@ class ArticleSuggestion:
     score: float
 
 
-@dataclass(frozen=True)
-class MeldingSuggestion:
-    id: int
-    number: str
-    brief_description: str
-    solution: str
-    snippet: str
-    score: float
-
-
-@dataclass
-class Suggestions:
-    query: str
-    articles: list[ArticleSuggestion] = field(default_factory=list)
-    meldingen: list[MeldingSuggestion] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not self.articles and not self.meldingen
-
-
 def article_reference(pk: int) -> str:
     return f"KB-{pk}"
 
@@ -98,7 +77,7 @@ def snippet(text: str, length: int = SNIPPET) -> str:
     return cut + " …"
 
 
-def _stems(text: str, limit: int = 400) -> set[str]:
+def stems(text: str, limit: int = 400) -> set[str]:
     return {search.prefix_stem(w) for w in search.significant_tokens(text[:TEXT_FOR_SCORING], limit=limit)}
 
 
@@ -115,16 +94,16 @@ def _share(query: set[str], words: set[str]) -> float:
     return found / len(query)
 
 
-def _combined(index_score: float, best: float, query: set[str], title: str, text: str) -> float:
+def combined_score(index_score: float, best: float, query: set[str], title: str, text: str) -> float:
     normalised = index_score / best if best > 0 else 0.0
     return (
         WEIGHT_INDEX * normalised
-        + WEIGHT_TITLE * _share(query, _stems(title))
-        + WEIGHT_TEXT * _share(query, _stems(text))
+        + WEIGHT_TITLE * _share(query, stems(title))
+        + WEIGHT_TEXT * _share(query, stems(text))
     )
 
 
-def _best(found: list[Any], limit: int) -> list[Any]:
+def best_of(found: list[Any], limit: int) -> list[Any]:
     found.sort(key=lambda s: (-s.score, -s.id))
     if not found:
         return []
@@ -166,7 +145,7 @@ def suggest_articles(
         )
     )
     articles = list(rows)
-    query = _stems(text, limit=search.RANKED_TOKENS)
+    query = stems(text, limit=search.RANKED_TOKENS)
     # normalised over what the user may see, so hidden articles cannot be inferred from the scores
     best = max((scores[a.pk] for a in articles), default=0.0)
     found: list[ArticleSuggestion] = []
@@ -175,7 +154,7 @@ def suggest_articles(
         if shown is None:
             continue
         body = f"{shown.body}\n{' '.join(article.tag_list)}"
-        score = _combined(scores[article.pk], best, query, shown.title, body)
+        score = combined_score(scores[article.pk], best, query, shown.title, body)
         found.append(
             ArticleSuggestion(
                 id=article.pk,
@@ -190,61 +169,4 @@ def suggest_articles(
                 score=round(score, 4),
             )
         )
-    return _best(found, limit)
-
-
-def suggest_meldingen(
-    text: str, user: Any, *, exclude: int | None = None, limit: int = MAX_RESULTS
-) -> list[MeldingSuggestion]:
-    """Similar solved meldingen, for operators only (callers never get meldingen suggested)."""
-    from beheer.servicedesk.models import Melding
-
-    if not getattr(user, "is_staff_member", False):
-        return []
-    ranked = search.ranked_ids("melding", text, MELDING_CANDIDATES)
-    scores = {pk: score for pk, score in ranked if pk != exclude}
-    if not scores:
-        return []
-    rows = (
-        Melding.objects.visible_to(user)
-        .filter(pk__in=list(scores), is_open=False)
-        .exclude(solution="")
-        .only("id", "brief_description", "request", "solution")
-    )
-    solved = list(rows)
-    query = _stems(text, limit=search.RANKED_TOKENS)
-    best = max((scores[m.pk] for m in solved), default=0.0)
-    found: list[MeldingSuggestion] = []
-    for m in solved:
-        body = f"{m.request[:TEXT_FOR_SCORING]}\n{m.solution[:TEXT_FOR_SCORING]}"
-        score = _combined(scores[m.pk], best, query, m.brief_description, body)
-        found.append(
-            MeldingSuggestion(
-                id=m.pk,
-                number=m.number,
-                brief_description=m.brief_description,
-                solution=m.solution,
-                snippet=snippet(m.solution),
-                score=round(score, 4),
-            )
-        )
-    return _best(found, limit)
-
-
-def suggest(
-    brief_description: str,
-    request: str,
-    user: Any,
-    *,
-    exclude_melding: int | None = None,
-    meldingen: bool = True,
-) -> Suggestions:
-    """Up to MAX_RESULTS articles `user` may read and (operators) similar solved meldingen."""
-    text = query_text(brief_description, request)
-    result = Suggestions(query=text.strip())
-    if not search.significant_tokens(text):
-        return result
-    result.articles = suggest_articles(text, user)
-    if meldingen:
-        result.meldingen = suggest_meldingen(text, user, exclude=exclude_melding)
-    return result
+    return best_of(found, limit)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .windows import Window
+from beheer.calendars.windows import Window
 
 
 @dataclass(frozen=True)

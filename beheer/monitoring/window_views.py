@@ -36,7 +36,7 @@ from . import services
 from .models import Check, MaintenanceWindow
 from .services import Ending
 from .window_forms import WindowForm, initial_for
-from .windows import Window, WindowError
+from beheer.calendars.windows import Window, WindowError
 
 ORDER = [SortKey("name"), SortKey("id")]
 PAGE_SIZE = 50

@@ -20,11 +20,12 @@ from beheer.core.forms import current_user
 from beheer.core.schemas import Id, Schema, Text, TextLine
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article
-from beheer.knowledge.suggest import Suggestions, query_text, suggest, suggest_articles
+from beheer.knowledge.suggest import query_text, suggest_articles
 
 from . import services
 from .models import ArticleLink, Melding
 from .models.knowledge_links import related_to_article
+from .suggestions import Suggestions, suggest
 
 router = Router(tags=["suggestions"])
 
@@ -208,7 +209,7 @@ def unlink_article(request: HttpRequest, melding_id: Id, article_id: Id) -> Answ
 def make_article(request: HttpRequest, melding_id: Id) -> Answer:
     """A draft solution article for operators from a resolved melding (title, request and solution)."""
     user = _staff(request)
-    article = knowledge.create_article_from_melding(_melding(request, melding_id), actor=user)
+    article = services.create_article_from_melding(_melding(request, melding_id), actor=user)
     return Answer(
         201,
         {"id": article.pk, "reference": f"KB-{article.pk}", "title": article.title, "status": article.status},

@@ -23,13 +23,14 @@ from beheer.core.forms import current_user
 from beheer.core.htmx import is_htmx
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article
-from beheer.knowledge.suggest import Suggestions, query_text, suggest, suggest_articles
+from beheer.knowledge.suggest import query_text, suggest_articles
 
 from . import services
 from .actions import make_form
 from .models import ArticleLink, Melding, StatusKind
 from .models.knowledge_links import related_to_article
 from .suggestion_support import TOKEN_FIELD
+from .suggestions import Suggestions, suggest
 from .views import _melding_for, _render_detail, staff_required
 
 FIELD_MAX = 5000  # characters read from each text parameter; the rest is ignored
@@ -174,7 +175,7 @@ def melding_make_article(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = current_user(request)
     melding = _melding_for(user, pk)
     try:
-        article = knowledge.create_article_from_melding(melding, actor=user)
+        article = services.create_article_from_melding(melding, actor=user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("melding-detail", pk=melding.pk)

@@ -8,7 +8,6 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
-from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import date as date_filter
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
@@ -16,36 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from beheer.core.durations import UNITS, format_duration, remaining_text
 
 register = template.Library()
-
-HISTORY_ACTIONS: dict[str, Any] = {
-    "created": _("Registered"),
-    "changed": _("Changed"),
-    "assigned": _("Assigned"),
-    "status": _("Status changed"),
-    "escalated": _("Escalated"),
-    "deescalated": _("Returned to the first line"),
-    "note": _("Internal note added"),
-    "reply": _("Reply added"),
-    "time": _("Time registered"),
-    "linked": _("Linked"),
-    "unlinked": _("Link removed"),
-    "article_linked": _("Knowledge article linked"),
-    "article_unlinked": _("Knowledge article unlinked"),
-    "attachment": _("Attachment added"),
-    "partial_created": _("Partial incident created"),
-    "partial_resolved": _("Partial incident resolved"),
-    "merged": _("Merged"),
-    "merged_duplicate": _("Duplicate merged into this call"),
-    "resolved": _("Resolved"),
-    "closed": _("Closed"),
-    "reopened": _("Reopened"),
-    "rated": _("Satisfaction rated"),
-    "sla_at_risk": _("SLA at risk"),
-    "sla_breached": _("SLA breached"),
-    "problem_linked": _("Linked to a problem"),
-    "problem_unlinked": _("Unlinked from a problem"),
-    "problem_resolved": _("Problem resolved"),
-}
 
 
 # The numeric format characters of Django's date formats, as functions of a datetime.
@@ -94,25 +63,6 @@ def iso_datetime(value: Any) -> str:
 
 
 @register.filter
-def history_action(code: str) -> Any:
-    """The readable name of a history action code."""
-    return HISTORY_ACTIONS.get(code, code.replace("_", " "))
-
-
-@register.filter
-def field_label(name: str) -> Any:
-    """The verbose name of a call field named in a history entry."""
-    from beheer.servicedesk.models import Melding
-
-    if not name:
-        return ""
-    try:
-        return Melding._meta.get_field(name).verbose_name  # type: ignore[union-attr]
-    except FieldDoesNotExist:
-        return name.replace("_", " ")
-
-
-@register.filter
 def duration(value: Any, options: str = "") -> str:
     """A duration in the house style (`core.durations`): ``{{ minutes|duration }}``, or with
     options separated by commas: a unit (``minutes``, the default, ``hours`` or ``seconds``; a
@@ -139,36 +89,11 @@ def hours_minutes(minutes: Any) -> str:
 
 
 @register.filter
-def is_note(entry: Any) -> bool:
-    return entry.__class__.__name__ == "Note"
-
-
-@register.filter
 def get_item(mapping: Any, key: str) -> Any:
     try:
         return mapping.get(key)
     except AttributeError:
         return None
-
-
-@register.filter
-def line_label(code: str) -> Any:
-    from beheer.servicedesk.models import Line
-
-    try:
-        return Line(code).label
-    except ValueError:
-        return code
-
-
-@register.filter
-def overdue(melding: Any) -> bool:
-    """An open call past its target date."""
-    from beheer.core import clock
-
-    return bool(
-        getattr(melding, "is_open", False) and melding.target_date and melding.target_date < clock.now()
-    )
 
 
 SLA_LABELS = {

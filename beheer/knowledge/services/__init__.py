@@ -38,9 +38,8 @@ from .deflection import (
 from .deflection import (
     valid_token as valid_deflection_token,
 )
-from .from_melding import (
+from .drafts import (
     article_body_from,
-    create_article_from_melding,
     escape_markdown,
 )
 from .notices import (
@@ -77,7 +76,6 @@ __all__ = [
     "can_acknowledge",
     "can_mark_reviewed",
     "create_article",
-    "create_article_from_melding",
     "deflection_figures",
     "escape_markdown",
     "mark_reviewed",

@@ -510,7 +510,7 @@ class Quality:
 
 def evaluate(corpus: Corpus, operator: Any) -> Quality:
     """Every query with relevant documents of a kind is one ranked list (articles, meldingen)."""
-    from beheer.knowledge.suggest import suggest
+    from beheer.servicedesk.suggestions import suggest
 
     precision = hits = rr = recall = 0.0
     lists = 0

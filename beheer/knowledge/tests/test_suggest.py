@@ -12,9 +12,10 @@ from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.knowledge import services
 from beheer.knowledge.models import ArticleStatus, Audience, DeflectionEvent
 from beheer.knowledge.rendering import render_markdown
-from beheer.knowledge.suggest import suggest, suggest_articles
+from beheer.knowledge.suggest import suggest_articles
 from beheer.servicedesk import services as sd
 from beheer.servicedesk.models import ArticleLink, Melding
+from beheer.servicedesk.suggestions import suggest
 from tests.helpers import make_person
 
 from .helpers import published
@@ -124,7 +125,7 @@ def test_create_article_from_melding(operator: User, caller: User) -> None:
     m = _solved(
         operator, caller, "Scanner <b>stuk</b>", "Request with **stars** and <script>x</script>", "# Fixed"
     )
-    article = services.create_article_from_melding(m, actor=operator)
+    article = sd.create_article_from_melding(m, actor=operator)
     assert article.status == ArticleStatus.DRAFT
     assert article.audience == Audience.OPERATORS
     assert article.title == m.brief_description
@@ -140,10 +141,10 @@ def test_create_article_from_melding(operator: User, caller: User) -> None:
 
 def test_create_article_from_melding_refusals(operator: User, caller: User, melding: Melding) -> None:
     with pytest.raises(DomainError):
-        services.create_article_from_melding(melding, actor=operator)  # not resolved
+        sd.create_article_from_melding(melding, actor=operator)  # not resolved
     solved = _solved(operator, caller, "VPN", "thuis", "Opnieuw geinstalleerd")
     with pytest.raises(PermissionDenied):
-        services.create_article_from_melding(solved, actor=caller)
+        sd.create_article_from_melding(solved, actor=caller)
 
 
 # -- deflection

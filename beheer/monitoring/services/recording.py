@@ -35,7 +35,7 @@ from ..models import (
     CheckState,
     MaintenanceWindow,
 )
-from ..windows import Window
+from beheer.calendars.windows import Window
 from .outages import _note, _open_outage, _recovered
 
 logger = logging.getLogger(__name__)

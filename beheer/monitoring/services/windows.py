@@ -51,7 +51,7 @@ from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.core.timezones import installation_time_zone
 
 from ..models import Check, MaintenanceWindow
-from ..windows import MAX_RULE_LENGTH, Window, WindowError, _anchored, parse_rule, to_instant
+from beheer.calendars.windows import MAX_RULE_LENGTH, Window, WindowError, _anchored, parse_rule, to_instant
 
 NAME_MAX = 120
 TIME_ZONE_MAX = 64

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beheer.monitoring.availability import Span, availability, maintenance_intervals, merge
-from beheer.monitoring.windows import Window
+from beheer.calendars.windows import Window
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -3,7 +3,7 @@
 Each function takes the object first, keyword-only arguments after and an explicit actor; it checks
 the rules, writes the log itself and raises DomainError (or a subclass) when a rule refuses.
 
-Recurrence is evaluated by `monitoring.windows` (lazy RRULE, time-zone and DST aware): a series at
+Recurrence is evaluated by `calendars.windows` (lazy RRULE, time-zone and DST aware): a series at
 09:00 Europe/Amsterdam stays at 09:00 local time across daylight-saving changes.
 
 Occurrences are created ahead by `generate_occurrences` (the periodic job): the pair (series,
@@ -38,7 +38,7 @@ from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.core.files import check_upload
 from beheer.core.loops import isolated
 from beheer.core.timezones import installation_time_zone
-from beheer.monitoring.windows import Window, WindowError
+from beheer.calendars.windows import Window, WindowError
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import EntryType, Melding
 

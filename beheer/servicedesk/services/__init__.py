@@ -24,7 +24,13 @@ from .handling import (
     set_estimates,
     set_target_date,
 )
-from .knowledge_links import article_reference_text, link_article, unlink_article, visible_article
+from .knowledge_links import (
+    article_reference_text,
+    create_article_from_melding,
+    link_article,
+    unlink_article,
+    visible_article,
+)
 from .problems import (
     MeldingOutcome,
     ProblemResolution,
@@ -94,6 +100,7 @@ __all__ = [
     "close_melding",
     "close_problem",
     "confirm_resolution",
+    "create_article_from_melding",
     "create_known_error_article",
     "create_partial",
     "deescalate_melding",

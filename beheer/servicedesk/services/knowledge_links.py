@@ -1,8 +1,7 @@
-"""Meldingen and knowledge articles: link, unlink, and the article reference in a solution text."""
+"""Meldingen and knowledge articles: link, unlink, the article reference in a solution text, and a
+draft article made from a solved melding."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -11,19 +10,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core.errors import NotFound
+from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.knowledge import services as knowledge
+from beheer.knowledge.models import Article, ArticleStatus, Audience, Kind
 
 from ..models import ArticleLink, Melding
 from ._base import _ensure_staff, _ensure_visible, _now, _record
 
-if TYPE_CHECKING:
-    from beheer.knowledge.models import Article
-
 
 def visible_article(pk: int, actor: User) -> Article:
     """The article if `actor` may read it; otherwise NotFound (never a hint that it exists)."""
-    from beheer.knowledge.models import Article
-
     article = Article.objects.visible_to(actor).filter(pk=pk).first()
     if article is None:
         message = _("Article not found.")
@@ -33,8 +29,6 @@ def visible_article(pk: int, actor: User) -> Article:
 
 def is_caller_visible(article: Article) -> bool:
     """Would a caller find this article in the portal? (published, for callers)."""
-    from beheer.knowledge.models import ArticleStatus, Audience
-
     return article.audience == Audience.CALLERS and article.status == ArticleStatus.PUBLISHED
 
 
@@ -74,3 +68,26 @@ def unlink_article(melding: Melding, *, article: Article, actor: User) -> None:
     deleted, _rows = ArticleLink.objects.filter(melding=melding, article_id=article.pk).delete()
     if deleted:
         _record(melding, actor, "article_unlinked", now=_now(), old=f"KB-{article.pk}")
+
+
+@transaction.atomic
+def create_article_from_melding(melding: Melding, *, actor: User) -> Article:
+    """A draft solution article for operators from a solved melding: title = brief description, text
+    = request and solution (escaped Markdown); the melding is linked to the new article."""
+    if not getattr(actor, "is_staff_member", False):
+        raise PermissionDenied(_("Only operators may edit knowledge articles."))
+    m = Melding.objects.visible_to(actor).filter(pk=melding.pk).first()
+    if m is None:
+        raise NotFound(_("Call not found."))
+    if not m.solution.strip() or m.resolved_at is None:
+        raise DomainError(_("Only a resolved call with a solution can become an article."))
+    article = knowledge.create_article(
+        actor=actor,
+        title=m.brief_description,
+        body=knowledge.article_body_from(m.request, m.solution),
+        kind=Kind.SOLUTION,
+        audience=Audience.OPERATORS,
+        change_note=_("Made from call %(number)s") % {"number": m.number},
+    )
+    link_article(m, article=article, actor=actor)
+    return article

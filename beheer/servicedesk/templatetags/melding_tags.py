@@ -5,7 +5,8 @@ loads the action's form when it is opened. The page has about fifteen of them an
 every view; as template includes they cost a noticeable share of the page, so the common case (no
 form to show, no result of this action) is written here directly. A slot with a form (after an
 error) or with a result goes through `servicedesk/_action.html` as before. The lines of the
-timeline are written here too.
+timeline are written here too, with the melding-specific filters the servicedesk's templates use
+(history action names, field labels, lines, overdue).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import capfirst, linebreaksbr
 from django.template.loader import get_template
 from django.urls import reverse
@@ -20,16 +22,82 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from beheer.core.templatetags.beheer_tags import (
-    field_label,
-    history_action,
-    is_note,
-    iso_datetime,
-    short_datetime,
-)
+from beheer.core import clock
+from beheer.core.templatetags.beheer_tags import iso_datetime, short_datetime
+
+from ..models import Line, Melding
 
 register = template.Library()
+
+HISTORY_ACTIONS: dict[str, Any] = {
+    "created": gettext_lazy("Registered"),
+    "changed": gettext_lazy("Changed"),
+    "assigned": gettext_lazy("Assigned"),
+    "status": gettext_lazy("Status changed"),
+    "escalated": gettext_lazy("Escalated"),
+    "deescalated": gettext_lazy("Returned to the first line"),
+    "note": gettext_lazy("Internal note added"),
+    "reply": gettext_lazy("Reply added"),
+    "time": gettext_lazy("Time registered"),
+    "linked": gettext_lazy("Linked"),
+    "unlinked": gettext_lazy("Link removed"),
+    "article_linked": gettext_lazy("Knowledge article linked"),
+    "article_unlinked": gettext_lazy("Knowledge article unlinked"),
+    "attachment": gettext_lazy("Attachment added"),
+    "partial_created": gettext_lazy("Partial incident created"),
+    "partial_resolved": gettext_lazy("Partial incident resolved"),
+    "merged": gettext_lazy("Merged"),
+    "merged_duplicate": gettext_lazy("Duplicate merged into this call"),
+    "resolved": gettext_lazy("Resolved"),
+    "closed": gettext_lazy("Closed"),
+    "reopened": gettext_lazy("Reopened"),
+    "rated": gettext_lazy("Satisfaction rated"),
+    "sla_at_risk": gettext_lazy("SLA at risk"),
+    "sla_breached": gettext_lazy("SLA breached"),
+    "problem_linked": gettext_lazy("Linked to a problem"),
+    "problem_unlinked": gettext_lazy("Unlinked from a problem"),
+    "problem_resolved": gettext_lazy("Problem resolved"),
+}
+
+
+@register.filter
+def history_action(code: str) -> Any:
+    """The readable name of a history action code."""
+    return HISTORY_ACTIONS.get(code, code.replace("_", " "))
+
+
+@register.filter
+def field_label(name: str) -> Any:
+    """The verbose name of a call field named in a history entry."""
+    if not name:
+        return ""
+    try:
+        return Melding._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
+@register.filter
+def is_note(entry: Any) -> bool:
+    return entry.__class__.__name__ == "Note"
+
+
+@register.filter
+def line_label(code: str) -> Any:
+    try:
+        return Line(code).label
+    except ValueError:
+        return code
+
+
+@register.filter
+def overdue(melding: Any) -> bool:
+    """An open call past its target date."""
+    return bool(
+        getattr(melding, "is_open", False) and melding.target_date and melding.target_date < clock.now()
+    )
 
 
 @register.simple_tag(takes_context=True)

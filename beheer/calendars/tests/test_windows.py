@@ -10,7 +10,7 @@ from dateutil import rrule as du
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beheer.monitoring.windows import Window, WindowError, _anchored, parse_rule, to_instant
+from beheer.calendars.windows import Window, WindowError, _anchored, parse_rule, to_instant
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
