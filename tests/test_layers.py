@@ -13,13 +13,6 @@ from django.db.migrations.loader import MigrationLoader
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Migrations written before the layers were enforced; they cannot be rewritten for installations
-# that ran them. Each names the model that ties the two apps, which moves to the upper app.
-KNOWN = {
-    # knowledge.DeflectionEvent points at a melding (portal deflection belongs to the servicedesk)
-    ("knowledge", "0005_suggestions", "servicedesk"),
-}
-
 
 def layer_ranks() -> dict[str, int]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
@@ -53,5 +46,4 @@ def test_migrations_depend_only_on_lower_apps() -> None:
             other = dep_label in labels and dep_label not in (label, user_label)
             if other and ranks[labels[dep_label]] >= ranks[labels[label]]:
                 upward.add((label, name, dep_label))
-    assert upward - KNOWN == set(), "a migration depends on an app at its own level or above"
-    assert upward >= KNOWN, "a known exception is gone: remove it from KNOWN"
+    assert upward == set(), "a migration depends on an app at its own level or above"

@@ -1,7 +1,7 @@
 """Periodic jobs of the knowledge base (registered in code, run by `beheer worker`).
 
 All are safe to run twice and on two machines at once: each reminder is recorded once per due date
-or per acknowledgement round, and its outbox key names that occasion; the purge deletes by age.
+or per acknowledgement round, and its outbox key names that occasion.
 """
 
 from __future__ import annotations
@@ -21,8 +21,3 @@ def remind_review_due() -> int:
 @periodic(every=timedelta(hours=1), name="knowledge.remind_acknowledgements")
 def remind_acknowledgements() -> int:
     return services.remind_acknowledgements()
-
-
-@periodic(every=timedelta(days=1), name="knowledge.purge_deflection_events")
-def purge_deflection_events() -> int:
-    return services.purge_deflection_events()

@@ -20,3 +20,8 @@ def auto_close_resolved() -> int:
 @periodic(every=timedelta(minutes=1), name="servicedesk.sweep_sla")
 def sweep_sla() -> int:
     return services.sweep_sla()
+
+
+@periodic(every=timedelta(days=1), name="servicedesk.purge_deflection_events")
+def purge_deflection_events() -> int:
+    return services.purge_deflection_events()

@@ -18,7 +18,6 @@ from beheer.accounts.models import User
 from beheer.core.errors import NotFound, PermissionDenied
 from beheer.core.forms import current_user
 from beheer.core.schemas import Id, Schema, Text, TextLine
-from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import query_text, suggest_articles
 
@@ -248,5 +247,5 @@ def deflection(request: HttpRequest, days: int = Query(30, ge=1, le=365)) -> dic
     user = current_user(request)
     if not user.is_coordinator:
         raise PermissionDenied(_("Only coordinators and administrators may see these figures."))
-    fig = knowledge.deflection_figures(days=days)
+    fig = services.deflection_figures(days=days)
     return {**fig.__dict__, "rate": fig.rate}

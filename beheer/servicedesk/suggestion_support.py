@@ -7,9 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article
 
+from . import services
 from .models import Melding
 from .services.knowledge_links import is_caller_visible
 
@@ -19,13 +19,13 @@ TOKEN_FIELD = "deflection_token"
 def deflection_token(request: HttpRequest) -> str:
     """The form session's token: kept from a re-shown (invalid) form, otherwise a new random one."""
     posted = request.POST.get(TOKEN_FIELD, "") if request.method == "POST" else ""
-    return posted if knowledge.valid_deflection_token(posted) else secrets.token_urlsafe(24)
+    return posted if services.valid_deflection_token(posted) else secrets.token_urlsafe(24)
 
 
 def record_portal_submission(request: HttpRequest, melding: Melding) -> None:
     token = request.POST.get(TOKEN_FIELD, "")
-    if knowledge.valid_deflection_token(token):
-        knowledge.record_submission(token, user=request.user, melding=melding)  # type: ignore[arg-type]
+    if services.valid_deflection_token(token):
+        services.record_submission(token, user=request.user, melding=melding)  # type: ignore[arg-type]
 
 
 def caller_solution_article(melding: Melding, user: Any) -> Article | None:

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 from beheer.core.errors import DomainError
 from beheer.core.forms import current_user
 from beheer.core.htmx import is_htmx
-from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import query_text, suggest_articles
 
@@ -218,10 +217,10 @@ def portal_suggestion_panel(request: HttpRequest) -> HttpResponse:
     text = query_text(_text(request, "brief_description"), _text(request, "request"))
     articles = suggest_articles(text, user, callers_only=True)
     token = request.GET.get(TOKEN_FIELD, "")
-    if articles and knowledge.valid_deflection_token(token):
-        knowledge.record_shown(token, user=user, query=text, article_ids=[a.id for a in articles])
+    if articles and services.valid_deflection_token(token):
+        services.record_shown(token, user=user, query=text, article_ids=[a.id for a in articles])
     found = Suggestions(query=text.strip(), articles=articles)
-    context = {"s": found, "token": token if knowledge.valid_deflection_token(token) else ""}
+    context = {"s": found, "token": token if services.valid_deflection_token(token) else ""}
     return render(request, "servicedesk/_portal_suggestions.html", context)
 
 
@@ -232,7 +231,7 @@ def portal_suggestion_open(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = current_user(request)
     if not Article.objects.visible_to(user).filter(pk=pk).exists():
         raise Http404(_("Article not found."))
-    knowledge.record_click(request.GET.get("token", ""), user=user, article_id=pk)
+    services.record_click(request.GET.get("token", ""), user=user, article_id=pk)
     return redirect("portal-knowledge-detail", pk=pk)
 
 
@@ -243,4 +242,4 @@ def deflection_figure(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not user.is_coordinator:
         raise DjangoPermissionDenied(_("This page is for coordinators."))
-    return render(request, "servicedesk/_deflection_figure.html", {"fig": knowledge.deflection_figures()})
+    return render(request, "servicedesk/_deflection_figure.html", {"fig": services.deflection_figures()})

@@ -1,5 +1,5 @@
 """The knowledge base: articles with versions, categories, kind settings, attachments, subscriptions,
-read acknowledgements and portal deflection records, one module per subject; import them from here.
+read acknowledgements, one module per subject; import them from here.
 
 Reads are QuerySet methods (`visible_to(user)` is the permission filter); writes live in services.
 """
@@ -22,11 +22,6 @@ from .attachments import (
     ArticleAttachmentQuerySet,
     knowledge_attachment_path,
 )
-from .deflection import (
-    DEFLECTION_RETENTION_DAYS,
-    DeflectionEvent,
-    DeflectionEventQuerySet,
-)
 from .notices import (
     AcknowledgementReminder,
     ArticleAcknowledgement,
@@ -37,7 +32,6 @@ from .notices import (
 )
 
 __all__ = [
-    "DEFLECTION_RETENTION_DAYS",
     "NOTICE_KINDS",
     "AcknowledgementReminder",
     "Article",
@@ -49,8 +43,6 @@ __all__ = [
     "ArticleSubscription",
     "ArticleVersion",
     "Audience",
-    "DeflectionEvent",
-    "DeflectionEventQuerySet",
     "Kind",
     "KindSetting",
     "KnowledgeCategory",

@@ -26,18 +26,6 @@ from .currency import (
     remind_review_due,
     review_recipients,
 )
-from .deflection import (
-    SETTLE_MINUTES,
-    DeflectionFigures,
-    deflection_figures,
-    purge_deflection_events,
-    record_click,
-    record_shown,
-    record_submission,
-)
-from .deflection import (
-    valid_token as valid_deflection_token,
-)
 from .drafts import (
     article_body_from,
     escape_markdown,
@@ -65,8 +53,6 @@ __all__ = [
     "MAX_BODY",
     "MAX_TAGS",
     "MAX_TAG_LENGTH",
-    "SETTLE_MINUTES",
-    "DeflectionFigures",
     "acknowledge",
     "add_attachment",
     "announce_new_version",
@@ -76,15 +62,10 @@ __all__ = [
     "can_acknowledge",
     "can_mark_reviewed",
     "create_article",
-    "deflection_figures",
     "escape_markdown",
     "mark_reviewed",
     "normalise_tags",
     "publish",
-    "purge_deflection_events",
-    "record_click",
-    "record_shown",
-    "record_submission",
     "remind_acknowledgements",
     "remind_review_due",
     "reminder_round",
@@ -97,5 +78,4 @@ __all__ = [
     "submit_for_review",
     "subscribe",
     "unsubscribe",
-    "valid_deflection_token",
 ]

@@ -16,6 +16,7 @@ from .activity import (
     Visibility,
     attachment_path,
 )
+from .deflection import DEFLECTION_RETENTION_DAYS, DeflectionEvent, DeflectionEventQuerySet
 from .knowledge_links import ArticleLink, ArticleLinkQuerySet
 from .lookups import (
     OPEN_KINDS,
@@ -62,6 +63,7 @@ from .service_levels import (
 )
 
 __all__ = [
+    "DEFLECTION_RETENTION_DAYS",
     "FOR_LIST",
     "OPEN_KINDS",
     "OPEN_PROBLEM_STATUSES",
@@ -76,6 +78,8 @@ __all__ = [
     "Category",
     "ClosingDay",
     "ClosureCode",
+    "DeflectionEvent",
+    "DeflectionEventQuerySet",
     "EntryType",
     "HistoryEntry",
     "HistoryQuerySet",

@@ -15,6 +15,18 @@ from .activity import (
     register_time,
     unlink_meldingen,
 )
+from .deflection import (
+    SETTLE_MINUTES,
+    DeflectionFigures,
+    deflection_figures,
+    purge_deflection_events,
+    record_click,
+    record_shown,
+    record_submission,
+)
+from .deflection import (
+    valid_token as valid_deflection_token,
+)
 from .handling import (
     assign_melding,
     change_status,
@@ -79,6 +91,8 @@ from .service_level import (
 )
 
 __all__ = [
+    "SETTLE_MINUTES",
+    "DeflectionFigures",
     "Evaluation",
     "MeldingOutcome",
     "Metric",
@@ -105,6 +119,7 @@ __all__ = [
     "create_partial",
     "deescalate_melding",
     "default_status",
+    "deflection_figures",
     "edit_problem",
     "escalate_melding",
     "evaluate",
@@ -122,9 +137,13 @@ __all__ = [
     "open_problem",
     "policy_for",
     "priority_for",
+    "purge_deflection_events",
     "reclassify_melding",
     "recompute_olas",
     "recompute_sla",
+    "record_click",
+    "record_shown",
+    "record_submission",
     "refresh_stale_olas",
     "register_time",
     "reopen_melding",
@@ -137,5 +156,6 @@ __all__ = [
     "unlink_article",
     "unlink_melding",
     "unlink_meldingen",
+    "valid_deflection_token",
     "visible_article",
 ]

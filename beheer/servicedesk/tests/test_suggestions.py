@@ -10,11 +10,11 @@ from django.test import Client
 
 from beheer.accounts.models import User
 from beheer.knowledge import services as kb
-from beheer.knowledge.models import Article, Audience, DeflectionEvent
+from beheer.knowledge.models import Article, Audience
 from beheer.knowledge.tests.helpers import published
 from beheer.notifications.models import OutgoingMessage
 from beheer.servicedesk import services
-from beheer.servicedesk.models import ArticleLink, Melding, StatusKind
+from beheer.servicedesk.models import ArticleLink, DeflectionEvent, Melding, StatusKind
 from tests.helpers import client_for
 
 from .test_api import session_client, token_client

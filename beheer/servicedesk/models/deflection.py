@@ -3,7 +3,8 @@
 One row per portal form session (a random token in the form). Created when suggestions are first
 shown, updated when the caller opens a suggested article and when the form is submitted. It holds no
 personal data beyond the user id; the query text is truncated. Rows older than
-DEFLECTION_RETENTION_DAYS are deleted by the `knowledge.purge_deflection_events` job.
+DEFLECTION_RETENTION_DAYS are deleted by the `servicedesk.purge_deflection_events` job. The table
+keeps the name it had when the knowledge base held these records.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class DeflectionEvent(models.Model):
     objects = DeflectionEventQuerySet.as_manager()
 
     class Meta:
+        db_table = "knowledge_deflectionevent"
         verbose_name = _("deflection event")
         verbose_name_plural = _("deflection events")
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="kb_deflection_token_unique")]
