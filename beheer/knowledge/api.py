@@ -18,7 +18,7 @@ from beheer.core.errors import NotFound
 from beheer.core.files import protected_file_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
+from beheer.core.schemas import Id
 
 from . import services
 from .handbook import article_entry, build_handbook
@@ -37,44 +37,24 @@ from .queries import (
     visible_version,
 )
 from .rendering import diff_lines
+from .schemas import (
+    ArticleActionOut,
+    ArticleAttachmentOut,
+    ArticleDetailOut,
+    ArticleDiffOut,
+    ArticleIn,
+    ArticleListParams,
+    ArticlePage,
+    ArticleVersionIn,
+    ArticleVersionOut,
+    DraftIn,
+    RestoreIn,
+    errors,
+    file_answer,
+)
 
 router = Router(tags=["knowledge"])
 router.add_router("", notices_router)
-
-
-class ArticleListParams(Schema):
-    q: TextLine = ""
-    kind: TextLine = ""
-    status: TextLine = ""
-    audience: TextLine = ""
-    category: Id | None = None
-    review_overdue: bool = False
-    cursor: TextLine | None = None
-    size: Int64 = 50
-
-
-class ArticleIn(Schema):
-    title: TextLine
-    body: Text = ""
-    kind: TextLine = "solution"
-    audience: TextLine = "operators"
-    category: Id | None = None
-    tags: TextLine = ""
-    review_interval_days: Int64 = 365
-    change_note: TextLine = ""
-
-
-class DraftIn(ArticleIn):
-    version: Int64
-
-
-class ArticleVersionIn(Schema):
-    version: Int64
-
-
-class RestoreIn(Schema):
-    version: Int64
-    number: Int64
 
 
 def _visible(request: HttpRequest, pk: int) -> Article:
@@ -166,7 +146,7 @@ def detail_out(a: Article, user: Any) -> dict[str, Any]:
     return out
 
 
-@router.get("/articles")
+@router.get("/articles", response={200: ArticlePage, **errors(400)})
 def list_articles(request: HttpRequest, params: Query[ArticleListParams]) -> dict[str, Any]:
     f = ArticleFilter(
         q=params.q,
@@ -181,12 +161,12 @@ def list_articles(request: HttpRequest, params: Query[ArticleListParams]) -> dic
     return {"items": [article_out(a) for a in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/articles/{article_id}")
+@router.get("/articles/{article_id}", response={200: ArticleDetailOut, **errors(404)}, exclude_unset=True)
 def get_article(request: HttpRequest, article_id: Id) -> dict[str, Any]:
     return detail_out(_visible(request, article_id), request.user)
 
 
-@router.post("/articles", response={201: dict})
+@router.post("/articles", response={201: ArticleDetailOut, **errors(400, 403, 404)}, exclude_unset=True)
 def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
     article = services.create_article(
         actor=current_user(request),
@@ -202,7 +182,11 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
     return Answer(201, detail_out(_visible(request, article.pk), request.user))
 
 
-@router.put("/articles/{article_id}/draft")
+@router.put(
+    "/articles/{article_id}/draft",
+    response={200: ArticleDetailOut, **errors(400, 403, 404, 409)},
+    exclude_unset=True,
+)
 def update_draft(request: HttpRequest, article_id: Id, payload: DraftIn) -> dict[str, Any]:
     article = services.save_draft(
         _visible(request, article_id),
@@ -226,33 +210,57 @@ def _act(request: HttpRequest, article_id: int, service: Any, version: int) -> d
     return detail_out(visible, request.user) if visible else article_out(article)
 
 
-@router.post("/articles/{article_id}/submit")
+@router.post(
+    "/articles/{article_id}/submit",
+    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
+    exclude_unset=True,
+)
 def submit(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.submit_for_review, payload.version)
 
 
-@router.post("/articles/{article_id}/approve")
+@router.post(
+    "/articles/{article_id}/approve",
+    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
+    exclude_unset=True,
+)
 def approve(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.approve_and_publish, payload.version)
 
 
-@router.post("/articles/{article_id}/publish")
+@router.post(
+    "/articles/{article_id}/publish",
+    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
+    exclude_unset=True,
+)
 def publish(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.publish, payload.version)
 
 
-@router.post("/articles/{article_id}/reviewed")
+@router.post(
+    "/articles/{article_id}/reviewed",
+    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
+    exclude_unset=True,
+)
 def reviewed(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     """The owner, a coordinator or an administrator confirms the published text is still current."""
     return _act(request, article_id, services.mark_reviewed, payload.version)
 
 
-@router.post("/articles/{article_id}/archive")
+@router.post(
+    "/articles/{article_id}/archive",
+    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
+    exclude_unset=True,
+)
 def archive(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.archive, payload.version)
 
 
-@router.post("/articles/{article_id}/restore")
+@router.post(
+    "/articles/{article_id}/restore",
+    response={200: ArticleDetailOut, **errors(400, 403, 404, 409)},
+    exclude_unset=True,
+)
 def restore(request: HttpRequest, article_id: Id, payload: RestoreIn) -> dict[str, Any]:
     article = services.restore_version(
         _visible(request, article_id),
@@ -270,13 +278,13 @@ def _staff_article(request: HttpRequest, article_id: int) -> Article:
     return article
 
 
-@router.get("/articles/{article_id}/versions")
+@router.get("/articles/{article_id}/versions", response={200: list[ArticleVersionOut], **errors(404)})
 def versions(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]:
     article = _staff_article(request, article_id)
     return [version_out(v) for v in versions_for(article, request.user)]
 
 
-@router.get("/articles/{article_id}/diff")
+@router.get("/articles/{article_id}/diff", response={200: ArticleDiffOut, **errors(404)})
 def diff(request: HttpRequest, article_id: Id, a: Id, b: Id) -> dict[str, Any]:
     article = _staff_article(request, article_id)
     old, new = visible_version(article, request.user, a), visible_version(article, request.user, b)
@@ -296,12 +304,14 @@ def diff(request: HttpRequest, article_id: Id, a: Id, b: Id) -> dict[str, Any]:
 # attachments, PDF
 
 
-@router.get("/articles/{article_id}/attachments")
+@router.get("/articles/{article_id}/attachments", response={200: list[ArticleAttachmentOut], **errors(404)})
 def list_attachments(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]:
     return [attachment_out(a) for a in attachments_of(_visible(request, article_id), request.user)]
 
 
-@router.post("/articles/{article_id}/attachments", response={201: dict})
+@router.post(
+    "/articles/{article_id}/attachments", response={201: ArticleAttachmentOut, **errors(400, 403, 404, 409)}
+)
 def upload_attachment(request: HttpRequest, article_id: Id, file: File[UploadedFile]) -> Answer:
     attachment = services.add_attachment(
         _visible(request, article_id), upload=file, actor=current_user(request)
@@ -309,7 +319,10 @@ def upload_attachment(request: HttpRequest, article_id: Id, file: File[UploadedF
     return Answer(201, attachment_out(attachment))
 
 
-@router.delete("/articles/{article_id}/attachments/{attachment_id}", response={204: None})
+@router.delete(
+    "/articles/{article_id}/attachments/{attachment_id}",
+    response={204: None, **errors(403, 404, 409)},
+)
 def delete_attachment(request: HttpRequest, article_id: Id, attachment_id: Id) -> Answer:
     article = _visible(request, article_id)
     attachment = ArticleAttachment.objects.filter(pk=attachment_id, article=article).first()
@@ -320,7 +333,11 @@ def delete_attachment(request: HttpRequest, article_id: Id, attachment_id: Id) -
 
 
 @router.get(
-    "/attachments/{attachment_id}", url_name="knowledge_download_attachment", summary="Download an attachment"
+    "/attachments/{attachment_id}",
+    url_name="knowledge_download_attachment",
+    summary="Download an attachment",
+    response=errors(404),
+    openapi_extra=file_answer("*/*", "The file, with the type sniffed when it was uploaded"),
 )
 def download_attachment(request: HttpRequest, attachment_id: Id, download: bool = False) -> FileResponse:
     attachment = ArticleAttachment.objects.visible_to(request.user).filter(pk=attachment_id).first()
@@ -334,7 +351,12 @@ def download_attachment(request: HttpRequest, attachment_id: Id, download: bool 
     )
 
 
-@router.get("/articles/{article_id}/pdf", summary="The article as PDF")
+@router.get(
+    "/articles/{article_id}/pdf",
+    summary="The article as PDF",
+    response=errors(404),
+    openapi_extra=file_answer("application/pdf", "The article as PDF"),
+)
 def article_pdf_download(request: HttpRequest, article_id: Id) -> HttpResponse:
     article = _visible(request, article_id)
     version = shown_version(article, request.user)
@@ -345,7 +367,10 @@ def article_pdf_download(request: HttpRequest, article_id: Id) -> HttpResponse:
 
 
 @router.get(
-    "/categories/{category_id}/handbook.pdf", summary="A category with its sub-categories as a PDF handbook"
+    "/categories/{category_id}/handbook.pdf",
+    summary="A category with its sub-categories as a PDF handbook",
+    response=errors(404),
+    openapi_extra=file_answer("application/pdf", "The handbook as PDF"),
 )
 def handbook_pdf_download(request: HttpRequest, category_id: Id) -> HttpResponse:
     category = _category(category_id)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from beheer.accounts.models import Department, OperatorGroup, User
 from beheer.core.errors import NotFound
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Schema, TextLine
+from beheer.core.schemas import Id
 
 from . import services
 from .models import Article, ArticleAcknowledgement, ArticleSubscription
@@ -26,29 +26,19 @@ from .queries import (
     acknowledgements_of,
     pending_readers,
 )
+from .schemas import (
+    AcknowledgeIn,
+    AcknowledgementOut,
+    AcknowledgementParams,
+    AcknowledgementSettingIn,
+    AcknowledgementSettingOut,
+    AcknowledgementStatusOut,
+    ArticleSubscriptionOut,
+    SubscriptionIn,
+    errors,
+)
 
 router = Router(tags=["knowledge"])
-
-
-class SubscriptionIn(Schema):
-    operator_group: Id | None = None
-    department: Id | None = None
-    user: Id | None = None
-
-
-class AcknowledgeIn(Schema):
-    number: Int64 | None = None  # the version the reader saw; a newer current version answers 409
-
-
-class AcknowledgementSettingIn(Schema):
-    version: Int64
-    required: bool
-
-
-class AcknowledgementParams(Schema):
-    list: Literal["pending", "acknowledged"] = "pending"
-    cursor: TextLine | None = None
-    size: Int64 = 50
 
 
 def _visible(request: HttpRequest, pk: int) -> Article:
@@ -87,13 +77,18 @@ def acknowledgement_out(a: ArticleAcknowledgement) -> dict[str, Any]:
     return {**person_out(a.user), "acknowledged_at": a.acknowledged_at.isoformat()}
 
 
-@router.get("/articles/{article_id}/subscriptions")
+@router.get(
+    "/articles/{article_id}/subscriptions", response={200: list[ArticleSubscriptionOut], **errors(404)}
+)
 def list_subscriptions(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]:
     article = _editable(request, article_id)
     return [subscription_out(s) for s in article.subscriptions.for_list().order_by("pk")[:500]]
 
 
-@router.post("/articles/{article_id}/subscriptions", response={201: dict})
+@router.post(
+    "/articles/{article_id}/subscriptions",
+    response={201: ArticleSubscriptionOut, **errors(400, 403, 404)},
+)
 def add_subscription(request: HttpRequest, article_id: Id, payload: SubscriptionIn) -> Answer:
     article = _editable(request, article_id)
     subscription = services.subscribe(
@@ -106,7 +101,10 @@ def add_subscription(request: HttpRequest, article_id: Id, payload: Subscription
     return Answer(201, subscription_out(subscription))
 
 
-@router.delete("/articles/{article_id}/subscriptions/{subscription_id}", response={204: None})
+@router.delete(
+    "/articles/{article_id}/subscriptions/{subscription_id}",
+    response={204: None, **errors(403, 404)},
+)
 def remove_subscription(request: HttpRequest, article_id: Id, subscription_id: Id) -> Answer:
     article = _editable(request, article_id)
     subscription = ArticleSubscription.objects.filter(pk=subscription_id, article=article).first()
@@ -116,7 +114,10 @@ def remove_subscription(request: HttpRequest, article_id: Id, subscription_id: I
     return Answer(204, None)
 
 
-@router.put("/articles/{article_id}/acknowledgement-setting")
+@router.put(
+    "/articles/{article_id}/acknowledgement-setting",
+    response={200: AcknowledgementSettingOut, **errors(400, 403, 404, 409)},
+)
 def acknowledgement_setting(
     request: HttpRequest, article_id: Id, payload: AcknowledgementSettingIn
 ) -> dict[str, Any]:
@@ -129,7 +130,10 @@ def acknowledgement_setting(
     return {"requires_acknowledgement": article.requires_acknowledgement, "version": article.version}
 
 
-@router.post("/articles/{article_id}/acknowledge")
+@router.post(
+    "/articles/{article_id}/acknowledge",
+    response={200: AcknowledgementOut, **errors(400, 404, 409)},
+)
 def acknowledge(request: HttpRequest, article_id: Id, payload: AcknowledgeIn) -> dict[str, Any]:
     """Confirm having read the current published version (any reader; twice is harmless)."""
     ack = services.acknowledge(
@@ -138,7 +142,9 @@ def acknowledge(request: HttpRequest, article_id: Id, payload: AcknowledgeIn) ->
     return {"version": ack.version.number, "acknowledged_at": ack.acknowledged_at.isoformat()}
 
 
-@router.get("/articles/{article_id}/acknowledgements")
+@router.get(
+    "/articles/{article_id}/acknowledgements", response={200: AcknowledgementStatusOut, **errors(400, 404)}
+)
 def acknowledgement_status(
     request: HttpRequest, article_id: Id, params: Query[AcknowledgementParams]
 ) -> dict[str, Any]:
