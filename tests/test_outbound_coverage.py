@@ -38,13 +38,19 @@ ALLOWED = {
     "beheer/notifications/transports.py": "SMTP through outbound.create_connection; webhooks through "
     "outbound.http_request (no redirects)",
     "beheer/servicedesk/email_in/imap.py": "IMAP sockets from outbound.connector",
-    "beheer/monitoring/probes.py": "every probe resolves through guarded_addresses "
-    "(outbound.checked_addresses_async) and connects to the checked address",
+    # the probes package: every probe resolves through probes/base.py's guarded_addresses
+    # (outbound.checked_addresses_async) and connects to the checked address
+    "beheer/monitoring/probes/http.py": "HTTP(S) to the checked address; aiohttp's GuardedResolver",
+    "beheer/monitoring/probes/tls.py": "TLS handshakes with the checked address",
+    "beheer/monitoring/probes/network.py": "TCP connects to the checked address; DNS to an allowed resolver",
+    "beheer/monitoring/probes/ping.py": "ICMP to the checked address",
+    "beheer/monitoring/probes/snmp.py": "SNMP over UDP to the checked address",
+    "beheer/monitoring/probes/dispatch.py": "hands the monitor's policy (and session) to the probes above",
     "beheer/monitoring/engine.py": "the aiohttp session resolves through GuardedResolver",
 }
 # modules that connect only to an address a policy-holding module checked and handed them
 GIVEN_CHECKED_ADDRESSES = {
-    "beheer/monitoring/rawhttp.py": "probes.probe_http passes the address guarded_addresses checked",
+    "beheer/monitoring/rawhttp.py": "probes/http.py passes the address guarded_addresses checked",
 }
 
 

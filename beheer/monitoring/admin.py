@@ -1,43 +1,92 @@
+"""Monitoring in the Django admin.
+
+The admin is not a second write path past the services' rules. Checks and maintenance windows have
+their own screens (check_views.py, window_views.py), which write through the services (per-kind
+target cleaning, the parent-cycle check, the fresh state on a kind change, the secrets that follow
+the target, the rules that keep a window evaluable, the version running monitors and concurrent
+editors rely on): here they are read-only, with links to those screens. Alert sources have no screen
+of their own, so their admin pages write only through the alert source services
+(`create_alert_source`, `update_alert_source`, `delete_alert_source`); the form checks the same
+rules first, so a refusal shows as a form error. Public status pages are plain configuration.
+"""
+
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from beheer.core import clock
+from beheer.accounts.models import User
 from beheer.core.admin_base import ConfigAdmin
 from beheer.core.errors import DomainError
-from beheer.servicedesk import services as servicedesk
 
 from . import services
 from .models import AlertSource, Check, CheckKind, MaintenanceWindow, StatusPage, StatusPageEntry
-from .services import windows as window_services
-from .windows import WindowError, parse_rule
 
 
-class OutageGroupForm(forms.ModelForm):  # the admin builds its Meta (model, fields)
-    """Refuses what the servicedesk would refuse when the melding is opened later (by the monitor
-    or an alert): an operator group that cannot take a new, first-line melding."""
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
 
-    def clean_operator_group(self) -> Any:
-        group = self.cleaned_data.get("operator_group")
-        try:
-            servicedesk.check_new_melding_group(group)
-        except DomainError as exc:
-            raise forms.ValidationError(exc.field_errors.get("operator_group", exc.message)) from exc
-        return group
+
+class ProductScreenAdmin(ConfigAdmin):
+    """Read-only in the admin: the object is created, changed and deleted on Beheer's own screen
+    (through the services), which the change page and the list link to."""
+
+    change_form_template = "admin/monitoring/product_screen_change_form.html"
+    change_list_template = "admin/monitoring/product_screen_change_list.html"
+    edit_url_name = ""  # the product screen of one object, given its primary key
+    list_url_name = ""
+    edit_label: str | Promise = ""
+    list_label: str | Promise = ""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def product_screen(self, obj: Any = None) -> dict[str, Any]:
+        return {
+            "edit_url": reverse(self.edit_url_name, args=[obj.pk]) if obj is not None and obj.pk else "",
+            "edit_label": self.edit_label,
+            "list_url": reverse(self.list_url_name),
+            "list_label": self.list_label,
+        }
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        context = {**(extra_context or {}), "product_screen": self.product_screen()}
+        return super().changelist_view(request, context)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        context["product_screen"] = self.product_screen(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Check)
-class CheckAdmin(ConfigAdmin):
-    form = OutageGroupForm
+class CheckAdmin(ProductScreenAdmin):
+    edit_url_name = "monitoring:check-edit"
+    list_url_name = "monitoring:check-manage"
+    edit_label = _("Edit check")
+    list_label = _("All checks")
+
     list_display = (
         "name",
         "kind",
@@ -49,20 +98,9 @@ class CheckAdmin(ConfigAdmin):
         "active",
     )
     list_filter = ("kind", "active")
-    search_fields = ("name", "target", "host", "tags")
-    readonly_fields = ("ping_url", "edit_screen")
-    exclude = ("created_by", "created_at", "options")
-
-    @admin.display(description=_("options"))
-    def edit_screen(self, obj: Check) -> str:
-        """Per-kind options (and their encrypted secrets) are edited on the check screen."""
-        if not obj.pk:
-            return "—"
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("monitoring:check-edit", args=[obj.pk]),
-            _("Edit on the check screen"),
-        )
+    search_fields = ("name", "target", "host", "tags")  # also the status page's check autocomplete
+    readonly_fields = ("ping_url",)
+    exclude = ("created_by", "created_at", "options")  # options hold encrypted secrets
 
     @admin.display(description=_("ping URL"))
     def ping_url(self, obj: Check) -> str:
@@ -71,105 +109,114 @@ class CheckAdmin(ConfigAdmin):
         path = reverse("api:ping", args=[obj.push_token])
         return str(settings.SITE_URL).rstrip("/") + path
 
-    def save_model(self, request: HttpRequest, obj: Check, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
-            obj.created_at = clock.now()
-        else:
-            obj.version += 1  # running monitors read the changed check again
-            before = Check.objects.filter(pk=obj.pk).first()
-            cleared = services.forget_secrets_if_moved(obj, before=before) if before else []
-            if cleared:
-                self.message_user(
-                    request,
-                    _(
-                        "The kind, target or host changed, so the stored secrets were cleared (%(names)s): "
-                        "enter them again on the check screen."
-                    )
-                    % {"names": ", ".join(cleared)},
-                    messages.WARNING,
-                )
-        super().save_model(request, obj, form, change)
-        if obj.kind == CheckKind.PUSH and not obj.push_token:
-            services.issue_push_token(obj, actor=request.user)  # type: ignore[arg-type]
-
-
-class MaintenanceWindowAdminForm(forms.ModelForm):
-    """The checks of the screens that keep a window evaluable: a known time zone and a rule that
-    parses, occurs and does not start more often than every 15 minutes (a rule that never occurs
-    would make every evaluation walk the calendar to the year 9999)."""
-
-    class Meta:
-        model = MaintenanceWindow
-        fields = [
-            "name",
-            "start",
-            "duration_minutes",
-            "time_zone",
-            "rule",
-            "checks",
-            "tags",
-            "hosts",
-            "active",
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        zone = window_services.known_zone(data.get("time_zone") or "")
-        if zone is None:
-            self.add_error("time_zone", _("Unknown time zone."))
-        rule, start = window_services.normalise_rule(data.get("rule") or ""), data.get("start")
-        if rule and zone is not None and start is not None:
-            local = start.astimezone(zone).replace(tzinfo=None) if start.tzinfo else start
-            try:
-                problem = window_services.rule_problem(parse_rule(rule, local, zone))
-            except WindowError as exc:
-                problem = str(exc)
-            if problem:
-                self.add_error("rule", problem)
-        return data
-
 
 @admin.register(MaintenanceWindow)
-class MaintenanceWindowAdmin(ConfigAdmin):
-    """Also edited under Monitoring -> Maintenance windows (with every rule checked there)."""
-
-    form = MaintenanceWindowAdminForm
+class MaintenanceWindowAdmin(ProductScreenAdmin):
+    edit_url_name = "monitoring:window-edit"
+    list_url_name = "monitoring:window-list"
+    edit_label = _("Edit maintenance window")
+    list_label = _("All maintenance windows")
 
     list_display = ("name", "start", "duration_minutes", "rule", "tags", "hosts", "active")
     list_filter = ("active",)
-    filter_horizontal = ("checks",)
 
-    def save_model(self, request: HttpRequest, obj: MaintenanceWindow, form: Any, change: bool) -> None:
-        if change:  # an edit here makes a concurrent edit on the screen or in the API stale
-            obj.version = obj.version + 1
-        super().save_model(request, obj, form, change)
+
+class AlertSourceForm(forms.ModelForm):
+    """The alert source services' rules, checked first so a refusal shows as a form error."""
+
+    class Meta:
+        model = AlertSource
+        fields = ["name", "operator_group", "impact", "urgency", "resolve_on_resolved", "active"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            services.check_alert_source(
+                name=data.get("name") or "", operator_group=data.get("operator_group")
+            )
+        except DomainError as exc:
+            for name, message in (exc.field_errors or {"name": exc.message}).items():
+                if name not in self.errors:  # the field's own message (too long, say) is enough
+                    self.add_error(name if name in self.fields else None, message)
+        return data
 
 
 @admin.register(AlertSource)
 class AlertSourceAdmin(ConfigAdmin):
-    """Alertmanager sources: the webhook URL (with its secret token) is shown once, after saving."""
+    """Alertmanager sources: coordinators see them, administrators (as the services require) add,
+    change and delete them through the services; the webhook URL (with its secret token) is shown
+    once, after adding."""
 
-    form = OutageGroupForm
+    form = AlertSourceForm
     list_display = ("name", "operator_group", "resolve_on_resolved", "active")
     list_filter = ("active",)
-    exclude = ("created_by", "created_at")
+
+    def _may_configure(self, request: HttpRequest) -> bool:
+        return self._allowed(request) and bool(getattr(request.user, "is_administrator", False))
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._may_configure(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_configure(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_configure(request)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:  # refused by a service (after the form's own check): nothing saved
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: AlertSource, form: Any, change: bool) -> None:
-        new = not change
-        if new:
-            obj.created_by = request.user  # type: ignore[assignment]
-            obj.created_at = clock.now()
-            obj.token_hash = secrets.token_hex(32)  # replaced below; unique until then
-        super().save_model(request, obj, form, change)
-        if new:
-            token = services.issue_alert_source_token(obj, actor=request.user)  # type: ignore[arg-type]
-            url = str(settings.SITE_URL).rstrip("/") + reverse("api:alertmanager", args=[token])
-            self.message_user(
-                request,
-                _("Webhook URL for Alertmanager (shown only now; keep it secret): %(url)s") % {"url": url},
-                messages.WARNING,
-            )
+        data = form.cleaned_data
+        values = {
+            "name": data["name"],
+            "operator_group": data.get("operator_group"),
+            "impact": data.get("impact"),
+            "urgency": data.get("urgency"),
+            "resolve_on_resolved": data.get("resolve_on_resolved", False),
+            "active": data.get("active", False),
+        }
+        if change:
+            services.update_alert_source(obj, actor=_actor(request), **values)
+            obj.refresh_from_db()
+            return
+        saved, token = services.create_alert_source(actor=_actor(request), **values)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        url = str(settings.SITE_URL).rstrip("/") + reverse("api:alertmanager", args=[token])
+        self.message_user(
+            request,
+            _("Webhook URL for Alertmanager (shown only now; keep it secret): %(url)s") % {"url": url},
+            messages.WARNING,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: AlertSource) -> None:
+        services.delete_alert_source(obj, actor=_actor(request))
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AlertSource]) -> None:
+        for source in queryset:
+            try:
+                services.delete_alert_source(source, actor=_actor(request))
+            except DomainError as exc:
+                self.message_user(request, f"{source}: {exc.message}", messages.ERROR)
 
 
 class StatusPageEntryInline(admin.TabularInline):
@@ -197,6 +244,9 @@ class StatusPageEntryInline(admin.TabularInline):
 
 @admin.register(StatusPage)
 class StatusPageAdmin(ConfigAdmin):
+    """Public status pages have no screen of their own and no rules beyond their fields: the admin
+    is where they are configured."""
+
     list_display = ("title", "slug", "active")
     list_filter = ("active",)
     search_fields = ("title", "slug")

@@ -76,34 +76,46 @@ def ping_fail(request: HttpRequest, token: TextLine) -> dict[str, Any]:
     return _ping(token, False, request)
 
 
-@router.get("/checks", response=list[CheckOut])
-def list_checks(request: HttpRequest) -> list[dict[str, Any]]:
-    _staff(request)
-    user: User = request.user  # type: ignore[assignment]
-    rows = Check.objects.visible_to(user).select_related("state").order_by("name", "id")[:1000]
-    out = []
-    for c in rows:
-        state = getattr(c, "state", None)
-        out.append(
-            {
-                "id": c.pk,
-                "name": c.name,
-                "kind": c.kind,
-                "target": c.target,
-                "host": c.host,
-                "active": c.active,
-                "status": state.status if state else "unknown",
-                "hard_status": state.hard_status if state else "unknown",
-                "flapping": bool(state and state.flapping),
-                "last_result_at": state.last_result_at if state else None,
-                "melding_id": state.melding_id if state else None,
-                "availability_target": float(c.availability_target),
-                "latency_target_ms": c.latency_target_ms,
-                "error": state.error if state else "",
-                "error_at": state.error_at if state else None,
-            }
-        )
-    return out
+class CheckPage(Schema):
+    items: list[CheckOut]
+    next_cursor: str | None
+
+
+CHECK_ORDER = [SortKey("name"), SortKey("id")]  # backed by the index check_name_id
+
+
+def check_row(check: Check) -> dict[str, Any]:
+    """A check as the list shows it: its definition's headlines and its current state."""
+    state = getattr(check, "state", None)
+    return {
+        "id": check.pk,
+        "name": check.name,
+        "kind": check.kind,
+        "target": check.target,
+        "host": check.host,
+        "active": check.active,
+        "status": state.status if state else "unknown",
+        "hard_status": state.hard_status if state else "unknown",
+        "flapping": bool(state and state.flapping),
+        "last_result_at": state.last_result_at if state else None,
+        "melding_id": state.melding_id if state else None,
+        "availability_target": float(check.availability_target),
+        "latency_target_ms": check.latency_target_ms,
+        "error": state.error if state else "",
+        "error_at": state.error_at if state else None,
+    }
+
+
+@router.get("/checks", response=CheckPage, summary="List checks with their state (keyset pagination)")
+def list_checks(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
+    """Checks by name, `limit` (1-200) per page, each with its current state; pass `next_cursor`
+    as `cursor` for the next page (`null` on the last)."""
+    user = _staff(request)
+    if not 1 <= limit <= 200:
+        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
+    checks = Check.objects.visible_to(user).select_related("state")
+    page = keyset_page(checks, CHECK_ORDER, cursor=cursor, size=limit)
+    return {"items": [check_row(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
 class AlertsOut(Schema):

@@ -120,6 +120,7 @@ class Check(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("check")
         verbose_name_plural = _("checks")
+        indexes = [models.Index(fields=["name", "id"], name="check_name_id")]  # the list's keyset order
 
     def __str__(self) -> str:
         return self.name

@@ -1,6 +1,13 @@
 """Every write of the monitoring app, one module per subject; import them from here."""
 
-from .alerts import create_alert_source, issue_alert_source_token, receive_alerts
+from .alerts import (
+    check_alert_source,
+    create_alert_source,
+    delete_alert_source,
+    issue_alert_source_token,
+    receive_alerts,
+    update_alert_source,
+)
 from .checks import (
     CheckData,
     create_check,
@@ -57,10 +64,12 @@ __all__ = [
     "Outcome",
     "WindowData",
     "_active_windows",
+    "check_alert_source",
     "claimed_rows",
     "create_alert_source",
     "create_check",
     "create_window",
+    "delete_alert_source",
     "delete_check",
     "delete_window",
     "end_window_now",
@@ -84,6 +93,7 @@ __all__ = [
     "shown_options",
     "state_from_row",
     "sweep_overdue_pushes",
+    "update_alert_source",
     "update_check",
     "update_window",
     "windows_covering",

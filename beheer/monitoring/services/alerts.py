@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from beheer.accounts.models import User
+from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.servicedesk import services as servicedesk
+from beheer.servicedesk.models import Impact, Urgency
 
 from .. import alertmanager
 from ..models import (
@@ -22,19 +22,43 @@ from ..models import (
 )
 from .outages import _note, _open_or_reopen, monitor_actor
 
+NAME_MAX = 120
+
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_alert_source_token(source: AlertSource, *, actor: User) -> str:
-    """A new secret for the source's webhook URL (the old URL stops working); shown once."""
+def _require_configurer(actor: User) -> None:
     if not getattr(actor, "is_administrator", False):
         raise PermissionDenied(_("Only administrators may configure alert sources."))
+
+
+def issue_alert_source_token(source: AlertSource, *, actor: User) -> str:
+    """A new secret for the source's webhook URL (the old URL stops working); shown once."""
+    _require_configurer(actor)
     token = secrets.token_urlsafe(24)
     source.token_hash = _token_hash(token)
     source.save(update_fields=["token_hash"])
     return token
+
+
+def check_alert_source(*, name: str, operator_group: OperatorGroup | None) -> str:
+    """The rules of a source's settings: a name of at most 120 characters, and an operator group
+    the servicedesk accepts for a new melding (an alert opens one later: what it would refuse then
+    is refused now). Returns the cleaned name; DomainError with a message per field. Forms call it
+    to show the errors first; the services below call it again."""
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name or len(name) > NAME_MAX:
+        errors["name"] = _("A name of at most 120 characters is required.")
+    try:
+        servicedesk.check_new_melding_group(operator_group)
+    except DomainError as exc:
+        errors.update(exc.field_errors or {"operator_group": exc.message})
+    if errors:
+        raise DomainError(next(iter(errors.values())), field_errors=errors)
+    return name
 
 
 @transaction.atomic
@@ -42,20 +66,15 @@ def create_alert_source(
     *,
     actor: User,
     name: str,
-    operator_group: Any = None,
-    impact: Any = None,
-    urgency: Any = None,
+    operator_group: OperatorGroup | None = None,
+    impact: Impact | None = None,
+    urgency: Urgency | None = None,
     resolve_on_resolved: bool = True,
+    active: bool = True,
 ) -> tuple[AlertSource, str]:
     """A new Alertmanager source and the token of its webhook URL."""
-    if not getattr(actor, "is_administrator", False):
-        raise PermissionDenied(_("Only administrators may configure alert sources."))
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise DomainError(
-            _("A name of at most 120 characters is required."),
-            field_errors={"name": _("A name of at most 120 characters is required.")},
-        )
+    _require_configurer(actor)
+    name = check_alert_source(name=name, operator_group=operator_group)
     token = secrets.token_urlsafe(24)
     source = AlertSource.objects.create(
         name=name,
@@ -64,10 +83,50 @@ def create_alert_source(
         impact=impact,
         urgency=urgency,
         resolve_on_resolved=resolve_on_resolved,
+        active=active,
         created_by=actor,
         created_at=clock.now(),
     )
     return source, token
+
+
+@transaction.atomic
+def update_alert_source(
+    source: AlertSource,
+    *,
+    actor: User,
+    name: str,
+    operator_group: OperatorGroup | None,
+    impact: Impact | None,
+    urgency: Urgency | None,
+    resolve_on_resolved: bool,
+    active: bool,
+) -> AlertSource:
+    """Change a source's settings (its webhook URL stays the same)."""
+    _require_configurer(actor)
+    name = check_alert_source(name=name, operator_group=operator_group)
+    current = AlertSource.objects.select_for_update().filter(pk=source.pk).first()
+    if current is None:
+        raise NotFound(_("Unknown alert source."))
+    current.name = name
+    current.operator_group = operator_group
+    current.impact = impact
+    current.urgency = urgency
+    current.resolve_on_resolved = resolve_on_resolved
+    current.active = active
+    current.save(
+        update_fields=["name", "operator_group", "impact", "urgency", "resolve_on_resolved", "active"]
+    )
+    return current
+
+
+@transaction.atomic
+def delete_alert_source(source: AlertSource, *, actor: User) -> None:
+    """Remove a source and what it remembers of its alerts; the meldingen they opened stay."""
+    _require_configurer(actor)
+    deleted, _rows = AlertSource.objects.filter(pk=source.pk).delete()
+    if not deleted:
+        raise NotFound(_("Unknown alert source."))
 
 
 def _alert_request(source: AlertSource, alert: alertmanager.InboundAlert) -> str:

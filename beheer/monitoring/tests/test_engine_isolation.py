@@ -87,7 +87,7 @@ def test_a_check_whose_melding_is_refused_does_not_stop_the_others(target, opera
     overview = client_for(operator).get(reverse("monitoring:overview")).content.decode()
     assert f'data-check-error="{bad.pk}"' in overview
     assert f'data-check-error="{good_up.pk}"' not in overview
-    listed = {c["id"]: c for c in client_for(operator).get("/api/v1/monitoring/checks").json()}
+    listed = {c["id"]: c for c in client_for(operator).get("/api/v1/monitoring/checks").json()["items"]}
     assert listed[bad.pk]["error"] == _refusal()
     assert listed[good_up.pk]["error"] == ""
     detail = client_for(operator).get(f"/api/v1/monitoring/checks/{bad.pk}").json()

@@ -55,7 +55,7 @@ def _heartbeat(mode: str | None, *, pid: int = 4242, ago: timedelta = timedelta(
 @pytest.mark.django_db(transaction=True)  # the heartbeat closes stale connections, as in the monitor
 @pytest.mark.parametrize(("detected", "word"), [(None, "none"), (False, "unprivileged"), (True, "raw")])
 def test_the_monitor_records_its_icmp_ability_with_its_heartbeat(monkeypatch, detected, word):
-    monkeypatch.setattr(probes, "_icmp_mode", [detected])
+    monkeypatch.setattr(probes.ping, "_icmp_mode", [detected])
     engine._beat(clock.now())
     row = ProcessHeartbeat.objects.get(kind="monitor")
     assert row.capabilities == {"icmp": word}

@@ -287,8 +287,8 @@ def test_ping_loopback_or_a_clear_message_when_icmp_is_not_permitted():
 
 
 def test_ping_without_icmp_permission_says_so(monkeypatch, caplog):
-    monkeypatch.setattr(probes, "_icmp_mode", [None])
-    monkeypatch.setattr(probes, "_warned", [])
+    monkeypatch.setattr(probes.ping, "_icmp_mode", [None])
+    monkeypatch.setattr(probes.ping, "_warned", [])
     result = asyncio.run(probe_ping("127.0.0.1", 3, LOOPBACK, opts("ping", {})))
     assert not result.ok
     assert "net.ipv4.ping_group_range" in result.detail

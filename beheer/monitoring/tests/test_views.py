@@ -169,7 +169,7 @@ def test_the_status_api_hides_details_and_refuses_callers(operator, administrato
     assert client_for(administrator).get(url).json()["results"][0]["detail"] == CANARY
     assert client_for(caller).get(url).status_code == 403
     assert client_for(operator).get("/api/v1/monitoring/checks/99999/status").status_code == 404
-    listed = client_for(operator).get("/api/v1/monitoring/checks").json()
+    listed = client_for(operator).get("/api/v1/monitoring/checks").json()["items"]
     assert listed[0]["availability_target"] == 99.9
 
 
