@@ -15,11 +15,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.calendars.windows import Window, WindowError
 from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Impact, Melding, Urgency
 
 from . import states
-from .windows import Window, WindowError
 
 
 class CheckKind(models.TextChoices):

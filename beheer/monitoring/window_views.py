@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from beheer.calendars.windows import Window, WindowError
 from beheer.core import clock
 from beheer.core.durations import format_duration
 from beheer.core.errors import DomainError
@@ -36,7 +37,6 @@ from . import services
 from .models import Check, MaintenanceWindow
 from .services import Ending
 from .window_forms import WindowForm, initial_for
-from beheer.calendars.windows import Window, WindowError
 
 ORDER = [SortKey("name"), SortKey("id")]
 PAGE_SIZE = 50

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from beheer.calendars.windows import Window
 from beheer.core import clock, config_cache, loops
 
 from .. import states
@@ -35,7 +36,6 @@ from ..models import (
     CheckState,
     MaintenanceWindow,
 )
-from beheer.calendars.windows import Window
 from .outages import _note, _open_outage, _recovered
 
 logger = logging.getLogger(__name__)

@@ -46,12 +46,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
+from beheer.calendars.windows import MAX_RULE_LENGTH, Window, WindowError, _anchored, parse_rule, to_instant
 from beheer.core import clock, config_cache
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.core.timezones import installation_time_zone
 
 from ..models import Check, MaintenanceWindow
-from beheer.calendars.windows import MAX_RULE_LENGTH, Window, WindowError, _anchored, parse_rule, to_instant
 
 NAME_MAX = 120
 TIME_ZONE_MAX = 64

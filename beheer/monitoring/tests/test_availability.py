@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beheer.monitoring.availability import Span, availability, maintenance_intervals, merge
 from beheer.calendars.windows import Window
+from beheer.monitoring.availability import Span, availability, maintenance_intervals, merge
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

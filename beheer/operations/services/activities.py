@@ -33,12 +33,12 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.calendars.windows import Window, WindowError
 from beheer.core import clock
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 from beheer.core.files import check_upload
 from beheer.core.loops import isolated
 from beheer.core.timezones import installation_time_zone
-from beheer.calendars.windows import Window, WindowError
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import EntryType, Melding
 
