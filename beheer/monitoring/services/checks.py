@@ -84,17 +84,6 @@ def secrets_cleared_by(check: Check, data: CheckData) -> list[str]:
     return check_options.clear_masked(data.kind, dict(data.options or {}))[1]
 
 
-def forget_secrets_if_moved(check: Check, *, before: Check) -> list[str]:
-    """For an edit that does not go through `update_check` (the Django admin, which does not edit
-    options): when `check` (changed, not yet saved) has another kind, target or host than `before`,
-    its stored secrets are removed. Returns the labels of what was removed."""
-    if not _moves(before, kind=check.kind, target=check.target, host=check.host):
-        return []
-    options, cleared = check_options.clear_secrets(before.kind, before.options or {})
-    check.options = options
-    return cleared
-
-
 def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
     """Validate `data` and copy it onto `check` (not saved); DomainError with every field message."""
     errors: dict[str, str] = {}
