@@ -10,7 +10,7 @@ Every outbound connection goes through `guarded_addresses`: the target's name is
 each address is checked against the administrator's network policy before anything connects; the
 HTTP client uses the same policy through its resolver, so redirects cannot reach a forbidden address.
 
-The probes themselves live in probes.py (one per kind); push checks need no probe.
+The probes themselves live in the probes package (one per kind); push checks need no probe.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from beheer.core.outbound import NetworkPolicy
 
 from . import probes, services
 from .models import Check, CheckKind, CheckState
-from .probes import (  # noqa: F401  (re-exported: the engine's public names before probes.py)
+from .probes import (  # noqa: F401  (re-exported: the engine's public names before the probes package)
     MAX_REDIRECTS,
     GuardedResolver,
     Probe,

@@ -608,12 +608,6 @@ def clear_masked(kind: str, new: Mapping[str, Any]) -> tuple[dict[str, Any], lis
     return out, cleared
 
 
-def clear_secrets(kind: str, stored: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """`stored` (sealed or plain) with every secret value removed, as `clear_masked` does; the
-    labels of what was cleared."""
-    return clear_masked(kind, mask(kind, stored))
-
-
 # --------------------------------------------------------------------------------------------------
 # targets
 
