@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import User
-from beheer.core.admin_base import ConfigAdmin
+from beheer.core.admin_base import ConfigAdmin, ReadOnlyAdmin
 from beheer.core.errors import DomainError
 
 from . import services
@@ -35,7 +35,7 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-class ProductScreenAdmin(ConfigAdmin):
+class ProductScreenAdmin(ReadOnlyAdmin):
     """Read-only in the admin: the object is created, changed and deleted on Beheer's own screen
     (through the services), which the change page and the list link to."""
 
@@ -45,15 +45,6 @@ class ProductScreenAdmin(ConfigAdmin):
     list_url_name = ""
     edit_label: str | Promise = ""
     list_label: str | Promise = ""
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def product_screen(self, obj: Any = None) -> dict[str, Any]:
         return {
