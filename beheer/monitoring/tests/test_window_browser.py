@@ -46,6 +46,7 @@ def test_a_window_is_scheduled_with_the_keyboard_and_ended_now(browser_page: Any
     row = page.locator(f"tr[data-window='{window.pk}']")
     assert row.locator(".monitor-maintenance").count() == 1  # running now
     row.locator("a[href$='/end/']").click()
+    page.wait_for_url(lambda url: url.endswith("/end/"))  # the confirmation page, not the list's buttons
     page.click("button[type=submit]:has-text('End')")
     page.wait_for_url(lambda url: url.endswith("/monitoring/windows/"))
     window.refresh_from_db()
