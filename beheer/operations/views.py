@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -152,10 +151,13 @@ def occurrence_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         answers = [services.ChecklistAnswer(done, remark) for done, remark in form.answers()]
         try:
             if action == "save":
-                with transaction.atomic():
-                    services.save_checklist(o, results=answers, actor=user, expected_version=d["version"])
-                    if d.get("minutes"):
-                        services.record_time(o, minutes=d["minutes"], actor=user)
+                services.save_checklist(
+                    o,
+                    results=answers,
+                    actor=user,
+                    expected_version=d["version"],
+                    minutes=d.get("minutes") or 0,
+                )
                 message = _("The checklist has been saved.")
             elif action == "done":
                 services.complete_occurrence(
@@ -168,12 +170,13 @@ def occurrence_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 )
                 message = _("The activity is done.")
             elif action == "skip":
-                with transaction.atomic():
-                    services.skip_occurrence(
-                        o, reason=d.get("reason") or "", actor=user, expected_version=d["version"]
-                    )
-                    if d.get("minutes"):  # the one time input counts whatever the button
-                        services.record_time(o, minutes=d["minutes"], actor=user)
+                services.skip_occurrence(
+                    o,
+                    reason=d.get("reason") or "",
+                    actor=user,
+                    expected_version=d["version"],
+                    minutes=d.get("minutes") or 0,  # the one time input counts whatever the button
+                )
                 message = _("The activity has been skipped.")
             else:
                 o = services.report_anomaly(

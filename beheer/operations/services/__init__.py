@@ -1,10 +1,12 @@
 """Every write of preventive activities, one module per subject; import them from here.
 
-`activities`: series, the generation of occurrences and their completion. `reminders`: telling the
-people of an occurrence that it is due and that it is overdue.
+`series`: create, change, stop and restart series. `planning`: their recurrence and the generation of
+occurrences. `occurrences`: carrying an occurrence out (checklist, done, skipped, anomaly, time,
+evidence). `reminders`: telling the people of an occurrence that it is due and that it is overdue.
+Shared limits and helpers are in `_base`.
 """
 
-from .activities import (
+from ._base import (
     ITEM_MAX,
     LOOKBACK,
     MAX_GRACE_HOURS,
@@ -20,25 +22,19 @@ from .activities import (
     REASON_MAX,
     REMARK_MAX,
     TEXT_MAX,
+)
+from .occurrences import (
     ChecklistAnswer,
-    SeriesInput,
-    activate_series,
     add_evidence,
-    build_window,
     complete_occurrence,
-    create_series,
-    deactivate_series,
-    generate_for_series,
-    generate_occurrences,
-    planned_instants,
-    preview_dates,
     record_time,
     report_anomaly,
     save_checklist,
     skip_occurrence,
-    update_series,
 )
+from .planning import build_window, generate_for_series, generate_occurrences, planned_instants, preview_dates
 from .reminders import checklist_summary, message_context, recipients, send_reminders
+from .series import SeriesInput, activate_series, create_series, deactivate_series, update_series
 
 __all__ = [
     "ITEM_MAX",

@@ -288,6 +288,58 @@ class TestTransitions:
             )
         assert "checklist" in exc.value.field_errors
 
+    def test_checklist_with_time_is_saved_together_or_not_at_all(self, coordinator, operator, frozen):
+        o = first_open(make_series(coordinator))
+        version = o.version
+        answers = [ChecklistAnswer(True, "gecontroleerd"), ChecklistAnswer(False)]
+        with pytest.raises(DomainError) as exc:  # more minutes than a day: the checklist stays unsaved too
+            services.save_checklist(
+                o, results=answers, actor=operator, expected_version=version, minutes=24 * 60 + 1
+            )
+        assert "minutes" in exc.value.field_errors
+        o.refresh_from_db()
+        assert o.version == version
+        assert not any(r["done"] for r in o.checklist_results)
+        assert not LogEntry.objects.filter(occurrence=o).exists()
+
+        o = services.save_checklist(o, results=answers, actor=operator, expected_version=version, minutes=20)
+        assert o.version == version + 1
+        assert o.time_spent_minutes == 20
+        assert o.checklist_results[0] == {
+            "item": o.checklist_results[0]["item"],
+            "done": True,
+            "remark": "gecontroleerd",
+        }
+        assert list(LogEntry.objects.filter(occurrence=o).order_by("pk").values_list("action", "detail")) == [
+            ("checklist", ""),
+            ("time", "20"),
+        ]
+        o = services.save_checklist(o, results=answers, actor=operator, expected_version=o.version)
+        assert o.time_spent_minutes == 20  # no minutes: no time entry
+        assert LogEntry.objects.filter(occurrence=o, action="time").count() == 1
+
+    def test_skip_with_time_is_recorded_together_or_not_at_all(self, coordinator, operator, frozen):
+        o = first_open(make_series(coordinator))
+        with pytest.raises(DomainError) as exc:
+            services.skip_occurrence(
+                o, reason="Vakantie", actor=operator, expected_version=o.version, minutes=-5
+            )
+        assert "minutes" in exc.value.field_errors
+        o.refresh_from_db()
+        assert o.status == OccurrenceStatus.OPEN
+        assert not LogEntry.objects.filter(occurrence=o).exists()
+        o = services.skip_occurrence(
+            o, reason="Vakantie", actor=operator, expected_version=o.version, minutes=7
+        )
+        assert o.status == OccurrenceStatus.SKIPPED
+        assert o.time_spent_minutes == 7
+        assert list(
+            LogEntry.objects.filter(occurrence=o).order_by("pk").values_list("action", flat=True)
+        ) == [
+            "skipped",
+            "time",
+        ]
+
     def test_time_and_evidence(self, coordinator, operator, frozen, settings, tmp_path):
         settings.MEDIA_ROOT = tmp_path
         o = first_open(make_series(coordinator))
