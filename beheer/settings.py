@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "beheer.cmdb",
     "beheer.calendars",
     "beheer.servicedesk",
+    "beheer.mailintake",
     "beheer.reports",
     "beheer.notifications",
     "beheer.knowledge",

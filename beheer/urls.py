@@ -19,7 +19,7 @@ urlpatterns = [
     path("", include("beheer.notifications.urls")),
     path("", include("beheer.servicedesk.suggestion_urls")),
     path("", include("beheer.servicedesk.urls")),
-    path("", include("beheer.servicedesk.mail_urls")),
+    path("", include("beheer.mailintake.urls")),
     path("", include("beheer.servicedesk.sla_urls")),
     path("", include("beheer.servicedesk.problem_urls")),
     path("", include("beheer.knowledge.urls")),

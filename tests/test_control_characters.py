@@ -117,7 +117,7 @@ def test_forms_clean_text_fields(caller: User, operator: User) -> None:
 
 FORM_MODULES = [
     "beheer.servicedesk.forms",
-    "beheer.servicedesk.mail_forms",
+    "beheer.mailintake.forms",
     "beheer.servicedesk.problem_forms",
     "beheer.monitoring.check_forms",
     "beheer.monitoring.window_forms",

@@ -37,7 +37,7 @@ ALLOWED = {
     "beheer/core/outbound.py": "the policy itself: checked resolving, create_connection, http_request",
     "beheer/notifications/transports.py": "SMTP through outbound.create_connection; webhooks through "
     "outbound.http_request (no redirects)",
-    "beheer/servicedesk/email_in/imap.py": "IMAP sockets from outbound.connector",
+    "beheer/mailintake/email_in/imap.py": "IMAP sockets from outbound.connector",
     # the probes package: every probe resolves through probes/base.py's guarded_addresses
     # (outbound.checked_addresses_async) and connects to the checked address
     "beheer/monitoring/probes/http.py": "HTTP(S) to the checked address; aiohttp's GuardedResolver",

@@ -6,10 +6,7 @@ from datetime import timedelta
 
 from beheer.core.scheduler import periodic
 
-from . import (
-    mail_periodic,  # noqa: F401  (registers servicedesk.poll_mailboxes)
-    services,
-)
+from . import services
 
 
 @periodic(every=timedelta(minutes=15), name="servicedesk.auto_close_resolved")

@@ -15,7 +15,7 @@ from beheer.operations import services
 from beheer.operations.models import ActivitySeries, Evidence, LogEntry, Occurrence, OccurrenceStatus
 from beheer.operations.services import ChecklistAnswer
 from beheer.servicedesk.models import EntryType, Melding
-from beheer.servicedesk.tests.mail_helpers import PNG
+from tests.sample_files import PNG
 
 from .helpers import first_open, make_series
 from .helpers import series_fields as _fields

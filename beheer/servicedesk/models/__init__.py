@@ -33,7 +33,6 @@ from .lookups import (
     StatusKind,
     Urgency,
 )
-from .mail import DeadLetter, InboundMessage, Mailbox, MailRule  # noqa: F401
 from .melding import FOR_LIST, QUEUES, Melding, MeldingQuerySet, format_number, parse_number
 from .problem import (
     OPEN_PROBLEM_STATUSES,

@@ -7,11 +7,13 @@ The functions live in submodules by theme; import them from here.
 
 from beheer.core.files import safe_filename as _safe_filename
 
-from ._base import _now, default_status, priority_for
+from ._base import BRIEF_MAX, TEXT_MAX, _now, default_status, priority_for
 from .activity import (
     add_attachment,
     add_note,
+    add_unregistered_caller_reply,
     link_meldingen,
+    link_to_closed_melding,
     register_time,
     unlink_meldingen,
 )
@@ -91,7 +93,9 @@ from .service_level import (
 )
 
 __all__ = [
+    "BRIEF_MAX",
     "SETTLE_MINUTES",
+    "TEXT_MAX",
     "DeflectionFigures",
     "Evaluation",
     "MeldingOutcome",
@@ -102,6 +106,7 @@ __all__ = [
     "_safe_filename",
     "add_attachment",
     "add_note",
+    "add_unregistered_caller_reply",
     "analyse_problem",
     "apply_sla",
     "article_reference_text",
@@ -130,6 +135,7 @@ __all__ = [
     "link_known_error_article",
     "link_melding",
     "link_meldingen",
+    "link_to_closed_melding",
     "mark_known_error",
     "merge_melding",
     "number_of",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core.durations import format_duration_lazy
-from beheer.core.errors import DomainError
+from beheer.core.errors import DomainError, PermissionDenied
 from beheer.core.files import check_upload
 
 from ..models import (
@@ -58,22 +58,8 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
     if actor.is_staff_member and visibility == Visibility.CALLER and m.first_response_at is None:
         m.first_response_at = now
         fields.append("first_response_at")
-    if not actor.is_staff_member and m.status.kind == StatusKind.WAITING:
-        # The caller answered: the melding is back with the desk.
-        new_status = default_status(StatusKind.OPEN)
-        _record(
-            m,
-            actor,
-            "status",
-            now=now,
-            field="status",
-            old=m.status,
-            new=new_status,
-            public=True,
-            detail=_("The caller replied."),
-        )
-        m.status = new_status
-        fields.append("status")
+    if not actor.is_staff_member:
+        fields += _caller_replied(m, actor, now=now)
     _record(
         m,
         actor,
@@ -94,6 +80,55 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
     _reindex(m)
     if actor.is_staff_member and visibility == Visibility.CALLER:
         notify.operator_replied(m, note, actor=actor)
+    return note
+
+
+def _caller_replied(m: Melding, actor: User | None, *, now: datetime) -> list[str]:
+    """The caller answered: a waiting melding is back with the desk (its status becomes the default
+    open status, recorded for the caller to see). Returns the changed fields; nothing is saved."""
+    if m.status.kind != StatusKind.WAITING:
+        return []
+    new_status = default_status(StatusKind.OPEN)
+    _record(
+        m,
+        actor,
+        "status",
+        now=now,
+        field="status",
+        old=m.status,
+        new=new_status,
+        public=True,
+        detail=_("The caller replied."),
+    )
+    m.status = new_status
+    return ["status"]
+
+
+@transaction.atomic
+def add_unregistered_caller_reply(
+    melding: Melding, *, text: str, address: str, now: datetime | None = None
+) -> Note:
+    """A reply from a caller without an account, known by the address the melding was registered
+    with (a reply by e-mail): a note the caller sees, without an author, and like `add_note` by a
+    caller a waiting melding goes back to open. Refused for any other address and for a closed
+    melding."""
+    m = Melding.objects.select_for_update(of=("self",)).select_related("status").get(pk=melding.pk)
+    _ensure_editable(m)
+    registered_address = (m.caller_email or "").strip().lower()
+    if m.caller_id is not None or not registered_address or registered_address != address.strip().lower():
+        raise PermissionDenied(_("Only the caller of this call can reply to it this way."))
+    now = now or _now()
+    text = _clean_text(text, field="text", label=_("Text"), required=True)
+    note = Note.objects.create(
+        melding=m, author=None, text=text, visibility=Visibility.CALLER, created_at=now
+    )
+    fields = _caller_replied(m, None, now=now)
+    _record(m, None, "reply", now=now, public=True, detail=address)
+    if fields:
+        _save(m, [*fields, *apply_sla(m, now=now)], now=now)
+    else:
+        _touch(m, now=now)
+    _reindex(m)
     return note
 
 
@@ -147,6 +182,26 @@ def link_meldingen(melding: Melding, *, other: Melding, actor: User) -> MeldingL
         now = _now()
         _record(melding, actor, "linked", now=now, new=other.number)
         _record(other, actor, "linked", now=now, new=melding.number)
+    return link
+
+
+@transaction.atomic
+def link_to_closed_melding(
+    melding: Melding, *, closed: Melding, actor: User, now: datetime | None = None
+) -> MeldingLink:
+    """Relate a melding to a closed one it follows up (a caller answered a closed call, so a new
+    melding was opened). The closed melding stays as it was: no lock, no history on it."""
+    _ensure_staff(actor)
+    if melding.pk == closed.pk:
+        raise DomainError(_("A call cannot be linked to itself."))
+    m = _lock(melding, None)
+    now = now or _now()
+    low, high = sorted([m, closed], key=lambda x: x.pk)
+    link, created = MeldingLink.objects.get_or_create(
+        from_melding=low, to_melding=high, defaults={"created_by": actor, "created_at": now}
+    )
+    if created:
+        _record(m, actor, "linked", now=now, new=closed.number)
     return link
 
 

@@ -33,8 +33,7 @@ from beheer.servicedesk.models import (
     Visibility,
 )
 from tests.helpers import client_for
-
-from .mail_helpers import PNG
+from tests.sample_files import PNG
 
 API = "/api/v1"
 

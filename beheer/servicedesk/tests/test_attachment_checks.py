@@ -1,23 +1,17 @@
 """Melding attachments go through the shared upload check (beheer/core/files.py), as knowledge
 attachments do: programs and files that are not the image their name says are refused in the
-operator screens, the API and the portal; from e-mail they are left out and noted on the melding."""
+operator screens, the API and the portal (from e-mail: beheer/mailintake/tests/test_mail_attachments.py)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from beheer.accounts.models import OperatorGroup, User
-from beheer.servicedesk.models import Attachment, HistoryEntry, Melding, Note, Visibility
-from beheer.servicedesk.models.mail import Mailbox
-from beheer.servicedesk.services.mail_intake import process_message
+from beheer.accounts.models import User
+from beheer.servicedesk.models import Attachment, HistoryEntry, Melding, Note
 from beheer.servicedesk.tests.test_api import token_client
 from tests.helpers import client_for
-
-from .mail_helpers import PDF, PNG
-from .mail_helpers import message as mail
+from tests.sample_files import PDF, PNG
 
 PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
 FAKE_IMAGE = b"<html><script>alert(1)</script></html>"
@@ -93,38 +87,3 @@ def test_portal_create_refuses(caller: User, name: str, content: bytes) -> None:
     assert response.status_code == 400
     assert not Melding.objects.exists()
     assert not Attachment.objects.exists()
-
-
-@pytest.fixture
-def box(first_line: OperatorGroup) -> Mailbox:
-    return Mailbox.objects.create(
-        name="Servicedesk", host="127.0.0.1", username="intake", default_operator_group=first_line
-    )
-
-
-@pytest.fixture(autouse=True)
-def _own_identity(settings: Any) -> None:
-    settings.SITE_URL = "https://beheer.example"
-    settings.DEFAULT_FROM_EMAIL = "servicedesk@beheer.example"
-
-
-def test_mail_attachments_that_fail_the_check_are_noted_not_stored(box: Mailbox) -> None:
-    raw = mail(
-        sender="a@b.example",
-        subject="Installatie",
-        message_id="exe@b.example",
-        attachments=[
-            ("offerte.pdf", "application/pdf", PDF, None),
-            ("setup.exe", "application/x-msdownload", PROGRAM, None),
-            ("tool.exe", "application/vnd.microsoft.portable-executable", PROGRAM, None),
-        ],
-    )
-    result = process_message(box, raw)
-    assert result.melding_id is not None, result
-    melding = Melding.objects.get(pk=result.melding_id)
-    assert _attachments(melding) == ["offerte.pdf"]
-    assert "Het werkt niet" in melding.request
-    note = Note.objects.get(melding=melding)
-    assert note.visibility == Visibility.INTERNAL
-    assert "setup.exe" in note.text
-    assert "tool.exe" in note.text

@@ -23,8 +23,7 @@ from beheer.servicedesk.models import (
     Visibility,
 )
 from beheer.servicedesk.tests.test_api import API, JsonClient, session_client, token_client
-
-from .mail_helpers import PNG
+from tests.sample_files import PNG
 
 CANARY = "Kanarie7q3xz"
 INTERNAL = "Geheimintern9k2"

@@ -35,8 +35,7 @@ from beheer.servicedesk.models import (
     Visibility,
 )
 from tests.helpers import make_person
-
-from .mail_helpers import PNG
+from tests.sample_files import PNG
 
 
 def status(code: str) -> Status:

@@ -29,8 +29,7 @@ from beheer.servicedesk.models import (
     Visibility,
 )
 from tests.helpers import client_for, make_person
-
-from .mail_helpers import PNG
+from tests.sample_files import PNG
 
 HTMX = {"HX-Request": "true", "HX-Target": "melding-main"}
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
