@@ -162,8 +162,8 @@ django.setup()
 from pathlib import Path
 from beheer.accounts.models import OperatorGroup
 from beheer.notifications import crypto
-from beheer.servicedesk.models.mail import Mailbox
-from beheer.servicedesk.services import mail_intake
+from beheer.mailintake import services as mail_intake
+from beheer.mailintake.models import Mailbox
 host, port, ca, user, password = sys.argv[1:6]
 group = OperatorGroup.objects.filter(is_first_line=True, active=True).first() or OperatorGroup.objects.create(
     name="Bench mail intake", is_first_line=True)

@@ -16,6 +16,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -27,9 +28,11 @@ BASE = "384b6837763249c23281d2632c71cdfcd39f649c"
 # with this code.
 SEED = """
 from beheer.core import clock
+from beheer.core.models import ScheduledRun
 from beheer.accounts.models import User
 from beheer.knowledge.models import DeflectionEvent
 from beheer.servicedesk.models import Melding
+from beheer.servicedesk.models.mail import DeadLetter, InboundMessage, Mailbox, MailRule
 caller = User.objects.get(username="demo.melder")
 melding = Melding.objects.filter(caller=caller).order_by("id").first()
 now = clock.now()
@@ -39,20 +42,72 @@ for n in range(3):
         clicked_article_ids=[2] if n else [], submitted=n == 2, melding=melding if n == 2 else None,
         created_at=now, updated_at=now,
     )
+box = Mailbox.objects.create(
+    name="Rehearsal", host="imap.school.example", username="intake@school.example", secret_encrypted="x"
+)
+MailRule.objects.create(mailbox=box, order=5, match_field="domain", pattern="school.example")
+InboundMessage.objects.create(
+    mailbox=box, message_key="rehearsal-1@school.example", received_at=now, sender="a@school.example",
+    subject="Printer", outcome="melding", melding=melding,
+)
+dead = InboundMessage.objects.create(
+    mailbox=box, message_key="rehearsal-2@elders.example", received_at=now, outcome="dead_letter"
+)
+DeadLetter.objects.create(
+    mailbox=box, inbound=dead, raw=b"From: x@elders.example\\r\\n\\r\\nhallo", raw_size=31,
+    sender="x@elders.example", subject="Te veel", reason="rate-limited", created_at=now,
+)
+ScheduledRun.objects.update_or_create(
+    name="servicedesk.poll_mailboxes",
+    defaults={"next_run_at": now, "error_count": 2, "last_error": "rehearsal"},
+)
 """
+# The moved models, by their label in the earlier code and in this code.
+EARLIER = {
+    "DeflectionEvent": "knowledge.DeflectionEvent",
+    "Mailbox": "servicedesk.Mailbox",
+    "MailRule": "servicedesk.MailRule",
+    "InboundMessage": "servicedesk.InboundMessage",
+    "DeadLetter": "servicedesk.DeadLetter",
+}
+NOW = {
+    "DeflectionEvent": "servicedesk.DeflectionEvent",
+    "Mailbox": "mailintake.Mailbox",
+    "MailRule": "mailintake.MailRule",
+    "InboundMessage": "mailintake.InboundMessage",
+    "DeadLetter": "mailintake.DeadLetter",
+}
 COUNT = """
 import json
 from django.apps import apps
-labels = ["servicedesk.Melding", "knowledge.Article", "accounts.User", "{deflection}"]
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+moved = json.loads({moved!r})
+labels = ["servicedesk.Melding", "knowledge.Article", "accounts.User", *moved.values()]
 rows = {{label.split(".")[1]: apps.get_model(label).objects.count() for label in labels}}
-linked = apps.get_model("{deflection}").objects.filter(submitted=True, melding__isnull=False)
-rows["submitted"] = linked.count()
+model = {{name: apps.get_model(label) for name, label in moved.items()}}
+rows["submitted"] = model["DeflectionEvent"].objects.filter(submitted=True, melding__isnull=False).count()
+rows["rules"] = model["Mailbox"].objects.get(name="Rehearsal").rules.count()
+rows["replied"] = model["InboundMessage"].objects.filter(melding__isnull=False).count()
+rows["dead_with_inbound"] = model["DeadLetter"].objects.filter(
+    inbound__isnull=False, mailbox__name="Rehearsal"
+).count()
+# The content types (and so the admin's permissions) of the moved mail models: the same rows.
+mail = [m for m in moved if m != "DeflectionEvent"]
+types = {{name: ContentType.objects.get_for_model(model[name]) for name in mail}}
+rows["content_type_ids"] = sorted(t.pk for t in types.values())
+rows["permissions"] = Permission.objects.filter(content_type__in=types.values()).count()
+rows["servicedesk_types"] = ContentType.objects.filter(
+    app_label="servicedesk", model__in=[n.lower() for n in mail]
+).count()
+job = apps.get_model("core.ScheduledRun").objects.filter(name__endswith=".poll_mailboxes")
+rows["mail_job"] = list(job.values_list("error_count", "last_error"))
 print("ROWS " + json.dumps(rows))
 """
 
 
-def _rows(tree: Path, env: dict[str, str], deflection: str) -> dict[str, int]:
-    out = _run(tree, env, "shell", "-c", COUNT.format(deflection=deflection))
+def _rows(tree: Path, env: dict[str, str], moved: dict[str, str]) -> dict[str, Any]:
+    out = _run(tree, env, "shell", "-c", COUNT.format(moved=json.dumps(moved)))
     line = next(line for line in out.splitlines() if line.startswith("ROWS "))
     return dict(json.loads(line[5:]))
 
@@ -125,14 +180,20 @@ def test_a_demo_database_of_the_earlier_code_migrates_without_losing_rows(
     _run(earlier_tree, env, "migrate", "--no-input", "-v", "0")
     _run(earlier_tree, env, "load_demo")
     _run(earlier_tree, env, "shell", "-c", SEED)
-    before = _rows(earlier_tree, env, "knowledge.DeflectionEvent")
+    before = _rows(earlier_tree, env, EARLIER)
     assert before["DeflectionEvent"] == 3
     assert before["Melding"] > 100
+    mail_rows = [before[name] for name in ("Mailbox", "MailRule", "InboundMessage", "DeadLetter")]
+    assert mail_rows == [1, 1, 2, 1]
+    assert before["permissions"] == 16
+    assert before.pop("servicedesk_types") == 4
+    assert before["mail_job"] == [[2, "rehearsal"]]
 
     _run(ROOT, env, "migrate", "--no-input", "-v", "0")
-    after = _rows(ROOT, env, "servicedesk.DeflectionEvent")
+    after = _rows(ROOT, env, NOW)
+    assert after.pop("servicedesk_types") == 0  # relabelled (same ids, same permissions), none left behind
     assert after == before
-    # Nothing is left to migrate, and the moved model is written and read through its new home.
+    # Nothing is left to migrate, and the moved models are written and read through their new home.
     assert "[ ]" not in _run(ROOT, env, "showmigrations", "--list")
     probe = (
         "from beheer.servicedesk.models import DeflectionEvent as D; "
@@ -140,3 +201,16 @@ def test_a_demo_database_of_the_earlier_code_migrates_without_losing_rows(
         "print(D.objects.filter(query='scanner').count())"
     )
     assert _run(ROOT, env, "shell", "-c", probe).strip().splitlines()[-1] == "1"
+    mail_probe = (
+        "from beheer.mailintake.models import DeadLetter, Mailbox; "
+        "box = Mailbox.objects.get(name='Rehearsal'); box.folder = 'Postvak IN'; box.save(); "
+        "dead = DeadLetter.objects.select_related('inbound').get(mailbox__folder='Postvak IN'); "
+        "print(dead.inbound.message_key, bytes(dead.raw).hex(), dead.reason, box.rules.get().pattern)"
+    )
+    out = _run(ROOT, env, "shell", "-c", mail_probe).strip().splitlines()[-1]
+    raw = b"From: x@elders.example\r\n\r\nhallo"
+    assert out.split() == ["rehearsal-2@elders.example", raw.hex(), "rate-limited", "school.example"]
+    jobs = "from beheer.core.models import ScheduledRun as R; print(sorted(R.objects.values_list('name')))"
+    names = _run(ROOT, env, "shell", "-c", jobs).strip().splitlines()[-1]
+    assert "'mailintake.poll_mailboxes'" in names
+    assert "servicedesk.poll_mailboxes" not in names

@@ -4,6 +4,9 @@ A run stops after a time budget well below the interval (the worker's other jobs
 notifications every five seconds, wait meanwhile); what is left is read in the next run. Each message
 is committed before it is acknowledged on the server, so two workers reading the same mailbox at once
 cannot register a message twice.
+
+The job was `servicedesk.poll_mailboxes` while the intake was part of the servicedesk; migration
+0001 renamed its stored run, so its schedule and error record carry over.
 """
 
 from __future__ import annotations
