@@ -18,7 +18,7 @@ from django.urls import reverse
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock
 from beheer.monitoring.models import Check, CheckResult, MaintenanceWindow
-from beheer.monitoring.rollup_job import roll_up
+from beheer.monitoring.services import roll_up
 from beheer.operations.models import Occurrence
 from beheer.operations.tests.helpers import first_open, make_series
 from beheer.servicedesk import services

@@ -19,7 +19,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import gc
-import hashlib
 import logging
 import os
 import socket
@@ -33,11 +32,11 @@ from typing import Any
 import aiohttp
 from django.db import close_old_connections, connection
 
-from beheer.core import clock
+from beheer.core import clock, loops
 from beheer.core.outbound import NetworkPolicy
 
 from . import probes, services
-from .models import Check, CheckKind, CheckState
+from .models import Check, CheckState
 from .probes import (  # noqa: F401  (re-exported: the engine's public names before the probes package)
     MAX_REDIRECTS,
     GuardedResolver,
@@ -49,66 +48,20 @@ from .probes import (  # noqa: F401  (re-exported: the engine's public names bef
 
 logger = logging.getLogger(__name__)
 
-PROBED_KINDS = tuple(kind for kind in CheckKind if kind != CheckKind.PUSH)
-LEASE = timedelta(seconds=120)
-
-
-def phase_offset(check_id: int, interval_seconds: int) -> int:
-    """A stable offset in [0, interval) for the check's first run."""
-    digest = hashlib.sha256(f"beheer-check-{check_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % max(1, interval_seconds)
+PROBED_KINDS = services.PROBED_KINDS
+LEASE = services.LEASE
 
 
 # --------------------------------------------------------------------------------------------------
 # claiming (synchronous: runs in a worker thread)
 
 
-def ensure_states(now: datetime) -> None:
-    """Every active probed check has a state row with a first due time (phase-offset)."""
-    missing = Check.objects.filter(active=True, kind__in=PROBED_KINDS, state__isnull=True).values_list(
-        "pk", "interval_seconds"
-    )
-    rows = [
-        CheckState(check_obj_id=pk, next_due_at=now + timedelta(seconds=phase_offset(pk, interval)))
-        for pk, interval in missing
-    ]
-    if rows:  # in batches: one statement for 10,000 new checks would need memory for all of it
-        CheckState.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-
-
-_CLAIM_SQL = (
-    "UPDATE monitoring_checkstate SET lease_owner = %s, lease_until = %s "
-    "WHERE check_obj_id IN ("
-    " SELECT s.check_obj_id FROM monitoring_checkstate s"
-    " JOIN monitoring_check c ON c.id = s.check_obj_id"
-    " WHERE s.next_due_at <= %s AND (s.lease_until IS NULL OR s.lease_until < %s)"
-    " AND c.active AND c.kind IN ({kinds})"
-    " ORDER BY s.next_due_at LIMIT %s{lock})"
-    " AND (lease_until IS NULL OR lease_until < %s) "
-    "RETURNING {columns},"
-    " (SELECT c2.version FROM monitoring_check c2 WHERE c2.id = monitoring_checkstate.check_obj_id)"
-)
-
-
 def _claim(
     owner: str, *, now: datetime, limit: int, lookahead: timedelta, lease: timedelta, ensure: bool
 ) -> list[tuple[Any, ...]]:
     if ensure:
-        ensure_states(now)
-    if limit <= 0:
-        return []
-    postgres = connection.vendor == "postgresql"
-    sql = _CLAIM_SQL.format(
-        kinds=", ".join(["%s"] * len(PROBED_KINDS)),
-        lock=" FOR UPDATE OF s SKIP LOCKED" if postgres else "",
-        columns=", ".join(services.CLAIMED_COLUMNS),
-    )
-    at = connection.ops.adapt_datetimefield_value
-    kinds = [str(kind) for kind in PROBED_KINDS]
-    params = [owner[:100], at(now + lease), at(now + lookahead), at(now), *kinds, limit, at(now)]
-    with connection.cursor() as cursor:  # one statement: atomic without a transaction around it
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        services.ensure_check_states(now=now)
+    return services.claim_due_states(owner, now=now, limit=limit, lookahead=lookahead, lease=lease)
 
 
 def claim_due(
@@ -120,11 +73,8 @@ def claim_due(
     lease: timedelta = LEASE,
     ensure: bool = True,
 ) -> list[int]:
-    """Claim up to `limit` checks due by `now + lookahead` for `owner`; returns their ids.
-
-    One statement: on PostgreSQL the candidates are locked with SKIP LOCKED, so monitors on several
-    machines never claim the same check; SQLite has one writer at a time. Safe with many processes.
-    """
+    """Claim up to `limit` checks due by `now + lookahead` for `owner` (`services.claim_due_states`);
+    returns their ids."""
     rows = _claim(owner, now=now, limit=limit, lookahead=lookahead, lease=lease, ensure=ensure)
     return [row[0] for row in rows]
 
@@ -152,8 +102,10 @@ class Plans:
         self.known: dict[int, tuple[services.CheckPlan, probes.Prepared]] = {}
         self.since = time.monotonic()
 
-    def jobs(self, rows: list[tuple[Any, ...]]) -> list[Job]:
-        """Jobs for claimed rows (CLAIMED_COLUMNS + the check's version), due first."""
+    def jobs(self, rows: list[tuple[Any, ...]], *, owner: str, now: datetime) -> list[Job]:
+        """Jobs for the rows `owner` claimed (CLAIMED_COLUMNS + the check's version), due first. A
+        row that cannot be used (a state row that cannot be read, a check that cannot be planned) is
+        set aside with the reason (`services.set_aside`); the others are probed."""
         if time.monotonic() - self.since > self.refresh:
             self.known.clear()
             self.since = time.monotonic()
@@ -161,18 +113,31 @@ class Plans:
         stale = [
             row[0] for row in rows if (k := self.known.get(row[0])) is None or k[0].version != row[width]
         ]
+        broken: dict[int, Exception] = {}
         if stale:
             for check in Check.objects.filter(pk__in=stale):
-                self.known[check.pk] = (services.CheckPlan.of(check), probes.prepare(check))
+                try:
+                    self.known[check.pk] = (services.CheckPlan.of(check), probes.prepare(check))
+                except Exception as exc:
+                    self.known.pop(check.pk, None)
+                    broken[check.pk] = exc
         jobs = []
         for row in rows:
             known = self.known.get(row[0])
-            if known is None:  # deleted since the claim
+            if known is None:  # deleted since the claim, or broken
                 continue
-            _id, state, melding_id, due, owner = services.state_from_row(row)
+            try:
+                _id, state, melding_id, due, lease_owner = services.state_from_row(row)
+            except Exception as exc:
+                broken[row[0]] = exc
+                continue
             if due is None:
                 continue
-            jobs.append(Job(services.Claimed(known[0], state, melding_id, due, owner), known[1]))
+            jobs.append(Job(services.Claimed(known[0], state, melding_id, due, lease_owner), known[1]))
+        for check_id, failure in broken.items():
+            error = loops.record_failure("check", check_id, failure)
+            with loops.isolated("check", check_id):
+                services.set_aside(check_id, owner=owner, now=now, error=error)
         jobs.sort(key=lambda job: job.due_at)
         return jobs
 
@@ -412,7 +377,8 @@ def _in_db_thread(func: Callable[..., Any], *args: Any) -> Any:
 def _claim_in_thread(
     plans: Plans, owner: str, now: datetime, limit: int, lookahead: timedelta, ensure: bool
 ) -> list[Job]:
-    return plans.jobs(_claim(owner, now=now, limit=limit, lookahead=lookahead, lease=LEASE, ensure=ensure))
+    rows = _claim(owner, now=now, limit=limit, lookahead=lookahead, lease=LEASE, ensure=ensure)
+    return plans.jobs(rows, owner=owner, now=now)
 
 
 def _record_in_thread(

@@ -306,7 +306,7 @@ class Bucket(models.TextChoices):
 class CheckRollup(models.Model):
     """Time per state and latency figures of one check in one minute, hour or (local) day.
 
-    Filled by `rollup_job.roll_up`; see `rollups.py` for the arithmetic and the retention.
+    Filled by `services.roll_up`; see `rollups.py` for the arithmetic and `queries.py` for the retention.
     """
 
     check_obj = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="rollups")

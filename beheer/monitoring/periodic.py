@@ -16,6 +16,4 @@ def sweep_overdue_pushes() -> int:
 
 @periodic(every=timedelta(seconds=60), name="monitoring.roll_up")
 def roll_up() -> int:
-    from .rollup_job import roll_up as run
-
-    return run()
+    return services.roll_up()

@@ -1,8 +1,9 @@
 """Reads of the monitoring app for the screens, the API and the availability report.
 
-Everything is computed from the roll-ups (`rollups.py`, `rollup_job.py`): availability over a period
-is the sum of the buckets that make it up, so a month costs one query whatever the number of
-results. The CMDB does not exist yet, so checks are grouped by tag and by their `host` field.
+Everything is computed from the roll-ups (`rollups.py`, written by `services.roll_up`): availability
+over a period is the sum of the buckets that make it up, so a month costs one query whatever the
+number of results. The CMDB does not exist yet, so checks are grouped by tag and by their `host`
+field.
 """
 
 from __future__ import annotations
@@ -15,18 +16,55 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 
 from beheer.accounts.models import User
 from beheer.core import clock
 
 from . import rollups
-from .models import Bucket, Check, CheckResult, CheckRollup, MaintenanceWindow
-from .rollup_job import hold, retained_since, totals_of, zone
+from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup, MaintenanceWindow
 from .rollups import MINUTE, Totals
 
 STATUSES = ("up", "down", "maintenance", "flapping", "unknown")
+# how long the roll-up keeps minute and hour buckets (day buckets are kept forever)
+MINUTE_RETENTION = timedelta(days=3)
+HOUR_RETENTION = timedelta(days=90)
+
+
+def zone() -> ZoneInfo:
+    """The installation's time zone: day buckets start at its midnight."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def hold(check: Check) -> timedelta:
+    """How long one result stands for the check's state when no next result comes."""
+    if check.kind == CheckKind.PUSH:
+        return timedelta(seconds=check.interval_seconds + check.grace_seconds)
+    return timedelta(seconds=2 * check.interval_seconds + check.timeout_seconds)
+
+
+def totals_of(row: CheckRollup) -> Totals:
+    """A roll-up row's figures (a histogram stored shorter than today's bins is padded)."""
+    histogram = list(row.latency_histogram or [])
+    return Totals(
+        up=row.up_seconds,
+        down=row.down_seconds,
+        maintenance=row.maintenance_seconds,
+        unknown=row.unknown_seconds,
+        outages=row.outages,
+        latency_count=row.latency_count,
+        latency_sum=row.latency_sum,
+        latency_max=row.latency_max,
+        histogram=histogram + [0] * (rollups.BINS - len(histogram)),
+    )
+
+
+def retained_since(now: datetime) -> tuple[datetime, datetime]:
+    """From when on minute and hour buckets are still kept (for `rollups.decompose`)."""
+    return now - MINUTE_RETENTION, now - HOUR_RETENTION
 
 
 def period_totals(check_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, Totals]:

@@ -23,7 +23,6 @@ from beheer.core.htmx import is_htmx
 
 from . import monitor_status, queries, rollups, services
 from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup
-from .rollup_job import totals_of
 
 POLL_SECONDS = 10
 RECENT_RESULTS = 50
@@ -58,7 +57,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _latency_chart(check: Check, end: Any) -> Any:
     start = rollups.floor_to(end, rollups.HOUR) - timedelta(hours=23)
     rows = {
-        r.start: totals_of(r)
+        r.start: queries.totals_of(r)
         for r in CheckRollup.objects.filter(check_obj=check, bucket=Bucket.HOUR, start__gte=start)
     }
     hours = [start + i * rollups.HOUR for i in range(24)]

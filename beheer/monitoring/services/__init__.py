@@ -1,4 +1,10 @@
-"""Every write of the monitoring app, one module per subject; import them from here."""
+"""Every write of the monitoring app, one module per subject; import them from here.
+
+`checks`: defining checks. `windows`: maintenance windows. `alerts`: Alertmanager sources and their
+alerts. `push`: push checks. `recording`: probe results and the state machine. `outages`: the
+meldingen of outages. `claims`: the monitor's state rows (made for new checks, claimed, set aside).
+`rollup`: the minute, hour and day buckets.
+"""
 
 from .alerts import (
     check_alert_source,
@@ -17,6 +23,15 @@ from .checks import (
     secrets_cleared_by,
     shown_options,
     update_check,
+)
+from .claims import (
+    LEASE,
+    PROBED_KINDS,
+    SET_ASIDE,
+    claim_due_states,
+    ensure_check_states,
+    phase_offset,
+    set_aside,
 )
 from .outages import MONITOR_USERNAME, monitor_actor, outage_classification, outage_priority
 from .push import issue_push_token, receive_push, sweep_overdue_pushes
@@ -38,6 +53,7 @@ from .recording import (
     state_from_row,
     windows_covering,
 )
+from .rollup import roll_up
 from .windows import (
     Ending,
     EndPlan,
@@ -52,7 +68,10 @@ from .windows import (
 __all__ = [
     "CLAIMED_COLUMNS",
     "DETAIL_MAX",
+    "LEASE",
     "MONITOR_USERNAME",
+    "PROBED_KINDS",
+    "SET_ASIDE",
     "ActiveWindow",
     "BatchReport",
     "CheckData",
@@ -64,6 +83,7 @@ __all__ = [
     "WindowData",
     "_active_windows",
     "check_alert_source",
+    "claim_due_states",
     "claimed_rows",
     "create_alert_source",
     "create_check",
@@ -72,6 +92,7 @@ __all__ = [
     "delete_check",
     "delete_window",
     "end_window_now",
+    "ensure_check_states",
     "in_maintenance",
     "issue_alert_source_token",
     "issue_push_token",
@@ -80,6 +101,7 @@ __all__ = [
     "next_due",
     "outage_classification",
     "outage_priority",
+    "phase_offset",
     "plain_options",
     "plan_end",
     "receive_alerts",
@@ -87,7 +109,9 @@ __all__ = [
     "record_batch",
     "record_result",
     "record_results",
+    "roll_up",
     "secrets_cleared_by",
+    "set_aside",
     "shown_options",
     "state_from_row",
     "sweep_overdue_pushes",

@@ -18,8 +18,9 @@ from django.utils import translation
 
 from beheer.core import clock
 from beheer.core.outbound import NetworkPolicy
-from beheer.monitoring.engine import Monitor, claim_due, ensure_states, phase_offset
+from beheer.monitoring.engine import Monitor, claim_due
 from beheer.monitoring.models import Check, CheckResult, CheckState
+from beheer.monitoring.services import ensure_check_states, phase_offset
 from beheer.servicedesk.models import Melding
 from tests.helpers import restore_default_configuration
 
@@ -112,7 +113,7 @@ def run_at(monitor: Monitor, when: datetime) -> int:
 
 
 def due_now(check: Check, when: datetime) -> None:
-    ensure_states(when)
+    ensure_check_states(now=when)
     CheckState.objects.filter(pk=check.pk).update(next_due_at=when)
 
 
@@ -222,7 +223,7 @@ def test_a_monitor_reads_a_check_again_only_when_its_version_moves(operator):
         rows = _claim(
             "m", now=when, limit=10, lookahead=timedelta(0), lease=timedelta(seconds=1), ensure=True
         )
-        return plans.jobs(rows)
+        return plans.jobs(rows, owner="m", now=when)
 
     first = claim(T0)
     assert [job.prepared.target for job in first] == ["127.0.0.1:1"]
@@ -249,7 +250,7 @@ def test_a_batch_with_several_results_of_one_check_keeps_their_order():
 
     restore_default_configuration()
     check = make("Port", "tcp", "127.0.0.1:1", max_attempts=2, interval_seconds=60, retry_interval_seconds=10)
-    ensure_states(T0)
+    ensure_check_states(now=T0)
     CheckState.objects.filter(pk=check.pk).update(lease_owner="m", lease_until=T0 + timedelta(minutes=2))
     outcomes = [
         services.Outcome(check.pk, ok, T0 + timedelta(seconds=10 * i), 5, "", T0 + timedelta(seconds=10 * i))
@@ -273,7 +274,7 @@ def test_a_result_for_a_check_another_monitor_took_over_is_kept_but_not_reschedu
     from beheer.monitoring import services
 
     check = make("Port", "tcp", "127.0.0.1:1", interval_seconds=60)
-    ensure_states(T0)
+    ensure_check_states(now=T0)
     CheckState.objects.filter(pk=check.pk).update(
         lease_owner="other", lease_until=T0 + timedelta(minutes=2), next_due_at=T0 + timedelta(seconds=5)
     )

@@ -13,7 +13,7 @@ from django.utils import translation
 from beheer.accounts.models import User
 from beheer.core.outbound import NetworkPolicy
 from beheer.monitoring import probes, services
-from beheer.monitoring.engine import PROBED_KINDS, Monitor, ensure_states
+from beheer.monitoring.engine import PROBED_KINDS, Monitor
 from beheer.monitoring.models import Check, CheckKind, CheckResult, CheckState
 from tests.helpers import restore_default_configuration
 from tests.mailserver import make_certificate
@@ -54,7 +54,7 @@ def run_at(monitor: Monitor, when: datetime) -> int:
 
 
 def due(when: datetime) -> None:
-    ensure_states(when)
+    services.ensure_check_states(now=when)
     CheckState.objects.update(next_due_at=when)
 
 

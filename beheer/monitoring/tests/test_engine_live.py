@@ -21,8 +21,9 @@ from django.db import OperationalError
 from beheer.accounts.models import OperatorGroup
 from beheer.core import clock
 from beheer.core.outbound import NetworkPolicy
-from beheer.monitoring.engine import Monitor, ensure_states
+from beheer.monitoring.engine import Monitor
 from beheer.monitoring.models import Check, CheckResult, CheckState
+from beheer.monitoring.services import ensure_check_states
 from beheer.notifications.models import OutgoingMessage
 from beheer.servicedesk.models import Melding, StatusKind
 from tests.helpers import restore_default_configuration
@@ -111,7 +112,7 @@ def live_check(switch: SwitchTarget, **fields: Any) -> Check:
         created_at=clock.now(),
         **fields,
     )
-    ensure_states(clock.now())
+    ensure_check_states(now=clock.now())
     CheckState.objects.filter(pk=check.pk).update(next_due_at=clock.now())
     return check
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import db
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -15,9 +18,9 @@ from beheer.core import clock
 from beheer.monitoring import rollups
 from beheer.monitoring.availability import Span, availability
 from beheer.monitoring.models import Check, CheckResult, CheckRollup, MaintenanceWindow, RollupProgress
-from beheer.monitoring.queries import period_totals
-from beheer.monitoring.rollup_job import hold, roll_up
+from beheer.monitoring.queries import hold, period_totals
 from beheer.monitoring.rollups import MINUTE, Totals, decompose, distribute, spans_from_results
+from beheer.monitoring.services import roll_up
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -179,26 +182,116 @@ def test_running_the_job_twice_gives_the_same_rows(web):
 
 
 def test_one_check_whose_arithmetic_fails_does_not_stop_the_roll_up(web, monkeypatch):
-    from beheer.monitoring import rollup_job
+    from beheer.monitoring.services import rollup
     from tests.helpers import run_job
 
     bad = Check.objects.create(name="bad", kind="http", target="https://y.example/", created_at=T0)
     _feed(bad, [True] * 10)
     _feed(web, [True] * 10)
-    real = rollup_job._maintenance
+    real = rollup._maintenance
 
     def maintenance(check: Check, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         if check.pk == bad.pk:
             raise ValueError("a check whose data breaks the arithmetic")
         return real(check, start, end)
 
-    monkeypatch.setattr(rollup_job, "_maintenance", maintenance)
+    monkeypatch.setattr(rollup, "_maintenance", maintenance)
     with clock.frozen(at(10 * 60)):
         run = run_job("monitoring.roll_up")
     assert CheckRollup.objects.filter(check_obj=web, bucket="minute").count() == 10
     assert not CheckRollup.objects.filter(check_obj=bad).exists()
     assert run.failed_items == 1
     assert run.last_error == f"check {bad.pk}: ValueError: a check whose data breaks the arithmetic"
+
+
+def _doomed(web: Check) -> Check:
+    doomed = Check.objects.create(name="old", kind="http", target="https://z.example/", created_at=T0)
+    _feed(doomed, [False] * 10)
+    _feed(web, [True] * 10)
+    return doomed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_check_deleted_while_the_roll_up_reads_loses_only_its_own_buckets(web, monkeypatch):
+    from beheer.monitoring.services import rollup
+    from tests.helpers import run_job
+
+    doomed = _doomed(web)
+    real = rollup._minute_rows
+
+    def read_then_delete(*args: Any) -> list[CheckRollup]:
+        rows = real(*args)
+        Check.objects.filter(pk=doomed.pk).delete()  # a person deletes the check meanwhile
+        return rows
+
+    monkeypatch.setattr(rollup, "_minute_rows", read_then_delete)
+    with clock.frozen(at(10 * 60)):
+        run = run_job("monitoring.roll_up")
+    assert run.failed_items == 0  # a deleted check is no failure
+    assert not run.last_error
+    assert CheckRollup.objects.filter(check_obj=web, bucket="minute").count() == 10
+    hour = CheckRollup.objects.get(check_obj=web, bucket="hour")
+    assert hour.up_seconds == pytest.approx(10 * 60)
+    assert CheckRollup.objects.filter(check_obj=web, bucket="day").exists()
+    assert not CheckRollup.objects.filter(check_obj_id=doomed.pk).exists()
+    assert RollupProgress.objects.get().closed_until == at(8 * 60)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's IMMEDIATE transaction keeps other writers out between the look and the insert",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_check_deleted_between_the_look_and_the_insert_is_looked_at_again(web, monkeypatch):
+    doomed = _doomed(web)
+    real = CheckRollup.objects.bulk_create
+    calls: list[int] = []
+
+    def delete_elsewhere() -> None:  # a person on the check screens, committed at once
+        try:
+            Check.objects.filter(pk=doomed.pk).delete()
+        finally:
+            db.connection.close()
+
+    def delete_then_insert(rows: Any, **kwargs: Any) -> Any:
+        calls.append(len(rows))
+        if len(calls) == 1:  # deleted after the existence look: the insert fails, not the commit
+            other = threading.Thread(target=delete_elsewhere)
+            other.start()
+            other.join(30)
+        return real(rows, **kwargs)
+
+    monkeypatch.setattr(CheckRollup.objects, "bulk_create", delete_then_insert)
+    assert roll_up(now=at(10 * 60)) == 10
+    assert calls == [20, 10, 1, 1]  # the minutes twice (with and without the deleted check)
+    assert CheckRollup.objects.filter(check_obj=web, bucket="minute").count() == 10
+    assert not CheckRollup.objects.filter(check_obj_id=doomed.pk).exists()
+
+
+def test_a_broken_stored_bucket_is_left_out_and_the_others_are_summed(web, monkeypatch):
+    from tests.helpers import run_job
+
+    bad = Check.objects.create(name="bad", kind="http", target="https://y.example/", created_at=T0)
+    _feed(bad, [True] * 12)
+    _feed(web, [True] * 12)
+    roll_up(now=at(10 * 60))  # minutes up to 09:08 are closed and never written again
+    broken = CheckRollup.objects.get(check_obj=bad, bucket="minute", start=at(3 * 60))
+    assert broken.closed
+    CheckRollup.objects.filter(pk=broken.pk).update(latency_histogram=["broken"])
+    with clock.frozen(at(12 * 60)):
+        run = run_job("monitoring.roll_up")
+    assert run.failed_items == 1
+    assert run.last_error.startswith(f"check {bad.pk}: TypeError")
+    minutes = {c.pk: CheckRollup.objects.filter(check_obj=c, bucket="minute") for c in (web, bad)}
+    for check in (web, bad):
+        hour = CheckRollup.objects.get(check_obj=check, bucket="hour")
+        summed = [m for m in minutes[check.pk] if m.pk != broken.pk]
+        assert hour.up_seconds == pytest.approx(sum(m.up_seconds for m in summed))
+        assert hour.latency_count == sum(m.latency_count for m in summed)
+        day = CheckRollup.objects.get(check_obj=check, bucket="day")
+        assert day.up_seconds == pytest.approx(hour.up_seconds)
+    assert CheckRollup.objects.get(check_obj=bad, bucket="hour").up_seconds == pytest.approx(11 * 60)
+    assert RollupProgress.objects.get().closed_until == at(10 * 60)
 
 
 def test_closed_buckets_stay_and_open_buckets_follow_new_results(web):

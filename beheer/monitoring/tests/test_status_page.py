@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from beheer.core import clock
 from beheer.monitoring.models import Check, StatusPage, StatusPageEntry
-from beheer.monitoring.rollup_job import roll_up
-from beheer.monitoring.services import record_result
+from beheer.monitoring.services import record_result, roll_up
 
 SECRETS = ("INTERNAL-NAME-c1", "target-secret.example", "HOST-SECRET-01", "DETAIL-SECRET-9", "TAG-SECRET")
 

@@ -15,8 +15,7 @@ from beheer.accounts.models import Role
 from beheer.core import clock, config_cache, scheduler
 from beheer.core.models import ProcessHeartbeat
 from beheer.monitoring.models import Check, CheckResult, CheckState
-from beheer.monitoring.rollup_job import roll_up
-from beheer.monitoring.services import record_result
+from beheer.monitoring.services import record_result, roll_up
 from tests.helpers import client_for, make_person
 
 CANARY = "CANARY-response-body-7f3a"

@@ -19,7 +19,7 @@ from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.core.errors import DomainError
 from beheer.monitoring.models import Check, CheckResult, MaintenanceWindow
-from beheer.monitoring.rollup_job import roll_up
+from beheer.monitoring.services import roll_up
 from beheer.reports import availability, kpis, pdf, services
 from beheer.reports.availability import compute, parse_period
 from beheer.reports.models import ReportFormat, ReportRun, RunStatus

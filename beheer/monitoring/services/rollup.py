@@ -1,4 +1,4 @@
-"""The roll-up job: results -> minute buckets -> hour buckets -> day buckets (see rollups.py).
+"""The roll-up: results -> minute buckets -> hour buckets -> day buckets (arithmetic in `rollups.py`).
 
 Run every minute by the worker (`periodic.py`). Each run starts where the previous run's closed
 buckets end (`RollupProgress`), rebuilds every bucket from there to now, and marks the buckets that
@@ -6,9 +6,14 @@ ended more than `LAG` ago as closed; closed buckets are never written again. Run
 gives the same rows. A run handles at most `CHUNK` of history, so catching up after the worker was
 stopped for a long time happens in steps of one day per run.
 
-Retention: minute buckets `MINUTE_RETENTION` (3 days), hour buckets `HOUR_RETENTION` (90 days),
-day buckets forever. Results recorded more than `LAG` after their own time (which the monitor and
-the push URLs never do) are not rolled up.
+Retention: minute buckets `queries.MINUTE_RETENTION` (3 days), hour buckets `queries.HOUR_RETENTION`
+(90 days), day buckets forever. Results recorded more than `LAG` after their own time (which the
+monitor and the push URLs never do) are not rolled up.
+
+No single check or row stops the run (house rule 12). The run computes inside one transaction, so a
+check whose data breaks the arithmetic, or a stored bucket that cannot be read (a broken latency
+histogram), is left out and counted as a failed item of the job; database errors fail the run. The
+buckets of a check deleted while the run reads are dropped before they are written (`_rows`).
 """
 
 from __future__ import annotations
@@ -17,39 +22,25 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Min, OuterRef, Subquery
 
 from beheer.core import clock, loops
 
-from . import rollups
-from .availability import maintenance_intervals
-from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup, RollupProgress
-from .rollups import HOUR, MINUTE, Totals
+from .. import rollups
+from ..availability import maintenance_intervals
+from ..models import Bucket, Check, CheckResult, CheckRollup, RollupProgress
+from ..queries import HOUR_RETENTION, MINUTE_RETENTION, hold, totals_of, zone
+from ..rollups import HOUR, MINUTE, Totals
+from ._rows import constraints_immediate, insert_for_existing_checks
+from .recording import windows_covering
 
 LAG = timedelta(minutes=2)
 CHUNK = timedelta(days=1)
-MINUTE_RETENTION = timedelta(days=3)
-HOUR_RETENTION = timedelta(days=90)
-
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def hold(check: Check) -> timedelta:
-    """How long one result stands for the check's state when no next result comes."""
-    if check.kind == CheckKind.PUSH:
-        return timedelta(seconds=check.interval_seconds + check.grace_seconds)
-    return timedelta(seconds=2 * check.interval_seconds + check.timeout_seconds)
 
 
 def _maintenance(check: Check, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    from .services import windows_covering
-
     windows = windows_covering(check)
     return maintenance_intervals(windows, start, end) if windows else []
 
@@ -70,21 +61,6 @@ def _row(check_id: int, bucket: str, start: datetime, end: datetime, t: Totals, 
         latency_max=t.latency_max,
         latency_histogram=t.histogram,
         closed=closed,
-    )
-
-
-def totals_of(row: CheckRollup) -> Totals:
-    histogram = list(row.latency_histogram or [])
-    return Totals(
-        up=row.up_seconds,
-        down=row.down_seconds,
-        maintenance=row.maintenance_seconds,
-        unknown=row.unknown_seconds,
-        outages=row.outages,
-        latency_count=row.latency_count,
-        latency_sum=row.latency_sum,
-        latency_max=row.latency_max,
-        histogram=histogram + [0] * (rollups.BINS - len(histogram)),
     )
 
 
@@ -151,13 +127,21 @@ def _check_minute_rows(
 def _aggregate(
     source: Iterable[CheckRollup], bucket: str, starts: list[datetime], horizon: datetime
 ) -> list[CheckRollup]:
-    """Rows of `bucket` (consecutive starts, the last one being the end) summed from finer rows."""
+    """Rows of `bucket` (consecutive starts, the last one being the end) summed from finer rows. A
+    stored row that cannot be read (a broken latency histogram) is left out and counted as a failed
+    item of the job; the others are summed."""
     sums: dict[tuple[int, int], Totals] = {}
     for row in source:
         i = _index(starts, row.start)
         if i is None:
             continue
-        sums.setdefault((row.check_obj_id, i), Totals()).add(totals_of(row))
+        piece = Totals()
+        try:
+            piece.add(totals_of(row))  # a row that cannot be read fails here, before anything is summed
+        except Exception as exc:
+            loops.record_failure("check", row.check_obj_id, exc)
+            continue
+        sums.setdefault((row.check_obj_id, i), Totals()).add(piece)
     return [
         _row(check_id, bucket, starts[i], starts[i + 1], t, starts[i + 1] <= horizon)
         for (check_id, i), t in sorted(sums.items())
@@ -189,16 +173,17 @@ def roll_up(*, now: datetime | None = None) -> int:
         end = start + MINUTE
     closed_to = min(horizon, end)
     with transaction.atomic():
+        constraints_immediate()
         minute_rows = _minute_rows(start, end, now, closed_to)
         CheckRollup.objects.filter(bucket=Bucket.MINUTE, start__gte=start, start__lt=end).delete()
-        CheckRollup.objects.bulk_create(minute_rows, batch_size=1000)
+        minute_rows = insert_for_existing_checks(CheckRollup, minute_rows, batch_size=1000)
 
         h0, h1 = rollups.floor_to(start, HOUR), rollups.ceil_to(end, HOUR)
         hour_starts = [h0 + i * HOUR for i in range((h1 - h0) // HOUR + 1)]
         minutes = CheckRollup.objects.filter(bucket=Bucket.MINUTE, start__gte=h0, start__lt=h1)
         hour_rows = _aggregate(minutes.iterator(chunk_size=2000), Bucket.HOUR, hour_starts, closed_to)
         CheckRollup.objects.filter(bucket=Bucket.HOUR, start__gte=h0, start__lt=h1).delete()
-        CheckRollup.objects.bulk_create(hour_rows, batch_size=1000)
+        hour_rows = insert_for_existing_checks(CheckRollup, hour_rows, batch_size=1000)
 
         d0 = rollups.day_start(start, tz)
         day_starts = [d0]
@@ -207,7 +192,7 @@ def roll_up(*, now: datetime | None = None) -> int:
         hours = CheckRollup.objects.filter(bucket=Bucket.HOUR, start__gte=d0, start__lt=day_starts[-1])
         day_rows = _aggregate(hours.iterator(chunk_size=2000), Bucket.DAY, day_starts, closed_to)
         CheckRollup.objects.filter(bucket=Bucket.DAY, start__gte=d0, start__lt=day_starts[-1]).delete()
-        CheckRollup.objects.bulk_create(day_rows, batch_size=1000)
+        day_rows = insert_for_existing_checks(CheckRollup, day_rows, batch_size=1000)
 
         RollupProgress.objects.update_or_create(bucket=Bucket.MINUTE, defaults={"closed_until": closed_to})
         # what later runs still aggregate (this day, from its hours and minutes) is never purged
@@ -219,8 +204,3 @@ def roll_up(*, now: datetime | None = None) -> int:
             bucket=Bucket.HOUR, start__lt=min(now - HOUR_RETENTION, keep_from)
         ).delete()
     return len(minute_rows)
-
-
-def retained_since(now: datetime) -> tuple[datetime, datetime]:
-    """From when on minute and hour buckets are still kept (for `rollups.decompose`)."""
-    return now - MINUTE_RETENTION, now - HOUR_RETENTION
