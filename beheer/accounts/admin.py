@@ -22,7 +22,6 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreation
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -31,7 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from beheer.core.admin_base import AdministratorAdmin, ConfigAdmin, ReadOnlyAdmin
+from beheer.core.admin_base import AdministratorAdmin, ConfigAdmin, ReadOnlyAdmin, ServiceDeleteMixin
 from beheer.core.errors import DomainError
 
 from . import services
@@ -78,7 +77,7 @@ class PersonCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin, ConfigAdmin):
+class PersonAdmin(ServiceDeleteMixin, UserAdmin, ConfigAdmin):
     form = PersonChangeForm
     add_form = PersonCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -264,22 +263,8 @@ class PersonAdmin(UserAdmin, ConfigAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """The person form has no many-to-many fields of its own (groups are edited on the group)."""
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+    def delete_through_service(self, request: HttpRequest, obj: User) -> None:
         services.delete_person(obj, actor=_actor(request))
-
-    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for person in queryset:
-            try:
-                services.delete_person(person, actor=_actor(request))
-            except DomainError as exc:
-                self.message_user(request, f"{person}: {exc.message}", messages.ERROR)
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         """Set somebody's password: administrators only, through `services.set_password`."""

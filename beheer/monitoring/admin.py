@@ -17,14 +17,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import User
-from beheer.core.admin_base import ConfigAdmin, ReadOnlyAdmin
+from beheer.core.admin_base import ConfigAdmin, ReadOnlyAdmin, ServiceDeleteMixin
 from beheer.core.errors import DomainError
 
 from . import services
@@ -133,7 +132,7 @@ class AlertSourceForm(forms.ModelForm):
 
 
 @admin.register(AlertSource)
-class AlertSourceAdmin(ConfigAdmin):
+class AlertSourceAdmin(ServiceDeleteMixin, ConfigAdmin):
     """Alertmanager sources: coordinators see them, administrators (as the services require) add,
     change and delete them through the services; the webhook URL (with its secret token) is shown
     once, after adding."""
@@ -192,22 +191,8 @@ class AlertSourceAdmin(ConfigAdmin):
             messages.WARNING,
         )
 
-    def delete_model(self, request: HttpRequest, obj: AlertSource) -> None:
+    def delete_through_service(self, request: HttpRequest, obj: AlertSource) -> None:
         services.delete_alert_source(obj, actor=_actor(request))
-
-    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AlertSource]) -> None:
-        for source in queryset:
-            try:
-                services.delete_alert_source(source, actor=_actor(request))
-            except DomainError as exc:
-                self.message_user(request, f"{source}: {exc.message}", messages.ERROR)
 
 
 class StatusPageEntryInline(admin.TabularInline):

@@ -318,3 +318,40 @@ def test_the_alert_source_services_check_who_and_what(administrator, operator, f
     other = make_person(Role.COORDINATOR)
     with pytest.raises(PermissionDenied):
         services.create_alert_source(actor=other, name="Prometheus")
+
+
+@pytest.mark.django_db
+def test_alert_sources_are_deleted_through_the_service_and_a_refusal_costs_only_its_own(
+    administrator, monkeypatch
+):
+    from beheer.core.errors import Conflict
+
+    kept, _token = services.create_alert_source(actor=administrator, name="Kept")
+    gone, _token = services.create_alert_source(actor=administrator, name="Gone")
+    real = services.delete_alert_source
+    called: list[int] = []
+
+    def delete(source: AlertSource, *, actor: Any) -> None:
+        called.append(source.pk)
+        if source.pk == kept.pk:
+            raise Conflict("Refused by the service")
+        real(source, actor=actor)
+
+    monkeypatch.setattr(services, "delete_alert_source", delete)
+    client = client_for(administrator)
+    response = client.post(
+        reverse("admin:monitoring_alertsource_changelist"),
+        {"action": "delete_selected", "_selected_action": [kept.pk, gone.pk], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert sorted(called) == sorted([kept.pk, gone.pk])
+    assert list(AlertSource.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert "Kept: Refused by the service" in response.content.decode()
+
+    page = reverse("admin:monitoring_alertsource_delete", args=[kept.pk])
+    response = client.post(page, {"post": "yes"})
+    assert response.status_code == 302  # back to the delete page with the message, never a 500
+    assert response["Location"] == page
+    assert "Refused by the service" in client.get(page).content.decode()
+    assert AlertSource.objects.filter(pk=kept.pk).exists()
