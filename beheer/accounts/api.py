@@ -11,7 +11,7 @@ from ninja import Router
 from ninja.responses import Status as Answer
 from pydantic import Field
 
-from beheer.core.errors import DomainError, NotFound
+from beheer.core.errors import NotFound
 from beheer.core.schemas import Schema
 
 from . import services
@@ -85,14 +85,12 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def change_own_password(request: HttpRequest, payload: PasswordIn) -> Any:
     """Change your own password: the current one is required. Your sessions in the browser end;
     API tokens keep working."""
-    user: User = request.user  # type: ignore[assignment]
-    if not user.has_usable_password():
-        raise DomainError(_("Password sign-in is off for your account. Ask an administrator if you need it."))
-    services.check_own_password(user, payload.current_password, address=client_address(request))
-    try:
-        services.set_password(user, password=payload.new_password, actor=user)
-    except DomainError as exc:
-        raise DomainError(exc.message, field_errors={"new_password": exc.message}) from None
+    services.change_own_password(
+        request.user,  # type: ignore[arg-type]
+        current_password=payload.current_password,
+        new_password=payload.new_password,
+        address=client_address(request),
+    )
     return Answer(204, None)
 
 

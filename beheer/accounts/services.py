@@ -595,6 +595,20 @@ def check_own_password(user: User, password: str, *, address: str) -> None:
     record_login_success(username=user.username, address=address)
 
 
+def change_own_password(user: User, *, current_password: str, new_password: str, address: str) -> User:
+    """A signed-in person changes their own password: the current one confirmed first
+    (`check_own_password`: counted and limited like a sign-in, the count kept whatever follows),
+    then the new one set and recorded (`set_password`). A refused new password is reported on the
+    field `new_password`."""
+    if not user.has_usable_password():
+        raise DomainError(_("Password sign-in is off for your account. Ask an administrator if you need it."))
+    check_own_password(user, current_password, address=address)
+    try:
+        return set_password(user, password=new_password, actor=user)
+    except DomainError as exc:
+        raise DomainError(exc.message, field_errors={"new_password": exc.message}) from None
+
+
 def record_login_success(*, username: str, address: str) -> None:
     """A correct password: the username's failures are forgiven and this attempt no longer counts
     against the address."""

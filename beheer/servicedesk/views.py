@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -257,10 +256,7 @@ def subcategory_options(request: HttpRequest) -> HttpResponse:
 def _register(form: Any, user: User, **fields: Any) -> Melding | None:
     """Register a melding and its optional attachment together; on a refusal, mark the form."""
     try:
-        with transaction.atomic():
-            melding = services.open_melding(actor=user, **fields)
-            if form.cleaned_data.get("attachment"):
-                services.add_attachment(melding, upload=form.cleaned_data["attachment"], actor=user)
+        melding = services.open_melding(actor=user, attachment=form.cleaned_data.get("attachment"), **fields)
     except DomainError as exc:
         apply_domain_error(form, exc)
         return None
@@ -718,12 +714,13 @@ def portal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             reply_form = f.ReplyForm(request.POST, request.FILES)
             if not reply_form.is_valid():
                 raise DomainError(_("Please correct the errors below."))
-            with transaction.atomic():
-                services.add_note(
-                    melding, text=reply_form.cleaned_data["text"], visibility="caller", actor=user
-                )
-                if reply_form.cleaned_data.get("attachment"):
-                    services.add_attachment(melding, upload=reply_form.cleaned_data["attachment"], actor=user)
+            services.add_note(
+                melding,
+                text=reply_form.cleaned_data["text"],
+                visibility="caller",
+                actor=user,
+                attachment=reply_form.cleaned_data.get("attachment"),
+            )
             messages.success(request, _("Your reply has been sent."))
         elif action == "confirm":
             confirm_form = f.ConfirmForm(request.POST)

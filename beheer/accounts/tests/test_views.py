@@ -176,6 +176,25 @@ def test_own_password_through_the_api(caller: User) -> None:
     assert api.get("/api/v1/me").status_code == 200  # the token keeps working
 
 
+def test_no_own_password_through_the_api_when_password_sign_in_is_off(caller: User) -> None:
+    from beheer.accounts import services as account_services
+    from beheer.accounts.models import LoginThrottle
+
+    _token, secret = account_services.issue_api_token(caller, name="script", actor=caller)
+    caller.set_unusable_password()
+    caller.save(update_fields=["password"])
+    answer = Client(headers={"Authorization": f"Bearer {secret}"}).post(
+        "/api/v1/me/password",
+        {"current_password": "correct-horse-battery", "new_password": "Nieuw-wachtwoord-2026"},
+        "application/json",
+    )
+    assert answer.status_code == 400
+    assert "Password sign-in is off" in answer.json()["detail"]
+    caller.refresh_from_db()
+    assert not caller.has_usable_password()
+    assert not LoginThrottle.objects.exists()  # refused before anything was counted
+
+
 def test_guessing_the_current_password_is_limited_like_a_sign_in(caller: User, settings: Any) -> None:
     """A stolen token or session cannot be used to guess the password: the check of the current
     password counts as a sign-in attempt, and past the limit even the right one is refused."""

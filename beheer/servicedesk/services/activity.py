@@ -42,8 +42,12 @@ from .service_level import apply_sla
 
 
 @transaction.atomic
-def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> Note:
-    """An internal note (operators) or a reply visible to the caller (operators and the caller)."""
+def add_note(
+    melding: Melding, *, text: str, visibility: str, actor: User, attachment: UploadedFile | None = None
+) -> Note:
+    """An internal note (operators) or a reply visible to the caller (operators and the caller),
+    with a file attached to the melding in the same step when one is given (seen by the caller
+    when the note is): both or neither."""
     _ensure_visible(melding, actor)
     m = Melding.objects.select_for_update(of=("self",)).select_related("status").get(pk=melding.pk)
     _ensure_editable(m)
@@ -80,6 +84,8 @@ def add_note(melding: Melding, *, text: str, visibility: str, actor: User) -> No
     _reindex(m)
     if actor.is_staff_member and visibility == Visibility.CALLER:
         notify.operator_replied(m, note, actor=actor)
+    if attachment is not None:
+        add_attachment(m, upload=attachment, actor=actor, visible_to_caller=visibility == Visibility.CALLER)
     return note
 
 

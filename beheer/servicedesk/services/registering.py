@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,7 @@ from ._base import (
     priority_for,
     servicedesk_settings,
 )
+from .activity import add_attachment
 from .service_level import apply_sla
 
 
@@ -80,8 +82,10 @@ def open_melding(
     estimated_people: int | None = None,
     estimated_means: str = "",
     now: datetime | None = None,
+    attachment: UploadedFile | None = None,
 ) -> Melding:
-    """Register a melding. Callers register only for themselves, through the portal, API or e-mail."""
+    """Register a melding, with its first attachment when one is given (both or neither). Callers
+    register only for themselves, through the portal, API or e-mail."""
     if not actor.is_active:
         raise PermissionDenied(_("Your account is inactive."))
     now = now or _now()
@@ -178,6 +182,8 @@ def open_melding(
     notify.melding_registered(melding)
     if operator is not None:
         notify.assigned(melding, group_changed=False, operator_changed=True, actor=actor)
+    if attachment is not None:
+        add_attachment(melding, upload=attachment, actor=actor)
     return melding
 
 
