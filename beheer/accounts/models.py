@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from beheer.core.history import HistoryRecord
+
 
 class Role(models.TextChoices):
     CALLER = "caller", _("Caller")
@@ -286,7 +288,7 @@ class PersonHistoryQuerySet(models.QuerySet["PersonHistoryEntry"]):
         return self
 
 
-class PersonHistoryEntry(models.Model):
+class PersonHistoryEntry(HistoryRecord):
     """Who changed a person's role, activity, password or details, when, old -> new.
 
     Written by the account services. Values are stored as codes (a role's value, "true"/"false") and
@@ -294,9 +296,12 @@ class PersonHistoryEntry(models.Model):
     username is kept so the trail of a deleted person still says whose it was.
     """
 
+    subject_field = "person"
+    subject_name_field = "username"
+    subject_name_attr = "username"
+
     person = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="history")
     username = models.CharField(_("username"), max_length=150)
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(_("when"))
     action = models.CharField(_("action"), max_length=40, choices=PersonAction.choices)
     field = models.CharField(_("field"), max_length=40, blank=True)

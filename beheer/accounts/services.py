@@ -14,6 +14,7 @@ from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beheer.core import history
 from beheer.core.errors import DomainError, NotFound, PermissionDenied, TooManyAttempts
 
 from .models import (
@@ -187,17 +188,18 @@ def _record(
     new: str = "",
     detail: str = "",
 ) -> PersonHistoryEntry:
-    return PersonHistoryEntry.objects.create(
-        person=person if person.pk else None,
-        username=person.username,
+    (entry,) = history.record(
+        PersonHistoryEntry,
+        person,
         actor=actor,
-        at=timezone.now(),
         action=action,
+        at=timezone.now(),
         field=field,
-        old_value=old[:200],
-        new_value=new[:200],
+        old=old[:200],
+        new=new[:200],
         detail=detail,
     )
+    return entry
 
 
 _ACTIVE_ADMINS = Q(is_active=True) & (Q(role=Role.ADMIN) | Q(is_superuser=True))
@@ -424,7 +426,7 @@ def delete_person(person: User, *, actor: User | None) -> None:
     if fresh_actor is not None and fresh_actor.pk == locked.pk:
         raise DomainError(_("You cannot delete yourself."))
     _ensure_not_last_administrator(locked)
-    username, role = locked.username, effective_role(locked)
+    role = effective_role(locked)
     try:
         with transaction.atomic():
             locked.delete()
@@ -432,15 +434,8 @@ def delete_person(person: User, *, actor: User | None) -> None:
         raise DomainError(
             _("This person appears in the records of Beheer and cannot be deleted; deactivate them instead.")
         ) from None
-    PersonHistoryEntry.objects.create(
-        person=None,
-        username=username,
-        actor=fresh_actor,
-        at=timezone.now(),
-        action=PersonAction.DELETED,
-        field="role",
-        old_value=role,
-    )
+    # the deleted person has no key any more: the row keeps only the username
+    _record(locked, fresh_actor, PersonAction.DELETED, field="role", old=role)
 
 
 @transaction.atomic

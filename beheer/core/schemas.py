@@ -16,6 +16,7 @@ after cleaning.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from django.db.models import Manager, QuerySet
@@ -79,3 +80,31 @@ class Schema(NinjaSchema):
         if cls.model_config.get("extra") == "forbid" or cls.model_config.get("validate_assignment", False):
             handler(values)
         return handler(DjangoGetter(values, cls, info.context))
+
+
+class HistoryActorOut(Schema):
+    id: int
+    name: str
+
+
+class HistoryRecordOut(Schema):
+    """One row of an audit trail (`core.history.history_item`): labels and values in the reader's
+    language, the codes in `action` and `field`."""
+
+    id: int
+    at: datetime
+    actor: HistoryActorOut | None
+    action: str
+    action_label: str
+    field: str
+    field_label: str
+    old_value: str
+    new_value: str
+    detail: str
+
+
+class HistoryRecordPage(Schema):
+    """A page of an audit trail, newest first; pass `next_cursor` as `cursor` for the next one."""
+
+    items: list[HistoryRecordOut]
+    next_cursor: str | None

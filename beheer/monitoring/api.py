@@ -23,13 +23,22 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.forms import current_user
+from beheer.core.history import history_page
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
+from beheer.core.schemas import HistoryRecordPage, Id, Int64, Schema, Text, TextLine
 from beheer.servicedesk.models import Impact, Urgency
 
 from . import monitor_status, queries, services
 from .alertmanager import InboundMessage
-from .models import Check, CheckKind, CheckResult, CheckState, MaintenanceWindow
+from .models import (
+    Check,
+    CheckHistoryEntry,
+    CheckKind,
+    CheckResult,
+    CheckState,
+    MaintenanceWindow,
+    MaintenanceWindowHistoryEntry,
+)
 from .views import may_see_details
 
 router = Router(tags=["monitoring"])
@@ -523,3 +532,65 @@ def end_window(request: HttpRequest, window_id: Id) -> dict[str, Any]:
     (nothing was running: calling it twice is harmless)."""
     window, outcome = services.end_window_now(_visible_window(request, window_id), actor=_scheduler(request))
     return {**window_out(window), "outcome": str(outcome)}
+
+
+# --------------------------------------------------------------------------------------------------
+# pausing checks and the history of checks and windows
+
+
+@router.post("/checks/{check_id}/pause")
+def pause_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
+    """Stop probing the check (it becomes inactive; pausing twice is harmless)."""
+    check = services.pause_check(_visible(request, check_id), actor=current_user(request))
+    return check_detail(check)
+
+
+@router.post("/checks/{check_id}/resume")
+def resume_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
+    """Probe the check again (it becomes active)."""
+    check = services.resume_check(_visible(request, check_id), actor=current_user(request))
+    return check_detail(check)
+
+
+def _history_limit(limit: int) -> int:
+    if not 1 <= limit <= 200:
+        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
+    return limit
+
+
+@router.get(
+    "/checks/{check_id}/history",
+    response=HistoryRecordPage,
+    summary="A check's history, newest first (keyset pagination)",
+)
+def check_history(
+    request: HttpRequest, check_id: Id, cursor: TextLine | None = None, limit: Int64 = 50
+) -> dict[str, Any]:
+    """Who changed the check, when, what, old -> new (labels and values in the reader's language,
+    secret values only as changed), `limit` (1-200) per page; pass `next_cursor` as `cursor` for
+    older rows. A check that does not exist or is not yours to see answers 404."""
+    user = current_user(request)
+    size = _history_limit(limit)
+    check = Check.objects.visible_to(user).filter(pk=check_id).only("pk").first()
+    if check is None:
+        raise NotFound(_("No such check."))
+    return history_page(CheckHistoryEntry.objects.visible_to(user).of(check), cursor=cursor, size=size)
+
+
+@router.get(
+    "/windows/{window_id}/history",
+    response=HistoryRecordPage,
+    summary="A maintenance window's history, newest first (keyset pagination)",
+)
+def window_history(
+    request: HttpRequest, window_id: Id, cursor: TextLine | None = None, limit: Int64 = 50
+) -> dict[str, Any]:
+    """Who scheduled, changed, ended or deleted parts of the window, when, old -> new, `limit`
+    (1-200) per page; pass `next_cursor` as `cursor` for older rows. 404 as for the window."""
+    user = current_user(request)
+    size = _history_limit(limit)
+    window = MaintenanceWindow.objects.visible_to(user).filter(pk=window_id).only("pk").first()
+    if window is None:
+        raise NotFound(_("No such maintenance window."))
+    rows = MaintenanceWindowHistoryEntry.objects.visible_to(user).of(window)
+    return history_page(rows, cursor=cursor, size=size)

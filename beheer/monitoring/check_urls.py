@@ -10,4 +10,5 @@ urlpatterns = [
     path("checks/kind-fields/", check_views.check_kind_fields, name="check-kind-fields"),
     path("checks/<int:pk>/edit/", check_views.check_edit, name="check-edit"),
     path("checks/<int:pk>/delete/", check_views.check_delete, name="check-delete"),
+    path("checks/<int:pk>/pause/", check_views.check_pause, name="check-pause"),
 ]

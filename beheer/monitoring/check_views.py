@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from beheer.core.errors import DomainError
 from beheer.core.forms import current_user, require_staff
@@ -187,3 +187,21 @@ def check_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("monitoring:check-manage")
     results = check.results.count()
     return render(request, "monitoring/check_delete.html", {"check": check, "results": results})
+
+
+@require_POST
+def check_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pause a check (it stops being probed) or resume it, from its page."""
+    check = _visible(request, pk)
+    resume = request.POST.get("resume") == "1"
+    try:
+        if resume:
+            check = services.resume_check(check, actor=current_user(request))
+        else:
+            check = services.pause_check(check, actor=current_user(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        message = _("Check %(name)s resumed.") if resume else _("Check %(name)s paused.")
+        messages.success(request, message % {"name": check.name})
+    return redirect("monitoring:check-detail", pk=check.pk)

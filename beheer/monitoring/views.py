@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET
 
 from beheer.core import charts, clock
 from beheer.core.forms import require_staff
+from beheer.core.history import screen_page
 from beheer.core.htmx import is_htmx
 
 from . import monitor_status, queries, rollups, services
-from .models import Bucket, Check, CheckKind, CheckResult, CheckRollup
+from .models import Bucket, Check, CheckHistoryEntry, CheckKind, CheckResult, CheckRollup
 
 POLL_SECONDS = 10
 RECENT_RESULTS = 50
@@ -119,5 +120,6 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "icmp_unavailable": check.kind == CheckKind.PING and monitor_status.ping_unavailable(),
             "ping_url": ping_url,
             "priority": services.outage_priority(check),
+            **screen_page(request, CheckHistoryEntry.objects.visible_to(request.user).of(check)),
         },
     )

@@ -29,12 +29,13 @@ from beheer.core import clock
 from beheer.core.durations import format_duration
 from beheer.core.errors import DomainError
 from beheer.core.forms import current_user, parse_id, require_staff
+from beheer.core.history import screen_page
 from beheer.core.pagination import SortKey, page_for_request
 from beheer.core.recurrence import describe
 from beheer.core.timezones import installation_time_zone
 
 from . import services
-from .models import Check, MaintenanceWindow
+from .models import Check, MaintenanceWindow, MaintenanceWindowHistoryEntry
 from .services import Ending
 from .window_forms import WindowForm, initial_for
 
@@ -254,7 +255,9 @@ def window_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Maintenance window %(name)s saved.") % {"name": window.name})
             return redirect("monitoring:window-list")
     row = _row(window, clock.now())
-    return render(request, "monitoring/window_form.html", {"form": form, "window": window, "row": row})
+    trail = MaintenanceWindowHistoryEntry.objects.visible_to(current_user(request)).of(window)
+    context = {"form": form, "window": window, "row": row, **screen_page(request, trail)}
+    return render(request, "monitoring/window_form.html", context)
 
 
 @staff_required

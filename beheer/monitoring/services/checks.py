@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock, config_cache
+from beheer.core import clock, config_cache, history
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import Impact, Urgency
@@ -20,8 +20,13 @@ from .. import options as check_options
 from .. import sealed
 from ..models import (
     Check,
+    CheckAction,
+    CheckHistoryEntry,
     CheckKind,
     CheckState,
+    MaintenanceWindow,
+    MaintenanceWindowHistoryEntry,
+    WindowAction,
 )
 from .push import issue_push_token
 
@@ -49,6 +54,53 @@ class CheckData:
     options: dict[str, Any] = field(default_factory=dict)
     availability_target: Decimal = Decimal("99.9")  # quality norm: percent of the time up
     latency_target_ms: int | None = None  # quality norm: p95 response time
+
+
+# What the check's history compares before and after an edit; its options follow as `options.<name>`.
+HISTORY_FIELDS = (
+    "name",
+    "kind",
+    "target",
+    "host",
+    "interval_seconds",
+    "timeout_seconds",
+    "max_attempts",
+    "retry_interval_seconds",
+    "grace_seconds",
+    "parent",
+    "tags",
+    "impact",
+    "urgency",
+    "operator_group",
+    "resolve_on_recovery",
+    "active",
+    "availability_target",
+    "latency_target_ms",
+)
+
+
+def _history_options(check: Check) -> dict[str, Any]:
+    """The check's stored options (only those that differ from the kind's defaults) for its history,
+    as `options.<name>`; a secret (a header's value, an SNMP community or key) as `history.Secret`,
+    so its row says only that it changed."""
+    plain = plain_options(check)
+    paths = check_options.secret_paths(check.kind, plain)
+    groups = {name for name, header in paths if header is not None}  # {header name: secret value}
+    scalars = {name for name, header in paths if header is None}
+    values: dict[str, Any] = {}
+    for name, value in plain.items():
+        if name in groups and isinstance(value, dict):
+            for key, secret in value.items():
+                values[f"options.{name}.{key}"] = history.Secret(secret)
+        elif name in scalars:
+            values[f"options.{name}"] = history.Secret(value)
+        else:
+            values[f"options.{name}"] = value
+    return values
+
+
+def _snapshot(check: Check) -> history.Snapshot:
+    return history.snapshot(check, HISTORY_FIELDS, extra=_history_options(check))
 
 
 def _require_definer(actor: User) -> None:
@@ -168,6 +220,7 @@ def create_check(*, actor: User, data: CheckData) -> Check:
     check.save()
     if check.kind == CheckKind.PUSH:
         issue_push_token(check, actor=actor)
+    history.record(CheckHistoryEntry, check, actor=actor, action=CheckAction.CREATED, at=check.created_at)
     return check
 
 
@@ -187,10 +240,18 @@ def update_check(check: Check, *, actor: User, data: CheckData, expected_version
     if expected_version is not None and current.version != expected_version:
         raise Conflict(_("Somebody else changed this check; reload it and make your change again."))
     kind_before, push_token = current.kind, current.push_token
+    before = _snapshot(current)
     old_plain = check_options.with_defaults(current.kind, plain_options(current))
     _apply(current, data, old_plain=old_plain)
     current.version = current.version + 1
     current.save()
+    history.record(
+        CheckHistoryEntry,
+        current,
+        actor=actor,
+        action=CheckAction.CHANGED,
+        changes=history.changes_since(before, current, extra=_history_options(current)),
+    )
     if current.kind != kind_before:
         CheckState.objects.filter(pk=current.pk).update(memo={}, next_due_at=clock.now())
     if current.kind == CheckKind.PUSH and not push_token:
@@ -202,11 +263,71 @@ def update_check(check: Check, *, actor: User, data: CheckData, expected_version
     return current
 
 
+def _set_active(check: Check, *, actor: User, active: bool) -> Check:
+    _require_definer(actor)
+    current = Check.objects.select_for_update().filter(pk=check.pk).first()
+    if current is None:
+        raise NotFound(_("The check no longer exists."))
+    if current.active == active:  # pausing twice is harmless and records nothing
+        return current
+    current.active = active
+    current.version = current.version + 1
+    current.save(update_fields=["active", "version"])
+    history.record(
+        CheckHistoryEntry,
+        current,
+        actor=actor,
+        action=CheckAction.RESUMED if active else CheckAction.PAUSED,
+        field="active",
+        old=history.render(not active),
+        new=history.render(active),
+    )
+    config_cache.clear()
+    return current
+
+
+@transaction.atomic
+def pause_check(check: Check, *, actor: User) -> Check:
+    """Stop probing the check (it becomes inactive); its results and history stay."""
+    return _set_active(check, actor=actor, active=False)
+
+
+@transaction.atomic
+def resume_check(check: Check, *, actor: User) -> Check:
+    """Probe the check again (it becomes active)."""
+    return _set_active(check, actor=actor, active=True)
+
+
 @transaction.atomic
 def delete_check(check: Check, *, actor: User) -> None:
-    """Remove a check with its results; its meldingen stay, checks that depended on it no longer do."""
+    """Remove a check with its results; its meldingen stay, checks that depended on it no longer do.
+
+    Its history stays, with its name: the deletion is its last row. The checks that depended on it
+    and the maintenance windows that named it record that they lost it."""
     _require_definer(actor)
-    deleted, _rows = Check.objects.filter(pk=check.pk).delete()
+    current = Check.objects.select_for_update().filter(pk=check.pk).first()
+    if current is None:
+        raise NotFound(_("The check no longer exists."))
+    history.record(CheckHistoryEntry, current, actor=actor, action=CheckAction.DELETED)
+    for child in Check.objects.filter(parent=current).only("pk", "name"):
+        history.record(
+            CheckHistoryEntry,
+            child,
+            actor=actor,
+            action=CheckAction.PARENT_DELETED,
+            field="parent",
+            old=current.name,
+        )
+    for window in MaintenanceWindow.objects.filter(checks=current).only("pk", "name"):
+        history.record(
+            MaintenanceWindowHistoryEntry,
+            window,
+            actor=actor,
+            action=WindowAction.CHECK_DELETED,
+            field="checks",
+            old=current.name,
+        )
+    deleted, _rows = Check.objects.filter(pk=current.pk).delete()
     if not deleted:
         raise NotFound(_("The check no longer exists."))
     config_cache.clear()

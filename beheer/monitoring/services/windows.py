@@ -25,15 +25,16 @@ make every evaluation walk the calendar to the year 9999).
   recurring window between occurrences, an inactive window) is left as it is: ending twice is
   harmless. To stop a recurring window altogether, make it inactive (or delete it).
 
-Every change clears the per-process configuration cache, so recording sees it at once in this
-process and within `BEHEER_CONFIG_CACHE_SECONDS` in the others.
+Every change is recorded in the window's history (`MaintenanceWindowHistoryEntry`: who, when, what,
+old -> new) in the change's transaction. Every change clears the per-process configuration cache, so
+recording sees it at once in this process and within `BEHEER_CONFIG_CACHE_SECONDS` in the others.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -47,11 +48,11 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.calendars.windows import MAX_RULE_LENGTH, Window, WindowError, _anchored, parse_rule, to_instant
-from beheer.core import clock, config_cache
+from beheer.core import clock, config_cache, history
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.core.timezones import installation_time_zone
 
-from ..models import Check, MaintenanceWindow
+from ..models import Check, MaintenanceWindow, MaintenanceWindowHistoryEntry, WindowAction
 
 NAME_MAX = 120
 TIME_ZONE_MAX = 64
@@ -305,6 +306,20 @@ def _apply(window: MaintenanceWindow, data: WindowData, *, actor: User) -> list[
     return checks
 
 
+# What the window's history compares before and after a change; `checks` follows as their names.
+HISTORY_FIELDS = ("name", "start", "time_zone", "duration_minutes", "rule", "tags", "hosts", "active")
+
+
+def _check_names(checks: Iterable[Check]) -> list[str]:
+    return sorted(c.name for c in checks)
+
+
+def _record(
+    window: MaintenanceWindow, *, actor: User, action: str, changes: list[history.Change] | None = None
+) -> None:
+    history.record(MaintenanceWindowHistoryEntry, window, actor=actor, action=action, changes=changes)
+
+
 def _changed() -> None:
     config_cache.clear()
     transaction.on_commit(config_cache.clear)
@@ -318,6 +333,7 @@ def create_window(*, actor: User, data: WindowData) -> MaintenanceWindow:
     checks = _apply(window, data, actor=actor)
     window.save()
     window.checks.set(checks)
+    _record(window, actor=actor, action=WindowAction.CREATED)
     _changed()
     return window
 
@@ -335,10 +351,15 @@ def update_window(
         raise Conflict(
             _("Somebody else changed this maintenance window; reload it and make your change again.")
         )
+    before = history.snapshot(
+        current, HISTORY_FIELDS, extra={"checks": _check_names(current.checks.only("pk", "name"))}
+    )
     checks = _apply(current, data, actor=actor)
     current.version = current.version + 1
     current.save()
     current.checks.set(checks)
+    changes = history.changes_since(before, current, extra={"checks": _check_names(checks)})
+    _record(current, actor=actor, action=WindowAction.CHANGED, changes=changes)
     _changed()
     return current
 
@@ -347,7 +368,11 @@ def update_window(
 def delete_window(window: MaintenanceWindow, *, actor: User) -> None:
     """Remove a window. Results recorded during it stay flagged as in maintenance."""
     _require_scheduler(actor)
-    deleted, _rows = MaintenanceWindow.objects.filter(pk=window.pk).delete()
+    current = MaintenanceWindow.objects.select_for_update().filter(pk=window.pk).first()
+    if current is None:
+        raise NotFound(_("The maintenance window no longer exists."))
+    _record(current, actor=actor, action=WindowAction.DELETED)  # the trail stays, with the name
+    deleted, _rows = MaintenanceWindow.objects.filter(pk=current.pk).delete()
     if not deleted:
         raise NotFound(_("The maintenance window no longer exists."))
     _changed()
@@ -429,6 +454,7 @@ def end_window_now(window: MaintenanceWindow, *, actor: User) -> tuple[Maintenan
     plan = plan_end(current, clock.now())
     if plan.outcome == Ending.UNCHANGED:
         return current, plan.outcome
+    before = history.snapshot(current, HISTORY_FIELDS)
     if plan.outcome == Ending.CANCELLED:
         current.active = False
     elif plan.outcome == Ending.SHORTENED:
@@ -441,5 +467,18 @@ def end_window_now(window: MaintenanceWindow, *, actor: User) -> tuple[Maintenan
         current.rule = plan.rule
     current.version = current.version + 1
     current.save()
+    _record(
+        current,
+        actor=actor,
+        action=_ENDING_ACTIONS[plan.outcome],
+        changes=history.changes_since(before, current) or None,  # the action's row in any case
+    )
     _changed()
     return current, plan.outcome
+
+
+_ENDING_ACTIONS = {
+    Ending.SHORTENED: WindowAction.ENDED_EARLY,
+    Ending.CANCELLED: WindowAction.CANCELLED,
+    Ending.NEXT_OCCURRENCE: WindowAction.OCCURRENCE_ENDED,
+}

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core.history import HistoryRecord
 from beheer.core.language import english_active
 
 from .lookups import Line
@@ -68,16 +69,14 @@ class HistoryQuerySet(models.QuerySet["HistoryEntry"]):
         return qs.filter(public=True)
 
 
-class HistoryEntry(models.Model):
-    """Who changed what, when, old -> new; written by the service layer."""
+class HistoryEntry(HistoryRecord):
+    """Who changed what, when, old -> new; written by the service layer (`core.history.record`).
+
+    `old_value`/`new_value` hold the text as shown in Dutch, the `_en` columns as shown in English."""
+
+    subject_field = "melding"
 
     melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="history")
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    at = models.DateTimeField()
-    action = models.CharField(max_length=40)
-    field = models.CharField(max_length=40, blank=True)
-    old_value = models.TextField(blank=True)  # as shown in Dutch
-    new_value = models.TextField(blank=True)
     old_value_en = models.TextField(blank=True)  # as shown in English
     new_value_en = models.TextField(blank=True)
     old_ref = models.CharField(max_length=40, blank=True)  # primary key of a changed reference (status, ...)

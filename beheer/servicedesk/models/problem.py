@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core.history import HistoryRecord
 from beheer.core.language import english_active
 from beheer.core.search import matching_ids
 
@@ -152,19 +153,16 @@ class ProblemHistoryQuerySet(models.QuerySet["ProblemHistoryEntry"]):
         return self.filter(problem__in=Problem.objects.visible_to(user))
 
 
-class ProblemHistoryEntry(models.Model):
-    """Who changed what on a problem, when, old -> new; written by the problem services."""
+class ProblemHistoryEntry(HistoryRecord):
+    """Who changed what on a problem, when, old -> new; written by the problem services.
+
+    `old_value`/`new_value` hold the text as shown in Dutch, the `_en` columns as shown in English."""
+
+    subject_field = "problem"
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="history")
-    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    at = models.DateTimeField()
-    action = models.CharField(max_length=40)
-    field = models.CharField(max_length=40, blank=True)
-    old_value = models.TextField(blank=True)  # as shown in Dutch
-    new_value = models.TextField(blank=True)
     old_value_en = models.TextField(blank=True)  # as shown in English
     new_value_en = models.TextField(blank=True)
-    detail = models.TextField(blank=True)
 
     objects = ProblemHistoryQuerySet.as_manager()
 

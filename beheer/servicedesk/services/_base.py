@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock, config_cache, search
+from beheer.core import clock, config_cache, history, search
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 
 from .. import priority as priority_rules
@@ -132,21 +132,25 @@ def _record(
 ) -> HistoryEntry:
     old_nl, old_en = _texts(old)
     new_nl, new_en = _texts(new)
-    return HistoryEntry.objects.create(
-        melding=melding,
+    (entry,) = history.record(  # one INSERT, as before: this path is measured at a million meldingen
+        HistoryEntry,
+        melding,
         actor=actor,
-        at=now,
         action=action,
+        at=now,
         field=field,
-        old_value=old_nl,
-        new_value=new_nl,
-        old_value_en=old_en,
-        new_value_en=new_en,
-        old_ref=_ref(old),
-        new_ref=_ref(new),
+        old=old_nl,
+        new=new_nl,
         detail=detail,
-        public=public,
+        columns={
+            "old_value_en": old_en,
+            "new_value_en": new_en,
+            "old_ref": _ref(old),
+            "new_ref": _ref(new),
+            "public": public,
+        },
     )
+    return entry
 
 
 def _reindex(melding: Melding, *, new: bool = False) -> None:

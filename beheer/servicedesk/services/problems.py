@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import search
+from beheer.core import history, search
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, Audience, Kind
@@ -88,18 +88,19 @@ def _history(
 ) -> ProblemHistoryEntry:
     old_nl, old_en = _texts(old)
     new_nl, new_en = _texts(new)
-    return ProblemHistoryEntry.objects.create(
-        problem=problem,
+    (entry,) = history.record(
+        ProblemHistoryEntry,
+        problem,
         actor=actor,
-        at=now,
         action=action,
+        at=now,
         field=field,
-        old_value=old_nl,
-        new_value=new_nl,
-        old_value_en=old_en,
-        new_value_en=new_en,
+        old=old_nl,
+        new=new_nl,
         detail=detail,
+        columns={"old_value_en": old_en, "new_value_en": new_en},
     )
+    return entry
 
 
 def _reindex(problem: Problem) -> None:
