@@ -62,8 +62,7 @@ class Secret:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Secret) and self.value == other.value
 
-    def __hash__(self) -> int:
-        return hash(self.value)
+    __hash__ = None  # type: ignore[assignment]  # compared, never used as a key
 
     def __repr__(self) -> str:
         return "Secret(…)"
@@ -91,9 +90,8 @@ def render(value: Any) -> str:
         return moment.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
+    if isinstance(value, Decimal):  # 99.900 and 99.9 are the same value
+        return format(value.normalize(), "f")
     if isinstance(value, (list, tuple)):
         return ", ".join(render(v) for v in value)
     if isinstance(value, (set, frozenset)):

@@ -279,7 +279,6 @@ class CheckHistoryEntry(HistoryRecord):
 
     subject_field = "check_obj"
     subject_name_field = "check_name"
-    field_labels = {"options": _("options")}
 
     check_obj = models.ForeignKey(
         Check,
