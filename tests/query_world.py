@@ -1,0 +1,436 @@
+"""A world with rows of every kind, grown in rounds through the services, for the query-budget tests.
+
+`World.grow(n)` adds n of every kind: people (callers, operators, a coordinator) with departments,
+branches and locations; operator groups; suppliers; categories; meldingen with notes, history, time,
+attachments, links, partial incidents, linked articles, escalated, resolved and closed ones;
+problems with linked meldingen; articles with versions, attachments, subscriptions and
+acknowledgements; checks with results and roll-ups, push checks, alert sources, public status
+pages; maintenance windows; preventive series with done, skipped and anomalous occurrences and
+evidence; outbox messages, webhooks and templates; mailboxes with rules and dead letters; scheduled
+reports; SLA calendars, policies and OLAs; API tokens; deflection records. Rows are written through
+the services; only configuration rows that the Django admin edits directly (departments,
+branches, locations, suppliers, categories, knowledge categories, status pages) are created as
+the admin does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from beheer.accounts import services as account_services
+from beheer.accounts.models import Branch, Department, Location, OperatorGroup, Role, User
+from beheer.cmdb.models import Supplier
+from beheer.core import clock
+from beheer.knowledge import services as knowledge
+from beheer.knowledge.models import Article, Audience, Kind, KnowledgeCategory
+from beheer.mailintake import services as mailintake
+from beheer.monitoring import services as monitoring
+from beheer.monitoring.alertmanager import InboundMessage
+from beheer.monitoring.models import Check, StatusPage, StatusPageEntry
+from beheer.notifications import services as notifications
+from beheer.operations import services as operations
+from beheer.operations.models import Occurrence
+from beheer.reports import services as reports
+from beheer.servicedesk import services
+from beheer.servicedesk.models import Category, ClosureCode, EntryType, Melding, Status
+from beheer.servicedesk.services import sla_config
+from tests.helpers import make_person, run_job
+
+_seq = itertools.count(1)
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
+    b"\xc4\x89\x00\x00\x00\rIDATx\xdac\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+RAW_MAIL = b"From: broken@school.example\r\nSubject: kapot\r\n\r\nNiet te lezen.\r\n"
+
+
+def _status(code: str) -> Status:
+    return Status.objects.get(code=code)
+
+
+@dataclass
+class World:
+    admin: User
+    caller: User
+    operator: User
+    first_line: OperatorGroup
+    second_line: OperatorGroup
+    callers: list[User] = field(default_factory=list)
+    meldingen: list[Melding] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+    @classmethod
+    def create(cls) -> World:
+        admin = make_person(Role.ADMIN, first_name="Ada", last_name="Admin")
+        first_line = account_services.create_operator_group(
+            name="Servicedesk", is_first_line=True, is_second_line=False, actor=None
+        )
+        second_line = account_services.create_operator_group(
+            name="Systeembeheer", is_first_line=False, is_second_line=True, actor=None
+        )
+        operator = make_person(Role.OPERATOR, first_name="Olga", last_name="Operator")
+        account_services.add_group_member(first_line, member=operator, actor=None)
+        account_services.add_group_member(second_line, member=admin, actor=None)
+        caller = make_person(Role.CALLER, first_name="Anna", last_name="Aanmelder")
+        return cls(
+            admin=admin, caller=caller, operator=operator, first_line=first_line, second_line=second_line
+        )
+
+    # ----------------------------------------------------------------------------------------------
+
+    def grow(self, n: int) -> None:
+        """Add n rows of every kind (each round with new names)."""
+        for _ in range(n):
+            i = next(_seq)
+            self._organisation(i)
+            article = self._article(i)
+            melding = self._melding(i, article)
+            self._problem(i, melding)
+            self._check(i)
+            self._window(i)
+            self._series(i)
+            self._notifications(i)
+            self._mail(i)
+            self._configuration(i)
+        run_job("monitoring.roll_up")
+
+    def _organisation(self, i: int) -> None:
+        branch = Branch.objects.create(name=f"Vestiging {i}", city="Utrecht")
+        department = Department.objects.create(name=f"Afdeling {i}")
+        location = Location.objects.create(branch=branch, name=f"Lokaal {i}")
+        person = make_person(
+            Role.CALLER,
+            first_name=f"Bea{i}",
+            last_name="Beller",
+            department=department,
+            branch=branch,
+            location=location,
+            phone=f"0612345{i:03d}",
+        )
+        colleague = make_person(Role.OPERATOR, first_name=f"Piet{i}", last_name="Behandelaar")
+        account_services.add_group_member(self.first_line, member=colleague, actor=None)
+        group = account_services.create_operator_group(
+            name=f"Groep {i}", is_first_line=False, is_second_line=True, actor=self.admin
+        )
+        account_services.add_group_member(group, member=colleague, actor=self.admin)
+        make_person(Role.COORDINATOR, first_name=f"Cor{i}", last_name="Coordinator")
+        Supplier.objects.create(name=f"Leverancier {i}", email=f"support{i}@supplier.example")
+        parent = Category.objects.create(name=f"Categorie {i}", name_en=f"Category {i}")
+        Category.objects.create(name=f"Sub {i}", parent=parent)
+        account_services.issue_api_token(person, name=f"token {i}", actor=person)
+        account_services.issue_api_token(self.admin, name=f"admin token {i}", actor=self.admin)
+        self.callers.append(person)
+
+    def _article(self, i: int) -> Article:
+        category = KnowledgeCategory.objects.create(
+            code=f"kennis-{i}", name_nl=f"Kennis {i}", name_en=f"Knowledge {i}"
+        )
+        article = knowledge.create_article(
+            actor=self.admin,
+            title=f"Printer {i} herstarten",
+            body=f"Zet de printer {i} uit en weer aan.\n\n- stap 1\n- stap 2",
+            kind=Kind.INSTRUCTION,
+            audience=Audience.CALLERS,
+            category=category,
+            tags=["printer", f"tag{i}"],
+            owner=self.operator,
+        )
+        knowledge.add_attachment(
+            article, upload=SimpleUploadedFile(f"scherm{i}.png", PNG, "image/png"), actor=self.admin
+        )
+        article = _publish(article, self.admin, self.operator)
+        article = knowledge.save_draft(
+            article,
+            actor=self.admin,
+            expected_version=article.version,
+            title=f"Printer {i} herstarten (nieuw)",
+            body="Nieuwe tekst.",
+            change_note="bijgewerkt",
+        )
+        article = _publish(article, self.admin, self.operator)
+        knowledge.subscribe(article, actor=self.admin, operator_group=self.first_line)
+        knowledge.subscribe(article, actor=self.operator, user=self.operator)
+        article = knowledge.set_acknowledgement_required(
+            article, actor=self.admin, expected_version=article.version, required=True
+        )
+        knowledge.acknowledge(article, actor=self.operator)
+        knowledge.create_article(actor=self.operator, title=f"Concept {i}", body="nog niet klaar")
+        token = secrets.token_urlsafe(16)
+        services.record_shown(token, user=self.caller, query=f"printer {i}", article_ids=[article.pk])
+        services.record_click(token, user=self.caller, article_id=article.pk)
+        self.articles.append(article)
+        return article
+
+    def _melding(self, i: int, article: Article) -> Melding:
+        op = self.operator
+        category = Category.objects.filter(parent__isnull=True).order_by("-pk").first()
+        supplier = Supplier.objects.order_by("-pk").first()
+        m = services.open_melding(
+            actor=op,
+            brief_description=f"Printer {i} drukt niet af",
+            request=f"De printer in lokaal {i} geeft een papierstoring.",
+            entry_type=EntryType.PHONE,
+            caller=self.caller,
+            category=category,
+            operator_group=self.first_line,
+            operator=op,
+        )
+        services.add_note(m, text=f"Intern {i}", visibility="internal", actor=op)
+        services.add_note(m, text=f"Beste Anna {i}", visibility="caller", actor=op)
+        services.register_time(m, minutes=10 + i, note=f"stap {i}", actor=op)
+        services.add_attachment(m, upload=SimpleUploadedFile(f"log{i}.txt", b"regel\n"), actor=op)
+        other = services.open_melding(
+            actor=op,
+            brief_description=f"Ook printer {i} kapot",
+            entry_type=EntryType.EMAIL,
+            caller=self.callers[-1],
+            operator_group=self.first_line,
+        )
+        services.link_meldingen(m, other=other, actor=op)
+        services.link_article(m, article=article, actor=op)
+        services.create_partial(
+            m, brief_description=f"Deel {i}", operator_group=self.second_line, supplier=supplier, actor=op
+        )
+        m = services.change_status(m, status=_status("in_progress"), actor=op, expected_version=None)
+        m = services.change_status(
+            m, status=_status("waiting_supplier"), supplier=supplier, actor=op, expected_version=None
+        )
+        escalated = services.open_melding(
+            actor=op,
+            brief_description=f"Server {i} traag",
+            entry_type=EntryType.PORTAL,
+            caller=self.caller,
+            operator_group=self.first_line,
+        )
+        services.escalate_melding(
+            escalated, to_group=self.second_line, reason="specialist", actor=op, expected_version=None
+        )
+        done = services.open_melding(
+            actor=op,
+            brief_description=f"Wachtwoord {i} vergeten",
+            entry_type=EntryType.PHONE,
+            caller=self.caller,
+            operator_group=self.first_line,
+        )
+        services.register_time(done, minutes=5, actor=op)
+        done = services.resolve_melding(
+            done,
+            solution="Wachtwoord opnieuw ingesteld.",
+            closure_code=ClosureCode.objects.first(),
+            actor=op,
+            expected_version=None,
+            article=article,
+        )
+        services.close_melding(done, actor=op, expected_version=None)
+        solved = services.open_melding(
+            actor=self.caller, brief_description=f"Beamer {i} doet niets", entry_type=EntryType.PORTAL
+        )
+        services.resolve_melding(solved, solution="Kabel vervangen.", actor=op, expected_version=None)
+        self.meldingen.append(m)
+        return m
+
+    def _problem(self, i: int, melding: Melding) -> None:
+        problem = services.open_problem(
+            actor=self.operator,
+            title=f"Printers {i} vallen uit",
+            description="Meerdere lokalen.",
+            workaround="De printer herstarten.",
+            operator_group=self.second_line,
+            operator=self.admin,
+        )
+        services.link_melding(problem, melding=melding, actor=self.operator)
+        problem = services.analyse_problem(problem, actor=self.operator, expected_version=None)
+        services.mark_known_error(problem, actor=self.operator, expected_version=None)
+        services.open_problem(actor=self.admin, title=f"Netwerk {i} traag")
+
+    def _check(self, i: int) -> None:
+        parent = monitoring.create_check(
+            actor=self.admin,
+            data=monitoring.CheckData(
+                name=f"Router {i}",
+                kind="ping",
+                target=f"router{i}.school.example",
+                host=f"router{i}",
+                tags="net",
+            ),
+        )
+        web = monitoring.create_check(
+            actor=self.admin,
+            data=monitoring.CheckData(
+                name=f"Website {i}",
+                kind="http",
+                target=f"https://www{i}.school.example/",
+                host=f"web{i:02d}",
+                tags=f"web, school{i}",
+                parent=parent,
+                max_attempts=1,
+                operator_group=self.first_line,
+                latency_target_ms=500,
+            ),
+        )
+        push = monitoring.create_check(
+            actor=self.operator, data=monitoring.CheckData(name=f"Back-up {i}", kind="push", tags="backup")
+        )
+        now = clock.now()
+        for check, ok in ((parent, True), (web, True), (web, False), (push, True)):
+            for k in range(3):
+                monitoring.record_result(
+                    check, ok=ok, at=now - timedelta(minutes=30 - 10 * k), latency_ms=80 + k, detail="ok"
+                )
+        _source, token = monitoring.create_alert_source(
+            actor=self.admin, name=f"Alertmanager {i}", operator_group=self.first_line
+        )
+        alert = {"status": "firing", "labels": {"alertname": f"Schijf {i} vol", "instance": f"fs{i:02d}"}}
+        monitoring.receive_alerts(token, InboundMessage.model_validate({"alerts": [alert]}))
+        page = StatusPage.objects.create(slug=f"school-{i}", title=f"Status {i}")
+        StatusPageEntry.objects.create(page=page, check_obj=web, public_name=f"Website {i}", position=1)
+        StatusPageEntry.objects.create(page=page, check_obj=push, public_name=f"Back-up {i}", position=2)
+        self.checks += [parent, web, push]
+
+    def _window(self, i: int) -> None:
+        start = clock.now().replace(tzinfo=None, microsecond=0)
+        monitoring.create_window(
+            actor=self.admin,
+            data=monitoring.WindowData(
+                name=f"Patchnacht {i}",
+                start=start - timedelta(minutes=10),
+                duration_minutes=120,
+                hosts=f"web{i:02d}",
+                tags="net",
+            ),
+        )
+        monitoring.create_window(
+            actor=self.operator,
+            data=monitoring.WindowData(
+                name=f"Wekelijks {i}",
+                start=start + timedelta(days=1),
+                duration_minutes=60,
+                rule="FREQ=WEEKLY;BYDAY=SU",
+                checks=[c.pk for c in self.checks[-3:]],
+            ),
+        )
+
+    def _series(self, i: int) -> None:
+        today = clock.now().date()
+        series = operations.create_series(
+            actor=self.admin,
+            name=f"Back-upcontrole {i}",
+            kind="backup_check",
+            rule="FREQ=DAILY",
+            start_date=today - timedelta(days=6),
+            start_time=time(9, 0),
+            time_zone="Europe/Amsterdam",
+            checklist=["Logboek bekijken", "Steekproef terugzetten"],
+            linked_objects=[f"fs{i:02d}", "nas02"],
+            lead_days=7,
+            grace_hours=1,
+            operator_group=self.first_line,
+            assignee=self.operator,
+        )
+        operations.generate_for_series(series)
+        open_ones = list(Occurrence.objects.filter(series=series, status="open").order_by("planned_at")[:4])
+        done, skipped, anomaly = open_ones[0], open_ones[1], open_ones[2]
+        done = operations.complete_occurrence(
+            done, actor=self.operator, expected_version=None, remark="in orde", minutes=15
+        )
+        operations.add_evidence(
+            done, upload=SimpleUploadedFile(f"bewijs{i}.txt", b"alles goed\n"), actor=self.operator
+        )
+        operations.skip_occurrence(skipped, reason="vakantie", actor=self.operator, expected_version=None)
+        operations.report_anomaly(
+            anomaly, reason="back-up mislukt", actor=self.operator, expected_version=None
+        )
+
+    def _notifications(self, i: int) -> None:
+        notifications.create_webhook(
+            actor=self.admin,
+            name=f"Chat {i}",
+            url=f"https://chat{i}.school.example/hook",
+            events=["melding_registered"],
+            secret="geheim-geheim-geheim",
+            active=True,
+        )
+        schedule = reports.schedule_report(
+            actor=self.admin, name=f"Maandrapport {i}", frequency="monthly", filters={}, file_format="xlsx"
+        )
+        now = clock.now()
+        reports.produce_run(schedule, due_at=now, now=now)
+        notifications.save_template(
+            actor=self.admin,
+            event="melding_registered",
+            language="nl" if i % 2 else "en",
+            subject=f"Melding {{{{ melding_number }}}} ({i})",
+            body="{{ brief_description }}",
+            body_html="",
+        )
+        notifications.set_preferences(
+            self.operator, preferences={"status_changed": i % 2 == 0}, actor=self.operator
+        )
+        group = OperatorGroup.objects.order_by("-pk").first()
+        assert group is not None
+        notifications.configure_group(
+            group,
+            actor=self.admin,
+            email=f"groep{i}@school.example",
+            mail_group_address=True,
+            mail_members=False,
+        )
+
+    def _mail(self, i: int) -> None:
+        mailbox = mailintake.configure_mailbox(
+            None,
+            actor=self.admin,
+            name=f"Servicedesk {i}",
+            host=f"imap{i}.school.example",
+            port=993,
+            security="tls",
+            username=f"servicedesk{i}",
+            auth="password",
+            secret="wachtwoord",
+            default_operator_group=self.first_line,
+            default_category=Category.objects.filter(parent__isnull=True).order_by("-pk").first(),
+        )
+        mailintake.add_mail_rule(
+            mailbox,
+            actor=self.admin,
+            match_field="subject",
+            pattern="printer",
+            operator_group=self.first_line,
+        )
+        mailintake.record_failure(mailbox, RAW_MAIL + str(i).encode(), RuntimeError("kapot"))
+        mailintake.record_failure(None, RAW_MAIL + f"x{i}".encode(), RuntimeError("kapot"))
+
+    def _configuration(self, i: int) -> None:
+        calendar = sla_config.create_calendar(
+            data=sla_config.CalendarData(name=f"Altijd open {i}", always_open=True), actor=self.admin
+        )
+        sla_config.create_policy(
+            data=sla_config.PolicyData(
+                name=f"Beleid {i}",
+                calendar_id=calendar.pk,
+                order=200 + i,
+                escalation_group_id=self.second_line.pk,
+            ),
+            actor=self.admin,
+        )
+        group = OperatorGroup.objects.order_by("-pk").first()
+        assert group is not None
+        sla_config.create_ola(
+            data=sla_config.OlaData(operator_group_id=group.pk, minutes=240, calendar_id=calendar.pk),
+            actor=self.admin,
+        )
+
+
+def _publish(article: Article, author: User, reviewer: User) -> Article:
+    """Publish the draft, with a second person's approval where the kind asks for it."""
+    if knowledge.review_required(article.kind):
+        article = knowledge.submit_for_review(article, actor=author, expected_version=article.version)
+        return knowledge.approve_and_publish(article, actor=reviewer, expected_version=article.version)
+    return knowledge.publish(article, actor=author, expected_version=article.version)
