@@ -116,6 +116,7 @@ class World:
         )
         colleague = make_person(Role.OPERATOR, first_name=f"Piet{i}", last_name="Behandelaar")
         account_services.add_group_member(self.first_line, member=colleague, actor=None)
+        account_services.add_group_member(self.second_line, member=colleague, actor=None)
         group = account_services.create_operator_group(
             name=f"Groep {i}", is_first_line=False, is_second_line=True, actor=self.admin
         )

@@ -459,10 +459,10 @@ WRITES: dict[str, tuple[Callable[[World, int], Callable[[], Any]], int]] = {
     "link a melding to a problem": (_link_melding, 10),  # 8
     "create an article": (_create_article, 9),  # 7
     "update an article": (_update_article, 12),  # 10
-    "create a check": (_create_check, 5),  # 3
-    "update a check": (_update_check, 6),  # 4
-    "create a maintenance window": (_create_window, 6),  # 4
-    "update a maintenance window": (_update_window, 7),  # 5
+    "create a check": (_create_check, 6),  # 4
+    "update a check": (_update_check, 7),  # 5
+    "create a maintenance window": (_create_window, 7),  # 5
+    "update a maintenance window": (_update_window, 9),  # 7
     "complete a preventive activity": (_complete_occurrence, 8),  # 6
 }
 
