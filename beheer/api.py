@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http.client import responses as http_responses
 from typing import Any
 
 from django.conf import settings
@@ -14,12 +15,14 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger, _csrf_needed
+from ninja.openapi.schema import BODY_CONTENT_TYPES, REF_TEMPLATE, OpenAPISchema
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 import beheer
 from beheer.accounts.services import user_for_token
 from beheer.core.errors import DomainError
-from beheer.core.schemas import Schema
+from beheer.core.schemas import ErrorOut, Schema
 
 
 def _as_token_user(request: HttpRequest, user: Any) -> Any:
@@ -66,7 +69,42 @@ class LocalSwagger(Swagger):
         return render(request, self.template, context)
 
 
-api = NinjaAPI(
+class Document(OpenAPISchema):
+    """The OpenAPI document, with the error answers the API root gives on any operation they apply
+    to, next to those each route declares: 401 where a sign-in is required, 422 where there are
+    parameters or a body to validate, 413 where there is a body (the handlers below)."""
+
+    def responses(self, operation: Any) -> dict[int, Any]:
+        result = super().responses(operation)
+        sources = {model.__ninja_param_source__ for model in operation.models}
+        shared = {
+            401: bool(operation.auth_callbacks),
+            413: bool(sources & set(BODY_CONTENT_TYPES)),
+            422: bool(sources),
+        }
+        wanted = [status for status, applies in shared.items() if applies and status not in result]
+        if wanted:
+            schema = ErrorOut.model_json_schema(
+                ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+            )
+            self.add_schema_definitions({"ErrorOut": schema})
+            reference = {"$ref": REF_TEMPLATE.format(model="ErrorOut")}
+            for status in wanted:
+                content = {self.api.renderer.media_type: {"schema": reference}}
+                result[status] = {"description": http_responses[status], "content": content}
+        return result
+
+
+class BeheerAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return Document(self, path_prefix)
+
+
+api = BeheerAPI(
     title="Beheer API",
     version="1",
     description="Servicedesk, knowledge, CMDB and monitoring for ICT-beheerders.",

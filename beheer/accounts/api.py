@@ -12,7 +12,7 @@ from ninja.responses import Status as Answer
 from pydantic import Field
 
 from beheer.core.errors import NotFound
-from beheer.core.schemas import Schema
+from beheer.core.schemas import Id, Schema, errors
 
 from . import services
 from .backends import client_address
@@ -81,7 +81,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/me/password", response={204: None})
+@router.post("/me/password", response={204: None, **errors(400, 429)})
 def change_own_password(request: HttpRequest, payload: PasswordIn) -> Any:
     """Change your own password: the current one is required. Your sessions in the browser end;
     API tokens keep working."""
@@ -99,7 +99,7 @@ def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
     return [token_out(t) for t in ApiToken.objects.filter(user=request.user)[:200]]  # type: ignore[misc]
 
 
-@router.post("/tokens", response={201: TokenCreatedOut})
+@router.post("/tokens", response={201: TokenCreatedOut, **errors(400)})
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     user: User = request.user  # type: ignore[assignment]
     token, secret = services.issue_api_token(
@@ -108,8 +108,8 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     return Answer(201, {**token_out(token), "secret": secret})
 
 
-@router.delete("/tokens/{token_id}", response={204: None})
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+@router.delete("/tokens/{token_id}", response={204: None, **errors(404)})
+def revoke_token(request: HttpRequest, token_id: Id) -> Any:
     token = ApiToken.objects.filter(pk=token_id, user=request.user).first()  # type: ignore[misc]
     if token is None:
         raise NotFound(_("Token not found."))

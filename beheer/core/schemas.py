@@ -6,6 +6,7 @@
 - `TextLine`: single-line text; control characters are removed before the length checks (tabs and line
   breaks become a space, see core/text.py), so invisible characters never reach the database.
 - `Text`: multi-line text; line ends become LF, tabs stay, other control characters are removed.
+- `WallTime`: a local time of day (HH:MM[:SS]), documented without the offset of JSON Schema's "time".
 
 Use them in place of `int` and `str` for every input field: `brief_description: TextLine = Field(...)`,
 `def get_melding(request, melding_id: Id)`. `Field(min_length=..., max_length=...)` still applies,
@@ -16,14 +17,14 @@ after cleaning.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import Annotated, Any
 
 from django.db.models import Manager, QuerySet
 from django.db.models.fields.files import FieldFile
 from ninja import Schema as NinjaSchema  # noqa: TID251 (the one subclass)
 from ninja.schema import DjangoGetter
-from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, model_validator
 
 from .text import clean_line, clean_text
 
@@ -43,6 +44,18 @@ Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 TextLine = Annotated[str, BeforeValidator(_line)]
 Text = Annotated[str, BeforeValidator(_text)]
+# A wall-clock time (opening hours, a series' start) in a time zone named elsewhere; the JSON Schema
+# format "time" would promise an offset, which these are written without.
+WallTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "HH:MM or HH:MM:SS, a local time without an offset",
+        }
+    ),
+]
 
 
 def bounded(default: int, *, ge: int = INT64_MIN, le: int = INT64_MAX, **kwargs: Any) -> Any:
@@ -108,3 +121,25 @@ class HistoryRecordPage(Schema):
 
     items: list[HistoryRecordOut]
     next_cursor: str | None
+
+
+class ErrorOut(Schema):
+    """The API's error answer (beheer/api.py): a code, a message and, for bad input, the message of
+    each field. Every route declares it for the error codes it answers."""
+
+    error: str = Field(description="invalid, validation, not_found, forbidden, conflict, read_only, ...")
+    detail: str
+    fields: dict[str, str] | None = Field(None, description="per field, for bad input; absent otherwise")
+
+
+def errors(*codes: int) -> dict[int, Any]:
+    """The error answers a route declares next to its own: `response={200: X, **errors(400, 404)}`.
+    401 (no valid sign-in), 413 (a body over the limit) and 422 (parameters or body of the wrong
+    shape) are declared by the API root for every operation they apply to."""
+    return dict.fromkeys(codes, ErrorOut)
+
+
+def file_answer(media_type: str, description: str, status: int = 200) -> dict[str, Any]:
+    """`openapi_extra` for a route that answers a file: a JSON schema cannot describe the bytes."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {status: {"description": description, "content": content}}}

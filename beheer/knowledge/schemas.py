@@ -16,6 +16,8 @@ from pydantic import Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
+from beheer.core.schemas import errors as errors  # the API's shared error answer
+from beheer.core.schemas import file_answer as file_answer
 
 from .models import ArticleStatus, Audience, Kind, VersionState
 
@@ -243,26 +245,3 @@ class AcknowledgementStatusOut(Schema):
     list: Literal["pending", "acknowledged"]
     items: ReaderList
     next_cursor: str | None
-
-
-# --------------------------------------------------------------------------------------------------
-# errors and files
-
-
-class KnowledgeErrorOut(Schema):
-    """The API's error answer (beheer/api.py): a code, a message and, for input, the fields."""
-
-    error: str = Field(description="not_found, invalid, forbidden, conflict, read_only, ...")
-    detail: str
-    fields: dict[str, str] | SkipJsonSchema[None] = None
-
-
-def errors(*codes: int) -> dict[int, Any]:
-    """The error answers a route declares next to its own: `response={200: X, **errors(400, 404)}`."""
-    return dict.fromkeys(codes, KnowledgeErrorOut)
-
-
-def file_answer(media_type: str, description: str) -> dict[str, Any]:
-    """`openapi_extra` for a route that answers a file: a JSON schema cannot describe the bytes."""
-    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
-    return {"responses": {200: {"description": description, "content": content}}}

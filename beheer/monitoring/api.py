@@ -25,7 +25,7 @@ from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.forms import current_user
 from beheer.core.history import history_page
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import HistoryRecordPage, Id, Int64, Schema, Text, TextLine
+from beheer.core.schemas import HistoryRecordPage, Id, Int64, Schema, Text, TextLine, errors
 from beheer.servicedesk.models import Impact, Urgency
 
 from . import monitor_status, queries, services
@@ -73,13 +73,17 @@ def _ping(token: str, ok: bool, request: HttpRequest) -> dict[str, Any]:
     return {"ok": True, "stored": stored}
 
 
-@router.api_operation(["GET", "POST", "HEAD"], "/push/{token}", response=PingOut, auth=None)
+@router.api_operation(
+    ["GET", "POST", "HEAD"], "/push/{token}", response={200: PingOut, **errors(404)}, auth=None
+)
 def ping(request: HttpRequest, token: TextLine) -> dict[str, Any]:
     """The job ran: call this at the end of every successful run (GET or POST; a POST body is kept)."""
     return _ping(token, True, request)
 
 
-@router.api_operation(["GET", "POST"], "/push/{token}/fail", response=PingOut, auth=None)
+@router.api_operation(
+    ["GET", "POST"], "/push/{token}/fail", response={200: PingOut, **errors(404)}, auth=None
+)
 def ping_fail(request: HttpRequest, token: TextLine) -> dict[str, Any]:
     """The job failed: the check goes down at once (a POST body is kept as the reason)."""
     return _ping(token, False, request)
@@ -115,7 +119,11 @@ def check_row(check: Check) -> dict[str, Any]:
     }
 
 
-@router.get("/checks", response=CheckPage, summary="List checks with their state (keyset pagination)")
+@router.get(
+    "/checks",
+    response={200: CheckPage, **errors(400, 403)},
+    summary="List checks with their state (keyset pagination)",
+)
 def list_checks(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     """Checks by name, `limit` (1-200) per page, each with its current state; pass `next_cursor`
     as `cursor` for the next page (`null` on the last)."""
@@ -134,7 +142,9 @@ class AlertsOut(Schema):
     ignored: int
 
 
-@router.post("/alertmanager/{token}", response=AlertsOut, auth=None, url_name="alertmanager")
+@router.post(
+    "/alertmanager/{token}", response={200: AlertsOut, **errors(400, 404)}, auth=None, url_name="alertmanager"
+)
 def alertmanager_webhook(request: HttpRequest, token: TextLine, message: InboundMessage) -> dict[str, int]:
     """Prometheus Alertmanager webhook (version 4): each alert becomes a melding, one per fingerprint.
 
@@ -143,7 +153,7 @@ def alertmanager_webhook(request: HttpRequest, token: TextLine, message: Inbound
     return services.receive_alerts(token, message)
 
 
-@router.post("/alertmanager", response=AlertsOut, auth=None)
+@router.post("/alertmanager", response={200: AlertsOut, **errors(400, 404)}, auth=None)
 def alertmanager_webhook_bearer(request: HttpRequest, message: InboundMessage) -> dict[str, int]:
     """The same, with the token in the Authorization header (Alertmanager's http_config)."""
     header = request.headers.get("Authorization", "")
@@ -155,7 +165,7 @@ def alertmanager_webhook_bearer(request: HttpRequest, message: InboundMessage) -
 
 @router.get(
     "/checks/{check_id}/status",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **errors(403, 404)},
     summary="A check's state, availability over 24 h / 7 d / 30 d against its norm and its latest "
     "results (result details only for administrators and the check's creator); operators",
 )
@@ -208,7 +218,7 @@ def check_status(request: HttpRequest, check_id: Id) -> dict[str, Any]:
 
 @router.get(
     "/status-pages/{slug}",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **errors(404)},
     auth=None,
     summary="A public status page (no login): public names, state and availability over 24 h and 30 d",
 )
@@ -339,7 +349,9 @@ def check_detail(check: Check) -> dict[str, Any]:
     }
 
 
-@router.get("/checks/{check_id}", url_name="monitoring-check")
+@router.get(
+    "/checks/{check_id}", url_name="monitoring-check", response={200: dict[str, Any], **errors(403, 404)}
+)
 def get_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     """One check with its options (secret values shown as ********). For a ping check,
     `monitor_icmp` says whether the monitor may ping: "unprivileged" or "raw" (it can), "none" (it
@@ -347,14 +359,14 @@ def get_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     return check_detail(_visible(request, check_id))
 
 
-@router.post("/checks", response={201: dict})
+@router.post("/checks", response={201: dict, **errors(400, 403)})
 def create_check(request: HttpRequest, payload: CheckIn) -> Answer:
     """Define a check (operators and administrators); 400 with a message per field when invalid."""
     check = services.create_check(actor=_staff(request), data=_data(request, payload))
     return Answer(201, check_detail(check))
 
 
-@router.put("/checks/{check_id}")
+@router.put("/checks/{check_id}", response={200: dict[str, Any], **errors(400, 403, 404, 409)})
 def update_check(request: HttpRequest, check_id: Id, payload: CheckUpdateIn) -> dict[str, Any]:
     """Change a check; send `version` from the last read to be told (409) about a concurrent edit.
     A secret option value sent as ******** keeps the stored value, unless the kind, target or host
@@ -369,7 +381,7 @@ def update_check(request: HttpRequest, check_id: Id, payload: CheckUpdateIn) -> 
     return check_detail(check)
 
 
-@router.delete("/checks/{check_id}", response={204: None})
+@router.delete("/checks/{check_id}", response={204: None, **errors(403, 404)})
 def delete_check(request: HttpRequest, check_id: Id) -> HttpResponse:
     """Remove a check and its results (its meldingen stay)."""
     services.delete_check(_visible(request, check_id), actor=_staff(request))
@@ -478,7 +490,11 @@ def _visible_window(request: HttpRequest, window_id: int) -> MaintenanceWindow:
     return window
 
 
-@router.get("/windows", response=WindowPage, summary="List maintenance windows (keyset pagination)")
+@router.get(
+    "/windows",
+    response={200: WindowPage, **errors(400, 403)},
+    summary="List maintenance windows (keyset pagination)",
+)
 def list_windows(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     """Maintenance windows by name, `limit` (1-200) per page; pass `next_cursor` as `cursor`."""
     user = _scheduler(request)
@@ -490,13 +506,15 @@ def list_windows(request: HttpRequest, cursor: TextLine | None = None, limit: In
     return {"items": [window_out(w, now=now) for w in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/windows/{window_id}", response=WindowOut, url_name="monitoring-window")
+@router.get(
+    "/windows/{window_id}", response={200: WindowOut, **errors(403, 404)}, url_name="monitoring-window"
+)
 def get_window(request: HttpRequest, window_id: Id) -> dict[str, Any]:
     """One maintenance window."""
     return window_out(_visible_window(request, window_id))
 
 
-@router.post("/windows", response={201: WindowOut})
+@router.post("/windows", response={201: WindowOut, **errors(400, 403)})
 def create_window(request: HttpRequest, payload: WindowIn) -> Answer:
     """Schedule a maintenance window (operators and up); 400 with a message per field when invalid.
     `start` without an offset is local time in `time_zone`; with one, it is converted to it."""
@@ -504,7 +522,7 @@ def create_window(request: HttpRequest, payload: WindowIn) -> Answer:
     return Answer(201, window_out(window))
 
 
-@router.put("/windows/{window_id}", response=WindowOut)
+@router.put("/windows/{window_id}", response={200: WindowOut, **errors(400, 403, 404, 409)})
 def update_window(request: HttpRequest, window_id: Id, payload: WindowUpdateIn) -> dict[str, Any]:
     """Change a window (every field); send `version` from the last read to get 409 on a
     concurrent edit."""
@@ -517,14 +535,14 @@ def update_window(request: HttpRequest, window_id: Id, payload: WindowUpdateIn) 
     return window_out(window)
 
 
-@router.delete("/windows/{window_id}", response={204: None})
+@router.delete("/windows/{window_id}", response={204: None, **errors(403, 404)})
 def delete_window(request: HttpRequest, window_id: Id) -> HttpResponse:
     """Remove a window (results recorded during it stay flagged as in maintenance)."""
     services.delete_window(_visible_window(request, window_id), actor=_scheduler(request))
     return HttpResponse(status=204)
 
 
-@router.post("/windows/{window_id}/end", response=WindowEndOut)
+@router.post("/windows/{window_id}/end", response={200: WindowEndOut, **errors(403, 404)})
 def end_window(request: HttpRequest, window_id: Id) -> dict[str, Any]:
     """End the window now. `outcome`: `shortened` (a running one-off window now ends now),
     `cancelled` (a one-off window that had not started, now inactive), `next_occurrence` (a
@@ -538,14 +556,14 @@ def end_window(request: HttpRequest, window_id: Id) -> dict[str, Any]:
 # pausing checks and the history of checks and windows
 
 
-@router.post("/checks/{check_id}/pause")
+@router.post("/checks/{check_id}/pause", response={200: dict[str, Any], **errors(403, 404)})
 def pause_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     """Stop probing the check (it becomes inactive; pausing twice is harmless)."""
     check = services.pause_check(_visible(request, check_id), actor=current_user(request))
     return check_detail(check)
 
 
-@router.post("/checks/{check_id}/resume")
+@router.post("/checks/{check_id}/resume", response={200: dict[str, Any], **errors(403, 404)})
 def resume_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     """Probe the check again (it becomes active)."""
     check = services.resume_check(_visible(request, check_id), actor=current_user(request))
@@ -560,7 +578,7 @@ def _history_limit(limit: int) -> int:
 
 @router.get(
     "/checks/{check_id}/history",
-    response=HistoryRecordPage,
+    response={200: HistoryRecordPage, **errors(400, 403, 404)},
     summary="A check's history, newest first (keyset pagination)",
 )
 def check_history(
@@ -579,7 +597,7 @@ def check_history(
 
 @router.get(
     "/windows/{window_id}/history",
-    response=HistoryRecordPage,
+    response={200: HistoryRecordPage, **errors(400, 403, 404)},
     summary="A maintenance window's history, newest first (keyset pagination)",
 )
 def window_history(

@@ -16,7 +16,7 @@ from ninja import Query, Router
 from beheer.core import clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id
+from beheer.core.schemas import Id, errors
 
 from . import services
 from .events import EVENTS, LANGUAGES
@@ -61,7 +61,11 @@ def _message(request: HttpRequest, message_id: int) -> OutgoingMessage:
     return msg
 
 
-@router.get("/outbox", response=MessagePage, summary="Outbox messages, newest first (coordinators)")
+@router.get(
+    "/outbox",
+    response={200: MessagePage, **errors(400, 403)},
+    summary="Outbox messages, newest first (coordinators)",
+)
 def outbox(request: HttpRequest, params: Query[OutboxParams]) -> dict[str, Any]:
     _coordinator(request)
     if not 1 <= params.limit <= 200:
@@ -84,7 +88,9 @@ def outbox(request: HttpRequest, params: Query[OutboxParams]) -> dict[str, Any]:
 
 
 @router.get(
-    "/outbox/summary", response=SummaryOut, summary="Waiting, failed and expired messages (coordinators)"
+    "/outbox/summary",
+    response={200: SummaryOut, **errors(403)},
+    summary="Waiting, failed and expired messages (coordinators)",
 )
 def outbox_summary(request: HttpRequest) -> services.OutboxSummary:
     _coordinator(request)
@@ -98,7 +104,9 @@ def _discard_filter(params: DiscardParams) -> services.DiscardFilter:
 
 
 @router.get(
-    "/outbox/discard", response=DiscardPreviewOut, summary="How many messages a discard takes (admins)"
+    "/outbox/discard",
+    response={200: DiscardPreviewOut, **errors(400, 403)},
+    summary="How many messages a discard takes (admins)",
 )
 def discard_preview(request: HttpRequest, params: Query[DiscardParams]) -> dict[str, Any]:
     _administrator(request)
@@ -108,7 +116,9 @@ def discard_preview(request: HttpRequest, params: Query[DiscardParams]) -> dict[
 
 
 @router.post(
-    "/outbox/discard", response=DiscardOut, summary="Discard waiting or failed messages in bulk (admins)"
+    "/outbox/discard",
+    response={200: DiscardOut, **errors(400, 403)},
+    summary="Discard waiting or failed messages in bulk (admins)",
 )
 def discard(request: HttpRequest, payload: DiscardIn) -> OutboxDiscard:
     _administrator(request)
@@ -118,26 +128,38 @@ def discard(request: HttpRequest, payload: DiscardIn) -> OutboxDiscard:
     )
 
 
-@router.get("/time-to-live", response=TtlOut, summary="Hours a message of each event may wait (admins)")
+@router.get(
+    "/time-to-live",
+    response={200: TtlOut, **errors(403)},
+    summary="Hours a message of each event may wait (admins)",
+)
 def ttl(request: HttpRequest) -> dict[str, Any]:
     _administrator(request)
     return {"hours": services.ttl_settings()}
 
 
-@router.put("/time-to-live", response=TtlOut, summary="Change the time to live of events (admins)")
+@router.put(
+    "/time-to-live",
+    response={200: TtlOut, **errors(400, 403)},
+    summary="Change the time to live of events (admins)",
+)
 def set_ttl(request: HttpRequest, payload: TtlIn) -> dict[str, Any]:
     _administrator(request)
     return {"hours": services.set_ttl_hours(actor=request.user, hours=payload.hours)}  # type: ignore[arg-type]
 
 
-@router.get("/outbox/{message_id}", response=MessageDetailOut, summary="One outbox message (coordinators)")
+@router.get(
+    "/outbox/{message_id}",
+    response={200: MessageDetailOut, **errors(403, 404)},
+    summary="One outbox message (coordinators)",
+)
 def message_detail(request: HttpRequest, message_id: Id) -> OutgoingMessage:
     return _message(request, message_id)
 
 
 @router.post(
     "/outbox/{message_id}/retry",
-    response=MessageOut,
+    response={200: MessageOut, **errors(403, 404, 409)},
     summary="Send a permanently failed message again (admins)",
 )
 def message_retry(request: HttpRequest, message_id: Id) -> OutgoingMessage:
@@ -151,13 +173,21 @@ def my_preferences(request: HttpRequest) -> dict[str, Any]:
     return {"preferences": services.preferences_of(request.user)}  # type: ignore[arg-type]
 
 
-@router.put("/preferences", response=PreferencesOut, summary="Change my notification preferences")
+@router.put(
+    "/preferences",
+    response={200: PreferencesOut, **errors(400)},
+    summary="Change my notification preferences",
+)
 def set_my_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str, Any]:
     user: Any = request.user
     return {"preferences": services.set_preferences(user, preferences=payload.preferences, actor=user)}
 
 
-@router.post("/templates/preview", response=PreviewOut, summary="Render a template with sample data (admins)")
+@router.post(
+    "/templates/preview",
+    response={200: PreviewOut, **errors(400, 403)},
+    summary="Render a template with sample data (admins)",
+)
 def template_preview(request: HttpRequest, payload: PreviewIn) -> dict[str, str]:
     _administrator(request)
     if payload.language not in LANGUAGES:

@@ -3,7 +3,7 @@ visible_to (hidden -> 404), call one service, serialise. Staff only: callers get
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
@@ -19,7 +19,7 @@ from beheer.core.errors import NotFound, PermissionDenied
 from beheer.core.files import download_response
 from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, WallTime, errors, file_answer
 from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Melding
 
@@ -46,7 +46,7 @@ class SeriesIn(Schema):
     kind: TextLine = Field(max_length=40)
     rule: Text = Field(max_length=1000)
     start_date: date
-    start_time: time
+    start_time: WallTime
     time_zone: TextLine = Field(default_factory=installation_time_zone, max_length=64)
     description: Text = Field("", max_length=100_000)
     checklist: list[TextLine] = Field(default_factory=list, max_length=200)
@@ -69,7 +69,7 @@ class SeriesVersionIn(Schema):
 class RecurrencePreviewIn(Schema):
     rule: Text = Field(max_length=1000)
     start_date: date
-    start_time: time
+    start_time: WallTime
     time_zone: TextLine = Field(default_factory=installation_time_zone, max_length=64)
 
 
@@ -137,7 +137,7 @@ class SeriesOut(Schema):
     checklist: list[str]
     rule: str
     start_date: date
-    start_time: time
+    start_time: WallTime
     time_zone: str
     lead_days: int
     grace_hours: int
@@ -305,7 +305,7 @@ def _reloaded(request: HttpRequest, o: Occurrence) -> dict[str, Any]:
 # series
 
 
-@router.get("/series", response=SeriesPage, summary="Preventive activity series")
+@router.get("/series", response={200: SeriesPage, **errors(400, 403)}, summary="Preventive activity series")
 def list_series(request: HttpRequest, params: Query[SeriesListParams]) -> dict[str, Any]:
     qs = ActivitySeries.objects.visible_to(_staff(request)).for_list()
     if params.active is not None:
@@ -316,13 +316,19 @@ def list_series(request: HttpRequest, params: Query[SeriesListParams]) -> dict[s
     return {"items": [series_out(s) for s in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/series", response={201: SeriesOut}, summary="Create a series (coordinators)")
+@router.post(
+    "/series", response={201: SeriesOut, **errors(400, 403, 404)}, summary="Create a series (coordinators)"
+)
 def create_series(request: HttpRequest, payload: SeriesIn) -> Any:
     s = services.create_series(actor=_staff(request), **_series_args(payload))
     return Answer(201, series_out(visible_series(request.user, s.pk)))
 
 
-@router.post("/series/preview", response=list[datetime], summary="The next five dates of a rule")
+@router.post(
+    "/series/preview",
+    response={200: list[datetime], **errors(400, 403)},
+    summary="The next five dates of a rule",
+)
 def preview(request: HttpRequest, payload: RecurrencePreviewIn) -> list[datetime]:
     _staff(request)
     return services.preview_dates(
@@ -333,12 +339,16 @@ def preview(request: HttpRequest, payload: RecurrencePreviewIn) -> list[datetime
     )
 
 
-@router.get("/series/{series_id}", response=SeriesOut)
+@router.get("/series/{series_id}", response={200: SeriesOut, **errors(403, 404)})
 def get_series(request: HttpRequest, series_id: Id) -> dict[str, Any]:
     return series_out(visible_series(_staff(request), series_id))
 
 
-@router.put("/series/{series_id}", response=SeriesOut, summary="Change a series (coordinators)")
+@router.put(
+    "/series/{series_id}",
+    response={200: SeriesOut, **errors(400, 403, 404, 409)},
+    summary="Change a series (coordinators)",
+)
 def update_series(request: HttpRequest, series_id: Id, payload: SeriesUpdate) -> dict[str, Any]:
     user = _staff(request)
     s = services.update_series(
@@ -347,7 +357,7 @@ def update_series(request: HttpRequest, series_id: Id, payload: SeriesUpdate) ->
     return series_out(visible_series(user, s.pk))
 
 
-@router.post("/series/{series_id}/deactivate", response=SeriesOut)
+@router.post("/series/{series_id}/deactivate", response={200: SeriesOut, **errors(400, 403, 404, 409)})
 def deactivate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionIn) -> dict[str, Any]:
     user = _staff(request)
     s = services.deactivate_series(
@@ -356,7 +366,7 @@ def deactivate_series(request: HttpRequest, series_id: Id, payload: SeriesVersio
     return series_out(visible_series(user, s.pk))
 
 
-@router.post("/series/{series_id}/activate", response=SeriesOut)
+@router.post("/series/{series_id}/activate", response={200: SeriesOut, **errors(400, 403, 404, 409)})
 def activate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionIn) -> dict[str, Any]:
     user = _staff(request)
     s = services.activate_series(
@@ -369,7 +379,9 @@ def activate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionI
 # occurrences
 
 
-@router.get("/occurrences", response=OccurrencePage, summary="Occurrences, by due time")
+@router.get(
+    "/occurrences", response={200: OccurrencePage, **errors(400, 403)}, summary="Occurrences, by due time"
+)
 def list_occurrences(request: HttpRequest, params: Query[OccurrenceListParams]) -> dict[str, Any]:
     user = _staff(request)
     now = clock.now()
@@ -386,12 +398,14 @@ def list_occurrences(request: HttpRequest, params: Query[OccurrenceListParams]) 
     return {"items": [occurrence_out(o, now) for o in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/occurrences/{occurrence_id}", response=OccurrenceOut)
+@router.get("/occurrences/{occurrence_id}", response={200: OccurrenceOut, **errors(403, 404)})
 def get_occurrence(request: HttpRequest, occurrence_id: Id) -> dict[str, Any]:
     return occurrence_out(_occurrence(request, occurrence_id), clock.now())
 
 
-@router.post("/occurrences/{occurrence_id}/checklist", response=OccurrenceOut)
+@router.post(
+    "/occurrences/{occurrence_id}/checklist", response={200: OccurrenceOut, **errors(400, 403, 404, 409)}
+)
 def save_checklist(request: HttpRequest, occurrence_id: Id, payload: ChecklistIn) -> dict[str, Any]:
     o = services.save_checklist(
         _occurrence(request, occurrence_id),
@@ -402,7 +416,11 @@ def save_checklist(request: HttpRequest, occurrence_id: Id, payload: ChecklistIn
     return _reloaded(request, o)
 
 
-@router.post("/occurrences/{occurrence_id}/complete", response=OccurrenceOut, summary="Done")
+@router.post(
+    "/occurrences/{occurrence_id}/complete",
+    response={200: OccurrenceOut, **errors(400, 403, 404, 409)},
+    summary="Done",
+)
 def complete(request: HttpRequest, occurrence_id: Id, payload: CompleteIn) -> dict[str, Any]:
     o = services.complete_occurrence(
         _occurrence(request, occurrence_id),
@@ -415,7 +433,11 @@ def complete(request: HttpRequest, occurrence_id: Id, payload: CompleteIn) -> di
     return _reloaded(request, o)
 
 
-@router.post("/occurrences/{occurrence_id}/skip", response=OccurrenceOut, summary="Skipped (reason required)")
+@router.post(
+    "/occurrences/{occurrence_id}/skip",
+    response={200: OccurrenceOut, **errors(400, 403, 404, 409)},
+    summary="Skipped (reason required)",
+)
 def skip(request: HttpRequest, occurrence_id: Id, payload: SkipIn) -> dict[str, Any]:
     o = services.skip_occurrence(
         _occurrence(request, occurrence_id),
@@ -428,7 +450,7 @@ def skip(request: HttpRequest, occurrence_id: Id, payload: SkipIn) -> dict[str, 
 
 @router.post(
     "/occurrences/{occurrence_id}/anomaly",
-    response=OccurrenceOut,
+    response={200: OccurrenceOut, **errors(400, 403, 404, 409)},
     summary="Done with an anomaly (reason required): opens a melding",
 )
 def anomaly(request: HttpRequest, occurrence_id: Id, payload: AnomalyIn) -> dict[str, Any]:
@@ -443,7 +465,11 @@ def anomaly(request: HttpRequest, occurrence_id: Id, payload: AnomalyIn) -> dict
     return _reloaded(request, o)
 
 
-@router.post("/occurrences/{occurrence_id}/time", response=OccurrenceOut, summary="Add time spent")
+@router.post(
+    "/occurrences/{occurrence_id}/time",
+    response={200: OccurrenceOut, **errors(400, 403, 404, 409)},
+    summary="Add time spent",
+)
 def add_time(request: HttpRequest, occurrence_id: Id, payload: OccurrenceTimeIn) -> dict[str, Any]:
     o = services.record_time(
         _occurrence(request, occurrence_id), minutes=payload.minutes, actor=current_user(request)
@@ -461,19 +487,26 @@ def evidence_out(e: Evidence) -> dict[str, Any]:
     }
 
 
-@router.get("/occurrences/{occurrence_id}/evidence", response=list[EvidenceOut])
+@router.get("/occurrences/{occurrence_id}/evidence", response={200: list[EvidenceOut], **errors(403, 404)})
 def list_evidence(request: HttpRequest, occurrence_id: Id) -> list[dict[str, Any]]:
     o = _occurrence(request, occurrence_id)
     return [evidence_out(e) for e in Evidence.objects.filter(occurrence=o).order_by("created_at", "pk")[:500]]
 
 
-@router.post("/occurrences/{occurrence_id}/evidence", response={201: EvidenceOut})
+@router.post(
+    "/occurrences/{occurrence_id}/evidence", response={201: EvidenceOut, **errors(400, 403, 404, 409)}
+)
 def upload_evidence(request: HttpRequest, occurrence_id: Id, file: File[UploadedFile]) -> Any:
     e = services.add_evidence(_occurrence(request, occurrence_id), upload=file, actor=current_user(request))
     return Answer(201, evidence_out(e))
 
 
-@router.get("/evidence/{evidence_id}", summary="Download evidence")
+@router.get(
+    "/evidence/{evidence_id}",
+    summary="Download evidence",
+    response=errors(403, 404),
+    openapi_extra=file_answer("*/*", "The file, with the type sniffed when it was uploaded"),
+)
 def download_evidence(request: HttpRequest, evidence_id: Id) -> FileResponse:
     e = Evidence.objects.visible_to(_staff(request)).filter(pk=evidence_id).first()
     if e is None:

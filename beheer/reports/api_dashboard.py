@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from beheer.core.errors import PermissionDenied
-from beheer.core.schemas import Schema, TextLine
+from beheer.core.schemas import Schema, TextLine, errors
 
 from .dashboard import Figure, KnowledgeReview, build_dashboard, parse_scope
 
@@ -83,7 +83,11 @@ def _figure(f: Figure) -> dict[str, Any]:
     return {"count": f.count, "label": f.label, "params": f.params}
 
 
-@router.get("/dashboard", response=DashboardOut, summary="The servicedesk dashboard's figures")
+@router.get(
+    "/dashboard",
+    response={200: DashboardOut, **errors(400, 403)},
+    summary="The servicedesk dashboard's figures",
+)
 def dashboard(request: HttpRequest, operator_group: TextLine = "") -> dict[str, Any]:
     """Optional `operator_group`: a group's id, or `mine` for the user's own operator groups."""
     user = request.user

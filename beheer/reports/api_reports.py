@@ -11,7 +11,7 @@ from ninja import Query, Router
 
 from beheer.core import clock
 from beheer.core.errors import PermissionDenied
-from beheer.core.schemas import Schema, TextLine
+from beheer.core.schemas import Schema, TextLine, errors, file_answer
 from beheer.servicedesk.models import Melding
 from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
 from beheer.servicedesk.schemas import MeldingListParams
@@ -47,18 +47,28 @@ def _filter(request: HttpRequest, params: ReportParams) -> kpis.ReportFilter:
 @router.get(
     "/kpis",
     summary="Management KPIs for a period (local dates, inclusive) and filter; coordinators only",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **errors(400, 403)},
 )
 def report_kpis(request: HttpRequest, params: Query[ReportParams]) -> dict[str, Any]:
     return kpis.compute(request.user, _filter(request, params))
 
 
-@router.get("/export.csv", summary="The management report as CSV; coordinators only")
+@router.get(
+    "/export.csv",
+    summary="The management report as CSV; coordinators only",
+    response=errors(400, 403),
+    openapi_extra=file_answer("text/csv", "The management report as CSV"),
+)
 def report_export_csv(request: HttpRequest, params: Query[ReportParams]) -> StreamingHttpResponse:
     return exports.report_csv(kpis.compute(request.user, _filter(request, params)))
 
 
-@router.get("/export.xlsx", summary="The management report as XLSX; coordinators only")
+@router.get(
+    "/export.xlsx",
+    summary="The management report as XLSX; coordinators only",
+    response=errors(400, 403),
+    openapi_extra=file_answer(exports.XLSX, "The management report as XLSX"),
+)
 def report_export_xlsx(request: HttpRequest, params: Query[ReportParams]) -> FileResponse:
     return exports.report_xlsx(kpis.compute(request.user, _filter(request, params)))
 
@@ -68,6 +78,8 @@ def report_export_xlsx(request: HttpRequest, params: Query[ReportParams]) -> Fil
     summary="The management report as a PDF: `month` (YYYY-MM), or date_from and date_to, "
     "default last month; in the user's language; with the availability of the monitored services in "
     "the same period; coordinators only",
+    response=errors(400, 403),
+    openapi_extra=file_answer("application/pdf", "The management report as PDF"),
 )
 def report_monthly_pdf(request: HttpRequest, params: Query[MonthlyParams]) -> HttpResponse:
     _coordinator(request)
@@ -80,7 +92,12 @@ def report_monthly_pdf(request: HttpRequest, params: Query[MonthlyParams]) -> Ht
     )
 
 
-@router.get("/meldingen.xlsx", summary="The filtered melding list as XLSX (no row cap); operators")
+@router.get(
+    "/meldingen.xlsx",
+    summary="The filtered melding list as XLSX (no row cap); operators",
+    response=errors(400, 403),
+    openapi_extra=file_answer(exports.XLSX, "The meldingen as XLSX"),
+)
 def meldingen_xlsx(request: HttpRequest, params: Query[MeldingListParams]) -> FileResponse:
     if not getattr(request.user, "is_staff_member", False):
         raise PermissionDenied(_("Exports are for operators."))
@@ -108,17 +125,27 @@ def _availability(request: HttpRequest, params: AvailabilityParams) -> dict[str,
     summary="Availability, downtime, outages and latency per check and per tag against each check's "
     "norm: `month` (YYYY-MM), or date_from and date_to (local dates, inclusive), default last month; "
     "coordinators only",
-    response=dict[str, Any],
+    response={200: dict[str, Any], **errors(400, 403)},
 )
 def report_availability(request: HttpRequest, params: Query[AvailabilityParams]) -> dict[str, Any]:
     return _availability(request, params)
 
 
-@router.get("/availability.csv", summary="The availability report as CSV; coordinators only")
+@router.get(
+    "/availability.csv",
+    summary="The availability report as CSV; coordinators only",
+    response=errors(400, 403),
+    openapi_extra=file_answer("text/csv", "The availability report as CSV"),
+)
 def report_availability_csv(request: HttpRequest, params: Query[AvailabilityParams]) -> StreamingHttpResponse:
     return availability.availability_csv(_availability(request, params))
 
 
-@router.get("/availability.xlsx", summary="The availability report as XLSX; coordinators only")
+@router.get(
+    "/availability.xlsx",
+    summary="The availability report as XLSX; coordinators only",
+    response=errors(400, 403),
+    openapi_extra=file_answer(exports.XLSX, "The availability report as XLSX"),
+)
 def report_availability_xlsx(request: HttpRequest, params: Query[AvailabilityParams]) -> FileResponse:
     return availability.availability_xlsx(_availability(request, params))

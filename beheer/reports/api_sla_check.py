@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
@@ -11,7 +11,7 @@ from ninja import Router
 from pydantic import Field
 
 from beheer.core.errors import PermissionDenied
-from beheer.core.schemas import Id, Schema
+from beheer.core.schemas import Id, Schema, WallTime, errors
 
 from . import sla_check
 
@@ -34,8 +34,8 @@ class TargetIn(Schema):
 
 class HoursIn(Schema):
     weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
-    start: time
-    end: time = Field(description="00:00 means midnight at the end of the day")
+    start: WallTime
+    end: WallTime = Field(description="00:00 means midnight at the end of the day")
 
 
 class FiltersIn(Schema):
@@ -121,7 +121,11 @@ def _row(r: sla_check.Row) -> dict[str, object]:
     }
 
 
-@router.post("/sla-check", response=SlaCheckOut, summary="Check a proposed SLA against recent meldingen")
+@router.post(
+    "/sla-check",
+    response={200: SlaCheckOut, **errors(400, 403)},
+    summary="Check a proposed SLA against recent meldingen",
+)
 def sla_check_endpoint(request: HttpRequest, payload: SlaCheckIn) -> dict[str, object]:
     """Replay the last `weeks` of meldingen against the proposed calendar and targets.
 

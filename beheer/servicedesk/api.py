@@ -18,7 +18,7 @@ from beheer.cmdb.models import Supplier
 from beheer.core import clock, config_cache, idempotency
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.files import protected_file_response
-from beheer.core.schemas import Id, Int64, Schema, TextLine
+from beheer.core.schemas import Id, Int64, Schema, TextLine, errors, file_answer
 
 from . import exports, services
 from .models import (
@@ -240,7 +240,9 @@ def _operator(pk: int | None, field: str = "operator_id") -> User | None:
 # meldingen
 
 
-@router.get("/meldingen", response=MeldingPage, summary="List meldingen (keyset pagination)")
+@router.get(
+    "/meldingen", response={200: MeldingPage, **errors(400)}, summary="List meldingen (keyset pagination)"
+)
 def list_meldingen(request: HttpRequest, params: Query[MeldingListParams]) -> dict[str, Any]:
     if not 1 <= params.limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
@@ -251,7 +253,12 @@ def list_meldingen(request: HttpRequest, params: Query[MeldingListParams]) -> di
     return {"items": [melding_out(m) for m in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/meldingen/export.csv", summary="Export the filtered list as CSV (streamed, no row cap)")
+@router.get(
+    "/meldingen/export.csv",
+    summary="Export the filtered list as CSV (streamed, no row cap)",
+    response=errors(400),
+    openapi_extra=file_answer("text/csv", "The meldingen as CSV"),
+)
 def export_meldingen(request: HttpRequest, params: Query[MeldingListParams]) -> StreamingHttpResponse:
     f = MeldingFilter(**{k: v for k, v in params.dict().items() if k in MeldingFilter.__dataclass_fields__})
     qs = filter_meldingen(Melding.objects.all(), f, request.user)
@@ -264,7 +271,7 @@ def _request_hash(payload: Schema) -> str:
 
 @router.post(
     "/meldingen",
-    response={201: MeldingDetailOut, 200: MeldingDetailOut},
+    response={201: MeldingDetailOut, 200: MeldingDetailOut, **errors(400, 403)},
     summary="Register a melding (send an Idempotency-Key header to make retries safe)",
 )
 def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
@@ -305,7 +312,7 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
     return Answer(status, body)
 
 
-@router.get("/meldingen/{melding_id}", response=MeldingDetailOut)
+@router.get("/meldingen/{melding_id}", response={200: MeldingDetailOut, **errors(404)})
 def get_melding(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     return melding_detail_out(_visible(request, melding_id), request.user)
 
@@ -314,7 +321,9 @@ def _detail(request: HttpRequest, m: Melding) -> dict[str, Any]:
     return melding_detail_out(_visible(request, m.pk), request.user)
 
 
-@router.put("/meldingen/{melding_id}/classification", response=MeldingDetailOut)
+@router.put(
+    "/meldingen/{melding_id}/classification", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
+)
 def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.reclassify_melding(
@@ -333,7 +342,7 @@ def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) 
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/assign", response=MeldingDetailOut)
+@router.post("/meldingen/{melding_id}/assign", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def assign(request: HttpRequest, melding_id: Id, payload: AssignIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.assign_melding(
@@ -346,7 +355,7 @@ def assign(request: HttpRequest, melding_id: Id, payload: AssignIn) -> dict[str,
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/status", response=MeldingDetailOut)
+@router.post("/meldingen/{melding_id}/status", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def set_status(request: HttpRequest, melding_id: Id, payload: StatusIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.change_status(
@@ -359,7 +368,9 @@ def set_status(request: HttpRequest, melding_id: Id, payload: StatusIn) -> dict[
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/target-date", response=MeldingDetailOut)
+@router.post(
+    "/meldingen/{melding_id}/target-date", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
+)
 def set_target(request: HttpRequest, melding_id: Id, payload: TargetDateIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.set_target_date(
@@ -384,20 +395,26 @@ def _move(request: HttpRequest, melding_id: int, payload: EscalateIn, service: A
 
 
 @router.post(
-    "/meldingen/{melding_id}/escalate", response=MeldingDetailOut, summary="First line -> second line"
+    "/meldingen/{melding_id}/escalate",
+    response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
+    summary="First line -> second line",
 )
 def escalate(request: HttpRequest, melding_id: Id, payload: EscalateIn) -> dict[str, Any]:
     return _move(request, melding_id, payload, services.escalate_melding)
 
 
 @router.post(
-    "/meldingen/{melding_id}/deescalate", response=MeldingDetailOut, summary="Second line -> first line"
+    "/meldingen/{melding_id}/deescalate",
+    response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
+    summary="Second line -> first line",
 )
 def deescalate(request: HttpRequest, melding_id: Id, payload: EscalateIn) -> dict[str, Any]:
     return _move(request, melding_id, payload, services.deescalate_melding)
 
 
-@router.post("/meldingen/{melding_id}/estimates", response=MeldingDetailOut)
+@router.post(
+    "/meldingen/{melding_id}/estimates", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
+)
 def estimates(request: HttpRequest, melding_id: Id, payload: EstimatesIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.set_estimates(
@@ -411,7 +428,9 @@ def estimates(request: HttpRequest, melding_id: Id, payload: EstimatesIn) -> dic
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/resolve", response=MeldingDetailOut)
+@router.post(
+    "/meldingen/{melding_id}/resolve", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
+)
 def resolve(request: HttpRequest, melding_id: Id, payload: ResolveIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.resolve_melding(
@@ -426,7 +445,7 @@ def resolve(request: HttpRequest, melding_id: Id, payload: ResolveIn) -> dict[st
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/close", response=MeldingDetailOut)
+@router.post("/meldingen/{melding_id}/close", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def close(request: HttpRequest, melding_id: Id, payload: CloseIn) -> dict[str, Any]:
     user = _staff(request)
     m = services.close_melding(_visible(request, melding_id), actor=user, expected_version=payload.version)
@@ -434,7 +453,9 @@ def close(request: HttpRequest, melding_id: Id, payload: CloseIn) -> dict[str, A
 
 
 @router.post(
-    "/meldingen/{melding_id}/confirm", response=MeldingDetailOut, summary="Caller confirms the solution"
+    "/meldingen/{melding_id}/confirm",
+    response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
+    summary="Caller confirms the solution",
 )
 def confirm(request: HttpRequest, melding_id: Id, payload: ConfirmIn | None = None) -> dict[str, Any]:
     """Closes a resolved melding. The caller may rate the handling (1-5) with an optional comment."""
@@ -447,7 +468,7 @@ def confirm(request: HttpRequest, melding_id: Id, payload: ConfirmIn | None = No
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/reopen", response=MeldingDetailOut)
+@router.post("/meldingen/{melding_id}/reopen", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def reopen(request: HttpRequest, melding_id: Id, payload: ReopenIn) -> dict[str, Any]:
     m = services.reopen_melding(_visible(request, melding_id), reason=payload.reason, actor=request.user)  # type: ignore[arg-type]
     return _detail(request, m)
@@ -463,7 +484,7 @@ def note_out(n: Note) -> dict[str, Any]:
     }
 
 
-@router.get("/meldingen/{melding_id}/notes", response=list[NoteOut])
+@router.get("/meldingen/{melding_id}/notes", response={200: list[NoteOut], **errors(404)})
 def list_notes(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     notes = (
         Note.objects.visible_to(request.user)
@@ -474,7 +495,7 @@ def list_notes(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     return [note_out(n) for n in notes[:1000]]
 
 
-@router.post("/meldingen/{melding_id}/notes", response={201: NoteOut})
+@router.post("/meldingen/{melding_id}/notes", response={201: NoteOut, **errors(400, 403, 404, 409)})
 def create_note(request: HttpRequest, melding_id: Id, payload: NoteIn) -> Any:
     note = services.add_note(
         _visible(request, melding_id),
@@ -485,7 +506,7 @@ def create_note(request: HttpRequest, melding_id: Id, payload: NoteIn) -> Any:
     return Answer(201, note_out(note))
 
 
-@router.get("/meldingen/{melding_id}/history", response=list[HistoryOut])
+@router.get("/meldingen/{melding_id}/history", response={200: list[HistoryOut], **errors(404)})
 def list_history(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     rows = (
         HistoryEntry.objects.visible_to(request.user)
@@ -520,7 +541,7 @@ def time_out(t: TimeEntry) -> dict[str, Any]:
     }
 
 
-@router.get("/meldingen/{melding_id}/time", response=list[TimeOut])
+@router.get("/meldingen/{melding_id}/time", response={200: list[TimeOut], **errors(403, 404)})
 def list_time(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     _staff(request)
     rows = (
@@ -531,7 +552,7 @@ def list_time(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     return [time_out(t) for t in rows]
 
 
-@router.post("/meldingen/{melding_id}/time", response={201: TimeOut})
+@router.post("/meldingen/{melding_id}/time", response={201: TimeOut, **errors(400, 403, 404, 409)})
 def create_time(request: HttpRequest, melding_id: Id, payload: TimeIn) -> Any:
     user = _staff(request)
     t = services.register_time(
@@ -540,7 +561,7 @@ def create_time(request: HttpRequest, melding_id: Id, payload: TimeIn) -> Any:
     return Answer(201, time_out(t))
 
 
-@router.post("/meldingen/{melding_id}/links", response=MeldingDetailOut)
+@router.post("/meldingen/{melding_id}/links", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def create_link(request: HttpRequest, melding_id: Id, payload: LinkIn) -> dict[str, Any]:
     user = _staff(request)
     m = _visible(request, melding_id)
@@ -548,7 +569,9 @@ def create_link(request: HttpRequest, melding_id: Id, payload: LinkIn) -> dict[s
     return _detail(request, m)
 
 
-@router.delete("/meldingen/{melding_id}/links/{other_id}", response=MeldingDetailOut)
+@router.delete(
+    "/meldingen/{melding_id}/links/{other_id}", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
+)
 def delete_link(request: HttpRequest, melding_id: Id, other_id: Id) -> dict[str, Any]:
     user = _staff(request)
     m = _visible(request, melding_id)
@@ -557,7 +580,9 @@ def delete_link(request: HttpRequest, melding_id: Id, other_id: Id) -> dict[str,
 
 
 @router.post(
-    "/meldingen/{melding_id}/merge", response=MeldingDetailOut, summary="Merge this duplicate into another"
+    "/meldingen/{melding_id}/merge",
+    response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
+    summary="Merge this duplicate into another",
 )
 def merge(request: HttpRequest, melding_id: Id, payload: MergeIn) -> dict[str, Any]:
     user = _staff(request)
@@ -567,7 +592,7 @@ def merge(request: HttpRequest, melding_id: Id, payload: MergeIn) -> dict[str, A
     return _detail(request, m)
 
 
-@router.get("/meldingen/{melding_id}/partials", response=list[MeldingDetailOut])
+@router.get("/meldingen/{melding_id}/partials", response={200: list[MeldingDetailOut], **errors(403, 404)})
 def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     _staff(request)
     partials = list(
@@ -580,7 +605,9 @@ def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     return [melding_detail_out(p, request.user, relations=relations[p.pk]) for p in partials]
 
 
-@router.post("/meldingen/{melding_id}/partials", response={201: MeldingDetailOut})
+@router.post(
+    "/meldingen/{melding_id}/partials", response={201: MeldingDetailOut, **errors(400, 403, 404, 409)}
+)
 def create_partial(request: HttpRequest, melding_id: Id, payload: PartialIn) -> Any:
     user = _staff(request)
     p = services.create_partial(
@@ -606,13 +633,15 @@ def attachment_out(a: Attachment) -> dict[str, Any]:
     }
 
 
-@router.get("/meldingen/{melding_id}/attachments", response=list[AttachmentOut])
+@router.get("/meldingen/{melding_id}/attachments", response={200: list[AttachmentOut], **errors(404)})
 def list_attachments(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     visible = Attachment.objects.visible_to(request.user).filter(melding_id=_visible_id(request, melding_id))
     return [attachment_out(a) for a in visible[:500]]
 
 
-@router.post("/meldingen/{melding_id}/attachments", response={201: AttachmentOut})
+@router.post(
+    "/meldingen/{melding_id}/attachments", response={201: AttachmentOut, **errors(400, 403, 404, 409)}
+)
 def upload_attachment(
     request: HttpRequest, melding_id: Id, file: File[UploadedFile], visible_to_caller: Form[bool] = True
 ) -> Any:
@@ -625,7 +654,12 @@ def upload_attachment(
     return Answer(201, attachment_out(a))
 
 
-@router.get("/attachments/{attachment_id}", summary="Download an attachment")
+@router.get(
+    "/attachments/{attachment_id}",
+    summary="Download an attachment",
+    response=errors(404),
+    openapi_extra=file_answer("*/*", "The file, with the type sniffed when it was uploaded"),
+)
 def download_attachment(request: HttpRequest, attachment_id: Id) -> FileResponse:
     a = Attachment.objects.visible_to(request.user).filter(pk=attachment_id).first()
     if a is None:
@@ -686,7 +720,7 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/operator-groups", response=list[GroupOut], tags=["configuration"])
+@router.get("/operator-groups", response={200: list[GroupOut], **errors(403)}, tags=["configuration"])
 def operator_groups(request: HttpRequest) -> list[dict[str, Any]]:
     _staff(request)
     return [
@@ -695,7 +729,12 @@ def operator_groups(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/persons", response=list[PersonOut], tags=["people"], summary="Caller lookup (operators only)")
+@router.get(
+    "/persons",
+    response={200: list[PersonOut], **errors(403)},
+    tags=["people"],
+    summary="Caller lookup (operators only)",
+)
 def persons(request: HttpRequest, q: TextLine = "", limit: Int64 = 20) -> list[dict[str, Any]]:
     _staff(request)
     limit = max(1, min(limit, 100))
@@ -730,7 +769,9 @@ def _metric_out(metric: services.Metric | services.OlaMetric | None) -> dict[str
 
 
 @router.get(
-    "/meldingen/{melding_id}/sla", response=SlaOut, summary="The melding's service level, replayed now"
+    "/meldingen/{melding_id}/sla",
+    response={200: SlaOut, **errors(404)},
+    summary="The melding's service level, replayed now",
 )
 def melding_sla(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     """SLA clocks, the caller-update clock and, for operators, the OLA clock of each group."""

@@ -15,7 +15,7 @@ from pydantic import Field
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, errors
 from beheer.knowledge.models import Article, Audience
 
 from . import services
@@ -244,7 +244,7 @@ def _detail(request: HttpRequest, problem_id: int) -> dict[str, Any]:
 # endpoints
 
 
-@router.get("", response=ProblemPage, summary="List problems (keyset pagination)")
+@router.get("", response={200: ProblemPage, **errors(400, 403)}, summary="List problems (keyset pagination)")
 def list_problems(request: HttpRequest, params: Query[ProblemListParams]) -> dict[str, Any]:
     user = _staff(request)
     if not 1 <= params.limit <= 200:
@@ -260,7 +260,7 @@ def list_problems(request: HttpRequest, params: Query[ProblemListParams]) -> dic
     }
 
 
-@router.post("", response={201: ProblemDetailOut}, summary="Register a problem")
+@router.post("", response={201: ProblemDetailOut, **errors(400, 403, 404)}, summary="Register a problem")
 def create_problem(request: HttpRequest, payload: ProblemCreate) -> Any:
     user = _staff(request)
     p = services.open_problem(
@@ -277,12 +277,16 @@ def create_problem(request: HttpRequest, payload: ProblemCreate) -> Any:
     return Answer(201, _detail(request, p.pk))
 
 
-@router.get("/{problem_id}", response=ProblemDetailOut)
+@router.get("/{problem_id}", response={200: ProblemDetailOut, **errors(403, 404)})
 def get_problem(request: HttpRequest, problem_id: Id) -> dict[str, Any]:
     return _detail(request, problem_id)
 
 
-@router.put("/{problem_id}", response=ProblemDetailOut, summary="Edit text and classification")
+@router.put(
+    "/{problem_id}",
+    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
+    summary="Edit text and classification",
+)
 def update_problem(request: HttpRequest, problem_id: Id, payload: ProblemUpdate) -> dict[str, Any]:
     p = _problem(request, problem_id)
     services.edit_problem(
@@ -299,7 +303,7 @@ def update_problem(request: HttpRequest, problem_id: Id, payload: ProblemUpdate)
     return _detail(request, problem_id)
 
 
-@router.post("/{problem_id}/assign", response=ProblemDetailOut)
+@router.post("/{problem_id}/assign", response={200: ProblemDetailOut, **errors(400, 403, 404, 409)})
 def assign(request: HttpRequest, problem_id: Id, payload: ProblemAssignIn) -> dict[str, Any]:
     services.assign_problem(
         _problem(request, problem_id),
@@ -311,7 +315,11 @@ def assign(request: HttpRequest, problem_id: Id, payload: ProblemAssignIn) -> di
     return _detail(request, problem_id)
 
 
-@router.post("/{problem_id}/analyse", response=ProblemDetailOut, summary="Registered -> analysing")
+@router.post(
+    "/{problem_id}/analyse",
+    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
+    summary="Registered -> analysing",
+)
 def analyse(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.analyse_problem(
         _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
@@ -320,7 +328,9 @@ def analyse(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> 
 
 
 @router.post(
-    "/{problem_id}/known-error", response=ProblemDetailOut, summary="Set known error (needs a workaround)"
+    "/{problem_id}/known-error",
+    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
+    summary="Set known error (needs a workaround)",
 )
 def known_error(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.mark_known_error(
@@ -331,7 +341,7 @@ def known_error(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn)
 
 @router.post(
     "/{problem_id}/resolve",
-    response=ResolveOut,
+    response={200: ResolveOut, **errors(400, 403, 404, 409)},
     summary="Resolve the problem and (some of) its linked meldingen; safe to repeat",
 )
 def resolve(request: HttpRequest, problem_id: Id, payload: ProblemResolveIn) -> dict[str, Any]:
@@ -352,7 +362,11 @@ def resolve(request: HttpRequest, problem_id: Id, payload: ProblemResolveIn) -> 
     }
 
 
-@router.post("/{problem_id}/close", response=ProblemDetailOut, summary="Resolved -> closed (coordinators)")
+@router.post(
+    "/{problem_id}/close",
+    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
+    summary="Resolved -> closed (coordinators)",
+)
 def close(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.close_problem(
         _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
@@ -360,7 +374,11 @@ def close(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> di
     return _detail(request, problem_id)
 
 
-@router.post("/{problem_id}/reopen", response=ProblemDetailOut, summary="Resolved -> analysing")
+@router.post(
+    "/{problem_id}/reopen",
+    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
+    summary="Resolved -> analysing",
+)
 def reopen(request: HttpRequest, problem_id: Id, payload: ProblemReopenIn) -> dict[str, Any]:
     services.reopen_problem(
         _problem(request, problem_id),
@@ -371,14 +389,22 @@ def reopen(request: HttpRequest, problem_id: Id, payload: ProblemReopenIn) -> di
     return _detail(request, problem_id)
 
 
-@router.post("/{problem_id}/meldingen", response=ProblemDetailOut, summary="Link a melding")
+@router.post(
+    "/{problem_id}/meldingen",
+    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
+    summary="Link a melding",
+)
 def link_melding(request: HttpRequest, problem_id: Id, payload: LinkMeldingIn) -> dict[str, Any]:
     p = _problem(request, problem_id)
     services.link_melding(p, melding=_melding(request, payload.melding_id), actor=_staff(request))
     return _detail(request, problem_id)
 
 
-@router.delete("/{problem_id}/meldingen/{melding_id}", response=ProblemDetailOut, summary="Unlink a melding")
+@router.delete(
+    "/{problem_id}/meldingen/{melding_id}",
+    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
+    summary="Unlink a melding",
+)
 def unlink_melding(request: HttpRequest, problem_id: Id, melding_id: Id) -> dict[str, Any]:
     p = _problem(request, problem_id)
     services.unlink_melding(p, melding=_melding(request, melding_id), actor=_staff(request))
@@ -387,7 +413,7 @@ def unlink_melding(request: HttpRequest, problem_id: Id, melding_id: Id) -> dict
 
 @router.post(
     "/{problem_id}/known-error-article",
-    response={201: ProblemDetailOut},
+    response={201: ProblemDetailOut, **errors(400, 403, 404, 409)},
     summary="Create a draft known-error article from the workaround and link it",
 )
 def create_article(request: HttpRequest, problem_id: Id, payload: ProblemArticleIn) -> Any:
@@ -403,7 +429,7 @@ def create_article(request: HttpRequest, problem_id: Id, payload: ProblemArticle
 
 @router.put(
     "/{problem_id}/known-error-article",
-    response=ProblemDetailOut,
+    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
     summary="Link an existing article as the known-error article (null: unlink)",
 )
 def link_article(request: HttpRequest, problem_id: Id, payload: LinkArticleIn) -> dict[str, Any]:
@@ -420,7 +446,7 @@ def link_article(request: HttpRequest, problem_id: Id, payload: LinkArticleIn) -
     return _detail(request, problem_id)
 
 
-@router.get("/{problem_id}/history", response=list[HistoryOut])
+@router.get("/{problem_id}/history", response={200: list[HistoryOut], **errors(403, 404)})
 def history(request: HttpRequest, problem_id: Id) -> list[dict[str, Any]]:
     p = _problem(request, problem_id)
     rows = (

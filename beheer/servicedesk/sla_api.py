@@ -6,7 +6,7 @@ business minutes here, as stored; scripts that want hours multiply by 60.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from django.db.models import prefetch_related_objects
@@ -18,7 +18,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import User
 from beheer.core.errors import NotFound
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
+from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, WallTime, errors
 
 from .models import BusinessCalendar, OlaTarget, SlaPolicy
 from .services import sla_config
@@ -29,8 +29,8 @@ ORDER = (SortKey("name"), SortKey("id"))
 
 class PeriodIO(Schema):
     weekday: int = Field(ge=0, le=6, description="0 is Monday")
-    start: time
-    end: time = Field(description="00:00 means midnight at the end of the day")
+    start: WallTime
+    end: WallTime = Field(description="00:00 means midnight at the end of the day")
 
 
 class ClosingDayIO(Schema):
@@ -146,7 +146,7 @@ def _get_calendar(pk: int) -> BusinessCalendar:
     return cal
 
 
-@router.get("/calendars", response=CalendarPage, summary="Business calendars")
+@router.get("/calendars", response={200: CalendarPage, **errors(400, 403)}, summary="Business calendars")
 def calendar_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     _actor(request)
     page = keyset_page(BusinessCalendar.objects.all(), ORDER, cursor=cursor, size=max(1, min(limit, 200)))
@@ -154,26 +154,40 @@ def calendar_list(request: HttpRequest, cursor: TextLine | None = None, limit: I
     return {"items": [_calendar_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/calendars", response={201: CalendarOut}, summary="Create a business calendar")
+@router.post(
+    "/calendars", response={201: CalendarOut, **errors(400, 403)}, summary="Create a business calendar"
+)
 def calendar_create(request: HttpRequest, body: CalendarIn) -> Answer[dict[str, Any]]:
     cal = sla_config.create_calendar(data=_calendar_data(body), actor=_actor(request))
     return Answer(201, _calendar_out(_get_calendar(cal.pk)))
 
 
-@router.get("/calendars/{calendar_id}", response=CalendarOut, summary="One business calendar")
+@router.get(
+    "/calendars/{calendar_id}",
+    response={200: CalendarOut, **errors(403, 404)},
+    summary="One business calendar",
+)
 def calendar_detail(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
     _actor(request)
     return _calendar_out(_get_calendar(calendar_id))
 
 
-@router.put("/calendars/{calendar_id}", response=CalendarOut, summary="Replace a business calendar")
+@router.put(
+    "/calendars/{calendar_id}",
+    response={200: CalendarOut, **errors(400, 403, 404, 409)},
+    summary="Replace a business calendar",
+)
 def calendar_update(request: HttpRequest, calendar_id: Id, body: CalendarIn) -> dict[str, Any]:
     actor = _actor(request)
     sla_config.update_calendar(_get_calendar(calendar_id), data=_calendar_data(body), actor=actor)
     return _calendar_out(_get_calendar(calendar_id))
 
 
-@router.post("/calendars/{calendar_id}/archive", response=CalendarOut, summary="Archive a business calendar")
+@router.post(
+    "/calendars/{calendar_id}/archive",
+    response={200: CalendarOut, **errors(403, 404, 409)},
+    summary="Archive a business calendar",
+)
 def calendar_archive(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
     actor = _actor(request)
     sla_config.archive_calendar(_get_calendar(calendar_id), actor=actor)
@@ -239,7 +253,7 @@ def _policy_data(body: PolicyIn) -> sla_config.PolicyData:
     )
 
 
-@router.get("/policies", response=PolicyPage, summary="SLA policies")
+@router.get("/policies", response={200: PolicyPage, **errors(400, 403)}, summary="SLA policies")
 def policy_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     _actor(request)
     page = keyset_page(SlaPolicy.objects.all(), ORDER, cursor=cursor, size=max(1, min(limit, 200)))
@@ -247,26 +261,34 @@ def policy_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int
     return {"items": [_policy_out(p) for p in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/policies", response={201: PolicyOut}, summary="Create an SLA policy")
+@router.post("/policies", response={201: PolicyOut, **errors(400, 403)}, summary="Create an SLA policy")
 def policy_create(request: HttpRequest, body: PolicyIn) -> Answer[dict[str, Any]]:
     p = sla_config.create_policy(data=_policy_data(body), actor=_actor(request))
     return Answer(201, _policy_out(_get_policy(p.pk)))
 
 
-@router.get("/policies/{policy_id}", response=PolicyOut, summary="One SLA policy")
+@router.get("/policies/{policy_id}", response={200: PolicyOut, **errors(403, 404)}, summary="One SLA policy")
 def policy_detail(request: HttpRequest, policy_id: Id) -> dict[str, Any]:
     _actor(request)
     return _policy_out(_get_policy(policy_id))
 
 
-@router.put("/policies/{policy_id}", response=PolicyOut, summary="Replace an SLA policy")
+@router.put(
+    "/policies/{policy_id}",
+    response={200: PolicyOut, **errors(400, 403, 404, 409)},
+    summary="Replace an SLA policy",
+)
 def policy_update(request: HttpRequest, policy_id: Id, body: PolicyIn) -> dict[str, Any]:
     actor = _actor(request)
     sla_config.update_policy(_get_policy(policy_id), data=_policy_data(body), actor=actor)
     return _policy_out(_get_policy(policy_id))
 
 
-@router.post("/policies/{policy_id}/archive", response=PolicyOut, summary="Archive an SLA policy")
+@router.post(
+    "/policies/{policy_id}/archive",
+    response={200: PolicyOut, **errors(403, 404, 409)},
+    summary="Archive an SLA policy",
+)
 def policy_archive(request: HttpRequest, policy_id: Id) -> dict[str, Any]:
     actor = _actor(request)
     sla_config.set_policy_active(_get_policy(policy_id), active=False, actor=actor)
@@ -303,24 +325,26 @@ def _ola_data(body: OlaTargetIn) -> sla_config.OlaData:
     )
 
 
-@router.get("/olas", response=list[OlaTargetOut], summary="OLA targets")
+@router.get("/olas", response={200: list[OlaTargetOut], **errors(403)}, summary="OLA targets")
 def ola_list(request: HttpRequest) -> list[dict[str, Any]]:
     _actor(request)
     return [_ola_out(o) for o in OlaTarget.objects.order_by("operator_group_id", "id")[:1000]]
 
 
-@router.post("/olas", response={201: OlaTargetOut}, summary="Create an OLA target")
+@router.post("/olas", response={201: OlaTargetOut, **errors(400, 403)}, summary="Create an OLA target")
 def ola_create(request: HttpRequest, body: OlaTargetIn) -> Answer[dict[str, Any]]:
     return Answer(201, _ola_out(sla_config.create_ola(data=_ola_data(body), actor=_actor(request))))
 
 
-@router.put("/olas/{ola_id}", response=OlaTargetOut, summary="Replace an OLA target")
+@router.put(
+    "/olas/{ola_id}", response={200: OlaTargetOut, **errors(400, 403, 404)}, summary="Replace an OLA target"
+)
 def ola_update(request: HttpRequest, ola_id: Id, body: OlaTargetIn) -> dict[str, Any]:
     actor = _actor(request)
     return _ola_out(sla_config.update_ola(_get_ola(ola_id), data=_ola_data(body), actor=actor))
 
 
-@router.delete("/olas/{ola_id}", response={204: None}, summary="Delete an OLA target")
+@router.delete("/olas/{ola_id}", response={204: None, **errors(403, 404)}, summary="Delete an OLA target")
 def ola_delete(request: HttpRequest, ola_id: Id) -> Answer[None]:
     actor = _actor(request)
     sla_config.delete_ola(_get_ola(ola_id), actor=actor)

@@ -17,7 +17,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import User
 from beheer.core.errors import NotFound, PermissionDenied
 from beheer.core.forms import current_user
-from beheer.core.schemas import Id, Schema, Text, TextLine
+from beheer.core.schemas import Id, Schema, Text, TextLine, errors
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import query_text, suggest_articles
 
@@ -149,19 +149,21 @@ def _suggestions_for(request: HttpRequest, brief: str, text: str) -> dict[str, A
     return _out(suggest(brief, text, user))
 
 
-@router.get("/suggestions", response=SuggestionsOut, summary="Suggestions for a text")
+@router.get("/suggestions", response={200: SuggestionsOut, **errors(400)}, summary="Suggestions for a text")
 def suggestions(request: HttpRequest, params: Query[SuggestionParams]) -> dict[str, Any]:
     """Articles (and, for operators, similar solved meldingen) for `text` or for brief description +
     request. Callers receive published caller articles only."""
     return _suggestions_for(request, params.brief_description or params.text, params.request)
 
 
-@router.post("/suggestions", response=SuggestionsOut, summary="Suggestions for a long text")
+@router.post(
+    "/suggestions", response={200: SuggestionsOut, **errors(400)}, summary="Suggestions for a long text"
+)
 def suggestions_post(request: HttpRequest, payload: SuggestionParams) -> dict[str, Any]:
     return _suggestions_for(request, payload.brief_description or payload.text, payload.request)
 
 
-@router.get("/meldingen/{melding_id}/suggestions", response=SuggestionsOut)
+@router.get("/meldingen/{melding_id}/suggestions", response={200: SuggestionsOut, **errors(403, 404)})
 def melding_suggestions(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     user = _staff(request)
     m = _melding(request, melding_id)
@@ -180,13 +182,17 @@ def _articles(request: HttpRequest, m: Melding) -> dict[str, Any]:
     return {"solution_article": _ref(solution) if solution else None, "linked": [_ref(a) for a in linked]}
 
 
-@router.get("/meldingen/{melding_id}/articles", response=MeldingArticlesOut)
+@router.get("/meldingen/{melding_id}/articles", response={200: MeldingArticlesOut, **errors(403, 404)})
 def melding_articles(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     _staff(request)
     return _articles(request, _melding(request, melding_id))
 
 
-@router.post("/meldingen/{melding_id}/articles", response=MeldingArticlesOut, summary="Link an article")
+@router.post(
+    "/meldingen/{melding_id}/articles",
+    response={200: MeldingArticlesOut, **errors(400, 403, 404, 409)},
+    summary="Link an article",
+)
 def link_article(request: HttpRequest, melding_id: Id, payload: ArticleLinkIn) -> dict[str, Any]:
     user = _staff(request)
     m = _melding(request, melding_id)
@@ -194,7 +200,11 @@ def link_article(request: HttpRequest, melding_id: Id, payload: ArticleLinkIn) -
     return _articles(request, m)
 
 
-@router.delete("/meldingen/{melding_id}/articles/{article_id}", response={204: None}, summary="Unlink")
+@router.delete(
+    "/meldingen/{melding_id}/articles/{article_id}",
+    response={204: None, **errors(403, 404, 409)},
+    summary="Unlink",
+)
 def unlink_article(request: HttpRequest, melding_id: Id, article_id: Id) -> Answer:
     user = _staff(request)
     m = _melding(request, melding_id)
@@ -203,7 +213,9 @@ def unlink_article(request: HttpRequest, melding_id: Id, article_id: Id) -> Answ
 
 
 @router.post(
-    "/meldingen/{melding_id}/make-article", response={201: MadeArticleOut}, summary="Melding -> draft"
+    "/meldingen/{melding_id}/make-article",
+    response={201: MadeArticleOut, **errors(400, 403, 404, 409)},
+    summary="Melding -> draft",
 )
 def make_article(request: HttpRequest, melding_id: Id) -> Answer:
     """A draft solution article for operators from a resolved melding (title, request and solution)."""
@@ -215,7 +227,11 @@ def make_article(request: HttpRequest, melding_id: Id) -> Answer:
     )
 
 
-@router.get("/knowledge/articles/{article_id}/meldingen", response=RelatedOut, summary="Related meldingen")
+@router.get(
+    "/knowledge/articles/{article_id}/meldingen",
+    response={200: RelatedOut, **errors(403, 404)},
+    summary="Related meldingen",
+)
 def related_meldingen(request: HttpRequest, article_id: Id) -> dict[str, Any]:
     """Meldingen resolved with the article or linked to it, newest first (at most 100, with the total)."""
     user = _staff(request)
@@ -240,7 +256,9 @@ def related_meldingen(request: HttpRequest, article_id: Id) -> dict[str, Any]:
     }
 
 
-@router.get("/knowledge/deflection", response=DeflectionOut, summary="Portal deflection figures")
+@router.get(
+    "/knowledge/deflection", response={200: DeflectionOut, **errors(403)}, summary="Portal deflection figures"
+)
 def deflection(request: HttpRequest, days: int = Query(30, ge=1, le=365)) -> dict[str, Any]:
     """Portal form sessions with suggestions shown, and how many ended without a call after the caller
     opened an article (coordinators)."""
