@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -37,7 +37,7 @@ from beheer.operations import services as operations
 from beheer.operations.models import Occurrence
 from beheer.reports import services as reports
 from beheer.servicedesk import services
-from beheer.servicedesk.models import Category, ClosureCode, EntryType, Melding, Status
+from beheer.servicedesk.models import CallType, Category, ClosureCode, EntryType, Melding, Priority, Status
 from beheer.servicedesk.services import sla_config
 from tests.helpers import make_person, run_job
 
@@ -233,7 +233,24 @@ class World:
         solved = services.open_melding(
             actor=self.caller, brief_description=f"Beamer {i} doet niets", entry_type=EntryType.PORTAL
         )
-        services.resolve_melding(solved, solution="Kabel vervangen.", actor=op, expected_version=None)
+        solved = services.resolve_melding(
+            solved, solution="Kabel vervangen.", actor=op, expected_version=None
+        )
+        services.confirm_resolution(solved, actor=self.caller, rating=4, comment="Snel geholpen.")
+        reopened = services.open_melding(
+            actor=self.caller, brief_description=f"Wifi {i} valt weg", entry_type=EntryType.PORTAL
+        )
+        reopened = services.resolve_melding(
+            reopened, solution="Router herstart.", actor=op, expected_version=None
+        )
+        services.reopen_melding(reopened, reason="Weer weg.", actor=self.caller)
+        duplicate = services.open_melding(
+            actor=op,
+            brief_description=f"Printer {i} (dubbel)",
+            entry_type=EntryType.PHONE,
+            caller=self.caller,
+        )
+        services.merge_melding(duplicate, into=m, actor=op)
         self.meldingen.append(m)
         return m
 
@@ -248,7 +265,8 @@ class World:
         )
         services.link_melding(problem, melding=melding, actor=self.operator)
         problem = services.analyse_problem(problem, actor=self.operator, expected_version=None)
-        services.mark_known_error(problem, actor=self.operator, expected_version=None)
+        problem = services.mark_known_error(problem, actor=self.operator, expected_version=None)
+        services.create_known_error_article(problem, actor=self.operator, expected_version=None)
         services.open_problem(actor=self.admin, title=f"Netwerk {i} traag")
 
     def _check(self, i: int) -> None:
@@ -409,22 +427,53 @@ class World:
         mailintake.record_failure(None, RAW_MAIL + f"x{i}".encode(), RuntimeError("kapot"))
 
     def _configuration(self, i: int) -> None:
-        calendar = sla_config.create_calendar(
-            data=sla_config.CalendarData(name=f"Altijd open {i}", always_open=True), actor=self.admin
-        )
-        sla_config.create_policy(
-            data=sla_config.PolicyData(
-                name=f"Beleid {i}",
-                calendar_id=calendar.pk,
-                order=200 + i,
-                escalation_group_id=self.second_line.pk,
+        office = sla_config.create_calendar(
+            data=sla_config.CalendarData(
+                name=f"Kantoortijden {i}",
+                hours=[sla_config.Period(weekday=d, start=time(8, 0), end=time(17, 0)) for d in range(5)],
+                closing_days=[sla_config.ClosingDate(date=date(2030, 1, 2 + i % 20), name=f"Studiedag {i}")],
             ),
             actor=self.admin,
         )
+        calendar = sla_config.create_calendar(
+            data=sla_config.CalendarData(name=f"Altijd open {i}", always_open=True), actor=self.admin
+        )
         group = OperatorGroup.objects.order_by("-pk").first()
+        category = Category.objects.filter(parent__isnull=True).order_by("-pk").first()
+        department = Department.objects.order_by("-pk").first()
+        branch = Branch.objects.order_by("-pk").first()
         assert group is not None
+        assert category is not None
+        assert department is not None
+        assert branch is not None
+        priorities = list(Priority.objects.order_by("level")[:2])
+        sla_config.create_policy(
+            data=sla_config.PolicyData(
+                name=f"Beleid {i}",
+                calendar_id=office.pk,
+                order=200 + i,
+                escalation_group_id=self.second_line.pk,
+                call_type_ids=[c.pk for c in CallType.objects.all()[:2]],
+                category_ids=[category.pk],
+                department_ids=[department.pk],
+                branch_ids=[branch.pk],
+                targets=[
+                    sla_config.TargetData(
+                        priority_id=p.pk, resolution_minutes=480 * p.level, response_minutes=60
+                    )
+                    for p in priorities
+                ],
+            ),
+            actor=self.admin,
+        )
         sla_config.create_ola(
             data=sla_config.OlaData(operator_group_id=group.pk, minutes=240, calendar_id=calendar.pk),
+            actor=self.admin,
+        )
+        sla_config.create_ola(
+            data=sla_config.OlaData(
+                operator_group_id=group.pk, minutes=120, priority_id=priorities[0].pk, calendar_id=office.pk
+            ),
             actor=self.admin,
         )
 
