@@ -99,6 +99,7 @@ class World:
             self._notifications(i)
             self._mail(i)
             self._configuration(i)
+            self._leftovers(i)
         run_job("monitoring.roll_up")
 
     def _organisation(self, i: int) -> None:
@@ -476,6 +477,84 @@ class World:
             ),
             actor=self.admin,
         )
+
+    def _leftovers(self, i: int) -> None:
+        """What lists must survive: a deactivated caller with a melding, a person deleted after an
+        API token, a deleted check that a window named, an archived article, an inactive series, an
+        archived calendar, a deleted webhook with its messages and a deleted mailbox with its dead
+        letters."""
+        gone = make_person(Role.CALLER, first_name=f"Vera{i}", last_name="Vertrokken")
+        services.open_melding(
+            actor=self.operator,
+            brief_description=f"Laptop {i} inleveren",
+            entry_type=EntryType.PHONE,
+            caller=gone,
+            operator_group=self.first_line,
+        )
+        account_services.deactivate_person(gone, actor=self.admin)
+        temp = make_person(Role.OPERATOR, first_name=f"Tijdelijk{i}", last_name="Invaller")
+        account_services.delete_person(temp, actor=self.admin)
+        check = monitoring.create_check(
+            actor=self.admin,
+            data=monitoring.CheckData(name=f"Oude server {i}", kind="tcp", target=f"old{i}:22"),
+        )
+        monitoring.record_result(check, ok=False, latency_ms=5, detail="weg")
+        monitoring.create_window(
+            actor=self.admin,
+            data=monitoring.WindowData(
+                name=f"Uitfasering {i}",
+                start=clock.now().replace(tzinfo=None, microsecond=0),
+                duration_minutes=30,
+                checks=[check.pk, self.checks[-1].pk],
+            ),
+        )
+        monitoring.delete_check(check, actor=self.admin)
+        old = knowledge.create_article(actor=self.operator, title=f"Windows {i} XP", body="Verouderd.")
+        old = knowledge.publish(old, actor=self.operator, expected_version=old.version)
+        knowledge.archive(old, actor=self.admin, expected_version=old.version)
+        series = operations.create_series(
+            actor=self.admin,
+            name=f"Tapewissel {i}",
+            kind="backup_check",
+            rule="FREQ=WEEKLY;BYDAY=FR",
+            start_date=clock.now().date() - timedelta(days=14),
+            start_time=time(16, 0),
+            time_zone="Europe/Amsterdam",
+            checklist=["Tape wisselen"],
+            lead_days=7,
+            grace_hours=2,
+        )
+        operations.generate_for_series(series)
+        operations.deactivate_series(series, actor=self.admin, expected_version=series.version)
+        calendar = sla_config.create_calendar(
+            data=sla_config.CalendarData(name=f"Zomerrooster {i}", always_open=True), actor=self.admin
+        )
+        sla_config.archive_calendar(calendar, actor=self.admin)
+        hook = notifications.create_webhook(
+            actor=self.admin,
+            name=f"Oude chat {i}",
+            url=f"https://old{i}.school.example/hook",
+            events=["melding_registered"],
+            secret="geheim-geheim-geheim",
+            active=True,
+        )
+        services.open_melding(
+            actor=self.caller, brief_description=f"Toegang {i} kwijt", entry_type=EntryType.PORTAL
+        )
+        notifications.delete_webhook(hook, actor=self.admin)
+        mailbox = mailintake.configure_mailbox(
+            None,
+            actor=self.admin,
+            name=f"Oud postvak {i}",
+            host=f"imap-old{i}.school.example",
+            port=993,
+            security="tls",
+            username=f"oud{i}",
+            auth="password",
+            secret="wachtwoord",
+        )
+        mailintake.record_failure(mailbox, RAW_MAIL + f"oud{i}".encode(), RuntimeError("kapot"))
+        mailintake.delete_mailbox(mailbox, actor=self.admin)
 
 
 def _publish(article: Article, author: User, reviewer: User) -> Article:
