@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from http.client import responses as http_responses
 from typing import Any
 
@@ -21,6 +22,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 import beheer
 from beheer.accounts.services import user_for_token
+from beheer.core import access
 from beheer.core.errors import DomainError
 from beheer.core.schemas import ErrorOut, Schema
 
@@ -238,4 +240,67 @@ def _mount() -> None:
     api.add_router("/sla", sla_router)
 
 
+def operations_of(ninja_api: NinjaAPI) -> Iterator[tuple[Any, access.Gate | None]]:
+    """Every operation the API serves (django-ninja serves bound copies of the routers' operations),
+    with the audience its function or router declares; a nested router without a declaration of its
+    own has its parent's."""
+    parents: dict[int, Any] = {}
+    for bound in ninja_api._get_bound_routers():
+        for _prefix, child, *_rest in bound.template._routers:
+            parents[id(child)] = bound.template
+    for bound in ninja_api._get_bound_routers():
+        router: Any = bound.template
+        declared = getattr(router, access.GATE_ATTR, None)
+        while declared is None and id(router) in parents:
+            router = parents[id(router)]
+            declared = getattr(router, access.GATE_ATTR, None)
+        for path_view in bound.path_operations.values():
+            for operation in path_view.operations:
+                yield operation, getattr(operation.view_func, access.GATE_ATTR, None) or declared
+
+
+def _guard_operation(operation: Any, declared: access.Gate) -> None:
+    """After authentication (401) and before the parameters are read: the audience's refusal (403, or
+    404 for a hidden one), so a role below it learns nothing from validation errors either."""
+    checks = operation._run_checks
+
+    def run_checks(request: HttpRequest) -> HttpResponse | None:
+        refused: HttpResponse | None = checks(request)
+        if refused is not None:
+            return refused
+        try:
+            access.check_api(declared, getattr(request, "auth", None))
+        except DomainError as exc:
+            return domain_error(request, exc)
+        return None
+
+    operation._run_checks = run_checks
+    operation.beheer_gate = declared
+
+
+def guard_operations(*, strict: bool = True) -> list[str]:
+    """Put every API operation behind the gate its router or function declares (core/access.py).
+    An operation without authentication (``auth=None``: webhooks, pings, the public status) is open
+    to anyone by that declaration."""
+    missing: list[str] = []
+    for operation, declared in operations_of(api):
+        if getattr(operation, "beheer_gate", None) is not None:
+            continue
+        if not operation.auth_callbacks:
+            operation.beheer_gate = access.PUBLIC
+            continue
+        if declared is None:
+            where = f"{operation.view_func.__module__}.{operation.view_func.__name__}"
+            if strict:
+                raise access.missing_gate(where)
+            missing.append(where)
+            continue
+        if declared.audience > access.Audience.ANONYMOUS:
+            _guard_operation(operation, declared)
+        else:
+            operation.beheer_gate = declared
+    return missing
+
+
 _mount()
+UNGUARDED = guard_operations()

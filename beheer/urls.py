@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.urls import include, path
+from django.urls import URLResolver, include, path
 from django.utils.translation import gettext_lazy
+from django.views.i18n import set_language
 from django_tasks_db.models import DBTaskResult
 
 from beheer.accounts.admin import own_password_change_view
 from beheer.api import api
+from beheer.core import access
 from beheer.core.admin import task_result_admin
 
 urlpatterns = [
@@ -13,7 +15,7 @@ urlpatterns = [
     # The admin's own "change my password" page, through the account services (recorded in history).
     path("beheer-admin/password_change/", own_password_change_view, name="admin-own-password-change"),
     path("beheer-admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", access.gate(access.PUBLIC)(set_language), name="set_language"),
     path("", include("beheer.accounts.urls")),
     path("", include("beheer.reports.urls")),
     path("", include("beheer.notifications.urls")),
@@ -27,6 +29,17 @@ urlpatterns = [
     path("", include("beheer.monitoring.public_urls")),
     path("", include("beheer.operations.urls")),
 ]
+
+
+def _guards_itself(resolver: URLResolver) -> bool:
+    """The Django admin checks its own (administrator) access; the API's operations are guarded by
+    beheer/api.py."""
+    return resolver.app_name in ("admin", "api") or getattr(resolver, "namespace", None) in ("admin", "api")
+
+
+# Every page behind the gate its module or view declares (core/access.py); a page without one stops
+# the start with ImproperlyConfigured.
+UNGUARDED = access.guard_urlpatterns(urlpatterns, skip=_guards_itself)
 
 handler400 = "beheer.api.bad_request"  # JSON under /api/ (a body too large, too many fields)
 

@@ -56,7 +56,7 @@ def test_run_serves_the_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     children: list[int] = []
     try:
         body = ""
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180  # a first start migrates and loads the demo: slow on a busy machine
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as r:

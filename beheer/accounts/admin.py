@@ -30,6 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from beheer.core import access
 from beheer.core.admin_base import AdministratorAdmin, ConfigAdmin, ReadOnlyAdmin, ServiceDeleteMixin
 from beheer.core.errors import DomainError
 
@@ -344,7 +345,8 @@ def own_password_change(request: HttpRequest) -> HttpResponseBase:
     )(request)
 
 
-own_password_change_view = admin.site.admin_view(own_password_change)
+# The admin site's login check guards it (admin_view), like every admin page.
+own_password_change_view = access.gate(access.PUBLIC)(admin.site.admin_view(own_password_change))
 
 
 @admin.register(PersonHistoryEntry)

@@ -11,6 +11,7 @@ from ninja import Router
 from ninja.responses import Status as Answer
 from pydantic import Field
 
+from beheer.core import access
 from beheer.core.errors import NotFound
 from beheer.core.schemas import Id, Schema, errors
 
@@ -18,7 +19,7 @@ from . import services
 from .backends import client_address
 from .models import ApiToken, User
 
-router = Router(tags=["people"])
+router = access.declare(Router(tags=["people"]), access.SIGNED_IN)
 
 
 class MeOut(Schema):

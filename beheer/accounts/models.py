@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from beheer.core import access
 from beheer.core.history import HistoryRecord
 
 
@@ -280,12 +281,8 @@ class PersonAction(models.TextChoices):
     DELETED = "deleted", _("Deleted")
 
 
-class PersonHistoryQuerySet(models.QuerySet["PersonHistoryEntry"]):
-    def visible_to(self, user: Any) -> PersonHistoryQuerySet:
-        """Coordinators and administrators (who manage people) read the history of people."""
-        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_coordinator", False):
-            return self.none()
-        return self
+class PersonHistoryQuerySet(access.RoleQuerySet, models.QuerySet["PersonHistoryEntry"]):
+    audience = access.Audience.COORDINATOR  # who manage people read the history of people
 
 
 class PersonHistoryEntry(HistoryRecord):

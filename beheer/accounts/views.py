@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
@@ -18,11 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from beheer.core import access
 from beheer.core.errors import DomainError
 
 from . import services
 from .backends import client_address
 from .models import ApiToken, User
+
+ACCESS = access.SIGNED_IN
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -37,12 +39,14 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
 
 
+@access.gate(access.PUBLIC)
 class BeheerLoginView(LoginView):
     template_name = "accounts/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
 
+@access.gate(access.PUBLIC)
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -64,7 +68,6 @@ class TokenForm(forms.Form):
     )
 
 
-@login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     language_form = LanguageForm(initial={"language": user.language})
@@ -110,7 +113,6 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
@@ -147,7 +149,6 @@ class OwnPasswordForm(PasswordChangeForm):
         return services.set_password(self.user, password=self.cleaned_data["new_password1"], actor=self.user)
 
 
-@login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own password; their other sessions end, this one stays."""
     user: User = request.user  # type: ignore[assignment]

@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from beheer.core import access
+
 from .admin_base import ReadOnlyAdmin
 from .models import ScheduledRun
 
@@ -43,7 +45,7 @@ class ScheduledRunAdmin(ReadOnlyAdmin):
 
     def _allowed(self, request: HttpRequest) -> bool:
         user: Any = request.user
-        return bool(user.is_authenticated and getattr(user, "is_administrator", False))
+        return bool(user.is_authenticated and access.is_administrator(user))
 
     @admin.display(description=_("OK"), boolean=True)
     def healthy(self, obj: ScheduledRun) -> bool:

@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from beheer.core import access
+
 from . import config_cache
 from .errors import DomainError
 
@@ -17,7 +19,7 @@ class ConfigAdmin(admin.ModelAdmin):
 
     def _allowed(self, request: HttpRequest) -> bool:
         user: Any = request.user
-        return bool(user.is_authenticated and getattr(user, "is_coordinator", False))
+        return bool(user.is_authenticated and access.is_coordinator(user))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -57,7 +59,7 @@ class ConfigAdmin(admin.ModelAdmin):
 class AdministratorAdmin(ConfigAdmin):
     def _allowed(self, request: HttpRequest) -> bool:
         user: Any = request.user
-        return bool(user.is_authenticated and getattr(user, "is_administrator", False))
+        return bool(user.is_authenticated and access.is_administrator(user))
 
 
 class ReadOnlyAdmin(ConfigAdmin):

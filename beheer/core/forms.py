@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.http import QueryDict
 
 from .errors import DomainError
 from .schemas import INT64_MAX
 from .text import clean_line, clean_text
-
-if TYPE_CHECKING:
-    from beheer.accounts.models import User
-
-
-def current_user(request: HttpRequest) -> User:
-    """The signed-in user (the views that call this are behind a login check)."""
-    return request.user  # type: ignore[return-value]
 
 
 def place_domain_errors(form: Any, exc: DomainError) -> None:
@@ -74,24 +63,3 @@ def parse_id(value: Any) -> int | None:
         return None
     number = int(text)
     return number if 1 <= number <= INT64_MAX else None
-
-
-View = Callable[..., HttpResponseBase]
-
-
-def require_staff(refusal: Callable[[], Exception]) -> Callable[[View], View]:
-    """A decorator for views of operators, coordinators and administrators: a login first, then
-    `refusal()` is raised for anyone else (Http404 where even the page's existence is private, a
-    PermissionDenied with a message elsewhere)."""
-
-    def decorate(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not getattr(request.user, "is_staff_member", False):
-                raise refusal()
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate

@@ -13,10 +13,10 @@ from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
-from beheer.core import clock
+from beheer.core import access, clock
+from beheer.core.access import current_user
 from beheer.core.errors import NotFound
 from beheer.core.files import protected_file_response
-from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id
 
@@ -53,7 +53,7 @@ from .schemas import (
     file_answer,
 )
 
-router = Router(tags=["knowledge"])
+router = access.declare(Router(tags=["knowledge"]), access.SIGNED_IN)
 router.add_router("", notices_router)
 
 
@@ -271,22 +271,17 @@ def restore(request: HttpRequest, article_id: Id, payload: RestoreIn) -> dict[st
     return detail_out(_visible(request, article.pk), request.user)
 
 
-def _staff_article(request: HttpRequest, article_id: int) -> Article:
-    article = _visible(request, article_id)
-    if not getattr(request.user, "is_staff_member", False):
-        raise NotFound(_("Article not found."))
-    return article
-
-
+@access.gate(access.STAFF_HIDDEN)  # callers never learn an article has versions
 @router.get("/articles/{article_id}/versions", response={200: list[ArticleVersionOut], **errors(404)})
 def versions(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]:
-    article = _staff_article(request, article_id)
+    article = _visible(request, article_id)
     return [version_out(v) for v in versions_for(article, request.user)]
 
 
+@access.gate(access.STAFF_HIDDEN)  # callers never learn an article has versions
 @router.get("/articles/{article_id}/diff", response={200: ArticleDiffOut, **errors(404)})
 def diff(request: HttpRequest, article_id: Id, a: Id, b: Id) -> dict[str, Any]:
-    article = _staff_article(request, article_id)
+    article = _visible(request, article_id)
     old, new = visible_version(article, request.user, a), visible_version(article, request.user, b)
     if old is None or new is None:
         raise NotFound(_("Version not found."))

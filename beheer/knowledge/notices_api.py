@@ -12,8 +12,9 @@ from ninja import Query, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import Department, OperatorGroup, User
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import NotFound
-from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id
 
@@ -38,7 +39,7 @@ from .schemas import (
     errors,
 )
 
-router = Router(tags=["knowledge"])
+router = access.declare(Router(tags=["knowledge"]), access.SIGNED_IN)
 
 
 def _visible(request: HttpRequest, pk: int) -> Article:
@@ -51,7 +52,7 @@ def _visible(request: HttpRequest, pk: int) -> Article:
 def _editable(request: HttpRequest, pk: int) -> Article:
     """Staff who may read the article; callers never learn about subscribers or readers."""
     article = _visible(request, pk)
-    if not getattr(request.user, "is_staff_member", False):
+    if not access.is_staff(request.user):
         raise NotFound(_("Article not found."))
     return article
 

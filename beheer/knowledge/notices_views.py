@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from beheer.accounts.models import Department, OperatorGroup, User
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import CleanForm, current_user, place_domain_errors
+from beheer.core.forms import CleanForm, place_domain_errors
 from beheer.core.pagination import keyset_page
 
 from . import services
@@ -35,7 +36,8 @@ from .queries import (
     pending_readers,
     visible_article,
 )
-from .views import staff_required
+
+ACCESS = access.STAFF_HIDDEN
 
 PAGE_SIZE = 50
 
@@ -74,7 +76,7 @@ def _back(request: HttpRequest, article: Article) -> HttpResponse:
     return redirect("portal-knowledge-detail", pk=article.pk)
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     """A reader (caller or operator) confirms having read the version shown."""
@@ -92,7 +94,6 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, article)
 
 
-@staff_required
 @require_GET
 def acknowledgements(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has and who has not acknowledged the current version, with counts; keyset pages."""
@@ -131,7 +132,6 @@ def acknowledgements(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
 def subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
     """The article's subscribers and whether it requires a read acknowledgement (editors)."""
     user = current_user(request)
@@ -163,7 +163,6 @@ def subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
 @require_POST
 def subscription_remove(request: HttpRequest, pk: int, subscription_id: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
@@ -179,7 +178,6 @@ def subscription_remove(request: HttpRequest, pk: int, subscription_id: int) -> 
     return redirect("knowledge-subscriptions", pk=article.pk)
 
 
-@staff_required
 @require_POST
 def acknowledgement_setting(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)

@@ -10,16 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.files import max_upload_mb, protected_file_response
-from beheer.core.forms import current_user, place_domain_errors
+from beheer.core.forms import place_domain_errors
 from beheer.core.htmx import is_htmx, trigger
 
 from . import services
@@ -28,10 +29,10 @@ from .handbook import Entry, article_entry, build_handbook
 from .models import Article, ArticleAttachment, KnowledgeCategory
 from .pdf import article_pdf, handbook_pdf, pdf_response
 from .queries import attachments_of, shown_version, visible_article
-from .views import staff_required
+
+ACCESS = access.SIGNED_IN
 
 
-@login_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = ArticleAttachment.objects.visible_to(current_user(request)).filter(pk=pk).first()
@@ -61,13 +62,13 @@ def _panel(
     )
 
 
-@staff_required
+@access.gate(access.STAFF_HIDDEN)
 @require_GET
 def attachment_panel(request: HttpRequest, pk: int) -> HttpResponse:
     return _panel(request, visible_article(current_user(request), pk))
 
 
-@staff_required
+@access.gate(access.STAFF_HIDDEN)
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
@@ -89,7 +90,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return trigger(_panel(request, article, form), "kb-attachments-changed")
 
 
-@staff_required
+@access.gate(access.STAFF_HIDDEN)
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
@@ -118,13 +119,11 @@ def _entry(request: HttpRequest, pk: int) -> Entry:
     return article_entry(article, version, current_user(request))
 
 
-@login_required
 @require_GET
 def article_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "knowledge/article_print.html", {"entry": _entry(request, pk)})
 
 
-@login_required
 @require_GET
 def article_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry(request, pk)
@@ -136,13 +135,11 @@ def _handbook_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     return {"handbook": build_handbook(category, current_user(request)), "generated": timezone.now()}
 
 
-@login_required
 @require_GET
 def handbook_print(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "knowledge/handbook_print.html", _handbook_context(request, pk))
 
 
-@login_required
 @require_GET
 def handbook_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = _handbook_context(request, pk)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from beheer.accounts.models import User, UserQuerySet
-from beheer.core import clock
+from beheer.core import access, clock
 from beheer.core.pagination import SortKey
 
 from .models import (
@@ -89,7 +89,7 @@ def shown_version(article: Article, user: Any) -> ArticleVersion | None:
 def versions_for(article: Article, user: Any) -> list[ArticleVersion]:
     """The versions `user` may read (ArticleVersion.visible_to: each version's own audience), for
     staff only: callers see only the published text."""
-    if not getattr(user, "is_staff_member", False):
+    if not access.is_staff(user):
         raise Http404
     qs = ArticleVersion.objects.visible_to(user).filter(article=article)
     return list(qs.select_related("author", "approved_by").order_by("-number")[:500])
@@ -97,7 +97,7 @@ def versions_for(article: Article, user: Any) -> list[ArticleVersion]:
 
 def visible_version(article: Article, user: Any, number: Any) -> ArticleVersion | None:
     """One version of the article by number, if `user` may read it (staff only)."""
-    if not getattr(user, "is_staff_member", False):
+    if not access.is_staff(user):
         return None
     try:
         n = int(number)
@@ -111,7 +111,7 @@ def visible_version(article: Article, user: Any, number: Any) -> ArticleVersion 
 
 def visible_draft(article: Article, user: Any) -> ArticleVersion | None:
     """The pending draft, if `user` may read it (not an administrators-only draft for operators)."""
-    if article.draft_version_id is None or not getattr(user, "is_staff_member", False):
+    if article.draft_version_id is None or not access.is_staff(user):
         return None
     return ArticleVersion.objects.visible_to(user).filter(pk=article.draft_version_id).first()
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from beheer.core import search
+from beheer.core import access, search
 
 from .models import Article, ArticleStatus, Audience
 
@@ -127,7 +127,7 @@ def suggest_articles(
     qs = Article.objects.visible_to(user)
     if callers_only:
         qs = qs.filter(audience=Audience.CALLERS, status=ArticleStatus.PUBLISHED)
-    is_staff = bool(getattr(user, "is_staff_member", False)) and not callers_only
+    is_staff = bool(access.is_staff(user)) and not callers_only
     rows = (
         qs.filter(pk__in=list(scores))
         .select_related("current_version", "draft_version")

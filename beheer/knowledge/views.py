@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from beheer.core import clock
+from beheer.core import access, clock
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.files import max_upload_mb
-from beheer.core.forms import current_user, place_domain_errors, require_staff
+from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import page_for_request
 
 from . import services
@@ -43,10 +43,9 @@ from .queries import (
 )
 from .rendering import diff_lines
 
+ACCESS = access.STAFF_HIDDEN  # callers never learn an article page exists
+
 PAGE_SIZE = 50
-
-
-staff_required = require_staff(Http404)  # callers never learn an article page exists
 
 
 def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
@@ -77,7 +76,6 @@ def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
     }
 
 
-@staff_required
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/article_list.html", _list_context(request, "knowledge-list"))
@@ -112,7 +110,6 @@ def notice_context(article: Article, user: Any) -> dict[str, Any]:
     }
 
 
-@staff_required
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
@@ -135,7 +132,6 @@ def _form_initial(article: Article, user: Any) -> dict[str, Any]:
     }
 
 
-@staff_required
 def article_create(request: HttpRequest) -> HttpResponse:
     form = ArticleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,7 +156,6 @@ def article_create(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/article_form.html", {"form": form, "article": None})
 
 
-@staff_required
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
     form = ArticleForm(request.POST or None, initial=_form_initial(article, current_user(request)))
@@ -198,7 +193,6 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
 @require_POST
 def article_preview(request: HttpRequest) -> HttpResponse:
     form = PreviewForm(request.POST)
@@ -221,7 +215,6 @@ ACTIONS = {
 }
 
 
-@staff_required
 @require_POST
 def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     article = visible_article(current_user(request), pk)
@@ -254,7 +247,6 @@ def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("knowledge-detail", pk=pk)
 
 
-@staff_required
 @require_GET
 def article_versions(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
@@ -269,7 +261,6 @@ def _version(request: HttpRequest, article: Article, number: Any) -> ArticleVers
     return version
 
 
-@staff_required
 @require_GET
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
@@ -285,7 +276,6 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
-@staff_required
 @require_GET
 def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)
@@ -309,13 +299,13 @@ def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
 # portal (callers; staff see the same pages with their own visibility)
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_GET
 def portal_list(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/portal_list.html", _list_context(request, "portal-knowledge"))
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_GET
 def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = visible_article(current_user(request), pk)

@@ -11,11 +11,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router
 from ninja.responses import Status as Answer
 
-from beheer.accounts.models import OperatorGroup, User
-from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.accounts.models import OperatorGroup
+from beheer.core import access
+from beheer.core.access import current_user
+from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import Id
 from beheer.servicedesk.models import CallType, Category
@@ -34,17 +37,13 @@ from .schemas import (
     ResultOut,
 )
 
-router = Router(tags=["mail"])
+router = access.declare(Router(tags=["mail"]), access.OPERATORS_ONLY)
+MAILBOXES = access.Gate(
+    access.Audience.ADMINISTRATOR, message=gettext_lazy("Only administrators may configure mailboxes.")
+)
 
 DEAD_LETTER_ORDER = (SortKey("created_at", descending=True), SortKey("id", descending=True))
 RAW_PREVIEW_CHARS = 200_000
-
-
-def _admin(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not user.is_administrator:
-        raise PermissionDenied(_("Only administrators may configure mailboxes."))
-    return user
 
 
 def _mailbox(request: HttpRequest, pk: int) -> Mailbox:
@@ -75,7 +74,7 @@ def _configure(request: HttpRequest, box: Mailbox | None, payload: MailboxIn) ->
     data = payload.dict()
     return services.configure_mailbox(
         box,
-        actor=_admin(request),
+        actor=current_user(request),
         name=data["name"],
         host=data["host"],
         port=data["port"],
@@ -103,41 +102,42 @@ def _configure(request: HttpRequest, box: Mailbox | None, payload: MailboxIn) ->
     )
 
 
+@access.gate(MAILBOXES)
 @router.get("/mailboxes", response=list[MailboxOut], summary="List mailboxes (administrators)")
 def list_mailboxes(request: HttpRequest) -> list[Mailbox]:
-    _admin(request)
     return list(Mailbox.objects.visible_to(request.user).order_by("name", "id")[:500])
 
 
+@access.gate(MAILBOXES)
 @router.post("/mailboxes", response={201: MailboxOut}, summary="Add a mailbox")
 def create_mailbox(request: HttpRequest, payload: MailboxIn) -> Answer[Mailbox]:
     return Answer(201, _configure(request, None, payload))
 
 
+@access.gate(MAILBOXES)
 @router.get("/mailboxes/{mailbox_id}", response=MailboxOut)
 def get_mailbox(request: HttpRequest, mailbox_id: Id) -> Mailbox:
-    _admin(request)
     return _mailbox(request, mailbox_id)
 
 
+@access.gate(MAILBOXES)
 @router.put("/mailboxes/{mailbox_id}", response=MailboxOut, summary="Change a mailbox (send its version)")
 def update_mailbox(request: HttpRequest, mailbox_id: Id, payload: MailboxIn) -> Mailbox:
-    _admin(request)
     if payload.version is None:
         raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
     return _configure(request, _mailbox(request, mailbox_id), payload)
 
 
+@access.gate(MAILBOXES)
 @router.delete("/mailboxes/{mailbox_id}", response={204: None})
 def delete_mailbox(request: HttpRequest, mailbox_id: Id) -> Answer[None]:
-    _admin(request)
     services.delete_mailbox(_mailbox(request, mailbox_id), actor=request.user)  # type: ignore[arg-type]
     return Answer(204, None)
 
 
+@access.gate(MAILBOXES)
 @router.post("/mailboxes/{mailbox_id}/test", response=ConnectionOut, summary="Sign in and open the folder")
 def test_mailbox(request: HttpRequest, mailbox_id: Id) -> dict[str, Any]:
-    _admin(request)
     count = services.check_connection(_mailbox(request, mailbox_id), actor=request.user)  # type: ignore[arg-type]
     return {"ok": True, "messages_waiting": count}
 
@@ -146,9 +146,7 @@ def test_mailbox(request: HttpRequest, mailbox_id: Id) -> dict[str, Any]:
 def list_dead_letters(request: HttpRequest, params: Query[DeadLetterParams]) -> dict[str, Any]:
     if not 1 <= params.limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
-    user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_member:
-        raise PermissionDenied(_("Only operators may do this."))
+    user = current_user(request)
     qs = DeadLetter.objects.visible_to(user).defer("raw")
     if params.status != "all":
         qs = qs.filter(status=params.status)

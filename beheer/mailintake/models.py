@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core import access
 from beheer.servicedesk.models import CallType, Category, Melding, Note
 
 MAX_RAW_BYTES = 25 * 1024 * 1024  # raw source kept for a dead letter; longer sources are cut
@@ -38,12 +39,8 @@ class AfterProcessing(models.TextChoices):
     FLAG = "flag", _("Mark as read and flag")
 
 
-class MailboxQuerySet(models.QuerySet["Mailbox"]):
-    def visible_to(self, user: Any) -> MailboxQuerySet:
-        """Mailboxes hold credentials: administrators only."""
-        if user is not None and getattr(user, "is_administrator", False):
-            return self
-        return self.none()
+class MailboxQuerySet(access.RoleQuerySet, models.QuerySet["Mailbox"]):
+    audience = access.Audience.ADMINISTRATOR  # mailboxes hold credentials
 
     def active(self) -> MailboxQuerySet:
         return self.filter(active=True)
@@ -255,12 +252,8 @@ DEAD_LETTER_REASONS: dict[str, Any] = {
 }
 
 
-class DeadLetterQuerySet(models.QuerySet["DeadLetter"]):
-    def visible_to(self, user: Any) -> DeadLetterQuerySet:
-        """Operators, coordinators and administrators; never callers (the raw source is private)."""
-        if user is not None and getattr(user, "is_staff_member", False):
-            return self
-        return self.none()
+class DeadLetterQuerySet(access.RoleQuerySet, models.QuerySet["DeadLetter"]):
+    audience = access.Audience.STAFF  # never callers: the raw source is private
 
     def open(self) -> DeadLetterQuerySet:
         return self.filter(status=DeadLetterStatus.OPEN)

@@ -4,20 +4,19 @@ list (operators, coordinators, administrators). Thin: parse, call one service, r
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user, place_domain_errors
+from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import SortKey, page_for_request
 
 from . import services
@@ -30,22 +29,7 @@ ORDER = (SortKey("created_at", descending=True), SortKey("id", descending=True))
 RAW_PREVIEW_BYTES = 200_000
 
 
-def _role_required(check: str) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not getattr(request.user, check, False):
-                raise DjangoPermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-admin_required = _role_required("is_administrator")
-staff_required = _role_required("is_staff_member")
+ACCESS = access.ADMINISTRATORS
 
 
 def _mailbox(request: HttpRequest, pk: int) -> Mailbox:
@@ -71,7 +55,6 @@ def _dead_letter(request: HttpRequest, pk: int) -> DeadLetter:
 # mailboxes
 
 
-@admin_required
 @require_GET
 def mailbox_list(request: HttpRequest) -> HttpResponse:
     rows = (
@@ -87,7 +70,6 @@ def _initial(box: Mailbox) -> dict[str, Any]:
     return {name: getattr(box, name) for name in names}
 
 
-@admin_required
 @require_http_methods(["GET", "POST"])
 def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     box = _mailbox(request, pk) if pk is not None else None
@@ -140,7 +122,6 @@ def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@admin_required
 @require_POST
 def mailbox_test(request: HttpRequest, pk: int) -> HttpResponse:
     box = _mailbox(request, pk)
@@ -155,7 +136,6 @@ def mailbox_test(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mail-mailbox-edit", pk=pk)
 
 
-@admin_required
 @require_POST
 def mailbox_delete(request: HttpRequest, pk: int) -> HttpResponse:
     box = _mailbox(request, pk)
@@ -167,7 +147,6 @@ def mailbox_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mail-mailboxes")
 
 
-@admin_required
 @require_POST
 def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
     box = _mailbox(request, pk)
@@ -194,7 +173,6 @@ def rule_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mail-mailbox-edit", pk=pk)
 
 
-@admin_required
 @require_POST
 def rule_delete(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
     box = _mailbox(request, pk)
@@ -210,7 +188,7 @@ def rule_delete(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
 # dead letters
 
 
-@staff_required
+@access.gate(access.STAFF)
 @require_GET
 def dead_letter_list(request: HttpRequest) -> HttpResponse:
     form = DeadLetterFilterForm(request.GET)
@@ -234,7 +212,7 @@ def dead_letter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@access.gate(access.STAFF)
 @require_GET
 def dead_letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dl = _dead_letter(request, pk)
@@ -253,7 +231,7 @@ def dead_letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@access.gate(access.STAFF)
 @require_POST
 def dead_letter_retry(request: HttpRequest, pk: int) -> HttpResponse:
     dl = _dead_letter(request, pk)
@@ -268,7 +246,7 @@ def dead_letter_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mail-dead-letter", pk=pk)
 
 
-@staff_required
+@access.gate(access.STAFF)
 @require_POST
 def dead_letter_convert(request: HttpRequest, pk: int) -> HttpResponse:
     dl = _dead_letter(request, pk)
@@ -287,7 +265,7 @@ def dead_letter_convert(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("melding-detail", pk=melding.pk)
 
 
-@staff_required
+@access.gate(access.STAFF)
 @require_POST
 def dead_letter_discard(request: HttpRequest, pk: int) -> HttpResponse:
     dl = _dead_letter(request, pk)

@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import User
+from beheer.core import access
 from beheer.core.admin_base import ConfigAdmin, ReadOnlyAdmin, ServiceDeleteMixin
 from beheer.core.errors import DomainError
 
@@ -142,7 +143,7 @@ class AlertSourceAdmin(ServiceDeleteMixin, ConfigAdmin):
     list_filter = ("active",)
 
     def _may_configure(self, request: HttpRequest) -> bool:
-        return self._allowed(request) and bool(getattr(request.user, "is_administrator", False))
+        return self._allowed(request) and bool(access.is_administrator(request.user))
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return self._may_configure(request)
@@ -203,7 +204,7 @@ class StatusPageEntryInline(admin.TabularInline):
     # the same people as the page itself (ConfigAdmin), not Django's model permissions
     def _allowed(self, request: HttpRequest) -> bool:
         user: Any = request.user
-        return bool(user.is_authenticated and getattr(user, "is_coordinator", False))
+        return bool(user.is_authenticated and access.is_coordinator(user))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._allowed(request)

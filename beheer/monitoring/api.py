@@ -16,13 +16,14 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock
+from beheer.core import access, clock
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
-from beheer.core.forms import current_user
 from beheer.core.history import history_page
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import HistoryRecordPage, Id, Int64, Schema, Text, TextLine, errors
@@ -41,7 +42,10 @@ from .models import (
 )
 from .views import may_see_details
 
-router = Router(tags=["monitoring"])
+router = access.declare(Router(tags=["monitoring"]), access.SIGNED_IN)
+CHECKS = access.Gate(
+    access.Audience.STAFF, message=gettext_lazy("Only operators and administrators define checks.")
+)
 
 
 class PingOut(Schema):
@@ -119,6 +123,11 @@ def check_row(check: Check) -> dict[str, Any]:
     }
 
 
+@access.gate(
+    access.Gate(
+        access.Audience.STAFF, message=gettext_lazy("Only operators and administrators define checks.")
+    )
+)
 @router.get(
     "/checks",
     response={200: CheckPage, **errors(400, 403)},
@@ -127,7 +136,7 @@ def check_row(check: Check) -> dict[str, Any]:
 def list_checks(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     """Checks by name, `limit` (1-200) per page, each with its current state; pass `next_cursor`
     as `cursor` for the next page (`null` on the last)."""
-    user = _staff(request)
+    user = current_user(request)
     if not 1 <= limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
     checks = Check.objects.visible_to(user).select_related("state")
@@ -163,6 +172,11 @@ def alertmanager_webhook_bearer(request: HttpRequest, message: InboundMessage) -
     return services.receive_alerts(token.strip(), message)
 
 
+@access.gate(
+    access.Gate(
+        access.Audience.STAFF, message=gettext_lazy("Only operators and administrators define checks.")
+    )
+)
 @router.get(
     "/checks/{check_id}/status",
     response={200: dict[str, Any], **errors(403, 404)},
@@ -170,7 +184,6 @@ def alertmanager_webhook_bearer(request: HttpRequest, message: InboundMessage) -
     "results (result details only for administrators and the check's creator); operators",
 )
 def check_status(request: HttpRequest, check_id: Id) -> dict[str, Any]:
-    _staff(request)
     user: User = request.user  # type: ignore[assignment]
     check = Check.objects.visible_to(user).select_related("state").filter(pk=check_id).first()
     if check is None:
@@ -255,15 +268,8 @@ class CheckUpdateIn(CheckIn):
     version: Int64 | None = None
 
 
-def _staff(request: HttpRequest) -> User:
-    user = current_user(request)
-    if not getattr(user, "is_staff_member", False):
-        raise PermissionDenied(_("Only operators and administrators define checks."))
-    return user
-
-
 def _visible(request: HttpRequest, check_id: int) -> Check:
-    check = Check.objects.visible_to(_staff(request)).filter(pk=check_id).first()
+    check = Check.objects.visible_to(current_user(request)).filter(pk=check_id).first()
     if check is None:
         raise NotFound(_("No such check."))
     return check
@@ -279,7 +285,7 @@ def _ref(model: type[models.Model], pk: int | None, name: str) -> Any:
 
 
 def _data(request: HttpRequest, payload: CheckIn) -> services.CheckData:
-    user = _staff(request)
+    user = current_user(request)
     parent = None
     if payload.parent is not None:
         parent = Check.objects.visible_to(user).filter(pk=payload.parent).first()
@@ -349,6 +355,11 @@ def check_detail(check: Check) -> dict[str, Any]:
     }
 
 
+@access.gate(
+    access.Gate(
+        access.Audience.STAFF, message=gettext_lazy("Only operators and administrators define checks.")
+    )
+)
 @router.get(
     "/checks/{check_id}", url_name="monitoring-check", response={200: dict[str, Any], **errors(403, 404)}
 )
@@ -359,13 +370,23 @@ def get_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     return check_detail(_visible(request, check_id))
 
 
+@access.gate(
+    access.Gate(
+        access.Audience.STAFF, message=gettext_lazy("Only operators and administrators define checks.")
+    )
+)
 @router.post("/checks", response={201: dict, **errors(400, 403)})
 def create_check(request: HttpRequest, payload: CheckIn) -> Answer:
     """Define a check (operators and administrators); 400 with a message per field when invalid."""
-    check = services.create_check(actor=_staff(request), data=_data(request, payload))
+    check = services.create_check(actor=current_user(request), data=_data(request, payload))
     return Answer(201, check_detail(check))
 
 
+@access.gate(
+    access.Gate(
+        access.Audience.STAFF, message=gettext_lazy("Only operators and administrators define checks.")
+    )
+)
 @router.put("/checks/{check_id}", response={200: dict[str, Any], **errors(400, 403, 404, 409)})
 def update_check(request: HttpRequest, check_id: Id, payload: CheckUpdateIn) -> dict[str, Any]:
     """Change a check; send `version` from the last read to be told (409) about a concurrent edit.
@@ -374,17 +395,22 @@ def update_check(request: HttpRequest, check_id: Id, payload: CheckUpdateIn) -> 
     a 400 asking to enter it again), so a secret only goes to the target it was entered for."""
     check = services.update_check(
         _visible(request, check_id),
-        actor=_staff(request),
+        actor=current_user(request),
         data=_data(request, payload),
         expected_version=payload.version,
     )
     return check_detail(check)
 
 
+@access.gate(
+    access.Gate(
+        access.Audience.STAFF, message=gettext_lazy("Only operators and administrators define checks.")
+    )
+)
 @router.delete("/checks/{check_id}", response={204: None, **errors(403, 404)})
 def delete_check(request: HttpRequest, check_id: Id) -> HttpResponse:
     """Remove a check and its results (its meldingen stay)."""
-    services.delete_check(_visible(request, check_id), actor=_staff(request))
+    services.delete_check(_visible(request, check_id), actor=current_user(request))
     return HttpResponse(status=204)
 
 
@@ -478,7 +504,7 @@ def window_out(window: MaintenanceWindow, *, now: datetime | None = None) -> dic
 
 def _scheduler(request: HttpRequest) -> User:
     user = current_user(request)
-    if not getattr(user, "is_staff_member", False):
+    if not access.is_staff(user):
         raise PermissionDenied(_("Only operators and administrators schedule maintenance windows."))
     return user
 

@@ -20,18 +20,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user, require_staff
 from beheer.core.pagination import SortKey, page_for_request
 
 from . import monitor_status, services
 from .check_forms import CheckForm, defaults_for, initial_for
 from .models import Check, CheckKind
 
+ACCESS = access.STAFF_HIDDEN
+
 ORDER = [SortKey("name"), SortKey("id")]
-
-
-staff_required = require_staff(Http404)
 
 
 def _visible(request: HttpRequest, pk: int) -> Check:
@@ -86,7 +86,6 @@ def _data(form: CheckForm) -> services.CheckData:
     )
 
 
-@staff_required
 @require_GET
 def check_manage(request: HttpRequest) -> HttpResponse:
     """Every check with links to edit or delete it (the definitions, not their states)."""
@@ -98,7 +97,6 @@ def check_manage(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/check_manage.html", {"page": page, "next_url": next_url})
 
 
-@staff_required
 def check_create(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", CheckKind.HTTP)
     form = _form(
@@ -119,7 +117,6 @@ def check_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
 def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
     check = _visible(request, pk)
     form = _form(request, initial=initial_for(check, services.shown_options(check)), exclude=check.pk)
@@ -159,7 +156,6 @@ def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/check_form.html", context)
 
 
-@staff_required
 @require_GET
 def check_kind_fields(request: HttpRequest) -> HttpResponse:
     """HTMX: the target and option fields of the kind just chosen, with that kind's defaults."""
@@ -174,7 +170,6 @@ def check_kind_fields(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
 def check_delete(request: HttpRequest, pk: int) -> HttpResponse:
     check = _visible(request, pk)
     if request.method == "POST":

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Exists
 from django.http import HttpRequest
 
-from beheer.core import clock, config_cache
+from beheer.core import access, clock, config_cache
 from beheer.core.models import ProcessHeartbeat
 
 from .engine import PROBED_KINDS
@@ -34,6 +34,6 @@ def monitor_missing() -> bool:
 
 def monitoring(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not getattr(user, "is_staff_member", False):
+    if user is None or not access.is_staff(user):
         return {}
     return {"monitor_missing": config_cache.cached("monitor_missing", monitor_missing)}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.calendars.windows import Window, WindowError
+from beheer.core import access
 from beheer.core.history import SECRET_CHANGED, HistoryRecord, HistoryRecordQuerySet
 from beheer.core.recurrence import describe
 from beheer.core.timezones import installation_time_zone
@@ -35,12 +36,8 @@ class CheckKind(models.TextChoices):
     PUSH = "push", _("Push / heartbeat")
 
 
-class CheckQuerySet(models.QuerySet["Check"]):
-    def visible_to(self, user: User) -> CheckQuerySet:
-        """Operators, coordinators and administrators see checks; callers never do."""
-        if getattr(user, "is_staff_member", False):
-            return self
-        return self.none()
+class CheckQuerySet(access.RoleQuerySet, models.QuerySet["Check"]):
+    audience = access.Audience.STAFF  # operators, coordinators and administrators; never callers
 
 
 class Check(models.Model):
@@ -188,12 +185,8 @@ class CheckResult(models.Model):
         indexes = [models.Index(fields=["check_obj", "-at"], name="result_check_at")]
 
 
-class MaintenanceWindowQuerySet(models.QuerySet["MaintenanceWindow"]):
-    def visible_to(self, user: User) -> MaintenanceWindowQuerySet:
-        """Operators, coordinators and administrators see maintenance windows; callers never do."""
-        if getattr(user, "is_staff_member", False):
-            return self
-        return self.none()
+class MaintenanceWindowQuerySet(access.RoleQuerySet, models.QuerySet["MaintenanceWindow"]):
+    audience = access.Audience.STAFF
 
 
 class MaintenanceWindow(models.Model):
@@ -304,7 +297,7 @@ class CheckHistoryEntry(HistoryRecord):
 
     @classmethod
     def orphans_visible_to(cls, user: Any) -> bool:
-        return bool(getattr(user, "is_staff_member", False))  # who may see checks at all
+        return bool(access.is_staff(user))  # who may see checks at all
 
 
 class MaintenanceWindowHistoryEntry(HistoryRecord):
@@ -337,7 +330,7 @@ class MaintenanceWindowHistoryEntry(HistoryRecord):
 
     @classmethod
     def orphans_visible_to(cls, user: Any) -> bool:
-        return bool(getattr(user, "is_staff_member", False))  # who may see windows at all
+        return bool(access.is_staff(user))  # who may see windows at all
 
     @classmethod
     def display_value(cls, name: str, value: str) -> str:

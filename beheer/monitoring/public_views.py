@@ -6,7 +6,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from beheer.core import access
+
 from . import queries
+
+ACCESS = access.PUBLIC
 
 
 @require_GET

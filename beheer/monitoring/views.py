@@ -10,36 +10,33 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from beheer.core import charts, clock
-from beheer.core.forms import require_staff
+from beheer.core import access, charts, clock
 from beheer.core.history import screen_page
 from beheer.core.htmx import is_htmx
 
 from . import monitor_status, queries, rollups, services
 from .models import Bucket, Check, CheckHistoryEntry, CheckKind, CheckResult, CheckRollup
 
+ACCESS = access.Gate(access.Audience.STAFF, message=gettext_lazy("Monitoring is for operators."))
+
 POLL_SECONDS = 10
 RECENT_RESULTS = 50
 
 
-staff_required = require_staff(lambda: DjangoPermissionDenied(_("Monitoring is for operators.")))
-
-
 def may_see_details(user: Any, check: Check) -> bool:
     """Result details (response bodies, error texts) are for administrators and the check's creator."""
-    return bool(getattr(user, "is_administrator", False)) or (
+    return bool(access.is_administrator(user)) or (
         check.created_by_id is not None and check.created_by_id == user.pk
     )
 
 
-@staff_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     group_by = "host" if request.GET.get("by") == "host" else "tag"
@@ -72,11 +69,10 @@ def _latency_chart(check: Check, end: Any) -> Any:
     )
 
 
-@staff_required
 @require_GET
 def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = (
-        Check.objects.visible_to(request.user)  # type: ignore[arg-type]
+        Check.objects.visible_to(request.user)
         .select_related("state", "state__melding", "created_by", "parent")
         .filter(pk=pk)
         .first()

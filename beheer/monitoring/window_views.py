@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beheer.calendars.windows import Window, WindowError
-from beheer.core import clock
+from beheer.core import access, clock
+from beheer.core.access import current_user
 from beheer.core.durations import format_duration
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user, parse_id, require_staff
+from beheer.core.forms import parse_id
 from beheer.core.history import screen_page
 from beheer.core.pagination import SortKey, page_for_request
 from beheer.core.recurrence import describe
@@ -39,10 +40,11 @@ from .models import Check, MaintenanceWindow, MaintenanceWindowHistoryEntry
 from .services import Ending
 from .window_forms import WindowForm, initial_for
 
+ACCESS = access.STAFF_HIDDEN
+
 ORDER = [SortKey("name"), SortKey("id")]
 PAGE_SIZE = 50
 
-staff_required = require_staff(Http404)
 
 _CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 _PLAIN_DAY = re.compile(r"^(MO|TU|WE|TH|FR|SA|SU)$")
@@ -194,7 +196,6 @@ def _form(request: HttpRequest, *, initial: dict[str, Any]) -> WindowForm:
     return WindowForm(request.POST if request.method == "POST" else None, initial=initial, checks=checks)
 
 
-@staff_required
 @require_GET
 def window_list(request: HttpRequest) -> HttpResponse:
     """Every maintenance window by name: when it next starts (or until when it runs), its duration,
@@ -214,7 +215,6 @@ def window_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
 def window_create(request: HttpRequest) -> HttpResponse:
     soon = timezone.localtime(clock.now()).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     initial: dict[str, Any] = {
@@ -237,7 +237,6 @@ def window_create(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/window_form.html", {"form": form, "window": None})
 
 
-@staff_required
 def window_edit(request: HttpRequest, pk: int) -> HttpResponse:
     window = _visible(request, pk)
     form = _form(request, initial=initial_for(window))
@@ -260,7 +259,6 @@ def window_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/window_form.html", context)
 
 
-@staff_required
 def window_delete(request: HttpRequest, pk: int) -> HttpResponse:
     window = _visible(request, pk)
     if request.method == "POST":
@@ -276,7 +274,6 @@ def window_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
 def window_end(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what ending the window now would do; POST: do it."""
     window = _visible(request, pk)
@@ -315,7 +312,6 @@ def window_end(request: HttpRequest, pk: int) -> HttpResponse:
 PREVIEW_COUNT = 5
 
 
-@staff_required
 @require_POST
 def window_preview(request: HttpRequest) -> HttpResponse:
     """The next five starts of the window the form describes, in its time zone (HTMX partial)."""

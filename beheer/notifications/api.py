@@ -11,10 +11,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router
 
-from beheer.core import clock
-from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core import access, clock
+from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import Id, errors
 
@@ -39,35 +40,27 @@ from .schemas import (
     TtlOut,
 )
 
-router = Router(tags=["notifications"])
+router = access.declare(Router(tags=["notifications"]), access.SIGNED_IN)
+OUTBOX = access.Gate(
+    access.Audience.COORDINATOR, message=gettext_lazy("The outbox is for coordinators and administrators.")
+)
 ORDER = (SortKey("created_at", descending=True), SortKey("id", descending=True))
 
 
-def _coordinator(request: HttpRequest) -> None:
-    if not getattr(request.user, "is_coordinator", False):
-        raise PermissionDenied(_("The outbox is for coordinators and administrators."))
-
-
-def _administrator(request: HttpRequest) -> None:
-    if not getattr(request.user, "is_administrator", False):
-        raise PermissionDenied(_("Only administrators can do this."))
-
-
 def _message(request: HttpRequest, message_id: int) -> OutgoingMessage:
-    _coordinator(request)
     msg = OutgoingMessage.objects.visible_to(request.user).filter(pk=message_id).first()
     if msg is None:
         raise NotFound(_("Message not found."))
     return msg
 
 
+@access.gate(OUTBOX)
 @router.get(
     "/outbox",
     response={200: MessagePage, **errors(400, 403)},
     summary="Outbox messages, newest first (coordinators)",
 )
 def outbox(request: HttpRequest, params: Query[OutboxParams]) -> dict[str, Any]:
-    _coordinator(request)
     if not 1 <= params.limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
     qs = OutgoingMessage.objects.visible_to(request.user).for_list()
@@ -87,13 +80,13 @@ def outbox(request: HttpRequest, params: Query[OutboxParams]) -> dict[str, Any]:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
+@access.gate(OUTBOX)
 @router.get(
     "/outbox/summary",
     response={200: SummaryOut, **errors(403)},
     summary="Waiting, failed and expired messages (coordinators)",
 )
 def outbox_summary(request: HttpRequest) -> services.OutboxSummary:
-    _coordinator(request)
     return services.outbox_summary()
 
 
@@ -103,51 +96,52 @@ def _discard_filter(params: DiscardParams) -> services.DiscardFilter:
     )
 
 
+@access.gate(access.ADMINISTRATORS)
 @router.get(
     "/outbox/discard",
     response={200: DiscardPreviewOut, **errors(400, 403)},
     summary="How many messages a discard takes (admins)",
 )
 def discard_preview(request: HttpRequest, params: Query[DiscardParams]) -> dict[str, Any]:
-    _administrator(request)
     moment = clock.now()
     count = services.discard_candidates(_discard_filter(params), created_before=moment).count()
     return {"count": count, "created_before": moment}
 
 
+@access.gate(access.ADMINISTRATORS)
 @router.post(
     "/outbox/discard",
     response={200: DiscardOut, **errors(400, 403)},
     summary="Discard waiting or failed messages in bulk (admins)",
 )
 def discard(request: HttpRequest, payload: DiscardIn) -> OutboxDiscard:
-    _administrator(request)
     actor: Any = request.user
     return services.discard_messages(
         _discard_filter(payload), actor=actor, created_before=payload.created_before
     )
 
 
+@access.gate(access.ADMINISTRATORS)
 @router.get(
     "/time-to-live",
     response={200: TtlOut, **errors(403)},
     summary="Hours a message of each event may wait (admins)",
 )
 def ttl(request: HttpRequest) -> dict[str, Any]:
-    _administrator(request)
     return {"hours": services.ttl_settings()}
 
 
+@access.gate(access.ADMINISTRATORS)
 @router.put(
     "/time-to-live",
     response={200: TtlOut, **errors(400, 403)},
     summary="Change the time to live of events (admins)",
 )
 def set_ttl(request: HttpRequest, payload: TtlIn) -> dict[str, Any]:
-    _administrator(request)
     return {"hours": services.set_ttl_hours(actor=request.user, hours=payload.hours)}  # type: ignore[arg-type]
 
 
+@access.gate(OUTBOX)
 @router.get(
     "/outbox/{message_id}",
     response={200: MessageDetailOut, **errors(403, 404)},
@@ -157,6 +151,7 @@ def message_detail(request: HttpRequest, message_id: Id) -> OutgoingMessage:
     return _message(request, message_id)
 
 
+@access.gate(access.ADMINISTRATORS)
 @router.post(
     "/outbox/{message_id}/retry",
     response={200: MessageOut, **errors(403, 404, 409)},
@@ -164,7 +159,6 @@ def message_detail(request: HttpRequest, message_id: Id) -> OutgoingMessage:
 )
 def message_retry(request: HttpRequest, message_id: Id) -> OutgoingMessage:
     msg = _message(request, message_id)
-    _administrator(request)
     return services.retry_message(msg, actor=request.user)  # type: ignore[arg-type]
 
 
@@ -183,13 +177,13 @@ def set_my_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str
     return {"preferences": services.set_preferences(user, preferences=payload.preferences, actor=user)}
 
 
+@access.gate(access.ADMINISTRATORS)
 @router.post(
     "/templates/preview",
     response={200: PreviewOut, **errors(400, 403)},
     summary="Render a template with sample data (admins)",
 )
 def template_preview(request: HttpRequest, payload: PreviewIn) -> dict[str, str]:
-    _administrator(request)
     if payload.language not in LANGUAGES:
         raise DomainError(
             _("Choose Dutch or English."), field_errors={"language": _("Choose Dutch or English.")}

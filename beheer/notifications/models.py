@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core import access
 
 from .events import event_choices
-
-
-def _is_admin(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_administrator)
-
-
-def _is_coordinator(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_coordinator)
 
 
 class Channel(models.TextChoices):
@@ -44,10 +36,8 @@ WAITING = CLAIMABLE  # not sent yet, and still to be sent
 DISCARDABLE = (MessageStatus.PENDING, MessageStatus.RETRYING, MessageStatus.DEAD)
 
 
-class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
-    def visible_to(self, user: Any) -> OutgoingMessageQuerySet:
-        """Coordinators and administrators see the outbox; nobody else (never callers)."""
-        return self if _is_coordinator(user) else self.none()
+class OutgoingMessageQuerySet(access.RoleQuerySet, models.QuerySet["OutgoingMessage"]):
+    audience = access.Audience.COORDINATOR  # the outbox; never callers
 
     def due(self, now: datetime) -> OutgoingMessageQuerySet:
         """Waiting rows whose time has come, and rows in "sending" whose lease ran out.
@@ -201,9 +191,8 @@ class EventSetting(models.Model):
         return f"{self.event}: {self.ttl_hours} h"
 
 
-class OutboxDiscardQuerySet(models.QuerySet["OutboxDiscard"]):
-    def visible_to(self, user: Any) -> OutboxDiscardQuerySet:
-        return self if _is_coordinator(user) else self.none()
+class OutboxDiscardQuerySet(access.RoleQuerySet, models.QuerySet["OutboxDiscard"]):
+    audience = access.Audience.COORDINATOR
 
 
 class OutboxDiscard(models.Model):
@@ -267,9 +256,8 @@ class MailServer(models.Model):
         return bool(self.password_encrypted)
 
 
-class WebhookEndpointQuerySet(models.QuerySet["WebhookEndpoint"]):
-    def visible_to(self, user: Any) -> WebhookEndpointQuerySet:
-        return self if _is_admin(user) else self.none()
+class WebhookEndpointQuerySet(access.RoleQuerySet, models.QuerySet["WebhookEndpoint"]):
+    audience = access.Audience.ADMINISTRATOR
 
     def subscribed(self, event: str) -> list[WebhookEndpoint]:
         return [e for e in self.filter(active=True).order_by("id") if event in (e.events or [])]

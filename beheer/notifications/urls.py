@@ -3,10 +3,18 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from beheer.core import access
+
 from . import views
 
+home = access.gate(access.COORDINATORS)(RedirectView.as_view(pattern_name="notification-outbox"))
+
 urlpatterns = [
-    path("notifications/", RedirectView.as_view(pattern_name="notification-outbox"), name="notifications"),
+    path(
+        "notifications/",
+        home,
+        name="notifications",
+    ),
     path("notifications/outbox/", views.outbox, name="notification-outbox"),
     path("notifications/outbox/discard/", views.outbox_discard, name="notification-outbox-discard"),
     path("notifications/outbox/<int:pk>/", views.message_detail, name="notification-message"),

@@ -5,24 +5,22 @@ service, render or redirect."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beheer.accounts.models import User
-from beheer.core import clock
+from beheer.core import access, clock
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user, place_domain_errors
+from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import SortKey, page_for_request
 
 from . import rendering, services
@@ -47,34 +45,23 @@ from .models import (
     WebhookEndpoint,
 )
 
+ACCESS = access.Gate(
+    access.Audience.ADMINISTRATOR, message=gettext_lazy("Notification settings are for administrators.")
+)
+OUTBOX = access.Gate(
+    access.Audience.COORDINATOR, message=gettext_lazy("The outbox is for coordinators and administrators.")
+)
+
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 50
 OUTBOX_ORDER = (SortKey("created_at", descending=True), SortKey("id", descending=True))
-
-
-def _role_required(check: str, message: str) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not getattr(request.user, check, False):
-                raise DjangoPermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-coordinator_required = _role_required("is_coordinator", "The outbox is for coordinators and administrators.")
-admin_required = _role_required("is_administrator", "Notification settings are for administrators.")
 
 
 # --------------------------------------------------------------------------------------------------
 # outbox
 
 
-@coordinator_required
+@access.gate(OUTBOX)
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET)
@@ -113,7 +100,7 @@ def _visible_message(request: HttpRequest, pk: int) -> OutgoingMessage:
     return msg
 
 
-@coordinator_required
+@access.gate(OUTBOX)
 @require_GET
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     msg = _visible_message(request, pk)
@@ -137,7 +124,6 @@ def _discard_filter(data: dict[str, Any]) -> services.DiscardFilter:
     )
 
 
-@admin_required
 @require_http_methods(["GET", "POST"])
 def outbox_discard(request: HttpRequest) -> HttpResponse:
     """Discard waiting or failed messages in bulk: choose, see how many, confirm."""
@@ -196,7 +182,6 @@ def outbox_discard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
 @require_http_methods(["GET", "POST"])
 def ttl_settings(request: HttpRequest) -> HttpResponse:
     """How long messages of each event may wait to be sent."""
@@ -216,7 +201,6 @@ def ttl_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/ttl.html", {"form": form, "rows": rows})
 
 
-@admin_required
 @require_POST
 def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     msg = _visible_message(request, pk)
@@ -249,7 +233,6 @@ def _server_initial(server: MailServer | None) -> dict[str, Any]:
     }
 
 
-@admin_required
 @require_http_methods(["GET", "POST"])
 def mail_server(request: HttpRequest) -> HttpResponse:
     server = MailServer.objects.filter(pk=1).first()
@@ -289,7 +272,6 @@ def mail_server(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
 @require_POST
 def mail_server_test(request: HttpRequest) -> HttpResponse:
     form = TestMailForm(request.POST)
@@ -314,7 +296,6 @@ def _event_or_404(event: str, language: str | None = None) -> None:
         raise Http404
 
 
-@admin_required
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
     overrides = set(NotificationTemplate.objects.values_list("event", "language"))
@@ -335,7 +316,6 @@ def _preview(event: str, language: str, subject: str, body: str, body_html: str)
     return {"rendered": rendered}
 
 
-@admin_required
 @require_GET
 def template_event(request: HttpRequest, event: str) -> HttpResponse:
     """Both languages of one event as they are sent now, with sample data."""
@@ -355,7 +335,6 @@ def template_event(request: HttpRequest, event: str) -> HttpResponse:
     )
 
 
-@admin_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, event: str, language: str) -> HttpResponse:
     _event_or_404(event, language)
@@ -392,7 +371,6 @@ def template_edit(request: HttpRequest, event: str, language: str) -> HttpRespon
     )
 
 
-@admin_required
 @require_POST
 def template_preview(request: HttpRequest, event: str, language: str) -> HttpResponse:
     """The live preview (HTMX): the form's current text rendered with sample data."""
@@ -405,7 +383,6 @@ def template_preview(request: HttpRequest, event: str, language: str) -> HttpRes
     return render(request, "notifications/_template_preview.html", {"preview": preview, "language": language})
 
 
-@admin_required
 @require_POST
 def template_reset(request: HttpRequest, event: str, language: str) -> HttpResponse:
     _event_or_404(event, language)
@@ -418,7 +395,6 @@ def template_reset(request: HttpRequest, event: str, language: str) -> HttpRespo
 # webhooks
 
 
-@admin_required
 @require_http_methods(["GET", "POST"])
 def webhook_list(request: HttpRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None)
@@ -449,7 +425,6 @@ def _endpoint(request: HttpRequest, pk: int) -> WebhookEndpoint:
     return endpoint
 
 
-@admin_required
 @require_http_methods(["GET", "POST"])
 def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = _endpoint(request, pk)
@@ -480,7 +455,6 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "notifications/webhook_edit.html", {"form": form, "endpoint": endpoint})
 
 
-@admin_required
 @require_POST
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.delete_webhook(_endpoint(request, pk), actor=current_user(request))
@@ -494,12 +468,12 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def events_for(user: User) -> list[str]:
     """Callers choose among the caller events; operators among all."""
-    if getattr(user, "is_staff_member", False):
+    if access.is_staff(user):
         return list(EVENTS)
     return [code for code, e in EVENTS.items() if e.audience == "caller"]
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     user = current_user(request)

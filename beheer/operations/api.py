@@ -8,16 +8,17 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 from pydantic import Field
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock
-from beheer.core.errors import NotFound, PermissionDenied
+from beheer.core import access, clock
+from beheer.core.access import current_user
+from beheer.core.errors import NotFound
 from beheer.core.files import download_response
-from beheer.core.forms import current_user
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, WallTime, errors, file_answer
 from beheer.core.timezones import installation_time_zone
@@ -34,7 +35,10 @@ from .queries import (
     visible_series,
 )
 
-router = Router(tags=["operations"])
+router = access.declare(
+    Router(tags=["operations"]),
+    access.Gate(access.Audience.STAFF, message=gettext_lazy("Preventive activities are for operators.")),
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -194,13 +198,6 @@ class EvidenceOut(Schema):
 # helpers
 
 
-def _staff(request: HttpRequest) -> User:
-    user = current_user(request)
-    if not user.is_staff_member:
-        raise PermissionDenied(_("Preventive activities are for operators."))
-    return user
-
-
 def _person(user: User | None) -> dict[str, Any] | None:
     return {"id": user.pk, "name": user.get_full_name() or user.username} if user is not None else None
 
@@ -294,7 +291,7 @@ def _answers(results: list[AnswerIn] | None) -> list[services.ChecklistAnswer] |
 
 
 def _occurrence(request: HttpRequest, pk: int) -> Occurrence:
-    return visible_occurrence(_staff(request), pk)
+    return visible_occurrence(current_user(request), pk)
 
 
 def _reloaded(request: HttpRequest, o: Occurrence) -> dict[str, Any]:
@@ -307,7 +304,7 @@ def _reloaded(request: HttpRequest, o: Occurrence) -> dict[str, Any]:
 
 @router.get("/series", response={200: SeriesPage, **errors(400, 403)}, summary="Preventive activity series")
 def list_series(request: HttpRequest, params: Query[SeriesListParams]) -> dict[str, Any]:
-    qs = ActivitySeries.objects.visible_to(_staff(request)).for_list()
+    qs = ActivitySeries.objects.visible_to(current_user(request)).for_list()
     if params.active is not None:
         qs = qs.filter(active=params.active)
     if params.kind:
@@ -320,7 +317,7 @@ def list_series(request: HttpRequest, params: Query[SeriesListParams]) -> dict[s
     "/series", response={201: SeriesOut, **errors(400, 403, 404)}, summary="Create a series (coordinators)"
 )
 def create_series(request: HttpRequest, payload: SeriesIn) -> Any:
-    s = services.create_series(actor=_staff(request), **_series_args(payload))
+    s = services.create_series(actor=current_user(request), **_series_args(payload))
     return Answer(201, series_out(visible_series(request.user, s.pk)))
 
 
@@ -330,7 +327,6 @@ def create_series(request: HttpRequest, payload: SeriesIn) -> Any:
     summary="The next five dates of a rule",
 )
 def preview(request: HttpRequest, payload: RecurrencePreviewIn) -> list[datetime]:
-    _staff(request)
     return services.preview_dates(
         rule=payload.rule,
         start_date=payload.start_date,
@@ -341,7 +337,7 @@ def preview(request: HttpRequest, payload: RecurrencePreviewIn) -> list[datetime
 
 @router.get("/series/{series_id}", response={200: SeriesOut, **errors(403, 404)})
 def get_series(request: HttpRequest, series_id: Id) -> dict[str, Any]:
-    return series_out(visible_series(_staff(request), series_id))
+    return series_out(visible_series(current_user(request), series_id))
 
 
 @router.put(
@@ -350,7 +346,7 @@ def get_series(request: HttpRequest, series_id: Id) -> dict[str, Any]:
     summary="Change a series (coordinators)",
 )
 def update_series(request: HttpRequest, series_id: Id, payload: SeriesUpdate) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     s = services.update_series(
         visible_series(user, series_id), actor=user, expected_version=payload.version, **_series_args(payload)
     )
@@ -359,7 +355,7 @@ def update_series(request: HttpRequest, series_id: Id, payload: SeriesUpdate) ->
 
 @router.post("/series/{series_id}/deactivate", response={200: SeriesOut, **errors(400, 403, 404, 409)})
 def deactivate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     s = services.deactivate_series(
         visible_series(user, series_id), actor=user, expected_version=payload.version
     )
@@ -368,7 +364,7 @@ def deactivate_series(request: HttpRequest, series_id: Id, payload: SeriesVersio
 
 @router.post("/series/{series_id}/activate", response={200: SeriesOut, **errors(400, 403, 404, 409)})
 def activate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     s = services.activate_series(
         visible_series(user, series_id), actor=user, expected_version=payload.version
     )
@@ -383,7 +379,7 @@ def activate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionI
     "/occurrences", response={200: OccurrencePage, **errors(400, 403)}, summary="Occurrences, by due time"
 )
 def list_occurrences(request: HttpRequest, params: Query[OccurrenceListParams]) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     now = clock.now()
     f = OccurrenceFilter(
         scope=params.scope,
@@ -508,7 +504,7 @@ def upload_evidence(request: HttpRequest, occurrence_id: Id, file: File[Uploaded
     openapi_extra=file_answer("*/*", "The file, with the type sniffed when it was uploaded"),
 )
 def download_evidence(request: HttpRequest, evidence_id: Id) -> FileResponse:
-    e = Evidence.objects.visible_to(_staff(request)).filter(pk=evidence_id).first()
+    e = Evidence.objects.visible_to(current_user(request)).filter(pk=evidence_id).first()
     if e is None:
         raise NotFound(_("Evidence not found."))
     return download_response(e.file, filename=e.original_name)

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core import access
 from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Melding
 
@@ -45,7 +46,7 @@ class OccurrenceStatus(models.TextChoices):
 
 def _staff_condition(user: Any, prefix: str = "") -> Q | None:
     """The series an operator may see (None: all of them, for coordinators and administrators)."""
-    if getattr(user, "is_coordinator", False):
+    if access.is_coordinator(user):
         return None
     return (
         Q(**{f"{prefix}operator_group__isnull": True, f"{prefix}assignee__isnull": True})
@@ -56,7 +57,7 @@ def _staff_condition(user: Any, prefix: str = "") -> Q | None:
 
 class SeriesQuerySet(models.QuerySet["ActivitySeries"]):
     def visible_to(self, user: Any) -> SeriesQuerySet:
-        if user is None or not getattr(user, "is_staff_member", False):
+        if user is None or not access.is_staff(user):
             return self.none()
         condition = _staff_condition(user)
         return self if condition is None else self.filter(condition)
@@ -127,7 +128,7 @@ class Notice(models.IntegerChoices):
 
 class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
     def visible_to(self, user: Any) -> OccurrenceQuerySet:
-        if user is None or not getattr(user, "is_staff_member", False):
+        if user is None or not access.is_staff(user):
             return self.none()
         condition = _staff_condition(user, "series__")
         return self if condition is None else self.filter(condition)

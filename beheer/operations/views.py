@@ -19,10 +19,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from beheer.core import clock
+from beheer.core import access, clock
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.files import download_response
-from beheer.core.forms import current_user, place_domain_errors, require_staff
+from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import page_for_request
 from beheer.core.recurrence import describe
 
@@ -46,10 +47,9 @@ from .queries import (
     visible_series,
 )
 
+ACCESS = access.STAFF_HIDDEN
+
 PAGE_SIZE = 50
-
-
-staff_required = require_staff(Http404)
 
 
 def _series(request: HttpRequest, pk: int) -> ActivitySeries:
@@ -77,7 +77,6 @@ def _next_url(request: HttpRequest, url_name: str, cursor: str | None) -> str | 
 # occurrences
 
 
-@staff_required
 @require_GET
 def occurrence_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -127,7 +126,6 @@ def _occurrence_context(
     }
 
 
-@staff_required
 @require_GET
 def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     o = _occurrence(request, pk)
@@ -137,7 +135,6 @@ def occurrence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 CHECKLIST_ACTIONS = {"save", "done", "anomaly", "skip"}
 
 
-@staff_required
 @require_POST
 def occurrence_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     o = _occurrence(request, pk)
@@ -223,7 +220,6 @@ def occurrence_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     raise Http404
 
 
-@staff_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = Evidence.objects.visible_to(request.user).filter(pk=pk).first()
@@ -236,7 +232,6 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 # series
 
 
-@staff_required
 @require_GET
 def series_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -252,7 +247,6 @@ def series_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
 @require_GET
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = _series(request, pk)
@@ -299,7 +293,6 @@ def _ensure_manager(request: HttpRequest) -> None:
         raise Http404
 
 
-@staff_required
 def series_create(request: HttpRequest) -> HttpResponse:
     _ensure_manager(request)
     form = SeriesForm(
@@ -320,7 +313,6 @@ def series_create(request: HttpRequest) -> HttpResponse:
     return render(request, "operations/series_form.html", {"form": form, "series": None}, status=status)
 
 
-@staff_required
 def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _ensure_manager(request)
     series = _series(request, pk)
@@ -345,7 +337,6 @@ def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "operations/series_form.html", {"form": form, "series": series}, status=status)
 
 
-@staff_required
 @require_POST
 def series_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     _ensure_manager(request)
@@ -366,7 +357,6 @@ def series_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("operations-series-detail", pk=series.pk)
 
 
-@staff_required
 @require_POST
 def rule_preview(request: HttpRequest) -> HttpResponse:
     """The next five dates of the rule the form describes, in words and dates (HTMX partial)."""

@@ -7,15 +7,17 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from beheer.core import access
+
 from .models import ReportRun, ScheduledReport
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(getattr(request.user, "is_administrator", False))
+        return bool(access.is_administrator(request.user))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(getattr(request.user, "is_administrator", False))
+        return bool(access.is_administrator(request.user))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

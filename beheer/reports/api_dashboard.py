@@ -6,15 +6,18 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router
 
-from beheer.core.errors import PermissionDenied
+from beheer.core import access
 from beheer.core.schemas import Schema, TextLine, errors
 
 from .dashboard import Figure, KnowledgeReview, build_dashboard, parse_scope
 
-router = Router(tags=["reports"])
+router = access.declare(
+    Router(tags=["reports"]),
+    access.Gate(access.Audience.STAFF, message=gettext_lazy("The dashboard is for operators.")),
+)
 
 
 class FigureOut(Schema):
@@ -91,8 +94,6 @@ def _figure(f: Figure) -> dict[str, Any]:
 def dashboard(request: HttpRequest, operator_group: TextLine = "") -> dict[str, Any]:
     """Optional `operator_group`: a group's id, or `mine` for the user's own operator groups."""
     user = request.user
-    if not getattr(user, "is_staff_member", False):
-        raise PermissionDenied(_("The dashboard is for operators."))
     scope = parse_scope(operator_group, user)
     d = build_dashboard(user, scope)
     return {

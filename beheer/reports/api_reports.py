@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router
 
-from beheer.core import clock
-from beheer.core.errors import PermissionDenied
+from beheer.core import access, clock
 from beheer.core.schemas import Schema, TextLine, errors, file_answer
 from beheer.servicedesk.models import Melding
 from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
@@ -18,7 +17,10 @@ from beheer.servicedesk.schemas import MeldingListParams
 
 from . import availability, exports, kpis, pdf
 
-router = Router(tags=["reports"])
+router = access.declare(
+    Router(tags=["reports"]),
+    access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("Reports are for coordinators.")),
+)
 
 
 class ReportParams(Schema):
@@ -34,13 +36,7 @@ class MonthlyParams(ReportParams):
     month: TextLine = ""
 
 
-def _coordinator(request: HttpRequest) -> None:
-    if not getattr(request.user, "is_coordinator", False):
-        raise PermissionDenied(_("Reports are for coordinators."))
-
-
 def _filter(request: HttpRequest, params: ReportParams) -> kpis.ReportFilter:
-    _coordinator(request)
     return kpis.parse_filter(params.dict())
 
 
@@ -82,7 +78,6 @@ def report_export_xlsx(request: HttpRequest, params: Query[ReportParams]) -> Fil
     openapi_extra=file_answer("application/pdf", "The management report as PDF"),
 )
 def report_monthly_pdf(request: HttpRequest, params: Query[MonthlyParams]) -> HttpResponse:
-    _coordinator(request)
     now = clock.now()
     f = pdf.monthly_filter(params.dict(), today=now.astimezone(kpis.zone()).date())
     return pdf.report_pdf_response(
@@ -92,6 +87,7 @@ def report_monthly_pdf(request: HttpRequest, params: Query[MonthlyParams]) -> Ht
     )
 
 
+@access.gate(access.Gate(access.Audience.STAFF, message=gettext_lazy("Exports are for operators.")))
 @router.get(
     "/meldingen.xlsx",
     summary="The filtered melding list as XLSX (no row cap); operators",
@@ -99,8 +95,6 @@ def report_monthly_pdf(request: HttpRequest, params: Query[MonthlyParams]) -> Ht
     openapi_extra=file_answer(exports.XLSX, "The meldingen as XLSX"),
 )
 def meldingen_xlsx(request: HttpRequest, params: Query[MeldingListParams]) -> FileResponse:
-    if not getattr(request.user, "is_staff_member", False):
-        raise PermissionDenied(_("Exports are for operators."))
     values = params.dict()
     f = MeldingFilter(**{k: v for k, v in values.items() if k in MeldingFilter.__dataclass_fields__})
     qs = filter_meldingen(Melding.objects.all(), f, request.user)
@@ -114,7 +108,6 @@ class AvailabilityParams(Schema):
 
 
 def _availability(request: HttpRequest, params: AvailabilityParams) -> dict[str, Any]:
-    _coordinator(request)
     today = clock.now().astimezone(kpis.zone()).date()
     date_from, date_to = availability.parse_period(params.dict(), today=today)
     return availability.compute(request.user, date_from, date_to)  # type: ignore[arg-type]

@@ -6,16 +6,19 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router
 from pydantic import Field
 
-from beheer.core.errors import PermissionDenied
+from beheer.core import access
 from beheer.core.schemas import Id, Schema, WallTime, errors
 
 from . import sla_check
 
-router = Router(tags=["reports"])
+router = access.declare(
+    Router(tags=["reports"]),
+    access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("Only coordinators can check an SLA.")),
+)
 
 MINUTES = (
     "In business minutes of the proposed calendar: only opening time counts, so 60 is one hour of "
@@ -133,8 +136,6 @@ def sla_check_endpoint(request: HttpRequest, payload: SlaCheckIn) -> dict[str, o
     opening hours or too many meldingen; 422 for input of the wrong shape.
     """
     user = request.user
-    if not getattr(user, "is_coordinator", False):
-        raise PermissionDenied(_("Only coordinators can check an SLA."))
     proposal = sla_check.build_proposal(
         calendar_id=payload.calendar_id,
         hours=[sla_check.HoursInput(h.weekday, h.start, h.end) for h in payload.hours],

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from beheer.accounts.models import User
+from beheer.core import access
 from beheer.core.csv_export import CONTENT_TYPE
 from beheer.core.errors import DomainError
 from beheer.monitoring import queries
@@ -73,7 +74,7 @@ def compute(user: User, date_from: date, date_to: date) -> dict[str, Any]:
 
 def may_see(user: Any) -> bool:
     """The availability report is for coordinators and administrators, like the management report."""
-    return bool(getattr(user, "is_coordinator", False))
+    return bool(access.is_coordinator(user))
 
 
 def for_management_report(user: User, date_from: date, date_to: date) -> dict[str, Any] | None:

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from beheer.accounts.models import OperatorGroup
-from beheer.core import clock, durations
+from beheer.core import access, clock, durations
 from beheer.core.errors import DomainError
 from beheer.core.htmx import is_htmx
 from beheer.knowledge.models import Article
@@ -42,6 +41,8 @@ from beheer.servicedesk.queries import (
     resolved_condition,
     sla_condition,
 )
+
+ACCESS = access.SIGNED_IN
 
 URGENT_LIMIT = 10
 SLA_DAYS = 30  # the SLA percentage on the dashboard: calls resolved in the last 30 days
@@ -409,7 +410,7 @@ def _group_choices(user: Any) -> list[tuple[str, str]]:
 
 def _render(request: HttpRequest, *, partial: bool) -> HttpResponse:
     user = request.user
-    if not getattr(user, "is_staff_member", False):
+    if not access.is_staff(user):
         raise DjangoPermissionDenied(_("The dashboard is for operators."))
     try:
         scope = parse_scope(request.GET.get("operator_group", ""), user)
@@ -423,7 +424,7 @@ def _render(request: HttpRequest, *, partial: bool) -> HttpResponse:
         "figures_url": reverse("dashboard-figures") + (f"?{query}" if query else ""),
         "poll_seconds": POLL_SECONDS,
         # the outbox (waiting, failed, expired; no mail server) for coordinators and administrators
-        "outbox": notifications.outbox_summary() if getattr(user, "is_coordinator", False) else None,
+        "outbox": notifications.outbox_summary() if access.is_coordinator(user) else None,
     }
     if partial:
         response = render(request, "reports/_dashboard_figures.html", context)
@@ -435,13 +436,11 @@ def _render(request: HttpRequest, *, partial: bool) -> HttpResponse:
     return response
 
 
-@login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     return _render(request, partial=False)
 
 
-@login_required
 @require_GET
 def dashboard_figures(request: HttpRequest) -> HttpResponse:
     """The figures block alone for HTMX polling; the whole page when opened directly."""

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import (
     FileResponse,
     Http404,
@@ -22,29 +19,19 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from beheer.core import clock
+from beheer.core import access, clock
 from beheer.core.errors import DomainError
 
 from . import availability, charts, exports, kpis, pdf, services
 from .forms import ReportFilterForm, ScheduleForm, preset_period
 from .models import ReportRun, ScheduledReport
 
+ACCESS = access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("Reports are for coordinators."))
+
 View = Callable[..., HttpResponseBase]
-
-
-def coordinator_required(view: View) -> View:
-    """Logged in and a coordinator (or administrator); others get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not getattr(request.user, "is_coordinator", False):
-            raise DjangoPermissionDenied(_("Reports are for coordinators."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _today() -> date:
@@ -63,7 +50,6 @@ def _context(request: HttpRequest, f: kpis.ReportFilter) -> dict[str, Any]:
     }
 
 
-@coordinator_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None)
@@ -91,7 +77,6 @@ def _filter_or_400(request: HttpRequest) -> kpis.ReportFilter | HttpResponse:
         )
 
 
-@coordinator_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponseBase:
     f = _filter_or_400(request)
@@ -100,7 +85,6 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     return exports.report_csv(kpis.compute(request.user, f))
 
 
-@coordinator_required
 @require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     f = _filter_or_400(request)
@@ -119,7 +103,6 @@ def _monthly_filter(request: HttpRequest) -> kpis.ReportFilter | HttpResponse:
         )
 
 
-@coordinator_required
 @require_GET
 def monthly(request: HttpRequest) -> HttpResponse:
     """The printable report of one month (`month=YYYY-MM`, default last month) or a period."""
@@ -138,7 +121,6 @@ def monthly(request: HttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
 @require_GET
 def monthly_pdf(request: HttpRequest) -> HttpResponse:
     """The same report as a PDF download, in the user's language."""
@@ -156,7 +138,6 @@ def monthly_pdf(request: HttpRequest) -> HttpResponse:
 # scheduled reports
 
 
-@coordinator_required
 @require_http_methods(["GET", "POST"])
 def schedules(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
@@ -185,7 +166,6 @@ def schedules(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/report_schedules.html", {"form": form, "schedules": items})
 
 
-@coordinator_required
 @require_POST
 def schedule_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = ScheduledReport.objects.visible_to(request.user).filter(pk=pk).first()
@@ -200,7 +180,6 @@ def schedule_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("report-schedules")
 
 
-@coordinator_required
 @require_GET
 def run_download(request: HttpRequest, pk: int) -> FileResponse:
     run = ReportRun.objects.visible_to(request.user).filter(pk=pk).first()

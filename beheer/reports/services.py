@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core import clock, loops
+from beheer.core import access, clock, loops
 from beheer.core.errors import DomainError, PermissionDenied
 from beheer.core.loops import isolated
 from beheer.notifications import services as notifications
@@ -39,7 +39,7 @@ MAX_PER_SWEEP = 100
 
 
 def _ensure_coordinator(actor: User) -> None:
-    if not getattr(actor, "is_coordinator", False):
+    if not access.is_coordinator(actor):
         raise PermissionDenied(_("Only coordinators can schedule reports."))
 
 

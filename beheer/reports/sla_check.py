@@ -32,7 +32,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup
-from beheer.core import clock
+from beheer.core import access, clock
 from beheer.core.errors import DomainError, PermissionDenied
 from beheer.servicedesk import services as sd_services
 from beheer.servicedesk import sla
@@ -531,7 +531,7 @@ def _status_map() -> StatusMap:
 
 def run_check(proposal: Proposal, *, user: Any, now: datetime | None = None) -> CheckResult:
     """Replay the period's meldingen against ``proposal``. Coordinators only; reads only."""
-    if user is None or not getattr(user, "is_coordinator", False):
+    if user is None or not access.is_coordinator(user):
         raise PermissionDenied(_("Only coordinators can check an SLA."))
     started = monotonic.perf_counter()
     now = now or clock.now()

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from beheer.core import access
 from beheer.core.errors import DomainError
 
 from . import sla_check
 from .sla_check_forms import SlaCheckForm
 
+ACCESS = access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("Only coordinators can check an SLA."))
 
-@login_required
+
 @require_GET
 def sla_check_view(request: HttpRequest) -> HttpResponse:
     """GET only: the form submits to itself with ``run=1`` so a check can be bookmarked and shared."""
     user = request.user
-    if not getattr(user, "is_coordinator", False):
-        raise DjangoPermissionDenied(_("Only coordinators can check an SLA."))
     result: sla_check.CheckResult | None = None
     policy: sla_check.PolicyDefaults | None = None
     if request.GET.get("run"):

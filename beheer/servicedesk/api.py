@@ -15,8 +15,9 @@ from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
-from beheer.core import clock, config_cache, idempotency
-from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.core import access, clock, config_cache, idempotency
+from beheer.core.access import current_user
+from beheer.core.errors import DomainError, NotFound
 from beheer.core.files import protected_file_response
 from beheer.core.schemas import Id, Int64, Schema, TextLine, errors, file_answer
 
@@ -76,7 +77,7 @@ from .schemas import (
     TimeOut,
 )
 
-router = Router(tags=["meldingen"])
+router = access.declare(Router(tags=["meldingen"]), access.SIGNED_IN)
 M = TypeVar("M", bound=models.Model)
 
 
@@ -137,7 +138,7 @@ def melding_detail_out(
     through visible_to (a caller sees neither other callers' meldingen nor partials), and the problem
     behind it is shown to staff only. A melding registered in this request has no partials or links.
     `relations`: its (resolved, total, linked ids) from relation_counts(), read for a whole list."""
-    staff = bool(getattr(viewer, "is_staff_member", False))
+    staff = bool(access.is_staff(viewer))
     if relations is None:
         relations = (0, 0, []) if new else relation_counts([m], viewer)[m.pk]
     done, total, linked = relations
@@ -205,13 +206,6 @@ def _visible_id(request: HttpRequest, pk: int) -> int:
     if not Melding.objects.visible_to(request.user).filter(pk=pk).exists():
         raise NotFound(_("Call not found."))
     return pk
-
-
-def _staff(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_member:
-        raise PermissionDenied(_("Only operators may do this."))
-    return user
 
 
 CONFIG_MODELS = (CallType, Category, Impact, Urgency, OperatorGroup, ClosureCode)
@@ -321,11 +315,12 @@ def _detail(request: HttpRequest, m: Melding) -> dict[str, Any]:
     return melding_detail_out(_visible(request, m.pk), request.user)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.put(
     "/meldingen/{melding_id}/classification", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
 )
 def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = services.reclassify_melding(
         _visible(request, melding_id),
         actor=user,
@@ -342,9 +337,10 @@ def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) 
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post("/meldingen/{melding_id}/assign", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def assign(request: HttpRequest, melding_id: Id, payload: AssignIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = services.assign_melding(
         _visible(request, melding_id),
         operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
@@ -355,9 +351,10 @@ def assign(request: HttpRequest, melding_id: Id, payload: AssignIn) -> dict[str,
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post("/meldingen/{melding_id}/status", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def set_status(request: HttpRequest, melding_id: Id, payload: StatusIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = services.change_status(
         _visible(request, melding_id),
         status=_get(Status, payload.status_id, "status_id", required=True),
@@ -368,11 +365,12 @@ def set_status(request: HttpRequest, melding_id: Id, payload: StatusIn) -> dict[
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/target-date", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
 )
 def set_target(request: HttpRequest, melding_id: Id, payload: TargetDateIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = services.set_target_date(
         _visible(request, melding_id),
         target_date=payload.target_date,
@@ -388,12 +386,13 @@ def _move(request: HttpRequest, melding_id: int, payload: EscalateIn, service: A
         to_group=_get(OperatorGroup, payload.to_group_id, "to_group_id", required=True),
         operator=_operator(payload.operator_id),
         reason=payload.reason,
-        actor=_staff(request),
+        actor=current_user(request),
         expected_version=payload.version,
     )
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/escalate",
     response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
@@ -403,6 +402,7 @@ def escalate(request: HttpRequest, melding_id: Id, payload: EscalateIn) -> dict[
     return _move(request, melding_id, payload, services.escalate_melding)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/deescalate",
     response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
@@ -412,11 +412,12 @@ def deescalate(request: HttpRequest, melding_id: Id, payload: EscalateIn) -> dic
     return _move(request, melding_id, payload, services.deescalate_melding)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/estimates", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
 )
 def estimates(request: HttpRequest, melding_id: Id, payload: EstimatesIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = services.set_estimates(
         _visible(request, melding_id),
         minutes=payload.minutes,
@@ -428,11 +429,12 @@ def estimates(request: HttpRequest, melding_id: Id, payload: EstimatesIn) -> dic
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/resolve", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
 )
 def resolve(request: HttpRequest, melding_id: Id, payload: ResolveIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = services.resolve_melding(
         _visible(request, melding_id),
         solution=payload.solution,
@@ -445,9 +447,10 @@ def resolve(request: HttpRequest, melding_id: Id, payload: ResolveIn) -> dict[st
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post("/meldingen/{melding_id}/close", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def close(request: HttpRequest, melding_id: Id, payload: CloseIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = services.close_melding(_visible(request, melding_id), actor=user, expected_version=payload.version)
     return _detail(request, m)
 
@@ -541,60 +544,65 @@ def time_out(t: TimeEntry) -> dict[str, Any]:
     }
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.get("/meldingen/{melding_id}/time", response={200: list[TimeOut], **errors(403, 404)})
 def list_time(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
-    _staff(request)
     rows = (
-        TimeEntry.objects.filter(melding_id=_visible_id(request, melding_id))
+        TimeEntry.objects.visible_to(request.user)
+        .filter(melding_id=_visible_id(request, melding_id))
         .select_related("operator", "operator_group")
         .order_by("date", "id")
     )
     return [time_out(t) for t in rows]
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post("/meldingen/{melding_id}/time", response={201: TimeOut, **errors(400, 403, 404, 409)})
 def create_time(request: HttpRequest, melding_id: Id, payload: TimeIn) -> Any:
-    user = _staff(request)
+    user = current_user(request)
     t = services.register_time(
         _visible(request, melding_id), minutes=payload.minutes, on=payload.date, note=payload.note, actor=user
     )
     return Answer(201, time_out(t))
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post("/meldingen/{melding_id}/links", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
 def create_link(request: HttpRequest, melding_id: Id, payload: LinkIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = _visible(request, melding_id)
     services.link_meldingen(m, other=_visible(request, payload.other_id), actor=user)
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.delete(
     "/meldingen/{melding_id}/links/{other_id}", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
 )
 def delete_link(request: HttpRequest, melding_id: Id, other_id: Id) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = _visible(request, melding_id)
     services.unlink_meldingen(m, other=_visible(request, other_id), actor=user)
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/merge",
     response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
     summary="Merge this duplicate into another",
 )
 def merge(request: HttpRequest, melding_id: Id, payload: MergeIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = services.merge_melding(
         _visible(request, melding_id), into=_visible(request, payload.into_id), actor=user
     )
     return _detail(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.get("/meldingen/{melding_id}/partials", response={200: list[MeldingDetailOut], **errors(403, 404)})
 def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
-    _staff(request)
     partials = list(
         Melding.objects.visible_to(request.user)
         .filter(parent_id=_visible_id(request, melding_id))
@@ -605,11 +613,12 @@ def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     return [melding_detail_out(p, request.user, relations=relations[p.pk]) for p in partials]
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/partials", response={201: MeldingDetailOut, **errors(400, 403, 404, 409)}
 )
 def create_partial(request: HttpRequest, melding_id: Id, payload: PartialIn) -> Any:
-    user = _staff(request)
+    user = current_user(request)
     p = services.create_partial(
         _visible(request, melding_id),
         brief_description=payload.brief_description,
@@ -720,15 +729,16 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.get("/operator-groups", response={200: list[GroupOut], **errors(403)}, tags=["configuration"])
 def operator_groups(request: HttpRequest) -> list[dict[str, Any]]:
-    _staff(request)
     return [
         {"id": g.pk, "name": g.name, "is_first_line": g.is_first_line, "is_second_line": g.is_second_line}
         for g in OperatorGroup.objects.active()
     ]
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.get(
     "/persons",
     response={200: list[PersonOut], **errors(403)},
@@ -736,7 +746,6 @@ def operator_groups(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Caller lookup (operators only)",
 )
 def persons(request: HttpRequest, q: TextLine = "", limit: Int64 = 20) -> list[dict[str, Any]]:
-    _staff(request)
     limit = max(1, min(limit, 100))
     q = q.replace("\x00", "")
     qs = User.objects.visible_to(request.user).callers().search(q).select_related("department", "branch")
@@ -778,7 +787,7 @@ def melding_sla(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     m = _visible(request, melding_id)
     now = clock.now()
     ev = services.evaluate(m, now=now)
-    staff = getattr(request.user, "is_staff_member", False)
+    staff = access.is_staff(request.user)
     olas = [_ola_out(o) for o in services.evaluate_olas(m, now=now)] if staff else []
     if ev is None:
         return {"policy": None, "calendar": None, "response": None, "resolution": None, "olas": olas}

@@ -12,8 +12,10 @@ from ninja import Query, Router
 from ninja.responses import Status as Answer
 from pydantic import Field
 
-from beheer.accounts.models import OperatorGroup, User
-from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.accounts.models import OperatorGroup
+from beheer.core import access
+from beheer.core.access import current_user
+from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, errors
 from beheer.knowledge.models import Article, Audience
@@ -31,7 +33,7 @@ from .models import (
 from .problem_queries import ORDER, filter_problems, open_counts
 from .schemas import HistoryOut, PriorityRef, Ref
 
-router = Router(tags=["problems"])
+router = access.declare(Router(tags=["problems"]), access.OPERATORS_ONLY)
 MAX_ID = 2**63 - 1
 
 
@@ -161,15 +163,8 @@ class LinkArticleIn(ProblemVersionIn):
 # helpers
 
 
-def _staff(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not user.is_staff_member:
-        raise PermissionDenied(_("Only operators may do this."))
-    return user
-
-
 def _problem(request: HttpRequest, problem_id: int) -> Problem:
-    user = _staff(request)
+    user = current_user(request)
     problem = (
         Problem.objects.visible_to(user)
         .select_related("impact", "urgency", "priority", "operator_group", "operator")
@@ -246,7 +241,7 @@ def _detail(request: HttpRequest, problem_id: int) -> dict[str, Any]:
 
 @router.get("", response={200: ProblemPage, **errors(400, 403)}, summary="List problems (keyset pagination)")
 def list_problems(request: HttpRequest, params: Query[ProblemListParams]) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     if not 1 <= params.limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
     if params.status not in ("", "all", *ProblemStatus.values):
@@ -262,7 +257,7 @@ def list_problems(request: HttpRequest, params: Query[ProblemListParams]) -> dic
 
 @router.post("", response={201: ProblemDetailOut, **errors(400, 403, 404)}, summary="Register a problem")
 def create_problem(request: HttpRequest, payload: ProblemCreate) -> Any:
-    user = _staff(request)
+    user = current_user(request)
     p = services.open_problem(
         actor=user,
         title=payload.title,
@@ -291,7 +286,7 @@ def update_problem(request: HttpRequest, problem_id: Id, payload: ProblemUpdate)
     p = _problem(request, problem_id)
     services.edit_problem(
         p,
-        actor=_staff(request),
+        actor=current_user(request),
         expected_version=payload.version,
         title=payload.title,
         description=payload.description,
@@ -309,7 +304,7 @@ def assign(request: HttpRequest, problem_id: Id, payload: ProblemAssignIn) -> di
         _problem(request, problem_id),
         operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
         operator=_operator(payload.operator_id),
-        actor=_staff(request),
+        actor=current_user(request),
         expected_version=payload.version,
     )
     return _detail(request, problem_id)
@@ -322,7 +317,7 @@ def assign(request: HttpRequest, problem_id: Id, payload: ProblemAssignIn) -> di
 )
 def analyse(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.analyse_problem(
-        _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
+        _problem(request, problem_id), actor=current_user(request), expected_version=payload.version
     )
     return _detail(request, problem_id)
 
@@ -334,7 +329,7 @@ def analyse(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> 
 )
 def known_error(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.mark_known_error(
-        _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
+        _problem(request, problem_id), actor=current_user(request), expected_version=payload.version
     )
     return _detail(request, problem_id)
 
@@ -350,7 +345,7 @@ def resolve(request: HttpRequest, problem_id: Id, payload: ProblemResolveIn) -> 
         solution=payload.solution,
         resolve_meldingen=payload.resolve_melding_ids,
         note_others=payload.note_others,
-        actor=_staff(request),
+        actor=current_user(request),
         expected_version=payload.version,
     )
     return {
@@ -369,7 +364,7 @@ def resolve(request: HttpRequest, problem_id: Id, payload: ProblemResolveIn) -> 
 )
 def close(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
     services.close_problem(
-        _problem(request, problem_id), actor=_staff(request), expected_version=payload.version
+        _problem(request, problem_id), actor=current_user(request), expected_version=payload.version
     )
     return _detail(request, problem_id)
 
@@ -383,7 +378,7 @@ def reopen(request: HttpRequest, problem_id: Id, payload: ProblemReopenIn) -> di
     services.reopen_problem(
         _problem(request, problem_id),
         reason=payload.reason,
-        actor=_staff(request),
+        actor=current_user(request),
         expected_version=payload.version,
     )
     return _detail(request, problem_id)
@@ -396,7 +391,7 @@ def reopen(request: HttpRequest, problem_id: Id, payload: ProblemReopenIn) -> di
 )
 def link_melding(request: HttpRequest, problem_id: Id, payload: LinkMeldingIn) -> dict[str, Any]:
     p = _problem(request, problem_id)
-    services.link_melding(p, melding=_melding(request, payload.melding_id), actor=_staff(request))
+    services.link_melding(p, melding=_melding(request, payload.melding_id), actor=current_user(request))
     return _detail(request, problem_id)
 
 
@@ -407,7 +402,7 @@ def link_melding(request: HttpRequest, problem_id: Id, payload: LinkMeldingIn) -
 )
 def unlink_melding(request: HttpRequest, problem_id: Id, melding_id: Id) -> dict[str, Any]:
     p = _problem(request, problem_id)
-    services.unlink_melding(p, melding=_melding(request, melding_id), actor=_staff(request))
+    services.unlink_melding(p, melding=_melding(request, melding_id), actor=current_user(request))
     return _detail(request, problem_id)
 
 
@@ -419,7 +414,7 @@ def unlink_melding(request: HttpRequest, problem_id: Id, melding_id: Id) -> dict
 def create_article(request: HttpRequest, problem_id: Id, payload: ProblemArticleIn) -> Any:
     services.create_known_error_article(
         _problem(request, problem_id),
-        actor=_staff(request),
+        actor=current_user(request),
         expected_version=payload.version,
         title=payload.title,
         audience=payload.audience,
@@ -433,7 +428,7 @@ def create_article(request: HttpRequest, problem_id: Id, payload: ProblemArticle
     summary="Link an existing article as the known-error article (null: unlink)",
 )
 def link_article(request: HttpRequest, problem_id: Id, payload: LinkArticleIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     article = None
     if payload.article_id is not None:
         article = Article.objects.visible_to(user).filter(pk=payload.article_id).first()

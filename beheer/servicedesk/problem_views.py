@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beheer.accounts.models import User
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import Conflict, DomainError, ReadOnly
-from beheer.core.forms import current_user, place_domain_errors
+from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import page_for_request
 from beheer.knowledge.models import Article
 
@@ -35,7 +37,8 @@ from .models import (
 )
 from .problem_queries import ORDER, filter_problems, link_choices, open_counts
 from .services.problems import allowed_actions
-from .views import staff_required
+
+ACCESS = access.STAFF
 
 PAGE_SIZE = 50
 LINKED_SHOWN = 500
@@ -46,7 +49,6 @@ HISTORY_SHOWN = 300
 # list
 
 
-@staff_required
 @require_GET
 def problem_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -69,7 +71,6 @@ def problem_list(request: HttpRequest) -> HttpResponse:
 # register and edit
 
 
-@staff_required
 def problem_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = pf.ProblemForm(request.POST or None)
@@ -112,7 +113,6 @@ def _problem_for(user: User, pk: int) -> Problem:
     return problem
 
 
-@staff_required
 def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     problem = _problem_for(user, pk)
@@ -268,14 +268,12 @@ def _detail_context(
     }
 
 
-@staff_required
 @require_GET
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _problem_for(current_user(request), pk)
     return render(request, "servicedesk/problem_detail.html", _detail_context(request, problem))
 
 
-@staff_required
 @require_POST
 def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = current_user(request)
@@ -314,7 +312,6 @@ def _open_linked(problem: Problem, user: User) -> list[Melding]:
     )
 
 
-@staff_required
 def problem_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     problem = _problem_for(user, pk)
@@ -366,7 +363,6 @@ def _melding(user: User, pk: int) -> Melding:
     return melding
 
 
-@staff_required
 @require_GET
 def melding_problem_choices(request: HttpRequest, pk: int) -> HttpResponse:
     """The open problems to link a melding to (the options of the link form's list), asked for
@@ -376,7 +372,6 @@ def melding_problem_choices(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "servicedesk/_problem_choices.html", {"choices": link_choices(user)})
 
 
-@staff_required
 @require_POST
 def melding_problem_link(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
@@ -397,7 +392,6 @@ def melding_problem_link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("melding-detail", args=[melding.pk]))
 
 
-@staff_required
 @require_POST
 def melding_problem_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)

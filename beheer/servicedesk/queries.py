@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import User
-from beheer.core import clock, config_cache, search
+from beheer.core import access, clock, config_cache, search
 from beheer.core.pagination import Page, SortKey, keyset_page
 from beheer.notifications.models import OutgoingMessage
 
@@ -225,7 +225,7 @@ def search_plan(text: str, user: Any, *, bound: int = SEARCH_BOUND) -> SearchPla
     if number is not None:
         ids.add(number)
     else:
-        kind = "melding" if getattr(user, "is_staff_member", False) else "melding_public"
+        kind = "melding" if access.is_staff(user) else "melding_public"
         found = search.bounded_matching_ids(kind, text, bound)
         if found is not None:
             ids.update(found)
@@ -251,7 +251,7 @@ def search_plan(text: str, user: Any, *, bound: int = SEARCH_BOUND) -> SearchPla
 def _filtered(qs: MeldingQuerySet, f: MeldingFilter, user: Any) -> MeldingQuerySet:
     """Every filter of `f` but the search text."""
     qs = qs.visible_to(user)
-    if f.queue and f.queue in QUEUES and getattr(user, "is_staff_member", False):
+    if f.queue and f.queue in QUEUES and access.is_staff(user):
         qs = qs.queue(f.queue, user)
     exact = {
         "status_id": f.status,
@@ -454,7 +454,7 @@ def partial_incidents(melding: Melding, user: Any, *, limit: int = 200) -> list[
 def linked_meldingen(melding: Melding, user: Any, *, limit: int = 200) -> list[Melding]:
     """Meldingen linked to this one that `user` may see (a caller: only their own), in one query,
     with their status from the configuration cache."""
-    pks = _linked_pks(melding)
+    pks = _linked_pks(melding, user)
     if not pks:
         return []
     qs = Melding.objects.visible_to(user).filter(pk__in=pks).order_by("id")
@@ -463,11 +463,12 @@ def linked_meldingen(melding: Melding, user: Any, *, limit: int = 200) -> list[M
     return use_cached_lookups(list(qs[:limit]), ("status",))
 
 
-def _linked_pks(melding: Melding) -> list[int]:
+def _linked_pks(melding: Melding, user: Any) -> list[int]:
     """Ids of the meldingen linked to this one ('related to'), in either direction, from the link
     table's two indexes. Asked first on their own: a `pk IN (links) OR pk IN (links)` condition on
     the melding table makes PostgreSQL scan it whole."""
-    rows = MeldingLink.objects.filter(Q(from_melding=melding) | Q(to_melding=melding)).values_list(
+    links = MeldingLink.objects.visible_to(user)
+    rows = links.filter(Q(from_melding=melding) | Q(to_melding=melding)).values_list(
         "from_melding_id", "to_melding_id"
     )
     return sorted({low if high == melding.pk else high for low, high in rows})
@@ -489,8 +490,10 @@ def relation_counts(meldingen: list[Melding], user: Any) -> dict[int, tuple[int,
     }
     wanted = set(pks)
     links: dict[int, set[int]] = {pk: set() for pk in pks}
-    rows = MeldingLink.objects.filter(Q(from_melding__in=pks) | Q(to_melding__in=pks)).values_list(
-        "from_melding_id", "to_melding_id"
+    rows = (
+        MeldingLink.objects.visible_to(user)
+        .filter(Q(from_melding__in=pks) | Q(to_melding__in=pks))
+        .values_list("from_melding_id", "to_melding_id")
     )
     for low, high in rows:
         if low in wanted:
@@ -506,10 +509,11 @@ def relation_counts(meldingen: list[Melding], user: Any) -> dict[int, tuple[int,
     return {pk: (*progress.get(pk, (0, 0)), sorted(links[pk] & visible)) for pk in pks}
 
 
-def time_totals(melding: Melding) -> list[dict[str, Any]]:
+def time_totals(melding: Melding, user: Any) -> list[dict[str, Any]]:
     """Minutes registered on a melding per line: [{"line": "first", "minutes": 35}, ...]."""
     rows = (
-        TimeEntry.objects.filter(melding=melding)
+        TimeEntry.objects.visible_to(user)
+        .filter(melding=melding)
         .values("line")
         .annotate(minutes=Sum("minutes"))
         .order_by("line")
@@ -517,22 +521,23 @@ def time_totals(melding: Melding) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def recent_time_entries(melding: Melding, limit: int = 50) -> QuerySet[TimeEntry]:
+def recent_time_entries(melding: Melding, user: Any, limit: int = 50) -> QuerySet[TimeEntry]:
     return (
-        TimeEntry.objects.filter(melding=melding)
+        TimeEntry.objects.visible_to(user)
+        .filter(melding=melding)
         .select_related("operator", "operator_group")
         .defer(*name_only("operator"))
         .order_by("-date", "-id")[:limit]
     )
 
 
-def time_shown(melding: Melding, limit: int = 50) -> tuple[list[dict[str, Any]], list[TimeEntry]]:
+def time_shown(melding: Melding, user: Any, limit: int = 50) -> tuple[list[dict[str, Any]], list[TimeEntry]]:
     """The melding page's time: the totals per line (`time_totals`) and the newest registrations.
     When the registrations are fewer than `limit` they are all of them, and the totals are added
     up from them instead of asked for."""
-    entries = list(recent_time_entries(melding, limit + 1))
+    entries = list(recent_time_entries(melding, user, limit + 1))
     if len(entries) > limit:
-        return time_totals(melding), entries[:limit]
+        return time_totals(melding, user), entries[:limit]
     totals: dict[str, int] = {}
     for entry in entries:
         totals[entry.line] = totals.get(entry.line, 0) + entry.minutes

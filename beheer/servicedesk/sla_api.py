@@ -16,6 +16,7 @@ from ninja import Field, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import User
+from beheer.core import access
 from beheer.core.errors import NotFound
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, WallTime, errors
@@ -23,7 +24,7 @@ from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, WallTime, err
 from .models import BusinessCalendar, OlaTarget, SlaPolicy
 from .services import sla_config
 
-router = Router(tags=["service levels"])
+router = access.declare(Router(tags=["service levels"]), access.COORDINATORS)
 ORDER = (SortKey("name"), SortKey("id"))
 
 

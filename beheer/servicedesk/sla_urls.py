@@ -3,10 +3,18 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from beheer.core import access
+
 from . import sla_views
 
+home = access.gate(access.COORDINATORS)(RedirectView.as_view(pattern_name="sla-policies"))
+
 urlpatterns = [
-    path("sla/", RedirectView.as_view(pattern_name="sla-policies"), name="sla-home"),
+    path(
+        "sla/",
+        home,
+        name="sla-home",
+    ),
     path("sla/calendars/", sla_views.calendar_list, name="sla-calendars"),
     path("sla/calendars/new/", sla_views.calendar_edit, name="sla-calendar-new"),
     path("sla/calendars/<int:pk>/", sla_views.calendar_edit, name="sla-calendar-edit"),

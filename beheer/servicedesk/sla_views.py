@@ -8,43 +8,29 @@ same functions), records history and clears the configuration cache.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user
 from beheer.core.pagination import SortKey, page_for_request
 
 from .models import BusinessCalendar, OlaTarget, ServiceLevelChange, ServiceLevelSubject, SlaPolicy
 from .services import sla_config
 from .sla_forms import CalendarForm, OlaForm, PolicyForm
 
+ACCESS = access.COORDINATORS
+
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 50
 NAME_ORDER = (SortKey("name"), SortKey("id"))
 HISTORY_ROWS = 50
-
-
-def coordinator_required(view: View) -> View:
-    """Coordinators and administrators; operators and callers get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not (getattr(user, "is_coordinator", False) or getattr(user, "is_administrator", False)):
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _history(subject: str, pk: int) -> list[ServiceLevelChange]:
@@ -66,7 +52,6 @@ def _get(model: type, pk: int) -> Any:
 # business calendars
 
 
-@coordinator_required
 @require_http_methods(["GET"])
 def calendar_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "active")
@@ -77,7 +62,6 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
 @require_http_methods(["GET", "POST"])
 def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     cal = _get(BusinessCalendar, pk) if pk is not None else None
@@ -99,7 +83,6 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "servicedesk/sla/calendar_form.html", context, status=status)
 
 
-@coordinator_required
 @require_http_methods(["GET", "POST"])
 def calendar_archive(request: HttpRequest, pk: int) -> HttpResponse:
     cal = _get(BusinessCalendar, pk)
@@ -126,7 +109,6 @@ def calendar_archive(request: HttpRequest, pk: int) -> HttpResponse:
 # SLA policies
 
 
-@coordinator_required
 @require_http_methods(["GET"])
 def policy_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "active")
@@ -137,7 +119,6 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     policy = _get(SlaPolicy, pk) if pk is not None else None
@@ -159,7 +140,6 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "servicedesk/sla/policy_form.html", context, status=status)
 
 
-@coordinator_required
 @require_http_methods(["GET", "POST"])
 def policy_archive(request: HttpRequest, pk: int) -> HttpResponse:
     policy = _get(SlaPolicy, pk)
@@ -182,7 +162,6 @@ def policy_archive(request: HttpRequest, pk: int) -> HttpResponse:
 # OLA targets
 
 
-@coordinator_required
 @require_http_methods(["GET"])
 def ola_list(request: HttpRequest) -> HttpResponse:
     qs = OlaTarget.objects.select_related("operator_group", "priority", "calendar")
@@ -190,7 +169,6 @@ def ola_list(request: HttpRequest) -> HttpResponse:
     return render(request, "servicedesk/sla/ola_list.html", {"page": page, "tab": "olas"})
 
 
-@coordinator_required
 @require_http_methods(["GET", "POST"])
 def ola_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     ola = _get(OlaTarget, pk) if pk is not None else None
@@ -212,7 +190,6 @@ def ola_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "servicedesk/sla/ola_form.html", context, status=status)
 
 
-@coordinator_required
 @require_http_methods(["GET", "POST"])
 def ola_delete(request: HttpRequest, pk: int) -> HttpResponse:
     ola = _get(OlaTarget, pk)

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 from ninja.responses import Status as Answer
 
-from beheer.accounts.models import User
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import NotFound, PermissionDenied
-from beheer.core.forms import current_user
 from beheer.core.schemas import Id, Schema, Text, TextLine, errors
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import query_text, suggest_articles
@@ -26,7 +26,7 @@ from .models import ArticleLink, Melding
 from .models.knowledge_links import related_to_article
 from .suggestions import Suggestions, suggest
 
-router = Router(tags=["suggestions"])
+router = access.declare(Router(tags=["suggestions"]), access.SIGNED_IN)
 
 TEXT_MAX = 5000
 RELATED_MAX = 100
@@ -110,13 +110,6 @@ class DeflectionOut(Schema):
     rate: float | None
 
 
-def _staff(request: HttpRequest) -> User:
-    user = current_user(request)
-    if not user.is_staff_member:
-        raise PermissionDenied(_("Only operators may do this."))
-    return user
-
-
 def _melding(request: HttpRequest, pk: int) -> Melding:
     m = Melding.objects.visible_to(request.user).filter(pk=pk).first()
     if m is None:
@@ -163,9 +156,10 @@ def suggestions_post(request: HttpRequest, payload: SuggestionParams) -> dict[st
     return _suggestions_for(request, payload.brief_description or payload.text, payload.request)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.get("/meldingen/{melding_id}/suggestions", response={200: SuggestionsOut, **errors(403, 404)})
 def melding_suggestions(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = _melding(request, melding_id)
     return _out(suggest(m.brief_description, m.request, user, exclude_melding=m.pk))
 
@@ -182,36 +176,39 @@ def _articles(request: HttpRequest, m: Melding) -> dict[str, Any]:
     return {"solution_article": _ref(solution) if solution else None, "linked": [_ref(a) for a in linked]}
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.get("/meldingen/{melding_id}/articles", response={200: MeldingArticlesOut, **errors(403, 404)})
 def melding_articles(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
-    _staff(request)
     return _articles(request, _melding(request, melding_id))
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/articles",
     response={200: MeldingArticlesOut, **errors(400, 403, 404, 409)},
     summary="Link an article",
 )
 def link_article(request: HttpRequest, melding_id: Id, payload: ArticleLinkIn) -> dict[str, Any]:
-    user = _staff(request)
+    user = current_user(request)
     m = _melding(request, melding_id)
     services.link_article(m, article=services.visible_article(payload.article_id, user), actor=user)
     return _articles(request, m)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.delete(
     "/meldingen/{melding_id}/articles/{article_id}",
     response={204: None, **errors(403, 404, 409)},
     summary="Unlink",
 )
 def unlink_article(request: HttpRequest, melding_id: Id, article_id: Id) -> Answer:
-    user = _staff(request)
+    user = current_user(request)
     m = _melding(request, melding_id)
     services.unlink_article(m, article=services.visible_article(article_id, user), actor=user)
     return Answer(204, None)
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.post(
     "/meldingen/{melding_id}/make-article",
     response={201: MadeArticleOut, **errors(400, 403, 404, 409)},
@@ -219,7 +216,7 @@ def unlink_article(request: HttpRequest, melding_id: Id, article_id: Id) -> Answ
 )
 def make_article(request: HttpRequest, melding_id: Id) -> Answer:
     """A draft solution article for operators from a resolved melding (title, request and solution)."""
-    user = _staff(request)
+    user = current_user(request)
     article = services.create_article_from_melding(_melding(request, melding_id), actor=user)
     return Answer(
         201,
@@ -227,6 +224,7 @@ def make_article(request: HttpRequest, melding_id: Id) -> Answer:
     )
 
 
+@access.gate(access.OPERATORS_ONLY)
 @router.get(
     "/knowledge/articles/{article_id}/meldingen",
     response={200: RelatedOut, **errors(403, 404)},
@@ -234,7 +232,7 @@ def make_article(request: HttpRequest, melding_id: Id) -> Answer:
 )
 def related_meldingen(request: HttpRequest, article_id: Id) -> dict[str, Any]:
     """Meldingen resolved with the article or linked to it, newest first (at most 100, with the total)."""
-    user = _staff(request)
+    user = current_user(request)
     if not Article.objects.visible_to(user).filter(pk=article_id).exists():
         raise NotFound(_("Article not found."))
     qs = Melding.objects.visible_to(user).filter(related_to_article(article_id)).distinct()

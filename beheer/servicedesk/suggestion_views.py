@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from beheer.core import access
+from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import current_user
 from beheer.core.htmx import is_htmx
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import query_text, suggest_articles
@@ -30,7 +30,9 @@ from .models import ArticleLink, Melding, StatusKind
 from .models.knowledge_links import related_to_article
 from .suggestion_support import TOKEN_FIELD
 from .suggestions import Suggestions, suggest
-from .views import _melding_for, _render_detail, staff_required
+from .views import _melding_for, _render_detail
+
+ACCESS = access.STAFF
 
 FIELD_MAX = 5000  # characters read from each text parameter; the rest is ignored
 RELATED_SHOWN = 50
@@ -56,7 +58,6 @@ def _panel(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return render(request, "servicedesk/_suggestions.html", context)
 
 
-@staff_required
 @require_GET
 def suggestion_panel(request: HttpRequest) -> HttpResponse:
     """The panel on the new-melding form: suggestions for what the operator typed so far."""
@@ -65,7 +66,6 @@ def suggestion_panel(request: HttpRequest) -> HttpResponse:
     return _panel(request, {"s": found, "m": None})
 
 
-@staff_required
 @require_GET
 def melding_suggestion_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The panel on the melding page: suggestions for the melding, its linked articles, actions."""
@@ -91,7 +91,6 @@ def _melding_panel(request: HttpRequest, melding: Melding) -> HttpResponse:
     return _panel(request, context)
 
 
-@staff_required
 @require_GET
 def melding_resolve_with(request: HttpRequest, pk: int) -> HttpResponse:
     """'Resolve with this article' / 'Use this solution': the melding page with the resolve form
@@ -133,7 +132,6 @@ def _back(request: HttpRequest, melding: Melding) -> HttpResponseBase:
     return redirect("melding-detail", pk=melding.pk)
 
 
-@staff_required
 @require_POST
 def melding_link_article(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = current_user(request)
@@ -150,7 +148,6 @@ def melding_link_article(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _back(request, melding)
 
 
-@staff_required
 @require_POST
 def melding_unlink_article(request: HttpRequest, pk: int, article_pk: int) -> HttpResponseBase:
     user = current_user(request)
@@ -167,7 +164,6 @@ def melding_unlink_article(request: HttpRequest, pk: int, article_pk: int) -> Ht
     return _back(request, melding)
 
 
-@staff_required
 @require_POST
 def melding_make_article(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Melding -> draft article in one step, then its edit page."""
@@ -187,7 +183,6 @@ def melding_make_article(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect(url)
 
 
-@staff_required
 @require_GET
 def article_related_meldingen(request: HttpRequest, pk: int) -> HttpResponse:
     """The article page's 'Related meldingen': resolved with it or linked to it (capped, with a count)."""
@@ -209,7 +204,7 @@ def article_related_meldingen(request: HttpRequest, pk: int) -> HttpResponse:
 # portal: deflection
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_GET
 def portal_suggestion_panel(request: HttpRequest) -> HttpResponse:
     """Matching caller articles while the caller types; the first showing per form session is recorded."""
@@ -224,7 +219,7 @@ def portal_suggestion_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "servicedesk/_portal_suggestions.html", context)
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_GET
 def portal_suggestion_open(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The tracking link of a suggested article: record the click, then show the portal article."""
@@ -235,11 +230,8 @@ def portal_suggestion_open(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("portal-knowledge-detail", pk=pk)
 
 
-@login_required
+@access.gate(access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("This page is for coordinators.")))
 @require_GET
 def deflection_figure(request: HttpRequest) -> HttpResponse:
     """The coordinators' deflection figure (knowledge start page)."""
-    user = current_user(request)
-    if not user.is_coordinator:
-        raise DjangoPermissionDenied(_("This page is for coordinators."))
     return render(request, "servicedesk/_deflection_figure.html", {"fig": services.deflection_figures()})

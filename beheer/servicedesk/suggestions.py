@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from beheer.core import search
+from beheer.core import access, search
 from beheer.knowledge.suggest import (
     MAX_RESULTS,
     TEXT_FOR_SCORING,
@@ -50,7 +50,7 @@ def suggest_meldingen(
     text: str, user: Any, *, exclude: int | None = None, limit: int = MAX_RESULTS
 ) -> list[MeldingSuggestion]:
     """Similar solved meldingen, for operators only (callers never get meldingen suggested)."""
-    if not getattr(user, "is_staff_member", False):
+    if not access.is_staff(user):
         return []
     ranked = search.ranked_ids("melding", text, MELDING_CANDIDATES)
     scores = {pk: score for pk, score in ranked if pk != exclude}

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beheer.accounts.models import User
-from beheer.core import clock, config_cache
+from beheer.core import access, clock, config_cache
+from beheer.core.access import current_user
 from beheer.core.errors import Conflict, DomainError, ReadOnly
-from beheer.core.forms import parse_id, require_staff
+from beheer.core.forms import parse_id
 from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, page_for_request, read_page
 from beheer.notifications.models import OutgoingMessage
@@ -36,18 +35,13 @@ from .choices import cached_operators, group_operators
 from .models import FOR_LIST, Attachment, Melding, MeldingQuerySet, StatusKind
 from .suggestion_support import caller_solution_article, deflection_token, record_portal_submission
 
+ACCESS = access.STAFF
+
 PAGE_SIZE = 50
 TIMELINE_LIMIT = 200
 TIMELINE_ALL_LIMIT = 5000
 FILTER_FIELDS = ("status", "operator_group", "operator", "category", "priority", "call_type")
 EXTRA_FILTERS = ("sla", "age", "created", "resolved", "status_code", "status_kind", "groups")
-
-
-staff_required = require_staff(lambda: DjangoPermissionDenied(_("This page is for operators.")))
-
-
-def current_user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def apply_domain_error(form: Any, exc: DomainError) -> None:
@@ -71,9 +65,9 @@ def apply_domain_error(form: Any, exc: DomainError) -> None:
 # home and queues
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 def home(request: HttpRequest) -> HttpResponse:
-    if getattr(request.user, "is_staff_member", False):
+    if access.is_staff(request.user):
         return redirect(f"{reverse('melding-list')}?queue=mine")
     return redirect("portal")
 
@@ -98,7 +92,6 @@ def _filter_from(form: f.QueueFilterForm, default_queue: str) -> tuple[queries.M
     return mf, data.get("sort") or queries.DEFAULT_SORT
 
 
-@staff_required
 @require_GET
 def melding_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -163,7 +156,6 @@ def _people_for_filter(text: str, user: User) -> list[User]:
     )
 
 
-@staff_required
 @require_GET
 def caller_filter_options(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type for the caller filter of the list: people by name, e-mail or phone."""
@@ -174,7 +166,6 @@ def caller_filter_options(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
 @require_GET
 def quick_search(request: HttpRequest) -> HttpResponse:
     """The search box in the top bar: a melding number opens that melding (when the user may see it);
@@ -190,7 +181,6 @@ def quick_search(request: HttpRequest) -> HttpResponse:
 # registering a call
 
 
-@staff_required
 @require_GET
 def caller_lookup(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type for the caller of a new call: up to 10 matching people."""
@@ -210,7 +200,6 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
 OPEN_SHOWN = 10  # a caller's open calls shown while registering a new one
 
 
-@staff_required
 @require_GET
 def caller_open_meldingen(request: HttpRequest) -> HttpResponse:
     """The open calls of the caller chosen in the registration form (HTMX partial): is this a new
@@ -240,7 +229,7 @@ def _caller_open_context(person: User | None, user: User) -> dict[str, Any]:
     }
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_GET
 def subcategory_options(request: HttpRequest) -> HttpResponse:
     """The <option>s of the subcategories of the chosen category (for the HTMX category select)."""
@@ -263,7 +252,6 @@ def _register(form: Any, user: User, **fields: Any) -> Melding | None:
     return melding
 
 
-@staff_required
 def melding_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if request.method == "POST":
@@ -415,7 +403,7 @@ def _detail_context(
     if melding.parent_id is None and filled("partials"):
         partials = queries.partial_incidents(melding, user)
         progress = (sum(1 for p in partials if not p.is_open), len(partials))
-    time_totals, time_entries = queries.time_shown(melding) if filled("time") else ([], [])
+    time_totals, time_entries = queries.time_shown(melding, user) if filled("time") else ([], [])
     now = clock.now()
     sla = services.evaluate(melding, now=now)
     shown = {*available, result.action if result else ""}
@@ -497,13 +485,11 @@ def _render_action_page(
     return response
 
 
-@staff_required
 @require_GET
 def melding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _melding_for(current_user(request), pk, page=True))
 
 
-@staff_required
 @require_GET
 def operator_options(request: HttpRequest) -> HttpResponse:
     """The <option>s of the operator select for the chosen operator group (HTMX): its members."""
@@ -520,7 +506,6 @@ def operator_options(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
 @require_http_methods(["GET", "POST"])
 def melding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """GET: the action's form (HTMX: only the form; else a page of its own). POST: carry it out.
@@ -572,7 +557,7 @@ def melding_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _render_detail(request, current, bound={action: kept} if kept else None, result=result)
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = Attachment.objects.visible_to(request.user).filter(pk=pk).first()
@@ -603,7 +588,7 @@ def _portal_melding(user: User, pk: int) -> Melding:
     return melding
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_GET
 def portal(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
@@ -620,7 +605,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 def portal_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     status = 200
@@ -696,14 +681,14 @@ def _portal_context(
     }
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_GET
 def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     melding = _portal_melding(current_user(request), pk)
     return render(request, "servicedesk/portal_detail.html", _portal_context(request, melding))
 
 
-@login_required
+@access.gate(access.SIGNED_IN)
 @require_POST
 def portal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = current_user(request)

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from beheer.core import search
+from beheer.core import access, search
 from beheer.core.models import LocalizedNameModel
 
 
@@ -117,7 +117,7 @@ def audiences_for(user: Any) -> list[str] | None:
 def reads_drafts(user: Any) -> bool:
     """Operators, coordinators and administrators read drafts (of the articles they may read)."""
     audiences = audiences_for(user)
-    return audiences is None or (bool(audiences) and bool(getattr(user, "is_staff_member", False)))
+    return audiences is None or (bool(audiences) and bool(access.is_staff(user)))
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core import clock, search
+from beheer.core import access, clock, search
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from ..models import (
@@ -72,7 +72,7 @@ def review_required(kind: str) -> bool:
 
 
 def _require_editor(actor: User, audience: str | None = None) -> None:
-    if not getattr(actor, "is_staff_member", False):
+    if not access.is_staff(actor):
         raise PermissionDenied(_("Only operators may edit knowledge articles."))
     audiences = audiences_for(actor)
     if audience is not None and audiences is not None and audience not in audiences:

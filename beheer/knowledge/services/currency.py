@@ -24,7 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import Role, User
-from beheer.core import clock
+from beheer.core import access, clock
 from beheer.core.errors import DomainError, PermissionDenied
 from beheer.core.loops import isolated
 from beheer.notifications import services as notifications
@@ -40,16 +40,14 @@ def today() -> date:
 
 
 def can_mark_reviewed(article: Article, user: User) -> bool:
-    return bool(
-        getattr(user, "is_staff_member", False) and (article.owner_id == user.pk or user.is_coordinator)
-    )
+    return bool(access.is_staff(user) and (article.owner_id == user.pk or user.is_coordinator))
 
 
 @transaction.atomic
 def mark_reviewed(article: Article, *, actor: User, expected_version: int) -> Article:
     """The owner, a coordinator or an administrator confirms the published text is still current:
     the next review is one interval from today."""
-    if not getattr(actor, "is_staff_member", False):
+    if not access.is_staff(actor):
         raise PermissionDenied(_("Only the owner, coordinators and administrators may confirm a review."))
     article = _lock(article, actor, expected_version)
     if not can_mark_reviewed(article, actor):

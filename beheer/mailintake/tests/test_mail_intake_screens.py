@@ -18,8 +18,7 @@ from tests.helpers import client_for
 
 from .mail_helpers import OWN_ADDRESS, OWN_SITE, message
 
-pytestmark = pytest.mark.urls("beheer.mailintake.tests.mail_test_urls")
-API = "/mail-test-api/mail"
+API = "/api/v1/mail"
 HOSTILE = (
     b"X-Note: <script>alert(1)</script>\nSubject: <img src=x onerror=alert(2)>\n\n"
     b"<b>bold</b> no From header\n"

@@ -98,7 +98,6 @@ def test_an_imap_server_at_a_denied_address_is_refused_when_saved(administrator:
     assert "Beheer may not connect to this address" in refused.value.field_errors["host"]
 
 
-@pytest.mark.urls("beheer.mailintake.tests.mail_test_urls")
 def test_the_mailbox_form_shows_the_token_url_refusal(administrator: User, first_line: OperatorGroup) -> None:
     client = client_for(administrator)
     data = {

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock
+from beheer.core import access, clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import Impact, Urgency
@@ -30,7 +30,7 @@ def _token_hash(token: str) -> str:
 
 
 def _require_configurer(actor: User) -> None:
-    if not getattr(actor, "is_administrator", False):
+    if not access.is_administrator(actor):
         raise PermissionDenied(_("Only administrators may configure alert sources."))
 
 

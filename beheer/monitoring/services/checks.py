@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock, config_cache, history
+from beheer.core import access, clock, config_cache, history
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.servicedesk import services as servicedesk
 from beheer.servicedesk.models import Impact, Urgency
@@ -104,7 +104,7 @@ def _snapshot(check: Check) -> history.Snapshot:
 
 
 def _require_definer(actor: User) -> None:
-    if not getattr(actor, "is_staff_member", False):
+    if not access.is_staff(actor):
         raise PermissionDenied(_("Only operators and administrators define checks."))
 
 

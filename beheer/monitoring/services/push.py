@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core import clock
+from beheer.core import access, clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.loops import isolated
 
@@ -27,7 +27,7 @@ from .recording import record_result
 
 def issue_push_token(check: Check, *, actor: User) -> str:
     """Give a push check a new secret URL token (the old URL stops working)."""
-    if not getattr(actor, "is_staff_member", False):
+    if not access.is_staff(actor):
         raise PermissionDenied(_("Only operators manage checks."))
     if check.kind != CheckKind.PUSH:
         raise DomainError(_("Only push checks have a ping URL."))

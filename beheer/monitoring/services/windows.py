@@ -48,7 +48,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.calendars.windows import MAX_RULE_LENGTH, Window, WindowError, _anchored, parse_rule, to_instant
-from beheer.core import clock, config_cache, history
+from beheer.core import access, clock, config_cache, history
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.core.timezones import installation_time_zone
 
@@ -113,7 +113,7 @@ class EndPlan:
 def _require_scheduler(actor: User) -> None:
     """The people who define checks schedule their maintenance: operators, coordinators and
     administrators (the same rule as `checks._require_definer`)."""
-    if not getattr(actor, "is_staff_member", False):
+    if not access.is_staff(actor):
         raise PermissionDenied(_("Only operators and administrators schedule maintenance windows."))
 
 

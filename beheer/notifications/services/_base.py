@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core import access
 from beheer.core.errors import DomainError, PermissionDenied
 
 from ..events import DEFAULT_LANGUAGE, EVENTS, LANGUAGES, Event
@@ -51,7 +52,7 @@ def max_attachment_bytes() -> int:
 
 
 def _require_admin(actor: User | None) -> None:
-    if actor is None or not getattr(actor, "is_administrator", False):
+    if actor is None or not access.is_administrator(actor):
         raise PermissionDenied(_("Only administrators can change notification settings."))
 
 

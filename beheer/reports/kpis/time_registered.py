@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 
 from beheer.accounts.models import OperatorGroup
+from beheer.core import access
 from beheer.servicedesk.models import Line, TimeEntry
 
 from .period import ReportFilter
@@ -16,7 +17,7 @@ from .period import ReportFilter
 def _time_entries(user: Any, f: ReportFilter) -> QuerySet[TimeEntry]:
     """Time registrations dated in the period on meldingen matching the filter (joins, no IN list)."""
     qs = TimeEntry.objects.filter(date__gte=f.date_from, date__lte=f.date_to)
-    if not getattr(user, "is_staff_member", False):
+    if not access.is_staff(user):
         return qs.none()  # time registrations are internal; only staff see them
     exact = {
         "operator_group_id": f.operator_group,  # the time that group spent

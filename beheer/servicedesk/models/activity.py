@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core import access
 from beheer.core.history import HistoryRecord
 from beheer.core.language import english_active
 
@@ -39,7 +40,7 @@ class NoteQuerySet(models.QuerySet["Note"]):
         if sees_every_melding(user):
             return self
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
-        if user is not None and getattr(user, "is_staff_member", False):
+        if user is not None and access.is_staff(user):
             return qs
         return qs.filter(visibility=Visibility.CALLER)
 
@@ -64,7 +65,7 @@ class HistoryQuerySet(models.QuerySet["HistoryEntry"]):
         if sees_every_melding(user):
             return self
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
-        if user is not None and getattr(user, "is_staff_member", False):
+        if user is not None and access.is_staff(user):
             return qs
         return qs.filter(public=True)
 
@@ -114,6 +115,16 @@ class HistoryEntry(HistoryRecord):
         return self.detail
 
 
+class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
+    def visible_to(self, user: Any) -> TimeEntryQuerySet:
+        """Time is operator information: staff read the time of the meldingen they may see."""
+        if not access.is_staff(user):
+            return self.none()
+        if sees_every_melding(user):
+            return self
+        return self.filter(melding__in=Melding.objects.visible_to(user))
+
+
 class TimeEntry(models.Model):
     """Bestede tijd: time registered on a melding, booked on the line and the operator group the
     melding was in at that moment (an escalated melding's first-line time stays the first line's)."""
@@ -129,6 +140,8 @@ class TimeEntry(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField()
 
+    objects = TimeEntryQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["melding", "date"], name="time_melding_date"),
@@ -138,6 +151,15 @@ class TimeEntry(models.Model):
         ]
 
 
+class MeldingLinkQuerySet(models.QuerySet["MeldingLink"]):
+    def visible_to(self, user: Any) -> MeldingLinkQuerySet:
+        """The links whose two meldingen `user` may both see."""
+        if sees_every_melding(user):
+            return self
+        visible = Melding.objects.visible_to(user).values("pk")
+        return self.filter(from_melding__in=visible, to_melding__in=visible)
+
+
 class MeldingLink(models.Model):
     """A 'related to' link between two meldingen; stored once with from.id < to.id."""
 
@@ -145,6 +167,8 @@ class MeldingLink(models.Model):
     to_melding = models.ForeignKey(Melding, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField()
+
+    objects = MeldingLinkQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -163,7 +187,7 @@ class AttachmentQuerySet(models.QuerySet["Attachment"]):
         if sees_every_melding(user):
             return self
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
-        if user is not None and getattr(user, "is_staff_member", False):
+        if user is not None and access.is_staff(user):
             return qs
         return qs.filter(visible_to_caller=True)
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from beheer.accounts.models import User
+from beheer.core import access
 
 from .melding import Melding
 
@@ -15,7 +16,7 @@ from .melding import Melding
 class ArticleLinkQuerySet(models.QuerySet["ArticleLink"]):
     def visible_to(self, user: Any) -> ArticleLinkQuerySet:
         """Links are operator information: a link is visible when its melding is and the user is staff."""
-        if user is None or not getattr(user, "is_staff_member", False) or not user.is_active:
+        if user is None or not access.is_staff(user) or not user.is_active:
             return self.none()
         return self.filter(melding__in=Melding.objects.visible_to(user))
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup, User
 from beheer.cmdb.models import Supplier
+from beheer.core import access
 from beheer.core.search import matching_ids
 
 from .. import sla
@@ -26,7 +27,7 @@ def sees_every_melding(user: Any) -> bool:
         user is not None
         and getattr(user, "is_authenticated", False)
         and user.is_active
-        and bool(getattr(user, "is_staff_member", False))
+        and bool(access.is_staff(user))
     )
 
 

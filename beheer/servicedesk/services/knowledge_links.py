@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
+from beheer.core import access
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, ArticleStatus, Audience, Kind
@@ -74,7 +75,7 @@ def unlink_article(melding: Melding, *, article: Article, actor: User) -> None:
 def create_article_from_melding(melding: Melding, *, actor: User) -> Article:
     """A draft solution article for operators from a solved melding: title = brief description, text
     = request and solution (escaped Markdown); the melding is linked to the new article."""
-    if not getattr(actor, "is_staff_member", False):
+    if not access.is_staff(actor):
         raise PermissionDenied(_("Only operators may edit knowledge articles."))
     m = Melding.objects.visible_to(actor).filter(pk=melding.pk).first()
     if m is None:

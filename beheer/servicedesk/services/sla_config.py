@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup, User
-from beheer.core import config_cache
+from beheer.core import access, config_cache
 from beheer.core.errors import Conflict, DomainError, PermissionDenied
 from beheer.core.timezones import installation_time_zone
 
@@ -122,7 +122,7 @@ class OlaData:
 
 def ensure_may_configure(actor: User) -> None:
     """Coordinators and administrators configure service levels; nobody else."""
-    if not (getattr(actor, "is_coordinator", False) or getattr(actor, "is_administrator", False)):
+    if not (access.is_coordinator(actor) or access.is_administrator(actor)):
         raise PermissionDenied(_("Only coordinators and administrators may configure service levels."))
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from beheer.accounts.models import User
 from beheer.servicedesk import services
-from beheer.servicedesk.models import Melding
+from beheer.servicedesk.models import Melding, MeldingLink, TimeEntry
 from beheer.servicedesk.tests.test_api import open_for, session_client, token_client
 from tests.helpers import client_for
 
@@ -60,3 +60,17 @@ def test_portal_detail_shows_no_foreign_melding(caller, linked):
     for hidden in (theirs, partial):
         assert hidden.number not in page
         assert hidden.brief_description not in page
+
+
+def test_child_rows_are_read_through_visible_to(operator, caller, other_caller, linked):
+    """Time entries are operator information and a link shows only when both ends may be seen."""
+    mine, _theirs, _partial = linked
+    services.register_time(mine, minutes=15, on=None, note="Lamp besteld", actor=operator)
+    second = open_for(operator, caller, "Tweede melding van Anna")
+    services.link_meldingen(mine, other=second, actor=operator)
+    assert TimeEntry.objects.visible_to(operator).filter(melding=mine).count() == 1
+    assert not TimeEntry.objects.visible_to(caller).exists()
+    assert MeldingLink.objects.visible_to(operator).count() == 2
+    own = MeldingLink.objects.visible_to(caller)
+    assert [(link.from_melding_id, link.to_melding_id) for link in own] == [(mine.pk, second.pk)]
+    assert not MeldingLink.objects.visible_to(other_caller).exists()

@@ -643,9 +643,9 @@ def test_time_totals_are_the_same_added_up_or_asked_for(melding: Melding, operat
 
     for minutes in (10, 20, 30):
         services.register_time(melding, minutes=minutes, on=None, note="", actor=operator)
-    added_up, entries = queries.time_shown(melding, limit=5)
-    asked, newest = queries.time_shown(melding, limit=2)
-    assert added_up == asked == queries.time_totals(melding) == [{"line": "first", "minutes": 60}]
+    added_up, entries = queries.time_shown(melding, operator, limit=5)
+    asked, newest = queries.time_shown(melding, operator, limit=2)
+    assert added_up == asked == queries.time_totals(melding, operator) == [{"line": "first", "minutes": 60}]
     assert len(entries) == 3
     assert len(newest) == 2
 

@@ -1,0 +1,444 @@
+"""Every route, every role: nobody reads what is not theirs, by any page or API operation.
+
+The walker takes every GET route of the URLconf and every GET operation of the API, fills its path
+parameters with real objects of a demo school, and requests it as an anonymous visitor, two callers
+(A and B) and each staff role. Canary strings are planted in caller A's data and in staff-only data:
+
+- caller B and anonymous visitors never receive A's canary or the staff canary;
+- caller A never receives the staff canary;
+- an object B may not see answers exactly like one that does not exist (same status, same body for
+  the API), so ids cannot be probed;
+- no route answers with a server error;
+- every route declares its audience (core/access.py); a new route without one fails here.
+
+A route with a path parameter the walker cannot fill fails with a message saying which: give it an
+object in ``OBJECTS`` below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from beheer import api as api_root
+from beheer.accounts.models import Role, User
+from beheer.core import access
+from tests.helpers import make_person
+
+pytestmark = pytest.mark.django_db
+
+CANARY_A = "kanarie7anna"  # caller A's own data
+CANARY_S = "kanarie7staf"  # data for staff only
+MISSING = 987654321  # an id no object has
+API = "/api/v1"
+
+
+# --------------------------------------------------------------------------------------------------
+# routes
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str  # "page" or "api"
+    name: str  # URL name or the operation's function
+    template: str  # the path with {param} placeholders
+    params: tuple[str, ...]
+    gate: access.Gate | None
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.template}"
+
+
+def _page_routes(patterns: list[Any], prefix: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name in ("admin", "api") or entry.namespace in ("admin", "api"):
+                continue
+            yield from _page_routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            raw = prefix + str(entry.pattern)
+            params = tuple(re.findall(r"<(?:\w+:)?(\w+)>", raw))
+            template = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", raw)
+            gate = getattr(entry.callback, access.GATE_ATTR, None) if _guarded(entry.callback) else None
+            yield Route("page", entry.name or entry.lookup_str, template, params, gate)
+
+
+def _guarded(view: Any) -> bool:
+    return bool(getattr(view, "beheer_guarded", False))
+
+
+def _api_routes() -> Iterator[Route]:
+    for bound in api_root.api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            for operation in path_view.operations:
+                if "GET" not in operation.methods:
+                    continue
+                template = API + ("/" + bound.prefix.strip("/") if bound.prefix.strip("/") else "") + path
+                template = re.sub(r"/+", "/", template)
+                params = tuple(re.findall(r"{(\w+)}", template))
+                gate = getattr(operation, "beheer_gate", None)
+                yield Route("api", operation.view_func.__name__, template, params, gate)
+
+
+def all_routes() -> list[Route]:
+    return [*_page_routes(get_resolver().url_patterns), *_api_routes()]
+
+
+# --------------------------------------------------------------------------------------------------
+# the school and its canaries
+
+
+class School:
+    """The demo school with canaries planted in caller A's data and in staff-only data."""
+
+    def __init__(self) -> None:
+        call_command("load_demo", meldingen=12, stdout=_Quiet())
+        from beheer.servicedesk.models import Melding
+
+        self.a = make_person(Role.CALLER, username="walker.a", last_name=f"Vos {CANARY_A}")
+        self.b = make_person(Role.CALLER, username="walker.b", last_name="Bakker")
+        self.people = {
+            "anonymous": None,
+            "caller_a": self.a,
+            "caller_b": self.b,
+            "operator": User.objects.get(username="demo.behandelaar"),
+            "coordinator": User.objects.filter(role=Role.COORDINATOR, is_active=True).first(),
+            "administrator": User.objects.get(username="demo.beheerder"),
+        }
+        # A's melding: one of the demo caller's, taken over, with the canary in its texts.
+        self.melding = (
+            Melding.objects.filter(parent=None, caller__username="demo.melder").order_by("id").first()
+        )
+        assert self.melding is not None
+        Melding.objects.filter(pk=self.melding.pk).update(
+            caller=self.a, brief_description=f"Printer {CANARY_A} lokaal 2", request=f"Papier {CANARY_A}"
+        )
+        self.melding.refresh_from_db()
+        self.b_melding = (
+            Melding.objects.exclude(pk=self.melding.pk).filter(parent=None).order_by("id").first()
+        )
+        Melding.objects.filter(pk=self.b_melding.pk).update(caller=self.b)
+        self._plant()
+
+    def _plant(self) -> None:
+        from beheer.servicedesk import services
+
+        operator = self.people["operator"]
+        services.add_note(
+            self.melding, text=f"Intern: {CANARY_S} wachtwoord reset", actor=operator, visibility="internal"
+        )
+        services.add_note(self.melding, text=f"Voor Anna: {CANARY_A}", actor=operator, visibility="caller")
+
+    # objects for path parameters, made when a route asks for them --------------------------------
+
+    @cached_property
+    def attachment(self) -> Any:
+        from beheer.servicedesk import services
+
+        upload = SimpleUploadedFile(f"{CANARY_A}.txt", f"bijlage {CANARY_A}".encode(), "text/plain")
+        return services.add_attachment(self.melding, upload=upload, actor=self.a)
+
+    @cached_property
+    def article(self) -> Any:
+        from beheer.knowledge.models import Article
+
+        article = Article.objects.filter(audience="operators").order_by("id").first()
+        assert article is not None, "the demo has an article for operators only"
+        Article.objects.filter(pk=article.pk).update(title=f"Procedure {CANARY_S}")
+        return article
+
+    @cached_property
+    def article_attachment(self) -> Any:
+        from beheer.knowledge import services
+        from beheer.knowledge.models import ArticleAttachment
+
+        found = ArticleAttachment.objects.filter(article=self.article).first()
+        if found is None:
+            upload = SimpleUploadedFile(f"{CANARY_S}.txt", b"schema", "text/plain")
+            found = services.add_attachment(self.article, upload=upload, actor=self.people["administrator"])
+        return found
+
+    @cached_property
+    def category(self) -> Any:
+        return self.article.category
+
+    @cached_property
+    def check(self) -> Any:
+        from beheer.monitoring.models import Check
+
+        check = Check.objects.filter(kind="http").order_by("id").first()
+        Check.objects.filter(pk=check.pk).update(name=f"Server {CANARY_S}")
+        return check
+
+    @cached_property
+    def window(self) -> Any:
+        from beheer.monitoring.models import MaintenanceWindow
+
+        window = MaintenanceWindow.objects.order_by("id").first()
+        MaintenanceWindow.objects.filter(pk=window.pk).update(name=f"Onderhoud {CANARY_S}")
+        return window
+
+    @cached_property
+    def problem(self) -> Any:
+        from beheer.servicedesk.models import Problem
+
+        problem = Problem.objects.order_by("id").first()
+        Problem.objects.filter(pk=problem.pk).update(title=f"Probleem {CANARY_S}")
+        return problem
+
+    @cached_property
+    def series(self) -> Any:
+        from beheer.operations.models import ActivitySeries
+
+        return ActivitySeries.objects.order_by("id").first()
+
+    @cached_property
+    def occurrence(self) -> Any:
+        from beheer.operations.models import Occurrence
+
+        return Occurrence.objects.order_by("id").first()
+
+
+class _Quiet:
+    def write(self, *_args: Any) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+# A path parameter -> the object whose id fills it: by the route's URL name (pages) or by the
+# parameter's name (API). None: the route takes no object of ours (a literal value is used).
+def _first(model_path: str) -> Callable[[School], Any]:
+    def find(_school: School) -> Any:
+        module, _dot, name = model_path.rpartition(".")
+        from importlib import import_module
+
+        return import_module(module).__dict__[name].objects.order_by("id").first()
+
+    return find
+
+
+OBJECTS: dict[str, Callable[[School], Any]] = {
+    "melding_id": lambda s: s.melding,
+    "attachment_id": lambda s: s.attachment,
+    "article_id": lambda s: s.article,
+    "category_id": lambda s: s.category,
+    "check_id": lambda s: s.check,
+    "window_id": lambda s: s.window,
+    "problem_id": lambda s: s.problem,
+    "series_id": lambda s: s.series,
+    "occurrence_id": lambda s: s.occurrence,
+}
+
+# Page routes: the object behind <pk> by URL name prefix (longest first).
+PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
+    "melding-": lambda s: s.melding,
+    "portal-detail": lambda s: s.melding,
+    "portal-action": lambda s: s.melding,
+    "attachment-download": lambda s: s.attachment,
+    "knowledge-attachment": lambda s: s.article_attachment,
+    "knowledge-handbook": lambda s: s.category,
+    "knowledge-": lambda s: s.article,
+    "portal-knowledge-detail": lambda s: s.article,
+    "portal-suggestion-open": lambda s: s.article,
+    "article-related-meldingen": lambda s: s.article,
+    "problem-": lambda s: s.problem,
+    "check-": lambda s: s.check,
+    "window-": lambda s: s.window,
+    "operations-occurrence": lambda s: s.occurrence,
+    "operations-series": lambda s: s.series,
+}
+
+# Literal values for parameters that name no object of ours.
+LITERALS: dict[str, str] = {
+    "action": "note",
+    "event": "melding_created",
+    "language": "nl",
+    "number": "1",
+}
+
+
+def _fill(route: Route, school: School) -> tuple[str, Any] | None:
+    """The route's path for the school's object, and that object; None when a parameter cannot be
+    filled (the test names those routes)."""
+    values: dict[str, str] = {}
+    subject: Any = None
+    for param in route.params:
+        if param in LITERALS:
+            values[param] = LITERALS[param]
+            continue
+        finder = OBJECTS.get(param)
+        if finder is None and route.kind == "page":
+            prefix = max((p for p in PAGE_OBJECTS if route.name.startswith(p)), key=len, default=None)
+            finder = PAGE_OBJECTS.get(prefix) if prefix is not None and param == "pk" else None
+        if finder is None:
+            finder = EXTRA.get((route.name, param)) or EXTRA.get(("*", param))
+        if finder is None:
+            return None
+        found = finder(school)
+        if found is None:
+            values[param] = str(MISSING)
+            continue
+        value = getattr(found, "pk", found)
+        values[param] = str(value)
+        if subject is None and hasattr(found, "pk"):
+            subject = found
+    return route.template.format(**values), subject
+
+
+def _token_of(user: User) -> Any:
+    from beheer.accounts import services
+
+    token, _secret = services.issue_api_token(user, name=f"Script {CANARY_A}", actor=user)
+    return token
+
+
+EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
+    ("token-revoke", "token_id"): lambda s: _token_of(s.a),
+    ("token_delete", "token_id"): lambda s: _token_of(s.a),
+    ("*", "token"): lambda s: type("Push", (), {"pk": s.check.push_token or "onbekend"})(),
+    ("*", "slug"): _first("beheer.monitoring.models.StatusPage"),
+    ("*", "article_pk"): lambda s: s.article,
+    ("*", "attachment_pk"): lambda s: s.article_attachment,
+    ("*", "subscription_id"): _first("beheer.knowledge.models.ArticleSubscription"),
+    ("*", "rule_pk"): _first("beheer.mailintake.models.MailRule"),
+    ("*", "message_id"): _first("beheer.notifications.models.OutgoingMessage"),
+    ("*", "evidence_id"): _first("beheer.operations.models.Evidence"),
+    ("*", "mailbox_id"): _first("beheer.mailintake.models.Mailbox"),
+    ("*", "dead_letter_id"): _first("beheer.mailintake.models.DeadLetter"),
+    ("*", "calendar_id"): _first("beheer.servicedesk.models.BusinessCalendar"),
+    ("*", "policy_id"): _first("beheer.servicedesk.models.SlaPolicy"),
+    ("*", "ola_id"): _first("beheer.servicedesk.models.OlaTarget"),
+}
+for _name, _model in {
+    "report-schedule-cancel": "beheer.reports.models.ScheduledReport",
+    "report-run-download": "beheer.reports.models.ReportRun",
+    "notification-message": "beheer.notifications.models.OutgoingMessage",
+    "notification-webhook": "beheer.notifications.models.WebhookEndpoint",
+    "mail-mailbox": "beheer.mailintake.models.Mailbox",
+    "mail-rule": "beheer.mailintake.models.Mailbox",
+    "mail-dead-letter": "beheer.mailintake.models.DeadLetter",
+    "sla-calendar": "beheer.servicedesk.models.BusinessCalendar",
+    "sla-policy": "beheer.servicedesk.models.SlaPolicy",
+    "sla-ola": "beheer.servicedesk.models.OlaTarget",
+    "operations-evidence": "beheer.operations.models.Evidence",
+}.items():
+    PAGE_OBJECTS[_name] = _first(_model)
+
+
+# --------------------------------------------------------------------------------------------------
+# requests
+
+
+def _client(user: User | None) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _body(response: Any) -> str:
+    if getattr(response, "streaming", False):
+        chunks = []
+        for n, chunk in enumerate(response.streaming_content):
+            chunks.append(chunk if isinstance(chunk, bytes) else str(chunk).encode())
+            if n > 2000:
+                break
+        data = b"".join(chunks)
+    else:
+        data = response.content
+    return data.decode("utf-8", "replace")
+
+
+def _with_missing(url: str, pk: int) -> str:
+    return re.sub(rf"/{pk}(?=$|[/?.])", f"/{MISSING}", url, count=1)
+
+
+def _below(role: str, gate: access.Gate | None, people: dict[str, User | None]) -> bool:
+    return gate is not None and not access.admits(gate.audience, people[role])
+
+
+# --------------------------------------------------------------------------------------------------
+# tests
+
+
+def test_every_route_declares_its_audience() -> None:
+    """The URLconf and the API refuse to start with an undeclared route; nothing slipped past."""
+    from beheer import urls
+
+    assert urls.UNGUARDED == []
+    assert api_root.UNGUARDED == []
+    undeclared = [str(r) for r in all_routes() if r.gate is None]
+    assert undeclared == []
+
+
+def test_a_route_without_an_audience_is_refused_at_start() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.http import HttpResponse
+    from django.urls import path
+
+    def forgotten(request: Any) -> HttpResponse:
+        return HttpResponse("open")
+
+    forgotten.__module__ = "tests.nowhere"
+    with pytest.raises(ImproperlyConfigured, match="declares no audience"):
+        access.guard_urlpatterns([path("vergeten/", forgotten)], skip=lambda _r: False)
+
+
+def test_every_route_as_every_role_leaks_nothing() -> None:
+    school = School()
+    clients = {role: _client(user) for role, user in school.people.items()}
+    routes = all_routes()
+    unfilled = [str(r) for r in routes if _fill(r, school) is None]
+    assert unfilled == [], "give these routes an object in OBJECTS, PAGE_OBJECTS, EXTRA or LITERALS"
+
+    problems: list[str] = []
+    seen: dict[str, set[str]] = {CANARY_A: set(), CANARY_S: set()}
+    for route in routes:
+        filled = _fill(route, school)
+        assert filled is not None
+        url, subject = filled
+        for role, client in clients.items():
+            response = client.get(url)
+            body = _body(response)
+            where = f"{role} GET {url} ({route.name})"
+            if response.status_code >= 500:
+                problems.append(f"{where}: {response.status_code}")
+            for canary in (CANARY_A, CANARY_S):
+                if canary in body:
+                    seen[canary].add(role)
+            if role in ("anonymous", "caller_b") and (CANARY_A in body or CANARY_S in body):
+                problems.append(f"{where}: shows a canary")
+            if role == "caller_a" and CANARY_S in body:
+                problems.append(f"{where}: shows staff data to a caller")
+            if _below(role, route.gate, school.people):
+                expected = {302} if role == "anonymous" and route.kind == "page" else {401, 403, 404}
+                if route.kind == "page" and role != "anonymous":
+                    expected = {403, 404}
+                if response.status_code not in expected:
+                    problems.append(f"{where}: {response.status_code} below the route's audience")
+            # An object the role may not see answers like one that does not exist.
+            refused = response.status_code >= 400 or (role == "anonymous" and response.status_code == 302)
+            if subject is not None and role in ("anonymous", "caller_a", "caller_b") and refused:
+                other = client.get(_with_missing(url, subject.pk))
+                expected_body = body.replace(str(subject.pk), str(MISSING))
+                same_body = route.kind != "api" or _body(other) == expected_body
+                if other.status_code != response.status_code or not same_body:
+                    problems.append(
+                        f"{where}: a foreign id answers {response.status_code}, "
+                        f"a missing one {other.status_code}"
+                    )
+    assert not problems, "\n".join(problems)
+    # the canaries are real: their owners and the staff do see them somewhere
+    assert {"caller_a", "operator", "administrator"} <= seen[CANARY_A]
+    assert {"operator", "administrator"} <= seen[CANARY_S]
