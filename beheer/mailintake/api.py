@@ -38,6 +38,8 @@ from .schemas import (
 )
 
 router = access.declare(Router(tags=["mail"]), access.OPERATORS_ONLY)
+# A caller does not learn whether a dead letter exists (the list says 403, an id is "not found").
+DEAD_LETTER = access.Gate(access.Audience.STAFF, hidden=True)
 MAILBOXES = access.Gate(
     access.Audience.ADMINISTRATOR, message=gettext_lazy("Only administrators may configure mailboxes.")
 )
@@ -154,6 +156,7 @@ def list_dead_letters(request: HttpRequest, params: Query[DeadLetterParams]) -> 
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
+@access.gate(DEAD_LETTER)
 @router.get("/dead-letters/{dead_letter_id}", response=DeadLetterDetailOut)
 def get_dead_letter(request: HttpRequest, dead_letter_id: Id) -> dict[str, Any]:
     dl = _dead_letter(request, dead_letter_id)
@@ -162,12 +165,14 @@ def get_dead_letter(request: HttpRequest, dead_letter_id: Id) -> dict[str, Any]:
     return {**fields, "raw_text": raw_text}
 
 
+@access.gate(DEAD_LETTER)
 @router.post("/dead-letters/{dead_letter_id}/retry", response=ResultOut, summary="Process the message again")
 def retry_dead_letter(request: HttpRequest, dead_letter_id: Id) -> dict[str, Any]:
     result = services.retry_dead_letter(_dead_letter(request, dead_letter_id), actor=request.user)  # type: ignore[arg-type]
     return {"outcome": result.outcome, "melding_id": result.melding_id}
 
 
+@access.gate(DEAD_LETTER)
 @router.post("/dead-letters/{dead_letter_id}/convert", response=ResultOut, summary="Register it as a melding")
 def convert_dead_letter(request: HttpRequest, dead_letter_id: Id, payload: ConvertIn) -> dict[str, Any]:
     melding = services.convert_dead_letter_to_melding(
@@ -178,6 +183,7 @@ def convert_dead_letter(request: HttpRequest, dead_letter_id: Id, payload: Conve
     return {"outcome": "melding", "melding_id": melding.pk}
 
 
+@access.gate(DEAD_LETTER)
 @router.post(
     "/dead-letters/{dead_letter_id}/discard", response=DeadLetterOut, summary="Discard (coordinators)"
 )
