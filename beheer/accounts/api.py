@@ -2,58 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status as Answer
-from pydantic import Field
 
 from beheer.core import access
 from beheer.core.errors import NotFound
-from beheer.core.schemas import Id, Schema, errors
+from beheer.core.schemas import Id, errors
 
 from . import services
 from .backends import client_address
 from .models import ApiToken, User
+from .schemas import MeOut, PasswordIn, TokenCreatedOut, TokenIn, TokenOut
 
 router = access.declare(Router(tags=["people"]), access.SIGNED_IN)
-
-
-class MeOut(Schema):
-    id: int
-    username: str
-    name: str
-    email: str
-    role: str
-    language: str
-    operator_groups: list[str]
-
-
-class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
-
-
-class PasswordIn(Schema):
-    current_password: str = Field(min_length=1, max_length=4096)
-    new_password: str = Field(min_length=1, max_length=4096)
-
-
-class TokenOut(Schema):
-    id: int
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
-
-
-class TokenCreatedOut(TokenOut):
-    secret: str
 
 
 def token_out(t: ApiToken) -> dict[str, Any]:

@@ -7,7 +7,6 @@ Healthchecks. Everything else is for operators and up.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Router
+from ninja import Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
@@ -26,7 +25,7 @@ from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.core.history import history_page
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import HistoryRecordPage, Id, Int64, Schema, Text, TextLine, errors
+from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
 from beheer.servicedesk.models import Impact, Urgency
 
 from . import monitor_status, queries, services
@@ -40,35 +39,24 @@ from .models import (
     MaintenanceWindow,
     MaintenanceWindowHistoryEntry,
 )
+from .schemas import (
+    AlertsOut,
+    CheckIn,
+    CheckPage,
+    CheckUpdateIn,
+    PingOut,
+    WindowEndOut,
+    WindowIn,
+    WindowOut,
+    WindowPage,
+    WindowUpdateIn,
+)
 from .views import may_see_details
 
 router = access.declare(Router(tags=["monitoring"]), access.SIGNED_IN)
 CHECKS = access.Gate(
     access.Audience.STAFF, message=gettext_lazy("Only operators and administrators define checks.")
 )
-
-
-class PingOut(Schema):
-    ok: bool
-    stored: bool  # always true: every ping is recorded (kept for clients that read it)
-
-
-class CheckOut(Schema):
-    id: int
-    name: str
-    kind: str
-    target: str
-    host: str
-    active: bool
-    status: str
-    hard_status: str
-    flapping: bool
-    last_result_at: Any = None
-    melding_id: int | None = None
-    availability_target: float
-    latency_target_ms: int | None = None
-    error: str = ""  # why the last result could not be recorded as it should; "" when it was
-    error_at: Any = None
 
 
 def _ping(token: str, ok: bool, request: HttpRequest) -> dict[str, Any]:
@@ -91,11 +79,6 @@ def ping(request: HttpRequest, token: TextLine) -> dict[str, Any]:
 def ping_fail(request: HttpRequest, token: TextLine) -> dict[str, Any]:
     """The job failed: the check goes down at once (a POST body is kept as the reason)."""
     return _ping(token, False, request)
-
-
-class CheckPage(Schema):
-    items: list[CheckOut]
-    next_cursor: str | None
 
 
 CHECK_ORDER = [SortKey("name"), SortKey("id")]  # backed by the index check_name_id
@@ -142,13 +125,6 @@ def list_checks(request: HttpRequest, cursor: TextLine | None = None, limit: Int
     checks = Check.objects.visible_to(user).select_related("state")
     page = keyset_page(checks, CHECK_ORDER, cursor=cursor, size=limit)
     return {"items": [check_row(c) for c in page.items], "next_cursor": page.next_cursor}
-
-
-class AlertsOut(Schema):
-    opened: int
-    repeated: int
-    resolved: int
-    ignored: int
 
 
 @router.post(
@@ -240,32 +216,6 @@ def public_status_page(request: HttpRequest, slug: TextLine) -> dict[str, Any]:
     if data is None:
         raise NotFound(_("No such status page."))
     return data
-
-
-class CheckIn(Schema):
-    name: TextLine
-    kind: TextLine
-    target: TextLine = ""
-    host: TextLine = ""
-    interval_seconds: Int64 = 60
-    timeout_seconds: Int64 = 10
-    max_attempts: Int64 = 3
-    retry_interval_seconds: Int64 = 10
-    grace_seconds: Int64 = 300
-    parent: Id | None = None
-    tags: TextLine = ""
-    impact: Id | None = None
-    urgency: Id | None = None
-    operator_group: Id | None = None
-    resolve_on_recovery: bool = True
-    active: bool = True
-    options: dict[str, Any] = {}
-    availability_target: Decimal = Field(default=Decimal("99.9"), ge=0, le=100, decimal_places=3)
-    latency_target_ms: Int64 | None = Field(default=None, ge=1, le=600_000)
-
-
-class CheckUpdateIn(CheckIn):
-    version: Int64 | None = None
 
 
 def _visible(request: HttpRequest, check_id: int) -> Check:
@@ -416,47 +366,6 @@ def delete_check(request: HttpRequest, check_id: Id) -> HttpResponse:
 
 # --------------------------------------------------------------------------------------------------
 # maintenance windows
-
-
-class WindowIn(Schema):
-    name: TextLine = Field(max_length=1000)
-    start: datetime
-    duration_minutes: Int64
-    time_zone: TextLine = Field(default="", max_length=200, description="Empty: the installation's time zone")
-    rule: Text = Field(default="", max_length=2000)
-    checks: list[Id] = Field(default=[], max_length=5000)
-    tags: TextLine | list[TextLine] = Field(default="", max_length=5000)
-    hosts: TextLine | list[TextLine] = Field(default="", max_length=5000)
-    active: bool = True
-
-
-class WindowUpdateIn(WindowIn):
-    version: Int64 | None = None
-
-
-class WindowOut(Schema):
-    id: int
-    name: str
-    start: datetime
-    time_zone: str
-    duration_minutes: int
-    rule: str
-    checks: list[int]
-    tags: str
-    hosts: str
-    active: bool
-    version: int
-    next_start: datetime | None
-    running: bool
-
-
-class WindowPage(Schema):
-    items: list[WindowOut]
-    next_cursor: str | None
-
-
-class WindowEndOut(WindowOut):
-    outcome: str
 
 
 WINDOW_ORDER = [SortKey("name"), SortKey("id")]

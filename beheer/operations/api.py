@@ -3,7 +3,7 @@ visible_to (hidden -> 404), call one service, serialise. Staff only: callers get
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
-from pydantic import Field
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import access, clock
@@ -20,8 +19,7 @@ from beheer.core.access import current_user
 from beheer.core.errors import NotFound
 from beheer.core.files import download_response
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, WallTime, errors, file_answer
-from beheer.core.timezones import installation_time_zone
+from beheer.core.schemas import Id, errors, file_answer
 from beheer.servicedesk.models import Melding
 
 from . import services
@@ -34,6 +32,25 @@ from .queries import (
     visible_occurrence,
     visible_series,
 )
+from .schemas import (
+    AnomalyIn,
+    AnswerIn,
+    ChecklistIn,
+    CompleteIn,
+    EvidenceOut,
+    OccurrenceListParams,
+    OccurrenceOut,
+    OccurrencePage,
+    OccurrenceTimeIn,
+    RecurrencePreviewIn,
+    SeriesIn,
+    SeriesListParams,
+    SeriesOut,
+    SeriesPage,
+    SeriesUpdate,
+    SeriesVersionIn,
+    SkipIn,
+)
 
 router = access.declare(
     Router(tags=["operations"]),
@@ -43,155 +60,6 @@ router = access.declare(
 
 # --------------------------------------------------------------------------------------------------
 # schemas (shape only; the services check the rules)
-
-
-class SeriesIn(Schema):
-    name: TextLine = Field(max_length=500)
-    kind: TextLine = Field(max_length=40)
-    rule: Text = Field(max_length=1000)
-    start_date: date
-    start_time: WallTime
-    time_zone: TextLine = Field(default_factory=installation_time_zone, max_length=64)
-    description: Text = Field("", max_length=100_000)
-    checklist: list[TextLine] = Field(default_factory=list, max_length=200)
-    lead_days: Int64 = 30
-    grace_hours: Int64 = 24
-    remind_hours: Int64 = 0
-    operator_group_id: Id | None = None
-    assignee_id: Id | None = None
-    linked_objects: list[TextLine] = Field(default_factory=list, max_length=200)
-
-
-class SeriesUpdate(SeriesIn):
-    version: Int64
-
-
-class SeriesVersionIn(Schema):
-    version: Int64
-
-
-class RecurrencePreviewIn(Schema):
-    rule: Text = Field(max_length=1000)
-    start_date: date
-    start_time: WallTime
-    time_zone: TextLine = Field(default_factory=installation_time_zone, max_length=64)
-
-
-class AnswerIn(Schema):
-    done: bool
-    remark: Text = Field("", max_length=2000)
-
-
-class ChecklistIn(Schema):
-    version: Int64
-    results: list[AnswerIn] = Field(max_length=200)
-
-
-class CompleteIn(Schema):
-    version: Int64
-    results: list[AnswerIn] | None = Field(None, max_length=200)
-    remark: Text = Field("", max_length=10_000)
-    minutes: Int64 = 0
-
-
-class SkipIn(Schema):
-    version: Int64
-    reason: Text = Field(max_length=10_000)
-
-
-class AnomalyIn(Schema):
-    version: Int64
-    reason: Text = Field(max_length=10_000)
-    results: list[AnswerIn] | None = Field(None, max_length=200)
-    minutes: Int64 = 0
-
-
-class OccurrenceTimeIn(Schema):
-    minutes: Int64
-
-
-class SeriesListParams(Schema):
-    active: bool | None = None
-    kind: TextLine = Field("", max_length=40)
-    cursor: TextLine | None = Field(None, max_length=2000)
-    size: int = Field(50, ge=1, le=200)
-
-
-class OccurrenceListParams(Schema):
-    scope: TextLine = Field("all", max_length=10)
-    status: TextLine = Field("", max_length=20)
-    operator_group: Id | None = None
-    assignee: Id | None = None
-    series: Id | None = None
-    overdue: bool = False
-    cursor: TextLine | None = Field(None, max_length=2000)
-    size: int = Field(50, ge=1, le=200)
-
-
-class RefOut(Schema):
-    id: int
-    name: str
-
-
-class SeriesOut(Schema):
-    id: int
-    name: str
-    kind: str
-    description: str
-    checklist: list[str]
-    rule: str
-    start_date: date
-    start_time: WallTime
-    time_zone: str
-    lead_days: int
-    grace_hours: int
-    remind_hours: int
-    operator_group: RefOut | None
-    assignee: RefOut | None
-    linked_objects: list[str]
-    active: bool
-    version: int
-
-
-class SeriesPage(Schema):
-    items: list[SeriesOut]
-    next_cursor: str | None
-
-
-class ChecklistItemOut(Schema):
-    item: str
-    done: bool
-    remark: str
-
-
-class OccurrenceOut(Schema):
-    id: int
-    series: RefOut
-    planned_at: datetime
-    due_at: datetime
-    remind_at: datetime
-    overdue: bool
-    status: str
-    checklist: list[ChecklistItemOut]
-    reason: str
-    melding: RefOut | None
-    time_spent_minutes: int
-    completed_by: RefOut | None
-    completed_at: datetime | None
-    version: int
-
-
-class OccurrencePage(Schema):
-    items: list[OccurrenceOut]
-    next_cursor: str | None
-
-
-class EvidenceOut(Schema):
-    id: int
-    original_name: str
-    content_type: str
-    size: int
-    created_at: datetime
 
 
 # --------------------------------------------------------------------------------------------------

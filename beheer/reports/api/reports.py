@@ -10,30 +10,18 @@ from django.utils.translation import gettext_lazy
 from ninja import Query, Router
 
 from beheer.core import access, clock
-from beheer.core.schemas import Schema, TextLine, errors, file_answer
+from beheer.core.schemas import errors, file_answer
 from beheer.servicedesk.models import Melding
 from beheer.servicedesk.queries import MeldingFilter, filter_meldingen, order_for
 from beheer.servicedesk.schemas import MeldingListParams
 
-from . import availability, exports, kpis, pdf
+from .. import availability, exports, kpis, pdf
+from ..schemas import AvailabilityParams, MonthlyParams, ReportParams
 
 router = access.declare(
     Router(tags=["reports"]),
     access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("Reports are for coordinators.")),
 )
-
-
-class ReportParams(Schema):
-    date_from: TextLine = ""
-    date_to: TextLine = ""
-    operator_group: TextLine = ""
-    category: TextLine = ""
-    department: TextLine = ""
-    priority: TextLine = ""
-
-
-class MonthlyParams(ReportParams):
-    month: TextLine = ""
 
 
 def _filter(request: HttpRequest, params: ReportParams) -> kpis.ReportFilter:
@@ -99,12 +87,6 @@ def meldingen_xlsx(request: HttpRequest, params: Query[MeldingListParams]) -> Fi
     f = MeldingFilter(**{k: v for k, v in values.items() if k in MeldingFilter.__dataclass_fields__})
     qs = filter_meldingen(Melding.objects.all(), f, request.user)
     return exports.meldingen_xlsx(qs, order_for(params.sort))
-
-
-class AvailabilityParams(Schema):
-    month: TextLine = ""
-    date_from: TextLine = ""
-    date_to: TextLine = ""
 
 
 def _availability(request: HttpRequest, params: AvailabilityParams) -> dict[str, Any]:

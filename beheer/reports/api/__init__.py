@@ -2,9 +2,9 @@
 
 from ninja import Router
 
-from .api_dashboard import router as dashboard_router
-from .api_reports import router as reports_router
-from .api_sla_check import router as sla_check_router
+from .dashboard import router as dashboard_router
+from .reports import router as reports_router
+from .sla_check import router as sla_check_router
 
 router = Router(tags=["reports"])
 router.add_router("/", dashboard_router)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,76 +9,17 @@ from django.utils.translation import gettext_lazy
 from ninja import Router
 
 from beheer.core import access
-from beheer.core.schemas import Schema, TextLine, errors
+from beheer.core.schemas import TextLine, errors
 
-from .dashboard import Figure, KnowledgeReview, build_dashboard, parse_scope
+from ..dashboard import Figure, KnowledgeReview, build_dashboard, parse_scope
+from ..schemas import (
+    DashboardOut,
+)
 
 router = access.declare(
     Router(tags=["reports"]),
     access.Gate(access.Audience.STAFF, message=gettext_lazy("The dashboard is for operators.")),
 )
-
-
-class FigureOut(Schema):
-    count: int
-    label: str
-    params: dict[str, str]  # the /api/v1/meldingen parameters that list exactly these calls
-
-
-class GroupRowOut(Schema):
-    id: int | None
-    name: str
-    open: FigureOut
-    unassigned: FigureOut
-    at_risk: FigureOut
-    breached: FigureOut
-    waiting: FigureOut
-
-
-class UrgentOut(Schema):
-    id: int
-    number: str
-    brief_description: str
-    priority: str
-    priority_level: int
-    operator_group: str | None
-    operator: str | None
-    sla_state: str
-    resolution_due: datetime | None
-    remaining_seconds: int | None  # negative once overdue; null while the clock is paused
-    remaining: str
-
-
-class ReviewArticleOut(Schema):
-    id: int
-    title: str
-    owner: str | None
-    next_review_on: date | None
-
-
-class KnowledgeReviewOut(Schema):
-    count: int  # published articles past their review date that the user may read
-    articles: list[ReviewArticleOut]  # the few to do first: the user's own, then the longest overdue
-
-
-class SlaResolutionOut(Schema):
-    """Resolution within SLA over the calls resolved in the last `days` days: resolved calls only.
-    The open calls already past their target are `figures.breached`."""
-
-    days: int
-    met: int
-    breached: int
-    percent: float | None  # null when no resolved call had an SLA outcome
-
-
-class DashboardOut(Schema):
-    operator_group: str
-    generated_at: datetime
-    figures: dict[str, FigureOut]
-    sla_resolution: SlaResolutionOut
-    groups: list[GroupRowOut]
-    urgent: list[UrgentOut]
-    knowledge_review: KnowledgeReviewOut | None  # null when the panel is not built
 
 
 def _figure(f: Figure) -> dict[str, Any]:
