@@ -2,7 +2,9 @@
 
 Mounted under /api/v1/mail/ (beheer/api.py); the schemas are in schemas.py. Thin: authenticate,
 look up through `visible_to`, call one service. Mailbox secrets are write-only: the API says whether
-one is stored, never returns it.
+one is stored, never returns it, and a mailbox's history says only that one changed. Every route
+declares the error answers it gives (`errors`): 403 below its audience, 404 for an unknown mailbox or
+dead letter, 400 for bad input or paging, 409 for a stale version or a dead letter already handled.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from beheer.accounts.models import OperatorGroup
 from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound
+from beheer.core.history import history_page
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id
+from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
 from beheer.servicedesk.models import CallType, Category
 
 from . import services
-from .models import DeadLetter, Mailbox
+from .models import DeadLetter, Mailbox, MailboxHistoryEntry
 from .schemas import (
     ConnectionOut,
     ConvertIn,
@@ -105,25 +108,31 @@ def _configure(request: HttpRequest, box: Mailbox | None, payload: MailboxIn) ->
 
 
 @access.gate(MAILBOXES)
-@router.get("/mailboxes", response=list[MailboxOut], summary="List mailboxes (administrators)")
+@router.get(
+    "/mailboxes", response={200: list[MailboxOut], **errors(403)}, summary="List mailboxes (administrators)"
+)
 def list_mailboxes(request: HttpRequest) -> list[Mailbox]:
     return list(Mailbox.objects.visible_to(request.user).order_by("name", "id")[:500])
 
 
 @access.gate(MAILBOXES)
-@router.post("/mailboxes", response={201: MailboxOut}, summary="Add a mailbox")
+@router.post("/mailboxes", response={201: MailboxOut, **errors(400, 403)}, summary="Add a mailbox")
 def create_mailbox(request: HttpRequest, payload: MailboxIn) -> Answer[Mailbox]:
     return Answer(201, _configure(request, None, payload))
 
 
 @access.gate(MAILBOXES)
-@router.get("/mailboxes/{mailbox_id}", response=MailboxOut)
+@router.get("/mailboxes/{mailbox_id}", response={200: MailboxOut, **errors(403, 404)})
 def get_mailbox(request: HttpRequest, mailbox_id: Id) -> Mailbox:
     return _mailbox(request, mailbox_id)
 
 
 @access.gate(MAILBOXES)
-@router.put("/mailboxes/{mailbox_id}", response=MailboxOut, summary="Change a mailbox (send its version)")
+@router.put(
+    "/mailboxes/{mailbox_id}",
+    response={200: MailboxOut, **errors(400, 403, 404, 409)},
+    summary="Change a mailbox (send its version)",
+)
 def update_mailbox(request: HttpRequest, mailbox_id: Id, payload: MailboxIn) -> Mailbox:
     if payload.version is None:
         raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
@@ -131,20 +140,50 @@ def update_mailbox(request: HttpRequest, mailbox_id: Id, payload: MailboxIn) -> 
 
 
 @access.gate(MAILBOXES)
-@router.delete("/mailboxes/{mailbox_id}", response={204: None})
+@router.delete("/mailboxes/{mailbox_id}", response={204: None, **errors(403, 404)})
 def delete_mailbox(request: HttpRequest, mailbox_id: Id) -> Answer[None]:
     services.delete_mailbox(_mailbox(request, mailbox_id), actor=request.user)  # type: ignore[arg-type]
     return Answer(204, None)
 
 
 @access.gate(MAILBOXES)
-@router.post("/mailboxes/{mailbox_id}/test", response=ConnectionOut, summary="Sign in and open the folder")
+@router.post(
+    "/mailboxes/{mailbox_id}/test",
+    response={200: ConnectionOut, **errors(400, 403, 404)},
+    summary="Sign in and open the folder",
+)
 def test_mailbox(request: HttpRequest, mailbox_id: Id) -> dict[str, Any]:
     count = services.check_connection(_mailbox(request, mailbox_id), actor=request.user)  # type: ignore[arg-type]
     return {"ok": True, "messages_waiting": count}
 
 
-@router.get("/dead-letters", response=DeadLetterPage, summary="Messages that could not be processed")
+@access.gate(MAILBOXES)
+@router.get(
+    "/mailboxes/{mailbox_id}/history",
+    response={200: HistoryRecordPage, **errors(400, 403, 404)},
+    summary="A mailbox's history, newest first (keyset pagination)",
+)
+def mailbox_history(
+    request: HttpRequest, mailbox_id: Id, cursor: TextLine | None = None, limit: Int64 = 50
+) -> dict[str, Any]:
+    """Who created, changed or removed the mailbox or its rules, when, what, old -> new (labels and
+    values in the reader's language; the password, refresh token and client secret only as changed),
+    `limit` (1-200) per page; pass `next_cursor` as `cursor` for older rows. A mailbox that does not
+    exist answers 404."""
+    if not 1 <= limit <= 200:
+        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
+    user = current_user(request)
+    box = Mailbox.objects.visible_to(user).filter(pk=mailbox_id).only("pk").first()
+    if box is None:
+        raise NotFound(_("Mailbox not found."))
+    return history_page(MailboxHistoryEntry.objects.visible_to(user).of(box), cursor=cursor, size=limit)
+
+
+@router.get(
+    "/dead-letters",
+    response={200: DeadLetterPage, **errors(400, 403)},
+    summary="Messages that could not be processed",
+)
 def list_dead_letters(request: HttpRequest, params: Query[DeadLetterParams]) -> dict[str, Any]:
     if not 1 <= params.limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
@@ -157,7 +196,7 @@ def list_dead_letters(request: HttpRequest, params: Query[DeadLetterParams]) -> 
 
 
 @access.gate(DEAD_LETTER)
-@router.get("/dead-letters/{dead_letter_id}", response=DeadLetterDetailOut)
+@router.get("/dead-letters/{dead_letter_id}", response={200: DeadLetterDetailOut, **errors(403, 404)})
 def get_dead_letter(request: HttpRequest, dead_letter_id: Id) -> dict[str, Any]:
     dl = _dead_letter(request, dead_letter_id)
     fields = {name: getattr(dl, name) for name in DeadLetterOut.model_fields}
@@ -166,14 +205,22 @@ def get_dead_letter(request: HttpRequest, dead_letter_id: Id) -> dict[str, Any]:
 
 
 @access.gate(DEAD_LETTER)
-@router.post("/dead-letters/{dead_letter_id}/retry", response=ResultOut, summary="Process the message again")
+@router.post(
+    "/dead-letters/{dead_letter_id}/retry",
+    response={200: ResultOut, **errors(400, 403, 404, 409)},
+    summary="Process the message again",
+)
 def retry_dead_letter(request: HttpRequest, dead_letter_id: Id) -> dict[str, Any]:
     result = services.retry_dead_letter(_dead_letter(request, dead_letter_id), actor=request.user)  # type: ignore[arg-type]
     return {"outcome": result.outcome, "melding_id": result.melding_id}
 
 
 @access.gate(DEAD_LETTER)
-@router.post("/dead-letters/{dead_letter_id}/convert", response=ResultOut, summary="Register it as a melding")
+@router.post(
+    "/dead-letters/{dead_letter_id}/convert",
+    response={200: ResultOut, **errors(400, 403, 404, 409)},
+    summary="Register it as a melding",
+)
 def convert_dead_letter(request: HttpRequest, dead_letter_id: Id, payload: ConvertIn) -> dict[str, Any]:
     melding = services.convert_dead_letter_to_melding(
         _dead_letter(request, dead_letter_id),
@@ -185,7 +232,9 @@ def convert_dead_letter(request: HttpRequest, dead_letter_id: Id, payload: Conve
 
 @access.gate(DEAD_LETTER)
 @router.post(
-    "/dead-letters/{dead_letter_id}/discard", response=DeadLetterOut, summary="Discard (coordinators)"
+    "/dead-letters/{dead_letter_id}/discard",
+    response={200: DeadLetterOut, **errors(403, 404, 409)},
+    summary="Discard (coordinators)",
 )
 def discard_dead_letter(request: HttpRequest, dead_letter_id: Id) -> DeadLetter:
     dl = _dead_letter(request, dead_letter_id)

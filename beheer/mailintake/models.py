@@ -10,6 +10,7 @@ The tables keep the names they had when these models lived in the servicedesk (`
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import access
+from beheer.core.history import SECRET_CHANGED, HistoryRecord, HistoryRecordQuerySet, render
 from beheer.servicedesk.models import CallType, Category, Melding, Note
 
 MAX_RAW_BYTES = 25 * 1024 * 1024  # raw source kept for a dead letter; longer sources are cut
@@ -141,6 +143,91 @@ class Mailbox(models.Model):
     @property
     def has_secret(self) -> bool:
         return bool(self.secret_encrypted)
+
+
+class MailboxAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    CHANGED = "changed", _("Changed")
+    ACTIVATED = "activated", _("Activated")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    RULE_ADDED = "rule_added", _("Rule added")
+    RULE_REMOVED = "rule_removed", _("Rule removed")
+    DELETED = "deleted", _("Deleted")
+
+
+class MailboxHistoryEntry(HistoryRecord):
+    """Who created, changed or removed a mailbox or its rules, when, old -> new (`core.history`);
+    written by the mailbox services in the transaction of the change. The mailbox's name is kept, so
+    the trail of a removed mailbox still says whose it was. The password, refresh token and client
+    secret are never stored, only that they changed; a rule is stored as JSON of codes and names and
+    shown in words."""
+
+    subject_field = "mailbox"
+    subject_name_field = "mailbox_name"
+    field_labels = {
+        "secret": _("password or refresh token"),
+        "oauth_client_secret": _("OAuth client secret"),
+        "rule": _("rule"),
+    }
+
+    mailbox = models.ForeignKey(
+        Mailbox,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="history",
+        verbose_name=_("mailbox"),
+    )
+    mailbox_name = models.CharField(_("mailbox"), max_length=100)
+    action = models.CharField(max_length=40, choices=MailboxAction.choices)
+
+    objects = HistoryRecordQuerySet.as_manager()  # visible_to: whoever may see the mailbox
+
+    class Meta:
+        verbose_name = _("mailbox history entry")
+        verbose_name_plural = _("mailbox history")
+        indexes = [models.Index(fields=["mailbox", "at", "id"], name="mailbox_history_at")]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_name}: {self.action_label}"
+
+    @classmethod
+    def orphans_visible_to(cls, user: Any) -> bool:
+        return access.is_administrator(user)  # who may see mailboxes at all
+
+    @classmethod
+    def display_value(cls, name: str, value: str) -> str:
+        if name == "rule" and value and value != SECRET_CHANGED:
+            return rule_in_words(value)
+        return super().display_value(name, value)
+
+
+def rule_history_value(rule: MailRule) -> dict[str, Any]:
+    """A rule as its history row keeps it: the codes, and its category and group by their names in
+    the installation's language (a dict, stored as JSON by `core.history.render`)."""
+    return {
+        "order": rule.order,
+        "match_field": rule.match_field,
+        "pattern": rule.pattern,
+        "category": render(rule.category),
+        "operator_group": render(rule.operator_group),
+    }
+
+
+def rule_in_words(value: str) -> str:
+    """A rule from its history row in the reader's language: "Sender address: a@b -> Hardware,
+    Servicedesk (order 10)"; a value that is no such rule as stored."""
+    try:
+        data = json.loads(value)
+        label = RuleField(data["match_field"]).label
+        targets = [str(data[key]) for key in ("category", "operator_group") if data.get(key)]
+        order = int(data["order"])
+    except (ValueError, KeyError, TypeError):
+        return value
+    text = f"{label}: {data.get('pattern', '')}"
+    if targets:
+        text += " \u2192 " + ", ".join(targets)
+    return text + " " + str(_("(order %(order)d)") % {"order": order})
 
 
 class RuleField(models.TextChoices):

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from beheer.core import access
+from beheer.core import access, history
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.forms import place_domain_errors
@@ -21,7 +21,7 @@ from beheer.core.pagination import SortKey, page_for_request
 
 from . import services
 from .forms import ConfirmForm, ConvertForm, DeadLetterFilterForm, MailboxForm, MailRuleForm
-from .models import DeadLetter, Mailbox, MailRule
+from .models import DeadLetter, Mailbox, MailboxHistoryEntry, MailRule
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 50
@@ -109,6 +109,10 @@ def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("The mailbox has been saved."))
             return redirect("mail-mailbox-edit", pk=saved.pk)
     rules = MailRule.objects.filter(mailbox=box).select_related("category", "operator_group") if box else []
+    trail: dict[str, Any] = {}
+    if box is not None:
+        rows = MailboxHistoryEntry.objects.visible_to(current_user(request)).of(box)
+        trail = history.screen_page(request, rows)
     return render(
         request,
         "mailintake/mailbox_edit.html",
@@ -118,6 +122,7 @@ def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "rules": rules,
             "rule_form": MailRuleForm(),
             "confirm_form": ConfirmForm(),
+            **trail,
         },
     )
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock, outbound
+from beheer.core import clock, history, outbound
 from beheer.core.errors import Conflict, DomainError, PermissionDenied
 from beheer.notifications import crypto
 from beheer.servicedesk.models import CallType, Category
@@ -33,9 +33,12 @@ from ..models import (
     AfterProcessing,
     MailAuth,
     Mailbox,
+    MailboxAction,
+    MailboxHistoryEntry,
     MailRule,
     MailSecurity,
     RuleField,
+    rule_history_value,
 )
 
 TOKEN_TIMEOUT_SECONDS: Final = 20
@@ -44,6 +47,30 @@ IMAP_MIN_TIMEOUT_SECONDS: Final = 5.0  # a sign-in may take a few seconds, howev
 MAX_TOKEN_RESPONSE: Final = 100_000
 _NESTED_QUANTIFIER = re.compile(r"\([^)]*[+*}][^)]*\)\s*[+*{]")
 _FOLDER_BAD = re.compile(r"[\x00-\x1f\x7f*%\"\\]")
+
+# What a mailbox's history compares before and after a change; `active` is recorded as activated or
+# deactivated, the secrets (`secret`, `oauth_client_secret`) only as changed.
+HISTORY_FIELDS = (
+    "name",
+    "host",
+    "port",
+    "security",
+    "ca_certificate",
+    "username",
+    "auth",
+    "oauth_client_id",
+    "oauth_token_url",
+    "oauth_scope",
+    "folder",
+    "after_processing",
+    "processed_folder",
+    "default_call_type",
+    "default_category",
+    "default_operator_group",
+    "rate_limit_count",
+    "rate_limit_minutes",
+)
+HISTORY_REFERENCES = ("default_call_type", "default_category", "default_operator_group")
 
 
 def _ensure_admin(actor: User) -> None:
@@ -153,12 +180,22 @@ def configure_mailbox(
     if errors:
         raise DomainError(_("Check the highlighted fields."), field_errors=errors)
 
+    before: history.Snapshot | None = None
+    secrets_before: dict[str, history.Secret] = {}
+    was_active = active
     if mailbox is None:
         mailbox = Mailbox()
     else:
-        mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+        mailbox = (
+            Mailbox.objects.select_for_update(of=("self",))
+            .select_related(*HISTORY_REFERENCES)
+            .get(pk=mailbox.pk)
+        )
         if expected_version is not None and mailbox.version != expected_version:
             raise Conflict(_("Somebody else changed this mailbox in the meantime. Reload it and try again."))
+        secrets_before = _stored_secrets(mailbox)
+        before = history.snapshot(mailbox, HISTORY_FIELDS, extra=secrets_before)
+        was_active = mailbox.active
     name = _required(name, "name", 100)
     if Mailbox.objects.filter(name=name).exclude(pk=mailbox.pk).exists():
         raise DomainError(
@@ -211,14 +248,64 @@ def configure_mailbox(
     mailbox.updated_at = clock.now()
     mailbox.updated_by = actor
     mailbox.save()
+    if before is None:
+        history.record(
+            MailboxHistoryEntry, mailbox, actor=actor, action=MailboxAction.CREATED, at=mailbox.updated_at
+        )
+        return mailbox
+    secrets_after = {  # the new secret as entered: a stored one is never decrypted twice
+        "secret": history.Secret(secret) if secret is not None else secrets_before["secret"],
+        "oauth_client_secret": (
+            history.Secret(oauth_client_secret)
+            if oauth_client_secret is not None
+            else secrets_before["oauth_client_secret"]
+        ),
+    }
+    changes = history.changes_since(before, mailbox, extra=secrets_after)
+    if active != was_active:
+        action = MailboxAction.ACTIVATED if active else MailboxAction.DEACTIVATED
+        changes.append(
+            history.Change(
+                "active", history.render(was_active), history.render(active), columns={"action": action}
+            )
+        )
+    history.record(
+        MailboxHistoryEntry,
+        mailbox,
+        actor=actor,
+        action=MailboxAction.CHANGED,
+        changes=changes,
+        at=mailbox.updated_at,
+    )
     return mailbox
+
+
+def _stored_secrets(mailbox: Mailbox) -> dict[str, history.Secret]:
+    """The stored password or refresh token and client secret, decrypted, for the history to
+    compare (an encryption differs each time, the secret need not); never stored or rendered."""
+    return {
+        "secret": _stored_secret(mailbox.secret_encrypted),
+        "oauth_client_secret": _stored_secret(mailbox.oauth_client_secret_encrypted),
+    }
+
+
+def _stored_secret(encrypted: str) -> history.Secret:
+    try:
+        return history.Secret(crypto.decrypt(encrypted))
+    except crypto.UnreadableSecret:  # the key changed: unequal to anything entered, equal to itself
+        return history.Secret(("unreadable", encrypted))
 
 
 @transaction.atomic
 def delete_mailbox(mailbox: Mailbox, *, actor: User) -> None:
-    """Remove a mailbox; received messages and dead letters stay (without their mailbox)."""
+    """Remove a mailbox; received messages and dead letters stay (without their mailbox), and so
+    does its history, with its name: the removal is its last row."""
     _ensure_admin(actor)
-    Mailbox.objects.filter(pk=mailbox.pk).delete()
+    current = Mailbox.objects.select_for_update().filter(pk=mailbox.pk).only("pk", "name").first()
+    if current is None:
+        return  # removed already: nothing to record twice
+    history.record(MailboxHistoryEntry, current, actor=actor, action=MailboxAction.DELETED)
+    Mailbox.objects.filter(pk=current.pk).delete()
 
 
 def validate_pattern(match_field: str, pattern: str) -> str:
@@ -266,7 +353,7 @@ def add_mail_rule(
         raise DomainError(message, field_errors={"operator_group": message})
     if not 0 <= int(order) <= 10_000:
         raise DomainError(_("Out of range."), field_errors={"order": _("Out of range.")})
-    return MailRule.objects.create(
+    rule = MailRule.objects.create(
         mailbox=mailbox,
         order=int(order),
         match_field=match_field,
@@ -274,12 +361,35 @@ def add_mail_rule(
         category=category,
         operator_group=operator_group,
     )
+    history.record(
+        MailboxHistoryEntry,
+        mailbox,
+        actor=actor,
+        action=MailboxAction.RULE_ADDED,
+        field="rule",
+        new=history.render(rule_history_value(rule)),
+    )
+    return rule
 
 
 @transaction.atomic
 def remove_mail_rule(rule: MailRule, *, actor: User) -> None:
+    """Remove a rule; its mailbox's history keeps what it was."""
     _ensure_admin(actor)
-    MailRule.objects.filter(pk=rule.pk).delete()
+    current = (
+        MailRule.objects.select_related("mailbox", "category", "operator_group").filter(pk=rule.pk).first()
+    )
+    if current is None:
+        return  # removed already
+    MailRule.objects.filter(pk=current.pk).delete()
+    history.record(
+        MailboxHistoryEntry,
+        current.mailbox,
+        actor=actor,
+        action=MailboxAction.RULE_REMOVED,
+        field="rule",
+        old=history.render(rule_history_value(current)),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
