@@ -221,9 +221,9 @@ def _mount() -> None:
     from beheer.monitoring.api import router as monitoring_router
     from beheer.notifications.api import router as notifications_router
     from beheer.operations.api import router as operations_router
+    from beheer.problems.api import router as problem_router
     from beheer.reports.api import router as reports_router
     from beheer.servicedesk.api import router as servicedesk_router
-    from beheer.servicedesk.problem_api import router as problem_router
     from beheer.servicedesk.sla_api import router as sla_router
     from beheer.servicedesk.suggestion_api import router as suggestion_router
 

@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "beheer.calendars",
     "beheer.servicedesk",
     "beheer.mailintake",
+    "beheer.problems",
     "beheer.reports",
     "beheer.notifications",
     "beheer.knowledge",

@@ -23,7 +23,7 @@ urlpatterns = [
     path("", include("beheer.servicedesk.urls")),
     path("", include("beheer.mailintake.urls")),
     path("", include("beheer.servicedesk.sla_urls")),
-    path("", include("beheer.servicedesk.problem_urls")),
+    path("", include("beheer.problems.urls")),
     path("", include("beheer.knowledge.urls")),
     path("monitoring/", include("beheer.monitoring.urls")),
     path("", include("beheer.monitoring.public_urls")),

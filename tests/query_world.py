@@ -35,6 +35,7 @@ from beheer.monitoring.models import Check, StatusPage, StatusPageEntry
 from beheer.notifications import services as notifications
 from beheer.operations import services as operations
 from beheer.operations.models import Occurrence
+from beheer.problems import services as problem_services
 from beheer.reports import services as reports
 from beheer.servicedesk import services
 from beheer.servicedesk.models import CallType, Category, ClosureCode, EntryType, Melding, Priority, Status
@@ -256,7 +257,7 @@ class World:
         return m
 
     def _problem(self, i: int, melding: Melding) -> None:
-        problem = services.open_problem(
+        problem = problem_services.open_problem(
             actor=self.operator,
             title=f"Printers {i} vallen uit",
             description="Meerdere lokalen.",
@@ -264,11 +265,11 @@ class World:
             operator_group=self.second_line,
             operator=self.admin,
         )
-        services.link_melding(problem, melding=melding, actor=self.operator)
-        problem = services.analyse_problem(problem, actor=self.operator, expected_version=None)
-        problem = services.mark_known_error(problem, actor=self.operator, expected_version=None)
-        services.create_known_error_article(problem, actor=self.operator, expected_version=None)
-        services.open_problem(actor=self.admin, title=f"Netwerk {i} traag")
+        problem_services.link_melding(problem, melding=melding, actor=self.operator)
+        problem = problem_services.analyse_problem(problem, actor=self.operator, expected_version=None)
+        problem = problem_services.mark_known_error(problem, actor=self.operator, expected_version=None)
+        problem_services.create_known_error_article(problem, actor=self.operator, expected_version=None)
+        problem_services.open_problem(actor=self.admin, title=f"Netwerk {i} traag")
 
     def _check(self, i: int) -> None:
         parent = monitoring.create_check(

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from beheer.accounts.models import OperatorGroup, Role, User
 from beheer.cmdb.models import Supplier
+from beheer.problems import services as problem_services
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, Line, Melding, StatusKind
 from tests.helpers import make_person, restore_default_configuration
@@ -203,8 +204,8 @@ def test_each_action_shows_its_result_in_view(browser_page: Any, live_server: An
 def test_the_operator_flow_logs_nothing_and_violates_no_policy(browser_page: Any, live_server: Any) -> None:  # noqa: F811
     page, base = browser_page, live_server.url
     desk = setup_desk()
-    services.open_problem(actor=desk["olga"], title="Beamers vallen uit na een update")
-    problem = services.open_problem(actor=desk["olga"], title="Printers offline")
+    problem_services.open_problem(actor=desk["olga"], title="Beamers vallen uit na een update")
+    problem = problem_services.open_problem(actor=desk["olga"], title="Printers offline")
     watch = Watch(page)
     page.on("dialog", lambda dialog: dialog.accept())
 

@@ -118,7 +118,7 @@ def test_forms_clean_text_fields(caller: User, operator: User) -> None:
 FORM_MODULES = [
     "beheer.servicedesk.forms",
     "beheer.mailintake.forms",
-    "beheer.servicedesk.problem_forms",
+    "beheer.problems.forms",
     "beheer.monitoring.check_forms",
     "beheer.monitoring.window_forms",
     "beheer.notifications.forms",

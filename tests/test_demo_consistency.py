@@ -21,14 +21,13 @@ from beheer.core import clock, config_cache
 from beheer.knowledge.models import Article, ArticleStatus, Audience
 from beheer.monitoring.models import Check
 from beheer.notifications.models import OutgoingMessage
+from beheer.problems.models import Problem, ProblemStatus
 from beheer.reports import kpis
 from beheer.servicedesk.models import (
     HistoryEntry,
     Line,
     Melding,
     MeldingOla,
-    Problem,
-    ProblemStatus,
     StatusKind,
     TimeEntry,
 )
@@ -250,14 +249,17 @@ def test_problems_and_knowledge_articles(demo: Demo) -> None:
     assert known.root_cause
     assert known.known_error_article is not None
     assert known.known_error_article.status == ArticleStatus.PUBLISHED
-    linked = list(Melding.objects.filter(problem=known))
+    linked = list(Melding.objects.filter(problem_link__problem=known))
     assert len(linked) >= 4
     assert any(m.is_workaround and m.solution_article_id == known.known_error_article_id for m in linked)
     closed = Problem.objects.get(status=ProblemStatus.CLOSED)
-    solved = Melding.objects.filter(problem=closed)
+    solved = Melding.objects.filter(problem_link__problem=closed)
     assert solved.count() >= 3
     assert not solved.filter(is_open=True).exists()
-    assert HistoryEntry.objects.filter(melding__problem=closed, action="problem_resolved").count() >= 3
+    assert (
+        HistoryEntry.objects.filter(melding__problem_link__problem=closed, action="problem_resolved").count()
+        >= 3
+    )
     assert Problem.objects.filter(status=ProblemStatus.ANALYSING).count() == 1
     assert Problem.objects.count() == 3
 

@@ -61,6 +61,11 @@ ScheduledRun.objects.update_or_create(
     name="servicedesk.poll_mailboxes",
     defaults={"next_run_at": now, "error_count": 2, "last_error": "rehearsal"},
 )
+from beheer.servicedesk import services
+operator = User.objects.get(username="demo.specialist")
+problem = services.open_problem(actor=operator, title="Rehearsal problem", workaround="Herstart")
+unlinked = Melding.objects.filter(problem__isnull=True, closed_at__isnull=True).order_by("id").first()
+services.link_melding(problem, melding=unlinked, actor=operator)
 """
 # The moved models, by their label in the earlier code and in this code.
 EARLIER = {
@@ -69,6 +74,8 @@ EARLIER = {
     "MailRule": "servicedesk.MailRule",
     "InboundMessage": "servicedesk.InboundMessage",
     "DeadLetter": "servicedesk.DeadLetter",
+    "Problem": "servicedesk.Problem",
+    "ProblemHistoryEntry": "servicedesk.ProblemHistoryEntry",
 }
 NOW = {
     "DeflectionEvent": "servicedesk.DeflectionEvent",
@@ -76,7 +83,10 @@ NOW = {
     "MailRule": "mailintake.MailRule",
     "InboundMessage": "mailintake.InboundMessage",
     "DeadLetter": "mailintake.DeadLetter",
+    "Problem": "problems.Problem",
+    "ProblemHistoryEntry": "problems.ProblemHistoryEntry",
 }
+PROBLEM_MODELS = ("Problem", "ProblemHistoryEntry")
 COUNT = """
 import json
 from django.apps import apps
@@ -93,7 +103,7 @@ rows["dead_with_inbound"] = model["DeadLetter"].objects.filter(
     inbound__isnull=False, mailbox__name="Rehearsal"
 ).count()
 # The content types (and so the admin's permissions) of the moved mail models: the same rows.
-mail = [m for m in moved if m != "DeflectionEvent"]
+mail = [m for m in moved if m not in ("DeflectionEvent", "Problem", "ProblemHistoryEntry")]
 types = {{name: ContentType.objects.get_for_model(model[name]) for name in mail}}
 rows["content_type_ids"] = sorted(t.pk for t in types.values())
 rows["permissions"] = Permission.objects.filter(content_type__in=types.values()).count()
@@ -102,6 +112,25 @@ rows["servicedesk_types"] = ContentType.objects.filter(
 ).count()
 job = apps.get_model("core.ScheduledRun").objects.filter(name__endswith=".poll_mailboxes")
 rows["mail_job"] = list(job.values_list("error_count", "last_error"))
+# Problems: the same problems and history, their content types relabelled, every melding's link kept
+# (a column of the melding then, a row of problems.ProblemMelding now).
+problem_models = [model["Problem"], model["ProblemHistoryEntry"]]
+problem_types = [ContentType.objects.get_for_model(m) for m in problem_models]
+rows["problem_content_type_ids"] = sorted(t.pk for t in problem_types)
+rows["problem_permissions"] = Permission.objects.filter(content_type__in=problem_types).count()
+rows["problem_servicedesk_types"] = ContentType.objects.filter(
+    app_label="servicedesk", model__in=["problem", "problemhistoryentry"]
+).count()
+rows["problem_history"] = sorted(
+    model["ProblemHistoryEntry"].objects.values_list("problem_id", "action", "new_value")
+)
+try:
+    links = apps.get_model("problems.ProblemMelding").objects.values_list("melding_id", "problem_id")
+except LookupError:
+    links = apps.get_model("servicedesk.Melding").objects.filter(problem__isnull=False).values_list(
+        "id", "problem_id"
+    )
+rows["problem_links"] = sorted([list(pair) for pair in links])
 print("ROWS " + json.dumps(rows))
 """
 
@@ -188,10 +217,15 @@ def test_a_demo_database_of_the_earlier_code_migrates_without_losing_rows(
     assert before["permissions"] == 16
     assert before.pop("servicedesk_types") == 4
     assert before["mail_job"] == [[2, "rehearsal"]]
+    assert before["Problem"] >= 2  # the demo's problems and the rehearsal's
+    assert len(before["problem_links"]) >= 2
+    assert before["problem_permissions"] == 8
+    assert before.pop("problem_servicedesk_types") == 2
 
     _run(ROOT, env, "migrate", "--no-input", "-v", "0")
     after = _rows(ROOT, env, NOW)
     assert after.pop("servicedesk_types") == 0  # relabelled (same ids, same permissions), none left behind
+    assert after.pop("problem_servicedesk_types") == 0
     assert after == before
     # Nothing is left to migrate, and the moved models are written and read through their new home.
     assert "[ ]" not in _run(ROOT, env, "showmigrations", "--list")
@@ -214,3 +248,15 @@ def test_a_demo_database_of_the_earlier_code_migrates_without_losing_rows(
     names = _run(ROOT, env, "shell", "-c", jobs).strip().splitlines()[-1]
     assert "'mailintake.poll_mailboxes'" in names
     assert "servicedesk.poll_mailboxes" not in names
+    # The rehearsal's link carries who linked it and when (from the melding's history); problems and
+    # their links are written through the new app.
+    problem_probe = (
+        "from beheer.problems.models import Problem, ProblemMelding; "
+        "p = Problem.objects.get(title='Rehearsal problem'); p.workaround = 'Opnieuw opstarten'; p.save(); "
+        "link = ProblemMelding.objects.select_related('linked_by', 'problem').get(problem=p); "
+        "print(link.linked_by.username, link.linked_at is not None, "
+        "Problem.objects.filter(workaround='Opnieuw opstarten').count(), "
+        "ProblemMelding.objects.filter(melding__problem_link__problem=p).count())"
+    )
+    out = _run(ROOT, env, "shell", "-c", problem_probe).strip().splitlines()[-1]
+    assert out.split() == ["demo.specialist", "True", "1", "1"]

@@ -21,6 +21,7 @@ from django.test import Client
 from beheer.accounts import services as accounts
 from beheer.accounts.models import OperatorGroup, Role, User
 from beheer.knowledge import services as knowledge
+from beheer.problems import services as problem_services
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, Visibility
 from tests.helpers import client_for, make_person, restore_default_configuration
@@ -186,7 +187,7 @@ def world(db: Any, language: str) -> dict[str, User]:
     services.open_melding(
         actor=people["caller"], brief_description="Frobozz 5", request="Gnusto", entry_type=EntryType.PORTAL
     )
-    services.open_problem(title="Quux 3", description="Quux", actor=people["coordinator"])
+    problem_services.open_problem(title="Quux 3", description="Quux", actor=people["coordinator"])
     knowledge.create_article(
         title="Yoho 8", body="Yoho 8", kind="instruction", audience="callers", actor=people["operator"]
     )

@@ -38,6 +38,7 @@ from beheer.knowledge import services as knowledge
 from beheer.monitoring import services as monitoring
 from beheer.operations import services as operations
 from beheer.operations.models import Occurrence
+from beheer.problems import services as problem_services
 from beheer.servicedesk import services
 from beheer.servicedesk.models import Category, EntryType, Impact, Melding, Status, Urgency
 from tests.helpers import client_for, make_person
@@ -328,7 +329,7 @@ def _close(world: World, n: int) -> Callable[[], Any]:
 
 
 def _open_problem(world: World, n: int) -> Callable[[], Any]:
-    return lambda: services.open_problem(
+    return lambda: problem_services.open_problem(
         actor=world.operator,
         title=f"Toetsenborden {n}",
         description="Veel uitval.",
@@ -337,11 +338,11 @@ def _open_problem(world: World, n: int) -> Callable[[], Any]:
 
 
 def _edit_problem(world: World, n: int) -> Callable[[], Any]:
-    problem = services.open_problem(actor=world.operator, title=f"Schermen {n}")
+    problem = problem_services.open_problem(actor=world.operator, title=f"Schermen {n}")
     impact, urgency = Impact.objects.first(), Urgency.objects.first()
     assert impact is not None
     assert urgency is not None
-    return lambda: services.edit_problem(
+    return lambda: problem_services.edit_problem(
         problem,
         actor=world.operator,
         expected_version=problem.version,
@@ -355,9 +356,9 @@ def _edit_problem(world: World, n: int) -> Callable[[], Any]:
 
 
 def _link_melding(world: World, n: int) -> Callable[[], Any]:
-    problem = services.open_problem(actor=world.operator, title=f"Muizen {n}")
+    problem = problem_services.open_problem(actor=world.operator, title=f"Muizen {n}")
     m = _fresh_melding(world, n)
-    return lambda: services.link_melding(problem, melding=m, actor=world.operator)
+    return lambda: problem_services.link_melding(problem, melding=m, actor=world.operator)
 
 
 def _create_article(world: World, n: int) -> Callable[[], Any]:

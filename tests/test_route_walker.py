@@ -189,7 +189,7 @@ class School:
 
     @cached_property
     def problem(self) -> Any:
-        from beheer.servicedesk.models import Problem
+        from beheer.problems.models import Problem
 
         problem = Problem.objects.order_by("id").first()
         Problem.objects.filter(pk=problem.pk).update(title=f"Probleem {CANARY_S}")

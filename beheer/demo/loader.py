@@ -12,8 +12,9 @@ from beheer.accounts.models import User
 from beheer.core import clock
 from beheer.knowledge.models import Article
 from beheer.operations import demo as operations_demo
+from beheer.problems.models import Problem
 from beheer.servicedesk import services
-from beheer.servicedesk.models import Melding, Problem
+from beheer.servicedesk.models import Melding
 
 from . import knowledge, meldingen, monitoring, organisation, problems
 from .hours import WorkingTime

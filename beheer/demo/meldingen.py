@@ -21,6 +21,7 @@ from typing import Any
 
 from beheer.accounts.models import User
 from beheer.core import clock
+from beheer.problems import services as problem_services
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, Melding, Priority, Visibility
 
@@ -499,7 +500,7 @@ def process(w: World, p: Plan) -> Process:
         elif step.action == "link_problem":
             problem = w.problems.get(p.problem)
             if problem is not None:
-                services.link_melding(problem, melding=m, actor=handler)
+                problem_services.link_melding(problem, melding=m, actor=handler)
         elif step.action == "escalate":
             group = school.group(p.family.group)
             services.escalate_melding(

@@ -13,8 +13,9 @@ import random
 from datetime import date, datetime, timedelta
 
 from beheer.accounts.models import User
-from beheer.servicedesk import services
-from beheer.servicedesk.models import EntryType, Melding, Problem
+from beheer.problems import services
+from beheer.problems.models import Problem, ProblemMelding
+from beheer.servicedesk.models import EntryType, Melding
 
 from .families import FAMILY, Case
 from .meldingen import Plan, plan
@@ -134,7 +135,7 @@ def _link_earlier(w: World, key: str, problem: Problem) -> None:
     """Link the meldingen of this trouble registered before the problem (closed ones stay as they are)."""
     for pk in w.problem_meldingen.get(key, []):
         m = Melding.objects.get(pk=pk)
-        if m.closed_at is None and m.problem_id is None:
+        if m.closed_at is None and not ProblemMelding.objects.filter(melding=m).exists():
             services.link_melding(problem, melding=m, actor=problem.operator or w.school.specialist)
 
 

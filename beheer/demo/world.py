@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from beheer.knowledge.models import Article
+from beheer.problems.models import Problem
 from beheer.servicedesk.models import (
     CallType,
     Category,
     ClosureCode,
     Impact,
     Priority,
-    Problem,
     SlaTarget,
     Status,
     Urgency,

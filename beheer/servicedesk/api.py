@@ -21,7 +21,7 @@ from beheer.core.errors import DomainError, NotFound
 from beheer.core.files import protected_file_response
 from beheer.core.schemas import Id, Int64, Schema, TextLine, errors, file_answer
 
-from . import exports, services
+from . import exports, extensions, services
 from .models import (
     Attachment,
     CallType,
@@ -35,7 +35,6 @@ from .models import (
     Status,
     TimeEntry,
     Urgency,
-    format_problem_number,
 )
 from .queries import (
     MeldingFilter,
@@ -135,10 +134,10 @@ def melding_detail_out(
     m: Melding, viewer: Any, *, new: bool = False, relations: tuple[int, int, list[int]] | None = None
 ) -> dict[str, Any]:
     """The full melding as `viewer` may see it: linked meldingen and partial incidents are counted
-    through visible_to (a caller sees neither other callers' meldingen nor partials), and the problem
-    behind it is shown to staff only. A melding registered in this request has no partials or links.
+    through visible_to (a caller sees neither other callers' meldingen nor partials); the apps above
+    the servicedesk add their keys (the problem behind it, staff only) through `extensions`. A
+    melding registered in this request has no partials or links.
     `relations`: its (resolved, total, linked ids) from relation_counts(), read for a whole list."""
-    staff = bool(access.is_staff(viewer))
     if relations is None:
         relations = (0, 0, []) if new else relation_counts([m], viewer)[m.pk]
     done, total, linked = relations
@@ -164,11 +163,7 @@ def melding_detail_out(
         "confirmed_at": m.confirmed_at,
         "satisfaction_rating": m.satisfaction_rating,
         "satisfaction_comment": m.satisfaction_comment,
-        "problem": (
-            {"id": m.problem_id, "number": format_problem_number(m.problem_id)}
-            if staff and m.problem_id is not None
-            else None
-        ),
+        **extensions.detail_fields(m, viewer),
     }
 
 
@@ -191,7 +186,7 @@ LIST_RELATED = (
 def _visible(request: HttpRequest, pk: int) -> Melding:
     m = (
         Melding.objects.visible_to(request.user)
-        .select_related(*LIST_RELATED, "closure_code")
+        .select_related(*LIST_RELATED, "closure_code", *extensions.detail_related())
         .filter(pk=pk)
         .first()
     )
@@ -606,7 +601,7 @@ def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     partials = list(
         Melding.objects.visible_to(request.user)
         .filter(parent_id=_visible_id(request, melding_id))
-        .select_related(*LIST_RELATED, "closure_code")
+        .select_related(*LIST_RELATED, "closure_code", *extensions.detail_related())
         .order_by("id")[:200]
     )
     relations = relation_counts(partials, request.user)

@@ -28,7 +28,7 @@ from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, page_for_request, read_page
 from beheer.notifications.models import OutgoingMessage
 
-from . import actions, queries, services
+from . import actions, extensions, queries, services
 from . import forms as f
 from .api import attachment_response
 from .choices import cached_operators, group_operators
@@ -340,7 +340,7 @@ def _melding_for(user: User, pk: int, *, page: bool = False) -> Melding:
     cached = config_cache.enabled()
     qs = Melding.objects.visible_to(user).select_related(*RELATED_FIELDS, *(() if cached else LOOKUP_FIELDS))
     if page:
-        qs = queries.with_page_sections(qs.defer(*PAGE_DEFERRED))
+        qs = queries.with_page_sections(qs.defer(*PAGE_DEFERRED)).select_related(*extensions.page_related())
     melding = qs.filter(pk=pk).first()
     if melding is None:
         raise Http404(_("Call not found."))

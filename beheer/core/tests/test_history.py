@@ -14,7 +14,7 @@ from django.utils import translation
 from beheer.accounts.models import OperatorGroup, PersonAction, PersonHistoryEntry, Role
 from beheer.core import history
 from beheer.core.history import SECRET_CHANGED, Change, Secret
-from beheer.servicedesk.models import ProblemHistoryEntry, ProblemStatus
+from beheer.problems.models import ProblemHistoryEntry, ProblemStatus
 from tests.helpers import make_person
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -34,16 +34,6 @@ from .lookups import (
     Urgency,
 )
 from .melding import FOR_LIST, QUEUES, Melding, MeldingQuerySet, format_number, parse_number
-from .problem import (
-    OPEN_PROBLEM_STATUSES,
-    Problem,
-    ProblemHistoryEntry,
-    ProblemHistoryQuerySet,
-    ProblemQuerySet,
-    ProblemStatus,
-    format_problem_number,
-    parse_problem_number,
-)
 from .service_levels import (
     WEEKDAYS,
     BusinessCalendar,
@@ -65,7 +55,6 @@ __all__ = [
     "DEFLECTION_RETENTION_DAYS",
     "FOR_LIST",
     "OPEN_KINDS",
-    "OPEN_PROBLEM_STATUSES",
     "QUEUES",
     "WEEKDAYS",
     "ArticleLink",
@@ -94,11 +83,6 @@ __all__ = [
     "OpeningHours",
     "Priority",
     "PriorityMatrixCell",
-    "Problem",
-    "ProblemHistoryEntry",
-    "ProblemHistoryQuerySet",
-    "ProblemQuerySet",
-    "ProblemStatus",
     "SchoolRegion",
     "ServiceLevelChange",
     "ServiceLevelSubject",
@@ -115,7 +99,5 @@ __all__ = [
     "Visibility",
     "attachment_path",
     "format_number",
-    "format_problem_number",
     "parse_number",
-    "parse_problem_number",
 ]

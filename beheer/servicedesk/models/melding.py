@@ -219,16 +219,7 @@ class Melding(models.Model):
         verbose_name=_("solution article"),
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    # The problem behind this melding (operators only; never shown to the caller).
-    problem = models.ForeignKey(
-        "Problem",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        db_index=True,
-        related_name="meldingen",
-        verbose_name=_("problem"),
-    )
+    # The problem behind a melding is problem management's (problems.ProblemMelding), never a column here.
 
     created_by = models.ForeignKey(
         User,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from beheer.core import clock
 from beheer.core.templatetags.beheer_tags import iso_datetime, short_datetime
 
+from .. import extensions
 from ..models import Line, Melding
 
 register = template.Library()
@@ -187,3 +188,9 @@ def _time(value: Any) -> SafeString:
     local = localtime(value) if is_aware(value) else value  # as templates show it
     shown = short_datetime(local)
     return format_html('<time datetime="{}" class="muted">{}</time>', iso_datetime(local), shown)
+
+
+@register.simple_tag(takes_context=True)
+def melding_extension_sections(context: template.Context, melding: Melding) -> SafeString:
+    """The melding page's sections registered by the apps above the servicedesk (`extensions`)."""
+    return extensions.render_page_sections(context, melding)

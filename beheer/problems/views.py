@@ -26,17 +26,13 @@ from beheer.core.errors import Conflict, DomainError, ReadOnly
 from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import page_for_request
 from beheer.knowledge.models import Article
+from beheer.servicedesk.models import Melding
 
-from . import problem_forms as pf
+from . import forms as pf
 from . import services
-from .models import (
-    Melding,
-    Problem,
-    ProblemHistoryEntry,
-    ProblemStatus,
-)
-from .problem_queries import ORDER, filter_problems, link_choices, open_counts
-from .services.problems import allowed_actions
+from .models import Problem, ProblemHistoryEntry, ProblemMelding, ProblemStatus
+from .queries import ORDER, filter_problems, link_choices, open_counts
+from .workflow import allowed_actions
 
 ACCESS = access.STAFF
 
@@ -62,7 +58,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     next_url = f"?{urlencode({**params, 'cursor': page.next_cursor})}" if page.next_cursor else ""
     return render(
         request,
-        "servicedesk/problem_list.html",
+        "problems/problem_list.html",
         {"form": form, "page": page, "rows": rows, "next_url": next_url, "is_first_page": page.is_first},
     )
 
@@ -96,7 +92,7 @@ def problem_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("problem-detail", pk=problem.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "servicedesk/problem_form.html", {"form": form, "problem": None}, status=status)
+    return render(request, "problems/problem_form.html", {"form": form, "problem": None}, status=status)
 
 
 def _problem_for(user: User, pk: int) -> Problem:
@@ -140,7 +136,7 @@ def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The problem has been saved."))
                 return redirect("problem-detail", pk=problem.pk)
-    return render(request, "servicedesk/problem_form.html", {"form": form, "problem": problem}, status=status)
+    return render(request, "problems/problem_form.html", {"form": form, "problem": problem}, status=status)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -243,7 +239,7 @@ def _detail_context(
     forms_.update(bound or {})
     linked = list(
         Melding.objects.visible_to(user)
-        .filter(problem=problem)
+        .filter(problem_link__problem=problem)
         .select_related("status", "operator_group", "operator", "priority")
         .order_by("-is_open", "id")[:LINKED_SHOWN]
     )
@@ -271,7 +267,7 @@ def _detail_context(
 @require_GET
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _problem_for(current_user(request), pk)
-    return render(request, "servicedesk/problem_detail.html", _detail_context(request, problem))
+    return render(request, "problems/problem_detail.html", _detail_context(request, problem))
 
 
 @require_POST
@@ -296,7 +292,7 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, message)
             return redirect("problem-detail", pk=problem.pk)
     context = _detail_context(request, problem, bound={action: form})
-    return render(request, "servicedesk/problem_detail.html", context, status=status)
+    return render(request, "problems/problem_detail.html", context, status=status)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -306,7 +302,7 @@ def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _open_linked(problem: Problem, user: User) -> list[Melding]:
     return list(
         Melding.objects.visible_to(user)
-        .filter(problem=problem, is_open=True)
+        .filter(problem_link__problem=problem, is_open=True)
         .select_related("status")
         .order_by("id")[:LINKED_SHOWN]
     )
@@ -342,11 +338,11 @@ def problem_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The problem has been resolved."))
                 return render(
-                    request, "servicedesk/problem_resolved.html", {"p": result.problem, "result": result}
+                    request, "problems/problem_resolved.html", {"p": result.problem, "result": result}
                 )
     return render(
         request,
-        "servicedesk/problem_resolve.html",
+        "problems/problem_resolve.html",
         {"p": problem, "form": form, "open_meldingen": open_meldingen},
         status=status,
     )
@@ -369,7 +365,7 @@ def melding_problem_choices(request: HttpRequest, pk: int) -> HttpResponse:
     when the form is opened, so the melding page does not query and render them every time."""
     user = current_user(request)
     _melding(user, pk)
-    return render(request, "servicedesk/_problem_choices.html", {"choices": link_choices(user)})
+    return render(request, "problems/_problem_choices.html", {"choices": link_choices(user)})
 
 
 @require_POST
@@ -396,9 +392,8 @@ def melding_problem_link(request: HttpRequest, pk: int) -> HttpResponse:
 def melding_problem_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     melding = _melding(user, pk)
-    problem = (
-        Problem.objects.visible_to(user).filter(pk=melding.problem_id).first() if melding.problem_id else None
-    )
+    link = ProblemMelding.objects.visible_to(user).filter(melding=melding).select_related("problem").first()
+    problem = link.problem if link is not None else None
     if problem is not None:
         try:
             services.unlink_melding(problem, melding=melding, actor=user)

@@ -8,21 +8,14 @@ from beheer.accounts.models import Role
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 from beheer.knowledge.models import Article, ArticleStatus, Audience, Kind
 from beheer.knowledge.services import create_article
+from beheer.problems import services as problem_services
+from beheer.problems.models import Problem, ProblemStatus
+from beheer.problems.workflow import TRANSITIONS, allowed_actions
 from beheer.servicedesk import services
-from beheer.servicedesk.models import (
-    HistoryEntry,
-    Impact,
-    Note,
-    Problem,
-    ProblemStatus,
-    StatusKind,
-    Urgency,
-    Visibility,
-)
-from beheer.servicedesk.services.problems import TRANSITIONS, allowed_actions
+from beheer.servicedesk.models import HistoryEntry, Impact, Note, StatusKind, Urgency, Visibility
 from tests.helpers import make_person
 
-from .problem_helpers import fresh, make_melding, make_problem
+from .problem_helpers import fresh, linked_problem_id, make_melding, make_problem
 
 pytestmark = pytest.mark.django_db
 S = ProblemStatus
@@ -54,12 +47,12 @@ def test_open_problem_needs_a_title_and_a_staff_actor(operator, caller):
 
 def test_the_status_flow_to_closed(operator, coordinator):
     p = make_problem(operator)
-    p = services.analyse_problem(p, actor=operator, expected_version=p.version)
+    p = problem_services.analyse_problem(p, actor=operator, expected_version=p.version)
     assert p.status == S.ANALYSING
     with pytest.raises(DomainError) as exc:
-        services.mark_known_error(p, actor=operator, expected_version=p.version)
+        problem_services.mark_known_error(p, actor=operator, expected_version=p.version)
     assert "workaround" in exc.value.field_errors
-    p = services.edit_problem(
+    p = problem_services.edit_problem(
         p,
         actor=operator,
         expected_version=p.version,
@@ -70,9 +63,9 @@ def test_the_status_flow_to_closed(operator, coordinator):
         root_cause="De access point firmware lekt geheugen.",
         workaround="Herstart het access point.",
     )
-    p = services.mark_known_error(p, actor=operator, expected_version=p.version)
+    p = problem_services.mark_known_error(p, actor=operator, expected_version=p.version)
     assert p.status == S.KNOWN_ERROR
-    result = services.resolve_problem(
+    result = problem_services.resolve_problem(
         p,
         solution="Firmware bijgewerkt.",
         resolve_meldingen=None,
@@ -85,8 +78,8 @@ def test_the_status_flow_to_closed(operator, coordinator):
     assert p.resolved_at is not None
     assert p.solution == "Firmware bijgewerkt."
     with pytest.raises(PermissionDenied):
-        services.close_problem(p, actor=operator, expected_version=p.version)
-    p = services.close_problem(p, actor=coordinator, expected_version=p.version)
+        problem_services.close_problem(p, actor=operator, expected_version=p.version)
+    p = problem_services.close_problem(p, actor=coordinator, expected_version=p.version)
     assert p.status == S.CLOSED
     assert p.closed_at is not None
     actions = list(fresh(p).history.order_by("at", "id").values_list("action", flat=True))
@@ -114,10 +107,12 @@ def test_invalid_transitions_raise_domain_error(operator, coordinator, status, a
     Problem.objects.filter(pk=p.pk).update(status=status)
     p = fresh(p)
     calls = {
-        "analyse": lambda: services.analyse_problem(p, actor=coordinator, expected_version=p.version),
-        "known_error": lambda: services.mark_known_error(p, actor=coordinator, expected_version=p.version),
-        "close": lambda: services.close_problem(p, actor=coordinator, expected_version=p.version),
-        "reopen": lambda: services.reopen_problem(
+        "analyse": lambda: problem_services.analyse_problem(p, actor=coordinator, expected_version=p.version),
+        "known_error": lambda: problem_services.mark_known_error(
+            p, actor=coordinator, expected_version=p.version
+        ),
+        "close": lambda: problem_services.close_problem(p, actor=coordinator, expected_version=p.version),
+        "reopen": lambda: problem_services.reopen_problem(
             p, reason="x", actor=coordinator, expected_version=p.version
         ),
     }
@@ -135,23 +130,23 @@ def test_the_transition_table_is_the_documented_flow():
 
 def test_a_closed_problem_is_read_only(operator, coordinator, melding):
     p = make_problem(operator)
-    p = services.resolve_problem(
+    p = problem_services.resolve_problem(
         p, solution="Opgelost", resolve_meldingen=[], note_others=False, actor=operator, expected_version=None
     ).problem
-    p = services.close_problem(p, actor=coordinator, expected_version=None)
+    p = problem_services.close_problem(p, actor=coordinator, expected_version=None)
     with pytest.raises(ReadOnly):
-        services.reopen_problem(p, reason="terug", actor=coordinator, expected_version=None)
+        problem_services.reopen_problem(p, reason="terug", actor=coordinator, expected_version=None)
     with pytest.raises(ReadOnly):
-        services.link_melding(p, melding=melding, actor=operator)
+        problem_services.link_melding(p, melding=melding, actor=operator)
     with pytest.raises(ReadOnly):
-        services.resolve_problem(
+        problem_services.resolve_problem(
             p, solution="x", resolve_meldingen=None, note_others=True, actor=operator, expected_version=None
         )
 
 
 def test_reopen_goes_back_to_analysing_and_needs_a_reason(operator):
     p = make_problem(operator)
-    p = services.resolve_problem(
+    p = problem_services.resolve_problem(
         p,
         solution="Opgelost",
         resolve_meldingen=None,
@@ -160,9 +155,9 @@ def test_reopen_goes_back_to_analysing_and_needs_a_reason(operator):
         expected_version=None,
     ).problem
     with pytest.raises(DomainError) as exc:
-        services.reopen_problem(p, reason=" ", actor=operator, expected_version=p.version)
+        problem_services.reopen_problem(p, reason=" ", actor=operator, expected_version=p.version)
     assert "reason" in exc.value.field_errors
-    p = services.reopen_problem(p, reason="Komt terug", actor=operator, expected_version=p.version)
+    p = problem_services.reopen_problem(p, reason="Komt terug", actor=operator, expected_version=p.version)
     assert p.status == S.ANALYSING
     assert p.resolved_at is None
 
@@ -170,9 +165,9 @@ def test_reopen_goes_back_to_analysing_and_needs_a_reason(operator):
 def test_a_stale_version_is_a_conflict(operator):
     p = make_problem(operator)
     stale = p.version
-    services.analyse_problem(p, actor=operator, expected_version=stale)
+    problem_services.analyse_problem(p, actor=operator, expected_version=stale)
     with pytest.raises(Conflict):
-        services.edit_problem(
+        problem_services.edit_problem(
             p,
             actor=operator,
             expected_version=stale,
@@ -188,9 +183,9 @@ def test_a_stale_version_is_a_conflict(operator):
 
 def test_a_known_error_keeps_its_workaround(operator):
     p = make_problem(operator, workaround="Herstart")
-    p = services.mark_known_error(p, actor=operator, expected_version=p.version)
+    p = problem_services.mark_known_error(p, actor=operator, expected_version=p.version)
     with pytest.raises(DomainError) as exc:
-        services.edit_problem(
+        problem_services.edit_problem(
             p,
             actor=operator,
             expected_version=p.version,
@@ -208,11 +203,11 @@ def test_a_known_error_keeps_its_workaround(operator):
 def test_assign_checks_membership_and_records_history(operator, specialist, first_line, second_line):
     p = make_problem(operator)
     with pytest.raises(DomainError) as exc:
-        services.assign_problem(
+        problem_services.assign_problem(
             p, operator_group=first_line, operator=specialist, actor=operator, expected_version=p.version
         )
     assert "operator" in exc.value.field_errors
-    p = services.assign_problem(
+    p = problem_services.assign_problem(
         p, operator_group=second_line, operator=specialist, actor=operator, expected_version=p.version
     )
     assert (p.operator_group, p.operator) == (second_line, specialist)
@@ -224,10 +219,10 @@ def test_assign_checks_membership_and_records_history(operator, specialist, firs
 
 def test_link_and_unlink_a_melding(operator, caller, melding):
     p = make_problem(operator)
-    assert services.link_melding(p, melding=melding, actor=operator) is True
-    assert services.link_melding(p, melding=melding, actor=operator) is False  # idempotent
+    assert problem_services.link_melding(p, melding=melding, actor=operator) is True
+    assert problem_services.link_melding(p, melding=melding, actor=operator) is False  # idempotent
     m = fresh(melding)
-    assert m.problem_id == p.pk
+    assert linked_problem_id(m) == p.pk
     assert m.solution == ""
     assert m.status.kind == melding.status.kind
     entry = HistoryEntry.objects.get(melding=m, action="problem_linked")
@@ -235,11 +230,11 @@ def test_link_and_unlink_a_melding(operator, caller, melding):
     assert entry.public is False
     other = make_problem(operator, title="Ander probleem")
     with pytest.raises(DomainError) as exc:
-        services.link_melding(other, melding=m, actor=operator)
+        problem_services.link_melding(other, melding=m, actor=operator)
     assert "melding" in exc.value.field_errors
-    assert services.unlink_melding(other, melding=m, actor=operator) is False
-    assert services.unlink_melding(p, melding=m, actor=operator) is True
-    assert fresh(melding).problem_id is None
+    assert problem_services.unlink_melding(other, melding=m, actor=operator) is False
+    assert problem_services.unlink_melding(p, melding=m, actor=operator) is True
+    assert linked_problem_id(melding) is None
     assert list(p.history.values_list("action", flat=True).order_by("id")) == [
         "created",
         "melding_linked",
@@ -250,7 +245,7 @@ def test_link_and_unlink_a_melding(operator, caller, melding):
 def test_a_caller_cannot_link_or_see_problems(operator, caller, melding):
     p = make_problem(operator)
     with pytest.raises(PermissionDenied):
-        services.link_melding(p, melding=melding, actor=caller)
+        problem_services.link_melding(p, melding=melding, actor=caller)
     assert not Problem.objects.visible_to(caller).exists()
     assert not Problem.objects.visible_to(None).exists()
     assert Problem.objects.visible_to(operator).count() == 1
@@ -259,10 +254,10 @@ def test_a_caller_cannot_link_or_see_problems(operator, caller, melding):
 def test_create_known_error_article(operator):
     p = make_problem(operator)
     with pytest.raises(DomainError) as exc:
-        services.create_known_error_article(p, actor=operator, expected_version=p.version)
+        problem_services.create_known_error_article(p, actor=operator, expected_version=p.version)
     assert "workaround" in exc.value.field_errors
     assert not Article.objects.exists()
-    p = services.edit_problem(
+    p = problem_services.edit_problem(
         p,
         actor=operator,
         expected_version=p.version,
@@ -273,7 +268,7 @@ def test_create_known_error_article(operator):
         root_cause="",
         workaround="Zet wifi uit en aan.",
     )
-    article = services.create_known_error_article(p, actor=operator, expected_version=p.version)
+    article = problem_services.create_known_error_article(p, actor=operator, expected_version=p.version)
     assert article.kind == Kind.KNOWN_ERROR
     assert article.status == ArticleStatus.DRAFT
     assert article.audience == Audience.OPERATORS
@@ -283,7 +278,7 @@ def test_create_known_error_article(operator):
     p = fresh(p)
     assert p.known_error_article_id == article.pk
     with pytest.raises(DomainError):
-        services.create_known_error_article(p, actor=operator, expected_version=p.version)
+        problem_services.create_known_error_article(p, actor=operator, expected_version=p.version)
     assert Article.objects.count() == 1
 
 
@@ -291,12 +286,14 @@ def test_link_an_existing_article_only_when_visible(operator, administrator):
     p = make_problem(operator)
     secret = create_article(actor=administrator, title="Alleen beheer", audience=Audience.ADMINISTRATORS)
     with pytest.raises(DomainError) as exc:
-        services.link_known_error_article(p, article=secret, actor=operator, expected_version=p.version)
+        problem_services.link_known_error_article(
+            p, article=secret, actor=operator, expected_version=p.version
+        )
     assert "article" in exc.value.field_errors
     ok = create_article(actor=operator, title="Bekende fout wifi", kind=Kind.KNOWN_ERROR)
-    p = services.link_known_error_article(p, article=ok, actor=operator, expected_version=p.version)
+    p = problem_services.link_known_error_article(p, article=ok, actor=operator, expected_version=p.version)
     assert p.known_error_article_id == ok.pk
-    p = services.link_known_error_article(p, article=None, actor=operator, expected_version=p.version)
+    p = problem_services.link_known_error_article(p, article=None, actor=operator, expected_version=p.version)
     assert fresh(p).known_error_article_id is None
 
 
@@ -304,7 +301,7 @@ def _linked(operator, caller, first_line, count):
     p = make_problem(operator)
     ms = [make_melding(operator, caller, first_line, brief_description=f"Wifi {i}") for i in range(count)]
     for m in ms:
-        services.link_melding(p, melding=m, actor=operator)
+        problem_services.link_melding(p, melding=m, actor=operator)
     return p, ms
 
 
@@ -312,7 +309,7 @@ def test_resolve_with_linked_meldingen(operator, caller, first_line, django_capt
     p, (a, b, c) = _linked(operator, caller, first_line, 3)
     services.resolve_melding(c, solution="Zelf opgelost", actor=operator, expected_version=None)
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.resolve_problem(
+        result = problem_services.resolve_problem(
             p,
             solution="Nieuwe firmware op alle access points.",
             resolve_meldingen=[a.pk, c.pk],
@@ -341,16 +338,16 @@ def test_resolve_again_is_idempotent(operator, caller, first_line):
         "actor": operator,
         "expected_version": p.version,
     }
-    first = services.resolve_problem(p, **kwargs)
+    first = problem_services.resolve_problem(p, **kwargs)
     version = fresh(p).version
-    again = services.resolve_problem(p, **kwargs)  # a double submit with the old version
+    again = problem_services.resolve_problem(p, **kwargs)  # a double submit with the old version
     assert {o.melding_id: o.outcome for o in first.outcomes} == {a.pk: "resolved", b.pk: "noted"}
     assert {o.melding_id: o.outcome for o in again.outcomes} == {a.pk: "skipped", b.pk: "skipped"}
     assert fresh(p).version == version
     assert Note.objects.filter(melding=b).count() == 1
     assert HistoryEntry.objects.filter(melding=a, action="resolved").count() == 1
     # later: resolve the rest too
-    rest = services.resolve_problem(
+    rest = problem_services.resolve_problem(
         p, solution="", resolve_meldingen=None, note_others=False, actor=operator, expected_version=None
     )
     assert {o.melding_id: o.outcome for o in rest.outcomes} == {a.pk: "skipped", b.pk: "resolved"}
@@ -362,7 +359,7 @@ def test_a_melding_that_refuses_is_reported_and_left_whole(operator, caller, fir
     services.create_partial(
         a, brief_description="Deel", operator_group=first_line, actor=operator
     )  # a has an open partial
-    result = services.resolve_problem(
+    result = problem_services.resolve_problem(
         p,
         solution="Firmware",
         resolve_meldingen=None,
@@ -384,7 +381,7 @@ def test_a_melding_that_refuses_is_reported_and_left_whole(operator, caller, fir
 def test_resolve_needs_a_solution_and_changes_nothing_without(operator, caller, first_line):
     p, (a,) = _linked(operator, caller, first_line, 1)
     with pytest.raises(DomainError) as exc:
-        services.resolve_problem(
+        problem_services.resolve_problem(
             p, solution="  ", resolve_meldingen=None, note_others=True, actor=operator, expected_version=None
         )
     assert "solution" in exc.value.field_errors
@@ -400,7 +397,7 @@ def test_resolving_notifies_the_callers_the_normal_way(
     p, (a,) = _linked(operator, caller, first_line, 1)
     before = set(OutgoingMessage.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
-        services.resolve_problem(
+        problem_services.resolve_problem(
             p,
             solution="Firmware",
             resolve_meldingen=None,
@@ -418,4 +415,4 @@ def test_a_hidden_problem_is_not_found(operator):
     inactive.is_active = False
     inactive.save()
     with pytest.raises((NotFound, PermissionDenied)):
-        services.analyse_problem(p, actor=inactive, expected_version=None)
+        problem_services.analyse_problem(p, actor=inactive, expected_version=None)

@@ -3,164 +3,78 @@ gets 403 on every endpoint. Thin: authenticate, parse, call one service, seriali
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status as Answer
-from pydantic import Field
 
-from beheer.accounts.models import OperatorGroup
-from beheer.core import access
+from beheer.accounts.models import OperatorGroup, User
+from beheer.core import access, config_cache
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, errors
-from beheer.knowledge.models import Article, Audience
+from beheer.core.schemas import Id, errors
+from beheer.knowledge.models import Article
+from beheer.servicedesk.models import Impact, Melding, Urgency
 
 from . import services
-from .api import _get, _operator, ref
-from .models import (
-    Impact,
-    Melding,
-    Problem,
-    ProblemHistoryEntry,
-    ProblemStatus,
-    Urgency,
+from .models import Problem, ProblemHistoryEntry, ProblemStatus
+from .queries import ORDER, filter_problems, open_counts
+from .schemas import (
+    HistoryOut,
+    LinkArticleIn,
+    LinkMeldingIn,
+    ProblemArticleIn,
+    ProblemAssignIn,
+    ProblemCreate,
+    ProblemDetailOut,
+    ProblemListParams,
+    ProblemPage,
+    ProblemReopenIn,
+    ProblemResolveIn,
+    ProblemUpdate,
+    ProblemVersionIn,
+    ResolveOut,
 )
-from .problem_queries import ORDER, filter_problems, open_counts
-from .schemas import HistoryOut, PriorityRef, Ref
 
 router = access.declare(Router(tags=["problems"]), access.OPERATORS_ONLY)
 MAX_ID = 2**63 - 1
 
 
 # --------------------------------------------------------------------------------------------------
-# shapes
-
-
-class ProblemOut(Schema):
-    id: int
-    number: str
-    title: str
-    status: ProblemStatus
-    priority: PriorityRef
-    operator_group: Ref | None
-    operator: Ref | None
-    open_meldingen: int
-    linked_meldingen: int
-    created_at: datetime
-    updated_at: datetime
-    version: int
-
-
-class LinkedMeldingOut(Schema):
-    id: int
-    number: str
-    brief_description: str
-    status: Ref
-    is_open: bool
-
-
-class ProblemDetailOut(ProblemOut):
-    description: str
-    impact: Ref
-    urgency: Ref
-    root_cause: str
-    workaround: str
-    solution: str
-    known_error_article_id: int | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    meldingen: list[LinkedMeldingOut]
-
-
-class ProblemPage(Schema):
-    items: list[ProblemOut]
-    next_cursor: str | None
-
-
-class ProblemListParams(Schema):
-    q: TextLine = Field("", max_length=200)
-    status: TextLine = Field("", description='"" (open problems), "all" or one status')
-    operator_group: Id | None = None
-    operator: Id | None = None
-    melding: Id | None = Field(None, description="Only the problem this melding is linked to")
-    cursor: TextLine | None = None
-    limit: Int64 = 50
-
-
-class ProblemCreate(Schema):
-    title: TextLine = Field(min_length=1, max_length=200)
-    description: Text = Field("", max_length=100_000)
-    impact_id: Id | None = None
-    urgency_id: Id | None = None
-    operator_group_id: Id | None = None
-    operator_id: Id | None = None
-    root_cause: Text = Field("", max_length=100_000)
-    workaround: Text = Field("", max_length=100_000)
-
-
-class ProblemUpdate(Schema):
-    version: Int64
-    title: TextLine = Field(min_length=1, max_length=200)
-    description: Text = Field("", max_length=100_000)
-    impact_id: Id
-    urgency_id: Id
-    root_cause: Text = Field("", max_length=100_000)
-    workaround: Text = Field("", max_length=100_000)
-
-
-class ProblemVersionIn(Schema):
-    version: Int64 | None = None
-
-
-class ProblemAssignIn(ProblemVersionIn):
-    operator_group_id: Id | None = None
-    operator_id: Id | None = None
-
-
-class ProblemReopenIn(ProblemVersionIn):
-    reason: Text = Field(min_length=1, max_length=2000)
-
-
-class ProblemResolveIn(ProblemVersionIn):
-    solution: Text = Field("", max_length=100_000)
-    resolve_melding_ids: list[Id] | None = Field(
-        None, description="Linked meldingen to resolve with the solution; omitted: every open linked one"
-    )
-    note_others: bool = True
-
-
-class OutcomeOut(Schema):
-    melding_id: int
-    number: str
-    outcome: str
-    message: str
-
-
-class ResolveOut(Schema):
-    problem: ProblemDetailOut
-    outcomes: list[OutcomeOut]
-
-
-class LinkMeldingIn(Schema):
-    melding_id: Id
-
-
-class ProblemArticleIn(ProblemVersionIn):
-    title: TextLine = Field("", max_length=200)
-    audience: Audience = Audience.OPERATORS
-
-
-class LinkArticleIn(ProblemVersionIn):
-    article_id: Id | None
-
-
-# --------------------------------------------------------------------------------------------------
 # helpers
+
+CONFIG_MODELS = (Impact, Urgency, OperatorGroup)
+
+
+def ref(obj: Any) -> dict[str, Any] | None:
+    """{id, name} of a lookup or a person, as the servicedesk's API shows them."""
+    if obj is None:
+        return None
+    name = str(obj) if isinstance(obj, User) else getattr(obj, "name", None)
+    return {"id": obj.pk, "name": str(name if name is not None else obj)}
+
+
+def _get(model: Any, pk: int | None, field: str, *, required: bool = False, qs: Any = None) -> Any:
+    """The row `pk` of `model` (configuration tables from the per-process cache), or a field error."""
+    if pk is None:
+        if required:
+            raise DomainError(_("This field is required."), field_errors={field: _("Required.")})
+        return None
+    if qs is None and model in CONFIG_MODELS:
+        obj = config_cache.row(model, pk)
+    else:
+        obj = (qs if qs is not None else model._default_manager).filter(pk=pk).first()
+    if obj is None:
+        message = _("Unknown %(field)s.") % {"field": field}
+        raise DomainError(message, field_errors={field: message})
+    return obj
+
+
+def _operator(pk: int | None, field: str = "operator_id") -> User | None:
+    return _get(User, pk, field, qs=User.objects.operators())
 
 
 def _problem(request: HttpRequest, problem_id: int) -> Problem:
@@ -206,7 +120,7 @@ def _detail(request: HttpRequest, problem_id: int) -> dict[str, Any]:
     p = _problem(request, problem_id)
     linked = list(
         Melding.objects.visible_to(request.user)
-        .filter(problem=p)
+        .filter(problem_link__problem=p)
         .select_related("status")
         .order_by("id")[:500]
     )

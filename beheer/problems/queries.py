@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from beheer.core.pagination import SortKey
 
-from .models import OPEN_PROBLEM_STATUSES, Melding, Problem, ProblemQuerySet
+from .models import OPEN_PROBLEM_STATUSES, Problem, ProblemMelding, ProblemQuerySet
 
 ORDER = [SortKey("updated_at", True), SortKey("id", True)]
 
@@ -25,7 +25,7 @@ def filter_problems(qs: ProblemQuerySet, data: dict[str, Any]) -> ProblemQuerySe
     if data.get("operator") is not None:
         qs = qs.filter(operator=data["operator"])
     if data.get("melding") is not None:
-        qs = qs.filter(meldingen=data["melding"])
+        qs = qs.filter(melding_links__melding=data["melding"])
     if (data.get("q") or "").strip():
         qs = qs.search(data["q"])
     return qs
@@ -34,9 +34,9 @@ def filter_problems(qs: ProblemQuerySet, data: dict[str, Any]) -> ProblemQuerySe
 def open_counts(problem_ids: list[int]) -> dict[int, tuple[int, int]]:
     """(open, total) linked meldingen per problem, in one query."""
     rows = (
-        Melding.objects.filter(problem_id__in=problem_ids)
+        ProblemMelding.objects.filter(problem_id__in=problem_ids)
         .values("problem_id")
-        .annotate(total=Count("id"), open=Count("id", filter=Q(is_open=True)))
+        .annotate(total=Count("melding_id"), open=Count("melding_id", filter=Q(melding__is_open=True)))
     )
     return {row["problem_id"]: (row["open"], row["total"]) for row in rows}
 

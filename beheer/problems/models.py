@@ -2,6 +2,10 @@
 
 A problem is for operators only: `Problem.objects.visible_to(user)` is empty for callers, and nothing
 about a problem is shown in the portal, the caller's API, caller e-mails or the caller's search.
+
+The models came from the servicedesk and keep its tables (`db_table`). The link from a melding to its
+problem is owned here (`ProblemMelding`); the servicedesk knows nothing of problems and shows the link
+through the extension points it offers (`beheer.servicedesk.extensions`), registered in `apps.py`.
 """
 
 from __future__ import annotations
@@ -15,8 +19,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.core.history import HistoryRecord
 from beheer.core.language import english_active
 from beheer.core.search import matching_ids
-
-from .lookups import Impact, Priority, Urgency
+from beheer.servicedesk.models import Impact, Melding, Priority, Urgency
 
 
 class ProblemStatus(models.TextChoices):
@@ -30,14 +33,17 @@ class ProblemStatus(models.TextChoices):
 OPEN_PROBLEM_STATUSES = (ProblemStatus.REGISTERED, ProblemStatus.ANALYSING, ProblemStatus.KNOWN_ERROR)
 
 
+def can_see_problems(user: Any) -> bool:
+    """Operators, coordinators and administrators see every problem; nobody else sees any."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_staff_member)
+
+
 class ProblemQuerySet(models.QuerySet["Problem"]):
     def visible_to(self, user: Any) -> ProblemQuerySet:
-        """Operators, coordinators and administrators see every problem; nobody else sees any."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.is_staff_member:
-            return self
-        return self.none()
+        """Every problem for those who `can_see_problems`; none for anyone else."""
+        return self if can_see_problems(user) else self.none()
 
     def search(self, text: str) -> ProblemQuerySet:
         ids = matching_ids("problem", text)
@@ -108,6 +114,7 @@ class Problem(models.Model):
     objects = ProblemQuerySet.as_manager()
 
     class Meta:
+        db_table = "servicedesk_problem"
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         indexes = [
@@ -167,6 +174,7 @@ class ProblemHistoryEntry(HistoryRecord):
     objects = ProblemHistoryQuerySet.as_manager()
 
     class Meta:
+        db_table = "servicedesk_problemhistoryentry"
         indexes = [models.Index(fields=["problem", "at", "id"], name="p_history_at")]
 
     @property
@@ -176,3 +184,44 @@ class ProblemHistoryEntry(HistoryRecord):
     @property
     def new_display(self) -> str:
         return self.new_value_en if english_active() else self.new_value
+
+
+class ProblemMeldingQuerySet(models.QuerySet["ProblemMelding"]):
+    def visible_to(self, user: Any) -> ProblemMeldingQuerySet:
+        return self.filter(problem__in=Problem.objects.visible_to(user))
+
+
+class ProblemMelding(models.Model):
+    """A melding's problem: at most one per melding, written only by `link_melding`/`unlink_melding`.
+
+    The link lives here rather than as a column on the melding, so the servicedesk never needs to know
+    about problems; the melding is the primary key, so reading a melding's link is one index lookup."""
+
+    melding = models.OneToOneField(
+        Melding,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="problem_link",
+        verbose_name=_("call"),
+    )
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="melding_links", verbose_name=_("problem")
+    )
+    linked_at = models.DateTimeField(_("linked"))
+    linked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("linked by"),
+    )
+
+    objects = ProblemMeldingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("problem link")
+        verbose_name_plural = _("problem links")
+
+    def __str__(self) -> str:
+        return f"{format_problem_number(self.problem_id)} - {self.melding_id}"

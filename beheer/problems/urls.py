@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import problem_views as views
+from . import views
 
 urlpatterns = [
     path("problems/", views.problem_list, name="problem-list"),

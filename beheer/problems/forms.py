@@ -9,17 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.knowledge.models import Article, Audience
+from beheer.servicedesk.forms import BeheerForm, NamedChoiceField, PersonChoiceField, active, operators
+from beheer.servicedesk.models import Impact, Melding, Urgency, parse_number
 
-from .forms import BeheerForm, NamedChoiceField, PersonChoiceField, active, operators
-from .models import (
-    Impact,
-    Melding,
-    Problem,
-    ProblemStatus,
-    Urgency,
-    parse_number,
-    parse_problem_number,
-)
+from .models import Problem, ProblemStatus, parse_problem_number
 
 TEXTAREA = {"rows": 4}
 

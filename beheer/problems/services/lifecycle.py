@@ -5,8 +5,9 @@ explicit actor. Problems are for operators, coordinators and administrators; clo
 coordinators (and administrators). Each write records history (who, what, when, old -> new) and
 re-indexes the problem's search document in the same transaction.
 
-Status flow: registered -> analysing -> known error -> resolved -> closed; a resolved problem can be
-reopened (back to analysing). "Known error" requires a workaround.
+Status flow (the table is `workflow.TRANSITIONS`): registered -> analysing -> known error -> resolved ->
+closed; a resolved problem can be reopened (back to analysing). "Known error" requires a workaround.
+A melding's problem is a `ProblemMelding` row, written only by `link_melding` and `unlink_melding`.
 """
 
 from __future__ import annotations
@@ -24,18 +25,9 @@ from beheer.core import history, search
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, Audience, Kind
-
-from ..models import (
-    HistoryEntry,
-    Impact,
-    Melding,
-    Problem,
-    ProblemHistoryEntry,
-    ProblemStatus,
-    Urgency,
-    Visibility,
-)
-from ._base import (
+from beheer.servicedesk.models import HistoryEntry, Impact, Melding, Urgency, Visibility
+from beheer.servicedesk.services import add_note, resolve_melding
+from beheer.servicedesk.services._base import (
     _check_assignment,
     _clean_text,
     _ensure_staff,
@@ -46,25 +38,11 @@ from ._base import (
     lookup_defaults,
     priority_for,
 )
-from .activity import add_note
-from .resolution import resolve_melding
+
+from ..models import Problem, ProblemHistoryEntry, ProblemMelding, ProblemStatus
+from ..workflow import TRANSITIONS
 
 TITLE_MAX = 200
-S = ProblemStatus
-
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "analyse": (frozenset({S.REGISTERED}), S.ANALYSING),
-    "known_error": (frozenset({S.REGISTERED, S.ANALYSING}), S.KNOWN_ERROR),
-    "resolve": (frozenset({S.REGISTERED, S.ANALYSING, S.KNOWN_ERROR}), S.RESOLVED),
-    "close": (frozenset({S.RESOLVED}), S.CLOSED),
-    "reopen": (frozenset({S.RESOLVED}), S.ANALYSING),
-}
-
-
-def allowed_actions(status: str) -> list[str]:
-    """The status actions that may follow `status` (pure; the UI shows only these)."""
-    return [name for name, (sources, _target) in TRANSITIONS.items() if status in sources]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -399,7 +377,7 @@ def resolve_problem(
         p.solution, p.resolved_at = solution, now
         _save(p, ["status", "solution", "resolved_at"], now=now)
     result = ProblemResolution(problem=p)
-    linked = list(Melding.objects.filter(problem=p).select_related("status").order_by("id"))
+    linked = list(Melding.objects.filter(problem_link__problem=p).select_related("status").order_by("id"))
     wanted = None if resolve_meldingen is None else {int(pk) for pk in resolve_meldingen}
     for m in linked:
         if wanted is not None and m.pk not in wanted:
@@ -439,22 +417,28 @@ def _note(m: Melding, p: Problem, actor: User, *, now: datetime) -> MeldingOutco
 # linked meldingen
 
 
+def _current_link(m: Melding) -> ProblemMelding | None:
+    """The melding's link, read after the melding's row is locked (so linking queues behind it)."""
+    return ProblemMelding.objects.filter(melding=m).first()
+
+
 @transaction.atomic
 def link_melding(problem: Problem, *, melding: Melding, actor: User) -> bool:
     """Link a melding to the problem (copies nothing). False when it already was; a melding that
     belongs to another problem must be unlinked there first; a closed melding stays as it is."""
     p = _lock_problem(problem, actor, None)
     m = _lock(melding, None)
-    if m.problem_id == p.pk:
+    link = _current_link(m)
+    if link is not None and link.problem_id == p.pk:
         return False
-    if m.problem_id is not None:
+    if link is not None:
         message = _("Call %(number)s is already linked to another problem; unlink it there first.") % {
             "number": m.number
         }
         raise DomainError(message, field_errors={"melding": message})
     now = _now()
-    Melding.objects.filter(pk=m.pk).update(problem=p, updated_at=now)
-    melding.problem_id = p.pk
+    ProblemMelding.objects.create(melding=m, problem=p, linked_at=now, linked_by=actor)
+    Melding.objects.filter(pk=m.pk).update(updated_at=now)
     _record(m, actor, "problem_linked", now=now, new=p.number)
     _history(p, actor, "melding_linked", now=now, new=m.number)
     _touch(p, now=now)
@@ -466,11 +450,12 @@ def unlink_melding(problem: Problem, *, melding: Melding, actor: User) -> bool:
     """Remove the link; False when the melding was not linked to this problem."""
     p = _lock_problem(problem, actor, None)
     m = _lock(melding, None)
-    if m.problem_id != p.pk:
+    link = _current_link(m)
+    if link is None or link.problem_id != p.pk:
         return False
     now = _now()
-    Melding.objects.filter(pk=m.pk).update(problem=None, updated_at=now)
-    melding.problem_id = None
+    ProblemMelding.objects.filter(pk=m.pk, problem=p).delete()
+    Melding.objects.filter(pk=m.pk).update(updated_at=now)
     _record(m, actor, "problem_unlinked", now=now, old=p.number)
     _history(p, actor, "melding_unlinked", now=now, old=m.number)
     _touch(p, now=now)

@@ -7,11 +7,13 @@ from django.test import Client
 
 from beheer.core import search
 from beheer.notifications.models import OutgoingMessage
+from beheer.problems import services as problem_services
+from beheer.problems.models import Problem
 from beheer.servicedesk import services
-from beheer.servicedesk.models import Problem, Visibility
+from beheer.servicedesk.models import Visibility
+from beheer.servicedesk.tests.test_api import token_client
 
 from .problem_helpers import make_melding, make_problem
-from .test_api import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +36,8 @@ def setting(operator, caller, first_line, django_capture_on_commit_callbacks):
         b = make_melding(operator, caller, first_line, brief_description="Wifi lokaal B")
         services.add_note(a, text="We kijken ernaar", visibility=Visibility.CALLER, actor=operator)
         for m in (a, b):
-            services.link_melding(p, melding=m, actor=operator)
-        services.resolve_problem(
+            problem_services.link_melding(p, melding=m, actor=operator)
+        problem_services.resolve_problem(
             p,
             solution="De access points hebben nieuwe software.",
             resolve_meldingen=[a.pk],
@@ -97,7 +99,7 @@ def test_caller_emails_show_nothing_of_the_problem(setting, caller) -> None:
 def test_search_documents_follow_every_change(setting, operator) -> None:
     p, _a, _b = setting
     assert Problem.objects.search(f"{CANARY}oorzaak").filter(pk=p.pk).exists()
-    services.edit_problem(
+    problem_services.edit_problem(
         p,
         actor=operator,
         expected_version=None,
@@ -133,8 +135,8 @@ def test_xss_in_problem_text_is_escaped_everywhere(operator, operator_client: Cl
         root_cause=f"R {PAYLOAD}",
         workaround=f"W {PAYLOAD}",
     )
-    services.link_melding(p, melding=melding, actor=operator)
-    services.create_known_error_article(p, actor=operator, expected_version=None)
+    problem_services.link_melding(p, melding=melding, actor=operator)
+    problem_services.create_known_error_article(p, actor=operator, expected_version=None)
     urls = [
         "/problems/",
         f"/problems/{p.pk}/",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Problem
+from ..models import Problem, can_see_problems
 
 register = template.Library()
 
@@ -43,18 +44,32 @@ def problem_field_label(name: str) -> Any:
         return name.replace("_", " ")
 
 
-@register.inclusion_tag("servicedesk/_melding_problem.html", takes_context=True)
-def melding_problem_panel(context: template.Context, melding: Any) -> dict[str, Any]:
+def linked_problem(melding: Any) -> Problem | None:
+    """The melding's problem, from its link (loaded with the melding where the query asked for it)."""
+    try:
+        link = melding.problem_link
+    except ObjectDoesNotExist:
+        return None
+    return link.problem if link is not None else None
+
+
+def melding_problem_panel(context: Any, melding: Any) -> str:
     """The melding's problem (with its workaround), or a form to link one, whose list of open
-    problems loads when it is opened (`melding_problem_choices`). Operators only."""
+    problems loads when it is opened (`melding_problem_choices`). Operators only: nothing for others.
+    Registered as a section of the melding page (see `apps.py`)."""
     user = context.get("user")
-    visible = Problem.objects.visible_to(user)
-    problem = visible.filter(pk=melding.problem_id).first() if melding.problem_id else None
+    if not can_see_problems(user):
+        return ""
+    problem = linked_problem(melding)
     editable = melding.closed_at is None and (problem is None or not problem.is_closed)
-    return {
-        "m": melding,
-        "problem": problem,
-        "editable": editable,
-        "csrf_token": context.get("csrf_token"),
-        "user": user,
-    }
+    return render_to_string(
+        "problems/_melding_problem.html",
+        {
+            "m": melding,
+            "problem": problem,
+            "editable": editable,
+            "csrf_token": context.get("csrf_token"),
+            "user": user,
+        },
+        request=context.get("request"),
+    )
