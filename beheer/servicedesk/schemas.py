@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from beheer.core.schemas import INT64_MAX, Id, Int64, Schema, Text, TextLine
+from beheer.core.schemas import INT64_MAX, Id, Int64, Schema, Text, TextLine, WallTime
 
 from .models import EntryType, Line, Visibility
+from .services import sla_config
+
+SUGGESTION_TEXT_MAX = 5000
 
 
 class Ref(Schema):
@@ -353,3 +356,161 @@ class MeldingListParams(Schema):
     def _no_nul(cls, value: Any) -> Any:
         # PostgreSQL refuses NUL characters in strings; they never mean anything in a filter.
         return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class PeriodIO(Schema):
+    weekday: int = Field(ge=0, le=6, description="0 is Monday")
+    start: WallTime
+    end: WallTime = Field(description="00:00 means midnight at the end of the day")
+
+
+class ClosingDayIO(Schema):
+    date: date
+    name: TextLine = Field("", max_length=100)
+
+
+class CalendarIn(Schema):
+    name: TextLine = Field(min_length=1, max_length=100)
+    time_zone: TextLine = Field("", max_length=64, description="Empty: the installation's time zone")
+    always_open: bool = False
+    public_holidays: bool = True
+    liberation_day_every_year: bool = False
+    school_holidays_region: TextLine = Field("", max_length=10)
+    hours: list[PeriodIO] = Field(default_factory=list, max_length=7 * sla_config.MAX_PERIODS_PER_DAY)
+    closing_days: list[ClosingDayIO] = Field(default_factory=list, max_length=sla_config.MAX_CLOSING_DAYS)
+
+
+class CalendarOut(CalendarIn):
+    id: int
+    active: bool
+
+
+class CalendarPage(Schema):
+    items: list[CalendarOut]
+    next_cursor: str | None
+
+
+class TargetIO(Schema):
+    priority_id: Id
+    response_minutes: int | None = Field(None, gt=0, le=10_000_000)
+    resolution_minutes: int = Field(gt=0, le=10_000_000)
+    update_minutes: int | None = Field(None, gt=0, le=10_000_000)
+
+
+class PolicyIn(Schema):
+    name: TextLine = Field(min_length=1, max_length=100)
+    description: Text = Field("", max_length=5000)
+    calendar_id: Id
+    order: int = Field(100, ge=0, le=1_000_000)
+    at_risk_percent: int = Field(75, ge=1, le=99)
+    escalate_on_breach: bool = False
+    raise_priority_on_breach: bool = False
+    escalation_group_id: Id | None = None
+    call_type_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    category_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    department_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    branch_ids: list[Id] = Field(default_factory=list, max_length=1000)
+    targets: list[TargetIO] = Field(default_factory=list, max_length=100)
+
+
+class PolicyOut(PolicyIn):
+    id: int
+    active: bool
+
+
+class PolicyPage(Schema):
+    items: list[PolicyOut]
+    next_cursor: str | None
+
+
+class OlaTargetIn(Schema):
+    operator_group_id: Id
+    priority_id: Id | None = None
+    minutes: int = Field(gt=0, le=10_000_000)
+    calendar_id: Id | None = None
+    at_risk_percent: int = Field(75, ge=1, le=99)
+    active: bool = True
+
+
+class OlaTargetOut(OlaTargetIn):
+    id: int
+
+
+class SuggestionParams(Schema):
+    text: Text = Field(
+        default="", max_length=SUGGESTION_TEXT_MAX, description="free text (or use the two fields)"
+    )
+    brief_description: TextLine = Field(default="", max_length=SUGGESTION_TEXT_MAX)
+    request: Text = Field(default="", max_length=SUGGESTION_TEXT_MAX)
+
+
+class ArticleSuggestionOut(Schema):
+    id: int
+    reference: str
+    title: str
+    kind: str
+    audience: str
+    tags: list[str]
+    snippet: str
+    score: float
+
+
+class MeldingSuggestionOut(Schema):
+    id: int
+    number: str
+    brief_description: str
+    solution: str
+    snippet: str
+    score: float
+
+
+class SuggestionsOut(Schema):
+    articles: list[ArticleSuggestionOut]
+    meldingen: list[MeldingSuggestionOut]
+
+
+class ArticleRefOut(Schema):
+    id: int
+    reference: str
+    title: str
+    audience: str
+    status: str
+
+
+class MeldingArticlesOut(Schema):
+    solution_article: ArticleRefOut | None
+    linked: list[ArticleRefOut]
+
+
+class ArticleLinkIn(Schema):
+    article_id: Id
+
+
+class RelatedMeldingOut(Schema):
+    id: int
+    number: str
+    brief_description: str
+    status: str
+    resolved_with: bool
+    resolved_at: datetime | None
+
+
+class RelatedOut(Schema):
+    total: int
+    items: list[RelatedMeldingOut]
+
+
+class MadeArticleOut(Schema):
+    id: int
+    reference: str
+    title: str
+    status: str
+
+
+class DeflectionOut(Schema):
+    days: int
+    sessions: int
+    viewed: int
+    deflected: int
+    submitted: int
+    rate: float | None

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from beheer.core import access
 
-from . import sla_views
+from .views import sla as sla_views
 
 home = access.gate(access.COORDINATORS)(RedirectView.as_view(pattern_name="sla-policies"))
 

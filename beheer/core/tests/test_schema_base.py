@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from beheer.accounts.models import User
 from beheer.core import schemas as core_schemas
 from beheer.core.schemas import Schema
-from beheer.servicedesk.api import LIST_RELATED, melding_out
+from beheer.servicedesk.api.common import LIST_RELATED, melding_out
 from beheer.servicedesk.models import Melding
 from beheer.servicedesk.schemas import MeldingPage
 

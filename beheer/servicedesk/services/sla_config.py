@@ -1,7 +1,7 @@
 """Configuring service levels: business calendars, SLA policies with their targets, OLA targets.
 
-Coordinators and administrators do this in the product's screens (`sla_views.py`) and the API
-(`sla_api.py`); both call these functions, so the rules below are the only validation. Every write
+Coordinators and administrators do this in the product's screens (`views/sla.py`) and the API
+(`api/sla.py`); both call these functions, so the rules below are the only validation. Every write
 records `ServiceLevelChange` rows (who, when, what, old -> new) and clears the configuration cache
 (`core/config_cache.py`), so the next evaluation uses the new settings. Norms are stored in
 business minutes, as the SLA engine reads them; the screens let people enter hours and days.

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from beheer.accounts.models import OperatorGroup, Role, User
 from beheer.servicedesk import queries, services
-from beheer.servicedesk import views as servicedesk_views
 from beheer.servicedesk.models import (
     Attachment,
     Category,
@@ -28,6 +27,7 @@ from beheer.servicedesk.models import (
     TimeEntry,
     Visibility,
 )
+from beheer.servicedesk.views import meldingen as servicedesk_views
 from tests.helpers import client_for, make_person
 from tests.sample_files import PNG
 

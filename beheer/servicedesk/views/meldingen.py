@@ -28,12 +28,12 @@ from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, page_for_request, read_page
 from beheer.notifications.models import OutgoingMessage
 
-from . import actions, extensions, queries, services
-from . import forms as f
-from .api import attachment_response
-from .choices import cached_operators, group_operators
-from .models import FOR_LIST, Attachment, Melding, MeldingQuerySet, StatusKind
-from .suggestion_support import caller_solution_article, deflection_token, record_portal_submission
+from .. import actions, extensions, queries, services
+from .. import forms as f
+from ..api.children import attachment_response
+from ..choices import cached_operators, group_operators
+from ..models import FOR_LIST, Attachment, Melding, MeldingQuerySet, StatusKind
+from ..suggestion_support import caller_solution_article, deflection_token, record_portal_submission
 
 ACCESS = access.STAFF
 
@@ -625,7 +625,7 @@ def portal_create(request: HttpRequest) -> HttpResponse:
                 subcategory=data["subcategory"],
             )
             if melding is not None:
-                record_portal_submission(request, melding)  # suggestion_views: deflection record
+                record_portal_submission(request, melding)  # views/suggestions.py: deflection record
                 messages.success(
                     request,
                     _("Thank you. Your call has number %(number)s; the servicedesk will get back to you.")
@@ -647,7 +647,7 @@ def _portal_context(
     reopen_form: Any = None,
     confirm_form: Any = None,
 ) -> dict[str, Any]:
-    from .models import HistoryEntry, Note, Visibility
+    from ..models import HistoryEntry, Note, Visibility
 
     user = current_user(request)
     notes = (

@@ -21,9 +21,9 @@ from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.pagination import SortKey, page_for_request
 
-from .models import BusinessCalendar, OlaTarget, ServiceLevelChange, ServiceLevelSubject, SlaPolicy
-from .services import sla_config
-from .sla_forms import CalendarForm, OlaForm, PolicyForm
+from ..models import BusinessCalendar, OlaTarget, ServiceLevelChange, ServiceLevelSubject, SlaPolicy
+from ..services import sla_config
+from ..sla_forms import CalendarForm, OlaForm, PolicyForm
 
 ACCESS = access.COORDINATORS
 

@@ -24,13 +24,13 @@ from beheer.core.htmx import is_htmx
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import query_text, suggest_articles
 
-from . import services
-from .actions import make_form
-from .models import ArticleLink, Melding, StatusKind
-from .models.knowledge_links import related_to_article
-from .suggestion_support import TOKEN_FIELD
-from .suggestions import Suggestions, suggest
-from .views import _melding_for, _render_detail
+from .. import services
+from ..actions import make_form
+from ..models import ArticleLink, Melding, StatusKind
+from ..models.knowledge_links import related_to_article
+from ..suggestion_support import TOKEN_FIELD
+from ..suggestions import Suggestions, suggest
+from .meldingen import _melding_for, _render_detail
 
 ACCESS = access.STAFF
 

@@ -6,108 +6,38 @@ asking /suggestions gets published caller articles only (the portal variant), ne
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router
+from ninja import Query, Router
 from ninja.responses import Status as Answer
 
 from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.errors import NotFound, PermissionDenied
-from beheer.core.schemas import Id, Schema, Text, TextLine, errors
+from beheer.core.schemas import Id, errors
 from beheer.knowledge.models import Article
 from beheer.knowledge.suggest import query_text, suggest_articles
 
-from . import services
-from .models import ArticleLink, Melding
-from .models.knowledge_links import related_to_article
-from .suggestions import Suggestions, suggest
+from .. import services
+from ..models import ArticleLink, Melding
+from ..models.knowledge_links import related_to_article
+from ..schemas import (
+    ArticleLinkIn,
+    DeflectionOut,
+    MadeArticleOut,
+    MeldingArticlesOut,
+    RelatedOut,
+    SuggestionParams,
+    SuggestionsOut,
+)
+from ..suggestions import Suggestions, suggest
 
+PUBLISHED_IN = "beheer.servicedesk.suggestion_api"  # the operation ids of before the move (beheer/api.py)
 router = access.declare(Router(tags=["suggestions"]), access.SIGNED_IN)
 
-TEXT_MAX = 5000
 RELATED_MAX = 100
-
-
-class SuggestionParams(Schema):
-    text: Text = Field(default="", max_length=TEXT_MAX, description="free text (or use the two fields)")
-    brief_description: TextLine = Field(default="", max_length=TEXT_MAX)
-    request: Text = Field(default="", max_length=TEXT_MAX)
-
-
-class ArticleSuggestionOut(Schema):
-    id: int
-    reference: str
-    title: str
-    kind: str
-    audience: str
-    tags: list[str]
-    snippet: str
-    score: float
-
-
-class MeldingSuggestionOut(Schema):
-    id: int
-    number: str
-    brief_description: str
-    solution: str
-    snippet: str
-    score: float
-
-
-class SuggestionsOut(Schema):
-    articles: list[ArticleSuggestionOut]
-    meldingen: list[MeldingSuggestionOut]
-
-
-class ArticleRefOut(Schema):
-    id: int
-    reference: str
-    title: str
-    audience: str
-    status: str
-
-
-class MeldingArticlesOut(Schema):
-    solution_article: ArticleRefOut | None
-    linked: list[ArticleRefOut]
-
-
-class ArticleLinkIn(Schema):
-    article_id: Id
-
-
-class RelatedMeldingOut(Schema):
-    id: int
-    number: str
-    brief_description: str
-    status: str
-    resolved_with: bool
-    resolved_at: datetime | None
-
-
-class RelatedOut(Schema):
-    total: int
-    items: list[RelatedMeldingOut]
-
-
-class MadeArticleOut(Schema):
-    id: int
-    reference: str
-    title: str
-    status: str
-
-
-class DeflectionOut(Schema):
-    days: int
-    sessions: int
-    viewed: int
-    deflected: int
-    submitted: int
-    rate: float | None
 
 
 def _melding(request: HttpRequest, pk: int) -> Melding:

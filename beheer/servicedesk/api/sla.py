@@ -6,104 +6,36 @@ business minutes here, as stored; scripts that want hours multiply by 60.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router
+from ninja import Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import User
 from beheer.core import access
 from beheer.core.errors import NotFound
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id, Int64, Schema, Text, TextLine, WallTime, errors
+from beheer.core.schemas import Id, Int64, TextLine, errors
 
-from .models import BusinessCalendar, OlaTarget, SlaPolicy
-from .services import sla_config
+from ..models import BusinessCalendar, OlaTarget, SlaPolicy
+from ..schemas import (
+    CalendarIn,
+    CalendarOut,
+    CalendarPage,
+    OlaTargetIn,
+    OlaTargetOut,
+    PolicyIn,
+    PolicyOut,
+    PolicyPage,
+)
+from ..services import sla_config
 
+PUBLISHED_IN = "beheer.servicedesk.sla_api"  # the operation ids of before the move (beheer/api.py)
 router = access.declare(Router(tags=["service levels"]), access.COORDINATORS)
 ORDER = (SortKey("name"), SortKey("id"))
-
-
-class PeriodIO(Schema):
-    weekday: int = Field(ge=0, le=6, description="0 is Monday")
-    start: WallTime
-    end: WallTime = Field(description="00:00 means midnight at the end of the day")
-
-
-class ClosingDayIO(Schema):
-    date: date
-    name: TextLine = Field("", max_length=100)
-
-
-class CalendarIn(Schema):
-    name: TextLine = Field(min_length=1, max_length=100)
-    time_zone: TextLine = Field("", max_length=64, description="Empty: the installation's time zone")
-    always_open: bool = False
-    public_holidays: bool = True
-    liberation_day_every_year: bool = False
-    school_holidays_region: TextLine = Field("", max_length=10)
-    hours: list[PeriodIO] = Field(default_factory=list, max_length=7 * sla_config.MAX_PERIODS_PER_DAY)
-    closing_days: list[ClosingDayIO] = Field(default_factory=list, max_length=sla_config.MAX_CLOSING_DAYS)
-
-
-class CalendarOut(CalendarIn):
-    id: int
-    active: bool
-
-
-class CalendarPage(Schema):
-    items: list[CalendarOut]
-    next_cursor: str | None
-
-
-class TargetIO(Schema):
-    priority_id: Id
-    response_minutes: int | None = Field(None, gt=0, le=10_000_000)
-    resolution_minutes: int = Field(gt=0, le=10_000_000)
-    update_minutes: int | None = Field(None, gt=0, le=10_000_000)
-
-
-class PolicyIn(Schema):
-    name: TextLine = Field(min_length=1, max_length=100)
-    description: Text = Field("", max_length=5000)
-    calendar_id: Id
-    order: int = Field(100, ge=0, le=1_000_000)
-    at_risk_percent: int = Field(75, ge=1, le=99)
-    escalate_on_breach: bool = False
-    raise_priority_on_breach: bool = False
-    escalation_group_id: Id | None = None
-    call_type_ids: list[Id] = Field(default_factory=list, max_length=1000)
-    category_ids: list[Id] = Field(default_factory=list, max_length=1000)
-    department_ids: list[Id] = Field(default_factory=list, max_length=1000)
-    branch_ids: list[Id] = Field(default_factory=list, max_length=1000)
-    targets: list[TargetIO] = Field(default_factory=list, max_length=100)
-
-
-class PolicyOut(PolicyIn):
-    id: int
-    active: bool
-
-
-class PolicyPage(Schema):
-    items: list[PolicyOut]
-    next_cursor: str | None
-
-
-class OlaTargetIn(Schema):
-    operator_group_id: Id
-    priority_id: Id | None = None
-    minutes: int = Field(gt=0, le=10_000_000)
-    calendar_id: Id | None = None
-    at_risk_percent: int = Field(75, ge=1, le=99)
-    active: bool = True
-
-
-class OlaTargetOut(OlaTargetIn):
-    id: int
 
 
 def _actor(request: HttpRequest) -> User:

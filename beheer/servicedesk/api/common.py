@@ -1,0 +1,165 @@
+"""What the servicedesk's API modules share: a melding and its references as JSON, and the
+lookups of the objects a request names (through `visible_to`, or the cached configuration)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import OperatorGroup, User
+from beheer.core import clock, config_cache
+from beheer.core.errors import DomainError, NotFound
+
+from .. import extensions
+from ..models import CallType, Category, ClosureCode, Impact, Melding, Urgency
+from ..queries import relation_counts
+
+M = TypeVar("M", bound=models.Model)
+
+
+def ref(obj: Any) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    name = getattr(obj, "name", None)
+    if isinstance(obj, User):
+        name = str(obj)
+    elif isinstance(obj, Category):
+        name = obj.display_name
+    return {"id": obj.pk, "name": str(name if name is not None else obj)}
+
+
+def melding_out(m: Melding) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "number": m.number,
+        "brief_description": m.brief_description,
+        "entry_type": m.entry_type,
+        "call_type": ref(m.call_type),
+        "line": m.line,
+        "parent_id": m.parent_id,
+        "caller": ref(m.caller),
+        "caller_name": m.caller_display,
+        "category": ref(m.category),
+        "subcategory": ref(m.subcategory),
+        "object_name": m.object_name,
+        "impact": ref(m.impact),
+        "urgency": ref(m.urgency),
+        "priority": {**(ref(m.priority) or {}), "level": m.priority.level},
+        "target_date": m.target_date,
+        "operator_group": ref(m.operator_group),
+        "operator": ref(m.operator),
+        "supplier": ref(m.supplier),
+        "status": {**(ref(m.status) or {}), "kind": m.status.kind, "pauses_sla": m.status.pauses_sla},
+        "is_open": m.is_open,
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+        "version": m.version,
+        "sla_policy": ref(m.sla_policy),
+        "sla_state": m.sla_state(clock.now()),
+        "response_due": m.response_due,
+        "resolution_due": m.resolution_due,
+        "response_met": m.response_met,
+        "resolution_met": m.resolution_met,
+    }
+
+
+def melding_detail_out(
+    m: Melding, viewer: Any, *, new: bool = False, relations: tuple[int, int, list[int]] | None = None
+) -> dict[str, Any]:
+    """The full melding as `viewer` may see it: linked meldingen and partial incidents are counted
+    through visible_to (a caller sees neither other callers' meldingen nor partials); the apps above
+    the servicedesk add their keys (the problem behind it, staff only) through `extensions`. A
+    melding registered in this request has no partials or links.
+    `relations`: its (resolved, total, linked ids) from relation_counts(), read for a whole list."""
+    if relations is None:
+        relations = (0, 0, []) if new else relation_counts([m], viewer)[m.pk]
+    done, total, linked = relations
+    return {
+        **melding_out(m),
+        "request": m.request,
+        "caller_email": m.caller_email,
+        "caller_phone": m.caller_phone,
+        "estimated_minutes": m.estimated_minutes,
+        "estimated_people": m.estimated_people,
+        "estimated_means": m.estimated_means,
+        "solution": m.solution,
+        "is_workaround": m.is_workaround,
+        "closure_code": ref(m.closure_code),
+        "merged_into_id": m.merged_into_id,
+        "reopen_count": m.reopen_count,
+        "first_response_at": m.first_response_at,
+        "resolved_at": m.resolved_at,
+        "closed_at": m.closed_at,
+        "partials_resolved": done,
+        "partials_total": total,
+        "linked_ids": linked,
+        "confirmed_at": m.confirmed_at,
+        "satisfaction_rating": m.satisfaction_rating,
+        "satisfaction_comment": m.satisfaction_comment,
+        **extensions.detail_fields(m, viewer),
+    }
+
+
+LIST_RELATED = (
+    "call_type",
+    "caller",
+    "category",
+    "subcategory",
+    "impact",
+    "urgency",
+    "priority",
+    "operator_group",
+    "operator",
+    "supplier",
+    "status",
+    "sla_policy",
+)
+
+
+def _visible(request: HttpRequest, pk: int) -> Melding:
+    m = (
+        Melding.objects.visible_to(request.user)
+        .select_related(*LIST_RELATED, "closure_code", *extensions.detail_related())
+        .filter(pk=pk)
+        .first()
+    )
+    if m is None:
+        raise NotFound(_("Call not found."))
+    return m
+
+
+def _visible_id(request: HttpRequest, pk: int) -> int:
+    """`pk` when the user may see that melding (a lookup of its key alone: for the lists of its
+    notes, history, time and files, which need no columns of the melding itself)."""
+    if not Melding.objects.visible_to(request.user).filter(pk=pk).exists():
+        raise NotFound(_("Call not found."))
+    return pk
+
+
+CONFIG_MODELS = (CallType, Category, Impact, Urgency, OperatorGroup, ClosureCode)
+
+
+def _get(model: type[M], pk: int | None, field: str, *, required: bool = False, qs: Any = None) -> Any:
+    if pk is None:
+        if required:
+            raise DomainError(_("This field is required."), field_errors={field: _("Required.")})
+        return None
+    if qs is None and model in CONFIG_MODELS:
+        obj = config_cache.row(model, pk)  # small configuration tables: cached per process
+    else:
+        obj = (qs if qs is not None else model._default_manager).filter(pk=pk).first()
+    if obj is None:
+        message = _("Unknown %(field)s.") % {"field": field}
+        raise DomainError(message, field_errors={field: message})
+    return obj
+
+
+def _operator(pk: int | None, field: str = "operator_id") -> User | None:
+    return _get(User, pk, field, qs=User.objects.operators())
+
+
+def _detail(request: HttpRequest, m: Melding) -> dict[str, Any]:
+    return melding_detail_out(_visible(request, m.pk), request.user)
