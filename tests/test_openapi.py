@@ -96,3 +96,29 @@ def test_every_request_body_documents_the_schema_its_view_uses() -> None:
             checked += 1
     assert checked > 50  # every JSON body in the API, not a sample
     assert wrong == []
+
+
+def test_operation_ids_are_unique_and_survive_a_move_to_another_module() -> None:
+    """django-ninja names an operation after its function's module, which would rename every id of a
+    route moved to another file (and so every method a client generated from the document). A moved
+    module says where its routes were first published (``PUBLISHED_IN``, read in beheer/api.py); two
+    modules published under one name must not give two routes the same id."""
+    document = api.get_openapi_schema()
+    ids = {
+        (path, method): operation["operationId"]
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert len(ids) > 100
+    paths_of: dict[str, set[str]] = defaultdict(set)
+    for (path, _method), name in ids.items():
+        paths_of[name].add(path)
+    # one function may serve several methods of its path (a ping's GET, HEAD and POST), no more
+    assert sorted(name for name, paths in paths_of.items() if len(paths) > 1) == []
+    assert ids["/api/v1/meldingen", "get"] == "beheer_servicedesk_api_list_meldingen"
+    assert ids["/api/v1/meldingen/{melding_id}/notes", "post"] == "beheer_servicedesk_api_create_note"
+    assert ids["/api/v1/call-types", "get"] == "beheer_servicedesk_api_call_types"
+    assert ids["/api/v1/sla/policies", "get"] == "beheer_servicedesk_sla_api_policy_list"
+    assert ids["/api/v1/suggestions", "post"] == "beheer_servicedesk_suggestion_api_suggestions_post"
+    # a module that has not moved keeps django-ninja's own id
+    assert ids["/api/v1/me", "get"] == "beheer_accounts_api_me"
