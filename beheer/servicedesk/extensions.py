@@ -34,6 +34,7 @@ class DetailField:
     name: str
     read: Callable[[Any, Any], Any]
     related: tuple[str, ...] = ()
+    empty: Any = None  # the value for a melding registered in this very request: nothing links it yet
 
 
 _PAGE_SECTIONS: dict[str, PageSection] = {}
@@ -63,6 +64,7 @@ def detail_related() -> tuple[str, ...]:
     return tuple(dict.fromkeys(path for d in _DETAIL_FIELDS.values() for path in d.related))
 
 
-def detail_fields(melding: Any, viewer: Any) -> dict[str, Any]:
-    """The registered keys of the API's melding detail, as `viewer` may see them."""
-    return {d.name: d.read(melding, viewer) for d in _DETAIL_FIELDS.values()}
+def detail_fields(melding: Any, viewer: Any, *, new: bool = False) -> dict[str, Any]:
+    """The registered keys of the API's melding detail, as `viewer` may see them; for a melding
+    registered in this request (`new`) their empty values, read from nowhere."""
+    return {d.name: d.empty if new else d.read(melding, viewer) for d in _DETAIL_FIELDS.values()}

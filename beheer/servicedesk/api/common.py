@@ -72,7 +72,7 @@ def melding_detail_out(
     """The full melding as `viewer` may see it: linked meldingen and partial incidents are counted
     through visible_to (a caller sees neither other callers' meldingen nor partials); the apps above
     the servicedesk add their keys (the problem behind it, staff only) through `extensions`. A
-    melding registered in this request has no partials or links.
+    melding registered in this request has no partials, links or problem.
     `relations`: its (resolved, total, linked ids) from relation_counts(), read for a whole list."""
     if relations is None:
         relations = (0, 0, []) if new else relation_counts([m], viewer)[m.pk]
@@ -99,7 +99,7 @@ def melding_detail_out(
         "confirmed_at": m.confirmed_at,
         "satisfaction_rating": m.satisfaction_rating,
         "satisfaction_comment": m.satisfaction_comment,
-        **extensions.detail_fields(m, viewer),
+        **extensions.detail_fields(m, viewer, new=new),
     }
 
 
