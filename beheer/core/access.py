@@ -109,6 +109,12 @@ def is_administrator(user: Any) -> bool:
     return admits(Audience.ADMINISTRATOR, user)
 
 
+def ensure_staff(actor: Any) -> None:
+    """The check of a service that only operators (and coordinators and administrators) may call."""
+    if not is_staff(actor):
+        raise PermissionDenied(_("Only operators may do this."))
+
+
 def current_user(request: HttpRequest) -> User:
     """The signed-in user of a request behind a gate that admits callers or more."""
     return request.user  # type: ignore[return-value]

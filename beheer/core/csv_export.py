@@ -27,8 +27,20 @@ from typing import Any
 
 from django.utils import dateformat, formats, timezone
 
+from .text import printable
+
 BOM = "\ufeff"
 CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def neutralise(value: object) -> str:
+    """A cell's text for a spreadsheet file (CSV or XLSX): control characters out (old rows may hold
+    them; XLSX refuses them), then a formula neutralised (CSV injection): text that starts like a
+    formula gets a leading apostrophe."""
+    text = "" if value is None else printable(str(value))
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
 
 
 class _Echo:

@@ -101,6 +101,26 @@ def render(value: Any) -> str:
     return str(value)
 
 
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, models.Choices):
+        return str(value.label)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def texts(value: Any) -> tuple[str, str]:
+    """The value as shown in Dutch and in English, for trails that store both (the names of
+    statuses, lines and priorities differ): a choice by its label, a moment in local time."""
+    with translation.override("nl"):
+        nl = _shown(value)
+    with translation.override("en"):
+        en = _shown(value)
+    return nl, en
+
+
 @dataclass(frozen=True)
 class Change:
     """One changed field: its name, the old and the new value as text, and values of the concrete

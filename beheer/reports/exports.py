@@ -18,11 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from beheer.core.csv_export import BOM, CONTENT_TYPE, CsvFormat, csv_format
+from beheer.core.csv_export import BOM, CONTENT_TYPE, CsvFormat, csv_format, neutralise
 from beheer.core.pagination import SortKey
 from beheer.core.text import clean_line
 from beheer.servicedesk import exports as melding_exports
-from beheer.servicedesk.exports import _cell as neutralise
 from beheer.servicedesk.models import MeldingQuerySet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,22 +9,12 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beheer.core.csv_export import BOM, CONTENT_TYPE, csv_format
+from beheer.core.csv_export import BOM, CONTENT_TYPE, csv_format, neutralise
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.text import printable
 
 from .models import Melding, MeldingQuerySet
 
 BATCH = 2000
-
-
-def _cell(value: object) -> str:
-    # Control characters out (old rows may hold them; XLSX refuses them), then neutralise
-    # spreadsheet formulas (CSV injection).
-    text = "" if value is None else printable(str(value))
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 def _when(value: object) -> str:
@@ -99,9 +89,9 @@ def csv_response(qs: MeldingQuerySet, order: Sequence[SortKey]) -> StreamingHttp
     head = header()
 
     def stream() -> Iterator[str]:
-        yield BOM + fmt.line(head, _cell)
+        yield BOM + fmt.line(head, neutralise)
         for r in rows(qs, order, when=_moment):
-            yield fmt.line(r, _cell)
+            yield fmt.line(r, neutralise)
 
     response = StreamingHttpResponse(stream(), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="meldingen-{timezone.localdate():%Y%m%d}.csv"'

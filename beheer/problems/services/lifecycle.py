@@ -21,22 +21,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import history, search
-from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
+from beheer.core import checks, clock, history, search
+from beheer.core.access import ensure_staff
+from beheer.core.checks import checked_text
+from beheer.core.errors import DomainError, NotFound, PermissionDenied, ReadOnly
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, Audience, Kind
 from beheer.servicedesk.models import HistoryEntry, Impact, Melding, Urgency, Visibility
-from beheer.servicedesk.services import add_note, resolve_melding
-from beheer.servicedesk.services._base import (
-    _check_assignment,
-    _clean_text,
-    _ensure_staff,
-    _lock,
-    _now,
-    _record,
-    _texts,
+from beheer.servicedesk.services import (
+    add_note,
+    check_assignment,
+    lock_melding,
     lookup_defaults,
     priority_for,
+    record_history,
+    resolve_melding,
 )
 
 from ..models import Problem, ProblemHistoryEntry, ProblemMelding, ProblemStatus
@@ -64,8 +63,8 @@ def _history(
     new: Any = None,
     detail: str = "",
 ) -> ProblemHistoryEntry:
-    old_nl, old_en = _texts(old)
-    new_nl, new_en = _texts(new)
+    old_nl, old_en = history.texts(old)
+    new_nl, new_en = history.texts(new)
     (entry,) = history.record(
         ProblemHistoryEntry,
         problem,
@@ -88,13 +87,12 @@ def _reindex(problem: Problem) -> None:
 
 def _lock_problem(problem: Problem, actor: User, expected_version: int | None) -> Problem:
     """Re-read the problem under a row lock; it must be visible, not closed and at the expected version."""
-    _ensure_staff(actor)
-    fresh = (
-        Problem.objects.visible_to(actor)
-        .select_for_update(of=("self",))
-        .select_related("priority", "impact", "urgency", "operator_group", "operator")
-        .filter(pk=problem.pk)
-        .first()
+    ensure_staff(actor)
+    fresh = checks.locked(
+        Problem.objects.visible_to(actor).select_related(
+            "priority", "impact", "urgency", "operator_group", "operator"
+        ),
+        problem.pk,
     )
     if fresh is None:
         raise NotFound(_("Problem not found."))
@@ -102,12 +100,17 @@ def _lock_problem(problem: Problem, actor: User, expected_version: int | None) -
         raise ReadOnly(
             _("Problem %(number)s is closed and can no longer be changed.") % {"number": fresh.number}
         )
-    if expected_version is not None and fresh.version != expected_version:
-        raise Conflict(
-            _("Somebody else changed problem %(number)s in the meantime. Reload it and try again.")
-            % {"number": fresh.number}
-        )
+    _check_version(fresh, expected_version)
     return fresh
+
+
+def _check_version(problem: Problem, expected_version: int | None) -> None:
+    checks.check_version(
+        problem.version,
+        expected_version,
+        _("Somebody else changed problem %(number)s in the meantime. Reload it and try again.")
+        % {"number": problem.number},
+    )
 
 
 def _save(problem: Problem, fields: Collection[str], *, now: datetime) -> None:
@@ -124,7 +127,7 @@ def _touch(problem: Problem, *, now: datetime) -> None:
 
 
 def _title(value: str) -> str:
-    return _clean_text(value, field="title", label=_("Title"), required=True, max_length=TITLE_MAX)
+    return checked_text(value, field="title", label=_("Title"), required=True, max_length=TITLE_MAX)
 
 
 def _check_transition(p: Problem, action: str) -> str:
@@ -161,17 +164,17 @@ def open_problem(
     workaround: str = "",
 ) -> Problem:
     """Register a problem (status registered); priority from the servicedesk's priority matrix."""
-    _ensure_staff(actor)
+    ensure_staff(actor)
     title = _title(title)
-    description = _clean_text(description, field="description", label=_("Description"))
-    root_cause = _clean_text(root_cause, field="root_cause", label=_("Root-cause analysis"))
-    workaround = _clean_text(workaround, field="workaround", label=_("Workaround"))
+    description = checked_text(description, field="description", label=_("Description"))
+    root_cause = checked_text(root_cause, field="root_cause", label=_("Root-cause analysis"))
+    workaround = checked_text(workaround, field="workaround", label=_("Workaround"))
     _call_type, default_impact, default_urgency = lookup_defaults()
     impact, urgency = impact or default_impact, urgency or default_urgency
     if impact is None or urgency is None:
         raise DomainError(_("No impacts or urgencies are configured."))
-    _check_assignment("", operator_group, operator)
-    now = _now()
+    check_assignment("", operator_group, operator)
+    now = clock.now()
     problem = Problem.objects.create(
         title=title,
         description=description,
@@ -206,14 +209,14 @@ def edit_problem(
 ) -> Problem:
     """Change the text and the classification; the priority follows impact and urgency."""
     p = _lock_problem(problem, actor, expected_version)
-    now = _now()
+    now = clock.now()
     values: dict[str, Any] = {
         "title": _title(title),
-        "description": _clean_text(description, field="description", label=_("Description")),
+        "description": checked_text(description, field="description", label=_("Description")),
         "impact": impact,
         "urgency": urgency,
-        "root_cause": _clean_text(root_cause, field="root_cause", label=_("Root-cause analysis")),
-        "workaround": _clean_text(workaround, field="workaround", label=_("Workaround")),
+        "root_cause": checked_text(root_cause, field="root_cause", label=_("Root-cause analysis")),
+        "workaround": checked_text(workaround, field="workaround", label=_("Workaround")),
     }
     if p.status == ProblemStatus.KNOWN_ERROR:
         _require_workaround(values["workaround"])
@@ -237,8 +240,8 @@ def assign_problem(
     expected_version: int | None,
 ) -> Problem:
     p = _lock_problem(problem, actor, expected_version)
-    _check_assignment("", operator_group, operator)
-    now = _now()
+    check_assignment("", operator_group, operator)
+    now = clock.now()
     changed = []
     for name, value in (("operator_group", operator_group), ("operator", operator)):
         if getattr(p, name) != value:
@@ -266,7 +269,7 @@ def _transition(p: Problem, actor: User, action: str, *, now: datetime, detail: 
 def analyse_problem(problem: Problem, *, actor: User, expected_version: int | None) -> Problem:
     """Registered -> analysing: somebody works on the root cause."""
     p = _lock_problem(problem, actor, expected_version)
-    now = _now()
+    now = clock.now()
     _transition(p, actor, "analyse", now=now)
     _save(p, ["status"], now=now)
     return p
@@ -277,7 +280,7 @@ def mark_known_error(problem: Problem, *, actor: User, expected_version: int | N
     """The cause is known and there is a workaround: the problem becomes a known error."""
     p = _lock_problem(problem, actor, expected_version)
     _require_workaround(p.workaround)
-    now = _now()
+    now = clock.now()
     _transition(p, actor, "known_error", now=now)
     _save(p, ["status"], now=now)
     return p
@@ -289,7 +292,7 @@ def close_problem(problem: Problem, *, actor: User, expected_version: int | None
     if not actor.is_coordinator:
         raise PermissionDenied(_("Only coordinators may close a problem."))
     p = _lock_problem(problem, actor, expected_version)
-    now = _now()
+    now = clock.now()
     _transition(p, actor, "close", now=now)
     p.closed_at = now
     _save(p, ["status", "closed_at"], now=now)
@@ -300,8 +303,8 @@ def close_problem(problem: Problem, *, actor: User, expected_version: int | None
 def reopen_problem(problem: Problem, *, reason: str, actor: User, expected_version: int | None) -> Problem:
     """Resolved -> analysing: the solution did not hold. The linked meldingen are left as they are."""
     p = _lock_problem(problem, actor, expected_version)
-    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=2000)
-    now = _now()
+    reason = checked_text(reason, field="reason", label=_("Reason"), required=True, max_length=2000)
+    now = clock.now()
     _transition(p, actor, "reopen", now=now, detail=reason)
     p.resolved_at = None
     _save(p, ["status", "resolved_at"], now=now)
@@ -365,14 +368,10 @@ def resolve_problem(
     noted once per resolution.
     """
     p = _lock_problem(problem, actor, None)
-    now = _now()
+    now = clock.now()
     if p.status != ProblemStatus.RESOLVED:
-        if expected_version is not None and p.version != expected_version:
-            raise Conflict(
-                _("Somebody else changed problem %(number)s in the meantime. Reload it and try again.")
-                % {"number": p.number}
-            )
-        solution = _clean_text(solution, field="solution", label=_("Solution"), required=True)
+        _check_version(p, expected_version)
+        solution = checked_text(solution, field="solution", label=_("Solution"), required=True)
         _transition(p, actor, "resolve", now=now, detail=solution)
         p.solution, p.resolved_at = solution, now
         _save(p, ["status", "solution", "resolved_at"], now=now)
@@ -390,7 +389,7 @@ def resolve_problem(
         try:
             with transaction.atomic():
                 resolve_melding(m, solution=p.solution, actor=actor, expected_version=None)
-                _record(m, actor, "problem_resolved", now=now, new=p.number)
+                record_history(m, actor, "problem_resolved", now=now, new=p.number)
         except DomainError as exc:
             result.outcomes.append(MeldingOutcome(m.pk, m.number, FAILED, exc.message))
         else:
@@ -407,7 +406,7 @@ def _note(m: Melding, p: Problem, actor: User, *, now: datetime) -> MeldingOutco
     try:
         with transaction.atomic():
             add_note(m, text=_note_text(p), visibility=Visibility.INTERNAL, actor=actor)
-            _record(m, actor, "problem_resolved", now=now, new=p.number)
+            record_history(m, actor, "problem_resolved", now=now, new=p.number)
     except DomainError as exc:
         return MeldingOutcome(m.pk, m.number, FAILED, exc.message)
     return MeldingOutcome(m.pk, m.number, NOTED)
@@ -427,7 +426,7 @@ def link_melding(problem: Problem, *, melding: Melding, actor: User) -> bool:
     """Link a melding to the problem (copies nothing). False when it already was; a melding that
     belongs to another problem must be unlinked there first; a closed melding stays as it is."""
     p = _lock_problem(problem, actor, None)
-    m = _lock(melding, None)
+    m = lock_melding(melding, None)
     link = _current_link(m)
     if link is not None and link.problem_id == p.pk:
         return False
@@ -436,10 +435,10 @@ def link_melding(problem: Problem, *, melding: Melding, actor: User) -> bool:
             "number": m.number
         }
         raise DomainError(message, field_errors={"melding": message})
-    now = _now()
+    now = clock.now()
     ProblemMelding.objects.create(melding=m, problem=p, linked_at=now, linked_by=actor)
     Melding.objects.filter(pk=m.pk).update(updated_at=now)
-    _record(m, actor, "problem_linked", now=now, new=p.number)
+    record_history(m, actor, "problem_linked", now=now, new=p.number)
     _history(p, actor, "melding_linked", now=now, new=m.number)
     _touch(p, now=now)
     return True
@@ -449,14 +448,14 @@ def link_melding(problem: Problem, *, melding: Melding, actor: User) -> bool:
 def unlink_melding(problem: Problem, *, melding: Melding, actor: User) -> bool:
     """Remove the link; False when the melding was not linked to this problem."""
     p = _lock_problem(problem, actor, None)
-    m = _lock(melding, None)
+    m = lock_melding(melding, None)
     link = _current_link(m)
     if link is None or link.problem_id != p.pk:
         return False
-    now = _now()
+    now = clock.now()
     ProblemMelding.objects.filter(pk=m.pk, problem=p).delete()
     Melding.objects.filter(pk=m.pk).update(updated_at=now)
-    _record(m, actor, "problem_unlinked", now=now, old=p.number)
+    record_history(m, actor, "problem_unlinked", now=now, old=p.number)
     _history(p, actor, "melding_unlinked", now=now, old=m.number)
     _touch(p, now=now)
     return True
@@ -487,7 +486,7 @@ def create_known_error_article(
         kind=Kind.KNOWN_ERROR,
         audience=audience,
     )
-    now = _now()
+    now = clock.now()
     _history(p, actor, "article_created", now=now, field="known_error_article", new=article.title)
     p.known_error_article = article
     _save(p, ["known_error_article"], now=now)
@@ -505,7 +504,7 @@ def link_known_error_article(
         raise DomainError(message, field_errors={"article": message})
     if p.known_error_article_id == (article.pk if article else None):
         return p
-    now = _now()
+    now = clock.now()
     old = p.known_error_article.title if p.known_error_article else ""
     _history(
         p,

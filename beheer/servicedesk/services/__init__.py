@@ -3,11 +3,33 @@
 Each function takes the melding first, keyword-only arguments after and an explicit actor. It checks
 the rules, writes the history itself and raises DomainError (or a subclass) when a rule refuses.
 The functions live in submodules by theme; import them from here.
+
+The apps above the servicedesk that act on a melding (problems, the mail intake, monitoring,
+operations) use these functions and the building blocks listed here, never the private helpers of
+the submodules:
+
+- `lock_melding(melding, expected_version)`: re-read a melding under a row lock, refuse a closed one
+  and check the version; the first step of every change of a melding.
+- `record_history(melding, actor, action, ...)`: one row of the melding's history, in Dutch and
+  English, in the transaction of the change.
+- `check_assignment(line, group, operator)`: the rules of giving work to a group and an operator.
+- `lookup_defaults()`, `priority_for(impact, urgency)`, `default_status(kind)`: the configured
+  defaults and the priority matrix, from the configuration cache.
 """
 
 from beheer.core.files import safe_filename as _safe_filename
 
-from ._base import BRIEF_MAX, TEXT_MAX, _now, default_status, priority_for
+from ._base import (
+    BRIEF_MAX,
+    TEXT_MAX,
+    _now,
+    check_assignment,
+    default_status,
+    lock_melding,
+    lookup_defaults,
+    priority_for,
+    record_history,
+)
 from .activity import (
     add_attachment,
     add_note,
@@ -95,6 +117,7 @@ __all__ = [
     "auto_close_resolved",
     "calendar_for",
     "change_status",
+    "check_assignment",
     "check_new_melding_group",
     "close_melding",
     "confirm_resolution",
@@ -111,6 +134,8 @@ __all__ = [
     "link_article",
     "link_meldingen",
     "link_to_closed_melding",
+    "lock_melding",
+    "lookup_defaults",
     "merge_melding",
     "number_of",
     "open_melding",
@@ -121,6 +146,7 @@ __all__ = [
     "recompute_olas",
     "recompute_sla",
     "record_click",
+    "record_history",
     "record_shown",
     "record_submission",
     "refresh_stale_olas",

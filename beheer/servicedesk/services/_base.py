@@ -1,4 +1,9 @@
-"""Shared helpers of the servicedesk services: locking, versions, history, text checks."""
+"""Shared helpers of the servicedesk services: locking, versions, history, the rule checks.
+
+The public ones (no leading underscore) are published by the package (`beheer.servicedesk.services`)
+for the apps above the servicedesk; the private ones are for the servicedesk's own modules. Helpers
+without a servicedesk meaning live in core: `core.clock.now`, `core.access.ensure_staff`,
+`core.checks.checked_text`, `core.checks.locked`, `core.history.texts`."""
 
 from __future__ import annotations
 
@@ -7,12 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock, config_cache, history, search
-from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly
+from beheer.core import checks, clock, config_cache, history, search
+from beheer.core.errors import DomainError, NotFound, ReadOnly
 
 from .. import priority as priority_rules
 from ..models import (
@@ -34,7 +38,7 @@ from ..models import (
 )
 
 BRIEF_MAX = 80
-TEXT_MAX = 100_000
+TEXT_MAX = checks.TEXT_MAX
 MAX_MINUTES_PER_ENTRY = 24 * 60
 CALLER_ENTRY_TYPES = (EntryType.PORTAL, EntryType.API, EntryType.EMAIL)
 
@@ -42,13 +46,8 @@ CALLER_ENTRY_TYPES = (EntryType.PORTAL, EntryType.API, EntryType.EMAIL)
 # helpers
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
-def _ensure_staff(actor: User) -> None:
-    if not actor.is_staff_member:
-        raise PermissionDenied(_("Only operators may do this."))
+# kept for the modules that have not switched to core's helpers yet
+_now = clock.now
 
 
 def _ensure_visible(melding: Melding, actor: User) -> None:
@@ -63,19 +62,20 @@ def _ensure_editable(melding: Melding) -> None:
         )
 
 
-def _lock(melding: Melding, expected_version: int | None) -> Melding:
-    """Re-read the melding under a row lock and check the version the editor saw."""
-    fresh = (
-        Melding.objects.select_for_update(of=("self",))
-        .select_related("status", "priority")
-        .get(pk=melding.pk)
-    )
+def lock_melding(melding: Melding, expected_version: int | None = None) -> Melding:
+    """Re-read the melding under a row lock, refuse a closed one (`ReadOnly`) and check the version
+    the editor saw (`Conflict`; None checks nothing). Every change of a melding starts here, so
+    changes of one melding queue behind each other."""
+    fresh = checks.locked(Melding.objects.select_related("status", "priority"), melding.pk)
+    if fresh is None:
+        raise Melding.DoesNotExist
     _ensure_editable(fresh)
-    if expected_version is not None and fresh.version != expected_version:
-        raise Conflict(
-            _("Somebody else changed call %(number)s in the meantime. Reload it and try again.")
-            % {"number": fresh.number}
-        )
+    checks.check_version(
+        fresh.version,
+        expected_version,
+        _("Somebody else changed call %(number)s in the meantime. Reload it and try again.")
+        % {"number": fresh.number},
+    )
     return fresh
 
 
@@ -91,25 +91,6 @@ def _touch(melding: Melding, *, now: datetime) -> None:
     melding.updated_at = now
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, models.Choices):
-        return str(value.label)
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
-def _texts(value: Any) -> tuple[str, str]:
-    """The value as shown in Dutch and in English (names of statuses, lines, priorities differ)."""
-    with translation.override("nl"):
-        nl = _text(value)
-    with translation.override("en"):
-        en = _text(value)
-    return nl, en
-
-
 def _ref(value: Any) -> str:
     """The primary key of a referenced row, so history can be replayed (the SLA clock reads statuses),
     or the code of a choice, so it is shown in the reader's language."""
@@ -118,7 +99,7 @@ def _ref(value: Any) -> str:
     return str(value.pk) if isinstance(value, models.Model) and value.pk is not None else ""
 
 
-def _record(
+def record_history(
     melding: Melding,
     actor: User | None,
     action: str,
@@ -130,8 +111,12 @@ def _record(
     detail: str = "",
     public: bool = False,
 ) -> HistoryEntry:
-    old_nl, old_en = _texts(old)
-    new_nl, new_en = _texts(new)
+    """One row of the melding's history: `old` and `new` stored in Dutch and in English, with the
+    keys of referenced rows (so the SLA clock can replay statuses); `public` rows are shown to the
+    caller. Written in the transaction of the change, by the servicedesk and by the apps above it
+    that act on a melding (a problem linked or resolved)."""
+    old_nl, old_en = history.texts(old)
+    new_nl, new_en = history.texts(new)
     (entry,) = history.record(  # one INSERT, as before: this path is measured at a million meldingen
         HistoryEntry,
         melding,
@@ -153,6 +138,9 @@ def _record(
     return entry
 
 
+_record = record_history  # kept for the modules that have not switched yet
+
+
 def _reindex(melding: Melding, *, new: bool = False) -> None:
     """Two search documents: everything (for operators) and only what the caller may read (for callers),
     so a caller's search can never probe the words of internal notes. A new melding has no notes yet."""
@@ -172,20 +160,6 @@ def _reindex(melding: Melding, *, new: bool = False) -> None:
     if melding.parent_id is None:
         public = "\n".join(text for text, visibility in rows if visibility == Visibility.CALLER)
         search.index_document("melding_public", melding.pk, title=title, body=f"{base}\n{public}")
-
-
-def _clean_text(
-    value: str, *, field: str, label: str, required: bool = False, max_length: int = TEXT_MAX
-) -> str:
-    value = (value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise DomainError(
-            _("%(label)s is required.") % {"label": label}, field_errors={field: _("Required.")}
-        )
-    if len(value) > max_length:
-        message = _("%(label)s may be at most %(max)d characters.") % {"label": label, "max": max_length}
-        raise DomainError(message, field_errors={field: message})
-    return value
 
 
 def default_status(kind: StatusKind | str) -> Status:
@@ -211,6 +185,7 @@ def lookup_defaults() -> tuple[CallType | None, Impact | None, Urgency | None]:
 
 
 def servicedesk_settings() -> ServicedeskSettings:
+    """The servicedesk's settings row, from the per-process configuration cache."""
     return config_cache.cached("servicedesk_settings", ServicedeskSettings.current)
 
 
@@ -240,7 +215,9 @@ def _check_category(category: Category | None, subcategory: Category | None) -> 
         raise DomainError(message, field_errors={"subcategory": message})
 
 
-def _check_assignment(melding_line: str, group: OperatorGroup | None, operator: User | None) -> None:
+def check_assignment(melding_line: str, group: OperatorGroup | None, operator: User | None) -> None:
+    """The rules of an assignment: an active group of the melding's line (`Line.FIRST`/`Line.SECOND`;
+    an empty line checks none, as for a problem) and an operator who is a member of that group."""
     if group is not None:
         if not group.active:
             raise DomainError(

@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
+from beheer.core import clock
+from beheer.core.access import ensure_staff
+from beheer.core.checks import checked_text
 from beheer.core.durations import format_duration_lazy
 from beheer.core.errors import DomainError, PermissionDenied
 from beheer.core.files import check_upload
@@ -26,17 +29,14 @@ from ..models import (
 from . import notify
 from ._base import (
     MAX_MINUTES_PER_ENTRY,
-    _clean_text,
     _ensure_editable,
-    _ensure_staff,
     _ensure_visible,
-    _lock,
-    _now,
-    _record,
     _reindex,
     _save,
     _touch,
     default_status,
+    lock_melding,
+    record_history,
 )
 from .service_level import apply_sla
 
@@ -51,8 +51,8 @@ def add_note(
     _ensure_visible(melding, actor)
     m = Melding.objects.select_for_update(of=("self",)).select_related("status").get(pk=melding.pk)
     _ensure_editable(m)
-    now = _now()
-    text = _clean_text(text, field="text", label=_("Text"), required=True)
+    now = clock.now()
+    text = checked_text(text, field="text", label=_("Text"), required=True)
     if visibility not in Visibility.values:
         raise DomainError(_("Unknown visibility."), field_errors={"visibility": _("Unknown visibility.")})
     if not actor.is_staff_member:
@@ -64,7 +64,7 @@ def add_note(
         fields.append("first_response_at")
     if not actor.is_staff_member:
         fields += _caller_replied(m, actor, now=now)
-    _record(
+    record_history(
         m,
         actor,
         "note" if visibility == Visibility.INTERNAL else "reply",
@@ -95,7 +95,7 @@ def _caller_replied(m: Melding, actor: User | None, *, now: datetime) -> list[st
     if m.status.kind != StatusKind.WAITING:
         return []
     new_status = default_status(StatusKind.OPEN)
-    _record(
+    record_history(
         m,
         actor,
         "status",
@@ -123,13 +123,13 @@ def add_unregistered_caller_reply(
     registered_address = (m.caller_email or "").strip().lower()
     if m.caller_id is not None or not registered_address or registered_address != address.strip().lower():
         raise PermissionDenied(_("Only the caller of this call can reply to it this way."))
-    now = now or _now()
-    text = _clean_text(text, field="text", label=_("Text"), required=True)
+    now = now or clock.now()
+    text = checked_text(text, field="text", label=_("Text"), required=True)
     note = Note.objects.create(
         melding=m, author=None, text=text, visibility=Visibility.CALLER, created_at=now
     )
     fields = _caller_replied(m, None, now=now)
-    _record(m, None, "reply", now=now, public=True, detail=address)
+    record_history(m, None, "reply", now=now, public=True, detail=address)
     if fields:
         _save(m, [*fields, *apply_sla(m, now=now)], now=now)
     else:
@@ -143,9 +143,9 @@ def register_time(
     melding: Melding, *, minutes: int, on: date | None = None, note: str = "", actor: User
 ) -> TimeEntry:
     """Register time spent, booked on the line and the operator group the melding is in now."""
-    _ensure_staff(actor)
-    m = _lock(melding, None)
-    now = _now()
+    ensure_staff(actor)
+    m = lock_melding(melding, None)
+    now = clock.now()
     if minutes <= 0 or minutes > MAX_MINUTES_PER_ENTRY:
         message = _("Enter between 1 and %(max)d minutes.") % {"max": MAX_MINUTES_PER_ENTRY}
         raise DomainError(message, field_errors={"minutes": message})
@@ -161,33 +161,35 @@ def register_time(
         operator_group_id=m.operator_group_id,
         minutes=minutes,
         date=on,
-        note=_clean_text(note, field="note", label=_("Note"), max_length=200),
+        note=checked_text(note, field="note", label=_("Note"), max_length=200),
         created_at=now,
     )
-    _record(m, actor, "time", now=now, new=format_duration_lazy(minutes, days=False), detail=entry.note)
+    record_history(
+        m, actor, "time", now=now, new=format_duration_lazy(minutes, days=False), detail=entry.note
+    )
     return entry
 
 
 def _lock_pair(a: Melding, b: Melding) -> None:
     """Lock two meldingen in id order (no deadlocks); both must still be editable."""
     for m in sorted([a, b], key=lambda x: x.pk):
-        _lock(m, None)
+        lock_melding(m, None)
 
 
 @transaction.atomic
 def link_meldingen(melding: Melding, *, other: Melding, actor: User) -> MeldingLink:
-    _ensure_staff(actor)
+    ensure_staff(actor)
     if melding.pk == other.pk:
         raise DomainError(_("A call cannot be linked to itself."))
     low, high = sorted([melding, other], key=lambda x: x.pk)
     _lock_pair(low, high)
     link, created = MeldingLink.objects.get_or_create(
-        from_melding=low, to_melding=high, defaults={"created_by": actor, "created_at": _now()}
+        from_melding=low, to_melding=high, defaults={"created_by": actor, "created_at": clock.now()}
     )
     if created:
-        now = _now()
-        _record(melding, actor, "linked", now=now, new=other.number)
-        _record(other, actor, "linked", now=now, new=melding.number)
+        now = clock.now()
+        record_history(melding, actor, "linked", now=now, new=other.number)
+        record_history(other, actor, "linked", now=now, new=melding.number)
     return link
 
 
@@ -197,30 +199,30 @@ def link_to_closed_melding(
 ) -> MeldingLink:
     """Relate a melding to a closed one it follows up (a caller answered a closed call, so a new
     melding was opened). The closed melding stays as it was: no lock, no history on it."""
-    _ensure_staff(actor)
+    ensure_staff(actor)
     if melding.pk == closed.pk:
         raise DomainError(_("A call cannot be linked to itself."))
-    m = _lock(melding, None)
-    now = now or _now()
+    m = lock_melding(melding, None)
+    now = now or clock.now()
     low, high = sorted([m, closed], key=lambda x: x.pk)
     link, created = MeldingLink.objects.get_or_create(
         from_melding=low, to_melding=high, defaults={"created_by": actor, "created_at": now}
     )
     if created:
-        _record(m, actor, "linked", now=now, new=closed.number)
+        record_history(m, actor, "linked", now=now, new=closed.number)
     return link
 
 
 @transaction.atomic
 def unlink_meldingen(melding: Melding, *, other: Melding, actor: User) -> None:
-    _ensure_staff(actor)
+    ensure_staff(actor)
     low, high = sorted([melding.pk, other.pk])
     _lock_pair(melding, other)
     deleted, _rows = MeldingLink.objects.filter(from_melding_id=low, to_melding_id=high).delete()
     if deleted:
-        now = _now()
-        _record(melding, actor, "unlinked", now=now, old=other.number)
-        _record(other, actor, "unlinked", now=now, old=melding.number)
+        now = clock.now()
+        record_history(melding, actor, "unlinked", now=now, old=other.number)
+        record_history(other, actor, "unlinked", now=now, old=melding.number)
 
 
 @transaction.atomic
@@ -234,7 +236,7 @@ def add_attachment(
     # are not the image their name says are refused), as for knowledge attachments
     checked = check_upload(upload)
     name = checked.name
-    now = _now()
+    now = clock.now()
     attachment = Attachment(
         melding=m,
         original_name=name,
@@ -246,6 +248,6 @@ def add_attachment(
     )
     attachment.file.save(name, upload, save=False)
     attachment.save()
-    _record(m, actor, "attachment", now=now, new=name, public=attachment.visible_to_caller)
+    record_history(m, actor, "attachment", now=now, new=name, public=attachment.visible_to_caller)
     _touch(m, now=now)
     return attachment

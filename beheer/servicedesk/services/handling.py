@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
+from beheer.core import clock
+from beheer.core.access import ensure_staff
+from beheer.core.checks import checked_text
 from beheer.core.errors import DomainError
 
 from ..models import (
@@ -25,16 +28,13 @@ from ..workflow import Action, Kind, allowed_status
 from . import notify
 from ._base import (
     BRIEF_MAX,
-    _check_assignment,
     _check_category,
-    _clean_text,
-    _ensure_staff,
-    _lock,
-    _now,
-    _record,
     _reindex,
     _save,
+    check_assignment,
+    lock_melding,
     priority_for,
+    record_history,
 )
 from .service_level import apply_sla
 
@@ -55,23 +55,23 @@ def reclassify_melding(
     urgency: Urgency,
 ) -> Melding:
     """Change what the melding is about; a new impact or urgency recomputes priority and target date."""
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
+    ensure_staff(actor)
+    m = lock_melding(melding, expected_version)
+    now = clock.now()
     _check_category(category, subcategory)
     new_values: dict[str, Any] = {
-        "brief_description": _clean_text(
+        "brief_description": checked_text(
             brief_description,
             field="brief_description",
             label=_("Brief description"),
             required=True,
             max_length=BRIEF_MAX,
         ),
-        "request": _clean_text(request, field="request", label=_("Request")),
+        "request": checked_text(request, field="request", label=_("Request")),
         "call_type": call_type,
         "category": category,
         "subcategory": subcategory,
-        "object_name": _clean_text(object_name, field="object_name", label=_("Object"), max_length=200),
+        "object_name": checked_text(object_name, field="object_name", label=_("Object"), max_length=200),
         "impact": impact,
         "urgency": urgency,
     }
@@ -79,13 +79,13 @@ def reclassify_melding(
     for field, value in new_values.items():
         old = getattr(m, field)
         if old != value:
-            _record(m, actor, "changed", now=now, field=field, old=old, new=value)
+            record_history(m, actor, "changed", now=now, field=field, old=old, new=value)
             setattr(m, field, value)
             changed.append(field)
     if "impact" in changed or "urgency" in changed:
         prio = priority_for(impact, urgency)
         if prio.pk != m.priority_id:
-            _record(m, actor, "changed", now=now, field="priority", old=m.priority, new=prio)
+            record_history(m, actor, "changed", now=now, field="priority", old=m.priority, new=prio)
             m.priority, m.priority_level = prio, prio.level
             changed += ["priority", "priority_level"]
             if not m.target_date_manual:
@@ -95,7 +95,9 @@ def reclassify_melding(
         old_target = m.target_date
         changed += apply_sla(m, now=now)  # another policy or target; time already spent is kept
         if "target_date" in changed:
-            _record(m, actor, "changed", now=now, field="target_date", old=old_target, new=m.target_date)
+            record_history(
+                m, actor, "changed", now=now, field="target_date", old=old_target, new=m.target_date
+            )
     if changed:
         _save(m, changed, now=now)
         if {"brief_description", "request", "object_name"} & set(changed):
@@ -107,14 +109,14 @@ def reclassify_melding(
 def set_target_date(
     melding: Melding, *, target_date: datetime, actor: User, expected_version: int | None
 ) -> Melding:
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
+    ensure_staff(actor)
+    m = lock_melding(melding, expected_version)
+    now = clock.now()
     if target_date < m.created_at:
         message = _("The target date lies before the call was registered.")
         raise DomainError(message, field_errors={"target_date": message})
     if target_date != m.target_date:
-        _record(
+        record_history(
             m, actor, "changed", now=now, field="target_date", old=m.target_date, new=target_date, public=True
         )
         m.target_date, m.target_date_manual = target_date, True
@@ -132,22 +134,22 @@ def assign_melding(
     expected_version: int | None,
 ) -> Melding:
     """Give the melding to a group and/or an operator within the melding's line."""
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
+    ensure_staff(actor)
+    m = lock_melding(melding, expected_version)
+    now = clock.now()
     if operator_group is None and operator is None:
         message = _("Choose an operator group or an operator.")
         raise DomainError(message, field_errors={"operator_group": message})
-    _check_assignment(m.line, operator_group, operator)
+    check_assignment(m.line, operator_group, operator)
     changed = []
     if m.operator_group_id != (operator_group.pk if operator_group else None):
-        _record(
+        record_history(
             m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=operator_group
         )
         m.operator_group = operator_group
         changed.append("operator_group")
     if m.operator_id != (operator.pk if operator else None):
-        _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
+        record_history(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
         m.operator = operator
         changed.append("operator")
     if "operator_group" in changed:
@@ -174,9 +176,9 @@ def change_status(
     A status that asks for the supplier (waiting for supplier) needs the supplier the melding waits
     for; it is kept on the melding afterwards. Other statuses leave the supplier as it is.
     """
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
+    ensure_staff(actor)
+    m = lock_melding(melding, expected_version)
+    now = clock.now()
     same = status.pk == m.status_id
     if same and (not status.asks_supplier or (supplier is not None and supplier.pk == m.supplier_id)):
         return m
@@ -205,13 +207,15 @@ def change_status(
             message = _("This supplier is inactive.")
             raise DomainError(message, field_errors={"supplier": message})
         if supplier.pk != m.supplier_id:
-            _record(m, actor, "changed", now=now, field="supplier", old=m.supplier, new=supplier, public=True)
+            record_history(
+                m, actor, "changed", now=now, field="supplier", old=m.supplier, new=supplier, public=True
+            )
             m.supplier = supplier
             fields.append("supplier")
     if same:  # only the supplier the melding waits for changed
         _save(m, fields, now=now)
         return m
-    _record(m, actor, "status", now=now, field="status", old=m.status, new=status, public=True)
+    record_history(m, actor, "status", now=now, field="status", old=m.status, new=status, public=True)
     fields.append("status")
     if m.first_response_at is None:
         m.first_response_at = now
@@ -235,10 +239,10 @@ def _change_line(
     refusals: dict[str, str],
 ) -> Melding:
     """Move an open melding between the first and the second line, with a reason and a new group."""
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
-    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=1000)
+    ensure_staff(actor)
+    m = lock_melding(melding, expected_version)
+    now = clock.now()
+    reason = checked_text(reason, field="reason", label=_("Reason"), required=True, max_length=1000)
     from_line = Line.FIRST if to_line == Line.SECOND else Line.SECOND
     if not m.is_open:
         raise DomainError(refusals["closed"])
@@ -246,12 +250,14 @@ def _change_line(
         raise DomainError(refusals["line"])
     if not (to_group.is_second_line if to_line == Line.SECOND else to_group.is_first_line):
         raise DomainError(refusals["group"], field_errors={"to_group": refusals["group"]})
-    _check_assignment(to_line, to_group, operator)
+    check_assignment(to_line, to_group, operator)
     action = "escalated" if to_line == Line.SECOND else "deescalated"
-    _record(m, actor, action, now=now, field="line", old=Line(m.line), new=Line(to_line), detail=reason)
-    _record(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
+    record_history(
+        m, actor, action, now=now, field="line", old=Line(m.line), new=Line(to_line), detail=reason
+    )
+    record_history(m, actor, "assigned", now=now, field="operator_group", old=m.operator_group, new=to_group)
     if m.operator_id != (operator.pk if operator else None):
-        _record(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
+        record_history(m, actor, "assigned", now=now, field="operator", old=m.operator, new=operator)
     operator_changed = m.operator_id != (operator.pk if operator else None)
     m.line, m.operator_group, m.operator = to_line, to_group, operator
     _save(m, ["line", "operator_group", "operator", *apply_sla(m, now=now)], now=now)
@@ -324,12 +330,12 @@ def set_estimates(
     expected_version: int | None,
 ) -> Melding:
     """Estimate the time, people and means the melding needs."""
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
+    ensure_staff(actor)
+    m = lock_melding(melding, expected_version)
+    now = clock.now()
     if (minutes is not None and minutes < 0) or (people is not None and people < 0):
         raise DomainError(_("Estimates cannot be negative."))
-    means = _clean_text(means, field="means", label=_("Means"), max_length=500)
+    means = checked_text(means, field="means", label=_("Means"), max_length=500)
     changed = []
     for field, value in (
         ("estimated_minutes", minutes),
@@ -337,7 +343,7 @@ def set_estimates(
         ("estimated_means", means),
     ):
         if getattr(m, field) != value:
-            _record(m, actor, "changed", now=now, field=field, old=getattr(m, field), new=value)
+            record_history(m, actor, "changed", now=now, field=field, old=getattr(m, field), new=value)
             setattr(m, field, value)
             changed.append(field)
     if changed:

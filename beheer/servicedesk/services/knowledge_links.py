@@ -10,13 +10,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core import access
+from beheer.core import access, clock
+from beheer.core.access import ensure_staff
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, ArticleStatus, Audience, Kind
 
 from ..models import ArticleLink, Melding
-from ._base import _ensure_staff, _ensure_visible, _now, _record
+from ._base import (
+    _ensure_visible,
+    record_history,
+)
 
 
 def visible_article(pk: int, actor: User) -> Article:
@@ -51,24 +55,24 @@ def article_reference_text(article: Article, melding: Melding) -> str:
 @transaction.atomic
 def link_article(melding: Melding, *, article: Article, actor: User) -> ArticleLink:
     """Link an article to a melding ("related"), without resolving; a second link is a no-op."""
-    _ensure_staff(actor)
+    ensure_staff(actor)
     _ensure_visible(melding, actor)
     article = visible_article(article.pk, actor)
     link, created = ArticleLink.objects.get_or_create(
-        melding=melding, article=article, defaults={"created_by": actor, "created_at": _now()}
+        melding=melding, article=article, defaults={"created_by": actor, "created_at": clock.now()}
     )
     if created:
-        _record(melding, actor, "article_linked", now=_now(), new=f"KB-{article.pk}")
+        record_history(melding, actor, "article_linked", now=clock.now(), new=f"KB-{article.pk}")
     return link
 
 
 @transaction.atomic
 def unlink_article(melding: Melding, *, article: Article, actor: User) -> None:
-    _ensure_staff(actor)
+    ensure_staff(actor)
     _ensure_visible(melding, actor)
     deleted, _rows = ArticleLink.objects.filter(melding=melding, article_id=article.pk).delete()
     if deleted:
-        _record(melding, actor, "article_unlinked", now=_now(), old=f"KB-{article.pk}")
+        record_history(melding, actor, "article_unlinked", now=clock.now(), old=f"KB-{article.pk}")
 
 
 @transaction.atomic

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
-from beheer.core import search
+from beheer.core import clock, search
+from beheer.core.access import ensure_staff
+from beheer.core.checks import checked_text
 from beheer.core.errors import DomainError, PermissionDenied
 
 from ..models import (
@@ -31,20 +33,17 @@ from . import notify
 from ._base import (
     BRIEF_MAX,
     CALLER_ENTRY_TYPES,
-    _check_assignment,
     _check_category,
-    _clean_text,
-    _ensure_staff,
-    _lock,
-    _now,
     _open_partials,
-    _record,
     _reindex,
     _save,
     _touch,
+    check_assignment,
     default_status,
+    lock_melding,
     lookup_defaults,
     priority_for,
+    record_history,
     servicedesk_settings,
 )
 from .activity import add_attachment
@@ -55,7 +54,7 @@ def check_new_melding_group(operator_group: OperatorGroup | None) -> None:
     """The rule `open_melding` applies to the operator group of a new melding (always first line:
     an active first-line group); DomainError on `operator_group`. For screens that choose the group
     of meldingen registered later (monitoring checks, alert sources), so they refuse it at once."""
-    _check_assignment(Line.FIRST, operator_group, None)
+    check_assignment(Line.FIRST, operator_group, None)
 
 
 @transaction.atomic
@@ -88,15 +87,15 @@ def open_melding(
     register only for themselves, through the portal, API or e-mail."""
     if not actor.is_active:
         raise PermissionDenied(_("Your account is inactive."))
-    now = now or _now()
-    brief = _clean_text(
+    now = now or clock.now()
+    brief = checked_text(
         brief_description,
         field="brief_description",
         label=_("Brief description"),
         required=True,
         max_length=BRIEF_MAX,
     )
-    request_text = _clean_text(request, field="request", label=_("Request"))
+    request_text = checked_text(request, field="request", label=_("Request"))
     if entry_type not in EntryType.values:
         raise DomainError(_("Unknown entry type."), field_errors={"entry_type": _("Unknown entry type.")})
 
@@ -131,7 +130,7 @@ def open_melding(
 
     if operator_group is None and operator is None:
         operator_group = servicedesk_settings().default_first_line_group
-    _check_assignment(Line.FIRST, operator_group, operator)
+    check_assignment(Line.FIRST, operator_group, operator)
     if target_date is not None and target_date < now - timedelta(minutes=1):
         message = _("The target date lies in the past.")
         raise DomainError(message, field_errors={"target_date": message})
@@ -148,14 +147,14 @@ def open_melding(
         call_type=call_type,
         line=Line.FIRST,
         caller=caller,
-        caller_name=_clean_text(caller_name, field="caller_name", label=_("Caller name"), max_length=150),
-        caller_email=_clean_text(caller_email, field="caller_email", label=_("E-mail"), max_length=254),
-        caller_phone=_clean_text(caller_phone, field="caller_phone", label=_("Phone"), max_length=40),
+        caller_name=checked_text(caller_name, field="caller_name", label=_("Caller name"), max_length=150),
+        caller_email=checked_text(caller_email, field="caller_email", label=_("E-mail"), max_length=254),
+        caller_phone=checked_text(caller_phone, field="caller_phone", label=_("Phone"), max_length=40),
         caller_department_id=caller.department_id if caller else None,
         caller_branch_id=caller.branch_id if caller else None,
         category=category,
         subcategory=subcategory,
-        object_name=_clean_text(object_name, field="object_name", label=_("Object"), max_length=200),
+        object_name=checked_text(object_name, field="object_name", label=_("Object"), max_length=200),
         impact=impact,
         urgency=urgency,
         priority=prio,
@@ -164,7 +163,7 @@ def open_melding(
         target_date_manual=target_date is not None,
         estimated_minutes=estimated_minutes,
         estimated_people=estimated_people,
-        estimated_means=_clean_text(
+        estimated_means=checked_text(
             estimated_means, field="estimated_means", label=_("Means"), max_length=500
         ),
         operator_group=operator_group,
@@ -177,7 +176,7 @@ def open_melding(
     )
     apply_sla(melding, now=now, new=True)  # deadlines from the SLA, before the row is written
     melding.save(force_insert=True)
-    _record(melding, actor, "created", now=now, detail=brief, public=True)
+    record_history(melding, actor, "created", now=now, detail=brief, public=True)
     _reindex(melding, new=True)
     notify.melding_registered(melding)
     if operator is not None:
@@ -199,9 +198,9 @@ def create_partial(
     actor: User,
 ) -> Melding:
     """Deelmelding: a part of the work handed to another group or a supplier."""
-    _ensure_staff(actor)
-    m = _lock(main, None)
-    now = _now()
+    ensure_staff(actor)
+    m = lock_melding(main, None)
+    now = clock.now()
     if m.parent_id is not None:
         raise DomainError(_("A partial incident cannot have partial incidents of its own."))
     if not m.is_open:
@@ -209,8 +208,8 @@ def create_partial(
     if operator_group is None and supplier is None and operator is None:
         message = _("Choose an operator group or a supplier.")
         raise DomainError(message, field_errors={"operator_group": message})
-    _check_assignment(Line.PARTIAL, operator_group, operator)
-    brief = _clean_text(
+    check_assignment(Line.PARTIAL, operator_group, operator)
+    brief = checked_text(
         brief_description,
         field="brief_description",
         label=_("Brief description"),
@@ -219,7 +218,7 @@ def create_partial(
     )
     partial = Melding.objects.create(
         brief_description=brief,
-        request=_clean_text(request, field="request", label=_("Request")),
+        request=checked_text(request, field="request", label=_("Request")),
         entry_type=m.entry_type,
         call_type=m.call_type,
         line=Line.PARTIAL,
@@ -247,10 +246,10 @@ def create_partial(
         created_at=now,
         updated_at=now,
     )
-    _record(
+    record_history(
         partial, actor, "created", now=now, detail=_("Partial incident of %(number)s") % {"number": m.number}
     )
-    _record(m, actor, "partial_created", now=now, new=partial.number, detail=brief)
+    record_history(m, actor, "partial_created", now=now, new=partial.number, detail=brief)
     _touch(m, now=now)
     search.index_document("melding", partial.pk, title=f"{partial.number} {brief}", body=partial.request)
     return partial
@@ -259,11 +258,11 @@ def create_partial(
 @transaction.atomic
 def merge_melding(duplicate: Melding, *, into: Melding, actor: User) -> Melding:
     """Close a duplicate with a reference to the melding it duplicates; link the two."""
-    _ensure_staff(actor)
+    ensure_staff(actor)
     if duplicate.pk == into.pk:
         raise DomainError(_("A call cannot be merged into itself."))
     # lock in id order, like links, so two opposite merges cannot deadlock
-    locked = {m.pk: _lock(m, None) for m in sorted([duplicate, into], key=lambda x: x.pk)}
+    locked = {m.pk: lock_melding(m, None) for m in sorted([duplicate, into], key=lambda x: x.pk)}
     dup, target = locked[duplicate.pk], locked[into.pk]
     if dup.parent_id is not None or target.parent_id is not None:
         raise DomainError(_("Partial incidents cannot be merged."))
@@ -271,11 +270,11 @@ def merge_melding(duplicate: Melding, *, into: Melding, actor: User) -> Melding:
         raise DomainError(_("The target call was itself merged into another one."))
     if _open_partials(dup):
         raise DomainError(_("The duplicate still has open partial incidents."))
-    now = _now()
+    now = clock.now()
     closed = default_status(StatusKind.CLOSED)
     solution = _("Duplicate of %(number)s.") % {"number": target.number}
-    _record(dup, actor, "merged", now=now, field="merged_into", new=target.number, public=True)
-    _record(dup, actor, "status", now=now, field="status", old=dup.status, new=closed, public=True)
+    record_history(dup, actor, "merged", now=now, field="merged_into", new=target.number, public=True)
+    record_history(dup, actor, "status", now=now, field="status", old=dup.status, new=closed, public=True)
     dup.status, dup.is_open, dup.merged_into = closed, False, target
     dup.solution = dup.solution or solution
     dup.resolved_at = dup.resolved_at or now
@@ -294,7 +293,7 @@ def merge_melding(duplicate: Melding, *, into: Melding, actor: User) -> Melding:
         text=_("Merged duplicate %(number)s: %(brief)s\n\n%(request)s")
         % {"number": dup.number, "brief": dup.brief_description, "request": dup.request},
     )
-    _record(target, actor, "merged_duplicate", now=now, new=dup.number)
+    record_history(target, actor, "merged_duplicate", now=now, new=dup.number)
     _touch(target, now=now)
     low, high = sorted([dup.pk, target.pk])
     MeldingLink.objects.get_or_create(

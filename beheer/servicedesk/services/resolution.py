@@ -10,6 +10,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
+from beheer.core import clock
+from beheer.core.access import ensure_staff
+from beheer.core.checks import checked_text
 from beheer.core.errors import DomainError, PermissionDenied
 from beheer.core.loops import isolated
 
@@ -24,16 +27,13 @@ from ..models import (
 from ..workflow import Action, Kind, allowed_status
 from . import notify
 from ._base import (
-    _clean_text,
-    _ensure_staff,
     _ensure_visible,
-    _lock,
-    _now,
     _open_partials,
-    _record,
     _reindex,
     _save,
     default_status,
+    lock_melding,
+    record_history,
     servicedesk_settings,
 )
 from .knowledge_links import article_reference_text, visible_article
@@ -59,15 +59,15 @@ def resolve_melding(
     With `article` the melding stores it as its solution article; when the caller may read the
     article, the solution text gets a reference with the portal address (an operator-only article is
     linked but never named in the text the caller reads)."""
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    now = _now()
-    solution = _clean_text(solution, field="solution", label=_("Solution"), required=True)
+    ensure_staff(actor)
+    m = lock_melding(melding, expected_version)
+    now = clock.now()
+    solution = checked_text(solution, field="solution", label=_("Solution"), required=True)
     if article is not None:
         article = visible_article(article.pk, actor)
         reference = article_reference_text(article, m)
         if reference and reference not in solution:
-            solution = _clean_text(f"{solution}\n\n{reference}", field="solution", label=_("Solution"))
+            solution = checked_text(f"{solution}\n\n{reference}", field="solution", label=_("Solution"))
     if not allowed_status(Action.RESOLVE, Kind(m.status.kind), Kind.RESOLVED):
         raise DomainError(_("This call is already resolved."))
     open_partials = _open_partials(m)
@@ -75,7 +75,7 @@ def resolve_melding(
         message = _("%(count)d partial incident(s) are still open.") % {"count": open_partials}
         raise DomainError(message)
     resolved = default_status(StatusKind.RESOLVED)
-    _record(
+    record_history(
         m,
         actor,
         "resolved",
@@ -100,7 +100,7 @@ def resolve_melding(
     _save(m, fields, now=now)
     if m.parent_id is not None:
         parent = Melding.objects.get(pk=m.parent_id)
-        _record(parent, actor, "partial_resolved", now=now, new=m.number, detail=solution)
+        record_history(parent, actor, "partial_resolved", now=now, new=m.number, detail=solution)
     notify.status_changed(m, resolved)  # please confirm
     return m
 
@@ -115,7 +115,9 @@ def _close(
 ) -> Melding:
     _check_closable(m)
     closed = default_status(StatusKind.CLOSED)
-    _record(m, actor, "closed", now=now, field="status", old=m.status, new=closed, detail=detail, public=True)
+    record_history(
+        m, actor, "closed", now=now, field="status", old=m.status, new=closed, detail=detail, public=True
+    )
     m.status, m.closed_at, m.is_open = closed, now, False
     _save(m, ["status", "closed_at", "is_open", *fields], now=now)
     return m
@@ -135,9 +137,9 @@ def confirm_resolution(
     melding's own caller can give one.
     """
     _ensure_visible(melding, actor)
-    m = _lock(melding, None)
-    now = _now()
-    comment = _clean_text(comment, field="comment", label=_("Comment"), max_length=SATISFACTION_COMMENT_MAX)
+    m = lock_melding(melding, None)
+    now = clock.now()
+    comment = checked_text(comment, field="comment", label=_("Comment"), max_length=SATISFACTION_COMMENT_MAX)
     if rating is not None or comment:
         if m.caller_id is None or m.caller_id != actor.pk:
             raise PermissionDenied(_("Only the caller can rate the handling of this call."))
@@ -154,24 +156,26 @@ def confirm_resolution(
         fields += ["satisfaction_rating", "satisfaction_comment"]
     m = _close(m, actor, now=now, detail=_("Confirmed by the caller."), fields=tuple(fields))
     if rating is not None:
-        _record(m, actor, "rated", now=now, field="satisfaction_rating", new=f"{rating}/5", detail=comment)
+        record_history(
+            m, actor, "rated", now=now, field="satisfaction_rating", new=f"{rating}/5", detail=comment
+        )
     return m
 
 
 @transaction.atomic
 def close_melding(melding: Melding, *, actor: User, expected_version: int | None) -> Melding:
-    _ensure_staff(actor)
-    m = _lock(melding, expected_version)
-    return _close(m, actor, now=_now())
+    ensure_staff(actor)
+    m = lock_melding(melding, expected_version)
+    return _close(m, actor, now=clock.now())
 
 
 @transaction.atomic
 def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
     """Back to work, within the reopen period after resolution."""
     _ensure_visible(melding, actor)
-    m = _lock(melding, None)
-    now = _now()
-    reason = _clean_text(reason, field="reason", label=_("Reason"), required=True, max_length=2000)
+    m = lock_melding(melding, None)
+    now = clock.now()
+    reason = checked_text(reason, field="reason", label=_("Reason"), required=True, max_length=2000)
     if not allowed_status(Action.REOPEN, Kind(m.status.kind), Kind.OPEN) or m.resolved_at is None:
         raise DomainError(_("Only a resolved call can be reopened."))
     days = servicedesk_settings().reopen_days
@@ -180,7 +184,7 @@ def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
             _("The reopen period of %(days)d days has passed; register a new call instead.") % {"days": days}
         )
     status = default_status(StatusKind.OPEN)
-    _record(
+    record_history(
         m, actor, "reopened", now=now, field="status", old=m.status, new=status, detail=reason, public=True
     )
     Note.objects.create(melding=m, author=actor, text=reason, visibility=Visibility.CALLER, created_at=now)
@@ -194,7 +198,7 @@ def reopen_melding(melding: Melding, *, reason: str, actor: User) -> Melding:
 
 def auto_close_resolved(*, now: datetime | None = None, batch: int = 500) -> int:
     """Close resolved meldingen whose reopen period has passed. Safe to run twice or concurrently."""
-    now = now or _now()
+    now = now or clock.now()
     cfg = servicedesk_settings()
     if not cfg.auto_close:
         return 0
