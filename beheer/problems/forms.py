@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from beheer.accounts.forms import PersonChoiceField, operators
 from beheer.accounts.models import OperatorGroup, User
+from beheer.core.forms import BeheerForm, NamedChoiceField, active
 from beheer.knowledge.models import Article, Audience
-from beheer.servicedesk.forms import BeheerForm, NamedChoiceField, PersonChoiceField, active, operators
 from beheer.servicedesk.models import Impact, Melding, Urgency, parse_number
 
 from .models import Problem, ProblemStatus, parse_problem_number

@@ -3,26 +3,22 @@
 Statuses, operator groups and their members, operators, categories, call types, impacts, urgencies,
 closure codes and suppliers are small tables that hardly change: each process keeps them for a few
 seconds, so rendering an action form or the melding page costs no query for its selects.
-`LookupField` is a ModelChoiceField over such cached rows.
+`core.forms.LookupField` is a ModelChoiceField over such cached rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.utils.choices import BaseChoiceIterator
 
+from beheer.accounts.forms import operators
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
 from beheer.core import config_cache
 
 from .models import Category, Melding, Status
-
-
-def operators() -> Any:
-    return User.objects.operators().order_by("last_name", "first_name", "id")
 
 
 def _cached(name: str, load: Callable[[], Any]) -> Any:
@@ -128,87 +124,6 @@ def group_operators(group_id: Any) -> list[User] | None:
         return []  # unknown or inactive: nobody to choose
     members = cached_members().get(int(raw), frozenset())
     return [person for person in cached_operators() if person.pk in members]
-
-
-def _name(row: Any) -> str:
-    return str(getattr(row, "name", row))
-
-
-class LookupChoices(BaseChoiceIterator):
-    """The choices of a select over rows that are already loaded (the configuration cache)."""
-
-    def __init__(
-        self,
-        rows: Callable[[], Sequence[Any]],
-        *,
-        empty_label: Any,
-        label: Callable[[Any], str],
-        fresh: Any = None,
-    ) -> None:
-        self.rows = rows
-        self.empty_label = empty_label
-        self.label = label
-        self.fresh = fresh
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        if self.empty_label is not None:
-            yield ("", self.empty_label)
-        for row in self.rows():
-            yield (row.pk, self.label(row))
-
-    def find(self, value: Any) -> Any:
-        """The row with this primary key: from the rows shown, else (added a moment ago in another
-        process, or deliberately not offered) from `fresh`, so the service can judge it."""
-        raw = str(value)
-        for row in self.rows():
-            if str(row.pk) == raw:
-                return row
-        if self.fresh is not None and raw.isdigit():
-            return self.fresh.filter(pk=int(raw)).first()
-        return None
-
-
-class LookupField(forms.ChoiceField):
-    """A choice of a row of a small configuration table, offered from the configuration cache.
-
-    The form gives it its rows (`set_rows`); the cleaned value is the row itself, like a
-    ModelChoiceField, but rendering and checking a value need no query.
-    """
-
-    def __init__(
-        self,
-        *,
-        empty_label: Any = "---------",
-        label_from: Callable[[Any], str] = _name,
-        **kwargs: Any,
-    ) -> None:
-        self.empty_label = empty_label
-        self.label_from = label_from
-        super().__init__(choices=(), **kwargs)
-
-    def set_rows(self, rows: Callable[[], Sequence[Any]], *, fresh: Any = None) -> None:
-        self.choices = LookupChoices(rows, empty_label=self.empty_label, label=self.label_from, fresh=fresh)
-
-    def _find(self, value: Any) -> Any:
-        choices = self.choices
-        return choices.find(value) if isinstance(choices, LookupChoices) else None
-
-    def prepare_value(self, value: Any) -> Any:
-        return getattr(value, "pk", value)
-
-    def to_python(self, value: Any) -> str:
-        return "" if value in self.empty_values else str(value)
-
-    def valid_value(self, value: Any) -> bool:
-        return self._find(value) is not None
-
-    def clean(self, value: Any) -> Any:
-        raw = super().clean(value)
-        return self._find(raw) if raw else None
-
-    def has_changed(self, initial: Any, data: Any) -> bool:
-        before = "" if initial is None else str(self.prepare_value(initial))
-        return before != ("" if data is None else str(data))
 
 
 class StatusSelect(forms.Select):

@@ -8,14 +8,16 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# BeheerForm, the generic fields and widgets and `active` live in core.forms, PersonChoiceField and
+# `operators` in accounts.forms; they stay importable from here for the modules that still do.
+from beheer.accounts.forms import PersonChoiceField, operators
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
 from beheer.core import files
 from beheer.core.errors import DomainError
-from beheer.core.forms import CleanForm
+from beheer.core.forms import BeheerForm, DateInput, DateTimeLocalInput, LookupField, NamedChoiceField, active
 
 from .choices import (
-    LookupField,
     StatusSelect,
     allowed_next_statuses,
     cached_groups,
@@ -23,7 +25,6 @@ from .choices import (
     cached_rows,
     cached_suppliers,
     group_operators,
-    operators,
 )
 from .choices import main_categories as cached_main_categories
 from .choices import subcategories as cached_subcategories
@@ -48,51 +49,6 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S
 BRIEF_MAX = 80
 
 
-class BeheerForm(CleanForm):
-    """Labels without a trailing colon."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def set_queryset(self, name: str, queryset: Any) -> None:
-        field = self.fields[name]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = queryset
-
-    def set_rows(self, name: str, rows: Any, *, fresh: Any = None) -> None:
-        """The rows a LookupField offers (a callable, read when the field renders or checks)."""
-        field = self.fields[name]
-        assert isinstance(field, LookupField)
-        field.set_rows(rows, fresh=fresh)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class NamedChoiceField(forms.ModelChoiceField):
-    """A lookup shown by its localised name."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return str(getattr(obj, "name", obj))
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj)
-
-
 class SubcategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.parent.display_name} / {obj.display_name}" if obj.parent_id else obj.display_name
@@ -107,10 +63,6 @@ def subcategories(category_id: Any = None) -> Any:
     if category_id:
         qs = qs.filter(parent_id=category_id)
     return qs.order_by("parent__order", "parent__name", "order", "name")
-
-
-def active(model: Any) -> Any:
-    return model.objects.filter(active=True).order_by("order", "id")
 
 
 def check_upload(upload: Any) -> Any:
