@@ -16,13 +16,17 @@ ISO 8601 (UTC). A secret (`Secret`) is compared in memory and never stored: its 
 changed (`SECRET_CHANGED`). The display helpers show a row in the reader's language: the subject
 model's field names and choice labels, yes/no, moments in local time.
 
+A trail of a subject people can delete derives from `SubjectHistoryRecord` (its key declared with
+`subject_key`, its index with `subject_index`). The API reads one subject's trail with
+`subject_history_page`, a screen with `subject_screen_page`.
+
 core imports no domain app: everything about a subject is read from the concrete model's class.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -38,7 +42,8 @@ from django.utils import formats, timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import clock
+from . import access, clock
+from .errors import DomainError, NotFound
 from .pagination import Page, SortKey, keyset_page, page_for_request
 
 SECRET_CHANGED = "\u2022changed"  # what a secret's row stores instead of the secret
@@ -223,6 +228,7 @@ class HistoryRecord(models.Model):
     subject_name_field: ClassVar[str] = ""  # a column that keeps the subject's name, if any
     subject_name_attr: ClassVar[str] = "name"
     field_labels: ClassVar[Mapping[str, Any]] = {}  # labels for fields the subject model lacks
+    value_words: ClassVar[Mapping[str, Callable[[str], str]]] = {}  # stored values shown in words
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -288,12 +294,14 @@ class HistoryRecord(models.Model):
 
     @classmethod
     def display_value(cls, name: str, value: str) -> str:
-        """A stored value in the reader's language: a secret's change, a choice's label, yes/no, a
-        moment in local time; anything else as stored."""
+        """A stored value in the reader's language: a secret's change, a value in words
+        (`value_words`), a choice's label, yes/no, a moment in local time; anything else as stored."""
         if value == SECRET_CHANGED:
             return _("changed")
         if not value:
             return ""
+        if name in cls.value_words:  # a value kept as codes (a rule), shown in words
+            return cls.value_words[name](value)
         model_field = cls.subject_field_of(name) if "." not in name else None
         if model_field is None:
             return value
@@ -331,6 +339,48 @@ class HistoryRecord(models.Model):
     @property
     def detail_display(self) -> str:
         return self.detail
+
+
+def subject_key(model: type[models.Model], verbose_name: Any) -> models.ForeignKey[Any, Any]:
+    """The key of a `SubjectHistoryRecord` to its subject: set to null when the subject is deleted,
+    so the rows stay (with the subject's name); the subject's rows are its `history`."""
+    return models.ForeignKey(
+        model,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="history",
+        verbose_name=verbose_name,
+    )
+
+
+def subject_index(field: str, name: str) -> models.Index:
+    """The index a trail's pages are read from: (subject, at, id), newest first (`history_page`)."""
+    return models.Index(fields=[field, "at", "id"], name=name)
+
+
+class SubjectHistoryRecord(HistoryRecord):
+    """The trail of a subject people can delete (a check, a maintenance window, a mailbox).
+
+    The concrete trail declares its key with `subject_key(...)` and a column with the subject's
+    name (`subject_name_field`), which its rows show (`str`); its Meta names the index with
+    `subject_index(...)`. The rows of a deleted subject are read by `orphans_audience` (the lowest
+    role that may see such subjects at all); the rest follow the subject's own `visible_to`.
+    """
+
+    orphans_audience: ClassVar[access.Audience | None] = None
+
+    objects = HistoryRecordQuerySet.as_manager()  # visible_to: whoever may see the subject
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.subject_name_field)}: {self.action_label}"
+
+    @classmethod
+    def orphans_visible_to(cls, user: Any) -> bool:
+        return cls.orphans_audience is not None and access.admits(cls.orphans_audience, user)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -416,6 +466,25 @@ def history_page(rows: models.QuerySet[H], *, cursor: str | None, size: int) -> 
     return {"items": [history_item(e) for e in page.items], "next_cursor": page.next_cursor}
 
 
+PAGE_LIMIT_MAX = 200
+
+
+def subject_history_page(
+    model: type[H], subject_id: int, *, user: Any, cursor: str | None, limit: int, missing: str
+) -> dict[str, Any]:
+    """The API's answer to `GET .../{id}/history`: a page of one subject's trail (`history_page`)
+    as `user` may read it, `limit` (1-200) rows; `NotFound(missing)` for a subject that does not
+    exist or is not the user's to see."""
+    if not 1 <= limit <= PAGE_LIMIT_MAX:
+        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
+    subjects: Any = model.subject_model()._default_manager
+    subject = subjects.visible_to(user).filter(pk=subject_id).only("pk").first()
+    if subject is None:
+        raise NotFound(missing)
+    trail: Any = model._default_manager
+    return history_page(trail.visible_to(user).of(subject), cursor=cursor, size=limit)
+
+
 SCREEN_PAGE_SIZE = 20
 
 
@@ -430,3 +499,9 @@ def screen_page(
     if page.next_cursor:
         following = f"{request.path}?{urlencode({'cursor': page.next_cursor})}#history"
     return {"history": page, "history_next": following}
+
+
+def subject_screen_page(request: HttpRequest, model: type[H], subject: models.Model) -> dict[str, Any]:
+    """`screen_page` of one subject's trail, as the person of the request may read it."""
+    trail: Any = model._default_manager
+    return screen_page(request, trail.visible_to(request.user).of(subject))

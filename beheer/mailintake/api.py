@@ -21,7 +21,7 @@ from beheer.accounts.models import OperatorGroup
 from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound
-from beheer.core.history import history_page
+from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
 from beheer.servicedesk.models import CallType, Category
@@ -170,13 +170,14 @@ def mailbox_history(
     values in the reader's language; the password, refresh token and client secret only as changed),
     `limit` (1-200) per page; pass `next_cursor` as `cursor` for older rows. A mailbox that does not
     exist answers 404."""
-    if not 1 <= limit <= 200:
-        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
-    user = current_user(request)
-    box = Mailbox.objects.visible_to(user).filter(pk=mailbox_id).only("pk").first()
-    if box is None:
-        raise NotFound(_("Mailbox not found."))
-    return history_page(MailboxHistoryEntry.objects.visible_to(user).of(box), cursor=cursor, size=limit)
+    return subject_history_page(
+        MailboxHistoryEntry,
+        mailbox_id,
+        user=current_user(request),
+        cursor=cursor,
+        limit=limit,
+        missing=_("Mailbox not found."),
+    )
 
 
 @router.get(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import access
-from beheer.core.history import SECRET_CHANGED, HistoryRecord, HistoryRecordQuerySet, render
+from beheer.core.history import SubjectHistoryRecord, render, subject_index, subject_key
 from beheer.servicedesk.models import CallType, Category, Melding, Note
 
 MAX_RAW_BYTES = 25 * 1024 * 1024  # raw source kept for a dead letter; longer sources are cut
@@ -155,7 +155,7 @@ class MailboxAction(models.TextChoices):
     DELETED = "deleted", _("Deleted")
 
 
-class MailboxHistoryEntry(HistoryRecord):
+class MailboxHistoryEntry(SubjectHistoryRecord):
     """Who created, changed or removed a mailbox or its rules, when, old -> new (`core.history`);
     written by the mailbox services in the transaction of the change. The mailbox's name is kept, so
     the trail of a removed mailbox still says whose it was. The password, refresh token and client
@@ -164,42 +164,22 @@ class MailboxHistoryEntry(HistoryRecord):
 
     subject_field = "mailbox"
     subject_name_field = "mailbox_name"
+    orphans_audience = access.Audience.ADMINISTRATOR  # who may see mailboxes at all
+    value_words = {"rule": lambda value: rule_in_words(value)}  # defined below
     field_labels = {
         "secret": _("password or refresh token"),
         "oauth_client_secret": _("OAuth client secret"),
         "rule": _("rule"),
     }
 
-    mailbox = models.ForeignKey(
-        Mailbox,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="history",
-        verbose_name=_("mailbox"),
-    )
+    mailbox = subject_key(Mailbox, _("mailbox"))
     mailbox_name = models.CharField(_("mailbox"), max_length=100)
     action = models.CharField(max_length=40, choices=MailboxAction.choices)
-
-    objects = HistoryRecordQuerySet.as_manager()  # visible_to: whoever may see the mailbox
 
     class Meta:
         verbose_name = _("mailbox history entry")
         verbose_name_plural = _("mailbox history")
-        indexes = [models.Index(fields=["mailbox", "at", "id"], name="mailbox_history_at")]
-
-    def __str__(self) -> str:
-        return f"{self.mailbox_name}: {self.action_label}"
-
-    @classmethod
-    def orphans_visible_to(cls, user: Any) -> bool:
-        return access.is_administrator(user)  # who may see mailboxes at all
-
-    @classmethod
-    def display_value(cls, name: str, value: str) -> str:
-        if name == "rule" and value and value != SECRET_CHANGED:
-            return rule_in_words(value)
-        return super().display_value(name, value)
+        indexes = [subject_index("mailbox", "mailbox_history_at")]
 
 
 def rule_history_value(rule: MailRule) -> dict[str, Any]:

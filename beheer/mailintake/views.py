@@ -109,10 +109,7 @@ def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("The mailbox has been saved."))
             return redirect("mail-mailbox-edit", pk=saved.pk)
     rules = MailRule.objects.filter(mailbox=box).select_related("category", "operator_group") if box else []
-    trail: dict[str, Any] = {}
-    if box is not None:
-        rows = MailboxHistoryEntry.objects.visible_to(current_user(request)).of(box)
-        trail = history.screen_page(request, rows)
+    trail = history.subject_screen_page(request, MailboxHistoryEntry, box) if box is not None else {}
     return render(
         request,
         "mailintake/mailbox_edit.html",

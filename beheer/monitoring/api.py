@@ -23,7 +23,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
-from beheer.core.history import history_page
+from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
 from beheer.servicedesk.models import Impact, Urgency
@@ -505,12 +505,6 @@ def resume_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     return check_detail(check)
 
 
-def _history_limit(limit: int) -> int:
-    if not 1 <= limit <= 200:
-        raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
-    return limit
-
-
 @router.get(
     "/checks/{check_id}/history",
     response={200: HistoryRecordPage, **errors(400, 403, 404)},
@@ -522,12 +516,14 @@ def check_history(
     """Who changed the check, when, what, old -> new (labels and values in the reader's language,
     secret values only as changed), `limit` (1-200) per page; pass `next_cursor` as `cursor` for
     older rows. A check that does not exist or is not yours to see answers 404."""
-    user = current_user(request)
-    size = _history_limit(limit)
-    check = Check.objects.visible_to(user).filter(pk=check_id).only("pk").first()
-    if check is None:
-        raise NotFound(_("No such check."))
-    return history_page(CheckHistoryEntry.objects.visible_to(user).of(check), cursor=cursor, size=size)
+    return subject_history_page(
+        CheckHistoryEntry,
+        check_id,
+        user=current_user(request),
+        cursor=cursor,
+        limit=limit,
+        missing=_("No such check."),
+    )
 
 
 @router.get(
@@ -540,10 +536,11 @@ def window_history(
 ) -> dict[str, Any]:
     """Who scheduled, changed, ended or deleted parts of the window, when, old -> new, `limit`
     (1-200) per page; pass `next_cursor` as `cursor` for older rows. 404 as for the window."""
-    user = current_user(request)
-    size = _history_limit(limit)
-    window = MaintenanceWindow.objects.visible_to(user).filter(pk=window_id).only("pk").first()
-    if window is None:
-        raise NotFound(_("No such maintenance window."))
-    rows = MaintenanceWindowHistoryEntry.objects.visible_to(user).of(window)
-    return history_page(rows, cursor=cursor, size=size)
+    return subject_history_page(
+        MaintenanceWindowHistoryEntry,
+        window_id,
+        user=current_user(request),
+        cursor=cursor,
+        limit=limit,
+        missing=_("No such maintenance window."),
+    )

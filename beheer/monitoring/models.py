@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from beheer.accounts.models import OperatorGroup, User
 from beheer.calendars.windows import Window, WindowError
 from beheer.core import access
-from beheer.core.history import SECRET_CHANGED, HistoryRecord, HistoryRecordQuerySet
+from beheer.core.history import SubjectHistoryRecord, subject_index, subject_key
 from beheer.core.recurrence import describe
 from beheer.core.timezones import installation_time_zone
 from beheer.servicedesk.models import Impact, Melding, Urgency
@@ -265,78 +264,43 @@ class WindowAction(models.TextChoices):
     DELETED = "deleted", _("Deleted")
 
 
-class CheckHistoryEntry(HistoryRecord):
+class CheckHistoryEntry(SubjectHistoryRecord):
     """Who changed a check, when, old -> new (`core.history`); written by the check services in the
     transaction of the change. The check's name is kept, so the trail of a deleted check still says
     whose it was; secret option values are never stored, only that they changed."""
 
     subject_field = "check_obj"
     subject_name_field = "check_name"
+    orphans_audience = access.Audience.STAFF  # who may see checks at all
 
-    check_obj = models.ForeignKey(
-        Check,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="history",
-        verbose_name=_("check"),
-    )
+    check_obj = subject_key(Check, _("check"))
     check_name = models.CharField(_("check"), max_length=120)
     action = models.CharField(max_length=40, choices=CheckAction.choices)
     field = models.CharField(max_length=200, blank=True)  # options.headers.<name> can be long
 
-    objects = HistoryRecordQuerySet.as_manager()  # visible_to: whoever may see the check
-
     class Meta:
         verbose_name = _("check history entry")
         verbose_name_plural = _("check history")
-        indexes = [models.Index(fields=["check_obj", "at", "id"], name="check_history_at")]
-
-    def __str__(self) -> str:
-        return f"{self.check_name}: {self.action_label}"
-
-    @classmethod
-    def orphans_visible_to(cls, user: Any) -> bool:
-        return bool(access.is_staff(user))  # who may see checks at all
+        indexes = [subject_index("check_obj", "check_history_at")]
 
 
-class MaintenanceWindowHistoryEntry(HistoryRecord):
+class MaintenanceWindowHistoryEntry(SubjectHistoryRecord):
     """Who scheduled, changed, ended or deleted a maintenance window, when, old -> new; written by
     the window services in the transaction of the change. The window's name is kept."""
 
     subject_field = "window"
     subject_name_field = "window_name"
+    orphans_audience = access.Audience.STAFF  # who may see windows at all
+    value_words = {"rule": describe}  # a rule in words, never raw
 
-    window = models.ForeignKey(
-        MaintenanceWindow,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="history",
-        verbose_name=_("maintenance window"),
-    )
+    window = subject_key(MaintenanceWindow, _("maintenance window"))
     window_name = models.CharField(_("maintenance window"), max_length=120)
     action = models.CharField(max_length=40, choices=WindowAction.choices)
-
-    objects = HistoryRecordQuerySet.as_manager()  # visible_to: whoever may see the window
 
     class Meta:
         verbose_name = _("maintenance window history entry")
         verbose_name_plural = _("maintenance window history")
-        indexes = [models.Index(fields=["window", "at", "id"], name="mwindow_history_at")]
-
-    def __str__(self) -> str:
-        return f"{self.window_name}: {self.action_label}"
-
-    @classmethod
-    def orphans_visible_to(cls, user: Any) -> bool:
-        return bool(access.is_staff(user))  # who may see windows at all
-
-    @classmethod
-    def display_value(cls, name: str, value: str) -> str:
-        if name == "rule" and value and value != SECRET_CHANGED:
-            return describe(value)  # a rule in words, never raw
-        return super().display_value(name, value)
+        indexes = [subject_index("window", "mwindow_history_at")]
 
 
 class AlertSource(models.Model):

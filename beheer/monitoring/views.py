@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from beheer.core import access, charts, clock
-from beheer.core.history import screen_page
+from beheer.core.history import subject_screen_page
 from beheer.core.htmx import is_htmx
 
 from . import monitor_status, queries, rollups, services
@@ -116,6 +116,6 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "icmp_unavailable": check.kind == CheckKind.PING and monitor_status.ping_unavailable(),
             "ping_url": ping_url,
             "priority": services.outage_priority(check),
-            **screen_page(request, CheckHistoryEntry.objects.visible_to(request.user).of(check)),
+            **subject_screen_page(request, CheckHistoryEntry, check),
         },
     )

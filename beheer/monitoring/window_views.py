@@ -30,7 +30,7 @@ from beheer.core.access import current_user
 from beheer.core.durations import format_duration
 from beheer.core.errors import DomainError
 from beheer.core.forms import parse_id
-from beheer.core.history import screen_page
+from beheer.core.history import subject_screen_page
 from beheer.core.pagination import SortKey, page_for_request
 from beheer.core.recurrence import describe
 from beheer.core.timezones import installation_time_zone
@@ -254,8 +254,8 @@ def window_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Maintenance window %(name)s saved.") % {"name": window.name})
             return redirect("monitoring:window-list")
     row = _row(window, clock.now())
-    trail = MaintenanceWindowHistoryEntry.objects.visible_to(current_user(request)).of(window)
-    context = {"form": form, "window": window, "row": row, **screen_page(request, trail)}
+    trail = subject_screen_page(request, MaintenanceWindowHistoryEntry, window)
+    context = {"form": form, "window": window, "row": row, **trail}
     return render(request, "monitoring/window_form.html", context)
 
 

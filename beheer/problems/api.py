@@ -11,8 +11,9 @@ from ninja import Query, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import access, config_cache
+from beheer.core import access
 from beheer.core.access import current_user
+from beheer.core.api_helpers import get_row, ref
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id, errors
@@ -46,35 +47,9 @@ MAX_ID = 2**63 - 1
 # --------------------------------------------------------------------------------------------------
 # helpers
 
-CONFIG_MODELS = (Impact, Urgency, OperatorGroup)
 
-
-def ref(obj: Any) -> dict[str, Any] | None:
-    """{id, name} of a lookup or a person, as the servicedesk's API shows them."""
-    if obj is None:
-        return None
-    name = str(obj) if isinstance(obj, User) else getattr(obj, "name", None)
-    return {"id": obj.pk, "name": str(name if name is not None else obj)}
-
-
-def _get(model: Any, pk: int | None, field: str, *, required: bool = False, qs: Any = None) -> Any:
-    """The row `pk` of `model` (configuration tables from the per-process cache), or a field error."""
-    if pk is None:
-        if required:
-            raise DomainError(_("This field is required."), field_errors={field: _("Required.")})
-        return None
-    if qs is None and model in CONFIG_MODELS:
-        obj = config_cache.row(model, pk)
-    else:
-        obj = (qs if qs is not None else model._default_manager).filter(pk=pk).first()
-    if obj is None:
-        message = _("Unknown %(field)s.") % {"field": field}
-        raise DomainError(message, field_errors={field: message})
-    return obj
-
-
-def _operator(pk: int | None, field: str = "operator_id") -> User | None:
-    return _get(User, pk, field, qs=User.objects.operators())
+def _operator(pk: int | None) -> User | None:
+    return get_row(User, pk, "operator_id", rows=User.objects.operators())
 
 
 def _problem(request: HttpRequest, problem_id: int) -> Problem:
@@ -176,9 +151,9 @@ def create_problem(request: HttpRequest, payload: ProblemCreate) -> Any:
         actor=user,
         title=payload.title,
         description=payload.description,
-        impact=_get(Impact, payload.impact_id, "impact_id"),
-        urgency=_get(Urgency, payload.urgency_id, "urgency_id"),
-        operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
+        impact=get_row(Impact, payload.impact_id, "impact_id", cached=True),
+        urgency=get_row(Urgency, payload.urgency_id, "urgency_id", cached=True),
+        operator_group=get_row(OperatorGroup, payload.operator_group_id, "operator_group_id", cached=True),
         operator=_operator(payload.operator_id),
         root_cause=payload.root_cause,
         workaround=payload.workaround,
@@ -204,8 +179,8 @@ def update_problem(request: HttpRequest, problem_id: Id, payload: ProblemUpdate)
         expected_version=payload.version,
         title=payload.title,
         description=payload.description,
-        impact=_get(Impact, payload.impact_id, "impact_id", required=True),
-        urgency=_get(Urgency, payload.urgency_id, "urgency_id", required=True),
+        impact=get_row(Impact, payload.impact_id, "impact_id", required=True, cached=True),
+        urgency=get_row(Urgency, payload.urgency_id, "urgency_id", required=True, cached=True),
         root_cause=payload.root_cause,
         workaround=payload.workaround,
     )
@@ -216,7 +191,7 @@ def update_problem(request: HttpRequest, problem_id: Id, payload: ProblemUpdate)
 def assign(request: HttpRequest, problem_id: Id, payload: ProblemAssignIn) -> dict[str, Any]:
     services.assign_problem(
         _problem(request, problem_id),
-        operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
+        operator_group=get_row(OperatorGroup, payload.operator_group_id, "operator_group_id", cached=True),
         operator=_operator(payload.operator_id),
         actor=current_user(request),
         expected_version=payload.version,

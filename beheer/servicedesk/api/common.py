@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import clock, config_cache
-from beheer.core.errors import DomainError, NotFound
+from beheer.core import api_helpers, clock
+from beheer.core.errors import NotFound
 
 from .. import extensions
 from ..models import CallType, Category, ClosureCode, Impact, Melding, Urgency
@@ -21,14 +21,8 @@ M = TypeVar("M", bound=models.Model)
 
 
 def ref(obj: Any) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    name = getattr(obj, "name", None)
-    if isinstance(obj, User):
-        name = str(obj)
-    elif isinstance(obj, Category):
-        name = obj.display_name
-    return {"id": obj.pk, "name": str(name if name is not None else obj)}
+    """`{id, name}` of a lookup or a person (`core.api_helpers.ref`); a category by its display name."""
+    return api_helpers.ref(obj, name=obj.display_name if isinstance(obj, Category) else None)
 
 
 def melding_out(m: Melding) -> dict[str, Any]:
@@ -143,18 +137,8 @@ CONFIG_MODELS = (CallType, Category, Impact, Urgency, OperatorGroup, ClosureCode
 
 
 def _get(model: type[M], pk: int | None, field: str, *, required: bool = False, qs: Any = None) -> Any:
-    if pk is None:
-        if required:
-            raise DomainError(_("This field is required."), field_errors={field: _("Required.")})
-        return None
-    if qs is None and model in CONFIG_MODELS:
-        obj = config_cache.row(model, pk)  # small configuration tables: cached per process
-    else:
-        obj = (qs if qs is not None else model._default_manager).filter(pk=pk).first()
-    if obj is None:
-        message = _("Unknown %(field)s.") % {"field": field}
-        raise DomainError(message, field_errors={field: message})
-    return obj
+    """The row a request names (`core.api_helpers.get_row`); the configuration tables from the cache."""
+    return api_helpers.get_row(model, pk, field, required=required, rows=qs, cached=model in CONFIG_MODELS)
 
 
 def _operator(pk: int | None, field: str = "operator_id") -> User | None:
