@@ -437,6 +437,38 @@ def record(
     return model._default_manager.bulk_create(rows)
 
 
+def record_bilingual(
+    model: type[H],
+    subject: models.Model,
+    *,
+    actor: Any,
+    action: str,
+    at: datetime,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    detail: str = "",
+    columns: Mapping[str, Any] | None = None,
+) -> H:
+    """One row of a trail that stores its values as shown in Dutch and in English (`texts`): Dutch
+    in `old_value`/`new_value`, English in the model's `old_value_en`/`new_value_en`."""
+    old_nl, old_en = texts(old)
+    new_nl, new_en = texts(new)
+    (entry,) = record(
+        model,
+        subject,
+        actor=actor,
+        action=action,
+        at=at,
+        field=field,
+        old=old_nl,
+        new=new_nl,
+        detail=detail,
+        columns={"old_value_en": old_en, "new_value_en": new_en, **(columns or {})},
+    )
+    return entry
+
+
 # --------------------------------------------------------------------------------------------------
 # reading: one page of a trail for the API
 

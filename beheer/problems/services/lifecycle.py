@@ -63,21 +63,17 @@ def _history(
     new: Any = None,
     detail: str = "",
 ) -> ProblemHistoryEntry:
-    old_nl, old_en = history.texts(old)
-    new_nl, new_en = history.texts(new)
-    (entry,) = history.record(
+    return history.record_bilingual(
         ProblemHistoryEntry,
         problem,
         actor=actor,
         action=action,
         at=now,
         field=field,
-        old=old_nl,
-        new=new_nl,
+        old=old,
+        new=new,
         detail=detail,
-        columns={"old_value_en": old_en, "new_value_en": new_en},
     )
-    return entry
 
 
 def _reindex(problem: Problem) -> None:

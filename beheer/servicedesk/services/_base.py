@@ -115,27 +115,18 @@ def record_history(
     keys of referenced rows (so the SLA clock can replay statuses); `public` rows are shown to the
     caller. Written in the transaction of the change, by the servicedesk and by the apps above it
     that act on a melding (a problem linked or resolved)."""
-    old_nl, old_en = history.texts(old)
-    new_nl, new_en = history.texts(new)
-    (entry,) = history.record(  # one INSERT, as before: this path is measured at a million meldingen
+    return history.record_bilingual(  # one INSERT, as before: measured at a million meldingen
         HistoryEntry,
         melding,
         actor=actor,
         action=action,
         at=now,
         field=field,
-        old=old_nl,
-        new=new_nl,
+        old=old,
+        new=new,
         detail=detail,
-        columns={
-            "old_value_en": old_en,
-            "new_value_en": new_en,
-            "old_ref": _ref(old),
-            "new_ref": _ref(new),
-            "public": public,
-        },
+        columns={"old_ref": _ref(old), "new_ref": _ref(new), "public": public},
     )
-    return entry
 
 
 _record = record_history  # kept for the modules that have not switched yet
