@@ -225,6 +225,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 def _mount() -> None:
     from beheer.accounts.api import router as accounts_router
+    from beheer.calendars.api import router as calendars_router
     from beheer.knowledge.api import router as knowledge_router
     from beheer.mailintake.api import router as mail_router
     from beheer.monitoring.api import router as monitoring_router
@@ -236,6 +237,7 @@ def _mount() -> None:
 
     api.add_router("/", accounts_router)
     api.add_router("/", servicedesk_router)
+    api.add_router("/sla", calendars_router)
     api.add_router("/reports", reports_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/knowledge", knowledge_router)

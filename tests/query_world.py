@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from beheer.accounts import services as account_services
 from beheer.accounts.models import Branch, Department, Location, OperatorGroup, Role, User
+from beheer.calendars import services as calendars
 from beheer.cmdb.models import Supplier
 from beheer.core import clock
 from beheer.knowledge import services as knowledge
@@ -429,16 +430,16 @@ class World:
         mailintake.record_failure(None, RAW_MAIL + f"x{i}".encode(), RuntimeError("kapot"))
 
     def _configuration(self, i: int) -> None:
-        office = sla_config.create_calendar(
-            data=sla_config.CalendarData(
+        office = calendars.create_calendar(
+            data=calendars.CalendarData(
                 name=f"Kantoortijden {i}",
-                hours=[sla_config.Period(weekday=d, start=time(8, 0), end=time(17, 0)) for d in range(5)],
-                closing_days=[sla_config.ClosingDate(date=date(2030, 1, 2 + i % 20), name=f"Studiedag {i}")],
+                hours=[calendars.Period(weekday=d, start=time(8, 0), end=time(17, 0)) for d in range(5)],
+                closing_days=[calendars.ClosingDate(date=date(2030, 1, 2 + i % 20), name=f"Studiedag {i}")],
             ),
             actor=self.admin,
         )
-        calendar = sla_config.create_calendar(
-            data=sla_config.CalendarData(name=f"Altijd open {i}", always_open=True), actor=self.admin
+        calendar = calendars.create_calendar(
+            data=calendars.CalendarData(name=f"Altijd open {i}", always_open=True), actor=self.admin
         )
         group = OperatorGroup.objects.order_by("-pk").first()
         category = Category.objects.filter(parent__isnull=True).order_by("-pk").first()
@@ -527,10 +528,10 @@ class World:
         )
         operations.generate_for_series(series)
         operations.deactivate_series(series, actor=self.admin, expected_version=series.version)
-        calendar = sla_config.create_calendar(
-            data=sla_config.CalendarData(name=f"Zomerrooster {i}", always_open=True), actor=self.admin
+        calendar = calendars.create_calendar(
+            data=calendars.CalendarData(name=f"Zomerrooster {i}", always_open=True), actor=self.admin
         )
-        sla_config.archive_calendar(calendar, actor=self.admin)
+        calendars.archive_calendar(calendar, actor=self.admin)
         hook = notifications.create_webhook(
             actor=self.admin,
             name=f"Oude chat {i}",

@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from beheer.accounts import services as account_services
 from beheer.accounts.models import ApiToken, OperatorGroup, Role
+from beheer.calendars.models import BusinessCalendar
 from beheer.knowledge import services as knowledge_services
 from beheer.knowledge.models import ArticleAttachment, ArticleSubscription, Audience, Kind, KnowledgeCategory
 from beheer.mailintake.models import DeadLetter, Mailbox
@@ -50,7 +51,7 @@ from beheer.operations.models import Evidence, Occurrence
 from beheer.operations.tests.helpers import make_series
 from beheer.problems import services as problem_services
 from beheer.servicedesk import services as servicedesk_services
-from beheer.servicedesk.models import Attachment, BusinessCalendar, EntryType, Melding, OlaTarget, SlaPolicy
+from beheer.servicedesk.models import Attachment, EntryType, Melding, OlaTarget, SlaPolicy
 from tests.helpers import make_person, restore_default_configuration
 
 pytestmark = pytest.mark.django_db

@@ -16,13 +16,14 @@ from django.test import Client
 from django.urls import reverse
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.calendars.models import BusinessCalendar
 from beheer.core import clock
 from beheer.monitoring.models import Check, CheckResult, MaintenanceWindow
 from beheer.monitoring.services import roll_up
 from beheer.operations.models import Occurrence
 from beheer.operations.tests.helpers import first_open, make_series
 from beheer.servicedesk import services
-from beheer.servicedesk.models import BusinessCalendar, EntryType, Melding, OlaTarget, SlaPolicy
+from beheer.servicedesk.models import EntryType, Melding, OlaTarget, SlaPolicy
 from tests.helpers import client_for as _client_for
 
 AMS = ZoneInfo("Europe/Amsterdam")

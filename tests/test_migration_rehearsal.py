@@ -66,6 +66,15 @@ operator = User.objects.get(username="demo.specialist")
 problem = services.open_problem(actor=operator, title="Rehearsal problem", workaround="Herstart")
 unlinked = Melding.objects.filter(problem__isnull=True, closed_at__isnull=True).order_by("id").first()
 services.link_melding(problem, melding=unlinked, actor=operator)
+import datetime as dt
+from beheer.servicedesk.models import BusinessCalendar, ClosingDay, OlaTarget, OpeningHours
+calendar = BusinessCalendar.objects.create(name="Rehearsal calendar", time_zone="Europe/Amsterdam")
+for day in range(5):
+    OpeningHours.objects.create(calendar=calendar, weekday=day, start=dt.time(8), end=dt.time(17))
+OpeningHours.objects.create(calendar=calendar, weekday=5, start=dt.time(9), end=dt.time(0))
+ClosingDay.objects.create(calendar=calendar, date=dt.date(2030, 1, 2), name="Studiedag")
+ola = OlaTarget.objects.order_by("id").first()  # the demo's
+OlaTarget.objects.filter(pk=ola.pk).update(minutes=480, calendar=calendar)
 """
 # The moved models, by their label in the earlier code and in this code.
 EARLIER = {
@@ -76,6 +85,9 @@ EARLIER = {
     "DeadLetter": "servicedesk.DeadLetter",
     "Problem": "servicedesk.Problem",
     "ProblemHistoryEntry": "servicedesk.ProblemHistoryEntry",
+    "BusinessCalendar": "servicedesk.BusinessCalendar",
+    "OpeningHours": "servicedesk.OpeningHours",
+    "ClosingDay": "servicedesk.ClosingDay",
 }
 NOW = {
     "DeflectionEvent": "servicedesk.DeflectionEvent",
@@ -85,7 +97,11 @@ NOW = {
     "DeadLetter": "mailintake.DeadLetter",
     "Problem": "problems.Problem",
     "ProblemHistoryEntry": "problems.ProblemHistoryEntry",
+    "BusinessCalendar": "calendars.BusinessCalendar",
+    "OpeningHours": "calendars.OpeningHours",
+    "ClosingDay": "calendars.ClosingDay",
 }
+CALENDAR_MODELS = ("BusinessCalendar", "OpeningHours", "ClosingDay")
 PROBLEM_MODELS = ("Problem", "ProblemHistoryEntry")
 COUNT = """
 import json
@@ -103,7 +119,8 @@ rows["dead_with_inbound"] = model["DeadLetter"].objects.filter(
     inbound__isnull=False, mailbox__name="Rehearsal"
 ).count()
 # The content types (and so the admin's permissions) of the moved mail models: the same rows.
-mail = [m for m in moved if m not in ("DeflectionEvent", "Problem", "ProblemHistoryEntry")]
+calendar_models = ["BusinessCalendar", "OpeningHours", "ClosingDay"]
+mail = [m for m in moved if m not in ("DeflectionEvent", "Problem", "ProblemHistoryEntry", *calendar_models)]
 types = {{name: ContentType.objects.get_for_model(model[name]) for name in mail}}
 rows["content_type_ids"] = sorted(t.pk for t in types.values())
 rows["permissions"] = Permission.objects.filter(content_type__in=types.values()).count()
@@ -131,6 +148,30 @@ except LookupError:
         "id", "problem_id"
     )
 rows["problem_links"] = sorted([list(pair) for pair in links])
+# Calendars: the same calendars with their hours and closing days, their content types relabelled,
+# and the SLA policies and OLA targets still counting in them.
+calendar_types = [ContentType.objects.get_for_model(model[name]) for name in calendar_models]
+rows["calendar_content_type_ids"] = sorted(t.pk for t in calendar_types)
+rows["calendar_permissions"] = Permission.objects.filter(content_type__in=calendar_types).count()
+rows["calendar_servicedesk_types"] = ContentType.objects.filter(
+    app_label="servicedesk", model__in=[n.lower() for n in calendar_models]
+).count()
+rows["calendar_hours"] = sorted(
+    [c, w, str(s), str(e)] for c, w, s, e in model["OpeningHours"].objects.values_list(
+        "calendar__name", "weekday", "start", "end"
+    )
+)
+rows["calendar_days"] = sorted(
+    [c, str(d), n] for c, d, n in model["ClosingDay"].objects.values_list("calendar__name", "date", "name")
+)
+rows["policy_calendars"] = sorted(
+    apps.get_model("servicedesk.SlaPolicy").objects.values_list("name", "calendar__name")
+)
+rows["ola_calendars"] = sorted(
+    apps.get_model("servicedesk.OlaTarget").objects.filter(calendar__isnull=False).values_list(
+        "minutes", "calendar__name"
+    )
+)
 print("ROWS " + json.dumps(rows))
 """
 
@@ -221,11 +262,19 @@ def test_a_demo_database_of_the_earlier_code_migrates_without_losing_rows(
     assert len(before["problem_links"]) >= 2
     assert before["problem_permissions"] == 8
     assert before.pop("problem_servicedesk_types") == 2
+    assert before["BusinessCalendar"] >= 3  # the default calendars and the rehearsal's
+    assert ["Rehearsal calendar", "2030-01-02", "Studiedag"] in before["calendar_days"]
+    assert before["OpeningHours"] >= 6
+    assert before["calendar_permissions"] == 12
+    assert before.pop("calendar_servicedesk_types") == 3
+    assert before["policy_calendars"]
+    assert [480, "Rehearsal calendar"] in before["ola_calendars"]
 
     _run(ROOT, env, "migrate", "--no-input", "-v", "0")
     after = _rows(ROOT, env, NOW)
     assert after.pop("servicedesk_types") == 0  # relabelled (same ids, same permissions), none left behind
     assert after.pop("problem_servicedesk_types") == 0
+    assert after.pop("calendar_servicedesk_types") == 0
     assert after == before
     # Nothing is left to migrate, and the moved models are written and read through their new home.
     assert "[ ]" not in _run(ROOT, env, "showmigrations", "--list")
@@ -260,3 +309,14 @@ def test_a_demo_database_of_the_earlier_code_migrates_without_losing_rows(
     )
     out = _run(ROOT, env, "shell", "-c", problem_probe).strip().splitlines()[-1]
     assert out.split() == ["demo.specialist", "True", "1", "1"]
+    # The calendars are read and written through their new home, and the configuration services.
+    calendar_probe = (
+        "from beheer.calendars.models import BusinessCalendar, ClosingDay, OpeningHours; "
+        "from beheer.servicedesk.models import OlaTarget; "
+        "c = BusinessCalendar.objects.get(name='Rehearsal calendar'); c.time_zone = 'Europe/Brussels'; "
+        "c.save(); print(BusinessCalendar.objects.filter(time_zone='Europe/Brussels').count(), "
+        "OpeningHours.objects.filter(calendar=c).count(), ClosingDay.objects.get(calendar=c).name, "
+        "OlaTarget.objects.filter(calendar=c).count())"
+    )
+    out = _run(ROOT, env, "shell", "-c", calendar_probe).strip().splitlines()[-1]
+    assert out.split() == ["1", "6", "Studiedag", "1"]

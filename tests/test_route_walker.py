@@ -316,7 +316,7 @@ EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
     ("*", "evidence_id"): _first("beheer.operations.models.Evidence"),
     ("*", "mailbox_id"): _first("beheer.mailintake.models.Mailbox"),
     ("*", "dead_letter_id"): _first("beheer.mailintake.models.DeadLetter"),
-    ("*", "calendar_id"): _first("beheer.servicedesk.models.BusinessCalendar"),
+    ("*", "calendar_id"): _first("beheer.calendars.models.BusinessCalendar"),
     ("*", "policy_id"): _first("beheer.servicedesk.models.SlaPolicy"),
     ("*", "ola_id"): _first("beheer.servicedesk.models.OlaTarget"),
 }
@@ -328,7 +328,7 @@ for _name, _model in {
     "mail-mailbox": "beheer.mailintake.models.Mailbox",
     "mail-rule": "beheer.mailintake.models.Mailbox",
     "mail-dead-letter": "beheer.mailintake.models.DeadLetter",
-    "sla-calendar": "beheer.servicedesk.models.BusinessCalendar",
+    "sla-calendar": "beheer.calendars.models.BusinessCalendar",
     "sla-policy": "beheer.servicedesk.models.SlaPolicy",
     "sla-ola": "beheer.servicedesk.models.OlaTarget",
     "operations-evidence": "beheer.operations.models.Evidence",

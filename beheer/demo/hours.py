@@ -6,18 +6,19 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from beheer.servicedesk import services, sla
+from beheer.calendars.business_time import Calendar
+from beheer.calendars.services import calendar_for
 from beheer.servicedesk.models import SlaPolicy
 
 
-def _calendar(now: datetime) -> sla.Calendar:
+def _calendar(now: datetime) -> Calendar:
     """The business calendar of the first active SLA policy (what the SLA clock will count in)."""
     policy = SlaPolicy.objects.active().select_related("calendar").order_by("order", "name", "pk").first()
     if policy is not None:
-        calendar = services.calendar_for(policy.calendar, years=range(now.year - 2, now.year + 3))
+        calendar = calendar_for(policy.calendar, years=range(now.year - 2, now.year + 3))
         if calendar.has_hours:
             return calendar
-    return sla.Calendar.weekly([(time(8), time(17))])
+    return Calendar.weekly([(time(8), time(17))])
 
 
 class WorkingTime:

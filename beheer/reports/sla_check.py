@@ -2,7 +2,7 @@
 
 A coordinator proposes a business calendar, targets per priority and conditions. The recent
 meldingen are replayed against that proposal with their real history (status pauses, resolutions,
-reopenings), using the same clock as the live SLA engine (`servicedesk/sla.py`). Nothing is saved.
+reopenings), using the same clock as the live SLA engine (`servicedesk/sla/clock.py`). Nothing is saved.
 
 Layout: pure logic first (events from history rows, one melding's replay, the tallies), then the
 reads (`build_proposal` turns ids into a Proposal, `run_check` loads and replays in bulk).
@@ -32,12 +32,13 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup
+from beheer.calendars.business_time import Calendar, calendar_24x7
+from beheer.calendars.holidays import dutch_holidays
+from beheer.calendars.models import BusinessCalendar
+from beheer.calendars.services import calendar_for
 from beheer.core import access, clock
 from beheer.core.errors import DomainError, PermissionDenied
-from beheer.servicedesk import services as sd_services
-from beheer.servicedesk import sla
 from beheer.servicedesk.models import (
-    BusinessCalendar,
     CallType,
     Category,
     HistoryEntry,
@@ -52,6 +53,7 @@ from beheer.servicedesk.services.service_level import (
     events_from_history,
     status_map,
 )
+from beheer.servicedesk.sla import clock as sla_clock
 
 MIN_WEEKS, MAX_WEEKS, DEFAULT_WEEKS = 1, 52, 8
 DEFAULT_AT_RISK_PERCENT = 75
@@ -91,7 +93,7 @@ class Conditions:
 
 @dataclass(frozen=True)
 class Proposal:
-    calendar: sla.Calendar
+    calendar: Calendar
     targets: Mapping[int, Target]  # by priority id
     at_risk_percent: int = DEFAULT_AT_RISK_PERCENT
     weeks: int = DEFAULT_WEEKS
@@ -114,7 +116,7 @@ class Facts:
     first_response_at: datetime | None
     is_open: bool
     stopped_at: datetime | None  # resolved_at (or closed_at) of a melding that is not open
-    events: Sequence[sla.ClockEvent] = ()
+    events: Sequence[sla_clock.ClockEvent] = ()
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,8 @@ class Replay:
     resolution_elapsed: timedelta
 
 
-def _outcome(reading: sla.ClockReading, target: timedelta) -> Outcome:
-    if sla.state(reading, target, at_risk_ratio=1) == sla.SlaState.BREACHED:
+def _outcome(reading: sla_clock.ClockReading, target: timedelta) -> Outcome:
+    if sla_clock.state(reading, target, at_risk_ratio=1) == sla_clock.SlaState.BREACHED:
         return Outcome.BREACHED
     if reading.stopped_at is not None:
         return Outcome.MET
@@ -134,22 +136,22 @@ def _outcome(reading: sla.ClockReading, target: timedelta) -> Outcome:
 
 
 def replay(
-    facts: Facts, target: Target, calendar: sla.Calendar, *, at_risk_percent: int, now: datetime
+    facts: Facts, target: Target, calendar: Calendar, *, at_risk_percent: int, now: datetime
 ) -> Replay:
     """Replay one melding against a proposed target (pure; no database)."""
     events = list(facts.events)
     if not facts.is_open and facts.stopped_at is not None:
         # History is the source; this only covers meldingen whose status history is incomplete
         # (imported data). A second resolve is a no-op for the clock.
-        events.append(sla.ClockEvent(facts.stopped_at, sla.EventKind.RESOLVE))
+        events.append(sla_clock.ClockEvent(facts.stopped_at, sla_clock.EventKind.RESOLVE))
     resolution_target = timedelta(minutes=target.resolution_minutes)
-    reading = sla.read_clock(
+    reading = sla_clock.read_clock(
         calendar, start=facts.created_at, target=resolution_target, events=events, now=now
     )
     response: Outcome | None = None
     if target.response_minutes is not None:
         response_target = timedelta(minutes=target.response_minutes)
-        first = sla.first_response(
+        first = sla_clock.first_response(
             calendar,
             start=facts.created_at,
             target=response_target,
@@ -338,16 +340,16 @@ def _years(now: datetime, weeks: int) -> range:
 
 def custom_calendar(
     hours: Sequence[HoursInput], *, always_open: bool, public_holidays: bool, years: range, tz: ZoneInfo
-) -> sla.Calendar:
+) -> Calendar:
     """A pure Calendar from hours typed into the check (raises DomainError on bad hours)."""
     if always_open:
-        return sla.calendar_24x7(tz)
+        return calendar_24x7(tz)
     by_day: dict[int, list[tuple[time, time]]] = defaultdict(list)
     for row in hours:
         by_day[row.weekday].append((row.start, row.end))
-    closed = sla.dutch_holidays(years, liberation_day_every_year=False) if public_holidays else frozenset()
+    closed = dutch_holidays(years, liberation_day_every_year=False) if public_holidays else frozenset()
     try:
-        return sla.Calendar(hours={d: sorted(v) for d, v in by_day.items()}, closed=closed, tz=tz)
+        return Calendar(hours={d: sorted(v) for d, v in by_day.items()}, closed=closed, tz=tz)
     except ValueError as exc:
         message = _(
             "These opening hours are not valid: the end must come after the start, and periods on "
@@ -434,7 +436,7 @@ def build_proposal(
             errors[name] = _("Unknown ids: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
 
     years = _years(now, weeks if "weeks" not in errors else MAX_WEEKS)
-    calendar: sla.Calendar | None = None
+    calendar: Calendar | None = None
     label = ""
     if calendar_id is not None:
         cal = BusinessCalendar.objects.filter(pk=calendar_id).first()
@@ -442,7 +444,7 @@ def build_proposal(
             errors["calendar_id"] = _("Unknown business calendar: %(id)s.") % {"id": calendar_id}
         else:
             try:
-                calendar = sd_services.calendar_for(cal, years=years)
+                calendar = calendar_for(cal, years=years)
             except ValueError:
                 errors["calendar_id"] = _("The business calendar %(name)s has invalid opening hours.") % {
                     "name": cal.name

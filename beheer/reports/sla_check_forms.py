@@ -14,11 +14,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup
+from beheer.calendars.models import WEEKDAYS, BusinessCalendar
+from beheer.calendars.services import business_day_minutes
 from beheer.core.errors import DomainError
 from beheer.core.forms import CleanForm
 from beheer.core.norms import Norm, NormField, norm_for
-from beheer.servicedesk.models import WEEKDAYS, BusinessCalendar, CallType, Category, Priority
-from beheer.servicedesk.services import sla_config
+from beheer.servicedesk.models import CallType, Category, Priority
 
 from . import sla_check
 
@@ -127,7 +128,7 @@ class SlaCheckForm(CleanForm):
         """Prefill an unbound form from an existing SLA policy (its minutes shown in hours or in
         business days of its calendar)."""
         calendar = BusinessCalendar.objects.filter(pk=defaults.calendar_id).first()
-        day = sla_config.business_day_minutes(calendar)
+        day = business_day_minutes(calendar)
         self.initial.update(
             calendar=defaults.calendar_id,
             at_risk_percent=defaults.at_risk_percent,
@@ -178,7 +179,7 @@ class SlaCheckForm(CleanForm):
     ) -> int | None:
         """How long a business day of the proposed calendar is, as the SLA screens count it."""
         if calendar is not None:
-            return sla_config.business_day_minutes(calendar)
+            return business_day_minutes(calendar)
         if always_open:
             return 24 * 60
         if not hours:

@@ -10,14 +10,11 @@ from beheer.core.durations import format_duration
 from beheer.core.norms import CALENDAR_UNITS, NormField, norm_for
 
 from .models import (
-    BusinessCalendar,
     CallType,
     Category,
-    ClosingDay,
     ClosureCode,
     Impact,
     OlaTarget,
-    OpeningHours,
     Priority,
     PriorityMatrixCell,
     ServicedeskSettings,
@@ -167,26 +164,9 @@ class _ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class OpeningHoursInline(_ReadOnlyInline):
-    model = OpeningHours
-    fields = ("weekday", "start", "end")
-
-
-class ClosingDayInline(_ReadOnlyInline):
-    model = ClosingDay
-    fields = ("date", "name")
-
-
 # Service levels are configured in the product's screens (/sla/) and the API, through
-# services.sla_config (validation, history, cache); here they can only be read.
-@admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(ReadOnlyAdmin):
-    list_display = ("name", "time_zone", "always_open", "public_holidays", "school_holidays_region", "active")
-    list_filter = ("always_open", "active")
-    search_fields = ("name",)
-    inlines = [OpeningHoursInline, ClosingDayInline]
-
-
+# services.sla_config (validation, history, cache); here they can only be read. The business
+# calendars' admin is the calendars app's.
 class SlaTargetInline(_ReadOnlyInline):
     model = SlaTarget
     fields = ("priority", "response_minutes", "resolution_minutes", "update_minutes")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from beheer.core.schemas import INT64_MAX, Id, Int64, Schema, Text, TextLine, WallTime
+from beheer.core.schemas import INT64_MAX, Id, Int64, Schema, Text, TextLine
 
 from .models import EntryType, Line, Visibility
-from .services import sla_config
 
 SUGGESTION_TEXT_MAX = 5000
 
@@ -356,38 +355,6 @@ class MeldingListParams(Schema):
     def _no_nul(cls, value: Any) -> Any:
         # PostgreSQL refuses NUL characters in strings; they never mean anything in a filter.
         return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-class PeriodIO(Schema):
-    weekday: int = Field(ge=0, le=6, description="0 is Monday")
-    start: WallTime
-    end: WallTime = Field(description="00:00 means midnight at the end of the day")
-
-
-class ClosingDayIO(Schema):
-    date: date
-    name: TextLine = Field("", max_length=100)
-
-
-class CalendarIn(Schema):
-    name: TextLine = Field(min_length=1, max_length=100)
-    time_zone: TextLine = Field("", max_length=64, description="Empty: the installation's time zone")
-    always_open: bool = False
-    public_holidays: bool = True
-    liberation_day_every_year: bool = False
-    school_holidays_region: TextLine = Field("", max_length=10)
-    hours: list[PeriodIO] = Field(default_factory=list, max_length=7 * sla_config.MAX_PERIODS_PER_DAY)
-    closing_days: list[ClosingDayIO] = Field(default_factory=list, max_length=sla_config.MAX_CLOSING_DAYS)
-
-
-class CalendarOut(CalendarIn):
-    id: int
-    active: bool
-
-
-class CalendarPage(Schema):
-    items: list[CalendarOut]
-    next_cursor: str | None
 
 
 class TargetIO(Schema):

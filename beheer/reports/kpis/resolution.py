@@ -16,10 +16,12 @@ from typing import Any
 
 from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q
 
-from beheer.servicedesk import sla
-from beheer.servicedesk.models import BusinessCalendar, HistoryEntry, SlaPolicy, Status, StatusKind
-from beheer.servicedesk.services import calendar_for
+from beheer.calendars.business_time import Calendar
+from beheer.calendars.models import BusinessCalendar
+from beheer.calendars.services import calendar_for
+from beheer.servicedesk.models import HistoryEntry, SlaPolicy, Status, StatusKind
 from beheer.servicedesk.services.service_level import CLOCK_ACTIONS
+from beheer.servicedesk.sla import clock as sla_clock
 
 from .period import ReportFilter, zone
 from .queries import Epoch, _hours, _resolved
@@ -52,7 +54,7 @@ class _OpenTime:
     microsecond) inside that range, and falls back to it outside.
     """
 
-    def __init__(self, calendar: sla.Calendar, first: date, last: date) -> None:
+    def __init__(self, calendar: Calendar, first: date, last: date) -> None:
         self.calendar = calendar
         self.always_open = calendar.always_open
         self.starts: list[float] = []
@@ -99,18 +101,18 @@ class _Calendars:
 
     def __init__(self, first: date, last: date) -> None:
         self.first, self.last = first, last
-        self._by_calendar: dict[int, tuple[sla.Calendar, _OpenTime] | None] = {}
+        self._by_calendar: dict[int, tuple[Calendar, _OpenTime] | None] = {}
         self.policy_calendar = dict(SlaPolicy.objects.values_list("pk", "calendar_id"))
         fallback = default_calendar()
         self.default_id = fallback.pk if fallback else None
 
-    def get(self, policy_id: int | None) -> tuple[sla.Calendar, _OpenTime] | None:
+    def get(self, policy_id: int | None) -> tuple[Calendar, _OpenTime] | None:
         cal_id = self.policy_calendar.get(policy_id, self.default_id) if policy_id else self.default_id
         if cal_id is None:
             return None
         if cal_id not in self._by_calendar:
             cal = BusinessCalendar.objects.prefetch_related("opening_hours").filter(pk=cal_id).first()
-            built: tuple[sla.Calendar, _OpenTime] | None = None
+            built: tuple[Calendar, _OpenTime] | None = None
             if cal is not None:
                 try:
                     calendar = calendar_for(cal, years=range(self.first.year - 1, self.last.year + 2))
@@ -122,9 +124,11 @@ class _Calendars:
         return self._by_calendar[cal_id]
 
 
-def _clock_events(ids: list[int], statuses: dict[str, tuple[str, bool]]) -> dict[int, list[sla.ClockEvent]]:
+def _clock_events(
+    ids: list[int], statuses: dict[str, tuple[str, bool]]
+) -> dict[int, list[sla_clock.ClockEvent]]:
     """The resolution-clock events of a batch of meldingen (same rules as the SLA engine)."""
-    events: dict[int, list[sla.ClockEvent]] = defaultdict(list)
+    events: dict[int, list[sla_clock.ClockEvent]] = defaultdict(list)
     if not ids:
         return events
     rows = (
@@ -135,13 +139,13 @@ def _clock_events(ids: list[int], statuses: dict[str, tuple[str, bool]]) -> dict
     for melding_id, at, action, new_ref in rows:
         kind, pauses = statuses.get(new_ref, ("", False))
         if action == "reopened":
-            events[melding_id].append(sla.ClockEvent(at, sla.EventKind.REOPEN))
+            events[melding_id].append(sla_clock.ClockEvent(at, sla_clock.EventKind.REOPEN))
         elif kind in (StatusKind.RESOLVED, StatusKind.CLOSED):
-            events[melding_id].append(sla.ClockEvent(at, sla.EventKind.RESOLVE))
+            events[melding_id].append(sla_clock.ClockEvent(at, sla_clock.EventKind.RESOLVE))
         elif pauses:
-            events[melding_id].append(sla.ClockEvent(at, sla.EventKind.PAUSE))
+            events[melding_id].append(sla_clock.ClockEvent(at, sla_clock.EventKind.PAUSE))
         elif kind:
-            events[melding_id].append(sla.ClockEvent(at, sla.EventKind.RESUME))
+            events[melding_id].append(sla_clock.ClockEvent(at, sla_clock.EventKind.RESUME))
     return events
 
 
@@ -157,13 +161,13 @@ def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[
 
 
 def _replayed(
-    calendar: sla.Calendar, created: datetime, resolved: datetime, events: list[sla.ClockEvent]
+    calendar: Calendar, created: datetime, resolved: datetime, events: list[sla_clock.ClockEvent]
 ) -> float | None:
     """Business seconds on the resolution clock up to the resolution, pauses excluded."""
     # A target longer than the wall-clock time is never reached, so no deadline is searched for.
     target = (resolved - created) + timedelta(days=1)
     try:
-        reading = sla.read_clock(calendar, start=created, target=target, events=events, now=resolved)
+        reading = sla_clock.read_clock(calendar, start=created, target=target, events=events, now=resolved)
     except ValueError:
         return None
     return reading.elapsed.total_seconds()

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from beheer.core import clock
-from beheer.servicedesk.service_level_queries import ola_summary, satisfaction_summary
+from beheer.servicedesk.sla.queries import ola_summary, satisfaction_summary
 
 from .facts import _Facts, _facts
 from .period import ReportFilter, zone

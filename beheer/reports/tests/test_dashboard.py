@@ -15,11 +15,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.calendars.models import BusinessCalendar
 from beheer.cmdb.models import Supplier
 from beheer.core.clock import frozen
 from beheer.reports.dashboard import Scope, build_dashboard, format_duration, remaining_text
 from beheer.servicedesk import services
-from beheer.servicedesk.models import BusinessCalendar, EntryType, Melding, SlaPolicy, Status
+from beheer.servicedesk.models import EntryType, Melding, SlaPolicy, Status
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 3, 11, 14, 0, tzinfo=AMS)  # a Wednesday; today = 11 March, yesterday = 10 March

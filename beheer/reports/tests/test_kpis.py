@@ -390,11 +390,9 @@ def test_empty_period(db: Any, coordinator: User) -> None:
 def test_open_time_table_equals_calendar_between() -> None:
     from datetime import time
 
-    from beheer.servicedesk import sla
+    from beheer.calendars.business_time import Calendar
 
-    cal = sla.Calendar.weekly(
-        [(time(8), time(12)), (time(13), time(17))], closed=frozenset({date(2026, 10, 27)})
-    )
+    cal = Calendar.weekly([(time(8), time(12)), (time(13), time(17))], closed=frozenset({date(2026, 10, 27)}))
     table = kpis._OpenTime(cal, date(2026, 10, 20), date(2026, 11, 3))
     start = datetime(2026, 10, 21, 7, 13, tzinfo=AMS)
     for k in range(0, 400, 7):
@@ -447,7 +445,8 @@ def test_satisfaction_counts_the_ratings_given_when_confirming_in_the_period(
 def test_ola_attainment_per_group_over_the_period(
     db: Any, operator: User, caller: User, first_line: OperatorGroup, second_line: OperatorGroup
 ) -> None:
-    from beheer.servicedesk.models import BusinessCalendar, OlaTarget
+    from beheer.calendars.models import BusinessCalendar
+    from beheer.servicedesk.models import OlaTarget
 
     always = BusinessCalendar.objects.get(always_open=True)
     OlaTarget.objects.create(operator_group=first_line, minutes=60, calendar=always)

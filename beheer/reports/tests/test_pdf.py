@@ -204,7 +204,8 @@ def test_long_period_and_many_groups_fit_the_pages(
 
 def _ola_month(operator: User, caller: User, first_line: OperatorGroup, second_line: OperatorGroup) -> None:
     """An OLA of 60 minutes for the servicedesk: one stint of 30 minutes (met), one of two hours."""
-    from beheer.servicedesk.models import BusinessCalendar, Melding, OlaTarget
+    from beheer.calendars.models import BusinessCalendar
+    from beheer.servicedesk.models import Melding, OlaTarget
 
     from .test_kpis import _open, _resolve
 

@@ -36,14 +36,16 @@ from django.urls import reverse
 from django.utils import translation
 
 from beheer.accounts.models import OperatorGroup, Role
+from beheer.calendars.business_time import Calendar
+from beheer.calendars.models import BusinessCalendar
+from beheer.calendars.services import calendar_for
 from beheer.core.clock import frozen
 from beheer.core.errors import DomainError, PermissionDenied
 from beheer.core.norms import DAYS, HOURS, Norm, NormField
 from beheer.reports import sla_check
 from beheer.reports.sla_check_forms import SlaCheckForm
-from beheer.servicedesk import services, sla
+from beheer.servicedesk import services
 from beheer.servicedesk.models import (
-    BusinessCalendar,
     Category,
     EntryType,
     Impact,
@@ -239,7 +241,7 @@ def test_a_four_hour_resolution_target(scenario, coordinator):
 
 
 def test_each_melding_replays_as_worked_out(scenario, coordinator, office, p1):
-    calendar = services.calendar_for(office, years=range(2025, 2028))
+    calendar = calendar_for(office, years=range(2025, 2028))
     statuses = sla_check._status_map()
     expected = {
         "A": (timedelta(hours=1.5), sla_check.Outcome.MET),
@@ -697,7 +699,7 @@ def test_replaying_many_meldingen_uses_a_few_queries(
 
 
 def test_the_calendar_between_matches_business_time(db):
-    cal = sla.Calendar.weekly([(time(8), time(17))])
+    cal = Calendar.weekly([(time(8), time(17))])
     assert cal.between(at(30, 9), tue(12)) == timedelta(hours=12)
 
 

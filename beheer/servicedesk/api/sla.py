@@ -1,4 +1,5 @@
-"""JSON adapter for the service-level configuration, under /api/v1/sla/ (coordinators, administrators).
+"""JSON adapter for the service-level configuration, under /api/v1/sla/ (coordinators, administrators):
+SLA policies and OLA targets; the business calendars (/api/v1/sla/calendars) are the calendars app's.
 
 The same services as the screens (`services.sla_config`), so the same validation. Norms are
 business minutes here, as stored; scripts that want hours multiply by 60.
@@ -20,11 +21,8 @@ from beheer.core.errors import NotFound
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import Id, Int64, TextLine, errors
 
-from ..models import BusinessCalendar, OlaTarget, SlaPolicy
+from ..models import OlaTarget, SlaPolicy
 from ..schemas import (
-    CalendarIn,
-    CalendarOut,
-    CalendarPage,
     OlaTargetIn,
     OlaTargetOut,
     PolicyIn,
@@ -42,89 +40,6 @@ def _actor(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     sla_config.ensure_may_configure(user)
     return user
-
-
-def _calendar_out(cal: BusinessCalendar) -> dict[str, Any]:
-    return {
-        "id": cal.pk,
-        "name": cal.name,
-        "time_zone": cal.time_zone,
-        "always_open": cal.always_open,
-        "public_holidays": cal.public_holidays,
-        "liberation_day_every_year": cal.liberation_day_every_year,
-        "school_holidays_region": cal.school_holidays_region,
-        "hours": [{"weekday": h.weekday, "start": h.start, "end": h.end} for h in cal.opening_hours.all()],
-        "closing_days": [{"date": d.date, "name": d.name} for d in cal.closing_days.all()],
-        "active": cal.active,
-    }
-
-
-def _calendar_data(body: CalendarIn) -> sla_config.CalendarData:
-    return sla_config.CalendarData(
-        name=body.name,
-        time_zone=body.time_zone,
-        always_open=body.always_open,
-        public_holidays=body.public_holidays,
-        liberation_day_every_year=body.liberation_day_every_year,
-        school_holidays_region=body.school_holidays_region,
-        hours=[sla_config.Period(h.weekday, h.start, h.end) for h in body.hours],
-        closing_days=[sla_config.ClosingDate(d.date, d.name) for d in body.closing_days],
-    )
-
-
-def _get_calendar(pk: int) -> BusinessCalendar:
-    cal = BusinessCalendar.objects.prefetch_related("opening_hours", "closing_days").filter(pk=pk).first()
-    if cal is None:
-        raise NotFound(_("Business calendar not found."))
-    return cal
-
-
-@router.get("/calendars", response={200: CalendarPage, **errors(400, 403)}, summary="Business calendars")
-def calendar_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
-    _actor(request)
-    page = keyset_page(BusinessCalendar.objects.all(), ORDER, cursor=cursor, size=max(1, min(limit, 200)))
-    prefetch_related_objects(page.items, "opening_hours", "closing_days")
-    return {"items": [_calendar_out(c) for c in page.items], "next_cursor": page.next_cursor}
-
-
-@router.post(
-    "/calendars", response={201: CalendarOut, **errors(400, 403)}, summary="Create a business calendar"
-)
-def calendar_create(request: HttpRequest, body: CalendarIn) -> Answer[dict[str, Any]]:
-    cal = sla_config.create_calendar(data=_calendar_data(body), actor=_actor(request))
-    return Answer(201, _calendar_out(_get_calendar(cal.pk)))
-
-
-@router.get(
-    "/calendars/{calendar_id}",
-    response={200: CalendarOut, **errors(403, 404)},
-    summary="One business calendar",
-)
-def calendar_detail(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
-    _actor(request)
-    return _calendar_out(_get_calendar(calendar_id))
-
-
-@router.put(
-    "/calendars/{calendar_id}",
-    response={200: CalendarOut, **errors(400, 403, 404, 409)},
-    summary="Replace a business calendar",
-)
-def calendar_update(request: HttpRequest, calendar_id: Id, body: CalendarIn) -> dict[str, Any]:
-    actor = _actor(request)
-    sla_config.update_calendar(_get_calendar(calendar_id), data=_calendar_data(body), actor=actor)
-    return _calendar_out(_get_calendar(calendar_id))
-
-
-@router.post(
-    "/calendars/{calendar_id}/archive",
-    response={200: CalendarOut, **errors(403, 404, 409)},
-    summary="Archive a business calendar",
-)
-def calendar_archive(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
-    actor = _actor(request)
-    sla_config.archive_calendar(_get_calendar(calendar_id), actor=actor)
-    return _calendar_out(_get_calendar(calendar_id))
 
 
 def _policy_out(p: SlaPolicy) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from beheer.cmdb.models import Supplier
 from beheer.core import access
 from beheer.core.search import matching_ids
 
-from .. import sla
+from ..sla import clock as sla_clock
 from .lookups import CallType, Category, ClosureCode, EntryType, Impact, Line, Priority, Status, Urgency
 
 
@@ -236,7 +236,7 @@ class Melding(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
-    # Service level: computed by the services from the melding's history (see servicedesk/sla.py).
+    # Service level: computed by the services from the melding's history (see servicedesk/sla/clock.py).
     sla_policy = models.ForeignKey(
         "SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("SLA")
     )
@@ -329,19 +329,21 @@ class Melding(models.Model):
     def sla_state(self, now: datetime) -> str:
         """on_track, at_risk, breached, met or paused from the stored SLA fields; "" without an SLA.
 
-        The same rule as the replay (`sla.stored_state`), so the call page, the queues, the sweep and
+        The same rule as the replay (`sla_clock.stored_state`), so the call page, the queues, the sweep and
         `GET /meldingen/{id}/sla` agree, also at a deadline that falls on a closing time.
         """
         if self.resolution_met is None and self.sla_policy_id is None:
             return ""
-        snap = sla.Snapshot(due=self.resolution_due, risk_at=self.resolution_risk_at, met=self.resolution_met)
-        return str(sla.stored_state(snap, now, is_open=self.is_open))
+        snap = sla_clock.Snapshot(
+            due=self.resolution_due, risk_at=self.resolution_risk_at, met=self.resolution_met
+        )
+        return str(sla_clock.stored_state(snap, now, is_open=self.is_open))
 
     def update_state(self, now: datetime) -> str:
         """The caller-update clock from the stored fields: breached, at_risk, on_track; "" otherwise."""
         if not self.is_open or self.update_due is None:
             return ""
-        if sla.deadline_passed(self.update_due, now):
+        if sla_clock.deadline_passed(self.update_due, now):
             return "breached"
         if self.update_risk_at is not None and now >= self.update_risk_at:
             return "at_risk"

@@ -1,7 +1,8 @@
 """The SLA engine: choose a policy, replay the melding's history, store deadlines, escalate.
 
-The arithmetic is in `servicedesk/sla.py` (no ORM). Here the configuration rows become a Calendar,
-the history entries become clock events, and the results are stored on the melding: response,
+The arithmetic is in `calendars/business_time.py` and `sla/clock.py` (no ORM). Here the configured
+calendar becomes a Calendar (`calendars.services.calendar_for`), the history entries become clock
+events, and the results are stored on the melding: response,
 resolution and caller-update deadlines, the moments they become at risk, and whether each target was
 met. OLA figures per operator group are stored as `MeldingOla` rows. Because everything is derived
 from the history, it can be recomputed after a calendar fix.
@@ -12,21 +13,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-import holidays
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 
 from beheer.accounts.models import STAFF_ROLES, OperatorGroup
+from beheer.calendars.business_time import Calendar
+from beheer.calendars.models import BusinessCalendar
+from beheer.calendars.services import calendar_for
 from beheer.core import config_cache
 from beheer.core.loops import isolated
 
-from .. import sla
 from ..models import (
-    BusinessCalendar,
     HistoryEntry,
     Line,
     Melding,
@@ -42,6 +41,7 @@ from ..models import (
     StatusKind,
 )
 from ..models.activity import sla_detail
+from ..sla import clock as sla_clock
 from . import notify
 from ._base import _now, _record, _save
 
@@ -54,8 +54,8 @@ class Metric:
     """One clock of one melding, as shown to operators and used by reports."""
 
     target: timedelta
-    reading: sla.ClockReading
-    state: sla.SlaState
+    reading: sla_clock.ClockReading
+    state: sla_clock.SlaState
 
     @property
     def due(self) -> datetime | None:
@@ -69,7 +69,7 @@ class Metric:
 @dataclass(frozen=True)
 class Evaluation:
     policy: SlaPolicy
-    calendar: sla.Calendar
+    calendar: Calendar
     response: Metric | None
     resolution: Metric
     risk_at: datetime | None
@@ -78,49 +78,13 @@ class Evaluation:
     last_update_at: datetime | None = None
 
     @property
-    def snapshot(self) -> sla.Snapshot:
+    def snapshot(self) -> sla_clock.Snapshot:
         """The resolution clock's stored figures (deadline, at-risk moment, met)."""
-        return sla.Snapshot(due=self.resolution.due, risk_at=self.risk_at, met=_met(self.resolution))
+        return sla_clock.Snapshot(due=self.resolution.due, risk_at=self.risk_at, met=_met(self.resolution))
 
 
 # --------------------------------------------------------------------------------------------------
 # configuration -> pure objects
-
-
-@lru_cache(maxsize=64)
-def _closed_days(
-    years: tuple[int, ...], *, public: bool, liberation_yearly: bool, region: str
-) -> frozenset[date]:
-    days: set[date] = set()
-    if public:
-        days |= sla.dutch_holidays(years, liberation_day_every_year=liberation_yearly)
-    if region:
-        days |= set(holidays.country_holidays("NL", years=list(years), categories=("school",), subdiv=region))
-    return frozenset(days)
-
-
-def calendar_for(cal: BusinessCalendar, *, years: range) -> sla.Calendar:
-    """The pure Calendar of a configured business calendar, with its holidays for `years`."""
-    tz = ZoneInfo(cal.time_zone)
-    if cal.always_open:
-        return sla.calendar_24x7(tz)
-    hours: dict[int, list[tuple]] = {}
-    for row in cal.opening_hours.all():
-        hours.setdefault(row.weekday, []).append((row.start, row.end))
-    closed = set(
-        _closed_days(
-            tuple(years),
-            public=cal.public_holidays,
-            liberation_yearly=cal.liberation_day_every_year,
-            region=cal.school_holidays_region,
-        )
-    )
-    closed |= set(
-        cal.closing_days.filter(date__year__gte=years.start, date__year__lt=years.stop).values_list(
-            "date", flat=True
-        )
-    )
-    return sla.Calendar(hours={d: sorted(v) for d, v in hours.items()}, closed=frozenset(closed), tz=tz)
 
 
 @dataclass(frozen=True)
@@ -193,7 +157,7 @@ def status_map() -> StatusMap:
 
 def events_from_history(
     rows: Iterable[tuple[datetime, str, str]], statuses: StatusMap
-) -> list[sla.ClockEvent]:
+) -> list[sla_clock.ClockEvent]:
     """Clock events from (at, action, new_ref) status-history rows in order (no queries).
 
     Resolved or closed stops the clock, a reopen restarts it, a status that pauses the SLA pauses
@@ -203,17 +167,17 @@ def events_from_history(
     for at, action, new_ref in rows:
         kind, pauses = statuses.get(new_ref, ("", False))
         if action == "reopened":
-            events.append(sla.ClockEvent(at, sla.EventKind.REOPEN))
+            events.append(sla_clock.ClockEvent(at, sla_clock.EventKind.REOPEN))
         elif kind in (StatusKind.RESOLVED, StatusKind.CLOSED):
-            events.append(sla.ClockEvent(at, sla.EventKind.RESOLVE))
+            events.append(sla_clock.ClockEvent(at, sla_clock.EventKind.RESOLVE))
         elif pauses:
-            events.append(sla.ClockEvent(at, sla.EventKind.PAUSE))
+            events.append(sla_clock.ClockEvent(at, sla_clock.EventKind.PAUSE))
         elif kind:
-            events.append(sla.ClockEvent(at, sla.EventKind.RESUME))
+            events.append(sla_clock.ClockEvent(at, sla_clock.EventKind.RESUME))
     return events
 
 
-def clock_events(melding: Melding) -> list[sla.ClockEvent]:
+def clock_events(melding: Melding) -> list[sla_clock.ClockEvent]:
     """The resolution clock's events, from the melding's status history."""
     rows = list(
         HistoryEntry.objects.filter(melding=melding, action__in=CLOCK_ACTIONS, field="status")
@@ -223,7 +187,7 @@ def clock_events(melding: Melding) -> list[sla.ClockEvent]:
     return events_from_history(rows, status_map()) if rows else []
 
 
-def _calendar(cal: BusinessCalendar, *, start: datetime, now: datetime) -> sla.Calendar | None:
+def _calendar(cal: BusinessCalendar, *, start: datetime, now: datetime) -> Calendar | None:
     """The cached pure calendar for a melding registered at `start`; None when it is not usable."""
     try:
         years = range(start.year - 1, max(now.year, start.year) + 3)
@@ -251,7 +215,7 @@ def last_update_at(melding: Melding) -> datetime:
     return max(last, melding.created_at) if last is not None else melding.created_at
 
 
-def _risk_at(reading: sla.ClockReading, risk: sla.ClockReading) -> datetime | None:
+def _risk_at(reading: sla_clock.ClockReading, risk: sla_clock.ClockReading) -> datetime | None:
     # While the clock runs, the risk clock's deadline is the moment the at-risk share is (or was) used.
     return risk.due if reading.running else None
 
@@ -271,29 +235,31 @@ def evaluate(melding: Melding, *, now: datetime, new: bool = False) -> Evaluatio
     events = [] if new else clock_events(melding)
     resolution_target = timedelta(minutes=target.resolution_minutes)
     ratio = policy.at_risk_percent / 100
-    reading = sla.read_clock(calendar, start=start, target=resolution_target, events=events, now=now)
-    risk = sla.read_clock(calendar, start=start, target=resolution_target * ratio, events=events, now=now)
+    reading = sla_clock.read_clock(calendar, start=start, target=resolution_target, events=events, now=now)
+    risk = sla_clock.read_clock(
+        calendar, start=start, target=resolution_target * ratio, events=events, now=now
+    )
     resolution = Metric(
-        resolution_target, reading, sla.state(reading, resolution_target, at_risk_ratio=ratio)
+        resolution_target, reading, sla_clock.state(reading, resolution_target, at_risk_ratio=ratio)
     )
     response = None
     if target.response_minutes is not None:
         response_target = timedelta(minutes=target.response_minutes)
-        r = sla.first_response(
+        r = sla_clock.first_response(
             calendar, start=start, target=response_target, responded_at=melding.first_response_at, now=now
         )
-        response = Metric(response_target, r, sla.state(r, response_target, at_risk_ratio=ratio))
+        response = Metric(response_target, r, sla_clock.state(r, response_target, at_risk_ratio=ratio))
     update = update_risk_at = updated_at = None
     if target.update_minutes:
         # The update clock runs like the resolution clock (paused, stopped, reopened), but starts
         # again at every update the caller can see.
         updated_at = start if new else last_update_at(melding)
         update_target = timedelta(minutes=target.update_minutes)
-        u = sla.read_clock(calendar, start=updated_at, target=update_target, events=events, now=now)
-        u_risk = sla.read_clock(
+        u = sla_clock.read_clock(calendar, start=updated_at, target=update_target, events=events, now=now)
+        u_risk = sla_clock.read_clock(
             calendar, start=updated_at, target=update_target * ratio, events=events, now=now
         )
-        update = Metric(update_target, u, sla.state(u, update_target, at_risk_ratio=ratio))
+        update = Metric(update_target, u, sla_clock.state(u, update_target, at_risk_ratio=ratio))
         update_risk_at = _risk_at(u, u_risk)
     return Evaluation(
         policy=policy,
@@ -318,8 +284,8 @@ class OlaMetric:
     ola: OlaTarget
     calendar: BusinessCalendar
     target: timedelta
-    reading: sla.ClockReading
-    state: sla.SlaState
+    reading: sla_clock.ClockReading
+    state: sla_clock.SlaState
     holding: bool  # the group has the melding now
     first_assigned_at: datetime
     risk_at: datetime | None
@@ -372,19 +338,19 @@ def timeline_rows(melding: Melding) -> list[TimelineRow]:
 
 def group_timeline(
     rows: Iterable[TimelineRow], statuses: StatusMap, *, current_group_id: int | None
-) -> tuple[str, list[sla.ClockEvent | sla.Handover]]:
+) -> tuple[str, list[sla_clock.ClockEvent | sla_clock.Handover]]:
     """The group that held the melding at registration and the merged status/handover timeline.
 
     Registration records no assignment: the first group is the old value of the first assignment,
     or the melding's group when it was never reassigned.
     """
     first_group: str | None = None
-    timeline: list[sla.ClockEvent | sla.Handover] = []
+    timeline: list[sla_clock.ClockEvent | sla_clock.Handover] = []
     for at, action, field, old_ref, new_ref in rows:
         if field == "operator_group":
             if first_group is None:
                 first_group = old_ref
-            timeline.append(sla.Handover(at, new_ref))
+            timeline.append(sla_clock.Handover(at, new_ref))
         else:
             timeline.extend(events_from_history([(at, action, new_ref)], statuses))
     if first_group is None:
@@ -401,7 +367,7 @@ def evaluate_olas(
     if rows is None:
         rows = timeline_rows(melding)
     first_group, timeline = group_timeline(rows, status_map(), current_group_id=melding.operator_group_id)
-    clocks = sla.group_clocks(start=melding.created_at, first_group=first_group, timeline=timeline)
+    clocks = sla_clock.group_clocks(start=melding.created_at, first_group=first_group, timeline=timeline)
     policy: SlaPolicy | None = None
     policy_known = False
     result = []
@@ -421,8 +387,10 @@ def evaluate_olas(
             continue
         target = timedelta(minutes=ola.minutes)
         ratio = ola.at_risk_percent / 100
-        reading = sla.read_clock(calendar, start=clock.start, target=target, events=clock.events, now=now)
-        risk = sla.read_clock(
+        reading = sla_clock.read_clock(
+            calendar, start=clock.start, target=target, events=clock.events, now=now
+        )
+        risk = sla_clock.read_clock(
             calendar, start=clock.start, target=target * ratio, events=clock.events, now=now
         )
         result.append(
@@ -431,7 +399,7 @@ def evaluate_olas(
                 calendar=cal,
                 target=target,
                 reading=reading,
-                state=sla.state(reading, target, at_risk_ratio=ratio),
+                state=sla_clock.state(reading, target, at_risk_ratio=ratio),
                 holding=clock.holding,
                 first_assigned_at=clock.start,
                 risk_at=_risk_at(reading, risk),
@@ -574,9 +542,9 @@ def _key(value: object) -> object:
 
 
 def _met(metric: Metric | OlaMetric) -> bool | None:
-    if metric.state == sla.SlaState.BREACHED:
+    if metric.state == sla_clock.SlaState.BREACHED:
         return False
-    if metric.state == sla.SlaState.MET:
+    if metric.state == sla_clock.SlaState.MET:
         return True
     return None
 
@@ -605,7 +573,7 @@ def sweep_sla(*, now: datetime | None = None, batch: int = 500) -> int:
     now = now or _now()
     done = 0
     candidates = [
-        # A deadline is passed strictly after it (sla.deadline_passed), as on the call page.
+        # A deadline is passed strictly after it (sla_clock.deadline_passed), as on the call page.
         (SlaMetric.RESOLUTION, SlaEscalationKind.BREACHED, Q(is_open=True, resolution_due__lt=now)),
         (SlaMetric.RESOLUTION, SlaEscalationKind.AT_RISK, Q(is_open=True, resolution_risk_at__lte=now)),
         (
@@ -669,11 +637,11 @@ def _update_still_late(m: Melding, *, kind: str, now: datetime) -> bool:
     """
     ev = evaluate(m, now=now)
     late = (
-        {sla.SlaState.BREACHED}
+        {sla_clock.SlaState.BREACHED}
         if kind == SlaEscalationKind.BREACHED
         else {
-            sla.SlaState.AT_RISK,
-            sla.SlaState.BREACHED,
+            sla_clock.SlaState.AT_RISK,
+            sla_clock.SlaState.BREACHED,
         }
     )
     if ev is not None and ev.update is not None and ev.update.state in late:

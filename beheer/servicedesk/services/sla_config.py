@@ -1,37 +1,36 @@
-"""Configuring service levels: business calendars, SLA policies with their targets, OLA targets.
+"""Configuring service levels: SLA policies with their targets, OLA targets.
 
 Coordinators and administrators do this in the product's screens (`views/sla.py`) and the API
 (`api/sla.py`); both call these functions, so the rules below are the only validation. Every write
 records `ServiceLevelChange` rows (who, when, what, old -> new) and clears the configuration cache
 (`core/config_cache.py`), so the next evaluation uses the new settings. Norms are stored in
 business minutes, as the SLA engine reads them; the screens let people enter hours and days.
+
+The business calendars are the calendars app's (`calendars/services.py`, same permission); the
+servicedesk takes part in their life through `calendars/extensions.py` (registered in `apps.py`): an
+active policy or OLA target keeps its calendar from being archived, a calendar's changes are recorded
+here as `ServiceLevelChange` rows and make the OLA figures be recomputed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup, User
-from beheer.core import access, config_cache
-from beheer.core.errors import Conflict, DomainError, PermissionDenied
-from beheer.core.timezones import installation_time_zone
+from beheer.calendars.models import BusinessCalendar
+from beheer.calendars.services import ensure_may_configure as ensure_may_configure  # the same people
+from beheer.core import config_cache
+from beheer.core.errors import Conflict, DomainError
 
 from ..models import (
-    WEEKDAYS,
-    BusinessCalendar,
     CallType,
     Category,
-    ClosingDay,
     OlaTarget,
-    OpeningHours,
     Priority,
-    SchoolRegion,
     ServiceLevelChange,
     ServiceLevelSubject,
     SlaPolicy,
@@ -42,43 +41,10 @@ from .service_level import invalidate_olas
 
 #: The largest norm anyone can enter: a year of round-the-clock minutes.
 MAX_MINUTES = 366 * 24 * 60
-MAX_CLOSING_DAYS = 1000
-MAX_PERIODS_PER_DAY = 6
-_MIDNIGHT = timedelta(days=1)
-
-
-def default_time_zone() -> str:
-    """The installation's time zone (settings.TIME_ZONE), the default of every time-zone field."""
-    return installation_time_zone()
 
 
 # --------------------------------------------------------------------------------------------------
 # input
-
-
-@dataclass(frozen=True)
-class Period:
-    weekday: int  # 0 = Monday
-    start: time
-    end: time  # time(0): midnight at the end of the day
-
-
-@dataclass(frozen=True)
-class ClosingDate:
-    date: date
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class CalendarData:
-    name: str
-    time_zone: str = ""  # empty: the installation's time zone
-    always_open: bool = False
-    public_holidays: bool = True
-    liberation_day_every_year: bool = False
-    school_holidays_region: str = ""
-    hours: Sequence[Period] = ()
-    closing_days: Sequence[ClosingDate] = ()
 
 
 @dataclass(frozen=True)
@@ -118,12 +84,6 @@ class OlaData:
 
 # --------------------------------------------------------------------------------------------------
 # shared helpers
-
-
-def ensure_may_configure(actor: User) -> None:
-    """Coordinators and administrators configure service levels; nobody else."""
-    if not (access.is_coordinator(actor) or access.is_administrator(actor)):
-        raise PermissionDenied(_("Only coordinators and administrators may configure service levels."))
 
 
 def _fail(field_name: str, message: str) -> DomainError:
@@ -206,159 +166,12 @@ def _changed_configuration() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# business calendars
+# business calendars: the servicedesk's part (calendars/extensions.py, registered in apps.py)
 
 
-def _hh(value: time) -> str:
-    return value.strftime("%H:%M")
-
-
-def _check_time_zone(value: str) -> str:
-    value = (value or "").strip() or default_time_zone()
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise _fail("time_zone", _("Unknown time zone: %(zone)s") % {"zone": value}) from None
-    return value
-
-
-def _check_hours(periods: Sequence[Period], *, always_open: bool) -> list[Period]:
-    by_day: dict[int, list[Period]] = {}
-    for period in periods:
-        if not isinstance(period.weekday, int) or not 0 <= period.weekday <= 6:
-            raise _fail("hours", _("A weekday is 0 (Monday) to 6 (Sunday)."))
-        by_day.setdefault(period.weekday, []).append(period)
-    day_names = dict(WEEKDAYS)
-    result: list[Period] = []
-    for weekday in sorted(by_day):
-        day = sorted(by_day[weekday], key=lambda p: p.start)
-        key = f"hours_{weekday}"
-        if len(day) > MAX_PERIODS_PER_DAY:
-            raise _fail(key, _("At most %(n)d periods a day.") % {"n": MAX_PERIODS_PER_DAY})
-        previous_end: timedelta | None = None
-        for period in day:
-            start = timedelta(hours=period.start.hour, minutes=period.start.minute)
-            end = (
-                _MIDNIGHT
-                if period.end == time(0)
-                else timedelta(hours=period.end.hour, minutes=period.end.minute)
-            )
-            if end <= start:
-                raise _fail(
-                    key,
-                    _("%(day)s: the opening time %(start)s must be before the closing time %(end)s.")
-                    % {"day": day_names[weekday], "start": _hh(period.start), "end": _hh(period.end)},
-                )
-            if previous_end is not None and start < previous_end:
-                raise _fail(
-                    key,
-                    _("%(day)s: the periods overlap; let each period start after the previous one ends.")
-                    % {"day": day_names[weekday]},
-                )
-            previous_end = end
-            result.append(Period(weekday, period.start.replace(second=0, microsecond=0), period.end))
-    if not result and not always_open:
-        raise _fail("hours", _("Enter opening hours for at least one day, or choose 24x7."))
-    return result
-
-
-def _check_closing_days(days: Sequence[ClosingDate]) -> list[ClosingDate]:
-    if len(days) > MAX_CLOSING_DAYS:
-        raise _fail("closing_days", _("At most %(n)d closing days.") % {"n": MAX_CLOSING_DAYS})
-    seen: set[date] = set()
-    result = []
-    for day in days:
-        if day.date in seen:
-            raise _fail(
-                "closing_days", _("%(date)s is listed twice.") % {"date": day.date.strftime("%Y-%m-%d")}
-            )
-        seen.add(day.date)
-        name = (day.name or "").strip()
-        if len(name) > 100:
-            raise _fail("closing_days", _("A reason has at most 100 characters."))
-        result.append(ClosingDate(day.date, name))
-    return sorted(result, key=lambda d: d.date)
-
-
-def _calendar_fields(cal: BusinessCalendar) -> dict[str, str]:
-    hours = "; ".join(
-        f"{dict(WEEKDAYS)[h.weekday]} {_hh(h.start)}-{_hh(h.end)}"
-        for h in cal.opening_hours.order_by("weekday", "start")
-    )
-    days = "; ".join(
-        f"{d.date:%Y-%m-%d}{' ' + d.name if d.name else ''}" for d in cal.closing_days.order_by("date")
-    )
-    return {
-        "name": cal.name,
-        "time_zone": cal.time_zone,
-        "always_open": str(cal.always_open),
-        "public_holidays": str(cal.public_holidays),
-        "liberation_day_every_year": str(cal.liberation_day_every_year),
-        "school_holidays_region": cal.school_holidays_region,
-        "opening_hours": hours,
-        "closing_days": days,
-        "active": str(cal.active),
-    }
-
-
-def _write_calendar(cal: BusinessCalendar, data: CalendarData, *, exclude: int | None) -> None:
-    name = _name(data.name, model=BusinessCalendar, exclude=exclude)
-    zone = _check_time_zone(data.time_zone)
-    if data.school_holidays_region not in SchoolRegion.values:
-        raise _fail("school_holidays_region", _("Choose a region from the list."))
-    hours = _check_hours(data.hours, always_open=data.always_open)
-    days = _check_closing_days(data.closing_days)
-    cal.name, cal.time_zone, cal.always_open = name, zone, bool(data.always_open)
-    cal.public_holidays = bool(data.public_holidays)
-    cal.liberation_day_every_year = bool(data.liberation_day_every_year)
-    cal.school_holidays_region = data.school_holidays_region
-    try:
-        with transaction.atomic():
-            cal.save()
-    except IntegrityError:
-        raise _fail("name", _("Another one already has this name.")) from None
-    cal.opening_hours.all().delete()
-    OpeningHours.objects.bulk_create(
-        OpeningHours(calendar=cal, weekday=p.weekday, start=p.start, end=p.end) for p in hours
-    )
-    cal.closing_days.all().delete()
-    ClosingDay.objects.bulk_create(ClosingDay(calendar=cal, date=d.date, name=d.name) for d in days)
-
-
-@transaction.atomic
-def create_calendar(*, data: CalendarData, actor: User) -> BusinessCalendar:
-    ensure_may_configure(actor)
-    cal = BusinessCalendar()
-    _write_calendar(cal, data, exclude=None)
-    _record(
-        ServiceLevelSubject.CALENDAR, cal.pk, cal.name, actor, "created", _diff({}, _calendar_fields(cal))
-    )
-    _changed_configuration()
-    return cal
-
-
-@transaction.atomic
-def update_calendar(calendar: BusinessCalendar, *, data: CalendarData, actor: User) -> BusinessCalendar:
-    ensure_may_configure(actor)
-    cal = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
-    before = _calendar_fields(cal)
-    _write_calendar(cal, data, exclude=cal.pk)
-    changes = _diff(before, _calendar_fields(cal))
-    if changes:
-        _record(ServiceLevelSubject.CALENDAR, cal.pk, cal.name, actor, "changed", changes)
-        invalidate_olas()
-    _changed_configuration()
-    return cal
-
-
-@transaction.atomic
-def archive_calendar(calendar: BusinessCalendar, *, actor: User) -> BusinessCalendar:
-    """Make a calendar inactive; refused while an active policy or OLA target counts in it."""
-    ensure_may_configure(actor)
-    cal = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
-    if not cal.active:
-        return cal
-    users = [p.name for p in SlaPolicy.objects.filter(calendar=cal, active=True).order_by("name")[:5]]
+def refuse_calendar_archive(calendar: BusinessCalendar) -> None:
+    """A calendar is not archived while an active SLA policy or OLA target counts in it."""
+    users = [p.name for p in SlaPolicy.objects.filter(calendar=calendar, active=True).order_by("name")[:5]]
     if users:
         raise Conflict(
             _(
@@ -367,47 +180,36 @@ def archive_calendar(calendar: BusinessCalendar, *, actor: User) -> BusinessCale
             )
             % {"names": ", ".join(users)}
         )
-    if OlaTarget.objects.filter(calendar=cal, active=True).exists():
+    if OlaTarget.objects.filter(calendar=calendar, active=True).exists():
         raise Conflict(_("Active OLA targets count in this calendar. Change them first."))
-    cal.active = False
-    cal.save(update_fields=["active"])
-    _record(ServiceLevelSubject.CALENDAR, cal.pk, cal.name, actor, "archived", [("active", "True", "False")])
-    _changed_configuration()
-    return cal
 
 
-@transaction.atomic
-def restore_calendar(calendar: BusinessCalendar, *, actor: User) -> BusinessCalendar:
-    ensure_may_configure(actor)
-    cal = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
-    if not cal.active:
-        cal.active = True
-        cal.save(update_fields=["active"])
-        _record(
-            ServiceLevelSubject.CALENDAR, cal.pk, cal.name, actor, "restored", [("active", "False", "True")]
-        )
-        _changed_configuration()
-    return cal
+def calendar_policies(calendar: BusinessCalendar) -> list[str]:
+    """The names of the active SLA policies that count in a calendar (shown before archiving it)."""
+    return list(
+        SlaPolicy.objects.filter(calendar=calendar, active=True)
+        .order_by("name")
+        .values_list("name", flat=True)[:20]
+    )
 
 
-def business_day_minutes(calendar: BusinessCalendar | None) -> int | None:
-    """How many business minutes a "business day" has in this calendar; None when it has no days.
+def calendar_changed(calendar: BusinessCalendar) -> None:
+    """Other opening hours or closing days: the OLA figures are recomputed."""
+    invalidate_olas()
 
-    24x7: 1440. Otherwise the opening time of the most common open weekday (Monday to Friday 08:00-17:00:
-    540), so "2 business days" means what a coordinator expects.
-    """
-    if calendar is None:
-        return None
-    if calendar.always_open:
-        return 24 * 60
-    totals: dict[int, int] = {}
-    for row in calendar.opening_hours.all():
-        end = 24 * 60 if row.end == time(0) else row.end.hour * 60 + row.end.minute
-        totals[row.weekday] = totals.get(row.weekday, 0) + end - (row.start.hour * 60 + row.start.minute)
-    values = [v for v in totals.values() if v > 0]
-    if not values:
-        return None
-    return max(set(values), key=lambda v: (values.count(v), v))
+
+def record_calendar_change(
+    calendar: BusinessCalendar, actor: User, action: str, changes: Sequence[tuple[str, str, str]]
+) -> None:
+    _record(ServiceLevelSubject.CALENDAR, calendar.pk, calendar.name, actor, action, changes)
+
+
+def calendar_history(calendar_id: int, limit: int) -> list[ServiceLevelChange]:
+    return list(
+        ServiceLevelChange.objects.filter(subject=ServiceLevelSubject.CALENDAR, subject_id=calendar_id)
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
+    )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -10,11 +10,12 @@ import pytest
 from django.test import Client
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.calendars.models import BusinessCalendar
 from beheer.cmdb.models import Supplier
 from beheer.core.clock import frozen
 from beheer.servicedesk import services
 from beheer.servicedesk.forms import QueueFilterForm
-from beheer.servicedesk.models import BusinessCalendar, EntryType, Melding, SlaPolicy, Status
+from beheer.servicedesk.models import EntryType, Melding, SlaPolicy, Status
 from beheer.servicedesk.queries import day_bounds
 from tests.helpers import client_for
 

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from beheer.accounts.models import OperatorGroup
+from beheer.calendars.business_time import calendar_24x7
+from beheer.calendars.models import BusinessCalendar
 from beheer.core.clock import frozen
-from beheer.servicedesk import services, sla
+from beheer.servicedesk import services
 from beheer.servicedesk.models import (
-    BusinessCalendar,
     EntryType,
     Impact,
     Melding,
@@ -22,7 +23,8 @@ from beheer.servicedesk.models import (
     Status,
     Urgency,
 )
-from beheer.servicedesk.service_level_queries import ola_summary
+from beheer.servicedesk.sla import clock as sla_clock
+from beheer.servicedesk.sla.queries import ola_summary
 from tests.helpers import client_for
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -40,20 +42,20 @@ def minutes(n: float) -> timedelta:
 # the pure split (no database)
 
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-ALWAYS = sla.calendar_24x7()
+ALWAYS = calendar_24x7()
 
 
-def replay(clocks: dict[str, sla.GroupClock], group: str, now: datetime) -> sla.ClockReading:
+def replay(clocks: dict[str, sla_clock.GroupClock], group: str, now: datetime) -> sla_clock.ClockReading:
     clock = clocks[group]
-    return sla.read_clock(ALWAYS, start=clock.start, target=minutes(600), events=clock.events, now=now)
+    return sla_clock.read_clock(ALWAYS, start=clock.start, target=minutes(600), events=clock.events, now=now)
 
 
 def test_each_group_counts_only_its_own_stints_and_repeated_stints_add_up():
     timeline = [
-        sla.Handover(T0 + minutes(30), "2"),
-        sla.Handover(T0 + minutes(90), "1"),
+        sla_clock.Handover(T0 + minutes(30), "2"),
+        sla_clock.Handover(T0 + minutes(90), "1"),
     ]
-    clocks = sla.group_clocks(start=T0, first_group="1", timeline=timeline)
+    clocks = sla_clock.group_clocks(start=T0, first_group="1", timeline=timeline)
     now = T0 + minutes(120)
     assert replay(clocks, "1", now).elapsed == minutes(30 + 30)
     assert replay(clocks, "2", now).elapsed == minutes(60)
@@ -64,12 +66,12 @@ def test_each_group_counts_only_its_own_stints_and_repeated_stints_add_up():
 
 
 def test_a_pause_stops_only_the_group_holding_the_melding_and_carries_over_a_handover():
-    timeline: list[sla.ClockEvent | sla.Handover] = [
-        sla.ClockEvent(T0 + minutes(10), sla.EventKind.PAUSE),
-        sla.Handover(T0 + minutes(20), "2"),  # handed over while waiting for the caller
-        sla.ClockEvent(T0 + minutes(50), sla.EventKind.RESUME),
+    timeline: list[sla_clock.ClockEvent | sla_clock.Handover] = [
+        sla_clock.ClockEvent(T0 + minutes(10), sla_clock.EventKind.PAUSE),
+        sla_clock.Handover(T0 + minutes(20), "2"),  # handed over while waiting for the caller
+        sla_clock.ClockEvent(T0 + minutes(50), sla_clock.EventKind.RESUME),
     ]
-    clocks = sla.group_clocks(start=T0, first_group="1", timeline=timeline)
+    clocks = sla_clock.group_clocks(start=T0, first_group="1", timeline=timeline)
     now = T0 + minutes(60)
     one, two = replay(clocks, "1", now), replay(clocks, "2", now)
     assert one.elapsed == minutes(10)
@@ -79,17 +81,19 @@ def test_a_pause_stops_only_the_group_holding_the_melding_and_carries_over_a_han
 
 def test_resolving_stops_the_group_and_reopening_restarts_the_group_that_holds_it():
     timeline = [
-        sla.ClockEvent(T0 + minutes(40), sla.EventKind.RESOLVE),
-        sla.ClockEvent(T0 + minutes(100), sla.EventKind.REOPEN),
+        sla_clock.ClockEvent(T0 + minutes(40), sla_clock.EventKind.RESOLVE),
+        sla_clock.ClockEvent(T0 + minutes(100), sla_clock.EventKind.REOPEN),
     ]
-    clocks = sla.group_clocks(start=T0, first_group="1", timeline=timeline)
+    clocks = sla_clock.group_clocks(start=T0, first_group="1", timeline=timeline)
     reading = replay(clocks, "1", T0 + minutes(110))
     assert reading.elapsed == minutes(50)
     assert reading.running
 
 
 def test_a_melding_without_a_group_has_no_clock_until_it_gets_one():
-    clocks = sla.group_clocks(start=T0, first_group="", timeline=[sla.Handover(T0 + minutes(15), "3")])
+    clocks = sla_clock.group_clocks(
+        start=T0, first_group="", timeline=[sla_clock.Handover(T0 + minutes(15), "3")]
+    )
     assert list(clocks) == ["3"]
     assert clocks["3"].start == T0 + minutes(15)
     assert replay(clocks, "3", T0 + minutes(45)).elapsed == minutes(30)
@@ -152,10 +156,10 @@ def test_the_ola_clocks_follow_the_assignment_history(handed_around, first_line,
     first, second = metrics[first_line.pk], metrics[second_line.pk]
     assert first.reading.elapsed == minutes(30 + 15)
     assert first.holding
-    assert first.state == sla.SlaState.AT_RISK  # 45 of 60 minutes: exactly 75 %
+    assert first.state == sla_clock.SlaState.AT_RISK  # 45 of 60 minutes: exactly 75 %
     assert second.reading.elapsed == minutes(60)
     assert second.reading.paused_for == minutes(60)
-    assert second.state == sla.SlaState.MET
+    assert second.state == sla_clock.SlaState.MET
     assert not second.holding
     assert second.reading.stopped_at == at(2026, 11, 30, 11, 30)
     # 30 minutes used before the escalation, 30 left from 11:30
@@ -164,12 +168,12 @@ def test_the_ola_clocks_follow_the_assignment_history(handed_around, first_line,
 
 
 def test_the_first_line_goes_at_risk_and_breached(handed_around, first_line):
-    def state(when: datetime) -> sla.SlaState:
+    def state(when: datetime) -> sla_clock.SlaState:
         return next(o for o in services.evaluate_olas(handed_around, now=when) if o.group == first_line).state
 
-    assert state(at(2026, 11, 30, 11, 40)) == sla.SlaState.ON_TRACK
-    assert state(at(2026, 11, 30, 11, 50)) == sla.SlaState.AT_RISK
-    assert state(at(2026, 11, 30, 12, 10)) == sla.SlaState.BREACHED
+    assert state(at(2026, 11, 30, 11, 40)) == sla_clock.SlaState.ON_TRACK
+    assert state(at(2026, 11, 30, 11, 50)) == sla_clock.SlaState.AT_RISK
+    assert state(at(2026, 11, 30, 12, 10)) == sla_clock.SlaState.BREACHED
 
 
 def test_status_changes_store_the_rows_and_recompute_gives_the_same(handed_around, first_line, second_line):

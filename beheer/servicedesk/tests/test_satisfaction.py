@@ -11,7 +11,7 @@ from beheer.accounts.models import User
 from beheer.core.errors import DomainError, PermissionDenied, ReadOnly
 from beheer.servicedesk import services
 from beheer.servicedesk.models import EntryType, HistoryEntry, Melding, StatusKind
-from beheer.servicedesk.service_level_queries import satisfaction_summary
+from beheer.servicedesk.sla.queries import satisfaction_summary
 from tests.helpers import client_for
 
 

@@ -9,19 +9,17 @@ import pytest
 from django.utils.translation import gettext
 
 from beheer.accounts.models import OperatorGroup
+from beheer.calendars.models import BusinessCalendar, ClosingDay, OpeningHours
 from beheer.cmdb.models import Supplier
 from beheer.core.clock import frozen
 from beheer.servicedesk import services
 from beheer.servicedesk.models import (
-    BusinessCalendar,
     Category,
-    ClosingDay,
     EntryType,
     HistoryEntry,
     Impact,
     Line,
     Melding,
-    OpeningHours,
     Priority,
     SlaEscalation,
     SlaPolicy,

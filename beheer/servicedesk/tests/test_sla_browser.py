@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from beheer.accounts.models import Role
-from beheer.servicedesk.models import BusinessCalendar, Priority, SlaPolicy, SlaTarget
+from beheer.calendars.models import BusinessCalendar
+from beheer.servicedesk.models import Priority, SlaPolicy, SlaTarget
 from tests.helpers import make_person, restore_default_configuration
 from tests.test_browser import PASSWORD, _login, browser_page, pytestmark  # noqa: F401
 

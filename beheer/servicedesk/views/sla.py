@@ -1,5 +1,6 @@
-"""The service-level screens under /sla/ (coordinators and administrators): business calendars, SLA
-policies with their targets, OLA targets. Lists, create, edit, archive or delete after a confirmation.
+"""The service-level screens under /sla/ (coordinators and administrators): SLA policies with their
+targets, OLA targets. Lists, create, edit, archive or delete after a confirmation. The business
+calendars' screens, under /sla/calendars/, are the calendars app's.
 
 Thin adapters: the forms check shape, `services.sla_config` checks every rule (the API calls the
 same functions), records history and clears the configuration cache.
@@ -21,9 +22,9 @@ from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.pagination import SortKey, page_for_request
 
-from ..models import BusinessCalendar, OlaTarget, ServiceLevelChange, ServiceLevelSubject, SlaPolicy
+from ..models import OlaTarget, ServiceLevelChange, ServiceLevelSubject, SlaPolicy
 from ..services import sla_config
-from ..sla_forms import CalendarForm, OlaForm, PolicyForm
+from ..sla.forms import OlaForm, PolicyForm
 
 ACCESS = access.COORDINATORS
 
@@ -46,63 +47,6 @@ def _get(model: type, pk: int) -> Any:
     if row is None:
         raise Http404
     return row
-
-
-# --------------------------------------------------------------------------------------------------
-# business calendars
-
-
-@require_http_methods(["GET"])
-def calendar_list(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("show", "active")
-    qs = BusinessCalendar.objects.filter(active=show != "archived")
-    page = page_for_request(request, qs, NAME_ORDER, size=PAGE_SIZE)
-    return render(
-        request, "servicedesk/sla/calendar_list.html", {"page": page, "show": show, "tab": "calendars"}
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    cal = _get(BusinessCalendar, pk) if pk is not None else None
-    form = CalendarForm(request.POST or None, calendar=cal)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if cal is None:
-                cal = sla_config.create_calendar(data=form.to_data(), actor=current_user(request))
-                messages.success(request, _("The business calendar has been created."))
-            else:
-                sla_config.update_calendar(cal, data=form.to_data(), actor=current_user(request))
-                messages.success(request, _("The business calendar has been saved."))
-            return redirect("sla-calendar-edit", pk=cal.pk)
-        except DomainError as exc:
-            form.place(exc.field_errors, exc.message)
-    status = 400 if request.method == "POST" else 200
-    history = _history(ServiceLevelSubject.CALENDAR, cal.pk) if cal else []
-    context = {"form": form, "calendar": cal, "history": history, "tab": "calendars"}
-    return render(request, "servicedesk/sla/calendar_form.html", context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def calendar_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    cal = _get(BusinessCalendar, pk)
-    if request.method == "POST":
-        try:
-            if cal.active:
-                sla_config.archive_calendar(cal, actor=current_user(request))
-                messages.success(request, _("The business calendar has been archived."))
-            else:
-                sla_config.restore_calendar(cal, actor=current_user(request))
-                messages.success(request, _("The business calendar is active again."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("sla-calendar-edit", pk=cal.pk)
-    users = SlaPolicy.objects.filter(calendar=cal, active=True).order_by("name")[:20]
-    return render(
-        request,
-        "servicedesk/sla/confirm.html",
-        {"object": cal, "kind": "calendar", "users": users, "tab": "calendars"},
-    )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""The service-level screens (coordinators and administrators)."""
+"""The service-level screens (coordinators and administrators); the business calendars' are the
+calendars app's (calendars/urls.py)."""
 
 from django.urls import path
 from django.views.generic import RedirectView
 
 from beheer.core import access
 
-from .views import sla as sla_views
+from ..views import sla as sla_views
 
 home = access.gate(access.COORDINATORS)(RedirectView.as_view(pattern_name="sla-policies"))
 
@@ -15,10 +16,6 @@ urlpatterns = [
         home,
         name="sla-home",
     ),
-    path("sla/calendars/", sla_views.calendar_list, name="sla-calendars"),
-    path("sla/calendars/new/", sla_views.calendar_edit, name="sla-calendar-new"),
-    path("sla/calendars/<int:pk>/", sla_views.calendar_edit, name="sla-calendar-edit"),
-    path("sla/calendars/<int:pk>/archive/", sla_views.calendar_archive, name="sla-calendar-archive"),
     path("sla/policies/", sla_views.policy_list, name="sla-policies"),
     path("sla/policies/new/", sla_views.policy_edit, name="sla-policy-new"),
     path("sla/policies/<int:pk>/", sla_views.policy_edit, name="sla-policy-edit"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from beheer.accounts.models import OperatorGroup
 
-from .models import MeldingOla, MeldingQuerySet
+from ..models import MeldingOla, MeldingQuerySet
 
 RATINGS = (1, 2, 3, 4, 5)
 
