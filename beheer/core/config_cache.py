@@ -53,7 +53,8 @@ def row(model: type[T], pk: Any) -> T | None:
 
     The whole table is kept per process; a key that is not in the cached copy is looked up in the
     database, so a row added a moment ago in another process is found at once. Only for small
-    tables (categories, impacts, urgencies, call types, operator groups).
+    tables (categories, impacts, urgencies, call types, operator groups, departments, branches,
+    suppliers: tens to a few thousand rows).
     """
     manager = model._default_manager  # type: ignore[attr-defined]
     if float(getattr(settings, "CONFIG_CACHE_SECONDS", 0)) <= 0:

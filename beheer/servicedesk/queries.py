@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
 from django.utils import timezone
@@ -18,6 +18,7 @@ from beheer.core import access, clock, config_cache, search
 from beheer.core.pagination import Page, SortKey, keyset_page
 from beheer.notifications.models import OutgoingMessage
 
+from . import extensions
 from .models import (
     QUEUES,
     Attachment,
@@ -402,12 +403,31 @@ PAGE_SECTIONS: dict[str, list[tuple[Any, str, dict[str, str]]]] = {
 }
 
 
+def _reverse_one_to_one(path: str) -> Any:
+    """The reverse one-to-one relation `path` starts with (a row of another app pointing at the
+    melding, such as its problem link), or None."""
+    field: Any = Melding._meta.get_field(path.split("__")[0])
+    return field if field.one_to_one and not field.concrete else None
+
+
+def _page_probes() -> dict[str, list[tuple[Any, str, dict[str, str]]]]:
+    """The page's own sections, then one per reverse one-to-one relation that a section registered
+    by another app reads: probed like the others, so that relation is read only when it has a row.
+    Joining it in instead makes PostgreSQL plan a many-table join on every page view."""
+    probes = dict(PAGE_SECTIONS)
+    for path in extensions.page_related():
+        rel = _reverse_one_to_one(path)
+        if rel is not None:
+            probes[f"related:{rel.name}"] = [(rel.related_model, rel.field.column, {})]
+    return probes
+
+
 def _sections_sql() -> tuple[str, list[str]]:
     """The SQL of the probes (names from the models only, values as parameters) and its parameters."""
     q = connection.ops.quote_name
     melding_id = f"{q(Melding._meta.db_table)}.{q('id')}"
     terms, params = [], []
-    for bit, probes in enumerate(PAGE_SECTIONS.values()):
+    for bit, probes in enumerate(_page_probes().values()):
         found = []
         for model, column, equal in probes:
             where = [f"{q('probe')}.{q(column)} = {melding_id}"]
@@ -421,9 +441,26 @@ def _sections_sql() -> tuple[str, list[str]]:
 
 
 def with_page_sections(qs: MeldingQuerySet) -> MeldingQuerySet:
-    """`qs` with `page_sections`: a bit per side section of the page that has any row."""
+    """`qs` with `page_sections`: a bit per side section of the page that has any row, and the
+    relations the registered sections read, except those that are probed (`load_page_relations`)."""
     sql, params = _sections_sql()
-    return qs.annotate(page_sections=RawSQL(sql, params, output_field=IntegerField()))  # noqa: S611
+    joined = [path for path in extensions.page_related() if _reverse_one_to_one(path) is None]
+    qs = qs.annotate(page_sections=RawSQL(sql, params, output_field=IntegerField()))  # noqa: S611
+    return qs.select_related(*joined) if joined else qs  # select_related() without names: all
+
+
+def load_page_relations(melding: Melding) -> Melding:
+    """Read the probed relations of the registered page sections (see `_page_probes`): the rare
+    ones that have a row with a query of their own, the others set to "none" without one."""
+    for path in extensions.page_related():
+        rel = _reverse_one_to_one(path)
+        if rel is None:
+            continue
+        if section_filled(melding, f"related:{rel.name}"):
+            prefetch_related_objects([melding], path)
+        else:
+            rel.set_cached_value(melding, None)
+    return melding
 
 
 def section_filled(melding: Melding, *names: str) -> bool:
@@ -432,7 +469,7 @@ def section_filled(melding: Melding, *names: str) -> bool:
     bits = getattr(melding, "page_sections", None)
     if bits is None:
         return True
-    order = list(PAGE_SECTIONS)
+    order = list(_page_probes())
     return any(bits & (1 << order.index(name)) for name in names)
 
 

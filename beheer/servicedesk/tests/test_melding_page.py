@@ -147,6 +147,21 @@ def test_a_busy_open_melding_page_stays_within_its_query_budget(
     assert response.content.decode().count('class="entry note') == 18
 
 
+def test_the_page_joins_only_the_people_into_its_own_query(
+    cache_on: None, operator_client: Client, melding: Melding, operator: User
+) -> None:
+    """PostgreSQL plans a join of many tables for milliseconds on every page view: the melding's
+    query joins only its caller, operator and registrar; department, branch and supplier come from
+    the configuration cache, and another app's section (the problem link) is probed, not joined."""
+    operator_client.get(url(melding))  # fills the configuration cache of this process
+    response, queries = count_queries(operator_client, url(melding))
+    assert response.status_code == 200
+    own = [q for q in queries if "CASE WHEN EXISTS" in q]
+    assert len(own) == 1, "\n".join(queries)
+    joined = re.findall(r'JOIN "(\w+)"', own[0].split("CASE WHEN EXISTS")[0] + own[0].rsplit(" FROM ", 1)[-1])
+    assert joined == ["accounts_user"] * 3, own[0]
+
+
 SIDE_TABLES = (
     "servicedesk_timeentry",
     "servicedesk_attachment",
