@@ -207,6 +207,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form templates; the HTML of widgets drawn before is reused (see the module).
+FORM_RENDERER = "beheer.core.form_renderer.RememberingRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["beheer.accounts.backends.ThrottledModelBackend"]
