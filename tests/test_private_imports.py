@@ -19,10 +19,7 @@ DJANGO_PUBLIC = {"_meta", "_default_manager", "_base_manager"}
 
 # Known exceptions, each with the reason it waits; remove a line when its import is gone (a line
 # that matches nothing fails the test, so the list can only shrink).
-WAITING = {
-    # The rule engine moves into calendars at this time; its anchoring becomes public there.
-    "beheer/monitoring/services/windows.py imports _anchored from beheer.calendars.windows",
-}
+WAITING: set[str] = set()
 
 
 def _is_private(name: str) -> bool:

@@ -57,7 +57,7 @@ class Window:
     duration: timedelta
     time_zone: str = "Europe/Amsterdam"
     rule: str = ""  # an RRULE body such as "FREQ=WEEKLY;BYDAY=SU;INTERVAL=1", empty for one-off
-    _parsed: du.rrule | None = field(default=None, init=False, repr=False, compare=False)
+    parsed: du.rrule | None = field(default=None, init=False, repr=False, compare=False)  # the rule, read
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is not None:
@@ -69,7 +69,12 @@ class Window:
         except Exception as exc:
             raise WindowError(f"unknown time zone: {self.time_zone}") from exc
         if self.rule:
-            object.__setattr__(self, "_parsed", parse_rule(self.rule, self.start, ZoneInfo(self.time_zone)))
+            object.__setattr__(self, "parsed", parse_rule(self.rule, self.start, ZoneInfo(self.time_zone)))
+
+    @property
+    def frequency(self) -> int | None:
+        """The rule's frequency (dateutil's YEARLY ... SECONDLY), None for a one-off window."""
+        return self.parsed._freq if self.parsed is not None else None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -79,13 +84,13 @@ class Window:
         """The occurrence that `instant` falls in, as (start, end) UTC instants, or None."""
         instant = _aware(instant, "instant")
         tz = self.tz
-        if self._parsed is None:
+        if self.parsed is None:
             first = to_instant(self.start, tz)
             return (first, first + self.duration) if first <= instant < first + self.duration else None
         local_now = instant.astimezone(tz).replace(tzinfo=None)
         # Only an occurrence that started less than `duration` ago can hold the instant; a day of
         # slack covers daylight-saving shifts between local and real time.
-        rule = _anchored(self._parsed, local_now - self.duration - timedelta(days=1))
+        rule = anchored(self.parsed, local_now - self.duration - timedelta(days=1))
         local_start = rule.before(local_now + timedelta(hours=2), inc=True)
         while local_start is not None and local_start >= local_now - self.duration - timedelta(days=1):
             begins = to_instant(local_start, tz)
@@ -102,11 +107,11 @@ class Window:
         """The first occurrence starting after `instant` (UTC), or None."""
         instant = _aware(instant, "instant")
         tz = self.tz
-        if self._parsed is None:
+        if self.parsed is None:
             first = to_instant(self.start, tz)
             return first if first > instant else None
         local_now = instant.astimezone(tz).replace(tzinfo=None)
-        rule = _anchored(self._parsed, local_now - timedelta(days=1))
+        rule = anchored(self.parsed, local_now - timedelta(days=1))
         local_start = rule.after(local_now - timedelta(hours=2), inc=True)
         while local_start is not None:
             begins = to_instant(local_start, tz)
@@ -160,7 +165,7 @@ def parse_rule(text: str, start: datetime, tz: ZoneInfo = AMSTERDAM) -> du.rrule
 _FIXED_PERIOD = {du.WEEKLY: timedelta(weeks=1), du.DAILY: timedelta(days=1), du.HOURLY: timedelta(hours=1)}
 
 
-def _anchored(rule: du.rrule, horizon: datetime) -> du.rrule:
+def anchored(rule: du.rrule, horizon: datetime) -> du.rrule:
     """The same rule with its start moved forward to the last period start at or before `horizon`.
 
     Only whole multiples of INTERVAL x the frequency's period are skipped, so the weekday, day of

@@ -47,7 +47,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.calendars.windows import MAX_RULE_LENGTH, Window, WindowError, _anchored, parse_rule, to_instant
+from beheer.calendars.windows import MAX_RULE_LENGTH, Window, WindowError, anchored, parse_rule, to_instant
 from beheer.core import access, clock, config_cache, history
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.core.timezones import installation_time_zone
@@ -260,7 +260,7 @@ def _apply(window: MaintenanceWindow, data: WindowData, *, actor: User) -> list[
             if local is not None and zone is not None and minutes:
                 parsed = Window(
                     start=local, duration=timedelta(minutes=minutes), time_zone=zone_name, rule=rule
-                )._parsed
+                ).parsed
             else:  # the rest is wrong: still say whether the rule itself is
                 parsed = parse_rule(rule, datetime(2026, 1, 1, 2, 0), zone or ZoneInfo("UTC"))
             problem = rule_problem(parsed) if parsed is not None else None
@@ -385,10 +385,10 @@ def delete_window(window: MaintenanceWindow, *, actor: User) -> None:
 def _next_local_start(pure: Window, now: datetime) -> datetime | None:
     """The local wall time of the first occurrence that starts after `now` (one that falls in a
     daylight-saving gap is passed over: it could not be stored as a wall time)."""
-    assert pure._parsed is not None
+    assert pure.parsed is not None
     tz = pure.tz
     local_now = now.astimezone(tz).replace(tzinfo=None)
-    rule = _anchored(pure._parsed, local_now - timedelta(days=1))
+    rule = anchored(pure.parsed, local_now - timedelta(days=1))
     candidate = rule.after(local_now - timedelta(hours=2), inc=True)
     for _step in range(1000):
         if candidate is None:
@@ -402,7 +402,7 @@ def _next_local_start(pure: Window, now: datetime) -> datetime | None:
 
 def _rule_from(pure: Window, text: str, next_start: datetime) -> str:
     """The rule for a window that now starts at `next_start`: a COUNT loses the past occurrences."""
-    parsed = pure._parsed
+    parsed = pure.parsed
     if parsed is None or parsed._count is None:
         return text
     past = 0
@@ -421,7 +421,7 @@ def plan_end(window: MaintenanceWindow, now: datetime) -> EndPlan:
     pure = window.window()
     if pure is None:  # a stored rule that cannot be evaluated (edited in the Django admin)
         return EndPlan(Ending.CANCELLED)
-    if pure._parsed is None:
+    if pure.parsed is None:
         first = to_instant(pure.start, pure.tz)
         if now < first:
             return EndPlan(Ending.CANCELLED)

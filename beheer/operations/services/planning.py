@@ -54,7 +54,7 @@ def build_window(*, rule: str, start_date: date, start_time: time, time_zone: st
     except (WindowError, ValueError, OverflowError) as exc:
         message = _("This recurrence rule is not valid: %(error)s") % {"error": exc}
         raise DomainError(message, field_errors={"rule": message}) from None
-    if window._parsed is not None and window._parsed._freq == du.HOURLY:
+    if window.frequency == du.HOURLY:
         message = _("A preventive activity recurs at most daily.")
         raise DomainError(message, field_errors={"rule": message})
     return window

@@ -22,7 +22,6 @@ from beheer.core.files import safe_filename as _safe_filename
 from ._base import (
     BRIEF_MAX,
     TEXT_MAX,
-    _now,
     check_assignment,
     default_status,
     lock_melding,
@@ -105,7 +104,6 @@ __all__ = [
     "Evaluation",
     "Metric",
     "OlaMetric",
-    "_now",
     "_safe_filename",
     "add_attachment",
     "add_note",

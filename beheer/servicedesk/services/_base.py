@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import checks, clock, config_cache, history, search
+from beheer.core import checks, config_cache, history, search
 from beheer.core.errors import DomainError, NotFound, ReadOnly
 
 from .. import priority as priority_rules
@@ -47,9 +47,6 @@ CALLER_ENTRY_TYPES = (EntryType.PORTAL, EntryType.API, EntryType.EMAIL)
 
 
 # kept for the modules that have not switched to core's helpers yet
-_now = clock.now
-
-
 def _ensure_visible(melding: Melding, actor: User) -> None:
     if not Melding.objects.visible_to(actor).filter(pk=melding.pk).exists():
         raise NotFound(_("Call not found."))
@@ -127,9 +124,6 @@ def record_history(
         detail=detail,
         columns={"old_ref": _ref(old), "new_ref": _ref(new), "public": public},
     )
-
-
-_record = record_history  # kept for the modules that have not switched yet
 
 
 def _reindex(melding: Melding, *, new: bool = False) -> None:

@@ -22,7 +22,7 @@ from beheer.accounts.models import STAFF_ROLES, OperatorGroup
 from beheer.calendars.business_time import Calendar
 from beheer.calendars.models import BusinessCalendar
 from beheer.calendars.services import calendar_for
-from beheer.core import config_cache
+from beheer.core import clock, config_cache
 from beheer.core.loops import isolated
 
 from ..models import (
@@ -43,7 +43,7 @@ from ..models import (
 from ..models.activity import sla_detail
 from ..sla import clock as sla_clock
 from . import notify
-from ._base import _now, _record, _save
+from ._base import _save, record_history
 
 logger = logging.getLogger(__name__)
 CLOCK_ACTIONS = ("status", "resolved", "closed", "reopened", "merged")
@@ -371,7 +371,7 @@ def evaluate_olas(
     policy: SlaPolicy | None = None
     policy_known = False
     result = []
-    for key, clock in clocks.items():
+    for key, group_clock in clocks.items():
         ola = ola_for(int(key), melding.priority_id) if key.isdigit() else None
         if ola is None:
             continue
@@ -388,10 +388,10 @@ def evaluate_olas(
         target = timedelta(minutes=ola.minutes)
         ratio = ola.at_risk_percent / 100
         reading = sla_clock.read_clock(
-            calendar, start=clock.start, target=target, events=clock.events, now=now
+            calendar, start=group_clock.start, target=target, events=group_clock.events, now=now
         )
         risk = sla_clock.read_clock(
-            calendar, start=clock.start, target=target * ratio, events=clock.events, now=now
+            calendar, start=group_clock.start, target=target * ratio, events=group_clock.events, now=now
         )
         result.append(
             OlaMetric(
@@ -400,8 +400,8 @@ def evaluate_olas(
                 target=target,
                 reading=reading,
                 state=sla_clock.state(reading, target, at_risk_ratio=ratio),
-                holding=clock.holding,
-                first_assigned_at=clock.start,
+                holding=group_clock.holding,
+                first_assigned_at=group_clock.start,
                 risk_at=_risk_at(reading, risk),
             )
         )
@@ -446,7 +446,7 @@ def refresh_olas(melding: Melding, *, now: datetime, rows: list[TimelineRow] | N
 @transaction.atomic
 def recompute_olas(melding: Melding | int, *, now: datetime | None = None) -> Melding | None:
     """Recompute one melding's OLA rows from its history (the sweep, and after a configuration fix)."""
-    now = now or _now()
+    now = now or clock.now()
     pk = melding if isinstance(melding, int) else melding.pk
     m = Melding.objects.select_for_update(of=("self",)).filter(pk=pk).first()
     if m is None:
@@ -481,7 +481,7 @@ def refresh_stale_olas(
     """
     if not ola_targets():
         return 0
-    now = now or _now()
+    now = now or clock.now()
     pending = list(
         Melding.objects.filter(ola_computed_at__isnull=True)
         .order_by("pk")
@@ -553,7 +553,7 @@ def _met(metric: Metric | OlaMetric) -> bool | None:
 def recompute_sla(melding: Melding, *, now: datetime | None = None) -> Melding:
     """Recompute one melding's SLA fields from its history (after a calendar or policy change)."""
     m = Melding.objects.select_for_update().get(pk=melding.pk)
-    fields = apply_sla(m, now=now or _now())
+    fields = apply_sla(m, now=now or clock.now())
     if fields:
         Melding.objects.filter(pk=m.pk).update(**{f: getattr(m, f) for f in fields})
     return m
@@ -570,7 +570,7 @@ def sweep_sla(*, now: datetime | None = None, batch: int = 500) -> int:
     A missed caller update is escalated once per melding and kind (at risk, breached), like the
     other metrics. Afterwards stale OLA rows are recomputed. Returns the number of escalations.
     """
-    now = now or _now()
+    now = now or clock.now()
     done = 0
     candidates = [
         # A deadline is passed strictly after it (sla_clock.deadline_passed), as on the call page.
@@ -654,7 +654,7 @@ def _update_still_late(m: Melding, *, kind: str, now: datetime) -> bool:
 
 def _escalation_actions(m: Melding, *, metric: str, kind: str, now: datetime) -> list[str]:
     label = sla_detail(str(metric), str(kind))  # a code: shown in the reader's language
-    _record(m, None, "sla_" + kind, now=now, field=metric, detail=label)
+    record_history(m, None, "sla_" + kind, now=now, field=metric, detail=label)
     actions = ["recorded"]
     policy = m.sla_policy
     if kind != SlaEscalationKind.BREACHED or metric != SlaMetric.RESOLUTION or policy is None:
@@ -663,13 +663,15 @@ def _escalation_actions(m: Melding, *, metric: str, kind: str, now: datetime) ->
     if policy.raise_priority_on_breach and m.priority.level > 1:
         higher = Priority.objects.filter(active=True, level__lt=m.priority.level).order_by("-level").first()
         if higher is not None:
-            _record(m, None, "changed", now=now, field="priority", old=m.priority, new=higher, detail=label)
+            record_history(
+                m, None, "changed", now=now, field="priority", old=m.priority, new=higher, detail=label
+            )
             m.priority, m.priority_level = higher, higher.level
             fields += ["priority", "priority_level"]
             actions.append("priority")
     group = policy.escalation_group
     if policy.escalate_on_breach and m.line == Line.FIRST and group is not None and group.is_second_line:
-        _record(
+        record_history(
             m,
             None,
             "escalated",
@@ -679,7 +681,7 @@ def _escalation_actions(m: Melding, *, metric: str, kind: str, now: datetime) ->
             new=Line.SECOND,
             detail=label,
         )
-        _record(m, None, "assigned", now=now, field="operator_group", old=m.operator_group, new=group)
+        record_history(m, None, "assigned", now=now, field="operator_group", old=m.operator_group, new=group)
         m.line, m.operator_group, m.operator = Line.SECOND, group, None
         fields += ["line", "operator_group", "operator"]
         actions.append("second_line")

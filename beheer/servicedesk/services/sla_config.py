@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from beheer.accounts.models import Branch, Department, OperatorGroup, User
 from beheer.calendars.models import BusinessCalendar
 from beheer.calendars.services import ensure_may_configure as ensure_may_configure  # the same people
-from beheer.core import config_cache
+from beheer.core import clock, config_cache
 from beheer.core.errors import Conflict, DomainError
 
 from ..models import (
@@ -36,7 +36,6 @@ from ..models import (
     SlaPolicy,
     SlaTarget,
 )
-from ._base import _now
 from .service_level import invalidate_olas
 
 #: The largest norm anyone can enter: a year of round-the-clock minutes.
@@ -131,7 +130,7 @@ def _ids(model: type, ids: Iterable[int], field_name: str) -> list[int]:
 def _record(
     subject: str, pk: int, name: str, actor: User, action: str, changes: Iterable[tuple[str, str, str]] = ()
 ) -> None:
-    now = _now()
+    now = clock.now()
     rows = [
         ServiceLevelChange(
             subject=subject,
