@@ -602,8 +602,8 @@ def timeline(melding: Melding, user: Any, *, limit: int | None = 200) -> tuple[l
         history_rows = list(history[: limit + 1])
     else:
         note_rows, history_rows = list(notes), list(history)
-    more = limit is not None and (len(note_rows) > limit or len(history_rows) > limit)
     entries: list[Any] = [*note_rows[:limit], *history_rows[:limit]]
+    more = limit is not None and (len(note_rows) > limit or len(history_rows) > limit or len(entries) > limit)
     entries.sort(
         key=lambda e: (getattr(e, "created_at", None) or e.at, isinstance(e, Note), e.pk), reverse=True
     )

@@ -177,13 +177,21 @@ def events_from_history(
     return events
 
 
-def clock_events(melding: Melding) -> list[sla_clock.ClockEvent]:
-    """The resolution clock's events, from the melding's status history."""
-    rows = list(
-        HistoryEntry.objects.filter(melding=melding, action__in=CLOCK_ACTIONS, field="status")
-        .order_by("at", "id")
-        .values_list("at", "action", "new_ref")
-    )
+def clock_events(
+    melding: Melding, history: Iterable[HistoryEntry] | None = None
+) -> list[sla_clock.ClockEvent]:
+    """The resolution clock's events, from the melding's status history: read here, or taken from
+    `history`, every history entry of the melding already read (the melding page shows them)."""
+    if history is None:
+        rows = list(
+            HistoryEntry.objects.filter(melding=melding, action__in=CLOCK_ACTIONS, field="status")
+            .order_by("at", "id")
+            .values_list("at", "action", "new_ref")
+        )
+    else:
+        status_rows = [h for h in history if h.action in CLOCK_ACTIONS and h.field == "status"]
+        status_rows.sort(key=lambda h: (h.at, h.pk))
+        rows = [(h.at, h.action, h.new_ref) for h in status_rows]
     return events_from_history(rows, status_map()) if rows else []
 
 
@@ -220,8 +228,11 @@ def _risk_at(reading: sla_clock.ClockReading, risk: sla_clock.ClockReading) -> d
     return risk.due if reading.running else None
 
 
-def evaluate(melding: Melding, *, now: datetime, new: bool = False) -> Evaluation | None:
-    """Replay the melding against its policy; None when no policy or no target applies."""
+def evaluate(
+    melding: Melding, *, now: datetime, new: bool = False, history: Iterable[HistoryEntry] | None = None
+) -> Evaluation | None:
+    """Replay the melding against its policy; None when no policy or no target applies. `history`:
+    every history entry of the melding, when the caller has read them already (see `clock_events`)."""
     policy = policy_for(melding)
     if policy is None:
         return None
@@ -232,7 +243,7 @@ def evaluate(melding: Melding, *, now: datetime, new: bool = False) -> Evaluatio
     calendar = _calendar(policy.calendar, start=start, now=now)
     if calendar is None:
         return None
-    events = [] if new else clock_events(melding)
+    events = [] if new else clock_events(melding, history)
     resolution_target = timedelta(minutes=target.resolution_minutes)
     ratio = policy.at_risk_percent / 100
     reading = sla_clock.read_clock(calendar, start=start, target=resolution_target, events=events, now=now)

@@ -20,15 +20,17 @@ from beheer.accounts.models import OperatorGroup, Role, User
 from beheer.cmdb.models import Supplier
 from beheer.core import clock, config_cache
 from beheer.core.errors import DomainError
-from beheer.servicedesk import services
+from beheer.servicedesk import queries, services
 from beheer.servicedesk.models import (
     EntryType,
     HistoryEntry,
     Impact,
     Line,
     Melding,
+    Note,
     Status,
     Urgency,
+    Visibility,
 )
 from tests.helpers import client_for, make_person
 
@@ -160,6 +162,33 @@ def test_the_page_joins_only_the_people_into_its_own_query(
     assert len(own) == 1, "\n".join(queries)
     joined = re.findall(r'JOIN "(\w+)"', own[0].split("CASE WHEN EXISTS")[0] + own[0].rsplit(" FROM ", 1)[-1])
     assert joined == ["accounts_user"] * 3, own[0]
+
+
+def test_the_sla_clock_reads_the_history_the_page_shows(
+    cache_on: None, operator_client: Client, melding: Melding, operator: User
+) -> None:
+    operator_client.get(url(melding))  # fills the configuration cache of this process
+    response, queries = count_queries(operator_client, url(melding))
+    assert response.status_code == 200
+    assert 'id="sla-panel"' in response.content.decode()
+    history_reads = [q for q in queries if 'FROM "servicedesk_historyentry"' in q]
+    assert len(history_reads) == 1, "\n".join(history_reads)  # the timeline's, no second for the clock
+
+
+def test_the_timeline_says_more_when_notes_and_history_together_pass_the_limit(
+    melding: Melding, operator: User
+) -> None:
+    for n in range(2):
+        services.add_note(melding, text=f"Notitie {n}", visibility=Visibility.INTERNAL, actor=operator)
+    notes = Note.objects.filter(melding=melding).count()
+    history = HistoryEntry.objects.filter(melding=melding).count()
+    limit = max(notes, history)  # neither alone passes it, both together do
+    entries, more = queries.timeline(melding, operator, limit=limit)
+    assert len(entries) == limit
+    assert more
+    entries, more = queries.timeline(melding, operator, limit=notes + history)
+    assert len(entries) == notes + history
+    assert not more
 
 
 SIDE_TABLES = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -87,6 +87,31 @@ def test_a_waiting_status_pauses_the_clock_and_resuming_moves_the_deadline(opera
     m.refresh_from_db()
     # 1 h used before the pause; 3 h left from Tuesday 09:00 -> 12:00
     assert m.resolution_due == at(2026, 12, 1, 12, 0)
+
+
+def test_the_clock_replayed_from_history_already_read_equals_the_one_read_itself(
+    operator, caller, first_line
+):
+    """The melding page hands the SLA clock the history it shows instead of a query of its own."""
+    m = register(operator, caller, first_line, at(2026, 11, 30, 9, 0), **p1_cells())
+    codes = ("waiting_caller", "in_progress", "waiting_caller", "in_progress", "resolved")
+    for hour, code in zip((10, 12, 13, 15, 16), codes, strict=True):
+        with frozen(at(2026, 11, 30, hour, 0)):
+            kwargs = {"solution": "Opgelost."} if code == "resolved" else {}
+            if code == "resolved":
+                m = services.resolve_melding(m, actor=operator, expected_version=m.version, **kwargs)
+            else:
+                status = Status.objects.get(code=code)
+                m = services.change_status(m, status=status, actor=operator, expected_version=m.version)
+    m.refresh_from_db()
+    history = list(HistoryEntry.objects.filter(melding=m).order_by("-at", "-id"))  # newest first, as shown
+    now = at(2026, 12, 2, 9, 0)
+    read = services.evaluate(m, now=now)
+    replayed = services.evaluate(m, now=now, history=history)
+    assert read is not None
+    assert replayed == read
+    assert read.resolution.reading.paused_for > timedelta(0)
+    assert read.resolution.reading.stopped_at is not None
 
 
 def test_a_pause_outside_business_hours_costs_and_saves_nothing(operator, caller, first_line):
