@@ -54,14 +54,14 @@ ON_DEMAND = (
 )
 # The page of an open melding with history, notes, attachments, links, partial incidents and time:
 # session, user, melding, notes, history, partial incidents, links, time entries (the totals are
-# added up from them), attachments, e-mails, the SLA clock's history and the problem panel's
-# choices. The configuration (statuses, priorities, groups, categories, operators, suppliers, the
+# added up from them), attachments and e-mails; the SLA clock replays the history the timeline
+# read. The configuration (statuses, priorities, groups, categories, operators, suppliers, the
 # SLA's policies and calendars) and the worker's heartbeat come from the configuration cache.
 # (Before: 35 queries, then 14.) The linked meldingen take two: their ids from the link table, then
 # the meldingen by primary key (one query with `pk IN (links) OR pk IN (links)` made PostgreSQL scan
 # every melding); a melding without links skips the second. The open problems to link to load when
 # that form is opened.
-PAGE_QUERIES = 12
+PAGE_QUERIES = 11
 # An action form: session, user, melding; its lookups come from the configuration cache.
 FORM_QUERIES = 3
 
