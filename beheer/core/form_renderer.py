@@ -9,7 +9,8 @@ dicts of them) is drawn as usual, never remembered.
 
 Labels are remembered the same way. Their context also holds the bound field, which Django's own
 label template does not read; it is left out of the key only while that template is Django's own
-(a project template that overrides it is drawn every time).
+(a project template that overrides it is drawn every time). An empty error list, which Django's own
+error templates draw as nothing, is not drawn at all (every field of every form has one).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.utils.safestring import SafeString
 MAX_ENTRIES = 4096
 WIDGET_TEMPLATES = "django/forms/widgets/"
 LABEL_TEMPLATE = "django/forms/label.html"
+ERROR_TEMPLATES = ("django/forms/errors/list/default.html", "django/forms/errors/list/ul.html")
 DJANGO_FORMS = Path(django.forms.__file__).resolve().parent
 _PLAIN = (str, int, float, bool, type(None), date, datetime, time, Decimal)
 
@@ -61,15 +63,20 @@ class RememberingRenderer(DjangoTemplates):
         super().__init__()
         self._lock = threading.Lock()
         self._drawn: OrderedDict[Any, str] = OrderedDict()
-        self._own_label: bool | None = None
+        self._own: dict[str, bool] = {}
+
+    def _djangos(self, template_name: str) -> bool:
+        """Whether `template_name` is Django's own template, not a project's that overrides it."""
+        own = self._own.get(template_name)
+        if own is None:
+            origin = Path(str(self.get_template(template_name).origin.name)).resolve()
+            own = self._own[template_name] = origin.is_relative_to(DJANGO_FORMS)
+        return own
 
     def _key(self, template_name: str, context: dict[str, Any]) -> Any:
         """The key of a drawing, or None: drawn every time."""
         if template_name == LABEL_TEMPLATE:
-            if self._own_label is None:
-                origin = Path(str(self.get_template(LABEL_TEMPLATE).origin.name)).resolve()
-                self._own_label = origin.is_relative_to(DJANGO_FORMS)
-            if not self._own_label:
+            if not self._djangos(LABEL_TEMPLATE):
                 return None
             context = {name: value for name, value in context.items() if name != "field"}
         elif not template_name.startswith(WIDGET_TEMPLATES):
@@ -80,6 +87,8 @@ class RememberingRenderer(DjangoTemplates):
             return None
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        if template_name in ERROR_TEMPLATES and not context.get("errors") and self._djangos(template_name):
+            return ""
         key = self._key(template_name, context) if request is None else None
         if key is None:
             return str(super().render(template_name, context, request=request))

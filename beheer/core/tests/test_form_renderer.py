@@ -112,6 +112,29 @@ def test_labels_are_remembered_only_while_the_label_template_is_djangos() -> Non
     assert _html(remembering, initial={"version": 1}) == expected
     assert any(key[0] == form_renderer.LABEL_TEMPLATE for key in remembering._drawn)
     overridden = RememberingRenderer()
-    overridden._own_label = False  # as when a project template replaces Django's label.html
+    overridden._own[form_renderer.LABEL_TEMPLATE] = False  # a project template replaces Django's
     assert _html(overridden, initial={"version": 1}) == expected
     assert not any(key[0] == form_renderer.LABEL_TEMPLATE for key in overridden._drawn)
+
+
+def test_an_empty_error_list_is_not_drawn_and_a_full_one_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    remembering = RememberingRenderer()
+    drawn: list[str] = []
+    original = DjangoTemplates.render
+
+    def counting(self: Any, template_name: str, context: Any, request: Any = None) -> str:
+        drawn.append(template_name)
+        return str(original(self, template_name, context, request))
+
+    monkeypatch.setattr(DjangoTemplates, "render", counting)
+    clean = _html(remembering, initial={"version": 1})
+    assert not [name for name in drawn if name in form_renderer.ERROR_TEMPLATES]
+    assert clean == _html(DjangoTemplates(), initial={"version": 1})
+    bad = {"text": "", "pick": "7", "version": "x"}
+    assert _html(remembering, data=bad) == _html(DjangoTemplates(), data=bad)
+    assert "errorlist" in _html(remembering, data=bad)
+    overridden = RememberingRenderer()
+    overridden._own[form_renderer.ERROR_TEMPLATES[0]] = False
+    drawn.clear()
+    _html(overridden, initial={"version": 1})
+    assert form_renderer.ERROR_TEMPLATES[0] in drawn
