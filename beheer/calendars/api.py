@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router
 from ninja.responses import Status as Answer
 
 from beheer.core import access
-from beheer.core.errors import NotFound
-from beheer.core.pagination import SortKey, keyset_page
+from beheer.core.api_helpers import ConfigRows
 from beheer.core.schemas import Id, Int64, TextLine, errors
 
 from . import services
@@ -26,7 +24,6 @@ from .schemas import CalendarIn, CalendarOut, CalendarPage
 
 PUBLISHED_IN = "beheer.servicedesk.sla_api"  # the operation ids of before the move (beheer/api.py)
 router = access.declare(Router(tags=["service levels"]), access.COORDINATORS)
-ORDER = (SortKey("name"), SortKey("id"))
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -63,19 +60,18 @@ def _calendar_data(body: CalendarIn) -> services.CalendarData:
     )
 
 
-def _get_calendar(pk: int) -> BusinessCalendar:
-    cal = BusinessCalendar.objects.prefetch_related("opening_hours", "closing_days").filter(pk=pk).first()
-    if cal is None:
-        raise NotFound(_("Business calendar not found."))
-    return cal
+CALENDARS = ConfigRows(
+    BusinessCalendar,
+    out=_calendar_out,
+    not_found=gettext_lazy("Business calendar not found."),
+    prefetch=("opening_hours", "closing_days"),
+)
 
 
 @router.get("/calendars", response={200: CalendarPage, **errors(400, 403)}, summary="Business calendars")
 def calendar_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     _actor(request)
-    page = keyset_page(BusinessCalendar.objects.all(), ORDER, cursor=cursor, size=max(1, min(limit, 200)))
-    prefetch_related_objects(page.items, "opening_hours", "closing_days")
-    return {"items": [_calendar_out(c) for c in page.items], "next_cursor": page.next_cursor}
+    return CALENDARS.page(cursor=cursor, limit=limit)
 
 
 @router.post(
@@ -83,7 +79,7 @@ def calendar_list(request: HttpRequest, cursor: TextLine | None = None, limit: I
 )
 def calendar_create(request: HttpRequest, body: CalendarIn) -> Answer[dict[str, Any]]:
     cal = services.create_calendar(data=_calendar_data(body), actor=_actor(request))
-    return Answer(201, _calendar_out(_get_calendar(cal.pk)))
+    return Answer(201, CALENDARS.detail(cal.pk))
 
 
 @router.get(
@@ -93,7 +89,7 @@ def calendar_create(request: HttpRequest, body: CalendarIn) -> Answer[dict[str, 
 )
 def calendar_detail(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
     _actor(request)
-    return _calendar_out(_get_calendar(calendar_id))
+    return CALENDARS.detail(calendar_id)
 
 
 @router.put(
@@ -103,8 +99,7 @@ def calendar_detail(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
 )
 def calendar_update(request: HttpRequest, calendar_id: Id, body: CalendarIn) -> dict[str, Any]:
     actor = _actor(request)
-    services.update_calendar(_get_calendar(calendar_id), data=_calendar_data(body), actor=actor)
-    return _calendar_out(_get_calendar(calendar_id))
+    return CALENDARS.change(calendar_id, services.update_calendar, data=_calendar_data(body), actor=actor)
 
 
 @router.post(
@@ -113,6 +108,4 @@ def calendar_update(request: HttpRequest, calendar_id: Id, body: CalendarIn) -> 
     summary="Archive a business calendar",
 )
 def calendar_archive(request: HttpRequest, calendar_id: Id) -> dict[str, Any]:
-    actor = _actor(request)
-    services.archive_calendar(_get_calendar(calendar_id), actor=actor)
-    return _calendar_out(_get_calendar(calendar_id))
+    return CALENDARS.change(calendar_id, services.archive_calendar, actor=_actor(request))

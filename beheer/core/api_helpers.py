@@ -6,17 +6,34 @@
   field: "Required." when a required key is missing, "Unknown <field>." when there is no such row
   among `rows` (the rows the caller may choose, e.g. only operators). Small configuration tables are
   read from the per-process configuration cache (`cached=True`), so they cost no query.
+- `act(request, obj, service, version, **fields)`: the one call an API route that changes a record
+  makes: `service(obj, actor=<the signed-in user>, expected_version=version, **fields)`. The route
+  looks `obj` up through `visible_to` first (hidden -> 404), so that check comes before the fields'
+  own lookups, and serialises what the service returns.
+- `ConfigRows`: one kind of configuration row (a business calendar, an SLA policy) as the
+  coordinators' API lists, reads and changes it: a keyset page by name, one row or 404, a service on
+  one row and the row read again.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.db import models
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from . import config_cache
-from .errors import DomainError
+from .access import current_user
+from .errors import DomainError, NotFound
+from .pagination import SortKey, keyset_page
+
+T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 
 def ref(obj: Any, *, name: Any = None) -> dict[str, Any] | None:
@@ -50,3 +67,43 @@ def get_row(
         message = _("Unknown %(field)s.") % {"field": field}
         raise DomainError(message, field_errors={field: message})
     return obj
+
+
+def act(
+    request: HttpRequest, obj: Any, service: Callable[..., T], version: int | None, /, **fields: Any
+) -> T:
+    """`service(obj, **fields)` as the request's user, with the version the client read."""
+    return service(obj, actor=current_user(request), expected_version=version, **fields)
+
+
+@dataclass(frozen=True)
+class ConfigRows(Generic[M]):
+    """How the API shows one kind of configuration row: `out` serialises a row read with `prefetch`;
+    `not_found` is the 404's message."""
+
+    model: type[M]
+    out: Callable[[M], dict[str, Any]]
+    not_found: str | Promise
+    prefetch: tuple[str, ...] = ()
+    order: tuple[SortKey, ...] = (SortKey("name"), SortKey("id"))
+
+    def get(self, pk: int) -> M:
+        row = self.model._default_manager.prefetch_related(*self.prefetch).filter(pk=pk).first()
+        if row is None:
+            raise NotFound(str(self.not_found))
+        return row
+
+    def detail(self, pk: int) -> dict[str, Any]:
+        return self.out(self.get(pk))
+
+    def page(self, *, cursor: str | None, limit: int) -> dict[str, Any]:
+        """A keyset page of at most `limit` rows (1 to 200)."""
+        rows = self.model._default_manager.all()
+        page = keyset_page(rows, self.order, cursor=cursor, size=max(1, min(limit, 200)))
+        prefetch_related_objects(page.items, *self.prefetch)
+        return {"items": [self.out(row) for row in page.items], "next_cursor": page.next_cursor}
+
+    def change(self, pk: int, service: Callable[..., Any], /, **fields: Any) -> dict[str, Any]:
+        """`service(<row pk>, **fields)`, then the row as it is now."""
+        service(self.get(pk), **fields)
+        return self.detail(pk)

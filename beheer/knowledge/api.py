@@ -15,6 +15,7 @@ from ninja.responses import Status as Answer
 
 from beheer.core import access, clock
 from beheer.core.access import current_user
+from beheer.core.api_helpers import act
 from beheer.core.errors import NotFound
 from beheer.core.files import protected_file_response
 from beheer.core.pagination import keyset_page
@@ -182,16 +183,25 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
     return Answer(201, detail_out(_visible(request, article.pk), request.user))
 
 
-@router.put(
-    "/articles/{article_id}/draft",
-    response={200: ArticleDetailOut, **errors(400, 403, 404, 409)},
-    exclude_unset=True,
-)
+DETAIL_CHANGED = {200: ArticleDetailOut, **errors(400, 403, 404, 409)}
+ACTION = {200: ArticleActionOut, **errors(400, 403, 404, 409)}
+
+
+def _change(
+    request: HttpRequest, article: Article, service: Any, version: int | None, /, **fields: Any
+) -> dict[str, Any]:
+    """`service` on the article with the version the client read; the article's detail after it."""
+    article = act(request, article, service, version, **fields)
+    return detail_out(_visible(request, article.pk), request.user)
+
+
+@router.put("/articles/{article_id}/draft", response=DETAIL_CHANGED, exclude_unset=True)
 def update_draft(request: HttpRequest, article_id: Id, payload: DraftIn) -> dict[str, Any]:
-    article = services.save_draft(
+    return _change(
+        request,
         _visible(request, article_id),
-        actor=current_user(request),
-        expected_version=payload.version,
+        services.save_draft,
+        payload.version,
         title=payload.title,
         body=payload.body,
         kind=payload.kind,
@@ -201,74 +211,46 @@ def update_draft(request: HttpRequest, article_id: Id, payload: DraftIn) -> dict
         review_interval_days=payload.review_interval_days,
         change_note=payload.change_note,
     )
-    return detail_out(_visible(request, article.pk), request.user)
 
 
 def _act(request: HttpRequest, article_id: int, service: Any, version: int) -> dict[str, Any]:
-    article = service(_visible(request, article_id), actor=current_user(request), expected_version=version)
+    """A step in the article's life; the detail after it, or only the article when the step took it
+    out of the reader's sight."""
+    article = act(request, _visible(request, article_id), service, version)
     visible = Article.objects.visible_to(request.user).filter(pk=article.pk).first()
     return detail_out(visible, request.user) if visible else article_out(article)
 
 
-@router.post(
-    "/articles/{article_id}/submit",
-    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
-    exclude_unset=True,
-)
+@router.post("/articles/{article_id}/submit", response=ACTION, exclude_unset=True)
 def submit(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.submit_for_review, payload.version)
 
 
-@router.post(
-    "/articles/{article_id}/approve",
-    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
-    exclude_unset=True,
-)
+@router.post("/articles/{article_id}/approve", response=ACTION, exclude_unset=True)
 def approve(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.approve_and_publish, payload.version)
 
 
-@router.post(
-    "/articles/{article_id}/publish",
-    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
-    exclude_unset=True,
-)
+@router.post("/articles/{article_id}/publish", response=ACTION, exclude_unset=True)
 def publish(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.publish, payload.version)
 
 
-@router.post(
-    "/articles/{article_id}/reviewed",
-    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
-    exclude_unset=True,
-)
+@router.post("/articles/{article_id}/reviewed", response=ACTION, exclude_unset=True)
 def reviewed(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     """The owner, a coordinator or an administrator confirms the published text is still current."""
     return _act(request, article_id, services.mark_reviewed, payload.version)
 
 
-@router.post(
-    "/articles/{article_id}/archive",
-    response={200: ArticleActionOut, **errors(400, 403, 404, 409)},
-    exclude_unset=True,
-)
+@router.post("/articles/{article_id}/archive", response=ACTION, exclude_unset=True)
 def archive(request: HttpRequest, article_id: Id, payload: ArticleVersionIn) -> dict[str, Any]:
     return _act(request, article_id, services.archive, payload.version)
 
 
-@router.post(
-    "/articles/{article_id}/restore",
-    response={200: ArticleDetailOut, **errors(400, 403, 404, 409)},
-    exclude_unset=True,
-)
+@router.post("/articles/{article_id}/restore", response=DETAIL_CHANGED, exclude_unset=True)
 def restore(request: HttpRequest, article_id: Id, payload: RestoreIn) -> dict[str, Any]:
-    article = services.restore_version(
-        _visible(request, article_id),
-        actor=current_user(request),
-        expected_version=payload.version,
-        number=payload.number,
-    )
-    return detail_out(_visible(request, article.pk), request.user)
+    article = _visible(request, article_id)
+    return _change(request, article, services.restore_version, payload.version, number=payload.number)
 
 
 @access.gate(access.STAFF_HIDDEN)  # callers never learn an article has versions

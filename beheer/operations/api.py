@@ -16,6 +16,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import access, clock
 from beheer.core.access import current_user
+from beheer.core.api_helpers import act
 from beheer.core.errors import NotFound
 from beheer.core.files import download_response
 from beheer.core.pagination import keyset_page
@@ -166,6 +167,28 @@ def _reloaded(request: HttpRequest, o: Occurrence) -> dict[str, Any]:
     return occurrence_out(visible_occurrence(request.user, o.pk), clock.now())
 
 
+SERIES_CHANGED = {200: SeriesOut, **errors(400, 403, 404, 409)}
+OCCURRENCE_CHANGED = {200: OccurrenceOut, **errors(400, 403, 404, 409)}
+
+
+def _series(request: HttpRequest, pk: int) -> ActivitySeries:
+    return visible_series(current_user(request), pk)
+
+
+def _change_series(
+    request: HttpRequest, series: ActivitySeries, service: Any, version: int | None, /, **fields: Any
+) -> dict[str, Any]:
+    """`service` on the series with the version the client read; the series after it."""
+    return series_out(_series(request, act(request, series, service, version, **fields).pk))
+
+
+def _change_occurrence(
+    request: HttpRequest, occurrence: Occurrence, service: Any, version: int | None, /, **fields: Any
+) -> dict[str, Any]:
+    """`service` on the occurrence with the version the client read; the occurrence after it."""
+    return _reloaded(request, act(request, occurrence, service, version, **fields))
+
+
 # --------------------------------------------------------------------------------------------------
 # series
 
@@ -205,38 +228,23 @@ def preview(request: HttpRequest, payload: RecurrencePreviewIn) -> list[datetime
 
 @router.get("/series/{series_id}", response={200: SeriesOut, **errors(403, 404)})
 def get_series(request: HttpRequest, series_id: Id) -> dict[str, Any]:
-    return series_out(visible_series(current_user(request), series_id))
+    return series_out(_series(request, series_id))
 
 
-@router.put(
-    "/series/{series_id}",
-    response={200: SeriesOut, **errors(400, 403, 404, 409)},
-    summary="Change a series (coordinators)",
-)
+@router.put("/series/{series_id}", response=SERIES_CHANGED, summary="Change a series (coordinators)")
 def update_series(request: HttpRequest, series_id: Id, payload: SeriesUpdate) -> dict[str, Any]:
-    user = current_user(request)
-    s = services.update_series(
-        visible_series(user, series_id), actor=user, expected_version=payload.version, **_series_args(payload)
-    )
-    return series_out(visible_series(user, s.pk))
+    series = _series(request, series_id)
+    return _change_series(request, series, services.update_series, payload.version, **_series_args(payload))
 
 
-@router.post("/series/{series_id}/deactivate", response={200: SeriesOut, **errors(400, 403, 404, 409)})
+@router.post("/series/{series_id}/deactivate", response=SERIES_CHANGED)
 def deactivate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionIn) -> dict[str, Any]:
-    user = current_user(request)
-    s = services.deactivate_series(
-        visible_series(user, series_id), actor=user, expected_version=payload.version
-    )
-    return series_out(visible_series(user, s.pk))
+    return _change_series(request, _series(request, series_id), services.deactivate_series, payload.version)
 
 
-@router.post("/series/{series_id}/activate", response={200: SeriesOut, **errors(400, 403, 404, 409)})
+@router.post("/series/{series_id}/activate", response=SERIES_CHANGED)
 def activate_series(request: HttpRequest, series_id: Id, payload: SeriesVersionIn) -> dict[str, Any]:
-    user = current_user(request)
-    s = services.activate_series(
-        visible_series(user, series_id), actor=user, expected_version=payload.version
-    )
-    return series_out(visible_series(user, s.pk))
+    return _change_series(request, _series(request, series_id), services.activate_series, payload.version)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -267,73 +275,54 @@ def get_occurrence(request: HttpRequest, occurrence_id: Id) -> dict[str, Any]:
     return occurrence_out(_occurrence(request, occurrence_id), clock.now())
 
 
-@router.post(
-    "/occurrences/{occurrence_id}/checklist", response={200: OccurrenceOut, **errors(400, 403, 404, 409)}
-)
+@router.post("/occurrences/{occurrence_id}/checklist", response=OCCURRENCE_CHANGED)
 def save_checklist(request: HttpRequest, occurrence_id: Id, payload: ChecklistIn) -> dict[str, Any]:
-    o = services.save_checklist(
-        _occurrence(request, occurrence_id),
-        results=_answers(payload.results) or [],
-        actor=current_user(request),
-        expected_version=payload.version,
-    )
-    return _reloaded(request, o)
+    occurrence = _occurrence(request, occurrence_id)
+    results = _answers(payload.results) or []
+    return _change_occurrence(request, occurrence, services.save_checklist, payload.version, results=results)
 
 
-@router.post(
-    "/occurrences/{occurrence_id}/complete",
-    response={200: OccurrenceOut, **errors(400, 403, 404, 409)},
-    summary="Done",
-)
+@router.post("/occurrences/{occurrence_id}/complete", response=OCCURRENCE_CHANGED, summary="Done")
 def complete(request: HttpRequest, occurrence_id: Id, payload: CompleteIn) -> dict[str, Any]:
-    o = services.complete_occurrence(
+    return _change_occurrence(
+        request,
         _occurrence(request, occurrence_id),
-        actor=current_user(request),
-        expected_version=payload.version,
+        services.complete_occurrence,
+        payload.version,
         results=_answers(payload.results),
         remark=payload.remark,
         minutes=payload.minutes,
     )
-    return _reloaded(request, o)
 
 
 @router.post(
-    "/occurrences/{occurrence_id}/skip",
-    response={200: OccurrenceOut, **errors(400, 403, 404, 409)},
-    summary="Skipped (reason required)",
+    "/occurrences/{occurrence_id}/skip", response=OCCURRENCE_CHANGED, summary="Skipped (reason required)"
 )
 def skip(request: HttpRequest, occurrence_id: Id, payload: SkipIn) -> dict[str, Any]:
-    o = services.skip_occurrence(
-        _occurrence(request, occurrence_id),
-        reason=payload.reason,
-        actor=current_user(request),
-        expected_version=payload.version,
+    occurrence = _occurrence(request, occurrence_id)
+    return _change_occurrence(
+        request, occurrence, services.skip_occurrence, payload.version, reason=payload.reason
     )
-    return _reloaded(request, o)
 
 
 @router.post(
     "/occurrences/{occurrence_id}/anomaly",
-    response={200: OccurrenceOut, **errors(400, 403, 404, 409)},
+    response=OCCURRENCE_CHANGED,
     summary="Done with an anomaly (reason required): opens a melding",
 )
 def anomaly(request: HttpRequest, occurrence_id: Id, payload: AnomalyIn) -> dict[str, Any]:
-    o = services.report_anomaly(
+    return _change_occurrence(
+        request,
         _occurrence(request, occurrence_id),
+        services.report_anomaly,
+        payload.version,
         reason=payload.reason,
-        actor=current_user(request),
-        expected_version=payload.version,
         results=_answers(payload.results),
         minutes=payload.minutes,
     )
-    return _reloaded(request, o)
 
 
-@router.post(
-    "/occurrences/{occurrence_id}/time",
-    response={200: OccurrenceOut, **errors(400, 403, 404, 409)},
-    summary="Add time spent",
-)
+@router.post("/occurrences/{occurrence_id}/time", response=OCCURRENCE_CHANGED, summary="Add time spent")
 def add_time(request: HttpRequest, occurrence_id: Id, payload: OccurrenceTimeIn) -> dict[str, Any]:
     o = services.record_time(
         _occurrence(request, occurrence_id), minutes=payload.minutes, actor=current_user(request)

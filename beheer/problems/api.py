@@ -13,7 +13,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref
+from beheer.core.api_helpers import act, get_row, ref
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id, errors
@@ -124,6 +124,17 @@ def _detail(request: HttpRequest, problem_id: int) -> dict[str, Any]:
     }
 
 
+CHANGED = {200: ProblemDetailOut, **errors(400, 403, 404, 409)}
+
+
+def _act(
+    request: HttpRequest, problem: Problem, service: Any, version: int | None, /, **fields: Any
+) -> dict[str, Any]:
+    """`service` on the problem with the version the client read; the problem's detail after it."""
+    act(request, problem, service, version, **fields)
+    return _detail(request, problem.pk)
+
+
 # --------------------------------------------------------------------------------------------------
 # endpoints
 
@@ -166,17 +177,13 @@ def get_problem(request: HttpRequest, problem_id: Id) -> dict[str, Any]:
     return _detail(request, problem_id)
 
 
-@router.put(
-    "/{problem_id}",
-    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
-    summary="Edit text and classification",
-)
+@router.put("/{problem_id}", response=CHANGED, summary="Edit text and classification")
 def update_problem(request: HttpRequest, problem_id: Id, payload: ProblemUpdate) -> dict[str, Any]:
-    p = _problem(request, problem_id)
-    services.edit_problem(
-        p,
-        actor=current_user(request),
-        expected_version=payload.version,
+    return _act(
+        request,
+        _problem(request, problem_id),
+        services.edit_problem,
+        payload.version,
         title=payload.title,
         description=payload.description,
         impact=get_row(Impact, payload.impact_id, "impact_id", required=True, cached=True),
@@ -184,43 +191,28 @@ def update_problem(request: HttpRequest, problem_id: Id, payload: ProblemUpdate)
         root_cause=payload.root_cause,
         workaround=payload.workaround,
     )
-    return _detail(request, problem_id)
 
 
-@router.post("/{problem_id}/assign", response={200: ProblemDetailOut, **errors(400, 403, 404, 409)})
+@router.post("/{problem_id}/assign", response=CHANGED)
 def assign(request: HttpRequest, problem_id: Id, payload: ProblemAssignIn) -> dict[str, Any]:
-    services.assign_problem(
+    return _act(
+        request,
         _problem(request, problem_id),
+        services.assign_problem,
+        payload.version,
         operator_group=get_row(OperatorGroup, payload.operator_group_id, "operator_group_id", cached=True),
         operator=_operator(payload.operator_id),
-        actor=current_user(request),
-        expected_version=payload.version,
     )
-    return _detail(request, problem_id)
 
 
-@router.post(
-    "/{problem_id}/analyse",
-    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
-    summary="Registered -> analysing",
-)
+@router.post("/{problem_id}/analyse", response=CHANGED, summary="Registered -> analysing")
 def analyse(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
-    services.analyse_problem(
-        _problem(request, problem_id), actor=current_user(request), expected_version=payload.version
-    )
-    return _detail(request, problem_id)
+    return _act(request, _problem(request, problem_id), services.analyse_problem, payload.version)
 
 
-@router.post(
-    "/{problem_id}/known-error",
-    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
-    summary="Set known error (needs a workaround)",
-)
+@router.post("/{problem_id}/known-error", response=CHANGED, summary="Set known error (needs a workaround)")
 def known_error(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
-    services.mark_known_error(
-        _problem(request, problem_id), actor=current_user(request), expected_version=payload.version
-    )
-    return _detail(request, problem_id)
+    return _act(request, _problem(request, problem_id), services.mark_known_error, payload.version)
 
 
 @router.post(
@@ -229,13 +221,14 @@ def known_error(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn)
     summary="Resolve the problem and (some of) its linked meldingen; safe to repeat",
 )
 def resolve(request: HttpRequest, problem_id: Id, payload: ProblemResolveIn) -> dict[str, Any]:
-    result = services.resolve_problem(
+    result = act(
+        request,
         _problem(request, problem_id),
+        services.resolve_problem,
+        payload.version,
         solution=payload.solution,
         resolve_meldingen=payload.resolve_melding_ids,
         note_others=payload.note_others,
-        actor=current_user(request),
-        expected_version=payload.version,
     )
     return {
         "problem": _detail(request, problem_id),
@@ -246,49 +239,25 @@ def resolve(request: HttpRequest, problem_id: Id, payload: ProblemResolveIn) -> 
     }
 
 
-@router.post(
-    "/{problem_id}/close",
-    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
-    summary="Resolved -> closed (coordinators)",
-)
+@router.post("/{problem_id}/close", response=CHANGED, summary="Resolved -> closed (coordinators)")
 def close(request: HttpRequest, problem_id: Id, payload: ProblemVersionIn) -> dict[str, Any]:
-    services.close_problem(
-        _problem(request, problem_id), actor=current_user(request), expected_version=payload.version
-    )
-    return _detail(request, problem_id)
+    return _act(request, _problem(request, problem_id), services.close_problem, payload.version)
 
 
-@router.post(
-    "/{problem_id}/reopen",
-    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
-    summary="Resolved -> analysing",
-)
+@router.post("/{problem_id}/reopen", response=CHANGED, summary="Resolved -> analysing")
 def reopen(request: HttpRequest, problem_id: Id, payload: ProblemReopenIn) -> dict[str, Any]:
-    services.reopen_problem(
-        _problem(request, problem_id),
-        reason=payload.reason,
-        actor=current_user(request),
-        expected_version=payload.version,
-    )
-    return _detail(request, problem_id)
+    problem = _problem(request, problem_id)
+    return _act(request, problem, services.reopen_problem, payload.version, reason=payload.reason)
 
 
-@router.post(
-    "/{problem_id}/meldingen",
-    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
-    summary="Link a melding",
-)
+@router.post("/{problem_id}/meldingen", response=CHANGED, summary="Link a melding")
 def link_melding(request: HttpRequest, problem_id: Id, payload: LinkMeldingIn) -> dict[str, Any]:
     p = _problem(request, problem_id)
     services.link_melding(p, melding=_melding(request, payload.melding_id), actor=current_user(request))
     return _detail(request, problem_id)
 
 
-@router.delete(
-    "/{problem_id}/meldingen/{melding_id}",
-    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
-    summary="Unlink a melding",
-)
+@router.delete("/{problem_id}/meldingen/{melding_id}", response=CHANGED, summary="Unlink a melding")
 def unlink_melding(request: HttpRequest, problem_id: Id, melding_id: Id) -> dict[str, Any]:
     p = _problem(request, problem_id)
     services.unlink_melding(p, melding=_melding(request, melding_id), actor=current_user(request))
@@ -301,10 +270,11 @@ def unlink_melding(request: HttpRequest, problem_id: Id, melding_id: Id) -> dict
     summary="Create a draft known-error article from the workaround and link it",
 )
 def create_article(request: HttpRequest, problem_id: Id, payload: ProblemArticleIn) -> Any:
-    services.create_known_error_article(
+    act(
+        request,
         _problem(request, problem_id),
-        actor=current_user(request),
-        expected_version=payload.version,
+        services.create_known_error_article,
+        payload.version,
         title=payload.title,
         audience=payload.audience,
     )
@@ -313,7 +283,7 @@ def create_article(request: HttpRequest, problem_id: Id, payload: ProblemArticle
 
 @router.put(
     "/{problem_id}/known-error-article",
-    response={200: ProblemDetailOut, **errors(400, 403, 404, 409)},
+    response=CHANGED,
     summary="Link an existing article as the known-error article (null: unlink)",
 )
 def link_article(request: HttpRequest, problem_id: Id, payload: LinkArticleIn) -> dict[str, Any]:
@@ -324,10 +294,13 @@ def link_article(request: HttpRequest, problem_id: Id, payload: LinkArticleIn) -
         if article is None:
             message = _("Article not found.")
             raise DomainError(message, field_errors={"article_id": message})
-    services.link_known_error_article(
-        _problem(request, problem_id), article=article, actor=user, expected_version=payload.version
+    return _act(
+        request,
+        _problem(request, problem_id),
+        services.link_known_error_article,
+        payload.version,
+        article=article,
     )
-    return _detail(request, problem_id)
 
 
 @router.get("/{problem_id}/history", response={200: list[HistoryOut], **errors(403, 404)})

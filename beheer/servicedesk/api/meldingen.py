@@ -16,6 +16,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
 from beheer.core import access, clock, idempotency
 from beheer.core.access import current_user
+from beheer.core.api_helpers import act
 from beheer.core.errors import DomainError
 from beheer.core.schemas import Id, Schema, errors, file_answer
 
@@ -123,16 +124,24 @@ def get_melding(request: HttpRequest, melding_id: Id) -> dict[str, Any]:
     return melding_detail_out(_visible(request, melding_id), request.user)
 
 
+CHANGED = {200: MeldingDetailOut, **errors(400, 403, 404, 409)}
+
+
+def _act(
+    request: HttpRequest, melding: Melding, service: Any, version: int | None, /, **fields: Any
+) -> dict[str, Any]:
+    """An operator's change: `service` on the melding with the version the client read; its detail."""
+    return _detail(request, act(request, melding, service, version, **fields))
+
+
 @access.gate(access.OPERATORS_ONLY)
-@router.put(
-    "/meldingen/{melding_id}/classification", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
-)
+@router.put("/meldingen/{melding_id}/classification", response=CHANGED)
 def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) -> dict[str, Any]:
-    user = current_user(request)
-    m = services.reclassify_melding(
+    return _act(
+        request,
         _visible(request, melding_id),
-        actor=user,
-        expected_version=payload.version,
+        services.reclassify_melding,
+        payload.version,
         brief_description=payload.brief_description,
         request=payload.request,
         call_type=_get(CallType, payload.call_type_id, "call_type_id", required=True),
@@ -142,159 +151,127 @@ def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) 
         impact=_get(Impact, payload.impact_id, "impact_id", required=True),
         urgency=_get(Urgency, payload.urgency_id, "urgency_id", required=True),
     )
-    return _detail(request, m)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post("/meldingen/{melding_id}/assign", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
+@router.post("/meldingen/{melding_id}/assign", response=CHANGED)
 def assign(request: HttpRequest, melding_id: Id, payload: AssignIn) -> dict[str, Any]:
-    user = current_user(request)
-    m = services.assign_melding(
+    return _act(
+        request,
         _visible(request, melding_id),
+        services.assign_melding,
+        payload.version,
         operator_group=_get(OperatorGroup, payload.operator_group_id, "operator_group_id"),
         operator=_operator(payload.operator_id),
-        actor=user,
-        expected_version=payload.version,
     )
-    return _detail(request, m)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post("/meldingen/{melding_id}/status", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
+@router.post("/meldingen/{melding_id}/status", response=CHANGED)
 def set_status(request: HttpRequest, melding_id: Id, payload: StatusIn) -> dict[str, Any]:
-    user = current_user(request)
-    m = services.change_status(
+    return _act(
+        request,
         _visible(request, melding_id),
+        services.change_status,
+        payload.version,
         status=_get(Status, payload.status_id, "status_id", required=True),
         supplier=_get(Supplier, payload.supplier_id, "supplier_id"),
-        actor=user,
-        expected_version=payload.version,
     )
-    return _detail(request, m)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post(
-    "/meldingen/{melding_id}/target-date", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
-)
+@router.post("/meldingen/{melding_id}/target-date", response=CHANGED)
 def set_target(request: HttpRequest, melding_id: Id, payload: TargetDateIn) -> dict[str, Any]:
-    user = current_user(request)
-    m = services.set_target_date(
-        _visible(request, melding_id),
-        target_date=payload.target_date,
-        actor=user,
-        expected_version=payload.version,
-    )
-    return _detail(request, m)
+    melding = _visible(request, melding_id)
+    return _act(request, melding, services.set_target_date, payload.version, target_date=payload.target_date)
 
 
 def _move(request: HttpRequest, melding_id: int, payload: EscalateIn, service: Any) -> dict[str, Any]:
-    m = service(
+    return _act(
+        request,
         _visible(request, melding_id),
+        service,
+        payload.version,
         to_group=_get(OperatorGroup, payload.to_group_id, "to_group_id", required=True),
         operator=_operator(payload.operator_id),
         reason=payload.reason,
-        actor=current_user(request),
-        expected_version=payload.version,
     )
-    return _detail(request, m)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post(
-    "/meldingen/{melding_id}/escalate",
-    response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
-    summary="First line -> second line",
-)
+@router.post("/meldingen/{melding_id}/escalate", response=CHANGED, summary="First line -> second line")
 def escalate(request: HttpRequest, melding_id: Id, payload: EscalateIn) -> dict[str, Any]:
     return _move(request, melding_id, payload, services.escalate_melding)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post(
-    "/meldingen/{melding_id}/deescalate",
-    response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
-    summary="Second line -> first line",
-)
+@router.post("/meldingen/{melding_id}/deescalate", response=CHANGED, summary="Second line -> first line")
 def deescalate(request: HttpRequest, melding_id: Id, payload: EscalateIn) -> dict[str, Any]:
     return _move(request, melding_id, payload, services.deescalate_melding)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post(
-    "/meldingen/{melding_id}/estimates", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
-)
+@router.post("/meldingen/{melding_id}/estimates", response=CHANGED)
 def estimates(request: HttpRequest, melding_id: Id, payload: EstimatesIn) -> dict[str, Any]:
-    user = current_user(request)
-    m = services.set_estimates(
+    return _act(
+        request,
         _visible(request, melding_id),
+        services.set_estimates,
+        payload.version,
         minutes=payload.minutes,
         people=payload.people,
         means=payload.means,
-        actor=user,
-        expected_version=payload.version,
     )
-    return _detail(request, m)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post(
-    "/meldingen/{melding_id}/resolve", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)}
-)
+@router.post("/meldingen/{melding_id}/resolve", response=CHANGED)
 def resolve(request: HttpRequest, melding_id: Id, payload: ResolveIn) -> dict[str, Any]:
-    user = current_user(request)
-    m = services.resolve_melding(
+    return _act(
+        request,
         _visible(request, melding_id),
+        services.resolve_melding,
+        payload.version,
         solution=payload.solution,
         is_workaround=payload.is_workaround,
         closure_code=_get(ClosureCode, payload.closure_code_id, "closure_code_id"),
-        actor=user,
-        expected_version=payload.version,
-        article=services.visible_article(payload.article_id, user) if payload.article_id else None,
+        article=services.visible_article(payload.article_id, current_user(request))
+        if payload.article_id
+        else None,
     )
-    return _detail(request, m)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post("/meldingen/{melding_id}/close", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
+@router.post("/meldingen/{melding_id}/close", response=CHANGED)
 def close(request: HttpRequest, melding_id: Id, payload: CloseIn) -> dict[str, Any]:
-    user = current_user(request)
-    m = services.close_melding(_visible(request, melding_id), actor=user, expected_version=payload.version)
-    return _detail(request, m)
+    return _act(request, _visible(request, melding_id), services.close_melding, payload.version)
 
 
-@router.post(
-    "/meldingen/{melding_id}/confirm",
-    response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
-    summary="Caller confirms the solution",
-)
+@router.post("/meldingen/{melding_id}/confirm", response=CHANGED, summary="Caller confirms the solution")
 def confirm(request: HttpRequest, melding_id: Id, payload: ConfirmIn | None = None) -> dict[str, Any]:
     """Closes a resolved melding. The caller may rate the handling (1-5) with an optional comment."""
     m = services.confirm_resolution(
         _visible(request, melding_id),
-        actor=request.user,  # type: ignore[arg-type]
+        actor=current_user(request),
         rating=payload.rating if payload else None,
         comment=payload.comment if payload else "",
     )
     return _detail(request, m)
 
 
-@router.post("/meldingen/{melding_id}/reopen", response={200: MeldingDetailOut, **errors(400, 403, 404, 409)})
+@router.post("/meldingen/{melding_id}/reopen", response=CHANGED)
 def reopen(request: HttpRequest, melding_id: Id, payload: ReopenIn) -> dict[str, Any]:
-    m = services.reopen_melding(_visible(request, melding_id), reason=payload.reason, actor=request.user)  # type: ignore[arg-type]
+    m = services.reopen_melding(
+        _visible(request, melding_id), reason=payload.reason, actor=current_user(request)
+    )
     return _detail(request, m)
 
 
 @access.gate(access.OPERATORS_ONLY)
-@router.post(
-    "/meldingen/{melding_id}/merge",
-    response={200: MeldingDetailOut, **errors(400, 403, 404, 409)},
-    summary="Merge this duplicate into another",
-)
+@router.post("/meldingen/{melding_id}/merge", response=CHANGED, summary="Merge this duplicate into another")
 def merge(request: HttpRequest, melding_id: Id, payload: MergeIn) -> dict[str, Any]:
-    user = current_user(request)
     m = services.merge_melding(
-        _visible(request, melding_id), into=_visible(request, payload.into_id), actor=user
+        _visible(request, melding_id), into=_visible(request, payload.into_id), actor=current_user(request)
     )
     return _detail(request, m)
 

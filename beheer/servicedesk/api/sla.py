@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import User
 from beheer.core import access
+from beheer.core.api_helpers import ConfigRows
 from beheer.core.errors import NotFound
-from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import Id, Int64, TextLine, errors
 
 from ..models import OlaTarget, SlaPolicy
@@ -33,7 +33,6 @@ from ..services import sla_config
 
 PUBLISHED_IN = "beheer.servicedesk.sla_api"  # the operation ids of before the move (beheer/api.py)
 router = access.declare(Router(tags=["service levels"]), access.COORDINATORS)
-ORDER = (SortKey("name"), SortKey("id"))
 
 
 def _actor(request: HttpRequest) -> User:
@@ -70,14 +69,12 @@ def _policy_out(p: SlaPolicy) -> dict[str, Any]:
     }
 
 
-_POLICY_PREFETCH = ("call_types", "categories", "departments", "branches", "targets")
-
-
-def _get_policy(pk: int) -> SlaPolicy:
-    p = SlaPolicy.objects.prefetch_related(*_POLICY_PREFETCH).filter(pk=pk).first()
-    if p is None:
-        raise NotFound(_("SLA policy not found."))
-    return p
+POLICIES = ConfigRows(
+    SlaPolicy,
+    out=_policy_out,
+    not_found=gettext_lazy("SLA policy not found."),
+    prefetch=("call_types", "categories", "departments", "branches", "targets"),
+)
 
 
 def _policy_data(body: PolicyIn) -> sla_config.PolicyData:
@@ -104,21 +101,19 @@ def _policy_data(body: PolicyIn) -> sla_config.PolicyData:
 @router.get("/policies", response={200: PolicyPage, **errors(400, 403)}, summary="SLA policies")
 def policy_list(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     _actor(request)
-    page = keyset_page(SlaPolicy.objects.all(), ORDER, cursor=cursor, size=max(1, min(limit, 200)))
-    prefetch_related_objects(page.items, *_POLICY_PREFETCH)
-    return {"items": [_policy_out(p) for p in page.items], "next_cursor": page.next_cursor}
+    return POLICIES.page(cursor=cursor, limit=limit)
 
 
 @router.post("/policies", response={201: PolicyOut, **errors(400, 403)}, summary="Create an SLA policy")
 def policy_create(request: HttpRequest, body: PolicyIn) -> Answer[dict[str, Any]]:
     p = sla_config.create_policy(data=_policy_data(body), actor=_actor(request))
-    return Answer(201, _policy_out(_get_policy(p.pk)))
+    return Answer(201, POLICIES.detail(p.pk))
 
 
 @router.get("/policies/{policy_id}", response={200: PolicyOut, **errors(403, 404)}, summary="One SLA policy")
 def policy_detail(request: HttpRequest, policy_id: Id) -> dict[str, Any]:
     _actor(request)
-    return _policy_out(_get_policy(policy_id))
+    return POLICIES.detail(policy_id)
 
 
 @router.put(
@@ -128,8 +123,7 @@ def policy_detail(request: HttpRequest, policy_id: Id) -> dict[str, Any]:
 )
 def policy_update(request: HttpRequest, policy_id: Id, body: PolicyIn) -> dict[str, Any]:
     actor = _actor(request)
-    sla_config.update_policy(_get_policy(policy_id), data=_policy_data(body), actor=actor)
-    return _policy_out(_get_policy(policy_id))
+    return POLICIES.change(policy_id, sla_config.update_policy, data=_policy_data(body), actor=actor)
 
 
 @router.post(
@@ -138,9 +132,7 @@ def policy_update(request: HttpRequest, policy_id: Id, body: PolicyIn) -> dict[s
     summary="Archive an SLA policy",
 )
 def policy_archive(request: HttpRequest, policy_id: Id) -> dict[str, Any]:
-    actor = _actor(request)
-    sla_config.set_policy_active(_get_policy(policy_id), active=False, actor=actor)
-    return _policy_out(_get_policy(policy_id))
+    return POLICIES.change(policy_id, sla_config.set_policy_active, active=False, actor=_actor(request))
 
 
 def _ola_out(o: OlaTarget) -> dict[str, Any]:
