@@ -8,15 +8,14 @@ what keeps a calendar in use (`extensions.py`).
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from beheer.core import access
-from beheer.core.access import current_user
-from beheer.core.errors import DomainError
+from beheer.core import access, config_views
 from beheer.core.pagination import SortKey, page_for_request
 
 from . import extensions, services
@@ -52,37 +51,37 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     cal = _get(pk) if pk is not None else None
-    form = CalendarForm(request.POST or None, calendar=cal)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if cal is None:
-                cal = services.create_calendar(data=form.to_data(), actor=current_user(request))
-                messages.success(request, _("The business calendar has been created."))
-            else:
-                services.update_calendar(cal, data=form.to_data(), actor=current_user(request))
-                messages.success(request, _("The business calendar has been saved."))
-            return redirect("sla-calendar-edit", pk=cal.pk)
-        except DomainError as exc:
-            form.place(exc.field_errors, exc.message)
-    status = 400 if request.method == "POST" else 200
-    history = extensions.history(cal.pk, HISTORY_ROWS) if cal else []
-    context = {"form": form, "calendar": cal, "history": history, **_section()}
-    return render(request, "calendars/calendar_form.html", context, status=status)
+
+    def context(cal: BusinessCalendar | None) -> dict[str, Any]:
+        history = extensions.history(cal.pk, HISTORY_ROWS) if cal else []
+        return {"calendar": cal, "history": history, **_section()}
+
+    return config_views.edit_page(
+        request,
+        CalendarForm(request.POST or None, calendar=cal),
+        cal,
+        create=services.create_calendar,
+        update=services.update_calendar,
+        created=_("The business calendar has been created."),
+        saved=_("The business calendar has been saved."),
+        edit_url="sla-calendar-edit",
+        template="calendars/calendar_form.html",
+        context=context,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def calendar_archive(request: HttpRequest, pk: int) -> HttpResponse:
     cal = _get(pk)
     if request.method == "POST":
-        try:
-            if cal.active:
-                services.archive_calendar(cal, actor=current_user(request))
-                messages.success(request, _("The business calendar has been archived."))
-            else:
-                services.restore_calendar(cal, actor=current_user(request))
-                messages.success(request, _("The business calendar is active again."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("sla-calendar-edit", pk=cal.pk)
+        return config_views.toggle_active(
+            request,
+            cal,
+            archive=services.archive_calendar,
+            restore=services.restore_calendar,
+            archived=_("The business calendar has been archived."),
+            restored=_("The business calendar is active again."),
+            edit_url="sla-calendar-edit",
+        )
     users = extensions.dependents(cal)
     return render(request, "calendars/confirm.html", {"object": cal, "users": users, **_section()})

@@ -9,6 +9,7 @@ same functions), records history and clears the configuration cache.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -17,9 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from beheer.core import access
+from beheer.core import access, config_views
 from beheer.core.access import current_user
-from beheer.core.errors import DomainError
 from beheer.core.pagination import SortKey, page_for_request
 
 from ..models import OlaTarget, ServiceLevelChange, ServiceLevelSubject, SlaPolicy
@@ -66,37 +66,38 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     policy = _get(SlaPolicy, pk) if pk is not None else None
-    form = PolicyForm(request.POST or None, policy=policy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if policy is None:
-                policy = sla_config.create_policy(data=form.to_data(), actor=current_user(request))
-                messages.success(request, _("The SLA policy has been created."))
-            else:
-                sla_config.update_policy(policy, data=form.to_data(), actor=current_user(request))
-                messages.success(request, _("The SLA policy has been saved."))
-            return redirect("sla-policy-edit", pk=policy.pk)
-        except DomainError as exc:
-            form.place(exc.field_errors, exc.message)
-    status = 400 if request.method == "POST" else 200
-    history = _history(ServiceLevelSubject.POLICY, policy.pk) if policy else []
-    context = {"form": form, "policy": policy, "history": history, "tab": "policies"}
-    return render(request, "servicedesk/sla/policy_form.html", context, status=status)
+
+    def context(policy: SlaPolicy | None) -> dict[str, Any]:
+        history = _history(ServiceLevelSubject.POLICY, policy.pk) if policy else []
+        return {"policy": policy, "history": history, "tab": "policies"}
+
+    return config_views.edit_page(
+        request,
+        PolicyForm(request.POST or None, policy=policy),
+        policy,
+        create=sla_config.create_policy,
+        update=sla_config.update_policy,
+        created=_("The SLA policy has been created."),
+        saved=_("The SLA policy has been saved."),
+        edit_url="sla-policy-edit",
+        template="servicedesk/sla/policy_form.html",
+        context=context,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def policy_archive(request: HttpRequest, pk: int) -> HttpResponse:
     policy = _get(SlaPolicy, pk)
     if request.method == "POST":
-        try:
-            sla_config.set_policy_active(policy, active=not policy.active, actor=current_user(request))
-            if policy.active:
-                messages.success(request, _("The SLA policy has been archived."))
-            else:
-                messages.success(request, _("The SLA policy is active again."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("sla-policy-edit", pk=policy.pk)
+        return config_views.toggle_active(
+            request,
+            policy,
+            archive=partial(sla_config.set_policy_active, active=False),
+            restore=partial(sla_config.set_policy_active, active=True),
+            archived=_("The SLA policy has been archived."),
+            restored=_("The SLA policy is active again."),
+            edit_url="sla-policy-edit",
+        )
     return render(
         request, "servicedesk/sla/confirm.html", {"object": policy, "kind": "policy", "tab": "policies"}
     )
@@ -116,22 +117,23 @@ def ola_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ola_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     ola = _get(OlaTarget, pk) if pk is not None else None
-    form = OlaForm(request.POST or None, ola=ola)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if ola is None:
-                ola = sla_config.create_ola(data=form.to_data(), actor=current_user(request))
-                messages.success(request, _("The OLA target has been created."))
-            else:
-                sla_config.update_ola(ola, data=form.to_data(), actor=current_user(request))
-                messages.success(request, _("The OLA target has been saved."))
-            return redirect("sla-ola-edit", pk=ola.pk)
-        except DomainError as exc:
-            form.place(exc.field_errors, exc.message)
-    status = 400 if request.method == "POST" else 200
-    history = _history(ServiceLevelSubject.OLA, ola.pk) if ola else []
-    context = {"form": form, "ola": ola, "history": history, "tab": "olas"}
-    return render(request, "servicedesk/sla/ola_form.html", context, status=status)
+
+    def context(ola: OlaTarget | None) -> dict[str, Any]:
+        history = _history(ServiceLevelSubject.OLA, ola.pk) if ola else []
+        return {"ola": ola, "history": history, "tab": "olas"}
+
+    return config_views.edit_page(
+        request,
+        OlaForm(request.POST or None, ola=ola),
+        ola,
+        create=sla_config.create_ola,
+        update=sla_config.update_ola,
+        created=_("The OLA target has been created."),
+        saved=_("The OLA target has been saved."),
+        edit_url="sla-ola-edit",
+        template="servicedesk/sla/ola_form.html",
+        context=context,
+    )
 
 
 @require_http_methods(["GET", "POST"])
