@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import Supplier
@@ -227,18 +228,33 @@ def change_status(
     return m
 
 
+# Why a move to a line (the key) is refused: the melding is closed, not on the other line, or the
+# chosen group does not work on the line it goes to.
+_LINE_REFUSALS = {
+    Line.SECOND: {
+        "closed": gettext_lazy("Only an open call can be escalated."),
+        "line": gettext_lazy("Only a first-line call can be escalated to the second line."),
+        "group": gettext_lazy("Choose a second-line group."),
+    },
+    Line.FIRST: {
+        "closed": gettext_lazy("Only an open call can be de-escalated."),
+        "line": gettext_lazy("Only a second-line call can go back to the first line."),
+        "group": gettext_lazy("Choose a first-line group."),
+    },
+}
+
+
 def _change_line(
     melding: Melding,
-    *,
     to_line: Line,
     to_group: OperatorGroup,
     operator: User | None,
     reason: str,
     actor: User,
     expected_version: int | None,
-    refusals: dict[str, str],
 ) -> Melding:
     """Move an open melding between the first and the second line, with a reason and a new group."""
+    refusals = {key: str(message) for key, message in _LINE_REFUSALS[to_line].items()}
     ensure_staff(actor)
     m = lock_melding(melding, expected_version)
     now = clock.now()
@@ -276,20 +292,7 @@ def escalate_melding(
     operator: User | None = None,
 ) -> Melding:
     """First line -> second line, with a reason."""
-    return _change_line(
-        melding,
-        to_line=Line.SECOND,
-        to_group=to_group,
-        operator=operator,
-        reason=reason,
-        actor=actor,
-        expected_version=expected_version,
-        refusals={
-            "closed": _("Only an open call can be escalated."),
-            "line": _("Only a first-line call can be escalated to the second line."),
-            "group": _("Choose a second-line group."),
-        },
-    )
+    return _change_line(melding, Line.SECOND, to_group, operator, reason, actor, expected_version)
 
 
 @transaction.atomic
@@ -303,20 +306,7 @@ def deescalate_melding(
     operator: User | None = None,
 ) -> Melding:
     """Second line -> first line, with a reason."""
-    return _change_line(
-        melding,
-        to_line=Line.FIRST,
-        to_group=to_group,
-        operator=operator,
-        reason=reason,
-        actor=actor,
-        expected_version=expected_version,
-        refusals={
-            "closed": _("Only an open call can be de-escalated."),
-            "line": _("Only a second-line call can go back to the first line."),
-            "group": _("Choose a first-line group."),
-        },
-    )
+    return _change_line(melding, Line.FIRST, to_group, operator, reason, actor, expected_version)
 
 
 @transaction.atomic
