@@ -7,10 +7,21 @@ problems with linked meldingen; articles with versions, attachments, subscriptio
 acknowledgements; checks with results and roll-ups, push checks, alert sources, public status
 pages; maintenance windows; preventive series with done, skipped and anomalous occurrences and
 evidence; outbox messages, webhooks and templates; mailboxes with rules and dead letters; scheduled
-reports; SLA calendars, policies and OLAs; API tokens; deflection records. Rows are written through
-the services; only configuration rows that the Django admin edits directly (departments,
-branches, locations, suppliers, categories, knowledge categories, status pages) are created as
-the admin does.
+reports; SLA calendars, policies and OLAs; API tokens; deflection records.
+
+Besides new objects, every round gives more children to the same parents (`World.parents`, made in
+the first round): a melding's notes, time, attachments, links, articles, partials and history; a
+problem's meldingen and history; an article's versions, attachments, subscriptions,
+acknowledgements and meldingen, and its category's articles; a check's results, state changes,
+windows and history; a window's history; a series' occurrences; an occurrence's evidence; a
+mailbox's rules, dead letters and history; a status page's entries; a business calendar's closing
+days, an SLA policy's departments and branches, and the history of these and of an OLA. The routes
+with a path parameter are measured on these parents, so "more rows under the same parent" is what
+they see.
+
+Rows are written through the services; only configuration rows that the Django admin edits
+directly (departments, branches, locations, suppliers, categories, knowledge categories, status
+pages) are created as the admin does.
 """
 
 from __future__ import annotations
@@ -18,28 +29,44 @@ from __future__ import annotations
 import itertools
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from beheer.accounts import services as account_services
 from beheer.accounts.models import Branch, Department, Location, OperatorGroup, Role, User
 from beheer.calendars import services as calendars
+from beheer.calendars.models import BusinessCalendar
 from beheer.cmdb.models import Supplier
 from beheer.core import clock
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, Audience, Kind, KnowledgeCategory
 from beheer.mailintake import services as mailintake
+from beheer.mailintake.models import Mailbox
 from beheer.monitoring import services as monitoring
 from beheer.monitoring.alertmanager import InboundMessage
-from beheer.monitoring.models import Check, StatusPage, StatusPageEntry
+from beheer.monitoring.models import Check, MaintenanceWindow, StatusPage, StatusPageEntry
 from beheer.notifications import services as notifications
 from beheer.operations import services as operations
-from beheer.operations.models import Occurrence
+from beheer.operations.models import ActivitySeries, Occurrence
 from beheer.problems import services as problem_services
+from beheer.problems.models import Problem
 from beheer.reports import services as reports
 from beheer.servicedesk import services
-from beheer.servicedesk.models import CallType, Category, ClosureCode, EntryType, Melding, Priority, Status
+from beheer.servicedesk.models import (
+    CallType,
+    Category,
+    ClosureCode,
+    EntryType,
+    Impact,
+    Melding,
+    OlaTarget,
+    Priority,
+    SlaPolicy,
+    Status,
+    Urgency,
+)
 from beheer.servicedesk.services import sla_config
 from tests.helpers import make_person, run_job
 
@@ -57,16 +84,39 @@ def _status(code: str) -> Status:
 
 
 @dataclass
+class Parents:
+    """One object of each kind that gains children in every round."""
+
+    melding: Melding
+    problem: Problem
+    article: Article
+    category: KnowledgeCategory
+    check: Check
+    window: MaintenanceWindow
+    window_start: datetime
+    series: ActivitySeries
+    occurrence: Occurrence
+    mailbox: Mailbox
+    status_page: StatusPage
+    calendar: BusinessCalendar
+    policy: SlaPolicy
+    ola: OlaTarget
+
+
+@dataclass
 class World:
     admin: User
     caller: User
     operator: User
+    coordinator: User
     first_line: OperatorGroup
     second_line: OperatorGroup
     callers: list[User] = field(default_factory=list)
     meldingen: list[Melding] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    parents: Parents | None = None
+    rounds: int = 0
 
     @classmethod
     def create(cls) -> World:
@@ -81,8 +131,15 @@ class World:
         account_services.add_group_member(first_line, member=operator, actor=None)
         account_services.add_group_member(second_line, member=admin, actor=None)
         caller = make_person(Role.CALLER, first_name="Anna", last_name="Aanmelder")
+        coordinator = make_person(Role.COORDINATOR, first_name="Coby", last_name="Coordinator")
+        account_services.add_group_member(second_line, member=coordinator, actor=None)
         return cls(
-            admin=admin, caller=caller, operator=operator, first_line=first_line, second_line=second_line
+            admin=admin,
+            caller=caller,
+            operator=operator,
+            coordinator=coordinator,
+            first_line=first_line,
+            second_line=second_line,
         )
 
     # ----------------------------------------------------------------------------------------------
@@ -102,6 +159,7 @@ class World:
             self._mail(i)
             self._configuration(i)
             self._leftovers(i)
+            self._children(i)
         run_job("monitoring.roll_up")
 
     def _organisation(self, i: int) -> None:
@@ -557,6 +615,295 @@ class World:
         )
         mailintake.record_failure(mailbox, RAW_MAIL + f"oud{i}".encode(), RuntimeError("kapot"))
         mailintake.delete_mailbox(mailbox, actor=self.admin)
+
+    # ----------------------------------------------------------------------------------------------
+    # the parents and their children
+
+    def _make_parents(self) -> Parents:
+        op = self.operator
+        melding = services.open_melding(
+            actor=op,
+            brief_description="Printerlokaal drukt niets meer af",
+            request="Alle printers in het lokaal geven een storing.",
+            entry_type=EntryType.PHONE,
+            caller=self.caller,
+            category=Category.objects.filter(parent__isnull=True).order_by("pk").first(),
+            operator_group=self.first_line,
+            operator=op,
+        )
+        problem = problem_services.open_problem(
+            actor=op,
+            title="Printers vallen steeds uit",
+            description="Steeds meer lokalen.",
+            operator_group=self.second_line,
+            operator=self.admin,
+        )
+        category = KnowledgeCategory.objects.create(code="printers", name_nl="Printers", name_en="Printers")
+        article = knowledge.create_article(
+            actor=self.admin,
+            title="Printerstoring verhelpen",
+            body="Zet de printer uit en weer aan.",
+            kind=Kind.INSTRUCTION,
+            audience=Audience.CALLERS,
+            category=category,
+            tags=["printer"],
+            owner=op,
+        )
+        article = _publish(article, self.admin, op)
+        article = knowledge.set_acknowledgement_required(
+            article, actor=self.admin, expected_version=article.version, required=True
+        )
+        check = monitoring.create_check(
+            actor=self.admin,
+            data=monitoring.CheckData(
+                name="Leerlingportaal",
+                kind="http",
+                target="https://portaal.school.example/",
+                host="portaal01",
+                tags="web",
+                max_attempts=1,
+                operator_group=self.first_line,
+                latency_target_ms=500,
+            ),
+        )
+        window_start = clock.now().replace(tzinfo=None, microsecond=0) + timedelta(days=1)
+        window = monitoring.create_window(
+            actor=self.admin,
+            data=monitoring.WindowData(
+                name="Portaalonderhoud", start=window_start, duration_minutes=120, checks=[check.pk]
+            ),
+        )
+        series = operations.create_series(
+            actor=self.admin,
+            name="Serverruimte controleren",
+            kind="backup_check",
+            rule="FREQ=DAILY",
+            start_date=clock.now().date() - timedelta(days=2),
+            start_time=time(8, 0),
+            time_zone="Europe/Amsterdam",
+            checklist=["Temperatuur", "Lampjes"],
+            lead_days=3,
+            grace_hours=4,
+            operator_group=self.first_line,
+            assignee=op,
+        )
+        operations.generate_for_series(series)
+        occurrence = Occurrence.objects.filter(series=series).order_by("planned_at").first()
+        assert occurrence is not None
+        mailbox = mailintake.configure_mailbox(None, actor=self.admin, **self._mailbox_fields(0))
+        status_page = StatusPage.objects.create(slug="school", title="Status van de school")
+        calendar = calendars.create_calendar(data=self._calendar_data(), actor=self.admin)
+        policy = sla_config.create_policy(data=self._policy_data(calendar), actor=self.admin)
+        group = account_services.create_operator_group(
+            name="Netwerkbeheer", is_first_line=False, is_second_line=True, actor=self.admin
+        )  # the OLA's own group: the meldingen of the world keep the OLAs they had
+        ola = sla_config.create_ola(data=self._ola_data(group, calendar, 0), actor=self.admin)
+        return Parents(
+            melding=melding,
+            problem=problem,
+            article=article,
+            category=category,
+            check=check,
+            window=window,
+            window_start=window_start,
+            series=series,
+            occurrence=occurrence,
+            mailbox=mailbox,
+            status_page=status_page,
+            calendar=calendar,
+            policy=policy,
+            ola=ola,
+        )
+
+    def _calendar_data(self) -> calendars.CalendarData:
+        return calendars.CalendarData(
+            name="Schooltijden",
+            hours=[calendars.Period(weekday=d, start=time(8, 0), end=time(16, 30)) for d in range(5)],
+            closing_days=[
+                calendars.ClosingDate(date=date(2031, 3, 1 + k), name=f"Studiedag {k}")
+                for k in range(self.rounds)
+            ],
+        )
+
+    def _policy_data(self, calendar: BusinessCalendar) -> sla_config.PolicyData:
+        return sla_config.PolicyData(
+            name="Beleid voor de school",
+            calendar_id=calendar.pk,
+            order=300,
+            description=f"Ronde {self.rounds}",
+            department_ids=list(Department.objects.order_by("pk").values_list("pk", flat=True)),
+            branch_ids=list(Branch.objects.order_by("pk").values_list("pk", flat=True)),
+            targets=[
+                sla_config.TargetData(priority_id=p.pk, resolution_minutes=480 * p.level, response_minutes=60)
+                for p in Priority.objects.order_by("level")
+            ],
+        )
+
+    def _ola_data(self, group: OperatorGroup, calendar: BusinessCalendar, extra: int) -> sla_config.OlaData:
+        return sla_config.OlaData(operator_group_id=group.pk, minutes=600 + extra, calendar_id=calendar.pk)
+
+    def _mailbox_fields(self, port_offset: int) -> dict[str, Any]:
+        return {
+            "name": "Leerlingen",
+            "host": "imap.school.example",
+            "port": 993 + port_offset,
+            "security": "tls",
+            "username": "leerlingen",
+            "auth": "password",
+            "secret": "wachtwoord",
+            "default_operator_group": self.first_line,
+        }
+
+    def _children(self, i: int) -> None:
+        """More children under the same parents: what the routes with a path parameter show."""
+        if self.parents is None:
+            self.parents = self._make_parents()
+        p, op = self.parents, self.operator
+        self.rounds += 1
+        colleague = User.objects.get(first_name=f"Piet{i}")  # this round's operator
+        supplier = Supplier.objects.order_by("-pk").first()
+        # the melding: notes, time, attachments, links, articles, partials and history
+        melding = p.melding
+        services.add_note(melding, text=f"Intern overleg {i}", visibility="internal", actor=op)
+        services.add_note(melding, text=f"Beste Anna, stap {i}", visibility="caller", actor=op)
+        services.add_note(melding, text=f"Nog steeds stuk {i}", visibility="caller", actor=self.caller)
+        services.register_time(melding, minutes=5 + i, note=f"ronde {i}", actor=op)
+        services.add_attachment(
+            melding, upload=SimpleUploadedFile(f"foto{i}.png", PNG, "image/png"), actor=op
+        )
+        other = services.open_melding(
+            actor=op,
+            brief_description=f"Printer lokaal {i} ook stuk",
+            entry_type=EntryType.PHONE,
+            caller=self.callers[-1],
+            operator_group=self.first_line,
+        )
+        services.link_meldingen(melding, other=other, actor=op)
+        services.link_article(melding, article=self.articles[-1], actor=op)
+        services.create_partial(
+            melding,
+            brief_description=f"Onderdeel {i} bestellen",
+            operator_group=self.second_line,
+            supplier=supplier,
+            actor=op,
+        )
+        melding = services.change_status(
+            melding, status=_status("in_progress"), actor=op, expected_version=None
+        )
+        services.change_status(
+            melding, status=_status("waiting_supplier"), supplier=supplier, actor=op, expected_version=None
+        )
+        # the problem: meldingen and history
+        problem_services.link_melding(p.problem, melding=other, actor=op)
+        impact, urgency = Impact.objects.order_by("pk").first(), Urgency.objects.order_by("pk").first()
+        assert impact is not None
+        assert urgency is not None
+        problem_services.edit_problem(
+            p.problem,
+            actor=op,
+            expected_version=None,
+            title="Printers vallen steeds uit",
+            description=f"Nu ook lokaal {i}.",
+            impact=impact,
+            urgency=urgency,
+            root_cause=f"Stuurprogramma {i}.",
+            workaround="De printer herstarten.",
+        )
+        # the article: versions, attachments, subscriptions, acknowledgements, meldingen; its category
+        article = knowledge.save_draft(
+            p.article,
+            actor=self.admin,
+            expected_version=p.article.version,
+            title="Printerstoring verhelpen",
+            body=f"Zet de printer uit en weer aan. Versie {i}.",
+            change_note=f"ronde {i}",
+        )
+        article = _publish(article, self.admin, op)
+        knowledge.add_attachment(
+            article, upload=SimpleUploadedFile(f"stap{i}.png", PNG, "image/png"), actor=self.admin
+        )
+        knowledge.subscribe(article, actor=self.admin, user=colleague)
+        knowledge.acknowledge(article, actor=op)
+        knowledge.acknowledge(article, actor=colleague)
+        services.link_article(other, article=article, actor=op)
+        sibling = knowledge.create_article(
+            actor=self.admin,
+            title=f"Printer {i} instellen",
+            body="Kies de juiste lade.",
+            kind=Kind.INSTRUCTION,
+            audience=Audience.CALLERS,
+            category=p.category,
+            owner=op,
+        )
+        _publish(sibling, self.admin, op)
+        p.article = Article.objects.get(pk=p.article.pk)
+        # the check: results, state changes (down, up), windows and history
+        for ok in (False, True):
+            monitoring.record_result(p.check, ok=ok, latency_ms=90 + i, detail=f"ronde {i}")
+        monitoring.update_check(
+            p.check,
+            actor=self.admin,
+            data=monitoring.CheckData(
+                name="Leerlingportaal",
+                kind="http",
+                target="https://portaal.school.example/",
+                host="portaal01",
+                tags=f"web, ronde{i}",
+                max_attempts=1,
+                operator_group=self.first_line,
+                latency_target_ms=500 + i,
+            ),
+            expected_version=None,
+        )
+        monitoring.create_window(
+            actor=self.operator,
+            data=monitoring.WindowData(
+                name=f"Portaalupdate {i}",
+                start=p.window_start + timedelta(days=1 + i),
+                duration_minutes=30,
+                checks=[p.check.pk],
+            ),
+        )
+        # the window: history
+        monitoring.update_window(
+            p.window,
+            actor=self.admin,
+            data=monitoring.WindowData(
+                name="Portaalonderhoud",
+                start=p.window_start,
+                duration_minutes=120 + i,
+                checks=[p.check.pk],
+            ),
+            expected_version=None,
+        )
+        # the series: occurrences further ahead; the occurrence: evidence
+        operations.generate_for_series(p.series, now=clock.now() + timedelta(days=7 * self.rounds))
+        operations.add_evidence(
+            p.occurrence, upload=SimpleUploadedFile(f"meting{i}.txt", b"21 graden\n"), actor=op
+        )
+        # the mailbox: rules, dead letters, history
+        mailintake.add_mail_rule(
+            p.mailbox,
+            actor=self.admin,
+            match_field="subject",
+            pattern=f"lokaal {i}",
+            operator_group=self.first_line,
+        )
+        mailintake.record_failure(p.mailbox, RAW_MAIL + f"ouder{i}".encode(), RuntimeError("kapot"))
+        p.mailbox = mailintake.configure_mailbox(
+            p.mailbox, actor=self.admin, **self._mailbox_fields(self.rounds)
+        )
+        # the calendar: closing days and history; the policy: departments, branches and history;
+        # the OLA: history
+        calendars.update_calendar(p.calendar, data=self._calendar_data(), actor=self.admin)
+        sla_config.update_policy(p.policy, data=self._policy_data(p.calendar), actor=self.admin)
+        sla_config.update_ola(
+            p.ola, data=self._ola_data(p.ola.operator_group, p.calendar, self.rounds), actor=self.admin
+        )
+        # the status page: entries
+        StatusPageEntry.objects.create(
+            page=p.status_page, check_obj=self.checks[-2], public_name=f"Website {i}", position=self.rounds
+        )
 
 
 def _publish(article: Article, author: User, reviewer: User) -> Article:
