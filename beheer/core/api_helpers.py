@@ -6,6 +6,8 @@
   field: "Required." when a required key is missing, "Unknown <field>." when there is no such row
   among `rows` (the rows the caller may choose, e.g. only operators). Small configuration tables are
   read from the per-process configuration cache (`cached=True`), so they cost no query.
+- `find(rows, pk, field, message)`: the same for a row a route needs to exist, answered with 404:
+  None when no key was given, else the row of `rows` or `NotFound(message)` on that field.
 - `act(request, obj, service, version, **fields)`: the one call an API route that changes a record
   makes: `service(obj, actor=<the signed-in user>, expected_version=version, **fields)`. The route
   looks `obj` up through `visible_to` first (hidden -> 404), so that check comes before the fields'
@@ -67,6 +69,19 @@ def get_row(
         message = _("Unknown %(field)s.") % {"field": field}
         raise DomainError(message, field_errors={field: message})
     return obj
+
+
+def find(
+    rows: models.QuerySet[M], pk: int | None, field: str, message: str, *, field_message: str = ""
+) -> M | None:
+    """The row `pk` of `rows`, None when no key was given; otherwise a 404 on `field` (with
+    `field_message` there, else `message`)."""
+    if pk is None:
+        return None
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(message, field_errors={field: field_message or message})
+    return row
 
 
 def act(

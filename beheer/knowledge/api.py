@@ -15,7 +15,7 @@ from ninja.responses import Status as Answer
 
 from beheer.core import access, clock
 from beheer.core.access import current_user
-from beheer.core.api_helpers import act
+from beheer.core.api_helpers import act, find
 from beheer.core.errors import NotFound
 from beheer.core.files import protected_file_response
 from beheer.core.pagination import keyset_page
@@ -68,12 +68,7 @@ def _visible(request: HttpRequest, pk: int) -> Article:
 
 
 def _category(pk: int | None) -> KnowledgeCategory | None:
-    if pk is None:
-        return None
-    category = KnowledgeCategory.objects.filter(pk=pk).first()
-    if category is None:
-        raise NotFound(_("Category not found."), field_errors={"category": _("Category not found.")})
-    return category
+    return find(KnowledgeCategory.objects.all(), pk, "category", _("Category not found."))
 
 
 def article_out(a: Article) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import OperatorGroup, User
 from beheer.core import access, clock
 from beheer.core.access import current_user
-from beheer.core.api_helpers import act
+from beheer.core.api_helpers import act, find
 from beheer.core.errors import NotFound
 from beheer.core.files import download_response
 from beheer.core.pagination import keyset_page
@@ -117,21 +117,13 @@ def occurrence_out(o: Occurrence, now: datetime) -> dict[str, Any]:
 
 
 def _group(pk: int | None) -> OperatorGroup | None:
-    if pk is None:
-        return None
-    group = OperatorGroup.objects.filter(pk=pk).first()
-    if group is None:
-        raise NotFound(_("Operator group not found."), field_errors={"operator_group_id": _("Not found.")})
-    return group
+    message = _("Operator group not found.")
+    return find(OperatorGroup.objects.all(), pk, "operator_group_id", message, field_message=_("Not found."))
 
 
 def _assignee(pk: int | None) -> User | None:
-    if pk is None:
-        return None
-    user = User.objects.operators().filter(pk=pk).first()
-    if user is None:
-        raise NotFound(_("Operator not found."), field_errors={"assignee_id": _("Not found.")})
-    return user
+    message = _("Operator not found.")
+    return find(User.objects.operators(), pk, "assignee_id", message, field_message=_("Not found."))
 
 
 def _series_args(payload: SeriesIn) -> dict[str, Any]:
