@@ -97,9 +97,10 @@ def test_the_clock_replayed_from_history_already_read_equals_the_one_read_itself
     codes = ("waiting_caller", "in_progress", "waiting_caller", "in_progress", "resolved")
     for hour, code in zip((10, 12, 13, 15, 16), codes, strict=True):
         with frozen(at(2026, 11, 30, hour, 0)):
-            kwargs = {"solution": "Opgelost."} if code == "resolved" else {}
             if code == "resolved":
-                m = services.resolve_melding(m, actor=operator, expected_version=m.version, **kwargs)
+                m = services.resolve_melding(
+                    m, solution="Opgelost.", actor=operator, expected_version=m.version
+                )
             else:
                 status = Status.objects.get(code=code)
                 m = services.change_status(m, status=status, actor=operator, expected_version=m.version)
