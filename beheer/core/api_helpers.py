@@ -119,6 +119,6 @@ class ConfigRows(Generic[M]):
         return {"items": [self.out(row) for row in page.items], "next_cursor": page.next_cursor}
 
     def change(self, pk: int, service: Callable[..., Any], /, **fields: Any) -> dict[str, Any]:
-        """`service(<row pk>, **fields)`, then the row as it is now."""
+        """`service(row, **fields)` on the row `pk`, then that row as it is now."""
         service(self.get(pk), **fields)
         return self.detail(pk)
