@@ -34,8 +34,8 @@ def _inner() -> dict[str, Any]:
     django.setup()
     from beheer.accounts import services as accounts
     from beheer.accounts.models import Role
-    from beheer.knowledge.suggest import suggest
     from beheer.knowledge.tests.suggest_set import QUERIES, evaluate, load
+    from beheer.servicedesk.suggestions import suggest
 
     def person(role: str, name: str) -> Any:
         return accounts.register_person(
