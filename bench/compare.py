@@ -93,6 +93,8 @@ def scenarios(info: dict[str, Any]) -> list[tuple[str, str, Call]]:
     return [
         ("queue_first_page", "api", listing(queue)),
         ("queue_first_line", "api", listing({**queue, "queue": "first"})),
+        ("queue_second_line", "api", listing({**queue, "queue": "second"})),
+        ("queue_my_groups", "api", listing({**queue, "queue": "groups"})),
         ("queue_group_filter", "api", listing({**queue, "operator_group": info["second_line_group"]})),
         ("list_all_newest", "api", listing({"queue": "all", "sort": "newest", "limit": 25})),
         ("search", "api", listing({"q": seed.KEYWORD, "sort": "newest", "limit": 25})),
