@@ -9,6 +9,7 @@ from beheer.accounts.admin import own_password_change_view
 from beheer.api import api
 from beheer.core import access
 from beheer.core.admin import task_result_admin
+from beheer.monitoring.urls import public_urlpatterns as monitoring_public_urlpatterns
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -27,7 +28,7 @@ urlpatterns = [
     path("", include("beheer.problems.urls")),
     path("", include("beheer.knowledge.urls")),
     path("monitoring/", include("beheer.monitoring.urls")),
-    path("", include("beheer.monitoring.public_urls")),
+    path("", include(monitoring_public_urlpatterns)),
     path("", include("beheer.operations.urls")),
 ]
 

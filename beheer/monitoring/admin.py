@@ -1,7 +1,7 @@
 """Monitoring in the Django admin.
 
 The admin is not a second write path past the services' rules. Checks and maintenance windows have
-their own screens (check_views.py, window_views.py), which write through the services (per-kind
+their own screens (views/checks.py, views/windows.py), which write through the services (per-kind
 target cleaning, the parent-cycle check, the fresh state on a kind change, the secrets that follow
 the target, the rules that keep a window evaluable, the version running monitors and concurrent
 editors rely on): here they are read-only, with links to those screens. Alert sources have no screen

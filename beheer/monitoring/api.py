@@ -51,7 +51,7 @@ from .schemas import (
     WindowPage,
     WindowUpdateIn,
 )
-from .views import may_see_details
+from .views.overview import may_see_details
 
 router = access.declare(Router(tags=["monitoring"]), access.SIGNED_IN)
 CHECKS = access.Gate(

@@ -1,16 +1,31 @@
-"""The monitoring screens, included under /monitoring/ with the namespace "monitoring": the
-read-only screens here, the check definition screens in check_urls.py, the maintenance window
-screens in window_urls.py."""
+"""The monitoring screens, included under /monitoring/ with the namespace "monitoring": the status
+overview and check pages, the check definition screens and the maintenance window screens; and the
+public status pages (`public_urlpatterns`), included at the root without a namespace."""
 
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from .views import checks, overview, public, windows
 
 app_name = "monitoring"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("checks/<int:pk>/", views.check_detail, name="check-detail"),
-    path("", include("beheer.monitoring.check_urls")),
-    path("", include("beheer.monitoring.window_urls")),
+    path("", overview.overview, name="overview"),
+    path("checks/<int:pk>/", overview.check_detail, name="check-detail"),
+    # defining checks
+    path("checks/manage/", checks.check_manage, name="check-manage"),
+    path("checks/new/", checks.check_create, name="check-create"),
+    path("checks/kind-fields/", checks.check_kind_fields, name="check-kind-fields"),
+    path("checks/<int:pk>/edit/", checks.check_edit, name="check-edit"),
+    path("checks/<int:pk>/delete/", checks.check_delete, name="check-delete"),
+    path("checks/<int:pk>/pause/", checks.check_pause, name="check-pause"),
+    # maintenance windows
+    path("windows/", windows.window_list, name="window-list"),
+    path("windows/new/", windows.window_create, name="window-create"),
+    path("windows/preview/", windows.window_preview, name="window-preview"),
+    path("windows/<int:pk>/edit/", windows.window_edit, name="window-edit"),
+    path("windows/<int:pk>/delete/", windows.window_delete, name="window-delete"),
+    path("windows/<int:pk>/end/", windows.window_end, name="window-end"),
 ]
+
+# /status/<slug>/ (no login), outside the namespace
+public_urlpatterns = [path("status/<slug:slug>/", public.status_page, name="status-page")]

@@ -25,9 +25,9 @@ from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.pagination import SortKey, page_for_request
 
-from . import monitor_status, services
-from .check_forms import CheckForm, defaults_for, initial_for
-from .models import Check, CheckKind
+from .. import monitor_status, services
+from ..forms.checks import CheckForm, defaults_for, initial_for
+from ..models import Check, CheckKind
 
 ACCESS = access.STAFF_HIDDEN
 

@@ -21,9 +21,9 @@ from beheer.core.norms import CALENDAR_UNITS, Norm, NormField, norm_for
 from beheer.core.recurrence_field import RecurrenceField
 from beheer.core.timezones import installation_time_zone
 
-from .models import Check, MaintenanceWindow
-from .services import WindowData
-from .services.windows import time_zone_names
+from ..models import Check, MaintenanceWindow
+from ..services import WindowData
+from ..services.windows import time_zone_names
 
 # service field -> form field
 FIELD_FOR = {"start": "start_date", "duration_minutes": "duration"}

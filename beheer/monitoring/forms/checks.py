@@ -18,8 +18,8 @@ from beheer.core.errors import DomainError
 from beheer.core.forms import CleanForm, place_domain_errors
 from beheer.servicedesk.models import Impact, Urgency
 
-from . import options as opts
-from .models import Check, CheckKind
+from .. import options as opts
+from ..models import Check, CheckKind
 
 PREFIX = "o_"
 YES_NO = [("", _("Default")), ("true", _("Yes")), ("false", _("No"))]

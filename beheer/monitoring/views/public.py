@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from beheer.core import access
 
-from . import queries
+from .. import queries
 
 ACCESS = access.PUBLIC
 

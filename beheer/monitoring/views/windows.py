@@ -35,10 +35,10 @@ from beheer.core.pagination import SortKey, page_for_request
 from beheer.core.recurrence import describe
 from beheer.core.timezones import installation_time_zone
 
-from . import services
-from .models import Check, MaintenanceWindow, MaintenanceWindowHistoryEntry
-from .services import Ending
-from .window_forms import WindowForm, initial_for
+from .. import services
+from ..forms.windows import WindowForm, initial_for
+from ..models import Check, MaintenanceWindow, MaintenanceWindowHistoryEntry
+from ..services import Ending
 
 ACCESS = access.STAFF_HIDDEN
 

@@ -21,8 +21,8 @@ from beheer.core import access, charts, clock
 from beheer.core.history import subject_screen_page
 from beheer.core.htmx import is_htmx
 
-from . import monitor_status, queries, rollups, services
-from .models import Bucket, Check, CheckHistoryEntry, CheckKind, CheckResult, CheckRollup
+from .. import monitor_status, queries, rollups, services
+from ..models import Bucket, Check, CheckHistoryEntry, CheckKind, CheckResult, CheckRollup
 
 ACCESS = access.Gate(access.Audience.STAFF, message=gettext_lazy("Monitoring is for operators."))
 
