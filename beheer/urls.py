@@ -20,7 +20,7 @@ urlpatterns = [
     path("", include("beheer.accounts.urls")),
     path("", include("beheer.reports.urls")),
     path("", include("beheer.notifications.urls")),
-    path("", include("beheer.servicedesk.suggestion_urls")),
+    path("", include("beheer.servicedesk.suggestions.urls")),
     path("", include("beheer.servicedesk.urls")),
     path("", include("beheer.mailintake.urls")),
     path("", include("beheer.servicedesk.sla.urls")),

@@ -33,7 +33,7 @@ from .. import forms as f
 from ..api.children import attachment_response
 from ..choices import cached_operators, group_operators
 from ..models import FOR_LIST, Attachment, HistoryEntry, Melding, MeldingQuerySet, StatusKind
-from ..suggestion_support import caller_solution_article, deflection_token, record_portal_submission
+from ..suggestions.support import caller_solution_article, deflection_token, record_portal_submission
 
 ACCESS = access.STAFF
 

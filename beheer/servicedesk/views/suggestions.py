@@ -28,8 +28,8 @@ from .. import services
 from ..actions import make_form
 from ..models import ArticleLink, Melding, StatusKind
 from ..models.knowledge_links import related_to_article
-from ..suggestion_support import TOKEN_FIELD
 from ..suggestions import Suggestions, suggest
+from ..suggestions.support import TOKEN_FIELD
 from .meldingen import _melding_for, _render_detail
 
 ACCESS = access.STAFF

@@ -20,7 +20,7 @@ from beheer.knowledge.suggest import (
     suggest_articles,
 )
 
-from .models import Melding
+from ..models import Melding
 
 MELDING_CANDIDATES = 100
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import suggestions as views
+from ..views import suggestions as views
 
 urlpatterns = [
     path("meldingen/suggestions/", views.suggestion_panel, name="suggestion-panel"),

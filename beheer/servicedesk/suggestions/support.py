@@ -1,4 +1,4 @@
-"""Small helpers the portal screens in views.py use for suggestions and deflection records."""
+"""Small helpers the portal screens in views/ use for suggestions and deflection records."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from django.http import HttpRequest
 
 from beheer.knowledge.models import Article
 
-from . import services
-from .models import Melding
-from .services.knowledge_links import is_caller_visible
+from .. import services
+from ..models import Melding
+from ..services.knowledge_links import is_caller_visible
 
 TOKEN_FIELD = "deflection_token"
 
