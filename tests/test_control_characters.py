@@ -126,7 +126,6 @@ FORM_MODULES = [
     "beheer.knowledge.forms",
     "beheer.knowledge.notices_views",
     "beheer.reports.forms",
-    "beheer.reports.sla_check_forms",
 ]
 
 

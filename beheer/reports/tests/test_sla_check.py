@@ -43,7 +43,7 @@ from beheer.core.clock import frozen
 from beheer.core.errors import DomainError, PermissionDenied
 from beheer.core.norms import DAYS, HOURS, Norm, NormField
 from beheer.reports import sla_check
-from beheer.reports.sla_check_forms import SlaCheckForm
+from beheer.reports.forms import SlaCheckForm
 from beheer.servicedesk import services
 from beheer.servicedesk.models import (
     Category,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from beheer.core import access, clock
 from beheer.core.errors import DomainError
 
-from . import availability, kpis
+from .. import availability, kpis
 
 ACCESS = access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("Reports are for coordinators."))
 

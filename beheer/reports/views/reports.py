@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from beheer.core import access, clock
 from beheer.core.errors import DomainError
 
-from . import availability, charts, exports, kpis, pdf, services
-from .forms import ReportFilterForm, ScheduleForm, preset_period
-from .models import ReportRun, ScheduledReport
+from .. import availability, charts, exports, kpis, pdf, services
+from ..forms import ReportFilterForm, ScheduleForm, preset_period
+from ..models import ReportRun, ScheduledReport
 
 ACCESS = access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("Reports are for coordinators."))
 

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 from beheer.core import access
 from beheer.core.errors import DomainError
 
-from . import sla_check
-from .sla_check_forms import SlaCheckForm
+from .. import sla_check
+from ..forms import SlaCheckForm
 
 ACCESS = access.Gate(access.Audience.COORDINATOR, message=gettext_lazy("Only coordinators can check an SLA."))
 
