@@ -124,7 +124,7 @@ FORM_MODULES = [
     "beheer.notifications.forms",
     "beheer.operations.forms",
     "beheer.knowledge.forms",
-    "beheer.knowledge.notices_views",
+    "beheer.knowledge.views.notices",
     "beheer.reports.forms",
 ]
 

@@ -120,5 +120,9 @@ def test_operation_ids_are_unique_and_survive_a_move_to_another_module() -> None
     assert ids["/api/v1/call-types", "get"] == "beheer_servicedesk_api_call_types"
     assert ids["/api/v1/sla/policies", "get"] == "beheer_servicedesk_sla_api_policy_list"
     assert ids["/api/v1/suggestions", "post"] == "beheer_servicedesk_suggestion_api_suggestions_post"
+    assert ids["/api/v1/knowledge/articles", "get"] == "beheer_knowledge_api_list_articles"
+    assert ids["/api/v1/knowledge/articles/{article_id}/subscriptions", "get"] == (
+        "beheer_knowledge_notices_api_list_subscriptions"
+    )
     # a module that has not moved keeps django-ninja's own id
     assert ids["/api/v1/me", "get"] == "beheer_accounts_api_me"

@@ -1,6 +1,6 @@
 """API input and output shapes of the knowledge base (shape only; rules live in services).
 
-The output schemas describe the dicts that api.py and notices_api.py build, field for field and in
+The output schemas describe the dicts that api/articles.py and api/notices.py build, field for field and in
 the same order, so declaring them changed no answer. Instants and dates stay the strings the
 serialisers write (`isoformat()`), documented as `date-time` / `date`: a `datetime` field would be
 written again by the JSON encoder in another form. Class names start with `Knowledge` or

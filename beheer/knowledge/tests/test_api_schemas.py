@@ -5,7 +5,7 @@ media type for a file, no content for 204) and the error shape for the 4xx codes
 raise. A walk through the whole API (articles, drafts, review, versions, diff, attachments, PDFs,
 subscriptions, read acknowledgements, refusals) checks each real answer against the schema the
 document declares for its status code, and checks that answers are byte for byte the JSON of the
-serialisers in api.py / notices_api.py, as they were before the schemas were declared (names,
+serialisers in api/articles.py and api/notices.py, as they were before the schemas were declared (names,
 types, nesting, order, and keys left out such as `draft`).
 """
 
@@ -26,8 +26,8 @@ from PIL import Image
 
 from beheer.accounts.models import Department, OperatorGroup, Role, User
 from beheer.core import clock
-from beheer.knowledge import api as knowledge_api
-from beheer.knowledge import notices_api
+from beheer.knowledge.api import articles as knowledge_api
+from beheer.knowledge.api import notices as notices_api
 from beheer.knowledge.models import Article, KindSetting, KnowledgeCategory
 from beheer.knowledge.queries import attachments_of, versions_for, visible_version
 from beheer.knowledge.rendering import diff_lines

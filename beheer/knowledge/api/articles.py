@@ -21,12 +21,11 @@ from beheer.core.files import protected_file_response
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id
 
-from . import services
-from .handbook import article_entry, build_handbook
-from .models import Article, ArticleAttachment, ArticleVersion, KnowledgeCategory
-from .notices_api import router as notices_router
-from .pdf import article_pdf, handbook_pdf, pdf_response
-from .queries import (
+from .. import services
+from ..handbook import article_entry, build_handbook
+from ..models import Article, ArticleAttachment, ArticleVersion, KnowledgeCategory
+from ..pdf import article_pdf, handbook_pdf, pdf_response
+from ..queries import (
     ORDER,
     ArticleFilter,
     attachments_of,
@@ -37,8 +36,8 @@ from .queries import (
     visible_draft,
     visible_version,
 )
-from .rendering import diff_lines
-from .schemas import (
+from ..rendering import diff_lines
+from ..schemas import (
     ArticleActionOut,
     ArticleAttachmentOut,
     ArticleDetailOut,
@@ -54,8 +53,9 @@ from .schemas import (
     file_answer,
 )
 
+PUBLISHED_IN = "beheer.knowledge.api"  # the operation ids of before the move (beheer/api.py)
+
 router = access.declare(Router(tags=["knowledge"]), access.SIGNED_IN)
-router.add_router("", notices_router)
 
 
 def _visible(request: HttpRequest, pk: int) -> Article:

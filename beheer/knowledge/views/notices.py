@@ -1,7 +1,7 @@
 """Screens for change notices and read acknowledgements: subscriptions (editors), the "I have read this
 version" button (readers), and who has and has not acknowledged the current version (editors).
 
-Thin adapters like views.py: look the article up through visible_to (hidden -> 404), call one
+Thin adapters like articles.py: look the article up through visible_to (hidden -> 404), call one
 service, redirect.
 """
 
@@ -26,9 +26,9 @@ from beheer.core.errors import DomainError
 from beheer.core.forms import CleanForm, place_domain_errors
 from beheer.core.pagination import keyset_page
 
-from . import services
-from .models import Article, ArticleSubscription
-from .queries import (
+from .. import services
+from ..models import Article, ArticleSubscription
+from ..queries import (
     ACKNOWLEDGED_ORDER,
     PENDING_ORDER,
     acknowledgement_counts,

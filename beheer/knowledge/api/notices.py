@@ -18,16 +18,16 @@ from beheer.core.errors import NotFound
 from beheer.core.pagination import keyset_page
 from beheer.core.schemas import Id
 
-from . import services
-from .models import Article, ArticleAcknowledgement, ArticleSubscription
-from .queries import (
+from .. import services
+from ..models import Article, ArticleAcknowledgement, ArticleSubscription
+from ..queries import (
     ACKNOWLEDGED_ORDER,
     PENDING_ORDER,
     acknowledgement_counts,
     acknowledgements_of,
     pending_readers,
 )
-from .schemas import (
+from ..schemas import (
     AcknowledgeIn,
     AcknowledgementOut,
     AcknowledgementParams,
@@ -38,6 +38,8 @@ from .schemas import (
     SubscriptionIn,
     errors,
 )
+
+PUBLISHED_IN = "beheer.knowledge.notices_api"  # the operation ids of before the move (beheer/api.py)
 
 router = access.declare(Router(tags=["knowledge"]), access.SIGNED_IN)
 

@@ -25,10 +25,10 @@ from beheer.core.files import max_upload_mb
 from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import page_for_request
 
-from . import services
-from .forms import ArticleFilterForm, ArticleForm, AttachmentForm, PreviewForm
-from .models import Article, ArticleVersion
-from .queries import (
+from .. import services
+from ..forms import ArticleFilterForm, ArticleForm, AttachmentForm, PreviewForm
+from ..models import Article, ArticleVersion
+from ..queries import (
     ORDER,
     ArticleFilter,
     attachments_of,
@@ -41,7 +41,7 @@ from .queries import (
     visible_draft,
     visible_version,
 )
-from .rendering import diff_lines
+from ..rendering import diff_lines
 
 ACCESS = access.STAFF_HIDDEN  # callers never learn an article page exists
 

@@ -23,12 +23,12 @@ from beheer.core.files import max_upload_mb, protected_file_response
 from beheer.core.forms import place_domain_errors
 from beheer.core.htmx import is_htmx, trigger
 
-from . import services
-from .forms import AttachmentForm
-from .handbook import Entry, article_entry, build_handbook
-from .models import Article, ArticleAttachment, KnowledgeCategory
-from .pdf import article_pdf, handbook_pdf, pdf_response
-from .queries import attachments_of, shown_version, visible_article
+from .. import services
+from ..forms import AttachmentForm
+from ..handbook import Entry, article_entry, build_handbook
+from ..models import Article, ArticleAttachment, KnowledgeCategory
+from ..pdf import article_pdf, handbook_pdf, pdf_response
+from ..queries import attachments_of, shown_version, visible_article
 
 ACCESS = access.SIGNED_IN
 
