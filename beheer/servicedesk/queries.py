@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -413,9 +414,15 @@ def _reverse_one_to_one(path: str) -> Any:
 def _page_probes() -> dict[str, list[tuple[Any, str, dict[str, str]]]]:
     """The page's own sections, then one per reverse one-to-one relation that a section registered
     by another app reads: probed like the others, so that relation is read only when it has a row.
-    Joining it in instead makes PostgreSQL plan a many-table join on every page view."""
+    Joining it in instead makes PostgreSQL plan a many-table join on every page view. Worked out
+    once per set of registered relations (the registry is filled at start-up)."""
+    return _probes_for(extensions.page_related())
+
+
+@functools.cache
+def _probes_for(related: tuple[str, ...]) -> dict[str, list[tuple[Any, str, dict[str, str]]]]:
     probes = dict(PAGE_SECTIONS)
-    for path in extensions.page_related():
+    for path in related:
         rel = _reverse_one_to_one(path)
         if rel is not None:
             probes[f"related:{rel.name}"] = [(rel.related_model, rel.field.column, {})]
