@@ -14,13 +14,13 @@ from django.core.management import call_command
 
 from beheer.accounts.models import User
 from beheer.core import clock
-from beheer.demo import meldingen, organisation, problems
-from beheer.demo import monitoring as demo_monitoring
-from beheer.demo.hours import WorkingTime
-from beheer.demo.timeline import Timeline
-from beheer.demo.world import Lookups, World
+from beheer.core.simulation import Timeline
 from beheer.knowledge.models import Article, Audience
+from beheer.monitoring import demo as demo_monitoring
 from beheer.monitoring.models import Check, MaintenanceWindow
+from beheer.problems import demo as problems
+from beheer.servicedesk.demo import meldingen, organisation
+from beheer.servicedesk.demo.world import Lookups, World, office_hours
 from beheer.servicedesk.models import (
     Melding,
 )
@@ -103,7 +103,7 @@ def test_the_plan_keeps_about_one_in_ten_open_meldingen_late_at_any_moment(momen
         w = World(
             now=moment,
             rng=rng,
-            hours=WorkingTime(now=moment),
+            hours=office_hours(moment),
             school=school,
             lookups=Lookups.load(school.categories),
             timeline=Timeline(now=moment),
@@ -120,3 +120,43 @@ def test_the_plan_keeps_about_one_in_ten_open_meldingen_late_at_any_moment(momen
     assert all(p.registered <= moment for p in plans)
     for p in plans:  # every step follows the one before
         assert all(a.at <= b.at for a, b in zip(p.steps, p.steps[1:], strict=False)), p.brief
+
+
+def test_the_demo_app_only_runs_the_parts_each_app_tells() -> None:
+    """The demo data lives with its app (`<app>/demo.py` or `<app>/demo/`); the demo app holds only
+    the loader and its command, and every app's part is run by the loader or used by another part."""
+    import ast
+    from pathlib import Path
+
+    import beheer
+    from beheer.demo import loader
+
+    root = Path(beheer.__file__).parent
+    assert {p.stem for p in (root / "demo").glob("*.py")} == {"__init__", "apps", "loader"}
+    parts = {
+        app.name
+        for app in root.iterdir()
+        if app.name != "demo" and ((app / "demo.py").exists() or (app / "demo" / "__init__.py").exists())
+    }
+    assert {"servicedesk", "knowledge", "problems", "monitoring", "operations"} <= parts
+    sources = [Path(loader.__file__)] + [
+        p
+        for app in parts
+        for p in (root / app).glob("demo*/**/*.py" if (root / app / "demo").is_dir() else "demo.py")
+    ]
+    imported: dict[str, set[Path]] = {}
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for name in [node.module] + [f"{node.module}.{a.name}" for a in node.names]:
+                    imported.setdefault(name, set()).add(source)
+
+    def used(app: str) -> bool:
+        own = root / app
+        return any(
+            name.startswith(f"beheer.{app}.demo") and any(not s.is_relative_to(own) for s in users)
+            for name, users in imported.items()
+        )
+
+    unused = {app for app in parts if not used(app)}
+    assert unused == set(), "an app's demo part the loader does not run"

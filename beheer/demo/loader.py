@@ -1,4 +1,9 @@
-"""`beheer demo`: load the demo school once, as ten weeks of real work up to today would have left it."""
+"""`beheer demo`: load the demo school once, as ten weeks of real work up to today would have left it.
+
+Each app tells its own part in its `demo.py` (the servicedesk its school and meldingen in
+`servicedesk.demo`); this module sets the scene, starts every part on one timeline
+(`core.simulation`) and runs it up to now, with the periodic jobs in between.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,18 @@ from django.db import transaction
 
 from beheer.accounts.models import User
 from beheer.core import clock
+from beheer.core.simulation import Process, Timeline
+from beheer.knowledge import demo as knowledge
 from beheer.knowledge.models import Article
-from beheer.operations import demo as operations_demo
+from beheer.monitoring import demo as monitoring
+from beheer.operations import demo as operations
+from beheer.problems import demo as problems
 from beheer.problems.models import Problem
 from beheer.servicedesk import services
+from beheer.servicedesk.demo import meldingen, organisation
+from beheer.servicedesk.demo.meldingen import Plan
+from beheer.servicedesk.demo.world import Lookups, World, office_hours
 from beheer.servicedesk.models import Melding
-
-from . import knowledge, meldingen, monitoring, organisation, problems
-from .hours import WorkingTime
-from .meldingen import Plan
-from .timeline import Process, Timeline
-from .world import Lookups, World
 
 SWEEPS = ((11, 55), (16, 55))  # besides the moments the plans know of
 AUTO_CLOSE_HOUR = 6
@@ -76,13 +82,15 @@ def load(*, count: int, seed: int) -> Summary:
     rng = random.Random(seed)
     with transaction.atomic():  # all or nothing: an interrupted load leaves no half school
         school = organisation.create(rng)
+        trouble = problems.Story()
         w = World(
             now=now,
             rng=rng,
-            hours=WorkingTime(now=now),
+            hours=office_hours(now),
             school=school,
             lookups=Lookups.load(school.categories),
             timeline=Timeline(now=now),
+            problems=trouble,
         )
         story = problems.plans(w, rng, count) + meldingen.fresh(w, rng, min(FRESH, count))
         plans: list[Plan] = story + [meldingen.plan(w, rng) for _ in range(max(count - len(story), 0))]
@@ -90,14 +98,25 @@ def load(*, count: int, seed: int) -> Summary:
         for p in plans:
             meldingen.schedule(w, p)
         meldingen.balance(w, plans)
-        for draft in knowledge.ARTICLES:
-            w.timeline.start(knowledge.process(w, draft))
-        for make in problems.PROCESSES:
-            w.timeline.start(make(w))
+        writers = knowledge.Writers(
+            authors={
+                "desk": school.desk_operators[0],
+                "helper": school.desk_operators[1],
+                "systems": school.specialist,
+                "network": school.network_specialist,
+                "coordinator": school.coordinator,
+            },
+            reviewer=school.coordinator,
+            stand_in=school.specialist,
+        )
+        for process in knowledge.processes(writers, w.hours, w.articles):
+            w.timeline.start(process)
+        for process in problems.processes(w, trouble):
+            w.timeline.start(process)
         for p in plans:
             w.timeline.start(meldingen.process(w, p))
         w.timeline.start(
-            operations_demo.process(
+            operations.process(
                 coordinator=school.coordinator,
                 desk=school.desk,
                 systems=school.systems,

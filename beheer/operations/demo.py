@@ -100,7 +100,7 @@ def process(
     people do the past ones when they are planned: mostly done, one skipped, one with an anomaly
     (whose melding the desk solves). The last few days' are still open.
 
-    A process for the demo's timeline (`beheer.demo.timeline`): it yields the moments it acts at and
+    A process for the demo's timeline (`beheer.core.simulation`): it yields the moments it acts at and
     `spawn` starts the work on each occurrence as a process of its own."""
     now = clock.now()  # the demo's today: the timeline starts processes before it freezes the clock
     past = now - timedelta(days=60)

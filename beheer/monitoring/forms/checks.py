@@ -20,6 +20,7 @@ from beheer.servicedesk.models import Impact, Urgency
 
 from .. import options as opts
 from ..models import Check, CheckKind
+from ..services.checks import FIELDS as CHECK_FIELDS
 
 PREFIX = "o_"
 YES_NO = [("", _("Default")), ("true", _("Yes")), ("false", _("No"))]
@@ -208,26 +209,7 @@ class CheckForm(CleanForm):
         label=_("Latency norm (p95, ms)"), min_value=1, max_value=600_000, required=False
     )
 
-    COMMON = (
-        "name",
-        "kind",
-        "target",
-        "host",
-        "interval_seconds",
-        "timeout_seconds",
-        "max_attempts",
-        "retry_interval_seconds",
-        "grace_seconds",
-        "parent",
-        "tags",
-        "impact",
-        "urgency",
-        "operator_group",
-        "resolve_on_recovery",
-        "active",
-        "availability_target",
-        "latency_target_ms",
-    )
+    COMMON = CHECK_FIELDS  # every field of CheckData but the kind's options
 
     def __init__(self, *args: Any, parents: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

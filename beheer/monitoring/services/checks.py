@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -56,27 +56,10 @@ class CheckData:
     latency_target_ms: int | None = None  # quality norm: p95 response time
 
 
-# What the check's history compares before and after an edit; its options follow as `options.<name>`.
-HISTORY_FIELDS = (
-    "name",
-    "kind",
-    "target",
-    "host",
-    "interval_seconds",
-    "timeout_seconds",
-    "max_attempts",
-    "retry_interval_seconds",
-    "grace_seconds",
-    "parent",
-    "tags",
-    "impact",
-    "urgency",
-    "operator_group",
-    "resolve_on_recovery",
-    "active",
-    "availability_target",
-    "latency_target_ms",
-)
+# What a person defines besides the kind's options: the form's common fields, and what the check's
+# history compares before and after an edit (its options follow there as `options.<name>`).
+FIELDS = tuple(f.name for f in fields(CheckData) if f.name != "options")
+HISTORY_FIELDS = FIELDS
 
 
 def _history_options(check: Check) -> dict[str, Any]:

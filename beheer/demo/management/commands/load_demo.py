@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from beheer.demo import loader
-from beheer.demo.organisation import PASSWORD
+from beheer.servicedesk.demo.organisation import PASSWORD
 
 
 class Command(BaseCommand):

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from beheer.accounts.models import User
 from beheer.core import clock
-from beheer.monitoring import services as monitoring
-from beheer.monitoring.models import Check, CheckKind
+from beheer.servicedesk.demo.organisation import ADMIN_USERNAME, School
 
-from .organisation import ADMIN_USERNAME, School
+from . import services as monitoring
+from .models import Check, CheckKind
 
 SELF_HOST = "beheer"
 

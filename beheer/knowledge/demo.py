@@ -8,15 +8,16 @@ procedure is past its review date and one instruction has a second version.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from beheer.accounts.models import User
-from beheer.knowledge import services as knowledge
-from beheer.knowledge.models import Article, Audience, Kind
+from beheer.calendars.demo import WorkingTime
+from beheer.core.simulation import Process
 
-from .timeline import Process
-from .world import World
+from . import services as knowledge
+from .models import Article, Audience, Kind
 
 
 @dataclass(frozen=True)
@@ -241,31 +242,38 @@ ARTICLES: tuple[Draft, ...] = (
 )
 
 
-def _author(w: World, key: str) -> User:
-    school = w.school
-    return {
-        "desk": school.desk_operators[0],
-        "helper": school.desk_operators[1],
-        "systems": school.specialist,
-        "network": school.network_specialist,
-        "coordinator": school.coordinator,
-    }[key]
+@dataclass(frozen=True)
+class Writers:
+    """Who writes the demo's articles: the authors by the keys the drafts name ("desk", "helper",
+    "systems", "network", "coordinator"), the reviewer who approves what needs a second person, and
+    the one who approves what the reviewer wrote."""
+
+    authors: Mapping[str, User]
+    reviewer: User
+    stand_in: User
 
 
-def _publish(w: World, article: Article, author: User) -> Article:
+def _publish(writers: Writers, article: Article, author: User) -> Article:
     if knowledge.review_required(article.kind):
-        reviewer = w.school.coordinator if author.pk != w.school.coordinator.pk else w.school.specialist
+        reviewer = writers.reviewer if author.pk != writers.reviewer.pk else writers.stand_in
         article = knowledge.submit_for_review(article, actor=author, expected_version=article.version)
         return knowledge.approve_and_publish(article, actor=reviewer, expected_version=article.version)
     return knowledge.publish(article, actor=author, expected_version=article.version)
 
 
-def process(w: World, draft: Draft) -> Process:
+def processes(writers: Writers, hours: WorkingTime, articles: dict[str, Article]) -> Iterator[Process]:
+    """A process per article for the demo's timeline; `articles` holds each one as it is published,
+    by its draft's key, for the meldingen and problems that refer to it."""
+    for draft in ARTICLES:
+        yield process(writers, hours, articles, draft)
+
+
+def process(writers: Writers, hours: WorkingTime, articles: dict[str, Article], draft: Draft) -> Process:
     """Write and publish one article (and a later version when it has one)."""
-    today = w.hours.today()
-    written = w.hours.add(w.hours.at(today - timedelta(days=draft.days_ago), 8), 60 + 7 * len(draft.key))
+    today = hours.today()
+    written = hours.add(hours.at(today - timedelta(days=draft.days_ago), 8), 60 + 7 * len(draft.key))
     yield written
-    author = _author(w, draft.author)
+    author = writers.authors[draft.author]
     article = knowledge.create_article(
         actor=author,
         title=draft.title,
@@ -276,12 +284,12 @@ def process(w: World, draft: Draft) -> Process:
         owner=author,
         review_interval_days=draft.review_days,
     )
-    yield w.hours.add(written, 50)
-    w.articles[draft.key] = article = _publish(w, article, author)
+    yield hours.add(written, 50)
+    articles[draft.key] = article = _publish(writers, article, author)
     if draft.update is None:
         return
     days_ago, body, note = draft.update
-    yield w.hours.add(w.hours.at(today - timedelta(days=days_ago), 9), 30)
+    yield hours.add(hours.at(today - timedelta(days=days_ago), 9), 30)
     article = Article.objects.get(pk=article.pk)
     article = knowledge.save_draft(
         article,
@@ -292,4 +300,4 @@ def process(w: World, draft: Draft) -> Process:
         change_note=note,
         tags=article.tags,
     )
-    w.articles[draft.key] = _publish(w, article, author)
+    articles[draft.key] = _publish(writers, article, author)

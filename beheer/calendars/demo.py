@@ -1,4 +1,9 @@
-"""Office hours for planning the demo's work: the calendar of the SLA that applies to the meldingen."""
+"""The calendars' part of the demo: office hours in which every app's demo story plans its moments.
+
+Each app's `demo.py` tells its part of the demo school's past on a shared timeline
+(`core.simulation`); this is the arithmetic they plan with, over a business calendar that the caller
+chooses (the demo takes the one the SLA clock counts in, so planned response times come out as meant).
+"""
 
 from __future__ import annotations
 
@@ -6,27 +11,28 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from beheer.calendars.business_time import Calendar
-from beheer.calendars.services import calendar_for
-from beheer.servicedesk.models import SlaPolicy
+from .business_time import Calendar
+from .models import BusinessCalendar
+from .services import calendar_for
+
+OFFICE_HOURS = (time(8), time(17))  # when the calendar chosen has no hours at all
 
 
-def _calendar(now: datetime) -> Calendar:
-    """The business calendar of the first active SLA policy (what the SLA clock will count in)."""
-    policy = SlaPolicy.objects.active().select_related("calendar").order_by("order", "name", "pk").first()
-    if policy is not None:
-        calendar = calendar_for(policy.calendar, years=range(now.year - 2, now.year + 3))
-        if calendar.has_hours:
-            return calendar
-    return Calendar.weekly([(time(8), time(17))])
+def office_calendar(calendar: BusinessCalendar | None, *, now: datetime) -> Calendar:
+    """`calendar` worked out for the years around `now`, or plain weekday office hours without one."""
+    if calendar is not None:
+        worked_out = calendar_for(calendar, years=range(now.year - 2, now.year + 3))
+        if worked_out.has_hours:
+            return worked_out
+    return Calendar.weekly([OFFICE_HOURS])
 
 
 class WorkingTime:
     """Business-time arithmetic in minutes, and moments on working days, in the local time zone."""
 
-    def __init__(self, *, now: datetime) -> None:
+    def __init__(self, *, now: datetime, calendar: Calendar) -> None:
         self.now = now
-        self.calendar = _calendar(now)
+        self.calendar = calendar
         self.zone = timezone.get_default_timezone()
 
     def add(self, start: datetime, minutes: float) -> datetime:

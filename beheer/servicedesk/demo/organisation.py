@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from beheer.accounts import services as accounts
 from beheer.accounts.models import Branch, Department, Location, OperatorGroup, Role, User
 from beheer.cmdb.models import Supplier
-from beheer.servicedesk.models import Category, OlaTarget, ServicedeskSettings
 
+from ..models import Category, OlaTarget, ServicedeskSettings
 from .families import NORTH_ROOMS, ROOMS
 
 PASSWORD = "demo-wachtwoord-2026"

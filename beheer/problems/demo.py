@@ -10,17 +10,20 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from beheer.accounts.models import User
-from beheer.problems import services
-from beheer.problems.models import Problem, ProblemMelding
+from beheer.core.simulation import Process
+from beheer.knowledge import services as knowledge
+from beheer.servicedesk.demo.families import FAMILY, Case
+from beheer.servicedesk.demo.meldingen import Plan, plan
+from beheer.servicedesk.demo.world import World
 from beheer.servicedesk.models import EntryType, Melding
 
-from .families import FAMILY, Case
-from .meldingen import Plan, plan
-from .timeline import Process
-from .world import World
+from . import services
+from .models import Problem, ProblemMelding
 
 MIN_MELDINGEN = 60  # below this (quick test runs) the problems come without their meldingen
 
@@ -40,6 +43,26 @@ PRINTER_CASE = Case(
     route="desk",
     priority=("department", "limited"),
 )
+
+
+@dataclass
+class Story:
+    """The problems as the meldingen's stories meet them (`servicedesk.demo.world.ProblemStory`)."""
+
+    problems: dict[str, Problem] = field(default_factory=dict)
+    # the meldingen registered for each problem's trouble, linked when the problem is registered
+    meldingen: dict[str, list[int]] = field(default_factory=dict)
+
+    def registered(self, key: str, melding: Melding) -> None:
+        self.meldingen.setdefault(key, []).append(melding.pk)
+
+    def link(self, key: str, melding: Melding, actor: User) -> None:
+        problem = self.problems.get(key)
+        if problem is not None:
+            services.link_melding(problem, melding=melding, actor=actor)
+
+    def known_error(self, key: str) -> Problem | None:
+        return self.problems.get(key)
 
 
 def _day(w: World, working_days_ago: int) -> date:
@@ -131,22 +154,24 @@ def plans(w: World, rng: random.Random, count: int) -> list[Plan]:
     return result
 
 
-def _link_earlier(w: World, key: str, problem: Problem) -> None:
+def _link_earlier(w: World, story: Story, key: str, problem: Problem) -> None:
     """Link the meldingen of this trouble registered before the problem (closed ones stay as they are)."""
-    for pk in w.problem_meldingen.get(key, []):
+    for pk in story.meldingen.get(key, []):
         m = Melding.objects.get(pk=pk)
         if m.closed_at is None and not ProblemMelding.objects.filter(melding=m).exists():
             services.link_melding(problem, melding=m, actor=problem.operator or w.school.specialist)
 
 
-def _fresh(w: World, key: str) -> Problem:
-    w.problems[key] = Problem.objects.select_related("known_error_article").get(pk=w.problems[key].pk)
-    return w.problems[key]
+def _fresh(story: Story, key: str) -> Problem:
+    story.problems[key] = Problem.objects.select_related("known_error_article").get(pk=story.problems[key].pk)
+    return story.problems[key]
 
 
-def _find_cause(w: World, key: str, *, actor: User, root_cause: str, workaround: str | None = None) -> None:
+def _find_cause(
+    story: Story, key: str, *, actor: User, root_cause: str, workaround: str | None = None
+) -> None:
     """Record a problem's root cause (and a new workaround; None keeps the one it has)."""
-    problem = _fresh(w, key)
+    problem = _fresh(story, key)
     services.edit_problem(
         problem,
         actor=actor,
@@ -160,7 +185,7 @@ def _find_cause(w: World, key: str, *, actor: User, root_cause: str, workaround:
     )
 
 
-def wifi(w: World) -> Process:
+def wifi(w: World, story: Story) -> Process:
     school, lookups = w.school, w.lookups
     operator = school.network_specialist
     yield _at(w, 8, 10, 30)
@@ -177,13 +202,13 @@ def wifi(w: World) -> Process:
         operator_group=school.network,
         operator=operator,
     )
-    w.problems["wifi"] = problem
-    _link_earlier(w, "wifi", problem)
+    story.problems["wifi"] = problem
+    _link_earlier(w, story, "wifi", problem)
     yield _at(w, 8, 10, 45)
-    problem = services.analyse_problem(_fresh(w, "wifi"), actor=operator, expected_version=None)
+    problem = services.analyse_problem(_fresh(story, "wifi"), actor=operator, expected_version=None)
     yield _at(w, 7, 14, 0)
     _find_cause(
-        w,
+        story,
         "wifi",
         actor=operator,
         root_cause=(
@@ -196,23 +221,21 @@ def wifi(w: World) -> Process:
             "het apparaat opnieuw verbinden."
         ),
     )
-    problem = services.mark_known_error(_fresh(w, "wifi"), actor=operator, expected_version=None)
+    problem = services.mark_known_error(_fresh(story, "wifi"), actor=operator, expected_version=None)
     yield _at(w, 7, 14, 30)
-    problem = _fresh(w, "wifi")
+    problem = _fresh(story, "wifi")
     article = services.create_known_error_article(
         problem, actor=operator, expected_version=problem.version, title="Wifi valt weg na firmware 6.6.55"
     )
-    from beheer.knowledge import services as knowledge
-
     knowledge.publish(article, actor=operator, expected_version=article.version)
-    _fresh(w, "wifi")
+    _fresh(story, "wifi")
 
 
-def magister(w: World) -> Process:
+def magister(w: World, story: Story) -> Process:
     school, lookups = w.school, w.lookups
     operator = school.specialist
     yield _at(w, 24, 8, 55)
-    w.problems["magister"] = problem = services.open_problem(
+    story.problems["magister"] = problem = services.open_problem(
         actor=operator,
         title="Inloggen in Magister via Entree mislukt voor alle medewerkers",
         description="Sinds vanochtend geeft Entree bij het inloggen in Magister een foutmelding.",
@@ -221,21 +244,23 @@ def magister(w: World) -> Process:
         operator_group=school.systems,
         operator=operator,
     )
-    _link_earlier(w, "magister", problem)
+    _link_earlier(w, story, "magister", problem)
     yield _at(w, 24, 9, 5)
-    services.analyse_problem(_fresh(w, "magister"), actor=operator, expected_version=None)
+    services.analyse_problem(_fresh(story, "magister"), actor=operator, expected_version=None)
     yield _at(w, 24, 11, 40)
     _find_cause(
-        w,
+        story,
         "magister",
         actor=operator,
         root_cause="Het certificaat van de SAML-koppeling tussen Entree en Magister was vannacht verlopen.",
         workaround="",
     )
     yield _at(w, 24, 12, 15)
-    _link_earlier(w, "magister", _fresh(w, "magister"))  # a melding registered since, not yet picked up
+    _link_earlier(
+        w, story, "magister", _fresh(story, "magister")
+    )  # a melding registered since, not yet picked up
     services.resolve_problem(
-        _fresh(w, "magister"),
+        _fresh(story, "magister"),
         solution=(
             "Nieuw certificaat voor de SAML-koppeling in Magister en bij Entree geregistreerd; inloggen in "
             "Magister werkt weer voor iedereen."
@@ -246,14 +271,14 @@ def magister(w: World) -> Process:
         expected_version=None,
     )
     yield _at(w, 22, 10, 0)
-    services.close_problem(_fresh(w, "magister"), actor=school.coordinator, expected_version=None)
+    services.close_problem(_fresh(story, "magister"), actor=school.coordinator, expected_version=None)
 
 
-def printer(w: World) -> Process:
+def printer(w: World, story: Story) -> Process:
     school, lookups = w.school, w.lookups
     operator = school.specialist
     yield _at(w, 3, 13, 0)
-    w.problems["printer"] = problem = services.open_problem(
+    story.problems["printer"] = problem = services.open_problem(
         actor=operator,
         title="Printers op de tweede verdieping vallen dagelijks offline",
         description=(
@@ -266,12 +291,12 @@ def printer(w: World) -> Process:
         operator=operator,
         workaround="Printer uit- en aanzetten en de afdrukwachtrij leegmaken.",
     )
-    _link_earlier(w, "printer", problem)
+    _link_earlier(w, story, "printer", problem)
     yield _at(w, 3, 13, 20)
-    services.analyse_problem(_fresh(w, "printer"), actor=operator, expected_version=None)
+    services.analyse_problem(_fresh(story, "printer"), actor=operator, expected_version=None)
     yield _at(w, 2, 10, 0)
     _find_cause(
-        w,
+        story,
         "printer",
         actor=operator,
         root_cause=(
@@ -279,12 +304,10 @@ def printer(w: World) -> Process:
             "Reserveringen op de DHCP-server worden gecontroleerd."
         ),
     )
-    _fresh(w, "printer")
+    _fresh(story, "printer")
 
 
-PROCESSES = (wifi, magister, printer)
-
-
-def ensure_window(w: World) -> timedelta:
-    """How far back the problems' stories reach (the meldingen window must cover it)."""
-    return w.hours.now - _at(w, 24, 8, 0)
+def processes(w: World, story: Story) -> Iterator[Process]:
+    """The three problems' stories for the demo's timeline; the meldingen meet them through `story`."""
+    for make in (wifi, magister, printer):
+        yield make(w, story)

@@ -1,5 +1,7 @@
 """A small discrete-event loop: the demo's work happens in the order it would have happened.
 
+Every app's `demo.py` contributes processes; the demo app starts them all on one timeline and runs it.
+
 A process is a generator that yields the moment it wants to act next; the loop resumes the process
 with the clock frozen at that moment (`core.clock.frozen`), so every service it calls writes history,
 SLA clocks and search documents as if it ran then. Processes run in time order across the whole demo

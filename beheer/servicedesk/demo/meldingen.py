@@ -21,13 +21,12 @@ from typing import Any
 
 from beheer.accounts.models import User
 from beheer.core import clock
-from beheer.problems import services as problem_services
-from beheer.servicedesk import services
-from beheer.servicedesk.models import EntryType, Melding, Priority, Visibility
+from beheer.core.simulation import Process
 
+from .. import services
+from ..models import EntryType, Melding, Priority, Visibility
 from . import families as text
 from .families import FAMILIES, Case, Family
-from .timeline import Process
 from .world import World
 
 WINDOW_DAYS = 70  # meldingen are registered over the last ten weeks
@@ -455,7 +454,7 @@ def process(w: World, p: Plan) -> Process:
         operator=None if portal or p.entry_type == EntryType.EMAIL else p.operator,
     )
     if p.problem:
-        w.problem_meldingen.setdefault(p.problem, []).append(melding.pk)
+        w.problems.registered(p.problem, melding)
     handler = p.operator
     for step in p.steps[1:]:
         yield step.at
@@ -498,9 +497,7 @@ def process(w: World, p: Plan) -> Process:
             _question, answer = text.QUESTIONS[int(p.draws["ask"] * len(text.QUESTIONS))]
             services.add_note(m, text=answer, visibility=Visibility.CALLER, actor=p.caller)
         elif step.action == "link_problem":
-            problem = w.problems.get(p.problem)
-            if problem is not None:
-                problem_services.link_melding(problem, melding=m, actor=handler)
+            w.problems.link(p.problem, m, handler)
         elif step.action == "escalate":
             group = school.group(p.family.group)
             services.escalate_melding(
@@ -566,7 +563,7 @@ def _resolve(w: World, p: Plan, m: Melding, handler: User, *, again: bool) -> No
         services.register_time(
             m, minutes=_minutes(p, 10, 30) if p.route == "desk" else _minutes(p, 20, 90), actor=handler
         )
-    problem = w.problems.get(p.problem) if p.role == "linked" else None
+    problem = w.problems.known_error(p.problem) if p.role == "linked" else None
     article = None
     solution = p.solution
     workaround = False

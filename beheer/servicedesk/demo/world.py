@@ -5,23 +5,70 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
+from beheer.accounts.models import User
+from beheer.calendars.demo import WorkingTime, office_calendar
+from beheer.core.simulation import Timeline
 from beheer.knowledge.models import Article
-from beheer.problems.models import Problem
-from beheer.servicedesk.models import (
+
+from ..models import (
     CallType,
     Category,
     ClosureCode,
     Impact,
+    Melding,
     Priority,
+    SlaPolicy,
     SlaTarget,
     Status,
     Urgency,
 )
-
-from .hours import WorkingTime
 from .organisation import School
-from .timeline import Timeline
+
+
+def office_hours(now: datetime) -> WorkingTime:
+    """Office hours by the calendar of the first active SLA policy (what the SLA clock will count in)."""
+    policy = SlaPolicy.objects.active().select_related("calendar").order_by("order", "name", "pk").first()
+    return WorkingTime(now=now, calendar=office_calendar(policy.calendar if policy else None, now=now))
+
+
+class KnownError(Protocol):
+    """A problem as the meldingen it is linked to see it."""
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def workaround(self) -> str: ...
+
+    @property
+    def known_error_article(self) -> Article | None: ...
+
+
+class ProblemStory(Protocol):
+    """What the meldingen's stories ask of the problems' story (told by a higher app's demo): note a
+    melding registered for a problem's trouble (linked when the problem is registered), link one to
+    the problem behind it, and that problem's workaround once it has one."""
+
+    def registered(self, key: str, melding: Melding) -> None: ...
+
+    def link(self, key: str, melding: Melding, actor: User) -> None: ...
+
+    def known_error(self, key: str) -> KnownError | None: ...
+
+
+class NoProblems:
+    """The story without problems: nothing to link, no workarounds."""
+
+    def registered(self, key: str, melding: Melding) -> None:
+        return None
+
+    def link(self, key: str, melding: Melding, actor: User) -> None:
+        return None
+
+    def known_error(self, key: str) -> KnownError | None:
+        return None
 
 
 @dataclass
@@ -70,6 +117,4 @@ class World:
     lookups: Lookups
     timeline: Timeline
     articles: dict[str, Article] = field(default_factory=dict)
-    problems: dict[str, Problem] = field(default_factory=dict)
-    # the meldingen registered for each problem's trouble, linked when the problem is registered
-    problem_meldingen: dict[str, list[int]] = field(default_factory=dict)
+    problems: ProblemStory = field(default_factory=NoProblems)
