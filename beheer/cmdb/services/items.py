@@ -1,0 +1,346 @@
+"""Configuration items: create, change and remove them, with their custom attributes and users.
+
+Operators (and coordinators and administrators) keep the CMDB; removing a CI is for coordinators and
+administrators (retiring it, status "retired", keeps its history and relations and is what people
+normally do). Every change is in the CI's history, old -> new, custom attributes as
+`attributes.<code>` with references by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from beheer.accounts.models import Branch, Department, Location, User
+from beheer.core import access, clock, history
+from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+from .. import attributes
+from ..models import (
+    AttributeDefinition,
+    AttributeKind,
+    CiAction,
+    CiAttributeValue,
+    CiHistoryEntry,
+    CiStatus,
+    CiType,
+    ConfigurationItem,
+    Supplier,
+)
+
+HISTORY_FIELDS = (
+    "name",
+    "ci_type",
+    "status",
+    "owner",
+    "branch",
+    "department",
+    "location",
+    "supplier",
+    "asset_tag",
+    "serial_number",
+    "host_name",
+    "addresses",
+    "purchase_date",
+    "warranty_until",
+    "cost",
+    "description",
+)
+REFERENCES = ("ci_type", "owner", "branch", "department", "location", "supplier")
+LIMITS = {"name": 200, "asset_tag": 60, "serial_number": 100, "host_name": 255}
+MAX_USERS = 500
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """What a person defines for a CI; `attributes` by code, as a form (text) or the API (JSON) sends
+    them; an empty value removes the attribute."""
+
+    name: str
+    ci_type: CiType
+    status: str = CiStatus.IN_USE
+    owner: User | None = None
+    users: Sequence[User] = ()
+    branch: Branch | None = None
+    department: Department | None = None
+    location: Location | None = None
+    supplier: Supplier | None = None
+    asset_tag: str = ""
+    serial_number: str = ""
+    host_name: str = ""
+    addresses: str = ""
+    purchase_date: date | None = None
+    warranty_until: date | None = None
+    cost: Decimal | None = None
+    description: str = ""
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _ensure_remover(actor: User) -> None:
+    if not access.is_coordinator(actor):
+        raise PermissionDenied(_("Only coordinators and administrators may remove configuration items."))
+
+
+def _text(value: str, name: str, errors: dict[str, str], *, required: bool = False) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        errors[name] = _("Required.")
+    elif name in LIMITS and len(text) > LIMITS[name]:
+        errors[name] = _("At most %(limit)d characters.") % {"limit": LIMITS[name]}
+    return text
+
+
+def _check(data: ItemData, ci: ConfigurationItem | None) -> tuple[dict[str, Any], list[tuple[Any, Any]]]:
+    """The CI's own values and its attribute values (definition, cleaned or None), or DomainError
+    with every field that is wrong."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "name": _text(data.name, "name", errors, required=True),
+        "asset_tag": _text(data.asset_tag, "asset_tag", errors),
+        "serial_number": _text(data.serial_number, "serial_number", errors),
+        "host_name": _text(data.host_name, "host_name", errors).lower(),
+        "addresses": "\n".join(line.strip() for line in (data.addresses or "").splitlines() if line.strip()),
+        "description": (data.description or "").strip(),
+    }
+    if data.status not in CiStatus.values:
+        errors["status"] = _("Unknown status.")
+    if not data.ci_type.active and (ci is None or ci.ci_type_id != data.ci_type.pk):
+        errors["ci_type"] = _("This type is no longer in use.")
+    if data.location is not None and data.branch is not None and data.location.branch_id != data.branch.pk:
+        errors["location"] = _("This location is not in the chosen branch.")
+    if (
+        data.supplier is not None
+        and not data.supplier.active
+        and (ci is None or ci.supplier_id != data.supplier.pk)
+    ):
+        errors["supplier"] = _("This supplier is no longer active.")
+    if data.purchase_date and data.warranty_until and data.warranty_until < data.purchase_date:
+        errors["warranty_until"] = _("The warranty cannot end before the purchase date.")
+    if data.cost is not None:
+        try:
+            cost = Decimal(data.cost)
+            if not cost.is_finite() or cost < 0 or cost >= Decimal("1e10"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError, TypeError):
+            errors["cost"] = _("Enter an amount from 0 up to 10 billion.")
+    if len(data.users) > MAX_USERS:
+        errors["users"] = _("At most %(limit)d users.") % {"limit": MAX_USERS}
+    if values["asset_tag"] and not errors.get("asset_tag"):
+        taken = ConfigurationItem.objects.filter(asset_tag=values["asset_tag"])
+        if ci is not None:
+            taken = taken.exclude(pk=ci.pk)
+        if taken.exists():
+            errors["asset_tag"] = _("Another configuration item has this asset tag.")
+    cleaned = _check_attributes(data, ci, errors)
+    if errors:
+        raise DomainError(_("Check the highlighted fields."), field_errors=errors)
+    return values, cleaned
+
+
+def _check_attributes(
+    data: ItemData, ci: ConfigurationItem | None, errors: dict[str, str]
+) -> list[tuple[AttributeDefinition, attributes.Cleaned | None]]:
+    definitions = {d.code: d for d in AttributeDefinition.objects.filter(ci_type=data.ci_type)}
+    result: list[tuple[AttributeDefinition, attributes.Cleaned | None]] = []
+    for code in data.attributes:
+        if code not in definitions:
+            errors[f"attributes.{code}"] = _("The type %(type)s has no attribute %(code)s.") % {
+                "type": data.ci_type.name,
+                "code": code,
+            }
+    ci_refs: dict[str, int] = {}
+    person_refs: dict[str, int] = {}
+    for code, definition in definitions.items():
+        key = f"attributes.{code}"
+        raw = data.attributes.get(code)
+        if attributes.is_empty(raw):
+            if definition.required and definition.active:
+                errors[key] = _("Required.")
+            result.append((definition, None))
+            continue
+        if not definition.active:
+            continue  # an attribute no longer in use keeps its value, but takes no new one
+        try:
+            value = attributes.clean(definition.kind, raw, choices=definition.choices or ())
+        except attributes.Invalid as exc:
+            errors[key] = str(exc)
+            continue
+        if definition.kind == AttributeKind.CI and value.ref_id is not None:
+            ci_refs[code] = value.ref_id
+            if ci is not None and value.ref_id == ci.pk:
+                errors[key] = _("A configuration item cannot refer to itself.")
+        elif definition.kind == AttributeKind.PERSON and value.ref_id is not None:
+            person_refs[code] = value.ref_id
+        result.append((definition, value))
+    known_cis = set(ConfigurationItem.objects.filter(pk__in=ci_refs.values()).values_list("pk", flat=True))
+    known_people = set(User.objects.filter(pk__in=person_refs.values()).values_list("pk", flat=True))
+    for code, pk in ci_refs.items():
+        if pk not in known_cis:
+            errors[f"attributes.{code}"] = _("Choose an existing configuration item.")
+    for code, pk in person_refs.items():
+        if pk not in known_people:
+            errors[f"attributes.{code}"] = _("Choose an existing person.")
+    return result
+
+
+def attribute_texts(ci: ConfigurationItem) -> dict[str, str]:
+    """The CI's custom attributes as its history shows them: `attributes.<code>` -> text, references
+    by name."""
+    rows = CiAttributeValue.objects.filter(ci=ci).select_related("definition", "ref_ci", "ref_person")
+    return {f"attributes.{row.definition.code}": value_text(row) for row in rows}
+
+
+def value_text(row: CiAttributeValue) -> str:
+    if row.ref_ci_id is not None:
+        return str(row.ref_ci)
+    if row.ref_person_id is not None:
+        return str(row.ref_person)
+    if row.flag is not None:
+        return "true" if row.flag else "false"
+    if row.number is not None:
+        return format(row.number.normalize(), "f")
+    if row.date is not None:
+        return row.date.isoformat()
+    return row.text
+
+
+def _store_attributes(
+    ci: ConfigurationItem, cleaned: list[tuple[AttributeDefinition, attributes.Cleaned | None]]
+) -> None:
+    existing = {row.definition_id: row for row in CiAttributeValue.objects.filter(ci=ci)}
+    new_rows = []
+    for definition, value in cleaned:
+        row = existing.get(definition.pk)
+        if value is None:
+            if row is not None:
+                row.delete()
+            continue
+        columns = {
+            "text": value.text,
+            "number": value.number,
+            "date": value.date,
+            "flag": value.flag,
+            "ref_ci_id": value.ref_id if definition.kind == AttributeKind.CI else None,
+            "ref_person_id": value.ref_id if definition.kind == AttributeKind.PERSON else None,
+        }
+        if row is None:
+            new_rows.append(CiAttributeValue(ci=ci, definition=definition, **columns))
+        elif any(getattr(row, name) != v for name, v in columns.items()):
+            for name, v in columns.items():
+                setattr(row, name, v)
+            row.save(update_fields=list(columns))
+    CiAttributeValue.objects.bulk_create(new_rows)
+
+
+def _snapshot(ci: ConfigurationItem) -> history.Snapshot:
+    users = sorted(str(u) for u in ci.users.all())
+    return history.snapshot(ci, HISTORY_FIELDS, extra={"users": ", ".join(users), **attribute_texts(ci)})
+
+
+def _apply(ci: ConfigurationItem, data: ItemData, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(ci, name, value)
+    ci.ci_type = data.ci_type
+    ci.status = data.status
+    ci.owner = data.owner
+    ci.branch = data.branch
+    ci.department = data.department
+    ci.location = data.location
+    ci.supplier = data.supplier
+    ci.purchase_date = data.purchase_date
+    ci.warranty_until = data.warranty_until
+    ci.cost = None if data.cost is None else Decimal(data.cost).quantize(Decimal("0.01"))
+
+
+def _save(ci: ConfigurationItem) -> None:
+    try:
+        with transaction.atomic():
+            ci.save()
+    except IntegrityError:  # a concurrent CI took the asset tag
+        message = _("Another configuration item has this asset tag.")
+        raise DomainError(message, field_errors={"asset_tag": message}) from None
+
+
+@transaction.atomic
+def create_item(*, actor: User, data: ItemData) -> ConfigurationItem:
+    """A new CI with its attributes and users."""
+    access.ensure_staff(actor)
+    values, cleaned = _check(data, None)
+    now = clock.now()
+    ci = ConfigurationItem(created_at=now, updated_at=now, created_by=actor, updated_by=actor)
+    _apply(ci, data, values)
+    _save(ci)
+    ci.users.set(data.users)
+    _store_attributes(ci, cleaned)
+    history.record(CiHistoryEntry, ci, actor=actor, action=CiAction.CREATED, at=now)
+    return ci
+
+
+def lock_item(ci: ConfigurationItem, expected_version: int | None) -> ConfigurationItem:
+    current = (
+        ConfigurationItem.objects.select_for_update(of=("self",))
+        .select_related(*REFERENCES)
+        .filter(pk=ci.pk)
+        .first()
+    )
+    if current is None:
+        raise NotFound(_("Configuration item not found."))
+    if expected_version is not None and current.version != expected_version:
+        raise Conflict(_("Somebody else changed this configuration item. Reload it and try again."))
+    return current
+
+
+@transaction.atomic
+def update_item(
+    ci: ConfigurationItem, *, actor: User, data: ItemData, expected_version: int | None
+) -> ConfigurationItem:
+    """Change a CI; its history gets a row per changed field and attribute."""
+    access.ensure_staff(actor)
+    current = lock_item(ci, expected_version)
+    values, cleaned = _check(data, current)
+    before = _snapshot(current)
+    type_changed = current.ci_type_id != data.ci_type.pk
+    _apply(current, data, values)
+    if type_changed:  # the old type's attributes do not apply to the new one
+        CiAttributeValue.objects.filter(ci=current).exclude(definition__ci_type=data.ci_type).delete()
+    current.users.set(data.users)
+    _store_attributes(current, cleaned)
+    users = sorted(str(u) for u in current.users.all())
+    changes = history.changes_since(
+        before, current, extra={"users": ", ".join(users), **attribute_texts(current)}
+    )
+    if not changes:
+        return current
+    current.version += 1
+    current.updated_at = clock.now()
+    current.updated_by = actor
+    _save(current)
+    history.record(CiHistoryEntry, current, actor=actor, action=CiAction.CHANGED, changes=changes)
+    return current
+
+
+@transaction.atomic
+def delete_item(ci: ConfigurationItem, *, actor: User, expected_version: int | None) -> None:
+    """Remove a CI with its relations and attribute values; its history stays, with its name.
+    Attributes of other CIs that referred to it are emptied (and say so in their history)."""
+    _ensure_remover(actor)
+    current = lock_item(ci, expected_version)
+    referring = CiAttributeValue.objects.filter(ref_ci=current).select_related("ci", "definition")
+    for row in referring:
+        history.record(
+            CiHistoryEntry,
+            row.ci,
+            actor=actor,
+            action=CiAction.CHANGED,
+            field=f"attributes.{row.definition.code}",
+            old=current.name,
+        )
+    referring.delete()
+    history.record(CiHistoryEntry, current, actor=actor, action=CiAction.DELETED)
+    current.delete()
