@@ -160,3 +160,27 @@ def test_the_demo_app_only_runs_the_parts_each_app_tells() -> None:
 
     unused = {app for app in parts if not used(app)}
     assert unused == set(), "an app's demo part the loader does not run"
+
+
+@pytest.mark.django_db
+def test_the_demo_school_has_its_network_and_services_in_the_cmdb() -> None:
+    """The CMDB part: the names the preventive activities and checks point at are CIs, the access
+    points of the Dependance Noord carry the firmware of the Wi-Fi problem, and the core switch's
+    failure reaches the Wi-Fi service and the laptops' users (the impact analysis over the demo)."""
+    from beheer.cmdb import impact
+    from beheer.cmdb.models import CiAttributeValue, ConfigurationItem
+    from beheer.servicedesk.demo.organisation import ADMIN_USERNAME
+
+    call_command("load_demo", meldingen=10, stdout=StringIO())
+    names = set(ConfigurationItem.objects.values_list("name", flat=True))
+    assert {"fs01", "dc01", "app01", "nas-backup01", "ups-serverruimte", "sw-core01"} <= names
+    north_firmware = set(
+        CiAttributeValue.objects.filter(
+            ci__name__startswith="ap-noord", definition__code="firmware"
+        ).values_list("text", flat=True)
+    )
+    assert north_firmware == {"6.6.55"}
+    admin = User.objects.get(username=ADMIN_USERNAME)
+    core = impact.impact(ConfigurationItem.objects.get(name="sw-core01"), impact.UP, user=admin)
+    assert "Wifi (eduroam en gasten)" in {c.name for c in core.services}
+    assert core.people_count >= 12

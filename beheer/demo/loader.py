@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from beheer.accounts.models import User
+from beheer.cmdb import demo as cmdb
 from beheer.core import clock
 from beheer.core.simulation import Process, Timeline
 from beheer.knowledge import demo as knowledge
@@ -31,6 +32,7 @@ from beheer.servicedesk.models import Melding
 SWEEPS = ((11, 55), (16, 55))  # besides the moments the plans know of
 AUTO_CLOSE_HOUR = 6
 FRESH = 2  # meldingen that came in during the last hours
+CMDB_DAYS_AGO = 100  # when the administrator documented the school in the CMDB
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,19 @@ def load(*, count: int, seed: int) -> Summary:
     rng = random.Random(seed)
     with transaction.atomic():  # all or nothing: an interrupted load leaves no half school
         school = organisation.create(rng)
+        with clock.frozen(now - timedelta(days=CMDB_DAYS_AGO)):
+            cmdb.create(
+                administrator=school.administrator,
+                coordinator=school.coordinator,
+                systems=school.specialist,
+                network=school.network_specialist,
+                main=school.main,
+                north=school.north,
+                callers=school.callers,
+                suppliers=school.suppliers,
+                today=now.date(),
+                rng=random.Random(seed + 1),  # its own draws: the meldingen's stay as they were
+            )
         trouble = problems.Story()
         w = World(
             now=now,
