@@ -226,6 +226,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 def _mount() -> None:
     from beheer.accounts.api import router as accounts_router
     from beheer.calendars.api import router as calendars_router
+    from beheer.cmdb.api import router as cmdb_router
     from beheer.knowledge.api import router as knowledge_router
     from beheer.mailintake.api import router as mail_router
     from beheer.monitoring.api import router as monitoring_router
@@ -245,6 +246,7 @@ def _mount() -> None:
     api.add_router("/operations", operations_router)
     api.add_router("/mail", mail_router)
     api.add_router("/problems", problem_router)
+    api.add_router("/cmdb", cmdb_router)
 
 
 def operations_of(ninja_api: NinjaAPI) -> Iterator[tuple[Any, access.Gate | None]]:
