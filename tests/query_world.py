@@ -38,7 +38,8 @@ from beheer.accounts import services as account_services
 from beheer.accounts.models import Branch, Department, Location, OperatorGroup, Role, User
 from beheer.calendars import services as calendars
 from beheer.calendars.models import BusinessCalendar
-from beheer.cmdb.models import Supplier
+from beheer.cmdb import services as cmdb
+from beheer.cmdb.models import CiType, ConfigurationItem, Supplier
 from beheer.core import clock
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, Audience, Kind, KnowledgeCategory
@@ -117,6 +118,7 @@ class World:
     checks: list[Check] = field(default_factory=list)
     parents: Parents | None = None
     rounds: int = 0
+    ci: ConfigurationItem | None = None  # the CMDB's parent: gains relations, users and history
 
     @classmethod
     def create(cls) -> World:
@@ -160,6 +162,7 @@ class World:
             self._configuration(i)
             self._leftovers(i)
             self._children(i)
+            _cmdb(self, i)
         run_job("monitoring.roll_up")
 
     def _organisation(self, i: int) -> None:
@@ -904,6 +907,37 @@ class World:
         StatusPageEntry.objects.create(
             page=p.status_page, check_obj=self.checks[-2], public_name=f"Website {i}", position=self.rounds
         )
+
+
+def _cmdb(world: World, i: int) -> None:
+    """CIs with custom attributes, and the parent CI's relations, users and history."""
+    server = CiType.objects.get(code="server")
+    if world.ci is None:
+        for code, kind in (("ram-gb", "number"), ("rack", "ci"), ("keeper", "person"), ("os", "text")):
+            cmdb.save_attribute(
+                None,
+                actor=world.admin,
+                ci_type=server,
+                data=cmdb.AttributeData(code=code, label_nl=code, label_en=code, kind=kind),
+            )
+        world.ci = cmdb.create_item(
+            actor=world.operator, data=cmdb.ItemData(name="Kernswitch", ci_type=server)
+        )
+    person = world.callers[-1]
+    attrs = {"ram-gb": 16, "rack": world.ci.pk, "keeper": person.pk, "os": f"Linux {i}"}
+    data = cmdb.ItemData(
+        name=f"srv{i:03d}",
+        ci_type=server,
+        owner=person,
+        users=[person],
+        asset_tag=f"CI-{i}",
+        attributes=attrs,
+    )
+    item = cmdb.create_item(actor=world.operator, data=data)
+    cmdb.add_relation(item, actor=world.operator, target=world.ci, kind="connected_to")
+    users = [*world.ci.users.all(), person]
+    parent = cmdb.ItemData(name="Kernswitch", ci_type=server, users=users, description=f"Ronde {i}")
+    world.ci = cmdb.update_item(world.ci, actor=world.operator, data=parent, expected_version=None)
 
 
 def _publish(article: Article, author: User, reviewer: User) -> Article:

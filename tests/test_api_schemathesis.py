@@ -41,6 +41,8 @@ from schemathesis.specs.openapi.checks import (
 from beheer.accounts import services as account_services
 from beheer.accounts.models import ApiToken, OperatorGroup, Role
 from beheer.calendars.models import BusinessCalendar
+from beheer.cmdb import services as cmdb
+from beheer.cmdb.models import AttributeDefinition, CiType
 from beheer.knowledge import services as knowledge_services
 from beheer.knowledge.models import ArticleAttachment, ArticleSubscription, Audience, Kind, KnowledgeCategory
 from beheer.mailintake.models import DeadLetter, Mailbox
@@ -209,6 +211,7 @@ def _build_world() -> None:
     )
     problem_services.link_melding(problem, melding=first, actor=operator)
     record_failure(None, b"Subject: kapot\r\n\r\nniet te lezen", ValueError("unreadable"))
+    cis = _cmdb(administrator, operator, caller)
 
     for role, person in (("caller", caller), ("operator", operator)):
         _token, secret = account_services.issue_api_token(person, name="schemathesis", actor=person)
@@ -235,6 +238,26 @@ def _build_world() -> None:
         "message_id": list(OutgoingMessage.objects.values_list("pk", flat=True)[:5]),
         "dead_letter_id": list(DeadLetter.objects.values_list("pk", flat=True)),
         "mailbox_id": list(Mailbox.objects.values_list("pk", flat=True)),
+        **cis,
+    }
+
+
+def _cmdb(administrator: Any, operator: Any, caller: Any) -> dict[str, list[int]]:
+    """Two related servers, one with a custom attribute of each kind; the ids of the CMDB's paths."""
+    server = CiType.objects.get(code="server")
+    for code, kind in (("ram-gb", "number"), ("os", "text"), ("rack", "ci"), ("keeper", "person")):
+        spec = cmdb.AttributeData(code=code, label_nl=code, label_en=code, kind=kind)
+        cmdb.save_attribute(None, actor=administrator, ci_type=server, data=spec)
+    rack = cmdb.create_item(actor=operator, data=cmdb.ItemData(name="Rack A", ci_type=server))
+    attrs = {"ram-gb": 64, "os": "Debian", "rack": rack.pk, "keeper": operator.pk}
+    data = cmdb.ItemData(name="srv01", ci_type=server, owner=caller, users=[caller], attributes=attrs)
+    ci = cmdb.create_item(actor=operator, data=data)
+    relation = cmdb.add_relation(ci, actor=operator, target=rack, kind="installed_on")
+    return {
+        "item_id": [ci.pk, rack.pk],
+        "type_id": [server.pk],
+        "attribute_id": list(AttributeDefinition.objects.filter(ci_type=server).values_list("pk", flat=True)),
+        "relation_id": [relation.pk],
     }
 
 

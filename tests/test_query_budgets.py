@@ -131,6 +131,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "GET /api/v1/knowledge/articles": ("?q=printer",),
     "GET /api/v1/operations/occurrences": ("?scope=all",),
     "GET /api/v1/reports/kpis": (PERIOD,),
+    "GET /api/v1/cmdb/items": ("?attr.ram-gb=16&status=in_use", "?q=srv"),
     "GET /api/v1/reports/export.csv": (PERIOD,),
     "GET /api/v1/reports/export.xlsx": (PERIOD,),
 }
@@ -194,6 +195,12 @@ GROWING = (
     "sla-ola-edit",
     "GET /api/v1/sla/calendars/{calendar_id}",
     "GET /api/v1/sla/policies/{policy_id}",
+    # the CMDB: its list, and a CI's relations and history
+    "GET /api/v1/cmdb/items",
+    "GET /api/v1/cmdb/items/{item_id}",
+    "GET /api/v1/cmdb/items/{item_id}/relations",
+    "GET /api/v1/cmdb/items/{item_id}/impact",
+    "GET /api/v1/cmdb/items/{item_id}/history",
 )
 
 
@@ -304,6 +311,7 @@ PARAMS: dict[str, Finder] = {
     "event": lambda _w: "melding_registered",
     "language": lambda _w: "nl",
     "number": lambda _w: 1,  # an article's first version
+    "item_id": lambda w: w.ci,  # the CMDB's parent CI (tests/query_world.py)
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.

@@ -207,6 +207,20 @@ class School:
 
         return Occurrence.objects.order_by("id").first()
 
+    @cached_property
+    def ci(self) -> Any:
+        """A CI that caller A owns and uses: the CMDB's API is for staff all the same."""
+        from beheer.cmdb import services
+        from beheer.cmdb.models import CiType
+
+        operator = self.people["operator"]
+        server = CiType.objects.get(code="server")
+        data = services.ItemData(name=f"Server {CANARY_S}", ci_type=server, owner=self.a, users=[self.a])
+        ci = services.create_item(actor=operator, data=data)
+        other = services.create_item(actor=operator, data=services.ItemData(name="Switch", ci_type=server))
+        services.add_relation(ci, actor=operator, target=other, kind="connected_to")
+        return ci
+
 
 class _Quiet:
     def write(self, *_args: Any) -> None:
@@ -238,6 +252,7 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "problem_id": lambda s: s.problem,
     "series_id": lambda s: s.series,
     "occurrence_id": lambda s: s.occurrence,
+    "item_id": lambda s: s.ci,
 }
 
 # Page routes: the object behind <pk> by URL name prefix (longest first).

@@ -46,7 +46,7 @@ from .queries import ItemFilter, filter_items
 from .schemas import (
     AttributeIn,
     AttributeOut,
-    DeleteParams,
+    CiDeleteParams,
     ImpactOut,
     ItemIn,
     ItemListParams,
@@ -490,7 +490,7 @@ def update_item(request: HttpRequest, item_id: Id, payload: ItemIn) -> dict[str,
     response={204: None, **errors(403, 404, 409)},
     summary="Remove a configuration item (coordinators and administrators)",
 )
-def delete_item(request: HttpRequest, item_id: Id, params: Query[DeleteParams]) -> Answer[None]:
+def delete_item(request: HttpRequest, item_id: Id, params: Query[CiDeleteParams]) -> Answer[None]:
     """Removes the CI with its relations and attribute values; its history stays. Retiring a CI
     (status "retired") is what people normally do. Send `version` to refuse a stale removal (409)."""
     services.delete_item(

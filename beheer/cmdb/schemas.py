@@ -21,7 +21,7 @@ Status = Literal["planned", "in_stock", "in_use", "in_repair", "retired"]
 RelationKind = Literal["runs_on", "depends_on", "connected_to", "installed_on", "used_by", "part_of"]
 
 
-class RefOut(Schema):
+class CmdbRefOut(Schema):
     id: int
     name: str
 
@@ -98,9 +98,9 @@ class ItemListParams(Schema):
 class ItemSummaryOut(Schema):
     id: int
     name: str
-    type: RefOut
+    type: CmdbRefOut
     status: str
-    owner: RefOut | None
+    owner: CmdbRefOut | None
     host_name: str
     asset_tag: str
     attributes: dict[str, Any] = Field(description="Custom attributes by code, as JSON values")
@@ -115,14 +115,14 @@ class ItemPage(Schema):
 class ItemOut(Schema):
     id: int
     name: str
-    type: RefOut
+    type: CmdbRefOut
     status: str
-    owner: RefOut | None
-    users: list[RefOut]
-    branch: RefOut | None
-    department: RefOut | None
-    location: RefOut | None
-    supplier: RefOut | None
+    owner: CmdbRefOut | None
+    users: list[CmdbRefOut]
+    branch: CmdbRefOut | None
+    department: CmdbRefOut | None
+    location: CmdbRefOut | None
+    supplier: CmdbRefOut | None
     asset_tag: str
     serial_number: str
     host_name: str
@@ -164,7 +164,7 @@ class ItemIn(Schema):
     version: Int64 | None = Field(None, description="The version you read; required when changing")
 
 
-class DeleteParams(Schema):
+class CiDeleteParams(Schema):
     version: Int64 | None = Field(None, description="The version you read")
 
 
@@ -178,7 +178,7 @@ class RelationOut(Schema):
     kind: str
     label: str = Field(description="How the relation reads from this CI's side")
     reverse_label: str
-    other: RefOut
+    other: CmdbRefOut
     description: str
     created_at: datetime
 
@@ -201,5 +201,5 @@ class ImpactOut(Schema):
     count: int
     service_count: int
     items: list[ImpactItemOut]
-    people: list[RefOut]
+    people: list[CmdbRefOut]
     people_count: int
