@@ -101,7 +101,7 @@ def _people(ci_id: int) -> tuple[int, list[Any]]:
     users = ConfigurationItem.users.through._meta.db_table
     items = ConfigurationItem._meta.db_table
     select = (
-        f"SELECT u.user_id FROM reached JOIN {users} u ON u.configurationitem_id = reached.id "  # noqa: S608
+        f"SELECT cu.user_id FROM reached JOIN {users} cu ON cu.configurationitem_id = reached.id "  # noqa: S608
         f"UNION SELECT c.owner_id FROM reached JOIN {items} c ON c.id = reached.id "
         "WHERE c.owner_id IS NOT NULL"
     )
