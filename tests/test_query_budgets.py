@@ -38,6 +38,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path
 
 from beheer.accounts.models import Branch, Location, Role, User
+from beheer.cmdb.models import AttributeDefinition, ConfigurationItem, Relation
 from beheer.core import access, clock, config_cache
 from beheer.knowledge import services as knowledge
 from beheer.mailintake.models import DeadLetter
@@ -111,6 +112,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "overview": ("?by=host",),
     "operations-occurrences": ("?scope=all", "?scope=all&status=done", "?scope=team&overdue=on"),
     "operations-series": ("?show=all",),
+    "cmdb-items": ("?q=srv", "?attr.ram-gb=9", "?status=in_use&type=1"),
     "sla-calendars": ("?show=all",),
     "sla-policies": ("?show=all",),
     "notification-outbox": ("?status=pending",),
@@ -312,6 +314,8 @@ PARAMS: dict[str, Finder] = {
     "language": lambda _w: "nl",
     "number": lambda _w: 1,  # an article's first version
     "item_id": lambda w: w.ci,  # the CMDB's parent CI (tests/query_world.py)
+    "attribute_pk": _first(AttributeDefinition),
+    "relation_pk": _first(Relation),
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.
@@ -335,6 +339,9 @@ PAGE_OBJECTS: dict[str, Finder] = {
     "sla-calendar": _parent("calendar"),
     "sla-policy": _parent("policy"),
     "sla-ola": _parent("ola"),
+    "cmdb-item": _first(ConfigurationItem),
+    "cmdb-type": lambda w: _first(AttributeDefinition)(w).ci_type,
+    "cmdb-attribute": lambda w: _first(AttributeDefinition)(w).ci_type,
 }
 
 

@@ -209,17 +209,35 @@ class School:
 
     @cached_property
     def ci(self) -> Any:
-        """A CI that caller A owns and uses: the CMDB's API is for staff all the same."""
+        """A server that caller A owns and uses, with a custom attribute and a service running on it:
+        the CMDB's screens and API are for staff all the same."""
         from beheer.cmdb import services
         from beheer.cmdb.models import CiType
 
-        operator = self.people["operator"]
-        server = CiType.objects.get(code="server")
-        data = services.ItemData(name=f"Server {CANARY_S}", ci_type=server, owner=self.a, users=[self.a])
-        ci = services.create_item(actor=operator, data=data)
-        other = services.create_item(actor=operator, data=services.ItemData(name="Switch", ci_type=server))
-        services.add_relation(ci, actor=operator, target=other, kind="connected_to")
-        return ci
+        admin = self.people["administrator"]
+        server_type = CiType.objects.get(code="server")
+        services.save_attribute(
+            None,
+            actor=admin,
+            ci_type=server_type,
+            data=services.AttributeData(code="ram-gb", label_nl="Geheugen", label_en="Memory", kind="number"),
+        )
+        server = services.create_item(
+            actor=admin,
+            data=services.ItemData(
+                name=f"Server {CANARY_S}",
+                ci_type=server_type,
+                owner=self.a,
+                users=[self.a],
+                attributes={"ram-gb": "16"},
+            ),
+        )
+        app = services.create_item(
+            actor=admin,
+            data=services.ItemData(name=f"Roosters {CANARY_S}", ci_type=CiType.objects.get(code="service")),
+        )
+        services.add_relation(app, actor=admin, target=server, kind="runs_on")
+        return server
 
 
 class _Quiet:
@@ -272,6 +290,10 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "window-": lambda s: s.window,
     "operations-occurrence": lambda s: s.occurrence,
     "operations-series": lambda s: s.series,
+    "cmdb-item": lambda s: s.ci,
+    "cmdb-relation": lambda s: s.ci,
+    "cmdb-type": lambda s: s.ci.relations_out.get().target.ci_type,
+    "cmdb-attribute": lambda s: s.ci.relations_out.get().target.ci_type,
 }
 
 # Literal values for parameters that name no object of ours.
@@ -334,6 +356,8 @@ EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
     ("*", "calendar_id"): _first("beheer.calendars.models.BusinessCalendar"),
     ("*", "policy_id"): _first("beheer.servicedesk.models.SlaPolicy"),
     ("*", "ola_id"): _first("beheer.servicedesk.models.OlaTarget"),
+    ("*", "relation_pk"): lambda s: s.ci.relations_out.get(),
+    ("*", "attribute_pk"): lambda s: s.ci.relations_out.get().target.ci_type.attributes.get(code="ram-gb"),
 }
 for _name, _model in {
     "report-schedule-cancel": "beheer.reports.models.ScheduledReport",
