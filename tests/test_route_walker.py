@@ -292,8 +292,8 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "operations-series": lambda s: s.series,
     "cmdb-item": lambda s: s.ci,
     "cmdb-relation": lambda s: s.ci,
-    "cmdb-type": lambda s: s.ci.relations_out.get().target.ci_type,
-    "cmdb-attribute": lambda s: s.ci.relations_out.get().target.ci_type,
+    "cmdb-type": lambda s: s.ci.ci_type,
+    "cmdb-attribute": lambda s: s.ci.ci_type,
 }
 
 # Literal values for parameters that name no object of ours.
@@ -356,8 +356,8 @@ EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
     ("*", "calendar_id"): _first("beheer.calendars.models.BusinessCalendar"),
     ("*", "policy_id"): _first("beheer.servicedesk.models.SlaPolicy"),
     ("*", "ola_id"): _first("beheer.servicedesk.models.OlaTarget"),
-    ("*", "relation_pk"): lambda s: s.ci.relations_out.get(),
-    ("*", "attribute_pk"): lambda s: s.ci.relations_out.get().target.ci_type.attributes.get(code="ram-gb"),
+    ("*", "relation_pk"): lambda s: s.ci.relations_in.get(),
+    ("*", "attribute_pk"): lambda s: s.ci.ci_type.attributes.get(code="ram-gb"),
 }
 for _name, _model in {
     "report-schedule-cancel": "beheer.reports.models.ScheduledReport",
