@@ -18,7 +18,11 @@ Environment:
   BENCH_ONLY          comma-separated scenarios to run, e.g. ui_detail,search_rare,search_number
                       (the names in latest.json's "scenarios"; "create", "email_intake",
                       "suggest_quality" and "monitor" name the parts after the reads); default: all.
-                      Targets of scenarios not run are left out of targets_met.
+                      Targets of scenarios not run are left out of targets_met. "impact" and
+                      "ci_list_attr" name the CMDB benchmark (bench/cmdb.py, its own database): when
+                      BENCH_ONLY names nothing else (or only "monitor"), no meldingen are seeded.
+  BENCH_CMDB_ITEMS    CIs of the CMDB benchmark (default 100000; 5000 gives a smoke run);
+                      BENCH_CMDB_REQUESTS calls per CMDB scenario (default 200)
 
 A quick loop while working on one page: seed once with
   BENCH_TICKETS=100000 BENCH_KEEP_DB=1 BENCH_ONLY=ui_detail BENCH_MONITOR=0 make bench
@@ -49,6 +53,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import cmdb as cmdb_bench
 import loadgen
 import mail_intake as mail_intake_bench
 import monitor as monitor_bench
@@ -701,14 +706,21 @@ def main() -> int:
         print("gunicorn is missing from the virtualenv", file=sys.stderr)
         return 2
     runs: list[dict[str, Any]] = []
-    for db in backends:
-        runs.append(run_backend(db, tickets))
-        write_results(runs)
-    print(markdown(runs))
+    standalone = {"monitor", *cmdb_bench.SCENARIOS}  # measured on databases of their own
+    if not only() or not only() <= standalone:
+        for db in backends:
+            runs.append(run_backend(db, tickets))
+            write_results(runs)
+        print(markdown(runs))
     if os.environ.get("BENCH_MONITOR", "1") != "0" and wanted("monitor"):
         monitor = monitor_bench.measure("postgres" if "postgres" in backends else "sqlite")
         monitor_bench.write(monitor)
         print(json.dumps({k: v for k, v in monitor.items() if k != "scenarios"}, indent=2))
+    if any(wanted(name) for name in cmdb_bench.SCENARIOS):
+        for r in cmdb_bench.run(backends, write_results=True):
+            print(json.dumps({k: v for k, v in r.items() if k not in ("scenarios", "sizes")}, indent=2))
+            missed = [k for k, ok in r["targets_met"].items() if not ok]
+            log(f"{r['db']} CMDB: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")
     for r in runs:
         missed = [k for k, ok in r["targets_met"].items() if not ok]
         log(f"{r['db']}: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")

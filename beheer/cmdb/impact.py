@@ -32,7 +32,8 @@ def _walk_sql(direction: str, starts: int, select: str = "SELECT id FROM reached
     this module's constants only; the ids are parameters."""
     table = Relation._meta.db_table
     near, far = ("dependency_id", "dependent_id") if direction == UP else ("dependent_id", "dependency_id")
-    seeds = " UNION ".join(["SELECT %s"] * starts)
+    # the seeds cast to the id column's type: PostgreSQL refuses an integer seed for a bigint walk
+    seeds = " UNION ".join(["SELECT CAST(%s AS BIGINT)"] * starts)
     return (
         f"WITH RECURSIVE reached(id) AS ({seeds} "  # noqa: S608
         f"UNION SELECT r.{far} FROM {table} r JOIN reached ON r.{near} = reached.id) {select}"
