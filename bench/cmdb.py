@@ -3,6 +3,9 @@
     .venv/bin/python bench/cmdb.py                       # SQLite, and PostgreSQL when reachable
     .venv/bin/python bench/cmdb.py --db sqlite --write   # one database; merge into latest.json
     BENCH_CMDB_ITEMS=5000 .venv/bin/python bench/cmdb.py # a smoke run (a few seconds of seeding)
+    .venv/bin/python bench/cmdb.py --merge sqlite,postgres  # merge earlier runs' figures
+
+Every run keeps its figures in bench/work/cmdb-<db>.json.
 
 `make bench` runs it after the API scenarios on its own database (`bench/work/cmdb.sqlite3`, or
 `beheer_bench_cmdb` next to BENCH_DATABASE_URL's database, dropped afterwards unless BENCH_KEEP_DB=1);
@@ -164,6 +167,7 @@ def measure(db: str) -> dict[str, Any]:
     finally:
         drop_database(db, url)
     figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    (WORK / f"cmdb-{db}.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return figures
 
 
@@ -191,8 +195,9 @@ def write(runs: list[dict[str, Any]]) -> None:
 # inside Django: seed and measure
 
 
-def seed(items: int, rng: random.Random) -> dict[str, Any]:
-    """The generated CMDB (see the module docstring); returns the ids of each group of CIs."""
+def seed(items: int, rng: random.Random, *, analyze: bool = True) -> dict[str, Any]:
+    """The generated CMDB (see the module docstring); returns the ids of each group of CIs.
+    `analyze`: VACUUM ANALYZE on PostgreSQL afterwards (not inside a test's transaction)."""
     from decimal import Decimal
 
     from django.db import connection, transaction
@@ -458,7 +463,7 @@ def seed(items: int, rng: random.Random) -> dict[str, Any]:
             CiAttributeValue.objects.bulk_create(rows, batch_size=5000)
             values += len(rows)
     log(f"{values:,} attribute values in {time.perf_counter() - t:.1f} s")
-    if connection.vendor == "postgresql":
+    if analyze and connection.vendor == "postgresql":
         t = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -615,7 +620,11 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=None)
     parser.add_argument("--write", action="store_true", help="merge into bench/results/latest.json")
     parser.add_argument("--inner", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    parser.add_argument("--merge", help="merge bench/work/cmdb-<db>.json of these databases, no run")
     args = parser.parse_args()
+    if args.merge:
+        write([json.loads((WORK / f"cmdb-{db}.json").read_text()) for db in args.merge.split(",")])
+        return 0
     if args.inner:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         print(json.dumps(inner(args.inner)))
