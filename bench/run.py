@@ -45,6 +45,7 @@ import socket
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -262,7 +263,9 @@ def size_of(db: str, url: str) -> int:
     import psycopg
 
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
-        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+        row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        assert row is not None
+        return int(row[0])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -397,7 +400,7 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
         ):
             if not wanted(name):
                 continue
-            r = loadgen.timed_loop(lambda p=params: rare_call(p), count=count, seconds=seconds)
+            r = loadgen.timed_loop(partial(rare_call, params), count=count, seconds=seconds)
             r["items"] = len(rare_words[0][1])
             results[name] = r
             log(f"  {name}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms")
@@ -450,7 +453,7 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
             if not wanted(name):
                 continue
             r = loadgen.timed_loop(
-                lambda p=path: loadgen.check(c.get(f"/api/v1/meldingen/{mid}{p}")),
+                partial(lambda p: loadgen.check(c.get(f"/api/v1/meldingen/{mid}{p}")), path),
                 count=count,
                 seconds=seconds,
             )
@@ -497,8 +500,8 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
                 f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms"
             )
         word, ids = next(iter(info["rare_words"].items()))
-        page = loadgen.check(c.get("/meldingen/", params={"queue": "all", "q": word})).text
-        if not all(f"M{pk:07d}" in page for pk in ids):
+        listing = loadgen.check(c.get("/meldingen/", params={"queue": "all", "q": word})).text
+        if not all(f"M{pk:07d}" in listing for pk in ids):
             raise RuntimeError(f"the UI search for {word!r} does not list {ids}")
         if wanted("ui_search_rare"):
             r = loadgen.timed_loop(
@@ -511,19 +514,19 @@ def measure(base_url: str, token: str, info: dict[str, Any]) -> dict[str, Any]:
 
     if wanted("report_month"):
         with loadgen.client(base_url, info["coordinator_token"]) as c:
-            params = report_month_params(info)
-            body = loadgen.check(c.get("/api/v1/reports/kpis", params=params)).json()
+            month = report_month_params(info)
+            body = loadgen.check(c.get("/api/v1/reports/kpis", params=month)).json()
             r = loadgen.timed_loop(
-                lambda: loadgen.check(c.get("/api/v1/reports/kpis", params=params)),
+                lambda: loadgen.check(c.get("/api/v1/reports/kpis", params=month)),
                 count=env_int("BENCH_REPORT_REQUESTS", 20),
                 seconds=seconds,
             )
             r.update(
-                {"params": params, "registered": body["volume"]["registered"], "resolved": body["resolved"]}
+                {"params": month, "registered": body["volume"]["registered"], "resolved": body["resolved"]}
             )
             results["report_month"] = r
             log(
-                f"  report_month (KPI API, {params['date_from']}..{params['date_to']}, one group): "
+                f"  report_month (KPI API, {month['date_from']}..{month['date_to']}, one group): "
                 f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms "
                 f"({r['registered']} registered, {r['resolved']} resolved)"
             )

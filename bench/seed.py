@@ -347,7 +347,9 @@ class PostgresDatabase(Database):
         cur = self.conn.execute(
             f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) RETURNING id', list(row.values())
         )
-        return int(cur.fetchone()[0])
+        returned = cur.fetchone()
+        assert returned is not None  # RETURNING always gives the row
+        return int(returned[0])
 
     def bulk(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         cols = ", ".join(f'"{c}"' for c in columns)
@@ -683,7 +685,8 @@ def _meldingen(
         group, members = choice(world.first_groups if line == "first" else world.second_groups)
         operator = choice(members) if rand() < (0.6 if is_open else 0.85) else None
         caller, department, branch = choice(world.callers)
-        category, subs = choice(world.categories)
+        picked, subs = choice(world.categories)
+        category: int | None = picked
         subcategory = choice(subs) if rand() < 0.7 else None
         if rand() < 0.1:
             category = subcategory = None
