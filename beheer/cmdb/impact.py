@@ -119,8 +119,39 @@ def common_causes(troubled: Iterable[int]) -> dict[int, int]:
     the most troubled CIs rest on; among equals the nearest to the trouble (the one the others rest
     on: an access switch before the core switch behind it), then the lowest id. A troubled CI that
     shares nothing with another has no entry."""
-    below = {ci: reach([ci], DOWN) for ci in sorted(set(troubled))}
+    below = reach_each(troubled, DOWN)
     return pick_causes(below, lambda ci: below[ci] if ci in below else reach([ci], DOWN))
+
+
+def reach_each(ci_ids: Iterable[int], direction: str) -> dict[int, set[int]]:
+    """`reach` of every CI in `ci_ids` on its own (each set includes the CI itself), in one walk per
+    CHUNK of origins: the walk carries its origin, and `UNION` drops an (origin, CI) pair already
+    reached, so a cycle ends it as in `reach`."""
+    table = Relation._meta.db_table
+    near, far = ("dependency_id", "dependent_id") if direction == UP else ("dependent_id", "dependency_id")
+    starts = sorted(set(ci_ids))
+    found: dict[int, set[int]] = {ci: {ci} for ci in starts}
+    with connection.cursor() as cursor:
+        for i in range(0, len(starts), CHUNK):
+            part = starts[i : i + CHUNK]
+            seeds = " UNION ".join(["SELECT CAST(%s AS BIGINT), CAST(%s AS BIGINT)"] * len(part))
+            cursor.execute(
+                f"WITH RECURSIVE reached(origin, id) AS ({seeds} "  # noqa: S608
+                f"UNION SELECT reached.origin, r.{far} FROM {table} r JOIN reached ON r.{near} = reached.id) "
+                "SELECT origin, id FROM reached",
+                [v for ci in part for v in (ci, ci)],
+            )
+            for origin, ci in cursor.fetchall():
+                found[origin].add(ci)
+    return found
+
+
+def likely_causes() -> dict[int, int]:
+    """`common_causes` of every CI in trouble now, by the sources the apps above register
+    (`extensions.register_trouble_source`: open meldingen, failing checks)."""
+    from . import extensions
+
+    return common_causes(extensions.troubled())
 
 
 def pick_causes(below: dict[int, set[int]], rests_on: Callable[[int], set[int]]) -> dict[int, int]:

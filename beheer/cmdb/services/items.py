@@ -159,13 +159,13 @@ def _check_attributes(
     for code, definition in definitions.items():
         key = f"attributes.{code}"
         raw = data.attributes.get(code)
+        if not definition.active:
+            continue  # an attribute no longer in use keeps its value, but takes no new one
         if attributes.is_empty(raw):
-            if definition.required and definition.active:
+            if definition.required:
                 errors[key] = _("Required.")
             result.append((definition, None))
             continue
-        if not definition.active:
-            continue  # an attribute no longer in use keeps its value, but takes no new one
         try:
             value = attributes.clean(definition.kind, raw, choices=definition.choices or ())
         except attributes.Invalid as exc:

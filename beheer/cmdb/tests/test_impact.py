@@ -74,3 +74,30 @@ def test_a_relation_to_itself_or_twice_is_refused(operator: User) -> None:
         services.add_relation(a, actor=operator, target=b, kind=RelationKind.DEPENDS_ON)
     with pytest.raises(DomainError):
         services.add_relation(a, actor=operator, target=b, kind="loves")
+
+
+def test_the_walk_of_each_origin_is_the_walk_of_it_alone(operator: User) -> None:
+    a, b, c, d = (make(operator, name, "server") for name in "abcd")
+    services.add_relation(a, actor=operator, target=b, kind=RelationKind.DEPENDS_ON)
+    services.add_relation(b, actor=operator, target=c, kind=RelationKind.DEPENDS_ON)
+    services.add_relation(c, actor=operator, target=b, kind=RelationKind.DEPENDS_ON)
+    services.add_relation(d, actor=operator, target=c, kind=RelationKind.RUNS_ON)
+    for direction in (impact.UP, impact.DOWN):
+        each = impact.reach_each([a.pk, b.pk, c.pk, d.pk], direction)
+        assert each == {ci.pk: impact.reach([ci.pk], direction) for ci in (a, b, c, d)}
+
+
+def test_likely_causes_combine_the_registered_trouble_sources(operator: User) -> None:
+    from beheer.cmdb import extensions
+
+    switch = make(operator, "sw", "switch")
+    ap1, ap2 = make(operator, "ap1", "access_point"), make(operator, "ap2", "access_point")
+    for ap in (ap1, ap2):
+        services.add_relation(ap, actor=operator, target=switch, kind=RelationKind.CONNECTED_TO)
+    extensions.register_trouble_source(extensions.TroubleSource("test-a", lambda: [ap1.pk]))
+    extensions.register_trouble_source(extensions.TroubleSource("test-b", lambda: [ap2.pk]))
+    try:
+        assert impact.likely_causes() == {ap1.pk: switch.pk, ap2.pk: switch.pk}
+    finally:
+        extensions._TROUBLE.pop("test-a")
+        extensions._TROUBLE.pop("test-b")

@@ -182,3 +182,29 @@ def test_a_list_filters_on_a_custom_attribute_read_as_its_kind(administrator: Us
             visible, ItemFilter.from_query({"attr.ram-gb": "lots", "attr.nope": "1", "status": "gone"})
         )
     assert set(refused.value.field_errors) == {"attr.ram-gb", "attr.nope", "status"}
+
+
+def test_a_deactivated_attribute_keeps_its_value_and_takes_no_new_one(
+    administrator: User, operator: User
+) -> None:
+    laptop = laptop_type(administrator)
+    ci = services.create_item(
+        actor=operator, data=services.ItemData(name="LT-9", ci_type=laptop, attributes={"ram-gb": "8"})
+    )
+    ram = laptop.attributes.get(code="ram-gb")
+    services.save_attribute(
+        ram,
+        actor=administrator,
+        ci_type=laptop,
+        data=services.AttributeData(
+            code="ram-gb", label_nl="ram", label_en="ram", kind=AttributeKind.NUMBER, active=False
+        ),
+    )
+    for sent in ({}, {"ram-gb": "32"}):
+        ci = services.update_item(
+            ci,
+            actor=operator,
+            expected_version=ci.version,
+            data=services.ItemData(name="LT-9", ci_type=laptop, description=str(sent), attributes=sent),
+        )
+        assert CiAttributeValue.objects.get(ci=ci, definition=ram).number == Decimal("8")

@@ -22,7 +22,7 @@ from beheer.core.errors import Conflict, DomainError, PermissionDenied
 from beheer.core.forms import parse_id
 from beheer.core.pagination import SortKey, page_for_request
 
-from .. import services
+from .. import extensions, services
 from ..forms import ConfirmForm, FilterForm, ItemForm, RelationForm, TypeChoiceForm, error_field
 from ..impact import DOWN, UP, impact
 from ..models import CiHistoryEntry, CiType, ConfigurationItem, Relation
@@ -101,6 +101,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "picture": neighbourhood(ci, outgoing, incoming),
             "relation_form": RelationForm(),
             "may_delete": access.is_coordinator(request.user),
+            "sections": extensions.render_page_sections(request, ci),
         },
     )
 
