@@ -36,11 +36,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scratch import Scratch
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 RESULTS = ROOT / "bench" / "results"
 WORK = ROOT / "bench" / "work"
-SECRET = "bench-secret-key-not-for-production-0123456789abcdefghijklmnop"
 TARGETS = {
     "monitor_http_per_cpu_s": 1500,
     "monitor_tcp_per_cpu_s": 5000,
@@ -145,53 +148,11 @@ class Target:
 # the database
 
 
-def postgres_url() -> str:
-    base = os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/beheer_bench"
-    return base.rsplit("/", 1)[0] + "/beheer_bench_monitor"
-
-
-def postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(postgres_url().rsplit("/", 1)[0] + "/postgres", connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
-def env_for(database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BEHEER_")}
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "BEHEER_DATA_DIR": str(WORK),
-            "BEHEER_SECRET_KEY": SECRET,
-            "BEHEER_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "beheer.settings",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    return env
-
-
-def fresh_database(db: str) -> str:
-    WORK.mkdir(parents=True, exist_ok=True)
-    if db == "sqlite":
-        path = WORK / "monitor.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        url = postgres_url()
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env_for(url), check=True)
-    return url
+SCRATCH = Scratch("monitor")
+postgres_url = SCRATCH.postgres_url
+postgres_reachable = SCRATCH.postgres_reachable
+env_for = SCRATCH.env_for
+fresh_database = SCRATCH.fresh_database
 
 
 SETUP = """
