@@ -82,6 +82,7 @@ def _classify(m: Melding, d: dict[str, Any], u: User) -> str:
         category=d["category"],
         subcategory=d["subcategory"],
         object_name=d["object_name"],
+        ci=d["ci"],
         impact=d["impact"],
         urgency=d["urgency"],
     )

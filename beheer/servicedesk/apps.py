@@ -14,7 +14,10 @@ class ServicedeskConfig(AppConfig):
         service-level tabs."""
         from beheer.calendars import extensions
 
+        from . import configuration_items
         from .services import sla_config
+
+        configuration_items.register()  # the CMDB's trouble source and CI page section: meldingen
 
         extensions.register(
             extensions.CalendarUse(

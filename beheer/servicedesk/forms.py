@@ -12,10 +12,18 @@ from django.utils.translation import gettext_lazy as _
 # `operators` in accounts.forms; they stay importable from here for the modules that still do.
 from beheer.accounts.forms import PersonChoiceField, operators
 from beheer.accounts.models import OperatorGroup, User
-from beheer.cmdb.models import Supplier
+from beheer.cmdb.models import ConfigurationItem, Supplier
 from beheer.core import files
 from beheer.core.errors import DomainError
-from beheer.core.forms import BeheerForm, DateInput, DateTimeLocalInput, LookupField, NamedChoiceField, active
+from beheer.core.forms import (
+    BeheerForm,
+    DateInput,
+    DateTimeLocalInput,
+    LookupField,
+    NamedChoiceField,
+    active,
+    parse_id,
+)
 
 from .choices import (
     StatusSelect,
@@ -260,6 +268,44 @@ class QueueFilterForm(BeheerForm):
 
 
 # --------------------------------------------------------------------------------------------------
+# the configuration item a melding is about
+
+CI_UNKNOWN = _("Choose one existing configuration item, by its number or exact name.")
+MY_OBJECTS_SHOWN = 200  # the caller's own CIs offered in the portal
+
+
+def find_ci(text: str, user: Any) -> ConfigurationItem | None:
+    """The CI `user` may see that `text` names: by its number, else by its exact name (case-insensitive)
+    when one CI has it, as the CMDB's relation form finds its target."""
+    visible = ConfigurationItem.objects.visible_to(user)
+    pk = parse_id(text)
+    if pk is not None:
+        return visible.filter(pk=pk).first()
+    found = list(visible.filter(name__iexact=text.strip())[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def ci_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Configuration item"),
+        max_length=200,
+        required=False,
+        help_text=_("The configuration item's number or exact name; leave empty for none."),
+    )
+
+
+def clean_ci_text(text: str, user: Any) -> ConfigurationItem | None:
+    """The CI field's value: None when empty, the CI it names, else a form error (an unknown CI and
+    one the user may not see alike)."""
+    if not (text or "").strip():
+        return None
+    ci = find_ci(text, user)
+    if ci is None:
+        raise forms.ValidationError(CI_UNKNOWN)
+    return ci
+
+
+# --------------------------------------------------------------------------------------------------
 # registering
 
 
@@ -291,6 +337,7 @@ class MeldingCreateForm(CategoryMixin, OperatorFollowsGroupMixin, BeheerForm):
         label=_("Subcategory"), queryset=Category.objects.none(), required=False
     )
     object_name = forms.CharField(label=_("Object"), max_length=200, required=False)
+    ci = ci_field()
     impact = NamedChoiceField(label=_("Impact"), queryset=Impact.objects.none(), required=False)
     urgency = NamedChoiceField(label=_("Urgency"), queryset=Urgency.objects.none(), required=False)
     target_date = forms.DateTimeField(
@@ -315,6 +362,7 @@ class MeldingCreateForm(CategoryMixin, OperatorFollowsGroupMixin, BeheerForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.set_queryset("caller", User.objects.visible_to(user).callers())
         self.set_queryset("call_type", active(CallType))
         self.set_queryset("category", main_categories())
@@ -327,6 +375,9 @@ class MeldingCreateForm(CategoryMixin, OperatorFollowsGroupMixin, BeheerForm):
 
     def clean_attachment(self) -> Any:
         return check_upload(self.cleaned_data.get("attachment"))
+
+    def clean_ci(self) -> ConfigurationItem | None:
+        return clean_ci_text(self.cleaned_data.get("ci") or "", self.user)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -357,14 +408,33 @@ class PortalMeldingForm(CategoryMixin, BeheerForm):
     subcategory = SubcategoryChoiceField(
         label=_("Subcategory"), queryset=Category.objects.none(), required=False
     )
+    ci = forms.ModelChoiceField(
+        label=_("My objects"),
+        queryset=ConfigurationItem.objects.none(),
+        required=False,
+        empty_label=_("(none of them)"),
+        help_text=_("The device or application this is about, if it is one of yours."),
+    )
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_queryset("call_type", active(CallType))
         self.set_queryset("category", main_categories())
         self.set_queryset("subcategory", subcategories())
         self.narrow_subcategories()
+        # the caller's own CIs (owned or used), not retired; no field when they have none
+        mine = list(
+            ConfigurationItem.objects.visible_to(user).in_use().order_by("name", "id")[:MY_OBJECTS_SHOWN]
+        )
+        if mine:
+            field = self.fields["ci"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = ConfigurationItem.objects.filter(pk__in=[c.pk for c in mine]).order_by(
+                "name", "id"
+            )
+        else:
+            del self.fields["ci"]
 
     def clean_attachment(self) -> Any:
         return check_upload(self.cleaned_data.get("attachment"))
@@ -402,6 +472,7 @@ class ClassificationForm(ActionForm):
         label_from=lambda c: f"{c.parent.display_name} / {c.display_name}" if c.parent_id else c.display_name,
     )
     object_name = forms.CharField(label=_("Object"), max_length=200, required=False)
+    ci = ci_field()
     impact = LookupField(label=_("Impact"), empty_label=None)
     urgency = LookupField(label=_("Urgency"), empty_label=None)
 
@@ -409,6 +480,7 @@ class ClassificationForm(ActionForm):
         kwargs.setdefault("initial", {})
         for name in ("brief_description", "request", "object_name"):
             kwargs["initial"].setdefault(name, getattr(melding, name))
+        kwargs["initial"].setdefault("ci", str(melding.ci_id) if melding.ci_id else "")
         for name in ("call_type", "category", "subcategory", "impact", "urgency"):
             kwargs["initial"].setdefault(name, getattr(melding, f"{name}_id"))
         super().__init__(*args, melding=melding, user=user, **kwargs)
@@ -432,6 +504,9 @@ class ClassificationForm(ActionForm):
                 "hx-swap": "innerHTML",
             }
         )
+
+    def clean_ci(self) -> ConfigurationItem | None:
+        return clean_ci_text(self.cleaned_data.get("ci") or "", self.user)
 
 
 class TargetDateForm(ActionForm):

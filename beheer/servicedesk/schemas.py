@@ -84,6 +84,9 @@ class MeldingDetailOut(MeldingOut):
     satisfaction_rating: int | None = None
     satisfaction_comment: str = ""
     problem: ProblemRef | None = None  # operators only: never shown to a caller
+    ci: Ref | None = Field(
+        None, description="The configuration item the melding is about; null when you may not see it"
+    )
 
 
 class ProblemRef(Schema):
@@ -108,6 +111,9 @@ class MeldingCreate(Schema):
     category_id: Id | None = None
     subcategory_id: Id | None = None
     object_name: TextLine = Field("", max_length=200)
+    ci_id: Id | None = Field(
+        None, description="The configuration item (a caller: one they own or use; staff: any not retired)"
+    )
     impact_id: Id | None = None
     urgency_id: Id | None = None
     target_date: datetime | None = None
@@ -131,6 +137,9 @@ class ClassificationIn(Versioned):
     category_id: Id | None = None
     subcategory_id: Id | None = None
     object_name: TextLine = Field("", max_length=200)
+    ci_id: Id | None = Field(
+        None, description="The configuration item (any not retired); left as it is when the field is absent"
+    )
     impact_id: Id
     urgency_id: Id
 

@@ -154,7 +154,7 @@ def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
     partials = list(
         Melding.objects.visible_to(request.user)
         .filter(parent_id=_visible_id(request, melding_id))
-        .select_related(*LIST_RELATED, "closure_code", *extensions.detail_related())
+        .select_related(*LIST_RELATED, "closure_code", "ci", *extensions.detail_related())
         .order_by("id")[:200]
     )
     relations = relation_counts(partials, request.user)

@@ -10,8 +10,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import api_helpers, clock
-from beheer.core.errors import NotFound
+from beheer.cmdb.models import CiStatus, ConfigurationItem
+from beheer.core import access, api_helpers, clock
+from beheer.core.errors import DomainError, NotFound
 
 from .. import extensions
 from ..models import CallType, Category, ClosureCode, Impact, Melding, Urgency
@@ -93,8 +94,31 @@ def melding_detail_out(
         "confirmed_at": m.confirmed_at,
         "satisfaction_rating": m.satisfaction_rating,
         "satisfaction_comment": m.satisfaction_comment,
+        "ci": ci_out(m, viewer),
         **extensions.detail_fields(m, viewer, new=new),
     }
+
+
+def ci_out(m: Melding, viewer: Any) -> dict[str, Any] | None:
+    """`{id, name}` of the melding's CI, None without one or when `viewer` may not see it (a caller's
+    melding on the school's printer they do not own or use): staff read it with the melding, a caller
+    with one query."""
+    if m.ci_id is None:
+        return None
+    if access.is_staff(viewer):
+        return ref(m.ci)
+    return ref(ConfigurationItem.objects.visible_to(viewer).filter(pk=m.ci_id).only("pk", "name").first())
+
+
+def get_ci(pk: int | None, user: Any, *, current_id: int | None = None) -> ConfigurationItem | None:
+    """The CI a request names in `ci_id`: one `user` may see and, for a new link, not retired (the
+    melding's current CI stays allowed); an invisible CI answers like an unknown one. The service
+    checks the same again."""
+    ci = _get(ConfigurationItem, pk, "ci_id", qs=ConfigurationItem.objects.visible_to(user))
+    if ci is not None and ci.pk != current_id and ci.status == CiStatus.RETIRED:
+        message = _("This configuration item is retired.")
+        raise DomainError(message, field_errors={"ci_id": message})
+    return ci
 
 
 LIST_RELATED = (
@@ -116,7 +140,7 @@ LIST_RELATED = (
 def _visible(request: HttpRequest, pk: int) -> Melding:
     m = (
         Melding.objects.visible_to(request.user)
-        .select_related(*LIST_RELATED, "closure_code", *extensions.detail_related())
+        .select_related(*LIST_RELATED, "closure_code", "ci", *extensions.detail_related())
         .filter(pk=pk)
         .first()
     )

@@ -41,7 +41,17 @@ from ..schemas import (
     StatusIn,
     TargetDateIn,
 )
-from .common import LIST_RELATED, _detail, _get, _operator, _visible, melding_detail_out, melding_out, ref
+from .common import (
+    LIST_RELATED,
+    _detail,
+    _get,
+    _operator,
+    _visible,
+    get_ci,
+    melding_detail_out,
+    melding_out,
+    ref,
+)
 
 router = access.declare(Router(tags=["meldingen"]), access.SIGNED_IN)
 PUBLISHED_IN = "beheer.servicedesk.api"  # the operation ids of before the split (beheer/api.py)
@@ -98,6 +108,7 @@ def create_melding(request: HttpRequest, payload: MeldingCreate) -> Any:
             category=_get(Category, payload.category_id, "category_id"),
             subcategory=_get(Category, payload.subcategory_id, "subcategory_id"),
             object_name=payload.object_name,
+            ci=get_ci(payload.ci_id, user),
             impact=_get(Impact, payload.impact_id, "impact_id"),
             urgency=_get(Urgency, payload.urgency_id, "urgency_id"),
             target_date=payload.target_date,
@@ -137,9 +148,13 @@ def _act(
 @access.gate(access.OPERATORS_ONLY)
 @router.put("/meldingen/{melding_id}/classification", response=CHANGED)
 def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) -> dict[str, Any]:
+    melding = _visible(request, melding_id)
+    ci: Any = services.KEEP_CI  # a client that does not send ci_id leaves the CI as it is
+    if "ci_id" in payload.model_fields_set:
+        ci = get_ci(payload.ci_id, request.user, current_id=melding.ci_id)
     return _act(
         request,
-        _visible(request, melding_id),
+        melding,
         services.reclassify_melding,
         payload.version,
         brief_description=payload.brief_description,
@@ -148,6 +163,7 @@ def reclassify(request: HttpRequest, melding_id: Id, payload: ClassificationIn) 
         category=_get(Category, payload.category_id, "category_id"),
         subcategory=_get(Category, payload.subcategory_id, "subcategory_id"),
         object_name=payload.object_name,
+        ci=ci,
         impact=_get(Impact, payload.impact_id, "impact_id", required=True),
         urgency=_get(Urgency, payload.urgency_id, "urgency_id", required=True),
     )

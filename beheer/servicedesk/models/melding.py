@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import Branch, Department, OperatorGroup, User
-from beheer.cmdb.models import Supplier
+from beheer.cmdb.models import ConfigurationItem, Supplier
 from beheer.core import access
 from beheer.core.search import matching_ids
 
@@ -141,6 +141,16 @@ class Melding(models.Model):
         verbose_name=_("subcategory"),
     )
     object_name = models.CharField(_("object"), max_length=200, blank=True)
+    # The configuration item the melding is about; object_name stays free text (it may name
+    # something that is no CI) and takes the CI's name when empty.
+    ci = models.ForeignKey(
+        ConfigurationItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meldingen",
+        verbose_name=_("configuration item"),
+    )
 
     impact = models.ForeignKey(Impact, on_delete=models.PROTECT, related_name="+", verbose_name=_("impact"))
     urgency = models.ForeignKey(
@@ -309,6 +319,13 @@ class Melding(models.Model):
             models.Index(fields=["update_risk_at"], name="m_open_update_risk", condition=Q(is_open=True)),
             # the sweep's backlog of meldingen whose OLA rows were never computed
             models.Index(fields=["id"], name="m_ola_pending", condition=Q(ola_computed_at__isnull=True)),
+            # the open meldingen of a CI, newest first (the CI page, the trouble source's distinct CIs);
+            # a CI's closed ones go through the foreign key's own index
+            models.Index(
+                fields=["ci", "-created_at", "-id"],
+                name="m_open_ci_created",
+                condition=Q(is_open=True, ci__isnull=False),
+            ),
             # satisfaction per period (reports)
             models.Index(fields=["confirmed_at"], name="m_confirmed"),
         ]

@@ -21,8 +21,10 @@ from beheer.core.files import safe_filename as _safe_filename
 
 from ._base import (
     BRIEF_MAX,
+    KEEP_CI,
     TEXT_MAX,
     check_assignment,
+    check_ci,
     default_status,
     lock_melding,
     lookup_defaults,
@@ -98,6 +100,7 @@ from .service_level import (
 
 __all__ = [
     "BRIEF_MAX",
+    "KEEP_CI",
     "SETTLE_MINUTES",
     "TEXT_MAX",
     "DeflectionFigures",
@@ -114,6 +117,7 @@ __all__ = [
     "auto_close_resolved",
     "change_status",
     "check_assignment",
+    "check_ci",
     "check_new_melding_group",
     "close_melding",
     "confirm_resolution",

@@ -15,7 +15,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core import checks, config_cache, history, search
+from beheer.cmdb.models import CiStatus, ConfigurationItem
+from beheer.core import access, checks, config_cache, history, search
 from beheer.core.errors import DomainError, NotFound, ReadOnly
 
 from .. import priority as priority_rules
@@ -190,6 +191,36 @@ def priority_for(impact: Impact, urgency: Urgency) -> Priority:
         raise DomainError(_("No priorities are configured."))
     level = priority_rules.suggested_level(impact.level, urgency.level, priority_levels=len(priorities))
     return priorities[level - 1]
+
+
+class KeepCi:
+    """The configuration item of a melding left as it is (a change that does not name one)."""
+
+
+KEEP_CI = KeepCi()
+
+
+def check_ci(ci: ConfigurationItem | None, actor: Any, *, current_id: int | None = None) -> None:
+    """The CI a melding is registered on: operators any CI not retired, a caller only one they own
+    or use (`visible_to`); a CI the actor may not see answers like an unknown one. The melding's
+    current CI (`current_id`) is kept even when retired since. DomainError on `ci`."""
+    if ci is None or ci.pk == current_id:
+        return
+    visible = ConfigurationItem.objects.visible_to(actor)
+    if not access.is_staff(actor) and not visible.filter(pk=ci.pk).exists():
+        message = _("Unknown configuration item.")
+        raise DomainError(message, field_errors={"ci": message})
+    if ci.status == CiStatus.RETIRED:
+        message = _("This configuration item is retired.")
+        raise DomainError(message, field_errors={"ci": message})
+
+
+def object_name_for(object_name: str, ci: ConfigurationItem | None) -> str:
+    """The object text of a melding: as entered, or the CI's name when empty and a CI is chosen
+    (the queue, the search and the exports show the object text)."""
+    if ci is not None and not object_name.strip():
+        return ci.name[:200]
+    return object_name
 
 
 def _check_category(category: Category | None, subcategory: Category | None) -> None:

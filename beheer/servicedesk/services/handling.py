@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.cmdb.models import Supplier
+from beheer.cmdb.models import ConfigurationItem, Supplier
 from beheer.core import clock
 from beheer.core.access import ensure_staff
 from beheer.core.checks import checked_text
@@ -29,11 +29,15 @@ from ..workflow import Action, Kind, allowed_status
 from . import notify
 from ._base import (
     BRIEF_MAX,
+    KEEP_CI,
+    KeepCi,
     _check_category,
     _reindex,
     _save,
     check_assignment,
+    check_ci,
     lock_melding,
+    object_name_for,
     priority_for,
     record_history,
 )
@@ -54,12 +58,20 @@ def reclassify_melding(
     object_name: str,
     impact: Impact,
     urgency: Urgency,
+    ci: ConfigurationItem | KeepCi | None = KEEP_CI,
 ) -> Melding:
-    """Change what the melding is about; a new impact or urgency recomputes priority and target date."""
+    """Change what the melding is about; a new impact or urgency recomputes priority and target date.
+    `ci` is the configuration item it is about (any CI not retired; the current one is kept even when
+    retired since), left as it is when not given; without an object text the CI's name is the object."""
     ensure_staff(actor)
     m = lock_melding(melding, expected_version)
     now = clock.now()
     _check_category(category, subcategory)
+    if isinstance(ci, KeepCi):
+        ci = m.ci
+    else:
+        check_ci(ci, actor, current_id=m.ci_id)
+    object_name = object_name_for(object_name, ci)
     new_values: dict[str, Any] = {
         "brief_description": checked_text(
             brief_description,
@@ -73,6 +85,7 @@ def reclassify_melding(
         "category": category,
         "subcategory": subcategory,
         "object_name": checked_text(object_name, field="object_name", label=_("Object"), max_length=200),
+        "ci": ci,
         "impact": impact,
         "urgency": urgency,
     }

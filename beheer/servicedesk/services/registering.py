@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.cmdb.models import Supplier
+from beheer.cmdb.models import ConfigurationItem, Supplier
 from beheer.core import clock, search
 from beheer.core.access import ensure_staff
 from beheer.core.checks import checked_text
@@ -39,9 +39,11 @@ from ._base import (
     _save,
     _touch,
     check_assignment,
+    check_ci,
     default_status,
     lock_melding,
     lookup_defaults,
+    object_name_for,
     priority_for,
     record_history,
     servicedesk_settings,
@@ -72,6 +74,7 @@ def open_melding(
     category: Category | None = None,
     subcategory: Category | None = None,
     object_name: str = "",
+    ci: ConfigurationItem | None = None,
     impact: Impact | None = None,
     urgency: Urgency | None = None,
     target_date: datetime | None = None,
@@ -84,7 +87,8 @@ def open_melding(
     attachment: UploadedFile | None = None,
 ) -> Melding:
     """Register a melding, with its first attachment when one is given (both or neither). Callers
-    register only for themselves, through the portal, API or e-mail."""
+    register only for themselves, through the portal, API or e-mail, and only on a CI they own or
+    use; operators on any CI not retired. Without an object text the CI's name is the object."""
     if not actor.is_active:
         raise PermissionDenied(_("Your account is inactive."))
     now = now or clock.now()
@@ -117,6 +121,8 @@ def open_melding(
     if caller is not None and not caller.is_active:
         raise DomainError(_("This caller is inactive."), field_errors={"caller": _("Inactive.")})
     _check_category(category, subcategory)
+    check_ci(ci, actor)
+    object_name = object_name_for(object_name, ci)
 
     default_call_type, default_impact, default_urgency = lookup_defaults()
     call_type = call_type or default_call_type
@@ -155,6 +161,7 @@ def open_melding(
         category=category,
         subcategory=subcategory,
         object_name=checked_text(object_name, field="object_name", label=_("Object"), max_length=200),
+        ci=ci,
         impact=impact,
         urgency=urgency,
         priority=prio,
@@ -232,6 +239,7 @@ def create_partial(
         category=m.category,
         subcategory=m.subcategory,
         object_name=m.object_name,
+        ci_id=m.ci_id,
         impact=m.impact,
         urgency=m.urgency,
         priority=m.priority,

@@ -28,7 +28,7 @@ from beheer.core.htmx import is_htmx
 from beheer.core.pagination import SortKey, page_for_request, read_page
 from beheer.notifications.models import OutgoingMessage
 
-from .. import actions, queries, services
+from .. import actions, configuration_items, queries, services
 from .. import forms as f
 from ..api.children import attachment_response
 from ..choices import cached_operators, group_operators
@@ -272,6 +272,7 @@ def melding_create(request: HttpRequest) -> HttpResponse:
                 category=data["category"],
                 subcategory=data["subcategory"],
                 object_name=data["object_name"],
+                ci=data["ci"],
                 impact=data["impact"],
                 urgency=data["urgency"],
                 target_date=data["target_date"],
@@ -282,11 +283,13 @@ def melding_create(request: HttpRequest) -> HttpResponse:
                 estimated_means=data["estimated_means"],
             )
             if melding is not None:
-                messages.success(
-                    request,
-                    _("Call %(number)s has been registered with priority %(priority)s.")
-                    % {"number": melding.number, "priority": melding.priority.name},
-                )
+                message = _("Call %(number)s has been registered with priority %(priority)s.") % {
+                    "number": melding.number,
+                    "priority": melding.priority.name,
+                }
+                if melding.ci is not None:
+                    message = f"{message} {configuration_items.registered_impact(melding.ci, user)}"
+                messages.success(request, message)
                 return redirect("melding-detail", pk=melding.pk)
         status = 400
     else:
@@ -452,6 +455,7 @@ def _detail_context(
         if filled("attachments")
         else [],
         "unlink_version": melding.version,
+        "ci_panel": configuration_items.melding_ci_panel(melding, user) if melding.ci_id else None,
         "mails": list(
             OutgoingMessage.objects.for_object("servicedesk.melding", melding.pk)
             .defer("body_text", "body_html", "headers")
@@ -618,7 +622,7 @@ def portal_create(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     status = 200
     if request.method == "POST":
-        form = f.PortalMeldingForm(request.POST, request.FILES)
+        form = f.PortalMeldingForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             data = form.cleaned_data
             melding = _register(
@@ -631,6 +635,7 @@ def portal_create(request: HttpRequest) -> HttpResponse:
                 call_type=data["call_type"],
                 category=data["category"],
                 subcategory=data["subcategory"],
+                ci=data.get("ci"),
             )
             if melding is not None:
                 record_portal_submission(request, melding)  # views/suggestions.py: deflection record
@@ -642,7 +647,7 @@ def portal_create(request: HttpRequest) -> HttpResponse:
                 return redirect("portal-detail", pk=melding.pk)
         status = 400
     else:
-        form = f.PortalMeldingForm()
+        form = f.PortalMeldingForm(user=user)
     context = {"form": form, "deflection_token": deflection_token(request)}
     return render(request, "servicedesk/portal_form.html", context, status=status)
 

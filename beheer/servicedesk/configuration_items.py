@@ -1,0 +1,121 @@
+"""The servicedesk and the CMDB: the configuration item a melding is about.
+
+- On the melding page (operators): the CI, its upward impact (the services that fail with it) and
+  the likely common cause when the CI shares one with other CIs in trouble (`melding_ci_panel`).
+- For the CMDB (registered from `apps.ServicedeskConfig.ready` through `cmdb.extensions`): a trouble
+  source, the CIs of open meldingen (`open_ci_ids`), and a section on the CI page with the CI's
+  meldingen (`ci_page_section`, staff only).
+
+The CMDB never imports the servicedesk; the servicedesk reads the CMDB's models and impact analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from beheer.cmdb import extensions as cmdb_extensions
+from beheer.cmdb import impact as cmdb_impact
+from beheer.cmdb.models import ConfigurationItem
+from beheer.core import access
+
+from .models import Melding
+
+TROUBLE_MAX = 1000  # distinct CIs of open meldingen the trouble source reports
+CI_PAGE_SHOWN = (
+    20  # meldingen listed on a CI's page (open first, then the last closed); the count is complete
+)
+SERVICES_NAMED = 5  # services named in the message after registering
+
+
+@dataclass(frozen=True)
+class CiPanel:
+    """The melding page's section about its CI."""
+
+    ci: ConfigurationItem
+    impact: cmdb_impact.Impact
+    cause: ConfigurationItem | None = None
+    shared: int = 0  # the other CIs in trouble with the same likely cause
+
+
+def melding_ci_panel(melding: Melding, user: Any) -> CiPanel | None:
+    """The CI of `melding` with its upward impact and likely cause, for staff; None without a CI.
+    A bounded few queries (the CI, the impact's walks, the trouble and its common causes, the
+    cause's name); a melding without a CI costs none (the view does not call this)."""
+    if melding.ci_id is None or not access.is_staff(user):
+        return None
+    ci = ConfigurationItem.objects.select_related("ci_type").filter(pk=melding.ci_id).first()
+    if ci is None:
+        return None
+    up = cmdb_impact.impact(ci, cmdb_impact.UP, user=user)
+    causes = cmdb_impact.likely_causes()
+    cause_id = causes.get(ci.pk)
+    if cause_id is None or cause_id == ci.pk:
+        return CiPanel(ci, up)
+    cause = ConfigurationItem.objects.filter(pk=cause_id).only("pk", "name").first()
+    shared = sum(1 for troubled, c in causes.items() if c == cause_id and troubled != ci.pk)
+    return CiPanel(ci, up, cause, shared)
+
+
+def registered_impact(ci: ConfigurationItem, user: Any) -> str:
+    """What an operator reads after registering a melding on `ci`: the services that fail with it."""
+    up = cmdb_impact.impact(ci, cmdb_impact.UP, user=user)
+    if not up.service_count:
+        return _("It is about %(ci)s; no service depends on it.") % {"ci": ci.name}
+    names = ", ".join(s.name for s in up.services[:SERVICES_NAMED])
+    if up.service_count > SERVICES_NAMED:
+        names += ", …"
+    return ngettext(
+        "It is about %(ci)s: %(count)d service affected (%(names)s).",
+        "It is about %(ci)s: %(count)d services affected (%(names)s).",
+        up.service_count,
+    ) % {"ci": ci.name, "count": up.service_count, "names": names}
+
+
+# --------------------------------------------------------------------------------------------------
+# for the CMDB
+
+
+def open_ci_ids() -> list[int]:
+    """The CIs of open meldingen, at most TROUBLE_MAX: one query over the partial index of open
+    meldingen by CI (`m_open_ci_created`)."""
+    rows = (
+        Melding.objects.filter(is_open=True, ci__isnull=False)
+        .order_by("ci_id")
+        .values_list("ci_id", flat=True)
+        .distinct()
+    )
+    return [pk for pk in rows[:TROUBLE_MAX] if pk is not None]
+
+
+def ci_page_section(request: Any, ci: ConfigurationItem) -> str:
+    """The CI page's panel of its meldingen (staff only, nothing for others): the open ones newest
+    first, then the last closed, CI_PAGE_SHOWN in all, with the counts; three queries whatever the CI
+    holds (two when twenty are open)."""
+    if not access.is_staff(getattr(request, "user", None)):
+        return ""
+    mine = Melding.objects.filter(ci_id=ci.pk)
+    shown = list(
+        mine.filter(is_open=True).select_related("status").order_by("-created_at", "-id")[:CI_PAGE_SHOWN]
+    )
+    if len(shown) < CI_PAGE_SHOWN:
+        closed = (
+            mine.filter(is_open=False)
+            .select_related("status")
+            .order_by(F("closed_at").desc(nulls_last=True), "-created_at", "-id")
+        )
+        shown += list(closed[: CI_PAGE_SHOWN - len(shown)])
+    counts = mine.aggregate(total=Count("id"), open=Count("id", filter=Q(is_open=True)))
+    context = {"ci": ci, "meldingen": shown, "total": counts["total"] or 0, "open": counts["open"] or 0}
+    return render_to_string("servicedesk/_ci_meldingen.html", context)  # no context processors: no queries
+
+
+def register() -> None:
+    """Take part in the CMDB: the trouble source and the CI page's section (idempotent)."""
+    cmdb_extensions.register_trouble_source(cmdb_extensions.TroubleSource("meldingen", open_ci_ids))
+    cmdb_extensions.register_page_section(cmdb_extensions.PageSection("meldingen", ci_page_section, order=10))
