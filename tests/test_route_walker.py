@@ -137,6 +137,19 @@ class School:
             self.melding, text=f"Intern: {CANARY_S} wachtwoord reset", actor=operator, visibility="internal"
         )
         services.add_note(self.melding, text=f"Voor Anna: {CANARY_A}", actor=operator, visibility="caller")
+        # A's melding is about the school's printer, which A neither owns nor uses: its name is for staff
+        from beheer.cmdb import services as cmdb_services
+        from beheer.cmdb.models import CiType
+        from beheer.servicedesk.models import Melding
+
+        printer = cmdb_services.create_item(
+            actor=self.people["administrator"],
+            data=cmdb_services.ItemData(
+                name=f"Printer {CANARY_S}", ci_type=CiType.objects.get(code="printer")
+            ),
+        )
+        Melding.objects.filter(pk=self.melding.pk).update(ci=printer)
+        self.melding.refresh_from_db()
 
     # objects for path parameters, made when a route asks for them --------------------------------
 
@@ -210,7 +223,8 @@ class School:
     @cached_property
     def ci(self) -> Any:
         """A server that caller A owns and uses, with a custom attribute and a service running on it:
-        the CMDB's screens and API are for staff all the same."""
+        the CMDB's screens and API are for staff all the same. Its name is A's (the portal offers
+        it among A's objects), its description the staff's."""
         from beheer.cmdb import services
         from beheer.cmdb.models import CiType
 
@@ -225,7 +239,8 @@ class School:
         server = services.create_item(
             actor=admin,
             data=services.ItemData(
-                name=f"Server {CANARY_S}",
+                name=f"Server {CANARY_A}",
+                description=f"Rack {CANARY_S}",
                 ci_type=server_type,
                 owner=self.a,
                 users=[self.a],

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from beheer.accounts.models import User
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 from beheer.core.simulation import Process
 
@@ -432,6 +433,14 @@ def _minutes(p: Plan, low: int, high: int, key: str = "minutes") -> int:
     return int(5 * round(_between(low, high, p.draws[key]) / 5)) or 5
 
 
+def _printer(p: Plan) -> ConfigurationItem | None:
+    """The printer CI of the room a printer melding is about (PRN-2.03 in lokaal 2.03), if the
+    CMDB's demo has one; other meldingen name no CI."""
+    if p.family.key != "printer" or not p.object_name.lower().startswith("lokaal "):
+        return None
+    return ConfigurationItem.objects.filter(name=f"PRN-{p.object_name[7:]}").first()
+
+
 def process(w: World, p: Plan) -> Process:
     """The melding's life: every step a service call at its moment."""
     school, lookups = w.school, w.lookups
@@ -448,6 +457,7 @@ def process(w: World, p: Plan) -> Process:
         category=None if portal else lookups.categories[p.family.category],
         subcategory=None if portal else lookups.categories[p.family.subcategory],
         object_name=p.object_name,
+        ci=None if portal else _printer(p),  # a caller does not own the school's printers
         impact=lookups.impacts[p.impact],
         urgency=lookups.urgencies[p.urgency],
         operator_group=school.desk,
@@ -475,6 +485,7 @@ def process(w: World, p: Plan) -> Process:
                     category=lookups.categories[p.family.category],
                     subcategory=lookups.categories[p.family.subcategory],
                     object_name=m.object_name,
+                    ci=_printer(p),
                     impact=lookups.impacts[p.impact],
                     urgency=lookups.urgencies[p.urgency],
                 )
