@@ -400,6 +400,17 @@ class World:
             ),
         )
 
+    def _series_cis(self, i: int) -> list[ConfigurationItem]:
+        """A file server of its own and the shared backup NAS, found or made in the CMDB."""
+        server = CiType.objects.get(code="server")
+        found = []
+        for name in (f"fs{i:02d}", "nas02"):
+            ci = ConfigurationItem.objects.filter(name=name).first()
+            if ci is None:
+                ci = cmdb.create_item(actor=self.operator, data=cmdb.ItemData(name=name, ci_type=server))
+            found.append(ci)
+        return found
+
     def _series(self, i: int) -> None:
         today = clock.now().date()
         series = operations.create_series(
@@ -411,7 +422,7 @@ class World:
             start_time=time(9, 0),
             time_zone="Europe/Amsterdam",
             checklist=["Logboek bekijken", "Steekproef terugzetten"],
-            linked_objects=[f"fs{i:02d}", "nas02"],
+            cis=self._series_cis(i),
             lead_days=7,
             grace_hours=1,
             operator_group=self.first_line,

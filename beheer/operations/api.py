@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.api_helpers import act, find
@@ -72,7 +74,9 @@ def _person(user: User | None) -> dict[str, Any] | None:
 
 
 def series_out(s: ActivitySeries) -> dict[str, Any]:
+    """A series as the API shows it: its CIs (prefetched for a list) and their names."""
     group = s.operator_group
+    cis = sorted(s.cis.all(), key=lambda ci: (ci.name, ci.pk))
     return {
         "id": s.pk,
         "name": s.name,
@@ -88,7 +92,8 @@ def series_out(s: ActivitySeries) -> dict[str, Any]:
         "remind_hours": s.remind_hours,
         "operator_group": {"id": group.pk, "name": group.name} if group is not None else None,
         "assignee": _person(s.assignee),
-        "linked_objects": list(s.linked_objects),
+        "cis": [{"id": ci.pk, "name": ci.name} for ci in cis],
+        "linked_objects": [ci.name for ci in cis],
         "active": s.active,
         "version": s.version,
     }
@@ -126,7 +131,17 @@ def _assignee(pk: int | None) -> User | None:
     return find(User.objects.operators(), pk, "assignee_id", message, field_message=_("Not found."))
 
 
-def _series_args(payload: SeriesIn) -> dict[str, Any]:
+def _cis(payload: SeriesIn, user: User) -> list[ConfigurationItem]:
+    """The CIs a client sent: `ci_ids` when given, else the names of `linked_objects` (each exactly
+    one CI by name or host name); a 400 on that field names the unknown ones."""
+    if payload.ci_ids is not None:
+        return services.cis_by_ids(payload.ci_ids, actor=user, field="ci_ids")
+    if payload.linked_objects is not None:
+        return services.cis_by_names(payload.linked_objects, actor=user, field="linked_objects")
+    return []
+
+
+def _series_args(payload: SeriesIn, user: User) -> dict[str, Any]:
     return {
         "name": payload.name,
         "kind": payload.kind,
@@ -141,7 +156,7 @@ def _series_args(payload: SeriesIn) -> dict[str, Any]:
         "remind_hours": payload.remind_hours,
         "operator_group": _group(payload.operator_group_id),
         "assignee": _assignee(payload.assignee_id),
-        "linked_objects": payload.linked_objects,
+        "cis": _cis(payload, user),
     }
 
 
@@ -193,6 +208,7 @@ def list_series(request: HttpRequest, params: Query[SeriesListParams]) -> dict[s
     if params.kind:
         qs = qs.filter(kind=params.kind)
     page = keyset_page(qs, SERIES_ORDER, cursor=params.cursor, size=params.size)
+    prefetch_related_objects(page.items, "cis")  # one query for the page's CIs
     return {"items": [series_out(s) for s in page.items], "next_cursor": page.next_cursor}
 
 
@@ -200,7 +216,8 @@ def list_series(request: HttpRequest, params: Query[SeriesListParams]) -> dict[s
     "/series", response={201: SeriesOut, **errors(400, 403, 404)}, summary="Create a series (coordinators)"
 )
 def create_series(request: HttpRequest, payload: SeriesIn) -> Any:
-    s = services.create_series(actor=current_user(request), **_series_args(payload))
+    user = current_user(request)
+    s = services.create_series(actor=user, **_series_args(payload, user))
     return Answer(201, series_out(visible_series(request.user, s.pk)))
 
 
@@ -226,7 +243,13 @@ def get_series(request: HttpRequest, series_id: Id) -> dict[str, Any]:
 @router.put("/series/{series_id}", response=SERIES_CHANGED, summary="Change a series (coordinators)")
 def update_series(request: HttpRequest, series_id: Id, payload: SeriesUpdate) -> dict[str, Any]:
     series = _series(request, series_id)
-    return _change_series(request, series, services.update_series, payload.version, **_series_args(payload))
+    return _change_series(
+        request,
+        series,
+        services.update_series,
+        payload.version,
+        **_series_args(payload, current_user(request)),
+    )
 
 
 @router.post("/series/{series_id}/deactivate", response=SERIES_CHANGED)

@@ -25,7 +25,7 @@ DEMO_SERIES: list[dict[str, Any]] = [
             "Mislukte of gewaarschuwde taken opvolgen",
             "Vrije ruimte op het back-updoel controleren",
         ],
-        "linked_objects": ["fs01", "nas-backup01"],
+        "objects": ["fs01", "nas-backup01"],
         "group": "first",
     },
     {
@@ -38,7 +38,7 @@ DEMO_SERIES: list[dict[str, Any]] = [
             "Bestanden openen en vergelijken",
             "Schermafdruk als bewijs toevoegen",
         ],
-        "linked_objects": ["fs01"],
+        "objects": ["fs01"],
         "group": "second",
         "grace_hours": 72,
     },
@@ -48,7 +48,7 @@ DEMO_SERIES: list[dict[str, Any]] = [
         "rule": "FREQ=MONTHLY;BYDAY=2WE",
         "start_time": time(19, 0),
         "checklist": ["Updates goedkeuren in WSUS", "Servers herstarten", "Diensten controleren"],
-        "linked_objects": ["dc01", "fs01", "app01"],
+        "objects": ["dc01", "fs01", "app01"],
         "group": "second",
     },
     {
@@ -57,7 +57,7 @@ DEMO_SERIES: list[dict[str, Any]] = [
         "rule": "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1",
         "start_time": time(7, 30),
         "checklist": ["Zelftest starten", "Accuduur noteren", "Logboek bijwerken"],
-        "linked_objects": ["ups-serverruimte"],
+        "objects": ["ups-serverruimte"],
         "group": "second",
         "lead_days": 100,
         "grace_hours": 168,
@@ -72,7 +72,7 @@ DEMO_SERIES: list[dict[str, Any]] = [
             "Vertrokken medewerkers blokkeren",
             "Beheerrechten laten bevestigen door de directie",
         ],
-        "linked_objects": ["Active Directory", "Magister"],
+        "objects": ["Active Directory", "Magister"],
         "group": "coordinator",
         "lead_days": 366,
         "grace_hours": 24 * 14,
@@ -108,7 +108,9 @@ def process(
     yield past
     created = []
     for spec in DEMO_SERIES:
-        values = {k: v for k, v in spec.items() if k != "group"}
+        values = {k: v for k, v in spec.items() if k not in ("group", "objects")}
+        # the CIs the CMDB's demo created first (`cmdb/demo.py`), found by their names
+        cis = services.cis_by_names(spec["objects"], actor=coordinator)
         created.append(
             services.create_series(
                 actor=coordinator,
@@ -116,6 +118,7 @@ def process(
                 operator_group=groups[spec["group"]],
                 assignee=coordinator if spec["group"] == "coordinator" else None,
                 description="",
+                cis=cis,
                 **values,
             )
         )

@@ -10,20 +10,48 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Count
+from django.db.models.functions import Lower
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.core.forms import CleanForm
+from beheer.cmdb.models import ConfigurationItem
+from beheer.core.errors import DomainError
+from beheer.core.forms import CleanForm, parse_id
 from beheer.core.recurrence_field import RecurrenceField
 from beheer.core.timezones import installation_time_zone, time_zone_choices
 
+from . import services
 from .models import ActivityKind, ActivitySeries, OccurrenceStatus
 from .queries import SCOPES
 
 
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def ci_references(series: ActivitySeries) -> str:
+    """The series' CIs as the form takes them: each by its name, or by its number when another CI
+    has the same name (two queries)."""
+    cis = list(series.cis.order_by("name", "pk"))
+    if not cis:
+        return ""
+    names = {ci.name.lower() for ci in cis}
+    shared = {
+        row["lname"]
+        for row in ConfigurationItem.objects.annotate(lname=Lower("name"))
+        .filter(lname__in=names)
+        .values("lname")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    }
+    return ", ".join(
+        str(ci.pk)
+        if ci.name.lower() in shared or "," in ci.name or parse_id(ci.name.removeprefix("#")) is not None
+        else ci.name
+        for ci in cis
+    )
 
 
 class RecurrenceForm(CleanForm):
@@ -65,7 +93,7 @@ class SeriesForm(RecurrenceForm):
         "remind_hours",
         "operator_group",
         "assignee",
-        "linked_objects",
+        "cis",
     ]
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name"), max_length=120)
@@ -103,13 +131,23 @@ class SeriesForm(RecurrenceForm):
         label=_("Operator group"), required=False, queryset=OperatorGroup.objects.active()
     )
     assignee = forms.ModelChoiceField(label=_("Assignee"), required=False, queryset=User.objects.operators())
-    linked_objects = forms.CharField(
-        label=_("Objects"),
+    cis = forms.CharField(
+        label=_("Configuration items"),
         required=False,
         max_length=20_000,
-        help_text=_("Hosts and other objects this concerns, one per line."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The configuration items this concerns, by number or exact name, separated by commas."),
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_cis(self) -> list[ConfigurationItem]:
+        """The CIs typed, each by its number or exact name; the unknown ones named in the error."""
+        try:
+            return services.cis_by_references(self.cleaned_data.get("cis") or "", actor=self.user)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.field_errors.get("cis") or exc.message) from exc
 
     @staticmethod
     def initial_for(series: ActivitySeries) -> dict[str, Any]:
@@ -128,7 +166,7 @@ class SeriesForm(RecurrenceForm):
             "remind_hours": series.remind_hours,
             "operator_group": series.operator_group_id,
             "assignee": series.assignee_id,
-            "linked_objects": "\n".join(series.linked_objects),
+            "cis": ci_references(series),
         }
 
 

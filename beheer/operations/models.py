@@ -1,7 +1,8 @@
 """Preventive activities (beheeractiviteiten): recurring series of planned work and their occurrences.
 
 A series (backup check, restore test, patch round, ...) has a recurrence rule, a checklist template,
-an operator group and/or an assignee and the names of the objects it concerns. The periodic job
+an operator group and/or an assignee and the configuration items it concerns (`cis`, their names
+kept in `linked_objects`). The periodic job
 creates its occurrences ahead of time; each occurrence ends done, skipped or done with an anomaly.
 Each occurrence also knows when its reminder is due (`remind_at`) and how far its people have been
 told (`notice`, see `services.reminders`).
@@ -92,8 +93,14 @@ class ActivitySeries(models.Model):
     assignee = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("assignee")
     )
-    # The CMDB has no configuration items yet: names of hosts and objects as free text, to become a
-    # relation to configuration items later.
+    # The configuration items this concerns: the truth. `linked_objects` keeps their names (written by
+    # the services in step with `cis`; before the CMDB it was free text) for readers of the old field.
+    cis = models.ManyToManyField(
+        "cmdb.ConfigurationItem",
+        blank=True,
+        related_name="activity_series",
+        verbose_name=_("configuration items"),
+    )
     linked_objects = models.JSONField(_("linked objects"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
     # Occurrences planned before this moment are never created (set on creation and on a rule change).
@@ -237,6 +244,7 @@ LOG_ACTIONS = {
     "skipped": _("skipped"),
     "anomaly": _("anomaly reported"),
     "time": _("time recorded"),
+    "cis": _("configuration items changed"),
     "evidence": _("evidence added"),
     "due_notice": _("reminder queued for sending"),
     "overdue_notice": _("overdue notice queued for sending"),

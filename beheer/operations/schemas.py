@@ -25,7 +25,10 @@ class SeriesIn(Schema):
     remind_hours: Int64 = 0
     operator_group_id: Id | None = None
     assignee_id: Id | None = None
-    linked_objects: list[TextLine] = Field(default_factory=list, max_length=200)
+    # The configuration items: by number (`ci_ids`), or by name or host name (`linked_objects`, the
+    # older field). When `ci_ids` is given, `linked_objects` is not read; with neither, none.
+    ci_ids: list[Id] | None = Field(None, max_length=200)
+    linked_objects: list[TextLine] | None = Field(None, max_length=200)
 
 
 class SeriesUpdate(SeriesIn):
@@ -114,6 +117,7 @@ class SeriesOut(Schema):
     remind_hours: int
     operator_group: RefOut | None
     assignee: RefOut | None
+    cis: list[RefOut]
     linked_objects: list[str]
     active: bool
     version: int

@@ -115,6 +115,7 @@ def _occurrence_context(
     return {
         "o": o,
         "series": o.series,
+        "cis": list(o.series.cis.order_by("name", "pk")),
         "now": clock.now(),
         "form": form
         or OccurrenceForm(initial={"version": o.version}, items=list(o.checklist_results), prefix=None),
@@ -264,7 +265,13 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "operations/series_detail.html",
-        {"series": series, "occurrences": upcoming, "log": log, "now": clock.now()},
+        {
+            "series": series,
+            "cis": list(series.cis.order_by("name", "pk")),
+            "occurrences": upcoming,
+            "log": log,
+            "now": clock.now(),
+        },
     )
 
 
@@ -284,7 +291,7 @@ def _series_args(form: SeriesForm) -> dict[str, Any]:
         "remind_hours": d.get("remind_hours") or 0,
         "operator_group": d.get("operator_group"),
         "assignee": d.get("assignee"),
-        "linked_objects": lines(d.get("linked_objects") or ""),
+        "cis": d.get("cis") or [],
     }
 
 
@@ -296,7 +303,9 @@ def _ensure_manager(request: HttpRequest) -> None:
 def series_create(request: HttpRequest) -> HttpResponse:
     _ensure_manager(request)
     form = SeriesForm(
-        request.POST or None, initial={"start_date": timezone.localdate(clock.now()), "start_time": "09:00"}
+        request.POST or None,
+        initial={"start_date": timezone.localdate(clock.now()), "start_time": "09:00"},
+        user=current_user(request),
     )
     status = 200
     if request.method == "POST":
@@ -316,7 +325,9 @@ def series_create(request: HttpRequest) -> HttpResponse:
 def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _ensure_manager(request)
     series = _series(request, pk)
-    form = SeriesForm(request.POST or None, initial=SeriesForm.initial_for(series))
+    form = SeriesForm(
+        request.POST or None, initial=SeriesForm.initial_for(series), user=current_user(request)
+    )
     status = 200
     if request.method == "POST":
         status = 400

@@ -2,7 +2,8 @@
 
 `series`: create, change, stop and restart series. `planning`: their recurrence and the generation of
 occurrences. `occurrences`: carrying an occurrence out (checklist, done, skipped, anomaly, time,
-evidence). `reminders`: telling the people of an occurrence that it is due and that it is overdue.
+evidence). `cis`: finding and checking the configuration items a series concerns. `reminders`:
+telling the people of an occurrence that it is due and that it is overdue.
 Shared limits and helpers are in `_base`.
 """
 
@@ -23,6 +24,7 @@ from ._base import (
     REMARK_MAX,
     TEXT_MAX,
 )
+from .cis import check_cis, cis_by_ids, cis_by_names, cis_by_references
 from .occurrences import (
     ChecklistAnswer,
     add_evidence,
@@ -57,7 +59,11 @@ __all__ = [
     "activate_series",
     "add_evidence",
     "build_window",
+    "check_cis",
     "checklist_summary",
+    "cis_by_ids",
+    "cis_by_names",
+    "cis_by_references",
     "complete_occurrence",
     "create_series",
     "deactivate_series",

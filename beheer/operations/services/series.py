@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core.errors import Conflict, DomainError, NotFound
 from beheer.core.timezones import installation_time_zone
 
@@ -26,11 +27,9 @@ from ._base import (
     MAX_GRACE_HOURS,
     MAX_ITEMS,
     MAX_LEAD_DAYS,
-    MAX_OBJECTS,
     MAX_PER_RUN,
     MAX_REMIND_HOURS,
     NAME_MAX,
-    OBJECT_MAX,
     TEXT_MAX,
     _bounded,
     _clean,
@@ -39,6 +38,7 @@ from ._base import (
     _log,
     _now,
 )
+from .cis import check_cis
 from .planning import _snapshot, _window_of, build_window, generate_for_series, planned_instants
 
 
@@ -57,7 +57,7 @@ class SeriesInput:
     remind_hours: int
     operator_group: OperatorGroup | None
     assignee: User | None
-    linked_objects: list[str]
+    linked_objects: list[str]  # the names of the CIs, kept for readers of the old field
 
 
 def _check_series(
@@ -75,7 +75,7 @@ def _check_series(
     remind_hours: int,
     operator_group: OperatorGroup | None,
     assignee: User | None,
-    linked_objects: Sequence[str],
+    cis: Sequence[ConfigurationItem],
 ) -> SeriesInput:
     name = _clean(name, field="name", label=_("Name"), max_length=NAME_MAX, required=True)
     if kind not in ActivityKind.values:
@@ -83,13 +83,6 @@ def _check_series(
     description = _clean(description, field="description", label=_("Description"), max_length=TEXT_MAX)
     items = _clean_list(
         checklist, field="checklist", label=_("Checklist"), max_items=MAX_ITEMS, max_length=ITEM_MAX
-    )
-    objects = _clean_list(
-        linked_objects,
-        field="linked_objects",
-        label=_("Linked objects"),
-        max_items=MAX_OBJECTS,
-        max_length=OBJECT_MAX,
     )
     time_zone = (time_zone or "").strip() or installation_time_zone()
     window = build_window(rule=rule, start_date=start_date, start_time=start_time, time_zone=time_zone)
@@ -116,7 +109,7 @@ def _check_series(
         remind_hours=remind_hours,
         operator_group=operator_group,
         assignee=assignee,
-        linked_objects=objects,
+        linked_objects=[ci.name for ci in cis],
     )
 
 
@@ -137,10 +130,12 @@ def create_series(
     remind_hours: int = 0,
     operator_group: OperatorGroup | None = None,
     assignee: User | None = None,
-    linked_objects: Sequence[str] = (),
+    cis: Sequence[ConfigurationItem] = (),
 ) -> ActivitySeries:
-    """A new recurring activity; its first occurrences are created at once."""
+    """A new recurring activity about `cis` (configuration items visible to the actor, not retired);
+    its first occurrences are created at once."""
     _ensure_manager(actor)
+    items = check_cis(cis, actor=actor)
     data = _check_series(
         name=name,
         kind=kind,
@@ -155,7 +150,7 @@ def create_series(
         remind_hours=remind_hours,
         operator_group=operator_group,
         assignee=assignee,
-        linked_objects=linked_objects,
+        cis=items,
     )
     now = _now()
     series = ActivitySeries.objects.create(
@@ -166,6 +161,9 @@ def create_series(
         updated_at=now,
     )
     _log(series, actor, "created", now=now, detail=series.rule)
+    if items:
+        series.cis.set(items)
+        _log(series, actor, "cis", now=now, detail=_cis_change([], data.linked_objects))
     generate_for_series(series, now=now)
     return series
 
@@ -208,14 +206,16 @@ def update_series(
     remind_hours: int,
     operator_group: OperatorGroup | None,
     assignee: User | None,
-    linked_objects: Sequence[str],
+    cis: Sequence[ConfigurationItem],
 ) -> ActivitySeries:
-    """Change a series. A changed rule removes future open occurrences that no longer match it
+    """Change a series (its configuration items: `cis`, visible to the actor and not retired).
+    A changed rule removes future open occurrences that no longer match it
     (keeping those with time or evidence) and creates the missing ones; a changed grace period moves
     the due time of every open occurrence; changed remind hours move the reminder of every open
     occurrence whose people have not been told yet; a changed checklist applies to future open ones."""
     _ensure_manager(actor)
     s = _lock_series(series, expected_version)
+    items = check_cis(cis, actor=actor)
     data = _check_series(
         name=name,
         kind=kind,
@@ -230,7 +230,7 @@ def update_series(
         remind_hours=remind_hours,
         operator_group=operator_group,
         assignee=assignee,
-        linked_objects=linked_objects,
+        cis=items,
     )
     now = _now()
     changes = [
@@ -238,12 +238,21 @@ def update_series(
         for key, value in data.__dict__.items()
         if (getattr(s, f"{key}_id") if key in ("operator_group", "assignee") else getattr(s, key))
         != (value.pk if key in ("operator_group", "assignee") and value is not None else value)
+        and key != "linked_objects"
     ]
+    old_cis = list(s.cis.order_by("name", "pk"))
+    cis_changed = {ci.pk for ci in old_cis} != {ci.pk for ci in items}
+    if cis_changed:
+        changes.append("cis")
+    elif sorted(data.linked_objects) != sorted(s.linked_objects):
+        changes.append("linked_objects")  # the same CIs, renamed since: their names in step again
     if not changes:
         return s
     recurrence_changed = bool({"rule", "start_date", "start_time", "time_zone"} & set(changes))
     for key, value in data.__dict__.items():
         setattr(s, key, value)
+    if cis_changed:
+        s.cis.set(items)
     s.version = F("version") + 1
     s.updated_at = now
     if recurrence_changed:
@@ -271,8 +280,15 @@ def update_series(
             checklist_results=_snapshot(s.checklist)
         )
     _log(s, actor, "changed", now=now, detail=", ".join(changes))
+    if cis_changed:
+        _log(s, actor, "cis", now=now, detail=_cis_change([ci.name for ci in old_cis], data.linked_objects))
     generate_for_series(s, now=now)
     return s
+
+
+def _cis_change(old: Sequence[str], new: Sequence[str]) -> str:
+    """The log's text of a change of configuration items: old names -> new names."""
+    return f"{', '.join(old) or '—'} → {', '.join(new) or '—'}"
 
 
 @transaction.atomic

@@ -6,11 +6,24 @@ from datetime import date, time
 from typing import Any
 
 from beheer.accounts.models import User
+from beheer.cmdb import services as cmdb
+from beheer.cmdb.models import CiType, ConfigurationItem
 from beheer.operations import services
 from beheer.operations.models import ActivityKind, ActivitySeries, Occurrence
 
 
+def ci_named(actor: User, name: str, **kwargs: Any) -> ConfigurationItem:
+    """The CI of this name, created as a server (through the CMDB's services) when there is none."""
+    found = ConfigurationItem.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    server = CiType.objects.get(code="server")
+    return cmdb.create_item(actor=actor, data=cmdb.ItemData(name=name, ci_type=server, **kwargs))
+
+
 def make_series(actor: User, **kwargs: Any) -> ActivitySeries:
+    if "cis" not in kwargs:
+        kwargs["cis"] = [ci_named(actor, "fs01"), ci_named(actor, "nas02")]
     values: dict[str, Any] = {
         "name": "Back-upcontrole",
         "kind": ActivityKind.BACKUP_CHECK,
@@ -19,7 +32,6 @@ def make_series(actor: User, **kwargs: Any) -> ActivitySeries:
         "start_time": time(9, 0),
         "time_zone": "Europe/Amsterdam",
         "checklist": ["Logboek bekijken", "Steekproef terugzetten"],
-        "linked_objects": ["fs01", "nas02"],
         "lead_days": 30,
         "grace_hours": 24,
     }
@@ -49,7 +61,7 @@ def series_fields(series: ActivitySeries, **changes: Any) -> dict[str, Any]:
         "remind_hours": series.remind_hours,
         "operator_group": series.operator_group,
         "assignee": series.assignee,
-        "linked_objects": series.linked_objects,
+        "cis": list(series.cis.all()),
     }
     values.update(changes)
     return values

@@ -39,7 +39,6 @@ SERIES = {
     "start_date": "2026-01-01",
     "start_time": "19:00",
     "checklist": ["Updates goedkeuren", "Servers herstarten"],
-    "linked_objects": ["dc01"],
 }
 
 

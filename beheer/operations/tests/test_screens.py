@@ -19,7 +19,7 @@ from beheer.reports.dashboard import Scope, build_dashboard
 from beheer.servicedesk.models import Melding
 from tests.helpers import client_for
 
-from .helpers import first_open, make_series
+from .helpers import ci_named, first_open, make_series
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 LATER = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # the occurrence of 2 March is overdue
@@ -170,22 +170,22 @@ class TestSeriesScreens:
             "time_zone": "Europe/Amsterdam",
             "lead_days": "30",
             "grace_hours": "24",
-            "linked_objects": "ups01\nups02",
+            "cis": "ups01, UPS02",
         }
         data.update(changes)
         return data
 
     def test_create_with_picker_edit_and_stop(self, coordinator, frozen):
+        ci_named(coordinator, "ups01")
+        ci_named(coordinator, "ups02")
         client = client_for(coordinator)
         r = client.post(reverse("operations-series-create"), self.form())
         assert r.status_code == 302
         s = ActivitySeries.objects.get()
         assert s.rule == "FREQ=WEEKLY;BYDAY=MO,TH"
         assert s.checklist == ["Accu's testen", "Logboek bijwerken"]
-        assert s.linked_objects == [
-            "ups01",
-            "ups02",
-        ]
+        assert s.linked_objects == ["ups01", "ups02"]
+        assert sorted(s.cis.values_list("name", flat=True)) == ["ups01", "ups02"]
         r = client.get(reverse("operations-series-edit", args=[s.pk]))
         assert r.status_code == 200
         assert re.search(rb'value="TH"[^>]*checked', r.content)
@@ -274,7 +274,9 @@ class TestPermissions:
 
 class TestEscaping:
     def test_xss_in_name_checklist_objects_and_reason(self, coordinator, operator, frozen):
-        s = make_series(coordinator, name=XSS, checklist=[XSS, "ok"], linked_objects=[XSS], description=XSS)
+        s = make_series(
+            coordinator, name=XSS, checklist=[XSS, "ok"], cis=[ci_named(coordinator, XSS)], description=XSS
+        )
         occurrences = list(s.occurrences.order_by("planned_at"))
         services.skip_occurrence(occurrences[1], reason=XSS, actor=operator, expected_version=1)
         client = client_for(coordinator)
