@@ -23,7 +23,7 @@ from beheer.operations.ci_section import activities_section
 from beheer.operations.models import ActivitySeries, LogEntry
 from tests.helpers import client_for
 
-from .helpers import ci_named, make_series
+from .helpers import ci_named, first_open, make_series
 from .helpers import series_fields as _fields
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -160,7 +160,7 @@ class TestScreens:
         client = client_for(coordinator)
         link = f'href="/cmdb/{cis["fs01"].pk}/"'
         assert link in client.get(reverse("operations-series-detail", args=[s.pk])).content.decode()
-        occurrence = s.occurrences.order_by("planned_at").first()
+        occurrence = first_open(s)
         assert link in client.get(reverse("operations-occurrence", args=[occurrence.pk])).content.decode()
 
 
