@@ -20,6 +20,7 @@ from ninja import Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
@@ -103,7 +104,14 @@ def check_row(check: Check) -> dict[str, Any]:
         "latency_target_ms": check.latency_target_ms,
         "error": state.error if state else "",
         "error_at": state.error_at if state else None,
+        **ci_fields(check),
     }
+
+
+def ci_fields(check: Check) -> dict[str, Any]:
+    """The check's configuration item: `ci_id` and `ci` ({id, name}), or nulls."""
+    ci = check.ci if check.ci_id is not None else None
+    return {"ci_id": check.ci_id, "ci": {"id": ci.pk, "name": ci.name} if ci is not None else None}
 
 
 @access.gate(
@@ -122,7 +130,7 @@ def list_checks(request: HttpRequest, cursor: TextLine | None = None, limit: Int
     user = current_user(request)
     if not 1 <= limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
-    checks = Check.objects.visible_to(user).select_related("state")
+    checks = Check.objects.visible_to(user).select_related("state", "ci")
     page = keyset_page(checks, CHECK_ORDER, cursor=cursor, size=limit)
     return {"items": [check_row(c) for c in page.items], "next_cursor": page.next_cursor}
 
@@ -261,6 +269,7 @@ def _data(request: HttpRequest, payload: CheckIn) -> services.CheckData:
         options=payload.options,
         availability_target=payload.availability_target,
         latency_target_ms=payload.latency_target_ms,
+        ci=payload.ci_id,
     )
 
 
@@ -298,6 +307,7 @@ def check_detail(check: Check) -> dict[str, Any]:
         "latency_target_ms": check.latency_target_ms,
         "options": services.shown_options(check),
         "ping_url": ping_url,
+        **ci_fields(check),
         "error": state[0],
         "error_at": state[1],
         "priority": priority.level if (priority := services.outage_priority(check)) else None,
@@ -385,6 +395,8 @@ def _window_data(payload: WindowIn) -> services.WindowData:
         tags=joined(payload.tags),
         hosts=joined(payload.hosts),
         active=payload.active,
+        cis=payload.ci_ids,
+        include_dependants=payload.include_dependants,
     )
 
 
@@ -404,6 +416,9 @@ def window_out(window: MaintenanceWindow, *, now: datetime | None = None) -> dic
         "checks": sorted(c.pk for c in window.checks.all()),
         "tags": window.tags,
         "hosts": window.hosts,
+        "ci_ids": sorted(c.pk for c in window.cis.all()),
+        "cis": [{"id": c.pk, "name": c.name} for c in sorted(window.cis.all(), key=lambda c: (c.name, c.pk))],
+        "include_dependants": window.include_dependants,
         "active": window.active,
         "version": window.version,
         "next_start": pure.next_start(now) if pure else None,
@@ -436,7 +451,11 @@ def list_windows(request: HttpRequest, cursor: TextLine | None = None, limit: In
     if not 1 <= limit <= 200:
         raise DomainError(_("limit must be between 1 and 200."), field_errors={"limit": _("Out of range.")})
     page = keyset_page(MaintenanceWindow.objects.visible_to(user), WINDOW_ORDER, cursor=cursor, size=limit)
-    prefetch_related_objects(page.items, Prefetch("checks", queryset=Check.objects.only("pk")))
+    prefetch_related_objects(
+        page.items,
+        Prefetch("checks", queryset=Check.objects.only("pk")),
+        Prefetch("cis", queryset=ConfigurationItem.objects.only("pk", "name")),
+    )
     now = clock.now()
     return {"items": [window_out(w, now=now) for w in page.items], "next_cursor": page.next_cursor}
 

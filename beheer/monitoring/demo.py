@@ -1,5 +1,7 @@
 """The demo's monitoring: Beheer's own health URL and web port (the monitor of `beheer run` probes
-them), a backup heartbeat and a weekly maintenance window, made through the monitoring services."""
+them), a backup heartbeat on the file server fs01 and a weekly maintenance window on it (by host and
+by its CI, with what rests on it), made through the monitoring services. The checks of Beheer itself
+have no CI: the school's CMDB does not list Beheer."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from beheer.accounts.models import User
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 from beheer.servicedesk.demo.organisation import ADMIN_USERNAME, School
 
@@ -29,6 +32,8 @@ def self_targets() -> dict[str, str]:
 
 def create(school: School) -> None:
     admin, desk = school.administrator, school.desk
+    # the CMDB's demo made the file server first; the checks of Beheer itself have no CI
+    fs01 = ConfigurationItem.objects.filter(Q(host_name__iexact="fs01") | Q(name__iexact="fs01")).first()
     targets = self_targets()
     monitoring.create_check(
         actor=admin,
@@ -46,6 +51,7 @@ def create(school: School) -> None:
             name="Nachtelijke back-up fileserver",
             kind=CheckKind.PUSH,
             host="fs01",
+            ci=fs01,
             interval_seconds=86400,
             grace_seconds=3600,
             operator_group=desk,
@@ -72,6 +78,8 @@ def create(school: School) -> None:
             duration_minutes=120,
             rule="FREQ=WEEKLY;BYDAY=WE",
             hosts="fs01",
+            cis=[fs01.pk] if fs01 is not None else [],
+            include_dependants=True,  # what runs on the file server is down with it
         ),
     )
 

@@ -110,6 +110,15 @@ class Check(models.Model):
         help_text=_("The 95th percentile response time should stay at or below this; empty for none."),
     )
     active = models.BooleanField(_("active"), default=True)
+    ci = models.ForeignKey(
+        "cmdb.ConfigurationItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checks",
+        verbose_name=_("configuration item"),
+        help_text=_("The configuration item this check watches."),
+    )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()
 
@@ -208,6 +217,17 @@ class MaintenanceWindow(models.Model):
         max_length=500,
         blank=True,
         help_text=_("Comma-separated: every check whose host is one of these is in maintenance."),
+    )
+    cis = models.ManyToManyField(
+        "cmdb.ConfigurationItem",
+        blank=True,
+        related_name="maintenance_windows",
+        verbose_name=_("configuration items"),
+    )
+    include_dependants = models.BooleanField(
+        _("include what rests on them"),
+        default=False,
+        help_text=_("Also the checks of every configuration item that rests on these."),
     )
     active = models.BooleanField(_("active"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -17,6 +17,13 @@ class PingOut(Schema):
     stored: bool  # always true: every ping is recorded (kept for clients that read it)
 
 
+class CiRef(Schema):
+    """A configuration item a check or window is linked to (its page is /cmdb/<id>/)."""
+
+    id: int
+    name: str
+
+
 class CheckOut(Schema):
     id: int
     name: str
@@ -33,6 +40,8 @@ class CheckOut(Schema):
     latency_target_ms: int | None = None
     error: str = ""  # why the last result could not be recorded as it should; "" when it was
     error_at: Any = None
+    ci_id: int | None = None
+    ci: CiRef | None = None
 
 
 class CheckPage(Schema):
@@ -67,6 +76,9 @@ class CheckIn(Schema):
     options: dict[str, Any] = {}
     availability_target: Decimal = Field(default=Decimal("99.9"), ge=0, le=100, decimal_places=3)
     latency_target_ms: Int64 | None = Field(default=None, ge=1, le=600_000)
+    ci_id: Id | None = Field(
+        default=None, description="The configuration item the check watches; null for none"
+    )
 
 
 class CheckUpdateIn(CheckIn):
@@ -82,6 +94,12 @@ class WindowIn(Schema):
     checks: list[Id] = Field(default=[], max_length=5000)
     tags: TextLine | list[TextLine] = Field(default="", max_length=5000)
     hosts: TextLine | list[TextLine] = Field(default="", max_length=5000)
+    ci_ids: list[Id] = Field(
+        default=[], max_length=5000, description="Configuration items: the checks linked to them are covered"
+    )
+    include_dependants: bool = Field(
+        default=False, description="Also the checks of every configuration item that rests on them"
+    )
     active: bool = True
 
 
@@ -99,6 +117,9 @@ class WindowOut(Schema):
     checks: list[int]
     tags: str
     hosts: str
+    ci_ids: list[int]
+    cis: list[CiRef]
+    include_dependants: bool
     active: bool
     version: int
     next_start: datetime | None

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from beheer.accounts.models import OperatorGroup
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core.errors import DomainError
-from beheer.core.forms import CleanForm, place_domain_errors
+from beheer.core.forms import CleanForm, parse_id, place_domain_errors
 from beheer.servicedesk.models import Impact, Urgency
 
 from .. import options as opts
@@ -143,6 +144,21 @@ def text_to_headers(text: str) -> dict[str, str] | str:
     return out
 
 
+def find_ci(text: str, user: Any, current: Any = ()) -> ConfigurationItem | None:
+    """The CI `text` names for `user`: by its number, else by its exact name when one CI has it (a
+    CI the object already has is found by its name even when another CI shares it)."""
+    pk = parse_id(text)
+    visible = ConfigurationItem.objects.visible_to(user)
+    if pk is not None:
+        return visible.filter(pk=pk).first()
+    name = text.strip().lower()
+    for ci in current:
+        if ci.name.lower() == name:
+            return ci
+    found = list(visible.filter(name__iexact=text.strip())[:2])
+    return found[0] if len(found) == 1 else None
+
+
 class CheckForm(CleanForm):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=120)
@@ -208,11 +224,22 @@ class CheckForm(CleanForm):
     latency_target_ms = forms.IntegerField(
         label=_("Latency norm (p95, ms)"), min_value=1, max_value=600_000, required=False
     )
+    ci = forms.CharField(
+        label=_("Configuration item"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Its number or exact name; empty for none. Without a host, the check takes the CI's host name."
+        ),
+    )
 
     COMMON = CHECK_FIELDS  # every field of CheckData but the kind's options
 
-    def __init__(self, *args: Any, parents: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, parents: Any = None, user: Any = None, current_ci: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user, self.current_ci = user, current_ci
         if parents is not None:
             self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         for name, field in _option_fields().items():
@@ -233,7 +260,21 @@ class CheckForm(CleanForm):
         return raw if raw in CheckKind.values else CheckKind.HTTP
 
     def common_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.COMMON if name not in ("name", "kind", "target", "grace_seconds")]
+        names = [n for n in self.COMMON if n not in ("name", "kind", "target", "grace_seconds", "ci")]
+        names.insert(names.index("host") + 1, "ci")  # the CI next to the host it names
+        return [self[name] for name in names]
+
+    def clean_ci(self) -> ConfigurationItem | None:
+        text = (self.cleaned_data.get("ci") or "").strip()
+        if not text:
+            return None
+        current = [self.current_ci] if self.current_ci is not None else []
+        ci = find_ci(text, self.user, current)
+        if ci is None:
+            raise forms.ValidationError(
+                _("Choose one existing configuration item, by its number or exact name.")
+            )
+        return ci
 
     def kind_fields(self) -> list[forms.BoundField]:
         fields = [self[PREFIX + name] for name in KIND_FIELDS[self.chosen_kind]]
@@ -278,6 +319,7 @@ def initial_for(check: Check, shown_options: dict[str, Any]) -> dict[str, Any]:
     """The form's initial values for an existing check (secrets as the mask)."""
     initial: dict[str, Any] = {name: getattr(check, name) for name in CheckForm.COMMON}
     initial["version"] = check.version
+    initial["ci"] = check.ci.name if check.ci is not None else ""
     for name, value in shown_options.items():
         initial[PREFIX + name] = headers_to_text(value) if name == "headers" else value
     return initial

@@ -15,6 +15,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core.errors import DomainError
 from beheer.core.forms import CleanForm
 from beheer.core.norms import CALENDAR_UNITS, Norm, NormField, norm_for
@@ -24,6 +25,7 @@ from beheer.core.timezones import installation_time_zone
 from ..models import Check, MaintenanceWindow
 from ..services import WindowData
 from ..services.windows import time_zone_names
+from .checks import find_ci
 
 # service field -> form field
 FIELD_FOR = {"start": "start_date", "duration_minutes": "duration"}
@@ -78,15 +80,50 @@ class WindowForm(CleanForm):
         required=False,
         help_text=_("Comma-separated: every check whose host is one of these is in maintenance."),
     )
+    cis = forms.CharField(
+        label=_("Configuration items"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Comma-separated numbers or exact names: every check on one of these configuration items "
+            "is in maintenance."
+        ),
+    )
+    include_dependants = forms.BooleanField(
+        label=_("Include what rests on them"),
+        required=False,
+        help_text=_("Also the checks of every configuration item that rests on these."),
+    )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args: Any, checks: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, checks: Any = None, user: Any = None, current_cis: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user, self.current_cis = user, list(current_cis)
         if checks is not None:
             self.fields["checks"].queryset = checks  # type: ignore[attr-defined]
         self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
         self.fields["time_zone"].initial = installation_time_zone()
         self.fields["duration"].required = True
+
+    def clean_cis(self) -> list[ConfigurationItem]:
+        found: list[ConfigurationItem] = []
+        unknown: list[str] = []
+        for part in (self.cleaned_data.get("cis") or "").split(","):
+            if not part.strip():
+                continue
+            ci = find_ci(part, self.user, self.current_cis)
+            if ci is None:
+                unknown.append(part.strip())
+            elif ci not in found:
+                found.append(ci)
+        if unknown:
+            raise forms.ValidationError(
+                _("No configuration item with this number or exact name: %(names)s.")
+                % {"names": ", ".join(unknown[:10])}
+            )
+        return found
 
     def duration_minutes(self) -> int:
         norm = self.cleaned_data.get("duration")
@@ -104,6 +141,8 @@ class WindowForm(CleanForm):
             tags=d["tags"] or "",
             hosts=d["hosts"] or "",
             active=d["active"],
+            cis=[c.pk for c in d["cis"]],
+            include_dependants=d["include_dependants"],
         )
 
     def place_errors(self, exc: DomainError) -> None:
@@ -138,5 +177,7 @@ def initial_for(window: MaintenanceWindow) -> dict[str, Any]:
         "checks": list(window.checks.all()),
         "tags": window.tags,
         "hosts": window.hosts,
+        "cis": ", ".join(c.name for c in window.cis.all()),
+        "include_dependants": window.include_dependants,
         "active": window.active,
     }

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb.models import CiStatus, ConfigurationItem
 from beheer.core import access, clock, config_cache, history
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.servicedesk import services as servicedesk
@@ -54,6 +55,7 @@ class CheckData:
     options: dict[str, Any] = field(default_factory=dict)
     availability_target: Decimal = Decimal("99.9")  # quality norm: percent of the time up
     latency_target_ms: int | None = None  # quality norm: p95 response time
+    ci: ConfigurationItem | int | None = None  # the configuration item it watches (or its id)
 
 
 # What a person defines besides the kind's options: the form's common fields, and what the check's
@@ -119,9 +121,35 @@ def secrets_cleared_by(check: Check, data: CheckData) -> list[str]:
     return check_options.clear_masked(data.kind, dict(data.options or {}))[1]
 
 
-def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
+def pick_ci(
+    chosen: ConfigurationItem | int | None, *, actor: User, current_id: int | None = None
+) -> ConfigurationItem | None:
+    """The CI `chosen` names (an object or an id), read afresh as `actor` may see it; DomainError
+    when there is none (an invisible CI answers like a missing one) or it is retired. The CI the
+    object already has (`current_id`) may stay even when it was retired since."""
+    if chosen is None:
+        return None
+    pk = chosen.pk if isinstance(chosen, ConfigurationItem) else chosen
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        raise DomainError(_("No such configuration item."))
+    ci = ConfigurationItem.objects.visible_to(actor).filter(pk=pk).first()
+    if ci is None:
+        raise DomainError(_("No such configuration item."))
+    if ci.status == CiStatus.RETIRED and ci.pk != current_id:
+        raise DomainError(_("This configuration item is retired; choose one that is in use."))
+    return ci
+
+
+def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any], actor: User) -> None:
     """Validate `data` and copy it onto `check` (not saved); DomainError with every field message."""
     errors: dict[str, str] = {}
+    ci: ConfigurationItem | None = None
+    try:
+        ci = pick_ci(data.ci, actor=actor, current_id=check.ci_id if check.pk else None)
+    except DomainError as exc:
+        errors["ci"] = exc.message
+    # a check on a CI without a host of its own watches the CI's host
+    host = data.host.strip() or (ci.host_name.strip()[:200] if ci is not None else "")
     kind = data.kind
     if kind not in CheckKind.values:
         raise DomainError(_("The check is not valid."), field_errors={"kind": _("Unknown kind of check.")})
@@ -134,7 +162,7 @@ def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
         target = data.target
     submitted = dict(data.options or {})
     cleared: list[str] = []
-    if check.pk and not _moves(check, kind=kind, target=target, host=data.host):
+    if check.pk and not _moves(check, kind=kind, target=target, host=host):
         submitted = check_options.keep_secrets(kind, submitted, old_plain)
     elif check.pk:  # secrets follow the target: masked values are not carried to another one
         submitted, cleared = check_options.clear_masked(kind, submitted)
@@ -165,7 +193,8 @@ def _apply(check: Check, data: CheckData, *, old_plain: dict[str, Any]) -> None:
     check.name = data.name.strip()
     check.kind = kind
     check.target = target
-    check.host = data.host.strip()
+    check.host = host
+    check.ci = ci
     check.interval_seconds = data.interval_seconds
     check.timeout_seconds = data.timeout_seconds
     check.max_attempts = data.max_attempts
@@ -199,11 +228,13 @@ def create_check(*, actor: User, data: CheckData) -> Check:
     """A new check; push checks get their secret ping URL token at once."""
     _require_definer(actor)
     check = Check(created_by=actor, created_at=clock.now())
-    _apply(check, data, old_plain={})
+    _apply(check, data, old_plain={}, actor=actor)
     check.save()
     if check.kind == CheckKind.PUSH:
         issue_push_token(check, actor=actor)
     history.record(CheckHistoryEntry, check, actor=actor, action=CheckAction.CREATED, at=check.created_at)
+    if check.ci_id is not None:
+        config_cache.clear()  # a window on its CI covers it now
     return check
 
 
@@ -225,7 +256,7 @@ def update_check(check: Check, *, actor: User, data: CheckData, expected_version
     kind_before, push_token = current.kind, current.push_token
     before = _snapshot(current)
     old_plain = check_options.with_defaults(current.kind, plain_options(current))
-    _apply(current, data, old_plain=old_plain)
+    _apply(current, data, old_plain=old_plain, actor=actor)
     current.version = current.version + 1
     current.save()
     history.record(

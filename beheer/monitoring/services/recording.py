@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from beheer.calendars.windows import Window
+from beheer.cmdb import impact
 from beheer.core import clock, config_cache, loops
 
 from .. import states
@@ -65,17 +66,41 @@ class ActiveWindow:
 
 def _active_windows() -> list[ActiveWindow]:
     """Every active window with the checks, tags and hosts it covers; configuration, kept per
-    process for a few seconds, so recording a result does not read every window again."""
-    return config_cache.cached(
-        "maintenance_windows",
-        lambda: [
-            ActiveWindow(
-                pure, frozenset(c.pk for c in w.checks.all()), frozenset(w.tag_list), frozenset(w.host_list)
-            )
-            for w in MaintenanceWindow.objects.filter(active=True).prefetch_related("checks")
-            if (pure := w.window()) is not None
-        ],
-    )
+    process for a few seconds, so recording a result does not read every window again.
+
+    A window's configuration items count as the checks linked to them (and, with
+    `include_dependants`, to every CI that rests on them): resolved to check ids here, when the
+    windows are loaded, so a probe never asks the CMDB. Bounded: the windows with their checks and
+    CIs, one walk per window with dependants, and one read of the checks on all those CIs."""
+    return config_cache.cached("maintenance_windows", _load_windows)
+
+
+def _load_windows() -> list[ActiveWindow]:
+    rows = [
+        (w, pure)
+        for w in MaintenanceWindow.objects.filter(active=True).prefetch_related("checks", "cis")
+        if (pure := w.window()) is not None
+    ]
+    cis_of: dict[int, set[int]] = {}
+    for w, _pure in rows:
+        own = {ci.pk for ci in w.cis.all()}
+        cis_of[w.pk] = impact.reach(own, impact.UP) if own and w.include_dependants else own
+    every_ci = set().union(*cis_of.values()) if cis_of else set()
+    checks_on: dict[int, set[int]] = {}
+    if every_ci:
+        for check_id, ci_id in Check.objects.filter(ci_id__in=every_ci).values_list("pk", "ci_id"):
+            checks_on.setdefault(ci_id, set()).add(check_id)
+    return [
+        ActiveWindow(
+            pure,
+            frozenset(
+                {c.pk for c in w.checks.all()}.union(*(checks_on.get(ci, set()) for ci in cis_of[w.pk]))
+            ),
+            frozenset(w.tag_list),
+            frozenset(w.host_list),
+        )
+        for w, pure in rows
+    ]
 
 
 def windows_covering(check: Check) -> list[Window]:
@@ -89,7 +114,13 @@ def in_maintenance(check: Check, at: datetime) -> bool:
 
 
 def _in_maintenance(check_id: int, tags: frozenset[str], host: str, at: datetime) -> bool:
-    return any(w.covers(check_id, tags, host) and w.window.active_at(at) for w in _active_windows())
+    return _covered(_active_windows(), check_id, tags, host, at)
+
+
+def _covered(
+    windows: list[ActiveWindow], check_id: int, tags: frozenset[str], host: str, at: datetime
+) -> bool:
+    return any(w.covers(check_id, tags, host) and w.window.active_at(at) for w in windows)
 
 
 def _parent_down(check: Check) -> bool:
@@ -377,6 +408,7 @@ def record_results(
     writes: dict[int, tuple[states.State, datetime | None, datetime | None, datetime, bool]] = {}
     reporting: list[tuple[Claimed, Outcome, bool]] = []
     reporting_ids: set[int] = set()
+    windows = _active_windows() if outcomes else []  # read once per batch, never per result
     for outcome in sorted(outcomes, key=lambda o: (o.check_id, o.at)) if len(outcomes) > 1 else outcomes:
         row = claimed.get(outcome.check_id)
         if row is None:
@@ -393,7 +425,7 @@ def record_results(
             )
             continue
         suppressed = plan.parent_id in parents_down
-        maintenance = _in_maintenance(plan.pk, plan.tags, plan.host, at)
+        maintenance = _covered(windows, plan.pk, plan.tags, plan.host, at)
         after, events = states.step(before, outcome.ok, plan.policy)
         if plan.pk in reporting_ids or _reports(before, after, events, quiet=maintenance or suppressed):
             reporting.append((row, outcome, suppressed))  # after this batch's plain writes, in order

@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.calendars.windows import MAX_RULE_LENGTH, Window, WindowError, anchored, parse_rule, to_instant
+from beheer.cmdb.models import CiStatus, ConfigurationItem
 from beheer.core import access, clock, config_cache, history
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from beheer.core.timezones import installation_time_zone
@@ -62,6 +63,7 @@ HOST_MAX = 200  # one host name (as long as a check's host field)
 TAGS_MAX = 200  # all tags, as stored
 HOSTS_MAX = 500  # all hosts, as stored
 MAX_CHECKS = 1000
+MAX_CIS = 200
 MIN_GAP = timedelta(minutes=15)  # the most frequent start a rule may have
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 
@@ -85,6 +87,8 @@ class WindowData:
     tags: str = ""
     hosts: str = ""
     active: bool = True
+    cis: Sequence[int] = ()  # configuration item ids: the checks linked to them are covered
+    include_dependants: bool = False  # ... and the checks of every CI that rests on them
 
 
 class Ending(StrEnum):
@@ -210,9 +214,36 @@ def rule_problem(rule: du.rrule) -> str | None:
 # create, update, delete
 
 
-def _apply(window: MaintenanceWindow, data: WindowData, *, actor: User) -> list[Check]:
+def _pick_cis(
+    ids: list[int], *, actor: User, current: set[int], errors: dict[str, str]
+) -> list[ConfigurationItem]:
+    """The CIs `ids` name, as `actor` may see them; a field error for an unknown or invisible CI
+    (they answer alike) and for a retired one the window does not have already."""
+    if len(ids) > MAX_CIS:
+        errors["cis"] = _("At most %(max)s configuration items.") % {"max": MAX_CIS}
+        return []
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
+        errors["cis"] = _("No such configuration item.")
+        return []
+    cis = list(ConfigurationItem.objects.visible_to(actor).filter(pk__in=ids).only("pk", "name", "status"))
+    missing = sorted(set(ids) - {c.pk for c in cis})
+    retired = sorted(c.name for c in cis if c.status == CiStatus.RETIRED and c.pk not in current)
+    if missing:
+        errors["cis"] = _("No such configuration item: %(ids)s.") % {
+            "ids": ", ".join(str(i) for i in missing[:10])
+        }
+    elif retired:
+        errors["cis"] = _("Retired; choose configuration items that are in use: %(names)s.") % {
+            "names": ", ".join(retired[:10])
+        }
+    return cis
+
+
+def _apply(
+    window: MaintenanceWindow, data: WindowData, *, actor: User, current_cis: set[int] | None = None
+) -> tuple[list[Check], list[ConfigurationItem]]:
     """Validate `data` and copy it onto `window` (not saved); DomainError with every field message.
-    Returns the checks the window covers directly."""
+    Returns the checks and the configuration items the window covers directly."""
     errors: dict[str, str] = {}
     name = (data.name or "").strip()
     if not name:
@@ -285,10 +316,15 @@ def _apply(window: MaintenanceWindow, data: WindowData, *, actor: User) -> list[
         missing = sorted(set(ids) - {c.pk for c in checks})
         if missing:
             errors["checks"] = _("No such check: %(ids)s.") % {"ids": ", ".join(str(i) for i in missing[:10])}
-    if not ids and not tags and not hosts:
+    ci_ids = list(dict.fromkeys(data.cis))
+    cis = _pick_cis(ci_ids, actor=actor, current=current_cis or set(), errors=errors) if ci_ids else []
+    if not ids and not tags and not hosts and not ci_ids:
         errors.setdefault(
             "checks",
-            _("Choose at least one check, tag or host: a window that covers nothing has no effect."),
+            _(
+                "Choose at least one check, tag or host, or a configuration item: "
+                "a window that covers nothing has no effect."
+            ),
         )
 
     if errors:
@@ -303,15 +339,30 @@ def _apply(window: MaintenanceWindow, data: WindowData, *, actor: User) -> list[
     window.tags = ", ".join(tags)
     window.hosts = ", ".join(hosts)
     window.active = bool(data.active)
-    return checks
+    window.include_dependants = bool(data.include_dependants)
+    return checks, cis
 
 
 # What the window's history compares before and after a change; `checks` follows as their names.
-HISTORY_FIELDS = ("name", "start", "time_zone", "duration_minutes", "rule", "tags", "hosts", "active")
+HISTORY_FIELDS = (
+    "name",
+    "start",
+    "time_zone",
+    "duration_minutes",
+    "rule",
+    "tags",
+    "hosts",
+    "include_dependants",
+    "active",
+)
 
 
 def _check_names(checks: Iterable[Check]) -> list[str]:
     return sorted(c.name for c in checks)
+
+
+def _ci_names(cis: Iterable[ConfigurationItem]) -> list[str]:
+    return sorted(c.name for c in cis)
 
 
 def _record(
@@ -330,9 +381,10 @@ def create_window(*, actor: User, data: WindowData) -> MaintenanceWindow:
     """A new maintenance window."""
     _require_scheduler(actor)
     window = MaintenanceWindow()
-    checks = _apply(window, data, actor=actor)
+    checks, cis = _apply(window, data, actor=actor)
     window.save()
     window.checks.set(checks)
+    window.cis.set(cis)
     _record(window, actor=actor, action=WindowAction.CREATED)
     _changed()
     return window
@@ -351,14 +403,20 @@ def update_window(
         raise Conflict(
             _("Somebody else changed this maintenance window; reload it and make your change again.")
         )
+    had_cis = list(current.cis.only("pk", "name"))
     before = history.snapshot(
-        current, HISTORY_FIELDS, extra={"checks": _check_names(current.checks.only("pk", "name"))}
+        current,
+        HISTORY_FIELDS,
+        extra={"checks": _check_names(current.checks.only("pk", "name")), "cis": _ci_names(had_cis)},
     )
-    checks = _apply(current, data, actor=actor)
+    checks, cis = _apply(current, data, actor=actor, current_cis={c.pk for c in had_cis})
     current.version = current.version + 1
     current.save()
     current.checks.set(checks)
-    changes = history.changes_since(before, current, extra={"checks": _check_names(checks)})
+    current.cis.set(cis)
+    changes = history.changes_since(
+        before, current, extra={"checks": _check_names(checks), "cis": _ci_names(cis)}
+    )
     _record(current, actor=actor, action=WindowAction.CHANGED, changes=changes)
     _changed()
     return current

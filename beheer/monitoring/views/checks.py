@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
+from beheer.core.forms import parse_id
 from beheer.core.pagination import SortKey, page_for_request
 
 from .. import monitor_status, services
@@ -35,13 +36,15 @@ ORDER = [SortKey("name"), SortKey("id")]
 
 
 def _visible(request: HttpRequest, pk: int) -> Check:
-    check = Check.objects.visible_to(current_user(request)).filter(pk=pk).first()
+    check = Check.objects.visible_to(current_user(request)).select_related("ci").filter(pk=pk).first()
     if check is None:
         raise Http404
     return check
 
 
-def _form(request: HttpRequest, *, initial: dict[str, Any], exclude: int | None = None) -> CheckForm:
+def _form(
+    request: HttpRequest, *, initial: dict[str, Any], exclude: int | None = None, current: Check | None = None
+) -> CheckForm:
     parents = Check.objects.visible_to(current_user(request)).exclude(kind=CheckKind.PUSH)
     if exclude is not None:
         parents = parents.exclude(pk=exclude)
@@ -49,7 +52,13 @@ def _form(request: HttpRequest, *, initial: dict[str, Any], exclude: int | None 
     if request.method == "POST" and not bound:  # only the kind changed: show its fields, keep the rest
         initial = {**initial, **request.POST.dict(), **defaults_for(request.POST.get("kind", "http"))}
         initial["kind"] = request.POST.get("kind", "http")
-    return CheckForm(request.POST if bound else None, initial=initial, parents=parents)
+    return CheckForm(
+        request.POST if bound else None,
+        initial=initial,
+        parents=parents,
+        user=current_user(request),
+        current_ci=current.ci if current is not None else None,
+    )
 
 
 def _icmp_unavailable(form: CheckForm) -> bool:
@@ -83,6 +92,7 @@ def _data(form: CheckForm) -> services.CheckData:
         if d["availability_target"] is not None
         else Decimal("99.9"),
         latency_target_ms=d["latency_target_ms"],
+        ci=d["ci"],
     )
 
 
@@ -99,9 +109,10 @@ def check_manage(request: HttpRequest) -> HttpResponse:
 
 def check_create(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", CheckKind.HTTP)
-    form = _form(
-        request, initial={"kind": kind, **defaults_for(kind if kind in CheckKind.values else "http")}
-    )
+    initial: dict[str, Any] = {"kind": kind, **defaults_for(kind if kind in CheckKind.values else "http")}
+    if ci_id := parse_id(request.GET.get("ci")):  # "new check" from a CI's page
+        initial["ci"] = str(ci_id)
+    form = _form(request, initial=initial)
     if form.is_bound and form.is_valid():
         try:
             check = services.create_check(actor=current_user(request), data=_data(form))
@@ -119,7 +130,9 @@ def check_create(request: HttpRequest) -> HttpResponse:
 
 def check_edit(request: HttpRequest, pk: int) -> HttpResponse:
     check = _visible(request, pk)
-    form = _form(request, initial=initial_for(check, services.shown_options(check)), exclude=check.pk)
+    form = _form(
+        request, initial=initial_for(check, services.shown_options(check)), exclude=check.pk, current=check
+    )
     if form.is_bound and form.is_valid():
         data = _data(form)
         cleared = services.secrets_cleared_by(check, data)

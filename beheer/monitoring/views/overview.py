@@ -73,7 +73,7 @@ def _latency_chart(check: Check, end: Any) -> Any:
 def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = (
         Check.objects.visible_to(request.user)
-        .select_related("state", "state__melding", "created_by", "parent")
+        .select_related("state", "state__melding", "created_by", "parent", "ci")
         .filter(pk=pk)
         .first()
     )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beheer.calendars.windows import Window, WindowError
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.durations import format_duration
@@ -191,9 +192,17 @@ def _visible(request: HttpRequest, pk: int) -> MaintenanceWindow:
     return window
 
 
-def _form(request: HttpRequest, *, initial: dict[str, Any]) -> WindowForm:
+def _form(
+    request: HttpRequest, *, initial: dict[str, Any], window: MaintenanceWindow | None = None
+) -> WindowForm:
     checks = Check.objects.visible_to(current_user(request)).only("pk", "name")
-    return WindowForm(request.POST if request.method == "POST" else None, initial=initial, checks=checks)
+    return WindowForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        checks=checks,
+        user=current_user(request),
+        current_cis=window.cis.all() if window is not None else (),
+    )
 
 
 @require_GET
@@ -202,7 +211,11 @@ def window_list(request: HttpRequest) -> HttpResponse:
     recurrence and what it covers."""
     qs = MaintenanceWindow.objects.visible_to(current_user(request))
     page = page_for_request(request, qs, ORDER, size=PAGE_SIZE)
-    prefetch_related_objects(page.items, Prefetch("checks", queryset=Check.objects.only("pk", "name")))
+    prefetch_related_objects(
+        page.items,
+        Prefetch("checks", queryset=Check.objects.only("pk", "name")),
+        Prefetch("cis", queryset=ConfigurationItem.objects.only("pk", "name")),
+    )
     now = clock.now()
     next_url = None
     if page.next_cursor:
@@ -239,7 +252,7 @@ def window_create(request: HttpRequest) -> HttpResponse:
 
 def window_edit(request: HttpRequest, pk: int) -> HttpResponse:
     window = _visible(request, pk)
-    form = _form(request, initial=initial_for(window))
+    form = _form(request, initial=initial_for(window), window=window)
     if form.is_bound and form.is_valid():
         try:
             window = services.update_window(
@@ -255,7 +268,8 @@ def window_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("monitoring:window-list")
     row = _row(window, clock.now())
     trail = subject_screen_page(request, MaintenanceWindowHistoryEntry, window)
-    context = {"form": form, "window": window, "row": row, **trail}
+    window_cis = list(window.cis.only("pk", "name"))
+    context = {"form": form, "window": window, "row": row, "window_cis": window_cis, **trail}
     return render(request, "monitoring/window_form.html", context)
 
 
