@@ -53,6 +53,11 @@ def render_page_sections(request: Any, ci: Any) -> SafeString:
     return mark_safe("".join(str(s.render(request, ci)) for s in sections))  # noqa: S308
 
 
+def trouble_sources() -> tuple[str, ...]:
+    """The names of the registered trouble sources."""
+    return tuple(_TROUBLE)
+
+
 def troubled() -> set[int]:
     """The CIs in trouble by every registered source."""
     found: set[int] = set()
