@@ -30,9 +30,9 @@ from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
 
-from . import services
-from .impact import impact
-from .models import (
+from .. import services
+from ..impact import impact
+from ..models import (
     AttributeDefinition,
     AttributeKind,
     CiAttributeValue,
@@ -42,8 +42,8 @@ from .models import (
     Relation,
     Supplier,
 )
-from .queries import ItemFilter, filter_items
-from .schemas import (
+from ..queries import ItemFilter, filter_items
+from ..schemas import (
     AttributeIn,
     AttributeOut,
     CiDeleteParams,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from beheer.accounts.models import Branch, Department, Location, User
 from beheer.core.forms import BeheerForm, DateInput, NamedChoiceField
 
-from .models import (
+from ..models import (
     AttributeDefinition,
     AttributeKind,
     CiAttributeValue,
