@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import items, types
+from .views import imports, items, types
 
 urlpatterns = [
     path("", items.item_list, name="cmdb-items"),
@@ -22,4 +22,9 @@ urlpatterns = [
         types.attribute_delete,
         name="cmdb-attribute-delete",
     ),
+    # import and export
+    path("import/", imports.import_start, name="cmdb-import"),
+    path("import/confirm/", imports.import_confirm, name="cmdb-import-confirm"),
+    path("export.csv", imports.export_csv, name="cmdb-export-csv"),
+    path("export.xlsx", imports.export_xlsx, name="cmdb-export-xlsx"),
 ]

@@ -1,0 +1,70 @@
+"""JSON adapter for the CMDB import and export, for staff.
+
+POST /api/v1/cmdb/imports   a file (multipart `file`) with `kind` (cis or relations), `key`,
+                            `dry_run` and `partial`: the report per row (`services.run_import`).
+                            A file that cannot be read at all is a 400 on `file`.
+GET  /api/v1/cmdb/export    the CI list as CSV or XLSX (`format`), with the list's filters
+                            (type, status, q, owner, attr.<code>).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from beheer.core import access
+from beheer.core.access import current_user
+from beheer.core.errors import DomainError
+from beheer.core.schemas import errors, file_answer
+
+from .. import exports, imports, services
+from ..models import ConfigurationItem
+from ..queries import ItemFilter, filter_items
+from ..schemas.imports import ImportReportOut
+
+GATE = access.Gate(access.Audience.STAFF, message=gettext_lazy("The CMDB is for operators."))
+router = access.declare(Router(tags=["cmdb"]), GATE)
+export_router = access.declare(Router(tags=["cmdb"]), GATE)
+
+
+@router.post("", response={200: ImportReportOut, **errors(400, 403)}, summary="Import CIs or relations")
+def import_file(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    kind: Form[Literal["cis", "relations"]] = "cis",
+    key: Form[Literal["asset_tag", "name", "serial_number", "host_name"]] = "asset_tag",
+    dry_run: Form[bool] = False,
+    partial: Form[bool] = False,
+) -> Any:
+    if file.size is not None and file.size > imports.MAX_BYTES:
+        message = _("The file is too large: at most %(mb)d MB.") % {"mb": imports.MAX_BYTES // 2**20}
+        raise DomainError(message, field_errors={"file": message})
+    report = services.run_import(
+        actor=current_user(request),
+        data=file.read(),
+        filename=file.name or "",
+        kind=kind,
+        key=key,
+        dry_run=dry_run,
+        partial=partial,
+    )
+    return report.as_dict()
+
+
+@export_router.get(
+    "",
+    response=errors(400),
+    summary="Export the CI list",
+    openapi_extra=file_answer("text/csv", "The list as CSV, or as XLSX with format=xlsx"),
+)
+def export_items(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv") -> Any:
+    flt = ItemFilter.from_query(request.GET)
+    rows = filter_items(ConfigurationItem.objects.visible_to(request.user), flt)
+    if format == "xlsx":
+        return exports.xlsx_response(rows, flt.ci_type)
+    return exports.csv_response(rows, flt.ci_type)
