@@ -400,3 +400,6 @@ class CiHistoryEntry(SubjectHistoryRecord):
         verbose_name = _("CI history entry")
         verbose_name_plural = _("CI history")
         indexes = [subject_index("ci", "cmdb_ci_history_at")]
+
+
+from .network import Interface, InterfaceKind, IpAddress, Link, LinkKind, Prefix, Vlan  # noqa: E402, F401
