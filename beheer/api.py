@@ -229,6 +229,7 @@ def _mount() -> None:
     from beheer.cmdb.api import router as cmdb_router
     from beheer.cmdb.api.imports import export_router as cmdb_export_router
     from beheer.cmdb.api.imports import router as cmdb_imports_router
+    from beheer.cmdb.api.network import router as cmdb_network_router
     from beheer.knowledge.api import router as knowledge_router
     from beheer.mailintake.api import router as mail_router
     from beheer.monitoring.api import router as monitoring_router
@@ -251,6 +252,7 @@ def _mount() -> None:
     api.add_router("/cmdb", cmdb_router)
     api.add_router("/cmdb/imports", cmdb_imports_router)
     api.add_router("/cmdb/export", cmdb_export_router)
+    api.add_router("/cmdb/network", cmdb_network_router)
 
 
 def operations_of(ninja_api: NinjaAPI) -> Iterator[tuple[Any, access.Gate | None]]:
