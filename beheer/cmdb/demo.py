@@ -293,4 +293,79 @@ def create(
             attributes={"geheugen-gb": rng.choice(["8", "16"]), "besturingssysteem": "Windows 11"},
         )
         rel("Wifi (eduroam en gasten)", RelationKind.USED_BY, name)
+    _network(network, made, main)
     return made
+
+
+SERVER_ADDRESSES = {
+    "hv01": "10.10.0.11",
+    "hv02": "10.10.0.12",
+    "nas-backup01": "10.10.0.20",
+    "dc01": "10.10.0.31",
+    "dc02": "10.10.0.32",
+    "fs01": "10.10.0.40",
+    "app01": "10.10.0.50",
+    "print01": "10.10.0.60",
+}
+
+
+def _network(admin: User, made: Network, main: Branch) -> None:
+    """The network administrator's part: VLANs for staff, students and guests, their prefixes, the
+    ports of sw-core01 and the access switches with the cables to the access points and servers, and
+    the servers' addresses."""
+    vlans = {
+        key: services.save_vlan(
+            None, actor=admin, data=services.VlanData(number=number, name=name, description=text, branch=main)
+        )
+        for key, number, name, text in (
+            ("staff", 10, "medewerkers", "Medewerkers en servers"),
+            ("students", 20, "leerlingen", "Leerlingen (eduroam)"),
+            ("guests", 30, "gasten", "Gastennetwerk, alleen internet"),
+        )
+    }
+    services.save_prefix(
+        None,
+        actor=admin,
+        data=services.PrefixData(
+            prefix="10.10.0.0/24", vlan=vlans["staff"], description="Medewerkers en servers"
+        ),
+    )
+    services.save_prefix(
+        None,
+        actor=admin,
+        data=services.PrefixData(prefix="10.20.0.0/22", vlan=vlans["students"], description="Leerlingen"),
+    )
+    services.save_prefix(
+        None,
+        actor=admin,
+        data=services.PrefixData(prefix="10.30.0.0/24", vlan=vlans["guests"], description="Gasten"),
+    )
+
+    def port(ci_name: str, name: str, kind: str = "ethernet", speed: int = 1000) -> Any:
+        return services.create_interface(
+            made[ci_name], actor=admin, data=services.InterfaceData(name=name, kind=kind, speed_mbit=speed)
+        )
+
+    def cable(a: Any, b: Any, label: str) -> None:
+        services.connect(a, actor=admin, other=b, label=label)
+
+    for n in range(1, 5):  # the access switches' uplinks to the core
+        uplink = port(f"sw-hoofd0{n}", "Te1/0/1", "fibre", 10000)
+        cable(port("sw-core01", f"Te1/0/{n}", "fibre", 10000), uplink, f"G-{n:02d}")
+    for n in range(1, 9):  # each access point on a port of its access switch
+        switch = f"sw-hoofd0{1 + n % 4}"
+        ap = f"ap-hoofd-{n // 3}.{n:02d}"
+        cable(port(switch, f"Gi1/0/{n + 10}"), port(ap, "eth0"), f"K-{100 + n}")
+    for n, (server, host_address) in enumerate(SERVER_ADDRESSES.items(), start=1):
+        if server in ("dc01", "dc02", "fs01", "app01", "print01"):  # VMs: a virtual interface
+            eth = port(server, "eth0", "virtual", 10000)
+        else:
+            eth = port(server, "eth0", "ethernet", 10000)
+            cable(port("sw-core01", f"Gi1/0/{n}", "ethernet", 10000), eth, f"S-{n:02d}")
+        services.save_address(
+            None,
+            actor=admin,
+            data=services.AddressData(
+                address=host_address, interface=eth, dns_name=f"{server}.hetbaken.local"
+            ),
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, items, types
+from .views import imports, items, network, types
 
 urlpatterns = [
     path("", items.item_list, name="cmdb-items"),
@@ -27,4 +27,28 @@ urlpatterns = [
     path("import/confirm/", imports.import_confirm, name="cmdb-import-confirm"),
     path("export.csv", imports.export_csv, name="cmdb-export-csv"),
     path("export.xlsx", imports.export_xlsx, name="cmdb-export-xlsx"),
+    # the network
+    path("<int:pk>/interfaces/new/", network.interface_add, name="cmdb-item-interface-add"),
+    path("network/interfaces/<int:pk>/", network.interface_detail, name="cmdb-network-interface"),
+    path("network/interfaces/<int:pk>/edit/", network.interface_edit, name="cmdb-network-interface-edit"),
+    path(
+        "network/interfaces/<int:pk>/remove/", network.interface_remove, name="cmdb-network-interface-remove"
+    ),
+    path(
+        "network/interfaces/<int:pk>/connect/",
+        network.interface_connect,
+        name="cmdb-network-interface-connect",
+    ),
+    path("network/links/<int:pk>/remove/", network.link_remove, name="cmdb-network-link-remove"),
+    path("network/vlans/", network.vlan_list, name="cmdb-network-vlans"),
+    path("network/vlans/new/", network.vlan_edit, name="cmdb-network-vlan-create"),
+    path("network/vlans/<int:pk>/", network.vlan_edit, name="cmdb-network-vlan-edit"),
+    path("network/vlans/<int:pk>/remove/", network.vlan_remove, name="cmdb-network-vlan-remove"),
+    path("network/prefixes/", network.prefix_list, name="cmdb-network-prefixes"),
+    path("network/prefixes/new/", network.prefix_edit, name="cmdb-network-prefix-create"),
+    path("network/prefixes/<int:pk>/", network.prefix_detail, name="cmdb-network-prefix"),
+    path("network/prefixes/<int:pk>/edit/", network.prefix_edit, name="cmdb-network-prefix-edit"),
+    path("network/prefixes/<int:pk>/remove/", network.prefix_remove, name="cmdb-network-prefix-remove"),
+    path("network/prefixes/<int:pk>/addresses/add/", network.address_add, name="cmdb-network-address-add"),
+    path("network/addresses/<int:pk>/remove/", network.address_remove, name="cmdb-network-address-remove"),
 ]
