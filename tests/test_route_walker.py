@@ -286,6 +286,12 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "series_id": lambda s: s.series,
     "occurrence_id": lambda s: s.occurrence,
     "item_id": lambda s: s.ci,
+    # the CMDB's network (the demo's)
+    "interface_id": _first("beheer.cmdb.models.Interface"),
+    "link_id": _first("beheer.cmdb.models.Link"),
+    "vlan_id": _first("beheer.cmdb.models.Vlan"),
+    "prefix_id": _first("beheer.cmdb.models.Prefix"),
+    "address_id": _first("beheer.cmdb.models.IpAddress"),
 }
 
 # Page routes: the object behind <pk> by URL name prefix (longest first).
@@ -309,6 +315,11 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "cmdb-relation": lambda s: s.ci,
     "cmdb-type": lambda s: s.ci.ci_type,
     "cmdb-attribute": lambda s: s.ci.ci_type,
+    "cmdb-network-interface": _first("beheer.cmdb.models.Interface"),
+    "cmdb-network-link": _first("beheer.cmdb.models.Link"),
+    "cmdb-network-vlan": _first("beheer.cmdb.models.Vlan"),
+    "cmdb-network-prefix": _first("beheer.cmdb.models.Prefix"),
+    "cmdb-network-address": _first("beheer.cmdb.models.IpAddress"),
 }
 
 # Literal values for parameters that name no object of ours.
