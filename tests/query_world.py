@@ -39,7 +39,7 @@ from beheer.accounts.models import Branch, Department, Location, OperatorGroup, 
 from beheer.calendars import services as calendars
 from beheer.calendars.models import BusinessCalendar
 from beheer.cmdb import services as cmdb
-from beheer.cmdb.models import CiType, ConfigurationItem, Supplier
+from beheer.cmdb.models import CiType, ConfigurationItem, Prefix, Supplier
 from beheer.core import clock
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, Audience, Kind, KnowledgeCategory
@@ -949,6 +949,24 @@ def _cmdb(world: World, i: int) -> None:
     users = [*world.ci.users.all(), person]
     parent = cmdb.ItemData(name="Kernswitch", ci_type=server, users=users, description=f"Ronde {i}")
     world.ci = cmdb.update_item(world.ci, actor=world.operator, data=parent, expected_version=None)
+    _network(world, item, i)
+
+
+def _network(world: World, item: ConfigurationItem, i: int) -> None:
+    """The network: every round a port on the parent CI cabled to the new CI, a VLAN, a prefix and
+    addresses in the first prefix (the parent of the prefix page)."""
+    port = cmdb.create_interface(world.ci, actor=world.operator, data=cmdb.InterfaceData(name=f"Gi1/0/{i}"))
+    eth = cmdb.create_interface(item, actor=world.operator, data=cmdb.InterfaceData(name="eth0"))
+    cmdb.connect(port, actor=world.operator, other=eth, label=f"K-{i}")
+    if not Prefix.objects.filter(prefix="10.0.0.0/24").exists():  # the first: the prefix page's parent
+        cmdb.save_prefix(None, actor=world.operator, data=cmdb.PrefixData(prefix="10.0.0.0/24"))
+    vlan = cmdb.save_vlan(None, actor=world.operator, data=cmdb.VlanData(number=100 + i, name=f"vlan {i}"))
+    cmdb.save_prefix(None, actor=world.operator, data=cmdb.PrefixData(prefix=f"10.{i + 1}.0.0/16", vlan=vlan))
+    cmdb.save_prefix(None, actor=world.operator, data=cmdb.PrefixData(prefix=f"2001:db8:{i}::/64"))
+    cmdb.save_address(
+        None, actor=world.operator, data=cmdb.AddressData(address=f"10.0.0.{i + 1}", interface=eth)
+    )
+    cmdb.save_address(None, actor=world.operator, data=cmdb.AddressData(address=f"2001:db8:0::{i + 1}"))
 
 
 def _publish(article: Article, author: User, reviewer: User) -> Article:

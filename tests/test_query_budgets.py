@@ -38,7 +38,16 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path
 
 from beheer.accounts.models import Branch, Location, Role, User
-from beheer.cmdb.models import AttributeDefinition, ConfigurationItem, Relation
+from beheer.cmdb.models import (
+    AttributeDefinition,
+    ConfigurationItem,
+    Interface,
+    IpAddress,
+    Link,
+    Prefix,
+    Relation,
+    Vlan,
+)
 from beheer.core import access, clock, config_cache
 from beheer.knowledge import services as knowledge
 from beheer.mailintake.models import DeadLetter
@@ -316,6 +325,12 @@ PARAMS: dict[str, Finder] = {
     "item_id": lambda w: w.ci,  # the CMDB's parent CI (tests/query_world.py)
     "attribute_pk": _first(AttributeDefinition),
     "relation_pk": _first(Relation),
+    # the CMDB's network: the first of each, which gain addresses, ports and links every round
+    "interface_id": _first(Interface),
+    "link_id": _first(Link),
+    "vlan_id": _first(Vlan),
+    "prefix_id": _first(Prefix),
+    "address_id": _first(IpAddress),
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.
@@ -342,6 +357,11 @@ PAGE_OBJECTS: dict[str, Finder] = {
     "cmdb-item": _first(ConfigurationItem),
     "cmdb-type": lambda w: _first(AttributeDefinition)(w).ci_type,
     "cmdb-attribute": lambda w: _first(AttributeDefinition)(w).ci_type,
+    "cmdb-network-interface": _first(Interface),
+    "cmdb-network-link": _first(Link),
+    "cmdb-network-vlan": _first(Vlan),
+    "cmdb-network-prefix": _first(Prefix),
+    "cmdb-network-address": _first(IpAddress),
 }
 
 
