@@ -8,8 +8,12 @@ class CmdbConfig(AppConfig):
     verbose_name = _("CMDB")
 
     def ready(self) -> None:
-        """The CI page's section of the network (the CMDB's own part, through its extension point)."""
+        """The CI page's sections of the CMDB's own parts (the network, licences and contracts),
+        through its extension point."""
         from . import extensions
-        from .views.network import ci_section
+        from .views import licences, network
 
-        extensions.register_page_section(extensions.PageSection("network", ci_section, order=40))
+        extensions.register_page_section(extensions.PageSection("network", network.ci_section, order=40))
+        extensions.register_page_section(
+            extensions.PageSection("cmdb.licences", licences.ci_section, order=50)
+        )

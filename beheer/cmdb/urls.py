@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, items, network, types
+from .views import contracts, imports, items, licences, network, types
 
 urlpatterns = [
     path("", items.item_list, name="cmdb-items"),
@@ -51,4 +51,21 @@ urlpatterns = [
     path("network/prefixes/<int:pk>/remove/", network.prefix_remove, name="cmdb-network-prefix-remove"),
     path("network/prefixes/<int:pk>/addresses/add/", network.address_add, name="cmdb-network-address-add"),
     path("network/addresses/<int:pk>/remove/", network.address_remove, name="cmdb-network-address-remove"),
+    # licences and contracts
+    path("licences/", licences.licence_list, name="cmdb-licences"),
+    path("licences/new/", licences.licence_edit, name="cmdb-licence-create"),
+    path("licences/<int:pk>/", licences.licence_detail, name="cmdb-licence"),
+    path("licences/<int:pk>/edit/", licences.licence_edit, name="cmdb-licence-edit"),
+    path("licences/<int:pk>/delete/", licences.licence_delete, name="cmdb-licence-delete"),
+    path("licences/<int:pk>/assignments/add/", licences.assignment_add, name="cmdb-licence-assign"),
+    path(
+        "licences/<int:pk>/assignments/<int:assignment_pk>/remove/",
+        licences.assignment_remove,
+        name="cmdb-licence-unassign",
+    ),
+    path("contracts/", contracts.contract_list, name="cmdb-contracts"),
+    path("contracts/new/", contracts.contract_edit, name="cmdb-contract-create"),
+    path("contracts/<int:pk>/", contracts.contract_detail, name="cmdb-contract"),
+    path("contracts/<int:pk>/edit/", contracts.contract_edit, name="cmdb-contract-edit"),
+    path("contracts/<int:pk>/delete/", contracts.contract_delete, name="cmdb-contract-delete"),
 ]

@@ -513,6 +513,62 @@ _register(
     )
 )
 
+_DEADLINE_VARIABLES: dict[str, Promise] = {
+    "record_name": _("The licence's product or the contract's title"),
+    "supplier_name": _("Name of the supplier"),
+    "deadline": _("The deadline: the expiry date of the licence, the notice date of the contract"),
+    "days_left": _("Days left until the deadline"),
+    "end_date": _("End date of the contract"),
+}
+
+_register(
+    Event(
+        code="licence_expiring",
+        label=_("A software licence is about to expire (to its owner, or the coordinators)"),
+        audience="staff",
+        about_melding=False,
+        variables=_DEADLINE_VARIABLES,
+        subject={
+            "nl": "Licentie verloopt op {{ deadline }}: {{ record_name }}",
+            "en": "Licence expires on {{ deadline }}: {{ record_name }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De licentie {{ record_name }}{% if supplier_name %} van {{ supplier_name }}{% endif %} "
+            "verloopt op {{ deadline }}, over {{ days_left }} dagen. Verleng of beëindig de licentie "
+            "op tijd:\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The licence {{ record_name }}{% if supplier_name %} from {{ supplier_name }}{% endif %} "
+            "expires on {{ deadline }}, in {{ days_left }} days. Renew or end it in time:\n\n"
+            "{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="contract_notice_due",
+        label=_("A contract's notice date is near (to its owner, or the coordinators)"),
+        audience="staff",
+        about_melding=False,
+        variables=_DEADLINE_VARIABLES,
+        subject={
+            "nl": "Opzegdatum {{ deadline }}: contract {{ record_name }}",
+            "en": "Notice date {{ deadline }}: contract {{ record_name }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Het contract {{ record_name }}{% if supplier_name %} met {{ supplier_name }}{% endif %} "
+            "loopt tot {{ end_date }}. Wil je het opzeggen, doe dat dan uiterlijk {{ deadline }}, "
+            "over {{ days_left }} dagen:\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The contract {{ record_name }}{% if supplier_name %} with {{ supplier_name }}{% endif %} "
+            "runs until {{ end_date }}. To give notice, do so by {{ deadline }}, in {{ days_left }} "
+            "days:\n\n{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -552,6 +608,11 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "checklist": "[x] Logboek van de back-up bekeken\n[ ] Steekproef teruggezet",
         "assignee_name": "Olga Jansen",
         "objects": "fs01, nas02",
+        "record_name": "Veeam Backup",
+        "supplier_name": "Dell",
+        "deadline": "12-03-2026",
+        "days_left": "60",
+        "end_date": "12-05-2026",
     },
     "en": {
         "melding_number": "M0001234",
@@ -590,6 +651,11 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "checklist": "[x] Backup log checked\n[ ] Sample restored",
         "assignee_name": "Olga Jansen",
         "objects": "fs01, nas02",
+        "record_name": "Veeam Backup",
+        "supplier_name": "Dell",
+        "deadline": "12-03-2026",
+        "days_left": "60",
+        "end_date": "12-05-2026",
     },
 }
 
@@ -613,6 +679,8 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "check_up": 4,
     "preventive_due": 24,
     "preventive_overdue": 24,
+    "licence_expiring": 7 * 24,
+    "contract_notice_due": 7 * 24,
 }
 FALLBACK_TTL_HOURS = 72
 MAX_TTL_HOURS = 90 * 24

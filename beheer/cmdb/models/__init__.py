@@ -402,4 +402,6 @@ class CiHistoryEntry(SubjectHistoryRecord):
         indexes = [subject_index("ci", "cmdb_ci_history_at")]
 
 
+from .contracts import Contract, ContractAction, ContractHistoryEntry, ContractKind  # noqa: E402, F401
+from .licences import Licence, LicenceAction, LicenceAssignment, LicenceHistoryEntry, LicenceModel  # noqa: E402, F401
 from .network import Interface, InterfaceKind, IpAddress, Link, LinkKind, Prefix, Vlan  # noqa: E402, F401

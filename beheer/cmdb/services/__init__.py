@@ -1,7 +1,20 @@
-"""Every write of the CMDB (house rule 1): items, relations, types and attributes."""
+"""Every write of the CMDB (house rule 1): items, relations, types and attributes, the network,
+licences and contracts, and imports."""
 
+from .contracts import ContractData, create_contract, delete_contract, lock_contract, update_contract
 from .imports import ImportReport, RowResult, run_import
 from .items import ItemData, attribute_texts, create_item, delete_item, lock_item, update_item, value_text
+from .licences import (
+    LicenceData,
+    assign_licence,
+    compliance,
+    compliance_overview,
+    create_licence,
+    delete_licence,
+    lock_licence,
+    unassign_licence,
+    update_licence,
+)
 from .network import (
     AddressData,
     InterfaceData,
@@ -26,27 +39,38 @@ from .types import AttributeData, TypeData, delete_attribute, delete_type, save_
 __all__ = [
     "AddressData",
     "AttributeData",
+    "ContractData",
     "ImportReport",
     "InterfaceData",
     "ItemData",
+    "LicenceData",
     "PrefixData",
     "RowResult",
     "TypeData",
     "VlanData",
     "add_relation",
+    "assign_licence",
     "attribute_texts",
+    "compliance",
+    "compliance_overview",
     "connect",
+    "create_contract",
     "create_interface",
     "create_item",
+    "create_licence",
     "delete_address",
     "delete_attribute",
+    "delete_contract",
     "delete_interface",
     "delete_item",
+    "delete_licence",
     "delete_prefix",
     "delete_type",
     "delete_vlan",
     "disconnect",
+    "lock_contract",
     "lock_item",
+    "lock_licence",
     "remove_relation",
     "run_import",
     "save_address",
@@ -54,8 +78,11 @@ __all__ = [
     "save_prefix",
     "save_type",
     "save_vlan",
+    "unassign_licence",
+    "update_contract",
     "update_interface",
     "update_item",
+    "update_licence",
     "update_link",
     "value_text",
 ]
