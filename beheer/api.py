@@ -230,6 +230,8 @@ def _mount() -> None:
     from beheer.cmdb.api.imports import export_router as cmdb_export_router
     from beheer.cmdb.api.imports import router as cmdb_imports_router
     from beheer.cmdb.api.network import router as cmdb_network_router
+    from beheer.cmdb.api.contracts import router as cmdb_contracts_router
+    from beheer.cmdb.api.licences import router as cmdb_licences_router
     from beheer.knowledge.api import router as knowledge_router
     from beheer.mailintake.api import router as mail_router
     from beheer.monitoring.api import router as monitoring_router
@@ -249,6 +251,8 @@ def _mount() -> None:
     api.add_router("/operations", operations_router)
     api.add_router("/mail", mail_router)
     api.add_router("/problems", problem_router)
+    api.add_router("/cmdb/licences", cmdb_licences_router)
+    api.add_router("/cmdb/contracts", cmdb_contracts_router)
     api.add_router("/cmdb", cmdb_router)
     api.add_router("/cmdb/imports", cmdb_imports_router)
     api.add_router("/cmdb/export", cmdb_export_router)

@@ -272,6 +272,28 @@ def with_assigned(rows: QuerySet[Licence]) -> QuerySet[Licence]:
     return rows.annotate(assigned=Count("assignments"))
 
 
+def assigned_counts(licence_ids: list[int]) -> dict[int, int]:
+    """{licence id: number of assignments} for a page of licences, in one grouped query."""
+    if not licence_ids:
+        return {}
+    rows = (
+        LicenceAssignment.objects.filter(licence_id__in=licence_ids)
+        .order_by()
+        .values_list("licence_id")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
+
+
+def mark_states(licences: list[Licence]) -> None:
+    """Set `assigned` and `state` on each licence of a page (one query)."""
+    counts = assigned_counts([lic.pk for lic in licences])
+    for lic in licences:
+        assigned = counts.get(lic.pk, 0)
+        lic.assigned = assigned  # type: ignore[attr-defined]
+        lic.state = state_of(lic.licence_model, lic.entitlements, assigned)  # type: ignore[attr-defined]
+
+
 def state_of(licence_model: str, entitlements: int | None, assigned: int) -> str:
     if licence_model == LicenceModel.SITE or entitlements is None:
         return OK

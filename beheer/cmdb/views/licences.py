@@ -27,7 +27,7 @@ from .. import services
 from ..forms import ConfirmForm
 from ..forms.licences import AssignmentForm, LicenceForm
 from ..models import ConfigurationItem, Contract, Licence, LicenceAssignment, LicenceHistoryEntry
-from ..services.licences import state_of, with_assigned
+from ..services.licences import mark_states
 
 ACCESS = access.STAFF
 
@@ -59,11 +59,9 @@ def place_errors(form: Any, exc: DomainError) -> None:
 
 @require_GET
 def licence_list(request: HttpRequest) -> HttpResponse:
-    rows = with_assigned(Licence.objects.visible_to(request.user).select_related("supplier"))
+    rows = Licence.objects.visible_to(request.user).select_related("supplier")
     page = page_for_request(request, rows, ORDER, size=PAGE_SIZE)
-    items: list[Any] = page.items
-    for licence in items:
-        licence.state = state_of(licence.licence_model, licence.entitlements, licence.assigned)
+    mark_states(page.items)
     return render(
         request,
         "cmdb/licences_list.html",
