@@ -227,11 +227,11 @@ def _mount() -> None:
     from beheer.accounts.api import router as accounts_router
     from beheer.calendars.api import router as calendars_router
     from beheer.cmdb.api import router as cmdb_router
+    from beheer.cmdb.api.contracts import router as cmdb_contracts_router
     from beheer.cmdb.api.imports import export_router as cmdb_export_router
     from beheer.cmdb.api.imports import router as cmdb_imports_router
-    from beheer.cmdb.api.network import router as cmdb_network_router
-    from beheer.cmdb.api.contracts import router as cmdb_contracts_router
     from beheer.cmdb.api.licences import router as cmdb_licences_router
+    from beheer.cmdb.api.network import router as cmdb_network_router
     from beheer.knowledge.api import router as knowledge_router
     from beheer.mailintake.api import router as mail_router
     from beheer.monitoring.api import router as monitoring_router

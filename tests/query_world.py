@@ -119,6 +119,8 @@ class World:
     parents: Parents | None = None
     rounds: int = 0
     ci: ConfigurationItem | None = None  # the CMDB's parent: gains relations, users and history
+    licence: Any = None  # the CMDB's parent licence: gains assignments
+    contract: Any = None  # the CMDB's parent contract: covers more CIs
 
     @classmethod
     def create(cls) -> World:
@@ -967,6 +969,65 @@ def _network(world: World, item: ConfigurationItem, i: int) -> None:
         None, actor=world.operator, data=cmdb.AddressData(address=f"10.0.0.{i + 1}", interface=eth)
     )
     cmdb.save_address(None, actor=world.operator, data=cmdb.AddressData(address=f"2001:db8:0::{i + 1}"))
+    _licences(world, i, item)
+
+
+def _licences(world: World, i: int, item: ConfigurationItem) -> None:
+    """A licence and a contract per round, and the parent licence and contract grow."""
+    supplier = Supplier.objects.get_or_create(name="Dell")[0]
+    start, end = date(2026, 1, 1), date(2027, 1, 1)
+    person = world.callers[-1]
+    licence = cmdb.create_licence(
+        actor=world.operator,
+        data=cmdb.LicenceData(
+            product=f"Licentie {i}",
+            licence_model="per_device",
+            start_date=start,
+            entitlements=1,
+            supplier=supplier,
+        ),
+    )
+    cmdb.assign_licence(licence, actor=world.operator, ci=item)
+    cmdb.create_contract(
+        actor=world.operator,
+        data=cmdb.ContractData(
+            supplier=supplier,
+            kind="support",
+            title=f"Contract {i}",
+            start_date=start,
+            end_date=end,
+            covered_cis=[item],
+        ),
+    )
+    if world.licence is None:
+        world.licence = cmdb.create_licence(
+            actor=world.operator,
+            data=cmdb.LicenceData(
+                product="Microsoft 365", licence_model="concurrent", start_date=start, entitlements=9
+            ),
+        )
+        world.contract = cmdb.create_contract(
+            actor=world.operator,
+            data=cmdb.ContractData(
+                supplier=supplier, kind="lease", title="Lease", start_date=start, end_date=end
+            ),
+        )
+    cmdb.assign_licence(world.licence, actor=world.operator, ci=item)
+    if not world.licence.assignments.filter(person=person).exists():
+        cmdb.assign_licence(world.licence, actor=world.operator, person=person)
+    covered = [*world.contract.covered_cis.all(), item]
+    data = cmdb.ContractData(
+        supplier=supplier,
+        kind="lease",
+        title="Lease",
+        start_date=start,
+        end_date=end,
+        covered_cis=covered,
+        notes=f"Ronde {i}",
+    )
+    world.contract = cmdb.update_contract(
+        world.contract, actor=world.operator, data=data, expected_version=None
+    )
 
 
 def _publish(article: Article, author: User, reviewer: User) -> Article:

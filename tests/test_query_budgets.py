@@ -212,6 +212,15 @@ GROWING = (
     "GET /api/v1/cmdb/items/{item_id}/relations",
     "GET /api/v1/cmdb/items/{item_id}/impact",
     "GET /api/v1/cmdb/items/{item_id}/history",
+    # licences and contracts: their lists, a licence's assignments, a contract's covered CIs
+    "cmdb-licences",
+    "cmdb-contracts",
+    "cmdb-licence",
+    "cmdb-contract",
+    "GET /api/v1/cmdb/licences",
+    "GET /api/v1/cmdb/contracts",
+    "GET /api/v1/cmdb/licences/{licence_id}/assignments",
+    "GET /api/v1/cmdb/contracts/{contract_id}",
 )
 
 
@@ -331,6 +340,9 @@ PARAMS: dict[str, Finder] = {
     "vlan_id": _first(Vlan),
     "prefix_id": _first(Prefix),
     "address_id": _first(IpAddress),
+    "licence_id": lambda w: w.licence,
+    "contract_id": lambda w: w.contract,
+    "assignment_pk": lambda w: w.licence.assignments.order_by("id").first(),
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.
@@ -355,6 +367,8 @@ PAGE_OBJECTS: dict[str, Finder] = {
     "sla-policy": _parent("policy"),
     "sla-ola": _parent("ola"),
     "cmdb-item": _first(ConfigurationItem),
+    "cmdb-licence": lambda w: w.licence,
+    "cmdb-contract": lambda w: w.contract,
     "cmdb-type": lambda w: _first(AttributeDefinition)(w).ci_type,
     "cmdb-attribute": lambda w: _first(AttributeDefinition)(w).ci_type,
     "cmdb-network-interface": _first(Interface),

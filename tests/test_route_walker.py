@@ -254,6 +254,45 @@ class School:
         services.add_relation(app, actor=admin, target=server, kind="runs_on")
         return server
 
+    @cached_property
+    def licence(self) -> Any:
+        """A per-device licence assigned to the server, for the licence screens and API."""
+        from datetime import date
+
+        from beheer.cmdb import services
+
+        admin = self.people["administrator"]
+        licence = services.create_licence(
+            actor=admin,
+            data=services.LicenceData(
+                product=f"Back-up {CANARY_S}",
+                licence_model="per_device",
+                start_date=date(2026, 1, 1),
+                entitlements=2,
+            ),
+        )
+        services.assign_licence(licence, actor=admin, ci=self.ci)
+        return licence
+
+    @cached_property
+    def contract(self) -> Any:
+        from datetime import date
+
+        from beheer.cmdb import services
+        from beheer.cmdb.models import Supplier
+
+        return services.create_contract(
+            actor=self.people["administrator"],
+            data=services.ContractData(
+                supplier=Supplier.objects.get_or_create(name="Dell")[0],
+                kind="support",
+                title=f"Support {CANARY_S}",
+                start_date=date(2026, 1, 1),
+                end_date=date(2027, 1, 1),
+                covered_cis=[self.ci],
+            ),
+        )
+
 
 class _Quiet:
     def write(self, *_args: Any) -> None:
@@ -292,6 +331,9 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "vlan_id": _first("beheer.cmdb.models.Vlan"),
     "prefix_id": _first("beheer.cmdb.models.Prefix"),
     "address_id": _first("beheer.cmdb.models.IpAddress"),
+    "licence_id": lambda s: s.licence,
+    "contract_id": lambda s: s.contract,
+    "assignment_id": lambda s: s.licence.assignments.get(),
 }
 
 # Page routes: the object behind <pk> by URL name prefix (longest first).
@@ -312,6 +354,8 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "operations-occurrence": lambda s: s.occurrence,
     "operations-series": lambda s: s.series,
     "cmdb-item": lambda s: s.ci,
+    "cmdb-licence": lambda s: s.licence,
+    "cmdb-contract": lambda s: s.contract,
     "cmdb-relation": lambda s: s.ci,
     "cmdb-type": lambda s: s.ci.ci_type,
     "cmdb-attribute": lambda s: s.ci.ci_type,
@@ -384,6 +428,7 @@ EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
     ("*", "ola_id"): _first("beheer.servicedesk.models.OlaTarget"),
     ("*", "relation_pk"): lambda s: s.ci.relations_in.get(),
     ("*", "attribute_pk"): lambda s: s.ci.ci_type.attributes.get(code="ram-gb"),
+    ("*", "assignment_pk"): lambda s: s.licence.assignments.get(),
 }
 for _name, _model in {
     "report-schedule-cancel": "beheer.reports.models.ScheduledReport",
