@@ -294,6 +294,7 @@ def create(
         )
         rel("Wifi (eduroam en gasten)", RelationKind.USED_BY, name)
     _network(network, made, main)
+    _licences_and_contracts(made, administrator, systems, network, callers, suppliers, today)
     return made
 
 
@@ -369,3 +370,114 @@ def _network(admin: User, made: Network, main: Branch) -> None:
                 address=host_address, interface=eth, dns_name=f"{server}.hetbaken.local"
             ),
         )
+
+
+def _licences_and_contracts(
+    made: Network,
+    administrator: User,
+    systems: User,
+    network: User,
+    callers: Sequence[User],
+    suppliers: Mapping[str, Supplier],
+    today: date,
+) -> None:
+    """Licences (Microsoft 365 per user, Magister site licence, Veeam per device on the hosts,
+    PaperCut) and contracts (Ricoh printer lease, KPN internet, Dell support on hv01/hv02), dated
+    from today; the Dell support contract is close to its notice date."""
+    kpn, dell = suppliers.get("KPN Zakelijk"), suppliers.get("Dell Technologies")
+    ricoh = suppliers.get("Ricoh Nederland")
+    year_start = today - timedelta(days=200)
+
+    def licence(product: str, model: str, application: str, **kw: Any) -> Any:
+        return services.create_licence(
+            actor=administrator,
+            data=services.LicenceData(
+                product=product,
+                licence_model=model,
+                start_date=year_start,
+                application=made.items.get(application),
+                **kw,
+            ),
+        )
+
+    m365 = licence(
+        "Microsoft 365 A3",
+        "per_user",
+        "Microsoft 365",
+        entitlements=25,
+        owner=systems,
+        expiry_date=today + timedelta(days=165),
+        reference="EA-2025-0142",
+    )
+    for person in list(callers)[:20]:
+        services.assign_licence(m365, actor=administrator, person=person)
+    licence(
+        "Magister",
+        "site",
+        "Magister (applicatie)",
+        expiry_date=today + timedelta(days=300),
+        notes="Schoollicentie voor alle leerlingen en medewerkers.",
+    )
+    veeam = licence(
+        "Veeam Backup & Replication",
+        "per_device",
+        "Veeam Backup",
+        entitlements=2,
+        supplier=dell,
+        owner=systems,
+        expiry_date=today + timedelta(days=45),
+    )
+    for host in ("hv01", "hv02"):
+        services.assign_licence(veeam, actor=administrator, ci=made[host])
+    papercut = licence(
+        "PaperCut MF", "per_device", "PaperCut MF", entitlements=1, supplier=ricoh, owner=systems
+    )
+    services.assign_licence(papercut, actor=administrator, ci=made["print01"])
+
+    def contract(title: str, supplier: Supplier | None, kind: str, **kw: Any) -> None:
+        if supplier is None:
+            return
+        services.create_contract(
+            actor=administrator,
+            data=services.ContractData(
+                supplier=supplier, kind=kind, title=title, start_date=year_start, **kw
+            ),
+        )
+
+    printers = [ci for ci in made.items.values() if ci.ci_type.code == "printer"]
+    contract(
+        "Lease multifunctionals",
+        ricoh,
+        "lease",
+        reference="RICOH-L-2291",
+        end_date=today + timedelta(days=3 * 365),
+        notice_days=180,
+        covered_cis=printers,
+        response_time="8 uur",
+        contacts="Servicedesk Ricoh: 088 123 4567",
+        owner=systems,
+    )
+    contract(
+        "Zakelijk internet glasvezel",
+        kpn,
+        "subscription",
+        reference="KPN-ZI-5520",
+        end_date=today + timedelta(days=400),
+        notice_days=30,
+        auto_renewal=True,
+        covered_cis=[made["rtr-kpn01"]],
+        response_time="4 uur",
+        owner=network,
+    )
+    contract(
+        "ProSupport hypervisors",
+        dell,
+        "support",
+        reference="DELL-PS-88231",
+        end_date=today + timedelta(days=120),
+        notice_days=90,  # notice date in 30 days: the reminder is due
+        covered_cis=[made["hv01"], made["hv02"]],
+        response_time="Volgende werkdag",
+        contacts="Dell ProSupport: 020 674 5000",
+        owner=systems,
+    )
