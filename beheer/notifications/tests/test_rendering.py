@@ -148,6 +148,8 @@ def test_every_built_in_template_renders_in_both_languages() -> None:
                 expected = SAMPLE_CONTEXT[language]["article_title"]
             elif event.code.startswith("preventive_"):
                 expected = SAMPLE_CONTEXT[language]["activity_name"]
+            elif event.code in ("licence_expiring", "contract_notice_due"):
+                expected = SAMPLE_CONTEXT[language]["record_name"]
             else:
                 expected = SAMPLE_CONTEXT[language]["report_name"]
             assert expected in rendered.subject + rendered.body_text
