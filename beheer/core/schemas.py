@@ -139,7 +139,8 @@ def errors(*codes: int) -> dict[int, Any]:
     return dict.fromkeys(codes, ErrorOut)
 
 
-def file_answer(media_type: str, description: str, status: int = 200) -> dict[str, Any]:
-    """`openapi_extra` for a route that answers a file: a JSON schema cannot describe the bytes."""
-    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+def file_answer(media_type: str, description: str, status: int = 200, *more_types: str) -> dict[str, Any]:
+    """`openapi_extra` for a route that answers a file (in `media_type` or one of `more_types`): a
+    JSON schema cannot describe the bytes."""
+    content = {t: {"schema": {"type": "string", "format": "binary"}} for t in (media_type, *more_types)}
     return {"responses": {status: {"description": description, "content": content}}}

@@ -58,9 +58,14 @@ def import_file(
 
 @export_router.get(
     "",
-    response=errors(400),
+    response=errors(400, 403),
     summary="Export the CI list",
-    openapi_extra=file_answer("text/csv", "The list as CSV, or as XLSX with format=xlsx"),
+    openapi_extra=file_answer(
+        "text/csv",
+        "The list as CSV, or as XLSX with format=xlsx",
+        200,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
 )
 def export_items(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv") -> Any:
     flt = ItemFilter.from_query(request.GET)

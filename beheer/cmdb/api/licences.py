@@ -19,7 +19,7 @@ from beheer.core.api_helpers import get_row, ref
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import HistoryRecordPage, Id, TextLine, errors
+from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
 
 from .. import services
 from ..models import ConfigurationItem, Licence, LicenceAssignment, LicenceHistoryEntry, Supplier
@@ -238,7 +238,7 @@ def remove_assignment(request: HttpRequest, licence_id: Id, assignment_id: Id) -
     summary="A licence's history, newest first (keyset pagination)",
 )
 def licence_history(
-    request: HttpRequest, licence_id: Id, cursor: TextLine | None = None, limit: int = 50
+    request: HttpRequest, licence_id: Id, cursor: TextLine | None = None, limit: Int64 = 50
 ) -> dict[str, Any]:
     return subject_history_page(
         LicenceHistoryEntry,

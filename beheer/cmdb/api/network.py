@@ -24,10 +24,11 @@ from beheer.core.access import current_user
 from beheer.core.api_helpers import get_row, ref
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import Id, errors
+from beheer.core.schemas import Id, Int64, errors
 
 from .. import network, services
 from ..models import ConfigurationItem, Interface, IpAddress, Link, Prefix, Vlan
+from ..schemas.licences import VersionParams
 from ..schemas.network import (
     AddressIn,
     AddressOut,
@@ -36,14 +37,13 @@ from ..schemas.network import (
     InterfaceIn,
     InterfaceOut,
     LinkChangeIn,
-    LinkIn,
     LinkOut,
     LinkPage,
+    NetworkLinkIn,
     PageParams,
     PrefixIn,
     PrefixOut,
     PrefixPage,
-    VersionParams,
     VlanIn,
     VlanOut,
     VlanPage,
@@ -288,7 +288,7 @@ def delete_interface(request: HttpRequest, interface_id: Id, params: Query[Versi
     response={200: BehindOut, **errors(403, 404)},
     summary="What is behind this port: the link's other end, and onward",
 )
-def interface_behind(request: HttpRequest, interface_id: Id, depth: int = 3) -> dict[str, Any]:
+def interface_behind(request: HttpRequest, interface_id: Id, depth: Int64 = 3) -> dict[str, Any]:
     """Breadth first from the port's link: each hop's depth, the interface on this side, the link,
     the interface and CI on the other side. `depth` 1-6 (clamped); every CI is entered once (loops are
     safe); `truncated` says more follows past the depth or the limit of 200 hops."""
@@ -324,7 +324,7 @@ def _link(request: HttpRequest, pk: int) -> Link:
 
 
 @router.post("/links", response={201: LinkOut, **errors(400, 403)}, summary="Link two interfaces")
-def create_link(request: HttpRequest, payload: LinkIn) -> Answer[dict[str, Any]]:
+def create_link(request: HttpRequest, payload: NetworkLinkIn) -> Answer[dict[str, Any]]:
     user = current_user(request)
     visible = Interface.objects.visible_to(user)
     problems: dict[str, str] = {}

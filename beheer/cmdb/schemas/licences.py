@@ -84,7 +84,7 @@ class LicenceListParams(Schema):
 
 
 class VersionParams(Schema):
-    version: Int64 | None = Field(None, description="The version you read")
+    version: Int64 | None = Field(None, description="The version you read; a stale one is a 409")
 
 
 class AssignmentIn(Schema):

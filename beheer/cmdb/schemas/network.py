@@ -24,10 +24,6 @@ class PageParams(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-class VersionParams(Schema):
-    version: Int64 | None = Field(None, description="The version you read; a stale one is a 409")
-
-
 class LinkEndOut(Schema):
     link_id: int
     kind: str
@@ -88,7 +84,7 @@ class LinkPage(Schema):
     next_cursor: str | None
 
 
-class LinkIn(Schema):
+class NetworkLinkIn(Schema):
     interface_id: Id
     other_id: Id
     kind: LinkKind = "cable"

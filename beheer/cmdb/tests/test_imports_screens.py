@@ -76,10 +76,12 @@ def test_screen_shows_refused_rows_and_offers_no_confirmation(operator: User) ->
     checked = client.post("/cmdb/import/", {"file": upload(BAD), "kind": "cis", "key": "asset_tag"})
     html = checked.content.decode()
     assert 'data-action="reject"' in html
-    assert "Unknown type." in html
+    assert "Onbekend type." in html  # the reader's language (Dutch)
     assert "data-import-confirm" not in html
     bad_file = client.post(
-        "/cmdb/import/", {"file": upload("colour\nred\n"), "kind": "cis", "key": "asset_tag"}
+        "/cmdb/import/",
+        {"file": upload("colour\nred\n"), "kind": "cis", "key": "asset_tag"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "Unknown column: colour." in bad_file.content.decode()
     assert import_views.SESSION_KEY not in client.session
@@ -104,7 +106,7 @@ def test_api_import_dry_run_and_import(operator: User) -> None:
     assert dry.status_code == 200
     report = dry.json()
     assert report["counts"] == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
-    assert report["rows"][2]["errors"] == [{"column": "type", "message": "Unknown type."}]
+    assert report["rows"][2]["errors"] == [{"column": "type", "message": "Onbekend type."}]
     assert not report["written"]
     assert ConfigurationItem.objects.count() == 0
     done = client.post("/api/v1/cmdb/imports", {"file": upload(GOOD)}).json()

@@ -132,7 +132,7 @@ def test_callers_are_refused_everywhere(caller: User, operator: User) -> None:
 
 
 def test_screens_list_show_and_manage_licences_and_contracts(operator: User, caller: User) -> None:
-    web = Client()
+    web = Client(HTTP_ACCEPT_LANGUAGE="en")  # the messages below are read in English
     web.force_login(operator)
     hv01 = _server(operator, "hv01")
     dell = Supplier.objects.create(name="Dell", contact_person="Dirk", email="support@dell.example")

@@ -64,7 +64,7 @@ def test_interfaces_are_unique_per_ci_and_in_its_history(operator: User) -> None
     rows = list(CiHistoryEntry.objects.filter(ci=sw, field="interface").order_by("id"))
     assert [r.new_value for r in rows] == [
         "Gi1/0/12 (Ethernet, 1000 Mbit/s)",
-        "Gi1/0/12 (Fibre, 10000 Mbit/s)",
+        "Gi1/0/12 (Glasvezel, 10000 Mbit/s)",  # in the installation's language
     ]
     assert rows[1].old_value == "Gi1/0/12 (Ethernet, 1000 Mbit/s)"
 
