@@ -8,7 +8,7 @@ normally do). Every change is in the CI's history, old -> new, custom attributes
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -96,9 +96,58 @@ def _text(value: str, name: str, errors: dict[str, str], *, required: bool = Fal
     return text
 
 
-def _check(data: ItemData, ci: ConfigurationItem | None) -> tuple[dict[str, Any], list[tuple[Any, Any]]]:
+Cleaned = list[tuple[AttributeDefinition, attributes.Cleaned | None]]
+TagTaken = Callable[[str], bool]
+
+
+@dataclass
+class _Checked:
+    """One CI's data checked without the reference attributes' existence (`_check_references`):
+    its own values, its attribute values (definition, cleaned or None), the references it names by
+    attribute code, and every field that is wrong so far."""
+
+    values: dict[str, Any]
+    cleaned: Cleaned
+    errors: dict[str, str]
+    ci_refs: dict[str, int]
+    person_refs: dict[str, int]
+
+
+def _definitions(ci_type: CiType) -> dict[str, AttributeDefinition]:
+    return {d.code: d for d in AttributeDefinition.objects.filter(ci_type=ci_type)}
+
+
+def _check(data: ItemData, ci: ConfigurationItem | None) -> tuple[dict[str, Any], Cleaned]:
     """The CI's own values and its attribute values (definition, cleaned or None), or DomainError
     with every field that is wrong."""
+
+    def taken(tag: str) -> bool:
+        found = ConfigurationItem.objects.filter(asset_tag=tag)
+        return (found.exclude(pk=ci.pk) if ci is not None else found).exists()
+
+    checked = _inspect(data, ci, _definitions(data.ci_type), taken)
+    known_cis = set(
+        ConfigurationItem.objects.filter(pk__in=checked.ci_refs.values()).values_list("pk", flat=True)
+    )
+    known_people = set(User.objects.filter(pk__in=checked.person_refs.values()).values_list("pk", flat=True))
+    _check_references(checked, known_cis, known_people)
+    if checked.errors:
+        raise _refused(checked.errors)
+    return checked.values, checked.cleaned
+
+
+def _refused(errors: dict[str, str]) -> DomainError:
+    return DomainError(_("Check the highlighted fields."), field_errors=errors)
+
+
+def _inspect(
+    data: ItemData,
+    ci: ConfigurationItem | None,
+    definitions: Mapping[str, AttributeDefinition],
+    taken: TagTaken,
+) -> _Checked:
+    """Every check of `_check` but whether the referred CIs and people exist; `definitions` are the
+    type's attribute definitions by code, `taken(tag)` whether another CI has the asset tag."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
         "name": _text(data.name, "name", errors, required=True),
@@ -131,31 +180,26 @@ def _check(data: ItemData, ci: ConfigurationItem | None) -> tuple[dict[str, Any]
             errors["cost"] = _("Enter an amount from 0 up to 10 billion.")
     if len(data.users) > MAX_USERS:
         errors["users"] = _("At most %(limit)d users.") % {"limit": MAX_USERS}
-    if values["asset_tag"] and not errors.get("asset_tag"):
-        taken = ConfigurationItem.objects.filter(asset_tag=values["asset_tag"])
-        if ci is not None:
-            taken = taken.exclude(pk=ci.pk)
-        if taken.exists():
-            errors["asset_tag"] = _("Another configuration item has this asset tag.")
-    cleaned = _check_attributes(data, ci, errors)
-    if errors:
-        raise DomainError(_("Check the highlighted fields."), field_errors=errors)
-    return values, cleaned
+    if values["asset_tag"] and not errors.get("asset_tag") and taken(values["asset_tag"]):
+        errors["asset_tag"] = _("Another configuration item has this asset tag.")
+    checked = _Checked(values, [], errors, {}, {})
+    _check_attributes(data, ci, definitions, checked)
+    return checked
 
 
 def _check_attributes(
-    data: ItemData, ci: ConfigurationItem | None, errors: dict[str, str]
-) -> list[tuple[AttributeDefinition, attributes.Cleaned | None]]:
-    definitions = {d.code: d for d in AttributeDefinition.objects.filter(ci_type=data.ci_type)}
-    result: list[tuple[AttributeDefinition, attributes.Cleaned | None]] = []
+    data: ItemData,
+    ci: ConfigurationItem | None,
+    definitions: Mapping[str, AttributeDefinition],
+    checked: _Checked,
+) -> None:
+    errors = checked.errors
     for code in data.attributes:
         if code not in definitions:
             errors[f"attributes.{code}"] = _("The type %(type)s has no attribute %(code)s.") % {
                 "type": data.ci_type.name,
                 "code": code,
             }
-    ci_refs: dict[str, int] = {}
-    person_refs: dict[str, int] = {}
     for code, definition in definitions.items():
         key = f"attributes.{code}"
         raw = data.attributes.get(code)
@@ -164,7 +208,7 @@ def _check_attributes(
         if attributes.is_empty(raw):
             if definition.required:
                 errors[key] = _("Required.")
-            result.append((definition, None))
+            checked.cleaned.append((definition, None))
             continue
         try:
             value = attributes.clean(definition.kind, raw, choices=definition.choices or ())
@@ -172,21 +216,22 @@ def _check_attributes(
             errors[key] = str(exc)
             continue
         if definition.kind == AttributeKind.CI and value.ref_id is not None:
-            ci_refs[code] = value.ref_id
+            checked.ci_refs[code] = value.ref_id
             if ci is not None and value.ref_id == ci.pk:
                 errors[key] = _("A configuration item cannot refer to itself.")
         elif definition.kind == AttributeKind.PERSON and value.ref_id is not None:
-            person_refs[code] = value.ref_id
-        result.append((definition, value))
-    known_cis = set(ConfigurationItem.objects.filter(pk__in=ci_refs.values()).values_list("pk", flat=True))
-    known_people = set(User.objects.filter(pk__in=person_refs.values()).values_list("pk", flat=True))
-    for code, pk in ci_refs.items():
+            checked.person_refs[code] = value.ref_id
+        checked.cleaned.append((definition, value))
+
+
+def _check_references(checked: _Checked, known_cis: set[int], known_people: set[int]) -> None:
+    """Refuse the reference attributes whose CI or person (by id) is not among the known ones."""
+    for code, pk in checked.ci_refs.items():
         if pk not in known_cis:
-            errors[f"attributes.{code}"] = _("Choose an existing configuration item.")
-    for code, pk in person_refs.items():
+            checked.errors[f"attributes.{code}"] = _("Choose an existing configuration item.")
+    for code, pk in checked.person_refs.items():
         if pk not in known_people:
-            errors[f"attributes.{code}"] = _("Choose an existing person.")
-    return result
+            checked.errors[f"attributes.{code}"] = _("Choose an existing person.")
 
 
 def attribute_texts(ci: ConfigurationItem) -> dict[str, str]:
