@@ -3,7 +3,16 @@ licences and contracts, and imports."""
 
 from .contracts import ContractData, create_contract, delete_contract, lock_contract, update_contract
 from .imports import ImportReport, RowResult, run_import
-from .items import ItemData, attribute_texts, create_item, delete_item, lock_item, update_item, value_text
+from .items import (
+    ItemData,
+    attribute_texts,
+    create_item,
+    create_items,
+    delete_item,
+    lock_item,
+    update_item,
+    value_text,
+)
 from .licences import (
     LicenceData,
     assign_licence,
@@ -57,6 +66,7 @@ __all__ = [
     "create_contract",
     "create_interface",
     "create_item",
+    "create_items",
     "create_licence",
     "delete_address",
     "delete_attribute",

@@ -1,9 +1,13 @@
 """Importing configuration items and relations from a CSV or XLSX file (`cmdb/imports.py` reads it).
 
-Every row is written through the services (`create_item`, `update_item`, `add_relation`), each in a
-savepoint of one transaction, so a refused row leaves nothing behind. The key column (asset tag by
-default; name, serial number or host name) makes an import idempotent: a CI with the row's key is
-updated, otherwise one is created; a second run of the same file finds every row "unchanged".
+Every row is written through the services (`create_items`, `update_item`, `add_relation`) in one
+transaction; a refused row leaves nothing behind. New CIs go to `create_items` in batches of
+`BATCH` rows (the same checks as `create_item`, written in bulk); a batch is written before an update
+row and before a CI is looked up by name, so every row sees the rows before it as one by one.
+
+The key column (asset tag by default; name, serial number or host name) makes an import idempotent:
+a CI with the row's key is updated, otherwise one is created; a second run of the same file finds
+every row "unchanged".
 
 A dry run does the same work and rolls the transaction back, so it reports exactly what the import
 would do. Without `partial`, any refused row rolls the whole import back (all or nothing); with it,
@@ -40,12 +44,13 @@ from ..models import (
     RelationKind,
     Supplier,
 )
-from .items import ItemData, create_item, update_item
+from .items import ItemData, create_items, update_item
 from .relations import add_relation
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 ACTIONS = (CREATE, UPDATE, UNCHANGED, REJECT)
 CHUNK = 500
+BATCH = 1000  # new CIs per `create_items` call
 Progress = Callable[[int, int], None]
 
 
@@ -134,6 +139,7 @@ def run_import(
             report.rows.append(importer.row(number, cells))
             if progress is not None:
                 progress(done, total)
+        importer.finish()
         keep = not dry_run and (partial or not report.rejected)
         if not keep:
             transaction.set_rollback(True)
@@ -157,7 +163,11 @@ class _Importer:
         raise NotImplementedError
 
     def row(self, number: int, cells: list[Any]) -> RowResult:
+        """The row's result; a row written later (`finish`) may still change it."""
         raise NotImplementedError
+
+    def finish(self) -> None:
+        """Write what `row` left pending."""
 
     def values(self, rows: Sequence[tuple[int, list[Any]]], name: str) -> set[str]:
         found = (reader.text(reader.cell(cells, self.columns, name)) for _n, cells in rows)
@@ -229,6 +239,7 @@ class _ItemImporter(_Importer):
             for ci in found:
                 self.existing.setdefault(str(getattr(ci, self.key)), []).append(ci)
         self.seen: dict[str, int] = {}
+        self.pending: list[tuple[RowResult, ItemData]] = []  # new CIs, written by `finish`
 
     def _load_people(self, values: set[str]) -> None:
         for chunk in _chunks(values):
@@ -280,11 +291,14 @@ class _ItemImporter(_Importer):
         if errors:
             return RowResult(number, REJECT, key_value, errors)
         data = ItemData(**values)
+        if current is None:
+            result = RowResult(number, CREATE, key_value)
+            self.pending.append((result, data))
+            if len(self.pending) >= BATCH:
+                self.finish()
+            return result
+        self.finish()  # the update sees the CIs the rows before it created
         try:
-            if current is None:
-                ci = create_item(actor=self.actor, data=data)
-                self.existing[key_value] = [ci]
-                return RowResult(number, CREATE, key_value)
             before = current.version
             ci = update_item(current, actor=self.actor, data=data, expected_version=None)
             self.existing[key_value] = [ci]
@@ -404,7 +418,20 @@ class _ItemImporter(_Importer):
             result[code] = raw
         return result
 
+    def finish(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        made = create_items(actor=self.actor, rows=[data for _result, data in pending])
+        for (result, _data), outcome in zip(pending, made, strict=True):
+            if isinstance(outcome, DomainError):
+                refused = self.refused(result.row, result.key, outcome)
+                result.action, result.errors = refused.action, refused.errors
+            else:
+                self.existing[result.key] = [outcome]
+
     def _ci_by_name(self, name: str) -> ConfigurationItem | None:
+        self.finish()  # a CI an earlier row creates is found by its name
         found = list(ConfigurationItem.objects.filter(name=name)[:2])
         return found[0] if len(found) == 1 else None
 

@@ -255,6 +255,18 @@ def value_text(row: CiAttributeValue) -> str:
     return row.text
 
 
+def _columns(definition: AttributeDefinition, value: attributes.Cleaned) -> dict[str, Any]:
+    """A CiAttributeValue's value columns for the cleaned value."""
+    return {
+        "text": value.text,
+        "number": value.number,
+        "date": value.date,
+        "flag": value.flag,
+        "ref_ci_id": value.ref_id if definition.kind == AttributeKind.CI else None,
+        "ref_person_id": value.ref_id if definition.kind == AttributeKind.PERSON else None,
+    }
+
+
 def _store_attributes(
     ci: ConfigurationItem, cleaned: list[tuple[AttributeDefinition, attributes.Cleaned | None]]
 ) -> None:
@@ -266,14 +278,7 @@ def _store_attributes(
             if row is not None:
                 row.delete()
             continue
-        columns = {
-            "text": value.text,
-            "number": value.number,
-            "date": value.date,
-            "flag": value.flag,
-            "ref_ci_id": value.ref_id if definition.kind == AttributeKind.CI else None,
-            "ref_person_id": value.ref_id if definition.kind == AttributeKind.PERSON else None,
-        }
+        columns = _columns(definition, value)
         if row is None:
             new_rows.append(CiAttributeValue(ci=ci, definition=definition, **columns))
         elif any(getattr(row, name) != v for name, v in columns.items()):
@@ -325,6 +330,107 @@ def create_item(*, actor: User, data: ItemData) -> ConfigurationItem:
     _store_attributes(ci, cleaned)
     history.record(CiHistoryEntry, ci, actor=actor, action=CiAction.CREATED, at=now)
     return ci
+
+
+@transaction.atomic
+def create_items(*, actor: User, rows: Sequence[ItemData]) -> list[ConfigurationItem | DomainError]:
+    """New CIs at once (an import): per row the new CI, or the DomainError `create_item` would raise
+    for it, in the rows' order; a refused row writes nothing, the others are written all the same.
+
+    The same checks as `create_item`, done for the whole batch with a fixed number of queries (the
+    types' attribute definitions, the asset tags taken, the referred CIs and people), and the writes
+    in bulk: the CIs, their users, attribute values and "created" history rows. An asset tag is
+    unique within the batch too: a row is refused when an earlier accepted row has its tag. When a
+    concurrent CI takes an asset tag meanwhile, the rows are created one by one through
+    `create_item`, so only the row concerned is refused."""
+    access.ensure_staff(actor)
+    if not rows:
+        return []
+    definitions: dict[int, dict[str, AttributeDefinition]] = {}
+    for definition in AttributeDefinition.objects.filter(ci_type__in={data.ci_type.pk for data in rows}):
+        definitions.setdefault(definition.ci_type_id, {})[definition.code] = definition
+    tags = sorted({tag for data in rows if (tag := (data.asset_tag or "").strip())})
+    taken: set[str] = set()
+    for start in range(0, len(tags), LOOKUP_CHUNK):
+        found = ConfigurationItem.objects.filter(asset_tag__in=tags[start : start + LOOKUP_CHUNK])
+        taken.update(found.values_list("asset_tag", flat=True))
+    checks = [_inspect(data, None, definitions.get(data.ci_type.pk, {}), taken.__contains__) for data in rows]
+    known_cis = _existing(ConfigurationItem, {pk for c in checks for pk in c.ci_refs.values()})
+    known_people = _existing(User, {pk for c in checks for pk in c.person_refs.values()})
+    results: dict[int, ConfigurationItem | DomainError] = {}
+    accepted: list[tuple[int, ItemData, _Checked]] = []
+    claimed: set[str] = set()  # the asset tags of the batch's accepted rows
+    for index, (data, checked) in enumerate(zip(rows, checks, strict=True)):
+        _check_references(checked, known_cis, known_people)
+        tag = checked.values["asset_tag"]
+        if tag and tag in claimed and "asset_tag" not in checked.errors:
+            checked.errors = _with_error_before_attributes(
+                checked.errors, "asset_tag", _("Another configuration item has this asset tag.")
+            )
+        if checked.errors:
+            results[index] = _refused(checked.errors)
+            continue
+        if tag:
+            claimed.add(tag)
+        accepted.append((index, data, checked))
+    try:
+        with transaction.atomic():
+            for index, ci in _write_new(actor, accepted):
+                results[index] = ci
+    except IntegrityError:  # a concurrent CI took an asset tag: one by one, each in its savepoint
+        for index, data, _checked in accepted:
+            try:
+                results[index] = create_item(actor=actor, data=data)
+            except DomainError as exc:
+                results[index] = exc
+    return [results[index] for index in range(len(rows))]
+
+
+LOOKUP_CHUNK = 500  # values in one IN (...) lookup
+
+
+def _existing(model: Any, pks: set[int]) -> set[int]:
+    found: set[int] = set()
+    ordered = sorted(pks)
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        chunk = ordered[start : start + LOOKUP_CHUNK]
+        found.update(model.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    return found
+
+
+def _with_error_before_attributes(errors: dict[str, str], name: str, message: str) -> dict[str, str]:
+    """`errors` with `name` added where `_inspect` puts it: after the CI's own fields, before the
+    attributes (the order in which a form or an import report lists them)."""
+    own = {k: v for k, v in errors.items() if not k.startswith("attributes.")}
+    rest = {k: v for k, v in errors.items() if k.startswith("attributes.")}
+    return {**own, name: message, **rest}
+
+
+def _write_new(
+    actor: User, accepted: Sequence[tuple[int, ItemData, _Checked]]
+) -> list[tuple[int, ConfigurationItem]]:
+    now = clock.now()
+    made: list[tuple[int, ConfigurationItem]] = []
+    for index, data, checked in accepted:
+        ci = ConfigurationItem(created_at=now, updated_at=now, created_by=actor, updated_by=actor)
+        _apply(ci, data, checked.values)
+        made.append((index, ci))
+    cis = [ci for _index, ci in made]
+    ConfigurationItem.objects.bulk_create(cis)
+    through = ConfigurationItem.users.through
+    links: list[Any] = []
+    values: list[CiAttributeValue] = []
+    for (_index, data, checked), ci in zip(accepted, cis, strict=True):
+        links.extend(through(configurationitem_id=ci.pk, user_id=pk) for pk in {u.pk for u in data.users})
+        values.extend(
+            CiAttributeValue(ci=ci, definition=definition, **_columns(definition, value))
+            for definition, value in checked.cleaned
+            if value is not None
+        )
+    through.objects.bulk_create(links)
+    CiAttributeValue.objects.bulk_create(values)
+    history.record_each(CiHistoryEntry, cis, actor=actor, action=CiAction.CREATED, at=now)
+    return made
 
 
 def lock_item(ci: ConfigurationItem, expected_version: int | None) -> ConfigurationItem:
