@@ -20,6 +20,7 @@ from ..forms import ConfirmForm
 from ..forms.contracts import ContractForm
 from ..models import Contract, ContractHistoryEntry
 from .licences import place_errors
+from .saving import save_row
 
 ACCESS = access.STAFF
 
@@ -101,22 +102,19 @@ def contract_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     contract = _contract(request, pk) if pk is not None else None
     if request.method == "POST":
         form = ContractForm(request.POST)
-        if form.is_valid():
-            try:
-                if contract is None:
-                    contract = services.create_contract(actor=current_user(request), data=_data(form))
-                else:
-                    contract = services.update_contract(
-                        contract,
-                        actor=current_user(request),
-                        data=_data(form),
-                        expected_version=form.cleaned_data["version"],
-                    )
-            except DomainError as exc:
-                place_errors(form, exc)
-            else:
-                messages.success(request, _("The contract has been saved."))
-                return redirect("cmdb-contract", pk=contract.pk)
+        done = save_row(
+            request,
+            form,
+            contract,
+            create=services.create_contract,
+            update=services.update_contract,
+            data=_data,
+            place=place_errors,
+            saved=_("The contract has been saved."),
+            detail_url="cmdb-contract",
+        )
+        if done is not None:
+            return done
     elif contract is not None:
         initial = {name: getattr(contract, name) for name in services.contracts.HISTORY_FIELDS}
         initial["covered_cis"] = list(contract.covered_cis.values_list("pk", flat=True))

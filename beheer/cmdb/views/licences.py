@@ -28,6 +28,7 @@ from ..forms import ConfirmForm
 from ..forms.licences import AssignmentForm, LicenceForm
 from ..models import ConfigurationItem, Contract, Licence, LicenceAssignment, LicenceHistoryEntry
 from ..services.licences import mark_states
+from .saving import save_row
 
 ACCESS = access.STAFF
 
@@ -118,22 +119,19 @@ def licence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     licence = _licence(request, pk) if pk is not None else None
     if request.method == "POST":
         form = LicenceForm(request.POST)
-        if form.is_valid():
-            try:
-                if licence is None:
-                    licence = services.create_licence(actor=current_user(request), data=_data(form))
-                else:
-                    licence = services.update_licence(
-                        licence,
-                        actor=current_user(request),
-                        data=_data(form),
-                        expected_version=form.cleaned_data["version"],
-                    )
-            except DomainError as exc:
-                place_errors(form, exc)
-            else:
-                messages.success(request, _("The licence has been saved."))
-                return redirect("cmdb-licence", pk=licence.pk)
+        done = save_row(
+            request,
+            form,
+            licence,
+            create=services.create_licence,
+            update=services.update_licence,
+            data=_data,
+            place=place_errors,
+            saved=_("The licence has been saved."),
+            detail_url="cmdb-licence",
+        )
+        if done is not None:
+            return done
     elif licence is not None:
         initial = {name: getattr(licence, name) for name in services.licences.HISTORY_FIELDS}
         initial["version"] = licence.version
