@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar, TypeVar
+from functools import wraps
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -50,6 +51,8 @@ SECRET_CHANGED = "\u2022changed"  # what a secret's row stores instead of the se
 HISTORY_ORDER = [SortKey("at", descending=True), SortKey("id", descending=True)]  # newest first
 
 H = TypeVar("H", bound="HistoryRecord")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -104,6 +107,18 @@ def render(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return str(value)
+
+
+def stored_text(describe: Callable[P, R]) -> Callable[P, R]:
+    """A describing function whose text goes into history: it speaks the installation's language,
+    whatever language the person who made the change reads (history is written once, for all)."""
+
+    @wraps(describe)
+    def in_installation_language(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return describe(*args, **kwargs)
+
+    return in_installation_language
 
 
 def _shown(value: Any) -> str:

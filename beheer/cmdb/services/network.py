@@ -143,6 +143,7 @@ class InterfaceData:
     description: str = ""
 
 
+@history.stored_text
 def describe_interface(interface: Interface) -> str:
     parts = [interface.get_kind_display()]
     if interface.speed_mbit:

@@ -14,6 +14,7 @@ from ..models import CiAction, CiHistoryEntry, ConfigurationItem, Relation, Rela
 MAX_DESCRIPTION = 200
 
 
+@history.stored_text
 def _describe(relation: Relation) -> str:
     return f"{relation.source.name} {relation.get_kind_display()} {relation.target.name}"
 

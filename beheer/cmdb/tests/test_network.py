@@ -219,3 +219,15 @@ def test_behind_the_port_follows_links_and_survives_a_cycle(operator: User) -> N
     assert "ap" not in names
     assert from_server.truncated
     assert network.behind(port(operator, ap, "eth1")).hops == []
+
+
+def test_history_speaks_the_installation_language_whoever_writes(operator: User) -> None:
+    from django.utils import translation
+
+    sw, ap = ci(operator, "sw01"), ci(operator, "ap01", code="access_point")
+    with translation.override("en"):  # an operator who reads English makes the changes
+        port(operator, sw, "Gi1/0/3", kind="fibre", enabled=False)
+        services.add_relation(ap, actor=operator, target=sw, kind="connected_to")
+    texts = set(CiHistoryEntry.objects.filter(ci=sw).values_list("new_value", flat=True))
+    assert "Gi1/0/3 (Glasvezel, uitgeschakeld)" in texts
+    assert any(t.startswith("ap01 ") and "sw01" in t and "connected" not in t for t in texts), texts
