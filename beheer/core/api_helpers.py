@@ -12,6 +12,8 @@
   makes: `service(obj, actor=<the signed-in user>, expected_version=version, **fields)`. The route
   looks `obj` up through `visible_to` first (hidden -> 404), so that check comes before the fields'
   own lookups, and serialises what the service returns.
+- `version_sent(version)`: the version an edit must send (the one the client read); a missing one
+  is a field error, not a silent overwrite.
 - `ConfigRows`: one kind of configuration row (a business calendar, an SLA policy) as the
   coordinators' API lists, reads and changes it: a keyset page by name, one row or 404, a service on
   one row and the row read again.
@@ -69,6 +71,13 @@ def get_row(
         message = _("Unknown %(field)s.") % {"field": field}
         raise DomainError(message, field_errors={field: message})
     return obj
+
+
+def version_sent(version: int | None) -> int:
+    """The version an edit sent, or a `DomainError` on `version` when it sent none."""
+    if version is None:
+        raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
+    return version
 
 
 def find(

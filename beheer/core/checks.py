@@ -6,6 +6,8 @@ the version the editor saw.
   `DomainError` naming the field, so a form shows it next to the field and the API as a field error.
 - `locked`: the row re-read with `SELECT ... FOR UPDATE` of its own table only (`of=("self",)`), so
   rows joined for reading (`select_related`) are not locked with it.
+- `locked_at`: both in one: the row under its lock at the version the editor saw, `NotFound` when it
+  is gone.
 - `check_version`: the optimistic version check of records people edit: the version read with the
   form or by the API client must still be the current one.
 """
@@ -17,7 +19,7 @@ from typing import Any, TypeVar
 from django.db import models
 from django.utils.translation import gettext as _
 
-from .errors import Conflict, DomainError
+from .errors import Conflict, DomainError, NotFound
 
 TEXT_MAX = 100_000
 
@@ -49,3 +51,13 @@ def check_version(current: int, expected: int | None, message: str) -> None:
     """Refuse with `Conflict(message)` when the editor saw another version; None checks nothing."""
     if expected is not None and current != expected:
         raise Conflict(message)
+
+
+def locked_at(rows: models.QuerySet[M], pk: Any, expected: int | None, *, missing: str, changed: str) -> M:
+    """The row `pk` of `rows` under its row lock, checked against the version the editor saw:
+    `NotFound(missing)` when it is gone, `Conflict(changed)` when somebody else saved first."""
+    current = locked(rows, pk)
+    if current is None:
+        raise NotFound(missing)
+    check_version(current.version, expected, changed)  # type: ignore[attr-defined]
+    return current

@@ -20,6 +20,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import OperatorGroup
 from beheer.core import access
 from beheer.core.access import current_user
+from beheer.core.api_helpers import version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
@@ -134,8 +135,7 @@ def get_mailbox(request: HttpRequest, mailbox_id: Id) -> Mailbox:
     summary="Change a mailbox (send its version)",
 )
 def update_mailbox(request: HttpRequest, mailbox_id: Id, payload: MailboxIn) -> Mailbox:
-    if payload.version is None:
-        raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
+    version_sent(payload.version)
     return _configure(request, _mailbox(request, mailbox_id), payload)
 
 

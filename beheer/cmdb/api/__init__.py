@@ -24,7 +24,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import Branch, Department, Location, User
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref
+from beheer.core.api_helpers import get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
@@ -242,11 +242,6 @@ def _attribute(ci_type: CiType, pk: int) -> AttributeDefinition:
     return found
 
 
-def _version_required(version: int | None) -> None:
-    if version is None:
-        raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
-
-
 def _in_body_terms(call: Callable[[], T]) -> T:
     """`call()`, with the service's field errors on references keyed as the body names them."""
     try:
@@ -360,7 +355,7 @@ def create_type(request: HttpRequest, payload: TypeIn) -> Answer[dict[str, Any]]
 )
 def update_type(request: HttpRequest, type_id: Id, payload: TypeIn) -> dict[str, Any]:
     ci_type = _type(type_id)
-    _version_required(payload.version)
+    version_sent(payload.version)
     return _type_detail(_save_type(request, ci_type, payload).pk)
 
 
@@ -418,7 +413,7 @@ def update_attribute(
 ) -> dict[str, Any]:
     ci_type = _type(type_id)
     definition = _attribute(ci_type, attribute_id)
-    _version_required(payload.version)
+    version_sent(payload.version)
     return attribute_out(_save_attribute(request, ci_type, definition, payload))
 
 
@@ -478,7 +473,7 @@ def create_item(request: HttpRequest, payload: ItemIn) -> Answer[dict[str, Any]]
 )
 def update_item(request: HttpRequest, item_id: Id, payload: ItemIn) -> dict[str, Any]:
     ci = _item(request, item_id)
-    _version_required(payload.version)
+    version_sent(payload.version)
     data = _item_data(payload)
     user = current_user(request)
     _in_body_terms(lambda: services.update_item(ci, actor=user, data=data, expected_version=payload.version))

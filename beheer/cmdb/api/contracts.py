@@ -15,7 +15,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import User
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref
+from beheer.core.api_helpers import get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
@@ -150,10 +150,11 @@ def create_contract(request: HttpRequest, payload: ContractIn) -> Answer[dict[st
 )
 def update_contract(request: HttpRequest, contract_id: Id, payload: ContractIn) -> dict[str, Any]:
     contract = _contract(request, contract_id)
-    if payload.version is None:
-        raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
     services.update_contract(
-        contract, actor=current_user(request), data=_data(payload), expected_version=payload.version
+        contract,
+        actor=current_user(request),
+        data=_data(payload),
+        expected_version=version_sent(payload.version),
     )
     return contract_out(_contract(request, contract_id))
 

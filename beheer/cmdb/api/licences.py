@@ -15,7 +15,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import User
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref
+from beheer.core.api_helpers import get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
@@ -166,10 +166,11 @@ def create_licence(request: HttpRequest, payload: LicenceIn) -> Answer[dict[str,
 )
 def update_licence(request: HttpRequest, licence_id: Id, payload: LicenceIn) -> dict[str, Any]:
     licence = _licence(request, licence_id)
-    if payload.version is None:
-        raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
     services.update_licence(
-        licence, actor=current_user(request), data=_data(payload), expected_version=payload.version
+        licence,
+        actor=current_user(request),
+        data=_data(payload),
+        expected_version=version_sent(payload.version),
     )
     return licence_out(_licence(request, licence_id))
 

@@ -21,7 +21,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import Branch
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref
+from beheer.core.api_helpers import get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import Id, Int64, errors
@@ -67,11 +67,6 @@ def _renamed(exc: DomainError) -> DomainError:
     return type(exc)(
         exc.message, field_errors={BODY_FIELDS.get(k, k): v for k, v in exc.field_errors.items()}
     )
-
-
-def _version_required(version: int | None) -> None:
-    if version is None:
-        raise DomainError(_("Send the version you read."), field_errors={"version": _("Required.")})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -261,7 +256,7 @@ def get_interface(request: HttpRequest, interface_id: Id) -> dict[str, Any]:
 )
 def update_interface(request: HttpRequest, interface_id: Id, payload: InterfaceIn) -> dict[str, Any]:
     interface = _interface(request, interface_id)
-    _version_required(payload.version)
+    version_sent(payload.version)
     services.update_interface(
         interface,
         actor=current_user(request),
@@ -357,7 +352,7 @@ def create_link(request: HttpRequest, payload: NetworkLinkIn) -> Answer[dict[str
 )
 def update_link(request: HttpRequest, link_id: Id, payload: LinkChangeIn) -> dict[str, Any]:
     link = _link(request, link_id)
-    _version_required(payload.version)
+    version_sent(payload.version)
     services.update_link(
         link,
         actor=current_user(request),
@@ -421,7 +416,7 @@ def create_vlan(request: HttpRequest, payload: VlanIn) -> Answer[dict[str, Any]]
 )
 def update_vlan(request: HttpRequest, vlan_id: Id, payload: VlanIn) -> dict[str, Any]:
     vlan = _vlan(request, vlan_id)
-    _version_required(payload.version)
+    version_sent(payload.version)
     _save_vlan(request, vlan, payload)
     return vlan_out(_vlan(request, vlan.pk))
 
@@ -495,7 +490,7 @@ def create_prefix(request: HttpRequest, payload: PrefixIn) -> Answer[dict[str, A
 )
 def update_prefix(request: HttpRequest, prefix_id: Id, payload: PrefixIn) -> dict[str, Any]:
     prefix = _prefix(request, prefix_id)
-    _version_required(payload.version)
+    version_sent(payload.version)
     _save_prefix(request, prefix, payload)
     return _prefix_detail(request, prefix.pk)
 
@@ -582,7 +577,7 @@ def create_address(request: HttpRequest, payload: AddressIn) -> Answer[dict[str,
 )
 def update_address(request: HttpRequest, address_id: Id, payload: AddressIn) -> dict[str, Any]:
     address = _address(request, address_id)
-    _version_required(payload.version)
+    version_sent(payload.version)
     _save_address(request, address, payload)
     return address_out(_address(request, address.pk))
 

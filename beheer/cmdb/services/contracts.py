@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core import access, clock, history
-from beheer.core.errors import Conflict, DomainError, NotFound
+from beheer.core import access, checks, clock, history
+from beheer.core.errors import DomainError
 
 from ..models import ConfigurationItem, Contract, ContractAction, ContractHistoryEntry, ContractKind, Supplier
 from ._common import amount, days, text
@@ -120,12 +120,13 @@ def create_contract(*, actor: User, data: ContractData) -> Contract:
 
 
 def lock_contract(contract: Contract, expected_version: int | None) -> Contract:
-    current = Contract.objects.select_for_update().filter(pk=contract.pk).first()
-    if current is None:
-        raise NotFound(_("Contract not found."))
-    if expected_version is not None and current.version != expected_version:
-        raise Conflict(_("Somebody else changed this contract. Reload it and try again."))
-    return current
+    return checks.locked_at(
+        Contract.objects.all(),
+        contract.pk,
+        expected_version,
+        missing=_("Contract not found."),
+        changed=_("Somebody else changed this contract. Reload it and try again."),
+    )
 
 
 @transaction.atomic

@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import Branch, Department, Location, User
-from beheer.core import access, clock, history
-from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from beheer.core import access, checks, clock, history
+from beheer.core.errors import DomainError, PermissionDenied
 
 from .. import attributes
 from ..models import (
@@ -434,17 +434,13 @@ def _write_new(
 
 
 def lock_item(ci: ConfigurationItem, expected_version: int | None) -> ConfigurationItem:
-    current = (
-        ConfigurationItem.objects.select_for_update(of=("self",))
-        .select_related(*REFERENCES)
-        .filter(pk=ci.pk)
-        .first()
+    return checks.locked_at(
+        ConfigurationItem.objects.select_related(*REFERENCES),
+        ci.pk,
+        expected_version,
+        missing=_("Configuration item not found."),
+        changed=_("Somebody else changed this configuration item. Reload it and try again."),
     )
-    if current is None:
-        raise NotFound(_("Configuration item not found."))
-    if expected_version is not None and current.version != expected_version:
-        raise Conflict(_("Somebody else changed this configuration item. Reload it and try again."))
-    return current
 
 
 @transaction.atomic

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from beheer.accounts.models import User
-from beheer.core import access, clock, history
-from beheer.core.errors import Conflict, DomainError, NotFound
+from beheer.core import access, checks, clock, history
+from beheer.core.errors import DomainError, NotFound
 
 from ..models import (
     CiAction,
@@ -130,12 +130,13 @@ def create_licence(*, actor: User, data: LicenceData) -> Licence:
 
 
 def lock_licence(licence: Licence, expected_version: int | None) -> Licence:
-    current = Licence.objects.select_for_update().filter(pk=licence.pk).first()
-    if current is None:
-        raise NotFound(_("Licence not found."))
-    if expected_version is not None and current.version != expected_version:
-        raise Conflict(_("Somebody else changed this licence. Reload it and try again."))
-    return current
+    return checks.locked_at(
+        Licence.objects.all(),
+        licence.pk,
+        expected_version,
+        missing=_("Licence not found."),
+        changed=_("Somebody else changed this licence. Reload it and try again."),
+    )
 
 
 @transaction.atomic

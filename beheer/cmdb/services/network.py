@@ -18,8 +18,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import Branch, User
-from beheer.core import access, history
-from beheer.core.errors import Conflict, DomainError, NotFound
+from beheer.core import access, checks, history
+from beheer.core.errors import DomainError, NotFound
 
 from ..models import (
     CiAction,
@@ -66,12 +66,8 @@ def _raise(errors: dict[str, str]) -> None:
 
 
 def _locked(model: type[Any], obj: Any, expected_version: int | None, missing: str) -> Any:
-    current = model.objects.select_for_update().filter(pk=obj.pk).first()
-    if current is None:
-        raise NotFound(missing)
-    if expected_version is not None and current.version != expected_version:
-        raise Conflict(_("Somebody else changed this. Reload it and try again."))
-    return current
+    changed = _("Somebody else changed this. Reload it and try again.")
+    return checks.locked_at(model.objects.all(), obj.pk, expected_version, missing=missing, changed=changed)
 
 
 def _save(obj: Any, field: str, message: str) -> None:
