@@ -8,22 +8,18 @@ be changed in a spreadsheet and imported again. Text cells are neutralised again
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 
-from beheer.core.csv_export import BOM, CONTENT_TYPE, csv_format, neutralise
-from beheer.core.pagination import SortKey, keyset_page
+from beheer.core import table_export
+from beheer.core.pagination import SortKey
 
 from . import imports
 from .models import AttributeDefinition, AttributeKind, CiAttributeValue, ConfigurationItem
 
-BATCH = 2000
 ORDER = (SortKey("name"), SortKey("id"))
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REFERENCES = ("ci_type", "owner", "branch", "department", "location", "supplier")
 
 
@@ -59,85 +55,53 @@ def _value(row: CiAttributeValue | None) -> Any:
 
 
 def rows(queryset: Any, definitions: Sequence[AttributeDefinition]) -> Iterator[list[Any]]:
-    """Every CI of the (visible, filtered) queryset in keyset batches: a query for the page, one for
+    """Every CI of the (visible, filtered) queryset in keyset batches: a query for the batch, one for
     its attribute values."""
-    queryset = queryset.select_related(*REFERENCES)
-    cursor: str | None = None
-    while True:
-        page = keyset_page(queryset, ORDER, cursor=cursor, size=BATCH)
-        values: dict[tuple[int, int], CiAttributeValue] = {}
-        if definitions and page.items:
+    values: dict[tuple[int, int], CiAttributeValue] = {}
+
+    def read_values(batch: list[ConfigurationItem]) -> None:
+        values.clear()
+        if definitions:
             found = CiAttributeValue.objects.filter(
-                ci__in=[ci.pk for ci in page.items], definition__in=definitions
+                ci__in=[ci.pk for ci in batch], definition__in=definitions
             ).select_related("definition", "ref_ci", "ref_person")
-            values = {(v.ci_id, v.definition_id): v for v in found}
-        for ci in page.items:
-            yield [
-                ci.name,
-                ci.ci_type.code,
-                ci.status,
-                ci.owner.username if ci.owner else None,
-                ci.branch.name if ci.branch else None,
-                ci.department.name if ci.department else None,
-                ci.location.name if ci.location else None,
-                ci.supplier.name if ci.supplier else None,
-                ci.asset_tag,
-                ci.serial_number,
-                ci.host_name,
-                ci.addresses,
-                ci.purchase_date,
-                ci.warranty_until,
-                ci.cost,
-                ci.description,
-                *(_value(values.get((ci.pk, d.pk))) for d in definitions),
-            ]
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+            values.update({(v.ci_id, v.definition_id): v for v in found})
+
+    for ci in table_export.keyset_rows(queryset.select_related(*REFERENCES), ORDER, each_batch=read_values):
+        yield [
+            ci.name,
+            ci.ci_type.code,
+            ci.status,
+            ci.owner.username if ci.owner else None,
+            ci.branch.name if ci.branch else None,
+            ci.department.name if ci.department else None,
+            ci.location.name if ci.location else None,
+            ci.supplier.name if ci.supplier else None,
+            ci.asset_tag,
+            ci.serial_number,
+            ci.host_name,
+            ci.addresses,
+            ci.purchase_date,
+            ci.warranty_until,
+            ci.cost,
+            ci.description,
+            *(_value(values.get((ci.pk, d.pk))) for d in definitions),
+        ]
 
 
-def _filename(extension: str) -> str:
-    return f"configuration-items-{timezone.localdate():%Y%m%d}.{extension}"
+STEM = "configuration-items"
 
 
 def csv_response(queryset: Any, ci_type: int | None) -> StreamingHttpResponse:
-    fmt = csv_format()  # read now: the body is written after the view returned
     definitions = definitions_for(ci_type)
-    head = header(definitions)
-
-    def stream() -> Iterator[str]:
-        yield BOM + fmt.line(head, neutralise)
-        for row in rows(queryset, definitions):
-            yield fmt.line(row, neutralise)
-
-    response = StreamingHttpResponse(stream(), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
-
-
-def _cell(value: Any) -> Any:
-    """Numbers and dates stay typed; text is neutralised."""
-    if value is None or (not isinstance(value, str) and not isinstance(value, bool)):
-        return value
-    return neutralise(value)
+    return table_export.csv_response(STEM, header(definitions), rows(queryset, definitions))
 
 
 def write_xlsx(out: IO[bytes], queryset: Any, ci_type: int | None) -> None:
-    from openpyxl import Workbook
-
     definitions = definitions_for(ci_type)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("CMDB")
-    sheet.append([_cell(h) for h in header(definitions)])
-    for row in rows(queryset, definitions):
-        sheet.append([_cell(v) for v in row])
-    workbook.save(out)
+    table_export.write_xlsx(out, header(definitions), rows(queryset, definitions), sheet="CMDB")
 
 
 def xlsx_response(queryset: Any, ci_type: int | None) -> FileResponse:
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_xlsx(tmp, queryset, ci_type)
-    tmp.seek(0)
-    response = FileResponse(tmp, as_attachment=True, filename=_filename("xlsx"), content_type=XLSX)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    definitions = definitions_for(ci_type)
+    return table_export.xlsx_response(STEM, header(definitions), rows(queryset, definitions), sheet="CMDB")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import contracts, imports, items, licences, network, types
+from .views import contracts, imports, items, licences, network, tables, types
 
 urlpatterns = [
     path("", items.item_list, name="cmdb-items"),
@@ -68,4 +68,16 @@ urlpatterns = [
     path("contracts/<int:pk>/", contracts.contract_detail, name="cmdb-contract"),
     path("contracts/<int:pk>/edit/", contracts.contract_edit, name="cmdb-contract-edit"),
     path("contracts/<int:pk>/delete/", contracts.contract_delete, name="cmdb-contract-delete"),
+    # the other lists' downloads
+    *(
+        path(f"{prefix}export.{fmt}", view, name=f"cmdb-{table}-export-{fmt}")
+        for table, prefix in (
+            ("licences", "licences/"),
+            ("contracts", "contracts/"),
+            ("vlans", "network/vlans/"),
+            ("prefixes", "network/prefixes/"),
+            ("addresses", "network/addresses/"),
+        )
+        for fmt, view in zip(("csv", "xlsx"), tables.routes(table), strict=True)
+    ),
 ]

@@ -5,6 +5,7 @@ POST /api/v1/cmdb/imports   a file (multipart `file`) with `kind` (cis or relati
                             A file that cannot be read at all is a 400 on `file`.
 GET  /api/v1/cmdb/export    the CI list as CSV or XLSX (`format`), with the list's filters
                             (type, status, q, owner, attr.<code>).
+GET  /api/v1/cmdb/export/<list>  licences, contracts, vlans, prefixes or addresses, the same way.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .. import exports, imports, services
 from ..models import ConfigurationItem
 from ..queries import ItemFilter, filter_items
 from ..schemas.imports import ImportReportOut
+from ..tables import TABLES
 
 GATE = access.Gate(access.Audience.STAFF, message=gettext_lazy("The CMDB is for operators."))
 router = access.declare(Router(tags=["cmdb"]), GATE)
@@ -73,3 +75,27 @@ def export_items(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv") -
     if format == "xlsx":
         return exports.xlsx_response(rows, flt.ci_type)
     return exports.csv_response(rows, flt.ci_type)
+
+
+def _export_table(table: str) -> None:
+    """GET /export/<table>: one operation per table, so each is documented and measured on its own."""
+
+    def export(request: HttpRequest, format: Literal["csv", "xlsx"] = "csv") -> Any:
+        return TABLES[table].response(format, request.user)
+
+    export_router.get(
+        f"/{table}",
+        response=errors(400, 403),
+        summary=f"Export the {table} list",
+        operation_id=f"cmdb_export_{table}",
+        openapi_extra=file_answer(
+            "text/csv",
+            "The list as CSV, or as XLSX with format=xlsx",
+            200,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    )(export)
+
+
+for _table in TABLES:
+    _export_table(_table)
