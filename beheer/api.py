@@ -239,6 +239,7 @@ def _mount() -> None:
     from beheer.operations.api import router as operations_router
     from beheer.problems.api import router as problem_router
     from beheer.reports.api import router as reports_router
+    from beheer.rights.api import router as rights_router
     from beheer.servicedesk.api import router as servicedesk_router
 
     api.add_router("/", accounts_router)
@@ -251,6 +252,7 @@ def _mount() -> None:
     api.add_router("/operations", operations_router)
     api.add_router("/mail", mail_router)
     api.add_router("/problems", problem_router)
+    api.add_router("/rights", rights_router)
     api.add_router("/cmdb/licences", cmdb_licences_router)
     api.add_router("/cmdb/contracts", cmdb_contracts_router)
     api.add_router("/cmdb", cmdb_router)

@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "beheer.knowledge",
     "beheer.monitoring",
     "beheer.operations",
+    "beheer.rights",
     "beheer.demo",
     "django.contrib.admin",
     "django.contrib.auth",

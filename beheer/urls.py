@@ -30,6 +30,7 @@ urlpatterns = [
     path("monitoring/", include("beheer.monitoring.urls")),
     path("", include(monitoring_public_urlpatterns)),
     path("", include("beheer.operations.urls")),
+    path("", include("beheer.rights.urls")),
     path("cmdb/", include("beheer.cmdb.urls")),
 ]
 

@@ -34,7 +34,7 @@ from beheer.core import access
 from beheer.core.admin_base import AdministratorAdmin, ConfigAdmin, ReadOnlyAdmin, ServiceDeleteMixin
 from beheer.core.errors import DomainError
 
-from . import services
+from . import extensions, services
 from .models import ApiToken, Branch, Department, Location, OperatorGroup, PersonHistoryEntry, Role, User
 
 HISTORY_ROWS = 50
@@ -94,7 +94,7 @@ class PersonAdmin(ServiceDeleteMixin, UserAdmin, ConfigAdmin):
     )
     list_filter = ("role", "is_active", "department", "branch")
     search_fields = ("username", "first_name", "last_name", "email", "employee_number")
-    readonly_fields = ("history_table",)
+    readonly_fields = ("history_table", "related_sections")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -115,6 +115,7 @@ class PersonAdmin(ServiceDeleteMixin, UserAdmin, ConfigAdmin):
         (_("Organisation"), {"fields": ("branch", "department", "location")}),
         (_("Access"), {"fields": ("role", "is_active")}),
         (_("History"), {"fields": ("history_table",)}),
+        (_("Elsewhere in Beheer"), {"fields": ("related_sections",)}),
     )
     add_fieldsets = (
         (
@@ -166,6 +167,13 @@ class PersonAdmin(ServiceDeleteMixin, UserAdmin, ConfigAdmin):
             allowed = services.assignable_roles(_actor(request))
             kwargs["choices"] = [(value, label) for value, label in Role.choices if value in allowed]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description=_("Held elsewhere"))
+    def related_sections(self, obj: User) -> str:
+        """What the apps above accounts hold about the person (`extensions.py`), e.g. access rights."""
+        if obj is None or obj.pk is None:
+            return ""
+        return extensions.render_person_sections(obj) or gettext("Nothing recorded.")
 
     @admin.display(description=_("History"))
     def history_table(self, obj: User) -> str:

@@ -569,6 +569,63 @@ _register(
     )
 )
 
+_ACCESS_VARIABLES: dict[str, Promise] = {
+    "right_name": _("The right asked for (read, editor, administrator, ...)"),
+    "ci_name": _("The application or service"),
+    "person_name": _("The person who is to hold the right"),
+    "requested_by": _("Who asked for it"),
+    "reason": _("The reason given with the request"),
+    "campaign_name": _("Name of the access review"),
+    "deadline": _("The review's deadline"),
+    "open_items": _("How many rights are still to be reviewed"),
+}
+
+_register(
+    Event(
+        code="access_request_waiting",
+        label=_("An access right waits for your approval (to the application's approver)"),
+        audience="staff",
+        about_melding=False,
+        variables=_ACCESS_VARIABLES,
+        subject={
+            "nl": "Toegangsrecht aangevraagd: {{ right_name }} op {{ ci_name }} voor {{ person_name }}",
+            "en": "Access right requested: {{ right_name }} on {{ ci_name }} for {{ person_name }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "{{ requested_by }} vraagt het recht {{ right_name }} op {{ ci_name }} aan voor "
+            "{{ person_name }}.{% if reason %}\n\nReden: {{ reason }}{% endif %}\n\n"
+            "Jij beoordeelt deze aanvraag. Keur de aanvraag goed of wijs deze af:\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "{{ requested_by }} requests the right {{ right_name }} on {{ ci_name }} for "
+            "{{ person_name }}.{% if reason %}\n\nReason: {{ reason }}{% endif %}\n\n"
+            "You decide on this request. Approve or reject it:\n{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="access_review_due",
+        label=_("Access rights wait for your review (to the application's approver)"),
+        audience="staff",
+        about_melding=False,
+        variables=_ACCESS_VARIABLES,
+        subject={
+            "nl": "Beoordeel toegangsrechten voor {{ deadline }}: {{ campaign_name }}",
+            "en": "Review access rights by {{ deadline }}: {{ campaign_name }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "In de beoordeling {{ campaign_name }} wachten nog {{ open_items }} toegangsrechten op je "
+            "beoordeling. Bevestig of trek elk recht in, uiterlijk {{ deadline }}:\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "In the review {{ campaign_name }}, {{ open_items }} access rights still wait for your "
+            "review. Confirm or revoke each by {{ deadline }}:\n\n{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -613,6 +670,13 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "deadline": "12-03-2026",
         "days_left": "60",
         "end_date": "12-05-2026",
+        "right_name": "beheerder",
+        "ci_name": "Magister",
+        "person_name": "Anna de Vries",
+        "requested_by": "Olga Jansen",
+        "reason": "Nieuwe mentor van klas 3B",
+        "campaign_name": "Beoordeling voorjaar 2026",
+        "open_items": "4",
     },
     "en": {
         "melding_number": "M0001234",
@@ -656,6 +720,13 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "deadline": "12-03-2026",
         "days_left": "60",
         "end_date": "12-05-2026",
+        "right_name": "administrator",
+        "ci_name": "Magister",
+        "person_name": "Anna de Vries",
+        "requested_by": "Olga Jansen",
+        "reason": "New mentor of class 3B",
+        "campaign_name": "Spring review 2026",
+        "open_items": "4",
     },
 }
 
@@ -681,6 +752,8 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "preventive_overdue": 24,
     "licence_expiring": 7 * 24,
     "contract_notice_due": 7 * 24,
+    "access_request_waiting": 7 * 24,
+    "access_review_due": 24,  # the next day's reminder follows
 }
 FALLBACK_TTL_HOURS = 72
 MAX_TTL_HOURS = 90 * 24

@@ -150,6 +150,10 @@ def test_every_built_in_template_renders_in_both_languages() -> None:
                 expected = SAMPLE_CONTEXT[language]["activity_name"]
             elif event.code in ("licence_expiring", "contract_notice_due"):
                 expected = SAMPLE_CONTEXT[language]["record_name"]
+            elif event.code == "access_request_waiting":
+                expected = SAMPLE_CONTEXT[language]["right_name"]
+            elif event.code == "access_review_due":
+                expected = SAMPLE_CONTEXT[language]["campaign_name"]
             else:
                 expected = SAMPLE_CONTEXT[language]["report_name"]
             assert expected in rendered.subject + rendered.body_text
