@@ -338,3 +338,18 @@ class ReviewItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name}: {self.right} ({self.ci_name})"
+
+
+class ReviewReminder(models.Model):
+    """A reminder sent to a reviewer for a campaign on a day: at most one each (the unique key is
+    taken in the transaction that writes the outbox rows)."""
+
+    campaign = models.ForeignKey(ReviewCampaign, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    open_items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "reviewer", "day"], name="uniq_rights_reminder_day")
+        ]

@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from ..models import (
     ReviewCampaign,
     ReviewItem,
     ReviewOutcome,
+    ReviewReminder,
     RightAction,
     RightStatus,
 )
@@ -195,7 +196,14 @@ def _remind(campaign: ReviewCampaign, reviewer: User, open_items: int, today: da
     if not reviewer.is_active:
         return False
     with transaction.atomic():
-        written = notifications.enqueue(
+        try:
+            with transaction.atomic():
+                ReviewReminder.objects.create(
+                    campaign=campaign, reviewer=reviewer, day=today, open_items=open_items
+                )
+        except IntegrityError:
+            return False  # reminded today already
+        notifications.enqueue(
             "access_review_due",
             key=f"rights:campaign:{campaign.pk}:reviewer:{reviewer.pk}:{today.isoformat()}",
             recipients=[reviewer],
@@ -207,7 +215,7 @@ def _remind(campaign: ReviewCampaign, reviewer: User, open_items: int, today: da
             },
             object_ref=("rights.reviewcampaign", campaign.pk),
         )
-    return bool(written)
+    return True
 
 
 def send_review_reminders(*, today: date | None = None) -> int:
