@@ -54,6 +54,7 @@ from beheer.operations.models import ActivitySeries, Occurrence
 from beheer.problems import services as problem_services
 from beheer.problems.models import Problem
 from beheer.reports import services as reports
+from beheer.rights import services as rights
 from beheer.servicedesk import services
 from beheer.servicedesk.models import (
     CallType,
@@ -121,6 +122,7 @@ class World:
     ci: ConfigurationItem | None = None  # the CMDB's parent: gains relations, users and history
     licence: Any = None  # the CMDB's parent licence: gains assignments
     contract: Any = None  # the CMDB's parent contract: covers more CIs
+    application: ConfigurationItem | None = None  # the register's parent CI: gains rights
 
     @classmethod
     def create(cls) -> World:
@@ -165,6 +167,7 @@ class World:
             self._leftovers(i)
             self._children(i)
             _cmdb(self, i)
+            _rights(self, i)
         run_job("monitoring.roll_up")
 
     def _organisation(self, i: int) -> None:
@@ -1036,3 +1039,40 @@ def _publish(article: Article, author: User, reviewer: User) -> Article:
         article = knowledge.submit_for_review(article, actor=author, expected_version=article.version)
         return knowledge.approve_and_publish(article, actor=reviewer, expected_version=article.version)
     return knowledge.publish(article, actor=author, expected_version=article.version)
+
+
+def _rights(world: World, i: int) -> None:
+    """The access rights register: every round rights on the parent application (one of the
+    caller's own, one of a new person's), a leaver with rights left, and a review campaign over
+    them with an answered item."""
+    if world.application is None:
+        world.application = cmdb.create_item(
+            actor=world.admin,
+            data=cmdb.ItemData(
+                name="Magister", ci_type=CiType.objects.get(code="application"), owner=world.coordinator
+            ),
+        )
+    app = world.application
+
+    def grant(person: User, right: str) -> Any:
+        r = rights.request_right(
+            actor=world.operator, data=rights.RequestData(person=person, ci=app, right=right)
+        )
+        r = rights.approve_right(r, actor=world.coordinator, expected_version=r.version)
+        return rights.grant_right(r, actor=world.operator, expected_version=r.version)
+
+    grant(world.caller, f"recht {i}")
+    grant(world.callers[-1], "lezen")
+    leaver = make_person(Role.CALLER, first_name="Vera", last_name=f"Vertrokken {i}")
+    grant(leaver, "lezen")
+    grant(leaver, "mentor")
+    account_services.deactivate_person(leaver, actor=world.admin)
+    rights.request_right(
+        actor=world.caller, data=rights.RequestData(person=world.caller, ci=app, right=f"aanvraag {i}")
+    )
+    campaign = rights.start_campaign(
+        actor=world.coordinator, name=f"Ronde {i}", deadline=date.today() + timedelta(days=30)
+    )
+    first = campaign.items.order_by("id").first()
+    if first is not None:
+        rights.review_item(first, actor=world.coordinator, outcome="confirmed")

@@ -56,6 +56,8 @@ from beheer.notifications.models import OutgoingMessage, WebhookEndpoint
 from beheer.operations import services as operations
 from beheer.operations.models import Occurrence
 from beheer.problems import services as problem_services
+from beheer.rights.models import AccessRight, ReviewCampaign, ReviewItem
+from beheer.rights.queries import leavers
 from beheer.servicedesk import services
 from beheer.servicedesk.models import Category, EntryType, Impact, Melding, Status, Urgency
 from tests.helpers import client_for, make_person
@@ -343,6 +345,14 @@ PARAMS: dict[str, Finder] = {
     "licence_id": lambda w: w.licence,
     "contract_id": lambda w: w.contract,
     "assignment_pk": lambda w: w.licence.assignments.order_by("id").first(),
+    # the access rights register: its parent application, the first right, campaign and leaver
+    "right_id": _first(AccessRight),
+    "campaign_id": _first(ReviewCampaign),
+    "ci_id": lambda w: w.application,
+    "ci_pk": lambda w: w.application,
+    "person_id": lambda w: leavers().first(),
+    "person_pk": lambda w: leavers().first(),
+    "item_pk": _first(ReviewItem),
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.
@@ -376,6 +386,9 @@ PAGE_OBJECTS: dict[str, Finder] = {
     "cmdb-network-vlan": _first(Vlan),
     "cmdb-network-prefix": _first(Prefix),
     "cmdb-network-address": _first(IpAddress),
+    "rights-": _first(AccessRight),
+    "rights-campaign": _first(ReviewCampaign),
+    "rights-item": _first(ReviewCampaign),
 }
 
 

@@ -275,6 +275,37 @@ class School:
         return licence
 
     @cached_property
+    def access_right(self) -> Any:
+        """Caller A's granted right on a neutral application (its approver the coordinator), with
+        A's canary in its reason; a review campaign over it."""
+        from datetime import timedelta
+
+        from beheer.cmdb import services as cmdb_services
+        from beheer.cmdb.models import CiType
+        from beheer.core import clock
+        from beheer.rights import services
+
+        admin = self.people["administrator"]
+        coordinator = self.people["coordinator"]
+        operator = self.people["operator"]
+        app = cmdb_services.create_item(
+            actor=admin,
+            data=cmdb_services.ItemData(
+                name="Leerlingvolgsysteem", ci_type=CiType.objects.get(code="application"), owner=coordinator
+            ),
+        )
+        right = services.request_right(
+            actor=self.a,
+            data=services.RequestData(person=self.a, ci=app, right="lezen", reason=f"Mentor {CANARY_A}"),
+        )
+        right = services.approve_right(right, actor=coordinator, expected_version=right.version)
+        right = services.grant_right(right, actor=operator, expected_version=right.version)
+        services.start_campaign(
+            actor=coordinator, name="Walker", deadline=clock.now().date() + timedelta(days=7), cis=[app]
+        )
+        return right
+
+    @cached_property
     def contract(self) -> Any:
         from datetime import date
 
@@ -334,6 +365,10 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "licence_id": lambda s: s.licence,
     "contract_id": lambda s: s.contract,
     "assignment_id": lambda s: s.licence.assignments.get(),
+    "right_id": lambda s: s.access_right,
+    "campaign_id": lambda s: s.access_right.review_items.get().campaign,
+    "ci_id": lambda s: s.access_right.ci,
+    "person_id": lambda s: s.a,
 }
 
 # Page routes: the object behind <pk> by URL name prefix (longest first).
@@ -364,6 +399,9 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "cmdb-network-vlan": _first("beheer.cmdb.models.Vlan"),
     "cmdb-network-prefix": _first("beheer.cmdb.models.Prefix"),
     "cmdb-network-address": _first("beheer.cmdb.models.IpAddress"),
+    "rights-": lambda s: s.access_right,
+    "rights-campaign": lambda s: s.access_right.review_items.get().campaign,
+    "rights-item": lambda s: s.access_right.review_items.get().campaign,
 }
 
 # Literal values for parameters that name no object of ours.
@@ -429,6 +467,9 @@ EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
     ("*", "relation_pk"): lambda s: s.ci.relations_in.get(),
     ("*", "attribute_pk"): lambda s: s.ci.ci_type.attributes.get(code="ram-gb"),
     ("*", "assignment_pk"): lambda s: s.licence.assignments.get(),
+    ("*", "ci_pk"): lambda s: s.access_right.ci,
+    ("*", "person_pk"): lambda s: s.a,
+    ("*", "item_pk"): lambda s: s.access_right.review_items.get(),
 }
 for _name, _model in {
     "report-schedule-cancel": "beheer.reports.models.ScheduledReport",

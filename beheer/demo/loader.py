@@ -23,6 +23,7 @@ from beheer.monitoring import demo as monitoring
 from beheer.operations import demo as operations
 from beheer.problems import demo as problems
 from beheer.problems.models import Problem
+from beheer.rights import demo as rights
 from beheer.servicedesk import services
 from beheer.servicedesk.demo import meldingen, organisation
 from beheer.servicedesk.demo.meldingen import Plan
@@ -146,6 +147,13 @@ def load(*, count: int, seed: int) -> Summary:
         while services.refresh_stale_olas(now=now):  # what the worker computes on its first round
             pass
         monitoring.create(school)
+        rights.create(
+            administrator=school.administrator,
+            coordinator=school.coordinator,
+            desk=school.desk_operators[0],
+            callers=school.callers,
+            now=now,
+        )
     open_meldingen = Melding.objects.filter(is_open=True, parent=None)
     return Summary(
         loaded=True,

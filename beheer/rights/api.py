@@ -37,7 +37,7 @@ from .models import (
     ReviewCampaign,
     ReviewItem,
 )
-from .queries import SELECTED, RightFilter, filter_rights, leavers
+from .queries import SELECTED, RightFilter, filter_rights, held_counts, leavers
 from .schemas import (
     AccessPolicyIn,
     AccessPolicyOut,
@@ -184,8 +184,11 @@ def request_right(request: HttpRequest, payload: AccessRightIn) -> Answer[dict[s
 def list_leavers(request: HttpRequest, params: Query[RightsCursorParams]) -> dict[str, Any]:
     """Inactive people who still hold granted rights, with how many."""
     page = keyset_page(leavers(), LEAVER_ORDER, cursor=params.cursor, size=params.limit)
+    held = held_counts([p.pk for p in page.items])
     return {
-        "items": [{"person": _person(p), "username": p.username, "held": p.held} for p in page.items],
+        "items": [
+            {"person": _person(p), "username": p.username, "held": held.get(p.pk, 0)} for p in page.items
+        ],
         "next_cursor": page.next_cursor,
     }
 
