@@ -155,6 +155,10 @@ LIST_PAGES = [
     "/preventief/reeksen/",
     "/notifications/outbox/",
     "/mail/dead-letters/",
+    "/rights/",
+    "/rights/leavers/",
+    "/rights/campaigns/",
+    "/rights/request/",
 ]
 INT_QUERY = [
     "page",
@@ -170,6 +174,7 @@ INT_QUERY = [
     "series",
     "group",
     "id",
+    "ci",
 ]
 
 

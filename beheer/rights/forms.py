@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from beheer.accounts.forms import PersonChoiceField
 from beheer.accounts.models import User
 from beheer.cmdb.models import ConfigurationItem
-from beheer.core.forms import BeheerForm, DateInput
+from beheer.core.forms import BeheerForm, DateInput, parse_id
 
 from .models import RIGHT_CI_KINDS, RightStatus
 
@@ -25,13 +25,30 @@ def applications() -> Any:
 
 
 class ApplicationField(forms.ModelChoiceField):
+    """An application or service by its id; a value that is no id (past 64 bits) is invalid."""
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if parse_id(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
 
 class ApplicationsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
+
+    def clean(self, value: Any) -> Any:
+        wrong = [v for v in value or [] if parse_id(v) is None]
+        if wrong:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": wrong[0]}
+            )
+        return super().clean(value)
 
 
 class RequestForm(BeheerForm):

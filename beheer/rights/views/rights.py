@@ -23,7 +23,7 @@ from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access, history
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import place_domain_errors
+from beheer.core.forms import parse_id, place_domain_errors
 from beheer.core.pagination import SortKey, page_for_request
 from beheer.servicedesk.models import Melding
 
@@ -197,9 +197,9 @@ def right_request(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     staff = access.is_staff(user)
     initial: dict[str, Any] = {}
-    ci_param = request.GET.get("ci", "")
-    if ci_param.isdigit():
-        initial["ci"] = int(ci_param)
+    ci_param = parse_id(request.GET.get("ci", ""))
+    if ci_param is not None:
+        initial["ci"] = ci_param
     form = RequestForm(request.POST or None, staff=staff, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
