@@ -13,15 +13,15 @@ from beheer.accounts.models import User
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core.forms import BeheerForm, DateInput, parse_id
 
-from .models import RIGHT_CI_KINDS, RightStatus
+from .models import CALLER_CI_KINDS, RIGHT_CI_KINDS, RightStatus
 
 
 def people() -> Any:
     return User.objects.filter(is_active=True).order_by("last_name", "first_name", "id")
 
 
-def applications() -> Any:
-    return ConfigurationItem.objects.filter(ci_type__kind__in=RIGHT_CI_KINDS).in_use().order_by("name", "id")
+def applications(kinds: tuple[str, ...] = RIGHT_CI_KINDS) -> Any:
+    return ConfigurationItem.objects.filter(ci_type__kind__in=kinds).in_use().order_by("name", "id")
 
 
 class ApplicationField(forms.ModelChoiceField):
@@ -70,7 +70,8 @@ class RequestForm(BeheerForm):
 
     def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.set_queryset("ci", applications())
+        # Callers choose among applications (software) only: the services are the desk's business.
+        self.set_queryset("ci", applications() if staff else applications(CALLER_CI_KINDS))
         if staff:
             self.set_queryset("person", people())
             self.fields["person"].required = True

@@ -23,6 +23,8 @@ from beheer.servicedesk.models import Melding
 
 # The CI kinds whose access is registered: applications (software) and services.
 RIGHT_CI_KINDS = ("software", "service")
+# The CI kinds on which anybody signed in may request a right for themselves: applications.
+CALLER_CI_KINDS = ("software",)
 
 
 class AccessPolicyQuerySet(access.RoleQuerySet, models.QuerySet["AccessPolicy"]):

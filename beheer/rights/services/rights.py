@@ -30,6 +30,7 @@ from beheer.servicedesk.models import Melding
 
 from .. import workflow
 from ..models import (
+    CALLER_CI_KINDS,
     RIGHT_CI_KINDS,
     AccessPolicy,
     AccessRight,
@@ -145,6 +146,8 @@ def _check_request(actor: User, data: RequestData) -> dict[str, Any]:
     ci_kind = ConfigurationItem.objects.filter(pk=data.ci.pk).values_list("ci_type__kind", flat=True).first()
     if ci_kind not in RIGHT_CI_KINDS:
         errors["ci"] = _("Access rights are registered on applications and services only.")
+    elif not access.is_staff(actor) and ci_kind not in CALLER_CI_KINDS:
+        errors["ci"] = _("Choose an application.")
     right = (data.right or "").strip()
     if not right:
         errors["right"] = _("Required.")
