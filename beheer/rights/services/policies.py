@@ -66,9 +66,10 @@ def save_access_policy(
     policy.updated_at = now
     policy.updated_by = actor
     policy.save()
-    for field, before, after in (
-        ("access_approver", old[0], new[0]),
-        ("known_rights", old[1].replace("\n", ", "), new[1].replace("\n", ", ")),
+    # The CI's history names the change in words: its own fields have no access policy.
+    for label, before, after in (
+        (_("Access approver"), old[0], new[0]),
+        (_("Known rights"), old[1].replace("\n", ", "), new[1].replace("\n", ", ")),
     ):
         if before != after:
             history.record(
@@ -76,8 +77,6 @@ def save_access_policy(
                 locked_ci,
                 actor=actor,
                 action=CiAction.CHANGED,
-                field=field,
-                old=before,
-                new=after,
+                detail=f"{label}: {before or '—'} → {after or '—'}",
             )
     return policy

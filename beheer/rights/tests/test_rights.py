@@ -202,3 +202,19 @@ def test_policy_is_for_coordinators(operator: User, administrator: User) -> None
     ci = application(administrator)
     with pytest.raises(PermissionDenied):
         services.save_access_policy(ci, actor=operator, approver=None, known_rights="", expected_version=None)
+
+
+def test_a_policy_change_is_in_the_cis_history(coordinator: User, caller: User, administrator: User) -> None:
+    from beheer.cmdb.models import CiHistoryEntry
+
+    ci = application(administrator)
+    policy = services.save_access_policy(
+        ci, actor=coordinator, approver=caller, known_rights="read", expected_version=None
+    )
+    details = list(CiHistoryEntry.objects.filter(ci=ci, actor=coordinator).values_list("detail", flat=True))
+    assert any(str(caller) in d for d in details)
+    assert any("read" in d for d in details)
+    with pytest.raises(Conflict):
+        services.save_access_policy(
+            ci, actor=coordinator, approver=None, known_rights="", expected_version=policy.version + 5
+        )

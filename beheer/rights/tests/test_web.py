@@ -285,3 +285,42 @@ def test_campaign_screens_review_and_report(
     assert api_report["totals"] == {"confirmed": 1, "revoked": 1, "open": 0, "total": 2}
     assert _client(caller).get(f"/api/v1/rights/campaigns/{item.campaign_id}/items").status_code == 404
     assert services.campaign_report(item.campaign)["totals"]["total"] == 2
+
+
+def test_an_approver_who_is_a_caller_sees_the_rights_of_their_application_only(
+    operator: User, coordinator: User, caller: User, other_caller: User, administrator: User
+) -> None:
+    theirs = application(administrator, "Magister", owner=other_caller)
+    elsewhere = application(administrator, "Teams", owner=coordinator)
+    on_theirs = requested(operator, caller, theirs, "read")
+    on_elsewhere = requested(operator, caller, elsewhere, "read")
+    approver = _client(other_caller)
+    ids = [r["id"] for r in approver.get("/api/v1/rights").json()["items"]]
+    assert ids == [on_theirs.pk]
+    assert approver.get(f"/rights/{on_elsewhere.pk}/").status_code == 404
+    page = approver.get("/portal/rights/").content.decode()
+    assert "data-rights-waiting" in page
+    assert f"/rights/{on_theirs.pk}/" in page
+    answer = approver.post(
+        f"/api/v1/rights/{on_theirs.pk}/approve",
+        {"version": on_theirs.version},
+        content_type="application/json",
+    )
+    assert answer.json()["status"] == "approved"
+
+
+def test_a_caller_requests_on_applications_only(caller: User, administrator: User) -> None:
+    from beheer.cmdb import services as cmdb_services
+    from beheer.cmdb.models import CiType
+
+    service = cmdb_services.create_item(
+        actor=administrator,
+        data=cmdb_services.ItemData(name="Roosters", ci_type=CiType.objects.get(code="service")),
+    )
+    form = _client(caller).get("/rights/request/").context["form"]
+    assert service.pk not in [ci.pk for ci in form.fields["ci"].queryset]
+    answer = _client(caller).post(
+        "/api/v1/rights", {"ci_id": service.pk, "right": "read"}, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert "ci_id" in answer.json()["fields"]
