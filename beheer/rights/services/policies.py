@@ -19,6 +19,11 @@ MAX_RIGHTS = 50
 
 
 @transaction.atomic
+@history.stored_text
+def _labels() -> tuple[str, str]:
+    return _("Access approver"), _("Known rights")
+
+
 def save_access_policy(
     ci: ConfigurationItem,
     *,
@@ -66,10 +71,12 @@ def save_access_policy(
     policy.updated_at = now
     policy.updated_by = actor
     policy.save()
-    # The CI's history names the change in words: its own fields have no access policy.
+    # The CI's history names the change in words (its own fields have no access policy), in the
+    # installation's language like every history text.
+    approver_label, rights_label = _labels()
     for label, before, after in (
-        (_("Access approver"), old[0], new[0]),
-        (_("Known rights"), old[1].replace("\n", ", "), new[1].replace("\n", ", ")),
+        (approver_label, old[0], new[0]),
+        (rights_label, old[1].replace("\n", ", "), new[1].replace("\n", ", ")),
     ):
         if before != after:
             history.record(

@@ -218,3 +218,20 @@ def test_a_policy_change_is_in_the_cis_history(coordinator: User, caller: User, 
         services.save_access_policy(
             ci, actor=coordinator, approver=None, known_rights="", expected_version=policy.version + 5
         )
+
+
+def test_a_policy_change_is_written_in_the_installation_language(
+    coordinator: User, caller: User, administrator: User
+) -> None:
+    from django.utils import translation
+
+    from beheer.cmdb.models import CiHistoryEntry
+
+    ci = application(administrator)
+    with translation.override("en"):  # the coordinator reads English; the history is written once
+        services.save_access_policy(
+            ci, actor=coordinator, approver=caller, known_rights="read", expected_version=None
+        )
+    details = set(CiHistoryEntry.objects.filter(ci=ci, actor=coordinator).values_list("detail", flat=True))
+    assert any(d.startswith("Goedkeurder van toegang: ") for d in details), details
+    assert any(d.startswith("Bekende rechten: ") for d in details), details
