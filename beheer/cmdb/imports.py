@@ -1,9 +1,11 @@
-"""Reading an import file of configuration items or relations: pure, no database.
+"""Reading an import file of configuration items, relations, people or licences: pure, no database.
 
 A file is CSV (`;` or `,` between fields, detected from the header line; UTF-8 with or without a
 byte order mark) or XLSX (the first sheet). Its first row names the columns: a CI's field name
 (`asset_tag`), its English or Dutch label ("Asset tag", "Inventarisnummer"), or `attr.<code>` for a
-custom attribute. `services/imports.py` looks the values up and writes through the services.
+custom attribute; people's columns are a person's fields (`username`, "E-mailadres", `role`,
+`active`), licences' a licence's fields and `assigned_to`. `services/imports/` looks the values up
+and writes through the services.
 
 Row numbers are the file's: the header is row 1, the first data row row 2. Empty rows are skipped.
 """
@@ -27,9 +29,20 @@ from .models import ConfigurationItem, Relation
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 ATTRIBUTE_PREFIX = "attr."
-ITEMS, RELATIONS = "cis", "relations"
-KINDS = (ITEMS, RELATIONS)
+ITEMS, RELATIONS, PEOPLE, LICENCES = "cis", "relations", "people", "licences"
+KINDS = (ITEMS, RELATIONS, PEOPLE, LICENCES)
 KEYS = ("asset_tag", "name", "serial_number", "host_name")
+PEOPLE_KEYS = ("username", "email")
+LICENCE_KEYS = ("reference", "product")
+KEYS_OF = {ITEMS: KEYS, RELATIONS: KEYS, PEOPLE: PEOPLE_KEYS, LICENCES: LICENCE_KEYS}
+ALL_KEYS = KEYS + PEOPLE_KEYS + LICENCE_KEYS
+
+
+def default_key(kind: str) -> str:
+    """The key column a kind uses when none is chosen."""
+    return KEYS_OF.get(kind, KEYS)[0]
+
+
 ITEM_FIELDS = (
     "name",
     "ci_type",
@@ -49,6 +62,37 @@ ITEM_FIELDS = (
     "description",
 )
 RELATION_FIELDS = ("source", "kind", "target", "description")
+PERSON_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "employee_number",
+    "job_title",
+    "role",
+    "branch",
+    "department",
+    "location",
+    "language",
+    "is_active",
+)
+LICENCE_FIELDS = (
+    "product",
+    "licence_model",
+    "entitlements",
+    "supplier",
+    "application",
+    "owner",
+    "start_date",
+    "expiry_date",
+    "cost",
+    "reference",
+    "notes",
+    "remind_days",
+)
+ASSIGNED_TO = "assigned_to"  # a licence's CIs and people, separated by ";"
 DATE_FIELDS = ("purchase_date", "warranty_until")
 # Other names people give these columns.
 ALIASES = {
@@ -62,7 +106,20 @@ ALIASES = {
     "naar": "target",
     "doel": "target",
     "soort relatie": "kind",
+    "e-mail": "email",
+    "mail": "email",
+    "user name": "username",
+    "active": "is_active",
+    "actief": "is_active",
+    "model": "licence_model",
+    "remind days": "remind_days",
+    "herinnering": "remind_days",
+    "referentie": "reference",
+    "assigned to": ASSIGNED_TO,
+    "toegewezen aan": ASSIGNED_TO,
 }
+# A cell that a spreadsheet would run as a formula (CSV injection): refused, never stored.
+FORMULA_STARTS = ("=", "@", "\t", "\r")
 
 
 class FileRefused(ValueError):
@@ -183,10 +240,41 @@ def relation_labels() -> dict[str, str]:
     return labels
 
 
+def person_labels() -> dict[str, str]:
+    from beheer.accounts.models import User
+
+    labels = _labels(User, PERSON_FIELDS)
+    labels.update({name: name for name in PERSON_FIELDS})
+    labels.update({k: v for k, v in ALIASES.items() if v in PERSON_FIELDS})
+    return labels
+
+
+def licence_labels() -> dict[str, str]:
+    from .models import Licence
+
+    labels = _labels(Licence, LICENCE_FIELDS)
+    labels.update({name: name for name in (*LICENCE_FIELDS, ASSIGNED_TO)})
+    labels.update({k: v for k, v in ALIASES.items() if v in (*LICENCE_FIELDS, ASSIGNED_TO)})
+    return labels
+
+
+LABELS = {ITEMS: item_labels, RELATIONS: relation_labels, PEOPLE: person_labels, LICENCES: licence_labels}
+
+
+def _required(kind: str, key: str) -> tuple[str, ...]:
+    if kind == RELATIONS:
+        return ("source", "kind", "target")
+    if kind == PEOPLE:
+        return (key,)
+    if kind == LICENCES:
+        return ("product", key)
+    return ("name", "ci_type", key)
+
+
 def map_columns(header: Sequence[str], kind: str, *, key: str = "asset_tag") -> Columns:
     """The field of each column, or FileRefused naming the unknown or doubled columns and the
     required ones that are missing."""
-    labels = item_labels() if kind == ITEMS else relation_labels()
+    labels = LABELS[kind]()
     fields: dict[str, int] = {}
     titles: dict[str, str] = {}
     problems: list[str] = []
@@ -205,8 +293,7 @@ def map_columns(header: Sequence[str], kind: str, *, key: str = "asset_tag") -> 
         else:
             fields[field] = index
             titles[field] = title
-    required = ("source", "kind", "target") if kind == RELATIONS else ("name", "ci_type", key)
-    for field in dict.fromkeys(required):
+    for field in dict.fromkeys(_required(kind, key)):
         if field not in fields:
             problems.append(_("The column %(column)s is missing.") % {"column": field})
     if problems:
@@ -239,6 +326,52 @@ def text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
+
+
+def formula(value: str) -> bool:
+    """Whether a cell's text starts like a spreadsheet formula. A phone number or amount with a sign
+    ("+31 6 1234", "-12.50") is not one."""
+    if value.startswith(FORMULA_STARTS):
+        return True
+    if value[:1] in ("+", "-"):
+        return any(c not in "0123456789 ()-.,/+" for c in value[1:])
+    return False
+
+
+def parse_int(value: Any) -> int | None:
+    """A whole number (a spreadsheet's 12.0 too); empty is None; otherwise ValueError."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(value)
+        return int(value)
+    if isinstance(value, int):
+        return value
+    cleaned = text(value)
+    if not cleaned.isdigit() or len(cleaned) > 12:
+        raise ValueError(value)
+    return int(cleaned)
+
+
+YES = {"1", "true", "yes", "ja", "waar", "y", "j", "x", "active", "actief"}
+NO = {"0", "false", "no", "nee", "onwaar", "n", "inactive", "inactief"}
+
+
+def parse_flag(value: Any) -> bool | None:
+    """yes/no in English or Dutch, 1/0, true/false; empty is None; otherwise ValueError."""
+    if isinstance(value, bool):
+        return value
+    cleaned = text(value).lower()
+    if not cleaned:
+        return None
+    if cleaned in YES:
+        return True
+    if cleaned in NO:
+        return False
+    raise ValueError(value)
 
 
 def parse_date(value: Any) -> date | None:
