@@ -24,7 +24,9 @@ urlpatterns = [
     ),
     # import and export
     path("import/", imports.import_start, name="cmdb-import"),
-    path("import/confirm/", imports.import_confirm, name="cmdb-import-confirm"),
+    path("import/<int:pk>/", imports.import_job, name="cmdb-import-job"),
+    path("import/<int:pk>/progress/", imports.import_job_progress, name="cmdb-import-job-progress"),
+    path("import/<int:pk>/confirm/", imports.import_job_confirm, name="cmdb-import-job-confirm"),
     path("export.csv", imports.export_csv, name="cmdb-export-csv"),
     path("export.xlsx", imports.export_xlsx, name="cmdb-export-xlsx"),
     # the network

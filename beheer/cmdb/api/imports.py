@@ -1,8 +1,14 @@
 """JSON adapter for the CMDB import and export, for staff.
 
-POST /api/v1/cmdb/imports   a file (multipart `file`) with `kind` (cis or relations), `key`,
-                            `dry_run` and `partial`: the report per row (`services.run_import`).
-                            A file that cannot be read at all is a 400 on `file`.
+POST /api/v1/cmdb/imports   a file (multipart `file`) with `kind` (cis, relations, licences or
+                            people), `key` (empty: the kind's usual key), `dry_run` and `partial`:
+                            the report per row (`services.run_import`), answered when the import
+                            has run (synchronous). A file that cannot be read at all is a 400 on
+                            `file`; people only for coordinators and administrators (403).
+GET  /api/v1/cmdb/imports/jobs/{job_id}
+                            an import started on screen (run in the background): its state,
+                            progress and, when finished, its report. Own jobs only (administrators
+                            all); another's answers 404.
 GET  /api/v1/cmdb/export    the CI list as CSV or XLSX (`format`), with the list's filters
                             (type, status, q, owner, attr.<code>).
 GET  /api/v1/cmdb/export/<list>  licences, contracts, vlans, prefixes or addresses, the same way.
@@ -20,26 +26,38 @@ from ninja.files import UploadedFile
 
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.errors import DomainError
+from beheer.core.errors import DomainError, NotFound
 from beheer.core.schemas import errors, file_answer
 
 from .. import exports, imports, services
-from ..models import ConfigurationItem
+from ..models import ConfigurationItem, ImportJob
 from ..queries import ItemFilter, filter_items
-from ..schemas.imports import ImportReportOut
+from ..schemas.imports import ImportJobOut, ImportReportOut
+from ..services.imports import jobs
 from ..tables import TABLES
 
+ImportKey = Literal[
+    "", "asset_tag", "name", "serial_number", "host_name", "username", "email", "reference", "product"
+]
 GATE = access.Gate(access.Audience.STAFF, message=gettext_lazy("The CMDB is for operators."))
 router = access.declare(Router(tags=["cmdb"]), GATE)
 export_router = access.declare(Router(tags=["cmdb"]), GATE)
 
 
-@router.post("", response={200: ImportReportOut, **errors(400, 403)}, summary="Import CIs or relations")
+@router.post(
+    "",
+    response={200: ImportReportOut, **errors(400, 403)},
+    summary="Import CIs, relations, licences or people",
+)
 def import_file(
     request: HttpRequest,
     file: File[UploadedFile],
-    kind: Form[Literal["cis", "relations"]] = "cis",
-    key: Form[Literal["asset_tag", "name", "serial_number", "host_name"]] = "asset_tag",
+    kind: Form[Literal["cis", "relations", "licences", "people"]] = "cis",
+    key: Form[
+        Literal[
+            "", "asset_tag", "name", "serial_number", "host_name", "username", "email", "reference", "product"
+        ]
+    ] = "",
     dry_run: Form[bool] = False,
     partial: Form[bool] = False,
 ) -> Any:
@@ -51,11 +69,33 @@ def import_file(
         data=file.read(),
         filename=file.name or "",
         kind=kind,
-        key=key,
+        key=key or None,
         dry_run=dry_run,
         partial=partial,
     )
     return report.as_dict()
+
+
+@router.get(
+    "/jobs/{job_id}", response={200: ImportJobOut, **errors(403, 404)}, summary="An import job's progress"
+)
+def import_job(request: HttpRequest, job_id: int) -> Any:
+    job = ImportJob.objects.visible_to(request.user).defer("data").filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("Import not found."))
+    done, total = jobs.progress_of(job)
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "key": job.key,
+        "filename": job.filename,
+        "state": job.state,
+        "dry_run": job.dry_run,
+        "done": done,
+        "total": total,
+        "error": job.error,
+        "report": job.report,
+    }
 
 
 @export_router.get(

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,8 +17,7 @@ from openpyxl import load_workbook
 
 from beheer.accounts.models import User
 from beheer.cmdb import services
-from beheer.cmdb.models import AttributeKind, CiHistoryEntry, CiType, ConfigurationItem
-from beheer.cmdb.views import imports as import_views
+from beheer.cmdb.models import AttributeKind, CiHistoryEntry, CiType, ConfigurationItem, ImportJob
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -46,45 +46,55 @@ def body(response: object) -> str:
 # screens
 
 
-def test_screen_dry_run_then_confirm(operator: User) -> None:
+def test_screen_dry_run_then_confirm(operator: User, django_capture_on_commit_callbacks: Any) -> None:
     client = client_for(operator)
     page = client.get("/cmdb/import/")
     assert page.status_code == 200
     assert 'href="/cmdb/import/"' in page.content.decode()
-    checked = client.post("/cmdb/import/", {"file": upload(GOOD), "kind": "cis", "key": "asset_tag"})
+    checked = client.post(
+        "/cmdb/import/", {"file": upload(GOOD), "kind": "cis", "key": "asset_tag"}, follow=True
+    )
     html = checked.content.decode()
     assert checked.status_code == 200
     assert html.count('data-action="create"') == 2
     assert "data-import-confirm" in html
     assert ConfigurationItem.objects.count() == 0
-    token = client.session[import_views.SESSION_KEY]["token"]
-    stored = import_views._pending_path(token)
-    assert stored is not None
-    assert stored.is_file()
-    done = client.post("/cmdb/import/confirm/")
-    assert done.status_code == 200
+    job = ImportJob.objects.get()
+    assert (job.state, job.dry_run, job.done, job.total) == ("finished", True, 2, 2)
+    assert bytes(job.data)  # the file waits for the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post(f"/cmdb/import/{job.pk}/confirm/")
+    assert queued.status_code == 302
+    done = client.get(f"/cmdb/import/{job.pk}/")
     assert "data-import-done" in done.content.decode()
     assert ConfigurationItem.objects.count() == 2
-    assert not stored.exists()  # no file left behind
-    assert import_views.SESSION_KEY not in client.session
-    again = client.post("/cmdb/import/confirm/")
+    job.refresh_from_db()
+    assert (job.state, job.dry_run) == ("finished", False)
+    assert not bytes(job.data)  # no file left behind
+    assert job.report is not None
+    assert job.report["counts"]["create"] == 2
+    again = client.post(f"/cmdb/import/{job.pk}/confirm/")
     assert again.status_code == 302
+    assert ConfigurationItem.objects.count() == 2
 
 
 def test_screen_shows_refused_rows_and_offers_no_confirmation(operator: User) -> None:
     client = client_for(operator)
-    checked = client.post("/cmdb/import/", {"file": upload(BAD), "kind": "cis", "key": "asset_tag"})
+    checked = client.post(
+        "/cmdb/import/", {"file": upload(BAD), "kind": "cis", "key": "asset_tag"}, follow=True
+    )
     html = checked.content.decode()
     assert 'data-action="reject"' in html
     assert "Onbekend type." in html  # the reader's language (Dutch)
     assert "data-import-confirm" not in html
+    assert not bytes(ImportJob.objects.get().data)  # a file that cannot be imported is not kept
     bad_file = client.post(
         "/cmdb/import/",
         {"file": upload("colour\nred\n"), "kind": "cis", "key": "asset_tag"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "Unknown column: colour." in bad_file.content.decode()
-    assert import_views.SESSION_KEY not in client.session
+    assert ImportJob.objects.count() == 1
 
 
 def test_callers_are_refused(caller: User) -> None:

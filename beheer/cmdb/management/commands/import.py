@@ -1,7 +1,8 @@
-"""`beheer import cis <file> [--key asset_tag] [--dry-run] [--partial]` and
-`beheer import relations <file>`: the CMDB import (`cmdb.services.imports`) from the console, as the
-first active administrator (or `--user`), with a progress bar on stderr and a summary; exit status 0
-when every row went in (or would, for a dry run), 1 when rows were refused."""
+"""`beheer import cis|relations|licences|people <file> [--key KEY] [--dry-run] [--partial]`: the CMDB
+import (`cmdb.services.imports`) from the console, as the first active administrator (or `--user`),
+with a progress bar on stderr and a summary. The key defaults to the kind's usual one (asset_tag,
+reference, username). Exit status 0 when every row went in (or would, for a dry run), 1 when rows
+were refused."""
 
 from __future__ import annotations
 
@@ -44,12 +45,12 @@ class Progress:
 
 
 class Command(BaseCommand):
-    help = "Import configuration items or relations from a CSV or XLSX file."
+    help = "Import configuration items, relations, licences or people from a CSV or XLSX file."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("kind", choices=reader.KINDS)
         parser.add_argument("file")
-        parser.add_argument("--key", default="asset_tag", choices=reader.KEYS)
+        parser.add_argument("--key", default=None, choices=reader.ALL_KEYS)
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--partial", action="store_true")
         parser.add_argument("--user", default="", help="user name of the actor (default: an administrator)")

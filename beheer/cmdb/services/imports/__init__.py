@@ -46,6 +46,7 @@ __all__ = [
     "ImportReport",
     "Progress",
     "RowResult",
+    "check_options",
     "may_import",
     "run_import",
 ]
@@ -69,6 +70,21 @@ def may_import(actor: User, kind: str) -> bool:
     return bool(actor.is_staff_member)
 
 
+def check_options(actor: User, kind: str, key: str | None) -> str:
+    """The key to use; DomainError naming the field, PermissionDenied for a kind the actor may not import."""
+    access.ensure_staff(actor)
+    if kind not in reader.KINDS:
+        message = _("Choose configuration items, relations, people or licences.")
+        raise DomainError(message, field_errors={"kind": message})
+    if not may_import(actor, kind):
+        raise PermissionDenied(_("Only coordinators and administrators may import people."))
+    key = key or reader.default_key(kind)
+    if key not in reader.KEYS_OF[kind]:
+        message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(reader.KEYS_OF[kind])}
+        raise DomainError(message, field_errors={"key": message})
+    return key
+
+
 def run_import(
     *,
     actor: User,
@@ -82,17 +98,7 @@ def run_import(
 ) -> ImportReport:
     """Import the file; DomainError (field `file`, `kind` or `key`) when it cannot be read at all,
     PermissionDenied when the actor may not import this kind."""
-    access.ensure_staff(actor)
-    if kind not in reader.KINDS:
-        message = _("Choose configuration items, relations, people or licences.")
-        raise DomainError(message, field_errors={"kind": message})
-    if not may_import(actor, kind):
-        raise PermissionDenied(_("Only coordinators and administrators may import people."))
-    key = key or reader.default_key(kind)
-    keys = reader.KEYS_OF[kind]
-    if key not in keys:
-        message = _("Choose one of: %(choices)s.") % {"choices": ", ".join(keys)}
-        raise DomainError(message, field_errors={"key": message})
+    key = check_options(actor, kind, key)
     try:
         table = reader.read_table(data, filename)
         columns = reader.map_columns(table.header, kind, key=key)
