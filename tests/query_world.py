@@ -40,6 +40,7 @@ from beheer.calendars import services as calendars
 from beheer.calendars.models import BusinessCalendar
 from beheer.cmdb import services as cmdb
 from beheer.cmdb.models import CiType, ConfigurationItem, Prefix, Supplier
+from beheer.cmdb.services.imports import jobs as import_jobs
 from beheer.core import clock
 from beheer.knowledge import services as knowledge
 from beheer.knowledge.models import Article, Audience, Kind, KnowledgeCategory
@@ -123,6 +124,7 @@ class World:
     licence: Any = None  # the CMDB's parent licence: gains assignments
     contract: Any = None  # the CMDB's parent contract: covers more CIs
     application: ConfigurationItem | None = None  # the register's parent CI: gains rights
+    import_job: Any = None  # a checked CMDB import
 
     @classmethod
     def create(cls) -> World:
@@ -1031,6 +1033,15 @@ def _licences(world: World, i: int, item: ConfigurationItem) -> None:
     world.contract = cmdb.update_contract(
         world.contract, actor=world.operator, data=data, expected_version=None
     )
+    if world.import_job is None:  # an import job's page and API (its report does not grow)
+        world.import_job = import_jobs.start_job(
+            actor=world.operator,
+            data=b"name;type;asset_tag\nImport;server;IMP-1\n",
+            filename="cis.csv",
+            kind="cis",
+            key=None,
+            partial=False,
+        )
 
 
 def _publish(article: Article, author: User, reviewer: User) -> Article:

@@ -353,6 +353,7 @@ PARAMS: dict[str, Finder] = {
     "person_id": lambda w: leavers().first(),
     "person_pk": lambda w: leavers().first(),
     "item_pk": _first(ReviewItem),
+    "job_id": lambda w: w.import_job,
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.
@@ -389,6 +390,7 @@ PAGE_OBJECTS: dict[str, Finder] = {
     "rights-": _first(AccessRight),
     "rights-campaign": _first(ReviewCampaign),
     "rights-item": _first(ReviewCampaign),
+    "cmdb-import-job": lambda w: w.import_job,
 }
 
 

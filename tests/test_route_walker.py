@@ -306,6 +306,20 @@ class School:
         return right
 
     @cached_property
+    def import_job(self) -> Any:
+        """A checked CMDB import of the operator's, with staff data in its report."""
+        from beheer.cmdb.services.imports import jobs
+
+        return jobs.start_job(
+            actor=self.people["operator"],
+            data=f"name;type;asset_tag\nServer;server;{CANARY_S}\n".encode(),
+            filename="cis.csv",
+            kind="cis",
+            key=None,
+            partial=False,
+        )
+
+    @cached_property
     def contract(self) -> Any:
         from datetime import date
 
@@ -369,6 +383,7 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "campaign_id": lambda s: s.access_right.review_items.get().campaign,
     "ci_id": lambda s: s.access_right.ci,
     "person_id": lambda s: s.a,
+    "job_id": lambda s: s.import_job,
 }
 
 # Page routes: the object behind <pk> by URL name prefix (longest first).
@@ -402,6 +417,7 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "rights-": lambda s: s.access_right,
     "rights-campaign": lambda s: s.access_right.review_items.get().campaign,
     "rights-item": lambda s: s.access_right.review_items.get().campaign,
+    "cmdb-import-job": lambda s: s.import_job,
 }
 
 # Literal values for parameters that name no object of ours.
