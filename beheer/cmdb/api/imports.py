@@ -27,7 +27,7 @@ from ninja.files import UploadedFile
 from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError, NotFound
-from beheer.core.schemas import errors, file_answer
+from beheer.core.schemas import Id, errors, file_answer
 
 from .. import exports, imports, services
 from ..models import ConfigurationItem, ImportJob
@@ -79,7 +79,7 @@ def import_file(
 @router.get(
     "/jobs/{job_id}", response={200: ImportJobOut, **errors(403, 404)}, summary="An import job's progress"
 )
-def import_job(request: HttpRequest, job_id: int) -> Any:
+def import_job(request: HttpRequest, job_id: Id) -> Any:
     job = ImportJob.objects.visible_to(request.user).defer("data").filter(pk=job_id).first()
     if job is None:
         raise NotFound(_("Import not found."))

@@ -256,7 +256,7 @@ class _Progress:
 
     def _write_row(self, done: int, total: int) -> None:
         if self.connection is None:
-            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+            self.connection = connections[DEFAULT_DB_ALIAS].copy()  # a second connection of its own
         with self.connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE cmdb_importjob SET done = %s, total = %s WHERE id = %s",
