@@ -20,7 +20,6 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,6 @@ MAX_AGE = timedelta(hours=1)  # a checked file waits this long for its confirmat
 STOPPED = timedelta(hours=6)  # a job running this long lost its worker
 KEEP = timedelta(days=30)  # finished jobs are deleted after this
 EVERY = 1.0  # seconds between progress writes
-Enqueue = Callable[[int], None]
 
 
 def _queue(job_id: int) -> None:
