@@ -111,7 +111,8 @@ def test_xlsx_keeps_numbers_typed(operator: User) -> None:
     world(operator)
     response = client_for(operator).get("/api/v1/cmdb/export/licences?format=xlsx")
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    book = load_workbook(io.BytesIO(content), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[1][0] == "'=Office 0"
     assert rows[1][2] == 2
