@@ -6,3 +6,10 @@ class KnowledgeConfig(AppConfig):
     name = "beheer.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge")
+
+    def ready(self) -> None:
+        """The CI page's section of the articles that document the CI, through the CMDB's
+        extension point."""
+        from . import configuration_items
+
+        configuration_items.register()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from beheer.core.forms import CleanForm
 
 from .models import ArticleStatus, Audience, Kind, KnowledgeCategory
+from .queries import ci_ids_from_text
 
 
 class ArticleFilterForm(CleanForm):
@@ -25,6 +26,7 @@ class ArticleFilterForm(CleanForm):
         required=False,
         choices=[("", _("Any review date")), ("overdue", _("Review overdue"))],
     )
+    ci = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
 
 class ArticleForm(CleanForm):
@@ -55,6 +57,24 @@ class ArticleForm(CleanForm):
         label=_("Review interval (days)"), min_value=1, max_value=3650, initial=365
     )
     change_note = forms.CharField(label=_("Change note"), required=False, max_length=500)
+    cis = forms.CharField(
+        label=_("Configuration items"),
+        required=False,
+        max_length=20_000,
+        help_text=_(
+            "The configuration items this article documents, by number or exact name, separated by commas."
+        ),
+    )
+
+    def clean_cis(self) -> list[int]:
+        """The CIs typed, each by its number or exact name; the unknown ones named in the error."""
+        try:
+            return ci_ids_from_text(self.cleaned_data.get("cis") or "")
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Unknown configuration item: %(names)s. Give each by its number or exact name."),
+                params={"names": str(exc)},
+            ) from exc
 
 
 class PreviewForm(CleanForm):

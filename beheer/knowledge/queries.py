@@ -6,21 +6,27 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from beheer.accounts.models import User, UserQuerySet
+from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access, clock
+from beheer.core.forms import parse_id
 from beheer.core.pagination import SortKey
 
 from .models import (
+    MAX_CIS,
     Article,
     ArticleAcknowledgement,
     ArticleAttachment,
+    ArticleCi,
     ArticleQuerySet,
     ArticleVersion,
+    Kind,
     KnowledgeCategory,
     expected_readers,
 )
@@ -37,6 +43,7 @@ class ArticleFilter:
     audience: str = ""
     category: int | None = None
     review_overdue: bool = False
+    ci: int | None = None  # the articles documenting this configuration item (staff)
     today: date | None = None  # for review_overdue; the local date when not given
 
 
@@ -69,6 +76,8 @@ def filter_articles(user: Any, f: ArticleFilter) -> ArticleQuerySet:
         qs = qs.filter(category_id__in=category_and_descendants(f.category))
     if f.review_overdue:
         qs = qs.stale(f.today or timezone.localdate(clock.now()))
+    if f.ci:
+        qs = qs.filter(ci_links__ci_id=f.ci) if access.is_staff(user) else qs.none()
     return qs
 
 
@@ -186,3 +195,75 @@ def has_acknowledged(article: Article, user: Any) -> bool:
         and pk is not None
         and ArticleAcknowledgement.objects.filter(version_id=article.current_version_id, user_id=pk).exists()
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# the configuration items an article documents
+
+CI_DOCUMENTS_SHOWN = 50  # articles listed in a CI page's section
+
+
+def cis_of(article: Article, user: Any) -> list[ConfigurationItem]:
+    """The CIs `article` documents, for staff (callers: none); one query."""
+    if not access.is_staff(user):
+        return []
+    return list(
+        ConfigurationItem.objects.filter(article_links__article=article)
+        .select_related("ci_type")
+        .order_by("name", "pk")[:MAX_CIS]
+    )
+
+
+def documents_of(ci: Any, user: Any) -> list[Article]:
+    """The articles documenting `ci` that `user` may read (staff only), system documentation first,
+    then by title; one query."""
+    if not access.is_staff(user):
+        return []
+    rows = Article.objects.visible_to(user).filter(ci_links__ci_id=ci.pk)
+    system_first = Case(
+        When(kind=Kind.SYSTEM_DOC, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return list(
+        rows.annotate(doc_order=system_first).order_by("doc_order", "title", "id")[:CI_DOCUMENTS_SHOWN]
+    )
+
+
+def ci_references(article: Article) -> str:
+    """The article's CIs as the edit form takes them: each by its number (names may repeat)."""
+    ids = ArticleCi.objects.filter(article=article).order_by("id").values_list("ci_id", flat=True)
+    return ", ".join(str(pk) for pk in ids)
+
+
+def ci_ids_from_text(text: str) -> list[int]:
+    """The CIs typed in the edit form, comma-separated, each by its number (#12 or 12) or exact name
+    (when one CI has it, case-insensitive); ValueError naming the ones not found."""
+    parts = [p.strip() for p in (text or "").replace("\n", ",").split(",") if p.strip()]
+    numbers = {p: parse_id(p.removeprefix("#")) for p in parts}
+    names = [p for p, n in numbers.items() if n is None]
+    by_pk = set(
+        ConfigurationItem.objects.filter(pk__in=[n for n in numbers.values() if n]).values_list(
+            "pk", flat=True
+        )
+    )
+    by_name: dict[str, list[int]] = {}
+    if names:
+        lowered = {n.lower() for n in names}
+        for pk, name in (
+            ConfigurationItem.objects.annotate(lname=Lower("name"))
+            .filter(lname__in=lowered)
+            .values_list("pk", "name")
+        ):
+            by_name.setdefault(name.lower(), []).append(pk)
+    found: list[int] = []
+    unknown: list[str] = []
+    for p in parts:
+        number = numbers[p]
+        if number is not None and number in by_pk:
+            found.append(number)
+        elif number is None and len(by_name.get(p.lower(), [])) == 1:
+            found.append(by_name[p.lower()][0])
+        else:
+            unknown.append(p)
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    return list(dict.fromkeys(found))

@@ -48,6 +48,7 @@ class ArticleListParams(Schema):
     audience: TextLine = ""
     category: Id | None = None
     review_overdue: bool = False
+    ci: Id | None = Field(None, description="only the articles documenting this configuration item (staff)")
     cursor: TextLine | None = None
     size: Int64 = 50
 
@@ -61,10 +62,19 @@ class ArticleIn(Schema):
     tags: TextLine = ""
     review_interval_days: Int64 = 365
     change_note: TextLine = ""
+    ci_ids: list[Id] | None = Field(
+        None,
+        max_length=200,
+        description="the configuration items the article documents; left out: unchanged (staff)",
+    )
 
 
 class DraftIn(ArticleIn):
     version: Int64
+
+
+class ArticleCisIn(Schema):
+    ci_ids: list[Id] = Field(max_length=200, description="the configuration items the article documents")
 
 
 class ArticleVersionIn(Schema):
@@ -167,6 +177,10 @@ class ArticleDetailOut(ArticleOut):
     body: str = Field(description="Markdown of the shown version")
     html: str = Field(description="the shown version rendered and sanitised")
     attachments: list[ArticleAttachmentOut]
+    ci_ids: list[int] = Field(
+        description="the configuration items the article documents (staff; callers: none)"
+    )
+    cis: list[KnowledgeRef]
     draft: ArticleVersionTextOut | SkipJsonSchema[None] = None
 
 

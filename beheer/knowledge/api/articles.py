@@ -29,6 +29,7 @@ from ..queries import (
     ORDER,
     ArticleFilter,
     attachments_of,
+    cis_of,
     filter_articles,
     render_body,
     shown_version,
@@ -40,6 +41,7 @@ from ..rendering import diff_lines
 from ..schemas import (
     ArticleActionOut,
     ArticleAttachmentOut,
+    ArticleCisIn,
     ArticleDetailOut,
     ArticleDiffOut,
     ArticleIn,
@@ -136,6 +138,9 @@ def detail_out(a: Article, user: Any) -> dict[str, Any]:
     out["body"] = shown.body
     out["html"] = render_body(shown.body, files)
     out["attachments"] = [attachment_out(f) for f in files]
+    cis = cis_of(a, user)
+    out["ci_ids"] = [ci.pk for ci in cis]
+    out["cis"] = [{"id": ci.pk, "name": ci.name} for ci in cis]
     draft = visible_draft(a, user)
     if draft is not None:
         out["draft"] = version_out(draft, body=True, attachments=files)
@@ -151,6 +156,7 @@ def list_articles(request: HttpRequest, params: Query[ArticleListParams]) -> dic
         audience=params.audience,
         category=params.category,
         review_overdue=params.review_overdue,
+        ci=params.ci,
     )
     qs = filter_articles(request.user, f).for_list()
     page = keyset_page(qs, ORDER, cursor=params.cursor, size=max(1, min(params.size, 200)))
@@ -174,6 +180,7 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
         tags=payload.tags,
         review_interval_days=payload.review_interval_days,
         change_note=payload.change_note,
+        ci_ids=payload.ci_ids,
     )
     return Answer(201, detail_out(_visible(request, article.pk), request.user))
 
@@ -205,7 +212,17 @@ def update_draft(request: HttpRequest, article_id: Id, payload: DraftIn) -> dict
         tags=payload.tags,
         review_interval_days=payload.review_interval_days,
         change_note=payload.change_note,
+        ci_ids=payload.ci_ids,
     )
+
+
+@router.put("/articles/{article_id}/cis", response=DETAIL_CHANGED, exclude_unset=True)
+def set_cis(request: HttpRequest, article_id: Id, payload: ArticleCisIn) -> dict[str, Any]:
+    """The configuration items the article documents, replaced; no new version of the text."""
+    article = services.set_article_cis(
+        _visible(request, article_id), actor=current_user(request), ci_ids=payload.ci_ids
+    )
+    return detail_out(_visible(request, article.pk), request.user)
 
 
 def _act(request: HttpRequest, article_id: int, service: Any, version: int) -> dict[str, Any]:

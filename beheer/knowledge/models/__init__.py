@@ -22,6 +22,7 @@ from .attachments import (
     ArticleAttachmentQuerySet,
     knowledge_attachment_path,
 )
+from .cis import MAX_CIS, ArticleCi, ArticleCiQuerySet
 from .notices import (
     AcknowledgementReminder,
     ArticleAcknowledgement,
@@ -32,12 +33,15 @@ from .notices import (
 )
 
 __all__ = [
+    "MAX_CIS",
     "NOTICE_KINDS",
     "AcknowledgementReminder",
     "Article",
     "ArticleAcknowledgement",
     "ArticleAttachment",
     "ArticleAttachmentQuerySet",
+    "ArticleCi",
+    "ArticleCiQuerySet",
     "ArticleQuerySet",
     "ArticleStatus",
     "ArticleSubscription",

@@ -20,6 +20,7 @@ from .attachments import (
     add_attachment,
     remove_attachment,
 )
+from .cis import MAX_CIS, article_label, link_cis, set_article_cis
 from .currency import (
     can_mark_reviewed,
     mark_reviewed,
@@ -51,6 +52,7 @@ __all__ = [
     "KEEP",
     "MAX_ATTACHMENTS",
     "MAX_BODY",
+    "MAX_CIS",
     "MAX_TAGS",
     "MAX_TAG_LENGTH",
     "acknowledge",
@@ -59,10 +61,12 @@ __all__ = [
     "approve_and_publish",
     "archive",
     "article_body_from",
+    "article_label",
     "can_acknowledge",
     "can_mark_reviewed",
     "create_article",
     "escape_markdown",
+    "link_cis",
     "mark_reviewed",
     "normalise_tags",
     "publish",
@@ -75,6 +79,7 @@ __all__ = [
     "review_required",
     "save_draft",
     "set_acknowledgement_required",
+    "set_article_cis",
     "submit_for_review",
     "subscribe",
     "unsubscribe",

@@ -8,6 +8,7 @@ Editing services take `expected_version` (optimistic locking): a stale form rais
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from ..models import (
     VersionState,
     audiences_for,
 )
+from .cis import link_cis
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
@@ -138,8 +140,9 @@ def create_article(
     owner: User | None = None,
     review_interval_days: int = 365,
     change_note: str = "",
+    ci_ids: Iterable[int] | None = None,
 ) -> Article:
-    """A new draft article with its first version."""
+    """A new draft article with its first version (and the configuration items it documents)."""
     title, body = _clean(title), (body or "").replace("\x00", "")
     _require_editor(actor, audience)
     _validate(title=title, body=body, kind=kind, audience=audience, review_interval_days=review_interval_days)
@@ -170,6 +173,8 @@ def create_article(
     )
     article.draft_version = draft
     article.save(update_fields=["draft_version"])
+    if ci_ids:
+        link_cis(article, ci_ids, actor=actor)
     _reindex(article)
     return article
 
@@ -189,8 +194,10 @@ def save_draft(
     category: KnowledgeCategory | object | None = KEEP,
     owner: User | None = None,
     review_interval_days: int | None = None,
+    ci_ids: Iterable[int] | None = None,
 ) -> Article:
-    """Edit the pending draft, or start a new draft version from the published one.
+    """Edit the pending draft, or start a new draft version from the published one; `ci_ids`, when
+    given, replaces the configuration items the article documents (None leaves them).
 
     Title, text, tags and audience belong to the version (readers keep seeing the published one until
     the draft is published); kind, category, owner and review interval belong to the article.
@@ -233,6 +240,8 @@ def save_draft(
         article.title, article.tags, article.audience = title, tag_text, audience
         fields += ["title", "tags", "audience"]
     _touch(article, now, fields)
+    if ci_ids is not None:
+        link_cis(article, ci_ids, actor=actor)
     _reindex(article)
     return article
 

@@ -349,6 +349,7 @@ def walk_the_api(w: World) -> Walk:
         walk.call(op, "get", article, name="a new draft", pk=pk, same_as=detail(pk, op))
         changed = {**text, "version": _version(pk), "body": "Stap 1.\nStap 2."}
         walk.call(op, "put", article + "/draft", data=changed, pk=pk, same_as=detail(pk, op))
+        walk.call(op, "put", article + "/cis", data={"ci_ids": []}, pk=pk, same_as=detail(pk, op))
     with clock.frozen(START + timedelta(hours=1)):
         walk.call(op, "post", article + "/publish", data={"version": _version(pk)}, pk=pk)
         upload = SimpleUploadedFile("schema.png", _png(), content_type="image/png")

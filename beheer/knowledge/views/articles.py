@@ -32,6 +32,8 @@ from ..queries import (
     ORDER,
     ArticleFilter,
     attachments_of,
+    ci_references,
+    cis_of,
     filter_articles,
     has_acknowledged,
     render_body,
@@ -59,6 +61,7 @@ def _list_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
         status=data.get("status") or "",
         category=category.pk if category else None,
         review_overdue=data.get("review") == "overdue",
+        ci=data.get("ci") if access.is_staff(request.user) else None,
     )
     qs = filter_articles(current_user(request), f).for_list()
     page = page_for_request(request, qs, ORDER, size=PAGE_SIZE)
@@ -94,6 +97,7 @@ def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
         "html": render_body(shown.body, attachments),
         "draft": visible_draft(article, user),
         "review_required": services.review_required(article.kind),
+        "cis": cis_of(article, user),
         **notice_context(article, user),
     }
 
@@ -129,6 +133,7 @@ def _form_initial(article: Article, user: Any) -> dict[str, Any]:
         "body": source.body if source else "",
         "review_interval_days": article.review_interval_days,
         "change_note": draft.change_note if draft else "",
+        "cis": ci_references(article),
     }
 
 
@@ -147,6 +152,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
                 tags=d["tags"],
                 review_interval_days=d["review_interval_days"],
                 change_note=d["change_note"],
+                ci_ids=d["cis"],
             )
         except DomainError as exc:
             place_domain_errors(form, exc)
@@ -174,6 +180,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 tags=d["tags"],
                 review_interval_days=d["review_interval_days"],
                 change_note=d["change_note"],
+                ci_ids=d["cis"],
             )
         except DomainError as exc:
             place_domain_errors(form, exc)
