@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 from beheer.core.errors import DomainError
 
 from . import attributes
-from .models import AttributeDefinition, AttributeKind, CiAttributeValue, CiStatus, ConfigurationItem
+from .models import (
+    AttributeDefinition,
+    AttributeKind,
+    CiAttributeValue,
+    CiStatus,
+    ConfigurationItem,
+    Licence,
+    LicenceFile,
+    LicenceFileVersion,
+)
 
 ATTRIBUTE_PREFIX = "attr."
 MAX_ATTRIBUTE_FILTERS = 5
@@ -134,3 +143,23 @@ def attribute_rows(ci: ConfigurationItem) -> list[tuple[AttributeDefinition, CiA
         if definition.active or value is not None:
             rows.append((definition, value))
     return rows
+
+
+# a licence's files
+
+
+def licence_files(licence: Licence, user: Any) -> list[LicenceFile]:
+    """The licence's files with their versions, newest first: two queries whatever they hold."""
+    files = list(LicenceFile.objects.visible_to(user).filter(licence=licence).order_by("name", "id"))
+    by_file: dict[int, list[LicenceFileVersion]] = {f.pk: [] for f in files}
+    versions = (
+        LicenceFileVersion.objects.visible_to(user)
+        .filter(licence_file__licence=licence)
+        .select_related("uploaded_by")
+        .order_by("licence_file_id", "-number")
+    )
+    for v in versions:
+        by_file.setdefault(v.licence_file_id, []).append(v)
+    for f in files:
+        f.shown_versions = by_file.get(f.pk, [])  # type: ignore[attr-defined]
+    return files

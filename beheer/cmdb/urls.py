@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import contracts, imports, items, licences, network, tables, types
+from .views import contracts, imports, items, licence_files, licences, network, tables, types
 
 urlpatterns = [
     path("", items.item_list, name="cmdb-items"),
@@ -65,6 +65,9 @@ urlpatterns = [
         licences.assignment_remove,
         name="cmdb-licence-unassign",
     ),
+    path("licences/<int:pk>/files/upload/", licence_files.file_upload, name="cmdb-licence-file-upload"),
+    path("licences/files/<int:pk>/download/", licence_files.file_download, name="cmdb-licence-file-download"),
+    path("licences/files/<int:pk>/delete/", licence_files.file_delete, name="cmdb-licence-file-delete"),
     path("contracts/", contracts.contract_list, name="cmdb-contracts"),
     path("contracts/new/", contracts.contract_edit, name="cmdb-contract-create"),
     path("contracts/<int:pk>/", contracts.contract_detail, name="cmdb-contract"),

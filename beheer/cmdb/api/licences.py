@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Query, Router
+from ninja import File, Form, Query, Router
+from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import User
@@ -17,15 +19,26 @@ from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.api_helpers import get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
+from beheer.core.files import download_response
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
-from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
+from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors, file_answer
 
 from .. import services
-from ..models import ConfigurationItem, Licence, LicenceAssignment, LicenceHistoryEntry, Supplier
+from ..models import (
+    ConfigurationItem,
+    Licence,
+    LicenceAssignment,
+    LicenceFileVersion,
+    LicenceHistoryEntry,
+    Supplier,
+)
+from ..queries import licence_files
 from ..schemas.licences import (
     AssignmentIn,
     AssignmentOut,
+    LicenceFileOut,
+    LicenceFileVersionOut,
     LicenceIn,
     LicenceListParams,
     LicenceOut,
@@ -249,3 +262,87 @@ def licence_history(
         limit=limit,
         missing=_("Licence not found."),
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# files, archived with versions
+
+
+def file_version_out(v: LicenceFileVersion) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "number": v.number,
+        "original_name": v.original_name,
+        "content_type": v.content_type,
+        "size": v.size,
+        "note": v.note,
+        "uploaded_by": ref(v.uploaded_by, name=str(v.uploaded_by)) if v.uploaded_by else None,
+        "uploaded_at": v.uploaded_at,
+        "download_url": reverse("api:cmdb_download_licence_file", args=[v.pk]),
+    }
+
+
+@router.get(
+    "/{licence_id}/files",
+    response={200: list[LicenceFileOut], **errors(403, 404)},
+    summary="A licence's files, each with its versions",
+)
+def list_files(request: HttpRequest, licence_id: Id) -> list[dict[str, Any]]:
+    user = current_user(request)
+    files = licence_files(_licence(request, licence_id), user)
+    return [
+        {"id": f.pk, "name": f.name, "versions": [file_version_out(v) for v in f.shown_versions]}  # type: ignore[attr-defined]
+        for f in files
+    ]
+
+
+@router.post(
+    "/{licence_id}/files",
+    response={201: LicenceFileVersionOut, **errors(400, 403, 404)},
+    summary="Upload a licence file; the same name again adds a version",
+)
+def upload_file(
+    request: HttpRequest,
+    licence_id: Id,
+    file: File[UploadedFile],
+    name: Form[str] = "",
+    note: Form[str] = "",
+) -> Answer[dict[str, Any]]:
+    version = services.upload_licence_file(
+        _licence(request, licence_id), actor=current_user(request), upload=file, name=name, note=note
+    )
+    return Answer(201, file_version_out(version))
+
+
+def _file_version(request: HttpRequest, pk: int) -> LicenceFileVersion:
+    found = (
+        LicenceFileVersion.objects.visible_to(current_user(request))
+        .select_related("licence_file")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("File not found."))
+    return found
+
+
+@router.get(
+    "/file-versions/{file_version_id}/download",
+    url_name="cmdb_download_licence_file",
+    summary="Download one version of a licence file",
+    response=errors(403, 404),
+    openapi_extra=file_answer("application/octet-stream", "The file, as a download"),
+)
+def download_file(request: HttpRequest, file_version_id: Id) -> FileResponse:
+    version = _file_version(request, file_version_id)
+    return download_response(version.file, filename=version.original_name)
+
+
+@router.delete(
+    "/file-versions/{file_version_id}",
+    response={204: None, **errors(403, 404)},
+    summary="Delete one version of a licence file (recorded in the licence's history)",
+)
+def delete_file_version(request: HttpRequest, file_version_id: Id) -> Answer[None]:
+    services.delete_licence_file_version(_file_version(request, file_version_id), actor=current_user(request))
+    return Answer(204, None)

@@ -61,3 +61,16 @@ class AssignmentForm(BeheerForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_queryset("person", people())
+
+
+class LicenceFileForm(BeheerForm):
+    file = forms.FileField(label=_("File"))
+    name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Upload under the name of an existing file to add a new version; empty: the file's own name."
+        ),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)

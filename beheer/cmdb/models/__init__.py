@@ -404,5 +404,6 @@ class CiHistoryEntry(SubjectHistoryRecord):
 
 from .contracts import Contract, ContractAction, ContractHistoryEntry, ContractKind  # noqa: E402, F401
 from .imports import ImportJob, ImportState  # noqa: E402, F401
+from .licence_files import LicenceFile, LicenceFileVersion, licence_file_path  # noqa: E402, F401
 from .licences import Licence, LicenceAction, LicenceAssignment, LicenceHistoryEntry, LicenceModel  # noqa: E402, F401
 from .network import Interface, InterfaceKind, IpAddress, Link, LinkKind, Prefix, Vlan  # noqa: E402, F401

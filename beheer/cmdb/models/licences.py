@@ -160,6 +160,8 @@ class LicenceAction(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     UNASSIGNED = "unassigned", _("Assignment removed")
     REMINDED = "reminded", _("Reminder sent")
+    FILE_UPLOADED = "file_uploaded", _("File uploaded")
+    FILE_DELETED = "file_deleted", _("File version deleted")
     DELETED = "deleted", _("Deleted")
 
 
@@ -170,7 +172,7 @@ class LicenceHistoryEntry(SubjectHistoryRecord):
     subject_name_field = "licence_name"
     subject_name_attr = "product"
     orphans_audience = access.Audience.STAFF
-    field_labels = {"assignment": _("assignment")}
+    field_labels = {"assignment": _("assignment"), "file": _("file")}
 
     licence = subject_key(Licence, _("licence"))
     licence_name = models.CharField(_("licence"), max_length=200)

@@ -105,3 +105,21 @@ class OverviewOut(Schema):
     ok: int
     over: int
     under: int
+
+
+class LicenceFileVersionOut(Schema):
+    id: int
+    number: int
+    original_name: str
+    content_type: str
+    size: int
+    note: str
+    uploaded_by: CmdbRefOut | None
+    uploaded_at: datetime
+    download_url: str
+
+
+class LicenceFileOut(Schema):
+    id: int
+    name: str
+    versions: list[LicenceFileVersionOut] = Field(description="newest first")

@@ -13,6 +13,7 @@ from .items import (
     update_item,
     value_text,
 )
+from .licence_files import delete_licence_file_version, upload_licence_file
 from .licences import (
     LicenceData,
     assign_licence,
@@ -74,6 +75,7 @@ __all__ = [
     "delete_interface",
     "delete_item",
     "delete_licence",
+    "delete_licence_file_version",
     "delete_prefix",
     "delete_type",
     "delete_vlan",
@@ -94,5 +96,6 @@ __all__ = [
     "update_item",
     "update_licence",
     "update_link",
+    "upload_licence_file",
     "value_text",
 ]

@@ -30,6 +30,7 @@ from ..models import (
     Licence,
     LicenceAction,
     LicenceAssignment,
+    LicenceFileVersion,
     LicenceHistoryEntry,
     LicenceModel,
     Supplier,
@@ -175,7 +176,23 @@ def delete_licence(licence: Licence, *, actor: User, expected_version: int | Non
     ):
         _record_on_ci(assignment, actor=actor, old=current.product)
     history.record(LicenceHistoryEntry, current, actor=actor, action=LicenceAction.DELETED)
+    _remove_files_after_commit(current)
     current.delete()
+
+
+def _remove_files_after_commit(licence: Licence) -> None:
+    """The stored bytes of the licence's file versions, removed once its deletion is committed."""
+    rows = LicenceFileVersion.objects.filter(licence_file__licence=licence).values_list("file", flat=True)
+    names = [n for n in rows if n]
+    if not names:
+        return
+    storage = LicenceFileVersion._meta.get_field("file").storage
+
+    def remove() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
 
 
 def _wrong_holders(model: str) -> dict[str, Any] | None:

@@ -20,13 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from beheer.core import access, history
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
+from beheer.core.files import max_upload_mb
 from beheer.core.forms import parse_id
 from beheer.core.pagination import SortKey, page_for_request
 
 from .. import services
 from ..forms import ConfirmForm
-from ..forms.licences import AssignmentForm, LicenceForm
+from ..forms.licences import AssignmentForm, LicenceFileForm, LicenceForm
 from ..models import ConfigurationItem, Contract, Licence, LicenceAssignment, LicenceHistoryEntry
+from ..queries import licence_files
 from ..services.licences import mark_states
 from .saving import save_row
 
@@ -36,7 +38,8 @@ PAGE_SIZE = 50
 ORDER = (SortKey("product"), SortKey("id"))
 
 
-def _licence(request: HttpRequest, pk: int) -> Licence:
+def licence_for(request: HttpRequest, pk: int) -> Licence:
+    """The licence `pk` as `request`'s user may see it (404 otherwise)."""
     found = (
         Licence.objects.visible_to(request.user)
         .select_related("application", "supplier", "owner")
@@ -76,7 +79,7 @@ def licence_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def licence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    licence = _licence(request, pk)
+    licence = licence_for(request, pk)
     assignments = list(
         LicenceAssignment.objects.visible_to(request.user)
         .filter(licence=licence)
@@ -91,6 +94,9 @@ def licence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignments": assignments,
             "compliance": services.compliance(licence),
             "form": AssignmentForm(),
+            "files": licence_files(licence, request.user),
+            "file_form": LicenceFileForm(),
+            "max_mb": max_upload_mb(),
             **history.subject_screen_page(request, LicenceHistoryEntry, licence),
         },
     )
@@ -116,7 +122,7 @@ def _data(form: LicenceForm) -> services.LicenceData:
 
 @require_http_methods(["GET", "POST"])
 def licence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    licence = _licence(request, pk) if pk is not None else None
+    licence = licence_for(request, pk) if pk is not None else None
     if request.method == "POST":
         form = LicenceForm(request.POST)
         done = save_row(
@@ -143,7 +149,7 @@ def licence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def licence_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    licence = _licence(request, pk)
+    licence = licence_for(request, pk)
     form = ConfirmForm(request.POST or None, initial={"version": licence.version})
     if request.method == "POST":
         if form.is_valid():
@@ -172,7 +178,7 @@ def _ci(text: str, user: Any) -> ConfigurationItem | None:
 
 @require_POST
 def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    licence = _licence(request, pk)
+    licence = licence_for(request, pk)
     form = AssignmentForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -196,7 +202,7 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def assignment_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    licence = _licence(request, pk)
+    licence = licence_for(request, pk)
     assignment = (
         LicenceAssignment.objects.visible_to(request.user).filter(pk=assignment_pk, licence=licence).first()
     )
