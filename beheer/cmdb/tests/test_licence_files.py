@@ -7,6 +7,7 @@ from __future__ import annotations
 import stat
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,7 +24,7 @@ from tests.helpers import client_for
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/cmdb/licences"
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+EN: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "en"}
 CANARY = b"LICENCE-KEY-CANARY-7731"
 
 

@@ -24,7 +24,7 @@ from .helpers import published
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/knowledge"
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+EN: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _ci(actor: User, name: str) -> ConfigurationItem:
