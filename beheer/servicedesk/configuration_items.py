@@ -1,7 +1,9 @@
 """The servicedesk and the CMDB: the configuration item a melding is about.
 
-- On the melding page (operators): the CI, its upward impact (the services that fail with it) and
-  the likely common cause when the CI shares one with other CIs in trouble (`melding_ci_panel`).
+- On the melding page (operators): the CI, its upward impact (the services that fail with it), the
+  likely common cause when the CI shares one with other CIs in trouble, and, when the melding is
+  handed to a supplier, that supplier's active contracts covering the CI (`melding_ci_panel`,
+  `covering_contracts`: one query for any number of meldingen; staff only, callers never).
 - For the CMDB (registered from `apps.ServicedeskConfig.ready` through `cmdb.extensions`): a trouble
   source, the CIs of open meldingen (`open_ci_ids`), and a section on the CI page with the CI's
   meldingen (`ci_page_section`, staff only).
@@ -16,13 +18,14 @@ from typing import Any
 
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from beheer.cmdb import extensions as cmdb_extensions
 from beheer.cmdb import impact as cmdb_impact
-from beheer.cmdb.models import ConfigurationItem
-from beheer.core import access
+from beheer.cmdb.models import ConfigurationItem, Contract
+from beheer.core import access, clock
 
 from .models import Melding
 
@@ -41,6 +44,36 @@ class CiPanel:
     impact: cmdb_impact.Impact
     cause: ConfigurationItem | None = None
     shared: int = 0  # the other CIs in trouble with the same likely cause
+    asks_contract: bool = False  # the melding is handed to a supplier: show its contracts (or none)
+    contracts: tuple[Contract, ...] = ()  # the supplier's active contracts that cover the CI
+
+
+def covering_contracts(meldingen: list[Melding], user: Any) -> dict[int, list[Contract]]:
+    """{melding id: the active contracts of its supplier that cover its CI} for the meldingen with a
+    supplier and a CI, for staff (callers: nothing). One query whatever their number: the contract
+    rows through the link of contracts and covered CIs, filtered by both ends."""
+    if not access.is_staff(user):
+        return {}
+    wanted = [m for m in meldingen if m.supplier_id is not None and m.ci_id is not None]
+    if not wanted:
+        return {}
+    today = timezone.localdate(clock.now())
+    link = Contract.covered_cis.through
+    rows = (
+        link.objects.filter(
+            configurationitem_id__in={m.ci_id for m in wanted},
+            contract__supplier_id__in={m.supplier_id for m in wanted},
+            contract__start_date__lte=today,
+            contract__end_date__gte=today,
+        )
+        .select_related("contract")
+        .order_by("contract__end_date", "contract_id")
+    )
+    by_pair: dict[tuple[int, int], list[Contract]] = {}
+    for row in rows[: 50 * len(wanted)]:
+        contract = row.contract
+        by_pair.setdefault((contract.supplier_id, row.configurationitem_id), []).append(contract)
+    return {m.pk: by_pair.get((m.supplier_id or 0, m.ci_id or 0), []) for m in wanted}
 
 
 def melding_ci_panel(melding: Melding, user: Any) -> CiPanel | None:
@@ -53,13 +86,25 @@ def melding_ci_panel(melding: Melding, user: Any) -> CiPanel | None:
     if ci is None:
         return None
     up = cmdb_impact.impact(ci, cmdb_impact.UP, user=user)
+    asks = melding.supplier_id is not None
+    contracts = tuple(covering_contracts([melding], user).get(melding.pk, [])) if asks else ()
+    cause, shared = likely_cause(ci)
+    return CiPanel(ci, up, cause, shared, asks_contract=asks, contracts=contracts)
+
+
+def likely_cause(ci: ConfigurationItem) -> tuple[ConfigurationItem | None, int]:
+    """The likely common cause of `ci`'s trouble (another CI upstream that it shares with other CIs
+    in trouble) and the number of those others; (None, 0) when there is none. The trouble and the
+    common causes (`cmdb.impact.likely_causes`), and the cause's name when there is one."""
     causes = cmdb_impact.likely_causes()
     cause_id = causes.get(ci.pk)
     if cause_id is None or cause_id == ci.pk:
-        return CiPanel(ci, up)
+        return None, 0
     cause = ConfigurationItem.objects.filter(pk=cause_id).only("pk", "name").first()
+    if cause is None:
+        return None, 0
     shared = sum(1 for troubled, c in causes.items() if c == cause_id and troubled != ci.pk)
-    return CiPanel(ci, up, cause, shared)
+    return cause, shared
 
 
 def registered_impact(ci: ConfigurationItem, user: Any) -> str:

@@ -62,6 +62,14 @@ class MeldingOut(Schema):
     resolution_met: bool | None
 
 
+class MeldingContractOut(Schema):
+    id: int
+    reference: str
+    title: str
+    response_time: str
+    end_date: dt.date
+
+
 class MeldingDetailOut(MeldingOut):
     request: str
     caller_email: str
@@ -86,6 +94,13 @@ class MeldingDetailOut(MeldingOut):
     problem: ProblemRef | None = None  # operators only: never shown to a caller
     ci: Ref | None = Field(
         None, description="The configuration item the melding is about; null when you may not see it"
+    )
+    contracts: list[MeldingContractOut] | None = Field(
+        None,
+        description=(
+            "Staff only: the active contracts of the melding's supplier that cover its configuration"
+            " item (empty: none does); null without a supplier or a CI, and always for callers"
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from beheer.core.files import protected_file_response
 from beheer.core.schemas import Id, errors, file_answer
 
 from .. import extensions, services
+from ..configuration_items import covering_contracts
 from ..models import Attachment, HistoryEntry, Melding, Note, TimeEntry
 from ..queries import relation_counts
 from ..schemas import (
@@ -158,7 +159,10 @@ def list_partials(request: HttpRequest, melding_id: Id) -> list[dict[str, Any]]:
         .order_by("id")[:200]
     )
     relations = relation_counts(partials, request.user)
-    return [melding_detail_out(p, request.user, relations=relations[p.pk]) for p in partials]
+    contracts = covering_contracts(partials, request.user)
+    return [
+        melding_detail_out(p, request.user, relations=relations[p.pk], contracts=contracts) for p in partials
+    ]
 
 
 @access.gate(access.OPERATORS_ONLY)

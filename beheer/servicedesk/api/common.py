@@ -10,11 +10,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import OperatorGroup, User
-from beheer.cmdb.models import CiStatus, ConfigurationItem
+from beheer.cmdb.models import CiStatus, ConfigurationItem, Contract
 from beheer.core import access, api_helpers, clock
 from beheer.core.errors import DomainError, NotFound
 
 from .. import extensions
+from ..configuration_items import covering_contracts
 from ..models import CallType, Category, ClosureCode, Impact, Melding, Urgency
 from ..queries import relation_counts
 
@@ -62,13 +63,19 @@ def melding_out(m: Melding) -> dict[str, Any]:
 
 
 def melding_detail_out(
-    m: Melding, viewer: Any, *, new: bool = False, relations: tuple[int, int, list[int]] | None = None
+    m: Melding,
+    viewer: Any,
+    *,
+    new: bool = False,
+    relations: tuple[int, int, list[int]] | None = None,
+    contracts: dict[int, list[Contract]] | None = None,
 ) -> dict[str, Any]:
     """The full melding as `viewer` may see it: linked meldingen and partial incidents are counted
     through visible_to (a caller sees neither other callers' meldingen nor partials); the apps above
     the servicedesk add their keys (the problem behind it, staff only) through `extensions`. A
     melding registered in this request has no partials, links or problem.
-    `relations`: its (resolved, total, linked ids) from relation_counts(), read for a whole list."""
+    `relations`: its (resolved, total, linked ids) from relation_counts(), read for a whole list;
+    `contracts`: the covering contracts from `covering_contracts()`, read for a whole list too."""
     if relations is None:
         relations = (0, 0, []) if new else relation_counts([m], viewer)[m.pk]
     done, total, linked = relations
@@ -95,6 +102,7 @@ def melding_detail_out(
         "satisfaction_rating": m.satisfaction_rating,
         "satisfaction_comment": m.satisfaction_comment,
         "ci": ci_out(m, viewer),
+        "contracts": contracts_out(m, viewer, contracts),
         **extensions.detail_fields(m, viewer, new=new),
     }
 
@@ -108,6 +116,27 @@ def ci_out(m: Melding, viewer: Any) -> dict[str, Any] | None:
     if access.is_staff(viewer):
         return ref(m.ci)
     return ref(ConfigurationItem.objects.visible_to(viewer).filter(pk=m.ci_id).only("pk", "name").first())
+
+
+def contracts_out(
+    m: Melding, viewer: Any, found: dict[int, list[Contract]] | None
+) -> list[dict[str, Any]] | None:
+    """The contracts covering the melding's CI with its supplier, for staff; None for callers and
+    for a melding without a supplier or a CI."""
+    if m.supplier_id is None or m.ci_id is None or not access.is_staff(viewer):
+        return None
+    if found is None:
+        found = covering_contracts([m], viewer)
+    return [
+        {
+            "id": c.pk,
+            "reference": c.reference,
+            "title": c.title,
+            "response_time": c.response_time,
+            "end_date": c.end_date,
+        }
+        for c in found.get(m.pk, [])
+    ]
 
 
 def get_ci(pk: int | None, user: Any, *, current_id: int | None = None) -> ConfigurationItem | None:
