@@ -154,6 +154,20 @@ def likely_causes() -> dict[int, int]:
     return common_causes(extensions.troubled())
 
 
+def likely_cause(ci_id: int) -> tuple[ConfigurationItem | None, int]:
+    """The likely common cause of CI `ci_id`'s trouble (a CI upstream that it shares with other CIs
+    in trouble) and the number of those others; (None, 0) when there is none. What the melding and
+    the check pages show: the trouble and its common causes (`likely_causes`) and the cause's name."""
+    causes = likely_causes()
+    cause_id = causes.get(ci_id)
+    if cause_id is None or cause_id == ci_id:
+        return None, 0
+    cause = ConfigurationItem.objects.filter(pk=cause_id).only("pk", "name").first()
+    if cause is None:
+        return None, 0
+    return cause, sum(1 for troubled, c in causes.items() if c == cause_id and troubled != ci_id)
+
+
 def pick_causes(below: dict[int, set[int]], rests_on: Callable[[int], set[int]]) -> dict[int, int]:
     """The pure part of `common_causes`: `below` maps each troubled CI to what it rests on (itself
     included); `rests_on` gives the same for any CI, asked only for the tied candidates."""

@@ -31,6 +31,7 @@ from beheer.servicedesk.models import Impact, Urgency
 
 from . import monitor_status, queries, services
 from .alertmanager import InboundMessage
+from .cmdb_links import likely_cause_out
 from .models import (
     Check,
     CheckHistoryEntry,
@@ -327,7 +328,8 @@ def get_check(request: HttpRequest, check_id: Id) -> dict[str, Any]:
     """One check with its options (secret values shown as ********). For a ping check,
     `monitor_icmp` says whether the monitor may ping: "unprivileged" or "raw" (it can), "none" (it
     cannot: every ping check fails until ICMP is allowed), or null (no monitor has reported yet)."""
-    return check_detail(_visible(request, check_id))
+    check = _visible(request, check_id)
+    return {**check_detail(check), "likely_cause": likely_cause_out(check)}
 
 
 @access.gate(

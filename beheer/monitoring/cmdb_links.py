@@ -1,14 +1,18 @@
 """Monitoring's part of the CMDB: the checks on a CI shown on its page, and the CIs whose checks are
 down as a trouble source for the common-cause finding. Registered from `apps.MonitoringConfig.ready`
-through `cmdb.extensions`; the CMDB never imports monitoring."""
+through `cmdb.extensions`; the CMDB never imports monitoring. The check page's CI section
+(`check_ci_panel`): the check's CI, its upward impact and the likely common cause, like the melding
+page's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.template.loader import render_to_string
 
+from beheer.cmdb import impact as cmdb_impact
 from beheer.core import access, clock
 
 from . import queries
@@ -25,6 +29,40 @@ def ci_in_trouble() -> list[int]:
         .values_list("ci_id", flat=True)
         .distinct()
     )
+
+
+@dataclass(frozen=True)
+class CheckCiPanel:
+    """The check page's section about its CI."""
+
+    ci: Any
+    impact: cmdb_impact.Impact
+    cause: Any = None
+    shared: int = 0  # the other CIs in trouble with the same likely cause
+
+
+def check_ci_panel(check: Check, user: Any) -> CheckCiPanel | None:
+    """The check's CI (read with the check) with its upward impact (services and people affected)
+    and the likely common cause of its trouble; None without a CI. A bounded few queries: the
+    impact's walks, the trouble and its common causes, the cause's name."""
+    if check.ci_id is None or not access.is_staff(user):
+        return None
+    ci = check.ci
+    if ci is None:
+        return None
+    up = cmdb_impact.impact(ci, cmdb_impact.UP, user=user)
+    cause, shared = cmdb_impact.likely_cause(ci.pk)
+    return CheckCiPanel(ci, up, cause, shared)
+
+
+def likely_cause_out(check: Check) -> dict[str, Any] | None:
+    """The API's `likely_cause` of a check: `{id, name, shared}` or None."""
+    if check.ci_id is None:
+        return None
+    cause, shared = cmdb_impact.likely_cause(check.ci_id)
+    if cause is None:
+        return None
+    return {"id": cause.pk, "name": cause.name, "shared": shared}
 
 
 def ci_checks_section(request: Any, ci: Any) -> str:

@@ -88,23 +88,8 @@ def melding_ci_panel(melding: Melding, user: Any) -> CiPanel | None:
     up = cmdb_impact.impact(ci, cmdb_impact.UP, user=user)
     asks = melding.supplier_id is not None
     contracts = tuple(covering_contracts([melding], user).get(melding.pk, [])) if asks else ()
-    cause, shared = likely_cause(ci)
+    cause, shared = cmdb_impact.likely_cause(ci.pk)
     return CiPanel(ci, up, cause, shared, asks_contract=asks, contracts=contracts)
-
-
-def likely_cause(ci: ConfigurationItem) -> tuple[ConfigurationItem | None, int]:
-    """The likely common cause of `ci`'s trouble (another CI upstream that it shares with other CIs
-    in trouble) and the number of those others; (None, 0) when there is none. The trouble and the
-    common causes (`cmdb.impact.likely_causes`), and the cause's name when there is one."""
-    causes = cmdb_impact.likely_causes()
-    cause_id = causes.get(ci.pk)
-    if cause_id is None or cause_id == ci.pk:
-        return None, 0
-    cause = ConfigurationItem.objects.filter(pk=cause_id).only("pk", "name").first()
-    if cause is None:
-        return None, 0
-    shared = sum(1 for troubled, c in causes.items() if c == cause_id and troubled != ci.pk)
-    return cause, shared
 
 
 def registered_impact(ci: ConfigurationItem, user: Any) -> str:

@@ -22,6 +22,7 @@ from beheer.core.history import subject_screen_page
 from beheer.core.htmx import is_htmx
 
 from .. import monitor_status, queries, rollups, services
+from ..cmdb_links import check_ci_panel
 from ..models import Bucket, Check, CheckHistoryEntry, CheckKind, CheckResult, CheckRollup
 
 ACCESS = access.Gate(access.Audience.STAFF, message=gettext_lazy("Monitoring is for operators."))
@@ -116,6 +117,7 @@ def check_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "icmp_unavailable": check.kind == CheckKind.PING and monitor_status.ping_unavailable(),
             "ping_url": ping_url,
             "priority": services.outage_priority(check),
+            "ci_panel": check_ci_panel(check, request.user),
             **subject_screen_page(request, CheckHistoryEntry, check),
         },
     )
