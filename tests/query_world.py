@@ -1018,6 +1018,23 @@ def _licences(world: World, i: int, item: ConfigurationItem) -> None:
             ),
         )
     cmdb.assign_licence(world.licence, actor=world.operator, ci=item)
+    # the parent licence gains a file and a version of its certificate; the parent CI and the parent
+    # article gain documents and documented CIs
+    for name in (f"Sleutel {i}", "Certificaat"):
+        upload = SimpleUploadedFile(f"{name}.txt", f"licentie {i}".encode(), "text/plain")
+        cmdb.upload_licence_file(
+            world.licence, actor=world.operator, upload=upload, name=name, note=f"ronde {i}"
+        )
+    doc = knowledge.create_article(
+        actor=world.operator,
+        title=f"Systeemdocumentatie {i}",
+        kind=Kind.SYSTEM_DOC,
+        ci_ids=[world.ci.pk, item.pk],
+    )
+    assert doc.pk
+    if world.parents is not None:
+        documented = list(world.parents.article.ci_links.values_list("ci_id", flat=True))
+        knowledge.set_article_cis(world.parents.article, actor=world.admin, ci_ids=[*documented, item.pk])
     if not world.licence.assignments.filter(person=person).exists():
         cmdb.assign_licence(world.licence, actor=world.operator, person=person)
     covered = [*world.contract.covered_cis.all(), item]

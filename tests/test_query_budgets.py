@@ -223,6 +223,8 @@ GROWING = (
     "GET /api/v1/cmdb/contracts",
     "GET /api/v1/cmdb/licences/{licence_id}/assignments",
     "GET /api/v1/cmdb/contracts/{contract_id}",
+    # a licence's files and their versions; the articles documenting a CI, the CIs of an article
+    "GET /api/v1/cmdb/licences/{licence_id}/files",
 )
 
 

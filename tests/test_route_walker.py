@@ -167,6 +167,9 @@ class School:
         article = Article.objects.filter(audience="operators").order_by("id").first()
         assert article is not None, "the demo has an article for operators only"
         Article.objects.filter(pk=article.pk).update(title=f"Procedure {CANARY_S}")
+        from beheer.knowledge import services
+
+        services.set_article_cis(article, actor=self.people["administrator"], ci_ids=[self.ci.pk])
         return article
 
     @cached_property
@@ -320,6 +323,18 @@ class School:
         )
 
     @cached_property
+    def licence_file(self) -> Any:
+        """A version of a file of the licence, with staff-only content and name."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from beheer.cmdb import services
+
+        upload = SimpleUploadedFile("key.txt", f"key {CANARY_S}".encode(), content_type="text/plain")
+        return services.upload_licence_file(
+            self.licence, actor=self.people["administrator"], upload=upload, name=f"Sleutel {CANARY_S}"
+        )
+
+    @cached_property
     def contract(self) -> Any:
         from datetime import date
 
@@ -384,6 +399,7 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "ci_id": lambda s: s.access_right.ci,
     "person_id": lambda s: s.a,
     "job_id": lambda s: s.import_job,
+    "file_version_id": lambda s: s.licence_file,
 }
 
 # Page routes: the object behind <pk> by URL name prefix (longest first).
@@ -405,6 +421,7 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "operations-series": lambda s: s.series,
     "cmdb-item": lambda s: s.ci,
     "cmdb-licence": lambda s: s.licence,
+    "cmdb-licence-file-": lambda s: s.licence_file,
     "cmdb-contract": lambda s: s.contract,
     "cmdb-relation": lambda s: s.ci,
     "cmdb-type": lambda s: s.ci.ci_type,
