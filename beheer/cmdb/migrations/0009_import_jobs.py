@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cmdb', '0006_licences_contracts'),
+        ('cmdb', '0007_licence_files'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
