@@ -45,6 +45,7 @@ ALLOWED = {
     "beheer/monitoring/probes/network.py": "TCP connects to the checked address; DNS to an allowed resolver",
     "beheer/monitoring/probes/ping.py": "ICMP to the checked address",
     "beheer/monitoring/probes/snmp.py": "SNMP over UDP to the checked address",
+    "beheer/monitoring/discovery.py": "SNMP over UDP to the address guarded_addresses checked",
     "beheer/monitoring/probes/dispatch.py": "hands the monitor's policy (and session) to the probes above",
     "beheer/monitoring/engine.py": "the aiohttp session resolves through GuardedResolver",
 }

@@ -53,6 +53,8 @@ class Interface(models.Model):
     mac_address = models.CharField(_("MAC address"), max_length=17, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # the device's ifIndex, stored by discovery over SNMP: a renamed port stays the same interface
+    if_index = models.PositiveIntegerField(_("SNMP interface index"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = InterfaceQuerySet.as_manager()

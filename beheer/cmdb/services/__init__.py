@@ -2,6 +2,14 @@
 licences and contracts, and imports."""
 
 from .contracts import ContractData, create_contract, delete_contract, lock_contract, update_contract
+from .discovery import (
+    DiscoveryPlan,
+    DiscoveryResult,
+    FoundDevice,
+    FoundInterface,
+    apply_discovery,
+    plan_discovery,
+)
 from .imports import ImportReport, RowResult, run_import
 from .items import (
     ItemData,
@@ -50,6 +58,10 @@ __all__ = [
     "AddressData",
     "AttributeData",
     "ContractData",
+    "DiscoveryPlan",
+    "DiscoveryResult",
+    "FoundDevice",
+    "FoundInterface",
     "ImportReport",
     "InterfaceData",
     "ItemData",
@@ -59,6 +71,7 @@ __all__ = [
     "TypeData",
     "VlanData",
     "add_relation",
+    "apply_discovery",
     "assign_licence",
     "attribute_texts",
     "compliance",
@@ -83,6 +96,7 @@ __all__ = [
     "lock_contract",
     "lock_item",
     "lock_licence",
+    "plan_discovery",
     "remove_relation",
     "run_import",
     "save_address",

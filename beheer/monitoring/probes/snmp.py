@@ -33,7 +33,7 @@ _PRIV = {
 }
 
 
-def _snmp_credentials(options: SnmpOptions) -> Any:
+def snmp_credentials(options: SnmpOptions) -> Any:
     from pysnmp.hlapi.v3arch.asyncio import auth
 
     if options.version == "2c":
@@ -124,7 +124,7 @@ async def probe_snmp(
         transport = await transport_class.create((address, port), timeout=max(1.0, timeout / 2), retries=1)
         error, status, index, binds = await get_cmd(
             engine,
-            _snmp_credentials(options),
+            snmp_credentials(options),
             transport,
             ContextData(),
             ObjectType(ObjectIdentity(options.oid)),
