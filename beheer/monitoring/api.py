@@ -6,6 +6,7 @@ Healthchecks. Everything else is for operators and up.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from ninja import Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import OperatorGroup, User
+from beheer.cmdb import services as cmdb
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access, clock
 from beheer.core.access import current_user
@@ -29,7 +31,7 @@ from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
 from beheer.servicedesk.models import Impact, Urgency
 
-from . import monitor_status, queries, services
+from . import discovery, monitor_status, queries, services
 from .alertmanager import InboundMessage
 from .cmdb_links import likely_cause_out
 from .models import (
@@ -46,6 +48,8 @@ from .schemas import (
     CheckIn,
     CheckPage,
     CheckUpdateIn,
+    DiscoveryIn,
+    DiscoveryOut,
     PingOut,
     WindowEndOut,
     WindowIn,
@@ -565,3 +569,81 @@ def window_history(
         limit=limit,
         missing=_("No such maintenance window."),
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# discovery over SNMP
+
+DISCOVERY = access.Gate(
+    access.Audience.STAFF, message=gettext_lazy("Only operators and administrators discover devices.")
+)
+
+
+def _interface_out(row: cmdb.FoundInterface) -> dict[str, Any]:
+    return {**asdict(row), "kind": str(row.kind)}
+
+
+def discovery_out(
+    found: cmdb.FoundDevice, plan: cmdb.DiscoveryPlan, applied: cmdb.DiscoveryResult | None
+) -> dict[str, Any]:
+    return {
+        "device": {
+            name: getattr(found, name) for name in ("name", "description", "object_id", "location", "contact")
+        },
+        "basis": plan.basis,
+        "truncated": plan.truncated,
+        "new": [_interface_out(row) for row in plan.new],
+        "changed": [
+            {
+                "interface_id": row.interface_id,
+                "name": row.name,
+                "found": _interface_out(row.found),
+                "changes": [asdict(c) for c in row.changes],
+            }
+            for row in plan.changed
+        ],
+        "unchanged": plan.unchanged,
+        "gone": [asdict(row) for row in plan.gone],
+        "skipped": [asdict(row) for row in plan.skipped],
+        "item_changes": [asdict(c) for c in plan.item_changes],
+        "applied": None
+        if applied is None
+        else {
+            **{
+                k: list(getattr(applied, k))
+                for k in ("created", "updated", "disabled", "removed", "kept_linked")
+            },
+            "failed": [{"name": name, "reason": reason} for name, reason in applied.failed],
+            "item_changed": list(applied.item_changed),
+        },
+    }
+
+
+@access.gate(DISCOVERY)
+@router.post("/discovery/{item_id}", response={200: DiscoveryOut, **errors(400, 403, 404, 409)})
+def discover_interfaces(request: HttpRequest, item_id: Id, payload: DiscoveryIn) -> dict[str, Any]:
+    """Read a device's system group and interface table over SNMP (v2c or v3) and answer the diff with
+    the CI's interfaces: new, changed (old -> new per field), the unchanged count, gone from the
+    device, skipped. With `apply` the diff is applied: new interfaces created, changed ones updated,
+    the gone ones in `disable`/`remove` disabled or removed (a linked interface is never removed),
+    and with `fill_item` the CI's empty host name and description filled. A secret left empty is
+    taken from the CI's SNMP check. 400 when the address is refused by the outbound policy, the
+    device does not answer in time or refuses the credentials."""
+    ci = ConfigurationItem.objects.visible_to(current_user(request)).filter(pk=item_id).first()
+    if ci is None:
+        raise NotFound(_("Configuration item not found."))
+    target = discovery.target_for(ci, payload.dict())
+    found = discovery.read(target, timeout=payload.timeout_seconds)
+    plan = cmdb.plan_discovery(ci, found)
+    applied = None
+    if payload.apply:
+        applied = cmdb.apply_discovery(
+            ci,
+            found,
+            actor=current_user(request),
+            disable=payload.disable,
+            remove=payload.remove,
+            fill_item=payload.fill_item,
+            expected_basis=payload.expected_basis or plan.basis,
+        )
+    return discovery_out(found, plan, applied)

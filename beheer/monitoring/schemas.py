@@ -133,3 +133,107 @@ class WindowPage(Schema):
 
 class WindowEndOut(WindowOut):
     outcome: str
+
+
+# --------------------------------------------------------------------------------------------------
+# discovery over SNMP
+
+
+class DiscoveryIn(Schema):
+    address: TextLine = Field(
+        default="",
+        max_length=300,
+        description="host or host:port; empty: the SNMP check's target, else the host name or address",
+    )
+    version: TextLine = Field(default="2c", max_length=2, description="2c or 3")
+    community: TextLine = Field(default="", max_length=100, description="Empty: the CI's SNMP check's")
+    username: TextLine = Field(default="", max_length=100)
+    auth_protocol: TextLine = Field(default="", max_length=10, description="MD5, SHA, SHA224 ... SHA512")
+    auth_key: TextLine = Field(default="", max_length=200, description="Empty: the CI's SNMP check's")
+    priv_protocol: TextLine = Field(default="", max_length=10, description="DES, AES, AES192, AES256")
+    priv_key: TextLine = Field(default="", max_length=200, description="Empty: the CI's SNMP check's")
+    timeout_seconds: int = Field(default=5, ge=1, le=8, description="For the whole reading")
+    apply: bool = Field(default=False, description="Apply the diff; false: only show it")
+    disable: list[Id] = Field(default=[], max_length=5000, description="Gone interfaces to disable")
+    remove: list[Id] = Field(
+        default=[], max_length=5000, description="Gone interfaces to remove (a linked one is disabled)"
+    )
+    fill_item: bool = Field(default=False, description="Fill the CI's empty host name and description")
+    expected_basis: TextLine | None = Field(
+        default=None,
+        max_length=64,
+        description="The basis of a diff read before: 409 when the CI changed since",
+    )
+
+
+class DiscoveryDeviceOut(Schema):
+    name: str
+    description: str
+    object_id: str
+    location: str
+    contact: str
+
+
+class DiscoveryInterfaceOut(Schema):
+    if_index: int
+    name: str
+    kind: str
+    speed_mbit: int | None = None
+    mac_address: str
+    enabled: bool
+    description: str
+    operational: bool | None = None
+
+
+class DiscoveryChangeOut(Schema):
+    field: str
+    old: str
+    new: str
+
+
+class DiscoveryChangedOut(Schema):
+    interface_id: int
+    name: str
+    found: DiscoveryInterfaceOut
+    changes: list[DiscoveryChangeOut]
+
+
+class DiscoveryGoneOut(Schema):
+    interface_id: int
+    name: str
+    enabled: bool
+    linked: bool
+
+
+class DiscoverySkippedOut(Schema):
+    if_index: int
+    name: str
+    reason: str
+
+
+class DiscoveryFailureOut(Schema):
+    name: str
+    reason: str
+
+
+class DiscoveryAppliedOut(Schema):
+    created: list[str]
+    updated: list[str]
+    disabled: list[str]
+    removed: list[str]
+    kept_linked: list[str]
+    failed: list[DiscoveryFailureOut]
+    item_changed: list[str]
+
+
+class DiscoveryOut(Schema):
+    device: DiscoveryDeviceOut
+    basis: str
+    truncated: bool
+    new: list[DiscoveryInterfaceOut]
+    changed: list[DiscoveryChangedOut]
+    unchanged: int
+    gone: list[DiscoveryGoneOut]
+    skipped: list[DiscoverySkippedOut]
+    item_changes: list[DiscoveryChangeOut]
+    applied: DiscoveryAppliedOut | None = None

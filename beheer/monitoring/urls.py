@@ -1,10 +1,11 @@
 """The monitoring screens, included under /monitoring/ with the namespace "monitoring": the status
-overview and check pages, the check definition screens and the maintenance window screens; and the
-public status pages (`public_urlpatterns`), included at the root without a namespace."""
+overview and check pages, the check definition screens, the maintenance window screens and
+discovery over SNMP; and the public status pages (`public_urlpatterns`), included at the root
+without a namespace."""
 
 from django.urls import path
 
-from .views import checks, overview, public, windows
+from .views import checks, discovery, overview, public, windows
 
 app_name = "monitoring"
 
@@ -25,6 +26,9 @@ urlpatterns = [
     path("windows/<int:pk>/edit/", windows.window_edit, name="window-edit"),
     path("windows/<int:pk>/delete/", windows.window_delete, name="window-delete"),
     path("windows/<int:pk>/end/", windows.window_end, name="window-end"),
+    # discovery of a CI's interfaces over SNMP
+    path("discovery/<int:item_id>/", discovery.discover, name="discovery"),
+    path("discovery/<int:item_id>/apply/", discovery.discover_apply, name="discovery-apply"),
 ]
 
 # /status/<slug>/ (no login), outside the namespace

@@ -9,6 +9,7 @@ from .discovery import (
     FoundInterface,
     apply_discovery,
     plan_discovery,
+    shown,
 )
 from .imports import ImportReport, RowResult, run_import
 from .items import (
@@ -104,6 +105,7 @@ __all__ = [
     "save_prefix",
     "save_type",
     "save_vlan",
+    "shown",
     "unassign_licence",
     "update_contract",
     "update_interface",
