@@ -200,6 +200,10 @@ async def read_device(
             rows, truncated = await session.table(max_rows)
     except TimeoutError:
         raise DomainError(_not_answered(target, timeout)) from None
+    except DomainError:
+        raise
+    except Exception as exc:  # pysnmp raises its own errors from deep inside; say what it said
+        raise DomainError(_("SNMP failed: %(reason)s") % {"reason": str(exc)[:200]}) from None
     finally:
         engine.close_dispatcher()
     return FoundDevice(
