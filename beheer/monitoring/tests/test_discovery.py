@@ -286,3 +286,45 @@ def test_callers_never_reach_discovery_and_see_no_button(operator: User, caller:
     assert staff.get(reverse("monitoring:discovery", args=[ci.pk + 1000])).status_code == 404
     gone = staff.get(reverse("monitoring:discovery", args=[ci.pk]) + "?reading=nonsense")
     assert gone.status_code == 302
+
+
+def test_a_row_of_the_interface_table_in_the_cmdb_terms() -> None:
+    from pysnmp.proto.rfc1902 import Gauge32, Integer, OctetString
+
+    fibre_port = discovery._interface(
+        10101,
+        {
+            "descr": OctetString(b"GigabitEthernet1/0/1"),
+            "name": OctetString(b"Gi1/0/1"),
+            "alias": OctetString("naar lokaal 2.14 \u00e9".encode()),
+            "type": Integer(6),
+            "speed": Gauge32(4294967295),  # past 4 Gbit/s ifSpeed is stuck at its maximum
+            "high_speed": Gauge32(10000),
+            "phys": OctetString(b"\x00\x11\x22\x33\x44\x55"),
+            "admin": Integer(2),
+            "oper": Integer(2),
+        },
+    )
+    assert fibre_port == cmdb.FoundInterface(
+        10101, "Gi1/0/1", "ethernet", 10000, "00:11:22:33:44:55", False, "naar lokaal 2.14 \u00e9", False
+    )
+    # no ifXTable: ifDescr names it, ifSpeed in bit/s gives the speed; odd values are dropped
+    old = discovery._interface(
+        3,
+        {
+            "descr": OctetString(b"eth0"),
+            "type": Integer(161),
+            "speed": Gauge32(100_000_000),
+            "phys": OctetString(b"\x00\x00\x00\x00\x00\x00"),
+            "admin": OctetString(b"garbage"),
+        },
+    )
+    assert (old.name, old.kind, old.speed_mbit, old.mac_address, old.enabled, old.operational) == (
+        "eth0",
+        "lag",
+        100,
+        "",
+        True,
+        None,
+    )
+    assert discovery._interface(4, {"type": Integer(999)}).kind == "other"
