@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cmdb", "0006_licences_contracts")]
+    dependencies = [("cmdb", "0007_licence_files")]
 
     operations = [
         migrations.AddField(

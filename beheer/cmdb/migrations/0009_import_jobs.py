@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cmdb', '0007_licence_files'),
+        ('cmdb', '0008_interface_if_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
