@@ -16,11 +16,14 @@ password cannot lock the rest of the run out, and no operation has to be exclude
 from __future__ import annotations
 
 import base64
+import ipaddress
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import hypothesis.strategies as st
 import pytest
@@ -29,6 +32,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -261,10 +265,36 @@ def _cmdb(administrator: Any, operator: Any, caller: Any) -> dict[str, list[int]
     }
 
 
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    """Generated requests may name any host (an SNMP discovery's target): only loopback resolves."""
+    name = host.decode() if isinstance(host, bytes) else str(host or "")
+    try:
+        loopback = ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        loopback = name == "localhost"
+    if not loopback:
+        raise socket.gaierror(socket.EAI_NONAME, "only loopback addresses resolve in this test")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+@contextmanager
+def _loopback_only() -> Iterator[None]:
+    """Operations that connect out (discovery over SNMP) reach loopback at most: the outbound policy
+    allows only loopback networks and no other name resolves, so no packet leaves the machine."""
+    with (
+        override_settings(OUTBOUND_ALLOWED_NETWORKS="127.0.0.0/8, ::1/128"),
+        mock.patch("socket.getaddrinfo", _loopback_getaddrinfo),
+    ):
+        yield
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     """One world for the module, rolled back at its end; each test's own changes roll back too."""
-    with django_db_blocker.unblock(), _no_connection_closing(), transaction.atomic():
+    with django_db_blocker.unblock(), _no_connection_closing(), _loopback_only(), transaction.atomic():
         _build_world()
         yield WORLD
         transaction.set_rollback(True)
