@@ -37,6 +37,7 @@ from ..queries import licence_files
 from ..schemas.licences import (
     AssignmentIn,
     AssignmentOut,
+    LicenceFileForm,
     LicenceFileOut,
     LicenceFileVersionOut,
     LicenceIn,
@@ -305,11 +306,14 @@ def upload_file(
     request: HttpRequest,
     licence_id: Id,
     file: File[UploadedFile],
-    name: Form[str] = "",
-    note: Form[str] = "",
+    fields: Form[LicenceFileForm],
 ) -> Answer[dict[str, Any]]:
     version = services.upload_licence_file(
-        _licence(request, licence_id), actor=current_user(request), upload=file, name=name, note=note
+        _licence(request, licence_id),
+        actor=current_user(request),
+        upload=file,
+        name=fields.name,
+        note=fields.note,
     )
     return Answer(201, file_version_out(version))
 

@@ -123,3 +123,10 @@ class LicenceFileOut(Schema):
     id: int
     name: str
     versions: list[LicenceFileVersionOut] = Field(description="newest first")
+
+
+class LicenceFileForm(Schema):
+    """The form fields beside the uploaded file: the name (empty: the file's own) and a note."""
+
+    name: TextLine = ""
+    note: Text = ""

@@ -63,7 +63,7 @@ def test_a_queued_job_polls_until_the_worker_ran_it(
     assert "data-worker-missing" not in page  # not yet: it was queued a moment ago
     # no worker after a while: the page says so rather than spin forever
     ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(minutes=1))
-    panel = client.get(f"/cmdb/import/{job.pk}/progress/").content.decode()
+    panel = client.get(f"/cmdb/import/{job.pk}/progress/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "data-worker-missing" in panel
     assert "worker is not running" in panel
     queued[0]()  # the worker picks the task up (the test settings run tasks at once)
