@@ -5,6 +5,7 @@ Reads are QuerySet methods (`visible_to(user)` is the permission filter); writes
 """
 
 from .articles import (
+    DESIGN_KINDS,
     NOTICE_KINDS,
     Article,
     ArticleQuerySet,
@@ -23,6 +24,14 @@ from .attachments import (
     knowledge_attachment_path,
 )
 from .cis import MAX_CIS, ArticleCi, ArticleCiQuerySet
+from .designs import (
+    ApprovalDecision,
+    ApprovalRole,
+    DocumentTemplate,
+    DocumentTemplateHistoryEntry,
+    DocumentTemplateSection,
+    VersionApproval,
+)
 from .notices import (
     AcknowledgementReminder,
     ArticleAcknowledgement,
@@ -34,8 +43,11 @@ from .notices import (
 
 __all__ = [
     "MAX_CIS",
+    "DESIGN_KINDS",
     "NOTICE_KINDS",
     "AcknowledgementReminder",
+    "ApprovalDecision",
+    "ApprovalRole",
     "Article",
     "ArticleAcknowledgement",
     "ArticleAttachment",
@@ -47,10 +59,14 @@ __all__ = [
     "ArticleSubscription",
     "ArticleVersion",
     "Audience",
+    "DocumentTemplate",
+    "DocumentTemplateHistoryEntry",
+    "DocumentTemplateSection",
     "Kind",
     "KindSetting",
     "KnowledgeCategory",
     "SubscriptionQuerySet",
+    "VersionApproval",
     "VersionState",
     "audiences_for",
     "expected_readers",

@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     PROCEDURE_BACKUP = "procedure_backup", _("Procedure: backup")
     PROCEDURE_OTHER = "procedure_other", _("Procedure: other")
     SYSTEM_DOC = "system_doc", _("System documentation")
+    FUNCTIONAL_DESIGN = "functional_design", _("Functional design")
+    TECHNICAL_DESIGN = "technical_design", _("Technical design")
 
 
 class Audience(models.TextChoices):
@@ -47,6 +49,11 @@ NOTICE_KINDS = frozenset(
         Kind.PROCEDURE_OTHER,
     }
 )
+
+
+# Design documents: for operators (never callers), built from a section template, approved per
+# version by reviewers and by the client named on the article (models/designs.py).
+DESIGN_KINDS = frozenset({Kind.FUNCTIONAL_DESIGN, Kind.TECHNICAL_DESIGN})
 
 
 class ArticleStatus(models.TextChoices):
@@ -179,6 +186,15 @@ class Article(models.Model):
         related_name="owned_articles",
         verbose_name=_("owner"),
     )
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="design_articles",
+        verbose_name=_("client"),
+        help_text=_("Design documents: the person who approves each version for the client."),
+    )
     review_interval_days = models.PositiveIntegerField(_("review interval (days)"), default=365)
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     last_reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
@@ -243,6 +259,10 @@ class Article(models.Model):
         return self.kind in NOTICE_KINDS
 
     @property
+    def is_design(self) -> bool:
+        return self.kind in DESIGN_KINDS
+
+    @property
     def acknowledgement_required(self) -> bool:
         return self.requires_acknowledgement and self.kind in NOTICE_KINDS
 
@@ -269,6 +289,21 @@ class ArticleVersionQuerySet(models.QuerySet["ArticleVersion"]):
         if not reads_drafts(user):
             qs = qs.filter(state=VersionState.PUBLISHED)
         return qs
+
+    def for_client(self, user: Any) -> ArticleVersionQuerySet:
+        """The design versions `user` sees as the client named on the article, whatever their role:
+        those waiting for a decision (submitted for review or published) and those they decided
+        on. Nothing else of the knowledge base opens by this route."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        from .designs import ApprovalRole, VersionApproval  # designs builds on this module
+
+        decided = VersionApproval.objects.filter(approver=user, role=ApprovalRole.CLIENT).values("version_id")
+        return self.filter(
+            article__client=user,
+            article__kind__in=DESIGN_KINDS,
+            article__status__in=[ArticleStatus.DRAFT, ArticleStatus.PUBLISHED],
+        ).filter(Q(state__in=[VersionState.REVIEW, VersionState.PUBLISHED]) | Q(pk__in=decided))
 
 
 class ArticleVersion(models.Model):

@@ -27,6 +27,14 @@ from .currency import (
     remind_review_due,
     review_recipients,
 )
+from .designs import (
+    SectionData,
+    approve_version,
+    check_mandatory_sections,
+    template_body,
+    template_sections,
+    update_template,
+)
 from .drafts import (
     article_body_from,
     escape_markdown,
@@ -55,15 +63,18 @@ __all__ = [
     "MAX_CIS",
     "MAX_TAGS",
     "MAX_TAG_LENGTH",
+    "SectionData",
     "acknowledge",
     "add_attachment",
     "announce_new_version",
     "approve_and_publish",
+    "approve_version",
     "archive",
     "article_body_from",
     "article_label",
     "can_acknowledge",
     "can_mark_reviewed",
+    "check_mandatory_sections",
     "create_article",
     "escape_markdown",
     "link_cis",
@@ -82,5 +93,8 @@ __all__ = [
     "set_article_cis",
     "submit_for_review",
     "subscribe",
+    "template_body",
+    "template_sections",
     "unsubscribe",
+    "update_template",
 ]

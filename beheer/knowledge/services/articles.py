@@ -22,6 +22,7 @@ from beheer.core import access, clock, search
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 from ..models import (
+    DESIGN_KINDS,
     Article,
     ArticleStatus,
     ArticleVersion,
@@ -33,6 +34,7 @@ from ..models import (
     audiences_for,
 )
 from .cis import link_cis
+from .designs import check_mandatory_sections, record_review_approval, template_body
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
@@ -84,7 +86,15 @@ def _require_editor(actor: User, audience: str | None = None) -> None:
         )
 
 
-def _validate(*, title: str, body: str, kind: str, audience: str, review_interval_days: int | None) -> None:
+def _validate(
+    *,
+    title: str,
+    body: str,
+    kind: str,
+    audience: str,
+    review_interval_days: int | None,
+    client: User | None = None,
+) -> None:
     errors: dict[str, str] = {}
     if not title:
         errors["title"] = _("A title is required.")
@@ -98,6 +108,12 @@ def _validate(*, title: str, body: str, kind: str, audience: str, review_interva
         errors["audience"] = _("Unknown audience.")
     if review_interval_days is not None and not 1 <= review_interval_days <= 3650:
         errors["review_interval_days"] = _("The review interval must be between 1 and 3650 days.")
+    if kind in DESIGN_KINDS and audience == Audience.CALLERS:
+        errors["audience"] = _("A design is for operators; its client approves it in the portal.")
+    if client is not None and kind not in DESIGN_KINDS:
+        errors["client"] = _("Only a design document has a client.")
+    elif client is not None and not client.is_active:
+        errors["client"] = _("The client must be an active person.")
     if errors:
         raise DomainError(next(iter(errors.values())), field_errors=errors)
 
@@ -141,11 +157,22 @@ def create_article(
     review_interval_days: int = 365,
     change_note: str = "",
     ci_ids: Iterable[int] | None = None,
+    client: User | None = None,
 ) -> Article:
-    """A new draft article with its first version (and the configuration items it documents)."""
+    """A new draft article with its first version (and the configuration items it documents); a
+    design without text starts with its template's sections."""
     title, body = _clean(title), (body or "").replace("\x00", "")
     _require_editor(actor, audience)
-    _validate(title=title, body=body, kind=kind, audience=audience, review_interval_days=review_interval_days)
+    _validate(
+        title=title,
+        body=body,
+        kind=kind,
+        audience=audience,
+        review_interval_days=review_interval_days,
+        client=client,
+    )
+    if kind in DESIGN_KINDS and not body.strip():
+        body = template_body(kind)
     tag_text = normalise_tags(tags)
     now = clock.now()
     article = Article.objects.create(
@@ -155,6 +182,7 @@ def create_article(
         category=category,
         tags=tag_text,
         owner=owner or actor,
+        client=client,
         review_interval_days=review_interval_days,
         status=ArticleStatus.DRAFT,
         created_at=now,
@@ -195,6 +223,7 @@ def save_draft(
     owner: User | None = None,
     review_interval_days: int | None = None,
     ci_ids: Iterable[int] | None = None,
+    client: User | object | None = KEEP,
 ) -> Article:
     """Edit the pending draft, or start a new draft version from the published one; `ci_ids`, when
     given, replaces the configuration items the article documents (None leaves them).
@@ -209,8 +238,20 @@ def save_draft(
     title, body = _clean(title), (body or "").replace("\x00", "")
     audience = audience or article.audience
     kind = kind or article.kind
+    new_client = article.client if client is KEEP else client
+    if not isinstance(new_client, User):
+        new_client = None
+    if kind not in DESIGN_KINDS and client is KEEP:
+        new_client = None  # no longer a design: no client
     _require_editor(actor, audience)
-    _validate(title=title, body=body, kind=kind, audience=audience, review_interval_days=review_interval_days)
+    _validate(
+        title=title,
+        body=body,
+        kind=kind,
+        audience=audience,
+        review_interval_days=review_interval_days,
+        client=new_client,
+    )
     tag_text = normalise_tags(tags)
     now = clock.now()
     draft = article.draft_version
@@ -229,7 +270,8 @@ def save_draft(
     draft.save()
     article.draft_version = draft
     article.kind = kind
-    fields = ["draft_version", "kind", "category", "owner", "review_interval_days"]
+    article.client = new_client
+    fields = ["draft_version", "kind", "client", "category", "owner", "review_interval_days"]
     if isinstance(category, KnowledgeCategory) or category is None:
         article.category = category
     if owner is not None:
@@ -261,6 +303,7 @@ def submit_for_review(article: Article, *, actor: User, expected_version: int) -
     _require_editor(actor, draft.audience)
     if draft.state == VersionState.REVIEW:
         raise DomainError(_("This draft is already waiting for review."))
+    check_mandatory_sections(article.kind, draft.body)
     draft.state = VersionState.REVIEW
     draft.save(update_fields=["state"])
     _touch(article, clock.now(), [])
@@ -277,6 +320,8 @@ def _publish(article: Article, draft: ArticleVersion, *, approver: User | None) 
     draft.published_at = now
     draft.approved_by = approver
     draft.save(update_fields=["state", "published_at", "approved_by"])
+    if approver is not None:
+        record_review_approval(draft, actor=approver)
     article.current_version = draft
     article.draft_version = None
     article.title, article.tags, article.audience = draft.title, draft.tags, draft.audience
@@ -301,6 +346,7 @@ def publish(article: Article, *, actor: User, expected_version: int) -> Article:
     article = _lock(article, actor, expected_version)
     draft = _pending(article)
     _require_editor(actor, draft.audience)
+    check_mandatory_sections(article.kind, draft.body)
     if review_required(article.kind):
         raise PermissionDenied(
             _("Articles of this kind must be approved by a second person before publishing.")
@@ -319,6 +365,7 @@ def approve_and_publish(article: Article, *, actor: User, expected_version: int)
         raise DomainError(_("This draft has not been submitted for review."))
     if draft.author_id == actor.pk:
         raise PermissionDenied(_("You cannot approve your own change; a second person must approve it."))
+    check_mandatory_sections(article.kind, draft.body)
     return _publish(article, draft, approver=actor)
 
 
