@@ -20,6 +20,7 @@ from beheer.core.pagination import SortKey
 
 from .models import (
     MAX_CIS,
+    ApprovalRole,
     Article,
     ArticleAcknowledgement,
     ArticleAttachment,
@@ -28,6 +29,7 @@ from .models import (
     ArticleVersion,
     Kind,
     KnowledgeCategory,
+    VersionApproval,
     expected_readers,
 )
 from .rendering import AttachmentRef, render_markdown
@@ -143,6 +145,71 @@ def attachments_of(article: Article, user: Any) -> list[ArticleAttachment]:
 def render_body(text: str, attachments: list[ArticleAttachment]) -> str:
     """An article text as safe HTML, its attachment references resolved."""
     return render_markdown(text, [attachment_ref(a) for a in attachments])
+
+
+# --------------------------------------------------------------------------------------------------
+# approvals per version (design documents)
+
+
+def approvals_of(article: Article, user: Any) -> list[VersionApproval]:
+    """The decisions on the article's versions `user` may see, newest version first."""
+    qs = VersionApproval.objects.visible_to(user).filter(version__article=article)
+    return list(qs.select_related("approver", "version").order_by("-version__number", "at", "id")[:500])
+
+
+@dataclass(frozen=True)
+class ClientApproval:
+    """Which version the client last approved, and whether that is the newest version."""
+
+    approved_number: int | None
+    newest_number: int | None
+
+    @property
+    def newest_approved(self) -> bool:
+        return self.approved_number is not None and self.approved_number == self.newest_number
+
+
+def client_approval(article: Article, approvals: list[VersionApproval], newest: Any) -> ClientApproval | None:
+    """For a design with a client: the client's newest approved version against the newest version
+    (`newest`: the draft if there is one, else the published version)."""
+    if not article.is_design or article.client_id is None:
+        return None
+    numbers = [
+        a.version.number
+        for a in approvals
+        if a.role == ApprovalRole.CLIENT and a.approver_id == article.client_id and a.approved
+    ]
+    return ClientApproval(max(numbers, default=None), getattr(newest, "number", None))
+
+
+def client_versions(user: Any) -> list[ArticleVersion]:
+    """The design versions waiting for `user`'s decision as client or decided by them, newest first;
+    each with `my_decision` (their approval record or None)."""
+    rows = list(
+        ArticleVersion.objects.for_client(user).select_related("article").order_by("-created_at", "-id")[:200]
+    )
+    mine = {
+        a.version_id: a
+        for a in VersionApproval.objects.filter(
+            version__in=[v.pk for v in rows], approver=user, role=ApprovalRole.CLIENT
+        )
+    }
+    for v in rows:
+        v.my_decision = mine.get(v.pk)  # type: ignore[attr-defined]
+    return rows
+
+
+def client_version(user: Any, pk: int) -> tuple[ArticleVersion, VersionApproval | None]:
+    """One version as its client sees it (404 for anybody else), with their decision."""
+    version = (
+        ArticleVersion.objects.for_client(user).select_related("article", "author").filter(pk=pk).first()
+    )
+    if version is None:
+        raise Http404
+    decision = VersionApproval.objects.filter(
+        version=version, approver=user, role=ApprovalRole.CLIENT
+    ).first()
+    return version, decision
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import articles, notices, printing
+from .views import articles, designs, notices, printing
 
 urlpatterns = [
     path("kennisbank/", articles.article_list, name="knowledge-list"),
@@ -48,7 +48,16 @@ urlpatterns = [
         notices.subscription_remove,
         name="knowledge-subscription-remove",
     ),
+    path(
+        "kennisbank/<int:pk>/versions/<int:number>/decide/",
+        designs.version_decide,
+        name="knowledge-version-decide",
+    ),
+    path("kennisbank/design-templates/", designs.template_list, name="knowledge-design-templates"),
+    path("kennisbank/design-templates/<int:pk>/", designs.template_edit, name="knowledge-design-template"),
     path("kennisbank/<int:pk>/<slug:action>/", articles.article_action, name="knowledge-action"),
     path("portal/kennisbank/", articles.portal_list, name="portal-knowledge"),
     path("portal/kennisbank/<int:pk>/", articles.portal_detail, name="portal-knowledge-detail"),
+    path("portal/ontwerpen/", designs.portal_designs, name="portal-designs"),
+    path("portal/ontwerpen/<int:pk>/", designs.portal_design, name="portal-design"),
 ]

@@ -42,8 +42,8 @@ from .notices import (
 )
 
 __all__ = [
-    "MAX_CIS",
     "DESIGN_KINDS",
+    "MAX_CIS",
     "NOTICE_KINDS",
     "AcknowledgementReminder",
     "ApprovalDecision",

@@ -26,14 +26,16 @@ from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import page_for_request
 
 from .. import services
-from ..forms import ArticleFilterForm, ArticleForm, AttachmentForm, PreviewForm
-from ..models import Article, ArticleVersion
+from ..forms import ApprovalForm, ArticleFilterForm, ArticleForm, AttachmentForm, PreviewForm
+from ..models import DESIGN_KINDS, Article, ArticleVersion
 from ..queries import (
     ORDER,
     ArticleFilter,
+    approvals_of,
     attachments_of,
     ci_references,
     cis_of,
+    client_approval,
     filter_articles,
     has_acknowledged,
     render_body,
@@ -90,16 +92,27 @@ def _article_context(request: HttpRequest, article: Article) -> dict[str, Any]:
     if shown is None:
         raise Http404
     attachments = attachments_of(article, user)
-    return {
+    draft = visible_draft(article, user)
+    context = {
         "article": article,
         "shown": shown,
         "attachments": attachments,
         "html": render_body(shown.body, attachments),
-        "draft": visible_draft(article, user),
+        "draft": draft,
         "review_required": services.review_required(article.kind),
         "cis": cis_of(article, user),
         **notice_context(article, user),
     }
+    if article.is_design:
+        approvals = approvals_of(article, user)
+        newest = draft or article.current_version
+        context.update(
+            approvals=approvals,
+            client_approval=client_approval(article, approvals, newest),
+            decide_version=newest if newest is not None and newest.state in ("review", "published") else None,
+            approval_form=ApprovalForm(),
+        )
+    return context
 
 
 def notice_context(article: Article, user: Any) -> dict[str, Any]:
@@ -134,11 +147,14 @@ def _form_initial(article: Article, user: Any) -> dict[str, Any]:
         "review_interval_days": article.review_interval_days,
         "change_note": draft.change_note if draft else "",
         "cis": ci_references(article),
+        "client": article.client_id,
     }
 
 
 def article_create(request: HttpRequest) -> HttpResponse:
-    form = ArticleForm(request.POST or None)
+    kind = request.GET.get("kind")
+    initial = {"kind": kind, "body": services.template_body(kind)} if kind in DESIGN_KINDS else None
+    form = ArticleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -153,6 +169,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
                 review_interval_days=d["review_interval_days"],
                 change_note=d["change_note"],
                 ci_ids=d["cis"],
+                client=d["client"],
             )
         except DomainError as exc:
             place_domain_errors(form, exc)
@@ -181,6 +198,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 review_interval_days=d["review_interval_days"],
                 change_note=d["change_note"],
                 ci_ids=d["cis"],
+                client=d["client"],
             )
         except DomainError as exc:
             place_domain_errors(form, exc)
