@@ -19,7 +19,7 @@ from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 from beheer.core.schemas import errors as errors  # the API's shared error answer
 from beheer.core.schemas import file_answer as file_answer
 
-from .models import ArticleStatus, Audience, Kind, VersionState
+from .models import ApprovalDecision, ApprovalRole, ArticleStatus, Audience, Kind, VersionState
 
 IsoDateTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 IsoDate = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
@@ -67,6 +67,7 @@ class ArticleIn(Schema):
         max_length=200,
         description="the configuration items the article documents; left out: unchanged (staff)",
     )
+    client: Id | None = Field(None, description="design documents: the person who approves as client")
 
 
 class DraftIn(ArticleIn):
@@ -132,6 +133,7 @@ class ArticleOut(Schema):
     category: KnowledgeRef | None
     tags: list[str]
     owner: KnowledgeRef
+    client: KnowledgeRef | None = Field(description="design documents: the client who approves")
     next_review_on: IsoDate | None
     review_overdue: bool
     last_reviewed_at: IsoDateTime | None
@@ -259,3 +261,57 @@ class AcknowledgementStatusOut(Schema):
     list: Literal["pending", "acknowledged"]
     items: ReaderList
     next_cursor: str | None
+
+
+# --------------------------------------------------------------------------------------------------
+# design documents: section templates and approvals per version
+
+DecisionValue = Annotated[str, _one_of(ApprovalDecision.values)]
+RoleValue = Annotated[str, _one_of(ApprovalRole.values)]
+
+
+class KnowledgeTemplateSectionIn(Schema):
+    heading_nl: TextLine
+    heading_en: TextLine
+    guidance_nl: Text = ""
+    guidance_en: Text = ""
+    mandatory: bool = False
+
+
+class KnowledgeTemplateIn(Schema):
+    version: Int64
+    sections: list[KnowledgeTemplateSectionIn] = Field(description="all sections, in order (replaced)")
+
+
+class KnowledgeTemplateSectionOut(Schema):
+    position: int
+    heading_nl: str
+    heading_en: str
+    guidance_nl: str
+    guidance_en: str
+    mandatory: bool
+
+
+class KnowledgeTemplateOut(Schema):
+    id: int
+    kind: KindValue
+    name: str
+    sections: list[KnowledgeTemplateSectionOut]
+    version: int = Field(description="send it back with a change")
+    updated_at: IsoDateTime | None
+
+
+class KnowledgeApprovalIn(Schema):
+    role: Literal["reviewer", "client"] = "reviewer"
+    decision: Literal["approved", "rejected"]
+    comment: Text = ""
+
+
+class KnowledgeApprovalOut(Schema):
+    id: int
+    version: int = Field(description="the number of the version decided on")
+    approver: KnowledgeRef
+    role: RoleValue
+    decision: DecisionValue
+    comment: str
+    at: IsoDateTime

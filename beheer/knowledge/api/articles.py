@@ -13,6 +13,7 @@ from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
+from beheer.accounts.models import User
 from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.api_helpers import act, find
@@ -62,7 +63,10 @@ router = access.declare(Router(tags=["knowledge"]), access.SIGNED_IN)
 
 def _visible(request: HttpRequest, pk: int) -> Article:
     article = (
-        Article.objects.visible_to(request.user).select_related("category", "owner").filter(pk=pk).first()
+        Article.objects.visible_to(request.user)
+        .select_related("category", "owner", "client")
+        .filter(pk=pk)
+        .first()
     )
     if article is None:
         raise NotFound(_("Article not found."))
@@ -71,6 +75,10 @@ def _visible(request: HttpRequest, pk: int) -> Article:
 
 def _category(pk: int | None) -> KnowledgeCategory | None:
     return find(KnowledgeCategory.objects.all(), pk, "category", _("Category not found."))
+
+
+def _client(pk: int | None) -> User | None:
+    return find(User.objects.filter(is_active=True), pk, "client", _("Person not found."))
 
 
 def article_out(a: Article) -> dict[str, Any]:
@@ -84,6 +92,7 @@ def article_out(a: Article) -> dict[str, Any]:
         "category": {"id": a.category.pk, "name": a.category.name} if a.category else None,
         "tags": a.tag_list,
         "owner": {"id": a.owner.pk, "name": str(a.owner)},
+        "client": {"id": a.client.pk, "name": str(a.client)} if a.client_id and a.client else None,
         "next_review_on": a.next_review_on.isoformat() if a.next_review_on else None,
         "review_overdue": a.is_stale(timezone.localdate(clock.now())),
         "last_reviewed_at": a.last_reviewed_at.isoformat() if a.last_reviewed_at else None,
@@ -181,6 +190,7 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Answer:
         review_interval_days=payload.review_interval_days,
         change_note=payload.change_note,
         ci_ids=payload.ci_ids,
+        client=_client(payload.client),
     )
     return Answer(201, detail_out(_visible(request, article.pk), request.user))
 
@@ -213,6 +223,7 @@ def update_draft(request: HttpRequest, article_id: Id, payload: DraftIn) -> dict
         review_interval_days=payload.review_interval_days,
         change_note=payload.change_note,
         ci_ids=payload.ci_ids,
+        client=_client(payload.client),
     )
 
 

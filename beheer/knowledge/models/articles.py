@@ -149,7 +149,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(id__in=ids)
 
     def for_list(self) -> ArticleQuerySet:
-        return self.select_related("category", "owner")
+        return self.select_related("category", "owner", "client")
 
     def stale(self, today: date) -> ArticleQuerySet:
         """Published articles whose review date has come (kb_article_stale_idx)."""

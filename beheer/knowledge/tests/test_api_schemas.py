@@ -486,6 +486,27 @@ def walk_the_api(w: World) -> Walk:
         walk.call(
             admin, "get", article, name="archived, as an administrator", pk=pk, same_as=detail(pk, admin)
         )
+    # design documents: section templates and decisions per version
+    with clock.frozen(START + timedelta(hours=5, minutes=30)):
+        templates, template = "/design-templates", "/design-templates/{design_template_id}"
+        listed = walk.call(op, "get", templates).json()
+        tid = listed[0]["id"]
+        walk.call(op, "get", template, design_template_id=tid)
+        sent = {
+            "version": listed[0]["version"],
+            "sections": [{"heading_nl": "Doel", "heading_en": "Goal", "guidance_nl": "Waarom?"}],
+        }
+        walk.call(op, "put", template, 403, name="operators may not", data=sent, design_template_id=tid)
+        walk.call(coord, "put", template, data=sent, design_template_id=tid)
+        walk.call(coord, "put", template, 409, name="stale", data=sent, design_template_id=tid)
+        walk.call(op, "get", template + "/history", design_template_id=tid)
+        walk.call(op, "get", template, 404, name="no such template", design_template_id=999999)
+        approvals = article + "/versions/{number}/approvals"
+        decided = {"decision": "approved", "comment": "Akkoord"}
+        walk.call(admin, "post", approvals, 201, data=decided, pk=known, number=1)
+        walk.call(reviewer, "post", approvals, 400, name="decided twice", data=decided, pk=known, number=1)
+        walk.call(op, "get", approvals, pk=known, number=1)
+        walk.call(op, "get", approvals, 404, name="no such version", pk=known, number=9)
     # refusals
     with clock.frozen(START + timedelta(hours=6)):
         walk.call(op, "get", article, 404, name="not found", pk=999999)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from beheer.accounts.models import Role
@@ -20,8 +22,6 @@ from tests.helpers import client_for, make_person
 from .helpers import published, refreshed
 from .test_design_services import complete_fd, submitted_design
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
 
 @pytest.fixture
 def reviewer(db):
@@ -30,7 +30,7 @@ def reviewer(db):
 
 def test_the_new_design_form_starts_with_the_template_and_saves_the_client(operator, caller):
     client = client_for(operator)
-    page = client.get("/kennisbank/new/?kind=technical_design", **EN).content.decode()
+    page = client.get("/kennisbank/new/?kind=technical_design", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "## Technical (im)possibilities" in page
     response = client.post(
         "/kennisbank/new/",
@@ -61,7 +61,10 @@ def test_submitting_without_the_mandatory_section_shows_the_section(operator):
     article = services.create_article(actor=operator, title="FD", kind=Kind.FUNCTIONAL_DESIGN)
     client = client_for(operator)
     response = client.post(
-        f"/kennisbank/{article.pk}/submit/", {"version": article.version}, follow=True, **EN
+        f"/kennisbank/{article.pk}/submit/",
+        {"version": article.version},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "Security and privacy" in response.content.decode()
     assert refreshed(article).draft_version.state == "draft"
@@ -75,7 +78,7 @@ def test_the_article_page_shows_approvals_per_version(operator, reviewer, caller
     article = services.save_draft(
         article, actor=operator, expected_version=article.version, title="Wifi", body=v1.body + "\nMeer."
     )
-    page = client_for(operator).get(f"/kennisbank/{article.pk}/", **EN).content.decode()
+    page = client_for(operator).get(f"/kennisbank/{article.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Approved by the client: version 1; current: version 2, not yet approved." in page
     assert 'data-approval="1-approved"' in page
     assert str(caller) in page
@@ -98,9 +101,11 @@ def test_template_screen_for_coordinators_only_with_history(operator, coordinato
     assert client_for(operator).get(f"/kennisbank/design-templates/{template.pk}/").status_code == 403
     assert client_for(operator).get("/kennisbank/design-templates/").status_code == 403
     client = client_for(coordinator)
-    page = client.get(f"/kennisbank/design-templates/{template.pk}/", **EN).content.decode()
+    page = client.get(
+        f"/kennisbank/design-templates/{template.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert 'value="Rollback"' in page
-    data = {"version": template.version}
+    data: dict[str, Any] = {"version": template.version}
     for row, section in enumerate(template.sections.order_by("position")):
         data.update(
             {
@@ -121,10 +126,12 @@ def test_template_screen_for_coordinators_only_with_history(operator, coordinato
     assert headings[0] == "Summary"
     assert "Rollback" not in headings
     assert DocumentTemplateHistoryEntry.objects.filter(template=template, actor=coordinator).count() == 1
-    page = client.get(f"/kennisbank/design-templates/{template.pk}/", **EN).content.decode()
+    page = client.get(
+        f"/kennisbank/design-templates/{template.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert 'data-history-row="changed"' in page
     # a stale form is refused
-    response = client.post(f"/kennisbank/design-templates/{template.pk}/", data, **EN)
+    response = client.post(f"/kennisbank/design-templates/{template.pk}/", data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Somebody else changed this template" in response.content.decode()
 
@@ -139,11 +146,11 @@ def test_the_client_sees_and_approves_only_their_design_versions(operator, revie
     other_design = submitted_design(operator, reviewer, client=make_person(Role.CALLER))
     other_version = refreshed(other_design).draft_version
     client = client_for(caller)
-    listing = client.get("/portal/ontwerpen/", **EN).content.decode()
+    listing = client.get("/portal/ontwerpen/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'data-design-version="{version.pk}"' in listing
     assert f'data-design-version="{other_version.pk}"' not in listing
     assert "Waiting for your decision" in listing
-    page = client.get(f"/portal/ontwerpen/{version.pk}/", **EN).content.decode()
+    page = client.get(f"/portal/ontwerpen/{version.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Only teachers" not in page  # sanity: the Dutch text below is the body
     assert "Alleen docenten zien de cijfers" in page
     assert client.get(f"/portal/ontwerpen/{other_version.pk}/").status_code == 404
@@ -151,14 +158,16 @@ def test_the_client_sees_and_approves_only_their_design_versions(operator, revie
     assert client.get(f"/kennisbank/{article.pk}/").status_code == 404
     assert client.get(f"/portal/kennisbank/{article.pk}/").status_code == 404
 
-    unconfirmed = client.post(f"/portal/ontwerpen/{version.pk}/", {"decision": "approved"}, **EN)
+    unconfirmed = client.post(
+        f"/portal/ontwerpen/{version.pk}/", {"decision": "approved"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Confirm your decision." in unconfirmed.content.decode()
     assert not VersionApproval.objects.exists()
     response = client.post(f"/portal/ontwerpen/{version.pk}/", {"decision": "approved", "confirm": "1"})
     assert response.status_code == 302
     approval = VersionApproval.objects.get()
     assert (approval.approver, approval.role, approval.version) == (caller, "client", version)
-    page = client.get(f"/portal/ontwerpen/{version.pk}/", **EN).content.decode()
+    page = client.get(f"/portal/ontwerpen/{version.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-my-decision="approved"' in page
 
 
@@ -185,7 +194,9 @@ def test_a_rejection_without_comment_is_refused_on_the_portal(operator, reviewer
     article = submitted_design(operator, reviewer, client=caller)
     version = refreshed(article).draft_version
     response = client_for(caller).post(
-        f"/portal/ontwerpen/{version.pk}/", {"decision": "rejected", "confirm": "1"}, **EN
+        f"/portal/ontwerpen/{version.pk}/",
+        {"decision": "rejected", "confirm": "1"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "Say why you reject this version." in response.content.decode()
     assert not VersionApproval.objects.exists()
