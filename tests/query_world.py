@@ -234,6 +234,20 @@ class World:
         )
         knowledge.acknowledge(article, actor=self.operator)
         knowledge.create_article(actor=self.operator, title=f"Concept {i}", body="nog niet klaar")
+        # a functional design whose client is the caller, waiting for (or with) the caller's decision
+        design = knowledge.create_article(
+            actor=self.operator,
+            title=f"Ontwerp {i}",
+            kind=Kind.FUNCTIONAL_DESIGN,
+            client=self.caller,
+            body=f"## Beveiliging en privacy\n\nAlleen docenten {i}. [REQ-{i}]\n",
+        )
+        design = knowledge.submit_for_review(design, actor=self.operator, expected_version=design.version)
+        waiting = design.draft_version
+        assert waiting is not None
+        knowledge.approve_version(waiting, actor=self.admin, role="reviewer", decision="approved")
+        if i % 2:
+            knowledge.approve_version(waiting, actor=self.caller, role="client", decision="approved")
         token = secrets.token_urlsafe(16)
         services.record_shown(token, user=self.caller, query=f"printer {i}", article_ids=[article.pk])
         services.record_click(token, user=self.caller, article_id=article.pk)

@@ -50,6 +50,7 @@ from beheer.cmdb.models import (
 )
 from beheer.core import access, clock, config_cache
 from beheer.knowledge import services as knowledge
+from beheer.knowledge.models import ArticleVersion, DocumentTemplate
 from beheer.mailintake.models import DeadLetter
 from beheer.monitoring import services as monitoring
 from beheer.notifications.models import OutgoingMessage, WebhookEndpoint
@@ -356,6 +357,7 @@ PARAMS: dict[str, Finder] = {
     "person_pk": lambda w: leavers().first(),
     "item_pk": _first(ReviewItem),
     "job_id": lambda w: w.import_job,
+    "design_template_id": _first(DocumentTemplate),
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.
@@ -365,6 +367,10 @@ PAGE_OBJECTS: dict[str, Finder] = {
     "knowledge-": _parent("article"),
     "knowledge-handbook": _parent("category"),
     "portal-knowledge-detail": _parent("article"),
+    "knowledge-design-template": _first(DocumentTemplate),
+    "portal-design": lambda _w: (
+        ArticleVersion.objects.filter(article__kind="functional_design").order_by("pk").first()
+    ),
     "portal-suggestion-open": _parent("article"),
     "article-related-meldingen": _parent("article"),
     "problem-": _parent("problem"),
@@ -874,7 +880,7 @@ def test_the_lists_show_the_larger_world(measured: Measurements) -> None:
     for key in GROWING:
         before, after = small[("administrator", key)], large[("administrator", key)]
         assert after.digest != before.digest, f"{key} shows nothing new in the larger world"
-    for key in ("portal", "portal-detail"):
+    for key in ("portal", "portal-detail", "portal-designs"):
         assert large[("caller", key)].digest != small[("caller", key)].digest, key
 
 

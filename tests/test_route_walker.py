@@ -188,6 +188,19 @@ class School:
         return self.article.category
 
     @cached_property
+    def design_version(self) -> Any:
+        """A functional design whose client is A, waiting for A's decision (A's data)."""
+        from beheer.knowledge import services
+
+        author = self.people["operator"]
+        body = f"## Beveiliging en privacy\n\nAlleen {CANARY_A} en de school.\n"
+        article = services.create_article(
+            actor=author, title=f"Ontwerp {CANARY_A}", kind="functional_design", body=body, client=self.a
+        )
+        article = services.submit_for_review(article, actor=author, expected_version=article.version)
+        return article.draft_version
+
+    @cached_property
     def check(self) -> Any:
         from beheer.monitoring.models import Check
 
@@ -391,6 +404,7 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "vlan_id": _first("beheer.cmdb.models.Vlan"),
     "prefix_id": _first("beheer.cmdb.models.Prefix"),
     "address_id": _first("beheer.cmdb.models.IpAddress"),
+    "design_template_id": _first("beheer.knowledge.models.DocumentTemplate"),
     "licence_id": lambda s: s.licence,
     "contract_id": lambda s: s.contract,
     "assignment_id": lambda s: s.licence.assignments.get(),
@@ -411,6 +425,8 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "knowledge-attachment": lambda s: s.article_attachment,
     "knowledge-handbook": lambda s: s.category,
     "knowledge-": lambda s: s.article,
+    "knowledge-design-template": _first("beheer.knowledge.models.DocumentTemplate"),
+    "portal-design": lambda s: s.design_version,
     "portal-knowledge-detail": lambda s: s.article,
     "portal-suggestion-open": lambda s: s.article,
     "article-related-meldingen": lambda s: s.article,
