@@ -146,6 +146,11 @@ def test_the_client_sees_and_approves_only_their_design_versions(operator, revie
     other_design = submitted_design(operator, reviewer, client=make_person(Role.CALLER))
     other_version = refreshed(other_design).draft_version
     client = client_for(caller)
+    assert 'href="/portal/ontwerpen/"' in client.get("/portal/kennisbank/").content.decode()
+    assert (
+        'href="/portal/ontwerpen/"'
+        not in client_for(make_person(Role.CALLER)).get("/portal/kennisbank/").content.decode()
+    )
     listing = client.get("/portal/ontwerpen/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'data-design-version="{version.pk}"' in listing
     assert f'data-design-version="{other_version.pk}"' not in listing

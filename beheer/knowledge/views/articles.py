@@ -327,7 +327,10 @@ def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
 @access.gate(access.SIGNED_IN)
 @require_GET
 def portal_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "knowledge/portal_list.html", _list_context(request, "portal-knowledge"))
+    context = _list_context(request, "portal-knowledge")
+    # the designs this person approves as client (views/designs.py) are found from here
+    context["has_designs"] = ArticleVersion.objects.for_client(current_user(request)).exists()
+    return render(request, "knowledge/portal_list.html", context)
 
 
 @access.gate(access.SIGNED_IN)
