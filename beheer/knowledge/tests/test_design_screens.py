@@ -209,3 +209,38 @@ def test_a_rejection_without_comment_is_refused_on_the_portal(operator, reviewer
 
 def test_complete_fd_helper_fills_the_mandatory_section():
     assert "Alleen docenten" in complete_fd("## Beveiliging en privacy\n")
+
+
+def test_versions_and_diff_of_a_design_on_the_screens(operator, reviewer):
+    article = submitted_design(operator, reviewer)
+    article = services.approve_and_publish(article, actor=reviewer, expected_version=article.version)
+    body = refreshed(article).current_version.body.replace("logging 1 jaar", "logging 6 maanden")
+    article = services.save_draft(
+        article, actor=operator, expected_version=article.version, title="Wifi", body=body
+    )
+    client = client_for(operator)
+    versions = client.get(f"/kennisbank/{article.pk}/versions/").content.decode()
+    assert f"/kennisbank/{article.pk}/versions/2/" in versions
+    diff = client.get(f"/kennisbank/{article.pk}/diff/?a=1&b=2").content.decode()
+    assert "6 maanden" in diff
+    assert "1 jaar" in diff
+
+
+def test_the_portal_shows_a_hostile_design_text_sanitised(operator, reviewer, caller):
+    article = submitted_design(operator, reviewer, client=caller)
+    draft = refreshed(article).draft_version
+    hostile = (
+        draft.body
+        + '\n<script>alert("x")</script>\n<img src=x onerror="alert(1)">\n[klik](javascript:alert(2))\n'
+    )
+    article = services.save_draft(
+        article, actor=operator, expected_version=article.version, title="Wifi", body=hostile
+    )
+    article = services.submit_for_review(article, actor=operator, expected_version=article.version)
+    page = (
+        client_for(caller).get(f"/portal/ontwerpen/{refreshed(article).draft_version.pk}/").content.decode()
+    )
+    assert "Alleen docenten zien de cijfers" in page
+    assert "<script>alert" not in page
+    assert "onerror" not in page
+    assert "javascript:alert" not in page
