@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "beheer.monitoring",
     "beheer.operations",
     "beheer.rights",
+    "beheer.changes",
     "beheer.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -626,6 +626,66 @@ _register(
     )
 )
 
+_CHANGE_VARIABLES: dict[str, Promise] = {
+    "change_number": _("Number of the change, e.g. W0000123"),
+    "change_title": _("Title of the change"),
+    "change_kind": _("Kind of change: standard, normal or emergency"),
+    "decision": _("The decision: granted or rejected"),
+    "afterwards": _("'yes' when the approval is asked after an emergency change was carried out"),
+}
+
+_register(
+    Event(
+        code="change_approval_requested",
+        label=_("Your approval of a change is asked (to each approver)"),
+        audience="staff",
+        about_melding=False,
+        variables=_CHANGE_VARIABLES,
+        subject={
+            "nl": "Goedkeuring gevraagd: wijziging {{ change_number }} {{ change_title }}",
+            "en": "Approval asked: change {{ change_number }} {{ change_title }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Je goedkeuring wordt gevraagd voor de wijziging {{ change_number }} ({{ change_kind }}): "
+            "{{ change_title }}.\n"
+            "{% if afterwards == 'yes' %}Het is een spoedwijziging die al is uitgevoerd: je "
+            "beoordeelt haar achteraf.\n{% endif %}\n"
+            "Keur de wijziging goed of af, met een toelichting:\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "Your approval is asked for the change {{ change_number }} ({{ change_kind }}): "
+            "{{ change_title }}.\n"
+            "{% if afterwards == 'yes' %}It is an emergency change that has already been carried "
+            "out: you assess it afterwards.\n{% endif %}\n"
+            "Approve or reject it, with a comment:\n{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="change_approval_decided",
+        label=_("The approval of a change is decided (to its coordinator)"),
+        audience="staff",
+        about_melding=False,
+        variables=_CHANGE_VARIABLES,
+        subject={
+            "nl": "Wijziging {{ change_number }} {% if decision == 'granted' %}goedgekeurd"
+            "{% else %}afgekeurd{% endif %}: {{ change_title }}",
+            "en": "Change {{ change_number }} {{ decision }}: {{ change_title }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De wijziging {{ change_number }} ({{ change_title }}) is "
+            "{% if decision == 'granted' %}goedgekeurd{% else %}afgekeurd{% endif %}.\n\n"
+            "{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The change {{ change_number }} ({{ change_title }}) has been {{ decision }}.\n\n"
+            "{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -677,6 +737,11 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "reason": "Nieuwe mentor van klas 3B",
         "campaign_name": "Beoordeling voorjaar 2026",
         "open_items": "4",
+        "change_number": "W0000123",
+        "change_title": "Wifi vernieuwen in gebouw B",
+        "change_kind": "normaal",
+        "decision": "granted",
+        "afterwards": "no",
     },
     "en": {
         "melding_number": "M0001234",
@@ -727,6 +792,11 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "reason": "New mentor of class 3B",
         "campaign_name": "Spring review 2026",
         "open_items": "4",
+        "change_number": "W0000123",
+        "change_title": "Renew the Wi-Fi in building B",
+        "change_kind": "normal",
+        "decision": "granted",
+        "afterwards": "no",
     },
 }
 
@@ -754,6 +824,8 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "contract_notice_due": 7 * 24,
     "access_request_waiting": 7 * 24,
     "access_review_due": 24,  # the next day's reminder follows
+    "change_approval_requested": 7 * 24,
+    "change_approval_decided": 72,
 }
 FALLBACK_TTL_HOURS = 72
 MAX_TTL_HOURS = 90 * 24

@@ -148,6 +148,8 @@ def test_every_built_in_template_renders_in_both_languages() -> None:
                 expected = SAMPLE_CONTEXT[language]["article_title"]
             elif event.code.startswith("preventive_"):
                 expected = SAMPLE_CONTEXT[language]["activity_name"]
+            elif event.code.startswith("change_"):
+                expected = SAMPLE_CONTEXT[language]["change_number"]
             elif event.code in ("licence_expiring", "contract_notice_due"):
                 expected = SAMPLE_CONTEXT[language]["record_name"]
             elif event.code == "access_request_waiting":

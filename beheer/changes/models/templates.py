@@ -1,0 +1,130 @@
+"""Standard changes: templates with their activities, and the activities of a change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from beheer.accounts.models import OperatorGroup
+from beheer.core import access
+
+
+class ChangeTemplateQuerySet(access.RoleQuerySet, models.QuerySet["ChangeTemplate"]):
+    audience = access.Audience.STAFF
+
+    def active(self) -> ChangeTemplateQuerySet:
+        return self.filter(active=True)
+
+
+class ChangeTemplate(models.Model):
+    """A standard change (standaardwijziging): pre-approved work that expands into its activities."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    operator_group = models.ForeignKey(
+        OperatorGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator group"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ChangeTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("change template")
+        verbose_name_plural = _("change templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateActivity(models.Model):
+    template = models.ForeignKey(ChangeTemplate, on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(_("title"), max_length=200)
+    estimate_minutes = models.PositiveIntegerField(_("estimate (minutes)"), default=0)
+    operator_group = models.ForeignKey(
+        OperatorGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator group"),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("template activity")
+        verbose_name_plural = _("template activities")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChangeActivityQuerySet(models.QuerySet["ChangeActivity"]):
+    def visible_to(self, user: Any) -> ChangeActivityQuerySet:
+        """Staff only: activities are internal work."""
+        return self if access.is_staff(user) else self.none()
+
+
+class ChangeActivity(models.Model):
+    """One piece of work of a change: who does it, how long it should take, when, and whether it is
+    done (or deviated from, with the reason)."""
+
+    change = models.ForeignKey("changes.Change", on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(_("title"), max_length=200)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    operator_group = models.ForeignKey(
+        OperatorGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("operator group"),
+    )
+    estimate_minutes = models.PositiveIntegerField(_("estimate (minutes)"), default=0)
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    deviation = models.TextField(_("deviation"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = ChangeActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [models.Index(fields=["change", "order", "id"], name="change_activity_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def settled(self) -> bool:
+        """Done, or a deviation noted: it no longer blocks evaluation."""
+        return self.done_at is not None or bool(self.deviation)
