@@ -226,6 +226,11 @@ def health(request: HttpRequest) -> dict[str, str]:
 def _mount() -> None:
     from beheer.accounts.api import router as accounts_router
     from beheer.calendars.api import router as calendars_router
+    from beheer.changes.api import router as changes_router
+    from beheer.changes.api.others import approvals_router as change_approvals_router
+    from beheer.changes.api.others import portal_router as change_portal_router
+    from beheer.changes.api.others import projects_router as change_projects_router
+    from beheer.changes.api.others import settings_router as change_settings_router
     from beheer.cmdb.api import router as cmdb_router
     from beheer.cmdb.api.contracts import router as cmdb_contracts_router
     from beheer.cmdb.api.imports import export_router as cmdb_export_router
@@ -259,6 +264,11 @@ def _mount() -> None:
     api.add_router("/cmdb/imports", cmdb_imports_router)
     api.add_router("/cmdb/export", cmdb_export_router)
     api.add_router("/cmdb/network", cmdb_network_router)
+    api.add_router("/changes", changes_router)
+    api.add_router("/change-approvals", change_approvals_router)
+    api.add_router("/change-projects", change_projects_router)
+    api.add_router("/change-settings", change_settings_router)
+    api.add_router("/portal/changes", change_portal_router)
 
 
 def operations_of(ninja_api: NinjaAPI) -> Iterator[tuple[Any, access.Gate | None]]:

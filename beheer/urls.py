@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include(monitoring_public_urlpatterns)),
     path("", include("beheer.operations.urls")),
     path("", include("beheer.rights.urls")),
+    path("", include("beheer.changes.urls")),
     path("cmdb/", include("beheer.cmdb.urls")),
 ]
 

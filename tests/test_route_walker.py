@@ -366,6 +366,48 @@ class School:
             ),
         )
 
+    @cached_property
+    def change(self) -> Any:
+        """A change caller A requested (their text in its title and description), with staff-only
+        work: a rollback plan, an activity, an affected CI and an approval asked of the administrator."""
+        from beheer.accounts.models import OperatorGroup
+        from beheer.changes import services
+        from beheer.changes.models import ApprovalRule, Phase
+
+        admin = self.people["administrator"]
+        change = services.create_change(
+            actor=admin,
+            data=services.ChangeData(
+                title=f"Wijziging {CANARY_A}",
+                description=f"Verzoek {CANARY_A}",
+                requester=self.a,
+                client=self.a,
+                likelihood=2,
+                impact=2,
+                rollback_plan=f"Terugval {CANARY_S}",
+            ),
+            cis=[self.ci],
+        )
+        services.add_activity(change, actor=admin, title=f"Stap {CANARY_S}")
+        cab = OperatorGroup.objects.create(name=f"CAB {CANARY_S}")
+        cab.members.add(admin)
+        ApprovalRule.objects.filter(kind="normal").update(operator_group=cab, service_owners=False, rule="all")
+        for code in ("assessment", "approval"):
+            change.refresh_from_db()
+            services.move_change(
+                change, actor=admin, to_phase=Phase.objects.get(code=code), expected_version=change.version
+            )
+        change.refresh_from_db()
+        return change
+
+    @cached_property
+    def change_project(self) -> Any:
+        from beheer.changes import services
+
+        return services.create_project(
+            actor=self.people["administrator"], data=services.ProjectData(name=f"Project {CANARY_S}")
+        )
+
 
 class _Quiet:
     def write(self, *_args: Any) -> None:
@@ -451,6 +493,13 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "rights-campaign": lambda s: s.access_right.review_items.get().campaign,
     "rights-item": lambda s: s.access_right.review_items.get().campaign,
     "cmdb-import-job": lambda s: s.import_job,
+    "change-": lambda s: s.change,
+    "change-project": lambda s: s.change_project,
+    "change-approval": lambda s: s.change.approvals.first(),
+    "change-phase-edit": _first("beheer.changes.models.Phase"),
+    "change-rule-edit": _first("beheer.changes.models.ApprovalRule"),
+    "change-template-edit": _first("beheer.changes.models.ChangeTemplate"),
+    "portal-change": lambda s: s.change,
 }
 
 # Literal values for parameters that name no object of ours.
@@ -516,9 +565,12 @@ EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
     ("*", "relation_pk"): lambda s: s.ci.relations_in.get(),
     ("*", "attribute_pk"): lambda s: s.ci.ci_type.attributes.get(code="ram-gb"),
     ("*", "assignment_pk"): lambda s: s.licence.assignments.get(),
-    ("*", "ci_pk"): lambda s: s.access_right.ci,
+    ("rights-policy", "ci_pk"): lambda s: s.access_right.ci,
     ("*", "person_pk"): lambda s: s.a,
     ("*", "item_pk"): lambda s: s.access_right.review_items.get(),
+    ("*", "melding_pk"): lambda s: s.melding,
+    ("change-ci-remove", "ci_pk"): lambda s: s.ci,
+    ("*", "activity_pk"): lambda s: s.change.activities.first(),
 }
 for _name, _model in {
     "report-schedule-cancel": "beheer.reports.models.ScheduledReport",

@@ -7,6 +7,7 @@ import pytest
 from beheer.accounts.models import Role, User
 from beheer.changes import services
 from beheer.changes.models import (
+    Change,
     ChangeAction,
     ChangeActivity,
     ChangeApproval,
@@ -27,7 +28,7 @@ from .helpers import assessed, cab, fresh, make_change, make_ci, move, wifi_worl
 pytestmark = pytest.mark.django_db
 
 
-def actions(change: object) -> list[str]:
+def actions(change: Change) -> list[str]:
     return list(
         ChangeHistoryEntry.objects.filter(change=change).order_by("at", "id").values_list("action", flat=True)
     )
@@ -50,7 +51,8 @@ def test_the_risk_level_comes_from_the_matrix_and_edits_are_recorded(operator: U
     change = make_change(operator)
     data = services.ChangeData(title="Nieuw", likelihood=4, impact=4, rollback_plan="Terug")
     change = services.update_change(change, actor=operator, data=data, expected_version=change.version)
-    assert change.risk_level is not None and change.risk_level.code == "critical"
+    assert change.risk_level is not None
+    assert change.risk_level.code == "critical"
     fields = set(
         ChangeHistoryEntry.objects.filter(change=change, action="changed").values_list("field", flat=True)
     )
@@ -75,7 +77,8 @@ def test_leaving_assessment_is_blocked_with_the_rule_named(operator: User) -> No
     change = move(operator, make_change(operator), "assessment")
     with pytest.raises(DomainError) as caught:
         move(operator, change, "approval")
-    assert "risk" in caught.value.message and "rollback plan" in caught.value.message
+    assert "risk" in caught.value.message
+    assert "rollback plan" in caught.value.message
     assert fresh(change).phase.code == "assessment"
 
 
@@ -106,7 +109,8 @@ def test_entering_approval_asks_every_approver_by_mail_and_all_must_approve(
         assert fresh(change).approval_status == "pending"
     services.decide_approval(asked.get(approver=owner), actor=owner, approve=True, comment="Prima")
     change = fresh(change)
-    assert change.approval_status == "granted" and change.approved_at is not None
+    assert change.approval_status == "granted"
+    assert change.approved_at is not None
     assert OutgoingMessage.objects.filter(event="change_approval_decided").count() == 1
     change = move(operator, change, "planning")
     assert change.phase.code == "planning"
@@ -122,11 +126,14 @@ def test_a_rejection_needs_a_reason_and_sends_the_change_back_to_assessment(
         services.decide_approval(approval, actor=coordinator, approve=False)
     services.decide_approval(approval, actor=coordinator, approve=False, comment="Te riskant in de toetsweek")
     change = fresh(change)
-    assert change.approval_status == "rejected" and change.phase.code == "assessment"
-    assert ChangeAction.REJECTED in actions(change) and ChangeAction.MOVED in actions(change)
+    assert change.approval_status == "rejected"
+    assert change.phase.code == "assessment"
+    assert ChangeAction.REJECTED in actions(change)
+    assert ChangeAction.MOVED in actions(change)
     # the next entry into approval starts a new round
     change = move(operator, change, "approval")
-    assert change.approval_round == 2 and change.approval_status == "pending"
+    assert change.approval_round == 2
+    assert change.approval_status == "pending"
 
 
 def test_nobody_but_the_approver_decides_and_a_decision_is_given_once(
@@ -176,14 +183,17 @@ def test_an_emergency_change_is_executed_first_and_approved_afterwards(
     change = assessed(operator, make_change(operator, kind="emergency"))
     change = move(operator, change, "execution")
     approval = ChangeApproval.objects.get(change=change)
-    assert approval.retroactive and change.approval_status == "pending"
+    assert approval.retroactive
+    assert change.approval_status == "pending"
     with pytest.raises(DomainError, match="approved first"):
         move(operator, change, "closed")
     services.decide_approval(approval, actor=coordinator, approve=True)
     change = fresh(change)
-    assert change.approved_afterwards and change.phase.code == "execution"
+    assert change.approved_afterwards
+    assert change.phase.code == "execution"
     change = move(operator, change, "closed")
-    assert change.status == ChangeStatus.CLOSED and change.closed_at is not None
+    assert change.status == ChangeStatus.CLOSED
+    assert change.closed_at is not None
     with pytest.raises(ReadOnly):
         move(operator, change, "evaluation")
 
@@ -201,7 +211,8 @@ def test_a_standard_change_from_its_template_skips_approval_and_expands_into_act
     with pytest.raises(PermissionDenied):
         services.create_template(actor=operator, name="x", title="x")
     change = services.create_change_from_template(template, actor=operator)
-    assert change.kind == "standard" and change.approval_status == "granted"
+    assert change.kind == "standard"
+    assert change.approval_status == "granted"
     assert list(ChangeActivity.objects.filter(change=change).values_list("title", flat=True)) == [
         "Laptop klaarzetten",
         "Uitleveren",
@@ -250,7 +261,8 @@ def test_a_change_from_a_melding_links_it_and_copies_its_text_and_ci(
     Melding.objects.filter(pk=melding.pk).update(ci=ci, request="Printer drukt niet af")
     change = services.create_change_from_melding(fresh(melding), actor=operator)
     assert change.origin_melding_id == melding.pk
-    assert change.title == melding.brief_description and change.description == "Printer drukt niet af"
+    assert change.title == melding.brief_description
+    assert change.description == "Printer drukt niet af"
     assert change.requester == caller
     assert list(ChangeCi.objects.filter(change=change).values_list("ci_id", flat=True)) == [ci.pk]
     with pytest.raises(PermissionDenied):
@@ -267,7 +279,9 @@ def test_a_portal_request_takes_only_the_callers_own_objects(
     change = services.submit_change_request(
         actor=caller, title_text="Meer geheugen", description="Traag", ci=mine
     )
-    assert change.requester == caller and change.client == caller and change.kind == "normal"
+    assert change.requester == caller
+    assert change.client == caller
+    assert change.kind == "normal"
 
 
 def test_phases_with_rules_cannot_be_deactivated_or_reordered_past_each_other(

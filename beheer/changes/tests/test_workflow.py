@@ -34,7 +34,7 @@ def test_a_forward_move_skips_only_optional_phases() -> None:
 
 
 def test_a_normal_change_needs_approval_for_planning_execution_and_closing() -> None:
-    base = dict(kind=wf.NORMAL, phase=wf.APPROVAL, has_risk=True, has_rollback_plan=True)
+    base = {"kind": wf.NORMAL, "phase": wf.APPROVAL, "has_risk": True, "has_rollback_plan": True}
     for approval in (wf.NOT_ASKED, wf.PENDING, wf.REJECTED):
         assert codes(ChangeState(**base, approval=approval), wf.PLANNING) == ["needs_approval"]  # type: ignore[arg-type]
     assert codes(ChangeState(**base, approval=wf.GRANTED), wf.PLANNING) == []  # type: ignore[arg-type]

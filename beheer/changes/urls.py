@@ -1,0 +1,43 @@
+from django.urls import path
+
+from .views import approvals, changes, configuration, portal, projects
+
+urlpatterns = [
+    path("changes/", changes.change_list, name="change-list"),
+    path("changes/new/", changes.change_edit, name="change-create"),
+    path("changes/new/standard/", changes.change_from_template, name="change-from-template"),
+    path("changes/from-call/<int:melding_pk>/", changes.change_from_melding, name="change-from-melding"),
+    path("changes/<int:pk>/", changes.change_detail, name="change-detail"),
+    path("changes/<int:pk>/edit/", changes.change_edit, name="change-edit"),
+    path("changes/<int:pk>/move/", changes.change_move, name="change-move"),
+    path("changes/<int:pk>/cancel/", changes.change_cancel, name="change-cancel"),
+    path("changes/<int:pk>/approval/", changes.change_request_approval, name="change-request-approval"),
+    path("changes/<int:pk>/cis/add/", changes.change_ci_add, name="change-ci-add"),
+    path("changes/<int:pk>/cis/<int:ci_pk>/remove/", changes.change_ci_remove, name="change-ci-remove"),
+    path("changes/<int:pk>/activities/add/", changes.activity_add, name="change-activity-add"),
+    path(
+        "changes/<int:pk>/activities/<int:activity_pk>/done/",
+        changes.activity_done,
+        name="change-activity-done",
+    ),
+    path(
+        "changes/<int:pk>/activities/<int:activity_pk>/deviation/",
+        changes.activity_deviation,
+        name="change-activity-deviation",
+    ),
+    path("changes/approvals/", approvals.my_approvals, name="change-approvals-mine"),
+    path("changes/approvals/<int:pk>/", approvals.approval_decide, name="change-approval"),
+    path("changes/projects/", projects.project_list, name="change-projects"),
+    path("changes/projects/new/", projects.project_edit, name="change-project-create"),
+    path("changes/projects/<int:pk>/", projects.project_detail, name="change-project"),
+    path("changes/projects/<int:pk>/edit/", projects.project_edit, name="change-project-edit"),
+    path("changes/settings/", configuration.settings_page, name="change-settings"),
+    path("changes/settings/phases/<int:pk>/", configuration.phase_edit, name="change-phase-edit"),
+    path("changes/settings/risk/", configuration.risk_cell, name="change-risk-cell"),
+    path("changes/settings/rules/<int:pk>/", configuration.rule_edit, name="change-rule-edit"),
+    path("changes/settings/templates/new/", configuration.template_edit, name="change-template-create"),
+    path("changes/settings/templates/<int:pk>/", configuration.template_edit, name="change-template-edit"),
+    path("portal/changes/", portal.portal_list, name="portal-changes"),
+    path("portal/changes/new/", portal.portal_request, name="portal-change-request"),
+    path("portal/changes/<int:pk>/", portal.portal_detail, name="portal-change"),
+]
