@@ -391,7 +391,9 @@ class School:
         services.add_activity(change, actor=admin, title=f"Stap {CANARY_S}")
         cab = OperatorGroup.objects.create(name=f"CAB {CANARY_S}")
         cab.members.add(admin)
-        ApprovalRule.objects.filter(kind="normal").update(operator_group=cab, service_owners=False, rule="all")
+        ApprovalRule.objects.filter(kind="normal").update(
+            operator_group=cab, service_owners=False, rule="all"
+        )
         for code in ("assessment", "approval"):
             change.refresh_from_db()
             services.move_change(

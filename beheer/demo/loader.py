@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from beheer.accounts.models import User
+from beheer.changes import demo as changes
 from beheer.cmdb import demo as cmdb
 from beheer.core import clock
 from beheer.core.simulation import Process, Timeline
@@ -152,6 +153,16 @@ def load(*, count: int, seed: int) -> Summary:
             coordinator=school.coordinator,
             desk=school.desk_operators[0],
             callers=school.callers,
+            now=now,
+        )
+        changes.create(
+            coordinator=school.coordinator,
+            network_specialist=school.network_specialist,
+            specialist=school.specialist,
+            network=school.network,
+            systems=school.systems,
+            client=school.demo_caller,
+            new_employee=school.callers[0],
             now=now,
         )
     open_meldingen = Melding.objects.filter(is_open=True, parent=None)

@@ -106,8 +106,10 @@ def decide_approval(
     change = checks.locked(Change.objects.all(), found.change_id)
     if change is None:
         raise NotFound(_("Change not found."))
-    if found.decision or found.round != change.approval_round or change.approval_status != workflow.PENDING:
-        raise Conflict(_("This approval has already been decided."))
+    if found.decision:
+        raise Conflict(_("You have already decided on this change."))
+    if found.round != change.approval_round or change.approval_status != workflow.PENDING:
+        raise Conflict(_("This approval round has ended."))
     now = clock.now()
     found.decision = Vote.APPROVED if approve else Vote.REJECTED
     found.comment = comment
