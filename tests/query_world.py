@@ -125,6 +125,8 @@ class World:
     contract: Any = None  # the CMDB's parent contract: covers more CIs
     application: ConfigurationItem | None = None  # the register's parent CI: gains rights
     import_job: Any = None  # a checked CMDB import
+    change: Any = None  # the parent change: gains CIs, activities, approvals and history
+    change_project: Any = None  # the parent project: gains changes
 
     @classmethod
     def create(cls) -> World:
@@ -989,6 +991,7 @@ def _network(world: World, item: ConfigurationItem, i: int) -> None:
     )
     cmdb.save_address(None, actor=world.operator, data=cmdb.AddressData(address=f"2001:db8:0::{i + 1}"))
     _licences(world, i, item)
+    _changes(world, i, item)
 
 
 def _licences(world: World, i: int, item: ConfigurationItem) -> None:
@@ -1118,3 +1121,56 @@ def _rights(world: World, i: int) -> None:
     first = campaign.items.order_by("id").first()
     if first is not None:
         rights.review_item(first, actor=world.coordinator, outcome="confirmed")
+def _changes(world: World, i: int, item: ConfigurationItem) -> None:
+    """A change per round in the parent project; the parent change (the caller's request) gains a
+    CI, an activity, an approval round and history."""
+    from beheer.accounts.models import OperatorGroup
+    from beheer.changes import services as changes
+    from beheer.changes.models import ApprovalRule, ChangeApproval, Phase
+
+    if world.change is None:
+        cab = OperatorGroup.objects.create(name="CAB")
+        cab.members.add(world.admin)
+        ApprovalRule.objects.filter(kind="normal").update(operator_group=cab, service_owners=True, rule="all")
+        world.change_project = changes.create_project(
+            actor=world.admin, data=changes.ProjectData(name="Wifi vernieuwen", client=world.caller)
+        )
+        world.change = changes.create_change(
+            actor=world.operator,
+            data=changes.ChangeData(
+                title="Nieuwe wifi",
+                requester=world.caller,
+                client=world.caller,
+                project=world.change_project,
+                likelihood=2,
+                impact=2,
+                rollback_plan="Terug",
+            ),
+        )
+        changes.create_template(
+            actor=world.admin,
+            name="Laptop",
+            title="Laptop",
+            activities=[changes.ActivityLine("Klaarzetten", 10)],
+        )
+    change = world.change
+    changes.create_change(
+        actor=world.operator,
+        data=changes.ChangeData(title=f"Wijziging {i}", project=world.change_project, requester=world.caller),
+        cis=[item],
+    )
+    changes.add_change_ci(change, actor=world.operator, ci=item)
+    changes.add_activity(change, actor=world.operator, title=f"Stap {i}", estimate_minutes=10)
+    change.refresh_from_db()
+    code = "assessment" if change.phase.code != "assessment" else "approval"
+    change = changes.move_change(
+        change, actor=world.operator, to_phase=Phase.objects.get(code=code), expected_version=change.version
+    )
+    if code == "approval":
+        for approval in ChangeApproval.objects.filter(
+            change=change, round=change.approval_round, decision=""
+        ):
+            changes.decide_approval(approval, actor=approval.approver, approve=False, comment=f"Nog niet {i}")
+            break
+    change.refresh_from_db()
+    world.change = change

@@ -81,6 +81,11 @@ NOT_LISTS = (
 # Routes left out, with the reason. Keys: the URL name of a page, "GET /api/v1/..." for an operation.
 SKIPPED: dict[str, str] = {
     "portal-suggestion-open": "a caller's click on a suggested article: recorded, then redirected",
+    "change-from-melding": "POST only: a change from a call, then redirected",
+    "change-move": "POST only: a phase move, then redirected",
+    "change-request-approval": "POST only: a new approval round, then redirected",
+    "change-activity-done": "POST only: an activity done, then redirected",
+    "change-activity-deviation": "POST only: a deviation noted, then redirected",
 }
 
 # Routes whose number of queries may grow with the data, with the reason. Keep this short.
@@ -119,6 +124,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "knowledge-list": ("?q=printer", "?status=published&review=overdue"),
     "portal-knowledge": ("?q=printer",),
     "problem-list": ("?q=printers", "?status=known_error"),
+    "change-list": ("?q=Wijziging", "?state=all&kind=normal", "?afterwards=1", "?project={change_project}"),
     "suggestion-panel": ("?brief_description=printer+drukt+niet",),
     "portal-suggestions": ("?brief_description=printer",),
     "overview": ("?by=host",),
@@ -358,6 +364,8 @@ PARAMS: dict[str, Finder] = {
     "item_pk": _first(ReviewItem),
     "job_id": lambda w: w.import_job,
     "design_template_id": _first(DocumentTemplate),
+    "change_id": lambda w: w.change,
+    "project_id": lambda w: w.change_project,
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.
@@ -399,7 +407,20 @@ PAGE_OBJECTS: dict[str, Finder] = {
     "rights-campaign": _first(ReviewCampaign),
     "rights-item": _first(ReviewCampaign),
     "cmdb-import-job": lambda w: w.import_job,
+    "change-": lambda w: w.change,
+    "change-project": lambda w: w.change_project,
+    "change-approval": lambda w: w.change.approvals.order_by("pk").first(),
+    "change-phase-edit": lambda _w: _first_of("beheer.changes.models", "Phase"),
+    "change-rule-edit": lambda _w: _first_of("beheer.changes.models", "ApprovalRule"),
+    "change-template-edit": lambda _w: _first_of("beheer.changes.models", "ChangeTemplate"),
+    "portal-change": lambda w: w.change,
 }
+
+
+def _first_of(module: str, name: str) -> Any:
+    from importlib import import_module
+
+    return getattr(import_module(module), name).objects.order_by("pk").first()
 
 
 def finder(route: Route, param: str) -> Finder | None:
@@ -488,6 +509,7 @@ def measure_routes(world: World) -> dict[tuple[str, str], Measured]:
         "to": today.isoformat(),
         "month": today.strftime("%Y-%m"),
         "article": world.parents.article.pk if world.parents is not None else "",
+        "change_project": world.change_project.pk if world.change_project is not None else "",
     }
     roles = {role: (person, client_for(person)) for role, person in people(world).items()}
     results = {}

@@ -458,6 +458,8 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "person_id": lambda s: s.a,
     "job_id": lambda s: s.import_job,
     "file_version_id": lambda s: s.licence_file,
+    "change_id": lambda s: s.change,
+    "project_id": lambda s: s.change_project,
 }
 
 # Page routes: the object behind <pk> by URL name prefix (longest first).

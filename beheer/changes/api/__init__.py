@@ -241,21 +241,6 @@ def list_changes(request: HttpRequest, params: Query[ChangeListParams]) -> dict[
     return {"items": [summary_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/{change_id}", response={200: ChangeOut, **errors(403, 404)}, summary="One change")
-def get_change(request: HttpRequest, change_id: Id) -> dict[str, Any]:
-    """The change with its CIs, the services and people affected (from the CMDB's impact analysis,
-    bounded), the phases it may go to with the rules that block them, activities and approvals."""
-    return change_out(request, find_change(request, change_id))
-
-
-@router.post("", response={201: ChangeOut, **errors(400, 403)}, summary="Register a change")
-def create_change(request: HttpRequest, payload: ChangeIn) -> Answer[dict[str, Any]]:
-    change = services.create_change(
-        actor=current_user(request), data=_data(payload), cis=_cis(request, payload.ci_ids)
-    )
-    return Answer(201, change_out(request, find_change(request, change.pk)))
-
-
 @router.post(
     "/from-template",
     response={201: ChangeOut, **errors(400, 403, 404)},
@@ -284,6 +269,21 @@ def create_from_melding(request: HttpRequest, payload: ChangeFromMeldingIn) -> A
     if melding is None:
         raise NotFound(_("Call not found."), field_errors={"melding_id": _("Unknown.")})
     change = services.create_change_from_melding(melding, actor=current_user(request))
+    return Answer(201, change_out(request, find_change(request, change.pk)))
+
+
+@router.get("/{change_id}", response={200: ChangeOut, **errors(403, 404)}, summary="One change")
+def get_change(request: HttpRequest, change_id: Id) -> dict[str, Any]:
+    """The change with its CIs, the services and people affected (from the CMDB's impact analysis,
+    bounded), the phases it may go to with the rules that block them, activities and approvals."""
+    return change_out(request, find_change(request, change_id))
+
+
+@router.post("", response={201: ChangeOut, **errors(400, 403)}, summary="Register a change")
+def create_change(request: HttpRequest, payload: ChangeIn) -> Answer[dict[str, Any]]:
+    change = services.create_change(
+        actor=current_user(request), data=_data(payload), cis=_cis(request, payload.ci_ids)
+    )
     return Answer(201, change_out(request, find_change(request, change.pk)))
 
 
