@@ -1121,6 +1121,8 @@ def _rights(world: World, i: int) -> None:
     first = campaign.items.order_by("id").first()
     if first is not None:
         rights.review_item(first, actor=world.coordinator, outcome="confirmed")
+
+
 def _changes(world: World, i: int, item: ConfigurationItem) -> None:
     """A change per round in the parent project; the parent change (the caller's request) gains a
     CI, an activity, an approval round and history."""

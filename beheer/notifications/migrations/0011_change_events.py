@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0009_licence_contract_events'),
+        ('notifications', '0010_access_right_events'),
     ]
 
     operations = [
