@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
-from beheer.core import access, checks, clock
+from beheer.core import access, checks, clock, history
 from beheer.core.errors import Conflict, DomainError, NotFound
 from beheer.notifications import services as notifications
 
@@ -23,6 +23,11 @@ from .. import workflow
 from ..impact import service_owner_ids
 from ..models import ApprovalRule, Change, ChangeAction, ChangeApproval, Vote
 from ._base import active_order, lock_change, phase, record, save
+
+
+@history.stored_text
+def _afterwards() -> str:
+    return _("afterwards")
 
 
 def approvers_of(change: Change) -> list[User]:
@@ -78,7 +83,7 @@ def start_round(change: Change, *, actor: User | None, retroactive: bool = False
         actor,
         ChangeAction.APPROVAL_REQUESTED,
         at=now,
-        detail=", ".join(str(p) for p in people) + (" (" + _("afterwards") + ")" if retroactive else ""),
+        detail=", ".join(str(p) for p in people) + (" (" + _afterwards() + ")" if retroactive else ""),
     )
     notifications.enqueue(
         "change_approval_requested",

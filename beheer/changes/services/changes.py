@@ -68,6 +68,11 @@ class ChangeData:
     planned_end: datetime | None = None
 
 
+@history.stored_text
+def _pre_approved() -> str:
+    return _("pre-approved (standard change)")
+
+
 def _check(data: ChangeData) -> dict[str, Any]:
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -219,7 +224,7 @@ def create_change_from_template(
         actor,
         ChangeAction.APPROVAL_DECIDED,
         field="approval",
-        new=_("pre-approved (standard change)"),
+        new=_pre_approved(),
     )
     ChangeActivity.objects.bulk_create(
         ChangeActivity(

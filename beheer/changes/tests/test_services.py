@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from beheer.accounts.models import Role, User
 from beheer.changes import services
@@ -24,6 +27,14 @@ from beheer.servicedesk.models import Melding
 from tests.helpers import make_person
 
 from .helpers import assessed, cab, fresh, make_change, make_ci, move, wifi_world
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The services' messages are asserted in English (Dutch is the default language)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
@@ -340,3 +351,13 @@ def test_cancelling_closes_a_change_for_edits(operator: User) -> None:
         services.update_change(
             change, actor=operator, data=services.ChangeData(title="x"), expected_version=None
         )
+
+
+def test_history_texts_are_written_in_the_installation_language(operator: User, coordinator: User) -> None:
+    from beheer.changes.models import ChangeHistoryEntry
+
+    template = services.create_template(actor=coordinator, name="Printer", title="Printer plaatsen")
+    with translation.override("en"):  # an operator who reads English; history is written once
+        change = services.create_change_from_template(template, actor=operator)
+    texts = set(ChangeHistoryEntry.objects.filter(change=change).values_list("new_value", flat=True))
+    assert "vooraf goedgekeurd (standaardwijziging)" in texts, texts
