@@ -25,7 +25,7 @@ domain (up to 40 applications, cycles allowed). Laptops and workstations have cu
 people. Seeded with `bulk_create` (dependent/dependency from `cmdb.models.dependency_ends`), not
 through the services; PostgreSQL gets VACUUM ANALYZE afterwards, SQLite no ANALYZE (as Beheer runs).
 
-Measured in-process (there is no CMDB API route yet), as the staff user, after 10 unmeasured calls:
+Measured in-process, as the staff user, after 10 unmeasured calls:
   impact            `cmdb.impact.impact(ci, UP)` and `(ci, DOWN)` for BENCH_CMDB_REQUESTS random CIs
                     (default 200: half of them any CI, a quarter network devices, a quarter servers,
                     VMs and services); `impact_p95_ms` is the p95 over both directions; the figures
