@@ -6,6 +6,8 @@
   field: "Required." when a required key is missing, "Unknown <field>." when there is no such row
   among `rows` (the rows the caller may choose, e.g. only operators). Small configuration tables are
   read from the per-process configuration cache (`cached=True`), so they cost no query.
+- `Lookup`: the rows one request names by several keys, every key checked before one `DomainError`
+  names all the bad ones (`row`, `many`, then `done()`).
 - `find(rows, pk, field, message)`: the same for a row a route needs to exist, answered with 404:
   None when no key was given, else the row of `rows` or `NotFound(message)` on that field.
 - `act(request, obj, service, version, **fields)`: the one call an API route that changes a record
@@ -71,6 +73,36 @@ def get_row(
         message = _("Unknown %(field)s.") % {"field": field}
         raise DomainError(message, field_errors={field: message})
     return obj
+
+
+class Lookup:
+    """The rows a request names by its keys: each `row(...)`/`many(...)` is checked, the problems
+    collected, and `done()` raises one `DomainError` with every bad field (or nothing)."""
+
+    def __init__(self) -> None:
+        self.problems: dict[str, str] = {}
+
+    def row(self, rows: Any, pk: int | None, field: str, *, required: bool = False) -> Any:
+        """`get_row` of a model or a queryset (the rows the person may choose); None on a problem."""
+        model = rows.model if isinstance(rows, models.QuerySet) else rows
+        chosen = rows if isinstance(rows, models.QuerySet) else None
+        try:
+            return get_row(model, pk, field, required=required, rows=chosen)
+        except DomainError as exc:
+            self.problems.update(exc.field_errors)
+            return None
+
+    def many(self, model: type[M], pks: Any, field: str) -> list[M]:
+        """The rows of every key in `pks` (in key order); unknown keys are one problem on `field`."""
+        wanted = set(pks or ())
+        found = list(model._default_manager.filter(pk__in=wanted).order_by("pk")) if wanted else []
+        if len(found) != len(wanted):
+            self.problems[field] = _("Unknown %(field)s.") % {"field": field}
+        return found
+
+    def done(self) -> None:
+        if self.problems:
+            raise DomainError(_("Check the highlighted fields."), field_errors=dict(self.problems))
 
 
 def version_sent(version: int | None) -> int:

@@ -21,7 +21,7 @@ from beheer.accounts.models import User
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row
+from beheer.core.api_helpers import Lookup, get_row
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
@@ -146,19 +146,13 @@ def request_right(request: HttpRequest, payload: AccessRightIn) -> Answer[dict[s
     """For yourself (no `person_id`, or your own) or, as staff, for anybody; on an application or
     service CI; the right must be one the CI knows when its policy lists any."""
     user = current_user(request)
-    problems: dict[str, str] = {}
-    found: dict[str, Any] = {}
-    for field, rows, pk in (
-        ("person_id", User.objects.all(), payload.person_id),
-        ("ci_id", ConfigurationItem.objects.all(), payload.ci_id),
-        ("melding_id", Melding.objects.visible_to(user), payload.melding_id),
-    ):
-        try:
-            found[field] = get_row(rows.model, pk, field, rows=rows)
-        except DomainError as exc:
-            problems.update(exc.field_errors)
-    if problems:
-        raise DomainError(_("Check the highlighted fields."), field_errors=problems)
+    look = Lookup()
+    found: dict[str, Any] = {
+        "person_id": look.row(User, payload.person_id, "person_id"),
+        "ci_id": look.row(ConfigurationItem, payload.ci_id, "ci_id"),
+        "melding_id": look.row(Melding.objects.visible_to(user), payload.melding_id, "melding_id"),
+    }
+    look.done()
     try:
         right = services.request_right(
             actor=user,

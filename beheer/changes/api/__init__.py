@@ -16,7 +16,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref, version_sent
+from beheer.core.api_helpers import Lookup, get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import keyset_page
@@ -184,21 +184,18 @@ def find_change(request: HttpRequest, pk: int) -> Change:
 
 
 def _data(payload: ChangeIn) -> services.ChangeData:
-    problems: dict[str, str] = {}
-    found: dict[str, Any] = {}
-    for field, model, pk in (
-        ("requester_id", User, payload.requester_id),
-        ("client_id", User, payload.client_id),
-        ("coordinator_id", User, payload.coordinator_id),
-        ("operator_group_id", OperatorGroup, payload.operator_group_id),
-        ("project_id", Project, payload.project_id),
-    ):
-        try:
-            found[field] = get_row(model, pk, field)
-        except DomainError as exc:
-            problems.update(exc.field_errors)
-    if problems:
-        raise DomainError(_("Check the highlighted fields."), field_errors=problems)
+    look = Lookup()
+    found: dict[str, Any] = {
+        field: look.row(model, pk, field)
+        for field, model, pk in (
+            ("requester_id", User, payload.requester_id),
+            ("client_id", User, payload.client_id),
+            ("coordinator_id", User, payload.coordinator_id),
+            ("operator_group_id", OperatorGroup, payload.operator_group_id),
+            ("project_id", Project, payload.project_id),
+        )
+    }
+    look.done()
     return services.ChangeData(
         title=payload.title,
         description=payload.description,

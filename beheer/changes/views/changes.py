@@ -17,6 +17,7 @@ from beheer.core import access, history
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.forms import parse_id
+from beheer.core.forms import place_domain_errors as place_errors
 from beheer.core.pagination import page_for_request
 from beheer.servicedesk.models import Melding
 
@@ -57,16 +58,6 @@ def change_for(request: HttpRequest, pk: int) -> Change:
     if found is None:
         raise Http404
     return found
-
-
-def place_errors(form: Any, exc: DomainError) -> None:
-    placed = False
-    for key, message in exc.field_errors.items():
-        if key in form.fields:
-            form.add_error(key, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def list_filter(request: HttpRequest) -> ChangeFilter:

@@ -24,7 +24,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import Branch, Department, Location, User
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref, version_sent
+from beheer.core.api_helpers import Lookup, get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
@@ -258,26 +258,20 @@ def _in_body_terms(call: Callable[[], T]) -> T:
 def _item_data(payload: ItemIn) -> services.ItemData:
     """The service's input from the body; every reference looked up (unknown -> 400 on its field),
     all of them checked before the first error is raised."""
-    problems: dict[str, str] = {}
-    found: dict[str, Any] = {}
-    for field, model, pk, required in (
-        ("type_id", CiType, payload.type_id, True),
-        ("owner_id", User, payload.owner_id, False),
-        ("branch_id", Branch, payload.branch_id, False),
-        ("department_id", Department, payload.department_id, False),
-        ("location_id", Location, payload.location_id, False),
-        ("supplier_id", Supplier, payload.supplier_id, False),
-    ):
-        try:
-            found[field] = get_row(model, pk, field, required=required)
-        except DomainError as exc:
-            problems.update(exc.field_errors)
-    wanted = set(payload.user_ids)
-    users = list(User.objects.filter(pk__in=wanted).order_by("pk")) if wanted else []
-    if len(users) != len(wanted):
-        problems["user_ids"] = _("Unknown %(field)s.") % {"field": "user_ids"}
-    if problems:
-        raise DomainError(_("Check the highlighted fields."), field_errors=problems)
+    look = Lookup()
+    found: dict[str, Any] = {
+        field: look.row(model, pk, field, required=required)
+        for field, model, pk, required in (
+            ("type_id", CiType, payload.type_id, True),
+            ("owner_id", User, payload.owner_id, False),
+            ("branch_id", Branch, payload.branch_id, False),
+            ("department_id", Department, payload.department_id, False),
+            ("location_id", Location, payload.location_id, False),
+            ("supplier_id", Supplier, payload.supplier_id, False),
+        )
+    }
+    users = look.many(User, payload.user_ids, "user_ids")
+    look.done()
     return services.ItemData(
         name=payload.name,
         ci_type=found["type_id"],

@@ -15,8 +15,8 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import User
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref, version_sent
-from beheer.core.errors import DomainError, NotFound
+from beheer.core.api_helpers import Lookup, ref, version_sent
+from beheer.core.errors import NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors
@@ -75,22 +75,13 @@ def _contract(request: HttpRequest, pk: int) -> Contract:
 
 
 def _data(payload: ContractIn) -> services.ContractData:
-    problems: dict[str, str] = {}
-    found: dict[str, Any] = {}
-    for field, model, pk, required in (
-        ("supplier_id", Supplier, payload.supplier_id, True),
-        ("owner_id", User, payload.owner_id, False),
-    ):
-        try:
-            found[field] = get_row(model, pk, field, required=required)
-        except DomainError as exc:
-            problems.update(exc.field_errors)
-    wanted = set(payload.covered_ci_ids)
-    cis = list(ConfigurationItem.objects.filter(pk__in=wanted).order_by("pk")) if wanted else []
-    if len(cis) != len(wanted):
-        problems["covered_ci_ids"] = _("Unknown %(field)s.") % {"field": "covered_ci_ids"}
-    if problems:
-        raise DomainError(_("Check the highlighted fields."), field_errors=problems)
+    look = Lookup()
+    found: dict[str, Any] = {
+        "supplier_id": look.row(Supplier, payload.supplier_id, "supplier_id", required=True),
+        "owner_id": look.row(User, payload.owner_id, "owner_id"),
+    }
+    cis = look.many(ConfigurationItem, payload.covered_ci_ids, "covered_ci_ids")
+    look.done()
     return services.ContractData(
         supplier=found["supplier_id"],
         kind=payload.kind,

@@ -17,7 +17,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import User
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref, version_sent
+from beheer.core.api_helpers import Lookup, get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.files import download_response
 from beheer.core.history import subject_history_page
@@ -99,19 +99,16 @@ def _licence(request: HttpRequest, pk: int) -> Licence:
 
 
 def _data(payload: LicenceIn) -> services.LicenceData:
-    problems: dict[str, str] = {}
-    found: dict[str, Any] = {}
-    for field, model, pk in (
-        ("application_id", ConfigurationItem, payload.application_id),
-        ("supplier_id", Supplier, payload.supplier_id),
-        ("owner_id", User, payload.owner_id),
-    ):
-        try:
-            found[field] = get_row(model, pk, field)
-        except DomainError as exc:
-            problems.update(exc.field_errors)
-    if problems:
-        raise DomainError(_("Check the highlighted fields."), field_errors=problems)
+    look = Lookup()
+    found: dict[str, Any] = {
+        field: look.row(model, pk, field)
+        for field, model, pk in (
+            ("application_id", ConfigurationItem, payload.application_id),
+            ("supplier_id", Supplier, payload.supplier_id),
+            ("owner_id", User, payload.owner_id),
+        )
+    }
+    look.done()
     return services.LicenceData(
         product=payload.product,
         licence_model=payload.licence_model,

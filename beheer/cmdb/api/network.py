@@ -21,7 +21,7 @@ from ninja.responses import Status as Answer
 from beheer.accounts.models import Branch
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import get_row, ref, version_sent
+from beheer.core.api_helpers import Lookup, get_row, ref, version_sent
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import SortKey, keyset_page
 from beheer.core.schemas import Id, Int64, errors
@@ -322,15 +322,12 @@ def _link(request: HttpRequest, pk: int) -> Link:
 def create_link(request: HttpRequest, payload: NetworkLinkIn) -> Answer[dict[str, Any]]:
     user = current_user(request)
     visible = Interface.objects.visible_to(user)
-    problems: dict[str, str] = {}
-    found: dict[str, Any] = {}
-    for field, pk in (("interface_id", payload.interface_id), ("other_id", payload.other_id)):
-        try:
-            found[field] = get_row(Interface, pk, field, required=True, rows=visible)
-        except DomainError as exc:
-            problems.update(exc.field_errors)
-    if problems:
-        raise DomainError(_("Check the highlighted fields."), field_errors=problems)
+    look = Lookup()
+    found: dict[str, Any] = {
+        field: look.row(visible, pk, field, required=True)
+        for field, pk in (("interface_id", payload.interface_id), ("other_id", payload.other_id))
+    }
+    look.done()
     try:
         link = services.connect(
             found["interface_id"],

@@ -22,6 +22,7 @@ from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.files import max_upload_mb
 from beheer.core.forms import parse_id
+from beheer.core.forms import place_domain_errors as place_errors
 from beheer.core.pagination import SortKey, page_for_request
 
 from .. import services
@@ -49,16 +50,6 @@ def licence_for(request: HttpRequest, pk: int) -> Licence:
     if found is None:
         raise Http404
     return found
-
-
-def place_errors(form: Any, exc: DomainError) -> None:
-    placed = False
-    for key, message in exc.field_errors.items():
-        if key in form.fields:
-            form.add_error(key, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 @require_GET
