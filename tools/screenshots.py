@@ -75,6 +75,7 @@ SHOTS = [
     Shot("monitoring", "demo.beheerder", "/monitoring/"),
     Shot("maintenance-windows", "demo.beheerder", "/monitoring/windows/"),
     Shot("ci", "demo.behandelaar", r"first:/cmdb/?q=sw-noord01|/cmdb/\d+/", full_page=True),
+    Shot("change", "demo.coordinator", r"first:/changes/?q=Firmware|/changes/\d+/", full_page=True),
     Shot("portal_detail", "demo.melder", r"first:/portal/|/portal/\d+/"),
     Shot("portal-phone", "demo.melder", "/portal/", width=390, height=844, mobile=True),
     Shot(
