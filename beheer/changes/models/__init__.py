@@ -21,6 +21,7 @@ from .changes import (
     format_change_number,
     parse_change_number,
 )
+from .stakeholders import Stakeholder, StakeholderRole
 from .templates import ChangeActivity, ChangeTemplate, TemplateActivity
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "RiskImpact",
     "RiskLevel",
     "RiskMatrixCell",
+    "Stakeholder",
+    "StakeholderRole",
     "TemplateActivity",
     "Vote",
     "format_change_number",

@@ -296,6 +296,8 @@ class ChangeAction(models.TextChoices):
     ACTIVITY_DONE = "activity_done", _("Activity done")
     DEVIATION = "deviation", _("Deviation noted")
     CANCELLED = "cancelled", _("Cancelled")
+    STAKEHOLDER_ADDED = "stakeholder_added", _("Stakeholder added")
+    STAKEHOLDER_REMOVED = "stakeholder_removed", _("Stakeholder removed")
 
 
 class StaffHistoryQuerySet(HistoryRecordQuerySet[Any]):
@@ -311,7 +313,12 @@ class ChangeHistoryEntry(SubjectHistoryRecord):
     subject_name_field = "change_name"
     subject_name_attr = "title"
     orphans_audience = access.Audience.STAFF
-    field_labels = {"cis": _("configuration items"), "activity": _("activity"), "approval": _("approval")}
+    field_labels = {
+        "cis": _("configuration items"),
+        "activity": _("activity"),
+        "approval": _("approval"),
+        "stakeholders": _("stakeholders"),
+    }
 
     change = subject_key(Change, _("change"))
     change_name = models.CharField(_("change"), max_length=200)

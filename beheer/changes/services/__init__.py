@@ -24,6 +24,7 @@ from .configuration import (
 )
 from .phases import NextPhase, move_change, next_phases
 from .projects import ProjectData, create_project, update_project
+from .stakeholders import add_stakeholder, remove_stakeholder
 
 __all__ = [
     "ActivityLine",
@@ -32,6 +33,7 @@ __all__ = [
     "ProjectData",
     "add_activity",
     "add_change_ci",
+    "add_stakeholder",
     "approvers_of",
     "cancel_change",
     "complete_activity",
@@ -45,6 +47,7 @@ __all__ = [
     "next_phases",
     "note_deviation",
     "remove_change_ci",
+    "remove_stakeholder",
     "request_approval",
     "risk_level_for",
     "set_risk_cell",

@@ -35,6 +35,7 @@ from ..models import (
     Project,
 )
 from ..queries import ORDER, PAGE_SIZE, ChangeFilter, filter_changes
+from .tabs import head_context
 
 ACCESS = access.STAFF
 
@@ -115,7 +116,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "changes/change_detail.html",
         {
-            "change": change,
+            **head_context(change, "change-detail"),
             "next": services.next_phases(change),
             "links": links,
             "impact": change_impact(change, user=user),
