@@ -37,7 +37,8 @@ def test_add_person_and_named_stakeholder_then_remove() -> None:
     services.remove_stakeholder(row, actor=op)
     assert list(Stakeholder.objects.filter(change=change)) == [outsider]
     actions = list(ChangeHistoryEntry.objects.filter(change=change).values_list("action", flat=True))
-    assert actions.count("stakeholder_added") == 2 and "stakeholder_removed" in actions
+    assert actions.count("stakeholder_added") == 2
+    assert "stakeholder_removed" in actions
 
 
 def test_caller_cannot_add_stakeholders() -> None:
