@@ -39,6 +39,7 @@ def rule_message(rule: workflow.Rule, names: dict[str, str]) -> str:
 class NextPhase:
     phase: Phase
     blocked_by: list[str]  # the messages of the rules that block it now; empty: allowed
+    back: bool = False  # an earlier phase (moving back is always allowed)
 
     @property
     def allowed(self) -> bool:
@@ -53,8 +54,13 @@ def next_phases(change: Change) -> list[NextPhase]:
     names = {code: p.name for code, p in rows.items()}
     order = active_order()
     state = state_of(change)
+    here = workflow.position(state.phase, order)
     return [
-        NextPhase(rows[code], [rule_message(r, names) for r in workflow.blocking_rules(state, code, order)])
+        NextPhase(
+            rows[code],
+            [rule_message(r, names) for r in workflow.blocking_rules(state, code, order)],
+            back=workflow.position(code, order) < here,
+        )
         for code in workflow.next_phases(state, order)
     ]
 

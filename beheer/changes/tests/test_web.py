@@ -34,6 +34,11 @@ def test_the_change_page_shows_the_phase_bar_with_the_blocking_rules(operator: U
     assert 'data-next-phase="needs"' in html
     assert "Assess the risk first" in html
     assert 'data-next-phase="request"' in html
+    # earlier phases are one "back to" choice, not a button each; a change without a window says so
+    back_form = html[html.index("data-move-back") :]
+    assert 'data-next-phase="request"' in back_form[: back_form.index("</form>")]
+    assert html.count('data-next-phase="request"') == 1
+    assert "Not planned yet" in html
 
 
 def test_a_phase_move_is_a_post_and_a_blocked_move_says_why(operator: User) -> None:

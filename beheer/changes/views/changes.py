@@ -112,12 +112,14 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("approver")
         .order_by("-round", "id")
     )
+    next_phases = services.next_phases(change)
     return render(
         request,
         "changes/change_detail.html",
         {
             **head_context(change, "change-detail"),
-            "next": services.next_phases(change),
+            "next": next_phases,
+            "back_phases": [n for n in next_phases if n.back],
             "links": links,
             "impact": change_impact(change, user=user),
             "approvals": approvals,
