@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import approvals, changes, configuration, portal, projects
+from .views import approvals, changes, configuration, needs, portal, portal_needs, projects
 
 urlpatterns = [
     path("changes/", changes.change_list, name="change-list"),
@@ -40,4 +40,40 @@ urlpatterns = [
     path("portal/changes/", portal.portal_list, name="portal-changes"),
     path("portal/changes/new/", portal.portal_request, name="portal-change-request"),
     path("portal/changes/<int:pk>/", portal.portal_detail, name="portal-change"),
+    path("changes/<int:pk>/needs/", needs.needs_page, name="change-needs"),
+    path("changes/<int:pk>/needs/stakeholders/", needs.stakeholder_add, name="change-stakeholder-add"),
+    path(
+        "changes/<int:pk>/needs/stakeholders/<int:item>/remove/",
+        needs.stakeholder_remove,
+        name="change-stakeholder-remove",
+    ),
+    path("changes/<int:pk>/needs/requirements/", needs.requirement_add, name="change-requirement-add"),
+    path(
+        "changes/<int:pk>/needs/requirements/<int:item>/",
+        needs.requirement_edit,
+        name="change-requirement-edit",
+    ),
+    path(
+        "changes/<int:pk>/needs/requirements/<int:item>/delete/",
+        needs.requirement_delete,
+        name="change-requirement-delete",
+    ),
+    path("changes/<int:pk>/needs/notes/", needs.note_add, name="change-note-add"),
+    path("changes/<int:pk>/needs/notes/<int:item>/", needs.note_edit, name="change-note-edit"),
+    path("changes/<int:pk>/needs/notes/<int:item>/delete/", needs.note_delete, name="change-note-delete"),
+    path("changes/<int:pk>/needs/questions/", needs.question_add, name="change-question-add"),
+    path(
+        "changes/<int:pk>/needs/questions/<int:item>/", needs.question_answer, name="change-question-answer"
+    ),
+    path(
+        "changes/<int:pk>/needs/questions/<int:item>/delete/",
+        needs.question_delete,
+        name="change-question-delete",
+    ),
+    path("changes/<int:pk>/needs/designs/new/", needs.design_new, name="change-design-new"),
+    path("changes/<int:pk>/needs/designs/link/", needs.design_link, name="change-design-link"),
+    path(
+        "changes/<int:pk>/needs/designs/<int:item>/unlink/", needs.design_unlink, name="change-design-unlink"
+    ),
+    path("portal/changes/<int:pk>/needs/", portal_needs.portal_needs_decide, name="portal-change-needs"),
 ]

@@ -10,6 +10,8 @@ Entry rules, checked by `blocking_rules` for a move to a phase (each message nam
   standard change (pre-approved) or an emergency change (approved afterwards), the approval phase;
 - leaving assessment (any phase after it) needs the risk (likelihood and impact) and, for a normal
   or emergency change, a rollback plan; a standard change is pre-assessed by its template;
+- leaving the needs phase forward (to any later phase, or skipping it) when the change has active
+  requirements needs the client's approval of the current needs version (`needs_client_approval`);
 - a standard change never enters the approval phase: it is pre-approved;
 - planning, execution and evaluation of a normal change need the approval granted; an emergency
   change may enter them before approval (its approval is then asked afterwards, `retroactive`);
@@ -71,6 +73,7 @@ class ChangeState:
     approval: str = NOT_ASKED
     open_activities: int = 0  # activities neither done nor with a deviation noted
     evaluated: bool = False  # has been in the evaluation phase
+    needs_approved: bool = True  # no active requirements, or the client approved the current needs
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ def blocking_rules(state: ChangeState, target: str, order: Sequence[str]) -> lis
             rules.append(Rule("needs_risk", target))
         if not state.has_rollback_plan:
             rules.append(Rule("needs_rollback_plan", target))
+    needs = position(NEEDS, order)
+    if here <= needs < there and not state.needs_approved:
+        rules.append(Rule("needs_client_approval", target))
     if target == APPROVAL and state.kind == STANDARD:
         rules.append(Rule("standard_preapproved", target))
     needs_approval = state.kind == NORMAL or (state.kind == EMERGENCY and target == CLOSED)

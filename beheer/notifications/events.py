@@ -686,6 +686,30 @@ _register(
     )
 )
 
+_register(
+    Event(
+        code="design_client_approval_waiting",
+        label=_("A design version waits for the client's approval (to the client)"),
+        audience="caller",
+        about_melding=False,
+        variables={**_ARTICLE_VARIABLES, "author_name": _("Name of the version's author")},
+        subject={
+            "nl": "Ontwerp ter goedkeuring: {{ article_title }} (versie {{ version_number }})",
+            "en": "Design for your approval: {{ article_title }} (version {{ version_number }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Versie {{ version_number }} van het ontwerp {{ article_title }} ({{ article_kind }}) wacht "
+            "op je goedkeuring als opdrachtgever. Lees het ontwerp en keur het goed of af, met een "
+            "toelichting:\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "Version {{ version_number }} of the design {{ article_title }} ({{ article_kind }}) waits "
+            "for your approval as the client. Read the design and approve or reject it, with a "
+            "comment:\n\n{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -742,6 +766,7 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "change_kind": "normaal",
         "decision": "granted",
         "afterwards": "no",
+        "author_name": "Olga Jansen",
     },
     "en": {
         "melding_number": "M0001234",
@@ -797,6 +822,7 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "change_kind": "normal",
         "decision": "granted",
         "afterwards": "no",
+        "author_name": "Olga Jansen",
     },
 }
 
@@ -826,6 +852,7 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "access_review_due": 24,  # the next day's reminder follows
     "change_approval_requested": 7 * 24,
     "change_approval_decided": 72,
+    "design_client_approval_waiting": 7 * 24,
 }
 FALLBACK_TTL_HOURS = 72
 MAX_TTL_HOURS = 90 * 24

@@ -298,6 +298,19 @@ class ChangeAction(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     STAKEHOLDER_ADDED = "stakeholder_added", _("Stakeholder added")
     STAKEHOLDER_REMOVED = "stakeholder_removed", _("Stakeholder removed")
+    REQUIREMENT_ADDED = "requirement_added", _("Requirement added")
+    REQUIREMENT_CHANGED = "requirement_changed", _("Requirement changed")
+    REQUIREMENT_REMOVED = "requirement_removed", _("Requirement removed")
+    NEEDS_NOTE_ADDED = "needs_note_added", _("Needs note added")
+    NEEDS_NOTE_CHANGED = "needs_note_changed", _("Needs note changed")
+    NEEDS_NOTE_REMOVED = "needs_note_removed", _("Needs note removed")
+    QUESTION_ASKED = "question_asked", _("Question asked")
+    QUESTION_ANSWERED = "question_answered", _("Question answered")
+    QUESTION_REMOVED = "question_removed", _("Question removed")
+    NEEDS_APPROVED = "needs_approved", _("Needs approved by the client")
+    NEEDS_REJECTED = "needs_rejected", _("Needs rejected by the client")
+    DESIGN_LINKED = "design_linked", _("Design linked")
+    DESIGN_UNLINKED = "design_unlinked", _("Design unlinked")
 
 
 class StaffHistoryQuerySet(HistoryRecordQuerySet[Any]):
@@ -318,6 +331,11 @@ class ChangeHistoryEntry(SubjectHistoryRecord):
         "activity": _("activity"),
         "approval": _("approval"),
         "stakeholders": _("stakeholders"),
+        "requirements": _("requirements"),
+        "needs_notes": _("needs notes"),
+        "questions": _("open questions"),
+        "needs": _("needs"),
+        "designs": _("designs"),
     }
 
     change = subject_key(Change, _("change"))

@@ -12,7 +12,7 @@ from beheer.core import checks, clock, config_cache, history
 from beheer.core.errors import ReadOnly
 
 from .. import workflow
-from ..models import Change, ChangeActivity, ChangeHistoryEntry, ChangeStatus, Phase
+from ..models import Change, ChangeActivity, ChangeHistoryEntry, ChangeStatus, Phase, needs_approved
 
 TITLE_MAX = 200
 
@@ -50,6 +50,7 @@ def state_of(change: Change, *, open_activities: int | None = None) -> workflow.
         approval=change.approval_status,
         open_activities=open_activities,
         evaluated=change.evaluated_at is not None,
+        needs_approved=needs_approved(change),
     )
 
 

@@ -22,6 +22,9 @@ RULE_MESSAGES = {
     "closed": gettext_lazy("A closed change does not move."),
     "needs_risk": gettext_lazy("Assess the risk first: likelihood and impact."),
     "needs_rollback_plan": gettext_lazy("A normal or emergency change needs a rollback plan."),
+    "needs_client_approval": gettext_lazy(
+        "The client must approve the current version of the needs (the requirements) first."
+    ),
     "standard_preapproved": gettext_lazy("A standard change is pre-approved and needs no approval."),
     "needs_approval": gettext_lazy("The change must be approved first."),
     "open_activities": gettext_lazy("Every activity must be done, or have a deviation noted."),

@@ -34,9 +34,9 @@ def portal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    change = (
+def portal_change_for(request: HttpRequest, pk: int) -> Change | None:
+    """One of the person's own changes, with what the portal shows of it only."""
+    return (
         Change.objects.filter(pk=pk)
         .filter(pk__in=_own(request))
         .select_related("phase")
@@ -45,9 +45,23 @@ def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .first()
     )
+
+
+def render_portal_detail(
+    request: HttpRequest, change: Change, *, needs_form: Any = None, status: int = 200
+) -> HttpResponse:
+    from .portal_needs import portal_needs_context
+
+    context = {"change": change, **portal_needs_context(request, change, needs_form)}
+    return render(request, "changes/portal/detail.html", context, status=status)
+
+
+@require_GET
+def portal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    change = portal_change_for(request, pk)
     if change is None:
         raise Http404
-    return render(request, "changes/portal/detail.html", {"change": change})
+    return render_portal_detail(request, change)
 
 
 def _own(request: HttpRequest) -> Any:

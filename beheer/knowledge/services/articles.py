@@ -34,6 +34,7 @@ from ..models import (
     audiences_for,
 )
 from .cis import link_cis
+from .design_notices import announce_client_approval_waiting
 from .designs import check_mandatory_sections, record_review_approval, template_body
 
 MAX_TAGS = 20
@@ -307,6 +308,7 @@ def submit_for_review(article: Article, *, actor: User, expected_version: int) -
     draft.state = VersionState.REVIEW
     draft.save(update_fields=["state"])
     _touch(article, clock.now(), [])
+    announce_client_approval_waiting(article, draft)
     return article
 
 
@@ -336,6 +338,7 @@ def _publish(article: Article, draft: ArticleVersion, *, approver: User | None) 
     from .notices import announce_new_version  # notices builds on this module
 
     announce_new_version(article, draft)
+    announce_client_approval_waiting(article, draft)
     return article
 
 
