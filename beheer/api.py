@@ -227,6 +227,8 @@ def _mount() -> None:
     from beheer.accounts.api import router as accounts_router
     from beheer.calendars.api import router as calendars_router
     from beheer.changes.api import router as changes_router
+    from beheer.changes.api.needs import portal_router as change_needs_portal_router
+    from beheer.changes.api.needs import router as change_needs_router
     from beheer.changes.api.others import approvals_router as change_approvals_router
     from beheer.changes.api.others import portal_router as change_portal_router
     from beheer.changes.api.others import projects_router as change_projects_router
@@ -269,6 +271,8 @@ def _mount() -> None:
     api.add_router("/change-projects", change_projects_router)
     api.add_router("/change-settings", change_settings_router)
     api.add_router("/portal/changes", change_portal_router)
+    api.add_router("/changes", change_needs_router)
+    api.add_router("/portal/changes", change_needs_portal_router)
 
 
 def operations_of(ninja_api: NinjaAPI) -> Iterator[tuple[Any, access.Gate | None]]:

@@ -13,7 +13,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 
-from . import services
+from . import demo_needs, services
 from .models import ApprovalRule, Change, ChangeActivity, ChangeApproval, Phase
 
 WIFI_ACTIVITIES = [
@@ -143,6 +143,7 @@ def create(
         change = _move(change, network_specialist, "assessment")
         change = _assess(change, network_specialist, 1, 2, "Geen: alleen meten.")
         change = _move(change, network_specialist, "needs")
+    demo_needs.create(change, coordinator=network_specialist, client=client, key_user=new_employee, now=now)
     with steps.at(15):
         made["design"] = _move(change, network_specialist, "design")
     change = wifi_change(

@@ -21,6 +21,7 @@ from beheer.knowledge.models import (
     Article,
     ArticleVersion,
     VersionApproval,
+    VersionState,
 )
 
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     ChangeDesign,
     NeedsApproval,
     NeedsInventory,
+    OpenQuestion,
     Requirement,
     RequirementStatus,
     format_requirement_code,
@@ -180,3 +182,65 @@ def needs_status(change: Change, user: Any) -> NeedsStatus:
         .first()
     )
     return NeedsStatus(version or 0, latest)
+
+
+# --------------------------------------------------------------------------------------------------
+# the portal: what the requester and the client see of the needs
+
+
+MAX_PORTAL_ROWS = 500
+
+
+def waiting_designs(change: Change, user: Any) -> list[ArticleVersion]:
+    """The versions of the change's designs waiting for `user`'s decision as the documents' client."""
+    linked = ChangeDesign.objects.visible_to(user).filter(change=change).values("article_id")
+    decided = VersionApproval.objects.filter(approver_id=user.pk, role=ApprovalRole.CLIENT).values(
+        "version_id"
+    )
+    return list(
+        ArticleVersion.objects.for_client(user)
+        .filter(article__in=linked, state__in=[VersionState.REVIEW, VersionState.PUBLISHED])
+        .exclude(pk__in=decided)
+        .select_related("article")
+        .order_by("-created_at", "-id")[:50]
+    )
+
+
+@dataclass(frozen=True)
+class PortalNeeds:
+    status: NeedsStatus
+    requirements: list[Requirement]
+    questions: list[OpenQuestion]  # asked of the reader
+    designs: list[ArticleVersion]  # waiting for the reader's decision as client
+    my_decision: NeedsApproval | None  # the reader's decision on the current version
+    can_decide: bool
+
+
+def portal_needs(change: Change, user: Any) -> PortalNeeds:
+    """The needs as the portal shows them to `user` (the change's requester or client): the active
+    requirements, the questions asked of them, the designs waiting for their decision and whether
+    they may decide on the current needs version (the client only, once per version)."""
+    requirements = list(
+        Requirement.objects.visible_to(user).filter(change=change, status=RequirementStatus.ACTIVE)[
+            :MAX_PORTAL_ROWS
+        ]
+    )
+    status = needs_status(change, user)
+    mine = (
+        NeedsApproval.objects.visible_to(user)
+        .filter(change=change, needs_version=status.version, approver_id=user.pk)
+        .first()
+    )
+    is_client = change.client_id is not None and change.client_id == user.pk
+    return PortalNeeds(
+        status=status,
+        requirements=requirements,
+        questions=list(
+            OpenQuestion.objects.visible_to(user).filter(change=change, asked_of__person_id=user.pk)[
+                :MAX_PORTAL_ROWS
+            ]
+        ),
+        designs=waiting_designs(change, user) if is_client else [],
+        my_decision=mine,
+        can_decide=bool(requirements) and is_client and change.status == "open" and mine is None,
+    )

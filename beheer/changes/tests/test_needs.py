@@ -41,7 +41,7 @@ def _english() -> Iterator[None]:
         yield
 
 
-def _version(change: object) -> int:
+def _version(change: Change) -> int:
     return NeedsInventory.objects.get(change=change).version
 
 

@@ -1,8 +1,10 @@
-"""No sequence of API calls reaches planning or execution without the required approvals.
+"""No sequence of API calls reaches planning or execution without the required approvals, or leaves
+the needs phase without the client's approval of the needs.
 
 Each example registers a normal or emergency change through the API and sends a random sequence of
 calls as random people (operators, coordinators, the CAB members, a caller): moves to random phases,
-approvals and rejections, edits of the risk and rollback plan. After every call the stored change
+approvals and rejections, edits of the risk and rollback plan, new requirements and the client's
+decisions on the needs (the caller is the change's client). After every call the stored change
 must satisfy the rules: a normal change past approval is approved; a closed change of any kind is
 approved (an emergency one possibly afterwards); every approval granted follows the decision rule
 over the votes of its round.
@@ -21,7 +23,7 @@ from hypothesis import strategies as st
 
 from beheer.accounts.models import Role, User
 from beheer.changes import workflow
-from beheer.changes.models import ApprovalRule, Change, ChangeApproval, Phase
+from beheer.changes.models import ApprovalRule, Change, ChangeApproval, NeedsInventory, Phase, needs_approved
 from tests.helpers import client_for, make_person
 
 from .helpers import cab
@@ -34,6 +36,8 @@ steps = st.lists(
         st.tuples(st.just("move"), st.sampled_from(workflow.PHASES), st.integers(0, 4)),
         st.tuples(st.just("vote"), st.sampled_from(["approve", "reject"]), st.integers(0, 4)),
         st.tuples(st.just("edit"), st.booleans(), st.integers(0, 4)),
+        st.tuples(st.just("require"), st.sampled_from(["must", "could"]), st.integers(0, 4)),
+        st.tuples(st.just("needs"), st.sampled_from(["approve", "reject"]), st.integers(0, 4)),
     ),
     max_size=14,
 )
@@ -65,12 +69,28 @@ def test_no_sequence_of_calls_passes_approval_without_the_approvals(
         people = [operator, coordinator, specialist, caller, operator]
         clients = [client_for(p) for p in people]
         phases = {p.code: p.pk for p in Phase.objects.all()}
-        created = _call(clients[0], "post", f"{API}/changes", {"title": "Eigenschap", "kind": kind})
+        created = _call(
+            clients[0],
+            "post",
+            f"{API}/changes",
+            {"title": "Eigenschap", "kind": kind, "client_id": caller.pk},
+        )
         pk = created.json()["id"]
+        order = [p.code for p in Phase.objects.order_by("order", "id")]
         for action, value, who in plan:
-            change = Change.objects.get(pk=pk)
+            change = Change.objects.select_related("phase").get(pk=pk)
             client = clients[who]
-            if action == "move":
+            before, approved_before = change.phase.code, needs_approved(change)
+            if action == "require":
+                body = {"text": "Dekking", "priority": value}
+                _call(client, "post", f"{API}/changes/{pk}/needs/requirements", body)
+            elif action == "needs":
+                version = (
+                    NeedsInventory.objects.filter(change_id=pk).values_list("version", flat=True).first()
+                )
+                body = {"decision": value, "comment": "nee", "needs_version": version or 0}
+                _call(client, "post", f"{API}/portal/changes/{pk}/needs/decision", body)
+            elif action == "move":
                 _call(
                     client,
                     "post",
@@ -93,11 +113,16 @@ def test_no_sequence_of_calls_passes_approval_without_the_approvals(
                     "likelihood": 2 if value else None,
                     "impact": 3 if value else None,
                     "rollback_plan": "Terug" if value else "",
+                    "client_id": caller.pk,
                     "version": change.version,
                 }
                 _call(client, "put", f"{API}/changes/{pk}", body)
             change = Change.objects.select_related("phase").get(pk=pk)
             code = change.phase.code
+            needs_at = order.index(workflow.NEEDS)
+            if order.index(before) <= needs_at < order.index(code):
+                # left the needs phase forward: only with the client's approval of the needs
+                assert approved_before, (plan, before, code)
             if kind == "normal" and code in workflow.AFTER_APPROVAL:
                 assert change.approval_status == workflow.GRANTED, (plan, code)
             if change.status == "closed":

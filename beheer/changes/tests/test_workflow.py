@@ -118,3 +118,22 @@ def test_the_decision_follows_the_rule(rule: str, votes: list[str], outcome: str
 def test_an_unknown_rule_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown"):
         wf.decide("two-thirds", ["approved"])
+
+
+def test_leaving_the_needs_phase_with_requirements_needs_the_clients_approval() -> None:
+    base = {"kind": wf.NORMAL, "has_risk": True, "has_rollback_plan": True}
+    waiting = ChangeState(**base, phase=wf.NEEDS, needs_approved=False)  # type: ignore[arg-type]
+    assert codes(waiting, wf.DESIGN) == ["needs_client_approval"]
+    assert codes(waiting, wf.APPROVAL) == ["needs_client_approval"]
+    assert codes(waiting, wf.ASSESSMENT) == []  # back is always allowed
+    assert codes(ChangeState(**base, phase=wf.NEEDS), wf.DESIGN) == []  # type: ignore[arg-type]
+    # skipping the needs phase from assessment does not skip the client's approval
+    skipping = ChangeState(**base, phase=wf.ASSESSMENT, needs_approved=False)  # type: ignore[arg-type]
+    assert codes(skipping, wf.DESIGN) == ["needs_client_approval"]
+    assert codes(skipping, wf.NEEDS) == []  # entering the needs phase is fine
+    # past the needs phase (a requirement added in design) the rule no longer applies
+    later = ChangeState(**base, phase=wf.DESIGN, needs_approved=False)  # type: ignore[arg-type]
+    assert codes(later, wf.APPROVAL) == []
+    # with the needs phase switched off there is no needs phase to leave
+    without_needs = [p for p in ORDER if p != wf.NEEDS]
+    assert codes(skipping, wf.DESIGN, without_needs) == []

@@ -16,57 +16,23 @@ from django.views.decorators.http import require_POST
 from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.knowledge.models import ApprovalRole, ArticleVersion, VersionApproval, VersionState
+from beheer.core.forms import place_domain_errors
 
 from .. import services
 from ..forms_needs import NeedsDecisionForm
-from ..models import Change, ChangeDesign, NeedsApproval, OpenQuestion, Requirement, RequirementStatus
-from ..traceability import needs_status
+from ..models import Change
+from ..traceability import portal_needs
 
 ACCESS = access.SIGNED_IN
-MAX_ROWS = 500
-
-
-def waiting_designs(change: Change, user: Any) -> list[ArticleVersion]:
-    """The versions of the change's designs waiting for `user`'s decision as the documents' client."""
-    linked = ChangeDesign.objects.visible_to(user).filter(change=change).values("article_id")
-    decided = VersionApproval.objects.filter(approver_id=user.pk, role=ApprovalRole.CLIENT).values(
-        "version_id"
-    )
-    return list(
-        ArticleVersion.objects.for_client(user)
-        .filter(article__in=linked, state__in=[VersionState.REVIEW, VersionState.PUBLISHED])
-        .exclude(pk__in=decided)
-        .select_related("article")
-        .order_by("-created_at", "-id")[:50]
-    )
 
 
 def portal_needs_context(
     request: HttpRequest, change: Change, form: NeedsDecisionForm | None = None
 ) -> dict[str, Any]:
-    user = request.user
-    requirements = list(
-        Requirement.objects.visible_to(user).filter(change=change, status=RequirementStatus.ACTIVE)[:MAX_ROWS]
-    )
-    status = needs_status(change, user)
-    decided = NeedsApproval.objects.filter(
-        change=change, needs_version=status.version, approver_id=user.pk
-    ).exists()
-    can_decide = (
-        bool(requirements) and change.client_id == user.pk and change.status == "open" and not decided
-    )
+    needs = portal_needs(change, request.user)
     return {
-        "needs_requirements": requirements,
-        "needs_status": status,
-        "needs_questions": list(
-            OpenQuestion.objects.visible_to(user).filter(change=change, asked_of__person_id=user.pk)[
-                :MAX_ROWS
-            ]
-        ),
-        "needs_designs": waiting_designs(change, user) if change.client_id == user.pk else [],
-        "needs_can_decide": can_decide,
-        "needs_form": form or NeedsDecisionForm(initial={"needs_version": status.version}),
+        "needs": needs,
+        "needs_form": form or NeedsDecisionForm(initial={"needs_version": needs.status.version}),
     }
 
 
@@ -92,8 +58,6 @@ def portal_needs_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except DomainError as exc:
-                from beheer.core.forms import place_domain_errors
-
                 place_domain_errors(form, exc)
             else:
                 messages.success(request, _("Thank you: your decision on the needs is recorded."))
