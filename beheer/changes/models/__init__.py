@@ -35,11 +35,20 @@ from .needs import (
     RequirementStatus,
     format_requirement_code,
     needs_approved,
+from .execution import (
+    ActivityState,
+    ChangeDocument,
+    CmdbUpdate,
+    CmdbUpdateKind,
+    CmdbUpdateStatus,
+    InstallationLogEntry,
+    activity_state,
 )
 from .stakeholders import Stakeholder, StakeholderRole
-from .templates import ChangeActivity, ChangeTemplate, TemplateActivity
+from .templates import ChangeActivity, ChangeTemplate, DeviationDecision, TemplateActivity
 
 __all__ = [
+    "ActivityState",
     "ApprovalRule",
     "ApprovalStatus",
     "Change",
@@ -48,11 +57,17 @@ __all__ = [
     "ChangeApproval",
     "ChangeCi",
     "ChangeDesign",
+    "ChangeDocument",
     "ChangeHistoryEntry",
     "ChangeKind",
     "ChangeStatus",
     "ChangeTemplate",
+    "CmdbUpdate",
+    "CmdbUpdateKind",
+    "CmdbUpdateStatus",
     "DecisionRule",
+    "DeviationDecision",
+    "InstallationLogEntry",
     "Likelihood",
     "MoSCoW",
     "NeedsApproval",
@@ -76,6 +91,7 @@ __all__ = [
     "StakeholderRole",
     "TemplateActivity",
     "Vote",
+    "activity_state",
     "format_change_number",
     "format_requirement_code",
     "needs_approved",

@@ -311,6 +311,13 @@ class ChangeAction(models.TextChoices):
     NEEDS_REJECTED = "needs_rejected", _("Needs rejected by the client")
     DESIGN_LINKED = "design_linked", _("Design linked")
     DESIGN_UNLINKED = "design_unlinked", _("Design unlinked")
+    DEVIATION_DECIDED = "deviation_decided", _("Deviation decided")
+    DOCUMENT_ADDED = "document_added", _("Document added")
+    DOCUMENT_DELETED = "document_deleted", _("Document deleted")
+    CMDB_PROPOSED = "cmdb_proposed", _("CMDB update proposed")
+    CMDB_WITHDRAWN = "cmdb_withdrawn", _("CMDB update withdrawn")
+    CMDB_APPLIED = "cmdb_applied", _("CMDB update applied")
+    CMDB_FAILED = "cmdb_failed", _("CMDB update failed")
 
 
 class StaffHistoryQuerySet(HistoryRecordQuerySet[Any]):
@@ -336,6 +343,8 @@ class ChangeHistoryEntry(SubjectHistoryRecord):
         "questions": _("open questions"),
         "needs": _("needs"),
         "designs": _("designs"),
+        "documents": _("documents"),
+        "cmdb": _("CMDB"),
     }
 
     change = subject_key(Change, _("change"))

@@ -70,6 +70,14 @@ class TemplateActivity(models.Model):
         return self.title
 
 
+class DeviationDecision(models.TextChoices):
+    """What is done about an activity's deviation (the execution page decides it)."""
+
+    ACCEPT = "accept", _("Accept the deviation")
+    REWORK = "rework", _("Rework")
+    ROLL_BACK = "roll_back", _("Roll back")
+
+
 class ChangeActivityQuerySet(models.QuerySet["ChangeActivity"]):
     def visible_to(self, user: Any) -> ChangeActivityQuerySet:
         """Staff only: activities are internal work."""
@@ -112,6 +120,19 @@ class ChangeActivity(models.Model):
     )
     deviation = models.TextField(_("deviation"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    deviation_decision = models.CharField(
+        _("decision"), max_length=10, choices=DeviationDecision.choices, blank=True
+    )
+    deviation_decision_text = models.TextField(_("decision explained"), blank=True)
+    deviation_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    deviation_decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     objects = ChangeActivityQuerySet.as_manager()
 

@@ -36,6 +36,16 @@ from .needs import (
     unlink_design,
     update_needs_note,
     update_requirement,
+from .execution import (
+    add_log_entry,
+    apply_cmdb_updates,
+    decide_deviation,
+    delete_document,
+    propose_attribute_change,
+    propose_new_ci,
+    propose_relation,
+    upload_document,
+    withdraw_cmdb_update,
 )
 from .phases import NextPhase, move_change, next_phases
 from .projects import ProjectData, create_project, update_project
@@ -52,6 +62,9 @@ __all__ = [
     "add_requirement",
     "add_stakeholder",
     "answer_question",
+    "add_log_entry",
+    "add_stakeholder",
+    "apply_cmdb_updates",
     "approvers_of",
     "ask_question",
     "cancel_change",
@@ -68,9 +81,14 @@ __all__ = [
     "delete_question",
     "delete_requirement",
     "link_design",
+    "decide_deviation",
+    "delete_document",
     "move_change",
     "next_phases",
     "note_deviation",
+    "propose_attribute_change",
+    "propose_new_ci",
+    "propose_relation",
     "remove_change_ci",
     "remove_stakeholder",
     "request_approval",
@@ -85,4 +103,6 @@ __all__ = [
     "update_project",
     "update_requirement",
     "update_template",
+    "upload_document",
+    "withdraw_cmdb_update",
 ]

@@ -13,6 +13,7 @@ from beheer.core.errors import DomainError, NotFound
 
 from ..models import Change, ChangeAction, ChangeActivity
 from ._base import lock_change, record, save
+from .execution import apply_cmdb_updates
 
 MAX_ESTIMATE = 60 * 24 * 365
 
@@ -83,6 +84,7 @@ def complete_activity(activity: ChangeActivity, *, actor: User) -> ChangeActivit
     found.done_by = actor
     found.save(update_fields=["done_at", "done_by"])
     record(current, actor, ChangeAction.ACTIVITY_DONE, field="activity", new=found.title)
+    apply_cmdb_updates(current, found, actor=actor)
     save(current, ())
     return found
 

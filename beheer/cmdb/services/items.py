@@ -318,8 +318,9 @@ def _save(ci: ConfigurationItem) -> None:
 
 
 @transaction.atomic
-def create_item(*, actor: User, data: ItemData) -> ConfigurationItem:
-    """A new CI with its attributes and users."""
+def create_item(*, actor: User, data: ItemData, reason: str = "") -> ConfigurationItem:
+    """A new CI with its attributes and users; `reason` (e.g. the change that brought it) goes
+    into its history."""
     access.ensure_staff(actor)
     values, cleaned = _check(data, None)
     now = clock.now()
@@ -328,7 +329,7 @@ def create_item(*, actor: User, data: ItemData) -> ConfigurationItem:
     _save(ci)
     ci.users.set(data.users)
     _store_attributes(ci, cleaned)
-    history.record(CiHistoryEntry, ci, actor=actor, action=CiAction.CREATED, at=now)
+    history.record(CiHistoryEntry, ci, actor=actor, action=CiAction.CREATED, at=now, detail=reason)
     return ci
 
 
@@ -445,9 +446,10 @@ def lock_item(ci: ConfigurationItem, expected_version: int | None) -> Configurat
 
 @transaction.atomic
 def update_item(
-    ci: ConfigurationItem, *, actor: User, data: ItemData, expected_version: int | None
+    ci: ConfigurationItem, *, actor: User, data: ItemData, expected_version: int | None, reason: str = ""
 ) -> ConfigurationItem:
-    """Change a CI; its history gets a row per changed field and attribute."""
+    """Change a CI; its history gets a row per changed field and attribute, with `reason` (e.g. the
+    change that brought it) as their detail."""
     access.ensure_staff(actor)
     current = lock_item(ci, expected_version)
     values, cleaned = _check(data, current)
@@ -468,7 +470,9 @@ def update_item(
     current.updated_at = clock.now()
     current.updated_by = actor
     _save(current)
-    history.record(CiHistoryEntry, current, actor=actor, action=CiAction.CHANGED, changes=changes)
+    history.record(
+        CiHistoryEntry, current, actor=actor, action=CiAction.CHANGED, changes=changes, detail=reason
+    )
     return current
 
 

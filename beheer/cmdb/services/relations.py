@@ -19,9 +19,13 @@ def _describe(relation: Relation) -> str:
     return f"{relation.source.name} {relation.get_kind_display()} {relation.target.name}"
 
 
-def _record(relation: Relation, *, actor: User, action: str, old: str = "", new: str = "") -> None:
+def _record(
+    relation: Relation, *, actor: User, action: str, old: str = "", new: str = "", detail: str = ""
+) -> None:
     for end in (relation.source, relation.target):
-        history.record(CiHistoryEntry, end, actor=actor, action=action, field="relation", old=old, new=new)
+        history.record(
+            CiHistoryEntry, end, actor=actor, action=action, field="relation", old=old, new=new, detail=detail
+        )
 
 
 @transaction.atomic
@@ -32,9 +36,11 @@ def add_relation(
     target: ConfigurationItem,
     kind: str,
     description: str = "",
+    reason: str = "",
 ) -> Relation:
     """ "source <kind> target"; the same relation twice, or a CI related to itself, is refused.
-    Cycles are allowed (two servers that back each other up): the impact analysis is cycle-safe."""
+    Cycles are allowed (two servers that back each other up): the impact analysis is cycle-safe.
+    `reason` (e.g. the change that brought it) goes into both ends' history."""
     access.ensure_staff(actor)
     errors: dict[str, str] = {}
     if kind not in RelationKind.values:
@@ -69,7 +75,7 @@ def add_relation(
     except IntegrityError:
         message = _("These configuration items already have this relation.")
         raise DomainError(message, field_errors={"target": message}) from None
-    _record(relation, actor=actor, action=CiAction.RELATION_ADDED, new=_describe(relation))
+    _record(relation, actor=actor, action=CiAction.RELATION_ADDED, new=_describe(relation), detail=reason)
     return relation
 
 
