@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import approvals, changes, configuration, needs, portal, portal_needs, projects
+from .views import approvals, changes, configuration, execution, portal, projects
 
 urlpatterns = [
     path("changes/", changes.change_list, name="change-list"),
@@ -24,6 +25,39 @@ urlpatterns = [
         "changes/<int:pk>/activities/<int:activity_pk>/deviation/",
         changes.activity_deviation,
         name="change-activity-deviation",
+    ),
+    path("changes/<int:pk>/execution/", execution.execution_page, name="change-execution"),
+    path(
+        "changes/<int:pk>/execution/activities/<int:activity_pk>/done/",
+        execution.activity_done,
+        name="change-execution-done",
+    ),
+    path(
+        "changes/<int:pk>/execution/activities/<int:activity_pk>/deviation/",
+        execution.activity_deviation,
+        name="change-execution-deviation",
+    ),
+    path("changes/<int:pk>/execution/log/", execution.log_add, name="change-log-add"),
+    path("changes/<int:pk>/documents/", execution.document_upload, name="change-document-upload"),
+    path(
+        "changes/<int:pk>/documents/<int:document_pk>/",
+        execution.document_download,
+        name="change-document-download",
+    ),
+    path(
+        "changes/<int:pk>/documents/<int:document_pk>/delete/",
+        execution.document_delete,
+        name="change-document-delete",
+    ),
+    path("changes/<int:pk>/cmdb-updates/new-ci/", execution.propose_new_ci, name="change-cmdb-new-ci"),
+    path(
+        "changes/<int:pk>/cmdb-updates/attribute/", execution.propose_attribute, name="change-cmdb-attribute"
+    ),
+    path("changes/<int:pk>/cmdb-updates/relation/", execution.propose_relation, name="change-cmdb-relation"),
+    path(
+        "changes/<int:pk>/cmdb-updates/<int:update_pk>/withdraw/",
+        execution.withdraw_update,
+        name="change-cmdb-withdraw",
     ),
     path("changes/approvals/", approvals.my_approvals, name="change-approvals-mine"),
     path("changes/approvals/<int:pk>/", approvals.approval_decide, name="change-approval"),

@@ -130,8 +130,7 @@ def test_a_deviation_with_its_decision(operator: User) -> None:
     assert actions(change).count("deviation") == 1
 
 
-def test_documents_are_checked_recorded_and_removed(operator: User, caller: User, settings: Any) -> None:
-    settings.MEDIA_ROOT = settings.MEDIA_ROOT  # the test settings' temporary folder
+def test_documents_are_checked_recorded_and_removed(operator: User, caller: User) -> None:
     change = make_change(operator)
     pdf = SimpleUploadedFile("plattegrond.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     doc = services.upload_document(change, actor=operator, upload=pdf, note="Plattegrond gebouw B")
