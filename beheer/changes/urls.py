@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import approvals, changes, configuration, needs, portal, portal_needs, projects
 from .views import approvals, changes, configuration, execution, portal, projects
+from .views import approvals, changes, configuration, evaluation, feedback, portal, projects
 
 urlpatterns = [
     path("changes/", changes.change_list, name="change-list"),
@@ -110,4 +111,26 @@ urlpatterns = [
         "changes/<int:pk>/needs/designs/<int:item>/unlink/", needs.design_unlink, name="change-design-unlink"
     ),
     path("portal/changes/<int:pk>/needs/", portal_needs.portal_needs_decide, name="portal-change-needs"),
+    path("changes/<int:pk>/evaluation/", evaluation.evaluation_page, name="change-evaluation"),
+    path(
+        "changes/<int:pk>/evaluation/feedback/", evaluation.feedback_request, name="change-feedback-request"
+    ),
+    path("changes/<int:pk>/evaluation/findings/", evaluation.finding_add, name="change-finding-add"),
+    path(
+        "changes/<int:pk>/evaluation/findings/<int:finding_pk>/remove/",
+        evaluation.finding_remove,
+        name="change-finding-remove",
+    ),
+    path("changes/<int:pk>/evaluation/follow-ups/", evaluation.follow_up_add, name="change-follow-up-add"),
+    path(
+        "changes/<int:pk>/evaluation/follow-ups/<int:follow_up_pk>/convert/",
+        evaluation.follow_up_convert,
+        name="change-follow-up-convert",
+    ),
+    path("changes/<int:pk>/evaluation/advice/", evaluation.advice_save, name="change-advice"),
+    path("changes/<int:pk>/report/", evaluation.report_preview, name="change-report"),
+    path("changes/<int:pk>/report.pdf", evaluation.report_download, name="change-report-pdf"),
+    path("portal/changes/feedback/", feedback.my_feedback, name="portal-change-feedback"),
+    path("portal/changes/feedback/<int:pk>/", feedback.portal_answer, name="portal-change-feedback-answer"),
+    path("feedback/<str:token>/", feedback.token_answer, name="change-feedback-answer"),
 ]

@@ -706,6 +706,30 @@ _register(
             "Version {{ version_number }} of the design {{ article_title }} ({{ article_kind }}) waits "
             "for your approval as the client. Read the design and approve or reject it, with a "
             "comment:\n\n{{ link_url }}\n",
+        code="change_feedback_requested",
+        label=_("Your feedback on a change is asked (to each chosen stakeholder)"),
+        audience="caller",
+        about_melding=False,
+        variables={
+            "change_number": _CHANGE_VARIABLES["change_number"],
+            "change_title": _CHANGE_VARIABLES["change_title"],
+            "expires_on": _("The last day the feedback link works"),
+        },
+        subject={
+            "nl": "Wat vond je ervan? Wijziging {{ change_number }} {{ change_title }}",
+            "en": "What did you think? Change {{ change_number }} {{ change_title }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De wijziging {{ change_number }} ({{ change_title }}) is uitgevoerd. We horen graag hoe "
+            "je die hebt ervaren: hoe tevreden je bent, wat er goed ging en wat beter kan. Het "
+            "formulier is kort en werkt zonder inloggen:\n\n{{ link_url }}\n\n"
+            "De link werkt één keer, tot en met {{ expires_on }}.",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The change {{ change_number }} ({{ change_title }}) has been carried out. We would like "
+            "to hear how it went for you: how satisfied you are, what went well and what could be "
+            "better. The form is short and works without signing in:\n\n{{ link_url }}\n\n"
+            "The link works once, until {{ expires_on }}.",
         },
     )
 )
@@ -767,6 +791,7 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "decision": "granted",
         "afterwards": "no",
         "author_name": "Olga Jansen",
+        "expires_on": "12-04-2026",
     },
     "en": {
         "melding_number": "M0001234",
@@ -823,6 +848,7 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "decision": "granted",
         "afterwards": "no",
         "author_name": "Olga Jansen",
+        "expires_on": "12-04-2026",
     },
 }
 
@@ -853,6 +879,7 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "change_approval_requested": 7 * 24,
     "change_approval_decided": 72,
     "design_client_approval_waiting": 7 * 24,
+    "change_feedback_requested": 7 * 24,
 }
 FALLBACK_TTL_HOURS = 72
 MAX_TTL_HOURS = 90 * 24

@@ -43,6 +43,14 @@ from .execution import (
     CmdbUpdateStatus,
     InstallationLogEntry,
     activity_state,
+from .evaluation import (
+    Evaluation,
+    FeedbackRequest,
+    Finding,
+    FindingCategory,
+    FindingKind,
+    FollowUp,
+    FollowUpTarget,
 )
 from .stakeholders import Stakeholder, StakeholderRole
 from .templates import ChangeActivity, ChangeTemplate, DeviationDecision, TemplateActivity
@@ -68,6 +76,13 @@ __all__ = [
     "DecisionRule",
     "DeviationDecision",
     "InstallationLogEntry",
+    "Evaluation",
+    "FeedbackRequest",
+    "Finding",
+    "FindingCategory",
+    "FindingKind",
+    "FollowUp",
+    "FollowUpTarget",
     "Likelihood",
     "MoSCoW",
     "NeedsApproval",

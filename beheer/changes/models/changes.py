@@ -318,6 +318,13 @@ class ChangeAction(models.TextChoices):
     CMDB_WITHDRAWN = "cmdb_withdrawn", _("CMDB update withdrawn")
     CMDB_APPLIED = "cmdb_applied", _("CMDB update applied")
     CMDB_FAILED = "cmdb_failed", _("CMDB update failed")
+    FEEDBACK_REQUESTED = "feedback_requested", _("Feedback requested")
+    FEEDBACK_ANSWERED = "feedback_answered", _("Feedback answered")
+    FINDING_ADDED = "finding_added", _("Finding added")
+    FINDING_REMOVED = "finding_removed", _("Finding removed")
+    FOLLOW_UP_ADDED = "follow_up_added", _("Follow-up action added")
+    FOLLOW_UP_CONVERTED = "follow_up_converted", _("Follow-up action converted")
+    ADVICE_CHANGED = "advice_changed", _("Advice changed")
 
 
 class StaffHistoryQuerySet(HistoryRecordQuerySet[Any]):
@@ -345,6 +352,10 @@ class ChangeHistoryEntry(SubjectHistoryRecord):
         "designs": _("designs"),
         "documents": _("documents"),
         "cmdb": _("CMDB"),
+        "feedback": _("feedback"),
+        "findings": _("findings"),
+        "follow_ups": _("follow-up actions"),
+        "advice": _("advice"),
     }
 
     change = subject_key(Change, _("change"))
