@@ -230,6 +230,8 @@ def _mount() -> None:
     from beheer.changes.api.needs import portal_router as change_needs_portal_router
     from beheer.changes.api.needs import router as change_needs_router
     from beheer.changes.api.execution import router as change_execution_router
+    from beheer.changes.api.evaluation import portal_router as change_feedback_router
+    from beheer.changes.api.evaluation import router as change_evaluation_router
     from beheer.changes.api.others import approvals_router as change_approvals_router
     from beheer.changes.api.others import portal_router as change_portal_router
     from beheer.changes.api.others import projects_router as change_projects_router
@@ -275,6 +277,8 @@ def _mount() -> None:
     api.add_router("/changes", change_needs_router)
     api.add_router("/portal/changes", change_needs_portal_router)
     api.add_router("/change-execution", change_execution_router)
+    api.add_router("/change-evaluation", change_evaluation_router)
+    api.add_router("/portal/change-feedback", change_feedback_router)
 
 
 def operations_of(ninja_api: NinjaAPI) -> Iterator[tuple[Any, access.Gate | None]]:
