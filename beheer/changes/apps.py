@@ -13,8 +13,11 @@ class ChangesConfig(AppConfig):
     verbose_name = _("Changes")
 
     def ready(self) -> None:
+        from beheer.mailintake import extensions as mail_extensions
         from beheer.servicedesk import extensions
 
+        from .mail_intake import KIND
         from .melding_section import melding_changes_panel
 
         extensions.register_page_section(extensions.PageSection("changes", melding_changes_panel))
+        mail_extensions.register_kind(KIND)

@@ -103,6 +103,7 @@ def _configure(request: HttpRequest, box: Mailbox | None, payload: MailboxIn) ->
         ),
         rate_limit_count=data["rate_limit_count"],
         rate_limit_minutes=data["rate_limit_minutes"],
+        registers=data["registers"],
         active=data["active"],
         expected_version=data["version"],
     )

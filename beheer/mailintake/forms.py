@@ -11,6 +11,7 @@ from beheer.accounts.models import OperatorGroup
 from beheer.core.forms import CleanForm
 from beheer.servicedesk.models import CallType, Category
 
+from . import extensions
 from .models import (
     RULE_PATTERN_MAX,
     AfterProcessing,
@@ -69,6 +70,13 @@ class MailboxForm(CleanForm):
         label=_("Operator group"),
         queryset=OperatorGroup.objects.filter(active=True, is_first_line=True),
         required=False,
+    )
+    registers = forms.ChoiceField(
+        label=_("Registers"),
+        choices=extensions.kind_choices,
+        initial=extensions.MELDING,
+        required=False,  # not sent: calls
+        help_text=_("What a new message in this mailbox becomes: a call, or a change request."),
     )
     rate_limit_count = forms.IntegerField(
         label=_("New calls per sender"), min_value=0, max_value=100_000, initial=20

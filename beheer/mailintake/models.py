@@ -22,6 +22,8 @@ from beheer.core import access
 from beheer.core.history import SubjectHistoryRecord, render, subject_index, subject_key
 from beheer.servicedesk.models import CallType, Category, Melding, Note
 
+from . import extensions
+
 MAX_RAW_BYTES = 25 * 1024 * 1024  # raw source kept for a dead letter; longer sources are cut
 RULE_PATTERN_MAX = 200
 
@@ -119,6 +121,14 @@ class Mailbox(models.Model):
         help_text=_("More new calls than this from one address within the period go to the dead letters."),
     )
     rate_limit_minutes = models.PositiveIntegerField(_("period (minutes)"), default=60)
+    # What a new message becomes: "melding", or the code of a kind another app registers
+    # (`extensions`, e.g. "change_request"); not a choices field, since the kinds live above.
+    registers = models.CharField(
+        _("registers"),
+        max_length=30,
+        default="melding",
+        help_text=_("What a new message in this mailbox becomes."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     last_poll_at = models.DateTimeField(_("last checked"), null=True, blank=True)
@@ -165,7 +175,10 @@ class MailboxHistoryEntry(SubjectHistoryRecord):
     subject_field = "mailbox"
     subject_name_field = "mailbox_name"
     orphans_audience = access.Audience.ADMINISTRATOR  # who may see mailboxes at all
-    value_words = {"rule": lambda value: rule_in_words(value)}  # defined below
+    value_words = {
+        "rule": lambda value: rule_in_words(value),  # defined below
+        "registers": lambda value: extensions.kind_label(value),
+    }
     field_labels = {
         "secret": _("password or refresh token"),
         "oauth_client_secret": _("OAuth client secret"),
@@ -266,6 +279,8 @@ class Outcome(models.TextChoices):
     REPLY = "reply", _("Reply on a call")
     IGNORED = "ignored", _("Ignored")
     DEAD_LETTER = "dead_letter", _("Dead letter")
+    OTHER_NEW = "other_new", _("New request of another kind")
+    OTHER_REPLY = "other_reply", _("Reply on a request of another kind")
 
 
 class InboundMessage(models.Model):
@@ -281,6 +296,9 @@ class InboundMessage(models.Model):
     melding = models.ForeignKey(Melding, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     note = models.ForeignKey(Note, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     ignore_reason = models.CharField(max_length=40, blank=True)
+    # The record of another kind the message became or answered (`extensions`), e.g. a change.
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         db_table = "servicedesk_inboundmessage"
@@ -288,6 +306,7 @@ class InboundMessage(models.Model):
         indexes = [
             models.Index(fields=["sender", "outcome", "received_at"], name="inbound_sender_rate"),
             models.Index(fields=["melding"], name="inbound_melding"),
+            models.Index(fields=["object_type", "object_id"], name="inbound_object"),
         ]
 
 

@@ -34,6 +34,9 @@ class MailboxIn(Schema):
     default_operator_group_id: Id | None = None
     rate_limit_count: int = Field(20, ge=0, le=100_000)
     rate_limit_minutes: int = Field(60, ge=0, le=10_080)
+    registers: TextLine = Field(
+        "melding", min_length=1, max_length=30, description="melding, or another kind: change_request"
+    )
     active: bool = True
     version: Int64 | None = Field(None, description="The version you read; required when changing")
 
@@ -58,6 +61,7 @@ class MailboxOut(Schema):
     default_operator_group_id: int | None
     rate_limit_count: int
     rate_limit_minutes: int
+    registers: str
     active: bool
     last_poll_at: datetime | None
     last_error: str

@@ -19,7 +19,7 @@ from beheer.core.errors import DomainError
 from beheer.core.forms import place_domain_errors
 from beheer.core.pagination import SortKey, page_for_request
 
-from . import services
+from . import extensions, services
 from .forms import ConfirmForm, ConvertForm, DeadLetterFilterForm, MailboxForm, MailRuleForm
 from .models import DeadLetter, Mailbox, MailboxHistoryEntry, MailRule
 
@@ -100,6 +100,7 @@ def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 default_operator_group=data["default_operator_group"],
                 rate_limit_count=data["rate_limit_count"],
                 rate_limit_minutes=data["rate_limit_minutes"],
+                registers=data["registers"] or extensions.MELDING,
                 active=data["active"],
                 expected_version=data["version"] if box else None,
             )

@@ -708,6 +708,8 @@ _register(
             "comment:\n\n{{ link_url }}\n",
         code="change_feedback_requested",
         label=_("Your feedback on a change is asked (to each chosen stakeholder)"),
+        code="change_request_received",
+        label=_("Change request by e-mail registered (to the sender)"),
         audience="caller",
         about_melding=False,
         variables={
@@ -730,6 +732,22 @@ _register(
             "to hear how it went for you: how satisfied you are, what went well and what could be "
             "better. The form is short and works without signing in:\n\n{{ link_url }}\n\n"
             "The link works once, until {{ expires_on }}.",
+        },
+        subject={
+            "nl": "Je wijzigingsaanvraag is geregistreerd [{{ change_number }}]: {{ change_title }}",
+            "en": "Your change request has been registered [{{ change_number }}]: {{ change_title }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "We hebben je wijzigingsaanvraag ontvangen en geregistreerd onder nummer {{ change_number }}: "
+            "{{ change_title }}.\n\n"
+            "Wil je iets toevoegen? Beantwoord dan deze e-mail en laat het nummer in het onderwerp staan."
+            "{% if link_url %}\nJe kunt de voortgang volgen via:\n{{ link_url }}{% endif %}" + _SIGN_NL,
+            "en": "Dear {{ recipient_name }},\n\n"
+            "We have received your change request and registered it as {{ change_number }}: "
+            "{{ change_title }}.\n\n"
+            "To add something, reply to this e-mail and keep the number in the subject."
+            "{% if link_url %}\nYou can follow its progress at:\n{{ link_url }}{% endif %}" + _SIGN_EN,
         },
     )
 )
@@ -880,6 +898,7 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "change_approval_decided": 72,
     "design_client_approval_waiting": 7 * 24,
     "change_feedback_requested": 7 * 24,
+    "change_request_received": 72,
 }
 FALLBACK_TTL_HOURS = 72
 MAX_TTL_HOURS = 90 * 24

@@ -325,6 +325,7 @@ class ChangeAction(models.TextChoices):
     FOLLOW_UP_ADDED = "follow_up_added", _("Follow-up action added")
     FOLLOW_UP_CONVERTED = "follow_up_converted", _("Follow-up action converted")
     ADVICE_CHANGED = "advice_changed", _("Advice changed")
+    MAIL_RECEIVED = "mail_received", _("E-mail received")
 
 
 class StaffHistoryQuerySet(HistoryRecordQuerySet[Any]):
@@ -356,6 +357,7 @@ class ChangeHistoryEntry(SubjectHistoryRecord):
         "findings": _("findings"),
         "follow_ups": _("follow-up actions"),
         "advice": _("advice"),
+        "mail": _("e-mail"),
     }
 
     change = subject_key(Change, _("change"))

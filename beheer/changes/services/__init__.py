@@ -57,6 +57,7 @@ from .evaluation import (
     request_feedback,
     set_advice,
 )
+from .mail import record_mail_on_change, submit_change_request_from_mail
 from .phases import NextPhase, move_change, next_phases
 from .projects import ProjectData, create_project, update_project
 from .stakeholders import add_stakeholder, remove_stakeholder
@@ -106,6 +107,7 @@ __all__ = [
     "propose_attribute_change",
     "propose_new_ci",
     "propose_relation",
+    "record_mail_on_change",
     "remove_change_ci",
     "remove_finding",
     "remove_stakeholder",
@@ -116,6 +118,7 @@ __all__ = [
     "set_risk_cell",
     "submit_change_request",
     "unlink_design",
+    "submit_change_request_from_mail",
     "update_approval_rule",
     "update_change",
     "update_needs_note",

@@ -26,6 +26,13 @@ raises anything (a bug, a database error on that message) is a dead letter with 
 when even the dead letter cannot be written does the poll of that mailbox stop, leaving the
 message on the server for the next poll (`polling.py` reads the mailboxes).
 
+Other kinds. A mailbox may register another kind of request than meldingen (`Mailbox.registers`,
+the kinds an app above registers in `extensions`: change requests). Each new message there goes to
+that kind; a reply on one of its records (its number in the subject, or the headers of its mail) is
+taken from any mailbox, in a melding mailbox only when the message answers no melding. The
+exactly-once claim, the rate limit, the noise filter and the dead letters are the same; the
+`InboundMessage` row keeps the record it became (`object_type`, `object_id`).
+
 Noise: auto-replies, bulk mail, loops and our own messages are ignored; a bounce is recorded against
 the notification that bounced. Rate limit: when one address already had `rate_limit_count` new
 meldingen within `rate_limit_minutes` (per mailbox settings, 0 switches it off), further new meldingen
@@ -64,6 +71,7 @@ from beheer.servicedesk.services import (
     open_melding,
 )
 
+from .. import extensions
 from ..email_in import parse as email_parse
 from ..email_in.parse import BOUNCE, ParsedMessage, ParseFailure, parse_message
 from ..models import (
@@ -357,6 +365,9 @@ def _apply(
         return Result(Outcome.IGNORED, inbound.pk)
 
     person = _person_for(parsed.sender)
+    registers = mailbox.registers if mailbox is not None else extensions.MELDING
+    if registers != extensions.MELDING:
+        return _other_kind(mailbox, registers, parsed, inbound, person, now=now, check_rate=check_rate)
     melding = _thread_target(parsed, person)
     if melding is not None and melding.closed_at is not None:
         if person is not None and person.is_staff_member:
@@ -373,8 +384,64 @@ def _apply(
         actor, visible = _attachment_actor(melding, parsed, person)
         _store_attachments(melding, parsed, actor=actor, visible=visible)
         return _done(inbound, Outcome.REPLY, melding, note)
+    for other in extensions.kinds():  # a reply on a change request, say, that reached this mailbox
+        handled = other.reply(_intake_message(mailbox, parsed, person, now=now))
+        if handled is not None:
+            return _done_other(inbound, Outcome.OTHER_REPLY, handled)
     new = _new_melding(mailbox, parsed, person, now=now, check_rate=check_rate)
     return _done(inbound, Outcome.MELDING, new, None)
+
+
+def _other_kind(
+    mailbox: Mailbox | None,
+    code: str,
+    parsed: ParsedMessage,
+    inbound: InboundMessage,
+    person: User | None,
+    *,
+    now: datetime,
+    check_rate: bool,
+) -> Result:
+    """A message in a mailbox that registers another kind (`extensions`): a reply on one of its
+    records, else a new one (rate-limited like new meldingen)."""
+    kind = extensions.kind(code)
+    if kind is None:
+        raise _DeadLetter(
+            REASON_REJECTED,
+            _("This mailbox registers %(kind)s, which this installation does not know.") % {"kind": code},
+        )
+    message = _intake_message(mailbox, parsed, person, now=now)
+    handled = kind.reply(message)
+    if handled is not None:
+        return _done_other(inbound, Outcome.OTHER_REPLY, handled)
+    if check_rate:
+        _check_rate(mailbox, parsed.sender, now=now)
+    return _done_other(inbound, Outcome.OTHER_NEW, kind.register(message))
+
+
+def _intake_message(
+    mailbox: Mailbox | None, parsed: ParsedMessage, person: User | None, *, now: datetime
+) -> extensions.IntakeMessage:
+    return extensions.IntakeMessage(
+        message_key=parsed.message_key,
+        message_id=parsed.message_id,
+        thread_ids=tuple(parsed.thread_ids[:MAX_THREAD_IDS]),
+        sender=parsed.sender,
+        sender_name=parsed.sender_name,
+        subject=parsed.subject,
+        text=_message_text(parsed),
+        body_text=(parsed.body_text or "").replace("\x00", "")[:TEXT_MAX],
+        person=person,
+        mailbox_name=mailbox.name if mailbox is not None else "",
+        received_at=now,
+    )
+
+
+def _done_other(inbound: InboundMessage, outcome: str, handled: extensions.Handled) -> Result:
+    InboundMessage.objects.filter(pk=inbound.pk).update(
+        outcome=outcome, object_type=handled.object_type[:40], object_id=handled.object_id, ignore_reason=""
+    )
+    return Result(outcome, inbound.pk)
 
 
 def _done(inbound: InboundMessage, outcome: str, melding: Melding, note: Note | None) -> Result:
@@ -461,7 +528,7 @@ def _check_rate(mailbox: Mailbox | None, sender: str, *, now: datetime) -> None:
         return
     since = now - timedelta(minutes=mailbox.rate_limit_minutes)
     recent = InboundMessage.objects.filter(
-        sender=sender[:254], outcome=Outcome.MELDING, received_at__gte=since
+        sender=sender[:254], outcome__in=(Outcome.MELDING, Outcome.OTHER_NEW), received_at__gte=since
     ).count()
     if recent >= mailbox.rate_limit_count:
         raise _DeadLetter(

@@ -27,6 +27,7 @@ from beheer.core.errors import Conflict, DomainError, PermissionDenied
 from beheer.notifications import crypto
 from beheer.servicedesk.models import CallType, Category
 
+from .. import extensions
 from ..email_in.imap import ImapClient, ImapError
 from ..models import (
     RULE_PATTERN_MAX,
@@ -69,6 +70,7 @@ HISTORY_FIELDS = (
     "default_operator_group",
     "rate_limit_count",
     "rate_limit_minutes",
+    "registers",
 )
 HISTORY_REFERENCES = ("default_call_type", "default_category", "default_operator_group")
 
@@ -146,6 +148,7 @@ def configure_mailbox(
     default_operator_group: OperatorGroup | None = None,
     rate_limit_count: int = 20,
     rate_limit_minutes: int = 60,
+    registers: str = extensions.MELDING,
     active: bool = True,
     expected_version: int | None = None,
 ) -> Mailbox:
@@ -158,6 +161,8 @@ def configure_mailbox(
         errors["auth"] = _("Unknown sign-in method.")
     if after_processing not in AfterProcessing.values:
         errors["after_processing"] = _("Unknown choice.")
+    if registers not in dict(extensions.kind_choices()):
+        errors["registers"] = _("Unknown choice.")
     if not 1 <= int(port) <= 65535:
         errors["port"] = _("A port is a number from 1 to 65535.")
     if not 0 <= int(rate_limit_count) <= 100_000 or not 0 <= int(rate_limit_minutes) <= 7 * 24 * 60:
@@ -242,6 +247,7 @@ def configure_mailbox(
     mailbox.default_operator_group = default_operator_group
     mailbox.rate_limit_count = int(rate_limit_count)
     mailbox.rate_limit_minutes = int(rate_limit_minutes)
+    mailbox.registers = registers
     mailbox.active = active
     if mailbox.pk is not None:
         mailbox.version += 1

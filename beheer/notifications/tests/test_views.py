@@ -312,6 +312,7 @@ def test_own_preferences_page(caller: User, operator: User) -> None:
         "status_changed",
         "article_changed",
         "article_acknowledgement_due",
+        "change_request_received",
     }
     response = client.post(
         reverse("notification-preferences"), {"melding_registered": "on", "status_changed": "on"}
