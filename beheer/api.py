@@ -236,6 +236,7 @@ def _mount() -> None:
     from beheer.changes.api.others import portal_router as change_portal_router
     from beheer.changes.api.others import projects_router as change_projects_router
     from beheer.changes.api.others import settings_router as change_settings_router
+    from beheer.changes.api.templates import router as change_templates_router
     from beheer.cmdb.api import router as cmdb_router
     from beheer.cmdb.api.contracts import router as cmdb_contracts_router
     from beheer.cmdb.api.imports import export_router as cmdb_export_router
@@ -273,6 +274,7 @@ def _mount() -> None:
     api.add_router("/change-approvals", change_approvals_router)
     api.add_router("/change-projects", change_projects_router)
     api.add_router("/change-settings", change_settings_router)
+    api.add_router("/change-templates", change_templates_router)
     api.add_router("/portal/changes", change_portal_router)
     api.add_router("/changes", change_needs_router)
     api.add_router("/portal/changes", change_needs_portal_router)

@@ -61,6 +61,7 @@ from .mail import record_mail_on_change, submit_change_request_from_mail
 from .phases import NextPhase, move_change, next_phases
 from .projects import ProjectData, create_project, update_project
 from .stakeholders import add_stakeholder, remove_stakeholder
+from .templates import archive_template
 
 __all__ = [
     "ActivityLine",
@@ -83,6 +84,7 @@ __all__ = [
     "answer_feedback_by_token",
     "approvers_of",
     "ask_question",
+    "archive_template",
     "cancel_change",
     "complete_activity",
     "convert_follow_up",
