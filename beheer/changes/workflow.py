@@ -15,6 +15,8 @@ Entry rules, checked by `blocking_rules` for a move to a phase (each message nam
 - a standard change never enters the approval phase: it is pre-approved;
 - planning, execution and evaluation of a normal change need the approval granted; an emergency
   change may enter them before approval (its approval is then asked afterwards, `retroactive`);
+- execution of a normal change needs the current version of its implementation plan approved (by
+  the change coordinator or the client) when the planning phase is active;
 - evaluation and closed need every activity done or a deviation noted for it;
 - closed needs the approval granted (normal and emergency: an emergency change approved afterwards
   before it can close) and, for a normal change, the evaluation (when that phase is active).
@@ -74,6 +76,7 @@ class ChangeState:
     open_activities: int = 0  # activities neither done nor with a deviation noted
     evaluated: bool = False  # has been in the evaluation phase
     needs_approved: bool = True  # no active requirements, or the client approved the current needs
+    plan_approved: bool = True  # the current version of the implementation plan is approved
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ def blocking_rules(state: ChangeState, target: str, order: Sequence[str]) -> lis
     needs_approval = state.kind == NORMAL or (state.kind == EMERGENCY and target == CLOSED)
     if target in AFTER_APPROVAL and state.approval != GRANTED and needs_approval:
         rules.append(Rule("needs_approval", target))
+    if target == EXECUTION and state.kind == NORMAL and PLANNING in order and not state.plan_approved:
+        rules.append(Rule("needs_plan_approval", target))
     if target in (EVALUATION, CLOSED) and state.open_activities:
         rules.append(Rule("open_activities", target))
     if (

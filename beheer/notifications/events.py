@@ -748,6 +748,40 @@ _register(
             "{{ change_title }}.\n\n"
             "To add something, reply to this e-mail and keep the number in the subject."
             "{% if link_url %}\nYou can follow its progress at:\n{{ link_url }}{% endif %}" + _SIGN_EN,
+        code="change_plan_notice",
+        label=_("Notice about planned work of a change (to its stakeholders)"),
+        audience="caller",
+        about_melding=False,
+        variables={
+            "change_number": _("Number of the change, e.g. W0000123"),
+            "change_title": _("Title of the change"),
+            "notice_subject": _("Subject of the notice"),
+            "notice_text": _("Text of the notice"),
+            "planned_start": _("Planned start of the change"),
+            "planned_end": _("Planned end of the change"),
+            "article_title": _("Title of the linked user instruction (may be empty)"),
+            "acknowledgement_required": _("'yes' when the reader is asked to confirm reading it"),
+        },
+        subject={
+            "nl": "{{ notice_subject }}",
+            "en": "{{ notice_subject }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n{{ notice_text }}\n\n"
+            "{% if planned_start %}Gepland: {{ planned_start }}{% if planned_end %} tot {{ planned_end }}"
+            "{% endif %}.\n{% endif %}"
+            "{% if article_title %}\nLees de gebruikersinstructie {{ article_title }}"
+            "{% if acknowledgement_required == 'yes' %} en bevestig daar dat je haar gelezen hebt"
+            "{% endif %}:\n"
+            "{{ link_url }}\n{% endif %}"
+            "\n(Wijziging {{ change_number }}: {{ change_title }})\n",
+            "en": "Dear {{ recipient_name }},\n\n{{ notice_text }}\n\n"
+            "{% if planned_start %}Planned: {{ planned_start }}{% if planned_end %} to {{ planned_end }}"
+            "{% endif %}.\n{% endif %}"
+            "{% if article_title %}\nRead the user instruction {{ article_title }}"
+            "{% if acknowledgement_required == 'yes' %} and confirm there that you have read it{% endif %}:\n"
+            "{{ link_url }}\n{% endif %}"
+            "\n(Change {{ change_number }}: {{ change_title }})\n",
         },
     )
 )
@@ -810,6 +844,10 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "afterwards": "no",
         "author_name": "Olga Jansen",
         "expires_on": "12-04-2026",
+        "notice_subject": "Wifi in gebouw B: onderbreking op 14 maart",
+        "notice_text": "Op 14 maart vervangen we de access points in gebouw B. Van 8 tot 12 uur geen wifi.",
+        "planned_start": "14-03-2026 08:00",
+        "planned_end": "14-03-2026 12:00",
     },
     "en": {
         "melding_number": "M0001234",
@@ -867,6 +905,10 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "afterwards": "no",
         "author_name": "Olga Jansen",
         "expires_on": "12-04-2026",
+        "notice_subject": "Wi-Fi in building B: interruption on 14 March",
+        "notice_text": "On 14 March we replace the access points in building B. No Wi-Fi from 8 to 12.",
+        "planned_start": "14-03-2026 08:00",
+        "planned_end": "14-03-2026 12:00",
     },
 }
 

@@ -52,11 +52,13 @@ from .evaluation import (
     FollowUp,
     FollowUpTarget,
 )
+from .plan import ActivityDependency, ChangePlan, PlanApproval, PlanNotice, PlanNoticeRecipient
 from .stakeholders import Stakeholder, StakeholderRole
 from .templates import ChangeActivity, ChangeTemplate, DeviationDecision, TemplateActivity
 
 __all__ = [
     "ActivityState",
+    "ActivityDependency",
     "ApprovalRule",
     "ApprovalStatus",
     "Change",
@@ -68,6 +70,7 @@ __all__ = [
     "ChangeDocument",
     "ChangeHistoryEntry",
     "ChangeKind",
+    "ChangePlan",
     "ChangeStatus",
     "ChangeTemplate",
     "CmdbUpdate",
@@ -92,6 +95,9 @@ __all__ = [
     "NoteKind",
     "OpenQuestion",
     "Phase",
+    "PlanApproval",
+    "PlanNotice",
+    "PlanNoticeRecipient",
     "Project",
     "ProjectAction",
     "ProjectHistoryEntry",

@@ -226,6 +226,7 @@ class Change(models.Model):
             models.Index(fields=["project", "-updated_at", "-id"], name="change_project_updated"),
             models.Index(fields=["requester", "-updated_at", "-id"], name="change_requester_updated"),
             models.Index(fields=["client", "-updated_at", "-id"], name="change_client_updated"),
+            models.Index(fields=["status", "planned_start", "id"], name="change_status_planned"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ChangeKind.values), name="change_kind_valid"),
@@ -326,6 +327,10 @@ class ChangeAction(models.TextChoices):
     FOLLOW_UP_CONVERTED = "follow_up_converted", _("Follow-up action converted")
     ADVICE_CHANGED = "advice_changed", _("Advice changed")
     MAIL_RECEIVED = "mail_received", _("E-mail received")
+    ACTIVITY_CHANGED = "activity_changed", _("Activity changed")
+    PLAN_APPROVED = "plan_approved", _("Plan approved")
+    PLAN_NOTICE = "plan_notice", _("Stakeholders informed")
+    MAINTENANCE_WINDOW = "maintenance_window", _("Maintenance window")
 
 
 class StaffHistoryQuerySet(HistoryRecordQuerySet[Any]):
@@ -358,6 +363,8 @@ class ChangeHistoryEntry(SubjectHistoryRecord):
         "follow_ups": _("follow-up actions"),
         "advice": _("advice"),
         "mail": _("e-mail"),
+        "plan": _("plan"),
+        "maintenance_window": _("maintenance window"),
     }
 
     change = subject_key(Change, _("change"))

@@ -133,6 +133,8 @@ class ChangeActivity(models.Model):
         verbose_name=_("decided by"),
     )
     deviation_decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    people_count = models.PositiveSmallIntegerField(_("people"), default=1)
+    means = models.TextField(_("means"), blank=True, help_text=_("Tools, materials, rooms, access."))
 
     objects = ChangeActivityQuerySet.as_manager()
 

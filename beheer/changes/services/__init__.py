@@ -59,11 +59,21 @@ from .evaluation import (
 )
 from .mail import record_mail_on_change, submit_change_request_from_mail
 from .phases import NextPhase, move_change, next_phases
+from .plan import (
+    ActivityData,
+    approve_plan,
+    inform_stakeholders,
+    may_approve_plan,
+    plan_activity,
+    update_activity,
+)
+from .plan_state import sync_maintenance_window
 from .projects import ProjectData, create_project, update_project
 from .stakeholders import add_stakeholder, remove_stakeholder
 from .templates import archive_template
 
 __all__ = [
+    "ActivityData",
     "ActivityLine",
     "ChangeData",
     "NextPhase",
@@ -82,6 +92,7 @@ __all__ = [
     "add_stakeholder",
     "answer_feedback",
     "answer_feedback_by_token",
+    "approve_plan",
     "approvers_of",
     "ask_question",
     "archive_template",
@@ -110,6 +121,12 @@ __all__ = [
     "propose_new_ci",
     "propose_relation",
     "record_mail_on_change",
+    "inform_stakeholders",
+    "may_approve_plan",
+    "move_change",
+    "next_phases",
+    "note_deviation",
+    "plan_activity",
     "remove_change_ci",
     "remove_finding",
     "remove_stakeholder",
@@ -121,6 +138,8 @@ __all__ = [
     "submit_change_request",
     "unlink_design",
     "submit_change_request_from_mail",
+    "sync_maintenance_window",
+    "update_activity",
     "update_approval_rule",
     "update_change",
     "update_needs_note",

@@ -13,6 +13,7 @@ from beheer.core.errors import ReadOnly
 
 from .. import workflow
 from ..models import Change, ChangeActivity, ChangeHistoryEntry, ChangeStatus, Phase, needs_approved
+from ..models import Change, ChangeActivity, ChangeHistoryEntry, ChangePlan, ChangeStatus, Phase, PlanApproval
 
 TITLE_MAX = 200
 
@@ -51,7 +52,21 @@ def state_of(change: Change, *, open_activities: int | None = None) -> workflow.
         open_activities=open_activities,
         evaluated=change.evaluated_at is not None,
         needs_approved=needs_approved(change),
+        plan_approved=plan_is_approved(change) if change.kind == workflow.NORMAL else True,
     )
+
+
+def plan_version(change: Change) -> int:
+    """The current version of the change's implementation plan (1 before anything was approved)."""
+    found = ChangePlan.objects.filter(change_id=change.pk).values_list("version", flat=True).first()
+    return found or 1
+
+
+def plan_is_approved(change: Change) -> bool:
+    """Whether the current version of the plan has been approved."""
+    if not change.pk:
+        return False
+    return PlanApproval.objects.filter(change_id=change.pk, plan_version=plan_version(change)).exists()
 
 
 def phase_code(change: Change) -> str:

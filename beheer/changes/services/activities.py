@@ -14,6 +14,7 @@ from beheer.core.errors import DomainError, NotFound
 from ..models import Change, ChangeAction, ChangeActivity
 from ._base import lock_change, record, save
 from .execution import apply_cmdb_updates
+from .plan_state import plan_changed
 
 MAX_ESTIMATE = 60 * 24 * 365
 
@@ -62,6 +63,7 @@ def add_activity(
         order=(last or 0) + 10,
     )
     record(current, actor, ChangeAction.ACTIVITY_ADDED, field="activity", new=title)
+    plan_changed(current)
     save(current, ())
     return activity
 

@@ -23,6 +23,7 @@ from .. import workflow
 from ..impact import service_owner_ids
 from ..models import ApprovalRule, Change, ChangeAction, ChangeApproval, Vote
 from ._base import active_order, lock_change, phase, record, save
+from .plan_state import sync_maintenance_window
 
 
 @history.stored_text
@@ -168,6 +169,7 @@ def _settle(change: Change, *, actor: User, retroactive: bool) -> None:
         record(
             change, None, ChangeAction.MOVED, at=now, field="phase", old=old_phase.name, new=change.phase.name
         )
+    sync_maintenance_window(change, actor=actor)
     if change.coordinator is not None and change.coordinator.is_active:
         notifications.enqueue(
             "change_approval_decided",

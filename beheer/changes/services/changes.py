@@ -29,6 +29,7 @@ from ..models import (
     RiskMatrixCell,
 )
 from ._base import lock_change, phase, record, save, title
+from .plan_state import plan_changed, sync_maintenance_window
 
 EDIT_FIELDS = (
     "title",
@@ -159,12 +160,16 @@ def update_change(change: Change, *, actor: User, data: ChangeData, expected_ver
         message = _("The kind cannot change once an approval was asked.")
         raise DomainError(message, field_errors={"kind": message})
     before = history.snapshot(current, EDIT_FIELDS)
+    window = (current.planned_start, current.planned_end)
     _apply(current, data, values)
     changes = history.changes_since(before, current)
     if not changes:
         return current
     save(current, EDIT_FIELDS)
     record(current, actor, ChangeAction.CHANGED, changes=changes)
+    if window != (current.planned_start, current.planned_end):
+        plan_changed(current)
+        sync_maintenance_window(current, actor=actor)
     return current
 
 
@@ -238,6 +243,7 @@ def create_change_from_template(
     )
     for ci in cis or []:
         _link_ci(change, ci, actor=actor)
+    sync_maintenance_window(change, actor=actor)
     return change
 
 
@@ -278,6 +284,7 @@ def add_change_ci(
     current = lock_change(change, actor, expected_version)
     _link_ci(current, ci, actor=actor)
     save(current, ())
+    sync_maintenance_window(current, actor=actor)
     return current
 
 
@@ -291,6 +298,7 @@ def remove_change_ci(
     if deleted:
         record(current, actor, ChangeAction.CI_REMOVED, field="cis", old=ci.name)
         save(current, ())
+        sync_maintenance_window(current, actor=actor)
     return current
 
 
@@ -304,4 +312,5 @@ def cancel_change(change: Change, *, actor: User, expected_version: int | None, 
     current.closed_at = clock.now()
     save(current, ("status", "closed_at"))
     record(current, actor, ChangeAction.CANCELLED, detail=reason)
+    sync_maintenance_window(current, actor=actor)
     return current

@@ -27,6 +27,7 @@ RULE_MESSAGES = {
     ),
     "standard_preapproved": gettext_lazy("A standard change is pre-approved and needs no approval."),
     "needs_approval": gettext_lazy("The change must be approved first."),
+    "needs_plan_approval": gettext_lazy("The current implementation plan must be approved first."),
     "open_activities": gettext_lazy("Every activity must be done, or have a deviation noted."),
     "needs_evaluation": gettext_lazy("A normal change is evaluated before it is closed."),
 }

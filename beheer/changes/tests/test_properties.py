@@ -8,6 +8,11 @@ decisions on the needs (the caller is the change's client). After every call the
 must satisfy the rules: a normal change past approval is approved; a closed change of any kind is
 approved (an emergency one possibly afterwards); every approval granted follows the decision rule
 over the votes of its round.
+approvals and rejections, edits of the risk and rollback plan. After every call the stored change
+must satisfy the rules: a normal change past approval is approved; one that just entered
+execution has the current version of its plan approved (plan calls add activities, approve it); a
+closed change of any kind is approved (an emergency one possibly afterwards); every approval granted
+follows the decision rule over the votes of its round.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from hypothesis import strategies as st
 from beheer.accounts.models import Role, User
 from beheer.changes import workflow
 from beheer.changes.models import ApprovalRule, Change, ChangeApproval, NeedsInventory, Phase, needs_approved
+from beheer.changes.models import ApprovalRule, Change, ChangeApproval, Phase
+from beheer.changes.services._base import plan_is_approved
 from tests.helpers import client_for, make_person
 
 from .helpers import cab
@@ -38,6 +45,7 @@ steps = st.lists(
         st.tuples(st.just("edit"), st.booleans(), st.integers(0, 4)),
         st.tuples(st.just("require"), st.sampled_from(["must", "could"]), st.integers(0, 4)),
         st.tuples(st.just("needs"), st.sampled_from(["approve", "reject"]), st.integers(0, 4)),
+        st.tuples(st.just("plan"), st.booleans(), st.integers(0, 4)),
     ),
     max_size=14,
 )
@@ -74,11 +82,13 @@ def test_no_sequence_of_calls_passes_approval_without_the_approvals(
             "post",
             f"{API}/changes",
             {"title": "Eigenschap", "kind": kind, "client_id": caller.pk},
+            {"title": "Eigenschap", "kind": kind, "coordinator_id": coordinator.pk},
         )
         pk = created.json()["id"]
         order = [p.code for p in Phase.objects.order_by("order", "id")]
         for action, value, who in plan:
             change = Change.objects.select_related("phase").get(pk=pk)
+            before = change.phase.code
             client = clients[who]
             before, approved_before = change.phase.code, needs_approved(change)
             if action == "require":
@@ -106,6 +116,11 @@ def test_no_sequence_of_calls_passes_approval_without_the_approvals(
                 if mine is not None:
                     body = {"decision": value, "comment": "" if value == "approve" else "nee"}
                     _call(client, "post", f"{API}/change-approvals/{mine.pk}/decision", body)
+            elif action == "plan":
+                if value:  # plan an activity (a new plan version once one was approved)
+                    _call(client, "post", f"{API}/change-plans/{pk}/activities", {"title": "Stap"})
+                else:  # approve the plan as whoever this is
+                    _call(client, "post", f"{API}/change-plans/{pk}/approve", {})
             else:
                 body = {
                     "title": "Eigenschap",
@@ -125,6 +140,8 @@ def test_no_sequence_of_calls_passes_approval_without_the_approvals(
                 assert approved_before, (plan, before, code)
             if kind == "normal" and code in workflow.AFTER_APPROVAL:
                 assert change.approval_status == workflow.GRANTED, (plan, code)
+            if kind == "normal" and code == workflow.EXECUTION and before != code:
+                assert plan_is_approved(change), plan  # it just entered execution
             if change.status == "closed":
                 assert change.approval_status == workflow.GRANTED
             if change.approval_status == workflow.GRANTED:

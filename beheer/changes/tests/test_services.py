@@ -255,9 +255,12 @@ def test_a_standard_change_from_its_template_skips_approval_and_expands_into_act
 
 def test_a_normal_change_is_evaluated_before_it_closes(operator: User, coordinator: User) -> None:
     cab([coordinator])
-    change = move(operator, assessed(operator, make_change(operator)), "approval")
+    change = move(operator, assessed(operator, make_change(operator, coordinator=operator)), "approval")
     services.decide_approval(ChangeApproval.objects.get(change=change), actor=coordinator, approve=True)
+    services.add_activity(fresh(change), actor=operator, title="Uitvoeren")
+    services.approve_plan(fresh(change), actor=operator, expected_plan_version=None)
     change = move(operator, fresh(change), "execution")
+    services.complete_activity(ChangeActivity.objects.get(change=change), actor=operator)
     with pytest.raises(DomainError, match="evaluated"):
         move(operator, change, "closed")
     change = move(operator, change, "evaluation")

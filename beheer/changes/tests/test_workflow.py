@@ -137,3 +137,16 @@ def test_leaving_the_needs_phase_with_requirements_needs_the_clients_approval() 
     # with the needs phase switched off there is no needs phase to leave
     without_needs = [p for p in ORDER if p != wf.NEEDS]
     assert codes(skipping, wf.DESIGN, without_needs) == []
+def test_a_normal_change_enters_execution_only_with_its_plan_approved_when_planning_is_active() -> None:
+    base = {"kind": wf.NORMAL, "phase": wf.PLANNING, "approval": wf.GRANTED}
+    assert codes(ChangeState(**base, plan_approved=False), wf.EXECUTION) == ["needs_plan_approval"]  # type: ignore[arg-type]
+    assert codes(ChangeState(**base, plan_approved=True), wf.EXECUTION) == []  # type: ignore[arg-type]
+    without_planning = [p for p in ORDER if p != wf.PLANNING]
+    approval = {**base, "phase": wf.APPROVAL}
+    assert codes(ChangeState(**approval, plan_approved=False), wf.EXECUTION, without_planning) == []  # type: ignore[arg-type]
+    emergency = ChangeState(
+        kind=wf.EMERGENCY, phase=wf.ASSESSMENT, has_risk=True, has_rollback_plan=True, plan_approved=False
+    )
+    assert codes(emergency, wf.EXECUTION) == []
+    standard = ChangeState(kind=wf.STANDARD, phase=wf.ASSESSMENT, approval=wf.GRANTED, plan_approved=False)
+    assert codes(standard, wf.EXECUTION) == []

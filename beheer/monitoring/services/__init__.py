@@ -35,6 +35,7 @@ from .claims import (
     phase_offset,
     set_aside,
 )
+from .managed import drop_managed_window, keep_managed_window
 from .outages import MONITOR_USERNAME, monitor_actor, outage_classification, outage_priority
 from .push import issue_push_token, receive_push, sweep_overdue_pushes
 from .recording import (
@@ -93,11 +94,13 @@ __all__ = [
     "delete_alert_source",
     "delete_check",
     "delete_window",
+    "drop_managed_window",
     "end_window_now",
     "ensure_check_states",
     "in_maintenance",
     "issue_alert_source_token",
     "issue_push_token",
+    "keep_managed_window",
     "keep_probe_memo",
     "monitor_actor",
     "next_due",
