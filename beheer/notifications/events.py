@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 LANGUAGES = ("nl", "en")
+
 DEFAULT_LANGUAGE = "nl"
 
 # Variables every event provides (the recipient's name is filled in per recipient).
@@ -44,6 +45,7 @@ class Event:
 
 
 _SIGN_NL = "\n\nMet vriendelijke groet,\nde servicedesk\n"
+
 _SIGN_EN = "\n\nKind regards,\nthe service desk\n"
 
 EVENTS: dict[str, Event] = {}
@@ -706,10 +708,14 @@ _register(
             "Version {{ version_number }} of the design {{ article_title }} ({{ article_kind }}) waits "
             "for your approval as the client. Read the design and approve or reject it, with a "
             "comment:\n\n{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
         code="change_feedback_requested",
         label=_("Your feedback on a change is asked (to each chosen stakeholder)"),
-        code="change_request_received",
-        label=_("Change request by e-mail registered (to the sender)"),
         audience="caller",
         about_melding=False,
         variables={
@@ -733,6 +739,19 @@ _register(
             "better. The form is short and works without signing in:\n\n{{ link_url }}\n\n"
             "The link works once, until {{ expires_on }}.",
         },
+    )
+)
+
+_register(
+    Event(
+        code="change_request_received",
+        label=_("Change request by e-mail registered (to the sender)"),
+        audience="caller",
+        about_melding=False,
+        variables={
+            "change_number": _CHANGE_VARIABLES["change_number"],
+            "change_title": _CHANGE_VARIABLES["change_title"],
+        },
         subject={
             "nl": "Je wijzigingsaanvraag is geregistreerd [{{ change_number }}]: {{ change_title }}",
             "en": "Your change request has been registered [{{ change_number }}]: {{ change_title }}",
@@ -748,6 +767,12 @@ _register(
             "{{ change_title }}.\n\n"
             "To add something, reply to this e-mail and keep the number in the subject."
             "{% if link_url %}\nYou can follow its progress at:\n{{ link_url }}{% endif %}" + _SIGN_EN,
+        },
+    )
+)
+
+_register(
+    Event(
         code="change_plan_notice",
         label=_("Notice about planned work of a change (to its stakeholders)"),
         audience="caller",
@@ -912,7 +937,6 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     },
 }
 
-
 # How long a message of each kind may wait to be sent (hours; 0: no limit). A warning that a target
 # date is at risk, or that a check is down, is stale within hours; an assignment within a day; a
 # caller's acknowledgement or update within a few days; a reminder once its next round is due.
@@ -942,7 +966,9 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "change_feedback_requested": 7 * 24,
     "change_request_received": 72,
 }
+
 FALLBACK_TTL_HOURS = 72
+
 MAX_TTL_HOURS = 90 * 24
 
 
