@@ -12,8 +12,16 @@ from beheer.core import checks, clock, config_cache, history
 from beheer.core.errors import ReadOnly
 
 from .. import workflow
-from ..models import Change, ChangeActivity, ChangeHistoryEntry, ChangeStatus, Phase, needs_approved
-from ..models import Change, ChangeActivity, ChangeHistoryEntry, ChangePlan, ChangeStatus, Phase, PlanApproval
+from ..models import (
+    Change,
+    ChangeActivity,
+    ChangeHistoryEntry,
+    ChangePlan,
+    ChangeStatus,
+    Phase,
+    PlanApproval,
+    needs_approved,
+)
 
 TITLE_MAX = 200
 

@@ -7,12 +7,8 @@ approvals and rejections, edits of the risk and rollback plan, new requirements 
 decisions on the needs (the caller is the change's client). After every call the stored change
 must satisfy the rules: a normal change past approval is approved; a closed change of any kind is
 approved (an emergency one possibly afterwards); every approval granted follows the decision rule
-over the votes of its round.
-approvals and rejections, edits of the risk and rollback plan. After every call the stored change
-must satisfy the rules: a normal change past approval is approved; one that just entered
-execution has the current version of its plan approved (plan calls add activities, approve it); a
-closed change of any kind is approved (an emergency one possibly afterwards); every approval granted
-follows the decision rule over the votes of its round.
+over the votes of its round; a normal change that just entered execution has the current version
+of its plan approved (plan calls add activities or approve the plan).
 """
 
 from __future__ import annotations
@@ -29,7 +25,6 @@ from hypothesis import strategies as st
 from beheer.accounts.models import Role, User
 from beheer.changes import workflow
 from beheer.changes.models import ApprovalRule, Change, ChangeApproval, NeedsInventory, Phase, needs_approved
-from beheer.changes.models import ApprovalRule, Change, ChangeApproval, Phase
 from beheer.changes.services._base import plan_is_approved
 from tests.helpers import client_for, make_person
 
@@ -81,14 +76,12 @@ def test_no_sequence_of_calls_passes_approval_without_the_approvals(
             clients[0],
             "post",
             f"{API}/changes",
-            {"title": "Eigenschap", "kind": kind, "client_id": caller.pk},
-            {"title": "Eigenschap", "kind": kind, "coordinator_id": coordinator.pk},
+            {"title": "Eigenschap", "kind": kind, "client_id": caller.pk, "coordinator_id": coordinator.pk},
         )
         pk = created.json()["id"]
         order = [p.code for p in Phase.objects.order_by("order", "id")]
         for action, value, who in plan:
             change = Change.objects.select_related("phase").get(pk=pk)
-            before = change.phase.code
             client = clients[who]
             before, approved_before = change.phase.code, needs_approved(change)
             if action == "require":

@@ -137,6 +137,8 @@ def test_leaving_the_needs_phase_with_requirements_needs_the_clients_approval() 
     # with the needs phase switched off there is no needs phase to leave
     without_needs = [p for p in ORDER if p != wf.NEEDS]
     assert codes(skipping, wf.DESIGN, without_needs) == []
+
+
 def test_a_normal_change_enters_execution_only_with_its_plan_approved_when_planning_is_active() -> None:
     base = {"kind": wf.NORMAL, "phase": wf.PLANNING, "approval": wf.GRANTED}
     assert codes(ChangeState(**base, plan_approved=False), wf.EXECUTION) == ["needs_plan_approval"]  # type: ignore[arg-type]
