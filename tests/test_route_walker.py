@@ -403,6 +403,31 @@ class School:
         return change
 
     @cached_property
+    def change_document(self) -> Any:
+        """A document kept with the change, with staff-only content and name."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from beheer.changes import services
+
+        upload = SimpleUploadedFile(
+            f"plan-{CANARY_S}.txt", f"plan {CANARY_S}".encode(), content_type="text/plain"
+        )
+        return services.upload_document(self.change, actor=self.people["administrator"], upload=upload)
+
+    @cached_property
+    def change_cmdb_update(self) -> Any:
+        """A CMDB update proposed for the change's activity."""
+        from beheer.changes import services
+
+        return services.propose_attribute_change(
+            self.change.activities.first(),
+            actor=self.people["administrator"],
+            ci=self.ci,
+            field="description",
+            value=f"Nieuw {CANARY_S}",
+        )
+
+    @cached_property
     def change_project(self) -> Any:
         from beheer.changes import services
 
@@ -459,6 +484,9 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "job_id": lambda s: s.import_job,
     "file_version_id": lambda s: s.licence_file,
     "change_id": lambda s: s.change,
+    "activity_id": lambda s: s.change.activities.first(),
+    "document_id": lambda s: s.change_document,
+    "update_id": lambda s: s.change_cmdb_update,
     "project_id": lambda s: s.change_project,
 }
 
@@ -575,6 +603,8 @@ EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
     ("*", "melding_pk"): lambda s: s.melding,
     ("change-ci-remove", "ci_pk"): lambda s: s.ci,
     ("*", "activity_pk"): lambda s: s.change.activities.first(),
+    ("*", "document_pk"): lambda s: s.change_document,
+    ("*", "update_pk"): lambda s: s.change_cmdb_update,
 }
 for _name, _model in {
     "report-schedule-cancel": "beheer.reports.models.ScheduledReport",

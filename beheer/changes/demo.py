@@ -14,6 +14,7 @@ from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 
 from . import demo_needs, services
+from . import demo_execution, services
 from .models import ApprovalRule, Change, ChangeActivity, ChangeApproval, Phase
 
 WIFI_ACTIVITIES = [
@@ -188,6 +189,9 @@ def create(
         if first_activity is not None:
             services.complete_activity(first_activity, actor=network_specialist)
     made["execution"] = change
+    made["executed"] = demo_execution.create(
+        approved("Wifi-pilot aula", 14, aps[:1]), actor=network_specialist, now=now
+    )
     change = approved("Gastnetwerk scheiden in een eigen VLAN", 30, aps[:1])
     with steps.at(24):
         change = _move(change, network_specialist, "execution")

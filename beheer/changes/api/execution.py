@@ -238,7 +238,8 @@ def list_log(request: HttpRequest, change_id: Id, cursor: TextLine | None = None
 def add_log_entry(request: HttpRequest, change_id: Id, payload: LogEntryIn) -> Answer[dict[str, Any]]:
     change = find_change(request, change_id)
     look = Lookup()
-    activity = look.row(ChangeActivity.objects.filter(change=change), payload.activity_id, "activity_id")
+    activities = ChangeActivity.objects.visible_to(current_user(request)).filter(change=change)
+    activity = look.row(activities, payload.activity_id, "activity_id")
     look.done()
     entry = services.add_log_entry(change, actor=current_user(request), text=payload.text, activity=activity)
     return Answer(201, log_out(entry))
