@@ -237,6 +237,8 @@ def _mount() -> None:
     from beheer.changes.api.others import projects_router as change_projects_router
     from beheer.changes.api.others import settings_router as change_settings_router
     from beheer.changes.api.templates import router as change_templates_router
+    from beheer.changes.api.plan import calendar_router as change_calendar_router
+    from beheer.changes.api.plan import router as change_plans_router
     from beheer.cmdb.api import router as cmdb_router
     from beheer.cmdb.api.contracts import router as cmdb_contracts_router
     from beheer.cmdb.api.imports import export_router as cmdb_export_router
@@ -281,6 +283,8 @@ def _mount() -> None:
     api.add_router("/change-execution", change_execution_router)
     api.add_router("/change-evaluation", change_evaluation_router)
     api.add_router("/portal/change-feedback", change_feedback_router)
+    api.add_router("/change-plans", change_plans_router)
+    api.add_router("/changes-calendar", change_calendar_router)
 
 
 def operations_of(ninja_api: NinjaAPI) -> Iterator[tuple[Any, access.Gate | None]]:

@@ -54,6 +54,10 @@ class Bar:
     start: datetime
     end: datetime
 
+    @property
+    def text_y(self) -> float:
+        return self.y + 12
+
 
 @dataclass(frozen=True)
 class Arrow:

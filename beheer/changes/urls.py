@@ -3,6 +3,7 @@ from django.urls import path
 from .views import approvals, changes, configuration, needs, portal, portal_needs, projects
 from .views import approvals, changes, configuration, execution, portal, projects
 from .views import approvals, changes, configuration, evaluation, feedback, portal, projects
+from .views import approvals, calendar, changes, configuration, plan, portal, projects
 
 urlpatterns = [
     path("changes/", changes.change_list, name="change-list"),
@@ -60,6 +61,16 @@ urlpatterns = [
         execution.withdraw_update,
         name="change-cmdb-withdraw",
     ),
+    path("changes/calendar/", calendar.calendar_page, name="change-calendar"),
+    path("changes/<int:pk>/plan/", plan.plan_page, name="change-plan"),
+    path("changes/<int:pk>/plan/activities/", plan.activity_plan, name="change-plan-activity"),
+    path(
+        "changes/<int:pk>/plan/activities/<int:activity_pk>/",
+        plan.activity_edit,
+        name="change-plan-activity-edit",
+    ),
+    path("changes/<int:pk>/plan/approve/", plan.plan_approve, name="change-plan-approve"),
+    path("changes/<int:pk>/plan/notices/", plan.plan_notice, name="change-plan-notice"),
     path("changes/approvals/", approvals.my_approvals, name="change-approvals-mine"),
     path("changes/approvals/<int:pk>/", approvals.approval_decide, name="change-approval"),
     path("changes/projects/", projects.project_list, name="change-projects"),

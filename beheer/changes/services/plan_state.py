@@ -84,13 +84,11 @@ def sync_maintenance_window(change: Change, *, actor: User | None) -> None:
             )
         return
     if plan.maintenance_window_id is not None:
-        window = plan.maintenance_window
+        old = plan.maintenance_window
         plan.maintenance_window = None
         plan.save(update_fields=["maintenance_window"])
-        if window is not None and monitoring.drop_managed_window(window, actor=actor):
-            record(
-                change, actor, ChangeAction.MAINTENANCE_WINDOW, field="maintenance_window", old=window.name
-            )
+        if old is not None and monitoring.drop_managed_window(old, actor=actor):
+            record(change, actor, ChangeAction.MAINTENANCE_WINDOW, field="maintenance_window", old=old.name)
 
 
 def _local(value: datetime) -> str:

@@ -1,0 +1,127 @@
+"""The forward schedule of changes (wijzigingskalender): a month (default), a week or a list of the
+open changes with a planned window, with warnings for overlapping changes that share a CI or an
+affected service. ?view=month|week|list, ?from=YYYY-MM-DD (and ?to= for the list, at most 366 days)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from beheer.core import access, clock
+
+from ..services.schedule import MAX_DAYS, Scheduled, forward_schedule
+
+ACCESS = access.STAFF
+VIEWS = ("month", "week", "list")
+PER_DAY = 6  # changes shown in a day of the month view; the rest as "n more"
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def period(view: str, first: date, to: date | None) -> tuple[date, date]:
+    """The first day and the day after the last of the period shown."""
+    if view == "month":
+        start = first.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+    elif view == "week":
+        start = first - timedelta(days=first.weekday())
+        end = start + timedelta(days=7)
+    else:
+        start = first
+        end = to + timedelta(days=1) if to is not None and to >= first else start + timedelta(days=31)
+        end = min(end, start + timedelta(days=MAX_DAYS))
+    return start, end
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    in_period: bool
+    changes: list[Scheduled]
+    more: int
+
+
+def _days(start: date, end: date, changes: list[Scheduled], zone: object) -> list[list[Day]]:
+    """The weeks (Monday first) covering start..end, each day with the changes active on it."""
+    first = start - timedelta(days=start.weekday())
+    last = end + timedelta(days=(7 - end.weekday()) % 7)
+    on: dict[date, list[Scheduled]] = {}
+    for c in changes:
+        d = max(timezone.localtime(c.start, zone).date(), first)  # type: ignore[arg-type]
+        stop = min(timezone.localtime(c.end - timedelta(microseconds=1), zone).date(), last)  # type: ignore[arg-type]
+        while d <= stop:
+            on.setdefault(d, []).append(c)
+            d += timedelta(days=1)
+    weeks: list[list[Day]] = []
+    d = first
+    while d < last:
+        week = []
+        for _i in range(7):
+            rows = on.get(d, [])
+            week.append(Day(d, start <= d < end, rows[:PER_DAY], max(0, len(rows) - PER_DAY)))
+            d += timedelta(days=1)
+        weeks.append(week)
+    return weeks
+
+
+@require_GET
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    view = request.GET.get("view", "month")
+    view = view if view in VIEWS else "month"
+    today = timezone.localdate(clock.now())
+    first = _date(request.GET.get("from")) or today
+    start, end = period(view, first, _date(request.GET.get("to")))
+    zone = timezone.get_current_timezone()
+    schedule = forward_schedule(
+        request.user,
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end, time.min, tzinfo=zone),
+    )
+    overlapping = schedule.overlapping_ids()
+    names = schedule.service_names
+    if view == "month":
+        previous = (start - timedelta(days=1)).replace(day=1)
+        following = end
+    elif view == "week":
+        previous, following = start - timedelta(days=7), end
+    else:
+        span = end - start
+        previous, following = start - span, end
+    return render(
+        request,
+        "changes/plan/calendar.html",
+        {
+            "tab": "calendar",
+            "view": view,
+            "start": start,
+            "last": end - timedelta(days=1),
+            "schedule": schedule,
+            "items": [
+                {
+                    "change": c,
+                    "overlap": c.id in overlapping,
+                    "cis": ", ".join(name for _pk, name in c.cis),
+                    "services": ", ".join(sorted(names[s] for s in c.services)),
+                }
+                for c in schedule.changes
+            ]
+            if view == "list"
+            else [],
+            "weeks": _days(start, end, schedule.changes, zone) if view != "list" else [],
+            "overlapping": overlapping,
+            "previous": previous.isoformat(),
+            "following": following.isoformat(),
+            "today": today,
+            "to": (end - timedelta(days=1)).isoformat(),
+        },
+    )
