@@ -605,6 +605,18 @@ EXTRA: dict[tuple[str, str], Callable[[School], Any]] = {
     ("*", "activity_pk"): lambda s: s.change.activities.first(),
     ("*", "document_pk"): lambda s: s.change_document,
     ("*", "update_pk"): lambda s: s.change_cmdb_update,
+    ("*", "requirement_id"): _first("beheer.changes.models.Requirement"),
+    ("*", "note_id"): _first("beheer.changes.models.NeedsNote"),
+    ("*", "question_id"): _first("beheer.changes.models.OpenQuestion"),
+    ("*", "stakeholder_id"): _first("beheer.changes.models.Stakeholder"),
+    ("change-stakeholder-remove", "item"): _first("beheer.changes.models.Stakeholder"),
+    ("change-requirement-edit", "item"): _first("beheer.changes.models.Requirement"),
+    ("change-requirement-delete", "item"): _first("beheer.changes.models.Requirement"),
+    ("change-note-edit", "item"): _first("beheer.changes.models.NeedsNote"),
+    ("change-note-delete", "item"): _first("beheer.changes.models.NeedsNote"),
+    ("change-question-answer", "item"): _first("beheer.changes.models.OpenQuestion"),
+    ("change-question-delete", "item"): _first("beheer.changes.models.OpenQuestion"),
+    ("change-design-unlink", "item"): _first("beheer.changes.models.ChangeDesign"),
 }
 for _name, _model in {
     "report-schedule-cancel": "beheer.reports.models.ScheduledReport",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
+from beheer.core.forms import place_domain_errors
 from beheer.knowledge.rendering import render_markdown
 
 from .. import services
@@ -140,8 +141,6 @@ def _submit(
         try:
             call(form.cleaned_data)
         except DomainError as exc:
-            from beheer.core.forms import place_domain_errors
-
             if key is None:
                 messages.error(request, exc.message)
                 return _back(change, anchor)
@@ -389,8 +388,6 @@ def design_new(request: HttpRequest, pk: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
             )
         except DomainError as exc:
-            from beheer.core.forms import place_domain_errors
-
             place_domain_errors(form, exc)
         else:
             messages.success(request, _("The design has been created from its template and linked."))

@@ -144,7 +144,7 @@ def test_every_built_in_template_renders_in_both_languages() -> None:
             )
             if event.about_melding:
                 expected = "M0001234"
-            elif event.code.startswith("article_"):
+            elif event.code.startswith("article_") or event.code.startswith("design_"):
                 expected = SAMPLE_CONTEXT[language]["article_title"]
             elif event.code.startswith("preventive_"):
                 expected = SAMPLE_CONTEXT[language]["activity_name"]

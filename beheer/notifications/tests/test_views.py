@@ -313,6 +313,7 @@ def test_own_preferences_page(caller: User, operator: User) -> None:
         "article_changed",
         "article_acknowledgement_due",
         "change_request_received",
+        "design_client_approval_waiting",
     }
     response = client.post(
         reverse("notification-preferences"), {"melding_registered": "on", "status_changed": "on"}
