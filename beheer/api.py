@@ -227,18 +227,18 @@ def _mount() -> None:
     from beheer.accounts.api import router as accounts_router
     from beheer.calendars.api import router as calendars_router
     from beheer.changes.api import router as changes_router
-    from beheer.changes.api.needs import portal_router as change_needs_portal_router
-    from beheer.changes.api.needs import router as change_needs_router
-    from beheer.changes.api.execution import router as change_execution_router
     from beheer.changes.api.evaluation import portal_router as change_feedback_router
     from beheer.changes.api.evaluation import router as change_evaluation_router
+    from beheer.changes.api.execution import router as change_execution_router
+    from beheer.changes.api.needs import portal_router as change_needs_portal_router
+    from beheer.changes.api.needs import router as change_needs_router
     from beheer.changes.api.others import approvals_router as change_approvals_router
     from beheer.changes.api.others import portal_router as change_portal_router
     from beheer.changes.api.others import projects_router as change_projects_router
     from beheer.changes.api.others import settings_router as change_settings_router
-    from beheer.changes.api.templates import router as change_templates_router
     from beheer.changes.api.plan import calendar_router as change_calendar_router
     from beheer.changes.api.plan import router as change_plans_router
+    from beheer.changes.api.templates import router as change_templates_router
     from beheer.cmdb.api import router as cmdb_router
     from beheer.cmdb.api.contracts import router as cmdb_contracts_router
     from beheer.cmdb.api.imports import export_router as cmdb_export_router

@@ -1,9 +1,19 @@
 from django.urls import path
 
-from .views import approvals, changes, configuration, needs, portal, portal_needs, projects
-from .views import approvals, changes, configuration, execution, portal, projects
-from .views import approvals, changes, configuration, evaluation, feedback, portal, projects
-from .views import approvals, calendar, changes, configuration, plan, portal, projects
+from .views import (
+    approvals,
+    calendar,
+    changes,
+    configuration,
+    evaluation,
+    execution,
+    feedback,
+    needs,
+    plan,
+    portal,
+    portal_needs,
+    projects,
+)
 
 urlpatterns = [
     path("changes/", changes.change_list, name="change-list"),

@@ -21,6 +21,24 @@ from .changes import (
     format_change_number,
     parse_change_number,
 )
+from .evaluation import (
+    Evaluation,
+    FeedbackRequest,
+    Finding,
+    FindingCategory,
+    FindingKind,
+    FollowUp,
+    FollowUpTarget,
+)
+from .execution import (
+    ActivityState,
+    ChangeDocument,
+    CmdbUpdate,
+    CmdbUpdateKind,
+    CmdbUpdateStatus,
+    InstallationLogEntry,
+    activity_state,
+)
 from .needs import (
     ChangeDesign,
     MoSCoW,
@@ -35,30 +53,14 @@ from .needs import (
     RequirementStatus,
     format_requirement_code,
     needs_approved,
-from .execution import (
-    ActivityState,
-    ChangeDocument,
-    CmdbUpdate,
-    CmdbUpdateKind,
-    CmdbUpdateStatus,
-    InstallationLogEntry,
-    activity_state,
-from .evaluation import (
-    Evaluation,
-    FeedbackRequest,
-    Finding,
-    FindingCategory,
-    FindingKind,
-    FollowUp,
-    FollowUpTarget,
 )
 from .plan import ActivityDependency, ChangePlan, PlanApproval, PlanNotice, PlanNoticeRecipient
 from .stakeholders import Stakeholder, StakeholderRole
 from .templates import ChangeActivity, ChangeTemplate, DeviationDecision, TemplateActivity
 
 __all__ = [
-    "ActivityState",
     "ActivityDependency",
+    "ActivityState",
     "ApprovalRule",
     "ApprovalStatus",
     "Change",
@@ -78,7 +80,6 @@ __all__ = [
     "CmdbUpdateStatus",
     "DecisionRule",
     "DeviationDecision",
-    "InstallationLogEntry",
     "Evaluation",
     "FeedbackRequest",
     "Finding",
@@ -86,6 +87,7 @@ __all__ = [
     "FindingKind",
     "FollowUp",
     "FollowUpTarget",
+    "InstallationLogEntry",
     "Likelihood",
     "MoSCoW",
     "NeedsApproval",
