@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,6 +19,7 @@ from beheer.core.pagination import SortKey, page_for_request
 from .. import services
 from ..forms import ProjectForm
 from ..models import Change, Project, ProjectHistoryEntry
+from ..project_totals import SHOWN, project_totals
 from .changes import place_errors
 
 ACCESS = access.STAFF
@@ -51,12 +55,17 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .for_list()
         .order_by("-updated_at", "-id")
     )
+    shown = list(changes[:SHOWN])
+    totals = project_totals(project, request.user)
     return render(
         request,
         "changes/project_detail.html",
         {
             "project": project,
-            "changes": list(changes[:200]),
+            "changes": shown,
+            "totals": totals,
+            "more": totals.total > len(shown),
+            "list_url": reverse("change-list") + "?" + urlencode({"project": project.pk, "state": "all"}),
             **history.subject_screen_page(request, ProjectHistoryEntry, project),
         },
     )
