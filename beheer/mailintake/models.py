@@ -154,6 +154,11 @@ class Mailbox(models.Model):
     def has_secret(self) -> bool:
         return bool(self.secret_encrypted)
 
+    @property
+    def registers_label(self) -> str:
+        """What this mailbox registers, in the reader's language (calls, change requests)."""
+        return extensions.kind_label(self.registers)
+
 
 class MailboxAction(models.TextChoices):
     CREATED = "created", _("Created")

@@ -24,6 +24,7 @@ from beheer.mailintake.tests.mail_helpers import OWN_ADDRESS, OWN_SITE, make_mai
 from beheer.mailintake.tests.mail_helpers import message as mail
 from beheer.notifications.models import OutgoingMessage
 from beheer.servicedesk.models import Melding
+from tests.helpers import client_for
 from tests.mailserver import DovecotServer
 
 pytestmark = pytest.mark.django_db
@@ -262,6 +263,14 @@ def test_the_mailbox_setting_is_checked_and_in_its_history(administrator: User) 
     row = MailboxHistoryEntry.objects.get(mailbox=box, field="registers")
     shown = [MailboxHistoryEntry.display_value("registers", v) for v in (row.old_value, row.new_value)]
     assert shown == ["Calls", "Change requests"]
+
+
+def test_the_mailbox_screens_offer_and_show_the_kind(administrator: User, box: Mailbox) -> None:
+    client = client_for(administrator)
+    form = client.get("/mail/mailboxes/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'value="change_request"' in form
+    listed = client.get("/mail/mailboxes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Change requests" in listed
 
 
 # --- against the test dovecot ---------------------------------------------------------------------
