@@ -14,6 +14,7 @@ from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 
 from . import demo_execution, demo_needs, services
+from . import demo_mail, services
 from .models import ApprovalRule, Change, ChangeActivity, ChangeApproval, Phase
 
 WIFI_ACTIVITIES = [
@@ -246,4 +247,5 @@ def create(
         for activity in ChangeActivity.objects.filter(change=standard).order_by("order")[:2]:
             services.complete_activity(activity, actor=specialist)
     made["standard"] = standard
+    made["mail_request"] = demo_mail.create(requester=client, now=now)
     return made
