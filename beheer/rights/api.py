@@ -21,7 +21,7 @@ from beheer.accounts.models import User
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access
 from beheer.core.access import current_user
-from beheer.core.api_helpers import Lookup, get_row
+from beheer.core.api_helpers import Lookup, act, get_row
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.history import subject_history_page
 from beheer.core.pagination import SortKey, keyset_page
@@ -387,17 +387,22 @@ def get_right(request: HttpRequest, right_id: Id) -> dict[str, Any]:
     return right_out(_right(request, right_id))
 
 
+def _act(
+    request: HttpRequest, right_id: int, service: Any, version: int | None, /, **fields: Any
+) -> dict[str, Any]:
+    """A decision on a right: `service` on the right (as the user may see it) with the version the
+    client read; the right as it is now."""
+    act(request, _right(request, right_id), service, version, **fields)
+    return right_out(_right(request, right_id))
+
+
 @router.post(
     "/{right_id}/approve",
     response={200: AccessRightOut, **errors(400, 403, 404, 409)},
     summary="Approve a request (its approver or an administrator)",
 )
 def approve_right(request: HttpRequest, right_id: Id, payload: AccessRightDecisionIn) -> dict[str, Any]:
-    right = _right(request, right_id)
-    services.approve_right(
-        right, actor=current_user(request), note=payload.note, expected_version=payload.version
-    )
-    return right_out(_right(request, right_id))
+    return _act(request, right_id, services.approve_right, payload.version, note=payload.note)
 
 
 @router.post(
@@ -406,11 +411,7 @@ def approve_right(request: HttpRequest, right_id: Id, payload: AccessRightDecisi
     summary="Reject a request (its approver or an administrator)",
 )
 def reject_right(request: HttpRequest, right_id: Id, payload: AccessRightDecisionIn) -> dict[str, Any]:
-    right = _right(request, right_id)
-    services.reject_right(
-        right, actor=current_user(request), note=payload.note, expected_version=payload.version
-    )
-    return right_out(_right(request, right_id))
+    return _act(request, right_id, services.reject_right, payload.version, note=payload.note)
 
 
 @access.gate(access.STAFF)
@@ -420,11 +421,7 @@ def reject_right(request: HttpRequest, right_id: Id, payload: AccessRightDecisio
     summary="Grant an approved right (staff)",
 )
 def grant_right(request: HttpRequest, right_id: Id, payload: AccessRightGrantIn) -> dict[str, Any]:
-    right = _right(request, right_id)
-    services.grant_right(
-        right, actor=current_user(request), valid_until=payload.valid_until, expected_version=payload.version
-    )
-    return right_out(_right(request, right_id))
+    return _act(request, right_id, services.grant_right, payload.version, valid_until=payload.valid_until)
 
 
 @router.post(
@@ -433,11 +430,7 @@ def grant_right(request: HttpRequest, right_id: Id, payload: AccessRightGrantIn)
     summary="Revoke a granted right",
 )
 def revoke_right(request: HttpRequest, right_id: Id, payload: AccessRightRevokeIn) -> dict[str, Any]:
-    right = _right(request, right_id)
-    services.revoke_right(
-        right, actor=current_user(request), reason=payload.reason, expected_version=payload.version
-    )
-    return right_out(_right(request, right_id))
+    return _act(request, right_id, services.revoke_right, payload.version, reason=payload.reason)
 
 
 @router.get(
