@@ -42,10 +42,14 @@ def _english() -> Iterator[None]:
 def evaluated_change(operator: User, approver: User, **kwargs: object) -> Change:
     """A normal change, approved and carried out, now in the evaluation phase."""
     cab([approver])
+    kwargs.setdefault("coordinator", operator)
     change = move(operator, assessed(operator, make_change(operator, **kwargs)), "approval")
     services.decide_approval(ChangeApproval.objects.get(change=change), actor=approver, approve=True)
+    step = services.add_activity(fresh(change), actor=operator, title="Access points plaatsen")
+    services.approve_plan(fresh(change), actor=operator, expected_plan_version=None)
     change = move(operator, fresh(change), "execution")
-    return move(operator, change, "evaluation")
+    services.complete_activity(step, actor=operator)
+    return move(operator, fresh(change), "evaluation")
 
 
 def token_of(message: OutgoingMessage) -> str:
