@@ -21,6 +21,7 @@ Environment:
                       Targets of scenarios not run are left out of targets_met. "impact" and
                       "ci_list_attr" name the CMDB benchmark (bench/cmdb.py, its own database): when
                       BENCH_ONLY names nothing else (or only "monitor"), no meldingen are seeded.
+                      "change_calendar" names the forward schedule benchmark (bench/changes_calendar.py).
   BENCH_CMDB_ITEMS    CIs of the CMDB benchmark (default 100000; 5000 gives a smoke run);
                       BENCH_CMDB_REQUESTS calls per CMDB scenario (default 200)
 
@@ -54,6 +55,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import changes_calendar as calendar_bench
 import cmdb as cmdb_bench
 import loadgen
 import mail_intake as mail_intake_bench
@@ -709,7 +711,7 @@ def main() -> int:
         print("gunicorn is missing from the virtualenv", file=sys.stderr)
         return 2
     runs: list[dict[str, Any]] = []
-    standalone = {"monitor", *cmdb_bench.SCENARIOS}  # measured on databases of their own
+    standalone = {"monitor", *cmdb_bench.SCENARIOS, *calendar_bench.SCENARIOS}  # databases of their own
     if not only() or not only() <= standalone:
         for db in backends:
             runs.append(run_backend(db, tickets))
@@ -724,6 +726,11 @@ def main() -> int:
             print(json.dumps({k: v for k, v in r.items() if k not in ("scenarios", "sizes")}, indent=2))
             missed = [k for k, ok in r["targets_met"].items() if not ok]
             log(f"{r['db']} CMDB: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")
+    if any(wanted(name) for name in calendar_bench.SCENARIOS):
+        figures = calendar_bench.measure("sqlite")
+        calendar_bench.write(figures)
+        p95 = figures["change_calendar_p95_ms"]
+        log(f"change calendar: p95 {p95} ms (target <= {calendar_bench.TARGET_MS})")
     for r in runs:
         missed = [k for k, ok in r["targets_met"].items() if not ok]
         log(f"{r['db']}: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")

@@ -14,6 +14,7 @@ from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 
 from . import demo_execution, demo_mail, demo_needs, services
+from . import demo_plan, services
 from .models import ApprovalRule, Change, ChangeActivity, ChangeApproval, Phase
 
 WIFI_ACTIVITIES = [
@@ -36,6 +37,12 @@ class _Steps:
 
 def _move(change: Change, actor: User, code: str) -> Change:
     change.refresh_from_db()
+    if code == "execution":
+        demo_plan.ensure_plan_approved(change, actor)
+        change.refresh_from_db()
+    if code in ("evaluation", "closed"):
+        demo_plan.finish_placeholder(change, actor)
+        change.refresh_from_db()
     return services.move_change(
         change, actor=actor, to_phase=Phase.objects.get(code=code), expected_version=change.version
     )
@@ -247,4 +254,7 @@ def create(
             services.complete_activity(activity, actor=specialist)
     made["standard"] = standard
     made["mail_request"] = demo_mail.create(requester=client, now=now)
+    demo_plan.create(
+        made=made, coordinator=coordinator, network_specialist=network_specialist, client=client, now=now
+    )
     return made

@@ -3,7 +3,7 @@ a period, with its CIs and the services they affect, and the overlaps to warn ab
 whose windows overlap and that share a CI or an affected service.
 
 Bounded and without a query per change: one query for the changes (index `change_status_planned`),
-one (per 900 changes) for their CIs, the CMDB's upward walk for all those CIs at once
+one for their CIs (the same filter as a subquery), the CMDB's upward walk for all those CIs at once
 (`cmdb.impact.reach_each`, one statement per 500 CIs) and one query for which of the CIs reached are
 services. The overlaps come from one sweep over the windows in start order.
 """
@@ -22,7 +22,6 @@ from ._base import phases
 MAX_DAYS = 366
 MAX_CHANGES = 5000  # in one period; more are left out (the page says so)
 MAX_OVERLAPS = 500
-CHUNK = 900
 
 
 @dataclass
@@ -35,14 +34,11 @@ class Scheduled:
     end: datetime
     cis: list[tuple[int, str]] = field(default_factory=list)
     services: set[int] = field(default_factory=set)
+    ci_ids: set[int] = field(default_factory=set)
 
     @property
     def number(self) -> str:
         return format_change_number(self.id)
-
-    @property
-    def ci_ids(self) -> set[int]:
-        return {pk for pk, _name in self.cis}
 
 
 @dataclass(frozen=True)
@@ -72,17 +68,17 @@ def forward_schedule(user: object, start: datetime, end: datetime) -> Schedule:
     if end - start > timedelta(days=MAX_DAYS):
         end = start + timedelta(days=MAX_DAYS)
     names = {p.pk: p.name for p in phases()}
+    window_rows = Change.objects.visible_to(user).filter(
+        status=ChangeStatus.OPEN,
+        planned_start__isnull=False,
+        planned_end__isnull=False,
+        planned_start__lt=end,
+        planned_end__gt=start,
+    )
     rows = list(
-        Change.objects.visible_to(user)
-        .filter(
-            status=ChangeStatus.OPEN,
-            planned_start__isnull=False,
-            planned_end__isnull=False,
-            planned_start__lt=end,
-            planned_end__gt=start,
-        )
-        .order_by("planned_start", "id")
-        .values_list("id", "title", "kind", "phase_id", "planned_start", "planned_end")[: MAX_CHANGES + 1]
+        window_rows.order_by("planned_start", "id").values_list(
+            "id", "title", "kind", "phase_id", "planned_start", "planned_end"
+        )[: MAX_CHANGES + 1]
     )
     truncated = len(rows) > MAX_CHANGES
     changes = [
@@ -91,15 +87,16 @@ def forward_schedule(user: object, start: datetime, end: datetime) -> Schedule:
         if s is not None and e is not None
     ]
     by_id = {c.id: c for c in changes}
-    ids = list(by_id)
-    for i in range(0, len(ids), CHUNK):
-        links = (
-            ChangeCi.objects.filter(change_id__in=ids[i : i + CHUNK])
-            .order_by("change_id", "ci__name", "ci_id")
-            .values_list("change_id", "ci_id", "ci__name")
-        )
-        for change_id, ci_id, name in links:
-            by_id[change_id].cis.append((ci_id, name))
+    links = (
+        ChangeCi.objects.filter(change__in=window_rows.values("pk"))  # one query: the same filter
+        .order_by("change_id", "ci__name", "ci_id")
+        .values_list("change_id", "ci_id", "ci__name")
+    )
+    for change_id, ci_id, name in links:
+        found = by_id.get(change_id)
+        if found is not None:
+            found.cis.append((ci_id, name))
+            found.ci_ids.add(ci_id)
     every_ci = {pk for c in changes for pk in c.ci_ids}
     service_names: dict[int, str] = {}
     if every_ci:
