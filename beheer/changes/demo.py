@@ -13,8 +13,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 
-from . import demo_execution, demo_mail, demo_needs, services
-from . import demo_plan, services
+from . import demo_execution, demo_mail, demo_needs, demo_plan, services
 from .models import ApprovalRule, Change, ChangeActivity, ChangeApproval, Phase
 
 WIFI_ACTIVITIES = [
