@@ -14,6 +14,7 @@ from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 
 from . import demo_execution, demo_mail, demo_needs, demo_plan, services
+from . import demo_evaluation, services
 from .models import ApprovalRule, Change, ChangeActivity, ChangeApproval, Phase
 
 WIFI_ACTIVITIES = [
@@ -255,5 +256,12 @@ def create(
     made["mail_request"] = demo_mail.create(requester=client, now=now)
     demo_plan.create(
         made=made, coordinator=coordinator, network_specialist=network_specialist, client=client, now=now
+    made["evaluated"] = demo_evaluation.create(
+        coordinator=coordinator,
+        specialist=specialist,
+        systems=systems,
+        client=client,
+        colleague=new_employee,
+        now=now,
     )
     return made

@@ -311,16 +311,6 @@ def my_feedback(request: HttpRequest) -> list[dict[str, Any]]:
     return [my_feedback_out(r) for r in _mine(request).order_by("-requested_at", "-id")[:100]]
 
 
-@portal_router.get(
-    "/{request_id}", response={200: ChangeMyFeedbackOut, **errors(403, 404)}, summary="One feedback request"
-)
-def my_feedback_request(request: HttpRequest, request_id: Id) -> dict[str, Any]:
-    found = _mine(request).filter(pk=request_id).first()
-    if found is None:
-        raise NotFound(_("Feedback request not found."))
-    return my_feedback_out(found)
-
-
 @portal_router.post(
     "/{request_id}/answer",
     response={200: ChangeMyFeedbackOut, **errors(400, 403, 404, 409)},

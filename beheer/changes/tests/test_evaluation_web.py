@@ -4,6 +4,7 @@ who sees what by each route."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -31,14 +32,20 @@ def _world(operator: User, coordinator: User) -> tuple[Change, User, FeedbackReq
     return fresh(change), teacher, request, token
 
 
-def test_the_evaluation_page_shows_the_tab_summary_and_forms(operator: User, coordinator: User) -> None:
+def test_the_evaluation_page_shows_the_tab_summary_and_forms(
+    operator: User, coordinator: User, django_assert_max_num_queries: Any
+) -> None:
     change, teacher, request, _token = _world(operator, coordinator)
     services.answer_feedback(request, actor=teacher, satisfaction=4, went_well="Goed geregeld")
     services.add_finding(change, actor=operator, text="Planning te krap", category="planning")
     services.add_finding(change, actor=operator, text="Eerder communiceren", kind="lesson")
     follow_up = services.add_follow_up(change, actor=operator, title="Handleiding maken")
+    for n in range(3):  # more rows, no more queries
+        services.add_follow_up(change, actor=operator, title=f"Actie {n}")
+        services.add_finding(change, actor=operator, text=f"Bevinding {n}")
     client = client_for(operator)
-    page = client.get(f"/changes/{change.pk}/evaluation/", HTTP_ACCEPT_LANGUAGE="en")
+    with django_assert_max_num_queries(30):
+        page = client.get(f"/changes/{change.pk}/evaluation/", HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert page.status_code == 200
     assert 'data-tab="change-evaluation"' in html

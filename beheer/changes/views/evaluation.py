@@ -35,12 +35,13 @@ def _page(request: HttpRequest, change: Change, **forms: Any) -> HttpResponse:
     user = request.user
     requests = FeedbackRequest.objects.visible_to(user).filter(change=change)
     row = ev.evaluation_of(change)
+    summary = requests.summary()
     findings = list(Finding.objects.visible_to(user).filter(change=change).order_by("id")[:MAX_ROWS])
     context = {
         **head_context(change, "change-evaluation"),
         "can_evaluate": ev.can_evaluate(change),
-        "summary": requests.summary(),
-        "summary_text": report.satisfaction_text(requests.summary()),
+        "summary": summary,
+        "summary_text": report.satisfaction_text(summary),
         "requests": list(requests.order_by("-requested_at", "-id")[:MAX_ROWS]),
         "now": clock.now(),
         "findings": [f for f in findings if f.kind == FindingKind.FINDING],

@@ -84,14 +84,16 @@ def _state_page(request: HttpRequest, template: str, status: int, **context: obj
 @access.gate(access.PUBLIC)
 @require_http_methods(["GET", "POST"])
 def token_answer(request: HttpRequest, token: str) -> HttpResponse:
-    """The form behind the link of the e-mail. Never a 500: an unknown link is 404, too many wrong
-    links from one address 429, an answered one says thanks, an expired one says so (410)."""
+    """The form behind the link of the e-mail. Never a 500: an unknown link is 404, and so is every
+    link from an address that tried too many wrong ones (the page says why; the same status keeps
+    a guesser from telling the two apart), an answered one says thanks, an expired one says so
+    (410)."""
     address = client_address(request)
     page = "changes/evaluation/token.html"
     try:
         found = services.feedback_for_token(token, address=address)
     except TooManyAttempts as exc:
-        return _state_page(request, page, 429, state="throttled", message=exc.message)
+        return _state_page(request, page, 404, state="throttled", message=exc.message)
     except NotFound as exc:
         return _state_page(request, page, 404, state="unknown", message=exc.message)
     if found.answered_at is not None:
