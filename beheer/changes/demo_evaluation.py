@@ -1,6 +1,7 @@
 """Demo data for the evaluation: an older change, "Nieuwe printers administratie", carried out and
-closed weeks ago, with feedback from three stakeholders, findings, lessons learned, a follow-up
-action that became a call and the coordinator's advice. Every write goes through the services."""
+closed weeks ago, with feedback from three stakeholders, findings, lessons learned, the
+coordinator's advice and a follow-up action that became a call this morning (the one call the
+demo adds to the generated ones). Every write goes through the services."""
 
 from __future__ import annotations
 
@@ -136,7 +137,6 @@ def create(
             title="Scannen naar e-mail omzetten",
             description="Na het app-wachtwoord de tijdelijke netwerkmap vervangen door scannen naar e-mail.",
         )
-        services.convert_follow_up(follow_up, actor=specialist, to="melding")
         services.add_follow_up(
             change,
             actor=specialist,
@@ -153,4 +153,7 @@ def create(
             expected_version=0,
         )
     with steps.at(38):
-        return _move(change, specialist, "closed")
+        change = _move(change, specialist, "closed")
+    with steps.at(0.2):  # the app password arrived this morning: the follow-up became a call
+        services.convert_follow_up(follow_up, actor=specialist, to="melding")
+    return change
