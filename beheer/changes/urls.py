@@ -138,13 +138,13 @@ urlpatterns = [
     ),
     path("changes/<int:pk>/evaluation/findings/", evaluation.finding_add, name="change-finding-add"),
     path(
-        "changes/<int:pk>/evaluation/findings/<int:finding_pk>/remove/",
+        "changes/<int:pk>/evaluation/findings/remove/",
         evaluation.finding_remove,
         name="change-finding-remove",
     ),
     path("changes/<int:pk>/evaluation/follow-ups/", evaluation.follow_up_add, name="change-follow-up-add"),
     path(
-        "changes/<int:pk>/evaluation/follow-ups/<int:follow_up_pk>/convert/",
+        "changes/<int:pk>/evaluation/follow-ups/convert/",
         evaluation.follow_up_convert,
         name="change-follow-up-convert",
     ),

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from beheer.accounts.models import Role, User
 from beheer.changes import services
-from beheer.changes.models import Change, FeedbackRequest, FollowUp
+from beheer.changes.models import Change, FeedbackRequest, Finding, FollowUp
 from beheer.changes.services import report
 from beheer.notifications.models import OutgoingMessage
 from tests.helpers import client_for, make_person
@@ -54,18 +54,26 @@ def test_the_evaluation_page_shows_the_tab_summary_and_forms(
     assert "Planning te krap" in html
     assert "Eerder communiceren" in html
     response = client.post(
-        f"/changes/{change.pk}/evaluation/follow-ups/{follow_up.pk}/convert/", {"to": "melding"}
+        f"/changes/{change.pk}/evaluation/follow-ups/convert/", {"follow_up": follow_up.pk, "to": "melding"}
     )
     assert response.status_code == 302
     assert fresh(follow_up).melding_id is not None
     again = client.post(
-        f"/changes/{change.pk}/evaluation/follow-ups/{follow_up.pk}/convert/",
-        {"to": "change"},
+        f"/changes/{change.pk}/evaluation/follow-ups/convert/",
+        {"follow_up": follow_up.pk, "to": "change"},
         follow=True,
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "already been converted" in again.content.decode()
     assert fresh(follow_up).new_change_id is None
+    finding = Finding.objects.filter(change=change).first()
+    assert finding is not None
+    removed = client.post(f"/changes/{change.pk}/evaluation/findings/remove/", {"finding": finding.pk})
+    assert removed.status_code == 302
+    assert not Finding.objects.filter(pk=finding.pk).exists()
+    assert (
+        client.post(f"/changes/{change.pk}/evaluation/findings/remove/", {"finding": "x"}).status_code == 404
+    )
 
 
 def test_bad_input_on_the_page_gives_field_messages(operator: User, coordinator: User) -> None:
@@ -85,7 +93,9 @@ def test_bad_input_on_the_page_gives_field_messages(operator: User, coordinator:
     services.add_stakeholder(change, actor=operator, name="Ouder", email="ouder@thuis.test")
     response = client.post(f"/changes/{change.pk}/evaluation/feedback/", {}, HTTP_ACCEPT_LANGUAGE="en")
     assert "Choose at least one stakeholder" in response.content.decode()
-    missing = client.post(f"/changes/{change.pk}/evaluation/follow-ups/999/convert/", {"to": "melding"})
+    missing = client.post(
+        f"/changes/{change.pk}/evaluation/follow-ups/convert/", {"follow_up": 999, "to": "melding"}
+    )
     assert missing.status_code == 404
     assert client.get("/changes/999999/evaluation/").status_code == 404
 

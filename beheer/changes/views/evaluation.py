@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import place_domain_errors
+from beheer.core.forms import parse_id, place_domain_errors
 
 from .. import services
 from ..forms_evaluation import AdviceForm, ConvertForm, FeedbackRequestForm, FindingForm, FollowUpForm
@@ -119,8 +119,9 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def finding_remove(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+def finding_remove(request: HttpRequest, pk: int) -> HttpResponse:
     change = change_for(request, pk)
+    finding_pk = parse_id(request.POST.get("finding")) or 0
     finding = Finding.objects.visible_to(request.user).filter(change=change, pk=finding_pk).first()
     if finding is None:
         raise Http404
@@ -155,8 +156,9 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def follow_up_convert(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResponse:
+def follow_up_convert(request: HttpRequest, pk: int) -> HttpResponse:
     change = change_for(request, pk)
+    follow_up_pk = parse_id(request.POST.get("follow_up")) or 0
     row = FollowUp.objects.visible_to(request.user).filter(change=change, pk=follow_up_pk).first()
     if row is None:
         raise Http404
