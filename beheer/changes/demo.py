@@ -13,8 +13,7 @@ from beheer.accounts.models import OperatorGroup, User
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core import clock
 
-from . import demo_execution, demo_mail, demo_needs, demo_plan, services
-from . import demo_evaluation, services
+from . import demo_evaluation, demo_execution, demo_mail, demo_needs, demo_plan, services
 from .models import ApprovalRule, Change, ChangeActivity, ChangeApproval, Phase
 
 WIFI_ACTIVITIES = [
@@ -256,6 +255,7 @@ def create(
     made["mail_request"] = demo_mail.create(requester=client, now=now)
     demo_plan.create(
         made=made, coordinator=coordinator, network_specialist=network_specialist, client=client, now=now
+    )
     made["evaluated"] = demo_evaluation.create(
         coordinator=coordinator,
         specialist=specialist,
