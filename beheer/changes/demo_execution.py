@@ -13,7 +13,7 @@ from beheer.accounts.models import User
 from beheer.cmdb.models import CiType, ConfigurationItem, RelationKind
 from beheer.core import clock
 
-from . import services
+from . import demo_plan, services
 from .models import Change, Phase
 
 PILOT_ACTIVITIES = [
@@ -28,6 +28,8 @@ MEASUREMENTS = (
 
 
 def _move(change: Change, actor: User, code: str) -> Change:
+    if code == "execution":
+        demo_plan.ensure_plan_approved(change, actor)
     change.refresh_from_db()
     return services.move_change(
         change, actor=actor, to_phase=Phase.objects.get(code=code), expected_version=change.version
