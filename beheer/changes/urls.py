@@ -12,6 +12,7 @@ from .views import (
     plan,
     portal,
     portal_needs,
+    portal_plan,
     projects,
 )
 
@@ -132,6 +133,7 @@ urlpatterns = [
         "changes/<int:pk>/needs/designs/<int:item>/unlink/", needs.design_unlink, name="change-design-unlink"
     ),
     path("portal/changes/<int:pk>/needs/", portal_needs.portal_needs_decide, name="portal-change-needs"),
+    path("portal/changes/<int:pk>/plan/", portal_plan.portal_plan_approve, name="portal-change-plan"),
     path("changes/<int:pk>/evaluation/", evaluation.evaluation_page, name="change-evaluation"),
     path(
         "changes/<int:pk>/evaluation/feedback/", evaluation.feedback_request, name="change-feedback-request"

@@ -5,6 +5,7 @@ change: /{change_id}/needs, /stakeholders, /designs) for staff, and under /api/v
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
@@ -12,7 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Router
+from ninja import Field, Router
 from ninja.responses import Status as Answer
 
 from beheer.accounts.models import User
@@ -20,17 +21,19 @@ from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.api_helpers import get_row, ref
 from beheer.core.errors import NotFound
-from beheer.core.schemas import Id, Int64, errors
+from beheer.core.schemas import Id, Int64, Schema, errors
 from beheer.knowledge.models import Article
 from beheer.knowledge.rendering import render_markdown
 
 from .. import services
 from ..models import (
     Change,
+    ChangeActivity,
     ChangeDesign,
     NeedsApproval,
     NeedsNote,
     OpenQuestion,
+    PlanApproval,
     Requirement,
     Stakeholder,
 )
@@ -54,6 +57,7 @@ from ..schemas_needs import (
     PortalNeedsDecisionIn,
     PortalNeedsOut,
 )
+from ..services._base import plan_version
 from ..traceability import (
     CoverageRow,
     DesignRow,
@@ -607,3 +611,90 @@ def portal_decide_needs(
         comment=payload.comment,
     )
     return portal_needs_out(request, _own(request, change_id))
+
+
+class PortalPlanActivityOut(Schema):
+    title: str
+    planned_start: datetime | None
+    planned_end: datetime | None
+    done: bool
+
+
+class PortalPlanOut(Schema):
+    plan_version: int
+    activities: list[PortalPlanActivityOut]
+    approved_at: datetime | None
+    approved_by: str | None
+    can_approve: bool
+
+
+class PortalPlanApproveIn(Schema):
+    plan_version: int = Field(ge=1)
+    comment: str = Field("", max_length=4000)
+
+
+def _client_change(request: HttpRequest, change_id: int) -> Change:
+    """A change whose client is the signed-in person (the plan is for the client to approve)."""
+    found = Change.objects.filter(client_id=current_user(request).pk, pk=change_id).first()
+    if found is None:
+        raise NotFound(_("Change not found."))
+    return found
+
+
+def portal_plan_out(request: HttpRequest, change: Change) -> dict[str, Any]:
+    user = current_user(request)
+    version = plan_version(change)
+    rows = list(
+        ChangeActivity.objects.planned_for_client(user)
+        .filter(change=change)
+        .order_by("planned_start", "order", "id")[:MAX_ROWS]
+    )
+    approval = (
+        PlanApproval.objects.filter(change=change, plan_version=version)
+        .select_related("approved_by")
+        .order_by("-approved_at")
+        .first()
+    )
+    return {
+        "plan_version": version,
+        "activities": [
+            {
+                "title": a.title,
+                "planned_start": a.planned_start,
+                "planned_end": a.planned_end,
+                "done": bool(a.done_at),
+            }
+            for a in rows
+        ],
+        "approved_at": approval.approved_at if approval else None,
+        "approved_by": str(approval.approved_by) if approval and approval.approved_by else None,
+        "can_approve": approval is None and bool(rows) and change.status == "open",
+    }
+
+
+@portal_router.get(
+    "/{change_id}/plan",
+    response={200: PortalPlanOut, **errors(403, 404)},
+    summary="The plan of the change you are the client of",
+)
+def portal_get_plan(request: HttpRequest, change_id: Id) -> dict[str, Any]:
+    """The activities with their dates and whether this version of the plan is approved; nothing
+    internal (no assignees, estimates or means)."""
+    return portal_plan_out(request, _client_change(request, change_id))
+
+
+@portal_router.post(
+    "/{change_id}/plan/approve",
+    response={200: PortalPlanOut, **errors(400, 403, 404, 409)},
+    summary="Approve the plan (the client only)",
+)
+def portal_approve_plan(request: HttpRequest, change_id: Id, payload: PortalPlanApproveIn) -> dict[str, Any]:
+    """Send the plan version you read: 409 when the plan changed since."""
+    change = _client_change(request, change_id)
+    services.approve_plan(
+        change,
+        actor=current_user(request),
+        expected_plan_version=payload.plan_version,
+        comment=payload.comment,
+    )
+    return portal_plan_out(request, change)

@@ -83,6 +83,15 @@ class ChangeActivityQuerySet(models.QuerySet["ChangeActivity"]):
         """Staff only: activities are internal work."""
         return self if access.is_staff(user) else self.none()
 
+    def planned_for_client(self, user: Any) -> ChangeActivityQuerySet:
+        """What the portal shows the client of a change of its plan: the activities of the changes
+        they are the client of (titles and dates only; the portal reads no other field)."""
+        if access.is_staff(user):
+            return self
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(change__client_id=user.pk)
+
 
 class ChangeActivity(models.Model):
     """One piece of work of a change: who does it, how long it should take, when, and whether it is

@@ -48,11 +48,16 @@ def portal_change_for(request: HttpRequest, pk: int) -> Change | None:
 
 
 def render_portal_detail(
-    request: HttpRequest, change: Change, *, needs_form: Any = None, status: int = 200
+    request: HttpRequest, change: Change, *, needs_form: Any = None, plan_form: Any = None, status: int = 200
 ) -> HttpResponse:
     from .portal_needs import portal_needs_context
+    from .portal_plan import portal_plan_context
 
-    context = {"change": change, **portal_needs_context(request, change, needs_form)}
+    context = {
+        "change": change,
+        **portal_needs_context(request, change, needs_form),
+        **portal_plan_context(request, change, plan_form),
+    }
     return render(request, "changes/portal/detail.html", context, status=status)
 
 
