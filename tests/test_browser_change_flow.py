@@ -10,6 +10,7 @@ phase badge, the confirmation messages, the tab's content.
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import timedelta
 from importlib import import_module
@@ -20,7 +21,7 @@ from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from beheer.accounts.models import OperatorGroup, Role, User
+from beheer.accounts.models import OperatorGroup, Role
 from beheer.changes.models import Change
 from beheer.changes.tests.helpers import cab, wifi_world
 from beheer.servicedesk import services as servicedesk
@@ -114,11 +115,20 @@ def submit(page: Any, form: str, button: str | None = None) -> None:
 def move_to(page: Any, phase: str) -> None:
     """On the change's overview, move it to the next phase `phase` (its code)."""
     submit(page, f"[data-next-phase='{phase}'] form")
+    expect_message(page, "The phase has been changed.")
+    shot(page, f"phase-{phase}")
 
 
 def open_tab(page: Any, name: str) -> None:
     with page.expect_navigation():
         page.click(f"[data-change-tabs] [data-tab='{name}']")
+
+
+def shot(page: Any, name: str) -> None:
+    """A full-page screenshot into the folder BEHEER_SCREENSHOTS names (to look at the screens)."""
+    folder = os.environ.get("BEHEER_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 def pdf_text(content: bytes) -> str:
@@ -133,7 +143,7 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
     page, base = browser_page, live_server.url
     page.set_default_timeout(STEP_TIMEOUT)
     world = setup_school()
-    melding, anna, olga, bram = world["melding"], world["anna"], world["olga"], world["bram"]
+    melding, anna, olga = world["melding"], world["anna"], world["olga"]
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmation of a move back or removal
 
     # 1. The operator turns the call into a change.
@@ -160,7 +170,7 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
     form.locator("[name=coordinator]").select_option(str(olga.pk))
     form.locator("[name=likelihood]").select_option("2")
     form.locator("[name=impact]").select_option("2")
-    form.locator("[name=rollback_plan]").fill("De oude access points terughangen en de oude controller starten.")
+    form.locator("[name=rollback_plan]").fill("Oude access points terughangen, oude controller starten.")
     submit(page, "form[data-change-form]")
     expect(page.locator(".detail-head h1")).to_have_text("Wifi vernieuwen in gebouw B")
     expect(page.locator(".detail-head")).to_contain_text("Anna Zandvoort")
@@ -203,6 +213,7 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
     notes.locator("[name=notes]").fill("Toetsen in B1.04 vallen uit zodra meer dan 20 laptops verbinden.")
     submit(page, f"#notes form[action$='/changes/{change.pk}/needs/notes/']")
     expect(page.locator("#notes")).to_contain_text("meer dan 20 laptops")
+    shot(page, "needs")
 
     # The design opens in the knowledge editor, started from its template; its text is written
     # there (a plain Markdown textarea) and then submitted, which asks the client to approve it.
@@ -212,11 +223,12 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
     design_form.locator("[name=title]").fill("FO Wifi gebouw B")
     submit(page, f"form[action$='/changes/{change.pk}/needs/designs/new/']")
     expect(page).to_have_url(re.compile(r"/kennisbank/\d+/edit/$"))
+    shot(page, "design-editor")
     page.locator("textarea[name=body]").fill(DESIGN_BODY)
     submit(page, "form.stacked-form:has(textarea[name=body])", "button:has-text('Save draft')")
     expect(page.locator("h1").first).to_contain_text("FO Wifi gebouw B")
     submit(page, "form[action$='/submit/']")
-    expect_message(page, "review")
+    expect_message(page, "Submitted for review.")
     article_url = page.url
 
     page.goto(f"{base}/changes/{change.pk}/needs/")
@@ -238,6 +250,7 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
         with client.expect_navigation():
             client.click(f"[data-portal-changes] a:has-text('{change.number}')")
         expect(client.locator("[data-portal-needs]")).to_contain_text("REQ-1")
+        shot(client, "portal-change")
         decision = client.locator("form[data-needs-decision]")
         decision.locator("[name=decision][value=approve]").check()
         decision.locator("[name=comment]").fill("Akkoord, graag voor de toetsweek.")
@@ -247,6 +260,7 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
         with client.expect_navigation():
             client.click("[data-waiting-design] a")
         expect(client.locator("h1")).to_contain_text("FO Wifi gebouw B")
+        shot(client, "portal-design")
         design_decision = client.locator("form.stacked-form:has([name=decision])")
         design_decision.locator("[name=decision]").select_option("approved")
         design_decision.locator("[name=confirm]").check()
@@ -275,11 +289,12 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
         approver.goto(f"{base}/changes/approvals/")
         with approver.expect_navigation():
             approver.click(f"[data-my-approvals] a:has-text('{change.number}')")
+        shot(approver, "approval")
         vote = approver.locator("form[data-decision-form]")
         vote.locator("[name=decision][value=approve]").check()
         vote.locator("[name=comment]").fill("Akkoord; graag buiten de toetsweek uitvoeren.")
         submit(approver, "form[data-decision-form]")
-        expect_message(approver, "decision")
+        expect_message(approver, "Your decision has been recorded.")
     finally:
         approver_context.close()
 
@@ -299,9 +314,11 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
     activity.locator("[name=planned_end]").fill((start + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))
     activity.locator("[name=estimate_minutes]").fill("240")
     submit(page, "form[data-plan-activity-form]")
-    expect(page.locator("body")).to_contain_text("Access points lokalen B1 vervangen")
+    expect_message(page, "The activity has been added.")
+    expect(page.locator("[data-gantt]")).to_contain_text("Access points lokalen B1 vervangen")
+    shot(page, "plan")
     submit(page, "form[data-approve-plan]")
-    expect(page.locator("body")).to_contain_text("approved")
+    expect_message(page, "The plan has been approved.")
 
     open_tab(page, "change-detail")
     move_to(page, "planning")
@@ -311,25 +328,32 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
 
     open_tab(page, "change-execution")
     submit(page, "form[action*='/execution/activities/'][action$='/done/']", "button:has-text('Mark done')")
-    expect(page.locator("body")).to_contain_text("Done")
+    expect_message(page, "The activity is done.")
+    expect(page.locator("[data-activity]")).to_have_attribute("data-state", "done")
     log = page.locator(f"form[action$='/changes/{change.pk}/execution/log/']")
     log.locator("[name=text]").fill("Zes access points opgehangen en ingemeten; alle lokalen hebben dekking.")
     submit(page, f"form[action$='/changes/{change.pk}/execution/log/']")
-    expect(page.locator("body")).to_contain_text("Zes access points opgehangen")
+    expect_message(page, "The entry has been added to the log.")
+    expect(page.locator("[data-log]")).to_contain_text("Zes access points opgehangen")
+    shot(page, "execution")
 
     # 7. Evaluation: a finding and the advice, the final report, and closing.
     open_tab(page, "change-detail")
     move_to(page, "evaluation")
     expect(phase_badge(page)).to_have_text("Evaluation")
     open_tab(page, "change-evaluation")
+    expect(page.locator(f".detail-head a:has-text('{melding.number}')")).to_be_visible()  # every tab
     page.click("summary:has-text('Add a finding or lesson')")
     finding = page.locator("form[data-finding-form]")
     finding.locator("[name=text]").fill("De leverancier kwam een uur te laat; planning met marge maken.")
     submit(page, "form[data-finding-form]")
-    expect(page.locator("body")).to_contain_text("De leverancier kwam een uur te laat")
+    expect_message(page, "It has been added.")
+    expect(page.locator("#findings")).to_contain_text("De leverancier kwam een uur te laat")
     advice = page.locator("form[data-advice-form]")
     advice.locator("[name=advice]").fill("Gebouw C op dezelfde manier aanpakken, in de zomervakantie.")
     submit(page, "form[data-advice-form]")
+    expect_message(page, "The advice has been saved.")
+    shot(page, "evaluation")
     expect(page.locator("form[data-advice-form] [name=advice]")).to_have_value(
         "Gebouw C op dezelfde manier aanpakken, in de zomervakantie."
     )

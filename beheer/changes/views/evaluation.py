@@ -38,7 +38,7 @@ def _page(request: HttpRequest, change: Change, **forms: Any) -> HttpResponse:
     summary = requests.summary()
     findings = list(Finding.objects.visible_to(user).filter(change=change).order_by("id")[:MAX_ROWS])
     context = {
-        **head_context(change, "change-evaluation"),
+        **head_context(change, "change-evaluation", request.user),
         "can_evaluate": ev.can_evaluate(change),
         "summary": summary,
         "summary_text": report.satisfaction_text(summary),

@@ -115,7 +115,7 @@ def execution_page(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "changes/execution/page.html",
         {
-            **head_context(change, "change-execution"),
+            **head_context(change, "change-execution", request.user),
             "activities": activities,
             "updates": updates,
             "failed": [u for u in updates if u.status == CmdbUpdateStatus.FAILED],

@@ -60,7 +60,7 @@ def _page(request: HttpRequest, change: Change, forms: dict[str, Any] | None = N
     stakeholders = list(Stakeholder.objects.visible_to(user).filter(change=change).select_related("person"))
     forms = forms or {}
     context = {
-        **head_context(change, "change-needs"),
+        **head_context(change, "change-needs", request.user),
         "status": needs_status(change, user),
         "approvals": list(
             NeedsApproval.objects.visible_to(user).filter(change=change).select_related("approver")[:20]

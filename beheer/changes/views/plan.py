@@ -83,7 +83,7 @@ def _page(request: HttpRequest, change: Change, **forms: Any) -> HttpResponse:
         request,
         "changes/plan/plan.html",
         {
-            **head_context(change, "change-plan"),
+            **head_context(change, "change-plan", request.user),
             "rows": rows,
             "unplanned": [r for r in rows if not r["planned"]],
             "chart": chart,

@@ -5,10 +5,13 @@ own route and nothing else."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from beheer.servicedesk.models import Melding
 
 from ..models import Change
 
@@ -41,6 +44,10 @@ def change_tabs(change: Change, current: str) -> list[Tab]:
     return tabs
 
 
-def head_context(change: Change, current: str) -> dict[str, object]:
-    """What `changes/_change_head.html` needs: the change and its tabs."""
-    return {"change": change, "tabs": change_tabs(change, current)}
+def head_context(change: Change, current: str, user: Any = None) -> dict[str, object]:
+    """What `changes/_change_head.html` needs: the change and its tabs and, given the `user` who
+    reads it, the call it came from (when they may see it), so every tab links back to it."""
+    context: dict[str, object] = {"change": change, "tabs": change_tabs(change, current)}
+    if user is not None and change.origin_melding_id:
+        context["melding"] = Melding.objects.visible_to(user).filter(pk=change.origin_melding_id).first()
+    return context
