@@ -86,6 +86,16 @@ SKIPPED: dict[str, str] = {
     "change-request-approval": "POST only: a new approval round, then redirected",
     "change-activity-done": "POST only: an activity done, then redirected",
     "change-activity-deviation": "POST only: a deviation noted, then redirected",
+    "change-execution-done": "POST only: an activity done (its CMDB updates applied), then redirected",
+    "change-execution-deviation": "POST only: a deviation and its decision, then redirected",
+    "change-cmdb-withdraw": "POST only: a proposed CMDB update withdrawn, then redirected",
+    "change-plan-activity-edit": "the form of one activity, no rows",
+    "change-requirement-edit": "the form of one requirement, no rows",
+    "change-note-edit": "the form of one note, no rows",
+    "change-question-answer": "the form of one open question, no rows",
+    "change-feedback-answer": "a stakeholder's one-time feedback form behind a secret link, no rows",
+    "portal-change-feedback-answer": "the feedback form of one request, no rows",
+    "GET /api/v1/change-templates/{template_id}": "one template and its bounded activity lines",
 }
 
 # Routes whose number of queries may grow with the data, with the reason. Keep this short.

@@ -388,7 +388,8 @@ class School:
             ),
             cis=[self.ci],
         )
-        services.add_activity(change, actor=admin, title=f"Stap {CANARY_S}")
+        # the client sees the plan's activity titles and dates in the portal (not who does them)
+        services.add_activity(change, actor=admin, title=f"Stap {CANARY_A}", assignee=admin)
         cab = OperatorGroup.objects.create(name=f"CAB {CANARY_S}")
         cab.members.add(admin)
         ApprovalRule.objects.filter(kind="normal").update(
@@ -401,6 +402,25 @@ class School:
             )
         change.refresh_from_db()
         return change
+
+    @cached_property
+    def feedback_request(self) -> Any:
+        """Feedback on the change asked of caller A (a row as the evaluation's service writes it)."""
+        from datetime import timedelta
+
+        from beheer.changes.models import FeedbackRequest
+        from beheer.core import clock
+
+        now = clock.now()
+        return FeedbackRequest.objects.create(
+            change=self.change,
+            person=self.a,
+            name=str(self.a),
+            email=self.a.email,
+            token_hash="0" * 64,
+            requested_at=now,
+            expires_at=now + timedelta(days=30),
+        )
 
     @cached_property
     def change_document(self) -> Any:
@@ -474,6 +494,7 @@ OBJECTS: dict[str, Callable[[School], Any]] = {
     "prefix_id": _first("beheer.cmdb.models.Prefix"),
     "address_id": _first("beheer.cmdb.models.IpAddress"),
     "design_template_id": _first("beheer.knowledge.models.DocumentTemplate"),
+    "template_id": _first("beheer.changes.models.ChangeTemplate"),
     "licence_id": lambda s: s.licence,
     "contract_id": lambda s: s.contract,
     "assignment_id": lambda s: s.licence.assignments.get(),
@@ -532,6 +553,7 @@ PAGE_OBJECTS: dict[str, Callable[[School], Any]] = {
     "change-rule-edit": _first("beheer.changes.models.ApprovalRule"),
     "change-template-edit": _first("beheer.changes.models.ChangeTemplate"),
     "portal-change": lambda s: s.change,
+    "portal-change-feedback-answer": lambda s: s.feedback_request,
 }
 
 # Literal values for parameters that name no object of ours.

@@ -102,7 +102,7 @@ class AttributeChangeIn(Schema):
     value: Text = Field("", max_length=20_000, description="empty removes a custom attribute")
 
 
-class RelationIn(Schema):
+class ProposedRelationIn(Schema):
     kind: Literal["relation"]
     activity_id: Id
     relation_kind: TextLine = Field(max_length=20)
@@ -112,7 +112,7 @@ class RelationIn(Schema):
     target_update_id: Id | None = Field(None, description="a new CI proposed for this change, as the target")
 
 
-CmdbUpdateIn = Annotated[NewCiIn | AttributeChangeIn | RelationIn, Field(discriminator="kind")]
+CmdbUpdateIn = Annotated[NewCiIn | AttributeChangeIn | ProposedRelationIn, Field(discriminator="kind")]
 
 
 class CmdbUpdateOut(Schema):

@@ -89,8 +89,8 @@ class ChangePlanNoticeIn(Schema):
 
 
 class ChangeCalendarParams(Schema):
-    from_: date = Field(alias="from")
-    to: date
+    from_: date | None = Field(None, alias="from", description="First day; default today")
+    to: date | None = Field(None, description="Last day; default 30 days after the first")
 
 
 class ChangeCalendarItemOut(Schema):

@@ -6,10 +6,7 @@ from ninja import Field
 
 from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 
-
-class RefOut(Schema):
-    id: int
-    name: str
+from .schemas import ChangeRefOut
 
 
 class TemplateActivityIn(Schema):
@@ -21,7 +18,7 @@ class TemplateActivityIn(Schema):
 class TemplateActivityOut(Schema):
     title: str
     estimate_minutes: int
-    operator_group: RefOut | None
+    operator_group: ChangeRefOut | None
     order: int
 
 
@@ -46,7 +43,7 @@ class TemplateOut(Schema):
     name: str
     title: str
     description: str
-    operator_group: RefOut | None
+    operator_group: ChangeRefOut | None
     active: bool
     activities: list[TemplateActivityOut]
     version: int

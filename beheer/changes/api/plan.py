@@ -241,17 +241,20 @@ def send_notice(request: HttpRequest, change_id: Id, payload: ChangePlanNoticeIn
     summary="The forward schedule: open changes with a planned window in a period, with overlaps",
 )
 def calendar(request: HttpRequest, params: Query[ChangeCalendarParams]) -> dict[str, Any]:
-    """`from` and `to` are dates (the period runs to the end of `to`), at most 366 days apart. An
+    """`from` and `to` are dates (the period runs to the end of `to`), at most 366 days apart;
+    without them, the coming 31 days from today. An
     overlap is two changes whose windows overlap and that share a CI or an affected service."""
-    if params.to < params.from_:
+    first = params.from_ or timezone.localdate()
+    last = params.to or first + timedelta(days=30)
+    if last < first:
         message = _("The end of the period lies before its start.")
         raise DomainError(message, field_errors={"to": message})
-    if (params.to - params.from_).days + 1 > MAX_DAYS:
+    if (last - first).days + 1 > MAX_DAYS:
         message = _("Ask for at most %(days)d days.") % {"days": MAX_DAYS}
         raise DomainError(message, field_errors={"to": message})
     zone = timezone.get_current_timezone()
-    start = datetime.combine(params.from_, time.min, tzinfo=zone)
-    end = datetime.combine(params.to + timedelta(days=1), time.min, tzinfo=zone)
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
     schedule = forward_schedule(current_user(request), start, end)
     names = schedule.service_names
     return {

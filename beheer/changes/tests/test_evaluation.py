@@ -22,6 +22,7 @@ from beheer.changes.models import (
     Stakeholder,
 )
 from beheer.changes.services import evaluation as ev
+from beheer.changes.services.evaluation import _follow_up_of
 from beheer.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ReadOnly, TooManyAttempts
 from beheer.knowledge.models import Article
 from beheer.notifications.models import OutgoingMessage
@@ -189,7 +190,9 @@ def test_a_follow_up_becomes_one_object_once(
     assert done.converted_to == target
     if target == "melding":
         melding = Melding.objects.get(pk=done.melding_id or 0)
-        assert "Follow-up of change " + change.number in melding.request
+        # stored in the installation's language, whatever the language of the request
+        assert _follow_up_of(change.number) in melding.request
+        assert change.number in melding.request
         assert ev.follow_up_target(done) == melding.number
     elif target == "change":
         new = Change.objects.get(pk=done.new_change_id or 0)

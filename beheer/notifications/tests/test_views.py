@@ -314,6 +314,8 @@ def test_own_preferences_page(caller: User, operator: User) -> None:
         "article_acknowledgement_due",
         "change_request_received",
         "design_client_approval_waiting",
+        "change_plan_notice",
+        "change_feedback_requested",
     }
     response = client.post(
         reverse("notification-preferences"), {"melding_registered": "on", "status_changed": "on"}
