@@ -6,12 +6,22 @@ Bounded and without a query per change: one query for the changes (index `change
 one for their CIs (the same filter as a subquery), the CMDB's upward walk for all those CIs at once
 (`cmdb.impact.reach_each`, one statement per 500 CIs) and one query for which of the CIs reached are
 services. The overlaps come from one sweep over the windows in start order.
+
+A year can hold thousands of changes, so this stays lean per change: the windows are read as the
+driver gives them (`_rows`: no per-value converters), a change's CIs are a tuple of (id, name)
+pairs and its services a frozenset shared by every change with the same services (worked out once
+per CI), so a change is one tracked object for the garbage collector rather than four.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
 
 from beheer.cmdb import impact as cmdb_impact
 from beheer.cmdb.models import CiKind, ConfigurationItem
@@ -24,7 +34,7 @@ MAX_CHANGES = 5000  # in one period; more are left out (the page says so)
 MAX_OVERLAPS = 500
 
 
-@dataclass
+@dataclass(slots=True)
 class Scheduled:
     id: int
     title: str
@@ -32,9 +42,12 @@ class Scheduled:
     phase: str
     start: datetime
     end: datetime
-    cis: list[tuple[int, str]] = field(default_factory=list)
-    services: set[int] = field(default_factory=set)
-    ci_ids: set[int] = field(default_factory=set)
+    cis: tuple[tuple[int, str], ...] = ()  # (id, name) by name
+    services: frozenset[int] = frozenset()  # shared between changes
+
+    @property
+    def ci_ids(self) -> frozenset[int]:
+        return frozenset(pk for pk, _name in self.cis)
 
     @property
     def number(self) -> str:
@@ -63,81 +76,144 @@ class Schedule:
         return {o.first.id for o in self.overlaps} | {o.second.id for o in self.overlaps}
 
 
+def _rows(queryset: QuerySet[Any, Any]) -> tuple[list[tuple[Any, ...]], Any]:
+    """The rows of a `values_list` queryset as the database driver gives them, without Django's
+    per-value converters (thousands of datetimes a page), and the time zone of the naive datetimes
+    among them (SQLite's): see `_aware`."""
+    connection = connections[queryset.db]
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # visible_to(...) gave none()
+        return [], connection.timezone
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall(), connection.timezone
+
+
+def _aware(value: datetime, zone: Any) -> datetime:
+    """`value` made aware as Django's converter would: naive values are in the connection's zone."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
 def forward_schedule(user: object, start: datetime, end: datetime) -> Schedule:
     """The open changes visible to `user` whose planned window overlaps [start, end), by start."""
     if end - start > timedelta(days=MAX_DAYS):
         end = start + timedelta(days=MAX_DAYS)
     names = {p.pk: p.name for p in phases()}
-    window_rows = Change.objects.visible_to(user).filter(
-        status=ChangeStatus.OPEN,
-        planned_start__isnull=False,
-        planned_end__isnull=False,
-        planned_start__lt=end,
-        planned_end__gt=start,
+    window_rows = (
+        Change.objects.visible_to(user)
+        .filter(
+            status=ChangeStatus.OPEN,
+            planned_start__isnull=False,
+            planned_end__isnull=False,
+            planned_start__lt=end,
+            planned_end__gt=start,
+        )
+        .order_by("planned_start", "id")
     )
-    rows = list(
-        window_rows.order_by("planned_start", "id").values_list(
-            "id", "title", "kind", "phase_id", "planned_start", "planned_end"
-        )[: MAX_CHANGES + 1]
+    rows, zone = _rows(
+        window_rows.values_list("id", "title", "kind", "phase_id", "planned_start", "planned_end")[
+            : MAX_CHANGES + 1
+        ]
     )
     truncated = len(rows) > MAX_CHANGES
+    del rows[MAX_CHANGES:]
+    cis_of = _cis_of(window_rows.values("pk")[:MAX_CHANGES]) if rows else {}  # the same filter
+    service_names, services_of = _services(cis_of)
     changes = [
-        Scheduled(pk, title, kind, names.get(phase_id, ""), s, e)
-        for pk, title, kind, phase_id, s, e in rows[:MAX_CHANGES]
+        Scheduled(
+            pk,
+            title,
+            kind,
+            names.get(phase_id, ""),
+            _aware(s, zone),
+            _aware(e, zone),
+            cis_of.get(pk, ()),
+            services_of.get(pk, _NONE),
+        )
+        for pk, title, kind, phase_id, s, e in rows
         if s is not None and e is not None
     ]
-    by_id = {c.id: c for c in changes}
-    links = (
-        ChangeCi.objects.filter(change__in=window_rows.values("pk"))  # one query: the same filter
-        .order_by("change_id", "ci__name", "ci_id")
-        .values_list("change_id", "ci_id", "ci__name")
-    )
-    for change_id, ci_id, name in links:
-        found = by_id.get(change_id)
-        if found is not None:
-            found.cis.append((ci_id, name))
-            found.ci_ids.add(ci_id)
-    every_ci = {pk for c in changes for pk in c.ci_ids}
-    service_names: dict[int, str] = {}
-    if every_ci:
-        reached = cmdb_impact.reach_each(every_ci, cmdb_impact.UP)
-        every_reached = set().union(*reached.values())
-        service_names = dict(
-            ConfigurationItem.objects.filter(pk__in=every_reached, ci_type__kind=CiKind.SERVICE).values_list(
-                "pk", "name"
-            )
-        )
-        for c in changes:
-            for ci in c.ci_ids:
-                c.services.update(pk for pk in reached.get(ci, ()) if pk in service_names)
     overlaps, overlaps_truncated = find_overlaps(changes, service_names)
     return Schedule(start, end, changes, overlaps, truncated, overlaps_truncated, service_names)
 
 
+_NONE: frozenset[int] = frozenset()
+
+
+def _cis_of(change_ids: QuerySet[Any, Any]) -> dict[int, tuple[tuple[int, str], ...]]:
+    """The CIs of each change in `change_ids` (a subquery), (id, name) by name."""
+    links = (
+        ChangeCi.objects.filter(change__in=change_ids)
+        .order_by("change_id", "ci__name", "ci_id")
+        .values_list("change_id", "ci_id", "ci__name")
+    )
+    found: dict[int, tuple[tuple[int, str], ...]] = {}
+    current: int | None = None
+    mine: list[tuple[int, str]] = []
+    for change_id, ci_id, name in links:
+        if change_id != current:
+            if current is not None:
+                found[current] = tuple(mine)
+            current, mine = change_id, []
+        mine.append((ci_id, name))
+    if current is not None:
+        found[current] = tuple(mine)
+    return found
+
+
+def _services(
+    cis_of: dict[int, tuple[tuple[int, str], ...]],
+) -> tuple[dict[int, str], dict[int, frozenset[int]]]:
+    """The names of the services the CIs in `cis_of` rest on, and the services of each change: one
+    frozenset per distinct set, shared by the changes that have it."""
+    every_ci = {pk for cis in cis_of.values() for pk, _name in cis}
+    if not every_ci:
+        return {}, {}
+    reached = cmdb_impact.reach_each(every_ci, cmdb_impact.UP)
+    every_reached = set().union(*reached.values())
+    service_names = dict(
+        ConfigurationItem.objects.filter(pk__in=every_reached, ci_type__kind=CiKind.SERVICE).values_list(
+            "pk", "name"
+        )
+    )
+    of_ci = {ci: frozenset(pk for pk in up if pk in service_names) for ci, up in reached.items()}
+    shared: dict[frozenset[int], frozenset[int]] = {}
+    services_of: dict[int, frozenset[int]] = {}
+    for change_id, cis in cis_of.items():
+        if len(cis) == 1:
+            services_of[change_id] = of_ci.get(cis[0][0], _NONE)
+        else:
+            mine = _NONE.union(*(of_ci.get(pk, _NONE) for pk, _name in cis))
+            services_of[change_id] = shared.setdefault(mine, mine)
+    return service_names, services_of
+
+
 def find_overlaps(changes: list[Scheduled], service_names: dict[int, str]) -> tuple[list[Overlap], bool]:
-    """Pairs of `changes` (sorted by start) whose windows overlap and that share a CI or a service."""
+    """Pairs of `changes` (sorted by start) whose windows overlap and that share a CI or a service:
+    one sweep in start order that keeps the changes still running (with their CI ids)."""
     found: list[Overlap] = []
-    active: list[Scheduled] = []
+    active: list[tuple[Scheduled, frozenset[int]]] = []
     for c in changes:
-        active = [a for a in active if a.end > c.start]
-        if c.cis:
-            mine = c.ci_ids
-            for a in active:
-                if not a.cis:
-                    continue
-                cis = mine & a.ci_ids
-                services = c.services & a.services
-                if cis or services:
-                    if len(found) >= MAX_OVERLAPS:
-                        return found, True
-                    ci_names = dict(c.cis)
-                    found.append(
-                        Overlap(
-                            a,
-                            c,
-                            sorted(ci_names[pk] for pk in cis),
-                            sorted(service_names[pk] for pk in services),
-                        )
+        if active:
+            active = [a for a in active if a[0].end > c.start]
+        if not c.cis:
+            continue
+        mine = c.ci_ids
+        for a, theirs in active:
+            cis = mine & theirs
+            services = c.services & a.services
+            if cis or services:
+                if len(found) >= MAX_OVERLAPS:
+                    return found, True
+                ci_names = dict(c.cis)
+                found.append(
+                    Overlap(
+                        a,
+                        c,
+                        sorted(ci_names[pk] for pk in cis),
+                        sorted(service_names[pk] for pk in services),
                     )
-        active.append(c)
+                )
+        active.append((c, mine))
     return found, False

@@ -4,6 +4,7 @@ affected service. ?view=month|week|list, ?from=YYYY-MM-DD (and ?to= for the list
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,13 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from beheer.core import access, clock
 
+from ..models import format_change_number
 from ..services.schedule import MAX_DAYS, Scheduled, forward_schedule
 
 ACCESS = access.STAFF
@@ -81,25 +83,44 @@ def _days(start: date, end: date, changes: list[Scheduled], zone: object) -> lis
 
 def list_html(changes: list[Scheduled], overlapping: set[int], names: dict[int, str], zone: Any) -> str:
     """The list view's table rows, built here rather than in the template: a year can hold
-    thousands of changes and each row is the same small shape (everything user-given escaped)."""
-    marker = 999999999
-    link = reverse("change-detail", args=[marker])
-    badge = format_html(' <span class="badge" title="{}">!</span>', _("Overlaps another change"))
+    thousands of changes and each row is the same small shape (everything user-given escaped).
+    Phases, CI lists, service lists and times repeat across rows, so each is escaped or formatted
+    once a page (the caches below)."""
+    marker = "999999999"
+    before, after = reverse("change-detail", args=[int(marker)]).split(marker)
+    badge: str = format_html(' <span class="badge" title="{}">!</span>', _("Overlaps another change"))
+    phases: dict[str, str] = {}
+    ci_lists: dict[tuple[tuple[int, str], ...], str] = {}
+    service_lists: dict[frozenset[int], str] = {}
+    times: dict[datetime, str] = {}
+
+    def when(moment: datetime) -> str:
+        text = times.get(moment)
+        if text is None:  # "YYYY-MM-DD HH:MM" in the page's time zone
+            text = times[moment] = moment.astimezone(zone).isoformat(" ", "minutes")[:16]
+        return text
+
     out = []
     for c in changes:
-        over = c.id in overlapping
-        warn = ' class="warning" data-overlapping' if over else ""
-        href = link.replace(str(marker), str(c.id))
-        cis = escape(", ".join(name for _pk, name in c.cis)) or "—"
-        services = escape(", ".join(sorted(names[s] for s in c.services))) or "—"
-        window = (
-            f"{c.start.astimezone(zone).strftime('%Y-%m-%d %H:%M')} – "
-            f"{c.end.astimezone(zone).strftime('%Y-%m-%d %H:%M')}"
-        )
+        phase = phases.get(c.phase)
+        if phase is None:
+            phase = phases[c.phase] = html.escape(c.phase)
+        cis = ci_lists.get(c.cis)
+        if cis is None:
+            cis = ci_lists[c.cis] = html.escape(", ".join(name for _pk, name in c.cis)) or "—"
+        services = service_lists.get(c.services)
+        if services is None:
+            services = service_lists[c.services] = (
+                html.escape(", ".join(sorted(names[s] for s in c.services))) or "—"
+            )
+        if c.id in overlapping:
+            warn, mark = ' class="warning" data-overlapping', badge
+        else:
+            warn, mark = "", ""
         out.append(
-            f'<tr data-calendar-change="{c.id}"{warn}><td class="nowrap"><a href="{href}">{c.number}</a>'
-            f"{badge if over else ''}</td><td>{escape(c.title)}</td><td>{escape(c.phase)}</td>"
-            f'<td class="nowrap">{window}</td><td>{cis}</td><td>{services}</td></tr>\n'
+            f'<tr data-calendar-change="{c.id}"{warn}><td class="nowrap"><a href="{before}{c.id}{after}">'
+            f"{format_change_number(c.id)}</a>{mark}</td><td>{html.escape(c.title)}</td><td>{phase}</td>"
+            f'<td class="nowrap">{when(c.start)} – {when(c.end)}</td><td>{cis}</td><td>{services}</td></tr>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or ours
 
