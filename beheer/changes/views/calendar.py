@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from beheer.core import access, clock
 
 from ..models import format_change_number
-from ..services.schedule import MAX_DAYS, Scheduled, forward_schedule
+from ..services.schedule import MAX_DAYS, Row, Scheduled, forward_schedule
 
 ACCESS = access.STAFF
 VIEWS = ("month", "week", "list")
@@ -81,7 +81,7 @@ def _days(start: date, end: date, changes: list[Scheduled], zone: object) -> lis
     return weeks
 
 
-def list_html(changes: list[Scheduled], overlapping: set[int], names: dict[int, str], zone: Any) -> str:
+def list_html(changes: list[Row], overlapping: set[int], names: dict[int, str], zone: Any) -> str:
     """The list view's table rows, built here rather than in the template: a year can hold
     thousands of changes and each row is the same small shape (everything user-given escaped).
     Phases, CI lists, service lists and times repeat across rows, so each is escaped or formatted
@@ -91,7 +91,7 @@ def list_html(changes: list[Scheduled], overlapping: set[int], names: dict[int, 
     badge: str = format_html(' <span class="badge" title="{}">!</span>', _("Overlaps another change"))
     phases: dict[str, str] = {}
     ci_lists: dict[tuple[tuple[int, str], ...], str] = {}
-    service_lists: dict[frozenset[int], str] = {}
+    service_lists: dict[tuple[int, ...], str] = {}
     times: dict[datetime, str] = {}
 
     def when(moment: datetime) -> str:
@@ -101,26 +101,26 @@ def list_html(changes: list[Scheduled], overlapping: set[int], names: dict[int, 
         return text
 
     out = []
-    for c in changes:
-        phase = phases.get(c.phase)
+    for pk, title, _kind, phase_name, start, end, cis, service_ids in changes:
+        phase = phases.get(phase_name)
         if phase is None:
-            phase = phases[c.phase] = html.escape(c.phase)
-        cis = ci_lists.get(c.cis)
-        if cis is None:
-            cis = ci_lists[c.cis] = html.escape(", ".join(name for _pk, name in c.cis)) or "—"
-        services = service_lists.get(c.services)
+            phase = phases[phase_name] = html.escape(phase_name)
+        ci_list = ci_lists.get(cis)
+        if ci_list is None:
+            ci_list = ci_lists[cis] = html.escape(", ".join(name for _pk, name in cis)) or "—"
+        services = service_lists.get(service_ids)
         if services is None:
-            services = service_lists[c.services] = (
-                html.escape(", ".join(sorted(names[s] for s in c.services))) or "—"
+            services = service_lists[service_ids] = (
+                html.escape(", ".join(sorted(names[s] for s in service_ids))) or "—"
             )
-        if c.id in overlapping:
+        if pk in overlapping:
             warn, mark = ' class="warning" data-overlapping', badge
         else:
             warn, mark = "", ""
         out.append(
-            f'<tr data-calendar-change="{c.id}"{warn}><td class="nowrap"><a href="{before}{c.id}{after}">'
-            f"{format_change_number(c.id)}</a>{mark}</td><td>{html.escape(c.title)}</td><td>{phase}</td>"
-            f'<td class="nowrap">{when(c.start)} – {when(c.end)}</td><td>{cis}</td><td>{services}</td></tr>\n'
+            f'<tr data-calendar-change="{pk}"{warn}><td class="nowrap"><a href="{before}{pk}{after}">'
+            f"{format_change_number(pk)}</a>{mark}</td><td>{html.escape(title)}</td><td>{phase}</td>"
+            f'<td class="nowrap">{when(start)} – {when(end)}</td><td>{ci_list}</td><td>{services}</td></tr>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or ours
 
@@ -157,7 +157,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             "start": start,
             "last": end - timedelta(days=1),
             "schedule": schedule,
-            "list_rows": list_html(schedule.changes, overlapping, names, zone) if view == "list" else "",
+            "list_rows": list_html(schedule.rows, overlapping, names, zone) if view == "list" else "",
             "weeks": _days(start, end, schedule.changes, zone) if view != "list" else [],
             "overlapping": overlapping,
             "previous": previous.isoformat(),
