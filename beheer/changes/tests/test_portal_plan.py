@@ -10,7 +10,7 @@ import pytest
 
 from beheer.accounts.models import Role, User
 from beheer.changes import services
-from beheer.changes.models import PlanApproval
+from beheer.changes.models import Change, ChangeActivity, PlanApproval
 from beheer.core import clock
 from tests.helpers import client_for, make_person
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/portal/changes"
 
 
-def _planned(operator: User, client: User) -> tuple[object, object]:
+def _planned(operator: User, client: User) -> tuple[Change, ChangeActivity]:
     change = make_change(operator, client=client, coordinator=operator)
     start = clock.now() + timedelta(days=3)
     step = services.add_activity(
