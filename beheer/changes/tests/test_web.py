@@ -181,3 +181,17 @@ def test_the_api_registers_moves_and_reports_the_blocking_rules(operator: User, 
     assert [row["action"] for row in history.json()["items"]][:2] == ["moved", "created"]
     listed = _json(api, "get", f"{API}/changes?kind=normal")
     assert [item["id"] for item in listed.json()["items"]] == [pk]
+
+
+def test_the_overview_summarises_the_activities_and_sends_the_work_to_the_plan_and_execution_tabs(
+    operator: User,
+) -> None:
+    change = make_change(operator)
+    services.add_activity(change, actor=operator, title="Controller bestellen")
+    html = client_for(operator).get(f"/changes/{change.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    panel = html[html.index('id="activities"') :]
+    panel = panel[: panel.index("</section>")]
+    assert "Controller bestellen" in panel
+    assert "<form" not in panel  # planning and carrying out happen on their own tabs
+    assert f"/changes/{change.pk}/plan/" in panel
+    assert f"/changes/{change.pk}/execution/" in panel
