@@ -358,7 +358,8 @@ def test_a_normal_change_from_a_call_through_every_phase(browser_page: Any, live
         "Gebouw C op dezelfde manier aanpakken, in de zomervakantie."
     )
 
-    answer = page.request.get(f"{base}/changes/{change.pk}/report.pdf")
+    # the request context does not always carry the page's language: ask for English explicitly
+    answer = page.request.get(f"{base}/changes/{change.pk}/report.pdf", headers={"Accept-Language": "en"})
     assert answer.status == 200
     assert answer.headers["content-type"] == "application/pdf"
     text = pdf_text(answer.body())

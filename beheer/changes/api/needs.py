@@ -21,7 +21,7 @@ from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.api_helpers import get_row, ref
 from beheer.core.errors import NotFound
-from beheer.core.schemas import Id, Int64, Schema, errors
+from beheer.core.schemas import Id, Int64, Schema, Text, errors
 from beheer.knowledge.models import Article
 from beheer.knowledge.rendering import render_markdown
 
@@ -629,8 +629,8 @@ class PortalPlanOut(Schema):
 
 
 class PortalPlanApproveIn(Schema):
-    plan_version: int = Field(ge=1)
-    comment: str = Field("", max_length=4000)
+    plan_version: int = Field(ge=1, le=2**31 - 1, description="The plan version you read")
+    comment: Text = Field("", max_length=4000)
 
 
 def _client_change(request: HttpRequest, change_id: int) -> Change:

@@ -4,7 +4,7 @@ forward schedule (/api/v1/changes-calendar). Staff only; thin: look up through `
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -235,6 +235,12 @@ def send_notice(request: HttpRequest, change_id: Id, payload: ChangePlanNoticeIn
     return Answer(201, _notice_out(row))
 
 
+# The forward schedule looks at the present era: far-off dates name no planned work (and a date
+# before time zones were standardised would carry a local mean time offset).
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2199, 12, 31)
+
+
 @calendar_router.get(
     "",
     response={200: ChangeCalendarOut, **errors(400, 403)},
@@ -246,6 +252,10 @@ def calendar(request: HttpRequest, params: Query[ChangeCalendarParams]) -> dict[
     overlap is two changes whose windows overlap and that share a CI or an affected service."""
     first = params.from_ or timezone.localdate()
     last = params.to or first + timedelta(days=30)
+    for name, day in (("from", first), ("to", last)):
+        if not EARLIEST <= day <= LATEST:
+            message = _("Choose a date between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST}
+            raise DomainError(message, field_errors={name: message})
     if last < first:
         message = _("The end of the period lies before its start.")
         raise DomainError(message, field_errors={"to": message})

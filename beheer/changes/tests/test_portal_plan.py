@@ -115,3 +115,15 @@ def test_a_requester_or_stranger_neither_sees_nor_approves_the_plan() -> None:
         assert api.status_code == 404
     assert client_for(stranger).get(f"/portal/changes/{change.pk}/").status_code == 404
     assert not PlanApproval.objects.exists()
+
+
+def test_the_forward_schedule_refuses_far_off_dates_with_a_message_and_the_page_falls_back() -> None:
+    operator = make_person(Role.OPERATOR)
+    api = client_for(operator)
+    far = api.get("/api/v1/changes-calendar?from=0363-11-02&to=0363-12-02", HTTP_ACCEPT_LANGUAGE="en")
+    assert far.status_code == 400
+    assert "from" in far.json()["fields"]
+    assert api.get("/api/v1/changes-calendar").status_code == 200  # the coming month by default
+    for view in ("week", "month", "list"):
+        page = api.get(f"/changes/calendar/?view={view}&from=0001-01-01&to=9999-12-31")
+        assert page.status_code == 200

@@ -29,10 +29,13 @@ PER_DAY = 6  # changes shown in a day of the month view; the rest as "n more"
 
 
 def _date(text: str | None) -> date | None:
+    """A date from the query string; none when it is not one, or lies far outside the present era
+    (the period arithmetic would overflow at year 1 or 9999)."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and date(2000, 1, 1) <= day <= date(2199, 12, 31) else None
 
 
 def period(view: str, first: date, to: date | None) -> tuple[date, date]:

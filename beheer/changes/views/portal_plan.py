@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from beheer.core import access
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
-from beheer.core.forms import place_domain_errors
+from beheer.core.forms import BeheerForm, place_domain_errors
 
 from .. import services
 from ..models import Change, ChangeActivity, PlanApproval
@@ -27,7 +27,7 @@ ACCESS = access.SIGNED_IN
 MAX_ROWS = 100
 
 
-class PlanApprovalForm(forms.Form):
+class PlanApprovalForm(BeheerForm):
     plan_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     comment = forms.CharField(
         label=gettext_lazy("Comment"),
