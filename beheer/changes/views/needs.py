@@ -166,6 +166,28 @@ def _child(rows: Any, change: Change, pk: int) -> Any:
     return found
 
 
+def _remove(
+    request: HttpRequest,
+    pk: int,
+    item: int,
+    model: Any,
+    remove: Callable[..., object],
+    *,
+    done: str,
+    anchor: str,
+) -> HttpResponse:
+    """Remove one row of the change's needs through its service; the outcome as a message."""
+    change = change_for(request, pk)
+    row = _child(model.objects.visible_to(request.user), change, item)
+    try:
+        remove(row, actor=current_user(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return _back(change, anchor)
+
+
 # -- stakeholders ------------------------------------------------------------------------------------
 
 
@@ -193,15 +215,15 @@ def stakeholder_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def stakeholder_remove(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    change = change_for(request, pk)
-    row = _child(Stakeholder.objects.visible_to(request.user), change, item)
-    try:
-        services.remove_stakeholder(row, actor=current_user(request))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The stakeholder has been removed."))
-    return _back(change, "stakeholders")
+    return _remove(
+        request,
+        pk,
+        item,
+        Stakeholder,
+        services.remove_stakeholder,
+        done=_("The stakeholder has been removed."),
+        anchor="stakeholders",
+    )
 
 
 # -- requirements ------------------------------------------------------------------------------------
@@ -254,15 +276,15 @@ def requirement_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 @require_POST
 def requirement_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    change = change_for(request, pk)
-    row = _child(Requirement.objects.visible_to(request.user), change, item)
-    try:
-        services.delete_requirement(row, actor=current_user(request), expected_version=None)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The requirement has been removed."))
-    return _back(change, "requirements")
+    return _remove(
+        request,
+        pk,
+        item,
+        Requirement,
+        lambda row, actor: services.delete_requirement(row, actor=actor, expected_version=None),
+        done=_("The requirement has been removed."),
+        anchor="requirements",
+    )
 
 
 # -- notes -------------------------------------------------------------------------------------------
@@ -313,15 +335,15 @@ def note_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 @require_POST
 def note_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    change = change_for(request, pk)
-    row = _child(NeedsNote.objects.visible_to(request.user), change, item)
-    try:
-        services.delete_needs_note(row, actor=current_user(request))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The notes have been removed."))
-    return _back(change, "notes")
+    return _remove(
+        request,
+        pk,
+        item,
+        NeedsNote,
+        services.delete_needs_note,
+        done=_("The notes have been removed."),
+        anchor="notes",
+    )
 
 
 # -- questions ---------------------------------------------------------------------------------------
@@ -361,15 +383,15 @@ def question_answer(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 @require_POST
 def question_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    change = change_for(request, pk)
-    row = _child(OpenQuestion.objects.visible_to(request.user), change, item)
-    try:
-        services.delete_question(row, actor=current_user(request))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The question has been removed."))
-    return _back(change, "questions")
+    return _remove(
+        request,
+        pk,
+        item,
+        OpenQuestion,
+        services.delete_question,
+        done=_("The question has been removed."),
+        anchor="questions",
+    )
 
 
 # -- designs -----------------------------------------------------------------------------------------
@@ -411,12 +433,12 @@ def design_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def design_unlink(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    change = change_for(request, pk)
-    row = _child(ChangeDesign.objects.visible_to(request.user), change, item)
-    try:
-        services.unlink_design(row, actor=current_user(request))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The design has been unlinked."))
-    return _back(change, "designs")
+    return _remove(
+        request,
+        pk,
+        item,
+        ChangeDesign,
+        services.unlink_design,
+        done=_("The design has been unlinked."),
+        anchor="designs",
+    )
