@@ -239,6 +239,11 @@ def _mount() -> None:
     from beheer.changes.api.plan import calendar_router as change_calendar_router
     from beheer.changes.api.plan import router as change_plans_router
     from beheer.changes.api.templates import router as change_templates_router
+    from beheer.testing.api.plan import router as testing_plan_router
+    from beheer.testing.api.report import router as testing_report_router
+    from beheer.testing.api.runs import router as testing_runs_router
+    from beheer.testing.api.sessions import portal_router as acceptance_portal_router
+    from beheer.testing.api.sessions import router as testing_sessions_router
     from beheer.cmdb.api import router as cmdb_router
     from beheer.cmdb.api.contracts import router as cmdb_contracts_router
     from beheer.cmdb.api.imports import export_router as cmdb_export_router
@@ -285,6 +290,11 @@ def _mount() -> None:
     api.add_router("/portal/change-feedback", change_feedback_router)
     api.add_router("/change-plans", change_plans_router)
     api.add_router("/changes-calendar", change_calendar_router)
+    api.add_router("/testing", testing_plan_router)
+    api.add_router("/testing", testing_runs_router)
+    api.add_router("/testing", testing_sessions_router)
+    api.add_router("/testing", testing_report_router)
+    api.add_router("/portal/acceptance", acceptance_portal_router)
 
 
 def operations_of(ninja_api: NinjaAPI) -> Iterator[tuple[Any, access.Gate | None]]:

@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "beheer.operations",
     "beheer.rights",
     "beheer.changes",
+    "beheer.testing",
     "beheer.demo",
     "django.contrib.admin",
     "django.contrib.auth",

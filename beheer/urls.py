@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("beheer.operations.urls")),
     path("", include("beheer.rights.urls")),
     path("", include("beheer.changes.urls")),
+    path("", include("beheer.testing.urls")),
     path("cmdb/", include("beheer.cmdb.urls")),
 ]
 

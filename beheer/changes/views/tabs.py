@@ -20,6 +20,7 @@ TABS: tuple[tuple[str, Promise], ...] = (
     ("change-needs", _("Needs and design")),
     ("change-plan", _("Plan")),
     ("change-execution", _("Execution")),
+    ("change-tests", _("Tests")),
     ("change-evaluation", _("Evaluation")),
 )
 

@@ -140,6 +140,15 @@ class CiStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+class CiEnvironment(models.TextChoices):
+    """OTAP: the environment a CI belongs to; empty for CIs outside that distinction."""
+
+    DEVELOPMENT = "development", _("Development")
+    TEST = "test", _("Test")
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    PRODUCTION = "production", _("Production")
+
+
 class ConfigurationItemQuerySet(models.QuerySet["ConfigurationItem"]):
     def visible_to(self, user: Any) -> ConfigurationItemQuerySet:
         """Staff see every CI; a caller only the CIs they own or use (shown in the portal)."""
@@ -215,6 +224,7 @@ class ConfigurationItem(models.Model):
     warranty_until = models.DateField(_("warranty until"), null=True, blank=True)
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    environment = models.CharField(_("environment"), max_length=12, choices=CiEnvironment.choices, blank=True)
 
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"))
@@ -238,6 +248,7 @@ class ConfigurationItem(models.Model):
             models.Index(fields=["status", "name", "id"], name="cmdb_ci_status_name"),
             models.Index(fields=["host_name"], name="cmdb_ci_host"),
             models.Index(fields=["owner", "name", "id"], name="cmdb_ci_owner_name"),
+            models.Index(fields=["environment", "name", "id"], name="cmdb_ci_env_name"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,0 +1,11 @@
+"""(to be written)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from beheer.core import access
+
+ACCESS = access.STAFF
+
+urlpatterns: list[Any] = []
