@@ -239,11 +239,6 @@ def _mount() -> None:
     from beheer.changes.api.plan import calendar_router as change_calendar_router
     from beheer.changes.api.plan import router as change_plans_router
     from beheer.changes.api.templates import router as change_templates_router
-    from beheer.testing.api.plan import router as testing_plan_router
-    from beheer.testing.api.report import router as testing_report_router
-    from beheer.testing.api.runs import router as testing_runs_router
-    from beheer.testing.api.sessions import portal_router as acceptance_portal_router
-    from beheer.testing.api.sessions import router as testing_sessions_router
     from beheer.cmdb.api import router as cmdb_router
     from beheer.cmdb.api.contracts import router as cmdb_contracts_router
     from beheer.cmdb.api.imports import export_router as cmdb_export_router
@@ -259,6 +254,11 @@ def _mount() -> None:
     from beheer.reports.api import router as reports_router
     from beheer.rights.api import router as rights_router
     from beheer.servicedesk.api import router as servicedesk_router
+    from beheer.testing.api.plan import router as testing_plan_router
+    from beheer.testing.api.report import router as testing_report_router
+    from beheer.testing.api.runs import router as testing_runs_router
+    from beheer.testing.api.sessions import portal_router as acceptance_portal_router
+    from beheer.testing.api.sessions import router as testing_sessions_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", servicedesk_router)

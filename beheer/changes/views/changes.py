@@ -35,7 +35,7 @@ from ..models import (
     Project,
 )
 from ..queries import ORDER, PAGE_SIZE, ChangeFilter, filter_changes
-from .tabs import head_context
+from ..tabs import head_context
 
 ACCESS = access.STAFF
 

@@ -23,8 +23,8 @@ from ..forms_evaluation import AdviceForm, ConvertForm, FeedbackRequestForm, Fin
 from ..models import Change, FeedbackRequest, Finding, FindingKind, FollowUp, FollowUpTarget
 from ..services import evaluation as ev
 from ..services import report
+from ..tabs import head_context
 from .changes import change_for
-from .tabs import head_context
 
 ACCESS = access.STAFF
 

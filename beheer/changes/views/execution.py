@@ -47,8 +47,8 @@ from ..models import (
     activity_state,
 )
 from ..services.execution import MAX_CMDB_UPDATES, MAX_DOCUMENTS
+from ..tabs import head_context
 from .changes import change_for
-from .tabs import head_context
 
 ACCESS = access.STAFF
 LOG_ORDER = (SortKey("at", descending=True), SortKey("id", descending=True))

@@ -40,9 +40,9 @@ from ..models import (
     Requirement,
     Stakeholder,
 )
+from ..tabs import head_context
 from ..traceability import coverage_rows, design_rows, needs_status
 from .changes import change_for
-from .tabs import head_context
 
 ACCESS = access.STAFF
 MAX_ROWS = 500

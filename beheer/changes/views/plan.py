@@ -23,8 +23,8 @@ from ..models import ActivityDependency, Change, ChangeActivity, PlanApproval
 from ..models.plan import ChangePlan
 from ..notices import notice_rows
 from ..services._base import plan_version
+from ..tabs import head_context
 from .changes import change_for
-from .tabs import head_context
 
 ACCESS = access.STAFF
 

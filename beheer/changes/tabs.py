@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.servicedesk.models import Melding
 
-from ..models import Change
+from .models import Change
 
 TABS: tuple[tuple[str, Promise], ...] = (
     ("change-detail", _("Overview")),
