@@ -1,11 +1,10 @@
 """Reads of the needs inventory: the designs linked to a change with their state, and the
 traceability of each requirement to the design sections that name it.
 
-`coverage_rows` is the one place that says what covers a requirement. Today that is the sections of
-the linked designs (the newest version of each: the draft if there is one, else the published
-version) that name its code (`knowledge.designs.requirement_refs`: REQ-3, [REQ-3], REQ3 or R3).
-When test cases name requirements, add their references to `CoverageRow` next to `sections` here
-(and a column to the views); nothing else needs to change.
+`coverage_rows` says which design sections cover a requirement: the sections of the linked designs
+(the newest version of each: the draft if there is one, else the published version) that name its
+code (`knowledge.designs.requirement_refs`: REQ-3, [REQ-3], REQ3 or R3). Coverage by test cases is
+the test plan's own matrix (`testing/matrix.py`): this app may not read the app above it.
 """
 
 from __future__ import annotations
