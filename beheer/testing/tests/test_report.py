@@ -48,7 +48,9 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
 
 
-def finding(plan: TestPlan, number: int, severity: str, status: str = FindingStatus.OPEN, **kw: Any) -> TestFinding:
+def finding(
+    plan: TestPlan, number: int, severity: str, status: str = FindingStatus.OPEN, **kw: Any
+) -> TestFinding:
     TestPlan.objects.filter(pk=plan.pk).update(finding_counter=number)
     return TestFinding.objects.create(
         plan=plan,
@@ -201,7 +203,9 @@ def test_advice_rules_version_trail_and_closed_change() -> None:
     assert TestingHistoryEntry.objects.filter(plan=plan, action="advice").count() == 1
     Change.objects.filter(pk=change.pk).update(status=ChangeStatus.CLOSED)
     with pytest.raises(ReadOnly):
-        give_advice(plan, actor=operator, expected_version=done.version, advice=Advice.NO_GO, text="Toch niet")
+        give_advice(
+            plan, actor=operator, expected_version=done.version, advice=Advice.NO_GO, text="Toch niet"
+        )
     plan.refresh_from_db()
     assert plan.advice == "go"
 
@@ -222,10 +226,12 @@ def test_the_pdf_shows_the_counts_and_the_advice() -> None:
     text = " ".join(pdf_text(content).split())
     assert "Test report" in text
     assert "2 of 4 active cases passed (50%); 0 failed, 1 blocked, 1 not run." in text
-    assert "REQ-3" in text and "Not covered" in text
+    assert "REQ-3" in text
+    assert "Not covered" in text
     assert "1 of 3" in text  # REQ-1
     assert "Re-test of run 1" in text
-    assert "Go with conditions" in text and "Roaming eerst testen" in text
+    assert "Go with conditions" in text
+    assert "Roaming eerst testen" in text
 
 
 def test_the_pdf_escapes_markup_in_titles() -> None:
