@@ -19,24 +19,29 @@ Reads: a fixed number of queries, whatever the number of cases, runs, findings o
 
 from __future__ import annotations
 
-import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Case, Count, Q, Value, When
 from django.utils import formats, timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer
 
 from beheer.changes.models import Change, Requirement, RequirementStatus
-from beheer.changes.services.report import STYLES, Block, ReportSection, Rows, Text
+from beheer.changes.services.report import (
+    Block,
+    ReportSection,
+    Rows,
+    Text,
+    build_pdf,
+    facts,
+    paragraph,
+    sections_story,
+)
 from beheer.core import access, clock
-from beheer.core.pdf import FOOTER, FRAME_WIDTH, HEAD, MARGIN, RULE, canvas_maker, escape_markup
 
 from .models import (
     SEVERITY_ORDER,
@@ -617,76 +622,22 @@ def final_report_section(change: Change, user: Any) -> ReportSection | None:
 # -- PDF ---------------------------------------------------------------------------------------------
 
 
-def _p(value: Any, style: str = "body") -> Paragraph:
-    return Paragraph(escape_markup(value).replace("\n", "<br/>"), STYLES[style])
-
-
-def _table(block: Rows) -> Table:
-    count = len(block.head)
-    first = FRAME_WIDTH * (0.3 if count > 2 else 0.5)
-    widths = [first] + [(FRAME_WIDTH - first) / (count - 1)] * (count - 1) if count > 1 else [FRAME_WIDTH]
-    data = [[_p(h, "head") for h in block.head]] + [[_p(v, "cell") for v in row] for row in block.rows]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), HEAD),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-            ]
-        )
-    )
-    return table
-
-
-def _facts(rows: Sequence[tuple[str, str]]) -> Table:
-    table = Table(
-        [[_p(label, "head"), _p(value, "cell")] for label, value in rows],
-        colWidths=[FRAME_WIDTH * 0.3, FRAME_WIDTH * 0.7],
-        hAlign="LEFT",
-    )
-    table.setStyle(
-        TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    )
-    return table
-
-
 def test_report_pdf(report: TestReport) -> bytes:
-    """The test report as a PDF in the house style (A4, the footer with 'Page n of m')."""
-    buffer = io.BytesIO()
+    """The test report as a PDF in the house style of the change's final report."""
     title = f"{report.change_number} {report.change_title}"
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + FOOTER,
+    story: list[Flowable] = [
+        paragraph(_("Test report"), "kicker"),
+        paragraph(title, "title"),
+        facts(cover(report)),
+        Spacer(1, 8),
+        *sections_story(report_sections(report)),
+    ]
+    return build_pdf(
+        story,
         title=_("Test report %(title)s") % {"title": title},
         subject=_("Test report"),
-        author="Beheer",
-        creator="Beheer",
-        lang=(get_language() or "nl")[:2],
+        footer=f"{_('Test report')} {title}",
     )
-    story: list[Flowable] = [
-        _p(_("Test report"), "kicker"),
-        _p(title, "title"),
-        _facts(cover(report)),
-        Spacer(1, 8),
-    ]
-    for section in report_sections(report):
-        first: list[Flowable] = [_p(section.title, "h2")]
-        rest: list[Flowable] = []
-        for block in section.blocks:
-            flowable = _p(block.text, block.style) if isinstance(block, Text) else _table(block)
-            (rest if first[1:] else first).append(flowable)
-        story.append(KeepTogether(first))  # a heading never ends a page alone
-        story.extend(rest)
-    footer = f"{_('Test report')} {title}"[:100]
-    doc.build(story, canvasmaker=canvas_maker(footer))
-    return buffer.getvalue()
 
 
 test_report.__test__ = False  # type: ignore[attr-defined]

@@ -270,20 +270,22 @@ for _style in STYLES.values():
     _style.splitLongWords = 1
 
 
-def _p(value: Any, style: str = "body") -> Paragraph:
+def paragraph(value: Any, style: str = "body") -> Paragraph:
     """Plain text as a paragraph: escaped (never read as markup), line breaks kept."""
     return Paragraph(escape_markup(value).replace("\n", "<br/>"), STYLES[style])
 
 
-def _table(block: Rows) -> Table:
+def table(block: Rows) -> Table:
+    """A `Rows` block as a table in the house style, the first column a little wider."""
     count = len(block.head)
     first = FRAME_WIDTH * (0.3 if count > 2 else 0.35)
-    widths = [first] + [(FRAME_WIDTH - first) / (count - 1)] * (count - 1)
+    widths = [first] + [(FRAME_WIDTH - first) / (count - 1)] * (count - 1) if count > 1 else [FRAME_WIDTH]
     if count == 4:
         widths = [FRAME_WIDTH * w for w in (0.2, 0.1, 0.35, 0.35)]
-    data = [[_p(h, "head") for h in block.head]] + [[_p(v, "cell") for v in row] for row in block.rows]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
+    data = [[paragraph(h, "head") for h in block.head]]
+    data += [[paragraph(v, "cell") for v in row] for row in block.rows]
+    drawn = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    drawn.setStyle(
         TableStyle(
             [
                 ("BACKGROUND", (0, 0), (-1, 0), HEAD),
@@ -294,36 +296,39 @@ def _table(block: Rows) -> Table:
             ]
         )
     )
-    return table
+    return drawn
 
 
-def _cover(report: FinalReport) -> list[Flowable]:
-    facts = Table(
-        [[_p(label, "head"), _p(value, "cell")] for label, value in report.cover],
+def facts(rows: Sequence[tuple[str, str]]) -> Table:
+    """Label and value pairs (a report's cover) as a two-column table."""
+    drawn = Table(
+        [[paragraph(label, "head"), paragraph(value, "cell")] for label, value in rows],
         colWidths=[FRAME_WIDTH * 0.3, FRAME_WIDTH * 0.7],
         hAlign="LEFT",
     )
-    facts.setStyle(
+    drawn.setStyle(
         TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
-    generated = _("Generated %(g)s.") % {
-        "g": formats.date_format(timezone.localtime(report.generated), "j F Y H:i")
-    }
-    return [
-        Spacer(1, 60),
-        _p(_("Final report"), "kicker"),
-        _p(f"{report.change.number} {report.title}", "title"),
-        Spacer(1, 12),
-        facts,
-        Spacer(1, 12),
-        _p(generated, "muted"),
-        PageBreak(),
-    ]
+    return drawn
 
 
-def report_pdf(report: FinalReport) -> bytes:
+def sections_story(sections: Sequence[ReportSection]) -> list[Flowable]:
+    """The sections as flowables: each heading kept with its first block."""
+    story: list[Flowable] = []
+    for section in sections:
+        first: list[Flowable] = [paragraph(section.title, "h2")]
+        rest: list[Flowable] = []
+        for block in section.blocks:
+            flowable = paragraph(block.text, block.style) if isinstance(block, Text) else table(block)
+            (rest if first[1:] else first).append(flowable)
+        story.append(KeepTogether(first))  # a heading never ends a page alone
+        story.extend(rest)
+    return story
+
+
+def build_pdf(story: list[Flowable], *, title: str, subject: str, footer: str) -> bytes:
+    """An A4 document in the house style (margins, the footer with 'Page n of m')."""
     buffer = io.BytesIO()
-    title = f"{report.change.number} {report.title}"
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -331,21 +336,37 @@ def report_pdf(report: FinalReport) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + FOOTER,
-        title=_("Final report %(title)s") % {"title": title},
-        subject=_("Final report"),
+        title=title,
+        subject=subject,
         author="Beheer",
         creator="Beheer",
         lang=(get_language() or "nl")[:2],
     )
-    story: list[Flowable] = _cover(report)
-    for section in report.sections:
-        first: list[Flowable] = [_p(section.title, "h2")]
-        rest: list[Flowable] = []
-        for block in section.blocks:
-            flowable = _p(block.text, block.style) if isinstance(block, Text) else _table(block)
-            (rest if first[1:] else first).append(flowable)
-        story.append(KeepTogether(first))  # a heading never ends a page alone
-        story.extend(rest)
-    footer = f"{_('Final report')} {title}"[:100]
-    doc.build(story, canvasmaker=canvas_maker(footer))
+    doc.build(story, canvasmaker=canvas_maker(footer[:100]))
     return buffer.getvalue()
+
+
+def _cover(report: FinalReport) -> list[Flowable]:
+    generated = _("Generated %(g)s.") % {
+        "g": formats.date_format(timezone.localtime(report.generated), "j F Y H:i")
+    }
+    return [
+        Spacer(1, 60),
+        paragraph(_("Final report"), "kicker"),
+        paragraph(f"{report.change.number} {report.title}", "title"),
+        Spacer(1, 12),
+        facts(report.cover),
+        Spacer(1, 12),
+        paragraph(generated, "muted"),
+        PageBreak(),
+    ]
+
+
+def report_pdf(report: FinalReport) -> bytes:
+    title = f"{report.change.number} {report.title}"
+    return build_pdf(
+        _cover(report) + sections_story(report.sections),
+        title=_("Final report %(title)s") % {"title": title},
+        subject=_("Final report"),
+        footer=f"{_('Final report')} {title}",
+    )
