@@ -701,3 +701,54 @@ def cancel_session(session: AcceptanceSession, *, actor: User) -> AcceptanceSess
         plan, actor, TestingAction.SESSION, field="status", old=old, new=current.status, detail=current.title
     )
     return current
+
+
+# -- reading the results --------------------------------------------------------------------------
+
+
+@dataclass
+class ResultRow:
+    case: TestCase
+    cells: list[ParticipantCase | None]
+
+
+@dataclass
+class SessionResults:
+    """A session's results per case and per user: the table the operators and the client read."""
+
+    participants: list[SessionParticipant]
+    rows: list[ResultRow]
+    findings: list[Any]
+    progress: dict[int, tuple[int, int]]  # participant id -> (cases completed, cases)
+
+
+def session_results(session: AcceptanceSession) -> SessionResults:
+    """Read after the reader's right to the whole session was checked (staff or the client)."""
+    from ..models import TestFinding
+
+    participants = list(
+        SessionParticipant.objects.filter(session=session)
+        .select_related("person")
+        .order_by("id")[:MAX_PARTICIPANTS]
+    )
+    cases = list(
+        ParticipantCase.objects.filter(participant__session=session)
+        .select_related("case")
+        .order_by("case__number", "participant_id")[: MAX_PARTICIPANTS * MAX_CASES]
+    )
+    column = {p.pk: i for i, p in enumerate(participants)}
+    rows: dict[int, ResultRow] = {}
+    progress = {p.pk: (0, 0) for p in participants}
+    for pc in cases:
+        if pc.participant_id not in column:
+            continue
+        row = rows.setdefault(pc.case_id, ResultRow(pc.case, [None] * len(participants)))
+        row.cells[column[pc.participant_id]] = pc
+        done, total = progress[pc.participant_id]
+        progress[pc.participant_id] = (done + (pc.outcome != Outcome.NOT_RUN), total + 1)
+    found = list(
+        TestFinding.objects.filter(participant_case__participant__session=session).order_by("number", "id")[
+            :200
+        ]
+    )
+    return SessionResults(participants, list(rows.values()), found, progress)
