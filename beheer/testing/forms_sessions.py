@@ -14,8 +14,6 @@ from beheer.knowledge.models import Article, ArticleStatus, Audience
 
 from .models import CouldWork, SignOff, TestCase, TestPlan
 
-MAX_CHOICES = 500
-
 OUTCOME_CHOICES = [
     ("passed", _("It worked as described")),
     ("failed", _("It did not work")),
@@ -24,13 +22,13 @@ OUTCOME_CHOICES = [
 
 
 def active_cases(plan: TestPlan) -> Any:
-    return TestCase.objects.filter(plan=plan, withdrawn=False).order_by("number", "id")[:MAX_CHOICES]
+    return TestCase.objects.filter(plan=plan, withdrawn=False).order_by("number", "id")
 
 
 def caller_instructions() -> Any:
     return Article.objects.filter(audience=Audience.CALLERS, status=ArticleStatus.PUBLISHED).order_by(
         "title", "id"
-    )[:MAX_CHOICES]
+    )
 
 
 class SessionForm(BeheerForm):

@@ -41,7 +41,7 @@ def test_staff_plan_and_invite(django_assert_max_num_queries: Any) -> None:
         {"title": "S", "starts_at": start, "online_link": "nope"},
     )
     assert bad.status_code == 400
-    assert "online_link" in bad.json()["field_errors"]
+    assert "online_link" in bad.json()["fields"]
     made = _json(
         api, "post", f"{API}/testing/changes/{change.pk}/sessions", {"title": "S", "starts_at": start}
     )
