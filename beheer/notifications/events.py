@@ -811,6 +811,86 @@ _register(
     )
 )
 
+_ACCEPTANCE_VARIABLES: dict[str, Promise] = {
+    "change_number": _("Number of the change, e.g. W0000123"),
+    "change_title": _("Title of the change"),
+    "session_title": _("Title of the acceptance session"),
+}
+
+_register(
+    Event(
+        code="acceptance_invitation",
+        label=_("Invitation to an acceptance session (to each invited user)"),
+        audience="caller",
+        about_melding=False,
+        variables={
+            **_ACCEPTANCE_VARIABLES,
+            "starts_at": _("Date and time the session starts"),
+            "place": _("Place of the session (may be empty)"),
+            "online_link": _("Online link of the session (may be empty)"),
+            "instructions": _("Titles of the user instructions to read first, one per line (may be empty)"),
+            "organiser_name": _("Name of the operator who organises the session"),
+        },
+        subject={
+            "nl": "Uitnodiging acceptatietest: {{ session_title }} ({{ change_number }})",
+            "en": "Invitation to an acceptance test: {{ session_title }} ({{ change_number }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Je bent uitgenodigd om de wijziging {{ change_number }} ({{ change_title }}) te testen in "
+            "de acceptatiesessie {{ session_title }}.\n\n"
+            "Wanneer: {{ starts_at }}\n"
+            "{% if place %}Waar: {{ place }}\n{% endif %}"
+            "{% if online_link %}Online: {{ online_link }}\n{% endif %}"
+            "{% if instructions %}\nLees vooraf deze gebruikersinstructies:\n"
+            "{{ instructions }}\n{% endif %}"
+            "\nJe voert je testgevallen stap voor stap uit in het portaal, ook op je telefoon:\n"
+            "{{ link_url }}\n\n"
+            "Organisator: {{ organiser_name }}" + _SIGN_NL,
+            "en": "Dear {{ recipient_name }},\n\n"
+            "You are invited to test the change {{ change_number }} ({{ change_title }}) in the "
+            "acceptance session {{ session_title }}.\n\n"
+            "When: {{ starts_at }}\n"
+            "{% if place %}Where: {{ place }}\n{% endif %}"
+            "{% if online_link %}Online: {{ online_link }}\n{% endif %}"
+            "{% if instructions %}\nPlease read these user instructions first:\n"
+            "{{ instructions }}\n{% endif %}"
+            "\nYou carry out your test cases step by step in the portal, on your phone as well:\n"
+            "{{ link_url }}\n\n"
+            "Organiser: {{ organiser_name }}" + _SIGN_EN,
+        },
+    )
+)
+
+_register(
+    Event(
+        code="acceptance_signoff_requested",
+        label=_("An acceptance session waits for the client's sign-off (to the client)"),
+        audience="caller",
+        about_melding=False,
+        variables={
+            **_ACCEPTANCE_VARIABLES,
+            "advice": _("The acceptance advice: accepted, accepted with conditions or not accepted"),
+        },
+        subject={
+            "nl": "Acceptatie aftekenen: {{ session_title }} ({{ change_number }})",
+            "en": "Acceptance to sign off: {{ session_title }} ({{ change_number }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De acceptatiesessie {{ session_title }} van de wijziging {{ change_number }} "
+            "({{ change_title }}) is afgerond. Het advies is: {{ advice }}.\n\n"
+            "Bekijk de resultaten per testgeval en per gebruiker en teken de acceptatie af als "
+            "opdrachtgever:\n\n{{ link_url }}" + _SIGN_NL,
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The acceptance session {{ session_title }} of the change {{ change_number }} "
+            "({{ change_title }}) is done. The advice is: {{ advice }}.\n\n"
+            "Look at the results per test case and per user and sign the acceptance off as the "
+            "client:\n\n{{ link_url }}" + _SIGN_EN,
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -873,6 +953,13 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "notice_text": "Op 14 maart vervangen we de access points in gebouw B. Van 8 tot 12 uur geen wifi.",
         "planned_start": "14-03-2026 08:00",
         "planned_end": "14-03-2026 12:00",
+        "session_title": "Acceptatietest nieuw wifi",
+        "starts_at": "donderdag 12 maart 2026, 14:00",
+        "place": "Lokaal 2.14",
+        "online_link": "https://meet.school.example/acceptatie",
+        "instructions": "Inloggen op het nieuwe wifi\nGastnetwerk gebruiken",
+        "organiser_name": "Olga Jansen",
+        "advice": "geaccepteerd",
     },
     "en": {
         "melding_number": "M0001234",
@@ -934,6 +1021,13 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "notice_text": "On 14 March we replace the access points in building B. No Wi-Fi from 8 to 12.",
         "planned_start": "14-03-2026 08:00",
         "planned_end": "14-03-2026 12:00",
+        "session_title": "Acceptance test new Wi-Fi",
+        "starts_at": "Thursday 12 March 2026, 14:00",
+        "place": "Room 2.14",
+        "online_link": "https://meet.school.example/acceptance",
+        "instructions": "Signing in to the new Wi-Fi\nUsing the guest network",
+        "organiser_name": "Olga Jansen",
+        "advice": "accepted",
     },
 }
 
@@ -965,6 +1059,8 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "design_client_approval_waiting": 7 * 24,
     "change_feedback_requested": 7 * 24,
     "change_request_received": 72,
+    "acceptance_invitation": 7 * 24,
+    "acceptance_signoff_requested": 7 * 24,
 }
 
 FALLBACK_TTL_HOURS = 72

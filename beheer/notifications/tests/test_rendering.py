@@ -148,7 +148,7 @@ def test_every_built_in_template_renders_in_both_languages() -> None:
                 expected = SAMPLE_CONTEXT[language]["article_title"]
             elif event.code.startswith("preventive_"):
                 expected = SAMPLE_CONTEXT[language]["activity_name"]
-            elif event.code.startswith("change_"):
+            elif event.code.startswith("change_") or event.code.startswith("acceptance_"):
                 expected = SAMPLE_CONTEXT[language]["change_number"]
             elif event.code in ("licence_expiring", "contract_notice_due"):
                 expected = SAMPLE_CONTEXT[language]["record_name"]

@@ -316,6 +316,8 @@ def test_own_preferences_page(caller: User, operator: User) -> None:
         "design_client_approval_waiting",
         "change_plan_notice",
         "change_feedback_requested",
+        "acceptance_invitation",
+        "acceptance_signoff_requested",
     }
     response = client.post(
         reverse("notification-preferences"), {"melding_registered": "on", "status_changed": "on"}
