@@ -17,7 +17,7 @@ from beheer.core import table_export
 from beheer.core.pagination import SortKey
 
 from . import imports
-from .models import AttributeDefinition, AttributeKind, CiAttributeValue, ConfigurationItem
+from .models import AttributeDefinition, AttributeKind, CiAttributeValue, CiEnvironment, ConfigurationItem
 
 ORDER = (SortKey("name"), SortKey("id"))
 REFERENCES = ("ci_type", "owner", "branch", "department", "location", "supplier")
@@ -56,7 +56,15 @@ def _value(row: CiAttributeValue | None) -> Any:
 
 def rows(queryset: Any, definitions: Sequence[AttributeDefinition]) -> Iterator[list[Any]]:
     """Every CI of the (visible, filtered) queryset in keyset batches: a query for the batch, one for
-    its attribute values."""
+    its attribute values. The environment by its label in the active language, read now: a streamed
+    body is written after the view returned, when the language may have changed."""
+    environments = {value: str(label) for value, label in CiEnvironment.choices}
+    return _rows(queryset, definitions, environments)
+
+
+def _rows(
+    queryset: Any, definitions: Sequence[AttributeDefinition], environments: dict[str, str]
+) -> Iterator[list[Any]]:
     values: dict[tuple[int, int], CiAttributeValue] = {}
 
     def read_values(batch: list[ConfigurationItem]) -> None:
@@ -72,6 +80,7 @@ def rows(queryset: Any, definitions: Sequence[AttributeDefinition]) -> Iterator[
             ci.name,
             ci.ci_type.code,
             ci.status,
+            environments.get(ci.environment, ci.environment),
             ci.owner.username if ci.owner else None,
             ci.branch.name if ci.branch else None,
             ci.department.name if ci.department else None,

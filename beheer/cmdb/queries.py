@@ -22,6 +22,7 @@ from .models import (
     AttributeDefinition,
     AttributeKind,
     CiAttributeValue,
+    CiEnvironment,
     CiStatus,
     ConfigurationItem,
     Licence,
@@ -31,6 +32,7 @@ from .models import (
 
 ATTRIBUTE_PREFIX = "attr."
 MAX_ATTRIBUTE_FILTERS = 5
+NO_ENVIRONMENT = "none"  # the environment filter's value for CIs without one
 COLUMN = {
     AttributeKind.TEXT: "text",
     AttributeKind.CHOICE: "text",
@@ -46,14 +48,15 @@ COLUMN = {
 class ItemFilter:
     ci_type: int | None = None
     status: str = ""
+    environment: str = ""  # a CiEnvironment value, or NO_ENVIRONMENT
     q: str = ""
     owner: int | None = None
     attributes: Mapping[str, str] = field(default_factory=dict)  # code -> value as typed
 
     @classmethod
     def from_query(cls, params: Mapping[str, Any]) -> ItemFilter:
-        """From a query string: `type`, `status`, `q`, `owner` and `attr.<code>`; bad numbers are
-        refused by `filter_items` as field errors, like any other bad value."""
+        """From a query string: `type`, `status`, `environment`, `q`, `owner` and `attr.<code>`; bad
+        numbers are refused by `filter_items` as field errors, like any other bad value."""
         attrs = {
             key[len(ATTRIBUTE_PREFIX) :]: str(params.get(key, ""))
             for key in params
@@ -62,6 +65,7 @@ class ItemFilter:
         return cls(
             ci_type=_int(params.get("type")),
             status=str(params.get("status") or ""),
+            environment=str(params.get("environment") or "").strip(),
             q=str(params.get("q") or "").strip(),
             owner=_int(params.get("owner")),
             attributes=attrs,
@@ -75,7 +79,8 @@ def _int(raw: Any) -> int | None:
 
 def filter_items(queryset: Any, flt: ItemFilter) -> Any:
     """`queryset` (already `visible_to` the reader) narrowed by `flt`; a value that cannot be read
-    is a DomainError with a message per field (`status`, `attr.<code>`)."""
+    is a DomainError with a message per field (`status`, `environment`, `attr.<code>`). The
+    environment filter ("none": CIs without one) uses the index (environment, name, id)."""
     errors: dict[str, str] = {}
     if flt.ci_type is not None:
         queryset = queryset.filter(ci_type_id=flt.ci_type)
@@ -84,6 +89,13 @@ def filter_items(queryset: Any, flt: ItemFilter) -> Any:
             errors["status"] = _("Unknown status.")
         else:
             queryset = queryset.filter(status=flt.status)
+    if flt.environment:
+        if flt.environment == NO_ENVIRONMENT:
+            queryset = queryset.filter(environment="")
+        elif flt.environment not in CiEnvironment.values:
+            errors["environment"] = _("Unknown environment.")
+        else:
+            queryset = queryset.filter(environment=flt.environment)
     if flt.owner is not None:
         queryset = queryset.filter(owner_id=flt.owner)
     if flt.q:

@@ -130,6 +130,7 @@ def item_summary(ci: ConfigurationItem, values: dict[str, Any]) -> dict[str, Any
         "name": ci.name,
         "type": _type_ref(ci.ci_type),
         "status": ci.status,
+        "environment": ci.environment,
         "owner": ref(ci.owner),
         "host_name": ci.host_name,
         "asset_tag": ci.asset_tag,
@@ -144,6 +145,7 @@ def item_out(ci: ConfigurationItem) -> dict[str, Any]:
         "name": ci.name,
         "type": _type_ref(ci.ci_type),
         "status": ci.status,
+        "environment": ci.environment,
         "owner": ref(ci.owner),
         "users": [ref(u) for u in sorted(ci.users.all(), key=lambda u: (str(u), u.pk))],
         "branch": ref(ci.branch),
@@ -276,6 +278,7 @@ def _item_data(payload: ItemIn) -> services.ItemData:
         name=payload.name,
         ci_type=found["type_id"],
         status=payload.status,
+        environment=payload.environment,
         owner=found["owner_id"],
         users=users,
         branch=found["branch_id"],
@@ -433,7 +436,8 @@ def delete_attribute(request: HttpRequest, type_id: Id, attribute_id: Id) -> Ans
 )
 def list_items(request: HttpRequest, params: Query[ItemListParams]) -> dict[str, Any]:
     """CIs sorted by name, `limit` (1-200) per page; pass `next_cursor` as `cursor` for the next
-    page. Filters: `type` (id), `status`, `q`, `owner` (id) and a custom attribute as
+    page. Filters: `type` (id), `status`, `environment` (a code, or "none" for CIs without one),
+    `q`, `owner` (id) and a custom attribute as
     `attr.<code>=value` (read as the attribute's kind reads it; at most 5). A value that cannot be
     read is a 400 with a message on its field."""
     user = current_user(request)

@@ -15,12 +15,14 @@ from ..models import (
     AttributeDefinition,
     AttributeKind,
     CiAttributeValue,
+    CiEnvironment,
     CiKind,
     CiStatus,
     CiType,
     RelationKind,
     Supplier,
 )
+from ..queries import NO_ENVIRONMENT
 
 ATTRIBUTE_FIELD = "attr_"  # a custom attribute's form field: attr_<code>
 
@@ -101,6 +103,12 @@ class ItemForm(BeheerForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     ci_type = NamedChoiceField(label=_("Type"), queryset=CiType.objects.none())
     status = forms.ChoiceField(label=_("Status"), choices=CiStatus.choices, initial=CiStatus.IN_USE)
+    environment = forms.ChoiceField(
+        label=_("Environment"),
+        choices=[("", "—"), *CiEnvironment.choices],
+        required=False,
+        help_text=_("Development, test, acceptance or production (OTAP); empty when it does not apply."),
+    )
     owner = PersonChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     users = PeopleField(label=_("Users"), queryset=User.objects.none(), required=False)
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.all(), required=False)
@@ -197,6 +205,11 @@ class FilterForm(BeheerForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     type = NamedChoiceField(label=_("Type"), queryset=CiType.objects.none(), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *CiStatus.choices], required=False)
+    environment = forms.ChoiceField(
+        label=_("Environment"),
+        choices=[("", "—"), *CiEnvironment.choices, (NO_ENVIRONMENT, _("No environment"))],
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,8 @@ from beheer.core.schemas import Id, Int64, Schema, Text, TextLine
 Kind = Literal["service", "software", "hardware", "network", "other"]
 AttributeKind = Literal["text", "number", "date", "boolean", "choice", "ci", "person"]
 Status = Literal["planned", "in_stock", "in_use", "in_repair", "retired"]
+Environment = Literal["development", "test", "acceptance", "production", ""]  # "": none
+EnvironmentFilter = Literal["development", "test", "acceptance", "production", "none"]
 RelationKind = Literal["runs_on", "depends_on", "connected_to", "installed_on", "used_by", "part_of"]
 
 
@@ -89,6 +91,9 @@ class ItemListParams(Schema):
 
     type: Id | None = Field(None, description="A CI type's id")
     status: Status | None = None
+    environment: EnvironmentFilter | None = Field(
+        None, description='The CI\'s environment (OTAP); "none" for CIs without one'
+    )
     q: TextLine = Field("", max_length=200, description="Name or host name contains, asset tag or serial is")
     owner: Id | None = Field(None, description="The owner's id")
     cursor: TextLine | None = Field(None, max_length=2000)
@@ -100,6 +105,7 @@ class ItemSummaryOut(Schema):
     name: str
     type: CmdbRefOut
     status: str
+    environment: str = Field(description="development, test, acceptance, production or empty")
     owner: CmdbRefOut | None
     host_name: str
     asset_tag: str
@@ -117,6 +123,7 @@ class ItemOut(Schema):
     name: str
     type: CmdbRefOut
     status: str
+    environment: str = Field(description="development, test, acceptance, production or empty")
     owner: CmdbRefOut | None
     users: list[CmdbRefOut]
     branch: CmdbRefOut | None
@@ -143,6 +150,11 @@ class ItemIn(Schema):
     name: TextLine = Field(min_length=1, max_length=200)
     type_id: Id
     status: Status = "in_use"
+    environment: Environment | None = Field(
+        None,
+        description='The CI\'s environment (OTAP); "" for none; left out: a new CI has none, a '
+        "changed CI keeps its own",
+    )
     owner_id: Id | None = None
     user_ids: list[Id] = Field(default_factory=list, max_length=500)
     branch_id: Id | None = None

@@ -27,6 +27,7 @@ from ..models import (
     AttributeKind,
     CiAction,
     CiAttributeValue,
+    CiEnvironment,
     CiHistoryEntry,
     CiStatus,
     CiType,
@@ -38,6 +39,7 @@ HISTORY_FIELDS = (
     "name",
     "ci_type",
     "status",
+    "environment",
     "owner",
     "branch",
     "department",
@@ -60,11 +62,13 @@ MAX_USERS = 500
 @dataclass(frozen=True)
 class ItemData:
     """What a person defines for a CI; `attributes` by code, as a form (text) or the API (JSON) sends
-    them; an empty value removes the attribute."""
+    them; an empty value removes the attribute. `environment` is a CiEnvironment value or "" (none);
+    None leaves the CI's environment as it is (a new CI gets none), for callers that do not set it."""
 
     name: str
     ci_type: CiType
     status: str = CiStatus.IN_USE
+    environment: str | None = None
     owner: User | None = None
     users: Sequence[User] = ()
     branch: Branch | None = None
@@ -159,6 +163,11 @@ def _inspect(
     }
     if data.status not in CiStatus.values:
         errors["status"] = _("Unknown status.")
+    if data.environment is not None:
+        environment = (data.environment or "").strip()
+        if environment and environment not in CiEnvironment.values:
+            errors["environment"] = _("Unknown environment.")
+        values["environment"] = environment
     if not data.ci_type.active and (ci is None or ci.ci_type_id != data.ci_type.pk):
         errors["ci_type"] = _("This type is no longer in use.")
     if data.location is not None and data.branch is not None and data.location.branch_id != data.branch.pk:

@@ -189,6 +189,7 @@ def _item_data(form: ItemForm) -> services.ItemData:
         name=data["name"],
         ci_type=data["ci_type"],
         status=data["status"],
+        environment=data["environment"],
         owner=data["owner"],
         users=list(data["users"] or []),
         branch=data["branch"],

@@ -13,7 +13,15 @@ from beheer.core.errors import DomainError
 
 from ... import attributes
 from ... import imports as reader
-from ...models import AttributeDefinition, AttributeKind, CiStatus, CiType, ConfigurationItem, Supplier
+from ...models import (
+    AttributeDefinition,
+    AttributeKind,
+    CiEnvironment,
+    CiStatus,
+    CiType,
+    ConfigurationItem,
+    Supplier,
+)
 from ..items import ItemData, create_items, update_item
 from .base import (
     BATCH,
@@ -33,6 +41,7 @@ class ItemImporter(Importer):
     def prepare(self, rows: Sequence[tuple[int, list[Any]]]) -> None:
         self.types = localized_lookup(CiType.objects.all())
         self.statuses = choice_lookup(CiStatus.choices)
+        self.environments = choice_lookup(CiEnvironment.choices)
         self.definitions: dict[int, dict[str, AttributeDefinition]] = {}
         for definition in AttributeDefinition.objects.all():
             self.definitions.setdefault(definition.ci_type_id, {})[definition.code] = definition
@@ -123,6 +132,12 @@ class ItemImporter(Importer):
                 if status is None:
                     refuse("status", _("Unknown status."))
                 values["status"] = status or CiStatus.IN_USE
+        if self.has("environment"):  # the code or its English or Dutch label; empty is none
+            wanted = self.txt(cells, "environment")
+            environment = self.environments.get(wanted.lower(), "") if wanted else ""
+            if wanted and not environment:
+                refuse("environment", _("Unknown environment."))
+            values["environment"] = environment
         lookups = (
             ("owner", self.people, _("No person has this user name or e-mail address.")),
             ("branch", self.branches, _("Unknown branch.")),
