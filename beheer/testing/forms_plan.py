@@ -56,7 +56,7 @@ class StepsField(forms.CharField):
             **kwargs,
         )
 
-    def clean(self, value: Any) -> list[tuple[str, str]]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[tuple[str, str]]:
         text = super().clean(value)
         steps = parse_steps(text)
         if len(steps) > MAX_STEPS:
