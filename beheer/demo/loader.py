@@ -30,6 +30,7 @@ from beheer.servicedesk.demo import meldingen, organisation
 from beheer.servicedesk.demo.meldingen import Plan
 from beheer.servicedesk.demo.world import Lookups, World, office_hours
 from beheer.servicedesk.models import Melding
+from beheer.testing import demo as testing
 
 SWEEPS = ((11, 55), (16, 55))  # besides the moments the plans know of
 AUTO_CLOSE_HOUR = 6
@@ -155,7 +156,7 @@ def load(*, count: int, seed: int) -> Summary:
             callers=school.callers,
             now=now,
         )
-        changes.create(
+        made = changes.create(
             coordinator=school.coordinator,
             network_specialist=school.network_specialist,
             specialist=school.specialist,
@@ -163,6 +164,14 @@ def load(*, count: int, seed: int) -> Summary:
             systems=school.systems,
             client=school.demo_caller,
             new_employee=school.callers[0],
+            now=now,
+        )
+        testing.create(
+            made=made,
+            coordinator=school.coordinator,
+            tester=school.network_specialist,
+            client=school.demo_caller,
+            users=[c for c in school.callers if c.pk != school.demo_caller.pk][1:4],
             now=now,
         )
     open_meldingen = Melding.objects.filter(is_open=True, parent=None)
