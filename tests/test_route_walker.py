@@ -448,6 +448,104 @@ class School:
         )
 
     @cached_property
+    def testing(self) -> Any:
+        """A change of caller A (the client) with its test plan: staff-only work (the scope, a lab,
+        a run with a failed result, its evidence and finding) and an acceptance session in which
+        callers A and B each carry out the case. Only A's own remark and screenshot carry A's
+        canary, so B, invited to the same session, must never see them, nor anything staff-only."""
+        from datetime import timedelta
+        from types import SimpleNamespace
+
+        from beheer.changes import services as changes
+        from beheer.cmdb import services as cmdb
+        from beheer.cmdb.models import CiType
+        from beheer.core import clock
+        from beheer.testing.models import ParticipantCase
+        from beheer.testing.services import plans, runs, sessions
+        from beheer.testing.services._base import plan_of
+        from tests.sample_files import PNG
+
+        admin = self.people["administrator"]
+        change = changes.create_change(
+            actor=admin,
+            data=changes.ChangeData(title="Nieuwe wifi in de aula", requester=self.a, client=self.a),
+        )
+        plan = plan_of(change, actor=admin)
+        plan = plans.save_plan(
+            plan,
+            actor=admin,
+            expected_version=plan.version,
+            scope=f"Scope {CANARY_S}",
+            entry_criteria="",
+            exit_criteria="",
+            test_types=["acceptance"],
+        )
+        lab = cmdb.create_item(
+            actor=admin,
+            data=cmdb.ItemData(
+                name=f"Lab {CANARY_S}", ci_type=CiType.objects.get(code="access_point"), environment="test"
+            ),
+        )
+        environment = plans.add_environment(plan, actor=admin, ci=lab, purpose="test")
+        requirement = changes.add_requirement(
+            change, actor=admin, text="Iedereen kan inloggen", priority="must"
+        )
+        case = plans.add_case(
+            plan,
+            actor=admin,
+            title="Inloggen op het nieuwe wifi",
+            test_type="acceptance",
+            steps=[("Kies eduroam en log in", "Je bent verbonden")],
+            requirements=[requirement],
+        )
+        standard = plans.create_standard_case(
+            actor=admin, title=f"Standaard {CANARY_S}", test_type="functional"
+        )
+        run = runs.start_run(plan, actor=admin, cases=[case], environment=lab, title=f"Ronde {CANARY_S}")
+        result = run.results.get()
+        result = runs.record_result(
+            result,
+            actor=admin,
+            expected_version=result.version,
+            outcome="failed",
+            actual_result=f"Fout {CANARY_S}",
+        )
+        evidence = runs.add_result_evidence(
+            result, actor=admin, upload=SimpleUploadedFile(f"{CANARY_S}.png", PNG, "image/png")
+        )
+        finding = result.findings.get()
+        session = sessions.create_session(
+            plan, actor=admin, title="Acceptatietest wifi", starts_at=clock.now() + timedelta(days=1)
+        )
+        mine = sessions.add_participant(session, actor=admin, person=self.a, cases=[case])
+        sessions.add_participant(session, actor=admin, person=self.b, cases=[case])
+        sessions.invite(session, actor=admin)
+        own = ParticipantCase.objects.get(participant=mine)
+        own = sessions.save_steps(
+            own,
+            actor=self.a,
+            expected_version=own.version,
+            steps=[sessions.StepAnswer(done=True, ok=False, remark=f"Lukt niet {CANARY_A}")],
+        )
+        screenshot = sessions.add_screenshot(
+            own, actor=self.a, upload=SimpleUploadedFile(f"{CANARY_A}.png", PNG, "image/png")
+        )
+        return SimpleNamespace(
+            change=change,
+            environment=environment,
+            case=case,
+            standard=standard,
+            run=run,
+            result=result,
+            evidence=evidence,
+            finding=finding,
+            session=session,
+            participant=mine,
+            own_case=own,
+            screenshot=screenshot,
+        )
+
+    @cached_property
     def change_project(self) -> Any:
         from beheer.changes import services
 
@@ -565,6 +663,48 @@ LITERALS: dict[str, str] = {
 }
 
 
+# Test management (pages under /changes/<pk>/tests/, /testing/ and /portal/acceptance/, the API under
+# /testing and /portal/acceptance) is filled from the school's test world, a change of its own.
+TESTING: dict[str, Callable[[School], Any]] = {
+    "change_id": lambda s: s.testing.change,
+    "pk": lambda s: s.testing.change,
+    "case_pk": lambda s: s.testing.case,
+    "case_id": lambda s: s.testing.case,
+    "env_pk": lambda s: s.testing.environment,
+    "environment_id": lambda s: s.testing.environment,
+    "run_pk": lambda s: s.testing.run,
+    "run_id": lambda s: s.testing.run,
+    "result_pk": lambda s: s.testing.result,
+    "result_id": lambda s: s.testing.result,
+    "evidence_pk": lambda s: s.testing.evidence,
+    "evidence_id": lambda s: s.testing.evidence,
+    "finding_pk": lambda s: s.testing.finding,
+    "finding_id": lambda s: s.testing.finding,
+    "session_pk": lambda s: s.testing.session,
+    "session_id": lambda s: s.testing.session,
+    "participant_pk": lambda s: s.testing.participant,
+    "participant_id": lambda s: s.testing.participant,
+    "pc_id": lambda s: s.testing.own_case,
+    "screenshot_pk": lambda s: s.testing.screenshot,
+    "fmt": lambda s: "csv",
+}
+
+
+def _is_testing(route: Route) -> bool:
+    return any(part in route.template for part in ("/tests/", "/testing/", "/acceptance"))
+
+
+def _testing_finder(route: Route, param: str) -> Callable[[School], Any] | None:
+    template = route.template
+    if not _is_testing(route):
+        return None
+    if param in ("pk", "case_id") and "/library/" in template:
+        return lambda s: s.testing.standard  # the library's standard cases
+    if param == "case_pk" and "/acceptance/" in template:
+        return lambda s: s.testing.own_case  # the portal's cases are the user's own
+    return TESTING.get(param)
+
+
 def _fill(route: Route, school: School) -> tuple[str, Any] | None:
     """The route's path for the school's object, and that object; None when a parameter cannot be
     filled (the test names those routes)."""
@@ -574,7 +714,7 @@ def _fill(route: Route, school: School) -> tuple[str, Any] | None:
         if param in LITERALS:
             values[param] = LITERALS[param]
             continue
-        finder = OBJECTS.get(param)
+        finder = _testing_finder(route, param) or OBJECTS.get(param)
         if finder is None and route.kind == "page":
             prefix = max((p for p in PAGE_OBJECTS if route.name.startswith(p)), key=len, default=None)
             finder = PAGE_OBJECTS.get(prefix) if prefix is not None and param == "pk" else None
@@ -588,8 +728,8 @@ def _fill(route: Route, school: School) -> tuple[str, Any] | None:
             continue
         value = getattr(found, "pk", found)
         values[param] = str(value)
-        if subject is None and hasattr(found, "pk"):
-            subject = found
+        if hasattr(found, "pk") and (subject is None or _is_testing(route)):
+            subject = found  # in test management the innermost object (the user's case in a session)
     return route.template.format(**values), subject
 
 
@@ -680,7 +820,10 @@ def _body(response: Any) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _with_missing(url: str, pk: int) -> str:
+def _with_missing(url: str, pk: int, *, last: bool = False) -> str:
+    if last:  # the innermost occurrence (test management's subject)
+        head, sep, tail = url.rpartition(f"/{pk}")
+        return f"{head}/{MISSING}{tail}" if sep and re.match(r"$|[/?.]", tail) else url
     return re.sub(rf"/{pk}(?=$|[/?.])", f"/{MISSING}", url, count=1)
 
 
@@ -750,7 +893,7 @@ def test_every_route_as_every_role_leaks_nothing() -> None:
             # An object the role may not see answers like one that does not exist.
             refused = response.status_code >= 400 or (role == "anonymous" and response.status_code == 302)
             if subject is not None and role in ("anonymous", "caller_a", "caller_b") and refused:
-                other = client.get(_with_missing(url, subject.pk))
+                other = client.get(_with_missing(url, subject.pk, last=_is_testing(route)))
                 expected_body = body.replace(str(subject.pk), str(MISSING))
                 same_body = route.kind != "api" or _body(other) == expected_body
                 if other.status_code != response.status_code or not same_body:
