@@ -56,6 +56,16 @@ def _check_the_first_policy(page: Any) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def _follow(selector: str) -> Callable[[Any], None]:
+    """Open the link `selector` names on the page (a tab of a change, a part of its tests)."""
+
+    def follow(page: Any) -> None:
+        page.locator(selector).first.click()
+        page.wait_for_load_state("networkidle")
+
+    return follow
+
+
 SHOTS = [
     Shot("login", "", "/login/"),
     Shot("queue-1366", "demo.behandelaar", "/meldingen/?queue=all"),
@@ -76,6 +86,34 @@ SHOTS = [
     Shot("maintenance-windows", "demo.beheerder", "/monitoring/windows/"),
     Shot("ci", "demo.behandelaar", r"first:/cmdb/?q=sw-noord01|/cmdb/\d+/", full_page=True),
     Shot("change", "demo.coordinator", r"first:/changes/?q=Firmware|/changes/\d+/", full_page=True),
+    Shot(
+        "tests",
+        "demo.coordinator",
+        r"first:/changes/?q=pilot|/changes/\d+/",
+        language="en",
+        full_page=True,
+        prepare=_follow("[data-tab=change-tests]"),
+    ),
+    Shot(
+        "test-report",
+        "demo.coordinator",
+        r"first:/changes/?q=pilot|/changes/\d+/",
+        language="en",
+        full_page=True,
+        prepare=lambda page: (
+            _follow("[data-tab=change-tests]")(page),
+            _follow("[data-tests-link=testing-report]")(page),
+        ),
+    ),
+    Shot(
+        "portal-acceptance-phone",
+        "demo.melder",
+        r"first:/portal/acceptance/|/portal/acceptance/\d+/",
+        width=390,
+        height=844,
+        mobile=True,
+        full_page=True,
+    ),
     Shot("portal_detail", "demo.melder", r"first:/portal/|/portal/\d+/"),
     Shot("portal-phone", "demo.melder", "/portal/", width=390, height=844, mobile=True),
     Shot(

@@ -22,7 +22,13 @@ from beheer.core.errors import DomainError
 from beheer.core.files import protected_file_response
 from beheer.core.forms import place_domain_errors
 
-from ..forms_sessions import ParticipantCasesForm, ParticipantForm, SessionAdviceForm, SessionForm
+from ..forms_sessions import (
+    ParticipantCasesForm,
+    ParticipantForm,
+    SessionAdviceForm,
+    SessionForm,
+    active_cases,
+)
 from ..models import AcceptanceSession, ParticipantScreenshot, SessionParticipant, SessionStatus, TestPlan
 from ..services import _base
 from ..services import sessions as services
@@ -191,7 +197,8 @@ def session_detail(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             "editable": editable,
             "waiting": sum(1 for p in results.participants if p.invited_at is None),
             "participant_form": ParticipantForm(plan=plan),
-            "cases_form": ParticipantCasesForm(plan=plan),
+            # the plan's cases once, for every user's "change the cases" form
+            "case_choices": [(c.pk, str(c)) for c in active_cases(plan)],
             "advice_form": SessionAdviceForm(
                 initial={"advice": session.advice, "text": session.advice_text, "version": session.version}
             ),
