@@ -127,6 +127,7 @@ class World:
     import_job: Any = None  # a checked CMDB import
     change: Any = None  # the parent change: gains CIs, activities, approvals and history
     change_project: Any = None  # the parent project: gains changes
+    testing: Any = None  # the parent change's tests: gain cases, runs, findings and session users
 
     @classmethod
     def create(cls) -> World:
@@ -992,6 +993,7 @@ def _network(world: World, item: ConfigurationItem, i: int) -> None:
     cmdb.save_address(None, actor=world.operator, data=cmdb.AddressData(address=f"2001:db8:0::{i + 1}"))
     _licences(world, i, item)
     _changes(world, i, item)
+    _testing(world, i)
 
 
 def _licences(world: World, i: int, item: ConfigurationItem) -> None:
@@ -1176,3 +1178,87 @@ def _changes(world: World, i: int, item: ConfigurationItem) -> None:
             break
     change.refresh_from_db()
     world.change = change
+
+
+def _testing(world: World, i: int) -> None:
+    """A change of its own whose test plan gains a requirement, an environment, a case linked to the
+    requirement, a standard case, a run of every case (a failed result with evidence and its finding),
+    and a user in the one acceptance session who carries out the case (the caller in the first
+    round; the caller is the change's client and reads every user's results)."""
+    from types import SimpleNamespace
+
+    from beheer.changes import services as changes
+    from beheer.testing.models import ParticipantCase
+    from beheer.testing.services import plans, runs, sessions
+    from beheer.testing.services._base import plan_of
+    from tests.sample_files import PNG
+
+    if world.testing is None:
+        change = changes.create_change(
+            actor=world.operator,
+            data=changes.ChangeData(title="Wifi in de aula", requester=world.caller, client=world.caller),
+        )
+    else:
+        change = world.testing.change
+    plan = plan_of(change, actor=world.operator)
+    requirement = changes.add_requirement(change, actor=world.operator, text=f"Eis {i}", priority="must")
+    lab = cmdb.create_item(
+        actor=world.admin,
+        data=cmdb.ItemData(
+            name=f"Lab {i}", ci_type=CiType.objects.get(code="access_point"), environment="test"
+        ),
+    )
+    environment = plans.add_environment(plan, actor=world.operator, ci=lab, purpose="test")
+    case = plans.add_case(
+        plan,
+        actor=world.operator,
+        title=f"Geval {i}",
+        test_type="functional",
+        steps=[("Doe iets", "Het werkt")],
+        requirements=[requirement],
+    )
+    standard = plans.create_standard_case(
+        actor=world.operator, title=f"Standaard {i}", test_type="functional"
+    )
+    active = list(plan.cases.filter(withdrawn=False).order_by("number"))
+    run = runs.start_run(plan, actor=world.operator, cases=active, environment=lab, title=f"Ronde {i}")
+    result = run.results.get(case=case)
+    result = runs.record_result(
+        result, actor=world.operator, expected_version=result.version, outcome="failed", actual_result="Fout"
+    )
+    evidence = runs.add_result_evidence(
+        result, actor=world.operator, upload=SimpleUploadedFile(f"bewijs-{i}.png", PNG, "image/png")
+    )
+    if world.testing is None:
+        session = sessions.create_session(
+            plan, actor=world.operator, title="Acceptatietest", starts_at=clock.now() + timedelta(days=1)
+        )
+        person = world.caller
+    else:
+        session = world.testing.session
+        person = make_person(Role.CALLER, first_name="Gebruiker", last_name=str(i))
+    participant = sessions.add_participant(session, actor=world.operator, person=person, cases=active[:3])
+    sessions.invite(session, actor=world.operator)
+    own = ParticipantCase.objects.filter(participant=participant).order_by("id").first()
+    own = sessions.save_steps(
+        own,
+        actor=person,
+        expected_version=own.version,
+        steps=[sessions.StepAnswer(done=True, ok=True) for _step in own.case.steps],
+    )
+    sessions.add_screenshot(own, actor=person, upload=SimpleUploadedFile(f"scherm-{i}.png", PNG, "image/png"))
+    if world.testing is None:
+        world.testing = SimpleNamespace(
+            change=change,
+            plan=plan,
+            environment=environment,
+            case=case,
+            standard=standard,
+            run=run,
+            result=result,
+            evidence=evidence,
+            finding=result.findings.get(),
+            session=session,
+            participant=participant,
+            own_case=own,
+        )

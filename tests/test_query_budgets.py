@@ -376,6 +376,26 @@ PARAMS: dict[str, Finder] = {
     "design_template_id": _first(DocumentTemplate),
     "change_id": lambda w: w.change,
     "project_id": lambda w: w.change_project,
+    # test management: a change of its own whose plan gains cases, runs, findings and session users
+    "case_pk": lambda w: w.testing.case,
+    "case_id": lambda w: w.testing.case,
+    "env_pk": lambda w: w.testing.environment,
+    "environment_id": lambda w: w.testing.environment,
+    "run_pk": lambda w: w.testing.run,
+    "run_id": lambda w: w.testing.run,
+    "result_pk": lambda w: w.testing.result,
+    "result_id": lambda w: w.testing.result,
+    "evidence_pk": lambda w: w.testing.evidence,
+    "evidence_id": lambda w: w.testing.evidence,
+    "finding_pk": lambda w: w.testing.finding,
+    "finding_id": lambda w: w.testing.finding,
+    "session_pk": lambda w: w.testing.session,
+    "session_id": lambda w: w.testing.session,
+    "participant_pk": lambda w: w.testing.participant,
+    "participant_id": lambda w: w.testing.participant,
+    "pc_id": lambda w: w.testing.own_case,
+    "screenshot_pk": lambda w: w.testing.own_case.screenshots.order_by("pk").first(),
+    "fmt": lambda _w: "csv",
 }
 
 # A page's <pk> -> its object, by the longest prefix of the page's URL name.
@@ -424,6 +444,8 @@ PAGE_OBJECTS: dict[str, Finder] = {
     "change-rule-edit": lambda _w: _first_of("beheer.changes.models", "ApprovalRule"),
     "change-template-edit": lambda _w: _first_of("beheer.changes.models", "ChangeTemplate"),
     "portal-change": lambda w: w.change,
+    "testing-": lambda w: w.testing.change,
+    "testing-library-": lambda w: w.testing.standard,
 }
 
 
@@ -433,7 +455,19 @@ def _first_of(module: str, name: str) -> Any:
     return getattr(import_module(module), name).objects.order_by("pk").first()
 
 
+def _testing(route: Route) -> bool:
+    return route.key.startswith(("testing-", "change-tests", "portal-acceptance")) or any(
+        part in route.key for part in ("/testing/", "/portal/acceptance")
+    )
+
+
 def finder(route: Route, param: str) -> Finder | None:
+    if param in ("pk", "change_id") and _testing(route) and not route.key.startswith("testing-library"):
+        return lambda w: w.testing.change  # test management's change, whose plan grows
+    if param == "case_id" and "/testing/library/" in route.key:
+        return lambda w: w.testing.standard
+    if param == "case_pk" and route.key.startswith("portal-acceptance"):
+        return lambda w: w.testing.own_case  # the portal's cases are the user's own
     if param == "pk" and not route.key.startswith("GET "):
         prefix = max((p for p in PAGE_OBJECTS if route.key.startswith(p)), key=len, default=None)
         return PAGE_OBJECTS[prefix] if prefix is not None else None
