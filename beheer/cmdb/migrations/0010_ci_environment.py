@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='configurationitem',
             name='environment',
-            field=models.CharField(blank=True, choices=[('development', 'Development'), ('test', 'Test'), ('acceptance', 'Acceptance'), ('production', 'Production')], max_length=12, verbose_name='environment'),
+            field=models.CharField(blank=True, db_default="", choices=[('development', 'Development'), ('test', 'Test'), ('acceptance', 'Acceptance'), ('production', 'Production')], max_length=12, verbose_name='environment'),
         ),
         migrations.AddIndex(
             model_name='configurationitem',

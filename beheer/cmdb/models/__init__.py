@@ -224,7 +224,9 @@ class ConfigurationItem(models.Model):
     warranty_until = models.DateField(_("warranty until"), null=True, blank=True)
     cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
-    environment = models.CharField(_("environment"), max_length=12, choices=CiEnvironment.choices, blank=True)
+    environment = models.CharField(
+        _("environment"), max_length=12, choices=CiEnvironment.choices, blank=True, db_default=""
+    )
 
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"))
