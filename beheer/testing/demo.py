@@ -243,7 +243,7 @@ def create(
             remark="Lab klaar; testaccounts staan in de kluis.",
             minutes=90,
         )
-    with _at(now, 6):
+    with clock.frozen(_day(now, 6, hour=9)):
         first = runs.start_run(
             plan, actor=tester, cases=cases, environment=lab, title="Eerste testronde in het lab"
         )
@@ -267,10 +267,11 @@ def create(
                 actual_result=actual,
                 minutes=15,
             )
+    with clock.frozen(_day(now, 6, hour=11)):
         runs.finish_run(first, actor=tester)
     finding = plan.findings.filter(result__case=roaming).first()
     if finding is not None:
-        with _at(now, 5.9):
+        with clock.frozen(_day(now, 6, hour=12)):
             finding = findings.update_finding(
                 finding,
                 actor=tester,
@@ -280,7 +281,7 @@ def create(
                 severity="high",
             )
             findings.finding_to_activity(finding, actor=tester)
-    with _at(now, 4):
+    with clock.frozen(_day(now, 4, hour=10)):
         retest = runs.start_retest(first, actor=tester, environment=lab)
         for result in TestResult.objects.filter(run=retest).select_related("case"):
             actual = "" if result.case_id == roaming.pk else "Getest op de pilot-SSID: afdruk komt eruit."
@@ -292,6 +293,7 @@ def create(
                 actual_result=actual,
                 minutes=10,
             )
+    with clock.frozen(_day(now, 4, hour=11)):
         runs.finish_run(retest, actor=tester)
         if finding is not None:
             findings.set_finding_status(finding, actor=tester, status="resolved")
