@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -65,3 +66,12 @@ def canvas_maker(footer_left: str) -> type[Canvas]:
             super().save()
 
     return NumberedCanvas
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A generated PDF as a private download: never cached, never sniffed."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -17,6 +17,7 @@ from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.forms import parse_id, place_domain_errors
+from beheer.core.pdf import pdf_response
 
 from .. import services
 from ..forms_evaluation import AdviceForm, ConvertForm, FeedbackRequestForm, FindingForm, FollowUpForm
@@ -212,11 +213,3 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     change = change_for(request, pk)
     content = report.final_report(change, user=current_user(request), generated=clock.now())
     return pdf_response(report.report_pdf(content), f"{change.number}-final-report.pdf")
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

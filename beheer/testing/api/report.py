@@ -13,7 +13,7 @@ from beheer.changes.models import Change
 from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.errors import NotFound
-from beheer.core.pdf import PDF
+from beheer.core.pdf import PDF, pdf_response
 from beheer.core.schemas import Id, errors, file_answer
 
 from .. import report
@@ -147,11 +147,7 @@ def get_report(request: HttpRequest, change_id: Id) -> dict[str, Any]:
 def get_report_pdf(request: HttpRequest, change_id: Id) -> HttpResponse:
     plan = _plan(request, change_id)
     content = report.test_report(plan, user=current_user(request), generated=clock.now())
-    response = HttpResponse(report.test_report_pdf(content), content_type=PDF)
-    response["Content-Disposition"] = f'attachment; filename="{plan.change.number}-test-report.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(report.test_report_pdf(content), f"{plan.change.number}-test-report.pdf")
 
 
 @router.put(

@@ -17,7 +17,7 @@ from beheer.core import access, clock
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.forms import place_domain_errors
-from beheer.core.pdf import PDF
+from beheer.core.pdf import pdf_response
 
 from .. import report
 from ..forms_report import TestAdviceForm
@@ -66,11 +66,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if plan is None:
         raise Http404(_("This change has no test plan."))
     content = report.test_report(plan, user=current_user(request), generated=clock.now())
-    response = HttpResponse(report.test_report_pdf(content), content_type=PDF)
-    response["Content-Disposition"] = f'attachment; filename="{change.number}-test-report.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(report.test_report_pdf(content), f"{change.number}-test-report.pdf")
 
 
 @require_POST
