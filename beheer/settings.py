@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "beheer.rights",
     "beheer.changes",
     "beheer.testing",
+    "beheer.security",
     "beheer.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("beheer.rights.urls")),
     path("", include("beheer.changes.urls")),
     path("", include("beheer.testing.urls")),
+    path("", include("beheer.security.urls")),
     path("cmdb/", include("beheer.cmdb.urls")),
 ]
 

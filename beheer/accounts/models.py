@@ -159,6 +159,10 @@ class User(AbstractUser):
         related_name="people",
         verbose_name=_("location"),
     )
+    # Marks beside the role, given by administrators (accounts.services.set_officer_marks): they count
+    # only for staff members.
+    security_officer = models.BooleanField(_("security officer"), default=False, db_default=False)
+    privacy_officer = models.BooleanField(_("privacy officer"), default=False, db_default=False)
 
     objects = BeheerUserManager()  # type: ignore[misc]
 

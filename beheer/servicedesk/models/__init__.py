@@ -34,6 +34,7 @@ from .lookups import (
     Urgency,
 )
 from .melding import FOR_LIST, QUEUES, Melding, MeldingQuerySet, format_number, parse_number
+from .restricted import MeldingAccess, RestrictedRead, RestrictedReadQuerySet
 from .service_levels import (
     MeldingOla,
     OlaTarget,
@@ -66,6 +67,7 @@ __all__ = [
     "Impact",
     "Line",
     "Melding",
+    "MeldingAccess",
     "MeldingLink",
     "MeldingOla",
     "MeldingQuerySet",
@@ -74,6 +76,8 @@ __all__ = [
     "OlaTarget",
     "Priority",
     "PriorityMatrixCell",
+    "RestrictedRead",
+    "RestrictedReadQuerySet",
     "ServiceLevelChange",
     "ServiceLevelSubject",
     "ServicedeskSettings",

@@ -229,6 +229,9 @@ class Melding(models.Model):
         verbose_name=_("solution article"),
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # A security incident: from the moment an operator marks it, only security officers and the
+    # people granted access (`MeldingAccess`) see it, by every route (`visible_to`); see restricted.py.
+    restricted = models.BooleanField(_("security incident"), default=False, db_default=False, editable=False)
     # The problem behind a melding is problem management's (problems.ProblemMelding), never a column here.
 
     created_by = models.ForeignKey(

@@ -82,6 +82,12 @@ from .resolution import (
     reopen_melding,
     resolve_melding,
 )
+from .restricted import (
+    grant_incident_access,
+    log_restricted_read,
+    make_security_incident,
+    revoke_incident_access,
+)
 from .service_level import (
     Evaluation,
     Metric,
@@ -129,13 +135,16 @@ __all__ = [
     "escalate_melding",
     "evaluate",
     "evaluate_olas",
+    "grant_incident_access",
     "invalidate_olas",
     "last_update_at",
     "link_article",
     "link_meldingen",
     "link_to_closed_melding",
     "lock_melding",
+    "log_restricted_read",
     "lookup_defaults",
+    "make_security_incident",
     "merge_melding",
     "number_of",
     "open_melding",
@@ -153,6 +162,7 @@ __all__ = [
     "register_time",
     "reopen_melding",
     "resolve_melding",
+    "revoke_incident_access",
     "set_estimates",
     "set_target_date",
     "sweep_sla",

@@ -60,6 +60,9 @@ HISTORY_ACTIONS: dict[str, Any] = {
     "problem_linked": gettext_lazy("Linked to a problem"),
     "problem_unlinked": gettext_lazy("Unlinked from a problem"),
     "problem_resolved": gettext_lazy("Problem resolved"),
+    "restricted": gettext_lazy("Made a security incident"),
+    "access_granted": gettext_lazy("Access to the security incident granted"),
+    "access_revoked": gettext_lazy("Access to the security incident taken away"),
 }
 
 

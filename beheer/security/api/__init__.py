@@ -1,0 +1,1 @@
+"""The security API (/api/v1/security): one router per area, mounted by beheer/api.py."""

@@ -1,0 +1,11 @@
+"""The security pages: each view module keeps its own routes (`urlpatterns`)."""
+
+from .views import dashboard, incidents, measures, privacy, risks
+
+urlpatterns = [
+    *dashboard.urlpatterns,
+    *measures.urlpatterns,
+    *risks.urlpatterns,
+    *incidents.urlpatterns,
+    *privacy.urlpatterns,
+]
