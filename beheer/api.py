@@ -253,11 +253,11 @@ def _mount() -> None:
     from beheer.problems.api import router as problem_router
     from beheer.reports.api import router as reports_router
     from beheer.rights.api import router as rights_router
-    from beheer.servicedesk.api import router as servicedesk_router
     from beheer.security.api.incidents import router as security_incidents_router
     from beheer.security.api.measures import router as security_measures_router
     from beheer.security.api.privacy import router as security_privacy_router
     from beheer.security.api.risks import router as security_risks_router
+    from beheer.servicedesk.api import router as servicedesk_router
     from beheer.testing.api.plan import router as testing_plan_router
     from beheer.testing.api.report import router as testing_report_router
     from beheer.testing.api.runs import router as testing_runs_router

@@ -546,6 +546,13 @@ class School:
         )
 
     @cached_property
+    def security(self) -> dict[str, Any]:
+        """The security register's objects (tests/security_walker/)."""
+        from tests import security_walker
+
+        return security_walker.build(self)
+
+    @cached_property
     def change_project(self) -> Any:
         from beheer.changes import services
 
@@ -705,6 +712,17 @@ def _testing_finder(route: Route, param: str) -> Callable[[School], Any] | None:
     return TESTING.get(param)
 
 
+def _security_finder(route: Route, param: str) -> Callable[[School], Any] | None:
+    from tests import security_walker
+
+    if not security_walker.is_security(route.template):
+        return None
+    key = security_walker.finder(route.template, param)
+    if key is None:
+        return None
+    return lambda s: s.security[key]
+
+
 def _fill(route: Route, school: School) -> tuple[str, Any] | None:
     """The route's path for the school's object, and that object; None when a parameter cannot be
     filled (the test names those routes)."""
@@ -714,7 +732,7 @@ def _fill(route: Route, school: School) -> tuple[str, Any] | None:
         if param in LITERALS:
             values[param] = LITERALS[param]
             continue
-        finder = _testing_finder(route, param) or OBJECTS.get(param)
+        finder = _testing_finder(route, param) or _security_finder(route, param) or OBJECTS.get(param)
         if finder is None and route.kind == "page":
             prefix = max((p for p in PAGE_OBJECTS if route.name.startswith(p)), key=len, default=None)
             finder = PAGE_OBJECTS.get(prefix) if prefix is not None and param == "pk" else None

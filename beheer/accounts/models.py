@@ -283,6 +283,7 @@ class PersonAction(models.TextChoices):
     PASSWORD_SET = "password_set", _("Password set")
     PASSWORD_DISABLED = "password_disabled", _("Password sign-in disabled")
     DELETED = "deleted", _("Deleted")
+    OFFICER = "officer", _("Security or privacy officer changed")
 
 
 class PersonHistoryQuerySet(access.RoleQuerySet, models.QuerySet["PersonHistoryEntry"]):

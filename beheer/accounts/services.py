@@ -280,6 +280,38 @@ def change_role(person: User, *, role: str, actor: User | None) -> User:
 
 
 @transaction.atomic
+def set_officer_marks(
+    person: User, *, security_officer: bool, privacy_officer: bool, actor: User | None
+) -> User:
+    """Make `person` security officer (beveiligingsfunctionaris) and/or privacy officer, or stop it.
+    Administrators only; the marks count for staff members only, so a caller is refused."""
+    locked, fresh_actor = _lock(person, actor)
+    if fresh_actor is None or not fresh_actor.is_administrator:
+        raise PermissionDenied(_("Only administrators can make somebody security or privacy officer."))
+    if (security_officer or privacy_officer) and not locked.is_staff_member:
+        raise DomainError(
+            _("Only operators, coordinators and administrators can be security or privacy officer."),
+            field_errors={"security_officer": _("Give this person a staff role first.")},
+        )
+    for field, wanted in (("security_officer", security_officer), ("privacy_officer", privacy_officer)):
+        old = bool(getattr(locked, field))
+        if old == wanted:
+            continue
+        setattr(locked, field, wanted)
+        locked.save(update_fields=[field])
+        _record(
+            locked,
+            fresh_actor,
+            PersonAction.OFFICER,
+            field=field,
+            old="true" if old else "false",
+            new="true" if wanted else "false",
+        )
+        setattr(person, field, wanted)
+    return locked
+
+
+@transaction.atomic
 def deactivate_person(person: User, *, actor: User | None) -> User:
     """A deactivated person cannot sign in or use tokens; their history stays."""
     locked, fresh_actor = _lock(person, actor)

@@ -25,6 +25,7 @@ from beheer.operations import demo as operations
 from beheer.problems import demo as problems
 from beheer.problems.models import Problem
 from beheer.rights import demo as rights
+from beheer.security import demo as security
 from beheer.servicedesk import services
 from beheer.servicedesk.demo import meldingen, organisation
 from beheer.servicedesk.demo.meldingen import Plan
@@ -172,6 +173,14 @@ def load(*, count: int, seed: int) -> Summary:
             tester=school.network_specialist,
             client=school.demo_caller,
             users=[c for c in school.callers if c.pk != school.demo_caller.pk][1:4],
+            now=now,
+        )
+        security.create(
+            administrator=school.administrator,
+            coordinator=school.coordinator,
+            specialist=school.specialist,
+            desk=school.desk_operators[0],
+            callers=list(school.callers),
             now=now,
         )
     open_meldingen = Melding.objects.filter(is_open=True, parent=None)
