@@ -255,6 +255,7 @@ def _mount() -> None:
     from beheer.rights.api import router as rights_router
     from beheer.security.api.incidents import router as security_incidents_router
     from beheer.security.api.measures import router as security_measures_router
+    from beheer.security.api.officers import router as security_officers_router
     from beheer.security.api.privacy import router as security_privacy_router
     from beheer.security.api.risks import router as security_risks_router
     from beheer.servicedesk.api import router as servicedesk_router
@@ -302,6 +303,7 @@ def _mount() -> None:
     api.add_router("/security", security_risks_router)
     api.add_router("/security", security_incidents_router)
     api.add_router("/security", security_privacy_router)
+    api.add_router("/security", security_officers_router)
     api.add_router("/portal/acceptance", acceptance_portal_router)
 
 

@@ -38,6 +38,7 @@ pytestmark = pytest.mark.django_db
 
 CANARY_A = "kanarie7anna"  # caller A's own data
 CANARY_S = "kanarie7staf"  # data for staff only
+CANARY_R = "kanarie7geheim"  # a security incident: only security officers and its handlers
 MISSING = 987654321  # an id no object has
 API = "/api/v1"
 
@@ -128,6 +129,7 @@ class School:
         )
         Melding.objects.filter(pk=self.b_melding.pk).update(caller=self.b)
         self._plant()
+        self._plant_security_incident()
 
     def _plant(self) -> None:
         from beheer.servicedesk import services
@@ -150,6 +152,40 @@ class School:
         )
         Melding.objects.filter(pk=self.melding.pk).update(ci=printer)
         self.melding.refresh_from_db()
+
+    def _plant_security_incident(self) -> None:
+        """A call of caller A about the same printer, made a security incident by a security officer
+        who is none of the walked people: nobody walked may see it by any route (A neither: it left
+        their portal). It is linked to A's call, to the problem and the printer, has notes, an
+        attachment and mails, and is resolved (so similar-call suggestions would offer it)."""
+        from beheer.accounts import services as accounts
+        from beheer.problems import services as problems
+        from beheer.servicedesk import services
+        from beheer.servicedesk.models import Melding
+
+        admin = self.people["administrator"]
+        self.officer = make_person(Role.OPERATOR, username="walker.officer", last_name="Smit")
+        accounts.set_officer_marks(self.officer, security_officer=True, privacy_officer=False, actor=admin)
+        secret = services.open_melding(
+            actor=self.officer,
+            brief_description=f"Printer lokaal 2 {CANARY_R}",
+            request=f"Phishing via de printer {CANARY_R}",
+            entry_type="phone",
+            caller=self.a,
+            ci=self.ci,
+        )
+        services.add_note(secret, text=f"Intern {CANARY_R}", actor=self.officer, visibility="internal")
+        services.add_note(secret, text=f"Voor Anna {CANARY_R}", actor=self.officer, visibility="caller")
+        upload = SimpleUploadedFile(f"{CANARY_R}.txt", f"bijlage {CANARY_R}".encode(), "text/plain")
+        services.add_attachment(secret, upload=upload, actor=self.officer)
+        services.link_meldingen(secret, other=self.melding, actor=self.officer)
+        problems.link_melding(self.problem, melding=secret, actor=self.officer)
+        secret = services.make_security_incident(secret, actor=self.officer)
+        secret.refresh_from_db()
+        secret = services.resolve_melding(
+            secret, solution=f"Opgelost {CANARY_R}", actor=self.officer, expected_version=secret.version
+        )
+        self.secret = Melding.objects.get(pk=secret.pk)
 
     # objects for path parameters, made when a route asks for them --------------------------------
 
@@ -220,7 +256,7 @@ class School:
     def problem(self) -> Any:
         from beheer.problems.models import Problem
 
-        problem = Problem.objects.order_by("id").first()
+        problem = Problem.objects.exclude(status="closed").order_by("id").first()  # one that links
         Problem.objects.filter(pk=problem.pk).update(title=f"Probleem {CANARY_S}")
         return problem
 
@@ -898,6 +934,8 @@ def test_every_route_as_every_role_leaks_nothing() -> None:
             for canary in (CANARY_A, CANARY_S):
                 if canary in body:
                     seen[canary].add(role)
+            if CANARY_R in body:
+                problems.append(f"{where}: shows a security incident")
             if role in ("anonymous", "caller_b") and (CANARY_A in body or CANARY_S in body):
                 problems.append(f"{where}: shows a canary")
             if role == "caller_a" and CANARY_S in body:
@@ -923,3 +961,7 @@ def test_every_route_as_every_role_leaks_nothing() -> None:
     # the canaries are real: their owners and the staff do see them somewhere
     assert {"caller_a", "operator", "administrator"} <= seen[CANARY_A]
     assert {"operator", "administrator"} <= seen[CANARY_S]
+    # the security incident is real too: its security officer reads it, on the page and in the API
+    officer = _client(school.officer)
+    assert CANARY_R in _body(officer.get(f"/meldingen/{school.secret.pk}/"))
+    assert CANARY_R in _body(officer.get(f"{API}/meldingen/{school.secret.pk}"))

@@ -95,6 +95,14 @@ class PersonAdmin(ServiceDeleteMixin, UserAdmin, ConfigAdmin):
     list_filter = ("role", "is_active", "department", "branch")
     search_fields = ("username", "first_name", "last_name", "email", "employee_number")
     readonly_fields = ("history_table", "related_sections")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Only administrators make people security or privacy officer."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if _actor(request).is_administrator:
+            return fields
+        return (*fields, "security_officer", "privacy_officer")
+
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -113,7 +121,7 @@ class PersonAdmin(ServiceDeleteMixin, UserAdmin, ConfigAdmin):
             },
         ),
         (_("Organisation"), {"fields": ("branch", "department", "location")}),
-        (_("Access"), {"fields": ("role", "is_active")}),
+        (_("Access"), {"fields": ("role", "is_active", "security_officer", "privacy_officer")}),
         (_("History"), {"fields": ("history_table",)}),
         (_("Elsewhere in Beheer"), {"fields": ("related_sections",)}),
     )
@@ -262,6 +270,11 @@ class PersonAdmin(ServiceDeleteMixin, UserAdmin, ConfigAdmin):
         )
         if services.effective_role(original) != obj.role:
             services.change_role(original, role=obj.role, actor=actor)
+        marks = (obj.security_officer, obj.privacy_officer)
+        if marks != (original.security_officer, original.privacy_officer):
+            services.set_officer_marks(
+                original, security_officer=marks[0], privacy_officer=marks[1], actor=actor
+            )
         if original.is_active != obj.is_active:
             if obj.is_active:
                 services.activate_person(original, actor=actor)

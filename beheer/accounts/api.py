@@ -44,6 +44,8 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "role": u.role,
         "language": u.language,
         "operator_groups": list(u.operator_groups.values_list("name", flat=True)),
+        "security_officer": bool(u.security_officer and u.is_staff_member),
+        "privacy_officer": bool(u.privacy_officer and u.is_staff_member),
     }
 
 

@@ -18,6 +18,8 @@ class MeOut(Schema):
     role: str
     language: str
     operator_groups: list[str]
+    security_officer: bool
+    privacy_officer: bool
 
 
 class TokenIn(Schema):

@@ -238,7 +238,7 @@ def build_dashboard(user: Any, scope: Scope, *, now: datetime | None = None) -> 
     unassigned = Q(operator__isnull=True)
     at_risk, breached = sla_condition("at_risk", now), sla_condition("breached", now)
 
-    visible = Melding.objects.visible_to(user).filter(scope.condition())
+    visible = Melding.objects.countable_by(user).filter(scope.condition())  # figures only
     open_qs = visible.filter(is_open=True)
     conditions: dict[str, Q] = {
         "open_first": Q(line=Line.FIRST),
@@ -300,7 +300,8 @@ def build_dashboard(user: Any, scope: Scope, *, now: datetime | None = None) -> 
     d.groups = _group_rows(
         open_qs, scope, unassigned=unassigned, at_risk=at_risk, breached=breached, waiting=waiting
     )
-    d.urgent = _urgent(open_qs, now, at_risk=at_risk, breached=breached)
+    shown = Melding.objects.visible_to(user).filter(scope.condition(), is_open=True)  # rows: content
+    d.urgent = _urgent(shown, now, at_risk=at_risk, breached=breached)
     d.knowledge = knowledge_review(user, now)
     return d
 

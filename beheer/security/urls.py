@@ -1,6 +1,6 @@
 """The security pages: each view module keeps its own routes (`urlpatterns`)."""
 
-from .views import dashboard, incidents, measures, privacy, risks
+from .views import dashboard, incidents, measures, officers, privacy, risks
 
 urlpatterns = [
     *dashboard.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *risks.urlpatterns,
     *incidents.urlpatterns,
     *privacy.urlpatterns,
+    *officers.urlpatterns,
 ]

@@ -127,9 +127,10 @@ def ci_page_section(request: Any, ci: ConfigurationItem) -> str:
     """The CI page's panel of its meldingen (staff only, nothing for others): the open ones newest
     first, then the last closed, CI_PAGE_SHOWN in all, with the counts; three queries whatever the CI
     holds (two when twenty are open)."""
-    if not access.is_staff(getattr(request, "user", None)):
+    user = getattr(request, "user", None)
+    if not access.is_staff(user):
         return ""
-    mine = Melding.objects.filter(ci_id=ci.pk)
+    mine = Melding.objects.visible_to(user).filter(ci_id=ci.pk)  # a security incident only for its people
     shown = list(
         mine.filter(is_open=True).select_related("status").order_by("-created_at", "-id")[:CI_PAGE_SHOWN]
     )

@@ -27,6 +27,7 @@ from .delivery import (
     discard_messages,
     outbox_summary,
     record_bounce,
+    redact_messages,
     retry_message,
 )
 from .mail_server import configure_mail_server, send_test_email
@@ -66,6 +67,7 @@ __all__ = [
     "preferences_of",
     "preview_template",
     "record_bounce",
+    "redact_messages",
     "reset_template",
     "retry_message",
     "save_template",

@@ -156,3 +156,20 @@ def record_bounce(message_id: str, *, detail: str) -> OutgoingMessage | None:
     )
     message.refresh_from_db()
     return message
+
+
+def redact_messages(object_ref: tuple[str, int], *, texts: dict[str, tuple[str, str]]) -> int:
+    """Replace the subject and text of every message about `object_ref` (sent or waiting) with
+    `texts[language] = (subject, body)`: for an object whose content may no longer be read by the
+    people who see the outbox (a call that became a security incident). A waiting message leaves
+    with the new text. Returns how many messages were redacted. Call inside the caller's
+    transaction."""
+    object_type, object_id = object_ref
+    about = OutgoingMessage.objects.filter(object_type=object_type, object_id=object_id)
+    done = 0
+    fallback = texts.get("nl") or next(iter(texts.values()))
+    for language in {*texts, ""}:
+        subject, body = texts.get(language, fallback)
+        rows = about.exclude(language__in=list(texts)) if language == "" else about.filter(language=language)
+        done += rows.update(subject=subject[:255], body_text=body, body_html="")
+    return done

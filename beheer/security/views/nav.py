@@ -21,6 +21,7 @@ PAGES: tuple[tuple[str, Promise], ...] = (
     ("security-processing", _("Processing register")),
     ("security-retention", _("Retention")),
     ("security-people", _("People's requests")),
+    ("security-officers", _("Officers")),
 )
 
 

@@ -18,6 +18,7 @@ from .. import extensions
 from ..configuration_items import covering_contracts
 from ..models import CallType, Category, ClosureCode, Impact, Melding, Urgency
 from ..queries import relation_counts
+from ..services import log_restricted_read
 
 M = TypeVar("M", bound=models.Model)
 
@@ -175,14 +176,20 @@ def _visible(request: HttpRequest, pk: int) -> Melding:
     )
     if m is None:
         raise NotFound(_("Call not found."))
+    if m.restricted:
+        log_restricted_read(m, reader=request.user, route=request.path)  # type: ignore[arg-type]
     return m
 
 
 def _visible_id(request: HttpRequest, pk: int) -> int:
     """`pk` when the user may see that melding (a lookup of its key alone: for the lists of its
-    notes, history, time and files, which need no columns of the melding itself)."""
-    if not Melding.objects.visible_to(request.user).filter(pk=pk).exists():
+    notes, history, time and files, which need no columns of the melding itself). A read of a
+    security incident's parts is logged."""
+    found = Melding.objects.visible_to(request.user).filter(pk=pk).only("pk", "restricted").first()
+    if found is None:
         raise NotFound(_("Call not found."))
+    if found.restricted:
+        log_restricted_read(found, reader=request.user, route=request.path)  # type: ignore[arg-type]
     return pk
 
 

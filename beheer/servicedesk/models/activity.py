@@ -15,7 +15,7 @@ from beheer.core.history import HistoryRecord
 from beheer.core.language import english_active
 
 from .lookups import Line
-from .melding import Melding, sees_every_melding
+from .melding import Melding, sees_every_melding, unrestricted_for
 from .service_levels import escalation_reason
 
 # Fields whose values are choices: the code is stored in old_ref/new_ref and shown in the reader's
@@ -39,9 +39,9 @@ class NoteQuerySet(models.QuerySet["Note"]):
     def visible_to(self, user: Any) -> NoteQuerySet:
         if sees_every_melding(user):
             return self
+        if access.is_staff(user):
+            return self.filter(unrestricted_for(user, "melding__"))
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
-        if user is not None and access.is_staff(user):
-            return qs
         return qs.filter(visibility=Visibility.CALLER)
 
 
@@ -64,9 +64,9 @@ class HistoryQuerySet(models.QuerySet["HistoryEntry"]):
     def visible_to(self, user: Any) -> HistoryQuerySet:
         if sees_every_melding(user):
             return self
+        if access.is_staff(user):
+            return self.filter(unrestricted_for(user, "melding__"))
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
-        if user is not None and access.is_staff(user):
-            return qs
         return qs.filter(public=True)
 
 
@@ -122,7 +122,7 @@ class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
             return self.none()
         if sees_every_melding(user):
             return self
-        return self.filter(melding__in=Melding.objects.visible_to(user))
+        return self.filter(unrestricted_for(user, "melding__"))
 
 
 class TimeEntry(models.Model):
@@ -186,9 +186,9 @@ class AttachmentQuerySet(models.QuerySet["Attachment"]):
     def visible_to(self, user: Any) -> AttachmentQuerySet:
         if sees_every_melding(user):
             return self
+        if access.is_staff(user):
+            return self.filter(unrestricted_for(user, "melding__"))
         qs = self.filter(melding__in=Melding.objects.visible_to(user))
-        if user is not None and access.is_staff(user):
-            return qs
         return qs.filter(visible_to_caller=True)
 
 

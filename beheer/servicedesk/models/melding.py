@@ -19,7 +19,8 @@ from .lookups import CallType, Category, ClosureCode, EntryType, Impact, Line, P
 
 
 def sees_every_melding(user: Any) -> bool:
-    """Whether `user` may see every melding (an active operator, coordinator or administrator).
+    """Whether `user` may see every melding: an active staff member who is a security officer (the
+    only people who see every security incident, `Melding.restricted`).
 
     The reads of a melding's notes, history and attachments skip the melding filter for them: it
     would select every melding, and compiling that subquery cost as much as the read itself."""
@@ -28,17 +29,42 @@ def sees_every_melding(user: Any) -> bool:
         and getattr(user, "is_authenticated", False)
         and user.is_active
         and bool(access.is_staff(user))
+        and bool(getattr(user, "security_officer", False))
     )
+
+
+def unrestricted_for(user: Any, path: str = "") -> Q:
+    """The condition a staff member who is no security officer puts on meldingen (or, with `path`
+    such as "melding__", on the rows of a melding): not a security incident, or one they were given
+    access to. A join on the melding's primary key and a small subquery of their grants."""
+    from .restricted import MeldingAccess  # defined beside, on this model
+
+    granted = MeldingAccess.objects.filter(person_id=user.pk).values("melding_id")
+    if not path:
+        return Q(restricted=False) | Q(pk__in=granted)
+    return Q(**{f"{path}restricted": False}) | Q(**{f"{path}pk__in": granted})
 
 
 class MeldingQuerySet(models.QuerySet["Melding"]):
     def visible_to(self, user: Any) -> MeldingQuerySet:
-        """Operators see all meldingen; a caller sees only their own, never partial incidents."""
+        """Operators see all meldingen but security incidents (`restricted`): those only security
+        officers and the people granted access (`MeldingAccess`) see. A caller sees only their own,
+        never partial incidents, and never one that became a security incident."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_staff_member:
+            if getattr(user, "security_officer", False):
+                return self
+            return self.filter(unrestricted_for(user))
+        return self.filter(caller_id=user.pk, parent__isnull=True, restricted=False)
+
+    def countable_by(self, user: Any) -> MeldingQuerySet:
+        """The meldingen `user` may COUNT in reports and dashboards: staff count every melding,
+        security incidents included (a count reveals no content); a caller counts what they see.
+        Never for rows that show a melding's content: those read `visible_to`."""
+        if access.is_staff(user):
             return self
-        return self.filter(caller_id=user.pk, parent__isnull=True)
+        return self.visible_to(user)
 
     def open(self) -> MeldingQuerySet:
         return self.filter(is_open=True)

@@ -60,7 +60,27 @@ def _caller(m: Melding) -> list[RecipientSpec]:
     return []
 
 
+# What a message about a security incident says instead of its content (`Melding.restricted`).
+RESTRICTED_SUBJECT = {"nl": "Beveiligingsincident", "en": "Security incident"}
+CONTENT_KEYS = ("caller_name", "reply_text", "solution_text", "operator_name", "assigned_by")
+
+
+def _without_content(
+    m: Melding, recipients: list[RecipientSpec], context: dict[str, Any]
+) -> list[RecipientSpec]:
+    """A security incident's messages carry no content: only its number and a link (which opens only
+    for the people who may read it); the caller is no longer mailed (the call left their portal)."""
+    context["brief_description"] = RESTRICTED_SUBJECT
+    for key in CONTENT_KEYS:
+        if key in context:
+            context[key] = ""
+    caller = _caller(m)
+    return [r for r in recipients if r not in caller]
+
+
 def _send(event: str, m: Melding, key: str, recipients: list[RecipientSpec], context: dict[str, Any]) -> None:
+    if m.restricted:
+        recipients = _without_content(m, recipients, context)
     if recipients:
         notifications.enqueue(
             event,

@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from beheer.accounts.models import User
 from beheer.core import access, clock
 from beheer.core.errors import DomainError, NotFound, PermissionDenied
+from beheer.notifications import services as notifications
 
 from ..models import Melding, MeldingAccess, RestrictedRead
 from ._base import lock_melding, record_history
@@ -27,7 +29,9 @@ def is_security_officer(user: object) -> bool:
 
 def make_security_incident(melding: Melding, *, actor: User) -> Melding:
     """Restrict `melding`: from now on only security officers and the people with access see it.
-    Operators may do this (callers never); the actor and the melding's operator get access.
+    Operators may do this (callers never); the actor and the operator it is assigned to keep access
+    (a security officer grants others);
+    the messages already written about it lose their content.
     Restricting a restricted melding changes nothing."""
     if not access.is_staff(actor):
         raise PermissionDenied(_("Only operators may make a call a security incident."))
@@ -42,10 +46,26 @@ def make_security_incident(melding: Melding, *, actor: User) -> Melding:
         fresh.version += 1
         fresh.updated_at = now
         fresh.save(update_fields=["restricted", "version", "updated_at"])
-        for person in {actor, fresh.operator} - {None}:
-            _grant(fresh, person, actor, now)  # type: ignore[arg-type]
+        for person in (actor, fresh.operator):
+            if person is not None:
+                _grant(fresh, person, actor, now)
         record_history(fresh, actor, "restricted", now=now, field="restricted", old=False, new=True)
+        notifications.redact_messages(("servicedesk.melding", fresh.pk), texts=_redacted(fresh))
     return fresh
+
+
+def _redacted(melding: Melding) -> dict[str, tuple[str, str]]:
+    """What the messages about a security incident say instead of their content, per language."""
+    texts = {}
+    for language in ("nl", "en"):
+        with translation.override(language):
+            subject = _("[%(number)s] Security incident") % {"number": melding.number}
+            body = _(
+                "Call %(number)s became a security incident. Its content is shown only to the people "
+                "who work on it; sign in to Beheer to read it."
+            ) % {"number": melding.number}
+        texts[language] = (subject, body)
+    return texts
 
 
 def _grant(melding: Melding, person: User, actor: User, now: datetime) -> bool:

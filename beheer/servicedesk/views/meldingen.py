@@ -351,6 +351,8 @@ def _melding_for(user: User, pk: int, *, page: bool = False) -> Melding:
     melding = qs.filter(pk=pk).first()
     if melding is None:
         raise Http404(_("Call not found."))
+    if melding.restricted:  # every read of a security incident is logged
+        services.log_restricted_read(melding, reader=user, route="page" if page else "part")
     queries.use_cached_lookups([melding], LOOKUP_FIELDS)
     return queries.load_page_relations(melding) if page else melding
 
