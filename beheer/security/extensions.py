@@ -16,10 +16,12 @@ def register() -> None:
 
 
 def _register_risks() -> None:
-    """Risks and classification: a dashboard section and the CI page's classification panel."""
+    """Risks and classification: a dashboard section, the CI page's classification panel and the
+    hourly review reminder of risks (a periodic job registered on import)."""
     from beheer.cmdb import extensions as cmdb_extensions
 
     from .dashboard import Section, register_section
+    from .services.risks import reminders  # noqa: F401 - registers the periodic job
     from .views.risks_sections import ci_section, dashboard_context
 
     register_section(Section(20, "security/risks/_dashboard.html", dashboard_context))

@@ -149,7 +149,7 @@ def test_register_and_edit_a_risk_on_the_pages(django_assert_max_num_queries: An
     assert listing.content.count(b"data-risk=") == 9
     assert b'data-heat-map="inherent"' in listing.content
     csv = web.get("/security/risks/export.csv?band=high")
-    assert b"RSK-1" in b"".join(csv.streaming_content)
+    assert b"RSK-1" in b"".join(csv.streaming_content)  # type: ignore[attr-defined]
     assert web.get("/security/risks/export.xlsx").status_code == 200
 
 
