@@ -132,6 +132,8 @@ def test_register_and_edit_a_risk_on_the_pages(django_assert_max_num_queries: An
             "impact": "5",
             "treatment": "accept",
             "status": "accepted",
+            "residual_likelihood": "",  # judged on the inherent 20: critical
+            "residual_impact": "",
             "version": "2",
             "acceptance_reason": "Geen budget",
         },

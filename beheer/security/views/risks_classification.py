@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -74,7 +74,7 @@ def _back(request: HttpRequest, ci: ConfigurationItem) -> str:
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return f"/security/classification/{ci.pk}/"
+    return reverse("security-classification-edit", args=[ci.pk])
 
 
 @require_http_methods(["GET", "POST"])
