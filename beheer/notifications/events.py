@@ -628,6 +628,36 @@ _register(
     )
 )
 
+_register(
+    Event(
+        code="security_risk_review_due",
+        label=_("A security risk is due for review (to its owner)"),
+        audience="staff",
+        about_melding=False,
+        variables={
+            "risk_number": _("Number of the risk, e.g. RSK-4"),
+            "risk_title": _("Title of the risk"),
+            "review_date": _("The risk's review date"),
+            "risk_level": _("The risk's current level: low, medium, high or critical"),
+        },
+        subject={
+            "nl": "Risico {{ risk_number }} beoordelen: {{ risk_title }}",
+            "en": "Review risk {{ risk_number }}: {{ risk_title }}",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Het risico {{ risk_number }} ({{ risk_title }}, niveau {{ risk_level }}) staat op "
+            "{{ review_date }} gepland voor een nieuwe beoordeling. Kijk of de kans, de impact, de "
+            "behandeling en de maatregelen nog kloppen, en zet een nieuwe beoordelingsdatum:\n\n"
+            "{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The risk {{ risk_number }} ({{ risk_title }}, level {{ risk_level }}) is due for review on "
+            "{{ review_date }}. Check whether its likelihood, impact, treatment and controls still hold, "
+            "and set a new review date:\n\n{{ link_url }}\n",
+        },
+    )
+)
+
 _CHANGE_VARIABLES: dict[str, Promise] = {
     "change_number": _("Number of the change, e.g. W0000123"),
     "change_title": _("Title of the change"),
@@ -942,6 +972,10 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "reason": "Nieuwe mentor van klas 3B",
         "campaign_name": "Beoordeling voorjaar 2026",
         "open_items": "4",
+        "risk_number": "RSK-4",
+        "risk_title": "Phishing op accounts van medewerkers",
+        "review_date": "15-01-2027",
+        "risk_level": "hoog",
         "change_number": "W0000123",
         "change_title": "Wifi vernieuwen in gebouw B",
         "change_kind": "normaal",
@@ -1010,6 +1044,10 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "reason": "New mentor of class 3B",
         "campaign_name": "Spring review 2026",
         "open_items": "4",
+        "risk_number": "RSK-4",
+        "risk_title": "Phishing of staff accounts",
+        "review_date": "15-01-2027",
+        "risk_level": "high",
         "change_number": "W0000123",
         "change_title": "Renew the Wi-Fi in building B",
         "change_kind": "normal",
@@ -1054,6 +1092,7 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "contract_notice_due": 7 * 24,
     "access_request_waiting": 7 * 24,
     "access_review_due": 24,  # the next day's reminder follows
+    "security_risk_review_due": 7 * 24,
     "change_approval_requested": 7 * 24,
     "change_approval_decided": 72,
     "design_client_approval_waiting": 7 * 24,

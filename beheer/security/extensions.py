@@ -12,3 +12,19 @@ def register() -> None:
     if _registered:
         return
     _registered = True
+    _register_risks()
+
+
+def _register_risks() -> None:
+    """Risks and classification: a dashboard section, the CI page's classification panel and the
+    hourly review reminder of risks (a periodic job registered on import)."""
+    from beheer.cmdb import extensions as cmdb_extensions
+
+    from .dashboard import Section, register_section
+    from .services.risks import reminders  # noqa: F401 - registers the periodic job
+    from .views.risks_sections import ci_section, dashboard_context
+
+    register_section(Section(20, "security/risks/_dashboard.html", dashboard_context))
+    cmdb_extensions.register_page_section(
+        cmdb_extensions.PageSection("security.classification", ci_section, order=55)
+    )

@@ -1,0 +1,29 @@
+"""The demo's risks and classification: Magister high confidentiality, the Wi-Fi medium
+availability, the file server's adopted suggestion, and two risks with owners, review dates and the
+controls the catalogue holds."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from beheer.security.models import Catalogue, Classification, Risk
+
+from .risks_helpers import controls
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_classifies_the_main_services_and_registers_two_risks() -> None:
+    made = controls("8.13", "8.7", "6.3")  # the catalogue holds three of the four controls
+    Catalogue.objects.filter(pk=made[0].catalogue_id).update(current=True)
+    call_command("load_demo", meldingen=5)
+    magister = Classification.objects.get(ci__name="Magister")
+    assert magister.confidentiality == 3
+    assert Classification.objects.get(ci__name="Wifi (eduroam en gasten)").availability == 2
+    assert Classification.objects.get(ci__name="fs01").confidentiality == 3  # adopted
+    risks = list(Risk.objects.order_by("number").prefetch_related("controls"))
+    assert [r.code for r in risks] == ["RSK-1", "RSK-2"]
+    assert {c.number for c in risks[0].controls.all()} == {"8.13", "8.7"}
+    assert {c.number for c in risks[1].controls.all()} == {"6.3"}  # 8.5 is missing: skipped
+    assert all(r.owner_id and r.review_date for r in risks)
