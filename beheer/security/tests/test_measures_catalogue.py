@@ -27,13 +27,15 @@ pytestmark = pytest.mark.django_db
 
 def test_shipped_catalogue_has_the_93_controls_and_bio2_sub_items() -> None:
     catalogue = shipped()
-    assert catalogue.current and catalogue.kind == CatalogueKind.STANDARD
+    assert catalogue.current
+    assert catalogue.kind == CatalogueKind.STANDARD
     mains = Control.objects.filter(catalogue=catalogue, parent__isnull=True)
     assert mains.count() == 93
     themes = {t: mains.filter(theme=t).count() for t in Theme.values}
     assert themes == {"organisational": 37, "people": 8, "physical": 14, "technological": 34, "own": 0}
     backup = Control.objects.get(catalogue=catalogue, number="8.13.04")
-    assert backup.parent is not None and backup.parent.number == "8.13"
+    assert backup.parent is not None
+    assert backup.parent.number == "8.13"
     assert backup.theme == Theme.TECHNOLOGICAL
     assert Control.objects.filter(catalogue=catalogue, parent__isnull=False).count() >= 30
     # ordered by number, not as text: 5.2 before 5.10
@@ -69,10 +71,12 @@ def test_a_second_version_sits_beside_the_first_until_made_current() -> None:
         Control.objects.filter(catalogue=second).count()
         == Control.objects.filter(catalogue=shipped()).count()
     )
-    assert not second.current and shipped().current  # a current one existed: it stays
+    assert not second.current
+    assert shipped().current
     services.make_current(second, actor=actor)
     second.refresh_from_db()
-    assert second.current and not shipped().current
+    assert second.current
+    assert not shipped().current
     assert CatalogueHistoryEntry.objects.filter(catalogue=second, action="made_current").count() == 1
     assert services.current_catalogue() == second
 
@@ -120,7 +124,8 @@ def test_own_controls_are_numbered_edited_and_archived(coordinator: User, operat
         actor=coordinator, title_nl="Camera's op het plein", title_en="Cameras"
     )
     assert (first.number, second.number) == ("EIG-1", "EIG-2")
-    assert first.theme == Theme.OWN and first.title_en == first.title_nl
+    assert first.theme == Theme.OWN
+    assert first.title_en == first.title_nl
     edited = services.edit_own_control(
         first,
         actor=coordinator,
@@ -128,7 +133,8 @@ def test_own_controls_are_numbered_edited_and_archived(coordinator: User, operat
         title_nl="Accounts opschonen",
         title_en="Clean up accounts",
     )
-    assert edited.version == 2 and edited.title_en == "Clean up accounts"
+    assert edited.version == 2
+    assert edited.title_en == "Clean up accounts"
     row = ControlHistoryEntry.objects.get(control=first, field="title_nl")
     assert (row.old_value, row.new_value) == ("Leerlingaccounts jaarlijks opschonen", "Accounts opschonen")
     with pytest.raises(DomainError):  # an old version
