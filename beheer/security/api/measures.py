@@ -327,22 +327,6 @@ def list_soa(
     return {"items": [control_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.put(
-    "/soa/{control_id}",
-    response={200: ControlOut, **errors(400, 403, 404, 409)},
-    summary="Decide whether a control applies (a justification is required when it does not)",
-)
-def set_soa_line(request: HttpRequest, control_id: Id, body: ApplicabilityIn) -> dict[str, Any]:
-    services.set_applicability(
-        _control(request, control_id),
-        actor=current_user(request),
-        applicability=body.applicability,
-        justification=body.justification,
-        expected_version=body.version,
-    )
-    return control_out(_control(request, control_id))
-
-
 @router.get(
     "/soa/export",
     summary="The statement of applicability as XLSX or PDF",
@@ -367,6 +351,22 @@ def export_soa(
         )
     response: FileResponse = exports.soa_xlsx(user, theme=theme[:20], decision=decision)
     return response
+
+
+@router.put(
+    "/soa/{control_id}",
+    response={200: ControlOut, **errors(400, 403, 404, 409)},
+    summary="Decide whether a control applies (a justification is required when it does not)",
+)
+def set_soa_line(request: HttpRequest, control_id: Id, body: ApplicabilityIn) -> dict[str, Any]:
+    services.set_applicability(
+        _control(request, control_id),
+        actor=current_user(request),
+        applicability=body.applicability,
+        justification=body.justification,
+        expected_version=body.version,
+    )
+    return control_out(_control(request, control_id))
 
 
 # -- implementations ----------------------------------------------------------------------------------
