@@ -50,16 +50,18 @@ def procedure(actor: User, title: str = "Back-up controleren") -> Article:
 def weekly_series(
     coordinator: User, *, name: str = "Hersteltest", start: date | None = None
 ) -> ActivitySeries:
-    start = start or timezone.localdate(clock.now()) - timedelta(days=14)
-    return operations.create_series(
-        actor=coordinator,
-        name=name,
-        kind="restore_test",
-        rule="FREQ=WEEKLY",
-        start_date=start,
-        start_time=time(9, 0),
-        grace_hours=24,
-    )
+    """A weekly series that started three weeks ago, its occurrences made then (so some are past)."""
+    start = start or timezone.localdate(clock.now()) - timedelta(days=21)
+    with clock.frozen(clock.now() - timedelta(days=22)):
+        return operations.create_series(
+            actor=coordinator,
+            name=name,
+            kind="restore_test",
+            rule="FREQ=WEEKLY",
+            start_date=start,
+            start_time=time(9, 0),
+            grace_hours=24,
+        )
 
 
 def shipped() -> Catalogue:
