@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,7 +28,12 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/security"
 
 
-def _json(client: Client, method: str, url: str, body: object) -> object:
+def _content(response: Any) -> bytes:
+    """The body of a streamed (file) response."""
+    return b"".join(response.streaming_content)
+
+
+def _json(client: Client, method: str, url: str, body: object) -> Any:
     return getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
 
 
@@ -148,7 +154,7 @@ def test_soa_exports_open(coordinator: User) -> None:
     client = client_for(coordinator)
     xlsx = client.get(reverse("security-soa-xlsx"))
     assert xlsx.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(_content(xlsx))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + Control.objects.filter(catalogue=shipped()).count()
     line = next(r for r in rows if r[0] == "8.4")
@@ -173,7 +179,7 @@ def test_evidence_upload_and_download_are_permission_checked(
     stored = EvidenceFile.objects.get()
     download = client_for(operator).get(reverse("security-evidence-download", args=[stored.pk]))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"Geslaagd"
+    assert _content(download) == b"Geslaagd"
     assert download["Content-Security-Policy"].startswith("default-src 'none'")
     assert client_for(caller).get(reverse("security-evidence-download", args=[stored.pk])).status_code == 404
     # an operator who neither owns it nor manages the register cannot add or remove files
@@ -257,7 +263,7 @@ def test_api_soa_line_rules(coordinator: User, operator: User) -> None:
     assert [x["number"] for x in shown] == ["8.4"]
     export = client.get(f"{API}/soa/export", {"format": "xlsx"})
     assert export.status_code == 200
-    assert load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.max_row > 90
+    assert load_workbook(io.BytesIO(_content(export))).active.max_row > 90
     history = client.get(f"{API}/controls/{c.pk}/history").json()["items"]
     assert {h["field"] for h in history} >= {"applicability", "justification"}
 
@@ -316,7 +322,7 @@ def test_api_implementations(
     assert evidence["files"][0]["name"] == "a.txt"
     assert evidence["series"][0]["state"] == "none"
     file_id = evidence["files"][0]["id"]
-    assert b"".join(client.get(f"{API}/evidence-files/{file_id}").streaming_content) == b"bewijs"
+    assert _content(client.get(f"{API}/evidence-files/{file_id}")) == b"bewijs"
     for number in ("5.15", "8.8", "5.24"):
         services.create_implementation(
             control(number), actor=coordinator, articles=[procedure(coordinator, number)]
