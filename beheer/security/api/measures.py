@@ -242,6 +242,7 @@ def list_controls(
         user, catalogue=catalogue, theme=theme[:20], q=q.strip()[:100], active_only=not include_archived
     )
     page = keyset_page(rows, reading.CONTROL_ORDER, cursor=cursor, size=_limit(limit))
+    reading.count_implementations(page.items)
     return {"items": [control_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 

@@ -58,14 +58,16 @@ def test_pages_are_for_staff_only(operator: User, caller: User, coordinator: Use
 
 
 def test_control_list_filters_and_reads_few_queries(
-    operator: User, django_assert_max_num_queries: object
+    operator: User, coordinator: User, django_assert_max_num_queries: object
 ) -> None:
+    services.create_implementation(control("5.1"), actor=coordinator)
     client = client_for(operator)
     with django_assert_max_num_queries(14):  # type: ignore[operator]
         page = client.get(reverse("security-controls"))
     assert page.status_code == 200
     body = page.content.decode()
     assert 'data-control="5.1"' in body
+    assert next(c for c in page.context["page"].items if c.number == "5.1").implementation_count == 1
     assert page.context["next_url"]  # 130 controls, 50 per page
     second = client.get(reverse("security-controls") + page.context["next_url"])
     assert second.context["page"].items[0].sort_key > page.context["page"].items[-1].sort_key
@@ -73,6 +75,7 @@ def test_control_list_filters_and_reads_few_queries(
     assert {c.theme for c in people} == {"people"}
     found = client.get(reverse("security-controls"), {"q": "8.13"}).context["page"].items
     assert [c.number for c in found][:2] == ["8.13", "8.13.01"]
+    assert found[0].implementation_count == 0
 
 
 def test_control_page_shows_implementations_with_evidence_state(coordinator: User) -> None:
@@ -214,6 +217,7 @@ def test_api_controls_keyset_pages_and_query_count(
     with django_assert_max_num_queries(8):  # type: ignore[operator]
         first = client.get(f"{API}/controls", {"limit": 100}).json()
     assert len(first["items"]) == 100
+    assert {c["implementation_count"] for c in first["items"]} == {0}
     rest = client.get(f"{API}/controls", {"limit": 100, "cursor": first["next_cursor"]}).json()
     numbers = [c["number"] for c in first["items"] + rest["items"]]
     assert len(numbers) == len(set(numbers)) == Control.objects.filter(catalogue=shipped()).count()

@@ -92,6 +92,7 @@ def control_list(request: HttpRequest) -> HttpResponse:
     catalogue = data.get("catalogue")
     rows = reading.controls(user, catalogue=catalogue, theme=data.get("theme") or "", q=data.get("q") or "")
     page = page_for_request(request, rows, reading.CONTROL_ORDER, size=PAGE_SIZE)
+    reading.count_implementations(page.items)
     query: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "cursor" and v}
     next_url = f"?{urlencode({**query, 'cursor': page.next_cursor})}" if page.next_cursor else None
     return _page(

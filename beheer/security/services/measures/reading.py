@@ -34,7 +34,8 @@ def controls(
     user: Any, *, catalogue: Catalogue | None = None, theme: str = "", q: str = "", active_only: bool = True
 ) -> QuerySet[Control]:
     """The controls of `catalogue` (default: the current standard one) as `user` may read them,
-    with their line of the statement of applicability and their number of implementations."""
+    with their line of the statement of applicability (`count_implementations` adds the number of
+    implementations to a page)."""
     rows = Control.objects.visible_to(user)
     if catalogue is None:
         rows = rows.filter(catalogue__kind=CatalogueKind.STANDARD, catalogue__current=True)
@@ -46,7 +47,20 @@ def controls(
         rows = rows.filter(theme=theme)
     if q:
         rows = rows.filter(Q(number__startswith=q) | Q(title_nl__icontains=q) | Q(title_en__icontains=q))
-    return rows.select_related("statement", "parent").annotate(implementation_count=Count("implementations"))
+    return rows.select_related("statement", "parent")
+
+
+def count_implementations(items: list[Control]) -> list[Control]:
+    """Set `implementation_count` on a page of controls, in one query."""
+    counts = dict(
+        Implementation.objects.filter(control_id__in=[c.pk for c in items])
+        .values("control_id")
+        .annotate(n=Count("pk"))
+        .values_list("control_id", "n")
+    )
+    for c in items:
+        c.implementation_count = counts.get(c.pk, 0)  # type: ignore[attr-defined]
+    return items
 
 
 def soa(user: Any, *, theme: str = "", decision: str = "") -> QuerySet[Control]:
