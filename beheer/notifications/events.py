@@ -921,6 +921,38 @@ _register(
     )
 )
 
+_register(
+    Event(
+        code="security_review_due",
+        label=_("A security measure is due for review (to its owner)"),
+        audience="staff",
+        about_melding=False,
+        variables={
+            "control_number": _("Number of the control, e.g. 8.13"),
+            "control_title": _("Short title of the control"),
+            "scope": _("Scope of the implementation: the whole organisation or a service"),
+            "due_date": _("The date the implementation was due for review"),
+            "owner_name": _("Name of the implementation's owner (may be empty)"),
+        },
+        subject={
+            "nl": "Maatregel controleren: {{ control_number }} {{ control_title }} ({{ scope }})",
+            "en": "Security measure to review: {{ control_number }} {{ control_title }} ({{ scope }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "De uitvoering van maatregel {{ control_number }} {{ control_title }} voor {{ scope }}"
+            "{% if owner_name %} (eigenaar: {{ owner_name }}){% endif %} moest uiterlijk {{ due_date }} "
+            "gecontroleerd worden. Kijk of de beschrijving, de status en het bewijs nog kloppen en zet "
+            "een nieuwe controledatum op de pagina van de maatregel.\n\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "The implementation of control {{ control_number }} {{ control_title }} for {{ scope }}"
+            "{% if owner_name %} (owner: {{ owner_name }}){% endif %} was due for review on "
+            "{{ due_date }}. Check whether its description, status and evidence are still right and set "
+            "a new review date on the control's page.\n\n{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -994,6 +1026,9 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "instructions": "Inloggen op het nieuwe wifi\nGastnetwerk gebruiken",
         "organiser_name": "Olga Jansen",
         "advice": "geaccepteerd",
+        "control_number": "8.13",
+        "control_title": "Back-ups",
+        "scope": "Hele organisatie",
     },
     "en": {
         "melding_number": "M0001234",
@@ -1066,6 +1101,9 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "instructions": "Signing in to the new Wi-Fi\nUsing the guest network",
         "organiser_name": "Olga Jansen",
         "advice": "accepted",
+        "control_number": "8.13",
+        "control_title": "Backups",
+        "scope": "Whole organisation",
     },
 }
 
@@ -1100,6 +1138,7 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "change_request_received": 72,
     "acceptance_invitation": 7 * 24,
     "acceptance_signoff_requested": 7 * 24,
+    "security_review_due": 7 * 24,
 }
 
 FALLBACK_TTL_HOURS = 72

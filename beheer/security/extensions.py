@@ -12,7 +12,17 @@ def register() -> None:
     if _registered:
         return
     _registered = True
+    _register_measures()
     _register_risks()
+
+
+def _register_measures() -> None:
+    """Measures: the dashboard's maturity section and the review reminders' periodic job."""
+    from .dashboard import Section, register_section
+    from .services.measures import jobs, overview
+
+    assert jobs.__name__  # imported for its @periodic registration (security.remind_measure_reviews)
+    register_section(Section(10, "security/measures/_dashboard.html", overview.dashboard_context))
 
 
 def _register_risks() -> None:

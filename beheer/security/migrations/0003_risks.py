@@ -36,7 +36,7 @@ def seed_matrix(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cmdb", "0010_ci_environment"),
-        ("security", "0001_initial"),
+        ("security", "0002_measures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

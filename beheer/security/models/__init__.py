@@ -2,7 +2,35 @@
 
 from .catalogue import Catalogue, CatalogueKind, Control, Theme, sort_key
 
-__all__ = ["Catalogue", "CatalogueKind", "Control", "Theme", "sort_key"]
+# measures: statement of applicability, implementations, evidence, trails
+from .measures import (
+    Applicability,
+    ApplicabilityStatement,
+    CatalogueAction,
+    CatalogueHistoryEntry,
+    ControlHistoryEntry,
+    EvidenceFile,
+    Implementation,
+    ImplementationStatus,
+    MeasuresAction,
+)
+
+__all__ = [
+    "Applicability",
+    "ApplicabilityStatement",
+    "Catalogue",
+    "CatalogueAction",
+    "CatalogueHistoryEntry",
+    "CatalogueKind",
+    "Control",
+    "ControlHistoryEntry",
+    "EvidenceFile",
+    "Implementation",
+    "ImplementationStatus",
+    "MeasuresAction",
+    "Theme",
+    "sort_key",
+]
 
 from .risks import (
     CIA_FIELDS,

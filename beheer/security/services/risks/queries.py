@@ -90,10 +90,9 @@ class ClassificationRow:
 
 
 def _own(ci: ConfigurationItem) -> Classification | None:
-    try:
-        return ci.security_classification
-    except Classification.DoesNotExist:
-        return None
+    # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError: getattr's default.
+    own: Classification | None = getattr(ci, "security_classification", None)
+    return own
 
 
 def classification_rows(cis: list[ConfigurationItem]) -> list[ClassificationRow]:
