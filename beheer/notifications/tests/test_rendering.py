@@ -156,6 +156,8 @@ def test_every_built_in_template_renders_in_both_languages() -> None:
                 expected = SAMPLE_CONTEXT[language]["right_name"]
             elif event.code == "access_review_due":
                 expected = SAMPLE_CONTEXT[language]["campaign_name"]
+            elif event.code.startswith("security_"):
+                expected = SAMPLE_CONTEXT[language]["incident_number"]
             else:
                 expected = SAMPLE_CONTEXT[language]["report_name"]
             assert expected in rendered.subject + rendered.body_text
