@@ -1,7 +1,7 @@
 """The breach register as files: the (filtered, visible) breaches with the AVG's facts and their
-reports, as CSV in the reader's locale (`core.csv_export`, streamed, read in keyset batches) and as
-XLSX (written to a temporary file row by row, then streamed). Text cells are neutralised against
-formulas; moments are local."""
+reports, as CSV in the reader's locale (`core.csv_export`: moments as local time in the language's
+short format; streamed, read in keyset batches) and as XLSX (written to a temporary file row by
+row, then streamed). Text cells are neutralised against formulas."""
 
 from __future__ import annotations
 
@@ -98,12 +98,6 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> Any:
-    if getattr(value, "tzinfo", None) is not None:
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value
-
-
 def breaches_csv(queryset: Any) -> StreamingHttpResponse:
     fmt = csv_format()  # read now: the body is written after the view returned
     head = header()
@@ -111,7 +105,7 @@ def breaches_csv(queryset: Any) -> StreamingHttpResponse:
     def stream() -> Iterator[str]:
         yield BOM + fmt.line(head, neutralise)
         for row in rows(queryset):
-            yield fmt.line([_text(v) for v in row], neutralise)
+            yield fmt.line(row, neutralise)  # moments in local time, the language's format
 
     response = StreamingHttpResponse(stream(), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = (
