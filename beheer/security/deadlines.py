@@ -175,9 +175,14 @@ PASSED = 2
 
 
 def warning_level(deadline: Deadline, now: datetime) -> int:
-    """Which warning is due for `deadline` at `now`: none, soon (near) or passed. Met deadlines and
-    deadlines without a moment get none (the people's notice shows as due now on the pages)."""
-    if deadline.met or deadline.due is None:
+    """Which warning is due for `deadline` at `now`: none, soon (near) or passed. A met deadline
+    gets none; one due without undue delay (the people's notice) is near from its start, and never
+    passes; a final report without its moment yet gets none."""
+    if deadline.met:
+        return NONE
+    if deadline.immediate:
+        return SOON
+    if deadline.due is None:
         return NONE
     now = utc(now)
     if now >= deadline.due:

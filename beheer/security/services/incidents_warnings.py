@@ -4,8 +4,9 @@
 every security officer through the notifications outbox, for each incident and deadline at most
 once per level: `security_deadline_near` when less than a quarter of the period or six hours is
 left, `security_deadline_passed` once it has passed without its report. A deadline found already
-passed gets only the second. The messages carry the incident's number, the deadline and a link:
-nothing of the melding (its description, its caller) leaves the application.
+passed gets only the second. The notification of the people concerned (due without undue delay)
+gets the first as soon as it is due, and no second. The messages carry the incident's number, the
+deadline and a link: nothing of the melding (its description, its caller) leaves the application.
 
 Safe to run twice and on two workers at once: `DeadlineNotice.level` only moves forward, through a
 conditional UPDATE in the transaction that writes the outbox rows, and the outbox key names the
@@ -59,14 +60,18 @@ def message_context(
 ) -> dict[str, Any]:
     """The incident's number, the deadline and a link: no content of the melding."""
     due = deadline.due
-    assert due is not None
-    local = timezone.localtime(due)
-    left = due - now
+    if due is None:  # without undue delay: due now
+        at = _each_language(lambda: _("now, without undue delay"))
+        left: Any = ""
+    else:
+        local = timezone.localtime(due)
+        at = _each_language(lambda: dateformat.format(local, DATE_FORMAT))
+        left = _each_language(lambda: timeuntil(due, now)) if due > now else ""
     return {
         "incident_number": incident.number,
         "deadline_kind": _each_language(lambda: ReportKind(deadline.kind).label),
-        "deadline_at": _each_language(lambda: dateformat.format(local, DATE_FORMAT)),
-        "time_left": _each_language(lambda: timeuntil(due, now)) if left > timedelta(0) else "",
+        "deadline_at": at,
+        "time_left": left,
         "link_url": str(settings.SITE_URL).rstrip("/") + reverse("security-incident", args=[incident.pk]),
     }
 

@@ -90,13 +90,14 @@ def test_a_high_risk_breach_tells_the_people_without_undue_delay() -> None:
     assert notice.due is None
     assert notice.immediate
     assert notice.passed(at("2026-05-01T10:01"))  # due now, until it is met
-    assert dl.warning_level(notice, at("2026-06-01T10:00")) == dl.NONE
+    assert dl.warning_level(notice, at("2026-06-01T10:00")) == dl.SOON  # told once: due now
     met = dl.deadlines(
         dl.Facts(aware_at=at("2026-05-01T10:00"), breach=True, high_risk=True),
         {dl.PEOPLE_NOTICE: at("2026-05-01T15:00")},
     )[1]
     assert met.met
     assert not met.passed(at("2026-06-01T10:00"))
+    assert dl.warning_level(met, at("2026-06-01T10:00")) == dl.NONE
 
 
 def test_a_deadline_is_met_when_its_report_is_recorded() -> None:

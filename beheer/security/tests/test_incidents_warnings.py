@@ -15,7 +15,7 @@ from beheer.security.models import DeadlineNotice
 from beheer.security.services import incidents, incidents_warnings
 from tests.helpers import run_job
 
-from .incident_helpers import declared, new_melding, officer
+from .incident_helpers import data_of, declared, new_melding, officer
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,20 @@ def test_one_broken_incident_never_stops_the_job(operator: User, monkeypatch: An
     assert len(_messages("security_deadline_passed")) == 1
     monkeypatch.setattr(incidents_warnings, "message_context", real)
     assert incidents_warnings.send_deadline_warnings() == 1  # tried again next run
+
+
+def test_the_people_concerned_due_now_are_warned_about_once(operator: User) -> None:
+    so = officer()
+    incident = declared(operator, breach=True, hours_ago=1)
+    incidents.edit_incident(
+        incident,
+        actor=so,
+        expected_version=incident.version,
+        data=data_of(incident, high_risk=True),
+    )
+    assert incidents_warnings.send_deadline_warnings() == 1  # the people's notice; the AP's not yet near
+    near = _messages("security_deadline_near")
+    assert len(near) == 1
+    assert "without undue delay" in near[0].body_text or "zonder onnodige vertraging" in near[0].body_text
+    assert incidents_warnings.send_deadline_warnings(now=clock.now() + timedelta(days=3)) == 1  # AP passed
+    assert _messages("security_deadline_near") == near  # the people's notice never "passes"
