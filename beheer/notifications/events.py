@@ -953,6 +953,64 @@ _register(
     )
 )
 
+_SECURITY_VARIABLES: dict[str, Promise] = {
+    "incident_number": _("Number of the security incident, e.g. BI000012"),
+    "deadline_kind": _("The report that is due, e.g. the report to the Autoriteit Persoonsgegevens"),
+    "deadline_at": _("Date and time the report is due"),
+    "time_left": _("Time left until the deadline (empty once it has passed)"),
+}
+
+_register(
+    Event(
+        code="security_deadline_near",
+        label=_("A reporting deadline of a security incident is near (to every security officer)"),
+        audience="staff",
+        about_melding=False,
+        variables=_SECURITY_VARIABLES,
+        subject={
+            "nl": "Meldtermijn loopt af: {{ deadline_kind }} ({{ incident_number }})",
+            "en": "Reporting deadline near: {{ deadline_kind }} ({{ incident_number }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Voor beveiligingsincident {{ incident_number }} moet uiterlijk {{ deadline_at }} de "
+            "volgende melding gedaan zijn: {{ deadline_kind }}.\n"
+            "{% if time_left %}Resterende tijd: {{ time_left }}.\n{% endif %}\n"
+            "Leg de melding vast zodra je haar gedaan hebt:\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "For security incident {{ incident_number }} the following report is due by "
+            "{{ deadline_at }}: {{ deadline_kind }}.\n"
+            "{% if time_left %}Time left: {{ time_left }}.\n{% endif %}\n"
+            "Record the report once you have made it:\n{{ link_url }}\n",
+        },
+    )
+)
+
+_register(
+    Event(
+        code="security_deadline_passed",
+        label=_("A reporting deadline of a security incident has passed (to every security officer)"),
+        audience="staff",
+        about_melding=False,
+        variables=_SECURITY_VARIABLES,
+        subject={
+            "nl": "Meldtermijn verstreken: {{ deadline_kind }} ({{ incident_number }})",
+            "en": "Reporting deadline passed: {{ deadline_kind }} ({{ incident_number }})",
+        },
+        body={
+            "nl": "Beste {{ recipient_name }},\n\n"
+            "Voor beveiligingsincident {{ incident_number }} had uiterlijk {{ deadline_at }} de "
+            "volgende melding gedaan moeten zijn: {{ deadline_kind }}. Er is nog geen melding "
+            "vastgelegd.\n\n"
+            "Doe de melding zo snel mogelijk en leg haar vast:\n{{ link_url }}\n",
+            "en": "Dear {{ recipient_name }},\n\n"
+            "For security incident {{ incident_number }} the following report was due by "
+            "{{ deadline_at }}: {{ deadline_kind }}. No report has been recorded yet.\n\n"
+            "Make the report as soon as you can and record it:\n{{ link_url }}\n",
+        },
+    )
+)
+
 # Made-up values for the preview and for checking a template on save.
 SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -1029,6 +1087,10 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "control_number": "8.13",
         "control_title": "Back-ups",
         "scope": "Hele organisatie",
+        "incident_number": "BI000012",
+        "deadline_kind": "Melding aan de Autoriteit Persoonsgegevens",
+        "deadline_at": "donderdag 12 maart 2026, 14:00",
+        "time_left": "5 uur",
     },
     "en": {
         "melding_number": "M0001234",
@@ -1104,6 +1166,10 @@ SAMPLE_CONTEXT: dict[str, dict[str, str]] = {
         "control_number": "8.13",
         "control_title": "Backups",
         "scope": "Whole organisation",
+        "incident_number": "BI000012",
+        "deadline_kind": "Report to the Autoriteit Persoonsgegevens",
+        "deadline_at": "Thursday 12 March 2026, 14:00",
+        "time_left": "5 hours",
     },
 }
 
@@ -1139,6 +1205,8 @@ DEFAULT_TTL_HOURS: dict[str, int] = {
     "acceptance_invitation": 7 * 24,
     "acceptance_signoff_requested": 7 * 24,
     "security_review_due": 7 * 24,
+    "security_deadline_near": 24,  # a later warning (passed) follows by itself
+    "security_deadline_passed": 72,
 }
 
 FALLBACK_TTL_HOURS = 72

@@ -160,6 +160,8 @@ def test_every_built_in_template_renders_in_both_languages() -> None:
                 expected = SAMPLE_CONTEXT[language]["risk_number"]
             elif event.code == "security_review_due":
                 expected = SAMPLE_CONTEXT[language]["control_number"]
+            elif event.code.startswith("security_deadline_"):
+                expected = SAMPLE_CONTEXT[language]["incident_number"]
             else:
                 expected = SAMPLE_CONTEXT[language]["report_name"]
             assert expected in rendered.subject + rendered.body_text

@@ -1,6 +1,15 @@
 """Security and privacy: the control catalogue, measures, risks, incidents, breaches and the AVG."""
 
 from .catalogue import Catalogue, CatalogueKind, Control, Theme, sort_key
+from .incidents import (
+    DeadlineNotice,
+    IncidentAction,
+    IncidentHistoryEntry,
+    IncidentReport,
+    IncidentStatus,
+    ReportKind,
+    SecurityIncident,
+)
 
 # measures: statement of applicability, implementations, evidence, trails
 from .measures import (
@@ -70,4 +79,14 @@ __all__ += [
     "ScaleLevel",
     "Treatment",
     "format_risk_number",
+]
+
+__all__ += [
+    "DeadlineNotice",
+    "IncidentAction",
+    "IncidentHistoryEntry",
+    "IncidentReport",
+    "IncidentStatus",
+    "ReportKind",
+    "SecurityIncident",
 ]
