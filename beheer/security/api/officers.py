@@ -43,7 +43,9 @@ def _out(person: User) -> dict[str, Any]:
     }
 
 
-@router.get("/officers", response=list[OfficerOut], summary="The security and privacy officers; staff")
+@router.get(
+    "/officers", response={200: list[OfficerOut], **errors(403)}, summary="The security and privacy officers; staff"
+)
 def list_officers(request: HttpRequest) -> list[dict[str, Any]]:
     return [_out(p) for p in officers_list()]
 

@@ -35,7 +35,7 @@ from ...models import (
 )
 from ._base import TITLE_MAX, ensure_manager, record, text
 
-DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "iso27002-2022-bio2.json"
+DATA_FILE = Path(__file__).resolve().parents[2] / "catalogues" / "iso27002-2022-bio2.json"
 STANDARD_CODE = "iso27002-2022-bio2"
 OWN_CODE = "eigen"
 OWN_PREFIX = "EIG-"
