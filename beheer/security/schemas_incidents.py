@@ -15,7 +15,7 @@ ReportCode = Literal[
 ]
 
 
-class Ref(Schema):
+class IncidentRef(Schema):
     id: int
     name: str
 
@@ -65,7 +65,7 @@ class DeadlineOut(Schema):
 class IncidentOut(Schema):
     id: int
     number: str
-    melding: Ref
+    melding: IncidentRef
     title: str
     aware_at: datetime
     significant: bool
@@ -90,7 +90,7 @@ class IncidentDetailOut(IncidentOut):
     contact: str
     handled_at: datetime | None
     declared_at: datetime
-    declared_by: Ref | None
+    declared_by: IncidentRef | None
     deadlines: list[DeadlineOut]
 
 
@@ -115,7 +115,7 @@ class ReportOut(Schema):
     recipient: str
     reference: str
     note: str
-    made_by: Ref | None
+    made_by: IncidentRef | None
     recorded_at: datetime
 
 
@@ -124,9 +124,9 @@ class AccessIn(Schema):
 
 
 class AccessOut(Schema):
-    person: Ref
+    person: IncidentRef
     granted_at: datetime
-    granted_by: Ref | None
+    granted_by: IncidentRef | None
 
 
 class CursorParams(Schema):

@@ -10,7 +10,7 @@ from pydantic import Field
 from beheer.core.schemas import Id, Schema, Text, TextLine
 
 
-class RefOut(Schema):
+class MeasureRefOut(Schema):
     id: int
     name: str
 
@@ -56,7 +56,7 @@ class StatementOut(Schema):
     applicability: str
     justification: str
     version: int
-    updated_by: RefOut | None
+    updated_by: MeasureRefOut | None
     updated_at: datetime
 
 
@@ -105,7 +105,7 @@ class SoaLineOut(Schema):
 
 
 class SeriesEvidenceOut(Schema):
-    series: RefOut
+    series: MeasureRefOut
     state: Literal["current", "overdue", "none"]
     last_done: datetime | None
     current_until: datetime | None
@@ -116,17 +116,17 @@ class EvidenceFileOut(Schema):
     name: str
     content_type: str
     size: int
-    uploaded_by: RefOut | None
+    uploaded_by: MeasureRefOut | None
     created_at: datetime
 
 
 class ImplementationOut(Schema):
     id: int
-    control: RefOut
-    scope_ci: RefOut | None
+    control: MeasureRefOut
+    scope_ci: MeasureRefOut | None
     scope: str
     status: str
-    owner: RefOut | None
+    owner: MeasureRefOut | None
     description: str
     review_on: date | None
     review_overdue: bool
@@ -168,11 +168,11 @@ class ReviewedIn(Schema):
     version: int | None = None
 
 
-class EvidenceOut(Schema):
+class SecurityEvidenceOut(Schema):
     """The evidence of an implementation, as the reader may see it."""
 
     files: list[EvidenceFileOut]
-    articles: list[RefOut]
+    articles: list[MeasureRefOut]
     series: list[SeriesEvidenceOut]
 
 
@@ -185,7 +185,7 @@ class MaturityOut(Schema):
     partly_pct: int
 
 
-class OverviewOut(Schema):
+class SecurityOverviewOut(Schema):
     themes: list[MaturityOut]
     cis: list[MaturityOut]
     overdue_count: int

@@ -121,7 +121,7 @@ def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.get(
     "/incidents",
-    response={200: IncidentPage, **errors(400)},
+    response={200: IncidentPage, **errors(400, 403)},
     summary="Security incidents, latest awareness first",
 )
 def list_incidents(request: HttpRequest, params: Query[CursorParams]) -> dict[str, Any]:
@@ -153,7 +153,7 @@ def declare_incident(request: HttpRequest, payload: IncidentDeclareIn) -> Answer
 
 @router.get(
     "/incidents/{incident_id}",
-    response={200: IncidentDetailOut, **errors(404)},
+    response={200: IncidentDetailOut, **errors(403, 404)},
     summary="A security incident with its deadlines",
 )
 def get_incident(request: HttpRequest, incident_id: Id) -> dict[str, Any]:
@@ -179,7 +179,7 @@ def edit_incident(request: HttpRequest, incident_id: Id, payload: IncidentIn) ->
 
 @router.get(
     "/incidents/{incident_id}/history",
-    response={200: HistoryRecordPage, **errors(400, 404)},
+    response={200: HistoryRecordPage, **errors(400, 403, 404)},
     summary="The history of a security incident, newest first",
 )
 def incident_history(request: HttpRequest, incident_id: Id, params: Query[CursorParams]) -> dict[str, Any]:
@@ -212,7 +212,7 @@ def report_out(r: IncidentReport) -> dict[str, Any]:
 
 @router.get(
     "/incidents/{incident_id}/reports",
-    response={200: list[ReportOut], **errors(404)},
+    response={200: list[ReportOut], **errors(403, 404)},
     summary="The reports made about a security incident",
 )
 def list_reports(request: HttpRequest, incident_id: Id) -> list[dict[str, Any]]:
@@ -263,7 +263,7 @@ def _grants(incident: SecurityIncident) -> list[dict[str, Any]]:
 
 @router.get(
     "/incidents/{incident_id}/access",
-    response={200: list[AccessOut], **errors(404)},
+    response={200: list[AccessOut], **errors(403, 404)},
     summary="Who works on a security incident, besides the security officers",
 )
 def list_access(request: HttpRequest, incident_id: Id) -> list[dict[str, Any]]:
@@ -310,7 +310,7 @@ def _breach_rows(request: HttpRequest, params: BreachParams | BreachExportParams
 
 @router.get(
     "/breaches",
-    response={200: BreachPage, **errors(400)},
+    response={200: BreachPage, **errors(400, 403)},
     summary="The breach register (security and privacy officers)",
 )
 def list_breaches(request: HttpRequest, params: Query[BreachParams]) -> dict[str, Any]:
@@ -354,7 +354,7 @@ def list_breaches(request: HttpRequest, params: Query[BreachParams]) -> dict[str
 
 @router.get(
     "/breaches/export",
-    response=errors(400),
+    response=errors(400, 403),
     summary="The breach register as CSV or XLSX (security and privacy officers)",
     openapi_extra=file_answer("text/csv", "The register, as a download", 200, exports.XLSX),
 )

@@ -37,15 +37,15 @@ from ..schemas_measures import (
     ControlOut,
     ControlPage,
     EvidenceFileOut,
-    EvidenceOut,
     ImplementationIn,
     ImplementationOut,
     ImplementationPage,
     ImplementationUpdateIn,
-    OverviewOut,
     OwnControlIn,
     OwnControlUpdateIn,
     ReviewedIn,
+    SecurityEvidenceOut,
+    SecurityOverviewOut,
 )
 from ..services import measures as services
 from ..services.measures import exports, overview, reading
@@ -179,7 +179,7 @@ def _detail(implementation_id: int, request: HttpRequest) -> dict[str, Any]:
 # -- catalogues ---------------------------------------------------------------------------------------
 
 
-@router.get("/catalogues", response={200: CataloguePage, **errors(400)}, summary="Control catalogues")
+@router.get("/catalogues", response={200: CataloguePage, **errors(400, 403)}, summary="Control catalogues")
 def list_catalogues(
     request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50
 ) -> dict[str, Any]:
@@ -189,7 +189,7 @@ def list_catalogues(
 
 
 @router.get(
-    "/catalogues/{catalogue_id}", response={200: CatalogueOut, **errors(404)}, summary="One catalogue"
+    "/catalogues/{catalogue_id}", response={200: CatalogueOut, **errors(403, 404)}, summary="One catalogue"
 )
 def get_catalogue(request: HttpRequest, catalogue_id: Id) -> dict[str, Any]:
     c = _catalogue(request, catalogue_id)
@@ -223,7 +223,7 @@ def make_current(request: HttpRequest, catalogue_id: Id) -> dict[str, Any]:
 
 
 @router.get(
-    "/controls", response={200: ControlPage, **errors(400, 404)}, summary="Controls (keyset pagination)"
+    "/controls", response={200: ControlPage, **errors(400, 403, 404)}, summary="Controls (keyset pagination)"
 )
 def list_controls(
     request: HttpRequest,
@@ -246,7 +246,7 @@ def list_controls(
     return {"items": [control_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/controls/{control_id}", response={200: ControlOut, **errors(404)}, summary="One control")
+@router.get("/controls/{control_id}", response={200: ControlOut, **errors(403, 404)}, summary="One control")
 def get_control(request: HttpRequest, control_id: Id) -> dict[str, Any]:
     return control_out(_control(request, control_id))
 
@@ -294,7 +294,7 @@ def set_active(request: HttpRequest, control_id: Id, body: ActiveIn) -> dict[str
 
 @router.get(
     "/controls/{control_id}/history",
-    response={200: HistoryRecordPage, **errors(400, 404)},
+    response={200: HistoryRecordPage, **errors(400, 403, 404)},
     summary="A control's history, newest first (keyset pagination)",
 )
 def control_history(
@@ -313,7 +313,7 @@ def control_history(
 # -- the statement of applicability -------------------------------------------------------------------
 
 
-@router.get("/soa", response={200: ControlPage, **errors(400)}, summary="The statement of applicability")
+@router.get("/soa", response={200: ControlPage, **errors(400, 403)}, summary="The statement of applicability")
 def list_soa(
     request: HttpRequest,
     theme: TextLine = "",
@@ -331,7 +331,7 @@ def list_soa(
 @router.get(
     "/soa/export",
     summary="The statement of applicability as XLSX or PDF",
-    response=errors(400),
+    response=errors(400, 403),
     openapi_extra=file_answer(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "The statement",
@@ -392,7 +392,7 @@ def _links(request: HttpRequest, body: Any) -> dict[str, Any]:
 
 @router.get(
     "/implementations",
-    response={200: ImplementationPage, **errors(400, 404)},
+    response={200: ImplementationPage, **errors(400, 403, 404)},
     summary="Implementations (keyset pagination)",
 )
 def list_implementations(
@@ -417,7 +417,7 @@ def list_implementations(
 
 @router.get(
     "/implementations/{implementation_id}",
-    response={200: ImplementationOut, **errors(404)},
+    response={200: ImplementationOut, **errors(403, 404)},
     summary="One implementation",
 )
 def get_implementation(request: HttpRequest, implementation_id: Id) -> dict[str, Any]:
@@ -485,7 +485,7 @@ def reviewed(request: HttpRequest, implementation_id: Id, body: ReviewedIn) -> d
 
 @router.get(
     "/implementations/{implementation_id}/evidence",
-    response={200: EvidenceOut, **errors(404)},
+    response={200: SecurityEvidenceOut, **errors(403, 404)},
     summary="The evidence of an implementation: files, procedures, preventive activities",
 )
 def evidence(request: HttpRequest, implementation_id: Id) -> dict[str, Any]:
@@ -533,7 +533,7 @@ def _file(request: HttpRequest, file_id: int) -> EvidenceFile:
 @router.get(
     "/evidence-files/{file_id}",
     summary="Download an evidence file",
-    response=errors(404),
+    response=errors(403, 404),
     openapi_extra=file_answer("application/octet-stream", "The file"),
 )
 def download_file(request: HttpRequest, file_id: Id) -> FileResponse:
@@ -566,7 +566,9 @@ def _maturity(m: overview.Maturity) -> dict[str, Any]:
 
 
 @router.get(
-    "/overview", response={200: OverviewOut}, summary="Maturity per theme and per service; overdue reviews"
+    "/overview",
+    response={200: SecurityOverviewOut, **errors(403)},
+    summary="Maturity per theme and per service; overdue reviews",
 )
 def get_overview(request: HttpRequest) -> dict[str, Any]:
     user = current_user(request)

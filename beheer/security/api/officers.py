@@ -44,7 +44,9 @@ def _out(person: User) -> dict[str, Any]:
 
 
 @router.get(
-    "/officers", response={200: list[OfficerOut], **errors(403)}, summary="The security and privacy officers; staff"
+    "/officers",
+    response={200: list[OfficerOut], **errors(403)},
+    summary="The security and privacy officers; staff",
 )
 def list_officers(request: HttpRequest) -> list[dict[str, Any]]:
     return [_out(p) for p in officers_list()]

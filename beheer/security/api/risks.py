@@ -219,7 +219,7 @@ def _renamed(exc: DomainError) -> DomainError:
 
 @router.get(
     "/classifications",
-    response={200: SecurityClassificationPage, **errors(400)},
+    response={200: SecurityClassificationPage, **errors(400, 403)},
     summary="CIs with their own and suggested CIA classification",
 )
 def list_classifications(
@@ -238,7 +238,7 @@ def list_classifications(
 
 @router.get(
     "/classifications/{ci_id}",
-    response={200: SecurityClassificationOut, **errors(404)},
+    response={200: SecurityClassificationOut, **errors(403, 404)},
     summary="A CI's CIA classification and suggestion",
 )
 def get_classification(request: HttpRequest, ci_id: Id) -> dict[str, Any]:
@@ -247,7 +247,7 @@ def get_classification(request: HttpRequest, ci_id: Id) -> dict[str, Any]:
 
 @router.get(
     "/classifications/{ci_id}/suggestion",
-    response={200: SecuritySuggestionOut, **errors(404)},
+    response={200: SecuritySuggestionOut, **errors(403, 404)},
     summary="The classification suggested for a CI, inherited from the classified CIs resting on it",
 )
 def get_suggestion(request: HttpRequest, ci_id: Id) -> dict[str, Any]:
@@ -298,7 +298,7 @@ def delete_classification(request: HttpRequest, ci_id: Id, version: int | None =
 
 @router.get(
     "/classifications/{ci_id}/history",
-    response={200: HistoryRecordPage, **errors(400, 404)},
+    response={200: HistoryRecordPage, **errors(400, 403, 404)},
     summary="The trail of a CI's classification",
 )
 def classification_history(
@@ -317,7 +317,9 @@ def classification_history(
 # -- the matrix -------------------------------------------------------------------------------------
 
 
-@router.get("/risk-matrix", response={200: SecurityMatrixOut}, summary="The risk matrix settings")
+@router.get(
+    "/risk-matrix", response={200: SecurityMatrixOut, **errors(403)}, summary="The risk matrix settings"
+)
 def get_matrix(request: HttpRequest) -> dict[str, Any]:
     """The names of the likelihood and impact levels, where the bands start and every cell's band."""
     return matrix_out()
@@ -343,7 +345,7 @@ def put_matrix(request: HttpRequest, payload: SecurityMatrixIn) -> dict[str, Any
 
 @router.get(
     "/risk-matrix/history",
-    response={200: HistoryRecordPage, **errors(400)},
+    response={200: HistoryRecordPage, **errors(400, 403)},
     summary="The trail of the risk matrix",
 )
 def matrix_history(request: HttpRequest, cursor: TextLine | None = None, limit: int = 50) -> dict[str, Any]:
@@ -367,7 +369,7 @@ def _filtered(request: HttpRequest, params: SecurityRiskListParams) -> Any:
     return queries.filter_risks(Risk.objects.visible_to(current_user(request)), flt)
 
 
-@router.get("/risks", response={200: SecurityRiskPage, **errors(400)}, summary="The risk register")
+@router.get("/risks", response={200: SecurityRiskPage, **errors(400, 403)}, summary="The risk register")
 def list_risks(request: HttpRequest, params: Query[SecurityRiskListParams]) -> dict[str, Any]:
     """Newest first; filters on status (`current`: not closed), band of the inherent risk, owner,
     CI, control, overdue for review and a text (title or RSK-number)."""
@@ -380,7 +382,7 @@ def list_risks(request: HttpRequest, params: Query[SecurityRiskListParams]) -> d
 
 @router.get(
     "/risks/heat-map",
-    response={200: SecurityHeatMapOut, **errors(400)},
+    response={200: SecurityHeatMapOut, **errors(400, 403)},
     summary="How many risks sit in each cell of the matrix",
 )
 def risk_heat_map(request: HttpRequest, params: Query[SecurityRiskListParams]) -> dict[str, Any]:
@@ -404,7 +406,7 @@ def risk_heat_map(request: HttpRequest, params: Query[SecurityRiskListParams]) -
 @router.get(
     "/risks/export.csv",
     summary="Export the filtered risk register as CSV (streamed)",
-    response=errors(400),
+    response=errors(400, 403),
     openapi_extra=file_answer("text/csv", "The risks as CSV"),
 )
 def export_csv(request: HttpRequest, params: Query[SecurityRiskListParams]) -> StreamingHttpResponse:
@@ -414,7 +416,7 @@ def export_csv(request: HttpRequest, params: Query[SecurityRiskListParams]) -> S
 @router.get(
     "/risks/export.xlsx",
     summary="Export the filtered risk register as XLSX",
-    response=errors(400),
+    response=errors(400, 403),
     openapi_extra=file_answer(exports.XLSX, "The risks as XLSX"),
 )
 def export_xlsx(request: HttpRequest, params: Query[SecurityRiskListParams]) -> FileResponse:
@@ -433,7 +435,7 @@ def create_risk(request: HttpRequest, payload: SecurityRiskIn) -> Answer[dict[st
     return Answer(201, risk_out(_risk(request, risk.pk), services.current_settings()))
 
 
-@router.get("/risks/{risk_id}", response={200: SecurityRiskOut, **errors(404)}, summary="A risk")
+@router.get("/risks/{risk_id}", response={200: SecurityRiskOut, **errors(403, 404)}, summary="A risk")
 def get_risk(request: HttpRequest, risk_id: Id) -> dict[str, Any]:
     return risk_out(_risk(request, risk_id), services.current_settings())
 
@@ -455,7 +457,7 @@ def put_risk(request: HttpRequest, risk_id: Id, payload: SecurityRiskUpdateIn) -
 
 @router.get(
     "/risks/{risk_id}/history",
-    response={200: HistoryRecordPage, **errors(400, 404)},
+    response={200: HistoryRecordPage, **errors(400, 403, 404)},
     summary="The trail of a risk",
 )
 def risk_history(

@@ -299,8 +299,8 @@ def declare(request: HttpRequest, melding_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Call %(melding)s is now security incident %(number)s.")
-                % {"melding": melding.number, "number": incident.number},
+                _("Call %(call)s is now security incident %(number)s.")
+                % {"call": melding.number, "number": incident.number},
             )
             return redirect("security-incident", incident_id=incident.pk)
     return render(
