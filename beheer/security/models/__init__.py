@@ -2,4 +2,38 @@
 
 from .catalogue import Catalogue, CatalogueKind, Control, Theme, sort_key
 
-__all__ = ["Catalogue", "CatalogueKind", "Control", "Theme", "sort_key"]
+# privacy (AVG)
+from .privacy import (
+    AnonymisationRun,
+    AnonymisedMelding,
+    LegalBasis,
+    PersonRequest,
+    PrivacyAction,
+    ProcessingActivity,
+    ProcessingHistoryEntry,
+    RequestKind,
+    RetentionHistoryEntry,
+    RetentionKind,
+    RetentionSetting,
+    RunTrigger,
+)
+
+__all__ = [
+    "AnonymisationRun",
+    "AnonymisedMelding",
+    "Catalogue",
+    "CatalogueKind",
+    "Control",
+    "LegalBasis",
+    "PersonRequest",
+    "PrivacyAction",
+    "ProcessingActivity",
+    "ProcessingHistoryEntry",
+    "RequestKind",
+    "RetentionHistoryEntry",
+    "RetentionKind",
+    "RetentionSetting",
+    "RunTrigger",
+    "Theme",
+    "sort_key",
+]
