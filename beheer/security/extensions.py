@@ -12,3 +12,12 @@ def register() -> None:
     if _registered:
         return
     _registered = True
+
+    # privacy: the retention job, hourly (each run stops after its time budget; the next goes on)
+    from datetime import timedelta
+
+    from beheer.core import scheduler
+
+    from .services.privacy import scheduled_retention
+
+    scheduler.periodic(every=timedelta(hours=1), name="security.privacy_retention")(scheduled_retention)
