@@ -31,7 +31,7 @@ def build(school: Any) -> dict[str, Any]:
         ),
         actor=administrator,
     )
-    privacy.set_retention(RetentionKind.MAIL_INTAKE, actor=administrator, expected_version=0, months=6)
+    privacy.set_retention(RetentionKind.MAIL_INTAKE, actor=administrator, expected_version=None, months=6)
     privacy.export_person(school.a, actor=administrator, reference=f"AVG-{CANARY_S}")
     return {
         "privacy_activity": activity,
