@@ -21,3 +21,8 @@ def register() -> None:
     from .services.privacy import scheduled_retention
 
     scheduler.periodic(every=timedelta(hours=1), name="security.privacy_retention")(scheduled_retention)
+
+    from .dashboard import Section, register_section
+    from .views.privacy import dashboard_section
+
+    register_section(Section(40, "security/privacy/_dashboard.html", dashboard_section))

@@ -196,3 +196,15 @@ def test_people_requests_need_a_privacy_manager_and_a_confirmation(
     assert found.status_code == 200
     listed = client_for(operator).get(f"{API}/requests").json()["items"]
     assert {r["kind"] for r in listed} == {"access", "erasure"}
+
+
+def test_the_dashboard_shows_the_register_and_the_job_is_scheduled(
+    operator: User, privacy_officer: User
+) -> None:
+    from beheer.core import scheduler
+
+    _activity(privacy_officer)
+    page = client_for(operator).get("/security/")
+    assert page.status_code == 200
+    assert "data-privacy-section" in page.content.decode()
+    assert "security.privacy_retention" in scheduler.JOBS

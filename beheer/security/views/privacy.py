@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beheer.accounts.models import User
-from beheer.core import access, table_export
+from beheer.core import access, clock, table_export
 from beheer.core.access import current_user
 from beheer.core.errors import DomainError
 from beheer.core.forms import place_domain_errors
@@ -70,6 +71,17 @@ def _context(request: HttpRequest, current: str, **values: Any) -> dict[str, Any
         "manages_privacy": security_access.manages_privacy(request.user),
         **values,
     }
+
+
+def dashboard_section(user: Any) -> dict[str, Any]:
+    """The privacy section of the security dashboard: the register's size, activities due for
+    review, the last run of the retention job."""
+    figures = ProcessingActivity.objects.visible_to(user).aggregate(
+        n_active=Count("id", filter=Q(active=True)),
+        n_due=Count("id", filter=Q(active=True, review_date__lte=clock.now().date())),
+    )
+    last = AnonymisationRun.objects.visible_to(user).order_by("-started_at", "-id").first()
+    return {"activities": figures["n_active"], "due": figures["n_due"], "last_run": last}
 
 
 def _activity(request: HttpRequest, activity_pk: int) -> ProcessingActivity:
