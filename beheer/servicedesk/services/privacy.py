@@ -123,18 +123,50 @@ def traces_of_person(person: User) -> Traces:
     return Traces.of(names=names, emails=[person.email], phones=[person.phone, person.mobile])
 
 
+_SEPARATORS = frozenset(" \t\r\n-_.")
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum()
+
+
+def _spans(lower: str, words: list[str]) -> list[tuple[int, int]]:
+    """Where the words occur in `lower` one after the other, separated by spaces, dashes, dots or
+    underscores, and not inside a longer word. Plain string search: no pattern to compile."""
+    found: list[tuple[int, int]] = []
+    first = words[0]
+    at = lower.find(first)
+    while at != -1:
+        end = at + len(first)
+        whole = at == 0 or not _word_char(lower[at - 1])
+        for word in words[1:]:
+            if not whole:
+                break
+            gap = end
+            while gap < len(lower) and lower[gap] in _SEPARATORS:
+                gap += 1
+            whole = gap > end and lower.startswith(word, gap)
+            end = gap + len(word)
+        if whole and (end == len(lower) or not _word_char(lower[end])):
+            found.append((at, end))
+            at = lower.find(first, end)
+        else:
+            at = lower.find(first, at + 1)
+    return found
+
+
 def redactor(traces: Traces, replacement: str | None = None) -> Callable[[str], str]:
     """A function that replaces every trace in a text (the text unchanged when there is none).
 
-    Cheap for texts without a trace: the names' pattern is compiled and run only for a text that
-    holds the last word of a name or an address; phone numbers are found by one shared pattern and
-    compared by their digits."""
+    Cheap: names and addresses are found by plain string search on the lower-case text (words
+    separated by any spaces, dashes, dots or underscores, never inside a longer word); phone
+    numbers by one shared pattern, compared by their digits."""
     mark = replacement if replacement is not None else placeholder()
-    keys = {text.split()[-1].lower() for text in traces.names | traces.emails}
+    names = [text.lower().split() for text in traces.names | traces.emails]
+    names = [words for words in names if words]
     phones: set[str] = set()
     for phone in traces.phones:
         phones |= _phone_variants(phone)
-    compiled: list[re.Pattern[str] | None] = []
 
     def phone_mark(match: re.Match[str]) -> str:
         digits = _digits(match.group(0))
@@ -143,14 +175,26 @@ def redactor(traces: Traces, replacement: str | None = None) -> Callable[[str], 
     def clean(text: str) -> str:
         if not text:
             return text
-        if keys:
+        if names:
             lower = text.lower()
-            if any(key in lower for key in keys):
-                if not compiled:
-                    compiled.append(traces.name_pattern())
-                pattern = compiled[0]
-                if pattern is not None:
-                    text = pattern.sub(mark, text)
+            if len(lower) != len(text):  # a character whose lower case is longer: the slow way
+                pattern = traces.name_pattern()
+                text = pattern.sub(mark, text) if pattern is not None else text
+            else:
+                spans = sorted(
+                    (span for words in names for span in _spans(lower, words)),
+                    key=lambda span: (span[0], -span[1]),
+                )
+                if spans:
+                    parts: list[str] = []
+                    position = 0
+                    for begin, end in spans:
+                        if begin < position:  # inside a longer match already replaced
+                            continue
+                        parts += [text[position:begin], mark]
+                        position = end
+                    parts.append(text[position:])
+                    text = "".join(parts)
         if phones:
             text = _PHONE_LIKE.sub(phone_mark, text)
         return text
@@ -189,52 +233,62 @@ def _melding_traces(
 
 
 def _update_rows(model: type[Model], fields: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """UPDATE each row's `fields` by primary key (`rows`: the values, then the key), as one
-    prepared statement run for all rows: far cheaper than bulk_update's CASE for thousands of rows
-    of long texts."""
+    """UPDATE each row's `fields` by primary key (`rows`: the values, then the key): on PostgreSQL
+    one UPDATE ... FROM (VALUES ...) per 500 rows, on SQLite one prepared statement run for every
+    row (in-process, cheap); both far cheaper than bulk_update's CASE for thousands of long texts."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    names = [str(getattr(model._meta.get_field(f), "column", f)) for f in fields]
-    columns = ", ".join(f"{quote(name)} = %s" for name in names)
+    table = quote(model._meta.db_table)
+    names = [quote(str(getattr(model._meta.get_field(f), "column", f))) for f in fields]
     key = quote(str(model._meta.pk.column if model._meta.pk else "id"))
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {key} = %s"  # noqa: S608
     with connection.cursor() as cur:
-        cur.executemany(sql, rows)
+        if connection.vendor != "postgresql":
+            columns = ", ".join(f"{name} = %s" for name in names)
+            cur.executemany(f"UPDATE {table} SET {columns} WHERE {key} = %s", rows)  # noqa: S608
+            return
+        columns = ", ".join(f"{name} = v.c{i}" for i, name in enumerate(names))
+        aliases = ", ".join(f"c{i}" for i in range(len(names)))
+        row = "(" + ", ".join(["%s::text"] * len(names) + ["%s::bigint"]) + ")"
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            cur.execute(
+                f"UPDATE {table} SET {columns} FROM (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608
+                f"AS v ({aliases}, pk) WHERE {table}.{key} = v.pk",
+                [value for values in chunk for value in values],
+            )
 
 
-def _index_many(documents: list[tuple[str, int, str, str]]) -> None:
-    """Write search documents (kind, object id, title, body) as `core.search.index_document` writes
-    them, many per statement."""
+def _index_many(documents: list[tuple[tuple[str, ...], int, str, str]]) -> None:
+    """Write search documents (kinds, object id, title, body) as `core.search.index_document` writes
+    them, many per statement; a document shared by several kinds is computed once."""
     if not documents:
         return
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             for start in range(0, len(documents), 200):
                 chunk = documents[start : start + 200]
-                values = ", ".join(["(%s::integer, %s::bigint, %s::text, %s::text)"] * len(chunk))
+                values = ", ".join(["(%s::smallint[], %s::bigint, %s::text, %s::text)"] * len(chunk))
                 params: list[Any] = []
-                for kind, object_id, title, body in chunk:
-                    params += [
-                        search.KINDS[kind],
-                        object_id,
-                        title[: search.MAX_TEXT],
-                        body[: search.MAX_TEXT],
-                    ]
+                for kinds, object_id, title, body in chunk:
+                    codes = [search.KINDS[kind] for kind in kinds]
+                    params += [codes, object_id, title[: search.MAX_TEXT], body[: search.MAX_TEXT]]
                 cur.execute(
-                    "INSERT INTO core_search (kind, object_id, document) "  # noqa: S608 (placeholders only)
-                    "SELECT d.kind, d.object_id, "
-                    "setweight(to_tsvector('dutch', d.title), 'A') || "
-                    "setweight(to_tsvector('english', d.title), 'A') || "
-                    "to_tsvector('dutch', d.body) || to_tsvector('english', d.body) "
-                    f"FROM (VALUES {values}) AS d (kind, object_id, title, body) "
+                    "WITH d AS MATERIALIZED (SELECT v.kinds, v.object_id, "  # noqa: S608 (placeholders only)
+                    "setweight(to_tsvector('dutch', v.title), 'A') || "
+                    "setweight(to_tsvector('english', v.title), 'A') || "
+                    "to_tsvector('dutch', v.body) || to_tsvector('english', v.body) AS document "
+                    f"FROM (VALUES {values}) AS v (kinds, object_id, title, body)) "
+                    "INSERT INTO core_search (kind, object_id, document) "
+                    "SELECT k.kind, d.object_id, d.document FROM d, unnest(d.kinds) AS k (kind) "
                     "ON CONFLICT (kind, object_id) DO UPDATE SET document = EXCLUDED.document",
                     params,
                 )
         else:
             rows = [
                 (object_id * 16 + search.KINDS[kind], title[: search.MAX_TEXT], body[: search.MAX_TEXT])
-                for kind, object_id, title, body in documents
+                for kinds, object_id, title, body in documents
+                for kind in kinds
             ]
             cur.executemany("DELETE FROM core_search_fts WHERE rowid = %s", [(r[0],) for r in rows])
             cur.executemany("INSERT INTO core_search_fts (rowid, title, body) VALUES (%s, %s, %s)", rows)
@@ -347,17 +401,23 @@ def anonymise_meldingen(ids: Sequence[int], *, extra: Traces | None = None) -> M
         transaction.on_commit(lambda: _remove_files(files))
 
     # the search documents, from the cleaned texts (as `_base._reindex` writes them)
-    documents: list[tuple[str, int, str, str]] = []
+    documents: list[tuple[tuple[str, ...], int, str, str]] = []
     parents = {r["id"]: r["parent_id"] for r in rows}
     for melding_id in sorted(reindex):
         texts = texts_of[melding_id]
         title = f"{format_number(melding_id)} {texts['brief_description']}"
         base = f"{texts['request']}\n{texts['object_name']}"
         notes = notes_of.get(melding_id, [])
-        documents.append(("melding", melding_id, title, base + "\n" + "\n".join(t for t, _v in notes)))
-        if parents[melding_id] is None:
-            public = "\n".join(t for t, v in notes if v == Visibility.CALLER)
-            documents.append(("melding_public", melding_id, title, f"{base}\n{public}"))
+        body = base + "\n" + "\n".join(t for t, _v in notes)
+        if parents[melding_id] is not None:  # a partial has no caller's document
+            documents.append((("melding",), melding_id, title, body))
+            continue
+        public = f"{base}\n" + "\n".join(t for t, v in notes if v == Visibility.CALLER)
+        if public == body:
+            documents.append((("melding", "melding_public"), melding_id, title, body))
+        else:
+            documents.append((("melding",), melding_id, title, body))
+            documents.append((("melding_public",), melding_id, title, public))
     _index_many(documents)
 
     result.melding_ids = [r["id"] for r in rows]
