@@ -209,3 +209,12 @@ def test_a_phone_number_is_found_however_it_is_written(digits: str, separator: s
     assert clean(f"Bel {written} terug") == "Bel X terug"
     assert clean(f"Bel +31 {written[1:]} terug") in ("Bel X terug", "Bel +X terug")
     assert "06" + digits not in clean(f"nummer 06{digits}.")
+
+
+def test_names_are_found_however_they_are_joined_but_never_inside_a_word() -> None:
+    traces = desk_privacy.Traces.of(names=["Fenna van Rooijen"], emails=["fenna@leerling.example"])
+    clean = desk_privacy.redactor(traces, "X")
+    assert clean("Beste FENNA  van rooijen, zie fenna-van-rooijen.pdf") == "Beste X, zie X.pdf"
+    assert clean("Mail: Fenna@Leerling.example.") == "Mail: X."
+    assert clean("De Fenna van Rooijenstraat") == "De Fenna van Rooijenstraat"
+    assert clean("") == ""
