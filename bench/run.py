@@ -21,7 +21,9 @@ Environment:
                       Targets of scenarios not run are left out of targets_met. "impact" and
                       "ci_list_attr" name the CMDB benchmark (bench/cmdb.py, its own database): when
                       BENCH_ONLY names nothing else (or only "monitor"), no meldingen are seeded.
-                      "change_calendar" names the forward schedule benchmark (bench/changes_calendar.py).
+                      "change_calendar" names the forward schedule benchmark (bench/changes_calendar.py);
+                      "anonymise_100k" the retention job on 100,000 closed meldingen
+                      (bench/privacy_retention.py).
   BENCH_CMDB_ITEMS    CIs of the CMDB benchmark (default 100000; 5000 gives a smoke run);
                       BENCH_CMDB_REQUESTS calls per CMDB scenario (default 200)
 
@@ -60,6 +62,7 @@ import cmdb as cmdb_bench
 import loadgen
 import mail_intake as mail_intake_bench
 import monitor as monitor_bench
+import privacy_retention as retention_bench
 import seed
 import suggest_quality
 from seed import log
@@ -711,7 +714,12 @@ def main() -> int:
         print("gunicorn is missing from the virtualenv", file=sys.stderr)
         return 2
     runs: list[dict[str, Any]] = []
-    standalone = {"monitor", *cmdb_bench.SCENARIOS, *calendar_bench.SCENARIOS}  # databases of their own
+    standalone = {
+        "monitor",
+        *cmdb_bench.SCENARIOS,
+        *calendar_bench.SCENARIOS,
+        *retention_bench.SCENARIOS,
+    }  # databases of their own
     if not only() or not only() <= standalone:
         for db in backends:
             runs.append(run_backend(db, tickets))
@@ -731,6 +739,10 @@ def main() -> int:
         calendar_bench.write(figures)
         p95 = figures["change_calendar_p95_ms"]
         log(f"change calendar: p95 {p95} ms (target <= {calendar_bench.TARGET_MS})")
+    if any(wanted(name) for name in retention_bench.SCENARIOS):
+        figures = retention_bench.measure("postgres" if "postgres" in backends else "sqlite")
+        retention_bench.write(figures)
+        log(f"anonymise 100k: {figures['anonymise_100k_s']} s (target <= {retention_bench.TARGET_S})")
     for r in runs:
         missed = [k for k, ok in r["targets_met"].items() if not ok]
         log(f"{r['db']}: targets {'all met' if not missed else 'missed: ' + ', '.join(missed)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -669,3 +670,69 @@ def service_user(username: str, *, first_name: str, last_name: str = "") -> User
             return user
     except IntegrityError:  # another process made it first
         return User.objects.get(username=username)
+
+
+# --------------------------------------------------------------------------------------------------
+# privacy (AVG): called by the security app, which checks who may ask (privacy officers, administrators)
+
+
+def anonymise_person(person: User, *, actor: User, redact: Callable[[str], str]) -> User:
+    """Erasure on request: the person's names, username, e-mail, phones, employee number and job
+    title replaced, the password disabled, tokens and sign-in records removed, the person
+    deactivated; their own history keeps its rows but loses the values that named them (`redact`
+    cleans a text). The row stays, so what referred to the person still adds up. The security app
+    checks the actor's right first; here only the rules of people: never oneself, never the last
+    administrator."""
+    with transaction.atomic():
+        locked, fresh_actor = _lock(person, actor)
+        if fresh_actor is not None and locked.pk == fresh_actor.pk:
+            raise DomainError(_("You cannot anonymise yourself."))
+        _ensure_not_last_administrator(locked)
+        old_username = locked.username
+        locked.username = f"anon-{locked.pk}"
+        locked.first_name = ""
+        locked.last_name = _("Anonymised person %(number)d") % {"number": locked.pk}
+        locked.email = ""
+        locked.phone = ""
+        locked.mobile = ""
+        locked.employee_number = ""
+        locked.job_title = ""
+        locked.is_active = False
+        locked.security_officer = False
+        locked.privacy_officer = False
+        locked.set_unusable_password()
+        locked.save()
+        ApiToken.objects.filter(user=locked).delete()
+        LoginFailure.objects.filter(username__iexact=old_username).delete()
+        LoginThrottle.objects.filter(key__iexact=f"user:{old_username}").delete()
+        rows = []
+        for entry in PersonHistoryEntry.objects.filter(person=locked):
+            values = (entry.old_value, entry.new_value, entry.detail)
+            entry.old_value, entry.new_value, entry.detail = (redact(v) for v in values)
+            if entry.field in (
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "mobile",
+                "username",
+                "employee_number",
+            ):
+                entry.old_value = entry.new_value = ""
+            entry.username = locked.username
+            rows.append(entry)
+        PersonHistoryEntry.objects.bulk_update(rows, ["old_value", "new_value", "detail", "username"])
+        _record(
+            locked,
+            fresh_actor,
+            PersonAction.DEACTIVATED,
+            field="is_active",
+            detail=_("Anonymised on request"),
+        )
+        return locked
+
+
+def purge_login_failures(*, before: datetime) -> int:
+    """Failed sign-ins (username and address) older than `before` removed; returns how many."""
+    deleted, _detail = LoginFailure.objects.filter(at__lt=before).delete()
+    return deleted

@@ -15,6 +15,7 @@ def register() -> None:
     _register_measures()
     _register_risks()
     _register_incidents()
+    _register_privacy()
 
 
 def _register_measures() -> None:
@@ -57,3 +58,18 @@ def _register_incidents() -> None:
         servicedesk.DetailField("security_incident", melding_detail, related=("security_incident",))
     )
     dashboard.register_section(dashboard.Section(30, "security/incidents/_dashboard.html", dashboard_context))
+
+
+def _register_privacy() -> None:
+    """Privacy: the retention job, hourly (each run stops after its time budget; the next goes on),
+    and the dashboard's privacy section."""
+    from datetime import timedelta
+
+    from beheer.core import scheduler
+
+    from .dashboard import Section, register_section
+    from .services.privacy import scheduled_retention
+    from .views.privacy import dashboard_section
+
+    scheduler.periodic(every=timedelta(hours=1), name="security.privacy_retention")(scheduled_retention)
+    register_section(Section(40, "security/privacy/_dashboard.html", dashboard_section))

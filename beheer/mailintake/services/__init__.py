@@ -2,6 +2,7 @@
 (`intake`), reading the mailboxes (`polling`) and the dead letters people handle (`intake`).
 Import them from here."""
 
+from . import privacy  # removing personal data (AVG): privacy.anonymise_messages, ...
 from .intake import (
     DUPLICATE,
     INTAKE_USERNAME,
@@ -71,6 +72,7 @@ __all__ = [
     "parse",
     "poll_mailbox",
     "poll_mailboxes",
+    "privacy",
     "process_message",
     "record_failure",
     "record_oversized",

@@ -6,6 +6,7 @@ meldingen of outages. `claims`: the monitor's state rows (made for new checks, c
 `rollup`: the minute, hour and day buckets.
 """
 
+from . import privacy  # removing personal data (AVG): privacy.expire_results
 from .alerts import (
     check_alert_source,
     create_alert_source,
@@ -110,6 +111,7 @@ __all__ = [
     "phase_offset",
     "plain_options",
     "plan_end",
+    "privacy",
     "receive_alerts",
     "receive_push",
     "record_batch",

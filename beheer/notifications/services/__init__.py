@@ -19,6 +19,7 @@ from __future__ import annotations
 from beheer.core.errors import DomainError
 
 from ..sending import active_mail_server, expire_due, send_due, send_messages, smtp_config
+from . import privacy  # removing personal data (AVG): privacy.redact_messages
 from ._base import ObjectRef, OutgoingFile, Recipient, RecipientSpec, max_attachment_bytes
 from .delivery import (
     DiscardFilter,
@@ -66,6 +67,7 @@ __all__ = [
     "outbox_summary",
     "preferences_of",
     "preview_template",
+    "privacy",
     "record_bounce",
     "redact_messages",
     "reset_template",

@@ -1,6 +1,12 @@
 """Security and privacy: the control catalogue, measures, risks, incidents, breaches and the AVG."""
 
-from .catalogue import Catalogue, CatalogueKind, Control, Theme, sort_key
+from .catalogue import (
+    Catalogue,
+    CatalogueKind,
+    Control,
+    Theme,
+    sort_key,
+)
 from .incidents import (
     DeadlineNotice,
     IncidentAction,
@@ -10,8 +16,6 @@ from .incidents import (
     ReportKind,
     SecurityIncident,
 )
-
-# measures: statement of applicability, implementations, evidence, trails
 from .measures import (
     Applicability,
     ApplicabilityStatement,
@@ -23,24 +27,20 @@ from .measures import (
     ImplementationStatus,
     MeasuresAction,
 )
-
-__all__ = [
-    "Applicability",
-    "ApplicabilityStatement",
-    "Catalogue",
-    "CatalogueAction",
-    "CatalogueHistoryEntry",
-    "CatalogueKind",
-    "Control",
-    "ControlHistoryEntry",
-    "EvidenceFile",
-    "Implementation",
-    "ImplementationStatus",
-    "MeasuresAction",
-    "Theme",
-    "sort_key",
-]
-
+from .privacy import (
+    AnonymisationRun,
+    AnonymisedMelding,
+    LegalBasis,
+    PersonRequest,
+    PrivacyAction,
+    ProcessingActivity,
+    ProcessingHistoryEntry,
+    RequestKind,
+    RetentionHistoryEntry,
+    RetentionKind,
+    RetentionSetting,
+    RunTrigger,
+)
 from .risks import (
     CIA_FIELDS,
     LEVELS,
@@ -61,32 +61,55 @@ from .risks import (
     format_risk_number,
 )
 
-__all__ += [
+__all__ = [
     "CIA_FIELDS",
     "LEVELS",
+    "AnonymisationRun",
+    "AnonymisedMelding",
+    "Applicability",
+    "ApplicabilityStatement",
     "Axis",
     "Band",
+    "Catalogue",
+    "CatalogueAction",
+    "CatalogueHistoryEntry",
+    "CatalogueKind",
     "CiaLevel",
     "Classification",
     "ClassificationAction",
     "ClassificationHistoryEntry",
+    "Control",
+    "ControlHistoryEntry",
+    "DeadlineNotice",
+    "EvidenceFile",
+    "Implementation",
+    "ImplementationStatus",
+    "IncidentAction",
+    "IncidentHistoryEntry",
+    "IncidentReport",
+    "IncidentStatus",
+    "LegalBasis",
+    "MeasuresAction",
+    "PersonRequest",
+    "PrivacyAction",
+    "ProcessingActivity",
+    "ProcessingHistoryEntry",
+    "ReportKind",
+    "RequestKind",
+    "RetentionHistoryEntry",
+    "RetentionKind",
+    "RetentionSetting",
     "Risk",
     "RiskAction",
     "RiskHistoryEntry",
     "RiskMatrixHistoryEntry",
     "RiskSettings",
     "RiskStatus",
+    "RunTrigger",
     "ScaleLevel",
+    "SecurityIncident",
+    "Theme",
     "Treatment",
     "format_risk_number",
-]
-
-__all__ += [
-    "DeadlineNotice",
-    "IncidentAction",
-    "IncidentHistoryEntry",
-    "IncidentReport",
-    "IncidentStatus",
-    "ReportKind",
-    "SecurityIncident",
+    "sort_key",
 ]

@@ -19,6 +19,7 @@ the submodules:
 
 from beheer.core.files import safe_filename as _safe_filename
 
+from . import privacy  # removing personal data (AVG): privacy.anonymise_meldingen, ...
 from ._base import (
     BRIEF_MAX,
     KEEP_CI,
@@ -150,6 +151,7 @@ __all__ = [
     "open_melding",
     "policy_for",
     "priority_for",
+    "privacy",
     "purge_deflection_events",
     "reclassify_melding",
     "recompute_olas",
