@@ -10,7 +10,7 @@ from pydantic import Field
 from beheer.core.schemas import Id, Schema, Text, TextLine
 
 
-class RefOut(Schema):
+class PrivacyRefOut(Schema):
     id: int
     name: str
 
@@ -55,9 +55,9 @@ class ActivityOut(Schema):
     transfer_outside_eu: bool
     transfer_safeguards: str
     retention: str
-    applications: list[RefOut]
-    measures: list[RefOut]
-    owner: RefOut | None
+    applications: list[PrivacyRefOut]
+    measures: list[PrivacyRefOut]
+    owner: PrivacyRefOut | None
     review_date: date | None
     active: bool
     updated_at: datetime
@@ -100,7 +100,7 @@ class RunPage(Schema):
     next_cursor: str | None
 
 
-class PersonOut(Schema):
+class PrivacyPersonOut(Schema):
     id: int
     name: str
     username: str
@@ -111,10 +111,10 @@ class PersonOut(Schema):
 class PersonRequestOut(Schema):
     id: int
     kind: str
-    person: RefOut | None
+    person: PrivacyRefOut | None
     reference: str
     done_at: datetime
-    done_by: RefOut | None
+    done_by: PrivacyRefOut | None
     meldingen: int
 
 

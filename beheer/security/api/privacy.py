@@ -41,9 +41,9 @@ from ..schemas_privacy import (
     EraseIn,
     ExportIn,
     PersonDataOut,
-    PersonOut,
     PersonRequestOut,
     PersonRequestPage,
+    PrivacyPersonOut,
     RetentionIn,
     RetentionOut,
     RunOut,
@@ -296,7 +296,7 @@ def person_out(p: User) -> dict[str, Any]:
 
 @router.get(
     "/privacy/people",
-    response={200: list[PersonOut], **errors(400, 403)},
+    response={200: list[PrivacyPersonOut], **errors(400, 403)},
     summary="Find a person by name, username or e-mail (privacy officers and administrators)",
 )
 def find_people(request: HttpRequest, q: TextLine = "") -> list[dict[str, Any]]:

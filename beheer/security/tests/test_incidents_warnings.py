@@ -103,6 +103,6 @@ def test_the_people_concerned_due_now_are_warned_about_once(operator: User) -> N
     assert incidents_warnings.send_deadline_warnings() == 1  # the people's notice; the AP's not yet near
     near = _messages("security_deadline_near")
     assert len(near) == 1
-    assert "without undue delay" in near[0].body_text or "zonder onnodige vertraging" in near[0].body_text
+    assert "without undue delay" in near[0].body_text or "zonder onredelijke vertraging" in near[0].body_text
     assert incidents_warnings.send_deadline_warnings(now=clock.now() + timedelta(days=3)) == 1  # AP passed
     assert _messages("security_deadline_near") == near  # the people's notice never "passes"

@@ -109,7 +109,7 @@ def test_own_control_pages(coordinator: User, operator: User) -> None:
     assert client_for(operator).get(reverse("security-own-control-new")).status_code == 404
     refused = client_for(operator).post(reverse("security-own-control-new"), {"title_nl": "Ik niet"})
     assert refused.status_code == 400
-    assert "security officers" in refused.content.decode()
+    assert "beveiligingsfunctionarissen" in refused.content.decode()  # the refusal, in Dutch
     edit = client.post(
         reverse("security-own-control-edit", args=[own.pk]), {"title_nl": "Camera's plein", "version": 1}
     )
@@ -140,7 +140,7 @@ def test_soa_inline_editing_with_htmx(coordinator: User, operator: User) -> None
     refused = client_for(operator).post(
         url, {"applicability": "applicable", "justification": "", "version": 1}, HTTP_HX_REQUEST="true"
     )
-    assert "security officers" in refused.content.decode()
+    assert "beveiligingsfunctionarissen" in refused.content.decode()  # the refusal, in Dutch
     assert ApplicabilityStatement.objects.get(control=c).applicability == "not_applicable"
     page = client.get(reverse("security-soa"), {"decision": "not_applicable"})
     assert [x.number for x in page.context["page"].items] == ["8.4"]

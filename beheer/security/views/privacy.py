@@ -335,8 +335,8 @@ def retention_run(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Retention applied: %(meldingen)d calls anonymised, %(failures)d failures.")
-            % {"meldingen": run.meldingen, "failures": run.failures},
+            _("Retention applied: %(calls)d calls anonymised, %(failures)d failures.")
+            % {"calls": run.meldingen, "failures": run.failures},
         )
     return redirect("security-retention")
 
