@@ -142,7 +142,7 @@ def _fresh(activity: ProcessingActivity) -> ProcessingActivity:
 
 @router.get(
     "/privacy/processing",
-    response={200: ActivityPage, **errors(400)},
+    response={200: ActivityPage, **errors(400, 403)},
     summary="The register of processing activities (keyset pagination)",
 )
 def list_activities(
@@ -170,7 +170,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn) -> Answer[dict[st
 
 @router.get(
     "/privacy/processing/{activity_id}",
-    response={200: ActivityOut, **errors(404)},
+    response={200: ActivityOut, **errors(403, 404)},
     summary="One processing activity",
 )
 def get_activity(request: HttpRequest, activity_id: Id) -> dict[str, Any]:
@@ -205,7 +205,7 @@ def set_active(request: HttpRequest, activity_id: Id, payload: ActivityActiveIn)
 
 @router.get(
     "/privacy/processing/{activity_id}/history",
-    response={200: HistoryRecordPage, **errors(400, 404)},
+    response={200: HistoryRecordPage, **errors(400, 403, 404)},
     summary="A processing activity's history, newest first (keyset pagination)",
 )
 def activity_history(
@@ -230,7 +230,9 @@ def retention_out(setting: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/privacy/retention", response={200: list[RetentionOut]}, summary="The retention periods")
+@router.get(
+    "/privacy/retention", response={200: list[RetentionOut], **errors(403)}, summary="The retention periods"
+)
 def list_retention(request: HttpRequest) -> list[dict[str, Any]]:
     """A period per kind of record in months; `null` is kept forever; version 0 is the default
     nobody changed yet."""
@@ -272,7 +274,7 @@ def run_out(run: AnonymisationRun) -> dict[str, Any]:
 
 @router.get(
     "/privacy/retention-runs",
-    response={200: RunPage, **errors(400)},
+    response={200: RunPage, **errors(400, 403)},
     summary="The runs of the anonymisation job, newest first (keyset pagination)",
 )
 def list_runs(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
@@ -317,7 +319,7 @@ def request_out(r: PersonRequest) -> dict[str, Any]:
 
 @router.get(
     "/privacy/requests",
-    response={200: PersonRequestPage, **errors(400)},
+    response={200: PersonRequestPage, **errors(400, 403)},
     summary="The requests of people concerned that were carried out, newest first",
 )
 def list_requests(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:

@@ -177,7 +177,7 @@ def test_people_requests_need_a_privacy_manager_and_a_confirmation(
 
     page = client_for(privacy_officer).get(f"/security/people/{caller.pk}/anonymise/")
     assert page.status_code == 200
-    assert "cannot be undone" in page.content.decode()
+    assert "niet ongedaan maken" in page.content.decode()  # "cannot be undone", in Dutch
     unconfirmed = client_for(privacy_officer).post(
         f"/security/people/{caller.pk}/anonymise/", {"reference": "AVG-2", "confirm": "nee"}
     )
