@@ -18,7 +18,7 @@ class PrivacyRefOut(Schema):
 class ActivityIn(Schema):
     name: TextLine = Field(max_length=200)
     purpose: Text
-    legal_basis: str
+    legal_basis: TextLine = Field(max_length=40)
     legal_basis_note: Text = ""
     people_categories: Text
     data_categories: Text

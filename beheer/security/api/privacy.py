@@ -244,7 +244,7 @@ def list_retention(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: RetentionOut, **errors(400, 403, 404, 409)},
     summary="Set a retention period (privacy officers and administrators)",
 )
-def set_retention(request: HttpRequest, kind: str, payload: RetentionIn) -> dict[str, Any]:
+def set_retention(request: HttpRequest, kind: TextLine, payload: RetentionIn) -> dict[str, Any]:
     if kind not in RetentionKind.values:
         raise NotFound(_("Unknown kind of record."))
     setting = services.set_retention(

@@ -19,7 +19,7 @@ from beheer.core.access import current_user
 from beheer.core.api_helpers import Lookup, ref
 from beheer.core.errors import DomainError, NotFound
 from beheer.core.pagination import keyset_page
-from beheer.core.schemas import HistoryRecordPage, Id, TextLine, errors, file_answer
+from beheer.core.schemas import HistoryRecordPage, Id, Int64, TextLine, errors, file_answer
 
 from ..models import (
     CIA_FIELDS,
@@ -291,7 +291,7 @@ def adopt(request: HttpRequest, ci_id: Id, payload: SecurityVersionIn) -> dict[s
     response={204: None, **errors(403, 404, 409)},
     summary="Remove a CI's classification",
 )
-def delete_classification(request: HttpRequest, ci_id: Id, version: int | None = None) -> Answer[None]:
+def delete_classification(request: HttpRequest, ci_id: Id, version: Int64 | None = None) -> Answer[None]:
     services.remove_classification(_ci(request, ci_id), actor=current_user(request), expected_version=version)
     return Answer(204, None)
 
@@ -302,7 +302,7 @@ def delete_classification(request: HttpRequest, ci_id: Id, version: int | None =
     summary="The trail of a CI's classification",
 )
 def classification_history(
-    request: HttpRequest, ci_id: Id, cursor: TextLine | None = None, limit: int = 50
+    request: HttpRequest, ci_id: Id, cursor: TextLine | None = None, limit: Int64 = 50
 ) -> dict[str, Any]:
     return history.subject_history_page(
         ClassificationHistoryEntry,
@@ -348,7 +348,7 @@ def put_matrix(request: HttpRequest, payload: SecurityMatrixIn) -> dict[str, Any
     response={200: HistoryRecordPage, **errors(400, 403)},
     summary="The trail of the risk matrix",
 )
-def matrix_history(request: HttpRequest, cursor: TextLine | None = None, limit: int = 50) -> dict[str, Any]:
+def matrix_history(request: HttpRequest, cursor: TextLine | None = None, limit: Int64 = 50) -> dict[str, Any]:
     rows = RiskMatrixHistoryEntry.objects.visible_to(current_user(request))
     return history.history_page(rows, cursor=cursor, size=max(1, min(limit, history.PAGE_LIMIT_MAX)))
 
@@ -461,7 +461,7 @@ def put_risk(request: HttpRequest, risk_id: Id, payload: SecurityRiskUpdateIn) -
     summary="The trail of a risk",
 )
 def risk_history(
-    request: HttpRequest, risk_id: Id, cursor: TextLine | None = None, limit: int = 50
+    request: HttpRequest, risk_id: Id, cursor: TextLine | None = None, limit: Int64 = 50
 ) -> dict[str, Any]:
     return history.subject_history_page(
         RiskHistoryEntry,
