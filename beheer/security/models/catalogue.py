@@ -12,6 +12,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core import access
+from beheer.core.history import HistoryRecordQuerySet
+
+
+class StaffHistoryQuerySet(access.RoleQuerySet, HistoryRecordQuerySet[Any]):
+    """The trails of the security register's staff-only records (controls, catalogues, risks,
+    classifications, the risk matrix, processing activities): every staff member reads them, nobody
+    else, without a subquery over the subjects."""
+
+    audience = access.Audience.STAFF
 
 
 class CatalogueKind(models.TextChoices):

@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core import access
-from beheer.core.history import HistoryRecordQuerySet, SubjectHistoryRecord, subject_index, subject_key
+from beheer.core.history import SubjectHistoryRecord, subject_index, subject_key
 
-from .catalogue import Catalogue, Control
+from .catalogue import Catalogue, Control, StaffHistoryQuerySet
 
 
 class Applicability(models.TextChoices):
@@ -209,11 +209,6 @@ class MeasuresAction(models.TextChoices):
     REVIEW_REMINDER = "review_reminder", _("Review reminder queued")
 
 
-class ControlHistoryQuerySet(HistoryRecordQuerySet["ControlHistoryEntry"]):
-    def visible_to(self, user: object) -> ControlHistoryQuerySet:
-        return self if access.is_staff(user) else self.none()
-
-
 class ControlHistoryEntry(SubjectHistoryRecord):
     """Every change of a control: its own texts (own controls), its line in the statement of
     applicability, its implementations (the scope in `detail`) and their evidence."""
@@ -239,7 +234,7 @@ class ControlHistoryEntry(SubjectHistoryRecord):
     control_name = models.CharField(_("control"), max_length=40)
     action = models.CharField(max_length=40, choices=MeasuresAction.choices)
 
-    objects = ControlHistoryQuerySet.as_manager()  # type: ignore[misc]
+    objects = StaffHistoryQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("control history entry")
@@ -250,11 +245,6 @@ class ControlHistoryEntry(SubjectHistoryRecord):
 class CatalogueAction(models.TextChoices):
     LOADED = "loaded", _("Catalogue loaded")
     MADE_CURRENT = "made_current", _("Made the current catalogue")
-
-
-class CatalogueHistoryQuerySet(HistoryRecordQuerySet["CatalogueHistoryEntry"]):
-    def visible_to(self, user: object) -> CatalogueHistoryQuerySet:
-        return self if access.is_staff(user) else self.none()
 
 
 class CatalogueHistoryEntry(SubjectHistoryRecord):
@@ -269,7 +259,7 @@ class CatalogueHistoryEntry(SubjectHistoryRecord):
     catalogue_name = models.CharField(_("control catalogue"), max_length=60)
     action = models.CharField(max_length=40, choices=CatalogueAction.choices)
 
-    objects = CatalogueHistoryQuerySet.as_manager()  # type: ignore[misc]
+    objects = StaffHistoryQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("catalogue history entry")

@@ -13,9 +13,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from beheer.core import access
-from beheer.core.history import HistoryRecordQuerySet, SubjectHistoryRecord, subject_index, subject_key
+from beheer.core.history import SubjectHistoryRecord, subject_index, subject_key
 
-from .catalogue import Control
+from .catalogue import Control, StaffHistoryQuerySet
 
 
 class StaffQuerySet(models.QuerySet[Any]):
@@ -90,11 +90,6 @@ class PrivacyAction(models.TextChoices):
     RESTORED = "restored", _("Restored")
 
 
-class ProcessingHistoryQuerySet(HistoryRecordQuerySet["ProcessingHistoryEntry"]):
-    def visible_to(self, user: object) -> ProcessingHistoryQuerySet:
-        return self if access.is_staff(user) else self.none()
-
-
 class ProcessingHistoryEntry(SubjectHistoryRecord):
     """Who changed a processing activity, when, old -> new."""
 
@@ -107,7 +102,7 @@ class ProcessingHistoryEntry(SubjectHistoryRecord):
     activity_name = models.CharField(_("processing activity"), max_length=200)
     action = models.CharField(max_length=40, choices=PrivacyAction.choices)
 
-    objects = ProcessingHistoryQuerySet.as_manager()  # type: ignore[misc]
+    objects = StaffHistoryQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("processing history entry")
@@ -158,7 +153,7 @@ class RetentionHistoryEntry(SubjectHistoryRecord):
     setting_name = models.CharField(_("retention period"), max_length=100)
     action = models.CharField(max_length=40, choices=PrivacyAction.choices)
 
-    objects = ProcessingHistoryQuerySet.as_manager()  # type: ignore[misc]
+    objects = StaffHistoryQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("retention history entry")

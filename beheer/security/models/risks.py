@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from beheer.cmdb.models import ConfigurationItem
 from beheer.core import access
-from beheer.core.history import HistoryRecordQuerySet, SubjectHistoryRecord, subject_index, subject_key
+from beheer.core.history import SubjectHistoryRecord, subject_index, subject_key
 from beheer.core.language import english_active
 
-from .catalogue import Control
+from .catalogue import Control, StaffHistoryQuerySet
 
 LEVELS = (1, 2, 3, 4, 5)  # the likelihood and impact levels of the matrix
 
@@ -96,11 +96,6 @@ class ClassificationAction(models.TextChoices):
     REMOVED = "removed", _("Classification removed")
 
 
-class ClassificationHistoryQuerySet(HistoryRecordQuerySet["ClassificationHistoryEntry"]):
-    def visible_to(self, user: object) -> ClassificationHistoryQuerySet:
-        return self if access.is_staff(user) else self.none()
-
-
 class ClassificationHistoryEntry(SubjectHistoryRecord):
     """Every change of a CI's classification (the CI is the subject: the trail outlives a removed
     classification)."""
@@ -120,7 +115,7 @@ class ClassificationHistoryEntry(SubjectHistoryRecord):
     ci_name = models.CharField(_("configuration item"), max_length=200)
     action = models.CharField(max_length=40, choices=ClassificationAction.choices)
 
-    objects = ClassificationHistoryQuerySet.as_manager()  # type: ignore[misc]
+    objects = StaffHistoryQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("classification history entry")
@@ -387,11 +382,6 @@ class RiskAction(models.TextChoices):
     REMINDED = "reminded", _("Review reminder sent")
 
 
-class RiskHistoryQuerySet(HistoryRecordQuerySet["RiskHistoryEntry"]):
-    def visible_to(self, user: object) -> RiskHistoryQuerySet:
-        return self if access.is_staff(user) else self.none()
-
-
 class RiskHistoryEntry(SubjectHistoryRecord):
     """Every change of a risk."""
 
@@ -404,17 +394,12 @@ class RiskHistoryEntry(SubjectHistoryRecord):
     risk_name = models.CharField(_("risk"), max_length=200)
     action = models.CharField(max_length=40, choices=RiskAction.choices)
 
-    objects = RiskHistoryQuerySet.as_manager()  # type: ignore[misc]
+    objects = StaffHistoryQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("risk history entry")
         verbose_name_plural = _("risk history")
         indexes = [subject_index("risk", "security_risk_history_at")]
-
-
-class RiskMatrixHistoryQuerySet(HistoryRecordQuerySet["RiskMatrixHistoryEntry"]):
-    def visible_to(self, user: object) -> RiskMatrixHistoryQuerySet:
-        return self if access.is_staff(user) else self.none()
 
 
 class RiskMatrixHistoryEntry(SubjectHistoryRecord):
@@ -429,7 +414,7 @@ class RiskMatrixHistoryEntry(SubjectHistoryRecord):
     settings = subject_key(RiskSettings, _("risk matrix"))
     action = models.CharField(max_length=40, default="changed")
 
-    objects = RiskMatrixHistoryQuerySet.as_manager()  # type: ignore[misc]
+    objects = StaffHistoryQuerySet.as_manager()  # type: ignore[misc]
 
     def __str__(self) -> str:
         return f"{_('Risk matrix')}: {self.action_label}"
