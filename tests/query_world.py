@@ -26,6 +26,7 @@ pages) are created as the admin does.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import secrets
 from dataclasses import dataclass, field
@@ -128,6 +129,7 @@ class World:
     change: Any = None  # the parent change: gains CIs, activities, approvals and history
     change_project: Any = None  # the parent project: gains changes
     testing: Any = None  # the parent change's tests: gain cases, runs, findings and session users
+    security: Any = None  # the security register's parents: gain implementations, evidence, history
 
     @classmethod
     def create(cls) -> World:
@@ -173,6 +175,7 @@ class World:
             self._children(i)
             _cmdb(self, i)
             _rights(self, i)
+            _security(self, i)
         run_job("monitoring.roll_up")
 
     def _organisation(self, i: int) -> None:
@@ -1262,3 +1265,143 @@ def _testing(world: World, i: int) -> None:
             participant=participant,
             own_case=own,
         )
+
+
+def _security(world: World, i: int) -> None:
+    """The security register's parents, made in the first round (the administrator is security and
+    privacy officer, so incidents are visible to them): a standard control that gains an
+    implementation every round, its first implementation that gains an evidence file and history, an
+    own control edited every round, a risk changed every round, a significant breach (an incident of
+    its own melding) with one more progress report and one more operator with access every round,
+    and a processing activity edited every round."""
+    from types import SimpleNamespace
+
+    from beheer.security.models import Applicability, Control, ImplementationStatus
+    from beheer.security.services import incidents, measures, privacy, risks
+
+    admin = world.admin
+    today = clock.now().date()
+    if world.security is None:
+        account_services.set_officer_marks(admin, security_officer=True, privacy_officer=True, actor=admin)
+        admin.refresh_from_db()
+        catalogue = measures.current_catalogue() or measures.load_shipped(actor=admin)
+        control = Control.objects.get(catalogue=catalogue, number="5.15")
+        measures.set_applicability(
+            control,
+            actor=admin,
+            applicability=Applicability.APPLICABLE,
+            justification="",
+            expected_version=None,
+        )
+        implementation = measures.create_implementation(
+            control,
+            actor=admin,
+            status=ImplementationStatus.PARTLY,
+            owner=world.coordinator,
+            description="Accounts komen uit de leerlingadministratie.",
+            review_on=today + timedelta(days=90),
+        )
+        own = measures.create_own_control(actor=admin, title_nl="Accounts opschonen")
+        risk = risks.register_risk(
+            actor=admin,
+            data=risks.RiskData(title="Ransomware op de bestandsserver", likelihood=3, impact=4, owner=admin),
+        )
+        melding = services.open_melding(
+            actor=world.operator,
+            brief_description="Cijferlijst naar de verkeerde ouders gemaild",
+            request="De cijferlijst van 3B ging naar de maillijst van 2A.",
+            entry_type=EntryType.PHONE,
+            caller=world.caller,
+            operator_group=world.first_line,
+            operator=world.operator,
+        )
+        incident = incidents.declare_incident(
+            melding, actor=world.operator, aware_at=clock.now(), significant=True, breach=True
+        )
+        for person in (world.operator, world.coordinator):
+            incidents.grant_access(incident, person=person, actor=admin)
+        activity = privacy.create_activity(_activity_data(0, (control,)), actor=admin)
+        world.security = SimpleNamespace(
+            catalogue=catalogue,
+            control=control,
+            implementation=implementation,
+            own_control=own,
+            risk=risk,
+            incident=incident,
+            activity=activity,
+        )
+    sec = world.security
+    # the control: one more implementation (for a CI in use of its own) and more history
+    software = CiType.objects.filter(kind="software").order_by("pk")[0]
+    scope = cmdb.create_item(actor=world.admin, data=cmdb.ItemData(name=f"Applicatie {i}", ci_type=software))
+    measures.create_implementation(
+        sec.control,
+        actor=admin,
+        scope_ci=scope,
+        status=ImplementationStatus.IMPLEMENTED,
+        owner=world.operator,
+        description=f"Ronde {i}",
+        review_on=today + timedelta(days=30 + i),
+    )
+    # the implementation: one more evidence file, and a change in its history
+    measures.add_evidence_file(
+        sec.implementation,
+        actor=admin,
+        upload=SimpleUploadedFile(f"verslag-{i}.txt", f"Verslag {i}\n".encode(), "text/plain"),
+    )
+    sec.implementation = measures.update_implementation(
+        sec.implementation,
+        actor=admin,
+        expected_version=None,
+        status=ImplementationStatus.PARTLY,
+        owner=world.coordinator,
+        description=f"Accounts komen uit de leerlingadministratie (ronde {i}).",
+        review_on=today + timedelta(days=90 + i),
+        articles=world.articles[-1:],
+        series=(),
+    )
+    sec.own_control = measures.edit_own_control(
+        sec.own_control, actor=admin, expected_version=None, title_nl=f"Accounts opschonen ({i})"
+    )
+    # the risk: a change in its history, one more CI
+    data = risks.data_of(sec.risk)
+    sec.risk = risks.change_risk(
+        sec.risk,
+        actor=admin,
+        data=dataclasses.replace(data, treatment_plan=f"Ronde {i}", cis=[*data.cis, scope]),
+    )
+    # the incident: one more progress report, one more operator with access
+    incidents.record_report(
+        sec.incident,
+        actor=admin,
+        kind="progress_report",
+        made_at=clock.now(),
+        reference=f"Voortgang {i}",
+        note=f"Ronde {i}",
+    )
+    helper = make_person(Role.OPERATOR, first_name="Helper", last_name=str(i))
+    incidents.grant_access(sec.incident, person=helper, actor=admin)
+    # the processing activity: edited, with one more application
+    activity = sec.activity
+    sec.activity = privacy.update_activity(
+        activity,
+        actor=admin,
+        expected_version=None,
+        data=_activity_data(i, (sec.control,), (*activity.applications.all(), scope)),
+    )
+
+
+def _activity_data(i: int, measures: tuple[Any, ...], applications: tuple[Any, ...] = ()) -> Any:
+    from beheer.security.models import LegalBasis
+    from beheer.security.services import privacy
+
+    return privacy.ActivityData(
+        name="Leerlingadministratie",
+        purpose=f"Onderwijs geven en begeleiden (ronde {i}).",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        people_categories="Leerlingen, ouders",
+        data_categories="NAW-gegevens, cijfers",
+        retention="Tot 2 jaar na uitschrijving.",
+        applications=applications,
+        measures=measures,
+    )

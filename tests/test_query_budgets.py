@@ -96,6 +96,7 @@ SKIPPED: dict[str, str] = {
     "change-feedback-answer": "a stakeholder's one-time feedback form behind a secret link, no rows",
     "portal-change-feedback-answer": "the feedback form of one request, no rows",
     "GET /api/v1/change-templates/{template_id}": "one template and its bounded activity lines",
+    "GET /api/v1/security/evidence-files/{file_id}": "one evidence file's download, no rows",
 }
 
 # Routes whose number of queries may grow with the data, with the reason. Keep this short.
@@ -242,6 +243,22 @@ GROWING = (
     "GET /api/v1/cmdb/contracts/{contract_id}",
     # a licence's files and their versions; the articles documenting a CI, the CIs of an article
     "GET /api/v1/cmdb/licences/{licence_id}/files",
+    # the security register: a control's implementations, an implementation's evidence, a risk's,
+    # an incident's and a processing activity's history, an incident's reports and access
+    "security-control",
+    "security-implementation-edit",
+    "security-incident",
+    "security-incident-access",
+    "security-risk",
+    "security-processing-detail",
+    "GET /api/v1/security/controls/{control_id}/history",
+    "GET /api/v1/security/implementations/{implementation_id}",
+    "GET /api/v1/security/implementations/{implementation_id}/evidence",
+    "GET /api/v1/security/risks/{risk_id}/history",
+    "GET /api/v1/security/incidents/{incident_id}/history",
+    "GET /api/v1/security/incidents/{incident_id}/reports",
+    "GET /api/v1/security/incidents/{incident_id}/access",
+    "GET /api/v1/security/privacy/processing/{activity_id}/history",
 )
 
 
@@ -461,7 +478,33 @@ def _testing(route: Route) -> bool:
     )
 
 
+def _security(route: Route) -> bool:
+    return route.key.startswith("security-") or "/security/" in route.key
+
+
+# The security register's path parameters -> its parents (tests/query_world.py `_security`).
+SECURITY: dict[str, Finder] = {
+    "control_id": lambda w: w.security.control,  # gains implementations and history every round
+    "catalogue_id": lambda w: w.security.catalogue,
+    "implementation_id": lambda w: w.security.implementation,  # gains evidence files and history
+    "pk": lambda w: w.security.risk,  # security-risk and -edit: gains history and CIs
+    "risk_id": lambda w: w.security.risk,
+    "incident_id": lambda w: w.security.incident,  # gains reports, history and people with access
+    "activity_pk": lambda w: w.security.activity,  # gains history and applications
+    "activity_id": lambda w: w.security.activity,
+    "kind": lambda _w: "closed_meldingen",  # a RetentionKind
+}
+
+
+def _security_finder(route: Route, param: str) -> Finder | None:
+    if param == "control_id" and "own-control" in route.key:
+        return lambda w: w.security.own_control  # only an own control is edited or archived
+    return SECURITY.get(param)
+
+
 def finder(route: Route, param: str) -> Finder | None:
+    if _security(route) and (found := _security_finder(route, param)) is not None:
+        return found
     if param in ("pk", "change_id") and _testing(route) and not route.key.startswith("testing-library"):
         return lambda w: w.testing.change  # test management's change, whose plan grows
     if param == "case_id" and "/testing/library/" in route.key:

@@ -101,7 +101,12 @@ def with_evidence(user: Any, rows: list[Implementation], now: datetime) -> list[
         return []
     ids = [r.pk for r in rows]
     files: dict[int, list[EvidenceFile]] = {}
-    for f in EvidenceFile.objects.visible_to(user).filter(implementation_id__in=ids).order_by("id"):
+    for f in (
+        EvidenceFile.objects.visible_to(user)
+        .filter(implementation_id__in=ids)
+        .select_related("uploaded_by")
+        .order_by("id")
+    ):
         files.setdefault(f.implementation_id, []).append(f)
     articles: dict[int, list[Article]] = {}
     links = Implementation.articles.through.objects.filter(
